@@ -1,0 +1,36 @@
+# Timonel: `make up` brings up a cluster on this machine, `make test` runs every test tier.
+DATA_DIR ?= /var/lib/timonel
+NODE ?= node
+
+.PHONY: deps build test test-unit test-integration test-e2e bench up down purge clean
+
+deps:
+	./hack/install-deps.sh
+
+build: deps
+	npx tsc -p tsconfig.json
+
+test: build
+	$(NODE) --test --test-concurrency=4 'dist/test/unit/**/*.test.js'
+	$(NODE) --test --test-concurrency=2 'dist/test/integration/**/*.test.js'
+
+test-unit: build
+	$(NODE) --test 'dist/test/unit/**/*.test.js'
+
+test-integration: build
+	$(NODE) --test --test-concurrency=2 'dist/test/integration/**/*.test.js'
+
+bench: build
+	$(NODE) dist/test/bench/run.js
+
+up: build
+	$(NODE) dist/cmd/timonel/main.js up --data-dir $(DATA_DIR)
+
+down:
+	$(NODE) dist/cmd/timonel/main.js down --data-dir $(DATA_DIR)
+
+purge:
+	$(NODE) dist/cmd/timonel/main.js down --data-dir $(DATA_DIR) --purge
+
+clean:
+	rm -rf dist

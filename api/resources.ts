@@ -1,0 +1,48 @@
+// The catalogue of served resources. Adding a built-in type to the apiserver
+// starts here: one line, then (optionally) a strategy in pkg/registry.
+import type { ResourceInfo } from '../pkg/registry/resource.js';
+
+function r(group: string, version: string, kind: string, plural: string, namespaced: boolean, extra: Partial<ResourceInfo> = {}): ResourceInfo {
+  return { group, version, kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), namespaced, ...extra };
+}
+
+export const BUILTIN_RESOURCES: ResourceInfo[] = [
+  // core/v1
+  r('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status', 'finalize'] }),
+  r('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'eviction', 'exec', 'attach', 'portforward'] }),
+  r('', 'v1', 'Service', 'services', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  r('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
+  r('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
+  r('', 'v1', 'Secret', 'secrets', true),
+  r('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status', 'proxy'] }),
+  r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
+  r('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
+  r('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
+  r('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
+  r('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
+  // apps/v1
+  r('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] }),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
+  // batch/v1
+  r('batch', 'v1', 'Job', 'jobs', true, { categories: ['all'], subresources: ['status'] }),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  // others
+  r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
+  r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  r('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
+  r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
+  r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
+  r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, { shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
+];

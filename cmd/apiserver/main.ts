@@ -1,0 +1,49 @@
+// kube-apiserver's counterpart: flags named as kube-apiserver names them.
+import { parseArgs } from 'node:util';
+import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
+import { logger } from '../../pkg/util/log.js';
+
+const { values } = parseArgs({
+  options: {
+    'etcd-servers': { type: 'string', default: 'http://127.0.0.1:2379' },
+    'bind-address': { type: 'string', default: DEFAULT_CONFIG.bindAddress },
+    'secure-port': { type: 'string', default: String(DEFAULT_CONFIG.securePort) },
+    'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'service-cluster-ip-range': { type: 'string', default: DEFAULT_CONFIG.serviceClusterIPRange },
+    'service-node-port-range': { type: 'string', default: DEFAULT_CONFIG.serviceNodePortRange },
+    'default-watch-cache-size': { type: 'string', default: String(DEFAULT_CONFIG.watchCacheSize) },
+    'etcd-compaction-interval': { type: 'string', default: String(DEFAULT_CONFIG.compactionIntervalMs / 1000) },
+    v: { type: 'string', default: '0' },
+  },
+  strict: true,
+});
+
+const log = logger('apiserver', Number(values.v));
+const server = new APIServer({
+  ...DEFAULT_CONFIG,
+  etcdServers: (values['etcd-servers'] as string).split(','),
+  bindAddress: values['bind-address'] as string,
+  securePort: Number(values['secure-port']),
+  certDir: values['cert-dir'] as string,
+  tlsCertFile: values['tls-cert-file'],
+  tlsPrivateKeyFile: values['tls-private-key-file'],
+  serviceClusterIPRange: values['service-cluster-ip-range'] as string,
+  serviceNodePortRange: values['service-node-port-range'] as string,
+  watchCacheSize: Number(values['default-watch-cache-size']),
+  compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
+  log,
+});
+
+server.start().catch((err: Error) => {
+  log(`failed to start: ${err.message}`);
+  process.exit(1);
+});
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    log(`received ${sig}, shutting down`);
+    server.stop().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,336 @@
+// REST handlers for one resource: the verbs of the Kubernetes API over the
+// generic Store, with query parameters, content negotiation and watch streams.
+import type { Request, Response } from 'express';
+import { stringify as toYAML } from 'yaml';
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { StatusError, newBadRequest, newMethodNotSupported, newUnsupportedMediaType, toStatusError } from '../../api/meta/v1/status.js';
+import { parseSelector } from '../util/labels/selector.js';
+import { matchesFieldSelector, parseFieldSelectorFor } from '../util/fields/selector.js';
+import { buildTable } from '../registry/printers/index.js';
+import type { ResourceInfo } from '../registry/resource.js';
+import type { DeleteOptions, FieldValidation, RequestContext, Store } from '../registry/store.js';
+import type { ListOptions } from '../storage/store.js';
+import type { WatchFilter } from '../storage/cacher.js';
+import { type ResponseFormat, UnsupportedPatchType, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
+import type { SubresourceHandlers } from './subresources.js';
+
+export interface ResourceRoute {
+  info: ResourceInfo;
+  store: Store;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watchPath: boolean;
+}
+
+type Query = Record<string, string | undefined>;
+
+function query(req: Request): Query {
+  const q: Query = {};
+  for (const [k, v] of Object.entries(req.query)) q[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+  return q;
+}
+
+function boolParam(v: string | undefined): boolean {
+  return v === 'true' || v === '1';
+}
+
+function intParam(q: Query, name: string): number | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw newBadRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** Writes a StatusError (or any error) as a metav1.Status, never a stack trace. */
+export function sendError(res: Response, err: unknown, log?: (msg: string) => void): void {
+  const se = toStatusError(err);
+  if (se.code >= 500 && log) log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(se.code).type('application/json').send(JSON.stringify(se.toStatus()));
+}
+
+export function sendObject(res: Response, code: number, obj: unknown, format: ResponseFormat = 'json'): void {
+  if (format === 'yaml') res.status(code).type('application/yaml').send(toYAML(obj));
+  else res.status(code).type('application/json').send(JSON.stringify(obj));
+}
+
+function fieldValidationOf(q: Query): FieldValidation {
+  const v = q.fieldValidation;
+  if (v === undefined || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw newBadRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
+}
+
+/** The default field manager is the client's program name, as Kubernetes derives it from the User-Agent. */
+function fieldManagerOf(req: Request, q: Query): string | undefined {
+  if (q.fieldManager !== undefined) {
+    if (q.fieldManager.length > 128) throw newBadRequest('fieldManager: Too long: may not be more than 128 bytes');
+    return q.fieldManager;
+  }
+  const ua = req.get('user-agent');
+  return ua ? ua.split('/')[0] : undefined;
+}
+
+function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext {
+  const dryRun = q.dryRun;
+  if (dryRun !== undefined && dryRun !== 'All' && dryRun !== '') throw newBadRequest(`Invalid dry run value: ${dryRun}, only "All" is supported`);
+  return {
+    namespace: route.info.namespaced ? route.namespace : undefined,
+    dryRun: dryRun === 'All',
+    fieldManager: fieldManagerOf(req, q),
+    fieldValidation: fieldValidationOf(q),
+    force: boolParam(q.force),
+    warnings: [],
+  };
+}
+
+function sendWarnings(res: Response, ctx: RequestContext): void {
+  if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+}
+
+function listFilter(info: ResourceInfo, q: Query): WatchFilter | undefined {
+  const labels = q.labelSelector ? parseSelector(q.labelSelector) : undefined;
+  const fields = q.fieldSelector ? parseFieldSelectorFor(info, q.fieldSelector) : undefined;
+  if (!labels && !fields) return undefined;
+  return (o: KubeObject) => (!labels || labels.matches(o.metadata.labels)) && (!fields || matchesFieldSelector(info, o, fields));
+}
+
+function listOptions(route: ResourceRoute, q: Query): ListOptions {
+  const limit = intParam(q, 'limit');
+  return {
+    namespace: route.info.namespaced ? route.namespace : undefined,
+    filter: listFilter(route.info, q),
+    resourceVersion: q.resourceVersion,
+    resourceVersionMatch: q.resourceVersionMatch,
+    limit: limit && limit > 0 ? limit : undefined,
+    continue: q.continue || undefined,
+  };
+}
+
+function includeObjectOf(q: Query): 'None' | 'Metadata' | 'Object' {
+  const v = q.includeObject ?? 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') throw newBadRequest(`includeObject must be None, Metadata or Object, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+async function readBody(req: Request): Promise<Buffer> {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+export class ResourceHandlers {
+  constructor(
+    private readonly log: (msg: string) => void,
+    private readonly subresources: SubresourceHandlers,
+  ) {}
+
+  async handle(req: Request, res: Response, route: ResourceRoute): Promise<void> {
+    const q = query(req);
+    const method = req.method.toUpperCase();
+    const { info, name, subresource } = route;
+    if (subresource) {
+      if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
+      if (subresource !== 'status') return this.subresources.handle(req, res, route, q);
+    }
+    const isWatch = route.watchPath || boolParam(q.watch);
+    if (name === undefined) {
+      if (subresource) throw newNotFoundPath(req.path);
+      if (method === 'GET') return isWatch ? this.watch(req, res, route, q) : this.list(req, res, route, q);
+      if (route.watchPath) throw newMethodNotSupported(info.plural, method);
+      if (method === 'POST') return this.create(req, res, route, q);
+      if (method === 'DELETE') return this.deleteCollection(req, res, route, q);
+      throw newMethodNotSupported(info.plural, method);
+    }
+    if (method === 'GET' && isWatch) {
+      q.fieldSelector = q.fieldSelector ? `${q.fieldSelector},metadata.name=${name}` : `metadata.name=${name}`;
+      return this.watch(req, res, { ...route, name: undefined }, q);
+    }
+    switch (method) {
+      case 'GET': return this.get(req, res, route, q);
+      case 'PUT': return this.update(req, res, route, q);
+      case 'PATCH': return this.patch(req, res, route, q);
+      case 'DELETE':
+        if (subresource) throw newMethodNotSupported(`${info.plural}/${subresource}`, method);
+        return this.delete(req, res, route, q);
+      default: throw newMethodNotSupported(info.plural, method);
+    }
+  }
+
+  private async get(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), true);
+    const ctx = contextOf(req, route, q);
+    const obj = await route.store.get(ctx, route.name as string);
+    if (format === 'table') return sendObject(res, 200, buildTable(route.info, [obj], { includeObject: includeObjectOf(q), now: new Date() }));
+    sendObject(res, 200, obj, format);
+  }
+
+  private async list(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), true);
+    const result = await route.store.list(listOptions(route, q));
+    const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) metadata.continue = result.continue;
+    if (format === 'table') {
+      const table = buildTable(route.info, result.items, { includeObject: includeObjectOf(q), now: new Date(), listMeta: metadata });
+      return sendObject(res, 200, table);
+    }
+    const apiVersion = route.store.apiVersion;
+    sendObject(res, 200, { kind: route.info.listKind, apiVersion, metadata, items: result.items }, format);
+  }
+
+  private async create(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), false);
+    const ctx = contextOf(req, route, q);
+    const body = decodeBody(req.get('content-type'), await readBody(req)) as KubeObject;
+    const created = await route.store.create(ctx, body);
+    sendWarnings(res, ctx);
+    sendObject(res, 201, created, format);
+  }
+
+  private async update(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), false);
+    const ctx = contextOf(req, route, q);
+    const body = decodeBody(req.get('content-type'), await readBody(req)) as KubeObject;
+    const updated = await route.store.update(ctx, route.name as string, body, route.subresource);
+    sendWarnings(res, ctx);
+    sendObject(res, 200, updated, format);
+  }
+
+  private async patch(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), false);
+    let type;
+    try {
+      type = patchTypeOf(req.get('content-type'));
+    } catch (err) {
+      if (err instanceof UnsupportedPatchType) throw newUnsupportedMediaType(req.get('content-type') ?? '');
+      throw err;
+    }
+    const ctx = contextOf(req, route, q);
+    if (type !== 'apply' && q.force !== undefined) throw newBadRequest('force: Invalid value: true: may not be specified for non-apply patch');
+    const patch = decodePatch(type, await readBody(req));
+    const existed = type === 'apply' ? await route.store.storage.get(ctx.namespace, route.name as string) : true;
+    const patched = await route.store.patch(ctx, route.name as string, type, patch, route.subresource);
+    sendWarnings(res, ctx);
+    sendObject(res, existed ? 200 : 201, patched, format);
+  }
+
+  private deleteOptions(req: Request, q: Query): DeleteOptions {
+    let opts: DeleteOptions = {};
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (body.length) {
+      const decoded = decodeBody(req.get('content-type'), body);
+      if (decoded && typeof decoded === 'object' && !Array.isArray(decoded)) opts = decoded as DeleteOptions;
+      else throw newBadRequest('DeleteOptions must be an object');
+    }
+    if (q.propagationPolicy) opts.propagationPolicy = q.propagationPolicy as DeleteOptions['propagationPolicy'];
+    const grace = intParam(q, 'gracePeriodSeconds');
+    if (grace !== undefined) opts.gracePeriodSeconds = grace;
+    if (q.orphanDependents !== undefined) opts.orphanDependents = boolParam(q.orphanDependents);
+    if (opts.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(opts.propagationPolicy)) {
+      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    }
+    return opts;
+  }
+
+  private async delete(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), false);
+    const ctx = contextOf(req, route, q);
+    const opts = this.deleteOptions(req, q);
+    if ((opts as { dryRun?: string[] }).dryRun?.includes('All')) ctx.dryRun = true;
+    const obj = await route.store.delete(ctx, route.name as string, opts);
+    sendObject(res, 200, obj, format);
+  }
+
+  private async deleteCollection(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), false);
+    const ctx = contextOf(req, route, q);
+    const opts = this.deleteOptions(req, q);
+    const items = await route.store.deleteCollection(ctx, listOptions(route, q), opts);
+    sendObject(res, 200, { kind: route.info.listKind, apiVersion: route.store.apiVersion, metadata: {}, items }, format);
+  }
+
+  /** A watch stream: newline-delimited watch events, from the watch cache. */
+  private async watch(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const format = responseFormat(req.get('accept'), true);
+    if (format === 'yaml') throw newBadRequest('watch is only served as JSON');
+    const info = route.info;
+    const bookmarks = boolParam(q.allowWatchBookmarks);
+    const sendInitialEvents = boolParam(q.sendInitialEvents);
+    const timeoutSeconds = intParam(q, 'timeoutSeconds');
+    const apiVersion = route.store.apiVersion;
+    let resourceVersion = q.resourceVersion;
+    if (sendInitialEvents) {
+      if (q.resourceVersionMatch !== 'NotOlderThan') throw newBadRequest('sendInitialEvents requires resourceVersionMatch=NotOlderThan');
+      resourceVersion = '0';
+    }
+    const includeObject = format === 'table' ? includeObjectOf(q) : 'Object';
+    const filter = listFilter(info, q);
+    let closed = false;
+    let cancel: (() => void) | undefined;
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      cancel?.();
+      res.end();
+    };
+    const write = (line: string) => {
+      if (closed) return;
+      res.write(line);
+      // A watcher that cannot keep up is dropped, as kube-apiserver drops slow watchers; it will resume.
+      if (res.writableLength > 64 * 1024 * 1024) finish();
+    };
+    const encode = format === 'table'
+      ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date(), omitHeaders: false }))}}\n`
+      : undefined;
+    res.status(200);
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Transfer-Encoding', 'chunked');
+    res.setHeader('Cache-Control', 'no-cache, private');
+    res.flushHeaders();
+    req.on('close', finish);
+    if (timeoutSeconds !== undefined && timeoutSeconds > 0) setTimeout(finish, timeoutSeconds * 1000).unref();
+
+    const bookmark = (rv: number, annotations?: Record<string, string>) => {
+      const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+      if (annotations) metadata.annotations = annotations;
+      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: info.kind, apiVersion, metadata })}}\n`);
+    };
+    try {
+      cancel = await route.store.storage.watch(
+        { namespace: info.namespaced ? route.namespace : undefined, filter, resourceVersion },
+        {
+          onEvent: (type, ev) => {
+            if (encode) write(encode(type, withKind(ev.object, info.kind, apiVersion)));
+            else write(`{"type":"${type}","object":${withKindJSON(ev.objectJSON(), ev.object, info.kind, apiVersion)}}\n`);
+          },
+          onBookmark: bookmarks ? (rv) => bookmark(rv) : undefined,
+          onClose: () => finish(),
+        },
+      );
+      if (sendInitialEvents) bookmark(route.store.storage.cache.resourceVersion, { 'k8s.io/initial-events-end': 'true' });
+      if (closed) cancel();
+    } catch (err) {
+      // Errors after the stream started are sent as a watch ERROR event carrying the Status, as Kubernetes does.
+      const status = toStatusError(err).toStatus();
+      write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      finish();
+    }
+  }
+}
+
+function withKind(obj: KubeObject, kind: string, apiVersion: string): KubeObject {
+  return obj.kind ? obj : { apiVersion, kind, ...obj };
+}
+
+/** Stored objects carry kind and apiVersion already; only fill them in when missing. */
+function withKindJSON(json: string, obj: KubeObject, kind: string, apiVersion: string): string {
+  return obj.kind ? json : JSON.stringify(withKind(obj, kind, apiVersion));
+}
+
+export function newNotFoundPath(path: string): StatusError {
+  return new StatusError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+}
+
+export { sendError as writeError };

@@ -1,0 +1,83 @@
+// Content negotiation: which media type a request body is in, and which one
+// the client wants back (JSON, YAML, or a meta.k8s.io Table).
+import { parse as parseYAML } from 'yaml';
+import { newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../api/meta/v1/status.js';
+import type { PatchType } from '../registry/store.js';
+
+export type ResponseFormat = 'json' | 'yaml' | 'table';
+
+interface MediaRange {
+  type: string;
+  params: Record<string, string>;
+}
+
+function parseMediaRanges(header: string): MediaRange[] {
+  return header.split(',').map((part) => {
+    const [type, ...params] = part.split(';').map((s) => s.trim());
+    const p: Record<string, string> = {};
+    for (const kv of params) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) p[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+    }
+    return { type: (type ?? '').toLowerCase(), params: p };
+  }).filter((m) => m.type);
+}
+
+/** The first acceptable representation, in the client's order, as kube-apiserver picks it. */
+export function responseFormat(accept: string | undefined, allowTable: boolean): ResponseFormat {
+  if (!accept) return 'json';
+  for (const m of parseMediaRanges(accept)) {
+    if (m.params.as) {
+      if (allowTable && m.params.as === 'Table' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1') && m.type === 'application/json') return 'table';
+      continue; // PartialObjectMetadata and other conversions are not offered
+    }
+    if (m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*' || m.type === 'application/json-patch+json') return 'json';
+    if (m.type === 'application/yaml') return 'yaml';
+  }
+  throw newNotAcceptable(accept);
+}
+
+/** Decodes a create/update body (JSON or YAML). */
+export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
+  const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || type === '') return parseJSON(body);
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYAMLBody(body);
+  throw newUnsupportedMediaType(contentType ?? '');
+}
+
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  switch (type) {
+    case 'application/json-patch+json': return 'json';
+    case 'application/merge-patch+json': return 'merge';
+    case 'application/strategic-merge-patch+json': return 'strategic';
+    case 'application/apply-patch+yaml':
+    case 'application/apply-patch+json':
+    case 'application/apply-patch+cbor': return 'apply';
+    default: throw new UnsupportedPatchType(contentType ?? '');
+  }
+}
+
+export class UnsupportedPatchType extends Error {}
+
+export function decodePatch(type: PatchType, body: Buffer): unknown {
+  return type === 'apply' ? parseYAMLBody(body) : parseJSON(body);
+}
+
+function parseJSON(body: Buffer): unknown {
+  if (body.length === 0) throw newBadRequest('the request body is empty');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw newBadRequest(`the body of the request was not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseYAMLBody(body: Buffer): unknown {
+  if (body.length === 0) throw newBadRequest('the request body is empty');
+  try {
+    return parseYAML(body.toString('utf8'), { uniqueKeys: true, merge: false });
+  } catch (err) {
+    throw newBadRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,223 @@
+// The apiserver: express routing of the Kubernetes URL space onto one generic
+// Store per resource, plus discovery, OpenAPI and health endpoints.
+import { readFileSync } from 'node:fs';
+import { createServer as createHTTPSServer, type Server } from 'node:https';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { BUILTIN_RESOURCES } from '../../api/resources.js';
+import { newRequestEntityTooLarge, newBadRequest, StatusError } from '../../api/meta/v1/status.js';
+import { EtcdClient, startCompactor } from '../storage/etcd.js';
+import { ResourceStorage } from '../storage/store.js';
+import { Store } from '../registry/store.js';
+import { strategyFor } from '../registry/strategies.js';
+import type { ResourceInfo } from '../registry/resource.js';
+import { ResourceHandlers, newNotFoundPath, sendError, sendObject, type ResourceRoute } from './handlers.js';
+import { SubresourceHandlers } from './subresources.js';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { OpenAPIDocuments } from './openapi.js';
+import { loadOrCreateServingCerts } from './certs.js';
+import { NamespaceLifecycle, bootstrapCluster, namespaceHooks } from './namespaces.js';
+import { serviceHooks } from './services.js';
+import { VERSION_INFO } from './version.js';
+
+export interface APIServerConfig {
+  etcdServers: string[];
+  bindAddress: string;
+  securePort: number;
+  certDir: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+  watchCacheSize: number;
+  bookmarkIntervalMs: number;
+  compactionIntervalMs: number;
+  maxRequestBodyBytes: number;
+  log: (msg: string) => void;
+}
+
+export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | 'log'> = {
+  bindAddress: '127.0.0.1',
+  securePort: 6443,
+  serviceClusterIPRange: '10.96.0.0/12',
+  serviceNodePortRange: '30000-32767',
+  watchCacheSize: 1000,
+  bookmarkIntervalMs: 60_000,
+  compactionIntervalMs: 5 * 60_000,
+  maxRequestBodyBytes: 3 * 1024 * 1024,
+};
+
+interface GroupVersionResources {
+  byPlural: Map<string, ResourceRoute['info']>;
+}
+
+export class APIServer {
+  readonly etcd: EtcdClient;
+  readonly stores = new Map<string, Store>(); // key: group/version/plural
+  readonly app = express();
+  private server?: Server;
+  private stopCompactor?: () => void;
+  private readonly resources: ResourceInfo[];
+  private readonly gvIndex = new Map<string, GroupVersionResources>();
+  private readonly handlers: ResourceHandlers;
+  private readonly openapi: OpenAPIDocuments;
+  caCert = '';
+
+  constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
+    this.resources = resources;
+    this.etcd = new EtcdClient(config.etcdServers);
+    const storages = new Map<string, ResourceStorage>();
+    const storageOpts = { watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
+    // Resources served at several versions share one storage (one etcd prefix, one cache).
+    for (const info of resources) {
+      const skey = `${info.group}/${info.plural}`;
+      if (!storages.has(skey)) storages.set(skey, new ResourceStorage(this.etcd, info, storageOpts));
+    }
+    const nsStorage = storages.get('/namespaces') as ResourceStorage;
+    const lifecycle = new NamespaceLifecycle(nsStorage);
+    for (const info of resources) {
+      const storage = storages.get(`${info.group}/${info.plural}`) as ResourceStorage;
+      let hooks = {};
+      if (info.group === '' && info.plural === 'namespaces') hooks = namespaceHooks();
+      if (info.group === '' && info.plural === 'services') hooks = serviceHooks(storage, config.serviceClusterIPRange, config.serviceNodePortRange);
+      const store = new Store(info, storage, strategyFor(info.group, info.version, info.kind), info.namespaced ? lifecycle : undefined, hooks);
+      this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
+      const gv = `${info.group}/${info.version}`;
+      const entry = this.gvIndex.get(gv) ?? { byPlural: new Map() };
+      entry.byPlural.set(info.plural, info);
+      this.gvIndex.set(gv, entry);
+    }
+    this.handlers = new ResourceHandlers(config.log, new SubresourceHandlers());
+    this.openapi = new OpenAPIDocuments(resources);
+    this.routes();
+  }
+
+  store(group: string, version: string, plural: string): Store | undefined {
+    return this.stores.get(`${group}/${version}/${plural}`);
+  }
+
+  private routes(): void {
+    const app = this.app;
+    app.disable('x-powered-by');
+    app.disable('etag');
+    app.set('query parser', 'simple');
+    app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
+    app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
+    app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
+    app.get('/readyz', (_req, res) => {
+      this.etcd.currentRevision().then(() => res.type('text/plain').send('ok'), () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'));
+    });
+    app.get('/openapi/v2', (req, res) => this.openapi.serveV2(req, res));
+    app.get('/openapi/v3', (req, res) => this.openapi.serveV3Root(req, res));
+    app.get(/^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/, (req, res) => this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)));
+    app.get('/api', (req, res) => {
+      if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, true)));
+      sendObject(res, 200, apiVersions(`${this.config.bindAddress}:${this.config.securePort}`));
+    });
+    app.get('/apis', (req, res) => {
+      if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, false)));
+      sendObject(res, 200, apiGroupList(this.resources));
+    });
+    app.all(/^\/api\/v1(\/.*)?$/, (req, res, next) => this.serveGroupVersion(req, res, '', 'v1', req.path.slice('/api/v1'.length)).catch(next));
+    app.all(/^\/apis\/([^/]+)(\/.*)?$/, (req, res, next) => {
+      const m = /^\/apis\/([^/]+)(?:\/([^/]+)(\/.*)?)?$/.exec(req.path);
+      if (!m) return next();
+      const [, group, version, rest] = m;
+      if (!version) {
+        const g = apiGroup(this.resources, group);
+        return g ? sendObject(res, 200, g) : sendError(res, newNotFoundPath(req.path));
+      }
+      this.serveGroupVersion(req, res, group, version, rest ?? '').catch(next);
+    });
+    app.use((req, res) => sendError(res, newNotFoundPath(req.path)));
+    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      const e = err as { type?: string; status?: number };
+      if (e?.type === 'entity.too.large') return sendError(res, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
+      if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));
+      sendError(res, err, this.config.log);
+    });
+  }
+
+  private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
+    const gv = this.gvIndex.get(`${group}/${version}`);
+    if (!gv) return sendError(res, newNotFoundPath(req.path));
+    const segs = rest.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    if (segs.length === 0) {
+      if (req.method !== 'GET') return sendError(res, newNotFoundPath(req.path));
+      return sendObject(res, 200, apiResourceList(this.resources, group, version));
+    }
+    let watchPath = false;
+    if (segs[0] === 'watch') {
+      watchPath = true;
+      segs.shift();
+    }
+    let namespace: string | undefined;
+    if (segs[0] === 'namespaces' && segs.length >= 3 && gv.byPlural.get(segs[2])?.namespaced) {
+      namespace = segs[1];
+      segs.splice(0, 2);
+    }
+    const [plural, name, subresource, ...extra] = segs;
+    const info = gv.byPlural.get(plural);
+    if (!info || extra.length || (info.namespaced && namespace === undefined && name !== undefined) || (!info.namespaced && namespace !== undefined)) {
+      return sendError(res, newNotFoundPath(req.path));
+    }
+    const store = this.store(group, version, plural);
+    if (!store) return sendError(res, newNotFoundPath(req.path));
+    try {
+      if (name !== undefined && name === '') throw newBadRequest('name must not be empty');
+      await this.handlers.handle(req, res, { info, store, namespace, name, subresource, watchPath });
+    } catch (err) {
+      if (!(err instanceof StatusError) || err.code >= 500) this.config.log(`${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      sendError(res, err);
+    }
+  }
+
+  /** Starts serving once etcd answers and the built-in objects exist. */
+  async start(): Promise<void> {
+    await this.waitForEtcd();
+    await bootstrapCluster(this);
+    this.stopCompactor = startCompactor(this.etcd, this.config.compactionIntervalMs, this.config.log);
+    const certs = this.config.tlsCertFile && this.config.tlsPrivateKeyFile
+      ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
+      : loadOrCreateServingCerts(this.config.certDir, ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'));
+    this.caCert = certs.caCert;
+    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, this.app);
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 125_000;
+    this.server.requestTimeout = 0; // watches are long-lived
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.config.securePort, this.config.bindAddress, () => resolve());
+    });
+    const addr = this.server.address();
+    if (addr && typeof addr === 'object') this.config.securePort = addr.port;
+    this.config.log(`serving securely on ${this.config.bindAddress}:${this.config.securePort}`);
+  }
+
+  private async waitForEtcd(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await this.etcd.currentRevision();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`etcd at ${this.config.etcdServers.join(',')} is not reachable: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopCompactor?.();
+    for (const s of new Set([...this.stores.values()].map((x) => x.storage))) await s.stop();
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.etcd.close();
+  }
+}
+
+function readFile(p: string): string {
+  return readFileSync(p, 'utf8');
+}

@@ -1,0 +1,88 @@
+// Background processes the launcher starts: detached, logging to a file, and
+// remembered by PID so `timonel down` stops exactly what `up` started.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidFile(runDir: string, name: string): string {
+  return join(runDir, `${name}.pid`);
+}
+
+export function runningPid(runDir: string, name: string): number | undefined {
+  const f = pidFile(runDir, name);
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8').trim());
+  return pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** Starts the process in its own session so it outlives the launcher; returns its PID. */
+export function startDetached(spec: ProcessSpec, runDir: string, logDir: string): number {
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const out = openSync(join(logDir, `${spec.name}.log`), 'a');
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], env: spec.env ?? process.env });
+  closeSync(out);
+  if (!child.pid) throw new Error(`could not start ${spec.name} (${spec.command})`);
+  child.unref();
+  writeFileSync(pidFile(runDir, spec.name), String(child.pid));
+  return child.pid;
+}
+
+/** SIGTERM, then SIGKILL after the grace period; only the PID we recorded. */
+export async function stopByPid(runDir: string, name: string, graceMs = 10_000): Promise<boolean> {
+  const pid = runningPid(runDir, name);
+  rmSync(pidFile(runDir, name), { force: true });
+  if (!pid) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  return true;
+}
+
+/** Resolves true if nothing listens on host:port. */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port the kernel says is free right now. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function which(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const p = join(dir, cmd);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}

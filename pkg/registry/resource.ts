@@ -1,0 +1,46 @@
+// What the apiserver knows about each served resource: enough for routing,
+// discovery, OpenAPI and etcd key layout. Adding a type is adding one of these.
+
+export interface ResourceInfo {
+  group: string; // '' for core
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string; // the resource name in URLs and etcd keys
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Subresources served besides the main resource: 'status', 'scale', 'binding', 'log', 'eviction', ... */
+  subresources?: string[];
+  /** Verbs the main resource supports; defaults to the full set. */
+  verbs?: string[];
+}
+
+export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group === '' ? r.version : `${r.group}/${r.version}`;
+}
+
+/** The etcd key prefix Kubernetes uses: /registry/<resource>[/<namespace>]. Core resources and apps, etc. share the same plain layout. */
+export function etcdPrefix(r: ResourceInfo, namespace?: string): string {
+  const base = `/registry/${storageResource(r)}/`;
+  return r.namespaced && namespace ? `${base}${namespace}/` : base;
+}
+
+export function etcdKey(r: ResourceInfo, namespace: string | undefined, name: string): string {
+  return r.namespaced ? `/registry/${storageResource(r)}/${namespace}/${name}` : `/registry/${storageResource(r)}/${name}`;
+}
+
+// Kubernetes keeps a few resources under historical names (e.g. services/specs).
+function storageResource(r: ResourceInfo): string {
+  if (r.group === '' && r.plural === 'services') return 'services/specs';
+  if (r.group === '' && r.plural === 'endpoints') return 'services/endpoints';
+  if (r.group === '' && r.plural === 'nodes') return 'minions';
+  if (r.group === 'apiextensions.k8s.io' && r.plural === 'customresourcedefinitions') return 'apiextensions.k8s.io/customresourcedefinitions';
+  if (r.group !== '' && !['apps', 'batch', 'policy', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'events.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'networking.k8s.io'].includes(r.group)) {
+    return `${r.group}/${r.plural}`;
+  }
+  return r.plural;
+}

@@ -1,0 +1,221 @@
+// One resource's storage: typed objects in etcd under the Kubernetes key layout,
+// conditional writes, consistent and cached lists, paging, and watches.
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { StatusError, newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
+import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
+import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
+import { WatchCache, type CacheWatchHandlers, type WatchFilter } from './cacher.js';
+
+export interface ListOptions {
+  namespace?: string;
+  filter?: WatchFilter;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+export interface StorageOptions {
+  watchCacheSize: number;
+  bookmarkIntervalMs: number;
+  log: (msg: string) => void;
+}
+
+export function decodeObject(kv: StoredKV): KubeObject {
+  const obj = JSON.parse(kv.value.toString()) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+/** What goes to etcd: the object without its resourceVersion (that is the key's revision). */
+function encodeObject(obj: KubeObject): Buffer {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return Buffer.from(JSON.stringify({ ...obj, metadata }));
+}
+
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start } satisfies ContinueToken)).toString('base64url');
+}
+
+function decodeContinue(token: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString()) as ContinueToken;
+    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..')) throw new Error('bad');
+    return t;
+  } catch {
+    throw newBadRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+function parseRV(rv: string): number {
+  const n = Number(rv);
+  if (!/^\d+$/.test(rv) || !Number.isSafeInteger(n)) throw newBadRequest(`invalid resource version "${rv}"`);
+  return n;
+}
+
+export class ResourceStorage {
+  readonly cache: WatchCache;
+
+  constructor(
+    private readonly etcd: EtcdClient,
+    readonly info: ResourceInfo,
+    opts: StorageOptions,
+  ) {
+    this.cache = new WatchCache(etcd, etcdPrefix(info), decodeObject, {
+      capacity: opts.watchCacheSize,
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      log: opts.log,
+    });
+  }
+
+  ref(name?: string): ResourceRef {
+    return { group: this.info.group, resource: this.info.plural, name };
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return etcdKey(this.info, namespace, name);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const { kv } = await this.etcd.get(this.key(namespace, name));
+    return kv ? decodeObject(kv) : undefined;
+  }
+
+  async mustGet(namespace: string | undefined, name: string): Promise<KubeObject> {
+    const obj = await this.get(namespace, name);
+    if (!obj) throw newNotFound(this.ref(name));
+    return obj;
+  }
+
+  async create(obj: KubeObject): Promise<KubeObject> {
+    const name = obj.metadata.name ?? '';
+    const res = await this.etcd.create(this.key(obj.metadata.namespace, name), encodeObject(obj));
+    if (!res.ok) throw newAlreadyExists(this.ref(name));
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+  }
+
+  async update(obj: KubeObject, expectedRV: number): Promise<KubeObject> {
+    const name = obj.metadata.name ?? '';
+    const res = await this.etcd.update(this.key(obj.metadata.namespace, name), encodeObject(obj), expectedRV);
+    if (!res.ok) {
+      if (!res.current) throw newNotFound(this.ref(name));
+      throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+  }
+
+  async delete(obj: KubeObject): Promise<KubeObject> {
+    const name = obj.metadata.name ?? '';
+    const res = await this.etcd.delete(this.key(obj.metadata.namespace, name), Number(obj.metadata.resourceVersion));
+    if (!res.ok) {
+      if (!res.current) throw newNotFound(this.ref(name));
+      throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+  }
+
+  /**
+   * List semantics of Kubernetes: resourceVersion unset = a consistent read from
+   * etcd; "0" = whatever the cache holds; N = not older than N (cache) or exactly
+   * N (etcd, with resourceVersionMatch=Exact); limit/continue page through etcd.
+   */
+  async list(opts: ListOptions): Promise<ListResult> {
+    const nsFilter: WatchFilter | undefined = opts.namespace !== undefined ? (o) => o.metadata.namespace === opts.namespace : undefined;
+    const filter: WatchFilter | undefined = nsFilter && opts.filter ? (o) => nsFilter(o) && (opts.filter as WatchFilter)(o) : (nsFilter ?? opts.filter);
+    const rv = opts.resourceVersion;
+    const match = opts.resourceVersionMatch;
+    if (match && !['NotOlderThan', 'Exact'].includes(match)) throw newBadRequest(`unsupported resourceVersionMatch "${match}"`);
+    if (match && !rv) throw newBadRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (opts.continue && rv && rv !== '') throw newBadRequest('specifying resource version is not allowed when using continue');
+
+    if (!opts.continue && rv !== undefined && rv !== '' && match !== 'Exact' && (!opts.limit || rv === '0')) {
+      const want = parseRV(rv);
+      if (want > 0) await this.cache.waitUntilFresh(want);
+      else await this.cache.start();
+      const { items, rv: at } = this.cache.list(filter);
+      return { items, resourceVersion: String(at) };
+    }
+
+    const prefix = etcdPrefix(this.info, opts.namespace);
+    const base = etcdPrefix(this.info);
+    let revision = 0;
+    let from = prefix;
+    if (opts.continue) {
+      const t = decodeContinue(opts.continue);
+      revision = t.rv;
+      from = base + t.start;
+      if (!from.startsWith(prefix)) throw newBadRequest('continue key is not valid: it does not match the requested namespace');
+    } else if (rv && match === 'Exact') {
+      revision = parseRV(rv);
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: KubeObject[] = [];
+    let more = false;
+    let lastKey = '';
+    try {
+      for (;;) {
+        const page = await this.etcd.range(prefix, { from, revision, limit: limit ? Math.max(limit - items.length, 1) + 1 : 0 });
+        if (!revision) revision = page.revision;
+        let kvs = page.kvs;
+        const hasExtra = limit > 0 && kvs.length > Math.max(limit - items.length, 1);
+        if (hasExtra) kvs = kvs.slice(0, kvs.length - 1);
+        for (const kv of kvs) {
+          lastKey = kv.key;
+          const obj = decodeObject(kv);
+          if (filter && !filter(obj)) continue;
+          items.push(obj);
+          if (limit && items.length >= limit) break;
+        }
+        const exhausted = !page.more && !hasExtra;
+        if (!limit || exhausted) break;
+        if (items.length >= limit) {
+          more = true;
+          break;
+        }
+        from = lastKey + '\x00';
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw opts.continue
+          ? newGone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.')
+          : newGone(`The resourceVersion for the provided list is too old.`);
+      }
+      throw err;
+    }
+    const result: ListResult = { items, resourceVersion: String(revision) };
+    if (more) result.continue = encodeContinue(revision, lastKey.slice(base.length) + '\x00');
+    return result;
+  }
+
+  /** A watch served from the cache. A resourceVersion the cache cannot serve gives 410 Expired. */
+  async watch(opts: { namespace?: string; filter?: WatchFilter; resourceVersion?: string }, handlers: CacheWatchHandlers): Promise<() => void> {
+    await this.cache.start();
+    let from: number | undefined;
+    if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      from = parseRV(opts.resourceVersion);
+      if (from > this.cache.resourceVersion) await this.cache.waitUntilFresh(from);
+    }
+    const ns = opts.namespace;
+    const userFilter = opts.filter;
+    const filter: WatchFilter | undefined = ns !== undefined ? (o) => o.metadata.namespace === ns && (!userFilter || userFilter(o)) : userFilter;
+    return this.cache.watch(from, filter, handlers);
+  }
+
+  async stop(): Promise<void> {
+    await this.cache.stop();
+  }
+}
+
+export { StatusError };

@@ -1,0 +1,118 @@
+// pkg/storage against a real etcd: conditional writes, lists, paging, the watch cache.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StatusError } from '../../api/meta/v1/status.js';
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { BUILTIN_RESOURCES } from '../../api/resources.js';
+import { EtcdClient } from '../../pkg/storage/etcd.js';
+import { ResourceStorage } from '../../pkg/storage/store.js';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
+
+const configmaps = BUILTIN_RESOURCES.find((r) => r.plural === 'configmaps' && r.group === '')!;
+
+function cm(ns: string, name: string, data: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data };
+}
+
+async function statusOf(p: Promise<unknown>): Promise<StatusError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof StatusError) return err;
+    throw err;
+  }
+  assert.fail('expected a StatusError');
+}
+
+describe('etcd storage', () => {
+  let etcd: TestEtcd;
+  let client: EtcdClient;
+  let store: ResourceStorage;
+
+  before(async () => {
+    etcd = await startEtcd();
+    client = new EtcdClient([etcd.endpoint]);
+    store = new ResourceStorage(client, configmaps, { watchCacheSize: 50, bookmarkIntervalMs: 200, log: () => undefined });
+  });
+  after(async () => {
+    await store.stop();
+    client.close();
+    await etcd.stop();
+  });
+
+  it('stores under the Kubernetes key layout with resourceVersion = mod revision', async () => {
+    const created = await store.create(cm('a', 'one', { k: 'v' }));
+    const { kv } = await client.get('/registry/configmaps/a/one');
+    assert.ok(kv);
+    assert.equal(created.metadata.resourceVersion, String(kv.modRevision));
+    assert.equal(JSON.parse(kv.value.toString()).metadata.resourceVersion, undefined);
+    const again = await statusOf(store.create(cm('a', 'one')));
+    assert.equal(again.code, 409);
+    assert.equal(again.reason, 'AlreadyExists');
+  });
+
+  it('50 concurrent updates from the same stale copy: exactly one wins, the rest get 409', async () => {
+    const base = await store.create(cm('a', 'race', { n: '0' }));
+    const rv = Number(base.metadata.resourceVersion);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => store.update(cm('a', 'race', { n: String(i + 1) }), rv)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 49);
+    for (const l of lost) assert.equal((l.reason as StatusError).code, 409);
+    const final = await store.get('a', 'race');
+    assert.equal(final?.data && (final.data as Record<string, string>).n, ((won[0] as PromiseFulfilledResult<KubeObject>).value.data as Record<string, string>).n);
+  });
+
+  it('lists consistently, pages with limit/continue, and filters by namespace', async () => {
+    for (let i = 0; i < 7; i++) await store.create(cm('paged', `item-${i}`));
+    await store.create(cm('other', 'item-x'));
+    const first = await store.list({ namespace: 'paged', limit: 3 });
+    assert.deepEqual(first.items.map((o) => o.metadata.name), ['item-0', 'item-1', 'item-2']);
+    assert.ok(first.continue);
+    await store.create(cm('paged', 'item-7')); // written after the first page: not in this list
+    const second = await store.list({ namespace: 'paged', limit: 3, continue: first.continue });
+    assert.deepEqual(second.items.map((o) => o.metadata.name), ['item-3', 'item-4', 'item-5']);
+    assert.equal(second.resourceVersion, first.resourceVersion);
+    const third = await store.list({ namespace: 'paged', limit: 3, continue: second.continue });
+    assert.deepEqual(third.items.map((o) => o.metadata.name), ['item-6']);
+    assert.equal(third.continue, undefined);
+    const bad = await statusOf(store.list({ namespace: 'paged', continue: 'not-a-token' }));
+    assert.equal(bad.code, 400);
+  });
+
+  it('serves resourceVersion=0 lists and watches from the cache, one event per change', async () => {
+    await store.cache.start();
+    const seen: string[] = [];
+    const cancel = await store.watch({ namespace: 'w', resourceVersion: String(store.cache.resourceVersion) }, {
+      onEvent: (type, ev) => seen.push(`${type} ${ev.object.metadata.name}`),
+      onClose: () => undefined,
+    });
+    const a = await store.create(cm('w', 'a'));
+    await store.create(cm('elsewhere', 'b'));
+    const a2 = await store.update({ ...a, data: { x: '1' } }, Number(a.metadata.resourceVersion));
+    await store.delete(a2);
+    const deadline = Date.now() + 5000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    cancel();
+    assert.deepEqual(seen, ['ADDED a', 'MODIFIED a', 'DELETED a']);
+    const cached = await store.list({ resourceVersion: '0', namespace: 'paged' });
+    assert.equal(cached.items.length, 8);
+  });
+
+  it('a resourceVersion older than the cache window gives 410 Expired', async () => {
+    const start = store.cache.resourceVersion;
+    for (let i = 0; i < 60; i++) await store.create(cm('churn', `c-${i}`)); // window holds 50 events
+    const err = await statusOf(store.watch({ resourceVersion: String(start) }, { onEvent: () => undefined, onClose: () => undefined }));
+    assert.equal(err.code, 410);
+    assert.equal(err.reason, 'Expired');
+  });
+
+  it('a compacted revision gives 410 for exact lists', async () => {
+    const before = (await store.list({})).resourceVersion;
+    await store.create(cm('compact', 'x'));
+    await client.compact(await client.currentRevision());
+    const err = await statusOf(store.list({ resourceVersion: before, resourceVersionMatch: 'Exact' }));
+    assert.equal(err.code, 410);
+  });
+});
