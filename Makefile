@@ -11,14 +11,14 @@ build: deps
 	npx tsc -p tsconfig.json
 
 test: build
-	$(NODE) --test --test-concurrency=4 'dist/test/unit/**/*.test.js'
-	$(NODE) --test --test-concurrency=2 'dist/test/integration/**/*.test.js'
+	$(NODE) --test --test-concurrency=4 dist/test/unit
+	$(NODE) --test --test-concurrency=2 dist/test/integration
 
 test-unit: build
-	$(NODE) --test 'dist/test/unit/**/*.test.js'
+	$(NODE) --test dist/test/unit
 
 test-integration: build
-	$(NODE) --test --test-concurrency=2 'dist/test/integration/**/*.test.js'
+	$(NODE) --test --test-concurrency=2 dist/test/integration
 
 bench: build
 	$(NODE) dist/test/bench/run.js
