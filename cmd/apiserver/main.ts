@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
 import { logger } from '../../pkg/util/log.js';
+import { readTokenFile } from '../../pkg/apiserver/tokens.js';
 
 const { values } = parseArgs({
   options: {
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
+    'token-auth-file': { type: 'string' },
     'service-cluster-ip-range': { type: 'string', default: DEFAULT_CONFIG.serviceClusterIPRange },
     'service-node-port-range': { type: 'string', default: DEFAULT_CONFIG.serviceNodePortRange },
     'default-watch-cache-size': { type: 'string', default: String(DEFAULT_CONFIG.watchCacheSize) },
@@ -31,6 +33,7 @@ const server = new APIServer({
   tlsPrivateKeyFile: values['tls-private-key-file'],
   serviceClusterIPRange: values['service-cluster-ip-range'] as string,
   serviceNodePortRange: values['service-node-port-range'] as string,
+  tokens: values['token-auth-file'] ? readTokenFile(values['token-auth-file']) : [],
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
   log,

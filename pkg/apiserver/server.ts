@@ -32,6 +32,8 @@ export interface APIServerConfig {
   bookmarkIntervalMs: number;
   compactionIntervalMs: number;
   maxRequestBodyBytes: number;
+  /** Bearer tokens that may use the API (kube-apiserver's --token-auth-file); empty: no authentication. */
+  tokens: string[];
   log: (msg: string) => void;
 }
 
@@ -44,6 +46,7 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   bookmarkIntervalMs: 60_000,
   compactionIntervalMs: 5 * 60_000,
   maxRequestBodyBytes: 3 * 1024 * 1024,
+  tokens: [],
 };
 
 interface GroupVersionResources {
@@ -100,6 +103,7 @@ export class APIServer {
     app.disable('x-powered-by');
     app.disable('etag');
     app.set('query parser', 'simple');
+    app.use(authenticate(this.config.tokens));
     app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
     app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
@@ -216,6 +220,18 @@ export class APIServer {
     });
     this.etcd.close();
   }
+}
+
+/** Bearer-token authentication; health and version stay open, as kube-apiserver allows anonymously. */
+function authenticate(tokens: string[]) {
+  const allowed = new Set(tokens);
+  const open = new Set(['/healthz', '/livez', '/readyz', '/version']);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!allowed.size || open.has(req.path)) return next();
+    const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
+    if (m && allowed.has(m[1].trim())) return next();
+    sendError(res, new StatusError(401, 'Unauthorized', 'Unauthorized'));
+  };
 }
 
 function readFile(p: string): string {

@@ -3,7 +3,8 @@
 // so two concurrent creates never get the same one (one apiserver per etcd).
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newInvalid, type StatusCause } from '../../api/meta/v1/status.js';
-import { allocateIP, allocateNodePort, ipInCIDR, parseNodePortRange } from '../registry/core/ipallocator.js';
+import { RangeFullError, allocateNextIP, checkRequestedIP } from '../registry/core/ipallocator.js';
+import { allocateNextNodePort, checkRequestedNodePort, type PortRange } from '../registry/core/portallocator.js';
 import type { StoreHooks } from '../registry/store.js';
 import type { ResourceStorage } from '../storage/store.js';
 
@@ -12,10 +13,18 @@ interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]
 
 const RESERVATION_MS = 60_000;
 
+/** --service-node-port-range syntax: "30000-32767". */
+function parseNodePortRange(s: string): PortRange {
+  const m = /^(\d+)-(\d+)$/.exec(s.trim());
+  if (!m || Number(m[2]) < Number(m[1])) throw new Error(`invalid service node port range ${JSON.stringify(s)}: want BASE-LAST`);
+  return { base: Number(m[1]), size: Number(m[2]) - Number(m[1]) + 1 };
+}
+
 export function serviceHooks(storage: ResourceStorage, cidr: string, nodePortRange: string): StoreHooks {
   const reservedIPs = new Map<string, number>();
   const reservedPorts = new Map<number, number>();
   const range = parseNodePortRange(nodePortRange);
+  const isKubernetesService = (obj: KubeObject) => obj.metadata.name === 'kubernetes' && obj.metadata.namespace === 'default';
 
   async function inUse(exclude?: KubeObject): Promise<{ ips: Set<string>; ports: Set<number> }> {
     const { items } = await storage.list({});
@@ -46,18 +55,17 @@ export function serviceHooks(storage: ResourceStorage, cidr: string, nodePortRan
     } else {
       if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
       if (!spec.clusterIP) {
-        const ip = allocateIP(cidr, used.ips);
-        if (!ip) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Internal error: failed to allocate a serviceIP: range is full` });
-        else {
-          spec.clusterIP = ip;
-          reservedIPs.set(ip, Date.now());
+        try {
+          spec.clusterIP = allocateNextIP(cidr, used.ips, { forKubernetesService: isKubernetesService(obj) });
+          reservedIPs.set(spec.clusterIP, Date.now());
+        } catch (err) {
+          if (!(err instanceof RangeFullError)) throw err;
+          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: 'Internal error: failed to allocate a serviceIP: range is full' });
         }
       } else if (spec.clusterIP !== 'None' && spec.clusterIP !== oldSpec.clusterIP) {
-        if (!ipInCIDR(spec.clusterIP, cidr)) {
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${cidr}` });
-        } else if (used.ips.has(spec.clusterIP)) {
-          causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated` });
-        } else reservedIPs.set(spec.clusterIP, Date.now());
+        const why = checkRequestedIP(cidr, spec.clusterIP, used.ips);
+        if (why) causes.push({ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: []string{"${spec.clusterIP}"}: ${why}` });
+        else reservedIPs.set(spec.clusterIP, Date.now());
       }
       if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
     }
@@ -70,19 +78,18 @@ export function serviceHooks(storage: ResourceStorage, cidr: string, nodePortRan
       const previous = (oldSpec.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort;
       if (!p.nodePort && previous) p.nodePort = previous;
       if (!p.nodePort) {
-        const port = allocateNodePort(range, used.ports);
-        if (port === undefined) causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Internal error: failed to allocate a nodePort: range is full' });
-        else {
-          p.nodePort = port;
-          used.ports.add(port);
-          reservedPorts.set(port, Date.now());
+        try {
+          p.nodePort = allocateNextNodePort(used.ports, range);
+          used.ports.add(p.nodePort);
+          reservedPorts.set(p.nodePort, Date.now());
+        } catch (err) {
+          if (!(err instanceof RangeFullError)) throw err;
+          causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Internal error: failed to allocate a nodePort: range is full' });
         }
       } else if (p.nodePort !== previous) {
-        if (p.nodePort < range.base || p.nodePort >= range.base + range.size) {
-          causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${nodePortRange}` });
-        } else if (used.ports.has(p.nodePort)) {
-          causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
-        } else {
+        const why = checkRequestedNodePort(p.nodePort, used.ports, range);
+        if (why) causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${p.nodePort}: ${why}` });
+        else {
           used.ports.add(p.nodePort);
           reservedPorts.set(p.nodePort, Date.now());
         }

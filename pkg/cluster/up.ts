@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
 import { kubeconfigYAML } from './kubeconfig.js';
 import { portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
+import { ensureAdminToken } from '../apiserver/tokens.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -103,6 +104,9 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   }
 
   // apiserver
+  mkdirSync(l.pkiDir, { recursive: true, mode: 0o700 });
+  const tokenFile = join(l.pkiDir, 'tokens.csv');
+  const token = ensureAdminToken(tokenFile);
   const server = `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.securePort}`;
   if (runningPid(l.runDir, 'apiserver')) step('apiserver: already running');
   else {
@@ -113,6 +117,7 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
       `--secure-port=${opts.securePort}`,
       `--cert-dir=${l.pkiDir}`,
       `--service-cluster-ip-range=${opts.serviceClusterIPRange}`,
+      `--token-auth-file=${tokenFile}`,
     ]), l.runDir, l.logDir);
     step('apiserver: starting');
   }
@@ -120,7 +125,7 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   await waitFor('apiserver', async () => existsSync(caFile) && httpsReady(`${server}/readyz`, readFileSync(caFile, 'utf8')), 30_000, join(l.logDir, 'apiserver.log'), () => !!runningPid(l.runDir, 'apiserver'));
   step(`apiserver: ready at ${server}`);
 
-  writeFileSync(l.kubeconfig, kubeconfigYAML(server, readFileSync(caFile, 'utf8')), { mode: 0o600 });
+  writeFileSync(l.kubeconfig, kubeconfigYAML(server, readFileSync(caFile, 'utf8'), token), { mode: 0o600 });
   step(`kubeconfig written to ${l.kubeconfig}`);
   return { kubeconfig: l.kubeconfig };
 }

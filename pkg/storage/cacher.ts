@@ -73,7 +73,12 @@ export class WatchCache {
 
   /** Lists from etcd and starts watching; resolves once the cache holds a consistent snapshot. */
   start(): Promise<void> {
-    return (this.ready ??= this.load());
+    // A failed load is not remembered: the next caller tries again.
+    this.ready ??= this.load().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
   }
 
   private async load(): Promise<void> {

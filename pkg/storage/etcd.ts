@@ -2,6 +2,7 @@
 // the key's mod_revision, and every write is a transaction guarded on that
 // revision so concurrent writers get a Conflict instead of a lost update.
 import { Etcd3, type IOptions } from 'etcd3';
+import { noop } from 'cockatiel';
 
 export interface StoredKV {
   key: string;
@@ -49,7 +50,16 @@ export class EtcdClient {
   readonly client: Etcd3;
 
   constructor(endpoints: string[], options: Partial<IOptions> = {}) {
-    this.client = new Etcd3({ hosts: endpoints, ...options });
+    // gRPC's default 4 MiB receive limit breaks any range over ~3,000 pods (the watch cache's initial list); kube-apiserver lifts it too.
+    this.client = new Etcd3({
+      hosts: endpoints,
+      // Lists of a large resource exceed gRPC's 4 MiB default; kube-apiserver lifts the limit too.
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
+      // With one member, the default per-host circuit breaker turns three bad responses
+      // into seconds of refusing every request; keep it only when there are others to try.
+      faultHandling: endpoints.length > 1 ? undefined : { host: () => noop },
+      ...options,
+    });
   }
 
   async get(key: string): Promise<{ kv?: StoredKV; revision: number }> {

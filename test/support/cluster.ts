@@ -1,6 +1,7 @@
 // Test fixtures: a real etcd in a throwaway directory on free ports, and an
 // apiserver in this process in front of it, with a kubeconfig for kubectl.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +18,13 @@ export interface TestCluster {
   server: APIServer;
   url: string;
   caCert: string;
+  token: string;
   kubeconfig: string;
   dir: string;
   /** Runs the real kubectl against this apiserver; rejects on a non-zero exit. */
   kubectl(args: string[], opts?: { input?: string; allowFail?: boolean }): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** Stops the apiserver and starts a fresh one on the same port, certificates and etcd (an apiserver restart). */
+  restartServer(overrides?: Partial<APIServerConfig>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,10 +33,12 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'timonel-apiserver-'));
   const port = await freePort();
   const logs: string[] = [];
+  const token = randomBytes(16).toString('hex');
   const server = new APIServer({
     ...DEFAULT_CONFIG,
     etcdServers: [etcd.endpoint],
     certDir: join(dir, 'pki'),
+    tokens: [token],
     securePort: port,
     log: (m) => {
       logs.push(m);
@@ -43,13 +49,14 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
   await server.start();
   const url = `https://127.0.0.1:${server.config.securePort}`;
   const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(kubeconfig, kubeconfigYAML(url, server.caCert));
+  writeFileSync(kubeconfig, kubeconfigYAML(url, server.caCert, token));
   const kubectlEnv = { ...process.env, HOME: dir, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'kubecache') };
-  return {
+  const cluster: TestCluster = {
     etcd,
     server,
     url,
     caCert: server.caCert,
+    token,
     kubeconfig,
     dir,
     async kubectl(args, opts = {}) {
@@ -66,20 +73,27 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
         throw new Error(`kubectl ${args.join(' ')} failed (${e.code}): ${e.stderr ?? ''}${e.stdout ?? ''}`);
       }
     },
+    async restartServer(more = {}) {
+      const config = { ...cluster.server.config, ...more };
+      await cluster.server.stop();
+      cluster.server = new APIServer(config);
+      await cluster.server.start();
+    },
     async stop() {
-      await server.stop();
+      await cluster.server.stop();
       await etcd.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 /** A request to the test apiserver, trusting its CA. */
-export async function request(c: Pick<TestCluster, 'url' | 'caCert'>, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
+export async function request(c: Pick<TestCluster, 'url' | 'caCert' | 'token'>, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
   const { request: httpsRequest } = await import('node:https');
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);
-    const req = httpsRequest(u, { method, ca: c.caCert, headers: opts.headers }, (res) => {
+    const req = httpsRequest(u, { method, ca: c.caCert, headers: { authorization: `Bearer ${c.token}`, ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {

@@ -1,0 +1,49 @@
+// CustomResourceDefinition validation after apiextensions-apiserver's validation.
+import type { KubeObject } from '../../meta/v1/types.js';
+import { type ErrorList, invalid, notSupported, objAt, objs, required, str, validateImmutableField } from '../../../pkg/registry/validation/field.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../pkg/registry/validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
+
+export function validateCustomResourceDefinition(crd: KubeObject): ErrorList {
+  const errs = validateObjectMeta(crd.metadata, { nameFn: (n) => isDNS1123Subdomain(n) });
+  const spec = objAt(crd, 'spec') ?? {};
+  const group = str(spec, 'group') ?? '';
+  const names = objAt(spec, 'names') ?? {};
+  const plural = str(names, 'plural') ?? '';
+  const name = crd.metadata.name ?? '';
+  if (name && name !== `${plural}.${group}`) errs.push(invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
+  if (!group) errs.push(required('spec.group', ''));
+  else {
+    errs.push(...isDNS1123Subdomain(group).map((m) => invalid('spec.group', group, m)));
+    if (!group.includes('.')) errs.push(invalid('spec.group', group, 'should be a domain with at least one dot'));
+  }
+  const scope = spec.scope;
+  if (!scope) errs.push(required('spec.scope', ''));
+  else if (scope !== 'Cluster' && scope !== 'Namespaced') errs.push(notSupported('spec.scope', scope, ['Cluster', 'Namespaced']));
+  if (!plural) errs.push(required('spec.names.plural', ''));
+  else errs.push(...isDNS1035Label(plural).map((m) => invalid('spec.names.plural', plural, m)));
+  const singular = str(names, 'singular');
+  if (singular) errs.push(...isDNS1035Label(singular).map((m) => invalid('spec.names.singular', singular, m)));
+  if (!str(names, 'kind')) errs.push(required('spec.names.kind', ''));
+  const versions = objs(spec, 'versions');
+  if (versions.length === 0) errs.push(required('spec.versions', 'must have exactly one version marked as storage version'));
+  else if (versions.filter((v) => v.storage === true).length !== 1) errs.push(invalid('spec.versions', { raw: `[]apiextensions.CustomResourceDefinitionVersion{...}` }, 'must have exactly one version marked as storage version'));
+  const seen = new Set<string>();
+  versions.forEach((v, i) => {
+    const vn = str(v, 'name') ?? '';
+    if (!vn) errs.push(required(`spec.versions[${i}].name`, ''));
+    else {
+      errs.push(...isDNS1123Label(vn).map((m) => invalid(`spec.versions[${i}].name`, vn, m)));
+      if (seen.has(vn)) errs.push(invalid('spec.versions', vn, 'must contain unique version names'));
+      seen.add(vn);
+    }
+    if (!objAt(objAt(v, 'schema'), 'openAPIV3Schema')) errs.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+  });
+  return errs;
+}
+
+export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: KubeObject): ErrorList {
+  const errs = validateObjectMetaUpdate(crd.metadata, old.metadata);
+  errs.push(...validateImmutableField(objAt(crd, 'spec')?.group, objAt(old, 'spec')?.group, 'spec.group'));
+  return errs;
+}

@@ -1,0 +1,13 @@
+// events.k8s.io/v1 Event validation: the new API requires who reported what, and when.
+import type { KubeObject } from '../../meta/v1/types.js';
+import { type ErrorList, notSupported, required } from '../../../pkg/registry/validation/field.js';
+import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
+import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+
+export function validateEventV1(ev: KubeObject): ErrorList {
+  const errs = validateObjectMeta(ev.metadata, { nameFn: nameIsDNSSubdomain });
+  if (!ev.eventTime) errs.push(required('eventTime', ''));
+  if (ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(notSupported('type', ev.type ?? '', ['Normal', 'Warning']));
+  for (const k of ['reportingController', 'reportingInstance', 'action', 'reason']) if (!ev[k]) errs.push(required(k, ''));
+  return errs;
+}

@@ -1,0 +1,96 @@
+// One Strategy per built-in kind: defaulting (api/<group>/<version>/defaults.ts)
+// followed by semantic validation (api/<group>/<version>/validation.ts), the way
+// Kubernetes' per-type strategies compose SetDefaults_* with Validate*.
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import type { StatusCause } from '../../api/meta/v1/status.js';
+import type { Strategy } from './strategy.js';
+import * as coreDefaults from '../../api/core/v1/defaults.js';
+import * as core from '../../api/core/v1/validation.js';
+import * as appsDefaults from '../../api/apps/v1/defaults.js';
+import * as apps from '../../api/apps/v1/validation.js';
+import * as batchDefaults from '../../api/batch/v1/defaults.js';
+import * as batch from '../../api/batch/v1/validation.js';
+import { setDefaultsEndpointSlice } from '../../api/discovery/v1/defaults.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from '../../api/discovery/v1/validation.js';
+import { validateLease } from '../../api/coordination/v1/validation.js';
+import { setDefaultsHorizontalPodAutoscalerV1 } from '../../api/autoscaling/v1/defaults.js';
+import { validateHorizontalPodAutoscalerV1 } from '../../api/autoscaling/v1/validation.js';
+import { setDefaultsHorizontalPodAutoscalerV2 } from '../../api/autoscaling/v2/defaults.js';
+import { validateHorizontalPodAutoscalerV2 } from '../../api/autoscaling/v2/validation.js';
+import { validatePodDisruptionBudget } from '../../api/policy/v1/validation.js';
+import { setDefaultsRoleBinding } from '../../api/rbac/v1/defaults.js';
+import * as rbac from '../../api/rbac/v1/validation.js';
+import { validateEventV1 } from '../../api/events/v1/validation.js';
+import { setDefaultsPriorityClass } from '../../api/scheduling/v1/defaults.js';
+import { validatePriorityClass, validatePriorityClassUpdate } from '../../api/scheduling/v1/validation.js';
+import { setDefaultsStorageClass } from '../../api/storage/v1/defaults.js';
+import { validateStorageClass, validateStorageClassUpdate } from '../../api/storage/v1/validation.js';
+import { setDefaultsCustomResourceDefinition } from '../../api/apiextensions/v1/defaults.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../../api/apiextensions/v1/validation.js';
+
+/** Strategy plus hooks the generic store calls at fixed points. */
+export interface StrategyWithHooks extends Strategy {
+  /** On create only, after metadata.uid/name are assigned and defaults() ran: status reset and uid-derived fields (Job selectors, ...). */
+  prepareForCreate?(obj: KubeObject): void;
+}
+
+type Validate = (obj: KubeObject) => StatusCause[];
+type ValidateUpdate = (obj: KubeObject, old: KubeObject) => StatusCause[];
+
+function strategy(defaults: ((obj: KubeObject) => void) | undefined, validate: Validate, validateUpdate: ValidateUpdate = core.validateMetaUpdate, prepareForCreate?: (obj: KubeObject) => void): StrategyWithHooks {
+  const s: StrategyWithHooks = { validate, validateUpdate };
+  if (defaults) s.defaults = defaults;
+  if (prepareForCreate) s.prepareForCreate = prepareForCreate;
+  return s;
+}
+
+const GENERIC = strategy(undefined, core.validateMetaSubdomain);
+
+const STRATEGIES: Record<string, StrategyWithHooks> = {
+  // core/v1
+  '/v1/Pod': strategy(coreDefaults.setDefaultsPod, core.validatePod, core.validatePodUpdate, coreDefaults.prepareNewPod),
+  '/v1/Service': strategy(coreDefaults.setDefaultsService, core.validateService, core.validateServiceUpdate),
+  '/v1/Namespace': strategy(coreDefaults.setDefaultsNamespace, core.validateNamespace, core.validateMetaUpdate, coreDefaults.prepareNewNamespace),
+  '/v1/ConfigMap': strategy(undefined, core.validateConfigMap, core.validateConfigMapUpdate),
+  '/v1/Secret': strategy(coreDefaults.setDefaultsSecret, core.validateSecret, core.validateSecretUpdate),
+  '/v1/PersistentVolumeClaim': strategy(coreDefaults.setDefaultsPersistentVolumeClaim, core.validatePersistentVolumeClaim, core.validatePersistentVolumeClaimUpdate),
+  '/v1/PersistentVolume': strategy(coreDefaults.setDefaultsPersistentVolume, core.validatePersistentVolume, core.validatePersistentVolumeUpdate),
+  '/v1/ReplicationController': strategy(coreDefaults.setDefaultsReplicationController, core.validateReplicationController),
+  '/v1/Node': strategy(coreDefaults.setDefaultsNode, core.validateNode),
+  '/v1/Endpoints': strategy(coreDefaults.setDefaultsEndpoints, core.validateEndpoints),
+  '/v1/LimitRange': strategy(coreDefaults.setDefaultsLimitRange, core.validateLimitRange),
+  '/v1/ResourceQuota': strategy(undefined, core.validateResourceQuota),
+  '/v1/Event': strategy(undefined, core.validateEvent),
+  '/v1/ServiceAccount': GENERIC,
+  // apps/v1
+  'apps/v1/Deployment': strategy(appsDefaults.setDefaultsDeployment, apps.validateDeployment, apps.validateWorkloadUpdate),
+  'apps/v1/ReplicaSet': strategy(appsDefaults.setDefaultsReplicaSet, apps.validateReplicaSet, apps.validateWorkloadUpdate),
+  'apps/v1/DaemonSet': strategy(appsDefaults.setDefaultsDaemonSet, apps.validateDaemonSet, apps.validateWorkloadUpdate),
+  'apps/v1/StatefulSet': strategy(appsDefaults.setDefaultsStatefulSet, apps.validateStatefulSet, apps.validateStatefulSetUpdate),
+  'apps/v1/ControllerRevision': strategy(undefined, apps.validateControllerRevision, apps.validateControllerRevisionUpdate),
+  // batch/v1
+  'batch/v1/Job': strategy(batchDefaults.setDefaultsJob, batch.validateJob, batch.validateJobUpdate, batchDefaults.prepareNewJob),
+  'batch/v1/CronJob': strategy(batchDefaults.setDefaultsCronJob, batch.validateCronJob, batch.validateCronJobUpdate),
+  // others
+  'discovery.k8s.io/v1/EndpointSlice': strategy(setDefaultsEndpointSlice, validateEndpointSlice, validateEndpointSliceUpdate),
+  'coordination.k8s.io/v1/Lease': strategy(undefined, validateLease),
+  'autoscaling/v1/HorizontalPodAutoscaler': strategy(setDefaultsHorizontalPodAutoscalerV1, validateHorizontalPodAutoscalerV1),
+  'autoscaling/v2/HorizontalPodAutoscaler': strategy(setDefaultsHorizontalPodAutoscalerV2, validateHorizontalPodAutoscalerV2),
+  'policy/v1/PodDisruptionBudget': strategy(undefined, validatePodDisruptionBudget),
+  'rbac.authorization.k8s.io/v1/Role': strategy(undefined, rbac.validateRole),
+  'rbac.authorization.k8s.io/v1/ClusterRole': strategy(undefined, rbac.validateClusterRole),
+  'rbac.authorization.k8s.io/v1/RoleBinding': strategy(setDefaultsRoleBinding, rbac.validateRoleBinding, rbac.validateBindingUpdate),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': strategy(setDefaultsRoleBinding, rbac.validateClusterRoleBinding, rbac.validateBindingUpdate),
+  'events.k8s.io/v1/Event': strategy(undefined, validateEventV1),
+  'scheduling.k8s.io/v1/PriorityClass': strategy(setDefaultsPriorityClass, validatePriorityClass, validatePriorityClassUpdate),
+  'storage.k8s.io/v1/StorageClass': strategy(setDefaultsStorageClass, validateStorageClass, validateStorageClassUpdate),
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
+};
+
+/**
+ * The strategy for a kind. Kinds without their own (custom resources, ...) get
+ * the generic one: metadata checks with DNS-1123 subdomain names, immutable identity on update.
+ */
+export function strategyFor(group: string, version: string, kind: string): StrategyWithHooks {
+  return STRATEGIES[`${group}/${version}/${kind}`] ?? GENERIC;
+}

@@ -1,0 +1,74 @@
+// @kubernetes/client-node, unmodified, against Timonel: typed API calls and its informer.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import { startCluster, type TestCluster } from '../support/cluster.js';
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('@kubernetes/client-node against the apiserver', () => {
+  let c: TestCluster;
+  let kc: KubeConfig;
+  let core: CoreV1Api;
+  before(async () => {
+    c = await startCluster({ watchCacheSize: 20 });
+    kc = new KubeConfig();
+    kc.loadFromFile(c.kubeconfig);
+    core = kc.makeApiClient(CoreV1Api);
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  it('lists and creates with the typed API', async () => {
+    const nss = await core.listNamespace();
+    assert.ok(nss.items.some((n) => n.metadata?.name === 'kube-system'));
+    const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'typed' }, data: { a: '1' } } });
+    assert.equal(created.metadata?.name, 'typed');
+    assert.ok(created.metadata?.uid);
+    const got = await core.readNamespacedConfigMap({ namespace: 'default', name: 'typed' });
+    assert.deepEqual(got.data, { a: '1' });
+  });
+
+  it('its informer sees add, update and delete, and survives a 410 by relisting', async () => {
+    const events: string[] = [];
+    const errors: unknown[] = [];
+    const informer = makeInformer<V1ConfigMap>(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    informer.on('add', (o) => events.push(`add ${o.metadata?.name}`));
+    informer.on('update', (o) => events.push(`update ${o.metadata?.name} ${o.data?.v ?? ''}`));
+    informer.on('delete', (o) => events.push(`delete ${o.metadata?.name}`));
+    informer.on('error', (e) => {
+      errors.push(e);
+      // client-node stops on errors other than 410; restart it as a controller would.
+      setTimeout(() => void informer.start(), 100);
+    });
+    await informer.start();
+    try {
+      await until('the initial list', () => events.includes('add typed'));
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' }, data: { v: '1' } } });
+      await until('add', () => events.includes('add watched'));
+      await core.patchNamespacedConfigMap({ namespace: 'default', name: 'watched', body: { data: { v: '2' } } }, { headers: { 'Content-Type': 'application/merge-patch+json' } } as never);
+      await until('update', () => events.includes('update watched 2'));
+      await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'watched' });
+      await until('delete', () => events.includes('delete watched'));
+
+      // Restart the apiserver while more than a cache window of changes happens:
+      // the informer's resourceVersion is then too old (410) and it must relist.
+      await c.restartServer();
+      for (let i = 0; i < 30; i++) await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `burst-${i}` } } });
+      await c.restartServer();
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'after-relist' } } });
+      await until('objects created while the informer was cut off', () => events.includes('add burst-29') && events.includes('add after-relist'), 30_000);
+      const cached = informer.list().map((o) => o.metadata?.name);
+      assert.ok(cached.includes('burst-0') && cached.includes('after-relist') && !cached.includes('watched'), cached.join(','));
+    } finally {
+      await informer.stop();
+    }
+  });
+});
