@@ -1,0 +1,147 @@
+// `make bench`: etcd's own ceiling, then pod create/get/list and watch fan-out
+// through an apiserver running as its own process. One JSON object per line on
+// stdout per figure; progress on stderr.
+//
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch] [--cpu-prof[=DIR]]
+//
+// --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
+// child and prints its hottest functions on stderr (the profile is kept in DIR,
+// or in the scratch directory, which is then kept).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { cpuProfiles, startAPIServerProcess, type APIServerProcess } from './apiserver-process.js';
+import { newContext, type PhaseWindow } from './context.js';
+import { hotSpots, readProfile, type HotSpot } from './cpuprofile.js';
+import { benchEtcd } from './etcd-bench.js';
+import { benchPods } from './pod-bench.js';
+import { rssBytes } from './procstat.js';
+import { round } from './stats.js';
+import { benchWatch } from './watch-bench.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'etcd,pods,watch' },
+    'cpu-prof': { type: 'string' },
+  },
+  strict: true,
+  allowPositionals: false,
+  // `--cpu-prof` alone means "profile into the scratch directory".
+  args: process.argv.slice(2).map((a) => (a === '--cpu-prof' ? '--cpu-prof=' : a)),
+});
+
+const quick = values.quick as boolean;
+const only = new Set((values.only as string).split(',').map((s) => s.trim()));
+const CLIENTS = [1, 10, 100];
+
+const SIZES = quick
+  ? {
+    etcd: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), maxSeconds: 3, valueBytes: 1024 },
+    pods: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), listOps: (c: number) => Math.max(5, Math.min(c, 20)), maxSeconds: 3, listPods: 100 },
+    watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
+  }
+  : {
+    etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
+    pods: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 1000 : c === 10 ? 3000 : 5000), listOps: (c: number) => (c === 1 ? 100 : 300), maxSeconds: 8, listPods: 1000 },
+    watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
+  };
+
+function fdLimit(pid: number | 'self'): number {
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return !m || m[1] === 'unlimited' ? Infinity : Number(m[1]);
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'timonel-bench-'));
+  const profDir = values['cpu-prof'] !== undefined ? resolve(values['cpu-prof'] || join(dir, 'profile')) : undefined;
+  let etcd: TestEtcd | undefined;
+  let apiserver: APIServerProcess | undefined;
+  let failed = false;
+  const cleanup = async () => {
+    await apiserver?.stop().catch(() => undefined);
+    apiserver = undefined;
+    await etcd?.stop().catch(() => undefined);
+    etcd = undefined;
+    if (!profDir?.startsWith(dir)) rmSync(dir, { recursive: true, force: true });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      process.stderr.write(`bench: ${sig}, cleaning up\n`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  const log = newContext({}).progress;
+  let phases: PhaseWindow[] = [];
+  try {
+    log(`${quick ? 'quick' : 'full'} run; scratch ${dir}`);
+    etcd = await startEtcd();
+    const etcdPid = etcd.process.pid as number;
+    apiserver = await startAPIServerProcess({ etcdEndpoint: etcd.endpoint, dir, cpuProfDir: profDir });
+    log(`apiserver pid ${apiserver.pid} at ${apiserver.url}; etcd pid ${etcdPid} at ${etcd.endpoint}`);
+    const ctx = newContext({ apiserver: apiserver.pid, etcd: etcdPid });
+    phases = ctx.phases;
+    const rssStart = rssBytes(apiserver.pid);
+
+    const puts = only.has('etcd') || only.has('pods') ? await benchEtcd(ctx, etcd.endpoint, SIZES.etcd) : new Map();
+    if (only.has('pods')) await benchPods(ctx, apiserver, SIZES.pods, puts);
+    if (only.has('watch')) {
+      const need = SIZES.watch.watchers + 100;
+      const limits = { bench: fdLimit('self'), apiserver: fdLimit(apiserver.pid) };
+      if (limits.bench < need || limits.apiserver < need) {
+        log(`WARNING: open-file limit too low for ${SIZES.watch.watchers} watch connections (bench ${limits.bench}, apiserver ${limits.apiserver}); raise it with 'ulimit -n ${need * 2}'`);
+      }
+      await benchWatch(ctx, apiserver, SIZES.watch, apiserver.pid);
+    }
+    ctx.emit({
+      bench: 'run',
+      quick,
+      duration_s: round((Date.now() - t0) / 1000, 1),
+      apiserver_rss_start_mb: round(rssStart / 1024 / 1024, 1),
+      apiserver_rss_end_mb: round(rssBytes(apiserver.pid) / 1024 / 1024, 1),
+    });
+  } catch (err) {
+    failed = true;
+    log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (apiserver) log(`apiserver log tail:\n${apiserver.logTail()}`);
+  } finally {
+    await apiserver?.stop();
+    apiserver = undefined;
+    if (profDir) {
+      // The phase windows let a later look at the profile slice it the same way.
+      writeFileSync(join(profDir, 'phases.json'), JSON.stringify(phases, null, 1));
+      for (const path of cpuProfiles(profDir)) reportProfile(path, phases, log);
+    }
+    await cleanup();
+  }
+  return failed ? 1 : 0;
+}
+
+function printSpots(spots: HotSpot[]): void {
+  for (const f of spots) process.stderr.write(`  ${String(f.self_pct).padStart(5)}%  ${String(f.self_ms).padStart(7)} ms  ${f.name}\n`);
+}
+
+/** The apiserver's hottest functions over the whole run, then within each measured phase. */
+function reportProfile(path: string, phases: PhaseWindow[], log: (m: string) => void): void {
+  const profile = readProfile(path);
+  const all = hotSpots(profile);
+  log(`apiserver CPU profile ${path} (${all.total_ms} ms sampled); hottest functions by self time:`);
+  printSpots(all.functions);
+  process.stderr.write('  by file:\n');
+  printSpots(all.files.slice(0, 15));
+  for (const ph of phases) {
+    const h = hotSpots(profile, 10, ph);
+    process.stderr.write(`  -- ${ph.label} (${h.total_ms} ms sampled):\n`);
+    printSpots(h.functions);
+    process.stderr.write('     by file:\n');
+    printSpots(h.files.slice(0, 8));
+  }
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  process.stderr.write(`bench: ${String(err)}\n`);
+  process.exit(1);
+});
