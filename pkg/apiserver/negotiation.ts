@@ -3,6 +3,7 @@
 import { parse as parseYAML } from 'yaml';
 import { newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../api/meta/v1/status.js';
 import type { PatchType } from '../registry/store.js';
+import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from '../../api/protobuf/decode.js';
 
 export type ResponseFormat = 'json' | 'yaml' | 'table';
 
@@ -42,6 +43,8 @@ export function decodeBody(contentType: string | undefined, body: Buffer): unkno
   const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
   if (type === 'application/json' || type === '') return parseJSON(body);
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYAMLBody(body);
+  // kubectl's typed commands (create namespace, create configmap, ...) send protobuf.
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(body).object;
   throw newUnsupportedMediaType(contentType ?? '');
 }
 

@@ -2,6 +2,7 @@
 // Store per resource, plus discovery, OpenAPI and health endpoints.
 import { readFileSync } from 'node:fs';
 import { createServer as createHTTPSServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
 import { newRequestEntityTooLarge, newBadRequest, StatusError } from '../../api/meta/v1/status.js';
@@ -58,6 +59,7 @@ export class APIServer {
   readonly stores = new Map<string, Store>(); // key: group/version/plural
   readonly app = express();
   private server?: Server;
+  private readonly sockets = new Set<Socket>();
   private stopCompactor?: () => void;
   private readonly resources: ResourceInfo[];
   private readonly gvIndex = new Map<string, GroupVersionResources>();
@@ -89,6 +91,9 @@ export class APIServer {
       entry.byPlural.set(info.plural, info);
       this.gvIndex.set(gv, entry);
     }
+    const allStorages = [...storages.values()];
+    const hasDependents = (uid: string) => allStorages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
+    for (const store of this.stores.values()) store.dependents = hasDependents;
     this.handlers = new ResourceHandlers(config.log, new SubresourceHandlers());
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
@@ -179,12 +184,19 @@ export class APIServer {
   async start(): Promise<void> {
     await this.waitForEtcd();
     await bootstrapCluster(this);
+    // Every watch cache is filled before serving: first lists and watches are then cheap,
+    // and the dependents lookup of deletions sees every resource.
+    await Promise.all([...new Set([...this.stores.values()].map((x) => x.storage))].map((st) => st.cache.start()));
     this.stopCompactor = startCompactor(this.etcd, this.config.compactionIntervalMs, this.config.log);
     const certs = this.config.tlsCertFile && this.config.tlsPrivateKeyFile
       ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
       : loadOrCreateServingCerts(this.config.certDir, ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'));
     this.caCert = certs.caCert;
     this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, this.app);
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.server.keepAliveTimeout = 120_000;
     this.server.headersTimeout = 125_000;
     this.server.requestTimeout = 0; // watches are long-lived
@@ -212,12 +224,11 @@ export class APIServer {
 
   async stop(): Promise<void> {
     this.stopCompactor?.();
+    // Stop taking requests first (watch clients reconnect at once on kept-alive sockets).
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
     for (const s of new Set([...this.stores.values()].map((x) => x.storage))) await s.stop();
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
     this.etcd.close();
   }
 }

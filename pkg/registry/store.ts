@@ -85,6 +85,8 @@ function specOf(obj: KubeObject): Record<string, unknown> {
 export class Store {
   readonly apiVersion: string;
   private readonly hasStatus: boolean;
+  /** Whether any object names this uid as an owner (set by the server, which sees every resource). */
+  dependents?: (uid: string) => boolean;
 
   constructor(
     readonly info: ResourceInfo,
@@ -314,13 +316,16 @@ export class Store {
     const obj = clone(old);
     const finalizers = new Set(obj.metadata.finalizers ?? []);
     const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
-    if (policy === 'Foreground') {
+    // Foreground and orphan deletion hand the object to the garbage collector through
+    // a finalizer; with no dependents there is nothing for it to do, so skip the hand-off.
+    const dependents = (policy === 'Foreground' || policy === 'Orphan') && !!obj.metadata.uid && (this.dependents?.(obj.metadata.uid) ?? true);
+    if (policy === 'Foreground' && dependents) {
       finalizers.add('foregroundDeletion');
       finalizers.delete('orphan');
-    } else if (policy === 'Orphan') {
+    } else if (policy === 'Orphan' && dependents) {
       finalizers.add('orphan');
       finalizers.delete('foregroundDeletion');
-    } else if (policy === 'Background') {
+    } else if (policy) {
       finalizers.delete('orphan');
       finalizers.delete('foregroundDeletion');
     }

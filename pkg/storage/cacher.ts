@@ -197,6 +197,12 @@ export class WatchCache {
     return { items: keys.map((k) => this.items.get(k) as KubeObject), rv: this.rev };
   }
 
+  /** Whether any cached object satisfies the predicate. */
+  some(pred: WatchFilter): boolean {
+    for (const obj of this.items.values()) if (pred(obj)) return true;
+    return false;
+  }
+
   get(key: string): KubeObject | undefined {
     return this.items.get(key);
   }
