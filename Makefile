@@ -13,12 +13,17 @@ build: deps
 test: build
 	$(NODE) --test --test-concurrency=4 dist/test/unit
 	$(NODE) --test --test-concurrency=2 dist/test/integration
+	$(NODE) --test --test-concurrency=1 dist/test/e2e
 
 test-unit: build
 	$(NODE) --test dist/test/unit
 
+test-e2e: build
+	$(NODE) --test --test-concurrency=1 dist/test/e2e
+
 test-integration: build
 	$(NODE) --test --test-concurrency=2 dist/test/integration
+	$(NODE) --test --test-concurrency=1 dist/test/e2e
 
 bench: build
 	$(NODE) dist/test/bench/run.js

@@ -169,7 +169,7 @@ export class ResourceHandlers {
 
   private async list(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const format = responseFormat(req.get('accept'), true);
-    const result = await route.store.list(listOptions(route, q));
+    const result = await route.store.list({ ...listOptions(route, q), asJSON: format === 'json' });
     const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) metadata.continue = result.continue;
     if (format === 'table') {
@@ -177,6 +177,12 @@ export class ResourceHandlers {
       return sendObject(res, 200, table);
     }
     const apiVersion = route.store.apiVersion;
+    if (result.itemsJSON) {
+      // Cached objects are stored with kind and apiVersion, and keep their JSON between lists.
+      const head = JSON.stringify({ kind: route.info.listKind, apiVersion, metadata }).slice(0, -1);
+      res.status(200).type('application/json').send(`${head},"items":[${result.itemsJSON.join(',')}]}`);
+      return;
+    }
     sendObject(res, 200, { kind: route.info.listKind, apiVersion, metadata, items: result.items }, format);
   }
 
@@ -269,17 +275,28 @@ export class ResourceHandlers {
     const filter = listFilter(info, q);
     let closed = false;
     let cancel: (() => void) | undefined;
+    // Events are queued and written once per event-loop turn: a burst becomes one
+    // TLS write per watcher instead of one per event, which is what fan-out costs.
+    let pending: string[] = [];
+    const flush = () => {
+      if (closed || !pending.length) return;
+      const chunk = pending.length === 1 ? pending[0] : pending.join('');
+      pending = [];
+      res.write(chunk);
+      // A watcher that cannot keep up is dropped, as kube-apiserver drops slow watchers; it will resume.
+      if (res.writableLength > 64 * 1024 * 1024) finish();
+    };
     const finish = () => {
       if (closed) return;
+      flush();
       closed = true;
       cancel?.();
       res.end();
     };
     const write = (line: string) => {
       if (closed) return;
-      res.write(line);
-      // A watcher that cannot keep up is dropped, as kube-apiserver drops slow watchers; it will resume.
-      if (res.writableLength > 64 * 1024 * 1024) finish();
+      if (!pending.length) setImmediate(flush);
+      pending.push(line);
     };
     const encode = format === 'table'
       ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date(), omitHeaders: false }))}}\n`
@@ -302,7 +319,8 @@ export class ResourceHandlers {
         { namespace: info.namespaced ? route.namespace : undefined, filter, resourceVersion },
         {
           onEvent: (type, ev) => {
-            if (encode) write(encode(type, withKind(ev.object, info.kind, apiVersion)));
+            if (encode) write(encode(type, route.store.present(ev.object)));
+            else if (route.store.converts) write(`{"type":"${type}","object":${JSON.stringify(route.store.present(ev.object))}}\n`);
             else write(`{"type":"${type}","object":${withKindJSON(ev.objectJSON(), ev.object, info.kind, apiVersion)}}\n`);
           },
           onBookmark: bookmarks ? (rv) => bookmark(rv) : undefined,

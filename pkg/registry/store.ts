@@ -10,6 +10,7 @@ import {
 } from '../../api/meta/v1/status.js';
 import { schemaForKind } from '../../api/schema/build.js';
 import { validateObject } from '../../api/schema/validate.js';
+import { conversionFor, type Conversion } from '../../api/conversion.js';
 import { applyJSONPatch } from '../apiserver/patch/jsonpatch.js';
 import { applyMergePatch } from '../apiserver/patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../apiserver/patch/strategic.js';
@@ -85,6 +86,7 @@ function specOf(obj: KubeObject): Record<string, unknown> {
 export class Store {
   readonly apiVersion: string;
   private readonly hasStatus: boolean;
+  private readonly conversion?: Conversion;
   /** Whether any object names this uid as an owner (set by the server, which sees every resource). */
   dependents?: (uid: string) => boolean;
 
@@ -97,6 +99,16 @@ export class Store {
   ) {
     this.apiVersion = apiVersionOf(info.group, info.version);
     this.hasStatus = (info.subresources ?? []).includes('status');
+    this.conversion = conversionFor(info.group, info.version, info.kind);
+  }
+
+  /** Whether objects are stored at another version than this store serves. */
+  get converts(): boolean {
+    return this.conversion !== undefined;
+  }
+
+  private toStorage(obj: KubeObject): KubeObject {
+    return this.conversion ? this.conversion.toStorage(obj) : obj;
   }
 
   private ref(name?: string) {
@@ -107,8 +119,9 @@ export class Store {
     return schemaForKind(this.info.group, this.info.version, this.info.kind);
   }
 
-  /** Objects come out with apiVersion and kind set, whatever version stored them. */
-  private present(obj: KubeObject): KubeObject {
+  /** Objects come out at this store's version, with apiVersion and kind set. */
+  present(obj: KubeObject): KubeObject {
+    if (this.conversion && obj.apiVersion === this.conversion.storageVersion) obj = this.conversion.fromStorage(obj);
     return { apiVersion: this.apiVersion, kind: this.info.kind, ...obj, metadata: obj.metadata };
   }
 
@@ -116,8 +129,8 @@ export class Store {
     return this.present(await this.storage.mustGet(ctx.namespace, name));
   }
 
-  async list(opts: ListOptions): Promise<ListResult> {
-    const res = await this.storage.list(opts);
+  async list(opts: ListOptions & { asJSON?: boolean }): Promise<ListResult & { itemsJSON?: string[] }> {
+    const res = await this.storage.listMaybeJSON({ ...opts, asJSON: opts.asJSON && !this.conversion });
     return { ...res, items: res.items.map((o) => this.present(o)) };
   }
 
@@ -145,7 +158,7 @@ export class Store {
     if (ctx.dryRun) return this.present(obj);
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.present(await this.storage.create(obj));
+        return this.present(await this.storage.create(this.toStorage(obj)));
       } catch (err) {
         // A generated name that collides gets another try, as Kubernetes' client-side retry would.
         if (err instanceof StatusError && err.reason === 'AlreadyExists' && body.metadata.generateName && !body.metadata.name && attempt < 3) {
@@ -171,7 +184,8 @@ export class Store {
   }
 
   /** Shared by update and patch: merge server-owned fields, validate, write (or skip a no-op). */
-  private async commitUpdate(ctx: RequestContext, old: KubeObject, incoming: KubeObject, subresource?: string, managedFieldsOverride?: ObjectMeta['managedFields']): Promise<KubeObject> {
+  private async commitUpdate(ctx: RequestContext, stored: KubeObject, incoming: KubeObject, subresource?: string, managedFieldsOverride?: ObjectMeta['managedFields']): Promise<KubeObject> {
+    const old = this.present(stored);
     let obj: KubeObject;
     if (subresource === 'status') {
       obj = clone(old);
@@ -214,11 +228,11 @@ export class Store {
     if (ctx.dryRun) return this.present(obj);
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) {
       // The last finalizer is gone: the object's deletion completes now.
-      const gone = await this.storage.delete(old);
+      const gone = await this.storage.delete(stored);
       await this.hooks.afterDelete?.(gone);
       return this.present({ ...obj, metadata: { ...obj.metadata, resourceVersion: gone.metadata.resourceVersion } });
     }
-    return this.present(await this.storage.update(obj, Number(oldMeta.resourceVersion)));
+    return this.present(await this.storage.update(this.toStorage(obj), Number(oldMeta.resourceVersion)));
   }
 
   // ---- patch ----
@@ -281,7 +295,7 @@ export class Store {
     if (ctx.dryRun) return { ...created, metadata: { ...created.metadata, managedFields: managed } };
     // Record the Apply ownership (create() recorded an Update entry).
     const withApply = { ...created, metadata: { ...created.metadata, managedFields: managed } };
-    return this.present(await this.storage.update(withApply, Number(created.metadata.resourceVersion)));
+    return this.present(await this.storage.update(this.toStorage(withApply), Number(created.metadata.resourceVersion)));
   }
 
   private requireManager(ctx: RequestContext): string {

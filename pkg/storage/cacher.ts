@@ -53,6 +53,8 @@ export interface WatchCacheOptions {
 
 export class WatchCache {
   private items = new Map<string, KubeObject>();
+  /** Each cached object's JSON, made on first list and kept until the object changes. */
+  private json = new Map<string, string>();
   private events: CacheEvent[] = [];
   /** Every event with rv > windowStart is in `events`. */
   private windowStart = 0;
@@ -84,6 +86,7 @@ export class WatchCache {
   private async load(): Promise<void> {
     const res = await this.etcd.range(this.prefix);
     this.items.clear();
+    this.json.clear();
     for (const kv of res.kvs) this.items.set(kv.key, this.decode(kv));
     this.rev = res.revision;
     this.windowStart = res.revision;
@@ -116,6 +119,7 @@ export class WatchCache {
     const obj = this.decode(stored);
     const old = this.items.get(key);
     this.items.set(key, obj);
+    this.json.delete(key);
     const prevObj = old ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
     this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', key, obj, prevObj, stored.modRevision));
   }
@@ -125,6 +129,7 @@ export class WatchCache {
     const rv = Number(kv.mod_revision);
     const old = this.items.get(key) ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
     this.items.delete(key);
+    this.json.delete(key);
     if (!old) return;
     // A deleted object is reported in its last state, at the revision of the deletion.
     const obj: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
@@ -195,6 +200,22 @@ export class WatchCache {
     for (const [key, obj] of this.items) if (!filter || filter(obj)) keys.push(key);
     keys.sort();
     return { items: keys.map((k) => this.items.get(k) as KubeObject), rv: this.rev };
+  }
+
+  /** Like list, but each item as its JSON text, serialised at most once per version. */
+  listJSON(filter?: WatchFilter): { items: string[]; rv: number } {
+    const keys: string[] = [];
+    for (const [key, obj] of this.items) if (!filter || filter(obj)) keys.push(key);
+    keys.sort();
+    const items = keys.map((k) => {
+      let j = this.json.get(k);
+      if (j === undefined) {
+        j = JSON.stringify(this.items.get(k));
+        this.json.set(k, j);
+      }
+      return j;
+    });
+    return { items, rv: this.rev };
   }
 
   /** Whether any cached object satisfies the predicate. */

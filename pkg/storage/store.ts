@@ -21,6 +21,11 @@ export interface ListResult {
   continue?: string;
 }
 
+export interface ListOptionsWithJSON extends ListOptions {
+  /** Ask for the items' JSON text when the list can be served from the cache. */
+  asJSON?: boolean;
+}
+
 export interface StorageOptions {
   watchCacheSize: number;
   bookmarkIntervalMs: number;
@@ -132,6 +137,11 @@ export class ResourceStorage {
    * N (etcd, with resourceVersionMatch=Exact); limit/continue page through etcd.
    */
   async list(opts: ListOptions): Promise<ListResult> {
+    return (await this.listMaybeJSON(opts)) as ListResult;
+  }
+
+  /** A list; served from the cache as JSON text when asked and possible (items is then empty). */
+  async listMaybeJSON(opts: ListOptionsWithJSON): Promise<ListResult & { itemsJSON?: string[] }> {
     const nsFilter: WatchFilter | undefined = opts.namespace !== undefined ? (o) => o.metadata.namespace === opts.namespace : undefined;
     const filter: WatchFilter | undefined = nsFilter && opts.filter ? (o) => nsFilter(o) && (opts.filter as WatchFilter)(o) : (nsFilter ?? opts.filter);
     const rv = opts.resourceVersion;
@@ -144,6 +154,10 @@ export class ResourceStorage {
       const want = parseRV(rv);
       if (want > 0) await this.cache.waitUntilFresh(want);
       else await this.cache.start();
+      if (opts.asJSON) {
+        const { items, rv: at } = this.cache.listJSON(filter);
+        return { items: [], itemsJSON: items, resourceVersion: String(at) };
+      }
       const { items, rv: at } = this.cache.list(filter);
       return { items, resourceVersion: String(at) };
     }

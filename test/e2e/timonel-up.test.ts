@@ -1,0 +1,83 @@
+// `timonel up` / `timonel down` as a user runs them: real etcd and apiserver
+// processes, the kubeconfig it writes, the real kubectl, state kept across restarts.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, isAlive } from '../../pkg/cluster/process.js';
+
+const run = promisify(execFile);
+const TIMONEL = new URL('../../cmd/timonel/main.js', import.meta.url).pathname;
+
+describe('timonel up / down', { timeout: 180_000 }, () => {
+  let dataDir: string;
+  let flags: string[];
+  const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dataDir, 'kubeconfig.yaml'), HOME: dataDir });
+  const kubectl = (args: string[]) => run('kubectl', args, { env: kubectlEnv() });
+  const timonel = (args: string[]) => run(process.execPath, [TIMONEL, ...args]);
+  const pids = () => ['etcd', 'apiserver'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
+    flags = ['--data-dir', dataDir, '--secure-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())];
+  });
+  after(async () => {
+    await timonel(['down', ...flags, '--purge']).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts etcd and the apiserver, prints how to use the kubeconfig, and kubectl works', async () => {
+    const { stdout } = await timonel(['up', ...flags]);
+    assert.match(stdout, /etcd: ready/);
+    assert.match(stdout, /apiserver: ready at https:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(stdout.includes(`export KUBECONFIG=${join(dataDir, 'kubeconfig.yaml')}`), stdout);
+    for (const pid of pids()) assert.ok(isAlive(pid));
+    assert.ok(existsSync(join(dataDir, 'logs', 'apiserver.log')));
+    const ns = (await kubectl(['get', 'namespaces', '-o', 'name'])).stdout.split('\n');
+    for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.includes(`namespace/${n}`), ns.join(','));
+    await kubectl(['create', 'configmap', 'survivor', '--from-literal=k=v']);
+  });
+
+  it('refuses requests without the kubeconfig credentials', async () => {
+    const server = /server: (\S+)/.exec(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8'))?.[1];
+    const res = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', '--token=wrong', 'get', 'ns'], { env: { ...process.env, HOME: dataDir } }).catch((e: { stderr: string }) => e);
+    assert.match((res as { stderr: string }).stderr, /Unauthorized/);
+  });
+
+  it('a second up finds it running; down stops every process by PID; up again keeps the objects', async () => {
+    const again = await timonel(['up', ...flags]);
+    assert.match(again.stdout, /etcd: already running/);
+    const before = pids();
+    const down = await timonel(['down', ...flags]);
+    assert.match(down.stdout, /apiserver: stopped/);
+    assert.match(down.stdout, /etcd: stopped/);
+    for (const pid of before) assert.equal(isAlive(pid), false, `pid ${pid} still running`);
+    await timonel(['up', ...flags]);
+    const cm = (await kubectl(['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}'])).stdout;
+    assert.equal(cm, 'v');
+  });
+
+  it('names the port in use when it cannot start', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'timonel-up-busy-'));
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const busy = (blocker.address() as { port: number }).port;
+    try {
+      const res = await timonel(['up', '--data-dir', other, '--etcd-client-port', String(busy), '--etcd-peer-port', String(await freePort())]).catch((e: { stderr: string; code: number }) => e);
+      assert.equal((res as { code: number }).code, 1);
+      assert.match((res as { stderr: string }).stderr, new RegExp(`port 127\\.0\\.0\\.1:${busy} is already in use`));
+    } finally {
+      blocker.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('down --purge removes the state', async () => {
+    await timonel(['down', ...flags, '--purge']);
+    assert.equal(existsSync(dataDir), false);
+  });
+});
