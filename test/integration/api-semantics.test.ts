@@ -514,6 +514,8 @@ describe('Kubernetes REST semantics over HTTP', { timeout: 120_000 }, () => {
   it('a namespaced kind through the cluster-scoped path: POST is 405 MethodNotAllowed, a name under it is 404', async () => {
     // /api/v1/configmaps only lists and watches across namespaces (kubernetes/kubernetes#12737: POST there is 405).
     await status('POST', '/api/v1/configmaps', { metadata: { name: 'noscope', namespace: 'default' } }, JSON_HDR, 405, 'MethodNotAllowed');
+    // deletecollection exists only per namespace (the selector keeps a wrong server from touching others' objects).
+    await status('DELETE', '/api/v1/configmaps?labelSelector=scope-test%3Dnone', undefined, {}, 405, 'MethodNotAllowed');
     await status('GET', '/api/v1/configmaps/noscope', undefined, {}, 404, 'NotFound');
     await status('DELETE', '/api/v1/configmaps/noscope', undefined, {}, 404, 'NotFound');
     assert.equal((await send('GET', '/api/v1/namespaces/default/configmaps/noscope')).status, 404, 'nothing was created');

@@ -1,24 +1,13 @@
-// Every manifest in ../shared/examples through the real kubectl: apply stores it,
+// Every upstream example manifest (test/fixtures/examples) through the real kubectl: apply stores it,
 // re-apply is unchanged, an edit is configured and changes only that field,
 // server-side apply and diff work.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-
-export const EXAMPLES_DIR = process.env.TIMONEL_EXAMPLES ?? new URL('../../../../shared/examples', import.meta.url).pathname;
-
-export function exampleFiles(dir = EXAMPLES_DIR): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const p = join(dir, entry);
-    if (statSync(p).isDirectory()) out.push(...exampleFiles(p));
-    else if (/\.ya?ml$/.test(entry)) out.push(p);
-  }
-  return out;
-}
+import { EXAMPLES_DIR, exampleFiles } from '../support/examples.js';
 
 interface Doc {
   apiVersion: string;

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
+import { EXAMPLES_DIR } from '../../support/examples.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { unknownFieldsMessage, validateObject } from '../../../api/schema/validate.js';
 
-const EXAMPLES = new URL('../../../../../shared/examples/', import.meta.url).pathname;
+const EXAMPLES = EXAMPLES_DIR + '/';
 
 function manifests(dir: string): string[] {
   const out: string[] = [];

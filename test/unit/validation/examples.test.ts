@@ -1,23 +1,15 @@
 // Every public example manifest must default and validate cleanly, as it would on Kubernetes.
+import { EXAMPLES_DIR, exampleFiles } from '../../support/examples.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { parseApiVersion } from '../../../api/meta/v1/types.js';
 import { strategyFor } from '../../../pkg/registry/strategies.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 
-const EXAMPLES = process.env.TIMONEL_EXAMPLES ?? join(process.cwd(), '..', 'shared', 'examples');
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) return yamlFiles(p);
-    return /\.(ya?ml|json)$/.test(f) ? [p] : [];
-  });
-}
+const EXAMPLES = EXAMPLES_DIR;
 
 function load(file: string): KubeObject[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))
@@ -25,10 +17,8 @@ function load(file: string): KubeObject[] {
     .filter((o): o is KubeObject => typeof o === 'object' && o !== null && 'kind' in o);
 }
 
-const exists = (() => { try { return statSync(EXAMPLES).isDirectory(); } catch { return false; } })();
-
-test('example manifests default and validate with no causes', { skip: exists ? false : `no examples at ${EXAMPLES}` }, () => {
-  const files = yamlFiles(EXAMPLES);
+test('example manifests default and validate with no causes', () => {
+  const files = exampleFiles(EXAMPLES);
   assert.ok(files.length > 20, `found only ${files.length} example files`);
   let checked = 0;
   for (const file of files) {
