@@ -25,6 +25,9 @@ export interface ResourceRoute {
 
 type Query = Record<string, string | undefined>;
 
+/** Resources whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject upstream). */
+const RETURN_DELETED_OBJECT = new Set(['/pods', '/services']);
+
 function query(req: Request): Query {
   const q: Query = {};
   for (const [k, v] of Object.entries(req.query)) q[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
@@ -140,6 +143,8 @@ export class ResourceHandlers {
       if (subresource) throw newNotFoundPath(req.path);
       if (method === 'GET') return isWatch ? this.watch(req, res, route, q) : this.list(req, res, route, q);
       if (route.watchPath) throw newMethodNotSupported(info.plural, method);
+      // Namespaced objects are created and deleted in bulk only under their namespace.
+      if (info.namespaced && route.namespace === undefined) throw newMethodNotSupported(info.plural, method);
       if (method === 'POST') return this.create(req, res, route, q);
       if (method === 'DELETE') return this.deleteCollection(req, res, route, q);
       throw newMethodNotSupported(info.plural, method);
@@ -172,6 +177,7 @@ export class ResourceHandlers {
     const result = await route.store.list({ ...listOptions(route, q), asJSON: format === 'json' });
     const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) metadata.continue = result.continue;
+    if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
     if (format === 'table') {
       const table = buildTable(route.info, result.items, { includeObject: includeObjectOf(q), now: new Date(), listMeta: metadata });
       return sendObject(res, 200, table);
@@ -246,7 +252,14 @@ export class ResourceHandlers {
     const opts = this.deleteOptions(req, q);
     if ((opts as { dryRun?: string[] }).dryRun?.includes('All')) ctx.dryRun = true;
     const obj = await route.store.delete(ctx, route.name as string, opts);
-    sendObject(res, 200, obj, format);
+    // Like Kubernetes: a deletion still pending (finalizers, graceful) returns the object;
+    // a completed one returns a Success Status, except for kinds that return the object.
+    const pending = !!obj.metadata.deletionTimestamp && ((obj.metadata.finalizers ?? []).length > 0 || route.info.plural === 'pods' || route.info.plural === 'namespaces');
+    if (pending || RETURN_DELETED_OBJECT.has(`${route.info.group}/${route.info.plural}`)) return sendObject(res, 200, obj, format);
+    sendObject(res, 200, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+      details: JSON.parse(JSON.stringify({ name: obj.metadata.name, group: route.info.group || undefined, kind: route.info.plural, uid: obj.metadata.uid })),
+    }, format);
   }
 
   private async deleteCollection(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {

@@ -14,6 +14,8 @@ export interface RangeResult {
   kvs: StoredKV[];
   revision: number;
   more: boolean;
+  /** Keys in the whole range, not just those returned. */
+  count: number;
 }
 
 export type TxnResult = { ok: true; revision: number } | { ok: false; current?: StoredKV };
@@ -76,7 +78,7 @@ export class EtcdClient {
         revision: opts.revision ?? 0,
         limit: opts.limit ?? 0,
       });
-      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more };
+      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
       throw err;

@@ -19,6 +19,7 @@ export interface ListResult {
   items: KubeObject[];
   resourceVersion: string;
   continue?: string;
+  remainingItemCount?: number;
 }
 
 export interface ListOptionsWithJSON extends ListOptions {
@@ -177,6 +178,7 @@ export class ResourceStorage {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: KubeObject[] = [];
     let more = false;
+    let remaining: number | undefined;
     let lastKey = '';
     try {
       for (;;) {
@@ -185,8 +187,10 @@ export class ResourceStorage {
         let kvs = page.kvs;
         const hasExtra = limit > 0 && kvs.length > Math.max(limit - items.length, 1);
         if (hasExtra) kvs = kvs.slice(0, kvs.length - 1);
+        let consumed = 0;
         for (const kv of kvs) {
           lastKey = kv.key;
+          consumed++;
           const obj = decodeObject(kv);
           if (filter && !filter(obj)) continue;
           items.push(obj);
@@ -196,6 +200,8 @@ export class ResourceStorage {
         if (!limit || exhausted) break;
         if (items.length >= limit) {
           more = true;
+          // Only an unfiltered list can say how many items are left, as in Kubernetes.
+          if (!opts.filter) remaining = page.count - consumed;
           break;
         }
         from = lastKey + '\x00';
@@ -209,7 +215,10 @@ export class ResourceStorage {
       throw err;
     }
     const result: ListResult = { items, resourceVersion: String(revision) };
-    if (more) result.continue = encodeContinue(revision, lastKey.slice(base.length) + '\x00');
+    if (more) {
+      result.continue = encodeContinue(revision, lastKey.slice(base.length) + '\x00');
+      if (remaining !== undefined && remaining > 0) result.remainingItemCount = remaining;
+    }
     return result;
   }
 

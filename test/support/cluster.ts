@@ -93,7 +93,8 @@ export async function request(c: Pick<TestCluster, 'url' | 'caCert' | 'token'>, 
   const { request: httpsRequest } = await import('node:https');
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);
-    const req = httpsRequest(u, { method, ca: c.caCert, headers: { authorization: `Bearer ${c.token}`, ...opts.headers } }, (res) => {
+    const length = opts.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(opts.body)) };
+    const req = httpsRequest(u, { method, ca: c.caCert, headers: { authorization: `Bearer ${c.token}`, ...length, ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {
