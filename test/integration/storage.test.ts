@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
-import { EtcdClient } from '../../pkg/storage/etcd.js';
+import { EtcdClient, startCompactor } from '../../pkg/storage/etcd.js';
 import { ResourceStorage } from '../../pkg/storage/store.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
@@ -106,6 +106,36 @@ describe('etcd storage', () => {
     const err = await statusOf(store.watch({ resourceVersion: String(start) }, { onEvent: () => undefined, onClose: () => undefined }));
     assert.equal(err.code, 410);
     assert.equal(err.reason, 'Expired');
+  });
+
+  it('the compactor keeps history bounded: a revision two intervals old is compacted', async () => {
+    const old = (await store.list({})).resourceVersion;
+    await store.create(cm('compactor', 'x'));
+    const stop = startCompactor(client, 100, () => undefined);
+    try {
+      const deadline = Date.now() + 5000;
+      let gone = false;
+      while (!gone && Date.now() < deadline) {
+        await store.create(cm('compactor', `tick-${Date.now()}`));
+        gone = await store.list({ resourceVersion: old, resourceVersionMatch: 'Exact' }).then(() => false, (e: StatusError) => e.code === 410);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(gone, 'old revision still readable after compaction intervals');
+    } finally {
+      stop();
+    }
+  });
+
+  it('a thousand watchers share the one etcd watch of the cache', async () => {
+    const got: number[] = new Array(1000).fill(0);
+    const cancels = await Promise.all(got.map((_, i) => store.watch({ namespace: 'fan', resourceVersion: String(store.cache.resourceVersion) }, { onEvent: () => got[i]++, onClose: () => undefined })));
+    assert.equal(store.cache.watcherCount, 1000);
+    await store.create(cm('fan', 'one'));
+    const deadline = Date.now() + 5000;
+    while (got.some((n) => n === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const c of cancels) c();
+    assert.ok(got.every((n) => n === 1), 'every watcher got the event exactly once');
+    assert.equal(store.cache.watcherCount, 0);
   });
 
   it('a compacted revision gives 410 for exact lists', async () => {

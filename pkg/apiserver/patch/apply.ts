@@ -7,6 +7,7 @@
 //     dropped now when no other manager owns them;
 //   - Update (create/update/patch) gives the request's manager the fields that
 //     changed and takes them from everybody else.
+import type { ManagedFieldsEntry } from '../../../api/meta/v1/types.js';
 import type { SchemaNode } from '../../../api/schema/types.js';
 import { StatusError, type ResourceRef } from '../../../api/meta/v1/status.js';
 import { clone, deepEqual, isObject, type JSONObject } from './json.js';
@@ -15,16 +16,6 @@ import {
   type FieldPath, type FieldSet,
 } from './fieldpath.js';
 import { fieldSchema, listKind } from './schema.js';
-
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: 'Apply' | 'Update';
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: 'FieldsV1';
-  fieldsV1?: JSONObject;
-  subresource?: string;
-}
 
 export interface Conflict {
   manager: string;

@@ -1,88 +1,20 @@
-// Name syntaxes from k8s.io/apimachinery/pkg/util/validation, with their exact
-// messages. Each check returns the list of problems (empty when valid).
-// Kept private to the registry so validation does not depend on other helpers in flux.
+// Name syntaxes the registry validators need, with their exact Kubernetes
+// messages. Each check returns the list of problems (empty when valid). The
+// apimachinery ones live in pkg/util/validation.ts and are re-exported here so
+// the api/*/validation.ts files have one import site; this file adds the
+// syntaxes only pkg/apis/core (and friends) use.
+import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, maxLenError, regexError } from '../../util/validation.js';
 
-const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
-const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const labelValueFmt = `(${qualifiedNameFmt})?`;
+export { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, maxLenError } from '../../util/validation.js';
+
 const configMapKeyFmt = '[-._a-zA-Z0-9]+';
 const envVarNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';
 const percentFmt = '[0-9]+%';
 
 const full = (fmt: string) => new RegExp(`^${fmt}$`);
-const dns1123LabelRe = full(dns1123LabelFmt);
-const dns1123SubdomainRe = full(dns1123SubdomainFmt);
-const dns1035LabelRe = full(dns1035LabelFmt);
-const qualifiedNameRe = full(qualifiedNameFmt);
-const labelValueRe = full(labelValueFmt);
 const configMapKeyRe = full(configMapKeyFmt);
 const envVarNameRe = full(envVarNameFmt);
 const percentRe = full(percentFmt);
-
-export const DNS1123_LABEL_MAX = 63;
-export const DNS1123_SUBDOMAIN_MAX = 253;
-export const LABEL_VALUE_MAX = 63;
-export const QUALIFIED_NAME_MAX = 63;
-
-/** Go's RegexError: "<msg> (e.g. 'a',  or 'b', regex used for validation is '<fmt>')". */
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(',  or ')}, regex used for validation is '${fmt}')`;
-}
-
-export function maxLenError(n: number): string {
-  return `must be no more than ${n} characters`;
-}
-
-export function isDNS1123Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
-  if (!dns1123LabelRe.test(v)) errs.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", dns1123LabelFmt, 'my-name', '123-abc'));
-  return errs;
-}
-
-export function isDNS1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
-  if (!dns1123SubdomainRe.test(v)) errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com'));
-  return errs;
-}
-
-export function isDNS1035Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
-  if (!dns1035LabelRe.test(v)) errs.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", dns1035LabelFmt, 'my-name', 'abc-123'));
-  return errs;
-}
-
-/** Label keys, annotation keys, finalizers: optional DNS subdomain prefix + '/' + name. */
-export function isQualifiedName(v: string): string[] {
-  const errs: string[] = [];
-  const parts = v.split('/');
-  let name: string;
-  if (parts.length === 1) name = parts[0];
-  else if (parts.length === 2) {
-    const [prefix, n] = parts;
-    name = n;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
-  } else {
-    return [`${regexError("a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > QUALIFIED_NAME_MAX) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX)}`);
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-export function isValidLabelValue(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > LABEL_VALUE_MAX) errs.push(maxLenError(LABEL_VALUE_MAX));
-  if (!labelValueRe.test(v)) errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", labelValueFmt, 'MyValue', 'my_value', '12345'));
-  return errs;
-}
 
 /** IANA_SVC_NAME: ≤15 chars, lowercase alphanumerics and '-', at least one letter, no '--' nor leading/trailing '-'. */
 export function isValidPortName(v: string): string[] {
@@ -101,7 +33,7 @@ export function isValidPortNum(p: number): string[] {
 
 export function isConfigMapKey(v: string): string[] {
   const errs: string[] = [];
-  if (v.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (v.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!configMapKeyRe.test(v)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'));
   if (v === '.') errs.push("must not be '.'");
   else if (v === '..') errs.push("must not be '..'");

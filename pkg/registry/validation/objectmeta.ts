@@ -1,20 +1,21 @@
-// ObjectMeta, labels, annotations and label selectors, after apimachinery's
-// ValidateObjectMeta / ValidateLabels / ValidateLabelSelector.
+// ObjectMeta and annotations after apimachinery's ValidateObjectMeta; labels and
+// label selectors come from pkg/util/labels (metav1 validation), adapted here to
+// the untyped objects the registry validators walk.
 import type { ObjectMeta } from '../../../api/meta/v1/types.js';
+import { type LabelSelector, selectorFromLabelSelector } from '../../util/labels/selector.js';
+import { validateLabels as validateLabelMap } from '../../util/labels/validation.js';
+import { isDNS1123Label, isQualifiedName } from '../../util/validation.js';
 import { type ErrorList, type Obj, forbidden, goStringMap, invalid, isObj, notSupported, required, tooLong, validateImmutableField } from './field.js';
-import { type NameValidator, isDNS1123Label as isDNS1123LabelMsgs, isQualifiedName, isValidLabelValue } from './names.js';
+import type { NameValidator } from './names.js';
+
+export type { LabelSelector, LabelSelectorRequirement } from '../../util/labels/selector.js';
+export { validateLabelSelector } from '../../util/labels/validation.js';
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
 
+/** ValidateLabels for a value read from an untyped object (schema validation has already checked it is a string map). */
 export function validateLabels(labels: unknown, field: string): ErrorList {
-  const errs: ErrorList = [];
-  if (!isObj(labels)) return errs;
-  for (const [k, v] of Object.entries(labels)) {
-    for (const m of isQualifiedName(k)) errs.push(invalid(field, k, m));
-    if (typeof v !== 'string') errs.push(invalid(field, v, 'label values must be strings'));
-    else for (const m of isValidLabelValue(v)) errs.push(invalid(field, v, m));
-  }
-  return errs;
+  return isObj(labels) ? validateLabelMap(labels as Record<string, string>, field) : [];
 }
 
 export function validateAnnotations(annotations: unknown, field: string): ErrorList {
@@ -47,7 +48,7 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, opts: ObjectMet
       for (const msg of opts.nameFn(m.name, false)) errs.push(invalid(`${field}.name`, m.name, msg));
     }
   }
-  if (m.namespace) for (const msg of isDNS1123LabelMsgs(m.namespace)) errs.push(invalid(`${field}.namespace`, m.namespace, msg));
+  if (m.namespace) for (const msg of isDNS1123Label(m.namespace)) errs.push(invalid(`${field}.namespace`, m.namespace, msg));
   if (typeof m.generation === 'number' && m.generation < 0) errs.push(invalid(`${field}.generation`, m.generation, 'must be greater than or equal to 0'));
   errs.push(...validateLabels(m.labels, `${field}.labels`));
   errs.push(...validateAnnotations(m.annotations, `${field}.annotations`));
@@ -86,69 +87,16 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
 
 // --- label selectors ---
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
 export function asLabelSelector(v: unknown): LabelSelector | undefined {
   return isObj(v) ? (v as LabelSelector) : undefined;
 }
 
-export function validateLabelSelector(sel: LabelSelector | undefined, field: string): ErrorList {
-  const errs: ErrorList = [];
-  if (!sel) return errs;
-  (sel.matchExpressions ?? []).forEach((r, i) => {
-    const p = `${field}.matchExpressions[${i}]`;
-    const n = r.values?.length ?? 0;
-    switch (r.operator) {
-      case 'In':
-      case 'NotIn':
-        if (n === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (n > 0) errs.push(forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(invalid(`${p}.operator`, r.operator, 'not a valid selector operator'));
-    }
-    for (const m of isQualifiedName(r.key ?? '')) errs.push(invalid(`${p}.key`, r.key ?? '', m));
-  });
-  errs.push(...validateLabels(sel.matchLabels, `${field}.matchLabels`));
-  return errs;
-}
-
+/** The `len(MatchLabels)+len(MatchExpressions) == 0` check workloads reject ("empty selector is invalid"). */
 export function selectorIsEmpty(sel: LabelSelector | undefined): boolean {
   return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
 }
 
-/** metav1.LabelSelectorAsSelector(sel).Matches(labels). An empty selector matches everything. */
-export function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const r of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const vals = r.values ?? [];
-    switch (r.operator) {
-      case 'In': if (!has || !vals.includes(l[r.key])) return false; break;
-      case 'NotIn': if (has && vals.includes(l[r.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
-/** Go's %#v of a metav1.LabelSelector, as printed in `field is immutable` messages. */
+/** Go's %#v of a metav1.LabelSelector, as printed in `field is immutable` messages (not metav1.FormatLabelSelector, which is in pkg/util/labels). */
 export function formatLabelSelector(sel: LabelSelector | undefined): string {
   if (!sel) return '(*v1.LabelSelector)(nil)';
   const ml = sel.matchLabels && Object.keys(sel.matchLabels).length ? goStringMap(sel.matchLabels) : 'map[string]string(nil)';
@@ -158,10 +106,19 @@ export function formatLabelSelector(sel: LabelSelector | undefined): string {
   return `v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${me}}`;
 }
 
+/** metav1.LabelSelectorAsSelector(sel).Matches(labels); a selector that does not convert (bad operator, key or value) matches nothing. */
+function selectorMatchesLabels(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {
+  try {
+    return selectorFromLabelSelector(sel).matches(labels);
+  } catch {
+    return false;
+  }
+}
+
 /** The selector-vs-template check shared by every workload. */
 export function validateSelectorMatchesTemplate(sel: LabelSelector | undefined, templateLabels: Record<string, string> | undefined, field: string): ErrorList {
   if (!sel || selectorIsEmpty(sel)) return [];
-  if (selectorMatches(sel, templateLabels)) return [];
+  if (selectorMatchesLabels(sel, templateLabels)) return [];
   return [invalid(field, { raw: goStringMap(templateLabels) }, '`selector` does not match template `labels`')];
 }
 
