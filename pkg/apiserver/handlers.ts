@@ -290,10 +290,10 @@ export class ResourceHandlers {
     let cancel: (() => void) | undefined;
     // Events are queued and written once per event-loop turn: a burst becomes one
     // TLS write per watcher instead of one per event, which is what fan-out costs.
-    let pending: string[] = [];
+    let pending: Array<string | Buffer> = [];
     const flush = () => {
       if (closed || !pending.length) return;
-      const chunk = pending.length === 1 ? pending[0] : pending.join('');
+      const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
       pending = [];
       res.write(chunk);
       // A watcher that cannot keep up is dropped, as kube-apiserver drops slow watchers; it will resume.
@@ -306,7 +306,7 @@ export class ResourceHandlers {
       cancel?.();
       res.end();
     };
-    const write = (line: string) => {
+    const write = (line: string | Buffer) => {
       if (closed) return;
       if (!pending.length) setImmediate(flush);
       pending.push(line);
@@ -334,7 +334,8 @@ export class ResourceHandlers {
           onEvent: (type, ev) => {
             if (encode) write(encode(type, route.store.present(ev.object)));
             else if (route.store.converts) write(`{"type":"${type}","object":${JSON.stringify(route.store.present(ev.object))}}\n`);
-            else write(`{"type":"${type}","object":${withKindJSON(ev.objectJSON(), ev.object, info.kind, apiVersion)}}\n`);
+            else if (ev.object.kind) write(ev.watchLine(type));
+            else write(`{"type":"${type}","object":${JSON.stringify(withKind(ev.object, info.kind, apiVersion))}}\n`);
           },
           onBookmark: bookmarks ? (rv) => bookmark(rv) : undefined,
           onClose: () => finish(),
@@ -353,11 +354,6 @@ export class ResourceHandlers {
 
 function withKind(obj: KubeObject, kind: string, apiVersion: string): KubeObject {
   return obj.kind ? obj : { apiVersion, kind, ...obj };
-}
-
-/** Stored objects carry kind and apiVersion already; only fill them in when missing. */
-function withKindJSON(json: string, obj: KubeObject, kind: string, apiVersion: string): string {
-  return obj.kind ? json : JSON.stringify(withKind(obj, kind, apiVersion));
 }
 
 export function newNotFoundPath(path: string): StatusError {

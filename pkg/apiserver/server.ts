@@ -8,6 +8,7 @@ import { BUILTIN_RESOURCES } from '../../api/resources.js';
 import { newRequestEntityTooLarge, newBadRequest, StatusError } from '../../api/meta/v1/status.js';
 import { EtcdClient, startCompactor } from '../storage/etcd.js';
 import { ResourceStorage } from '../storage/store.js';
+import { RegistryWatch } from '../storage/registrywatch.js';
 import { Store } from '../registry/store.js';
 import { strategyFor } from '../registry/strategies.js';
 import type { ResourceInfo } from '../registry/resource.js';
@@ -56,6 +57,7 @@ interface GroupVersionResources {
 
 export class APIServer {
   readonly etcd: EtcdClient;
+  private readonly hub: RegistryWatch;
   readonly stores = new Map<string, Store>(); // key: group/version/plural
   readonly app = express();
   private server?: Server;
@@ -71,7 +73,8 @@ export class APIServer {
     this.resources = resources;
     this.etcd = new EtcdClient(config.etcdServers);
     const storages = new Map<string, ResourceStorage>();
-    const storageOpts = { watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
+    this.hub = new RegistryWatch(this.etcd, config.log);
+    const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
     // Resources served at several versions share one storage (one etcd prefix, one cache).
     for (const info of resources) {
       const skey = `${info.group}/${info.plural}`;
@@ -229,6 +232,7 @@ export class APIServer {
     for (const socket of this.sockets) socket.destroy();
     await closed;
     for (const s of new Set([...this.stores.values()].map((x) => x.storage))) await s.stop();
+    await this.hub.stop();
     this.etcd.close();
   }
 }

@@ -2,10 +2,10 @@
 // object and a window of recent events. Lists at resourceVersion=0 and every
 // watch are served from here, so N watchers cost one etcd watch, and each event
 // is serialised once however many watchers receive it.
-import type { Watcher as EtcdWatcher } from 'etcd3';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newGone, newTimeout } from '../../api/meta/v1/status.js';
 import type { EtcdClient, StoredKV } from './etcd.js';
+import type { RegistrySink, RegistryWatch, WatchedKV } from './registrywatch.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -19,9 +19,22 @@ export class CacheEvent {
     readonly rv: number,
   ) {}
 
+  private lines?: Map<CacheEventType, Buffer>;
+
   /** The object's JSON, computed once and shared by every watcher. */
   objectJSON(): string {
     return (this.json ??= JSON.stringify(this.object));
+  }
+
+  /** The whole watch-stream line for this event as sent with `type`, encoded once for every watcher. */
+  watchLine(type: CacheEventType): Buffer {
+    this.lines ??= new Map();
+    let line = this.lines.get(type);
+    if (!line) {
+      line = Buffer.from(`{"type":"${type}","object":${this.objectJSON()}}\n`);
+      this.lines.set(type, line);
+    }
+    return line;
   }
 }
 
@@ -51,7 +64,7 @@ export interface WatchCacheOptions {
   log: (msg: string) => void;
 }
 
-export class WatchCache {
+export class WatchCache implements RegistrySink {
   private items = new Map<string, KubeObject>();
   /** Each cached object's JSON, made on first list and kept until the object changes. */
   private json = new Map<string, string>();
@@ -61,13 +74,17 @@ export class WatchCache {
   private rev = 0;
   private subs = new Set<Subscription>();
   private waiters: Array<{ rv: number; resolve: () => void }> = [];
-  private watcher?: EtcdWatcher;
+  /** Events that arrive while the initial list is in flight; applied (or dropped) after it. */
+  private buffered?: Array<() => void>;
+  private listRev = 0;
+  private registered = false;
   private bookmarkTimer?: NodeJS.Timeout;
   private ready?: Promise<void>;
   private stopped = false;
 
   constructor(
     private readonly etcd: EtcdClient,
+    private readonly hub: RegistryWatch,
     readonly prefix: string,
     private readonly decode: Decoder,
     private readonly opts: WatchCacheOptions,
@@ -84,36 +101,64 @@ export class WatchCache {
   }
 
   private async load(): Promise<void> {
-    const res = await this.etcd.range(this.prefix);
+    if (!this.registered) {
+      this.hub.register(this.prefix, this);
+      this.registered = true;
+    }
+    await this.hub.start();
+    this.buffered = [];
+    let res;
+    try {
+      res = await this.etcd.range(this.prefix);
+    } catch (err) {
+      this.buffered = undefined;
+      throw err;
+    }
     this.items.clear();
     this.json.clear();
     for (const kv of res.kvs) this.items.set(kv.key, this.decode(kv));
-    this.rev = res.revision;
+    this.listRev = res.revision;
+    this.rev = Math.max(res.revision, this.hub.revision);
     this.windowStart = res.revision;
     this.events = [];
-    const watcher = await this.etcd.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(res.revision + 1)).create();
-    this.watcher = watcher;
-    watcher.on('put', (kv, prev) => this.onPut(kv, prev));
-    watcher.on('delete', (kv, prev) => this.onDelete(kv, prev));
-    watcher.on('error', (err) => void this.restart(`etcd watch failed: ${err.message}`));
+    const pending = this.buffered;
+    this.buffered = undefined;
+    for (const apply of pending) apply();
     if (!this.bookmarkTimer) {
       this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.opts.bookmarkIntervalMs);
       this.bookmarkTimer.unref();
     }
   }
 
-  /** After losing the etcd watch: relist, and end every watch so clients resume (or relist on 410). */
-  private async restart(reason: string): Promise<void> {
-    if (this.stopped) return;
+  /** After the etcd watch was lost: relist, and end every watch so clients resume (or relist on 410). */
+  onReset(reason: string): void {
+    if (this.stopped || !this.ready) return;
     this.opts.log(`watch cache ${this.prefix}: ${reason}; relisting`);
     for (const s of this.subs) s.handlers.onClose(reason);
     this.subs.clear();
-    await this.watcher?.cancel().catch(() => undefined);
-    this.ready = this.load();
-    await this.ready.catch((err: Error) => this.opts.log(`watch cache ${this.prefix}: relist failed: ${err.message}`));
+    this.ready = undefined;
+    this.start().catch((err: Error) => this.opts.log(`watch cache ${this.prefix}: relist failed: ${err.message}`));
   }
 
-  private onPut(kv: { key: Buffer; value: Buffer; mod_revision: string }, prev?: { value: Buffer; mod_revision: string; key: Buffer }): void {
+  onProgress(rev: number): void {
+    if (this.buffered || !this.ready || rev <= this.rev) return;
+    this.rev = rev;
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    if (!this.waiters.length) return;
+    const due = this.waiters.filter((w) => w.rv <= this.rev);
+    this.waiters = this.waiters.filter((w) => w.rv > this.rev);
+    for (const w of due) w.resolve();
+  }
+
+  onPut(kv: WatchedKV, prev?: WatchedKV): void {
+    if (this.buffered) {
+      this.buffered.push(() => this.onPut(kv, prev));
+      return;
+    }
+    if (Number(kv.mod_revision) <= this.listRev) return; // already in the list
     const key = kv.key.toString();
     const stored: StoredKV = { key, value: kv.value, modRevision: Number(kv.mod_revision) };
     const obj = this.decode(stored);
@@ -124,7 +169,12 @@ export class WatchCache {
     this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', key, obj, prevObj, stored.modRevision));
   }
 
-  private onDelete(kv: { key: Buffer; mod_revision: string }, prev?: { value: Buffer; mod_revision: string }): void {
+  onDelete(kv: WatchedKV, prev?: WatchedKV): void {
+    if (this.buffered) {
+      this.buffered.push(() => this.onDelete(kv, prev));
+      return;
+    }
+    if (Number(kv.mod_revision) <= this.listRev) return;
     const key = kv.key.toString();
     const rv = Number(kv.mod_revision);
     const old = this.items.get(key) ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
@@ -144,11 +194,7 @@ export class WatchCache {
       this.windowStart = dropped[dropped.length - 1].rv;
     }
     for (const s of this.subs) this.dispatch(s, ev);
-    if (this.waiters.length) {
-      const due = this.waiters.filter((w) => w.rv <= this.rev);
-      this.waiters = this.waiters.filter((w) => w.rv > this.rev);
-      for (const w of due) w.resolve();
-    }
+    this.wakeWaiters();
   }
 
   private dispatch(s: Subscription, ev: CacheEvent): void {
@@ -184,6 +230,8 @@ export class WatchCache {
   async waitUntilFresh(rv: number, timeoutMs = 3000): Promise<void> {
     await this.start();
     if (rv <= this.rev) return;
+    // Nothing may ever change in this resource: make the shared watch report progress.
+    void this.hub.requestProgress(rv).catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
       const w = { rv, resolve: () => { clearTimeout(t); resolve(); } };
       const t = setTimeout(() => {
@@ -259,6 +307,5 @@ export class WatchCache {
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     for (const s of this.subs) s.handlers.onClose('shutting down');
     this.subs.clear();
-    await this.watcher?.cancel().catch(() => undefined);
   }
 }

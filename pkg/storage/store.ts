@@ -5,6 +5,7 @@ import { StatusError, newAlreadyExists, newBadRequest, newConflict, newGone, new
 import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
 import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
 import { WatchCache, type CacheWatchHandlers, type WatchFilter } from './cacher.js';
+import type { RegistryWatch } from './registrywatch.js';
 
 export interface ListOptions {
   namespace?: string;
@@ -28,6 +29,8 @@ export interface ListOptionsWithJSON extends ListOptions {
 }
 
 export interface StorageOptions {
+  /** The etcd watch every cache is fed from. */
+  hub: RegistryWatch;
   watchCacheSize: number;
   bookmarkIntervalMs: number;
   log: (msg: string) => void;
@@ -79,7 +82,7 @@ export class ResourceStorage {
     readonly info: ResourceInfo,
     opts: StorageOptions,
   ) {
-    this.cache = new WatchCache(etcd, etcdPrefix(info), decodeObject, {
+    this.cache = new WatchCache(etcd, opts.hub, etcdPrefix(info), decodeObject, {
       capacity: opts.watchCacheSize,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       log: opts.log,

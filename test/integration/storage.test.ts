@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
 import { EtcdClient, startCompactor } from '../../pkg/storage/etcd.js';
 import { ResourceStorage } from '../../pkg/storage/store.js';
+import { RegistryWatch } from '../../pkg/storage/registrywatch.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
 const configmaps = BUILTIN_RESOURCES.find((r) => r.plural === 'configmaps' && r.group === '')!;
@@ -28,14 +29,17 @@ describe('etcd storage', () => {
   let etcd: TestEtcd;
   let client: EtcdClient;
   let store: ResourceStorage;
+  let hub: RegistryWatch;
 
   before(async () => {
     etcd = await startEtcd();
     client = new EtcdClient([etcd.endpoint]);
-    store = new ResourceStorage(client, configmaps, { watchCacheSize: 50, bookmarkIntervalMs: 200, log: () => undefined });
+    hub = new RegistryWatch(client, () => undefined);
+    store = new ResourceStorage(client, configmaps, { hub, watchCacheSize: 50, bookmarkIntervalMs: 200, log: () => undefined });
   });
   after(async () => {
     await store.stop();
+    await hub.stop();
     client.close();
     await etcd.stop();
   });
@@ -98,6 +102,17 @@ describe('etcd storage', () => {
     assert.deepEqual(seen, ['ADDED a', 'MODIFIED a', 'DELETED a']);
     const cached = await store.list({ resourceVersion: '0', namespace: 'paged' });
     assert.equal(cached.items.length, 8);
+  });
+
+  it('a watch from a list of another resource\'s newer revision starts at once (global progress)', async () => {
+    await store.cache.start();
+    // A write elsewhere in the registry moves the revision past anything configmaps saw.
+    const other = await client.create('/registry/secrets/x/unrelated', Buffer.from('{"metadata":{"name":"unrelated"}}'));
+    assert.ok(other.ok);
+    const started = Date.now();
+    const cancel = await store.watch({ resourceVersion: String(other.revision) }, { onEvent: () => undefined, onClose: () => undefined });
+    cancel();
+    assert.ok(Date.now() - started < 1000, `watch waited ${Date.now() - started} ms for progress`);
   });
 
   it('a resourceVersion older than the cache window gives 410 Expired', async () => {

@@ -35,19 +35,22 @@ export function isConfigMapKey(v: string): string[] {
   const errs: string[] = [];
   if (v.length > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
   if (!configMapKeyRe.test(v)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'));
-  if (v === '.') errs.push("must not be '.'");
-  else if (v === '..') errs.push("must not be '..'");
-  else if (v.startsWith('..')) errs.push("must not start with '..'");
+  errs.push(...hasChDirPrefix(v));
   return errs;
 }
 
 export function isEnvVarName(v: string): string[] {
   const errs: string[] = [];
   if (!envVarNameRe.test(v)) errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", envVarNameFmt, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
-  if (v === '.') errs.push("must not be '.'");
-  else if (v === '..') errs.push("must not be '..'");
-  else if (v.startsWith('..')) errs.push("must not start with '..'");
+  errs.push(...hasChDirPrefix(v));
   return errs;
+}
+
+/** Keys and names that become file names must not walk out of their directory. */
+function hasChDirPrefix(v: string): string[] {
+  if (v === '.') return ["must not be '.'"];
+  if (v === '..') return ["must not be '..'"];
+  return v.startsWith('..') ? ["must not start with '..'"] : [];
 }
 
 export function isPercent(v: string): boolean {

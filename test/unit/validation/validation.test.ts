@@ -54,7 +54,8 @@ test('metadata: names, labels and annotations', () => {
   expectCause(create(pod({}, { name: 'p', labels: { ok: 'bad value!' } })), 'metadata.labels', /^Invalid value: "bad value!": a valid label must be an empty string/);
   expectCause(create(pod({}, { name: 'p', labels: { ok: 'x'.repeat(64) } })), 'metadata.labels', /must be no more than 63 characters/);
   expectCause(create(pod({}, { name: 'p', annotations: { big: 'x'.repeat(256 * 1024) } })), 'metadata.annotations', 'Too long: must have at most 262144 bytes');
-  expectCause(create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }), 'metadata.name', /a lowercase RFC 1123 label must consist of/);
+  expectCause(create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }), 'metadata.name', 'Invalid value: "a.b": must not contain dots');
+  expectCause(create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'A-b' } }), 'metadata.name', /a lowercase RFC 1123 label must consist of/);
   expectCause(create({ apiVersion: 'v1', kind: 'Service', metadata: { name: '1abc' }, spec: { ports: [{ port: 80 }] } }), 'metadata.name', /^Invalid value: "1abc": a DNS-1035 label must consist of/);
 });
 

@@ -1,0 +1,110 @@
+// One etcd watch on the whole /registry/ keyspace, shared by every watch cache.
+// Because it sees every write, the revision it has delivered is global progress:
+// a cache can then say it is current at any revision a client got from a list,
+// even when its own resource did not change (what etcd progress notifications
+// give kube-apiserver). When a client asks for a revision newer than anything
+// delivered, a write to a sentinel key under the root forces progress through.
+import type { Watcher as EtcdWatcher } from 'etcd3';
+import type { EtcdClient } from './etcd.js';
+
+export interface WatchedKV {
+  key: Buffer;
+  value: Buffer;
+  mod_revision: string;
+}
+
+export interface RegistrySink {
+  onPut(kv: WatchedKV, prev?: WatchedKV): void;
+  onDelete(kv: WatchedKV, prev?: WatchedKV): void;
+  /** Every event up to rev has been delivered. */
+  onProgress(rev: number): void;
+  /** The etcd watch was lost: relist. */
+  onReset(reason: string): void;
+}
+
+export const REGISTRY_ROOT = '/registry/';
+// No resource can live here: '-' is not a valid group or resource name.
+const SENTINEL_KEY = '/registry/-/progress';
+
+export class RegistryWatch {
+  private sinks: Array<{ prefix: string; sink: RegistrySink }> = [];
+  private watcher?: EtcdWatcher;
+  private started?: Promise<void>;
+  private delivered = 0;
+  private probe?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly etcd: EtcdClient, private readonly log: (msg: string) => void) {}
+
+  get revision(): number {
+    return this.delivered;
+  }
+
+  register(prefix: string, sink: RegistrySink): void {
+    this.sinks.push({ prefix, sink });
+    // Longest prefix first, so /registry/services/specs/ wins over a shorter one.
+    this.sinks.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.open().catch((err: unknown) => {
+      this.started = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  private async open(): Promise<void> {
+    const from = await this.etcd.currentRevision();
+    this.delivered = Math.max(this.delivered, from);
+    const watcher = await this.etcd.client.watch().prefix(REGISTRY_ROOT).withPreviousKV().startRevision(String(from + 1)).create();
+    this.watcher = watcher;
+    watcher.on('data', (res) => {
+      let last = 0;
+      for (const ev of res.events) {
+        const kv = ev.kv as WatchedKV;
+        const key = kv.key.toString();
+        last = Math.max(last, Number(kv.mod_revision));
+        const target = this.sinks.find((s) => key.startsWith(s.prefix));
+        if (!target) continue;
+        const prev = (ev.prev_kv ?? undefined) as WatchedKV | undefined;
+        if (ev.type === 'Delete') target.sink.onDelete(kv, prev);
+        else target.sink.onPut(kv, prev);
+      }
+      if (last > this.delivered) {
+        this.delivered = last;
+        for (const s of this.sinks) s.sink.onProgress(last);
+      }
+    });
+    watcher.on('error', (err) => void this.reset(`etcd watch failed: ${err.message}`));
+  }
+
+  private async reset(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.log(`registry watch: ${reason}; every cache relists`);
+    await this.watcher?.cancel().catch(() => undefined);
+    this.started = undefined;
+    await this.start().catch((err: Error) => this.log(`registry watch: restart failed: ${err.message}`));
+    for (const s of this.sinks) s.sink.onReset(reason);
+  }
+
+  /**
+   * Makes sure progress reaches the current etcd revision (when that is at least rv):
+   * a write under the root comes back through the watch after everything before it.
+   */
+  requestProgress(rv: number): Promise<void> {
+    this.probe ??= (async () => {
+      try {
+        if ((await this.etcd.currentRevision()) >= rv) await this.etcd.client.put(SENTINEL_KEY).value(String(Date.now()));
+      } finally {
+        this.probe = undefined;
+      }
+    })();
+    return this.probe;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.watcher?.cancel().catch(() => undefined);
+  }
+}
