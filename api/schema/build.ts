@@ -2,7 +2,8 @@
 // generated models: types come from each class's attributeTypeMap, required
 // fields and descriptions from the model's .d.ts (the JS drops them), patch and
 // list markers from patchmeta.ts. See api/README.md for why this source.
-import * as k8s from '@kubernetes/client-node';
+// Only the generated models: the full client would add most of a second to every start.
+import * as k8s from '@kubernetes/client-node/dist/gen/models/all.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -31,6 +31,9 @@ export function etcdSpec(cfg: EtcdMemberConfig): ProcessSpec {
       '--initial-cluster', `${name}=${peer}`,
       '--initial-cluster-state', 'new',
       '--quota-backend-bytes', String(8 * 1024 * 1024 * 1024),
+      // One member on loopback: no network to ride out, so elect a leader quickly.
+      '--heartbeat-interval', '50',
+      '--election-timeout', '300',
       '--log-level', 'warn',
     ],
   };
