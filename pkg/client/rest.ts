@@ -77,7 +77,7 @@ export function isStatus(err: unknown, code: number): boolean {
 export class RESTClient {
   readonly server: URL;
   private readonly agent: http.Agent;
-  private readonly tls: https.RequestOptions = {};
+  private readonly tls: https.AgentOptions = {};
   private staticHeaders: Record<string, string> | undefined;
   private readonly dynamicAuth: boolean;
 
@@ -121,7 +121,7 @@ export class RESTClient {
   }
 
   private async open(method: string, path: string, opts: RequestOptions): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
-    const headers = { ...(await this.headers()), accept: 'application/json' };
+    const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
     let payload: string | undefined;
     if (opts.body !== undefined) {
       payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
