@@ -34,7 +34,7 @@ export function layout(dataDir: string): Layout {
 }
 
 // Components are started in this order and stopped in reverse.
-export const COMPONENTS = ['etcd', 'apiserver'];
+export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager'];
 
 function entryPoint(cmd: string): string {
   return fileURLToPath(new URL(`../../cmd/${cmd}/main.js`, import.meta.url));
@@ -127,6 +127,15 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
 
   writeFileSync(l.kubeconfig, kubeconfigYAML(server, readFileSync(caFile, 'utf8'), token), { mode: 0o600 });
   step(`kubeconfig written to ${l.kubeconfig}`);
+
+  // controller-manager: talks to the apiserver only, with the admin kubeconfig.
+  if (runningPid(l.runDir, 'controller-manager')) step('controller-manager: already running');
+  else {
+    startDetached(nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`]), l.runDir, l.logDir);
+    const log = join(l.logDir, 'controller-manager.log');
+    await waitFor('controller-manager', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'controller-manager'));
+    step('controller-manager: running');
+  }
   return { kubeconfig: l.kubeconfig };
 }
 

@@ -19,7 +19,7 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
   const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dataDir, 'kubeconfig.yaml'), HOME: dataDir });
   const kubectl = (args: string[]) => run('kubectl', args, { env: kubectlEnv() });
   const timonel = (args: string[]) => run(process.execPath, [TIMONEL, ...args]);
-  const pids = () => ['etcd', 'apiserver'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
+  const pids = () => ['etcd', 'apiserver', 'controller-manager'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
@@ -34,12 +34,16 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     const { stdout } = await timonel(['up', ...flags]);
     assert.match(stdout, /etcd: ready/);
     assert.match(stdout, /apiserver: ready at https:\/\/127\.0\.0\.1:\d+/);
+    assert.match(stdout, /controller-manager: running/);
     assert.ok(stdout.includes(`export KUBECONFIG=${join(dataDir, 'kubeconfig.yaml')}`), stdout);
     for (const pid of pids()) assert.ok(isAlive(pid));
     assert.ok(existsSync(join(dataDir, 'logs', 'apiserver.log')));
     const ns = (await kubectl(['get', 'namespaces', '-o', 'name'])).stdout.split('\n');
     for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.includes(`namespace/${n}`), ns.join(','));
     await kubectl(['create', 'configmap', 'survivor', '--from-literal=k=v']);
+    // The controller-manager is at work: new namespaces get their default ServiceAccount.
+    await kubectl(['create', 'namespace', 'team-a']);
+    await kubectl(['wait', '--for=create', 'serviceaccount/default', '-n', 'team-a', '--timeout=20s']);
   });
 
   it('refuses requests without the kubeconfig credentials', async () => {
@@ -53,6 +57,7 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.match(again.stdout, /etcd: already running/);
     const before = pids();
     const down = await timonel(['down', ...flags]);
+    assert.match(down.stdout, /controller-manager: stopped/);
     assert.match(down.stdout, /apiserver: stopped/);
     assert.match(down.stdout, /etcd: stopped/);
     for (const pid of before) assert.equal(isAlive(pid), false, `pid ${pid} still running`);

@@ -1,0 +1,42 @@
+// kube-controller-manager's counterpart: flags named as it names them.
+import { parseArgs } from 'node:util';
+import { ControllerManager } from '../../pkg/controller/manager.js';
+import { logger } from '../../pkg/util/log.js';
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    controllers: { type: 'string', default: '*' },
+    'leader-elect': { type: 'string', default: 'true' },
+    'leader-elect-lease-duration': { type: 'string', default: '15' },
+    'leader-elect-renew-deadline': { type: 'string', default: '10' },
+    'leader-elect-retry-period': { type: 'string', default: '2' },
+    'concurrent-syncs': { type: 'string', default: '5' },
+    v: { type: 'string', default: '0' },
+  },
+  strict: true,
+});
+
+const log = logger('controller-manager', Number(values.v));
+const manager = new ControllerManager({
+  kubeconfig: values.kubeconfig,
+  controllers: (values.controllers as string).split(',').map((s) => s.trim()).filter(Boolean),
+  leaderElect: values['leader-elect'] !== 'false',
+  leaseDurationMs: Number(values['leader-elect-lease-duration']) * 1000,
+  renewDeadlineMs: Number(values['leader-elect-renew-deadline']) * 1000,
+  retryPeriodMs: Number(values['leader-elect-retry-period']) * 1000,
+  workers: Number(values['concurrent-syncs']),
+  log,
+});
+
+manager.start().catch((err: Error) => {
+  log(`failed to start: ${err.message}`);
+  process.exit(1);
+});
+
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    log(`received ${sig}, shutting down`);
+    manager.stop().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,100 @@
+// The controller-manager: the known controllers, started together on one set of
+// shared informers while this process holds the leader lease.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Client } from '../client/rest.js';
+import { SharedInformerFactory } from '../client/factory.js';
+import { EventRecorder } from '../client/events.js';
+import { LeaderElector } from '../client/leaderelection.js';
+import type { Logger } from '../util/log.js';
+import type { Controller, ControllerContext } from './context.js';
+import { NamespaceController } from './namespace/namespace_controller.js';
+import { ServiceAccountsController } from './serviceaccount/serviceaccounts_controller.js';
+
+type ControllerFactory = (ctx: ControllerContext) => Controller;
+
+/** Controllers by the names kube-controller-manager's --controllers flag uses. */
+export const CONTROLLERS: Record<string, ControllerFactory> = {
+  namespace: (ctx) => new NamespaceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountsController(ctx),
+};
+
+export interface ManagerOptions {
+  kubeconfig?: string;
+  /** '*' for all, or names; '-name' disables one, as in kube-controller-manager. */
+  controllers: string[];
+  leaderElect: boolean;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  workers: number;
+  log: Logger;
+}
+
+export function enabledControllers(flags: string[]): string[] {
+  const all = Object.keys(CONTROLLERS);
+  const disabled = new Set(flags.filter((f) => f.startsWith('-')).map((f) => f.slice(1)));
+  const wanted = flags.includes('*') ? all : flags.filter((f) => !f.startsWith('-'));
+  for (const name of wanted) if (!CONTROLLERS[name]) throw new Error(`unknown controller "${name}"; known: ${all.join(', ')}`);
+  return wanted.filter((n) => !disabled.has(n));
+}
+
+export class ControllerManager {
+  private readonly client: Client;
+  private elector?: LeaderElector;
+  private stopLeading?: AbortController;
+  private running: Promise<unknown> = Promise.resolve();
+  readonly identity = `${hostname()}_${randomUUID()}`;
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.client = Client.fromFile(opts.kubeconfig, { userAgent: 'timonel-controller-manager' });
+  }
+
+  async start(): Promise<void> {
+    const names = enabledControllers(this.opts.controllers);
+    if (!this.opts.leaderElect) {
+      this.lead(names, new AbortController().signal);
+      return;
+    }
+    this.elector = new LeaderElector({
+      client: this.client,
+      namespace: 'kube-system',
+      name: 'kube-controller-manager',
+      identity: this.identity,
+      leaseDurationMs: this.opts.leaseDurationMs,
+      renewDeadlineMs: this.opts.renewDeadlineMs,
+      retryPeriodMs: this.opts.retryPeriodMs,
+      releaseOnCancel: true,
+      log: this.opts.log,
+      callbacks: {
+        onStartedLeading: (signal) => this.lead(names, signal),
+        onStoppedLeading: () => this.opts.log('lost the leader lease; controllers stopped'),
+        onNewLeader: (id) => id !== this.identity && this.opts.log(`leader is ${id}`),
+      },
+    });
+    void this.elector.run();
+  }
+
+  /** Runs the controllers until the signal aborts (leadership lost or shutdown). */
+  private lead(names: string[], signal: AbortSignal): void {
+    const log = this.opts.log;
+    log(`became leader as ${this.identity}; starting controllers: ${names.join(', ')}`);
+    const informers = new SharedInformerFactory(this.client, { log });
+    const recorder = new EventRecorder(this.client, { component: 'controller-manager' });
+    const ctx: ControllerContext = { client: this.client, informers, recorder, log };
+    const stop = new AbortController();
+    this.stopLeading = stop;
+    signal.addEventListener('abort', () => stop.abort(), { once: true });
+    const controllers = names.map((n) => ({ name: n, controller: CONTROLLERS[n](ctx) }));
+    informers.start();
+    this.running = Promise.all(controllers.map(({ name, controller }) => controller.run(this.opts.workers, stop.signal).catch((err: Error) => log(`controller ${name} stopped: ${err.message}`))))
+      .finally(() => informers.shutdown());
+  }
+
+  async stop(): Promise<void> {
+    this.stopLeading?.abort();
+    await this.running;
+    await this.elector?.stop({ release: true });
+    this.client.close();
+  }
+}
