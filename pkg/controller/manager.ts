@@ -10,6 +10,8 @@ import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './context.js';
 import { NamespaceController } from './namespace/namespace_controller.js';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts_controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice_controller.js';
+import { EndpointsController } from './endpoint/endpoints_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext) => Controller;
 
@@ -17,6 +19,8 @@ type ControllerFactory = (ctx: ControllerContext) => Controller;
 export const CONTROLLERS: Record<string, ControllerFactory> = {
   namespace: (ctx) => new NamespaceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
 };
 
 export interface ManagerOptions {

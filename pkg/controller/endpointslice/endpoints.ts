@@ -1,0 +1,71 @@
+// What a Service's endpoints should be: pure functions over the Service and its
+// pods, shared by the EndpointSlice and the legacy Endpoints controllers.
+import type { KubeObject } from '../../../api/meta/v1/types.js';
+
+export interface ServicePort { name?: string; port: number; targetPort?: number | string; protocol?: string }
+export interface Service extends KubeObject {
+  spec?: { selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string; publishNotReadyAddresses?: boolean };
+}
+export interface ContainerPort { name?: string; containerPort: number; protocol?: string }
+export interface Pod extends KubeObject {
+  spec?: { nodeName?: string; hostname?: string; subdomain?: string; containers?: Array<{ ports?: ContainerPort[] }> };
+  status?: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }> };
+}
+
+export interface EndpointPort { name?: string; port: number; protocol: string }
+
+export interface EndpointEntry {
+  pod: Pod;
+  address: string;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  ports: EndpointPort[];
+}
+
+export function podReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** A service port's target on one pod: a number, or a named container port (undefined if the pod has no such port). */
+export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined {
+  const target = sp.targetPort ?? sp.port;
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  const protocol = sp.protocol ?? 'TCP';
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/** The endpoints for a selector Service: pods that match, have an IP and have not finished. */
+export function desiredEndpoints(svc: Service, pods: Pod[]): EndpointEntry[] {
+  const out: EndpointEntry[] = [];
+  for (const pod of pods) {
+    const ip = pod.status?.podIP;
+    const phase = pod.status?.phase;
+    if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
+    const terminating = !!pod.metadata.deletionTimestamp;
+    const ready = podReady(pod);
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.spec?.ports ?? []) {
+      const port = resolveTargetPort(sp, pod);
+      if (port !== undefined) ports.push({ name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' });
+    }
+    out.push({ pod, address: ip, ready: (ready || !!svc.spec?.publishNotReadyAddresses) && !terminating, serving: ready || !!svc.spec?.publishNotReadyAddresses, terminating, ports });
+  }
+  return out.sort((a, b) => (a.pod.metadata.name ?? '').localeCompare(b.pod.metadata.name ?? ''));
+}
+
+/** Endpoints grouped by their resolved ports, as each EndpointSlice carries one port list. */
+export function groupByPorts(entries: EndpointEntry[]): Map<string, { ports: EndpointPort[]; entries: EndpointEntry[] }> {
+  const groups = new Map<string, { ports: EndpointPort[]; entries: EndpointEntry[] }>();
+  for (const e of entries) {
+    const key = JSON.stringify(e.ports);
+    const g = groups.get(key) ?? { ports: e.ports, entries: [] };
+    g.entries.push(e);
+    groups.set(key, g);
+  }
+  return groups;
+}
