@@ -14,6 +14,7 @@ import { strategyFor } from '../registry/strategies.js';
 import type { ResourceInfo } from '../registry/resource.js';
 import { ResourceHandlers, newNotFoundPath, sendError, sendObject, type ResourceRoute } from './handlers.js';
 import { SubresourceHandlers } from './subresources.js';
+import { Evictions } from './eviction.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
 import { loadOrCreateServingCerts } from './certs.js';
@@ -97,7 +98,7 @@ export class APIServer {
     const allStorages = [...storages.values()];
     const hasDependents = (uid: string) => allStorages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
     for (const store of this.stores.values()) store.dependents = hasDependents;
-    this.handlers = new ResourceHandlers(config.log, new SubresourceHandlers());
+    this.handlers = new ResourceHandlers(config.log, new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store)));
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
   }

@@ -10,6 +10,7 @@ import { applyJSONPatch } from './patch/jsonpatch.js';
 import { applyMergePatch } from './patch/mergepatch.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import { sendObject, type ResourceRoute } from './handlers.js';
+import type { Evictions } from './eviction.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -27,6 +28,8 @@ function ctxOf(route: ResourceRoute, q: Query): RequestContext {
 }
 
 export class SubresourceHandlers {
+  constructor(private readonly evictions: () => Evictions) {}
+
   async handle(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const method = req.method.toUpperCase();
     switch (route.subresource) {
@@ -137,7 +140,7 @@ export class SubresourceHandlers {
     const eviction = decodeBody(req.get('content-type'), req.body as Buffer) as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number } };
     const name = route.name as string;
     if (eviction?.metadata?.name && eviction.metadata.name !== name) throw newBadRequest('name in URL does not match name in Eviction object');
-    await route.store.delete(ctxOf(route, q), name, eviction?.deleteOptions ?? {});
+    await this.evictions().evict(ctxOf(route, q), name, eviction?.deleteOptions ?? {});
     sendObject(res, 201, successStatus(201));
   }
 

@@ -12,6 +12,8 @@ import { NamespaceController } from './namespace/namespace_controller.js';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts_controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice_controller.js';
 import { EndpointsController } from './endpoint/endpoints_controller.js';
+import { DisruptionController } from './disruption/disruption_controller.js';
+import { ReplicaSetController } from './replicaset/replica_set.js';
 
 type ControllerFactory = (ctx: ControllerContext) => Controller;
 
@@ -21,6 +23,8 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   serviceaccount: (ctx) => new ServiceAccountsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
+  replicaset: (ctx) => new ReplicaSetController(ctx),
 };
 
 export interface ManagerOptions {
