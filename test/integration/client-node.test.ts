@@ -73,4 +73,37 @@ describe('@kubernetes/client-node against the apiserver', { timeout: 120_000 }, 
       await informer.stop();
     }
   });
+
+  it('a third-party controller written with plain client-node: its informer reacts and its writes land', async () => {
+    // For every ConfigMap labelled mirror=yes, the controller keeps a Secret with the same data.
+    const informer = makeInformer<V1ConfigMap>(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'mirror=yes' }), 'mirror=yes');
+    const reconcile = async (cm: V1ConfigMap) => {
+      const name = `mirror-${cm.metadata?.name}`;
+      const data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+      try {
+        await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: cm.metadata?.name ?? '', uid: cm.metadata?.uid ?? '' }] }, data } });
+      } catch {
+        await core.replaceNamespacedSecret({ namespace: 'default', name, body: { metadata: { name }, data } });
+      }
+    };
+    informer.on('add', (cm) => void reconcile(cm));
+    informer.on('update', (cm) => void reconcile(cm));
+    await informer.start();
+    try {
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'src', labels: { mirror: 'yes' } }, data: { k: 'v1' } } });
+      const read = async () => core.readNamespacedSecret({ namespace: 'default', name: 'mirror-src' }).then((s) => Buffer.from(s.data?.k ?? '', 'base64').toString(), () => '');
+      const readUntil = async (want: string) => {
+        const deadline = Date.now() + 10_000;
+        while ((await read()) !== want) {
+          if (Date.now() > deadline) assert.fail(`the mirror secret never held ${want}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await readUntil('v1');
+      await core.patchNamespacedConfigMap({ namespace: 'default', name: 'src', body: [{ op: 'replace', path: '/data/k', value: 'v2' }] });
+      await readUntil('v2');
+    } finally {
+      await informer.stop();
+    }
+  });
 });
