@@ -14,6 +14,7 @@ import { EndpointSliceController } from './endpointslice/endpointslice_controlle
 import { EndpointsController } from './endpoint/endpoints_controller.js';
 import { DisruptionController } from './disruption/disruption_controller.js';
 import { ReplicaSetController } from './replicaset/replica_set.js';
+import { GarbageCollector } from './garbagecollector/garbagecollector.js';
 
 type ControllerFactory = (ctx: ControllerContext) => Controller;
 
@@ -25,6 +26,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   endpoint: (ctx) => new EndpointsController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
 };
 
 export interface ManagerOptions {
