@@ -15,6 +15,7 @@ import { EndpointsController } from './endpoint/endpoints_controller.js';
 import { DisruptionController } from './disruption/disruption_controller.js';
 import { ReplicaSetController } from './replicaset/replica_set.js';
 import { GarbageCollector } from './garbagecollector/garbagecollector.js';
+import { StatefulSetController } from './statefulset/stateful_set.js';
 
 type ControllerFactory = (ctx: ControllerContext) => Controller;
 
@@ -27,6 +28,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   disruption: (ctx) => new DisruptionController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
 };
 
 export interface ManagerOptions {
