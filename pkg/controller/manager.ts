@@ -16,6 +16,7 @@ import { DisruptionController } from './disruption/disruption_controller.js';
 import { ReplicaSetController } from './replicaset/replica_set.js';
 import { GarbageCollector } from './garbagecollector/garbagecollector.js';
 import { StatefulSetController } from './statefulset/stateful_set.js';
+import { DeploymentController } from './deployment/deployment_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext) => Controller;
 
@@ -29,6 +30,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   replicaset: (ctx) => new ReplicaSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
+  deployment: (ctx) => new DeploymentController(ctx),
 };
 
 export interface ManagerOptions {
