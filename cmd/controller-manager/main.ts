@@ -12,6 +12,7 @@ const { values } = parseArgs({
     'leader-elect-renew-deadline': { type: 'string', default: '10' },
     'leader-elect-retry-period': { type: 'string', default: '2' },
     'concurrent-syncs': { type: 'string', default: '5' },
+    'local-path-dir': { type: 'string' },
     v: { type: 'string', default: '0' },
   },
   strict: true,
@@ -26,6 +27,7 @@ const manager = new ControllerManager({
   renewDeadlineMs: Number(values['leader-elect-renew-deadline']) * 1000,
   retryPeriodMs: Number(values['leader-elect-retry-period']) * 1000,
   workers: Number(values['concurrent-syncs']),
+  localPathDir: values['local-path-dir'],
   log,
 });
 

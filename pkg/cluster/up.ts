@@ -131,7 +131,7 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   // controller-manager: talks to the apiserver only, with the admin kubeconfig.
   if (runningPid(l.runDir, 'controller-manager')) step('controller-manager: already running');
   else {
-    startDetached(nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`]), l.runDir, l.logDir);
+    startDetached(nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`]), l.runDir, l.logDir);
     const log = join(l.logDir, 'controller-manager.log');
     await waitFor('controller-manager', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'controller-manager'));
     step('controller-manager: running');

@@ -17,8 +17,12 @@ import { ReplicaSetController } from './replicaset/replica_set.js';
 import { GarbageCollector } from './garbagecollector/garbagecollector.js';
 import { StatefulSetController } from './statefulset/stateful_set.js';
 import { DeploymentController } from './deployment/deployment_controller.js';
+import { HorizontalController } from './podautoscaler/horizontal.js';
+import { PersistentVolumeBinderController } from './volume/persistentvolume/pv_controller.js';
+import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
+import { DaemonSetsController } from './daemon/daemon_controller.js';
 
-type ControllerFactory = (ctx: ControllerContext) => Controller;
+type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
 /** Controllers by the names kube-controller-manager's --controllers flag uses. */
 export const CONTROLLERS: Record<string, ControllerFactory> = {
@@ -31,6 +35,10 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
   deployment: (ctx) => new DeploymentController(ctx),
+  horizontalpodautoscaling: (ctx) => new HorizontalController(ctx),
+  'persistentvolume-binder': (ctx) => new PersistentVolumeBinderController(ctx),
+  daemonset: (ctx) => new DaemonSetsController(ctx),
+  'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
 };
 
 export interface ManagerOptions {
@@ -42,6 +50,8 @@ export interface ManagerOptions {
   renewDeadlineMs: number;
   retryPeriodMs: number;
   workers: number;
+  /** Where the local-path provisioner keeps volumes (default /var/lib/timonel/local-path). */
+  localPathDir?: string;
   log: Logger;
 }
 
@@ -99,7 +109,7 @@ export class ControllerManager {
     const stop = new AbortController();
     this.stopLeading = stop;
     signal.addEventListener('abort', () => stop.abort(), { once: true });
-    const controllers = names.map((n) => ({ name: n, controller: CONTROLLERS[n](ctx) }));
+    const controllers = names.map((n) => ({ name: n, controller: CONTROLLERS[n](ctx, this.opts) }));
     informers.start();
     this.running = Promise.all(controllers.map(({ name, controller }) => controller.run(this.opts.workers, stop.signal).catch((err: Error) => log(`controller ${name} stopped: ${err.message}`))))
       .finally(() => informers.shutdown());
