@@ -120,15 +120,13 @@ function includeObjectOf(q: Query): 'None' | 'Metadata' | 'Object' {
   return v;
 }
 
-async function readBody(req: Request): Promise<Buffer> {
+/** The raw request body (express.raw has read it); empty when there is none. */
+function bodyOf(req: Request): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
 export class ResourceHandlers {
-  constructor(
-    private readonly log: (msg: string) => void,
-    private readonly subresources: SubresourceHandlers,
-  ) {}
+  constructor(private readonly subresources: SubresourceHandlers) {}
 
   async handle(req: Request, res: Response, route: ResourceRoute): Promise<void> {
     const q = query(req);
@@ -195,7 +193,7 @@ export class ResourceHandlers {
   private async create(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const format = responseFormat(req.get('accept'), false);
     const ctx = contextOf(req, route, q);
-    const body = decodeBody(req.get('content-type'), await readBody(req)) as KubeObject;
+    const body = decodeBody(req.get('content-type'), bodyOf(req)) as KubeObject;
     const created = await route.store.create(ctx, body);
     sendWarnings(res, ctx);
     sendObject(res, 201, created, format);
@@ -204,7 +202,7 @@ export class ResourceHandlers {
   private async update(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const format = responseFormat(req.get('accept'), false);
     const ctx = contextOf(req, route, q);
-    const body = decodeBody(req.get('content-type'), await readBody(req)) as KubeObject;
+    const body = decodeBody(req.get('content-type'), bodyOf(req)) as KubeObject;
     const updated = await route.store.update(ctx, route.name as string, body, route.subresource);
     sendWarnings(res, ctx);
     sendObject(res, 200, updated, format);
@@ -221,7 +219,7 @@ export class ResourceHandlers {
     }
     const ctx = contextOf(req, route, q);
     if (type !== 'apply' && q.force !== undefined) throw newBadRequest('force: Invalid value: true: may not be specified for non-apply patch');
-    const patch = decodePatch(type, await readBody(req));
+    const patch = decodePatch(type, bodyOf(req));
     const existed = type === 'apply' ? await route.store.storage.get(ctx.namespace, route.name as string) : true;
     const patched = await route.store.patch(ctx, route.name as string, type, patch, route.subresource);
     sendWarnings(res, ctx);
@@ -230,7 +228,7 @@ export class ResourceHandlers {
 
   private deleteOptions(req: Request, q: Query): DeleteOptions {
     let opts: DeleteOptions = {};
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const body = bodyOf(req);
     if (body.length) {
       const decoded = decodeBody(req.get('content-type'), body);
       if (decoded && typeof decoded === 'object' && !Array.isArray(decoded)) opts = decoded as DeleteOptions;
@@ -360,4 +358,3 @@ export function newNotFoundPath(path: string): StatusError {
   return new StatusError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
 }
 
-export { sendError as writeError };

@@ -98,7 +98,7 @@ export class APIServer {
     const allStorages = [...storages.values()];
     const hasDependents = (uid: string) => allStorages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
     for (const store of this.stores.values()) store.dependents = hasDependents;
-    this.handlers = new ResourceHandlers(config.log, new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store)));
+    this.handlers = new ResourceHandlers(new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store)));
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
   }
@@ -142,7 +142,7 @@ export class APIServer {
       this.serveGroupVersion(req, res, group, version, rest ?? '').catch(next);
     });
     app.use((req, res) => sendError(res, newNotFoundPath(req.path)));
-    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
       const e = err as { type?: string; status?: number };
       if (e?.type === 'entity.too.large') return sendError(res, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
       if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));

@@ -44,13 +44,13 @@ export class SubresourceHandlers {
         if (method !== 'PUT') throw newMethodNotSupported('namespaces/finalize', method);
         return this.finalize(req, res, route);
       default:
-        return this.nodeProxied(res, route);
+        return this.nodeProxied(route);
     }
   }
 
   // ---- scale (autoscaling/v1 Scale) ----
 
-  private toScale(route: ResourceRoute, obj: KubeObject): Scale {
+  private toScale(obj: KubeObject): Scale {
     const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
     const status = (obj.status ?? {}) as { replicas?: number };
     const m = obj.metadata;
@@ -67,7 +67,7 @@ export class SubresourceHandlers {
     const format = responseFormat(req.get('accept'), false);
     const ctx = ctxOf(route, q);
     const name = route.name as string;
-    if (method === 'GET') return sendObject(res, 200, this.toScale(route, await route.store.get(ctx, name)), format);
+    if (method === 'GET') return sendObject(res, 200, this.toScale(await route.store.get(ctx, name)), format);
     if (method !== 'PUT' && method !== 'PATCH') throw newMethodNotSupported(`${route.info.plural}/scale`, method);
     for (let attempt = 0; ; attempt++) {
       const current = await route.store.get(ctx, name);
@@ -77,7 +77,7 @@ export class SubresourceHandlers {
       } else {
         const type: PatchType = patchTypeOf(req.get('content-type'));
         const patch = decodePatch(type, req.body as Buffer);
-        const base = this.toScale(route, current);
+        const base = this.toScale(current);
         scale = (type === 'json' ? applyJSONPatch(base, patch) : applyMergePatch(base, patch as Record<string, unknown>)) as Scale;
       }
       const replicas = scale?.spec?.replicas;
@@ -92,7 +92,7 @@ export class SubresourceHandlers {
       next.spec = { ...(next.spec as object), replicas };
       try {
         const updated = await route.store.update(ctx, name, next);
-        return sendObject(res, 200, this.toScale(route, updated), format);
+        return sendObject(res, 200, this.toScale(updated), format);
       } catch (err) {
         if (err instanceof StatusError && err.reason === 'Conflict' && !wantRV && attempt < 5) continue;
         throw err;
@@ -163,7 +163,7 @@ export class SubresourceHandlers {
 
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet ----
 
-  private async nodeProxied(res: Response, route: ResourceRoute): Promise<void> {
+  private async nodeProxied(route: ResourceRoute): Promise<void> {
     const obj = await route.store.storage.get(route.namespace, route.name as string);
     if (!obj) throw newNotFound({ group: route.info.group, resource: route.info.plural, name: route.name });
     const node = route.info.kind === 'Node' ? route.name : ((obj.spec ?? {}) as { nodeName?: string }).nodeName;

@@ -21,6 +21,9 @@ import { HorizontalController } from './podautoscaler/horizontal.js';
 import { PersistentVolumeBinderController } from './volume/persistentvolume/pv_controller.js';
 import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 import { DaemonSetsController } from './daemon/daemon_controller.js';
+import { JobController } from './job/job_controller.js';
+import { CronJobController } from './cronjob/cronjob_controllerv2.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
@@ -38,6 +41,9 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   horizontalpodautoscaling: (ctx) => new HorizontalController(ctx),
   'persistentvolume-binder': (ctx) => new PersistentVolumeBinderController(ctx),
   daemonset: (ctx) => new DaemonSetsController(ctx),
+  job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
 };
 

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
 import { apiVersionOf } from '../../api/meta/v1/types.js';
 import {
-  StatusError, newAlreadyExists, newBadRequest, newConflict, newInvalid, newMethodNotSupported, newNotFound, type StatusCause,
+  StatusError, newBadRequest, newConflict, newInvalid, newNotFound, type StatusCause,
 } from '../../api/meta/v1/status.js';
 import { schemaForKind } from '../../api/schema/build.js';
 import { validateObject } from '../../api/schema/validate.js';
@@ -491,4 +491,3 @@ export function generatedName(base: string): string {
   return prefix + suffix;
 }
 
-export { newAlreadyExists, newMethodNotSupported };

@@ -1,7 +1,7 @@
 // One resource's storage: typed objects in etcd under the Kubernetes key layout,
 // conditional writes, consistent and cached lists, paging, and watches.
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { StatusError, newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
+import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
 import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
 import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
 import { WatchCache, type CacheWatchHandlers, type WatchFilter } from './cacher.js';
@@ -244,4 +244,3 @@ export class ResourceStorage {
   }
 }
 
-export { StatusError };

@@ -8,7 +8,7 @@
 // never counted twice nor lost when it is deleted. As upstream (1.32, with
 // JobPodReplacementPolicy on), a finishing Job first gets the interim
 // SuccessCriteriaMet / FailureTarget condition and then Complete / Failed.
-import { controllerRef, ControllerExpectations } from '../../client/controllerutil.js';
+import { controllerRef, ControllerExpectations, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../../client/store.js';
@@ -17,7 +17,6 @@ import type { Controller, ControllerContext } from '../context.js';
 import { filterActivePods, isPodReady } from '../replicaset/pod_util.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../replicaset/slow_start.js';
 import type { Pod } from '../replicaset/types.js';
-import { newControllerRef } from '../../client/controllerutil.js';
 import { firstPendingIndexes, formatIndexes, getCompletionIndex, parseIndexes, UNKNOWN_COMPLETION_INDEX } from './indexed_job_utils.js';
 import {
   JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_GVK, JOB_TRACKING_FINALIZER, type Job, type JobCondition, type JobStatus,
