@@ -1,8 +1,9 @@
-// `make bench`: etcd's own ceiling, then pod create/get/list and watch fan-out
-// through an apiserver running as its own process. One JSON object per line on
-// stdout per figure; progress on stderr.
+// `make bench`: etcd's own ceiling, then pod create/get/list, watch fan-out and
+// Deployment churn through the controller-manager, all against an apiserver
+// running as its own process; then informers against a fresh apiserver of their
+// own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -15,7 +16,9 @@ import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { cpuProfiles, startAPIServerProcess, type APIServerProcess } from './apiserver-process.js';
 import { newContext, type PhaseWindow } from './context.js';
 import { hotSpots, readProfile, type HotSpot } from './cpuprofile.js';
+import { benchChurn } from './churn-bench.js';
 import { benchEtcd } from './etcd-bench.js';
+import { benchInformer } from './informer-bench.js';
 import { benchPods } from './pod-bench.js';
 import { rssBytes } from './procstat.js';
 import { round } from './stats.js';
@@ -24,7 +27,7 @@ import { benchWatch } from './watch-bench.js';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,watch' },
+    only: { type: 'string', default: 'etcd,pods,watch,churn,informer' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -42,12 +45,17 @@ const SIZES = quick
     etcd: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), maxSeconds: 3, valueBytes: 1024 },
     pods: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), listOps: (c: number) => Math.max(5, Math.min(c, 20)), maxSeconds: 3, listPods: 100 },
     watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
+    churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
+    informer: { pods: 1000, rounds: 1 },
   }
   : {
     etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
     pods: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 1000 : c === 10 ? 3000 : 5000), listOps: (c: number) => (c === 1 ? 100 : 300), maxSeconds: 8, listPods: 1000 },
     watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
+    churn: { deployments: 100, replicas: 10, creators: 20, readyConcurrency: 20, stallSeconds: 60, timeoutSeconds: 600 },
+    informer: { pods: 10_000, rounds: 2 },
   };
+const SERVER_PHASES = ['etcd', 'pods', 'watch', 'churn'];
 
 function fdLimit(pid: number | 'self'): number {
   const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -68,6 +76,10 @@ async function main(): Promise<number> {
     etcd = undefined;
     if (!profDir?.startsWith(dir)) rmSync(dir, { recursive: true, force: true });
   };
+  // A reader that stops early (`run.js | head`) must not kill the run before it has stopped its children.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       process.stderr.write(`bench: ${sig}, cleaning up\n`);
@@ -76,33 +88,47 @@ async function main(): Promise<number> {
   }
   const log = newContext({}).progress;
   let phases: PhaseWindow[] = [];
-  try {
-    log(`${quick ? 'quick' : 'full'} run; scratch ${dir}`);
+  let rssFigures: Record<string, number> = {};
+  // etcd, then the phases that share one apiserver child.
+  const serverPhases = async () => {
     etcd = await startEtcd();
     const etcdPid = etcd.process.pid as number;
-    apiserver = await startAPIServerProcess({ etcdEndpoint: etcd.endpoint, dir, cpuProfDir: profDir });
-    log(`apiserver pid ${apiserver.pid} at ${apiserver.url}; etcd pid ${etcdPid} at ${etcd.endpoint}`);
-    const ctx = newContext({ apiserver: apiserver.pid, etcd: etcdPid });
+    const server = await startAPIServerProcess({ etcdEndpoint: etcd.endpoint, dir, cpuProfDir: profDir });
+    apiserver = server;
+    log(`apiserver pid ${server.pid} at ${server.url}; etcd pid ${etcdPid} at ${etcd.endpoint}`);
+    const ctx = newContext({ apiserver: server.pid, etcd: etcdPid });
     phases = ctx.phases;
-    const rssStart = rssBytes(apiserver.pid);
+    const rssStart = rssBytes(server.pid);
 
     const puts = only.has('etcd') || only.has('pods') ? await benchEtcd(ctx, etcd.endpoint, SIZES.etcd) : new Map();
-    if (only.has('pods')) await benchPods(ctx, apiserver, SIZES.pods, puts);
+    if (only.has('pods')) await benchPods(ctx, server, SIZES.pods, puts);
     if (only.has('watch')) {
       const need = SIZES.watch.watchers + 100;
-      const limits = { bench: fdLimit('self'), apiserver: fdLimit(apiserver.pid) };
+      const limits = { bench: fdLimit('self'), apiserver: fdLimit(server.pid) };
       if (limits.bench < need || limits.apiserver < need) {
         log(`WARNING: open-file limit too low for ${SIZES.watch.watchers} watch connections (bench ${limits.bench}, apiserver ${limits.apiserver}); raise it with 'ulimit -n ${need * 2}'`);
       }
-      await benchWatch(ctx, apiserver, SIZES.watch, apiserver.pid);
+      await benchWatch(ctx, server, SIZES.watch, server.pid);
     }
-    ctx.emit({
-      bench: 'run',
-      quick,
-      duration_s: round((Date.now() - t0) / 1000, 1),
+    if (only.has('churn')) await benchChurn(ctx, server, SIZES.churn, dir);
+    rssFigures = {
       apiserver_rss_start_mb: round(rssStart / 1024 / 1024, 1),
-      apiserver_rss_end_mb: round(rssBytes(apiserver.pid) / 1024 / 1024, 1),
-    });
+      apiserver_rss_end_mb: round(rssBytes(server.pid) / 1024 / 1024, 1),
+    };
+  };
+  try {
+    log(`${quick ? 'quick' : 'full'} run; scratch ${dir}`);
+    if (SERVER_PHASES.some((p) => only.has(p))) await serverPhases();
+    if (only.has('informer')) {
+      // It starts its own etcd and apiserver; stop the shared ones first so they do not compete for the cores.
+      await apiserver?.stop();
+      apiserver = undefined;
+      await etcd?.stop().catch(() => undefined);
+      etcd = undefined;
+      log(`informer: ${SIZES.informer.pods} pods, ${SIZES.informer.rounds} round(s)`);
+      await benchInformer(SIZES.informer.pods, (line) => void process.stdout.write(JSON.stringify(line) + '\n'), SIZES.informer.rounds);
+    }
+    newContext({}).emit({ bench: 'run', quick, duration_s: round((Date.now() - t0) / 1000, 1), ...rssFigures });
   } catch (err) {
     failed = true;
     log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
