@@ -4,15 +4,18 @@
 // (pinned to their node by required node affinity, left for the scheduler to
 // bind) and deletes surplus, failed and misplaced ones, rolls updates out within
 // maxUnavailable / maxSurge, and writes status.
+import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
 import { ControllerExpectations, controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
-import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../../client/store.js';
+import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
+import {
+  adoptPatch, canAdoptOnce, claimObjects, ownersSelecting, recheckDeletionTimestamp, releasePatch, resolveControllerRef,
+} from '../controller_ref_manager.js';
 import { Backoff } from './backoff.js';
-import { claimObjects } from './claim.js';
 import { maxRevision, newRevision, revisionMatches, revisionsToDelete, sortByRevision } from './history.js';
 import { podsShouldBeOnNode } from './manage.js';
 import { nodeShouldRunDaemonPod } from './node_predicates.js';
@@ -119,24 +122,13 @@ export class DaemonSetsController implements Controller {
     this.queue.add(key);
   }
 
-  private resolveControllerRef(namespace: string, ref: { kind: string; apiVersion: string; name: string; uid: string }): DaemonSet | undefined {
-    if (ref.kind !== DAEMONSET_GVK.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const ds = this.dsInformer.lister.get(namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
+  private resolveControllerRef(namespace: string, ref: OwnerReference): DaemonSet | undefined {
+    return resolveControllerRef(this.dsInformer.lister, namespace, ref, DAEMONSET_GVK.kind, 'apps');
   }
 
   /** getDaemonSetsForPod: DaemonSets whose selector matches an orphan (candidates to adopt it). */
   private daemonSetsForPod(pod: Pod): DaemonSet[] {
-    const labels = pod.metadata.labels;
-    if (!labels || Object.keys(labels).length === 0) return [];
-    return this.dsInformer.lister.list(pod.metadata.namespace ?? '').filter((ds) => {
-      try {
-        const sel = selectorFromLabelSelector(ds.spec?.selector);
-        return !sel.isEmpty() && sel.matches(labels);
-      } catch {
-        return false;
-      }
-    });
+    return ownersSelecting(this.dsInformer.lister.list(pod.metadata.namespace ?? ''), pod.metadata.labels, (ds) => ds.spec?.selector);
   }
 
   private addPod(pod: Pod): void {
@@ -262,17 +254,19 @@ export class DaemonSetsController implements Controller {
 
   /** getDaemonPods: claim (adopt/release) the pods of the namespace for this DaemonSet. */
   private async getDaemonPods(ds: DaemonSet, selector: Selector): Promise<Pod[]> {
-    const uid = ds.metadata.uid ?? '';
-    const candidates = this.podInformer.lister.list(ds.metadata.namespace ?? '').filter((p) => {
-      const ref = controllerRef(p);
-      return ref ? ref.uid === uid : true;
-    });
-    return claimObjects(candidates, {
+    return this.claim(ds, selector, this.podInformer.lister.list(ds.metadata.namespace ?? ''), this.podClient);
+  }
+
+  /** ClaimPods / ClaimControllerRevisions: adopted objects are reported as the PATCH returned them. */
+  private claim<T extends KubeObject>(ds: DaemonSet, selector: Selector, objs: T[], client: ResourceClient<T>): Promise<T[]> {
+    const ref = newControllerRef(ds, DAEMONSET_GVK);
+    const patch = (obj: T, body: unknown) => client.namespace(obj.metadata.namespace ?? '').patch(obj.metadata.name ?? '', 'strategic', body);
+    return claimObjects(objs, {
       owner: ds,
-      selector,
-      controllerRef: newControllerRef(ds, DAEMONSET_GVK),
-      patch: (ns, n, patch) => this.podClient.namespace(ns).patch(n, 'strategic', patch),
-      canAdopt: () => this.recheckDeletionTimestamp(ds),
+      match: (obj) => selector.matches(obj.metadata.labels),
+      adopt: (obj) => patch(obj, adoptPatch(obj, ref)),
+      release: async (obj) => { await patch(obj, releasePatch(obj, ds.metadata.uid ?? '')); },
+      canAdopt: canAdoptOnce(() => recheckDeletionTimestamp(ds, DAEMONSET_GVK.kind, () => this.dsClient.namespace(ds.metadata.namespace).get(ds.metadata.name ?? ''))),
     });
   }
 
@@ -296,12 +290,6 @@ export class DaemonSetsController implements Controller {
       else out.set(node, [pod]);
     }
     return out;
-  }
-
-  private async recheckDeletionTimestamp(ds: DaemonSet): Promise<void> {
-    const fresh = await this.dsClient.namespace(ds.metadata.namespace).get(ds.metadata.name ?? '');
-    if (fresh.metadata.uid !== ds.metadata.uid) throw new Error(`original DaemonSet ${ds.metadata.namespace}/${ds.metadata.name} is gone: got uid ${fresh.metadata.uid}, wanted ${ds.metadata.uid}`);
-    if (fresh.metadata.deletionTimestamp) throw new Error(`${ds.metadata.namespace}/${ds.metadata.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
   }
 
   /** manage: per node, what should run there; plus unbound pods aimed at nodes that no longer exist. */
@@ -422,18 +410,7 @@ export class DaemonSetsController implements Controller {
 
   /** controlledHistories: the ControllerRevisions this DaemonSet owns, adopting matching orphans. */
   private async controlledHistories(ds: DaemonSet, selector: Selector): Promise<ControllerRevision[]> {
-    const uid = ds.metadata.uid ?? '';
-    const candidates = this.historyInformer.lister.list(ds.metadata.namespace ?? '').filter((h) => {
-      const ref = controllerRef(h);
-      return ref ? ref.uid === uid : true;
-    });
-    return claimObjects(candidates, {
-      owner: ds,
-      selector,
-      controllerRef: newControllerRef(ds, DAEMONSET_GVK),
-      patch: (ns, n, patch) => this.historyClient.namespace(ns).patch(n, 'strategic', patch),
-      canAdopt: () => this.recheckDeletionTimestamp(ds),
-    });
+    return this.claim(ds, selector, this.historyInformer.lister.list(ds.metadata.namespace ?? ''), this.historyClient);
   }
 
   /**

@@ -12,8 +12,9 @@ import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Logger } from '../../util/log.js';
-import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
+import { selectorFromLabelSelector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
+import { canAdoptOnce, claimObject, ownersSelecting, resolveControllerRef } from '../controller_ref_manager.js';
 import { DEPLOYMENT_GVK, type Deployment, type Pod, type ReplicaSet } from './types.js';
 import { semanticEqual } from './util/replicasets.js';
 import { checkPausedConditions, event, isScalingEvent, sync, syncStatusOnly, updateDeploymentStatus, type DeploymentSyncer } from './sync.js';
@@ -79,19 +80,12 @@ export class DeploymentController implements Controller, DeploymentSyncer {
 
   /** resolveControllerRef: the Deployment a controllerRef names, if it is still that object. */
   private resolveControllerRef(namespace: string | undefined, obj: KubeObject): Deployment | undefined {
-    const ref = controllerRef(obj);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.dInformer.lister.get(namespace ?? '', ref.name);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.dInformer.lister, namespace ?? '', controllerRef(obj), 'Deployment');
   }
 
   /** getDeploymentsForReplicaSet: Deployments whose selector matches an orphan's labels (candidates to adopt it). */
   private deploymentsForReplicaSet(rs: ReplicaSet): Deployment[] {
-    if (!rs.metadata.labels || Object.keys(rs.metadata.labels).length === 0) return [];
-    return this.dInformer.lister.list(rs.metadata.namespace).filter((d) => {
-      const sel = safeSelector(d);
-      return sel !== undefined && !sel.isEmpty() && sel.matches(rs.metadata.labels);
-    });
+    return ownersSelecting(this.dInformer.lister.list(rs.metadata.namespace), rs.metadata.labels, (d) => d.spec.selector);
   }
 
   private addReplicaSet(rs: ReplicaSet): void {
@@ -130,10 +124,8 @@ export class DeploymentController implements Controller, DeploymentSyncer {
 
   /** A Recreate Deployment waits for its old pods to be gone: each deletion may be the last. */
   private deletePod(pod: Pod): void {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== 'ReplicaSet') return;
-    const rs = this.rsInformer.lister.get(pod.metadata.namespace ?? '', ref.name);
-    if (!rs || rs.metadata.uid !== ref.uid) return;
+    const rs = resolveControllerRef(this.rsInformer.lister, pod.metadata.namespace ?? '', controllerRef(pod), 'ReplicaSet');
+    if (!rs) return;
     const d = this.resolveControllerRef(rs.metadata.namespace, rs);
     if (d && d.spec.strategy?.type === 'Recreate') this.enqueue(d);
   }
@@ -207,21 +199,17 @@ export class DeploymentController implements Controller, DeploymentSyncer {
   private async getReplicaSetsForDeployment(d: Deployment): Promise<ReplicaSet[]> {
     const selector = selectorFromLabelSelector(d.spec.selector);
     const claimed: ReplicaSet[] = [];
-    let canAdopt: boolean | undefined;
+    const canAdopt = canAdoptOnce(() => this.recheckDeletionTimestamp(d));
+    // Unlike ClaimPods, errors are not collected: the first one (a 409 is retried quietly) ends the claim.
     for (const rs of this.rsInformer.lister.list(d.metadata.namespace)) {
-      const ref = controllerRef(rs);
-      const matches = selector.matches(rs.metadata.labels);
-      if (ref) {
-        if (ref.uid !== d.metadata.uid) continue;
-        if (matches) claimed.push(rs);
-        else if (!d.metadata.deletionTimestamp) await this.release(rs, d);
-        continue;
-      }
-      if (d.metadata.deletionTimestamp || !matches || rs.metadata.deletionTimestamp) continue;
-      canAdopt ??= await this.recheckDeletionTimestamp(d);
-      if (!canAdopt) continue;
-      const adopted = await this.adopt(rs, d);
-      if (adopted) claimed.push(adopted);
+      const c = await claimObject(rs, {
+        owner: d,
+        match: (r) => selector.matches(r.metadata.labels),
+        adopt: (r) => this.adopt(r, d),
+        release: (r) => this.release(r, d),
+        canAdopt,
+      });
+      if (c) claimed.push(c);
     }
     return claimed;
   }
@@ -268,14 +256,6 @@ export class DeploymentController implements Controller, DeploymentSyncer {
       if (ref) podMap.get(ref.uid)?.push(pod);
     }
     return podMap;
-  }
-}
-
-function safeSelector(d: Deployment): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(d.spec.selector);
-  } catch {
-    return undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
+import { resolveControllerRef } from '../controller_ref_manager.js';
 import { filterActivePods, isPodReady } from '../replicaset/pod_util.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../replicaset/slow_start.js';
 import type { Pod } from '../replicaset/types.js';
@@ -119,10 +120,7 @@ export class JobController implements Controller {
   }
 
   private resolveControllerRef(pod: Pod): Job | undefined {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== JOB_GVK.kind || !ref.apiVersion.startsWith('batch/')) return undefined;
-    const job = this.jobInformer.lister.get(pod.metadata.namespace ?? '', ref.name);
-    return job && job.metadata.uid === ref.uid ? job : undefined;
+    return resolveControllerRef(this.jobInformer.lister, pod.metadata.namespace ?? '', controllerRef(pod), JOB_GVK.kind, 'batch');
   }
 
   private addPod(pod: Pod): void {

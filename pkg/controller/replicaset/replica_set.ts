@@ -3,6 +3,7 @@
 // only map objects to `namespace/name` keys of ReplicaSets; syncReplicaSet reads
 // the listers, claims pods (adopt/release), creates or deletes the difference
 // (guarded by expectations so in-flight writes are not repeated) and writes status.
+import type { OwnerReference } from '../../../api/meta/v1/types.js';
 import { controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
@@ -10,9 +11,11 @@ import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
+import {
+  adoptPatch, canAdoptOnce, claimObjects, ownersSelecting, recheckDeletionTimestamp, releasePatch, resolveControllerRef,
+} from '../controller_ref_manager.js';
 import { UIDTrackingExpectations } from './expectations.js';
 import { getPodsToDelete } from './pod_ranking.js';
-import { claimPods } from './pod_ref_manager.js';
 import { filterActivePods, isPodReady, podKey } from './pod_util.js';
 import { calculateStatus, statusUpToDate } from './replica_set_status.js';
 import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from './slow_start.js';
@@ -84,28 +87,13 @@ export class ReplicaSetController implements Controller {
   }
 
   /** resolveControllerRef: the ReplicaSet the reference names, if it is still that object. */
-  private resolveControllerRef(namespace: string, ref: { kind: string; apiVersion: string; name: string; uid: string }): ReplicaSet | undefined {
-    if (ref.kind !== REPLICASET_GVK.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const rs = this.rsInformer.lister.get(namespace, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+  private resolveControllerRef(namespace: string, ref: OwnerReference): ReplicaSet | undefined {
+    return resolveControllerRef(this.rsInformer.lister, namespace, ref, REPLICASET_GVK.kind, 'apps');
   }
 
   /** getPodReplicaSets: ReplicaSets whose selector matches an orphan pod (candidates to adopt it). */
   private podReplicaSets(pod: Pod): ReplicaSet[] {
-    const labels = pod.metadata.labels;
-    if (!labels || Object.keys(labels).length === 0) return [];
-    const out: ReplicaSet[] = [];
-    for (const rs of this.rsInformer.lister.list(pod.metadata.namespace ?? '')) {
-      let sel: Selector;
-      try {
-        sel = selectorFromLabelSelector(rs.spec?.selector);
-      } catch {
-        continue;
-      }
-      if (sel.isEmpty() || !sel.matches(labels)) continue;
-      out.push(rs);
-    }
-    return out;
+    return ownersSelecting(this.rsInformer.lister.list(pod.metadata.namespace ?? ''), pod.metadata.labels, (rs) => rs.spec?.selector);
   }
 
   private addPod(pod: Pod): void {
@@ -188,12 +176,15 @@ export class ReplicaSetController implements Controller {
     }
     const allPods = this.podInformer.lister.list(namespace);
     const activePods = filterActivePods(allPods);
-    const pods = await claimPods(activePods, {
-      rs,
-      selector,
-      controllerRef: newControllerRef(rs, REPLICASET_GVK),
-      patcher: { patchPod: (ns, n, patch) => this.podClient.namespace(ns).patch(n, 'strategic', patch) },
-      canAdopt: () => this.recheckDeletionTimestamp(rs),
+    // ClaimPods. Pods come from the ReplicaSet's namespace only; an adopted pod is counted as listed.
+    const ref = newControllerRef(rs, REPLICASET_GVK);
+    const patchPod = (pod: Pod, patch: unknown) => this.podClient.namespace(pod.metadata.namespace ?? '').patch(pod.metadata.name ?? '', 'strategic', patch);
+    const pods = await claimObjects(activePods, {
+      owner: rs,
+      match: (pod) => selector.matches(pod.metadata.labels),
+      adopt: async (pod) => { await patchPod(pod, adoptPatch(pod, ref)); return pod; },
+      release: async (pod) => { await patchPod(pod, releasePatch(pod, rs.metadata.uid ?? '')); },
+      canAdopt: canAdoptOnce(() => recheckDeletionTimestamp(rs, REPLICASET_GVK.kind, () => this.rsClient.namespace(rs.metadata.namespace).get(rs.metadata.name ?? ''))),
     });
 
     let manageErr: { error: unknown; reason: 'FailedCreate' | 'FailedDelete' } | undefined;
@@ -208,13 +199,6 @@ export class ReplicaSetController implements Controller {
       this.queue.addAfter(key, minReady * 1000);
     }
     if (manageErr) throw manageErr.error;
-  }
-
-  /** RecheckDeletionTimestamp: a fresh read, so we never adopt for a ReplicaSet that is gone or going. */
-  private async recheckDeletionTimestamp(rs: ReplicaSet): Promise<void> {
-    const fresh = await this.rsClient.namespace(rs.metadata.namespace).get(rs.metadata.name ?? '');
-    if (fresh.metadata.uid !== rs.metadata.uid) throw new Error(`original ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} is gone: got uid ${fresh.metadata.uid}, wanted ${rs.metadata.uid}`);
-    if (fresh.metadata.deletionTimestamp) throw new Error(`${rs.metadata.namespace}/${rs.metadata.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
   }
 
   /** manageReplicas: create or delete the difference between spec.replicas and the claimed active pods. */

@@ -3,7 +3,7 @@
 // claims the set's pods (adopting orphans whose name and labels say they are its
 // members, releasing pods that no longer match) and hands them to
 // StatefulSetControl, which does one ordered step of the work.
-import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
+import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
@@ -11,6 +11,7 @@ import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
+import { adoptPatch, claimObject, ownersSelecting, releasePatch, resolveControllerRef } from '../controller_ref_manager.js';
 import { StatefulPodControl } from './stateful_pod_control.js';
 import { StatefulSetControl } from './stateful_set_control.js';
 import { isMemberOf } from './stateful_set_utils.js';
@@ -79,32 +80,17 @@ export class StatefulSetController implements Controller {
     this.queue.add(metaNamespaceKeyFunc(set));
   }
 
-  private resolveControllerRef(namespace: string, ref: OwnerReference): StatefulSet | undefined {
-    if (ref.kind !== STATEFULSET_GVK.kind || !ref.apiVersion.startsWith('apps/')) return undefined;
-    const set = this.setInformer.lister.get(namespace, ref.name);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
-  }
-
   private enqueueOwner(obj: KubeObject): boolean {
     const ref = controllerRef(obj);
     if (!ref) return false;
-    const set = this.resolveControllerRef(obj.metadata.namespace ?? '', ref);
+    const set = resolveControllerRef(this.setInformer.lister, obj.metadata.namespace ?? '', ref, STATEFULSET_GVK.kind, 'apps');
     if (set) this.enqueue(set);
     return true;
   }
 
   /** getPodStatefulSets: sets whose selector matches an orphan pod (candidates to adopt it). */
   private podStatefulSets(pod: Pod): StatefulSet[] {
-    const labels = pod.metadata.labels;
-    if (!labels || Object.keys(labels).length === 0) return [];
-    return this.setInformer.lister.list(pod.metadata.namespace ?? '').filter((set) => {
-      try {
-        const sel = selectorFromLabelSelector(set.spec?.selector);
-        return !sel.isEmpty() && sel.matches(labels);
-      } catch {
-        return false;
-      }
-    });
+    return ownersSelecting(this.setInformer.lister.list(pod.metadata.namespace ?? ''), pod.metadata.labels, (set) => set.spec?.selector);
   }
 
   private addPod(pod: Pod): void {
@@ -161,34 +147,30 @@ export class StatefulSetController implements Controller {
     const ns = set.metadata.namespace ?? '';
     const podClient = this.podClient.namespace(ns);
     const belongs = (p: Pod) => !selector.isEmpty() && selector.matches(p.metadata.labels ?? {}) && isMemberOf(set, p);
-    for (const pod of this.podInformer.lister.list(ns)) {
-      const ref = controllerRef(pod);
-      if (ref) {
-        if (ref.uid !== set.metadata.uid) continue;
-        if (belongs(pod) || set.metadata.deletionTimestamp) {
-          out.push(pod);
-          continue;
-        }
-        // Release: it is ours by reference only.
-        try {
-          await podClient.patch(pod.metadata.name ?? '', 'strategic', { metadata: { ownerReferences: [{ $patch: 'delete', uid: set.metadata.uid }], uid: pod.metadata.uid } });
-        } catch (err) {
-          if (!isStatus(err, 404) && !isStatus(err, 422)) throw err;
-        }
-        continue;
-      }
-      if (!belongs(pod) || pod.metadata.deletionTimestamp || set.metadata.deletionTimestamp) continue;
-      // Adopt: a fresh read guards against adopting for a set that is gone or going.
-      const fresh = await this.setClient.namespace(ns).get(set.metadata.name ?? '');
-      if (fresh.metadata.uid !== set.metadata.uid || fresh.metadata.deletionTimestamp) continue;
+    // A pod that vanished (404) or changed under us (422) while being patched is simply not ours.
+    const patch = async (pod: Pod, body: unknown): Promise<Pod | undefined> => {
       try {
-        const adopted = await podClient.patch(pod.metadata.name ?? '', 'strategic', {
-          metadata: { ownerReferences: [newControllerRef(set, STATEFULSET_GVK)], uid: pod.metadata.uid },
-        });
-        out.push(adopted);
+        return await podClient.patch(pod.metadata.name ?? '', 'strategic', body);
       } catch (err) {
         if (!isStatus(err, 404) && !isStatus(err, 422)) throw err;
+        return undefined;
       }
+    };
+    // Unlike ClaimPods, errors are not collected: the first one ends the claim.
+    for (const pod of this.podInformer.lister.list(ns)) {
+      const claimed = await claimObject(pod, {
+        owner: set,
+        // A set being deleted keeps (does not release) every pod it controls.
+        match: (p) => belongs(p) || !!set.metadata.deletionTimestamp,
+        adopt: (p) => patch(p, adoptPatch(p, newControllerRef(set, STATEFULSET_GVK))),
+        release: async (p) => { await patch(p, releasePatch(p, set.metadata.uid)); },
+        // A fresh read before each adoption guards against adopting for a set that is gone or going.
+        canAdopt: async () => {
+          const fresh = await this.setClient.namespace(ns).get(set.metadata.name ?? '');
+          return fresh.metadata.uid === set.metadata.uid && !fresh.metadata.deletionTimestamp;
+        },
+      });
+      if (claimed) out.push(claimed);
     }
     return out;
   }
