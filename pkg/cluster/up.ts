@@ -34,7 +34,7 @@ export function layout(dataDir: string): Layout {
 }
 
 // Components are started in this order and stopped in reverse.
-export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager'];
+export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler'];
 
 function entryPoint(cmd: string): string {
   return fileURLToPath(new URL(`../../cmd/${cmd}/main.js`, import.meta.url));
@@ -135,6 +135,17 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
     const log = join(l.logDir, 'controller-manager.log');
     await waitFor('controller-manager', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'controller-manager'));
     step('controller-manager: running');
+  }
+
+  // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259.
+  if (runningPid(l.runDir, 'scheduler')) step('scheduler: already running');
+  else {
+    // Another cluster on this machine may hold the usual metrics port; then take any free one.
+    const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
+    startDetached(nodeComponent('scheduler', [`--kubeconfig=${l.kubeconfig}`, `--metrics-bind-address=${metrics}`]), l.runDir, l.logDir);
+    const log = join(l.logDir, 'scheduler.log');
+    await waitFor('scheduler', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'scheduler'));
+    step('scheduler: running');
   }
   return { kubeconfig: l.kubeconfig };
 }

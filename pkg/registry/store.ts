@@ -149,7 +149,8 @@ export class Store {
     delete meta.resourceVersion;
     if (GENERATION_KINDS.has(this.info.kind)) meta.generation = 1;
     else delete meta.generation;
-    if (this.hasStatus) delete obj.status;
+    // Status is the server's to set, except that a Node is created with its status (kubelets register that way).
+    if (this.hasStatus && !(this.info.group === '' && this.info.kind === 'Node')) delete obj.status;
     this.strategy.defaults?.(obj);
     this.strategy.prepareForCreate?.(obj);
     this.validate(ctx, obj, undefined);

@@ -19,7 +19,7 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
   const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dataDir, 'kubeconfig.yaml'), HOME: dataDir });
   const kubectl = (args: string[]) => run('kubectl', args, { env: kubectlEnv() });
   const timonel = (args: string[]) => run(process.execPath, [TIMONEL, ...args]);
-  const pids = () => ['etcd', 'apiserver', 'controller-manager'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
+  const pids = () => ['etcd', 'apiserver', 'controller-manager', 'scheduler'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
@@ -35,6 +35,7 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.match(stdout, /etcd: ready/);
     assert.match(stdout, /apiserver: ready at https:\/\/127\.0\.0\.1:\d+/);
     assert.match(stdout, /controller-manager: running/);
+    assert.match(stdout, /scheduler: running/);
     assert.ok(stdout.includes(`export KUBECONFIG=${join(dataDir, 'kubeconfig.yaml')}`), stdout);
     for (const pid of pids()) assert.ok(isAlive(pid));
     assert.ok(existsSync(join(dataDir, 'logs', 'apiserver.log')));
@@ -57,6 +58,7 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.match(again.stdout, /etcd: already running/);
     const before = pids();
     const down = await timonel(['down', ...flags]);
+    assert.match(down.stdout, /scheduler: stopped/);
     assert.match(down.stdout, /controller-manager: stopped/);
     assert.match(down.stdout, /apiserver: stopped/);
     assert.match(down.stdout, /etcd: stopped/);

@@ -1,0 +1,148 @@
+// The scheduling framework's shapes, after kube-scheduler's framework package:
+// small plugin interfaces (PreFilter, Filter, PostFilter, PreScore, Score, Reserve,
+// Bind) over a snapshot of NodeInfos. Plugins live in pkg/scheduler/plugins/<name>.
+import type { KubeObject } from '../../../api/meta/v1/types.js';
+
+export interface Taint { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }
+export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }
+
+export interface Node extends KubeObject {
+  spec?: { unschedulable?: boolean; taints?: Taint[] };
+  status?: {
+    allocatable?: Record<string, string>;
+    capacity?: Record<string, string>;
+    conditions?: Array<{ type: string; status: string }>;
+    images?: Array<{ names?: string[]; sizeBytes?: number }>;
+  };
+}
+
+export interface ContainerPort { containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }
+export interface Container { name: string; image?: string; ports?: ContainerPort[]; resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } }
+
+export interface Pod extends KubeObject {
+  spec?: {
+    nodeName?: string;
+    schedulerName?: string;
+    nodeSelector?: Record<string, string>;
+    affinity?: Record<string, unknown>;
+    tolerations?: Toleration[];
+    containers?: Container[];
+    initContainers?: Container[];
+    overhead?: Record<string, string>;
+    priority?: number;
+    priorityClassName?: string;
+    preemptionPolicy?: string;
+    topologySpreadConstraints?: Array<Record<string, unknown>>;
+    volumes?: Array<Record<string, unknown>>;
+  };
+  status?: { phase?: string; conditions?: Array<Record<string, unknown>>; nominatedNodeName?: string };
+}
+
+/** Resource amounts in the units the scheduler counts: milli-CPU, bytes, pod count, and any extended resource as an integer. */
+export type ResourceList = Record<string, number>;
+
+/** What the scheduler knows about one node: the node, the pods on it (bound or assumed) and their sums. */
+export interface NodeInfo {
+  node: Node;
+  pods: Pod[];
+  /** Sum of the pods' effective requests (cpu in millicores, memory/ephemeral-storage in bytes, pods count). */
+  requested: ResourceList;
+  allocatable: ResourceList;
+  /** host ports in use: "protocol/hostIP/port". */
+  usedPorts: Set<string>;
+  /** Incremented on every change; lets plugins cache per-node work. */
+  generation: number;
+  /** Sum of the pods' requests with upstream's non-zero defaults (100m cpu, 200Mi memory per container without a request); what LeastAllocated/BalancedAllocation score. Set by the scheduler cache. */
+  nonZeroRequested?: ResourceList;
+}
+
+export enum Code {
+  Success = 0,
+  Error = 1,
+  Unschedulable = 2,
+  /** Unschedulable, and preemption cannot help on this node (e.g. node selector mismatch). */
+  UnschedulableAndUnresolvable = 3,
+  Wait = 4,
+  Skip = 5,
+}
+
+export interface Status {
+  code: Code;
+  /** Reasons as Kubernetes words them; FailedScheduling events count them per node, e.g. "Insufficient cpu". */
+  reasons: string[];
+  plugin?: string;
+}
+
+export const SUCCESS: Status = { code: Code.Success, reasons: [] };
+export function unschedulable(...reasons: string[]): Status {
+  return { code: Code.Unschedulable, reasons };
+}
+export function unresolvable(...reasons: string[]): Status {
+  return { code: Code.UnschedulableAndUnresolvable, reasons };
+}
+
+/** Per-scheduling-cycle scratch space, keyed by plugin name. */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+}
+
+export interface Plugin {
+  readonly name: string;
+}
+
+export interface PreFilterPlugin extends Plugin {
+  /** Computes what Filter needs once per pod; may narrow the candidate nodes (returns node names) or reject the pod. */
+  preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { status: Status; nodeNames?: Set<string> };
+}
+
+export interface FilterPlugin extends Plugin {
+  filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status;
+}
+
+export interface PostFilterPlugin extends Plugin {
+  /** Runs when no node fits (preemption): may nominate a node after making room. */
+  postFilter(state: CycleState, pod: Pod, filteredStatuses: Map<string, Status>): Promise<{ status: Status; nominatedNodeName?: string }>;
+}
+
+export interface PreScorePlugin extends Plugin {
+  preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status;
+}
+
+export const MAX_NODE_SCORE = 100;
+
+export interface ScorePlugin extends Plugin {
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number;
+  /** Maps raw scores onto 0..MAX_NODE_SCORE in place, when the plugin's raw scores are not already there. */
+  normalizeScores?(state: CycleState, pod: Pod, scores: Map<string, number>): void;
+  /** The plugin's weight in the sum (kube-scheduler's default profile weights). */
+  readonly weight: number;
+}
+
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: Pod, nodeName: string): Promise<Status>;
+  unreserve(state: CycleState, pod: Pod, nodeName: string): Promise<void>;
+}
+
+/** Read access to the rest of the cluster that some plugins need (pods everywhere, PVCs, PVs, priority classes). */
+export interface ClusterLister {
+  nodes(): NodeInfo[];
+  nodeInfo(name: string): NodeInfo | undefined;
+  get(apiVersion: string, plural: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(apiVersion: string, plural: string, namespace?: string): KubeObject[];
+}
+
+export interface Profile {
+  schedulerName: string;
+  preFilter: PreFilterPlugin[];
+  filter: FilterPlugin[];
+  postFilter: PostFilterPlugin[];
+  preScore: PreScorePlugin[];
+  score: ScorePlugin[];
+  reserve: ReservePlugin[];
+}

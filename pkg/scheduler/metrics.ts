@@ -1,0 +1,94 @@
+// kube-scheduler's metrics (pkg/scheduler/metrics), with prom-client, on a registry of
+// their own so two schedulers in one process (tests) do not collide.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Upstream's buckets for attempt and e2e latency: ExponentialBuckets(0.001, 2, 15). */
+const LATENCY_BUCKETS = Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i);
+
+export type AttemptResult = 'scheduled' | 'unschedulable' | 'error';
+
+export class SchedulerMetrics {
+  readonly registry = new Registry();
+  readonly scheduleAttempts: Counter<'result' | 'profile'>;
+  readonly schedulingAttemptDuration: Histogram<'result' | 'profile'>;
+  readonly e2eSchedulingDuration: Histogram<'result' | 'profile'>;
+  readonly pendingPods: Gauge<'queue'>;
+  private pendingSource?: () => Record<string, number>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.scheduleAttempts = new Counter({
+      name: 'scheduler_schedule_attempts_total',
+      help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',
+      labelNames: ['result', 'profile'], registers,
+    });
+    this.schedulingAttemptDuration = new Histogram({
+      name: 'scheduler_scheduling_attempt_duration_seconds',
+      help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)',
+      labelNames: ['result', 'profile'], buckets: LATENCY_BUCKETS, registers,
+    });
+    this.e2eSchedulingDuration = new Histogram({
+      name: 'scheduler_e2e_scheduling_duration_seconds',
+      help: 'E2e scheduling latency in seconds (from the first attempt to the binding being done)',
+      labelNames: ['result', 'profile'], buckets: LATENCY_BUCKETS, registers,
+    });
+    const self = this;
+    this.pendingPods = new Gauge({
+      name: 'scheduler_pending_pods',
+      help: 'Number of pending pods, by the queue type. \'active\' means number of pods in activeQ; \'backoff\' means number of pods in backoffQ; \'unschedulable\' means number of pods in unschedulablePods; \'gated\' is the number of gated pods.',
+      labelNames: ['queue'], registers,
+      collect() {
+        const counts = self.pendingSource?.() ?? {};
+        for (const q of ['active', 'backoff', 'unschedulable', 'gated']) this.set({ queue: q }, counts[q] ?? 0);
+      },
+    });
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where scheduler_pending_pods reads its counts at scrape time. */
+  setPendingPodsSource(source: () => Record<string, number>): void {
+    this.pendingSource = source;
+  }
+
+  observeAttempt(result: AttemptResult, profile: string, seconds: number): void {
+    this.scheduleAttempts.inc({ result, profile });
+    this.schedulingAttemptDuration.observe({ result, profile }, seconds);
+  }
+}
+
+/**
+ * Serves /metrics and /healthz over plain HTTP on host:port (kube-scheduler serves HTTPS
+ * on 10259 with authn; here it is plain HTTP, meant for loopback).
+ */
+export async function serveMetrics(bindAddress: string, registry: Registry, healthy: () => boolean = () => true): Promise<Server> {
+  const i = bindAddress.lastIndexOf(':');
+  const host = i > 0 ? bindAddress.slice(0, i).replace(/^\[|\]$/g, '') : '127.0.0.1';
+  const port = Number(i >= 0 ? bindAddress.slice(i + 1) : bindAddress);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(text);
+      }, (err: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(err.message);
+      });
+      return;
+    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      const ok = healthy();
+      res.writeHead(ok ? 200 : 500, { 'content-type': 'text/plain' });
+      res.end(ok ? 'ok' : 'unhealthy');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('404 page not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}

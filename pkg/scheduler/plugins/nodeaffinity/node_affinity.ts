@@ -1,0 +1,38 @@
+// NodeAffinity: spec.nodeSelector and required node affinity filter nodes;
+// preferred terms add their weights to the score.
+import { CycleState, SUCCESS, unresolvable } from '../../framework/types.js';
+import type { FilterPlugin, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
+import { nodeSelectorTermMatches, podMatchesNodeSelectorAndAffinityTerms, podNodeAffinity } from '../helper/nodeaffinity.js';
+import type { PreferredSchedulingTerm } from '../helper/nodeaffinity.js';
+import { defaultNormalizeScore } from '../helper/normalize.js';
+
+export const NAME = 'NodeAffinity';
+export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
+const PRE_SCORE_KEY = 'PreScore' + NAME;
+
+export class NodeAffinity implements FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = NAME;
+  readonly weight = 2;
+
+  filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
+    if (podMatchesNodeSelectorAndAffinityTerms(pod, nodeInfo.node)) return SUCCESS;
+    return { ...unresolvable(ERR_REASON_POD), plugin: NAME };
+  }
+
+  preScore(state: CycleState, pod: Pod): Status {
+    const terms = (podNodeAffinity(pod)?.preferredDuringSchedulingIgnoredDuringExecution ?? []).filter((t) => t.weight !== 0);
+    state.write(PRE_SCORE_KEY, terms);
+    return SUCCESS;
+  }
+
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const terms = state.read<PreferredSchedulingTerm[]>(PRE_SCORE_KEY) ?? podNodeAffinity(pod)?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    let sum = 0;
+    for (const t of terms) if (nodeSelectorTermMatches(t.preference, nodeInfo.node)) sum += t.weight;
+    return sum;
+  }
+
+  normalizeScores(_state: CycleState, _pod: Pod, scores: Map<string, number>): void {
+    defaultNormalizeScore(scores, false);
+  }
+}

@@ -1,0 +1,49 @@
+// NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory would be
+// used in similar proportions with the pod placed (1 - std dev of the fractions).
+import { CycleState, MAX_NODE_SCORE, SUCCESS } from '../../framework/types.js';
+import type { NodeInfo, Pod, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
+import { DEFAULT_RESOURCES, podScoringRequest, requestedAndAllocatable } from './resource_allocation.js';
+import type { ResourceSpec } from './resource_allocation.js';
+
+export const NAME = 'NodeResourcesBalancedAllocation';
+const PRE_SCORE_KEY = 'PreScore' + NAME;
+
+export function balancedResourceScore(requested: number[], allocatable: number[]): number {
+  const fractions: number[] = [];
+  let total = 0;
+  for (let i = 0; i < requested.length; i++) {
+    if (allocatable[i] === 0) continue;
+    const f = Math.min(1, requested[i] / allocatable[i]);
+    total += f;
+    fractions.push(f);
+  }
+  let std = 0;
+  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+  else if (fractions.length > 2) {
+    const mean = total / fractions.length;
+    std = Math.sqrt(fractions.reduce((s, f) => s + (f - mean) * (f - mean), 0) / fractions.length);
+  }
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+}
+
+export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
+  readonly name = NAME;
+  readonly weight = 1;
+  constructor(readonly resources: ResourceSpec[] = DEFAULT_RESOURCES) {}
+
+  preScore(state: CycleState, pod: Pod): Status {
+    // Upstream counts actual requests here (useRequested), not the 100m/200Mi defaults.
+    const req = podScoringRequest(pod, true);
+    // A pod requesting none of the resources does not change balance: skip it (score 0 everywhere).
+    const skip = this.resources.every((r) => !req[r.name]);
+    state.write(PRE_SCORE_KEY, { req, skip });
+    return SUCCESS;
+  }
+
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
+    const s = state.read<{ req: ResourceList; skip: boolean }>(PRE_SCORE_KEY) ?? { req: podScoringRequest(pod, true), skip: false };
+    if (s.skip) return 0;
+    const { requested, allocatable } = requestedAndAllocatable(nodeInfo, s.req, this.resources, true);
+    return balancedResourceScore(requested, allocatable);
+  }
+}

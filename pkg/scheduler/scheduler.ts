@@ -1,0 +1,371 @@
+// kube-scheduler's Scheduler: informers feed the cache (nodes, bound pods) and the
+// queue (pending pods it is responsible for); one loop runs scheduleOne: pop →
+// schedulePod (schedule_one.ts) → Reserve → assume → bind asynchronously, so the
+// next pod is scheduled while the binding is in flight. Failures park the pod in
+// the queue and are reported on it (PodScheduled condition + FailedScheduling event).
+import { hostname } from 'node:os';
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { EventRecorder, isStatus, type Client, type SharedIndexInformer } from '../client/index.js';
+import { SharedInformerFactory } from '../client/factory.js';
+import { SchedulerCache } from './cache.js';
+import { Code, CycleState, type ClusterLister, type Node, type NodeInfo, type Pod, type Profile, type Status } from './framework/types.js';
+import type { SchedulerMetrics } from './metrics.js';
+import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
+import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
+
+export { DEFAULT_SCHEDULER_NAME } from './profile.js';
+import { DEFAULT_SCHEDULER_NAME } from './profile.js';
+
+/** Upstream's event note limit: longer FailedScheduling messages are cut with "...". */
+const NOTE_LENGTH_LIMIT = 1024;
+
+/** Plugins whose verdict can change when a pod lands on a node (others ignore AssignedPodAdd). */
+const ASSIGNED_POD_SENSITIVE_PLUGINS = new Set(['InterPodAffinity', 'PodTopologySpread']);
+
+export interface SchedulerOptions {
+  client: Client;
+  /** The profile, or a builder given the scheduler's ClusterLister (plugins that read the cluster need it). */
+  profile: Profile | ((lister: ClusterLister) => Profile);
+  /** Shared informers; one is created when not given. */
+  factory?: SharedInformerFactory;
+  /** 0 (default): upstream's adaptive percentage. */
+  percentageOfNodesToScore?: number;
+  podInitialBackoffMs?: number;
+  podMaxBackoffMs?: number;
+  metrics?: SchedulerMetrics;
+  log?: (msg: string) => void;
+  /** -v=4-style per-pod logging. */
+  logV?: (msg: string) => void;
+  /** Record a Normal "Scheduled" event on each binding as upstream does (default true). */
+  recordScheduledEvents?: boolean;
+}
+
+function podName(pod: KubeObject): string {
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Whether a node change could let an unschedulable pod fit (upstream's NodeUpdate sub-events). */
+function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean {
+  return (oldNode.spec?.unschedulable ?? false) !== (newNode.spec?.unschedulable ?? false)
+    || !sameJSON(oldNode.spec?.taints ?? [], newNode.spec?.taints ?? [])
+    || !sameJSON(oldNode.metadata.labels ?? {}, newNode.metadata.labels ?? {})
+    || !sameJSON(oldNode.status?.allocatable ?? {}, newNode.status?.allocatable ?? {})
+    || !sameJSON(oldNode.metadata.annotations ?? {}, newNode.metadata.annotations ?? {})
+    || !sameJSON((oldNode.status?.conditions ?? []).map((c) => [c.type, c.status]), (newNode.status?.conditions ?? []).map((c) => [c.type, c.status]));
+}
+
+export class Scheduler {
+  readonly cache: SchedulerCache;
+  readonly queue: SchedulingQueue;
+  readonly factory: SharedInformerFactory;
+  readonly profile: Profile;
+  readonly lister: ClusterLister;
+  readonly recorder: EventRecorder;
+  private readonly podInformer: SharedIndexInformer<Pod>;
+  private readonly nodeInformer: SharedIndexInformer<Node>;
+  private readonly alg: AlgorithmState;
+  private readonly log: (msg: string) => void;
+  private readonly logV: (msg: string) => void;
+  private readonly ownFactory: boolean;
+  private loop?: Promise<void>;
+  private stopped = false;
+  private readonly inFlightBindings = new Set<Promise<void>>();
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.logV = opts.logV ?? (() => undefined);
+    this.ownFactory = !opts.factory;
+    this.factory = opts.factory ?? new SharedInformerFactory(opts.client, { log: this.log });
+    this.cache = new SchedulerCache({ log: this.log });
+    this.queue = new SchedulingQueue({ podInitialBackoffMs: opts.podInitialBackoffMs, podMaxBackoffMs: opts.podMaxBackoffMs });
+    this.alg = { nextStartNodeIndex: 0, percentageOfNodesToScore: opts.percentageOfNodesToScore };
+    this.podInformer = this.factory.forResource<Pod>('v1', 'pods');
+    this.nodeInformer = this.factory.forResource<Node>('v1', 'nodes');
+    const factory = this.factory;
+    const cache = this.cache;
+    this.lister = {
+      nodes: () => cache.snapshot(),
+      nodeInfo: (name) => cache.nodeInfo(name),
+      get: (apiVersion, plural, namespace, name) => {
+        const l = factory.forResource(apiVersion, plural).lister;
+        return namespace ? l.get(namespace, name) : l.get(name);
+      },
+      list: (apiVersion, plural, namespace) => factory.forResource(apiVersion, plural).lister.list(namespace),
+    };
+    this.profile = typeof opts.profile === 'function' ? opts.profile(this.lister) : opts.profile;
+    this.recorder = new EventRecorder(opts.client, { component: this.profile.schedulerName || DEFAULT_SCHEDULER_NAME, host: hostname(), log: this.log });
+    opts.metrics?.setPendingPodsSource(() => this.queue.pendingPods());
+  }
+
+  get schedulerName(): string {
+    return this.profile.schedulerName || DEFAULT_SCHEDULER_NAME;
+  }
+
+  /** Whether this profile schedules pod: its schedulerName (default default-scheduler) matches. */
+  responsibleFor(pod: Pod): boolean {
+    return (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.schedulerName;
+  }
+
+  /** Wires the informers, waits for them to sync, and starts the scheduling loop. */
+  async start(): Promise<void> {
+    this.addEventHandlers();
+    this.factory.start();
+    await this.factory.waitForCacheSync();
+    this.cache.run();
+    this.queue.run();
+    this.loop = this.runLoop();
+    this.log(`scheduler started profile=${this.schedulerName} nodes=${this.cache.snapshot().length}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.close();
+    await this.loop;
+    await Promise.allSettled([...this.inFlightBindings]);
+    this.cache.stop();
+    if (this.ownFactory) await this.factory.shutdown();
+  }
+
+  private async runLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!(await this.scheduleOne())) break;
+      } catch (err) {
+        this.log(`scheduleOne failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+
+  private addEventHandlers(): void {
+    this.podInformer.addEventHandler({
+      onAdd: (pod) => {
+        if (isTerminal(pod)) return;
+        if (pod.spec?.nodeName) {
+          this.cache.addPod(pod);
+          this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
+        } else if (this.responsibleFor(pod)) {
+          this.queue.add(pod);
+        }
+      },
+      onUpdate: (oldPod, pod) => {
+        if (oldPod === pod) return; // resync
+        const wasAssigned = Boolean(oldPod.spec?.nodeName);
+        if (isTerminal(pod)) {
+          // A finished pod frees its node (upstream's informer filters terminal pods out: a delete).
+          if (wasAssigned) {
+            this.cache.removePod(oldPod);
+            this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
+          } else this.queue.delete(pod);
+          return;
+        }
+        if (pod.spec?.nodeName) {
+          if (!wasAssigned) this.queue.delete(pod); // bound (by us, or by someone else)
+          this.cache.updatePod(oldPod, pod);
+          if (!wasAssigned) {
+            this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
+          } else if (!sameJSON(oldPod.metadata.labels ?? {}, pod.metadata.labels ?? {})) {
+            this.queue.moveAllToActiveOrBackoffQueue('AssignedPodUpdate');
+          }
+        } else if (this.responsibleFor(pod)) {
+          this.queue.update(oldPod, pod);
+        }
+      },
+      onDelete: (pod) => {
+        if (pod.spec?.nodeName) {
+          this.cache.removePod(pod);
+          this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
+        } else {
+          this.queue.delete(pod);
+        }
+      },
+    });
+    this.nodeInformer.addEventHandler({
+      onAdd: (node) => {
+        this.cache.addNode(node);
+        this.queue.moveAllToActiveOrBackoffQueue('NodeAdd');
+      },
+      onUpdate: (oldNode, node) => {
+        this.cache.updateNode(oldNode, node);
+        if (oldNode !== node && nodeSchedulingPropertiesChanged(oldNode, node)) this.queue.moveAllToActiveOrBackoffQueue('NodeUpdate');
+      },
+      onDelete: (node) => this.cache.removeNode(node),
+    });
+  }
+
+  /** Whether the pod should not be scheduled now: deleted, being deleted, already bound or assumed. */
+  private skipPodSchedule(pod: Pod): boolean {
+    if (pod.metadata.deletionTimestamp) return true;
+    const current = this.podInformer.lister.get(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
+    if (!current || current.metadata.uid !== pod.metadata.uid || current.spec?.nodeName) return true;
+    return this.cache.isAssumed(pod);
+  }
+
+  /** One scheduling cycle. Resolves false when the queue is closed. */
+  async scheduleOne(): Promise<boolean> {
+    const info = await this.queue.pop();
+    if (!info) return false;
+    const pod = info.pod;
+    if (this.skipPodSchedule(pod)) {
+      this.logV(`skipping pod=${podName(pod)}`);
+      this.queue.done(pod);
+      return true;
+    }
+    this.logV(`attempting to schedule pod=${podName(pod)} attempt=${info.attempts}`);
+    const start = performance.now();
+    const cycle = this.queue.cycle;
+    const state = new CycleState();
+    const profileName = this.schedulerName;
+    let host: string;
+    try {
+      host = schedulePod(this.profile, state, pod, this.cache.snapshot(), this.alg).suggestedHost;
+    } catch (err) {
+      if (err instanceof FitError) {
+        await this.runPostFilter(state, pod, err);
+        info.unschedulablePlugins = err.unschedulablePlugins;
+        this.opts.metrics?.observeAttempt('unschedulable', profileName, (performance.now() - start) / 1000);
+        this.logV(`unable to schedule pod=${podName(pod)} err=${JSON.stringify(err.message)}`);
+        await this.handleSchedulingFailure(info, err, cycle, true);
+      } else {
+        this.opts.metrics?.observeAttempt('error', profileName, (performance.now() - start) / 1000);
+        this.log(`error scheduling pod=${podName(pod)}: ${(err as Error)?.message ?? String(err)}`);
+        await this.handleSchedulingFailure(info, err as Error, cycle, false);
+      }
+      return true;
+    }
+
+    // Reserve, then assume: from here on the cache counts the pod on host.
+    const reserveStatus = await this.runReserve(state, pod, host);
+    if (reserveStatus.code !== Code.Success) {
+      await this.runUnreserve(state, pod, host);
+      const unsched = reserveStatus.code === Code.Unschedulable || reserveStatus.code === Code.UnschedulableAndUnresolvable;
+      this.opts.metrics?.observeAttempt(unsched ? 'unschedulable' : 'error', profileName, (performance.now() - start) / 1000);
+      const err = unsched
+        ? new FitError(pod, this.cache.snapshot().length, new Map([[host, reserveStatus]]), '', new Set(reserveStatus.plugin ? [reserveStatus.plugin] : []))
+        : new Error(`running Reserve plugin "${reserveStatus.plugin ?? ''}": ${statusMessage(reserveStatus)}`);
+      await this.handleSchedulingFailure(info, err, cycle, unsched);
+      return true;
+    }
+    this.cache.assume(pod, host);
+    this.queue.done(pod);
+    const binding = this.bindingCycle(info, state, host, cycle, start).finally(() => this.inFlightBindings.delete(binding));
+    this.inFlightBindings.add(binding);
+    return true;
+  }
+
+  private async runPostFilter(state: CycleState, pod: Pod, err: FitError): Promise<void> {
+    const reasons: string[] = [];
+    for (const pl of this.profile.postFilter) {
+      try {
+        const r = await pl.postFilter(state, pod, err.nodeToStatus);
+        if (r.status.code === Code.Success) {
+          if (r.nominatedNodeName) this.logV(`preemption nominated node pod=${podName(pod)} node=${r.nominatedNodeName}`);
+          reasons.length = 0;
+          break;
+        }
+        reasons.push(...r.status.reasons);
+      } catch (e) {
+        this.log(`PostFilter plugin ${pl.name} failed pod=${podName(pod)}: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
+    if (reasons.length) err.postFilterMsg = reasons.join(', ');
+  }
+
+  private async runReserve(state: CycleState, pod: Pod, host: string): Promise<Status> {
+    for (const pl of this.profile.reserve) {
+      const st = await pl.reserve(state, pod, host);
+      if (st.code !== Code.Success) return st.plugin ? st : { ...st, plugin: pl.name };
+    }
+    return { code: Code.Success, reasons: [] };
+  }
+
+  private async runUnreserve(state: CycleState, pod: Pod, host: string): Promise<void> {
+    // Upstream unreserves in reverse order.
+    for (const pl of [...this.profile.reserve].reverse()) {
+      try {
+        await pl.unreserve(state, pod, host);
+      } catch (e) {
+        this.log(`Unreserve plugin ${pl.name} failed pod=${podName(pod)}: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
+  }
+
+  /** POST pods/<name>/binding; on failure undo the assumption and retry the pod after a backoff. */
+  private async bindingCycle(info: QueuedPodInfo, state: CycleState, host: string, cycle: number, start: number): Promise<void> {
+    const pod = info.pod;
+    const pods = this.opts.client.resource<Pod>('v1', 'pods');
+    try {
+      await this.opts.client.rest.request('POST', pods.path(pod.metadata.namespace, pod.metadata.name, 'binding'), {
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: host } },
+      });
+    } catch (err) {
+      this.log(`failed to bind pod=${podName(pod)} node=${host}: ${(err as Error)?.message ?? String(err)}`);
+      await this.runUnreserve(state, pod, host);
+      this.cache.forget(pod);
+      // The resources it held in the cache are free again.
+      this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
+      this.opts.metrics?.observeAttempt('error', this.schedulerName, (performance.now() - start) / 1000);
+      if (!isStatus(err, 404)) await this.handleSchedulingFailure(info, err as Error, cycle, false);
+      return;
+    }
+    this.cache.finishBinding(pod);
+    const seconds = (performance.now() - start) / 1000;
+    this.opts.metrics?.observeAttempt('scheduled', this.schedulerName, seconds);
+    this.opts.metrics?.e2eSchedulingDuration.observe({ result: 'scheduled', profile: this.schedulerName }, (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds);
+    this.logV(`successfully bound pod=${podName(pod)} node=${host}`);
+    if (this.opts.recordScheduledEvents ?? true) {
+      void this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`, { apiVersion: 'v1', kind: 'Pod' });
+    }
+  }
+
+  /**
+   * Upstream handleSchedulingFailure: requeue (unless the pod is gone or bound), record a
+   * FailedScheduling event, and set PodScheduled=False with the reason and message.
+   */
+  private async handleSchedulingFailure(info: QueuedPodInfo, err: Error, cycle: number, unschedulable: boolean): Promise<void> {
+    const pod = info.pod;
+    const current = this.podInformer.lister.get(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
+    if (!current || current.metadata.uid !== pod.metadata.uid || current.spec?.nodeName) {
+      this.queue.done(pod);
+      return;
+    }
+    this.queue.addUnschedulableIfNotPresent(info, cycle, unschedulable);
+    const reason = err instanceof FitError ? 'Unschedulable' : 'SchedulerError';
+    const message = err.message;
+    const note = message.length > NOTE_LENGTH_LIMIT ? message.slice(0, NOTE_LENGTH_LIMIT - 3) + '...' : message;
+    void this.recorder.event(current, 'Warning', 'FailedScheduling', note, { apiVersion: 'v1', kind: 'Pod' });
+    await this.updatePodScheduledCondition(current, reason, message);
+  }
+
+  /** PUT pods/<name>/status with PodScheduled=False, only when the condition changes. */
+  private async updatePodScheduledCondition(pod: Pod, reason: string, message: string): Promise<void> {
+    const conditions = (pod.status?.conditions ?? []) as Array<Record<string, unknown>>;
+    const old = conditions.find((c) => c.type === 'PodScheduled');
+    if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const cond: Record<string, unknown> = {
+      type: 'PodScheduled', status: 'False', reason, message,
+      lastProbeTime: null,
+      lastTransitionTime: old && old.status === 'False' ? old.lastTransitionTime : now,
+    };
+    const next: Pod = { ...pod, apiVersion: 'v1', kind: 'Pod', status: { ...pod.status, conditions: old ? conditions.map((c) => (c === old ? cond : c)) : [...conditions, cond] } };
+    try {
+      await this.opts.client.resource<Pod>('v1', 'pods').namespace(pod.metadata.namespace).updateStatus(next);
+    } catch (e) {
+      // A conflict means the pod changed; the next attempt writes the condition again.
+      if (!isStatus(e, 409) && !isStatus(e, 404)) this.log(`failed to update PodScheduled condition pod=${podName(pod)}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** Nodes known to the cache (for tests and debugging). */
+  nodeInfos(): NodeInfo[] {
+    return this.cache.snapshot();
+  }
+}
