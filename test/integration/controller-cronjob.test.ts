@@ -4,62 +4,31 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { CronJobController } from '../../pkg/controller/cronjob/cronjob_controllerv2.js';
 import type { CronJob } from '../../pkg/controller/cronjob/utils.js';
 import type { Job } from '../../pkg/controller/job/types.js';
-import { logger } from '../../pkg/util/log.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { controlledBy, eventMessages, rfc3339, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const CRONJOB = join(process.cwd(), 'test/fixtures/examples/application/job/cronjob.yaml');
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 describe('CronJob controller', { timeout: 60_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let cronjobs: ResourceClient<CronJob>;
   let jobs: ResourceClient<Job>;
-  const ac = new AbortController();
-  let running: Promise<void>;
   let clock = Date.now();
   let pokes = 0;
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const component = 'cronjob-controller';
-    const ctrl = new CronJobController({ client, informers: factory, recorder: new EventRecorder(client, { component }), log: logger(component) }, { now: () => new Date(clock) });
-    running = ctrl.run(1, ac.signal);
-    cronjobs = client.resource<CronJob>('batch/v1', 'cronjobs').namespace('default');
-    jobs = client.resource<Job>('batch/v1', 'jobs').namespace('default');
+    ctl = startControllers(c, (h) => [[new CronJobController(h.context('cronjob-controller'), { now: () => new Date(clock) }), 1]]);
+    cronjobs = ctl.client.resource<CronJob>('batch/v1', 'cronjobs').namespace('default');
+    jobs = ctl.client.resource<Job>('batch/v1', 'jobs').namespace('default');
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
@@ -71,13 +40,10 @@ describe('CronJob controller', { timeout: 60_000 }, () => {
 
   async function ownedJobs(cj: CronJob): Promise<Job[]> {
     const list = await jobs.list();
-    return list.items.filter((j) => j.metadata.ownerReferences?.some((r) => r.controller && r.uid === cj.metadata.uid) && !j.metadata.deletionTimestamp);
+    return list.items.filter((j) => controlledBy(j, cj) && !j.metadata.deletionTimestamp);
   }
 
-  async function events(obj: KubeObject, reason: string): Promise<string[]> {
-    const list = await client.resource<KubeObject>('v1', 'events').namespace('default').list();
-    return list.items.filter((e) => (e.involvedObject as { uid?: string }).uid === obj.metadata.uid && e.reason === reason).map((e) => String(e.message));
-  }
+  const events = (obj: CronJob, reason: string) => eventMessages(c, obj, reason);
 
   /** What the Job controller would write when the Job finishes. */
   async function finishJob(name: string, type: 'Complete' | 'Failed', at: number): Promise<void> {

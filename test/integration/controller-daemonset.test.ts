@@ -5,74 +5,36 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { DaemonSetsController } from '../../pkg/controller/daemon/daemon_controller.js';
-import type { ControllerRevision, DaemonSet, Node, Pod, Taint } from '../../pkg/controller/daemon/types.js';
+import type { ControllerRevision, DaemonSet, Node, Pod } from '../../pkg/controller/daemon/types.js';
 import { getTargetNodeName } from '../../pkg/controller/daemon/util/daemonset_util.js';
-import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { controlledBy, createNode, markPodReady, setPodStatus, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const BASIC = join(process.cwd(), 'test/fixtures/examples/application/basic-daemonset.yaml');
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('DaemonSet controller', { timeout: 120_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let dss: ResourceClient<DaemonSet>;
   let nodes: ResourceClient<Node>;
   let revisions: ResourceClient<ControllerRevision>;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const recorder = new EventRecorder(client, { component: 'daemonset-controller' });
-    const ctrl = new DaemonSetsController({ client, informers: factory, recorder, log: logger('daemonset-controller') });
-    running = ctrl.run(2, ac.signal);
+    ctl = startControllers(c, (h) => [[new DaemonSetsController(h.context('daemonset-controller')), 2]]);
+    const client = ctl.client;
     pods = client.resource<Pod>('v1', 'pods').namespace('default');
     dss = client.resource<DaemonSet>('apps/v1', 'daemonsets').namespace('default');
     nodes = client.resource<Node>('v1', 'nodes');
     revisions = client.resource<ControllerRevision>('apps/v1', 'controllerrevisions').namespace('default');
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
-
-  async function createNode(name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Promise<void> {
-    await nodes.create({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
-      spec: taints.length ? { taints } : {},
-      status: { conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-  }
 
   async function labelNode(name: string, labels: Record<string, string | null>): Promise<void> {
     await nodes.patch(name, 'merge', { metadata: { labels } });
@@ -81,7 +43,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
   /** Pods the DaemonSet controls, not being deleted. */
   async function dsPods(ds: DaemonSet): Promise<Pod[]> {
     const list = await pods.list();
-    return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === ds.metadata.uid));
+    return list.items.filter((p) => !p.metadata.deletionTimestamp && controlledBy(p, ds));
   }
 
   /** Waits until the DaemonSet's pods target exactly these nodes, one each. */
@@ -95,25 +57,10 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     });
   }
 
-  async function setStatus(name: string, phase: string, ready: boolean): Promise<void> {
-    for (;;) {
-      const p = await pods.get(name);
-      const conditions = (p.status?.conditions ?? []).filter((x) => x.type !== 'Ready');
-      conditions.push({ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      p.status = { ...(p.status ?? {}), phase, conditions };
-      try {
-        await pods.updateStatus(p);
-        return;
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err;
-      }
-    }
-  }
-
   const isReady = (p: Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 
   it('runs basic-daemonset.yaml on every node, pinned by node affinity, and reports status', async () => {
-    for (const n of ['node-1', 'node-2', 'node-3']) await createNode(n);
+    for (const n of ['node-1', 'node-2', 'node-3']) await createNode(c, n);
     await c.kubectl(['apply', '-f', BASIC]);
     const ds = await dss.get('example-daemonset');
     const byNode = await podsOnNodes(ds, ['node-1', 'node-2', 'node-3']);
@@ -148,7 +95,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     });
     assert.equal(st.numberReady, 0);
     assert.equal(st.numberUnavailable, 3);
-    for (const p of byNode.values()) await setStatus(p.metadata.name ?? '', 'Running', true);
+    for (const p of byNode.values()) await markPodReady(c, 'default', p.metadata.name ?? '');
     st = await until('3 ready and available', async () => {
       const s = (await dss.get('example-daemonset')).status;
       return s?.numberReady === 3 && s.numberAvailable === 3 ? s : undefined;
@@ -166,7 +113,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
 
   it('follows nodes: a new node gets a pod, a removed node loses it; a failed pod is replaced', async () => {
     const ds = await dss.get('example-daemonset');
-    await createNode('node-4');
+    await createNode(c, 'node-4');
     const byNode = await podsOnNodes(ds, ['node-1', 'node-2', 'node-3', 'node-4']);
     await until('desired 4', async () => (await dss.get('example-daemonset')).status?.desiredNumberScheduled === 4);
     await nodes.delete('node-4');
@@ -175,14 +122,14 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     await until('desired 3', async () => (await dss.get('example-daemonset')).status?.desiredNumberScheduled === 3);
 
     const failed = byNode.get('node-2')?.metadata.name ?? '';
-    await setStatus(failed, 'Failed', false);
+    await setPodStatus(c, 'default', failed, { phase: 'Failed', ready: false });
     const again = await until('a new pod on node-2', async () => {
       const m = await podsOnNodes(ds, ['node-1', 'node-2', 'node-3']);
       const p = m.get('node-2');
       return p && p.metadata.name !== failed ? p : undefined;
     });
     await assert.rejects(pods.get(failed), (e: unknown) => isStatus(e, 404));
-    await setStatus(again.metadata.name ?? '', 'Running', true);
+    await markPodReady(c, 'default', again.metadata.name ?? '');
   });
 
   it('honours nodeSelector: only labelled nodes get pods, unlabelled ones lose them', async () => {
@@ -212,8 +159,8 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
   });
 
   it('keeps off untolerated NoSchedule taints and onto tolerated ones', async () => {
-    await createNode('tainted', { pool: 'gpu' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
-    await createNode('plain', { pool: 'gpu' });
+    await createNode(c, 'tainted', { pool: 'gpu' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
+    await createNode(c, 'plain', { pool: 'gpu' });
     const mk = (name: string, tolerations?: unknown[]) => ({
       apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name },
       spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { nodeSelector: { pool: 'gpu' }, ...(tolerations ? { tolerations } : {}), containers: [{ name: 'c', image: 'busybox' }] } } },
@@ -238,7 +185,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     const ds = await dss.get('example-daemonset');
     assert.equal(ds.spec.updateStrategy?.type, 'RollingUpdate');
     const oldHash = (await dsPods(ds))[0].metadata.labels?.['controller-revision-hash'];
-    for (const p of await dsPods(ds)) if (!isReady(p)) await setStatus(p.metadata.name ?? '', 'Running', true);
+    for (const p of await dsPods(ds)) if (!isReady(p)) await markPodReady(c, 'default', p.metadata.name ?? '');
     await until('3 available before the update', async () => (await dss.get('example-daemonset')).status?.numberAvailable === 3);
 
     await c.kubectl(['set', 'image', 'ds/example-daemonset', 'pause=registry.k8s.io/pause:3.10']);
@@ -256,7 +203,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
         if (isReady(p)) continue;
         const t = firstSeen.get(name) ?? Date.now();
         firstSeen.set(name, t);
-        if (Date.now() - t > 300) await setStatus(name, 'Running', true);
+        if (Date.now() - t > 300) await markPodReady(c, 'default', name);
       }
       const hashes = new Set(ps.map((p) => p.metadata.labels?.['controller-revision-hash']));
       if (ps.length !== 3 || hashes.size !== 1 || hashes.has(oldHash) || readyNodes.size !== 3) return undefined;
@@ -275,7 +222,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.numberMisscheduled, st.numberUnavailable ?? 0], [3, 3, 3, 0, 0]);
     const revs = (await revisions.list()).items.filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === ds.metadata.uid));
     assert.deepEqual(revs.map((r) => [r.revision, r.metadata.labels?.['controller-revision-hash']]).sort(), [[1, oldHash], [2, newHash]]);
-    const events = (await client.resource('v1', 'events').namespace('default').list()).items
+    const events = (await ctl.client.resource('v1', 'events').namespace('default').list()).items
       .filter((e) => (e.involvedObject as { uid?: string }).uid === ds.metadata.uid).map((e) => String(e.reason));
     assert.ok(events.includes('SuccessfulDelete') && events.includes('SuccessfulCreate'));
 

@@ -4,9 +4,9 @@
 // pods whose image is listed as never becoming ready.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventRecorder, type CoreEvent } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient, type WatchHandle } from '../../pkg/client/rest.js';
+import type { CoreEvent } from '../../pkg/client/events.js';
+import type { SharedInformerFactory } from '../../pkg/client/factory.js';
+import type { Client, ResourceClient, WatchHandle } from '../../pkg/client/rest.js';
 import { DeploymentController } from '../../pkg/controller/deployment/deployment_controller.js';
 import { ReplicaSetController } from '../../pkg/controller/replicaset/replica_set.js';
 import type { Deployment, Pod, ReplicaSet } from '../../pkg/controller/deployment/types.js';
@@ -17,24 +17,10 @@ import { safeEncodeString } from '../../pkg/controller/deployment/util/hash.js';
 import { equalIgnoreHash } from '../../pkg/controller/deployment/util/replicasets.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { setPodStatus, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const verbosity = process.env.TIMONEL_TEST_LOG ? 4 : -1;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function containerImage(obj: { spec?: Record<string, unknown> } | undefined): string | undefined {
   const containers = obj?.spec?.containers as { image?: string }[] | undefined;
@@ -45,7 +31,7 @@ function containerImage(obj: { spec?: Record<string, unknown> } | undefined): st
 class PodReadiness {
   readonly neverReady = new Set<string>();
   private readonly pending = new Set<string>();
-  constructor(private readonly pods: ResourceClient<Pod>, factory: SharedInformerFactory, private readonly lagMs = 150) {
+  constructor(private readonly c: TestCluster, factory: SharedInformerFactory, private readonly lagMs = 150) {
     const inf = factory.forResource<Pod>('v1', 'pods');
     inf.addEventHandler({ onAdd: (p) => this.consider(p), onUpdate: (_o, p) => this.consider(p) });
   }
@@ -56,23 +42,8 @@ class PodReadiness {
     if (pod.status?.phase === 'Running') return;
     if (this.neverReady.has(containerImage(pod as { spec?: Record<string, unknown> }) ?? '')) return;
     this.pending.add(key);
-    setTimeout(() => void this.markReady(pod).finally(() => this.pending.delete(key)), this.lagMs);
-  }
-
-  private async markReady(pod: Pod): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      try {
-        const fresh = await this.pods.namespace(pod.metadata.namespace).get(pod.metadata.name ?? '');
-        if (fresh.metadata.deletionTimestamp) return;
-        const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-        fresh.status = { ...(fresh.status ?? {}), phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }, { type: 'ContainersReady', status: 'True', lastTransitionTime: now }] };
-        await this.pods.namespace(pod.metadata.namespace).updateStatus(fresh);
-        return;
-      } catch (err) {
-        if (isStatus(err, 404)) return;
-        if (!isStatus(err, 409)) throw err;
-      }
-    }
+    const ready = () => setPodStatus(this.c, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', { conditionTypes: ['Ready', 'ContainersReady'], ifExists: true });
+    setTimeout(() => void ready().finally(() => this.pending.delete(key)), this.lagMs);
   }
 }
 
@@ -105,32 +76,25 @@ describe('deployment util', () => {
 
 describe('Deployment controller', { timeout: 180_000 }, () => {
   let c: TestCluster;
+  let ctl: RunningControllers;
   let client: Client;
-  let factory: SharedInformerFactory;
   let deployments: ResourceClient<Deployment>;
   let replicaSets: ResourceClient<ReplicaSet>;
   let readiness: PodReadiness;
-  const ac = new AbortController();
-  const running: Promise<void>[] = [];
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
     const log = logger('deployment-test', verbosity);
-    const dc = new DeploymentController({ client, informers: factory, recorder: new EventRecorder(client, { component: 'deployment-controller' }), log });
-    const rsc = new ReplicaSetController({ client, informers: factory, recorder: new EventRecorder(client, { component: 'replicaset-controller' }), log });
+    ctl = startControllers(c, (h) => {
+      readiness = new PodReadiness(c, h.informers);
+      return [[new DeploymentController(h.context('deployment-controller', log)), 2], [new ReplicaSetController(h.context('replicaset-controller', log)), 2]];
+    });
+    client = ctl.client;
     deployments = client.resource<Deployment>('apps/v1', 'deployments');
     replicaSets = client.resource<ReplicaSet>('apps/v1', 'replicasets');
-    readiness = new PodReadiness(client.resource<Pod>('v1', 'pods'), factory);
-    factory.start();
-    running.push(dc.run(2, ac.signal), rsc.run(2, ac.signal));
   });
   after(async () => {
-    ac.abort();
-    await Promise.all(running);
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
@@ -316,7 +280,7 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     await c.kubectl(['scale', 'deployment/nginx-deployment', '--replicas=15', '-n', ns]);
     await until('old 11, new 7', async () => { const s = await sizes(); return s.old === 11 && s.new === 7; });
     // and it stays there: the new pods never become available
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.deepEqual(await sizes(), { old: 11, new: 7 });
   });
 
@@ -333,7 +297,7 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
       return rss.length === 1 && rss[0].spec.replicas === 3 ? rss : undefined;
     });
     assert.equal(containerImage(scaled[0].spec.template), 'nginx:1.14.2');
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     assert.equal((await rsOf(ns, await getD(ns, 'web'))).length, 1, 'no new ReplicaSet while paused');
     await c.kubectl(['rollout', 'resume', 'deployment/web', '-n', ns]);
     const d = await until('the resumed rollout to finish', async () => {

@@ -2,30 +2,20 @@
 // eviction subresource spends it, refusing with 429 once the budget is used.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControllerManager } from '../../pkg/controller/manager.js';
+import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
+import { markPodReady, startManager, until } from '../support/controllers.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 const NS = '/api/v1/namespaces/default';
-
-async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('disruption budgets and eviction', { timeout: 90_000 }, () => {
   let c: TestCluster;
   let m: ControllerManager;
   before(async () => {
     c = await startCluster();
-    m = new ControllerManager({ kubeconfig: c.kubeconfig, controllers: ['disruption'], leaderElect: false, leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, workers: 2, log: logger('disruption-test', -1) });
-    await m.start();
+    m = await startManager(c, ['disruption'], { log: logger('disruption-test', -1) });
   });
   after(async () => {
     await m?.stop();
@@ -38,10 +28,8 @@ describe('disruption budgets and eviction', { timeout: 90_000 }, () => {
   it('zk-pdb (minAvailable 2) over 3 ready pods allows one eviction, then refuses with 429', async () => {
     await c.kubectl(['apply', '-f', 'test/fixtures/examples/policy/zookeeper-pod-disruption-budget-minavailable.yaml']);
     for (const name of ['zk-0', 'zk-1', 'zk-2']) {
-      const created = await request(c, 'POST', `${NS}/pods`, { body: JSON.stringify({ metadata: { name, labels: { 'app.kubernetes.io/name': 'zookeeper' } }, spec: { containers: [{ name: 'zk', image: 'zookeeper' }] } }), headers: JSON_HDR });
-      const pod = created.json() as Record<string, unknown>;
-      pod.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
-      assert.equal((await request(c, 'PUT', `${NS}/pods/${name}/status`, { body: JSON.stringify(pod), headers: JSON_HDR })).status, 200);
+      await request(c, 'POST', `${NS}/pods`, { body: JSON.stringify({ metadata: { name, labels: { 'app.kubernetes.io/name': 'zookeeper' } }, spec: { containers: [{ name: 'zk', image: 'zookeeper' }] } }), headers: JSON_HDR });
+      await markPodReady(c, 'default', name);
     }
     const status = await until('budget status', async () => { const s = (await pdb()).status; return s?.currentHealthy === 3 ? s : undefined; });
     assert.deepEqual({ allowed: status.disruptionsAllowed, desired: status.desiredHealthy, expected: status.expectedPods }, { allowed: 1, desired: 2, expected: 3 });

@@ -2,23 +2,14 @@
 // marked Running/Ready with an IP by the test, as a kubelet would.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControllerManager } from '../../pkg/controller/manager.js';
+import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
+import { setPodStatus, startManager, until } from '../support/controllers.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 
 interface Slice { metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> }; endpoints: Array<{ addresses: string[]; conditions: { ready: boolean; serving: boolean; terminating: boolean }; targetRef: { name: string }; hostname?: string }>; ports: Array<{ name?: string; port: number; protocol: string }> }
-
-async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('endpoints controllers', { timeout: 90_000 }, () => {
   let c: TestCluster;
@@ -31,12 +22,7 @@ describe('endpoints controllers', { timeout: 90_000 }, () => {
     await setStatus(name, ip, ready);
   }
 
-  async function setStatus(name: string, ip: string, ready: boolean): Promise<void> {
-    const p = (await request(c, 'GET', `${ns}/pods/${name}`)).json() as Record<string, unknown>;
-    p.status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
-    const res = await request(c, 'PUT', `${ns}/pods/${name}/status`, { body: JSON.stringify(p), headers: JSON_HDR });
-    assert.equal(res.status, 200, res.body);
-  }
+  const setStatus = (name: string, ip: string, ready: boolean) => setPodStatus(c, 'default', name, { ready, status: { podIP: ip, podIPs: [{ ip }] } });
 
   async function slicesOf(svc: string): Promise<Slice[]> {
     const res = await request(c, 'GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io/service-name=${svc}`);
@@ -45,8 +31,7 @@ describe('endpoints controllers', { timeout: 90_000 }, () => {
 
   before(async () => {
     c = await startCluster();
-    m = new ControllerManager({ kubeconfig: c.kubeconfig, controllers: ['endpointslice', 'endpoint'], leaderElect: false, leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, workers: 2, log: logger('endpoints-test', -1) });
-    await m.start();
+    m = await startManager(c, ['endpointslice', 'endpoint'], { log: logger('endpoints-test', -1) });
   });
   after(async () => {
     await m?.stop();

@@ -4,28 +4,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { GarbageCollector } from '../../pkg/controller/garbagecollector/garbagecollector.js';
 import { logger } from '../../pkg/util/log.js';
 import type { KubeObject, OwnerReference } from '../../api/meta/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const NS = 'default';
 
@@ -35,28 +19,18 @@ function ownerRef(owner: KubeObject, extra: Partial<OwnerReference> = {}): Owner
 
 describe('garbage collector', { timeout: 90_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let cms: ResourceClient;
   let secrets: ResourceClient;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const recorder = new EventRecorder(client, { component: 'garbage-collector-controller' });
-    const gc = new GarbageCollector({ client, informers: factory, recorder, log: logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0)) });
-    running = gc.run(2, ac.signal);
-    cms = client.resource('v1', 'configmaps').namespace(NS);
-    secrets = client.resource('v1', 'secrets').namespace(NS);
+    ctl = startControllers(c, (h) => [[new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0)))), 2]]);
+    cms = ctl.client.resource('v1', 'configmaps').namespace(NS);
+    secrets = ctl.client.resource('v1', 'secrets').namespace(NS);
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
@@ -75,7 +49,6 @@ describe('garbage collector', { timeout: 90_000 }, () => {
       throw err;
     }
   };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('background: deleting the owner deletes its dependents', async () => {
     const owner = await configMap('bg-owner');
@@ -209,9 +182,9 @@ describe('garbage collector', { timeout: 90_000 }, () => {
   });
 
   it('a namespaced owner only counts in its own namespace', async () => {
-    await client.resource('v1', 'namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-other' } } as KubeObject);
+    await ctl.client.resource('v1', 'namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-other' } } as KubeObject);
     const owner = await configMap('ns-owner');
-    const otherCms = client.resource('v1', 'configmaps').namespace('gc-other');
+    const otherCms = ctl.client.resource('v1', 'configmaps').namespace('gc-other');
     await otherCms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cross-dep', ownerReferences: [ownerRef(owner)] } } as KubeObject);
     const local = await configMap('ns-local-dep', [ownerRef(owner)]);
     await until('cross-namespace dependent collected', gone(otherCms, 'cross-dep'));
@@ -220,8 +193,8 @@ describe('garbage collector', { timeout: 90_000 }, () => {
   });
 
   it('kubectl delete deployment removes its ReplicaSets', async () => {
-    const deployments = client.resource('apps/v1', 'deployments').namespace(NS);
-    const rss = client.resource('apps/v1', 'replicasets').namespace(NS);
+    const deployments = ctl.client.resource('apps/v1', 'deployments').namespace(NS);
+    const rss = ctl.client.resource('apps/v1', 'replicasets').namespace(NS);
     const labels = { app: 'web' };
     const template = { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.14.2' }] } };
     const d = await deployments.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template } } as KubeObject);

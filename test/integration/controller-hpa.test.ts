@@ -7,30 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client } from '../../pkg/client/rest.js';
 import { HorizontalController } from '../../pkg/controller/podautoscaler/horizontal.js';
 import type { MetricsClient, RawPodMetrics } from '../../pkg/controller/podautoscaler/metrics_client.js';
 import type { HorizontalPodAutoscaler } from '../../pkg/controller/podautoscaler/types.js';
 import { parseSelector } from '../../pkg/util/labels/selector.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { rfc3339, setPodStatus, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 /** The metrics API test double: every selected pod's single container uses `cpuMilli[app]` millicores. */
 class FakeMetrics implements MetricsClient {
@@ -49,31 +32,21 @@ class FakeMetrics implements MetricsClient {
 
 describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   const metrics = new FakeMetrics();
-  const ac = new AbortController();
-  let running: Promise<void>;
   const dir = mkdtempSync(join(tmpdir(), 'hpa-test-'));
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const recorder = new EventRecorder(client, { component: 'horizontal-pod-autoscaler' });
-    const ctrl = new HorizontalController({ client, informers: factory, recorder, log: logger('hpa', -1) }, { metrics, syncPeriodMs: 300 });
-    running = ctrl.run(1, ac.signal);
+    ctl = startControllers(c, (h) => [[new HorizontalController(h.context('horizontal-pod-autoscaler', logger('hpa', -1)), { metrics, syncPeriodMs: 300 }), 1]]);
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const deployments = () => client.resource('apps/v1', 'deployments').namespace('default');
+  const deployments = () => ctl.client.resource('apps/v1', 'deployments').namespace('default');
   const replicasOf = async (name: string) => ((await deployments().get(name)).spec as { replicas: number }).replicas;
 
   /** A Deployment (no controller runs: only its scale subresource matters) and n Ready pods requesting 100m cpu. */
@@ -83,18 +56,17 @@ describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app },
       spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }] } } },
     } as KubeObject);
-    const pods = client.resource('v1', 'pods').namespace('default');
-    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const pods = ctl.client.resource('v1', 'pods').namespace('default');
+    const longAgo = rfc3339(Date.now() - 10 * 60_000);
     for (let i = 0; i < replicas; i++) {
       const name = `${app}-${i}`;
-      const pod = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2', resources: { requests: { cpu: '100m' } } }] } } as KubeObject);
-      pod.status = { phase: 'Running', startTime: longAgo, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: longAgo }] };
-      await pods.updateStatus(pod);
+      await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2', resources: { requests: { cpu: '100m' } } }] } } as KubeObject);
+      await setPodStatus(c, 'default', name, { since: longAgo, status: { startTime: longAgo } });
       metrics.pods.push({ name, labels });
     }
   }
 
-  const hpa = (name: string) => client.resource<HorizontalPodAutoscaler>('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').get(name);
+  const hpa = (name: string) => ctl.client.resource<HorizontalPodAutoscaler>('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').get(name);
 
   it('an autoscaling/v1 HPA at 100% of a 50% target doubles the Deployment and kubectl shows cpu: 100%/50%', async () => {
     await workload('web', 2);
@@ -121,7 +93,7 @@ describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
     assert.match(table, /web-scaler\s+Deployment\/web\s+cpu: 100%\/50%\s+1\s+10\s+\d+\s+/);
 
     const events = await until('SuccessfulRescale event', async () => {
-      const list = await client.resource('v1', 'events').namespace('default').list();
+      const list = await ctl.client.resource('v1', 'events').namespace('default').list();
       const e = list.items.find((x) => (x as { reason?: string }).reason === 'SuccessfulRescale' && (x as { involvedObject?: { name?: string } }).involvedObject?.name === 'web-scaler');
       return e as { message?: string; type?: string } | undefined;
     });
@@ -136,7 +108,7 @@ describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
   it('an autoscaling/v2 HPA scales down only after its 2 s stabilisation window', async () => {
     await workload('api', 4);
     metrics.cpuMilli.api = 50; // 50% of request: at target
-    await client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
+    await ctl.client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
       apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api' },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 1, maxReplicas: 10,
@@ -169,7 +141,7 @@ describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
   });
 
   it('a target that cannot be scaled is reported on the HPA, not thrown', async () => {
-    await client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
+    await ctl.client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
       apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'ghost' },
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' }, maxReplicas: 3 },
     } as KubeObject);

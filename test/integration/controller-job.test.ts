@@ -4,70 +4,43 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { JobController } from '../../pkg/controller/job/job_controller.js';
 import { TTLAfterFinishedController } from '../../pkg/controller/ttlafterfinished/ttlafterfinished_controller.js';
 import { GarbageCollector } from '../../pkg/controller/garbagecollector/garbagecollector.js';
 import type { Job } from '../../pkg/controller/job/types.js';
 import type { Pod } from '../../pkg/controller/replicaset/types.js';
-import { logger } from '../../pkg/util/log.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { controlledBy, eventMessages, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const INDEXED = join(process.cwd(), 'test/fixtures/examples/application/job/indexed-job-vol.yaml');
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('Job controller', { timeout: 90_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let jobs: ResourceClient<Job>;
-  const ac = new AbortController();
-  const running: Promise<void>[] = [];
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const ctx = (component: string) => ({ client, informers: factory, recorder: new EventRecorder(client, { component }), log: logger(component) });
-    running.push(new JobController(ctx('job-controller'), { podFailureBackoffMs: 50 }).run(2, ac.signal));
-    running.push(new TTLAfterFinishedController(ctx('ttl-after-finished-controller')).run(1, ac.signal));
-    // The TTL controller deletes in the foreground: the garbage collector finishes that.
-    running.push(new GarbageCollector(ctx('garbage-collector')).run(1, ac.signal));
-    pods = client.resource<Pod>('v1', 'pods').namespace('default');
-    jobs = client.resource<Job>('batch/v1', 'jobs').namespace('default');
+    ctl = startControllers(c, (h) => [
+      [new JobController(h.context('job-controller'), { podFailureBackoffMs: 50 }), 2],
+      [new TTLAfterFinishedController(h.context('ttl-after-finished-controller')), 1],
+      // The TTL controller deletes in the foreground: the garbage collector finishes that.
+      [new GarbageCollector(h.context('garbage-collector')), 1],
+    ]);
+    pods = ctl.client.resource<Pod>('v1', 'pods').namespace('default');
+    jobs = ctl.client.resource<Job>('batch/v1', 'jobs').namespace('default');
   });
   after(async () => {
-    ac.abort();
-    await Promise.all(running);
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
   /** Pods the job controls that have not finished. */
   async function jobPods(job: Job, filter: (p: Pod) => boolean = () => true): Promise<Pod[]> {
     const list = await pods.list();
-    return list.items.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === job.metadata.uid) && filter(p));
+    return list.items.filter((p) => controlledBy(p, job) && filter(p));
   }
   const isActive = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
@@ -93,10 +66,7 @@ describe('Job controller', { timeout: 90_000 }, () => {
     }
   }
 
-  async function events(obj: KubeObject, reason: string): Promise<string[]> {
-    const list = await client.resource<KubeObject>('v1', 'events').namespace('default').list();
-    return list.items.filter((e) => (e.involvedObject as { uid?: string }).uid === obj.metadata.uid && e.reason === reason).map((e) => String(e.message));
-  }
+  const events = (job: Job, reason: string) => eventMessages(c, job, reason);
 
   const condition = (job: Job, type: string) => job.status?.conditions?.find((x) => x.type === type && x.status === 'True');
   const simpleJob = (name: string, spec: Record<string, unknown>): Job => ({

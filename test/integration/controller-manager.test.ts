@@ -7,26 +7,16 @@ import { spawn } from 'node:child_process';
 import { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { managerOptions, sleep, until } from '../support/controllers.js';
 
 function manager(c: TestCluster, controllers = ['*']): ControllerManager {
-  return new ControllerManager({
-    kubeconfig: c.kubeconfig,
-    controllers,
+  return new ControllerManager(managerOptions(c, controllers, {
     leaderElect: true,
     leaseDurationMs: 2000,
     renewDeadlineMs: 1500,
     retryPeriodMs: 200,
-    workers: 2,
     log: logger('controller-manager-test', process.env.TIMONEL_TEST_LOG ? 2 : -1),
-  });
+  }));
 }
 
 async function leaseHolder(c: TestCluster): Promise<string | undefined> {
@@ -75,7 +65,7 @@ describe('controller-manager', { timeout: 120_000 }, () => {
     try {
       await until('the child process to lead', async () => /became leader as ([^;\s]+)/.test(childLog) && (await leaseHolder(c)) === /became leader as ([^;\s]+)/.exec(childLog)?.[1]);
       await m2.start();
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       assert.notEqual(await leaseHolder(c), m2.identity, 'the standby does not take a held lease');
       child.kill('SIGKILL'); // no release: the standby must wait for the lease to expire
       const killedAt = Date.now();

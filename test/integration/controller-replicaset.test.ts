@@ -3,63 +3,35 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { ReplicaSetController } from '../../pkg/controller/replicaset/replica_set.js';
 import type { Pod, ReplicaSet } from '../../pkg/controller/replicaset/types.js';
-import { logger } from '../../pkg/util/log.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { controlledBy, eventMessages, markPodReady, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const FRONTEND = join(process.cwd(), 'test/fixtures/examples/controllers/frontend.yaml');
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('ReplicaSet controller', { timeout: 60_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let rss: ResourceClient<ReplicaSet>;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const recorder = new EventRecorder(client, { component: 'replicaset-controller' });
-    const ctrl = new ReplicaSetController({ client, informers: factory, recorder, log: logger('replicaset-controller') });
-    running = ctrl.run(2, ac.signal);
-    pods = client.resource<Pod>('v1', 'pods').namespace('default');
-    rss = client.resource<ReplicaSet>('apps/v1', 'replicasets').namespace('default');
+    ctl = startControllers(c, (h) => [[new ReplicaSetController(h.context('replicaset-controller')), 2]]);
+    pods = ctl.client.resource<Pod>('v1', 'pods').namespace('default');
+    rss = ctl.client.resource<ReplicaSet>('apps/v1', 'replicasets').namespace('default');
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
   /** Active pods controlled by rs (not being deleted). */
   async function ownedPods(rs: ReplicaSet): Promise<Pod[]> {
     const list = await pods.list();
-    return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((r) => r.controller && r.uid === rs.metadata.uid));
+    return list.items.filter((p) => !p.metadata.deletionTimestamp && controlledBy(p, rs));
   }
 
   async function podsCount(rs: ReplicaSet, n: number): Promise<Pod[]> {
@@ -69,34 +41,13 @@ describe('ReplicaSet controller', { timeout: 60_000 }, () => {
     });
   }
 
-  /** What a kubelet would report: Running, and Ready (or not). */
-  async function setStatus(name: string, phase: string, ready: boolean): Promise<void> {
-    for (;;) {
-      const p = await pods.get(name);
-      const conditions = (p.status?.conditions ?? []).filter((x) => x.type !== 'Ready');
-      conditions.push({ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      p.status = { ...(p.status ?? {}), phase, conditions };
-      try {
-        await pods.updateStatus(p);
-        return;
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err;
-      }
-    }
-  }
-
   async function bind(name: string, node: string): Promise<void> {
-    await client.rest.request('POST', pods.path('default', name, 'binding'), {
+    await ctl.client.rest.request('POST', pods.path('default', name, 'binding'), {
       body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
     });
   }
 
-  async function events(rs: ReplicaSet, reason: string): Promise<string[]> {
-    const list = await client.resource<KubeObject>('v1', 'events').namespace('default').list();
-    return list.items
-      .filter((e) => (e.involvedObject as { uid?: string }).uid === rs.metadata.uid && e.reason === reason)
-      .map((e) => String(e.message));
-  }
+  const events = (rs: ReplicaSet, reason: string) => eventMessages(c, rs, reason);
 
   it('creates the pods of frontend.yaml and reports them ready', async () => {
     await c.kubectl(['apply', '-f', FRONTEND]);
@@ -113,7 +64,7 @@ describe('ReplicaSet controller', { timeout: 60_000 }, () => {
     let st = (await rss.get('frontend')).status;
     assert.equal(st?.readyReplicas ?? 0, 0);
     assert.equal(st?.fullyLabeledReplicas, 3);
-    for (const p of ps) await setStatus(p.metadata.name ?? '', 'Running', true);
+    for (const p of ps) await markPodReady(c, 'default', p.metadata.name ?? '');
     st = await until('3 ready and available', async () => {
       const s = (await rss.get('frontend')).status;
       return s?.readyReplicas === 3 && s.availableReplicas === 3 ? s : undefined;
@@ -216,7 +167,7 @@ describe('ReplicaSet controller', { timeout: 60_000 }, () => {
     await until('observedGeneration follows', async () => (await rss.get('adopter')).status?.observedGeneration === bumped.metadata.generation);
     // minReadySeconds: ready pods become available only after a second.
     const ps = await ownedPods(bumped);
-    for (const p of ps) await setStatus(p.metadata.name ?? '', 'Running', true);
+    for (const p of ps) await markPodReady(c, 'default', p.metadata.name ?? '');
     await until('ready 2', async () => (await rss.get('adopter')).status?.readyReplicas === 2);
     const st = (await rss.get('adopter')).status;
     assert.ok((st?.availableReplicas ?? 0) < 2, 'not available before minReadySeconds');

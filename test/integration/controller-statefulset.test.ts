@@ -3,61 +3,33 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EventRecorder } from '../../pkg/client/events.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { Client, isStatus, type ResourceClient } from '../../pkg/client/rest.js';
+import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { StatefulSetController } from '../../pkg/controller/statefulset/stateful_set.js';
 import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from '../../pkg/controller/statefulset/types.js';
-import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { markPodReady, setPodStatus, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const WEB = join(process.cwd(), 'test/fixtures/examples/application/web/web.yaml');
 
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('StatefulSet controller', { timeout: 90_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let sets: ResourceClient<StatefulSet>;
   let pvcs: ResourceClient<PersistentVolumeClaim>;
   let revisions: ResourceClient<ControllerRevision>;
-  const ac = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
     c = await startCluster();
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const recorder = new EventRecorder(client, { component: 'statefulset-controller' });
-    const ctrl = new StatefulSetController({ client, informers: factory, recorder, log: logger('statefulset-controller') });
-    running = ctrl.run(2, ac.signal);
+    ctl = startControllers(c, (h) => [[new StatefulSetController(h.context('statefulset-controller')), 2]]);
+    const client = ctl.client;
     pods = client.resource<Pod>('v1', 'pods').namespace('default');
     sets = client.resource<StatefulSet>('apps/v1', 'statefulsets').namespace('default');
     pvcs = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims').namespace('default');
     revisions = client.resource<ControllerRevision>('apps/v1', 'controllerrevisions').namespace('default');
   });
   after(async () => {
-    ac.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
   });
 
@@ -76,25 +48,9 @@ describe('StatefulSet controller', { timeout: 90_000 }, () => {
     return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.name?.startsWith(`${prefix}-`)).map((p) => p.metadata.name ?? '').sort();
   }
 
-  /** What a kubelet would report. */
-  async function setStatus(name: string, phase: string, ready: boolean): Promise<void> {
-    for (;;) {
-      const p = await pods.get(name);
-      const conditions = (p.status?.conditions ?? []).filter((x) => x.type !== 'Ready');
-      conditions.push({ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      p.status = { ...(p.status ?? {}), phase, conditions };
-      try {
-        await pods.updateStatus(p);
-        return;
-      } catch (err) {
-        if (!isStatus(err, 409)) throw err;
-      }
-    }
-  }
-
   async function markReady(name: string): Promise<Pod> {
     const p = await until(`pod ${name}`, () => getPod(name));
-    await setStatus(name, 'Running', true);
+    await markPodReady(c, 'default', name);
     return p;
   }
 
@@ -315,7 +271,7 @@ describe('StatefulSet controller', { timeout: 90_000 }, () => {
     await markReady('web-0');
 
     const web1 = await pods.get('web-1');
-    await setStatus('web-1', 'Failed', false);
+    await setPodStatus(c, 'default', 'web-1', { phase: 'Failed', ready: false });
     await until('failed web-1 replaced', async () => {
       const p = await getPod('web-1');
       return p && p.metadata.uid !== web1.metadata.uid && p.status?.phase !== 'Failed' ? p : undefined;

@@ -6,36 +6,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { Client } from '../../pkg/client/rest.js';
-import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import { EventRecorder } from '../../pkg/client/events.js';
 import { logger } from '../../pkg/util/log.js';
-import type { ControllerContext } from '../../pkg/controller/context.js';
 import { PersistentVolumeBinderController } from '../../pkg/controller/volume/persistentvolume/pv_controller.js';
 import { LocalPathProvisioner, localPathStorageClass } from '../../pkg/controller/volume/localpath/provisioner.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../pkg/controller/volume/persistentvolume/types.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
+import { startControllers, until, type RunningControllers } from '../support/controllers.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 const NS = '/api/v1/namespaces/default';
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('persistentvolume binder and local-path provisioner', { timeout: 90_000 }, () => {
   let c: TestCluster;
-  let client: Client;
-  let factory: SharedInformerFactory;
+  let ctl: RunningControllers;
   let localPathDir: string;
-  const stop = new AbortController();
-  let running: Promise<unknown>;
 
   const get = async <T>(path: string): Promise<T | undefined> => {
     const res = await request(c, 'GET', path);
@@ -59,19 +43,13 @@ describe('persistentvolume binder and local-path provisioner', { timeout: 90_000
   before(async () => {
     c = await startCluster();
     localPathDir = mkdtempSync(join(tmpdir(), 'timonel-local-path-'));
-    client = Client.fromFile(c.kubeconfig);
-    factory = new SharedInformerFactory(client);
-    const ctx: ControllerContext = { client, informers: factory, recorder: new EventRecorder(client, { component: 'test' }), log: logger('volume-test', -1) };
-    const binder = new PersistentVolumeBinderController(ctx);
-    const provisioner = new LocalPathProvisioner(ctx, { localPathDir });
-    factory.start();
-    running = Promise.all([binder.run(2, stop.signal), provisioner.run(2, stop.signal)]);
+    ctl = startControllers(c, (h) => {
+      const ctx = h.context('test', logger('volume-test', -1));
+      return [[new PersistentVolumeBinderController(ctx), 2], [new LocalPathProvisioner(ctx, { localPathDir }), 2]];
+    });
   });
   after(async () => {
-    stop.abort();
-    await running;
-    await factory?.shutdown();
-    client?.close();
+    await ctl?.stop();
     await c?.stop();
     if (localPathDir) rmSync(localPathDir, { recursive: true, force: true });
   });

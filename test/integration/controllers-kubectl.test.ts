@@ -3,30 +3,22 @@
 // showing the columns and the truth the controllers wrote.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControllerManager } from '../../pkg/controller/manager.js';
+import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { startManager, until } from '../support/controllers.js';
 
 const EXAMPLES = [
   'application/deployment.yaml', 'controllers/frontend.yaml', 'application/web/web.yaml', 'application/basic-daemonset.yaml',
   'application/job/indexed-job-vol.yaml', 'application/job/cronjob.yaml', 'controllers/hpa-rs.yaml', 'pods/storage/pv-claim.yaml',
 ];
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('controllers seen through kubectl', { timeout: 120_000 }, () => {
   let c: TestCluster;
   let m: ControllerManager;
   before(async () => {
     c = await startCluster();
-    m = new ControllerManager({ kubeconfig: c.kubeconfig, controllers: ['*'], leaderElect: false, leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, workers: 2, localPathDir: `${c.dir}/local-path`, log: logger('controllers-kubectl-test', -1) });
-    await m.start();
+    m = await startManager(c, ['*'], { localPathDir: `${c.dir}/local-path`, log: logger('controllers-kubectl-test', -1) });
     for (const f of EXAMPLES) await c.kubectl(['apply', '-f', `test/fixtures/examples/${f}`]);
   });
   after(async () => {
@@ -39,7 +31,7 @@ describe('controllers seen through kubectl', { timeout: 120_000 }, () => {
     await until('controllers to act', async () => {
       const pods = (await c.kubectl(['get', 'pods', '-o', 'name'])).stdout;
       return /pod\/nginx-deployment-/.test(pods) && /pod\/frontend-/.test(pods) && /pod\/web-0/.test(pods) && /pod\/indexed-job-/.test(pods);
-    });
+    }, 20_000, 200);
     const out = (await c.kubectl(['get', 'deploy,rs,sts,ds,job,cronjob,hpa,pvc'])).stdout;
     const sections = out.trim().split(/\n\s*\n/);
     const header = (prefix: string) => sections.find((s) => s.split('\n')[1]?.startsWith(prefix))?.split('\n')[0] ?? '';
