@@ -60,7 +60,7 @@ describe('pkg/client leader election', { timeout: 60_000 }, () => {
     while (!follower.state.leading && Date.now() - killedAt < 5000) await sleep(20);
     assert.ok(follower.state.leading, 'the follower took over');
     const tookMs = follower.state.startedAt - killedAt;
-    assert.ok(tookMs <= 2000 + 400, `took over within the lease duration (+ one retry): ${tookMs} ms`);
+    assert.ok(tookMs <= 2000 + 1000, `took over within the lease duration (+ retries and timer slack on a busy machine): ${tookMs} ms`);
     assert.ok(tookMs >= 1000, `but not before the lease could have expired: ${tookMs} ms`);
     const after = await client.resource<Lease>('coordination.k8s.io/v1', 'leases').namespace('kube-system').get('controller-manager');
     assert.equal(after.spec?.holderIdentity, follower === a ? 'a' : 'b');
