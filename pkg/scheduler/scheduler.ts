@@ -13,6 +13,16 @@ import type { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
 
+
+/** Resources the default plugins look up through the ClusterLister. */
+const LISTED_RESOURCES: Array<[string, string]> = [
+  ['v1', 'persistentvolumeclaims'],
+  ['v1', 'persistentvolumes'],
+  ['v1', 'namespaces'],
+  ['storage.k8s.io/v1', 'storageclasses'],
+  ['policy/v1', 'poddisruptionbudgets'],
+  ['scheduling.k8s.io/v1', 'priorityclasses'],
+];
 export { DEFAULT_SCHEDULER_NAME } from './profile.js';
 import { DEFAULT_SCHEDULER_NAME } from './profile.js';
 
@@ -89,6 +99,9 @@ export class Scheduler {
     this.alg = { nextStartNodeIndex: 0, percentageOfNodesToScore: opts.percentageOfNodesToScore };
     this.podInformer = this.factory.forResource<Pod>('v1', 'pods');
     this.nodeInformer = this.factory.forResource<Node>('v1', 'nodes');
+    // What the default plugins read besides pods and nodes: informers started (and synced) with the rest,
+    // so a first scheduling attempt never sees an empty cache.
+    for (const [apiVersion, plural] of LISTED_RESOURCES) this.factory.forResource(apiVersion, plural);
     const factory = this.factory;
     const cache = this.cache;
     this.lister = {

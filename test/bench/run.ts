@@ -3,11 +3,12 @@
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer,scheduler] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
-// or in the scratch directory, which is then kept).
+// or in the scratch directory, which is then kept); the scheduler phase profiles
+// its scheduler child instead, into DIR/scheduler-<size>.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { benchChurn } from './churn-bench.js';
 import { benchEtcd } from './etcd-bench.js';
 import { benchInformer } from './informer-bench.js';
 import { benchPods } from './pod-bench.js';
+import { benchScheduler } from './scheduler-bench.js';
 import { rssBytes } from './procstat.js';
 import { round } from './stats.js';
 import { benchWatch } from './watch-bench.js';
@@ -27,7 +29,7 @@ import { benchWatch } from './watch-bench.js';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,watch,churn,informer' },
+    only: { type: 'string', default: 'etcd,pods,watch,churn,informer,scheduler' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -47,6 +49,7 @@ const SIZES = quick
     watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
     churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
     informer: { pods: 1000, rounds: 1 },
+    scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
   }
   : {
     etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -54,6 +57,12 @@ const SIZES = quick
     watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
     churn: { deployments: 100, replicas: 10, creators: 20, readyConcurrency: 20, stallSeconds: 60, timeoutSeconds: 600 },
     informer: { pods: 10_000, rounds: 2 },
+    // upstream scheduler_perf SchedulingBasic 5000Nodes_10000Pods, 500Nodes, and 500Nodes with affinity + spread.
+    scheduler: [
+      { label: '5000n-10000p', nodes: 5000, pods: 10_000 },
+      { label: '500n-5000p', nodes: 500, pods: 5000 },
+      { label: '500n-5000p-affinity-spread', nodes: 500, pods: 5000, affinity: true },
+    ],
   };
 const SERVER_PHASES = ['etcd', 'pods', 'watch', 'churn'];
 
@@ -127,6 +136,15 @@ async function main(): Promise<number> {
       etcd = undefined;
       log(`informer: ${SIZES.informer.pods} pods, ${SIZES.informer.rounds} round(s)`);
       await benchInformer(SIZES.informer.pods, (line) => void process.stdout.write(JSON.stringify(line) + '\n'), SIZES.informer.rounds);
+    }
+    if (only.has('scheduler')) {
+      // Each size starts its own etcd, apiserver and scheduler; nothing else may compete for the cores.
+      await apiserver?.stop();
+      apiserver = undefined;
+      await etcd?.stop().catch(() => undefined);
+      etcd = undefined;
+      const sizes = process.env.SCHED_BENCH_SIZES ? SIZES.scheduler.filter((z) => process.env.SCHED_BENCH_SIZES?.split(',').includes(z.label)) : SIZES.scheduler;
+      await benchScheduler(newContext({}), { sizes, cpuProfDir: profDir });
     }
     newContext({}).emit({ bench: 'run', quick, duration_s: round((Date.now() - t0) / 1000, 1), ...rssFigures });
   } catch (err) {
