@@ -4,6 +4,7 @@
 // newline-delimited JSON over the same agent (see README.md for why not its Watch).
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import { StatusError, type Status, type StatusReason } from '../../api/meta/v1/status.js';
 import type { KubeList, KubeObject, WatchEventType } from '../../api/meta/v1/types.js';
@@ -95,7 +96,11 @@ export class RESTClient {
     for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const) {
       if (probe[k] !== undefined) (this.tls as Record<string, unknown>)[k] = probe[k];
     }
-    const agentOpts = { keepAlive: true, maxSockets: Infinity, ...this.tls };
+    // One TLS context for every connection: building one per socket costs milliseconds each.
+    // The pool stays unbounded because long-lived watches share it.
+    const { ca, cert, key, pfx, passphrase, ...rest } = this.tls as https.AgentOptions;
+    const secureContext = tls.createSecureContext({ ca, cert, key, pfx, passphrase });
+    const agentOpts: https.AgentOptions = { keepAlive: true, maxSockets: Infinity, ...rest, secureContext };
     this.agent = this.server.protocol === 'https:' ? new https.Agent(agentOpts) : new http.Agent({ keepAlive: true });
     this.userAgent = opts.userAgent ?? 'timonel-client';
   }
