@@ -221,8 +221,11 @@ describe('scheduler core against a real apiserver', { timeout: 120_000 }, () => 
     // A pod without requests fits anywhere and goes to the least requested node.
     await createPod('p2', '0');
     assert.equal(await until('p2 bound', () => nodeOf('p2')), 'small');
-    const text = await metrics.registry.metrics();
-    assert.match(text, /scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} 2/);
+    // The counter moves when the scheduler sees its binding answered, which can be just after the pod shows it.
+    const text = await until('both attempts counted', async () => {
+      const t = await metrics.registry.metrics();
+      return /scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} 2/.test(t) ? t : undefined;
+    });
     assert.match(text, /scheduler_pending_pods\{queue="active"\} 0/);
   });
 
