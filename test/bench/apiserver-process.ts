@@ -1,10 +1,11 @@
 // The apiserver under test as a separate process (node dist/cmd/apiserver/main.js),
 // so the load generator does not share its event loop or its core.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild, tailFile } from './child.js';
 import { freePort } from '../../pkg/cluster/process.js';
 
 export interface APIServerProcess {
@@ -43,10 +44,6 @@ function readyz(url: string): Promise<number> {
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
 export async function startAPIServerProcess(opts: APIServerProcessOptions): Promise<APIServerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const port = await freePort();
@@ -65,20 +62,8 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
   if (!child.pid) throw new Error('could not start the apiserver');
   const pid = child.pid;
   const url = `https://127.0.0.1:${port}`;
-  const logTail = (lines = 20) => {
-    try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
-  };
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited(child);
-    clearTimeout(timer);
-  };
+  const logTail = (lines = 20) => tailFile(logFile, lines);
+  const stop = (graceMs?: number) => stopChild(child, graceMs);
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {

@@ -1,10 +1,11 @@
 // The controller-manager under test as a separate process
 // (node dist/cmd/controller-manager/main.js), like the apiserver child: its CPU
 // and memory are its own, and its log goes to a file whose tail explains failures.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild, tailFile } from './child.js';
 
 export interface ControllerManagerProcess {
   pid: number;
@@ -33,10 +34,6 @@ export interface ControllerManagerProcessOptions {
 // dist/test/bench/controller-manager-process.js -> dist/cmd/controller-manager/main.js
 const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../cmd/controller-manager/main.js');
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
 export async function startControllerManagerProcess(opts: ControllerManagerProcessOptions): Promise<ControllerManagerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const out = openSync(opts.logFile, 'a');
@@ -52,20 +49,8 @@ export async function startControllerManagerProcess(opts: ControllerManagerProce
   closeSync(out);
   if (!child.pid) throw new Error('could not start the controller-manager');
   const pid = child.pid;
-  const logTail = (lines = 30) => {
-    try {
-      return readFileSync(opts.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
-  };
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited(child);
-    clearTimeout(timer);
-  };
+  const logTail = (lines = 30) => tailFile(opts.logFile, lines);
+  const stop = (graceMs?: number) => stopChild(child, graceMs);
 
   const readyLine = opts.readyLine ?? 'starting controllers';
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);

@@ -4,12 +4,13 @@
 // as 50 creators can; measured from the first pod created to the last binding seen
 // on a pod watch. Figures: pods/s over that window, p50/p99 of the per-second
 // binding rate, and the scheduler's RSS.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild, tailFile } from './child.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
@@ -44,10 +45,6 @@ const ZONES = 10;
 
 interface SchedulerProcess { pid: number; logTail(lines?: number): string; stop(graceMs?: number): Promise<void> }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
-}
-
 async function startSchedulerProcess(kubeconfig: string, logFile: string, cpuProfDir?: string): Promise<SchedulerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const metricsPort = await freePort();
@@ -56,20 +53,8 @@ async function startSchedulerProcess(kubeconfig: string, logFile: string, cpuPro
   const child = spawn(process.execPath, [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${metricsPort}`], { stdio: ['ignore', out, out] });
   closeSync(out);
   if (!child.pid) throw new Error('could not start the scheduler');
-  const logTail = (lines = 30) => {
-    try {
-      return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
-  };
-  const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited(child);
-    clearTimeout(timer);
-  };
+  const logTail = (lines = 30) => tailFile(logFile, lines);
+  const stop = (graceMs?: number) => stopChild(child, graceMs);
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the scheduler exited before it started:\n${logTail()}`);
