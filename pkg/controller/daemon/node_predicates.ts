@@ -4,8 +4,9 @@
 // (component-helpers' nodeaffinity and v1helper's taint matching, as
 // NodeShouldRunDaemonPod in daemon_controller.go uses them).
 import { Selector, type Operator, type Requirement } from '../../util/labels/selector.js';
-import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from './types.js';
+import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from './types.js';
 import { addOrUpdateDaemonPodTolerations, OBJECT_NAME_FIELD } from './util/daemonset_util.js';
+import { findMatchingUntoleratedTaint } from '../../util/taints.js';
 
 const NODE_SELECTOR_OPS: Record<string, Operator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!', Gt: 'gt', Lt: 'lt' };
 
@@ -59,26 +60,6 @@ export function podMatchesNodeAffinity(pod: Pod, node: Node): boolean {
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
   return (required.nodeSelectorTerms ?? []).some((t) => nodeSelectorTermMatches(t, node));
-}
-
-/** Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-    case '':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-/** v1helper.FindMatchingUntoleratedTaint: the first taint passing the filter that no toleration tolerates. */
-export function findMatchingUntoleratedTaint(taints: Taint[], tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.filter(filter).find((taint) => !tolerations.some((t) => toleratesTaint(t, taint)));
 }
 
 /** daemon NewPod: what the pod for node would look like, for the predicates. */

@@ -2,7 +2,7 @@
 // tolerate the node.kubernetes.io/unschedulable:NoSchedule taint (DaemonSet pods do).
 import { SUCCESS, unresolvable } from '../../framework/types.js';
 import type { CycleState, FilterPlugin, NodeInfo, Pod, Status, Taint } from '../../framework/types.js';
-import { tolerationsTolerateTaint } from '../helper/taints.js';
+import { tolerationsTolerateTaint } from '../../../util/taints.js';
 
 export const NAME = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

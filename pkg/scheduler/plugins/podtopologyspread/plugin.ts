@@ -6,7 +6,7 @@ import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreSc
 import { Selector, selectorFromLabelSelector } from '../../../util/labels/selector.js';
 import type { LabelSelector, Requirement } from '../../../util/labels/selector.js';
 import { podMatchesNodeSelectorAndAffinityTerms } from '../helper/nodeaffinity.js';
-import { findMatchingUntoleratedTaint } from '../helper/taints.js';
+import { findMatchingUntoleratedTaint } from '../../../util/taints.js';
 
 export const NAME = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";

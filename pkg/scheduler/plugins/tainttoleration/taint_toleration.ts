@@ -3,7 +3,7 @@
 import { CycleState, SUCCESS, unresolvable } from '../../framework/types.js';
 import type { FilterPlugin, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status, Toleration } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
-import { findMatchingUntoleratedTaint, tolerationsTolerateTaint } from '../helper/taints.js';
+import { findMatchingUntoleratedTaint, tolerationsTolerateTaint } from '../../../util/taints.js';
 
 export const NAME = 'TaintToleration';
 const PRE_SCORE_KEY = 'PreScore' + NAME;
