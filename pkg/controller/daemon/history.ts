@@ -5,26 +5,7 @@
 import { newControllerRef } from '../../client/controllerutil.js';
 import { CONTROLLER_REVISION_GVK, DAEMONSET_GVK, type ControllerRevision, type DaemonSet } from './types.js';
 import { DAEMONSET_UNIQUE_LABEL_KEY } from './util/daemonset_util.js';
-
-/** JSON with sorted keys, so equal data always serialises (and hashes) alike. */
-export function canonicalJSON(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Go's hash/fnv New32a (FNV-1a, 32 bit), continuing from h. */
-function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) h = Math.imul((h ^ b) >>> 0, 0x01000193) >>> 0;
-  return h >>> 0;
-}
-
-/** rand.SafeEncodeString's alphabet: no vowels and no look-alikes, so hashes never spell words. */
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+import { canonicalJSON, fnv32a, safeEncodeString } from '../hash.js';
 
 /**
  * controller.ComputeHash: FNV-1a over the pod template (canonical JSON here;
@@ -34,10 +15,7 @@ export function computeHash(template: unknown, collisionCount?: number): string 
   const enc = new TextEncoder();
   let h = fnv32a(enc.encode(canonicalJSON(template ?? {})));
   if (collisionCount !== undefined) h = fnv32a(enc.encode(String(collisionCount)), h);
-  const s = String(h);
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += ALPHANUMS[s.charCodeAt(i) % ALPHANUMS.length];
-  return out;
+  return safeEncodeString(String(h));
 }
 
 /** getPatch: the part of the DaemonSet a revision records. */

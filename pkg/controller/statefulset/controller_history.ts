@@ -4,38 +4,10 @@
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
 import type { ControllerRevision } from './types.js';
 import { CONTROLLER_REVISION_GVK } from './types.js';
+import { canonicalJSON, fnv32, safeEncodeString } from '../hash.js';
 
 /** history.ControllerRevisionHashLabel */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
-
-/** JSON with object keys sorted, so equal data always serialises (and hashes) the same. */
-export function canonicalJSON(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Go's hash/fnv New32 (FNV-1, 32 bit). */
-export function fnv32(bytes: Uint8Array, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (const b of bytes) {
-    h = Math.imul(h, 0x01000193) >>> 0;
-    h = (h ^ b) >>> 0;
-  }
-  return h;
-}
-
-/** k8s.io/apimachinery/pkg/util/rand.SafeEncodeString: no vowels, no look-alikes, so no words. */
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-export function safeEncodeString(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += ALPHANUMS[s.charCodeAt(i) % ALPHANUMS.length];
-  return out;
-}
 
 /** history.HashControllerRevision: fnv32 over the data, then the collision count in decimal. */
 export function hashControllerRevision(data: unknown, collisionCount?: number): string {

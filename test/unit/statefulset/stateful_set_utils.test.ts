@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJSON, fnv32, hashControllerRevision, safeEncodeString } from '../../../pkg/controller/statefulset/controller_history.js';
+import { hashControllerRevision } from '../../../pkg/controller/statefulset/controller_history.js';
+import { canonicalJSON, fnv32, safeEncodeString } from '../../../pkg/controller/hash.js';
 import { completeRollingUpdate } from '../../../pkg/controller/statefulset/stateful_set_control.js';
 import {
   applyRevision, getParentNameAndOrdinal, identityMatches, newRevision, newStatefulSetPod, newVersionedStatefulSetPod, storageMatches,
