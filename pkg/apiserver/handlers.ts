@@ -310,7 +310,7 @@ export class ResourceHandlers {
       pending.push(line);
     };
     const encode = format === 'table'
-      ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date(), omitHeaders: false }))}}\n`
+      ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date() }))}}\n`
       : undefined;
     res.status(200);
     res.setHeader('Content-Type', 'application/json');

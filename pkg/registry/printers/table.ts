@@ -42,8 +42,6 @@ export interface BuildTableOptions {
   listMeta?: ListMeta;
   /** TableOptions.noHeaders: leave out the column definitions (watch events after the first). */
   noHeaders?: boolean;
-  /** Alias of noHeaders. */
-  omitHeaders?: boolean;
   /** For custom resources: the CRD version's additionalPrinterColumns. */
   printerColumns?: PrinterColumn[];
 }
@@ -147,7 +145,7 @@ export function buildTable(resource: ResourceInfo, objects: KubeObject[], opts: 
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { ...(opts.listMeta ?? {}) },
-    columnDefinitions: opts.noHeaders || opts.omitHeaders ? [] : columnsFor(resource, opts.printerColumns),
+    columnDefinitions: opts.noHeaders ? [] : columnsFor(resource, opts.printerColumns),
     rows,
   };
   return table;
