@@ -11,17 +11,13 @@ import { SharedInformerFactory } from '../../pkg/client/factory.js';
 import { SharedIndexInformer } from '../../pkg/client/informer.js';
 import { listerWatcherFor } from '../../pkg/client/reflector.js';
 import { Client, type ResourceClient } from '../../pkg/client/rest.js';
+import { until as waitUntil } from '../support/controllers.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
 interface ConfigMap extends KubeObject { data?: Record<string, string> }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** These checks are cheap and synchronous: poll them often, for up to 10 s. */
+const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitUntil(what, check, timeoutMs, 20);
 
 /** A TCP forwarder to the apiserver whose connections the test can drop, or refuse for a while. */
 async function startProxy(targetPort: number) {

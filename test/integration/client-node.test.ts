@@ -2,15 +2,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import { until as waitUntil } from '../support/controllers.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** These checks are cheap and synchronous: poll them often, for up to 10 s. */
+const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitUntil(what, check, timeoutMs, 25);
 
 describe('@kubernetes/client-node against the apiserver', { timeout: 120_000 }, () => {
   let c: TestCluster;

@@ -4,19 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
+import { until } from '../support/controllers.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 const SCHEDULER = new URL('../../cmd/scheduler/main.js', import.meta.url).pathname;
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('scheduler leader election', { timeout: 90_000 }, () => {
   let c: TestCluster;

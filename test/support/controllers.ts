@@ -25,7 +25,7 @@ export const rfc3339 = (ms: number = Date.now()): string => new Date(ms).toISOSt
  * false, and returns that. A check that throws is retried; the last error is
  * reported if time runs out.
  */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000, pollMs = 50): Promise<T> {
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, pollMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
