@@ -34,6 +34,10 @@ describe('CronJob controller', { timeout: 60_000 }, () => {
 
   /** Sets the controller's clock and makes it sync the CronJob now (an update enqueues it). */
   async function advanceTo(ms: number): Promise<void> {
+    // Move the clock only once the controller's cache holds the CronJob as last written, or a sync
+    // already queued could run at the new time against an older spec (a race of the test, not the controller).
+    const current = Number((await cronjobs.get('hello')).metadata.resourceVersion);
+    await until('the controller to see the latest CronJob', () => Number(ctl.informers.forResource<CronJob>('batch/v1', 'cronjobs').lister.get('default', 'hello')?.metadata.resourceVersion ?? 0) >= current);
     clock = ms;
     await cronjobs.patch('hello', 'merge', { metadata: { annotations: { poke: String(++pokes) } } });
   }
