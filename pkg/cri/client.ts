@@ -1,0 +1,158 @@
+// A CRI (runtime.v1) client over gRPC on the runtime's unix socket. The proto
+// is loaded at run time from the source tree because tsc does not copy .proto
+// files into dist/.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type * as t from './types.js';
+
+export * from './types.js';
+
+export interface CallOptions {
+  /** Deadline for this call; 0 means none. */
+  timeoutMs?: number;
+}
+
+export interface CRIClientOptions {
+  /** Default deadline for every call except PullImage (the kubelet's --runtime-request-timeout is 2 min). */
+  timeoutMs?: number;
+  /** Default deadline for PullImage; 0 (the default) means none, since big images take long. */
+  pullTimeoutMs?: number;
+}
+
+type Rpc<Req, Res> = (req: t.CRIRequest<Req>, opts?: CallOptions) => Promise<Res>;
+
+export interface RuntimeService {
+  version: Rpc<t.VersionRequest, t.VersionResponse>;
+  runPodSandbox: Rpc<t.RunPodSandboxRequest, t.RunPodSandboxResponse>;
+  stopPodSandbox: Rpc<t.StopPodSandboxRequest, t.Empty>;
+  removePodSandbox: Rpc<t.RemovePodSandboxRequest, t.Empty>;
+  podSandboxStatus: Rpc<t.PodSandboxStatusRequest, t.PodSandboxStatusResponse>;
+  listPodSandbox: Rpc<t.ListPodSandboxRequest, t.ListPodSandboxResponse>;
+  createContainer: Rpc<t.CreateContainerRequest, t.CreateContainerResponse>;
+  startContainer: Rpc<t.StartContainerRequest, t.Empty>;
+  stopContainer: Rpc<t.StopContainerRequest, t.Empty>;
+  removeContainer: Rpc<t.RemoveContainerRequest, t.Empty>;
+  listContainers: Rpc<t.ListContainersRequest, t.ListContainersResponse>;
+  containerStatus: Rpc<t.ContainerStatusRequest, t.ContainerStatusResponse>;
+  updateContainerResources: Rpc<t.UpdateContainerResourcesRequest, t.Empty>;
+  reopenContainerLog: Rpc<t.ReopenContainerLogRequest, t.Empty>;
+  execSync: Rpc<t.ExecSyncRequest, t.ExecSyncResponse>;
+  exec: Rpc<t.ExecRequest, t.StreamingURLResponse>;
+  attach: Rpc<t.AttachRequest, t.StreamingURLResponse>;
+  portForward: Rpc<t.PortForwardRequest, t.StreamingURLResponse>;
+  containerStats: Rpc<t.ContainerStatsRequest, t.ContainerStatsResponse>;
+  listContainerStats: Rpc<t.ListContainerStatsRequest, t.ListContainerStatsResponse>;
+  updateRuntimeConfig: Rpc<t.UpdateRuntimeConfigRequest, t.Empty>;
+  status: Rpc<t.StatusRequest, t.StatusResponse>;
+}
+
+export interface ImageService {
+  listImages: Rpc<t.ListImagesRequest, t.ListImagesResponse>;
+  imageStatus: Rpc<t.ImageStatusRequest, t.ImageStatusResponse>;
+  pullImage: Rpc<t.PullImageRequest, t.PullImageResponse>;
+  removeImage: Rpc<t.RemoveImageRequest, t.Empty>;
+  imageFsInfo: Rpc<t.Empty, t.ImageFsInfoResponse>;
+}
+
+const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
+const DEFAULT_TIMEOUT_MS = 120_000;
+// Lists of hundreds of containers with labels and annotations exceed grpc's 4 MiB default.
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** api.proto next to this file (source runs) or in the source tree (dist/pkg/cri/client.js). */
+export function criProtoPath(): string {
+  const candidates = [new URL('./api.proto', import.meta.url), new URL('../../../pkg/cri/api.proto', import.meta.url)];
+  for (const u of candidates) {
+    const p = fileURLToPath(u);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`CRI api.proto not found (looked at ${candidates.map((u) => fileURLToPath(u)).join(', ')})`);
+}
+
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
+function packageDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync(criProtoPath(), LOADER_OPTIONS);
+  return cachedDefinition;
+}
+
+function lowerFirst(s: string): string {
+  return s[0].toLowerCase() + s.slice(1);
+}
+
+/**
+ * Builds promise methods (lowerCamelCase) for every RPC of one service from the
+ * loaded definition, all on the shared grpc.Client.
+ */
+function bindService(
+  client: grpc.Client,
+  serviceName: string,
+  defaultTimeout: (rpc: string, req: unknown) => number,
+): Record<string, Rpc<unknown, unknown>> {
+  const def = packageDefinition()[`runtime.v1.${serviceName}`] as protoLoader.ServiceDefinition | undefined;
+  if (!def) throw new Error(`runtime.v1.${serviceName} missing from api.proto`);
+  const out: Record<string, Rpc<unknown, unknown>> = {};
+  for (const [rpc, m] of Object.entries(def)) {
+    out[lowerFirst(rpc)] = (req, opts) =>
+      new Promise((resolve, reject) => {
+        const timeoutMs = opts?.timeoutMs ?? defaultTimeout(rpc, req);
+        const callOpts: grpc.CallOptions = timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {};
+        client.makeUnaryRequest(
+          m.path,
+          m.requestSerialize as (v: unknown) => Buffer,
+          m.responseDeserialize as (b: Buffer) => unknown,
+          req ?? {},
+          new grpc.Metadata(),
+          callOpts,
+          (err, res) => (err ? reject(err) : resolve(res)),
+        );
+      });
+  }
+  return out;
+}
+
+export class CRIClient {
+  readonly runtime: RuntimeService;
+  readonly image: ImageService;
+  private readonly client: grpc.Client;
+
+  constructor(
+    readonly socketPath: string,
+    opts: CRIClientOptions = {},
+  ) {
+    const target = socketPath.startsWith('unix:') ? socketPath : `unix://${socketPath}`;
+    this.client = new grpc.Client(target, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    });
+    const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const pullTimeout = opts.pullTimeoutMs ?? 0;
+    const pick = (rpc: string, req: unknown) => {
+      if (rpc === 'PullImage') return pullTimeout;
+      // An ExecSync may legitimately run longer than the default deadline (its own timeout, in seconds).
+      const execTimeout = rpc === 'ExecSync' ? Number((req as { timeout?: unknown } | undefined)?.timeout ?? 0) : 0;
+      return execTimeout > 0 && timeout > 0 ? Math.max(timeout, execTimeout * 1000 + 5000) : timeout;
+    };
+    this.runtime = bindService(this.client, 'RuntimeService', pick) as unknown as RuntimeService;
+    this.image = bindService(this.client, 'ImageService', pick) as unknown as ImageService;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** The gRPC status code of a failed CRI call (e.g. grpc.status.NOT_FOUND), if it is one. */
+export function grpcCode(err: unknown): grpc.status | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
+    return (err as { code: grpc.status }).code;
+  }
+  return undefined;
+}
+
+export function isNotFound(err: unknown): boolean {
+  return grpcCode(err) === grpc.status.NOT_FOUND;
+}
+
+export { status as GrpcStatus } from '@grpc/grpc-js';

@@ -1,0 +1,478 @@
+// A container's environment as the kubelet computes it (kubelet_pods.go
+// makeEnvironmentVariables): envFrom first, then env in order with $(VAR)
+// expansion against what is defined so far and the service variables, then the
+// service variables (docker-link style) that the container did not define itself.
+// The downward API helpers (field and resource values) live here too because the
+// downwardAPI and projected volumes use them as well.
+import { isQualifiedName } from '../util/validation.js';
+import type { Container, ObjectLookup, Pod, ResourceFieldSelector, ResourceList } from './types.js';
+
+export type { ObjectLookup } from './types.js';
+
+/** A CRI KeyValue: what ContainerConfig.envs carries. */
+export interface EnvVar {
+  key: string;
+  value: string;
+}
+
+/**
+ * An error that keeps the container from being created: the kubelet reports it as
+ * the container's waiting reason CreateContainerConfigError with this message.
+ */
+export class CreateContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CreateContainerConfigError';
+  }
+}
+
+export interface EnvOptions {
+  /** The sandbox's IPs (status.podIP(s)); falls back to pod.status.podIPs. */
+  podIPs?: string[];
+  /** The node's IPs (status.hostIP(s)); falls back to pod.status.hostIPs. */
+  hostIPs?: string[];
+  /** Node allocatable: the limit the downward API reports when a container sets none. */
+  nodeAllocatable?: ResourceList;
+  /** Warning events upstream records (InvalidEnvironmentVariableNames). */
+  recordEvent?: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+}
+
+/**
+ * IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, on by default since
+ * 1.32): printable ASCII except '='. envFrom keys failing it are skipped.
+ */
+export function isRelaxedEnvVarName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 32 || c > 126 || c === 61) return false;
+  }
+  return true;
+}
+
+// ---- $(VAR) expansion (third_party/forked/golang/expansion) ----
+
+/**
+ * Expands $(NAME) with mapping(NAME); `$$` is an escaped `$`; a `$` that starts
+ * no reference and an unterminated `$(` are kept as written.
+ */
+export function expandVars(input: string, mapping: (name: string) => string): string {
+  let out = '';
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < input.length; cursor++) {
+    if (input[cursor] !== '$' || cursor + 1 >= input.length) continue;
+    out += input.slice(checkpoint, cursor);
+    const rest = input.slice(cursor + 1);
+    let advance = 1;
+    if (rest[0] === '$') {
+      out += '$';
+    } else if (rest[0] === '(') {
+      const close = rest.indexOf(')', 1);
+      if (close >= 0) {
+        out += mapping(rest.slice(1, close));
+        advance = close + 1;
+      } else {
+        out += '$(';
+      }
+    } else {
+      out += '$' + rest[0];
+    }
+    cursor += advance;
+    checkpoint = cursor + 1;
+  }
+  return out + input.slice(checkpoint);
+}
+
+/** expansion.MappingFuncFor: the first map that has the name wins; unknown names stay as $(NAME). */
+export function mappingFuncFor(...contexts: Array<ReadonlyMap<string, string> | Readonly<Record<string, string>>>): (name: string) => string {
+  return (name) => {
+    for (const ctx of contexts) {
+      if (ctx instanceof Map) {
+        const v = ctx.get(name);
+        if (v !== undefined) return v;
+      } else if (Object.prototype.hasOwnProperty.call(ctx, name)) {
+        return (ctx as Readonly<Record<string, string>>)[name];
+      }
+    }
+    return `$(${name})`;
+  };
+}
+
+// ---- service links (pkg/kubelet/envvars) ----
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  protocol?: string;
+}
+
+export interface Service {
+  metadata: { name?: string; namespace?: string };
+  spec?: { clusterIP?: string; ports?: ServicePort[] };
+}
+
+/** Services whose variables every pod gets, from the master service namespace. */
+const MASTER_SERVICES = new Set(['kubernetes']);
+
+function envVarNameOf(s: string): string {
+  return s.replace(/-/g, '_').toUpperCase();
+}
+
+function isServiceIPSet(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP;
+  return ip !== undefined && ip !== '' && ip !== 'None';
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** envvars.FromServices: <SVC>_SERVICE_HOST/_PORT[_<PORT>] and the docker-link <SVC>_PORT* variables. */
+export function fromServices(services: Service[]): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const svc of services) {
+    const ports = svc.spec?.ports ?? [];
+    if (!isServiceIPSet(svc) || ports.length === 0) continue;
+    const ip = svc.spec!.clusterIP!;
+    const prefix = envVarNameOf(svc.metadata.name ?? '');
+    out.push({ key: `${prefix}_SERVICE_HOST`, value: ip });
+    out.push({ key: `${prefix}_SERVICE_PORT`, value: String(ports[0].port) });
+    for (const sp of ports) {
+      if (sp.name) out.push({ key: `${prefix}_SERVICE_PORT_${envVarNameOf(sp.name)}`, value: String(sp.port) });
+    }
+    ports.forEach((sp, i) => {
+      const protocol = sp.protocol || 'TCP';
+      const proto = protocol.toLowerCase();
+      const url = `${proto}://${joinHostPort(ip, sp.port)}`;
+      // Docker special-cases the first port.
+      if (i === 0) out.push({ key: `${prefix}_PORT`, value: url });
+      const portPrefix = `${prefix}_PORT_${sp.port}_${protocol.toUpperCase()}`;
+      out.push({ key: portPrefix, value: url });
+      out.push({ key: `${portPrefix}_PROTO`, value: proto });
+      out.push({ key: `${portPrefix}_PORT`, value: String(sp.port) });
+      out.push({ key: `${portPrefix}_ADDR`, value: ip });
+    });
+  }
+  return out;
+}
+
+/**
+ * getServiceEnvVarMap: the variables of the services in the pod's namespace (when
+ * enableServiceLinks is not false) plus the master services (`kubernetes` in
+ * `default`), which every pod gets regardless. Pass the services the kubelet lists.
+ */
+export function serviceEnv(services: Service[], namespace: string, enableServiceLinks = true, masterServiceNamespace = 'default'): Record<string, string> {
+  const byName = new Map<string, Service>();
+  for (const svc of services) {
+    if (!isServiceIPSet(svc)) continue;
+    const name = svc.metadata.name ?? '';
+    if (svc.metadata.namespace === masterServiceNamespace && MASTER_SERVICES.has(name)) {
+      if (!byName.has(name)) byName.set(name, svc);
+    } else if (svc.metadata.namespace === namespace && enableServiceLinks) {
+      byName.set(name, svc);
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const e of fromServices([...byName.values()])) out[e.key] = e.value;
+  return out;
+}
+
+// ---- downward API: fields ----
+
+/** fieldpath.FormatMap: sorted key="value" lines (Go %q quoting), no trailing newline. */
+export function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${goQuote(m![k])}`)
+    .join('\n');
+}
+
+/** Go's strconv.Quote for the characters labels and annotations can hold. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\v') out += '\\v';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** fieldpath.SplitMaybeSubscriptedPath: metadata.labels['key'] → ['metadata.labels', 'key']. */
+function splitSubscript(fieldPath: string): [string, string] | undefined {
+  if (!fieldPath.endsWith("']")) return undefined;
+  const s = fieldPath.slice(0, -2);
+  const i = s.indexOf("['");
+  if (i <= 0) return undefined;
+  return [s.slice(0, i), s.slice(i + 2)];
+}
+
+/** fieldpath.ExtractFieldPathAsString: the metadata fields the downward API volume offers. */
+export function metadataFieldValue(pod: Pick<Pod, 'metadata'>, fieldPath: string): string {
+  const md = pod.metadata;
+  const sub = splitSubscript(fieldPath);
+  if (sub) {
+    const [path, key] = sub;
+    if (path === 'metadata.annotations') {
+      const errs = isQualifiedName(key.toLowerCase());
+      if (errs.length) throw new Error(`invalid key subscript in ${fieldPath}: ${errs.join(';')}`);
+      return md.annotations?.[key] ?? '';
+    }
+    if (path === 'metadata.labels') {
+      const errs = isQualifiedName(key);
+      if (errs.length) throw new Error(`invalid key subscript in ${fieldPath}: ${errs.join(';')}`);
+      return md.labels?.[key] ?? '';
+    }
+    throw new Error(`fieldPath "${fieldPath}" does not support subscript`);
+  }
+  switch (fieldPath) {
+    case 'metadata.annotations':
+      return formatMap(md.annotations);
+    case 'metadata.labels':
+      return formatMap(md.labels);
+    case 'metadata.name':
+      return md.name ?? '';
+    case 'metadata.namespace':
+      return md.namespace ?? '';
+    case 'metadata.uid':
+      return md.uid ?? '';
+  }
+  throw new Error(`unsupported fieldPath: ${fieldPath}`);
+}
+
+function ipsOf(list: Array<{ ip?: string }> | undefined, single: string | undefined): string[] {
+  const ips = (list ?? []).map((x) => x.ip ?? '').filter((ip) => ip !== '');
+  if (ips.length === 0 && single) ips.push(single);
+  return ips;
+}
+
+/** podFieldSelectorRuntimeValue: the fields env fieldRef may name (node/status ones from the kubelet). */
+export function podFieldValue(pod: Pod, fieldPath: string, opts: Pick<EnvOptions, 'podIPs' | 'hostIPs'> = {}): string {
+  switch (fieldPath) {
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.hostIP':
+    case 'status.hostIPs': {
+      const ips = opts.hostIPs ?? ipsOf(pod.status?.hostIPs, pod.status?.hostIP);
+      return fieldPath === 'status.hostIP' ? (ips[0] ?? '') : ips.join(',');
+    }
+    case 'status.podIP':
+    case 'status.podIPs': {
+      const ips = opts.podIPs ?? ipsOf(pod.status?.podIPs, pod.status?.podIP);
+      return fieldPath === 'status.podIP' ? (ips[0] ?? '') : ips.join(',');
+    }
+  }
+  return metadataFieldValue(pod, fieldPath);
+}
+
+// ---- downward API: resources ----
+
+const QUANTITY_RE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?$/;
+const SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A resource.Quantity as a number (units: cores for cpu, bytes otherwise); 0 when unset. */
+export function quantityValue(q: string | number | undefined): number {
+  if (q === undefined || q === '') return 0;
+  if (typeof q === 'number') return q;
+  const m = QUANTITY_RE.exec(q.trim());
+  if (!m) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${q}`);
+  const base = Number(m[1]);
+  return m[2] ? base * 10 ** Number(m[2].slice(1)) : base * SUFFIX[m[3] ?? ''];
+}
+
+// Quantity.MilliValue / Value round up; a tiny epsilon absorbs float noise ("0.1" * 1000).
+function ceilInt(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - r) < 1e-9 ? r : Math.ceil(x);
+}
+
+const DEFAULTED_LIMITS = ['cpu', 'memory', 'ephemeral-storage'];
+
+/**
+ * defaultPodLimitsForDownwardAPI: a container without a cpu/memory/ephemeral-storage
+ * limit reports the node's allocatable amount.
+ */
+export function limitsWithAllocatable(container: Container, nodeAllocatable: ResourceList | undefined): ResourceList {
+  const limits: ResourceList = { ...(container.resources?.limits ?? {}) };
+  for (const r of DEFAULTED_LIMITS) {
+    if (quantityValue(limits[r]) === 0 && nodeAllocatable?.[r] !== undefined) limits[r] = nodeAllocatable[r];
+  }
+  return limits;
+}
+
+/** resource.ExtractContainerResourceValue: ceil(quantity / divisor) as a decimal string. */
+export function containerResourceValue(fs: ResourceFieldSelector, container: Container, nodeAllocatable?: ResourceList): string {
+  const dot = fs.resource.indexOf('.');
+  const kind = fs.resource.slice(0, dot);
+  const name = fs.resource.slice(dot + 1);
+  const supported = name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-');
+  if (dot < 0 || (kind !== 'limits' && kind !== 'requests') || !supported) {
+    throw new Error(`unsupported container resource : ${fs.resource}`);
+  }
+  const list = kind === 'limits' ? limitsWithAllocatable(container, nodeAllocatable) : (container.resources?.requests ?? {});
+  const value = quantityValue(list[name]);
+  let divisor = quantityValue(fs.divisor);
+  if (divisor === 0) divisor = 1;
+  if (name === 'cpu') return String(ceilInt(ceilInt(value * 1000) / ceilInt(divisor * 1000)));
+  return String(ceilInt(ceilInt(value) / ceilInt(divisor)));
+}
+
+/** containerResourceRuntimeValue: a named container (containerName) or the given one. */
+export function resourceFieldValue(fs: ResourceFieldSelector, pod: Pod, container: Container | undefined, nodeAllocatable?: ResourceList): string {
+  let target = container;
+  if (fs.containerName) {
+    target = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === fs.containerName);
+    if (!target) throw new Error(`container ${fs.containerName} not found`);
+  }
+  if (!target) throw new Error(`resourceFieldRef ${fs.resource}: containerName is required`);
+  return containerResourceValue(fs, target, nodeAllocatable);
+}
+
+// ---- the environment ----
+
+/** Secret data is base64 on the wire; environment values are its bytes as text. */
+function secretValue(data: Record<string, string> | undefined, key: string): string | undefined {
+  const v = data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+}
+
+/**
+ * makeEnvironmentVariables. Throws CreateContainerConfigError with upstream's
+ * messages (`configmap "x" not found`, `couldn't find key k in ConfigMap ns/x`).
+ */
+export async function resolveEnv(
+  pod: Pod,
+  container: Container,
+  lookup: ObjectLookup,
+  serviceEnvVars: Record<string, string> = {},
+  opts: EnvOptions = {},
+): Promise<EnvVar[]> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const configMaps = new Map<string, Awaited<ReturnType<ObjectLookup['configMap']>>>();
+  const secrets = new Map<string, Awaited<ReturnType<ObjectLookup['secret']>>>();
+  const getConfigMap = async (name: string) => {
+    if (!configMaps.has(name)) configMaps.set(name, await lookup.configMap(ns, name));
+    return configMaps.get(name);
+  };
+  const getSecret = async (name: string) => {
+    if (!secrets.has(name)) secrets.set(name, await lookup.secret(ns, name));
+    return secrets.get(name);
+  };
+
+  // Insertion-ordered: a later definition replaces the value but keeps the first position.
+  const tmpEnv = new Map<string, string>();
+  const mapping = mappingFuncFor(tmpEnv, serviceEnvVars);
+
+  for (const envFrom of container.envFrom ?? []) {
+    const prefix = envFrom.prefix ?? '';
+    let entries: Array<[string, string]>;
+    let what: string;
+    let name: string;
+    if (envFrom.configMapRef) {
+      name = envFrom.configMapRef.name ?? '';
+      what = 'configMap';
+      const cm = await getConfigMap(name);
+      if (!cm) {
+        if (envFrom.configMapRef.optional) continue;
+        throw new CreateContainerConfigError(`configmap "${name}" not found`);
+      }
+      entries = Object.entries(cm.data ?? {});
+    } else if (envFrom.secretRef) {
+      name = envFrom.secretRef.name ?? '';
+      what = 'secret';
+      const secret = await getSecret(name);
+      if (!secret) {
+        if (envFrom.secretRef.optional) continue;
+        throw new CreateContainerConfigError(`secret "${name}" not found`);
+      }
+      entries = Object.keys(secret.data ?? {}).map((k) => [k, secretValue(secret.data, k)!]);
+    } else {
+      continue;
+    }
+    const invalid: string[] = [];
+    for (const [k, v] of entries) {
+      const key = prefix + k;
+      if (!isRelaxedEnvVarName(key)) {
+        invalid.push(key);
+        continue;
+      }
+      tmpEnv.set(key, v);
+    }
+    if (invalid.length > 0) {
+      invalid.sort();
+      opts.recordEvent?.(
+        'Warning',
+        'InvalidEnvironmentVariableNames',
+        `Keys [${invalid.join(', ')}] from the EnvFrom ${what} ${ns}/${name} were skipped since they are considered invalid environment variable names.`,
+      );
+    }
+  }
+
+  for (const env of container.env ?? []) {
+    let value = env.value ?? '';
+    const from = env.valueFrom;
+    if (value !== '') {
+      value = expandVars(value, mapping);
+    } else if (from) {
+      try {
+        if (from.fieldRef) {
+          value = podFieldValue(pod, from.fieldRef.fieldPath, opts);
+        } else if (from.resourceFieldRef) {
+          value = resourceFieldValue(from.resourceFieldRef, pod, container, opts.nodeAllocatable);
+        } else if (from.configMapKeyRef) {
+          const { name = '', key, optional } = from.configMapKeyRef;
+          const cm = await getConfigMap(name);
+          if (!cm) {
+            if (optional) continue;
+            throw new CreateContainerConfigError(`configmap "${name}" not found`);
+          }
+          const v = cm.data?.[key];
+          if (v === undefined) {
+            if (optional) continue;
+            throw new CreateContainerConfigError(`couldn't find key ${key} in ConfigMap ${ns}/${name}`);
+          }
+          value = v;
+        } else if (from.secretKeyRef) {
+          const { name = '', key, optional } = from.secretKeyRef;
+          const secret = await getSecret(name);
+          if (!secret) {
+            if (optional) continue;
+            throw new CreateContainerConfigError(`secret "${name}" not found`);
+          }
+          const v = secretValue(secret.data, key);
+          if (v === undefined) {
+            if (optional) continue;
+            throw new CreateContainerConfigError(`couldn't find key ${key} in Secret ${ns}/${name}`);
+          }
+          value = v;
+        }
+      } catch (err) {
+        if (err instanceof CreateContainerConfigError) throw err;
+        throw new CreateContainerConfigError((err as Error).message);
+      }
+    }
+    tmpEnv.set(env.name, value);
+  }
+
+  const result: EnvVar[] = [...tmpEnv].map(([key, value]) => ({ key, value }));
+  // The container's own definitions win over the service variables.
+  for (const [key, value] of Object.entries(serviceEnvVars)) {
+    if (!tmpEnv.has(key)) result.push({ key, value });
+  }
+  return result;
+}
