@@ -1,6 +1,8 @@
-// Serving certificates: a self-signed CA and a serving certificate for the
-// loopback names, made once and kept in the cert directory (as kube-apiserver
-// does with --cert-dir when no --tls-cert-file is given).
+// Certificates: a self-signed CA and a serving certificate for the loopback
+// names, made once and kept in the cert directory (as kube-apiserver does with
+// --cert-dir when no --tls-cert-file is given); client certificates signed by
+// that CA (the apiserver's kubelet client certificate); self-signed serving
+// certificates (the kubelet's, without --tls-cert-file).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,23 @@ export interface ServingCerts {
   caCert: string;
   cert: string;
   key: string;
+}
+
+/** A certificate and its private key, PEM. */
+export interface CertKeyPair {
+  cert: string;
+  key: string;
+}
+
+export interface CertificateRequest {
+  commonName: string;
+  organizations?: string[];
+  /** DNS names and IP addresses for subjectAltName (serving certificates). */
+  hosts?: string[];
+  usage: 'ca' | 'server' | 'client';
+  /** Signs with this CA; self-signed without it. */
+  issuer?: CertKeyPair;
+  validDays?: number;
 }
 
 function newKey(): { pem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey } {
@@ -23,48 +42,84 @@ function serial(): string {
   return '01' + randomBytes(15).toString('hex');
 }
 
+/** Makes a key and a certificate for it, signed by req.issuer or by itself. */
+export function newCertificate(req: CertificateRequest): CertKeyPair {
+  const now = new Date();
+  const key = newKey();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = key.forgePub;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = now;
+  cert.validity.notAfter = new Date(now.getTime() + (req.validDays ?? 3650) * 24 * 3600 * 1000);
+  const subject = [{ name: 'commonName', value: req.commonName }, ...(req.organizations ?? []).map((o) => ({ name: 'organizationName', value: o }))];
+  cert.setSubject(subject);
+  let signer = key.forgeKey;
+  if (req.issuer) {
+    const ca = forge.pki.certificateFromPem(req.issuer.cert);
+    cert.setIssuer(ca.subject.attributes);
+    signer = forge.pki.privateKeyFromPem(req.issuer.key) as forge.pki.rsa.PrivateKey;
+  } else {
+    cert.setIssuer(subject);
+  }
+  const altNames = (req.hosts ?? []).map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+  if (req.usage === 'ca') {
+    cert.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true }]);
+  } else {
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      req.usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+      ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
+    ]);
+  }
+  cert.sign(signer, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: key.pem };
+}
+
 export function loadOrCreateServingCerts(dir: string, hosts: string[]): ServingCerts {
   const paths = { ca: join(dir, 'ca.crt'), cert: join(dir, 'apiserver.crt'), key: join(dir, 'apiserver.key') };
   if (existsSync(paths.ca) && existsSync(paths.cert) && existsSync(paths.key)) {
     return { caCert: readFileSync(paths.ca, 'utf8'), cert: readFileSync(paths.cert, 'utf8'), key: readFileSync(paths.key, 'utf8') };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const now = new Date();
-  const later = new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000);
+  const ca = newCertificate({ commonName: 'timonel-ca', usage: 'ca' });
+  const srv = newCertificate({ commonName: 'timonel-apiserver', usage: 'server', hosts, issuer: ca });
+  writeFileSync(paths.ca, ca.cert);
+  writeFileSync(join(dir, 'ca.key'), ca.key, { mode: 0o600 });
+  writeFileSync(paths.cert, srv.cert);
+  writeFileSync(paths.key, srv.key, { mode: 0o600 });
+  return { caCert: ca.cert, cert: srv.cert, key: srv.key };
+}
 
-  const ca = newKey();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = ca.forgePub;
-  caCert.serialNumber = serial();
-  caCert.validity.notBefore = now;
-  caCert.validity.notAfter = later;
-  const caName = [{ name: 'commonName', value: 'timonel-ca' }];
-  caCert.setSubject(caName);
-  caCert.setIssuer(caName);
-  caCert.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true }]);
-  caCert.sign(ca.forgeKey, forge.md.sha256.create());
+/**
+ * A client certificate `<name>.crt`/`<name>.key` in dir, signed by the CA kept
+ * there (ca.crt, ca.key); made once. Undefined when dir holds no CA key (the
+ * serving certificate came from files), since nothing could sign it.
+ */
+export function loadOrCreateClientCert(dir: string, name: string, commonName: string, organizations: string[] = []): CertKeyPair | undefined {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  if (existsSync(certFile) && existsSync(keyFile)) return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  const caCert = join(dir, 'ca.crt');
+  const caKey = join(dir, 'ca.key');
+  if (!existsSync(caCert) || !existsSync(caKey)) return undefined;
+  const issued = newCertificate({ commonName, organizations, usage: 'client', issuer: { cert: readFileSync(caCert, 'utf8'), key: readFileSync(caKey, 'utf8') } });
+  writeFileSync(certFile, issued.cert);
+  writeFileSync(keyFile, issued.key, { mode: 0o600 });
+  return issued;
+}
 
-  const srv = newKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = srv.forgePub;
-  cert.serialNumber = serial();
-  cert.validity.notBefore = now;
-  cert.validity.notAfter = later;
-  cert.setSubject([{ name: 'commonName', value: 'timonel-apiserver' }]);
-  cert.setIssuer(caName);
-  const altNames = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames },
-  ]);
-  cert.sign(ca.forgeKey, forge.md.sha256.create());
-
-  const out = { caCert: forge.pki.certificateToPem(caCert), cert: forge.pki.certificateToPem(cert), key: srv.pem };
-  writeFileSync(paths.ca, out.caCert);
-  writeFileSync(join(dir, 'ca.key'), ca.pem, { mode: 0o600 });
-  writeFileSync(paths.cert, out.cert);
-  writeFileSync(paths.key, out.key, { mode: 0o600 });
-  return out;
+/**
+ * A self-signed serving certificate `<name>.crt`/`<name>.key` in dir for the
+ * given names, made once (the kubelet's when it has no --tls-cert-file).
+ */
+export function loadOrCreateSelfSignedCert(dir: string, name: string, commonName: string, hosts: string[]): CertKeyPair {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  if (existsSync(certFile) && existsSync(keyFile)) return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const issued = newCertificate({ commonName, usage: 'server', hosts });
+  writeFileSync(certFile, issued.cert);
+  writeFileSync(keyFile, issued.key, { mode: 0o600 });
+  return issued;
 }

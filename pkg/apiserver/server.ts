@@ -17,7 +17,8 @@ import { SubresourceHandlers } from './subresources.js';
 import { Evictions } from './eviction.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
-import { loadOrCreateServingCerts } from './certs.js';
+import { loadOrCreateClientCert, loadOrCreateServingCerts } from './certs.js';
+import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } from './nodeproxy.js';
 import { NamespaceLifecycle, bootstrapCluster, namespaceHooks } from './namespaces.js';
 import { serviceHooks } from './services.js';
 import { VERSION_INFO } from './version.js';
@@ -29,6 +30,9 @@ export interface APIServerConfig {
   certDir: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** The client certificate for kubelets (--kubelet-client-certificate/--kubelet-client-key); made from the CA in certDir when absent. */
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
   watchCacheSize: number;
@@ -69,6 +73,7 @@ export class APIServer {
   private readonly handlers: ResourceHandlers;
   private readonly openapi: OpenAPIDocuments;
   caCert = '';
+  private nodeProxy?: NodeProxy;
 
   constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
     this.resources = resources;
@@ -98,7 +103,9 @@ export class APIServer {
     const allStorages = [...storages.values()];
     const hasDependents = (uid: string) => allStorages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
     for (const store of this.stores.values()) store.dependents = hasDependents;
-    this.handlers = new ResourceHandlers(new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store)));
+    this.handlers = new ResourceHandlers(
+      new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store), () => this.nodeProxy),
+    );
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
   }
@@ -130,6 +137,7 @@ export class APIServer {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, false)));
       sendObject(res, 200, apiGroupList(this.resources));
     });
+    app.all(NODE_PROXY_PATH, nodeProxyPathHandler(() => this.nodeProxy));
     app.all(/^\/api\/v1(\/.*)?$/, (req, res, next) => this.serveGroupVersion(req, res, '', 'v1', req.path.slice('/api/v1'.length)).catch(next));
     app.all(/^\/apis\/([^/]+)(\/.*)?$/, (req, res, next) => {
       const m = /^\/apis\/([^/]+)(?:\/([^/]+)(\/.*)?)?$/.exec(req.path);
@@ -196,7 +204,13 @@ export class APIServer {
       ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
       : loadOrCreateServingCerts(this.config.certDir, ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'));
     this.caCert = certs.caCert;
+    const kubeletClientCert = this.config.kubeletClientCertificate && this.config.kubeletClientKey
+      ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
+      : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
+    this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.storage.get(undefined, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
     this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, this.app);
+    // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
+    this.server.on('upgrade', (req, socket, head: Buffer) => dispatchUpgrade(this.app, req, socket, head));
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));

@@ -11,6 +11,7 @@ import { applyMergePatch } from './patch/mergepatch.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import { sendObject, type ResourceRoute } from './handlers.js';
 import type { Evictions } from './eviction.js';
+import type { NodeProxy } from './nodeproxy.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -28,7 +29,10 @@ function ctxOf(route: ResourceRoute, q: Query): RequestContext {
 }
 
 export class SubresourceHandlers {
-  constructor(private readonly evictions: () => Evictions) {}
+  constructor(
+    private readonly evictions: () => Evictions,
+    private readonly nodeProxy: () => NodeProxy | undefined = () => undefined,
+  ) {}
 
   async handle(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const method = req.method.toUpperCase();
@@ -44,7 +48,7 @@ export class SubresourceHandlers {
         if (method !== 'PUT') throw newMethodNotSupported('namespaces/finalize', method);
         return this.finalize(req, res, route);
       default:
-        return this.nodeProxied(route);
+        return this.nodeProxied(req, res, route, method);
     }
   }
 
@@ -111,7 +115,12 @@ export class SubresourceHandlers {
     if (binding.target?.kind && binding.target.kind !== 'Node') throw newInvalid('Binding', '', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${binding.target.kind}": supported values: "Node"` }]);
     const storage = route.store.storage;
     for (let attempt = 0; ; attempt++) {
-      const pod = await storage.mustGet(route.namespace, name);
+      // First try the watch cache's copy (upstream GuaranteedUpdate's cachedExistingObject):
+      // the write is guarded on its resourceVersion, so a stale copy only costs a Conflict
+      // and a retry from etcd. nodeName and deletionTimestamp are never unset, so a stale
+      // copy that has them set is also right to refuse.
+      const cached = attempt === 0 ? storage.cache.get(storage.key(route.namespace, name)) : undefined;
+      const pod = cached ? { ...cached, spec: { ...(cached.spec as object) }, status: { ...(cached.status as object) } } : await storage.mustGet(route.namespace, name);
       const spec = (pod.spec ?? {}) as { nodeName?: string };
       if (pod.metadata.deletionTimestamp) throw newConflict({ group: '', resource: 'pods', name }, 'pod is being deleted, cannot be assigned to a host');
       if (spec.nodeName) throw newConflict({ group: '', resource: 'pods', name }, `pod ${name} is already assigned to node "${spec.nodeName}"`);
@@ -161,13 +170,22 @@ export class SubresourceHandlers {
     sendObject(res, 200, await storage.update(ns, Number(ns.metadata.resourceVersion)));
   }
 
-  // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet ----
+  // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----
 
-  private async nodeProxied(route: ResourceRoute): Promise<void> {
+  private async nodeProxied(req: Request, res: Response, route: ResourceRoute, method: string): Promise<void> {
     const obj = await route.store.storage.get(route.namespace, route.name as string);
     if (!obj) throw newNotFound({ group: route.info.group, resource: route.info.plural, name: route.name });
-    const node = route.info.kind === 'Node' ? route.name : ((obj.spec ?? {}) as { nodeName?: string }).nodeName;
-    if (!node) throw newBadRequest(`pod ${route.name} does not have a host assigned`);
-    throw new StatusError(503, 'ServiceUnavailable', `no kubelet is serving node "${node}" yet`);
+    const proxy = this.nodeProxy();
+    if (!proxy) throw new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet');
+    const sub = route.subresource;
+    if (sub === 'log') {
+      if (method !== 'GET') throw newMethodNotSupported('pods/log', method);
+      return proxy.podLog(req, res, obj);
+    }
+    if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
+      if (method !== 'GET' && method !== 'POST') throw newMethodNotSupported(`pods/${sub}`, method);
+      return proxy.podStream(req, res, sub, obj);
+    }
+    return proxy.proxyToNode(req, res, obj, '/');
   }
 }
