@@ -29,6 +29,13 @@ export function parseResourceList(list: Record<string, string | number> | undefi
   return out;
 }
 
+function sameResources(a: ResourceList, b: ResourceList): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 function addInto(dst: ResourceList, src: ResourceList): void {
   for (const [k, v] of Object.entries(src)) dst[k] = (dst[k] ?? 0) + v;
 }
@@ -119,6 +126,52 @@ export function podHostPorts(pod: Pod): string[] {
   return out;
 }
 
+interface PodAffinitySpec { requiredDuringSchedulingIgnoredDuringExecution?: unknown[]; preferredDuringSchedulingIgnoredDuringExecution?: unknown[] }
+
+function termCount(a: PodAffinitySpec | undefined): number {
+  return (a?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) + (a?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0);
+}
+
+/** Whether the pod has any pod affinity or anti-affinity term (upstream PodInfo with affinity). */
+export function podHasAffinityTerms(pod: Pod): boolean {
+  const a = pod.spec?.affinity as { podAffinity?: PodAffinitySpec; podAntiAffinity?: PodAffinitySpec } | undefined;
+  return termCount(a?.podAffinity) + termCount(a?.podAntiAffinity) > 0;
+}
+
+/** Whether the pod has a required anti-affinity term. */
+export function podHasRequiredAntiAffinity(pod: Pod): boolean {
+  const a = pod.spec?.affinity as { podAntiAffinity?: PodAffinitySpec } | undefined;
+  return (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+}
+
+/** NodeInfos holding at least one pod of a kind, counted per node, listed on demand. */
+class NodeCounter {
+  private readonly counts = new Map<NodeInfo, number>();
+  private list?: NodeInfo[];
+
+  add(info: NodeInfo, delta: number): void {
+    const n = (this.counts.get(info) ?? 0) + delta;
+    if (n > 0) {
+      if (!this.counts.has(info)) this.list = undefined;
+      this.counts.set(info, n);
+    } else if (this.counts.delete(info)) this.list = undefined;
+  }
+
+  forget(info: NodeInfo): void {
+    if (this.counts.delete(info)) this.list = undefined;
+  }
+
+  invalidate(): void {
+    this.list = undefined;
+  }
+
+  /** The nodes, skipping entries whose Node object is gone. */
+  nodes(): NodeInfo[] {
+    this.list ??= [...this.counts.keys()].filter((n) => n.node);
+    return this.list;
+  }
+}
+
 function emptyNodeInfo(node: Node | undefined): NodeInfo & { node: Node | undefined } {
   return {
     node: node as Node,
@@ -154,6 +207,10 @@ export class SchedulerCache {
   private readonly now: () => number;
   private snapshotList?: NodeInfo[];
   private cleanupTimer?: NodeJS.Timeout;
+  private readonly withAffinity = new NodeCounter();
+  /** Image name -> nodes whose status.images list it (each node counted once per name). */
+  private readonly imageNodes = new Map<string, number>();
+  private readonly withRequiredAntiAffinity = new NodeCounter();
 
   constructor(private readonly opts: SchedulerCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? ASSUMED_POD_TTL_MS;
@@ -182,7 +239,31 @@ export class SchedulerCache {
       return;
     }
     this.nodes.set(name, emptyNodeInfo(node));
+    this.countImages(node, 1);
+    this.invalidateLists();
+  }
+
+  private countImages(node: Node | undefined, delta: number): void {
+    const images = node?.status?.images;
+    if (!images?.length) return;
+    const names = new Set<string>();
+    for (const img of images) for (const n of img.names ?? []) names.add(n);
+    for (const n of names) {
+      const c = (this.imageNodes.get(n) ?? 0) + delta;
+      if (c > 0) this.imageNodes.set(n, c);
+      else this.imageNodes.delete(n);
+    }
+  }
+
+  /** On how many nodes the image is present. */
+  imageNumNodes(image: string): number {
+    return this.imageNodes.get(image) ?? 0;
+  }
+
+  private invalidateLists(): void {
     this.snapshotList = undefined;
+    this.withAffinity.invalidate();
+    this.withRequiredAntiAffinity.invalidate();
   }
 
   updateNode(_old: Node, node: Node): void {
@@ -193,7 +274,8 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     const info = this.nodes.get(name);
     if (!info) return;
-    this.snapshotList = undefined;
+    this.invalidateLists();
+    this.countImages(info.node, -1);
     // Pods still bound there stay accounted (their deletes will come); keep a node-less entry for them.
     if (info.pods.length > 0) {
       (info as { node: Node | undefined }).node = undefined;
@@ -206,10 +288,14 @@ export class SchedulerCache {
 
   private setNode(info: NodeInfo, node: Node): void {
     const wasMissing = !info.node;
+    if (info.node !== node) {
+      this.countImages(info.node, -1);
+      this.countImages(node, 1);
+    }
     info.node = node;
     info.allocatable = parseResourceList(node.status?.allocatable);
     info.generation++;
-    if (wasMissing) this.snapshotList = undefined;
+    if (wasMissing) this.invalidateLists();
   }
 
   // Pods
@@ -250,11 +336,35 @@ export class SchedulerCache {
     if (!nodeName) return;
     const key = podKey(pod);
     const st = this.pods.get(key);
+    if (st && st.nodeName === nodeName && this.replacePodOnNode(st.pod, pod, nodeName)) {
+      // The usual case: the informer confirms an assumed pod where it was assumed.
+      this.pods.set(key, { pod, nodeName, assumed: false, bindingFinished: true });
+      return;
+    }
     if (st) {
       this.removePodFromNode(st.pod, st.nodeName);
     }
     this.pods.set(key, { pod, nodeName, assumed: false, bindingFinished: true });
     this.addPodToNode(pod, nodeName);
+  }
+
+  /**
+   * Swaps the node's copy of a pod for a newer object in place when nothing the sums
+   * count changed (requests, host ports, affinity), so confirming a binding does not
+   * rebuild the node. False when a full remove + add is needed.
+   */
+  private replacePodOnNode(old: Pod, pod: Pod, nodeName: string): boolean {
+    const info = this.nodes.get(nodeName);
+    if (!info) return false;
+    const key = podKey(old);
+    const i = info.pods.findIndex((p) => podKey(p) === key);
+    if (i < 0) return false;
+    if (!sameResources(podRequests(old), podRequests(pod)) || !sameResources(nonZeroRequests(old), nonZeroRequests(pod))) return false;
+    if (podHostPorts(old).join() !== podHostPorts(pod).join()) return false;
+    if (podHasAffinityTerms(old) !== podHasAffinityTerms(pod) || podHasRequiredAntiAffinity(old) !== podHasRequiredAntiAffinity(pod)) return false;
+    info.pods[i] = pod;
+    info.generation++;
+    return true;
   }
 
   updatePod(_old: Pod, pod: Pod): void {
@@ -293,6 +403,8 @@ export class SchedulerCache {
     info.requested.pods = (info.requested.pods ?? 0) + 1;
     addInto(info.nonZeroRequested ??= {}, nonZeroRequests(pod));
     for (const p of podHostPorts(pod)) info.usedPorts.add(p);
+    if (podHasAffinityTerms(pod)) this.withAffinity.add(info, 1);
+    if (podHasRequiredAntiAffinity(pod)) this.withRequiredAntiAffinity.add(info, 1);
     info.generation++;
   }
 
@@ -307,9 +419,15 @@ export class SchedulerCache {
     info.requested.pods = (info.requested.pods ?? 0) - 1;
     subtractFrom(info.nonZeroRequested ??= {}, nonZeroRequests(old));
     // Ports are a set: rebuild from the remaining pods so a port shared by two pods is not lost.
-    info.usedPorts = new Set(info.pods.flatMap(podHostPorts));
+    if (info.usedPorts.size) info.usedPorts = new Set(info.pods.flatMap(podHostPorts));
+    if (podHasAffinityTerms(old)) this.withAffinity.add(info, -1);
+    if (podHasRequiredAntiAffinity(old)) this.withRequiredAntiAffinity.add(info, -1);
     info.generation++;
-    if (!info.node && info.pods.length === 0) this.nodes.delete(nodeName);
+    if (!info.node && info.pods.length === 0) {
+      this.nodes.delete(nodeName);
+      this.withAffinity.forget(info);
+      this.withRequiredAntiAffinity.forget(info);
+    }
   }
 
   // Reads
@@ -318,6 +436,16 @@ export class SchedulerCache {
   snapshot(): NodeInfo[] {
     if (!this.snapshotList) this.snapshotList = [...this.nodes.values()].filter((n) => n.node);
     return this.snapshotList;
+  }
+
+  /** Nodes with pods that have pod (anti-)affinity terms; same liveness rules as snapshot(). */
+  havePodsWithAffinity(): NodeInfo[] {
+    return this.withAffinity.nodes();
+  }
+
+  /** Nodes with pods that have required anti-affinity terms. */
+  havePodsWithRequiredAntiAffinity(): NodeInfo[] {
+    return this.withRequiredAntiAffinity.nodes();
   }
 
   nodeInfo(name: string): NodeInfo | undefined {

@@ -14,7 +14,9 @@ export class SchedulerMetrics {
   readonly schedulingAttemptDuration: Histogram<'result' | 'profile'>;
   readonly e2eSchedulingDuration: Histogram<'result' | 'profile'>;
   readonly pendingPods: Gauge<'queue'>;
+  readonly goroutines: Gauge<'operation'>;
   private pendingSource?: () => Record<string, number>;
+  private bindingsSource?: () => number;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -43,12 +45,26 @@ export class SchedulerMetrics {
         for (const q of ['active', 'backoff', 'unschedulable', 'gated']) this.set({ queue: q }, counts[q] ?? 0);
       },
     });
+    this.goroutines = new Gauge({
+      name: 'scheduler_goroutines',
+      // Upstream counts goroutines; here: bindings started and not finished (on the wire or waiting for a slot).
+      help: 'Number of running goroutines split by the work they do such as binding.',
+      labelNames: ['operation'], registers,
+      collect() {
+        this.set({ operation: 'binding' }, self.bindingsSource?.() ?? 0);
+      },
+    });
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Where scheduler_pending_pods reads its counts at scrape time. */
   setPendingPodsSource(source: () => Record<string, number>): void {
     this.pendingSource = source;
+  }
+
+  /** Where scheduler_goroutines{operation="binding"} reads the bindings in flight at scrape time. */
+  setBindingsSource(source: () => number): void {
+    this.bindingsSource = source;
   }
 
   observeAttempt(result: AttemptResult, profile: string, seconds: number): void {

@@ -3,7 +3,7 @@
 // pick the best. Everything here is synchronous, so the cache's NodeInfos cannot
 // change under it. The Scheduler (scheduler.ts) drives it and does the writes.
 import {
-  Code, CycleState, MAX_NODE_SCORE, type NodeInfo, type Pod, type Profile, type Status,
+  Code, CycleState, MAX_NODE_SCORE, SUCCESS, type FilterPlugin, type NodeInfo, type Pod, type Profile, type Status,
 } from './framework/types.js';
 
 /** Upstream minFeasibleNodesToFind / minFeasibleNodesPercentageToFind. */
@@ -105,15 +105,20 @@ function withPlugin(st: Status, plugin: string): Status {
 /** A plugin returned Code.Error: the attempt fails and the pod backs off (not a FitError). */
 export class PluginError extends Error {}
 
-function runFilters(profile: Profile, state: CycleState, pod: Pod, info: NodeInfo, skip: Set<string>): Status {
-  for (const pl of profile.filter) {
-    if (skip.has(pl.name)) continue;
+/** The Filter plugins to run this cycle: those whose PreFilter did not return Skip. */
+function activeFilters(profile: Profile, skip: Set<string>): FilterPlugin[] {
+  return skip.size === 0 ? profile.filter : profile.filter.filter((pl) => !skip.has(pl.name));
+}
+
+function runFilters(filters: FilterPlugin[], state: CycleState, pod: Pod, info: NodeInfo): Status {
+  for (let i = 0; i < filters.length; i++) {
+    const pl = filters[i];
     const st = pl.filter(state, pod, info);
     if (st.code === Code.Success || st.code === Code.Skip) continue;
     if (st.code === Code.Error) throw new PluginError(`running "${pl.name}" filter plugin: ${statusMessage(st)}`);
     return withPlugin(st, pl.name);
   }
-  return { code: Code.Success, reasons: [] };
+  return SUCCESS;
 }
 
 /**
@@ -129,8 +134,8 @@ export function schedulePod(profile: Profile, state: CycleState, pod: Pod, allNo
     throw new FitError(pod, allNodes.length, nodeToStatus, '', plugins);
   }
   if (feasible.length === 1) return { suggestedHost: feasible[0].node.metadata.name ?? '', evaluatedNodes: evaluated, feasibleNodes: 1 };
-  const scores = prioritizeNodes(profile, state, pod, feasible);
-  return { suggestedHost: selectHost(feasible, scores, alg.random ?? Math.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length };
+  const totals = scoreNodes(profile, state, pod, feasible);
+  return { suggestedHost: selectHostIndexed(feasible, totals, alg.random ?? Math.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length };
 }
 
 export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Pod, allNodes: NodeInfo[], alg: AlgorithmState): { feasible: NodeInfo[]; nodeToStatus: Map<string, Status>; evaluated: number } {
@@ -174,12 +179,13 @@ export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Po
       else nodeToStatus.set(name, absent);
     }
   }
+  const filters = activeFilters(profile, skipFilter);
 
   // A pod that preempted for a node is tried there first (upstream evaluateNominatedNode).
   const nominated = pod.status?.nominatedNodeName;
   if (nominated) {
     const info = nodes.find((n) => n.node.metadata.name === nominated);
-    if (info && runFilters(profile, state, pod, info, skipFilter).code === Code.Success) {
+    if (info && runFilters(filters, state, pod, info).code === Code.Success) {
       return { feasible: [info], nodeToStatus, evaluated: 1 };
     }
   }
@@ -189,10 +195,11 @@ export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Po
   const n = nodes.length;
   const start = n ? alg.nextStartNodeIndex % n : 0;
   let processed = 0;
-  for (let i = 0; i < n && feasible.length < numToFind; i++) {
-    const info = nodes[(start + i) % n];
+  for (let i = 0, j = start; i < n && feasible.length < numToFind; i++) {
+    const info = nodes[j];
+    if (++j === n) j = 0;
     processed++;
-    const st = profile.filter.length ? runFilters(profile, state, pod, info, skipFilter) : { code: Code.Success, reasons: [] };
+    const st = filters.length ? runFilters(filters, state, pod, info) : SUCCESS;
     if (st.code === Code.Success) feasible.push(info);
     else nodeToStatus.set(info.node.metadata.name ?? '', st);
   }
@@ -200,10 +207,13 @@ export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Po
   return { feasible, nodeToStatus, evaluated: processed };
 }
 
-/** PreScore then Score: the weighted sum of each plugin's (normalized) score per node name. */
-export function prioritizeNodes(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[]): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const n of nodes) totals.set(n.node.metadata.name ?? '', 0);
+/**
+ * PreScore then Score: the weighted sum of each plugin's (normalized) score, per node in
+ * the order of nodes. Raw scores live in one array per plugin; only a plugin that
+ * normalizes gets them as the name-keyed map its NormalizeScore takes.
+ */
+export function scoreNodes(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[]): Float64Array {
+  const totals = new Float64Array(nodes.length);
   if (profile.score.length === 0) return totals;
   const skip = new Set<string>();
   for (const pl of profile.preScore) {
@@ -211,39 +221,58 @@ export function prioritizeNodes(profile: Profile, state: CycleState, pod: Pod, n
     if (st.code === Code.Skip) skip.add(pl.name);
     else if (st.code !== Code.Success) throw new PluginError(`running PreScore plugin "${pl.name}": ${statusMessage(st)}`);
   }
+  const raw = new Float64Array(nodes.length);
   for (const pl of profile.score) {
     if (skip.has(pl.name)) continue;
-    const scores = new Map<string, number>();
-    for (const n of nodes) scores.set(n.node.metadata.name ?? '', pl.score(state, pod, n));
-    pl.normalizeScores?.(state, pod, scores);
-    for (const [name, s] of scores) {
-      if (s < 0 || s > MAX_NODE_SCORE || Number.isNaN(s)) {
+    for (let i = 0; i < nodes.length; i++) raw[i] = pl.score(state, pod, nodes[i]);
+    if (pl.normalizeScores) {
+      const byName = new Map<string, number>();
+      for (let i = 0; i < nodes.length; i++) byName.set(nodes[i].node.metadata.name ?? '', raw[i]);
+      pl.normalizeScores(state, pod, byName);
+      for (let i = 0; i < nodes.length; i++) raw[i] = byName.get(nodes[i].node.metadata.name ?? '') ?? 0;
+    }
+    const w = pl.weight;
+    for (let i = 0; i < nodes.length; i++) {
+      const s = raw[i];
+      if (!(s >= 0 && s <= MAX_NODE_SCORE)) {
         throw new PluginError(`plugin "${pl.name}" returns an invalid score ${s}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`);
       }
-      totals.set(name, (totals.get(name) ?? 0) + s * pl.weight);
+      totals[i] += s * w;
     }
   }
   return totals;
 }
 
+/** PreScore then Score, as a map from node name to the weighted sum (see scoreNodes). */
+export function prioritizeNodes(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[]): Map<string, number> {
+  const totals = scoreNodes(profile, state, pod, nodes);
+  const out = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) out.set(nodes[i].node.metadata.name ?? '', totals[i]);
+  return out;
+}
+
 /** The highest-scoring node; ties broken uniformly at random (upstream's reservoir sampling). */
-export function selectHost(nodes: NodeInfo[], scores: Map<string, number>, random: () => number = Math.random): string {
-  let best = '';
+function selectHostIndexed(nodes: NodeInfo[], totals: ArrayLike<number>, random: () => number): string {
+  let best = -1;
   let bestScore = -Infinity;
   let ties = 0;
-  for (const n of nodes) {
-    const name = n.node.metadata.name ?? '';
-    const s = scores.get(name) ?? 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const s = totals[i];
     if (s > bestScore) {
-      best = name;
+      best = i;
       bestScore = s;
       ties = 1;
     } else if (s === bestScore) {
       ties++;
-      if (random() * ties < 1) best = name;
+      if (random() * ties < 1) best = i;
     }
   }
-  return best;
+  return best < 0 ? '' : nodes[best].node.metadata.name ?? '';
+}
+
+/** The highest-scoring node; ties broken uniformly at random (upstream's reservoir sampling). */
+export function selectHost(nodes: NodeInfo[], scores: Map<string, number>, random: () => number = Math.random): string {
+  return selectHostIndexed(nodes, nodes.map((n) => scores.get(n.node.metadata.name ?? '') ?? 0), random);
 }
 
 export { CycleState };

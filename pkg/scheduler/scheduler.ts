@@ -3,6 +3,9 @@
 // schedulePod (schedule_one.ts) → Reserve → assume → bind asynchronously, so the
 // next pod is scheduled while the binding is in flight. Failures park the pod in
 // the queue and are reported on it (PodScheduled condition + FailedScheduling event).
+// Throughput rests on three things here (see schedulingLoop and limiter.ts): the loop
+// steps out to the event loop every few milliseconds, bindings go out through a small
+// window of keep-alive connections, and Events never take a connection a binding waits for.
 import { hostname } from 'node:os';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { EventRecorder, isStatus, type Client, type SharedIndexInformer } from '../client/index.js';
@@ -12,6 +15,7 @@ import { Code, CycleState, type ClusterLister, type Node, type NodeInfo, type Po
 import type { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
+import { BoundedWriter, ConcurrencyLimiter } from './limiter.js';
 
 
 /** Resources the default plugins look up through the ClusterLister. */
@@ -28,6 +32,14 @@ import { DEFAULT_SCHEDULER_NAME } from './profile.js';
 
 /** Upstream's event note limit: longer FailedScheduling messages are cut with "...". */
 const NOTE_LENGTH_LIMIT = 1024;
+
+/** Bindings on the wire at once (each is one keep-alive HTTPS connection); see limiter.ts. */
+export const DEFAULT_MAX_IN_FLIGHT_BINDINGS = 32;
+/** Events on the wire at once, and how many may wait before new ones are dropped (client-go's broadcaster queue: 1000). */
+const EVENT_CONCURRENCY = 4;
+const MAX_QUEUED_EVENTS = 1000;
+/** The scheduling loop gives I/O (watch events, binding answers) a turn at least this often. */
+const YIELD_EVERY_MS = 2;
 
 /** Plugins whose verdict can change when a pod lands on a node (others ignore AssignedPodAdd). */
 const ASSIGNED_POD_SENSITIVE_PLUGINS = new Set(['InterPodAffinity', 'PodTopologySpread']);
@@ -48,6 +60,8 @@ export interface SchedulerOptions {
   logV?: (msg: string) => void;
   /** Record a Normal "Scheduled" event on each binding as upstream does (default true). */
   recordScheduledEvents?: boolean;
+  /** Bindings in flight at once (default DEFAULT_MAX_IN_FLIGHT_BINDINGS); more wait, already assumed, in the cache. */
+  maxInFlightBindings?: number;
 }
 
 function podName(pod: KubeObject): string {
@@ -72,6 +86,28 @@ function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean 
     || !sameJSON((oldNode.status?.conditions ?? []).map((c) => [c.type, c.status]), (newNode.status?.conditions ?? []).map((c) => [c.type, c.status]));
 }
 
+/**
+ * Runs cycle until it resolves false or stopped() is true. While pods wait, a cycle
+ * (pop, algorithm, assume) resolves through microtasks only, and a loop of those never
+ * lets the event loop reach I/O: binding answers and watch events would wait until the
+ * whole queue was drained, and the bindings would then leave all at once. So the loop
+ * steps out to the event loop (setImmediate) every yieldEveryMs.
+ */
+export async function schedulingLoop(cycle: () => Promise<boolean>, stopped: () => boolean, onError: (err: unknown) => void, yieldEveryMs = YIELD_EVERY_MS): Promise<void> {
+  let lastYield = performance.now();
+  while (!stopped()) {
+    try {
+      if (!(await cycle())) break;
+    } catch (err) {
+      onError(err);
+    }
+    if (performance.now() - lastYield >= yieldEveryMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}
+
 export class Scheduler {
   readonly cache: SchedulerCache;
   readonly queue: SchedulingQueue;
@@ -88,6 +124,8 @@ export class Scheduler {
   private loop?: Promise<void>;
   private stopped = false;
   private readonly inFlightBindings = new Set<Promise<void>>();
+  private readonly bindLimiter: ConcurrencyLimiter;
+  private readonly eventWriter: BoundedWriter;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -107,6 +145,9 @@ export class Scheduler {
     this.lister = {
       nodes: () => cache.snapshot(),
       nodeInfo: (name) => cache.nodeInfo(name),
+      havePodsWithAffinity: () => cache.havePodsWithAffinity(),
+      imageNumNodes: (image) => cache.imageNumNodes(image),
+      havePodsWithRequiredAntiAffinity: () => cache.havePodsWithRequiredAntiAffinity(),
       get: (apiVersion, plural, namespace, name) => {
         const l = factory.forResource(apiVersion, plural).lister;
         return namespace ? l.get(namespace, name) : l.get(name);
@@ -116,6 +157,15 @@ export class Scheduler {
     this.profile = typeof opts.profile === 'function' ? opts.profile(this.lister) : opts.profile;
     this.recorder = new EventRecorder(opts.client, { component: this.profile.schedulerName || DEFAULT_SCHEDULER_NAME, host: hostname(), log: this.log });
     opts.metrics?.setPendingPodsSource(() => this.queue.pendingPods());
+    this.bindLimiter = new ConcurrencyLimiter(opts.maxInFlightBindings ?? DEFAULT_MAX_IN_FLIGHT_BINDINGS);
+    opts.metrics?.setBindingsSource(() => this.inFlightBindings.size);
+    this.eventWriter = new BoundedWriter(EVENT_CONCURRENCY, MAX_QUEUED_EVENTS, {
+      // Events yield to bindings: they are written while no binding waits for a slot.
+      ready: () => this.bindLimiter.queued === 0,
+      onDrop: (n) => {
+        if (n === 1 || n % 1000 === 0) this.log(`event queue full, ${n} event(s) dropped so far`);
+      },
+    });
   }
 
   get schedulerName(): string {
@@ -143,18 +193,20 @@ export class Scheduler {
     this.queue.close();
     await this.loop;
     await Promise.allSettled([...this.inFlightBindings]);
+    this.eventWriter.clear();
     this.cache.stop();
     if (this.ownFactory) await this.factory.shutdown();
   }
 
-  private async runLoop(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        if (!(await this.scheduleOne())) break;
-      } catch (err) {
-        this.log(`scheduleOne failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-      }
-    }
+  private runLoop(): Promise<void> {
+    return schedulingLoop(() => this.scheduleOne(), () => this.stopped, (err) => {
+      this.log(`scheduleOne failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+    });
+  }
+
+  /** Records an Event without waiting; see BoundedWriter. */
+  private recordEvent(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.eventWriter.submit(() => this.recorder.event(obj, type, reason, message, { apiVersion: 'v1', kind: 'Pod' }));
   }
 
   private addEventHandlers(): void {
@@ -315,9 +367,12 @@ export class Scheduler {
     const pod = info.pod;
     const pods = this.opts.client.resource<Pod>('v1', 'pods');
     try {
-      await this.opts.client.rest.request('POST', pods.path(pod.metadata.namespace, pod.metadata.name, 'binding'), {
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: host } },
-      });
+      const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: host } };
+      try {
+        await this.bindLimiter.run(() => this.opts.client.rest.request('POST', pods.path(pod.metadata.namespace, pod.metadata.name, 'binding'), { body }));
+      } finally {
+        this.eventWriter.kick();
+      }
     } catch (err) {
       this.log(`failed to bind pod=${podName(pod)} node=${host}: ${(err as Error)?.message ?? String(err)}`);
       await this.runUnreserve(state, pod, host);
@@ -334,7 +389,7 @@ export class Scheduler {
     this.opts.metrics?.e2eSchedulingDuration.observe({ result: 'scheduled', profile: this.schedulerName }, (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds);
     this.logV(`successfully bound pod=${podName(pod)} node=${host}`);
     if (this.opts.recordScheduledEvents ?? true) {
-      void this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`, { apiVersion: 'v1', kind: 'Pod' });
+      this.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`);
     }
   }
 
@@ -353,7 +408,7 @@ export class Scheduler {
     const reason = err instanceof FitError ? 'Unschedulable' : 'SchedulerError';
     const message = err.message;
     const note = message.length > NOTE_LENGTH_LIMIT ? message.slice(0, NOTE_LENGTH_LIMIT - 3) + '...' : message;
-    void this.recorder.event(current, 'Warning', 'FailedScheduling', note, { apiVersion: 'v1', kind: 'Pod' });
+    this.recordEvent(current, 'Warning', 'FailedScheduling', note);
     await this.updatePodScheduledCondition(current, reason, message);
   }
 

@@ -3,9 +3,14 @@
 // own process (node dist/cmd/scheduler/main.js), then M small pods created as fast
 // as 50 creators can; measured from the first pod created to the last binding seen
 // on a pod watch. Figures: pods/s over that window, p50/p99 of the per-second
-// binding rate, and the scheduler's RSS.
+// binding rate, and the scheduler's RSS; also the drain rate once the last pod is
+// created (the creators no longer compete for the apiserver, so it is the scheduler
+// and binding pipeline's own rate) and CPU milliseconds per pod for the scheduler,
+// apiserver and etcd, steadier than wall time on a shared machine. --cpu-prof
+// profiles the scheduler and the apiserver children. scheduler-algorithm.ts times
+// the filter/score hot path alone, in-process.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
@@ -19,7 +24,7 @@ import type { BenchContext } from './context.js';
 import { hotSpots, readProfile } from './cpuprofile.js';
 import { HTTPSClient } from './https-client.js';
 import { ensureNamespace } from './pods.js';
-import { CPUMeter, rssBytes } from './procstat.js';
+import { CPUMeter, cpuSeconds, rssBytes } from './procstat.js';
 import { percentile, round } from './stats.js';
 
 export interface SchedulerBenchSize {
@@ -35,7 +40,7 @@ export interface SchedulerBenchOptions {
   creators?: number;
   /** Give up when no binding is seen for this long. */
   stallSeconds?: number;
-  /** Profile the scheduler child into this directory and print its hottest functions. */
+  /** Profile the scheduler and apiserver children into this directory and print their hottest functions. */
   cpuProfDir?: string;
 }
 
@@ -141,7 +146,7 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
   let watch: { close(): void } | undefined;
   try {
     etcd = await startEtcd();
-    apiserver = await startAPIServerProcess({ etcdEndpoint: etcd.endpoint, dir });
+    apiserver = await startAPIServerProcess({ etcdEndpoint: etcd.endpoint, dir, cpuProfDir: opts.cpuProfDir ? join(opts.cpuProfDir, 'apiserver') : undefined });
     client = new HTTPSClient(apiserver.url, apiserver.caCert, creators);
     ctx.progress(`scheduler ${size.label}: creating ${size.nodes} nodes`);
     const tNodes = Date.now();
@@ -152,7 +157,7 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
     // The bench apiserver child runs without token authentication: any token will do.
     writeFileSync(kubeconfig, kubeconfigYAML(apiserver.url, apiserver.caCert, 'bench'));
     const tStart = Date.now();
-    scheduler = await startSchedulerProcess(kubeconfig, join(dir, 'scheduler.log'), opts.cpuProfDir);
+    scheduler = await startSchedulerProcess(kubeconfig, join(dir, 'scheduler.log'), opts.cpuProfDir ? join(opts.cpuProfDir, 'scheduler') : undefined);
     const startSeconds = (Date.now() - tStart) / 1000;
     const rssIdle = rssBytes(scheduler.pid);
     ctx.progress(`scheduler ${size.label}: nodes in ${round(nodesSeconds, 1)} s, scheduler synced in ${round(startSeconds, 1)} s; creating ${size.pods} pods`);
@@ -167,6 +172,7 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
     });
     const pids: Record<string, number> = { scheduler: scheduler.pid, apiserver: apiserver.pid, etcd: etcd.process.pid as number };
     const meter = new CPUMeter(pids);
+    const cpuStart = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
     ctx.meter();
     let rssPeak = rssIdle;
     const sampler = setInterval(() => {
@@ -192,6 +198,7 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
     await creating;
     clearInterval(sampler);
     const cpu = meter.read();
+    const cpuSecondsOf: Record<string, number> = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid) - cpuStart[k]]));
     const end = bindTimes.length ? bindTimes[bindTimes.length - 1] : performance.now();
     const seconds = (end - t0) / 1000;
     // Bindings per whole second since the first pod was created (the last partial second dropped).
@@ -199,6 +206,11 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
     for (const t of bindTimes) perSecond[Math.min(perSecond.length - 1, Math.floor((t - t0) / 1000))]++;
     const full = perSecond.length > 1 ? perSecond.slice(0, -1) : perSecond;
     const sorted = Float64Array.from(full).sort();
+    // After the last pod is created the creators no longer compete with the bindings for
+    // the apiserver: the rate over that stretch is the scheduler-and-binding drain rate.
+    const boundAfterCreate = bindTimes.filter((t) => t > createdAt).length;
+    const drainSeconds = (end - createdAt) / 1000;
+    const perPod = (name: string) => round(((cpuSecondsOf[name] ?? NaN) * 1000) / Math.max(1, bindTimes.length), 2);
     ctx.emit({
       bench: 'scheduler',
       size: size.label,
@@ -213,6 +225,11 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
       p50_pods_per_sec: percentile(sorted, 50),
       p99_pods_per_sec: percentile(sorted, 99),
       min_pods_per_sec: sorted[0],
+      drain_pods_per_sec: drainSeconds > 0.5 ? round(boundAfterCreate / drainSeconds, 1) : 0,
+      bound_after_create: boundAfterCreate,
+      scheduler_cpu_ms_per_pod: perPod('scheduler'),
+      apiserver_cpu_ms_per_pod: perPod('apiserver'),
+      etcd_cpu_ms_per_pod: perPod('etcd'),
       scheduler_rss_idle_mb: round(rssIdle / 1024 / 1024, 1),
       scheduler_rss_peak_mb: round(rssPeak / 1024 / 1024, 1),
       scheduler_rss_end_mb: round(rssBytes(scheduler.pid) / 1024 / 1024, 1),
@@ -237,10 +254,12 @@ export async function benchScheduler(ctx: BenchContext, opts: SchedulerBenchOpti
   for (const size of opts.sizes) {
     const profDir = opts.cpuProfDir ? join(opts.cpuProfDir, `scheduler-${size.label}`) : undefined;
     await runSize(ctx, size, { ...opts, cpuProfDir: profDir });
-    if (profDir) {
-      for (const f of (await import('node:fs')).readdirSync(profDir).filter((n) => n.endsWith('.cpuprofile'))) {
-        const spots = hotSpots(readProfile(join(profDir, f)));
-        ctx.progress(`scheduler ${size.label} CPU profile ${join(profDir, f)} (${spots.total_ms} ms sampled); hottest functions by self time:`);
+    for (const who of profDir ? ['scheduler', 'apiserver'] : []) {
+      const dir = join(profDir as string, who);
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) {
+        const spots = hotSpots(readProfile(join(dir, f)));
+        ctx.progress(`scheduler ${size.label}: ${who} CPU profile ${join(dir, f)} (${spots.total_ms} ms sampled); hottest functions by self time:`);
         for (const s of spots.functions) process.stderr.write(`  ${String(s.self_pct).padStart(5)}%  ${String(s.self_ms).padStart(7)} ms  ${s.name}\n`);
         process.stderr.write('  by file:\n');
         for (const s of spots.files.slice(0, 12)) process.stderr.write(`  ${String(s.self_pct).padStart(5)}%  ${String(s.self_ms).padStart(7)} ms  ${s.name}\n`);

@@ -74,6 +74,8 @@ export interface Status {
 }
 
 export const SUCCESS: Status = { code: Code.Success, reasons: [] };
+/** A PreFilter/PreScore answer meaning "nothing to do for this pod": the plugin's Filter/Score is not run this cycle. */
+export const SKIP: Status = { code: Code.Skip, reasons: [] };
 export function unschedulable(...reasons: string[]): Status {
   return { code: Code.Unschedulable, reasons };
 }
@@ -133,6 +135,12 @@ export interface ReservePlugin extends Plugin {
 export interface ClusterLister {
   nodes(): NodeInfo[];
   nodeInfo(name: string): NodeInfo | undefined;
+  /** Nodes with at least one pod that has pod affinity or anti-affinity terms (upstream HavePodsWithAffinityList); scanned from nodes() when absent. */
+  havePodsWithAffinity?(): NodeInfo[];
+  /** Nodes with at least one pod that has required anti-affinity terms (upstream HavePodsWithRequiredAntiAffinityList). */
+  havePodsWithRequiredAntiAffinity?(): NodeInfo[];
+  /** On how many nodes an image (by any of its names) is present (upstream ImageStateSummary.NumNodes); counted from nodes() when absent. */
+  imageNumNodes?(image: string): number;
   get(apiVersion: string, plural: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(apiVersion: string, plural: string, namespace?: string): KubeObject[];
 }

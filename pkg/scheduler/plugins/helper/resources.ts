@@ -42,14 +42,30 @@ function isRestartableInit(c: Container): boolean {
   return (c as { restartPolicy?: string }).restartPolicy === 'Always';
 }
 
+// Pods from the informer are never mutated (an update is a new object), so the
+// requests are computed once per pod object: Filter and Score ask per node.
+const requestsCache = new WeakMap<Pod, ResourceList>();
+const nonZeroCache = new WeakMap<Pod, ResourceList>();
+
 /**
  * The pod's effective request. nonZero substitutes 100m / 200Mi for containers
  * without a cpu / memory request, as upstream does for scoring only.
  * Sidecars (restartable init containers) run alongside the app containers, so
  * they add to the sum, and to every later init container's footprint.
+ * The result is shared: do not mutate it.
  */
 export function podRequests(pod: Pod, opts: { nonZero?: boolean } = {}): ResourceList {
   const nonZero = opts.nonZero ?? false;
+  const cache = nonZero ? nonZeroCache : requestsCache;
+  let reqs = cache.get(pod);
+  if (!reqs) {
+    reqs = computePodRequests(pod, nonZero);
+    cache.set(pod, reqs);
+  }
+  return reqs;
+}
+
+function computePodRequests(pod: Pod, nonZero: boolean): ResourceList {
   const reqs: ResourceList = {};
   for (const c of pod.spec?.containers ?? []) addInto(reqs, containerRequests(c, nonZero));
   const sidecars: ResourceList = {};

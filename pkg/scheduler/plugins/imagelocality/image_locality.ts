@@ -1,7 +1,7 @@
 // ImageLocality: prefers nodes that already hold the pod's images, weighted by
 // image size and by how widely the image is spread (so one node holding a
 // popular image does not attract everything).
-import { CycleState, MAX_NODE_SCORE, SUCCESS } from '../../framework/types.js';
+import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS } from '../../framework/types.js';
 import type { ClusterLister, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 
 export const NAME = 'ImageLocality';
@@ -38,15 +38,24 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
     const wanted = new Set(images);
     const numNodesWith = new Map<string, number>();
     const all = this.lister.nodes();
-    for (const ni of all) {
-      const seen = new Set<string>();
-      for (const img of ni.node.status?.images ?? []) {
-        for (const n of img.names ?? []) if (wanted.has(n)) seen.add(n);
+    if (this.lister.imageNumNodes) {
+      // The scheduler cache keeps the per-image node counts (upstream's snapshot ImageStates).
+      for (const n of wanted) {
+        const c = this.lister.imageNumNodes(n);
+        if (c > 0) numNodesWith.set(n, c);
       }
-      for (const n of seen) numNodesWith.set(n, (numNodesWith.get(n) ?? 0) + 1);
+    } else {
+      for (const ni of all) {
+        const seen = new Set<string>();
+        for (const img of ni.node.status?.images ?? []) {
+          for (const n of img.names ?? []) if (wanted.has(n)) seen.add(n);
+        }
+        for (const n of seen) numNodesWith.set(n, (numNodesWith.get(n) ?? 0) + 1);
+      }
     }
     state.write(PRE_SCORE_KEY, { images, numNodesWith, totalNodes: all.length } satisfies ImageLocalityState);
-    return SUCCESS;
+    // No node holds any of the images: every node would score 0.
+    return numNodesWith.size ? SUCCESS : SKIP;
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {

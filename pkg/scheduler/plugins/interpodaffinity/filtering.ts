@@ -25,7 +25,8 @@ export interface PreFilterState {
   podMatchesOwnAffinity: boolean;
 }
 
-export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: NamespaceLabels): PreFilterState {
+/** withRequiredAntiAffinity: the nodes holding pods with required anti-affinity, when the caller keeps that list (else nodes are scanned). */
+export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: NamespaceLabels, withRequiredAntiAffinity?: NodeInfo[]): PreFilterState {
   const info = affinityInfo(pod);
   const s: PreFilterState = {
     affinityTerms: info.requiredAffinity,
@@ -35,10 +36,9 @@ export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: Nam
     antiAffinityCounts: new Map(),
     podMatchesOwnAffinity: info.requiredAffinity.every((t) => termMatches(t, pod, nsLabels)),
   };
-  const podHasTerms = s.affinityTerms.length + s.antiAffinityTerms.length > 0;
-  for (const ni of nodes) {
+  // Existing pods' required anti-affinity that the incoming pod would violate.
+  for (const ni of withRequiredAntiAffinity ?? nodes) {
     const labels = ni.node.metadata.labels ?? {};
-    // Existing pods' required anti-affinity that the incoming pod would violate.
     for (const existing of podsWithAffinityOn(ni).withRequiredAntiAffinity) {
       if (existing.metadata.uid && existing.metadata.uid === pod.metadata.uid) continue;
       for (const t of affinityInfo(existing).requiredAntiAffinity) {
@@ -46,7 +46,10 @@ export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: Nam
         if (v !== undefined && termMatches(t, pod, nsLabels)) inc(s.existingAntiAffinityCounts, pair(t.topologyKey, v), 1);
       }
     }
-    if (!podHasTerms) continue;
+  }
+  if (s.affinityTerms.length + s.antiAffinityTerms.length === 0) return s;
+  for (const ni of nodes) {
+    const labels = ni.node.metadata.labels ?? {};
     for (const existing of ni.pods) {
       if (existing.metadata.uid && existing.metadata.uid === pod.metadata.uid) continue;
       if (s.affinityTerms.length > 0 && s.affinityTerms.every((t) => termMatches(t, existing, nsLabels))) {

@@ -1,5 +1,5 @@
 // InterPodAffinity: required pod (anti-)affinity as a filter, preferred terms as a score.
-import { CycleState, SUCCESS } from '../../framework/types.js';
+import { CycleState, SKIP, SUCCESS } from '../../framework/types.js';
 import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { computePreFilterState, filterNode } from './filtering.js';
 import type { PreFilterState } from './filtering.js';
@@ -17,8 +17,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   constructor(private readonly lister?: ClusterLister) {}
 
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { status: Status } {
-    state.write(PRE_FILTER_KEY, computePreFilterState(pod, nodes, namespaceLabelsFrom(this.lister)));
-    return { status: SUCCESS };
+    const withAnti = this.lister?.havePodsWithRequiredAntiAffinity?.();
+    const s = computePreFilterState(pod, nodes, namespaceLabelsFrom(this.lister), withAnti);
+    state.write(PRE_FILTER_KEY, s);
+    // No required terms of its own and no existing pod's anti-affinity against it: nothing to filter.
+    const nothing = s.affinityTerms.length === 0 && s.antiAffinityTerms.length === 0 && s.existingAntiAffinityCounts.size === 0;
+    return { status: nothing ? SKIP : SUCCESS };
   }
 
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
@@ -32,8 +36,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status {
     // Existing pods on every node count, not only on the feasible ones.
-    state.write(PRE_SCORE_KEY, computeTopologyScore(pod, this.lister?.nodes() ?? nodes, namespaceLabelsFrom(this.lister)));
-    return SUCCESS;
+    const ts = computeTopologyScore(pod, this.lister?.nodes() ?? nodes, namespaceLabelsFrom(this.lister), this.lister?.havePodsWithAffinity?.());
+    state.write(PRE_SCORE_KEY, ts);
+    // No term matched anywhere: every node would score 0 (upstream's PreScore Skip).
+    return ts.size ? SUCCESS : SKIP;
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {

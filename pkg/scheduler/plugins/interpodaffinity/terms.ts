@@ -70,6 +70,17 @@ export function affinityInfo(pod: Pod): PodAffinityInfo {
   return info;
 }
 
+/**
+ * A string naming what a term matches (namespaces, namespace selector, label selector),
+ * for sharing match results between equal terms; undefined when the answer also depends
+ * on namespace labels (a namespaceSelector), which may change between cycles.
+ */
+export function termKey(term: AffinityTerm): string | undefined {
+  if (!term.nsSelector.matchesNothing()) return undefined;
+  const sel = term.selector.matchesNothing() ? '\u0000nothing' : term.selector.toString();
+  return `${[...term.namespaces].sort().join(',')}\u0000${sel}`;
+}
+
 export function hasAffinity(info: PodAffinityInfo): boolean {
   return info.requiredAffinity.length + info.requiredAntiAffinity.length + info.preferredAffinity.length + info.preferredAntiAffinity.length > 0;
 }

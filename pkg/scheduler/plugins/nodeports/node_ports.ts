@@ -1,6 +1,6 @@
 // NodePorts: a pod's hostPorts must be free on the node. 0.0.0.0 (or no hostIP)
 // conflicts with every address for the same protocol and port.
-import { CycleState, SUCCESS, unschedulable } from '../../framework/types.js';
+import { CycleState, SKIP, SUCCESS, unschedulable } from '../../framework/types.js';
 import type { FilterPlugin, NodeInfo, Pod, PreFilterPlugin, Status } from '../../framework/types.js';
 import { podHostPorts } from '../helper/nodeinfo.js';
 
@@ -33,8 +33,10 @@ export class NodePorts implements PreFilterPlugin, FilterPlugin {
   readonly name = NAME;
 
   preFilter(state: CycleState, pod: Pod): { status: Status } {
-    state.write(STATE_KEY, podHostPorts(pod).map(parse));
-    return { status: SUCCESS };
+    const wanted = podHostPorts(pod).map(parse);
+    state.write(STATE_KEY, wanted);
+    // No host ports: nothing can conflict (upstream's PreFilter Skip).
+    return { status: wanted.length ? SUCCESS : SKIP };
   }
 
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {

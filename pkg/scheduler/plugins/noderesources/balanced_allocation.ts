@@ -1,6 +1,6 @@
 // NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory would be
 // used in similar proportions with the pod placed (1 - std dev of the fractions).
-import { CycleState, MAX_NODE_SCORE, SUCCESS } from '../../framework/types.js';
+import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS } from '../../framework/types.js';
 import type { NodeInfo, Pod, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
 import { DEFAULT_RESOURCES, podScoringRequest, requestedAndAllocatable } from './resource_allocation.js';
 import type { ResourceSpec } from './resource_allocation.js';
@@ -37,12 +37,25 @@ export class BalancedAllocation implements PreScorePlugin, ScorePlugin {
     // A pod requesting none of the resources does not change balance: skip it (score 0 everywhere).
     const skip = this.resources.every((r) => !req[r.name]);
     state.write(PRE_SCORE_KEY, { req, skip });
-    return SUCCESS;
+    return skip ? SKIP : SUCCESS;
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const s = state.read<{ req: ResourceList; skip: boolean }>(PRE_SCORE_KEY) ?? { req: podScoringRequest(pod, true), skip: false };
     if (s.skip) return 0;
+    if (this.resources.length === 2) {
+      // Two resources (the default cpu, memory): balancedResourceScore without its arrays, per node.
+      const a = this.resources[0].name;
+      const b = this.resources[1].name;
+      const allocA = nodeInfo.allocatable[a] ?? 0;
+      const allocB = nodeInfo.allocatable[b] ?? 0;
+      if (allocA !== 0 && allocB !== 0) {
+        const used = nodeInfo.requested;
+        const fa = Math.min(1, ((used[a] ?? 0) + (s.req[a] ?? 0)) / allocA);
+        const fb = Math.min(1, ((used[b] ?? 0) + (s.req[b] ?? 0)) / allocB);
+        return Math.trunc((1 - Math.abs((fa - fb) / 2)) * MAX_NODE_SCORE);
+      }
+    }
     const { requested, allocatable } = requestedAndAllocatable(nodeInfo, s.req, this.resources, true);
     return balancedResourceScore(requested, allocatable);
   }

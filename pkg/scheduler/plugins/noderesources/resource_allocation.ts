@@ -7,12 +7,13 @@ export interface ResourceSpec { name: string; weight: number }
 /** The default scoring resources (config.DefaultResourceSpec). */
 export const DEFAULT_RESOURCES: ResourceSpec[] = [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }];
 
-// NodeInfo carries only actual requests; scoring counts 100m/200Mi for
-// containers without one (NodeInfo.NonZeroRequested upstream), so compute it
-// from the pods once per node generation.
+// The scheduler cache keeps NodeInfo.nonZeroRequested up to date (NodeInfo.NonZeroRequested
+// upstream); NodeInfos built elsewhere (preemption's copies, tests) lack it, so it is then
+// computed from the pods once per node generation.
 const nonZeroCache = new WeakMap<NodeInfo, { generation: number; podCount: number; requested: ResourceList }>();
 
 export function nonZeroRequested(nodeInfo: NodeInfo): ResourceList {
+  if (nodeInfo.nonZeroRequested) return nodeInfo.nonZeroRequested;
   const hit = nonZeroCache.get(nodeInfo);
   if (hit && hit.generation === nodeInfo.generation && hit.podCount === nodeInfo.pods.length) return hit.requested;
   const requested: ResourceList = {};
@@ -25,14 +26,23 @@ export function nonZeroRequested(nodeInfo: NodeInfo): ResourceList {
   return requested;
 }
 
+/**
+ * What the node would have requested of resource with the pod on it. Upstream counts
+ * the non-zero (100m / 200Mi default) requests for cpu and memory unless useRequested,
+ * and the actual requests for every other resource.
+ */
+export function requestedWithPod(nodeInfo: NodeInfo, podRequest: ResourceList, resource: string, useRequested: boolean): number {
+  const base = !useRequested && (resource === 'cpu' || resource === 'memory') ? nonZeroRequested(nodeInfo) : nodeInfo.requested;
+  return (base[resource] ?? 0) + (podRequest[resource] ?? 0);
+}
+
 /** [requested, allocatable] per resource, with the pod added. useRequested picks actual over non-zero requests. */
 export function requestedAndAllocatable(nodeInfo: NodeInfo, podRequest: ResourceList, resources: ResourceSpec[], useRequested: boolean): { requested: number[]; allocatable: number[] } {
-  const base = useRequested ? nodeInfo.requested : nonZeroRequested(nodeInfo);
   const requested: number[] = [];
   const allocatable: number[] = [];
   for (const r of resources) {
     allocatable.push(nodeInfo.allocatable[r.name] ?? 0);
-    requested.push((base[r.name] ?? 0) + (podRequest[r.name] ?? 0));
+    requested.push(requestedWithPod(nodeInfo, podRequest, r.name, useRequested));
   }
   return { requested, allocatable };
 }

@@ -1,12 +1,13 @@
 // PodTopologySpread: keeps matching pods spread across topology domains.
 // DoNotSchedule constraints filter (skew must stay within maxSkew);
 // ScheduleAnyway constraints score (fewer matching pods in the domain is better).
-import { CycleState, MAX_NODE_SCORE, SUCCESS, unresolvable, unschedulable } from '../../framework/types.js';
+import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable } from '../../framework/types.js';
 import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { Selector, selectorFromLabelSelector } from '../../../util/labels/selector.js';
 import type { LabelSelector, Requirement } from '../../../util/labels/selector.js';
 import { podMatchesNodeSelectorAndAffinityTerms } from '../helper/nodeaffinity.js';
 import { findMatchingUntoleratedTaint } from '../../../util/taints.js';
+import { countPodsOnNode, selectorKey } from '../helper/podcounts.js';
 
 export const NAME = 'PodTopologySpread';
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -26,7 +27,13 @@ export interface TopologySpreadConstraint {
   matchLabelKeys?: string[];
 }
 
-interface Constraint { maxSkew: number; topologyKey: string; selector: Selector; minDomains: number; honorAffinity: boolean; honorTaints: boolean }
+interface Constraint {
+  maxSkew: number; topologyKey: string; selector: Selector; minDomains: number; honorAffinity: boolean; honorTaints: boolean;
+  /** Names "pods of the incoming pod's namespace matching selector" for the per-node count cache. */
+  countKey: string;
+  /** Whether an existing pod counts: same namespace, not being deleted, labels match. */
+  counts: (p: Pod) => boolean;
+}
 
 function constraintsOf(pod: Pod, action: string): Constraint[] {
   const out: Constraint[] = [];
@@ -43,7 +50,11 @@ function constraintsOf(pod: Pod, action: string): Constraint[] {
     const extra: Requirement[] = [];
     for (const k of raw.matchLabelKeys ?? []) if (k in labels) extra.push({ key: k, operator: 'in', values: [labels[k]] });
     if (extra.length > 0 && !selector.matchesNothing()) selector = new Selector([...selector.requirements, ...extra]);
+    const ns = pod.metadata.namespace ?? 'default';
+    const sel = selector;
     out.push({
+      countKey: `spread\u0000${ns}\u0000${selectorKey(selector)}`,
+      counts: (p) => !p.metadata.deletionTimestamp && (p.metadata.namespace ?? 'default') === ns && sel.matches(p.metadata.labels ?? {}),
       maxSkew: raw.maxSkew ?? 1,
       topologyKey: raw.topologyKey,
       selector,
@@ -57,7 +68,8 @@ function constraintsOf(pod: Pod, action: string): Constraint[] {
 
 function nodeHasAllKeys(ni: NodeInfo, cs: Constraint[]): boolean {
   const labels = ni.node.metadata.labels ?? {};
-  return cs.every((c) => c.topologyKey in labels);
+  for (const c of cs) if (!(c.topologyKey in labels)) return false;
+  return true;
 }
 
 /** nodeInclusionPolicy: whether the node's domain counts for this constraint. */
@@ -65,6 +77,12 @@ function nodeIncluded(c: Constraint, pod: Pod, ni: NodeInfo): boolean {
   if (c.honorAffinity && !podMatchesNodeSelectorAndAffinityTerms(pod, ni.node)) return false;
   if (c.honorTaints && findMatchingUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
   return true;
+}
+
+/** countPodsMatchSelector over a node's pods for a constraint, remembered per node generation. */
+function countOnNode(ni: NodeInfo, c: Constraint): number {
+  if (c.selector.matchesNothing()) return 0;
+  return countPodsOnNode(ni, c.countKey, c.counts);
 }
 
 export function countPodsMatchSelector(pods: Pod[], selector: Selector, ns: string): number {
@@ -83,15 +101,15 @@ export function computeFilterState(pod: Pod, nodes: NodeInfo[]): FilterState {
   const constraints = constraintsOf(pod, 'DoNotSchedule');
   const counts = constraints.map(() => new Map<string, number>());
   if (constraints.length === 0) return { constraints, counts };
-  const ns = pod.metadata.namespace ?? 'default';
   for (const ni of nodes) {
     if (!nodeHasAllKeys(ni, constraints)) continue;
     const labels = ni.node.metadata.labels ?? {};
-    constraints.forEach((c, i) => {
-      if (!nodeIncluded(c, pod, ni)) return;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      if (!nodeIncluded(c, pod, ni)) continue;
       const v = labels[c.topologyKey];
-      counts[i].set(v, (counts[i].get(v) ?? 0) + countPodsMatchSelector(ni.pods, c.selector, ns));
-    });
+      counts[i].set(v, (counts[i].get(v) ?? 0) + countOnNode(ni, c));
+    }
   }
   return { constraints, counts };
 }
@@ -112,8 +130,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   constructor(private readonly lister?: ClusterLister) {}
 
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { status: Status } {
-    state.write(PRE_FILTER_KEY, computeFilterState(pod, nodes));
-    return { status: SUCCESS };
+    const s = computeFilterState(pod, nodes);
+    state.write(PRE_FILTER_KEY, s);
+    // No DoNotSchedule constraint: nothing to filter (upstream's PreFilter Skip).
+    return { status: s.constraints.length ? SUCCESS : SKIP };
   }
 
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
@@ -140,7 +160,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const constraints = constraintsOf(pod, 'ScheduleAnyway');
     const s: ScoreState = { constraints, ignored: new Set(), pairCounts: constraints.map(() => new Map()), weights: [] };
     state.write(PRE_SCORE_KEY, s);
-    if (constraints.length === 0) return SUCCESS;
+    if (constraints.length === 0) return SKIP;
     const sizes = constraints.map(() => 0);
     for (const ni of filteredNodes) {
       if (!nodeHasAllKeys(ni, constraints)) {
@@ -148,30 +168,32 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         continue;
       }
       const labels = ni.node.metadata.labels ?? {};
-      constraints.forEach((c, i) => {
-        if (c.topologyKey === LABEL_HOSTNAME) return;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i];
+        if (c.topologyKey === LABEL_HOSTNAME) continue;
         const v = labels[c.topologyKey];
         if (!s.pairCounts[i].has(v)) {
           s.pairCounts[i].set(v, 0);
           sizes[i]++;
         }
-      });
+      }
     }
     constraints.forEach((c, i) => {
       if (c.topologyKey === LABEL_HOSTNAME) sizes[i] = filteredNodes.length - s.ignored.size;
       s.weights[i] = Math.log(sizes[i] + 2);
     });
     // Count matching pods in every node of the domains the feasible nodes belong to.
-    const ns = pod.metadata.namespace ?? 'default';
     for (const ni of this.lister?.nodes() ?? filteredNodes) {
       if (!nodeHasAllKeys(ni, constraints)) continue;
       const labels = ni.node.metadata.labels ?? {};
-      constraints.forEach((c, i) => {
-        if (c.topologyKey === LABEL_HOSTNAME || !nodeIncluded(c, pod, ni)) return;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i];
+        if (c.topologyKey === LABEL_HOSTNAME) continue;
         const v = labels[c.topologyKey];
-        if (!s.pairCounts[i].has(v)) return;
-        s.pairCounts[i].set(v, s.pairCounts[i].get(v)! + countPodsMatchSelector(ni.pods, c.selector, ns));
-      });
+        const sofar = s.pairCounts[i].get(v);
+        if (sofar === undefined || !nodeIncluded(c, pod, ni)) continue;
+        s.pairCounts[i].set(v, sofar + countOnNode(ni, c));
+      }
     }
     return SUCCESS;
   }
@@ -181,12 +203,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!s || s.constraints.length === 0 || s.ignored.has(nodeInfo.node.metadata.name ?? '')) return 0;
     const labels = nodeInfo.node.metadata.labels ?? {};
     let score = 0;
-    s.constraints.forEach((c, i) => {
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i];
       const v = labels[c.topologyKey];
-      if (v === undefined) return;
-      const cnt = c.topologyKey === LABEL_HOSTNAME ? countPodsMatchSelector(nodeInfo.pods, c.selector, pod.metadata.namespace ?? 'default') : s.pairCounts[i].get(v) ?? 0;
+      if (v === undefined) continue;
+      const cnt = c.topologyKey === LABEL_HOSTNAME ? countOnNode(nodeInfo, c) : s.pairCounts[i].get(v) ?? 0;
       score += cnt * s.weights[i] + (c.maxSkew - 1);
-    });
+    }
     return Math.round(score);
   }
 

@@ -1,6 +1,6 @@
 // TaintToleration: NoSchedule/NoExecute taints must be tolerated (filter);
 // fewer untolerated PreferNoSchedule taints score higher.
-import { CycleState, SUCCESS, unresolvable } from '../../framework/types.js';
+import { CycleState, SKIP, SUCCESS, unresolvable } from '../../framework/types.js';
 import type { FilterPlugin, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status, Toleration } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
 import { findMatchingUntoleratedTaint, tolerationsTolerateTaint } from '../../../util/taints.js';
@@ -18,11 +18,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return { ...unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`), plugin: NAME };
   }
 
-  preScore(state: CycleState, pod: Pod): Status {
+  preScore(state: CycleState, pod: Pod, nodes: NodeInfo[]): Status {
     // Only tolerations that can apply to PreferNoSchedule taints matter here.
     const tols = (pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     state.write(PRE_SCORE_KEY, tols);
-    return SUCCESS;
+    // Without a PreferNoSchedule taint on any candidate every node scores the same,
+    // which cannot change the choice: skip the per-node work.
+    const anyPreferNoSchedule = nodes.some((ni) => ni.node.spec?.taints?.some((t) => t.effect === 'PreferNoSchedule'));
+    return anyPreferNoSchedule ? SUCCESS : SKIP;
   }
 
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {

@@ -1,0 +1,103 @@
+// Bounds how many of the scheduler's API writes are on the wire at once. Go's
+// kube-scheduler binds in goroutines over one HTTP/2 connection under a client
+// QPS limit; here every concurrent request is its own HTTPS/1.1 socket, so an
+// unbounded burst of bindings (thousands while the queue drains) opens thousands
+// of TLS connections and stalls the apiserver for tens of seconds. A small window
+// keeps the sockets few and warm and the apiserver's latency low.
+
+/** Runs async tasks with at most `limit` in flight; the rest wait in FIFO order. */
+export class ConcurrencyLimiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new Error(`concurrency limit must be at least 1, got ${limit}`);
+  }
+
+  /** Tasks started and not yet finished. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Tasks waiting for a free slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter (active stays the same), or free it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/**
+ * Best-effort writes (Events) with a bounded backlog and a lower priority than
+ * bindings: a write starts only while ready() says so (the scheduler: no binding is
+ * waiting for a slot), and past maxQueued the newest are dropped, as client-go's event
+ * broadcaster drops when its 1000-event queue is full. Call kick() when ready() may
+ * have turned true.
+ */
+export class BoundedWriter {
+  private readonly queue: Array<() => Promise<unknown>> = [];
+  private active = 0;
+  private timer?: NodeJS.Timeout;
+  dropped = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxQueued: number,
+    private readonly opts: { ready?: () => boolean; onDrop?: (dropped: number) => void; retryMs?: number } = {},
+  ) {}
+
+  /** Queues write; false when the backlog is full and it was dropped. */
+  submit(write: () => Promise<unknown>): boolean {
+    if (this.queue.length >= this.maxQueued) {
+      this.dropped++;
+      this.opts.onDrop?.(this.dropped);
+      return false;
+    }
+    this.queue.push(write);
+    this.kick();
+    return true;
+  }
+
+  /** Starts queued writes while there is room and the writer may go. */
+  kick(): void {
+    while (this.active < this.concurrency && this.queue.length) {
+      if (this.opts.ready && !this.opts.ready()) {
+        // Whoever holds the priority normally kicks when done; this is only a backstop.
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.kick();
+        }, this.opts.retryMs ?? 200).unref();
+        return;
+      }
+      const write = this.queue.shift() as () => Promise<unknown>;
+      this.active++;
+      void write().catch(() => undefined).finally(() => {
+        this.active--;
+        this.kick();
+      });
+    }
+  }
+
+  /** Writes queued or in flight. */
+  get pending(): number {
+    return this.active + this.queue.length;
+  }
+
+  /** Drops what has not started (at shutdown). */
+  clear(): void {
+    this.queue.length = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
