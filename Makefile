@@ -27,6 +27,7 @@ test-integration: build
 
 bench: build
 	$(NODE) dist/test/bench/run.js
+	$(NODE) dist/test/bench/node-bench.js
 
 up: build
 	$(NODE) dist/cmd/timonel/main.js up --data-dir $(DATA_DIR)

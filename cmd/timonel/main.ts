@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // timonel: the launcher. `up` starts a cluster on this machine, `down` stops it.
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, down, up } from '../../pkg/cluster/up.js';
+import { hostname } from 'node:os';
+import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
+               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME]
   timonel down [--data-dir DIR] [--purge]`;
 
 async function main(): Promise<void> {
@@ -19,6 +21,11 @@ async function main(): Promise<void> {
       'etcd-client-port': { type: 'string', default: '2379' },
       'etcd-peer-port': { type: 'string', default: '2380' },
       'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+      'pod-cidr': { type: 'string', default: DEFAULT_POD_CIDR },
+      'cni-bridge': { type: 'string', default: DEFAULT_CNI_BRIDGE },
+      'cache-dir': { type: 'string', default: DEFAULT_IMAGE_CACHE_DIR },
+      'registry-port': { type: 'string', default: '5000' },
+      'node-name': { type: 'string', default: hostname().toLowerCase() },
       purge: { type: 'boolean', default: false },
     },
     strict: true,
@@ -35,9 +42,14 @@ async function main(): Promise<void> {
         etcdClientPort: Number(values['etcd-client-port']),
         etcdPeerPort: Number(values['etcd-peer-port']),
         serviceClusterIPRange: values['service-cluster-ip-range'] as string,
+        podCIDR: values['pod-cidr'] as string,
+        cniBridge: values['cni-bridge'] as string,
+        cacheDir: values['cache-dir'] as string,
+        registryPort: Number(values['registry-port']),
+        nodeName: values['node-name'] as string,
         progress,
       });
-      process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get namespaces\n`);
+      process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);
       return;
     }
     case 'down':

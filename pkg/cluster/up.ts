@@ -1,13 +1,21 @@
 // `timonel up` / `timonel down`: every component of a one-machine cluster,
 // started in the background in dependency order, each waited on until ready.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
+import { get as httpsGet, request as httpsRequest } from 'node:https';
+import { parse as parseYAML } from 'yaml';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
 import { kubeconfigYAML } from './kubeconfig.js';
-import { portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
+import { freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
+import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
+import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from './images.js';
+import { registryReady, registrySpec } from './registry.js';
+import { CRIClient } from '../cri/client.js';
+import { tearDownNodeNetwork } from '../kubelet/network/node_network.js';
+import { KubeletPaths } from '../kubelet/paths.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -17,8 +25,19 @@ export interface UpOptions {
   etcdClientPort: number;
   etcdPeerPort: number;
   serviceClusterIPRange: string;
+  /** The node's pod CIDR (a /24 out of the cluster's 10.244.0.0/16); its first address is the node's IP on the bridge. */
+  podCIDR: string;
+  cniBridge: string;
+  /** Built images and the local registry's storage; shared by every cluster on this machine. */
+  cacheDir: string;
+  registryPort: number;
+  nodeName: string;
   progress: (msg: string) => void;
 }
+
+export const DEFAULT_POD_CIDR = '10.244.0.0/24';
+export const DEFAULT_CNI_BRIDGE = 'timonel0';
+export { DEFAULT_IMAGE_CACHE_DIR };
 
 export const DEFAULT_DATA_DIR = '/var/lib/timonel';
 
@@ -27,14 +46,27 @@ export interface Layout {
   logDir: string;
   pkiDir: string;
   kubeconfig: string;
+  /** What the node part was started with, so `down --purge` removes exactly that. */
+  nodeFile: string;
 }
 
 export function layout(dataDir: string): Layout {
-  return { runDir: join(dataDir, 'run'), logDir: join(dataDir, 'logs'), pkiDir: join(dataDir, 'pki'), kubeconfig: join(dataDir, 'kubeconfig.yaml') };
+  return { runDir: join(dataDir, 'run'), logDir: join(dataDir, 'logs'), pkiDir: join(dataDir, 'pki'), kubeconfig: join(dataDir, 'kubeconfig.yaml'), nodeFile: join(dataDir, 'node.json') };
 }
 
 // Components are started in this order and stopped in reverse.
-export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler'];
+export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'registry', 'containerd', 'kubelet', 'proxy', 'dns'];
+
+/** The cluster DNS listens on the node's IP here; the proxy DNATs the kube-dns ClusterIP to it. */
+const DNS_PORT = 10053;
+
+/** The node's IP: the first address of its pod CIDR, which the kubelet puts on its bridge. */
+export function nodeIP(podCIDR: string): string {
+  const [base] = podCIDR.split('/');
+  const parts = base.split('.').map(Number);
+  parts[3] += 1;
+  return parts.join('.');
+}
 
 function entryPoint(cmd: string): string {
   return fileURLToPath(new URL(`../../cmd/${cmd}/main.js`, import.meta.url));
@@ -147,15 +179,176 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
     await waitFor('scheduler', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'scheduler'));
     step('scheduler: running');
   }
+
+  await upNode(opts, l, server, readFileSync(caFile, 'utf8'), token, step);
   return { kubeconfig: l.kubeconfig };
+}
+
+interface NodeState {
+  podCIDR: string;
+  cniBridge: string;
+  nodeIP: string;
+}
+
+/** The node: the local image registry, containerd and the kubelet. */
+async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, token: string, step: (msg: string) => void): Promise<void> {
+  const node: NodeState = { podCIDR: opts.podCIDR, cniBridge: opts.cniBridge, nodeIP: nodeIP(opts.podCIDR) };
+  writeFileSync(l.nodeFile, JSON.stringify(node));
+
+  // The registry is shared by every cluster on this machine: reuse one that answers.
+  const registry = `127.0.0.1:${opts.registryPort}`;
+  if (runningPid(l.runDir, 'registry') || (await registryReady(registry, 500))) step(`registry: already running at ${registry}`);
+  else {
+    if (!(await portFree(opts.registryPort))) throw new Error(`registry: port ${registry} is already in use by something that is not a registry; pass --registry-port`);
+    startDetached(registrySpec({ cacheDir: opts.cacheDir, port: opts.registryPort }), l.runDir, l.logDir);
+    await waitFor('registry', () => registryReady(registry, 500), 15_000, join(l.logDir, 'registry.log'), () => !!runningPid(l.runDir, 'registry'));
+    step(`registry: ready at ${registry}`);
+  }
+  const images = await ensureImages({ cacheDir: opts.cacheDir, registry, progress: step });
+  step(`images: ${images.built.length ? `built ${images.built.join(', ')}` : 'all cached'}${images.pushed.length ? `, pushed ${images.pushed.length} tag(s)` : ''}`);
+
+  const cd = containerdPaths(opts.dataDir);
+  if (runningPid(l.runDir, 'containerd')) step('containerd: already running');
+  else {
+    writeContainerdConfig({ stateDir: opts.dataDir, registryMirror: `http://${registry}` });
+    startDetached(containerdSpec(cd), l.runDir, l.logDir);
+    await waitFor('containerd', () => containerdReady(cd.socket), 30_000, join(l.logDir, 'containerd.log'), () => !!runningPid(l.runDir, 'containerd'));
+    step(`containerd: ready at ${cd.socket}`);
+  }
+
+  if (runningPid(l.runDir, 'kubelet')) step('kubelet: already running');
+  else {
+    startDetached(nodeComponent('kubelet', [
+      `--kubeconfig=${l.kubeconfig}`,
+      `--node-name=${opts.nodeName}`,
+      `--node-ip=${node.nodeIP}`,
+      `--pod-cidr=${node.podCIDR}`,
+      `--cni-bridge=${node.cniBridge}`,
+      `--cni-conf-dir=${cd.cniConfDir}`,
+      `--container-runtime-endpoint=${cd.socket}`,
+      `--root-dir=${join(opts.dataDir, 'kubelet')}`,
+      `--pod-manifest-path=${join(opts.dataDir, 'manifests')}`,
+      `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
+    ]), l.runDir, l.logDir);
+    step('kubelet: starting');
+  }
+  await waitFor(`node ${opts.nodeName}`, () => nodeReady(server, ca, token, opts.nodeName), 60_000, join(l.logDir, 'kubelet.log'), () => !!runningPid(l.runDir, 'kubelet'));
+  step(`kubelet: ready, node ${opts.nodeName} is Ready at ${node.nodeIP}`);
+
+  // proxy: Services → iptables on this machine.
+  if (runningPid(l.runDir, 'proxy')) step('proxy: already running');
+  else {
+    const healthz = await localPort(10256);
+    startDetached(nodeComponent('proxy', [
+      `--kubeconfig=${l.kubeconfig}`,
+      `--hostname-override=${opts.nodeName}`,
+      `--bind-address=${node.nodeIP}`,
+      '--cluster-cidr=10.244.0.0/16',
+      `--healthz-bind-address=127.0.0.1:${healthz}`,
+      `--metrics-bind-address=127.0.0.1:${await localPort(10249)}`,
+    ]), l.runDir, l.logDir);
+    await waitFor('proxy', () => httpOK(`http://127.0.0.1:${healthz}/healthz`), 30_000, join(l.logDir, 'proxy.log'), () => !!runningPid(l.runDir, 'proxy'));
+    step('proxy: ready');
+  }
+
+  // Cluster DNS: the kube-dns Service (manifests/dns.yaml) and its server on the node.
+  await ensureObject(server, ca, token, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
+  if (runningPid(l.runDir, 'dns')) step('dns: already running');
+  else {
+    const metrics = await localPort(9153);
+    startDetached(nodeComponent('dns', [
+      `--kubeconfig=${l.kubeconfig}`,
+      `--bind-address=${node.nodeIP}`,
+      `--port=${DNS_PORT}`,
+      '--cluster-domain=cluster.local',
+      '--publish-service=kube-system/kube-dns',
+      `--advertise-address=${node.nodeIP}`,
+      `--node-name=${opts.nodeName}`,
+      `--metrics-bind-address=127.0.0.1:${metrics}`,
+    ]), l.runDir, l.logDir);
+    await waitFor('dns', () => httpOK(`http://127.0.0.1:${metrics}/ready`), 30_000, join(l.logDir, 'dns.log'), () => !!runningPid(l.runDir, 'dns'));
+    step(`dns: ready, kube-system/kube-dns 10.96.0.10 → ${node.nodeIP}:${DNS_PORT}`);
+  }
+}
+
+/** The usual port if it is free, else any: another cluster on this machine may hold it. */
+async function localPort(usual: number): Promise<number> {
+  return (await portFree(usual)) ? usual : freePort();
+}
+
+async function httpOK(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+  await res?.arrayBuffer();
+  return res?.ok ?? false;
+}
+
+function manifest(name: string): string {
+  return fileURLToPath(new URL(`../../../manifests/${name}`, import.meta.url));
+}
+
+/** Creates the object from a YAML manifest unless it exists (409). */
+async function ensureObject(server: string, ca: string, token: string, collection: string, yamlText: string): Promise<void> {
+  const body = JSON.stringify(parseYAML(yamlText));
+  const code = await new Promise<number>((resolve, reject) => {
+    const req = httpsRequest(`${server}${collection}`, { method: 'POST', ca, timeout: 5000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
+  if (code !== 201 && code !== 409) throw new Error(`creating ${collection} from a manifest: HTTP ${code}`);
+}
+
+async function nodeReady(server: string, ca: string, token: string, name: string): Promise<boolean> {
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpsGet(`${server}/api/v1/nodes/${name}`, { ca, timeout: 2000, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let data = '';
+      res.on('data', (d: Buffer) => (data += d.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+  const node = JSON.parse(body) as { status?: { conditions?: { type: string; status: string }[] } };
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Stops every pod sandbox so no container outlives `down`; the kubelet recreates them on the next `up`. */
+async function stopPods(socket: string): Promise<number> {
+  if (!(await containerdReady(socket))) return 0;
+  const cri = new CRIClient(socket);
+  try {
+    const { items } = await cri.runtime.listPodSandbox({});
+    await Promise.all(items.map((s) => cri.runtime.stopPodSandbox({ podSandboxId: s.id }).catch(() => undefined)));
+    return items.length;
+  } finally {
+    cri.close();
+  }
 }
 
 export async function down(dataDir: string, purge: boolean, progress: (msg: string) => void): Promise<void> {
   const l = layout(dataDir);
+  const cd = containerdPaths(dataDir);
   for (const name of [...COMPONENTS].reverse()) {
+    if (name === 'containerd' && runningPid(l.runDir, name)) {
+      const n = await stopPods(cd.socket);
+      if (n) progress(`containerd: stopped ${n} pod sandbox(es)`);
+    }
     if (await stopByPid(l.runDir, name)) progress(`${name}: stopped`);
   }
   if (purge) {
+    if (existsSync(cd.base)) purgeContainerdState(cd);
+    if (existsSync(l.nodeFile)) {
+      // The KUBE-* chains are the machine's, not this cluster's: one proxy per machine owns them.
+      await new Promise<void>((resolve) => execFile(process.execPath, [entryPoint('proxy'), '--cleanup'], () => resolve()));
+      progress('removed the proxy\'s iptables chains');
+      const node = JSON.parse(readFileSync(l.nodeFile, 'utf8')) as NodeState;
+      await tearDownNodeNetwork({ bridge: node.cniBridge, cniConfDir: cd.cniConfDir, ipamDataDir: new KubeletPaths(join(dataDir, 'kubelet')).cniIpamDir() });
+      progress(`removed bridge ${node.cniBridge}`);
+    }
+    unmountUnder(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
     progress(`removed ${dataDir}`);
   }

@@ -27,6 +27,11 @@ const LISTED_RESOURCES: Array<[string, string]> = [
   ['policy/v1', 'poddisruptionbudgets'],
   ['scheduling.k8s.io/v1', 'priorityclasses'],
 ];
+const VOLUME_EVENTS: Array<[string, string, string]> = [
+  ['v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'],
+  ['v1', 'persistentvolumes', 'PersistentVolume'],
+  ['storage.k8s.io/v1', 'storageclasses', 'StorageClass'],
+];
 export { DEFAULT_SCHEDULER_NAME } from './profile.js';
 import { DEFAULT_SCHEDULER_NAME } from './profile.js';
 
@@ -140,6 +145,14 @@ export class Scheduler {
     // What the default plugins read besides pods and nodes: informers started (and synced) with the rest,
     // so a first scheduling attempt never sees an empty cache.
     for (const [apiVersion, plural] of LISTED_RESOURCES) this.factory.forResource(apiVersion, plural);
+    // A claim bound or a volume made after a pod failed VolumeBinding may let it fit now (upstream's
+    // VolumeBinding EventsToRegister: PVC/PV/StorageClass add and update).
+    for (const [apiVersion, plural, event] of VOLUME_EVENTS) {
+      this.factory.forResource(apiVersion, plural).addEventHandler({
+        onAdd: () => this.queue.moveAllToActiveOrBackoffQueue(`${event}Add`, (info) => info.unschedulablePlugins.has('VolumeBinding')),
+        onUpdate: () => this.queue.moveAllToActiveOrBackoffQueue(`${event}Update`, (info) => info.unschedulablePlugins.has('VolumeBinding')),
+      });
+    }
     const factory = this.factory;
     const cache = this.cache;
     this.lister = {

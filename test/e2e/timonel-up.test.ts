@@ -19,11 +19,12 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
   const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dataDir, 'kubeconfig.yaml'), HOME: dataDir });
   const kubectl = (args: string[]) => run('kubectl', args, { env: kubectlEnv() });
   const timonel = (args: string[]) => run(process.execPath, [TIMONEL, ...args]);
-  const pids = () => ['etcd', 'apiserver', 'controller-manager', 'scheduler'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
+  // The registry may be shared with another cluster on this machine (then it has no PID file here).
+  const pids = () => ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'containerd', 'kubelet'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
-    flags = ['--data-dir', dataDir, '--secure-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())];
+    flags = ['--data-dir', dataDir, '--secure-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--pod-cidr', '10.244.101.0/24', '--cni-bridge', 'tmnl-e2e1'];
   });
   after(async () => {
     await timonel(['down', ...flags, '--purge']).catch(() => undefined);
@@ -36,9 +37,13 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.match(stdout, /apiserver: ready at https:\/\/127\.0\.0\.1:\d+/);
     assert.match(stdout, /controller-manager: running/);
     assert.match(stdout, /scheduler: running/);
+    assert.match(stdout, /containerd: ready/);
+    assert.match(stdout, /kubelet: ready, node \S+ is Ready at 10\.244\.101\.1/);
     assert.ok(stdout.includes(`export KUBECONFIG=${join(dataDir, 'kubeconfig.yaml')}`), stdout);
     for (const pid of pids()) assert.ok(isAlive(pid));
     assert.ok(existsSync(join(dataDir, 'logs', 'apiserver.log')));
+    const nodes = (await kubectl(['get', 'nodes'])).stdout;
+    assert.match(nodes, /\s+Ready\s+/);
     const ns = (await kubectl(['get', 'namespaces', '-o', 'name'])).stdout.split('\n');
     for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.includes(`namespace/${n}`), ns.join(','));
     await kubectl(['create', 'configmap', 'survivor', '--from-literal=k=v']);
@@ -58,6 +63,8 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.match(again.stdout, /etcd: already running/);
     const before = pids();
     const down = await timonel(['down', ...flags]);
+    assert.match(down.stdout, /kubelet: stopped/);
+    assert.match(down.stdout, /containerd: stopped/);
     assert.match(down.stdout, /scheduler: stopped/);
     assert.match(down.stdout, /controller-manager: stopped/);
     assert.match(down.stdout, /apiserver: stopped/);
@@ -83,8 +90,11 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     }
   });
 
-  it('down --purge removes the state', async () => {
+  it('down --purge removes the state, the bridge and every mount', async () => {
     await timonel(['down', ...flags, '--purge']);
     assert.equal(existsSync(dataDir), false);
+    const links = (await run('ip', ['-br', 'link'])).stdout;
+    assert.doesNotMatch(links, /tmnl-e2e1/);
+    assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(dataDir));
   });
 });

@@ -1,0 +1,109 @@
+// The kubelet's entry point: flags named as upstream's kubelet names them, then
+// pkg/kubelet does the work. Stopping the kubelet leaves its pods running; a new
+// kubelet adopts them.
+import { parseArgs } from 'node:util';
+import { Client } from '../../pkg/client/rest.js';
+import { Kubelet } from '../../pkg/kubelet/kubelet.js';
+import { firstIP, parseCIDR } from '../../pkg/kubelet/network/cidr.js';
+import { defaultNodeName } from '../../pkg/kubelet/nodestatus/node_status_manager.js';
+import { DEFAULT_ROOT_DIR } from '../../pkg/kubelet/paths.js';
+import { logger } from '../../pkg/util/log.js';
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    'node-name': { type: 'string' },
+    'hostname-override': { type: 'string' },
+    'node-ip': { type: 'string' },
+    'pod-cidr': { type: 'string' },
+    'container-runtime-endpoint': { type: 'string', default: '/run/containerd/containerd.sock' },
+    'root-dir': { type: 'string', default: DEFAULT_ROOT_DIR },
+    'cni-conf-dir': { type: 'string' },
+    'cni-bridge': { type: 'string', default: 'timonel0' },
+    'cluster-dns': { type: 'string', default: '10.96.0.10' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
+    'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+    'pod-manifest-path': { type: 'string' },
+    'cgroup-root': { type: 'string', default: '/' },
+    port: { type: 'string', default: '10250' },
+    /** Defaults to --node-ip: the server is reachable from the host and from pods, not from outside. */
+    address: { type: 'string' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'client-ca-file': { type: 'string' },
+    'max-pods': { type: 'string', default: '110' },
+    'sync-frequency': { type: 'string', default: '60' },
+    v: { type: 'string', short: 'v', default: '0' },
+  },
+  strict: true,
+});
+
+function fail(msg: string): never {
+  process.stderr.write(`kubelet: ${msg}\n`);
+  process.exit(2);
+}
+
+function intFlag(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+const log = logger('kubelet', intFlag('v', values.v));
+const endpoint = (values['container-runtime-endpoint'] as string).replace(/^unix:\/\//, '');
+const podCIDR = values['pod-cidr'];
+let nodeIP = values['node-ip'];
+if (podCIDR) {
+  try {
+    parseCIDR(podCIDR);
+  } catch (err) {
+    fail(`--pod-cidr: ${(err as Error).message}`);
+  }
+}
+if (!nodeIP) {
+  if (!podCIDR) fail('--node-ip is required (or give --pod-cidr: the node then takes the first address of it, on its bridge)');
+  nodeIP = firstIP(parseCIDR(podCIDR));
+}
+
+async function main(): Promise<void> {
+  const client = Client.fromFile(values.kubeconfig, { userAgent: 'timonel-kubelet' });
+  const kubelet = new Kubelet({
+    client,
+    nodeName: (values['node-name'] ?? values['hostname-override'] ?? defaultNodeName()).toLowerCase(),
+    nodeIP: nodeIP as string,
+    podCIDR,
+    runtimeEndpoint: endpoint,
+    rootDir: values['root-dir'] as string,
+    cniConfDir: values['cni-conf-dir'],
+    cniBridge: values['cni-bridge'] as string,
+    clusterDNS: (values['cluster-dns'] as string).split(',').map((s) => s.trim()).filter(Boolean),
+    clusterDomain: values['cluster-domain'] as string,
+    resolvConf: values['resolv-conf'] as string,
+    podManifestPath: values['pod-manifest-path'],
+    cgroupRoot: values['cgroup-root'] as string,
+    port: intFlag('port', values.port),
+    maxPods: intFlag('max-pods', values['max-pods']),
+    syncFrequencyMs: intFlag('sync-frequency', values['sync-frequency']) * 1000,
+    serverAddress: values.address,
+    tlsCertFile: values['tls-cert-file'],
+    tlsPrivateKeyFile: values['tls-private-key-file'],
+    clientCAFile: values['client-ca-file'],
+    log,
+  });
+  let stopping = false;
+  const shutdown = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`received ${sig}, shutting down (pods keep running)`);
+    await kubelet.stop().catch((err: unknown) => log(`shutdown: ${(err as Error).message}`));
+    client.close();
+    process.exit(0);
+  };
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => void shutdown(sig));
+  await kubelet.run();
+}
+
+main().catch((err: unknown) => {
+  log(`kubelet failed: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});

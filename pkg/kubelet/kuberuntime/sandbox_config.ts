@@ -1,0 +1,68 @@
+// generatePodSandboxConfig (upstream kuberuntime_sandbox.go): the CRI
+// PodSandboxConfig of a pod — metadata with the attempt number, hostname, log
+// directory, DNS, hostPort mappings, labels/annotations, and the Linux part
+// (cgroup parent, namespaces, sysctls, sandbox security context).
+import type { CRIRequest, DNSConfig, NamespaceMode, PodSandboxConfig, PortMapping } from '../../cri/types.js';
+import type { Pod } from '../types.js';
+import { podHostnameAndDomain } from '../hosts.js';
+import { newPodAnnotations, newPodLabels } from './labels.js';
+
+/** hostPort mappings of every container port that asks for one. */
+export function portMappings(pod: Pod): CRIRequest<PortMapping>[] {
+  const out: CRIRequest<PortMapping>[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      out.push({ protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIP ?? '' });
+    }
+  }
+  return out;
+}
+
+export interface SandboxConfigInput {
+  pod: Pod;
+  attempt: number;
+  logDirectory: string;
+  cgroupParent: string;
+  clusterDomain: string;
+  dnsConfig?: CRIRequest<DNSConfig>;
+}
+
+export function namespaceModes(pod: Pod): { network: NamespaceMode; pid: NamespaceMode; ipc: NamespaceMode } {
+  return {
+    network: pod.spec.hostNetwork ? 'NODE' : 'POD',
+    pid: pod.spec.hostPID ? 'NODE' : pod.spec.shareProcessNamespace ? 'POD' : 'CONTAINER',
+    ipc: pod.spec.hostIPC ? 'NODE' : 'POD',
+  };
+}
+
+export function generatePodSandboxConfig(i: SandboxConfigInput): CRIRequest<PodSandboxConfig> {
+  const { pod } = i;
+  const sc = pod.spec.securityContext ?? {};
+  const cfg: CRIRequest<PodSandboxConfig> = {
+    metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt: i.attempt },
+    labels: newPodLabels(pod),
+    annotations: newPodAnnotations(pod),
+    logDirectory: i.logDirectory,
+    portMappings: portMappings(pod),
+    linux: {
+      cgroupParent: i.cgroupParent,
+      sysctls: Object.fromEntries((sc.sysctls ?? []).map((s) => [s.name, s.value])),
+      securityContext: {
+        namespaceOptions: namespaceModes(pod),
+        privileged: [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some((c) => c.securityContext?.privileged),
+        supplementalGroups: [...(sc.supplementalGroups ?? []), ...(sc.fsGroup !== undefined ? [sc.fsGroup] : [])],
+        seccomp: { profileType: 'Unconfined' },
+        ...(sc.runAsUser !== undefined ? { runAsUser: { value: sc.runAsUser } } : {}),
+        ...(sc.runAsGroup !== undefined ? { runAsGroup: { value: sc.runAsGroup } } : {}),
+      },
+    },
+  };
+  // hostNetwork pods keep the node's hostname and resolver.
+  if (!pod.spec.hostNetwork) {
+    const { hostname, domain } = podHostnameAndDomain(pod, i.clusterDomain);
+    cfg.hostname = pod.spec.setHostnameAsFQDN && domain ? `${hostname}.${domain}`.slice(0, 64) : hostname;
+  }
+  if (i.dnsConfig) cfg.dnsConfig = i.dnsConfig;
+  return cfg;
+}

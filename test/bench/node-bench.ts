@@ -1,0 +1,158 @@
+// The kubelet issue's benchmark, all in one run with the images already in the
+// local registry: the raw CRI ceiling (100 busybox pods by direct CRI calls on
+// a containerd of its own), a 100-replica Deployment on a `timonel up` node
+// until all pods are Ready, pod startup latency at a steady 5 pods/s, and the
+// kubelet's RSS and CPU with 100 idle pods.
+//
+//   node dist/test/bench/node-bench.js [--quick]
+//
+// One JSON line per figure on stdout, progress on stderr. Figures only: nothing
+// here passes or fails on time.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { Client } from '../../pkg/client/index.js';
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { CRIClient } from '../../pkg/cri/client.js';
+import { containerdPaths, purgeContainerdState, spawnContainerd, stopContainerd, waitContainerdReady, writeContainerdConfig } from '../../pkg/cluster/containerd.js';
+import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
+import { startRegistry } from '../../pkg/cluster/registry.js';
+import { timonelUp } from '../support/upcluster.js';
+import { criBurst } from './cri-bench.js';
+import { CPUMeter, rssBytes } from './procstat.js';
+import { percentile, round } from './stats.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, strict: true });
+const N = values.quick ? 20 : 100;
+const RATE = 5;
+const RATE_SECONDS = values.quick ? 4 : 20;
+
+const emit = (fig: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(fig)}\n`);
+const log = (m: string) => process.stderr.write(`node-bench: ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Pod extends KubeObject {
+  status?: { containerStatuses?: { state?: { running?: unknown } }[]; conditions?: { type: string; status: string }[] };
+}
+
+/** The ceiling: raw CRI on a containerd of the bench's own, with its own bridge. */
+async function rawCRI(registryURL: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'timonel-bench-cri-'));
+  const paths = writeContainerdConfig({ stateDir: dir, registryMirror: registryURL });
+  mkdirSync(paths.cniConfDir, { recursive: true });
+  writeFileSync(join(paths.cniConfDir, '10-bench.conflist'), JSON.stringify({
+    cniVersion: '1.0.0', name: 'bench',
+    plugins: [{ type: 'bridge', bridge: 'tmnl-bcri0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.111.0/24' }]] } }],
+  }));
+  const child = spawnContainerd(paths);
+  const cri = new CRIClient(paths.socket);
+  try {
+    await waitContainerdReady(paths.socket, 30_000, () => child.exitCode === null);
+    const r = await criBurst(cri, N, 'docker.io/library/busybox:latest', { logRoot: join(dir, 'logs') });
+    emit({ bench: 'node.raw-cri-burst', pods: N, up_s: round(r.upSeconds), down_s: round(r.downSeconds) });
+  } finally {
+    cri.close();
+    await stopContainerd(child);
+    purgeContainerdState(paths);
+    try {
+      execFileSync('ip', ['link', 'del', 'tmnl-bcri0'], { stdio: 'ignore' });
+    } catch {
+      // Never created.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(100);
+  }
+}
+
+const running = (p: Pod) => (p.status?.containerStatuses?.length ?? 0) > 0 && (p.status?.containerStatuses ?? []).every((s) => s.state?.running);
+
+async function main(): Promise<void> {
+  const registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR);
+  await ensureImages({ registry: registry.addr, progress: log });
+  try {
+    log(`raw CRI: ${N} pods`);
+    await rawCRI(registry.url);
+
+    log('timonel up');
+    const t0 = Date.now();
+    const c = await timonelUp({ podCIDR: '10.244.110.0/24', bridge: 'tmnl-bench0' });
+    emit({ bench: 'node.up-to-ready', seconds: round((Date.now() - t0) / 1000) });
+    const client = Client.fromFile(c.kubeconfig);
+    try {
+      const deployments = client.resource('apps/v1', 'deployments').namespace('default');
+      const pods = client.resource<Pod>('v1', 'pods').namespace('default');
+      const labels = { app: 'burst' };
+      // Pull once outside the timing, as "images already present" asks.
+      await c.kubectl(['run', 'warm', '--image=busybox', '--', 'sleep', '3600']);
+      await c.kubectl(['wait', '--for=condition=Ready', 'pod/warm', '--timeout=120s']);
+      await c.kubectl(['delete', 'pod', 'warm', '--grace-period=0', '--force']);
+
+      log(`burst: Deployment of ${N}`);
+      const burstStart = Date.now();
+      await deployments.create({
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'burst' },
+        spec: {
+          replicas: N, selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] } },
+        },
+      } as KubeObject);
+      await waitFor('burst ready', async () => ((await deployments.get('burst')) as { status?: { readyReplicas?: number } }).status?.readyReplicas === N, 600_000);
+      const burstSeconds = (Date.now() - burstStart) / 1000;
+      emit({ bench: 'node.deployment-burst', pods: N, ready_s: round(burstSeconds) });
+
+      const kubelet = c.pid('kubelet');
+      await sleep(5000);
+      const meter = new CPUMeter({ kubelet });
+      await sleep(10_000);
+      emit({ bench: 'node.kubelet-idle', pods: N, rss_mb: round(rssBytes(kubelet) / 2 ** 20, 1), ...meter.read() });
+
+      const delStart = Date.now();
+      await deployments.delete('burst');
+      await waitFor('burst pods gone', async () => (await pods.list({ labelSelector: 'app=burst' })).items.length === 0, 600_000);
+      emit({ bench: 'node.deployment-teardown', pods: N, seconds: round((Date.now() - delStart) / 1000) });
+
+      log(`startup latency: ${RATE} pods/s for ${RATE_SECONDS}s`);
+      const created = new Map<string, number>();
+      const latencies: number[] = [];
+      const watch = await pods.watch({ labelSelector: 'app=latency' }, (type, p) => {
+        const t = created.get(p.metadata?.name ?? '');
+        if (t !== undefined && type !== 'DELETED' && running(p)) {
+          latencies.push(Date.now() - t);
+          created.delete(p.metadata?.name ?? '');
+        }
+      });
+      const total = RATE * RATE_SECONDS;
+      const start = Date.now();
+      for (let i = 0; i < total; i++) {
+        await sleep(Math.max(0, start + (i * 1000) / RATE - Date.now()));
+        const name = `latency-${i}`;
+        created.set(name, Date.now());
+        void pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'latency' } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] } } as Pod);
+      }
+      await waitFor('latency pods running', async () => latencies.length === total, 300_000);
+      watch.stop();
+      const sorted = Float64Array.from(latencies).sort();
+      emit({ bench: 'node.pod-startup-latency', pods: total, rate_per_s: RATE, p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), max_ms: round(sorted[sorted.length - 1]) });
+      await c.kubectl(['delete', 'pods', '-l', 'app=latency', '--grace-period=0', '--force']);
+    } finally {
+      client.close();
+      await c.down();
+    }
+  } finally {
+    await registry.stop();
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`node-bench: ${e.stack ?? e.message}\n`);
+  process.exit(1);
+});
