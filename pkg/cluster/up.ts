@@ -232,7 +232,8 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
     ]), l.runDir, l.logDir);
     step('kubelet: starting');
   }
-  await waitFor(`node ${opts.nodeName}`, () => nodeReady(server, ca, token, opts.nodeName), 60_000, join(l.logDir, 'kubelet.log'), () => !!runningPid(l.runDir, 'kubelet'));
+  // The kubelet serves once its node is set up and registered; only then is a Ready condition its own, not a predecessor's.
+  await waitFor(`node ${opts.nodeName}`, async () => (await kubeletHealthy(node.nodeIP)) && nodeReady(server, ca, token, opts.nodeName), 60_000, join(l.logDir, 'kubelet.log'), () => !!runningPid(l.runDir, 'kubelet'));
   step(`kubelet: ready, node ${opts.nodeName} is Ready at ${node.nodeIP}`);
 
   // proxy: Services → iptables on this machine.
@@ -299,6 +300,18 @@ async function ensureObject(server: string, ca: string, token: string, collectio
     req.end(body);
   });
   if (code !== 201 && code !== 409) throw new Error(`creating ${collection} from a manifest: HTTP ${code}`);
+}
+
+function kubeletHealthy(nodeIP: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Its serving certificate is self-signed; this probe learns only "it is up".
+    const req = httpsGet(`https://${nodeIP}:10250/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
 }
 
 async function nodeReady(server: string, ca: string, token: string, name: string): Promise<boolean> {

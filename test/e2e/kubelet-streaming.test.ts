@@ -460,15 +460,17 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
     assert.equal(got.status, 200);
   });
 
-  it('the kubelet server refuses requests without a client certificate from the cluster CA', async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: (kubelet as KubeletServer).port, path: '/healthz', rejectUnauthorized: false }, (res) => {
+  it('the kubelet server refuses requests without a client certificate from the cluster CA (but /healthz)', async () => {
+    const status = (path: string) => new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: (kubelet as KubeletServer).port, path, rejectUnauthorized: false }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('error', reject);
       req.end();
     });
-    assert.equal(status, 401);
+    assert.equal(await status('/pods'), 401);
+    assert.equal(await status('/containerLogs/default/x/y'), 401);
+    assert.equal(await status('/healthz'), 200);
   });
 });

@@ -56,12 +56,14 @@ describe('services: proxy and cluster DNS on a real node', { timeout: 600_000 },
     // Each replica logs the requests it served; 30 requests through the ClusterIP reach all three.
     await clientExec(`for i in $(seq 1 30); do timeout 5 wget -qO- http://${clusterIP}/spread >/dev/null 2>&1 || true; done`);
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-l', 'run=my-nginx', '-o', 'json'])).stdout).items as { metadata: { name: string } }[];
-    const served = await Promise.all(pods.map(async (p) => ((await c.kubectl(['logs', p.metadata.name])).stdout.match(/GET \/spread/g) ?? []).length));
+    const served = await Promise.all(pods.map(async (p) => ((await c.kubectl(['logs', p.metadata.name])).stdout.match(/"GET \/spread HTTP\/1\.1" 404/g) ?? []).length));
     assert.equal(served.reduce((a, b) => a + b, 0), 30);
     for (const n of served) assert.ok(n > 0, `a replica served nothing: ${served.join(',')}`);
   });
 
-  it('answers on the NodePort at the node address from the host', async () => {
+  it('answers on the NodePort at the node address, and on the ClusterIP, from the host', async () => {
+    const clusterIP = (await c.kubectl(['get', 'svc', 'my-nginx', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+    assert.match(await (await fetch(`http://${clusterIP}/`, { signal: AbortSignal.timeout(5000) })).text(), /Welcome to nginx!/);
     const nodePort = (await c.kubectl(['get', 'svc', 'my-nginx', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).stdout;
     const nodeIP = (await c.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'])).stdout;
     const page = await (await fetch(`http://${nodeIP}:${nodePort}/`, { signal: AbortSignal.timeout(5000) })).text();

@@ -95,6 +95,8 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
     assert.equal(existsSync(dataDir), false);
     const links = (await run('ip', ['-br', 'link'])).stdout;
     assert.doesNotMatch(links, /tmnl-e2e1/);
+    assert.doesNotMatch((await run('iptables-save')).stdout, /KUBE-/);
+    assert.match((await run('ip', ['-4', 'route', 'show', '10.96.0.0/12'])).stdout, /blackhole/);
     assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(dataDir));
   });
 });

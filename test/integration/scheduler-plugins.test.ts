@@ -290,6 +290,29 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     await client.resource('v1', 'persistentvolumes').delete(`local-${ns}`);
   });
 
+  it('VolumeBinding: a pod waiting on an unbound immediate claim is scheduled as soon as the claim binds', async () => {
+    const pods = await newNamespace();
+    const ns = [...namespaces].at(-1) as string;
+    await createNode('a');
+    const claims = client.resource('v1', 'persistentvolumeclaims').namespace(ns);
+    await claims.create({
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'late' },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '1Gi' } } },
+    });
+    await sleep(200);
+    await createPod(pods, 'waiting', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'late' } }] });
+    await pending(pods, 'waiting', fitMsg(1, 'pod has unbound immediate PersistentVolumeClaims', `1 ${NOT_HELPFUL}`));
+    // What the volume binder does: a PV for the claim, and the claim pointing at it. The pod was parked as
+    // unschedulable; only the claim's update event (not the 5-minute unschedulable flush) brings it back.
+    await client.resource('v1', 'persistentvolumes').create({
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `late-${ns}` },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', hostPath: { path: '/tmp' }, claimRef: { namespace: ns, name: 'late' } },
+    });
+    await claims.patch('late', 'merge', { spec: { volumeName: `late-${ns}` } });
+    assert.equal(await bound(pods, 'waiting'), 'a');
+    await client.resource('v1', 'persistentvolumes').delete(`late-${ns}`);
+  });
+
   it('score LeastAllocated: the emptier node', async () => {
     const pods = await newNamespace();
     await createNode('a');

@@ -1,7 +1,14 @@
 // Node network setup: the pods' bridge with the node IP as its address (so the
-// node is reachable from the host and from pods), blackhole routes so no packet
-// for the pod or service ranges ever leaves the machine, IP forwarding, and the
-// CNI conflist containerd reads. Idempotent: a restarted kubelet re-runs it.
+// node is reachable from the host and from pods), routes so no packet for the
+// pod or service ranges ever leaves the machine, IP forwarding, and the CNI
+// conflist containerd reads. Idempotent: a restarted kubelet re-runs it.
+//
+// The service range is routed onto the pods' bridge rather than blackholed: a
+// blackhole route drops a pod's packet for a Service without endpoints before
+// the proxy's REJECT rule (in FORWARD) can refuse it, and makes the host's own
+// connections to a ClusterIP fail before the nat table can DNAT them. On the
+// bridge, such packets stay on a network the node made; once the bridge goes,
+// the blackhole comes back.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +18,9 @@ import { CONFLIST_NAME, cniConflist } from './cni.js';
 
 const run = promisify(execFile);
 
-/** Cluster-wide ranges that get a blackhole route (the node's /24 on the bridge is more specific). */
-export const DEFAULT_BLACKHOLE_CIDRS = ['10.244.0.0/16', '10.96.0.0/12'];
+/** The cluster's pod range gets a blackhole route (the node's /24 on the bridge is more specific). */
+export const DEFAULT_BLACKHOLE_CIDRS = ['10.244.0.0/16'];
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
 export interface NodeNetworkOptions {
   bridge: string;
@@ -23,6 +31,8 @@ export interface NodeNetworkOptions {
   /** host-local's allocation directory for this node. */
   ipamDataDir: string;
   blackholeCIDRs?: string[];
+  /** Routed onto the bridge (see above); blackholed again by tearDownNodeNetwork. */
+  serviceCIDR?: string;
   log?: (msg: string) => void;
 }
 
@@ -92,6 +102,7 @@ export async function setUpNodeNetwork(o: NodeNetworkOptions): Promise<NodeNetwo
     await ip(['route', 'replace', 'blackhole', c]);
     addedRoutes.push(c);
   }
+  await ip(['route', 'replace', o.serviceCIDR ?? DEFAULT_SERVICE_CIDR, 'dev', o.bridge, 'src', gateway]);
 
   if (!writeSysctl('/proc/sys/net/ipv4/ip_forward', '1')) throw new Error('could not set net.ipv4.ip_forward=1 (the kubelet must run as root)');
   // Service traffic between pods on one bridge must pass iptables (kube-proxy's rules); best effort, the module may be absent.
@@ -107,9 +118,15 @@ export async function setUpNodeNetwork(o: NodeNetworkOptions): Promise<NodeNetwo
   return { gateway, conflistPath, addedRoutes, createdBridge };
 }
 
-/** Undoes setUpNodeNetwork for tests and purge: bridge, conflist, allocations. Blackhole routes stay (shared, harmless). */
-export async function tearDownNodeNetwork(o: Pick<NodeNetworkOptions, 'bridge' | 'cniConfDir' | 'ipamDataDir'>): Promise<void> {
+/**
+ * Undoes setUpNodeNetwork for tests and purge: bridge (and with it the service
+ * route), conflist, allocations. Blackhole routes stay (shared, harmless), and
+ * the service range gets its blackhole back unless another bridge holds it.
+ */
+export async function tearDownNodeNetwork(o: Pick<NodeNetworkOptions, 'bridge' | 'cniConfDir' | 'ipamDataDir' | 'serviceCIDR'>): Promise<void> {
   if (await linkExists(o.bridge)) await ip(['link', 'del', o.bridge]);
+  const serviceCIDR = o.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+  if (!(await ip(['-4', 'route', 'show', serviceCIDR])).trim()) await ip(['route', 'replace', 'blackhole', serviceCIDR]);
   rmSync(join(o.cniConfDir, CONFLIST_NAME), { force: true });
   rmSync(o.ipamDataDir, { recursive: true, force: true });
 }

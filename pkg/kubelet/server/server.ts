@@ -215,7 +215,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://kubelet');
     const seg = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (!authorized(req)) return sendText(res, 401, 'Unauthorized');
+    // /healthz tells nothing but "up"; launchers probe it without a client certificate.
+    if (!authorized(req) && u.pathname !== '/healthz') return sendText(res, 401, 'Unauthorized');
     const [root, ...rest] = seg;
     if (root === 'exec' || root === 'attach' || root === 'portForward') return sendText(res, 400, 'Upgrade request required');
     const h = root === undefined ? undefined : routes[root];
