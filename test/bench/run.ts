@@ -3,7 +3,7 @@
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer,scheduler] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer,scheduler,proxy,dns] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -25,11 +25,13 @@ import { benchScheduler } from './scheduler-bench.js';
 import { rssBytes } from './procstat.js';
 import { round } from './stats.js';
 import { benchWatch } from './watch-bench.js';
+import { benchProxy } from './proxy-bench.js';
+import { benchDNS } from './dns-bench.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,watch,churn,informer,scheduler' },
+    only: { type: 'string', default: 'etcd,pods,watch,churn,informer,scheduler,proxy,dns' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -50,6 +52,8 @@ const SIZES = quick
     churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
     informer: { pods: 1000, rounds: 1 },
     scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
+    proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
+    dns: { services: 100, queries: 5000, concurrency: 16 },
   }
   : {
     etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -63,6 +67,9 @@ const SIZES = quick
       { label: '500n-5000p', nodes: 500, pods: 5000 },
       { label: '500n-5000p-affinity-spread', nodes: 500, pods: 5000, affinity: true },
     ],
+    // Sync time inside a network namespace of the bench's own; DNS from a client on 127.0.0.1.
+    proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
+    dns: { services: 1000, queries: 100_000, concurrency: 64 },
   };
 const SERVER_PHASES = ['etcd', 'pods', 'watch', 'churn'];
 
@@ -146,6 +153,8 @@ async function main(): Promise<number> {
       const sizes = process.env.SCHED_BENCH_SIZES ? SIZES.scheduler.filter((z) => process.env.SCHED_BENCH_SIZES?.split(',').includes(z.label)) : SIZES.scheduler;
       await benchScheduler(newContext({}), { sizes, cpuProfDir: profDir });
     }
+    if (only.has('proxy')) await benchProxy(newContext({}), SIZES.proxy);
+    if (only.has('dns')) await benchDNS(newContext({}), SIZES.dns);
     newContext({}).emit({ bench: 'run', quick, duration_s: round((Date.now() - t0) / 1000, 1), ...rssFigures });
   } catch (err) {
     failed = true;
