@@ -287,11 +287,14 @@ function manifest(name: string): string {
   return fileURLToPath(new URL(`../../../manifests/${name}`, import.meta.url));
 }
 
-/** Creates the object from a YAML manifest unless it exists (409). */
+/**
+ * Creates the object from a YAML manifest unless one of that name exists (looked up first: a second
+ * create would fail on its fixed ClusterIP with 422 before the name's 409).
+ */
 async function ensureObject(server: string, ca: string, token: string, collection: string, yamlText: string): Promise<void> {
-  const body = JSON.stringify(parseYAML(yamlText));
-  const code = await new Promise<number>((resolve, reject) => {
-    const req = httpsRequest(`${server}${collection}`, { method: 'POST', ca, timeout: 5000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+  const obj = parseYAML(yamlText) as { metadata: { name: string } };
+  const call = (method: string, path: string, body?: string) => new Promise<number>((resolve, reject) => {
+    const req = httpsRequest(`${server}${path}`, { method, ca, timeout: 5000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -299,7 +302,9 @@ async function ensureObject(server: string, ca: string, token: string, collectio
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end(body);
   });
-  if (code !== 201 && code !== 409) throw new Error(`creating ${collection} from a manifest: HTTP ${code}`);
+  if ((await call('GET', `${collection}/${obj.metadata.name}`)) === 200) return;
+  const code = await call('POST', collection, JSON.stringify(obj));
+  if (code !== 201 && code !== 409) throw new Error(`creating ${collection}/${obj.metadata.name} from a manifest: HTTP ${code}`);
 }
 
 function kubeletHealthy(nodeIP: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { until, sleep } from '../support/controllers.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 import { CRIClient } from '../../pkg/cri/client.js';
 import { containerdPaths } from '../../pkg/cluster/containerd.js';
+import { isAlive } from '../../pkg/cluster/process.js';
 
 interface PodJSON {
   metadata: { name: string; uid: string; labels?: Record<string, string> };
@@ -185,8 +186,9 @@ describe('workloads on a real node', { timeout: 600_000 }, () => {
     await c.kubectl(['wait', '--for=condition=Ready', 'pod/survivor', '--timeout=90s']);
     const beforeStatus = (await pod('survivor')).status?.containerStatuses?.[0];
     const beforeIds = (await criContainers('survivor')).map((x) => x.id).sort();
-    process.kill(c.pid('kubelet'), 'SIGKILL');
-    await sleep(500);
+    const killed = c.pid('kubelet');
+    process.kill(killed, 'SIGKILL');
+    await poll('the killed kubelet is gone', async () => !isAlive(killed), 10_000);
     const again = await c.timonel(['up']);
     assert.match(again.stdout, /kubelet: (ready|running)/);
     // The restarted kubelet has synced once it reports the node Ready again.
