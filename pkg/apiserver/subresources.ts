@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError, newBadRequest, newConflict, newInvalid, newMethodNotSupported, newNotFound } from '../../api/meta/v1/status.js';
 import { labelSelectorAsString, type LabelSelector } from '../util/labels/selector.js';
-import type { PatchType, RequestContext } from '../registry/store.js';
+import { nowRFC3339, type PatchType, type RequestContext } from '../registry/store.js';
 import { applyJSONPatch } from './patch/jsonpatch.js';
 import { applyMergePatch } from './patch/mergepatch.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
@@ -127,7 +127,7 @@ export class SubresourceHandlers {
       spec.nodeName = node;
       pod.spec = spec;
       const status = (pod.status ?? {}) as { conditions?: Array<{ type: string; status: string; lastProbeTime?: string | null; lastTransitionTime?: string }> };
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = nowRFC3339();
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
       status.conditions = conditions;

@@ -14,7 +14,7 @@ import { conversionFor, type Conversion } from '../../api/conversion.js';
 import { applyJSONPatch } from '../apiserver/patch/jsonpatch.js';
 import { applyMergePatch } from '../apiserver/patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../apiserver/patch/strategic.js';
-import { applyPatch as serverSideApply, conflictError, updateManagedFields } from '../apiserver/patch/apply.js';
+import { applyPatch as serverSideApply, conflictError, createdManagedFields, updateManagedFields } from '../apiserver/patch/apply.js';
 import type { ResourceInfo } from './resource.js';
 import type { ResourceStorage, ListOptions, ListResult } from '../storage/store.js';
 import type { StrategyWithHooks } from './strategies.js';
@@ -73,8 +73,17 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-function nowRFC3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+let stampSecond = -1;
+let stamp = '';
+
+/** The current time in seconds, as Kubernetes writes timestamps; formatted once per second (every write asks). */
+export function nowRFC3339(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return stamp;
 }
 
 /** The parts of an object that are its "spec": everything but metadata and status. */
@@ -136,10 +145,12 @@ export class Store {
 
   // ---- create ----
 
-  async create(ctx: RequestContext, body: KubeObject): Promise<KubeObject> {
-    const obj = this.checkIdentity(ctx, clone(body), undefined);
+  /** bodyIsCopy: the caller hands over a body nobody else holds (a request's decoded body), so it is not cloned. */
+  async create(ctx: RequestContext, body: KubeObject, bodyIsCopy = false): Promise<KubeObject> {
+    const obj = this.checkIdentity(ctx, bodyIsCopy ? body : clone(body), undefined);
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = generatedName(meta.generateName);
+    const generateName = !meta.name && meta.generateName ? meta.generateName : undefined;
+    if (generateName) meta.name = generatedName(generateName);
     if (this.info.namespaced && ctx.namespace && this.namespaces) await this.namespaces.admit(ctx.namespace, this.ref(meta.name));
     // Fields the server owns.
     meta.uid = randomUUID();
@@ -162,8 +173,8 @@ export class Store {
         return this.present(await this.storage.create(this.toStorage(obj)));
       } catch (err) {
         // A generated name that collides gets another try, as Kubernetes' client-side retry would.
-        if (err instanceof StatusError && err.reason === 'AlreadyExists' && body.metadata.generateName && !body.metadata.name && attempt < 3) {
-          obj.metadata.name = generatedName(body.metadata.generateName);
+        if (err instanceof StatusError && err.reason === 'AlreadyExists' && generateName && attempt < 3) {
+          obj.metadata.name = generatedName(generateName);
           continue;
         }
         throw err;
@@ -456,6 +467,10 @@ export class Store {
 
   private managedFieldsFor(old: KubeObject | undefined, obj: KubeObject, ctx: RequestContext, subresource: string | undefined): ObjectMeta['managedFields'] {
     const manager = ctx.fieldManager ?? 'unknown';
+    const given = obj.metadata.managedFields;
+    if (!old && !subresource && (given === undefined || (Array.isArray(given) && given.length === 0))) {
+      return createdManagedFields(obj, manager, this.schema(), nowRFC3339());
+    }
     const updated = updateManagedFields(old, obj, manager, 'Update', this.schema(), nowRFC3339(), subresource) as KubeObject;
     return updated.metadata.managedFields;
   }

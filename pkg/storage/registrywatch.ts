@@ -57,7 +57,10 @@ export class RegistryWatch {
   private async open(): Promise<void> {
     const from = await this.etcd.currentRevision();
     this.delivered = Math.max(this.delivered, from);
-    const watcher = await this.etcd.client.watch().prefix(REGISTRY_ROOT).withPreviousKV().startRevision(String(from + 1)).create();
+    // No previous values (prev_kv): every cache holds the whole of its prefix from a list at a
+    // revision this watch continues, so it already has the old object of every update and delete.
+    // Asking for them made etcd read, and this process decode, a second copy of every object written.
+    const watcher = await this.etcd.client.watch().prefix(REGISTRY_ROOT).startRevision(String(from + 1)).create();
     this.watcher = watcher;
     watcher.on('data', (res) => {
       let last = 0;
