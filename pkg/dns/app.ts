@@ -1,11 +1,11 @@
 // The cluster DNS process: informers on Services and EndpointSlices feeding the
 // records, the UDP/TCP server, /metrics + /health + /ready, and (when it runs on
 // the node instead of in a pod) the EndpointSlice that points its Service here.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { SharedInformerFactory } from '../client/factory.js';
 import { Client } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
-import { splitHostPort } from '../proxy/healthcheck.js';
+import { requestPath, serveMetrics } from '../metrics/server.js';
 import type { EndpointSlice, Service } from '../proxy/types.js';
 import { SelfEndpointPublisher } from './endpointpublisher.js';
 import { DNSMetrics } from './metrics.js';
@@ -98,36 +98,21 @@ export async function runClusterDNS(o: ClusterDNSOptions): Promise<RunningCluste
   };
 }
 
+/** CoreDNS's prometheus plugin (/metrics), health plugin (/health) and ready plugin (/ready) on one port. */
 function serveDNSMetrics(bindAddress: string, metrics: DNSMetrics, ready: () => boolean): Promise<Server> {
-  const { host, port } = splitHostPort(bindAddress, '127.0.0.1');
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      }, (err: Error) => {
-        res.writeHead(500);
-        res.end(err.message);
-      });
-      return;
-    }
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('OK');
-      return;
-    }
-    if (path === '/ready') {
+  return serveMetrics(bindAddress, metrics.registry, {
+    handle(req, res) {
+      const path = requestPath(req);
+      if (path === '/health') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('OK');
+        return true;
+      }
+      if (path !== '/ready') return false;
       const ok = ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
       res.end(ok ? 'OK' : 'informers not synced');
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('404 page not found\n');
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${bindAddress}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`)));
-    server.listen(port, host, () => resolve(server));
+      return true;
+    },
   });
 }

@@ -1,7 +1,8 @@
 // kube-scheduler's metrics (pkg/scheduler/metrics), with prom-client, on a registry of
 // their own so two schedulers in one process (tests) do not collide.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { requestPath, serveMetrics as serveMetricsEndpoint } from '../metrics/server.js';
 
 /** Upstream's buckets for attempt and e2e latency: ExponentialBuckets(0.001, 2, 15). */
 const LATENCY_BUCKETS = Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i);
@@ -74,37 +75,18 @@ export class SchedulerMetrics {
 }
 
 /**
- * Serves /metrics and /healthz over plain HTTP on host:port (kube-scheduler serves HTTPS
- * on 10259 with authn; here it is plain HTTP, meant for loopback).
+ * Serves /metrics and /healthz, /livez, /readyz over plain HTTP on host:port (kube-scheduler
+ * serves HTTPS on 10259 with authn; here it is plain HTTP, meant for loopback).
  */
-export async function serveMetrics(bindAddress: string, registry: Registry, healthy: () => boolean = () => true): Promise<Server> {
-  const i = bindAddress.lastIndexOf(':');
-  const host = i > 0 ? bindAddress.slice(0, i).replace(/^\[|\]$/g, '') : '127.0.0.1';
-  const port = Number(i >= 0 ? bindAddress.slice(i + 1) : bindAddress);
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(text);
-      }, (err: Error) => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(err.message);
-      });
-      return;
-    }
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+export function serveMetrics(bindAddress: string, registry: Registry, healthy: () => boolean = () => true): Promise<Server> {
+  return serveMetricsEndpoint(bindAddress, registry, {
+    handle(req, res) {
+      const path = requestPath(req);
+      if (path !== '/healthz' && path !== '/livez' && path !== '/readyz') return false;
       const ok = healthy();
       res.writeHead(ok ? 200 : 500, { 'content-type': 'text/plain' });
       res.end(ok ? 'ok' : 'unhealthy');
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('404 page not found\n');
+      return true;
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
 }

@@ -8,17 +8,14 @@
 //
 // One JSON line per figure on stdout, progress on stderr. Figures only: nothing
 // here passes or fails on time.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { Client } from '../../pkg/client/index.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { CRIClient } from '../../pkg/cri/client.js';
-import { containerdPaths, purgeContainerdState, spawnContainerd, stopContainerd, waitContainerdReady, writeContainerdConfig } from '../../pkg/cluster/containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
 import { startRegistry } from '../../pkg/cluster/registry.js';
+import { startTestContainerd } from '../support/containerd.js';
 import { timonelUp } from '../support/upcluster.js';
 import { criBurst } from './cri-bench.js';
 import { CPUMeter, rssBytes } from './procstat.js';
@@ -39,29 +36,14 @@ interface Pod extends KubeObject {
 
 /** The ceiling: raw CRI on a containerd of the bench's own, with its own bridge. */
 async function rawCRI(registryURL: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'timonel-bench-cri-'));
-  const paths = writeContainerdConfig({ stateDir: dir, registryMirror: registryURL });
-  mkdirSync(paths.cniConfDir, { recursive: true });
-  writeFileSync(join(paths.cniConfDir, '10-bench.conflist'), JSON.stringify({
-    cniVersion: '1.0.0', name: 'bench',
-    plugins: [{ type: 'bridge', bridge: 'tmnl-bcri0', isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.111.0/24' }]] } }],
-  }));
-  const child = spawnContainerd(paths);
-  const cri = new CRIClient(paths.socket);
+  const containerd = await startTestContainerd({
+    tmpPrefix: join(tmpdir(), 'timonel-bench-cri-'), registryMirror: registryURL, network: { bridge: 'tmnl-bcri0', subnet: '10.244.111.0/24' },
+  });
   try {
-    await waitContainerdReady(paths.socket, 30_000, () => child.exitCode === null);
-    const r = await criBurst(cri, N, 'docker.io/library/busybox:latest', { logRoot: join(dir, 'logs') });
+    const r = await criBurst(containerd.cri, N, 'docker.io/library/busybox:latest', { logRoot: join(containerd.stateDir, 'logs') });
     emit({ bench: 'node.raw-cri-burst', pods: N, up_s: round(r.upSeconds), down_s: round(r.downSeconds) });
   } finally {
-    cri.close();
-    await stopContainerd(child);
-    purgeContainerdState(paths);
-    try {
-      execFileSync('ip', ['link', 'del', 'tmnl-bcri0'], { stdio: 'ignore' });
-    } catch {
-      // Never created.
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await containerd.stop();
   }
 }
 

@@ -3,23 +3,15 @@
 // busybox container that runs, execs, logs in the CRI format and is torn down.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRIClient, GrpcStatus, grpcCode, type PodSandboxConfig, type CRIRequest } from '../../pkg/cri/client.js';
-import {
-  mountsUnder,
-  purgeContainerdState,
-  removeAllPods,
-  spawnContainerd,
-  stopContainerd,
-  waitContainerdReady,
-  writeContainerdConfig,
-  type ContainerdPaths,
-} from '../../pkg/cluster/containerd.js';
+import { mountsUnder, type ContainerdPaths } from '../../pkg/cluster/containerd.js';
 import { freePort, which } from '../../pkg/cluster/process.js';
 import { startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
+import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 
 const BRIDGE = 'tmnl-cri0';
 const SUBNET_PREFIX = '10.244.201.';
@@ -61,35 +53,11 @@ function pushBusyboxImage(workDir: string, registryAddr: string, repoTag: string
   });
 }
 
-function writeConflist(paths: ContainerdPaths, stateDir: string): void {
-  const conflist = {
-    cniVersion: '1.0.0',
-    name: 'tmnl-cri',
-    plugins: [
-      {
-        type: 'bridge',
-        bridge: BRIDGE,
-        isGateway: true,
-        ipMasq: false,
-        hairpinMode: true,
-        ipam: {
-          type: 'host-local',
-          ranges: [[{ subnet: `${SUBNET_PREFIX}0/24` }]],
-          routes: [{ dst: '0.0.0.0/0' }],
-          dataDir: join(stateDir, 'cni', 'ipam'),
-        },
-      },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  };
-  writeFileSync(join(paths.cniConfDir, '10-tmnl-cri.conflist'), JSON.stringify(conflist, null, 2));
-}
-
 describe('CRI against a real containerd', { skip, timeout: 180_000 }, () => {
   let stateDir = '';
   let paths: ContainerdPaths;
   let registry: RunningRegistry | undefined;
-  let child: ChildProcess | undefined;
+  let containerd: TestContainerd | undefined;
   let cri: CRIClient;
   let sandboxId = '';
   let containerId = '';
@@ -105,31 +73,15 @@ describe('CRI against a real containerd', { skip, timeout: 180_000 }, () => {
     // Sandboxes get SIGKILL on stop, so a plain long sleep is enough of a pause.
     pushBusyboxImage(work, registry.addr, 'pause:3.9', { Entrypoint: ['/bin/sleep', 'infinity'] });
 
-    paths = writeContainerdConfig({ stateDir, registryMirror: registry.url });
-    writeConflist(paths, stateDir);
-    const proc = spawnContainerd(paths);
-    child = proc;
-    await waitContainerdReady(paths.socket, 30_000, () => proc.exitCode === null);
-    cri = new CRIClient(paths.socket);
+    containerd = await startTestContainerd({ stateDir, registryMirror: registry.url, network: { bridge: BRIDGE, subnet: `${SUBNET_PREFIX}0/24` } });
+    ({ paths, cri } = containerd);
   });
 
   after(async () => {
-    if (cri) {
-      await removeAllPods(cri).catch(() => undefined);
-      cri.close();
-    }
-    if (child) await stopContainerd(child);
-    if (paths) purgeContainerdState(paths);
-    try {
-      execFileSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
-    } catch {
-      // Never created, or already gone.
-    }
+    // The registry serves from the state dir: stopped first, before stop() removes the dir.
     await registry?.stop();
-    if (stateDir) {
-      assert.deepEqual(mountsUnder(stateDir), [], 'mounts left under the state dir');
-      rmSync(stateDir, { recursive: true, force: true });
-    }
+    if (containerd) await containerd.stop();
+    else if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('Version answers runtime.v1', async () => {

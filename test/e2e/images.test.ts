@@ -4,16 +4,16 @@
 // with the registry as its docker.io / registry.k8s.io mirror.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { CRIClient, type CRIRequest, type ContainerConfig, type PodSandboxConfig } from '../../pkg/cri/client.js';
-import { mountsUnder, purgeContainerdState, removeAllPods, spawnContainerd, stopContainerd, waitContainerdReady, writeContainerdConfig, type ContainerdPaths } from '../../pkg/cluster/containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, IMAGES, catalogueImageFor, catalogueReferences, ensureImages, normalizeImageReference } from '../../pkg/cluster/images.js';
 import { freePort, isAlive, which } from '../../pkg/cluster/process.js';
 import { registryConfigYAML, startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
+import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 import { exampleFiles } from '../support/examples.js';
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -152,8 +152,7 @@ describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }
 
   describe('pulled and run by containerd through CRI', { skip: which('containerd') ? false : 'containerd is not installed' }, () => {
     let stateDir = '';
-    let paths: ContainerdPaths;
-    let child: ChildProcess | undefined;
+    let containerd: TestContainerd | undefined;
     let cri: CRIClient;
     let sandboxId = '';
     let podIP = '';
@@ -169,44 +168,12 @@ describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }
         leftover = false;
       }
       if (leftover) throw new Error(`bridge ${BRIDGE} exists: a killed earlier run left pods behind; stop its containerd (state dir /tmp/timonel-images-cri-*) and delete the bridge`);
-      stateDir = mkdtempSync('/tmp/timonel-images-cri-');
-      paths = writeContainerdConfig({ stateDir, registryMirror: registry.url });
-      const conflist = {
-        cniVersion: '1.0.0',
-        name: BRIDGE,
-        plugins: [
-          {
-            type: 'bridge',
-            bridge: BRIDGE,
-            isGateway: true,
-            ipMasq: false,
-            ipam: { type: 'host-local', ranges: [[{ subnet: `${SUBNET_PREFIX}0/24` }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(stateDir, 'cni', 'ipam') },
-          },
-        ],
-      };
-      writeFileSync(join(paths.cniConfDir, '10-images-test.conflist'), JSON.stringify(conflist));
-      const proc = spawnContainerd(paths);
-      child = proc;
-      await waitContainerdReady(paths.socket, 30_000, () => proc.exitCode === null);
-      cri = new CRIClient(paths.socket);
+      containerd = await startTestContainerd({ tmpPrefix: '/tmp/timonel-images-cri-', registryMirror: registry.url, network: { bridge: BRIDGE, subnet: `${SUBNET_PREFIX}0/24` } });
+      ({ stateDir, cri } = containerd);
     });
 
     after(async () => {
-      if (cri) {
-        await removeAllPods(cri).catch(() => undefined);
-        cri.close();
-      }
-      if (child) await stopContainerd(child);
-      if (paths) purgeContainerdState(paths);
-      try {
-        execFileSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
-      } catch {
-        // Never created, or already gone.
-      }
-      if (stateDir) {
-        assert.deepEqual(mountsUnder(stateDir), [], 'mounts left under the state dir');
-        rmSync(stateDir, { recursive: true, force: true });
-      }
+      await containerd?.stop();
     });
 
     it('PullImage of every example image gives the image whose config the registry serves', async () => {

@@ -5,19 +5,17 @@
 // busybox containers run, started with raw CRI calls and the kubelet's labels.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { CRIClient, type CRIRequest, type ContainerConfig, type PodSandboxConfig } from '../../pkg/cri/client.js';
-import {
-  mountsUnder, purgeContainerdState, removeAllPods, spawnContainerd, stopContainerd, waitContainerdReady, writeContainerdConfig, type ContainerdPaths,
-} from '../../pkg/cluster/containerd.js';
 import { which } from '../../pkg/cluster/process.js';
 import { DEFAULT_REGISTRY_PORT, startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
 import { startCluster, request, type TestCluster } from '../support/cluster.js';
+import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
 import { CRILabelLocator } from '../../pkg/kubelet/server/crilocator.js';
 
@@ -39,9 +37,8 @@ interface Run {
 
 describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the kubelet server', { skip, timeout: 300_000 }, () => {
   let stateDir = '';
-  let paths: ContainerdPaths | undefined;
   let registry: RunningRegistry | undefined;
-  let containerd: ChildProcess | undefined;
+  let containerd: TestContainerd | undefined;
   let cri: CRIClient | undefined;
   let cluster: TestCluster | undefined;
   let kubelet: KubeletServer | undefined;
@@ -146,33 +143,11 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
   }
 
   before(async () => {
-    stateDir = mkdtempSync('/tmp/timonel-streaming-e2e-');
     registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR, DEFAULT_REGISTRY_PORT);
     await ensureImages({ registry: registry.addr, only: ['busybox', 'pause'] });
 
-    paths = writeContainerdConfig({ stateDir, registryMirror: registry.url });
-    writeFileSync(
-      join(paths.cniConfDir, '10-tmnl-st.conflist'),
-      JSON.stringify({
-        cniVersion: '1.0.0',
-        name: 'tmnl-st',
-        plugins: [
-          {
-            type: 'bridge',
-            bridge: BRIDGE,
-            isGateway: true,
-            ipMasq: false,
-            hairpinMode: true,
-            ipam: { type: 'host-local', ranges: [[{ subnet: SUBNET }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(stateDir, 'cni', 'ipam') },
-          },
-          { type: 'portmap', capabilities: { portMappings: true } },
-        ],
-      }),
-    );
-    const proc = spawnContainerd(paths);
-    containerd = proc;
-    await waitContainerdReady(paths.socket, 30_000, () => proc.exitCode === null);
-    cri = new CRIClient(paths.socket);
+    containerd = await startTestContainerd({ tmpPrefix: '/tmp/timonel-streaming-e2e-', registryMirror: registry.url, network: { bridge: BRIDGE, subnet: SUBNET } });
+    ({ stateDir, cri } = containerd);
     await cri.image.pullImage({ image: { image: BUSYBOX } });
 
     cluster = await startCluster();
@@ -227,21 +202,10 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
     for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await kubelet?.close();
     await cluster?.stop();
-    if (cri) {
-      await removeAllPods(cri).catch(() => undefined);
-      cri.close();
-    }
-    if (containerd) await stopContainerd(containerd);
-    if (paths) purgeContainerdState(paths);
     try {
-      execFileSync('ip', ['link', 'del', BRIDGE], { stdio: 'ignore' });
-    } catch {
-      // Never created, or already gone.
-    }
-    await registry?.stop();
-    if (stateDir) {
-      assert.deepEqual(mountsUnder(stateDir), [], 'mounts left under the state dir');
-      rmSync(stateDir, { recursive: true, force: true });
+      await containerd?.stop();
+    } finally {
+      await registry?.stop();
     }
   });
 

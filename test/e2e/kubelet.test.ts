@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Client } from '../../pkg/client/rest.js';
 import { CRIClient } from '../../pkg/cri/client.js';
-import { mountsUnder, purgeContainerdState, spawnContainerd, stopContainerd, unmountUnder, waitContainerdReady, writeContainerdConfig, type ContainerdPaths } from '../../pkg/cluster/containerd.js';
+import { mountsUnder, unmountUnder, type ContainerdPaths } from '../../pkg/cluster/containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
 import { freePort, isAlive, which } from '../../pkg/cluster/process.js';
 import { startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
@@ -19,6 +19,7 @@ import { POD_UID_LABEL } from '../../pkg/kubelet/kuberuntime/labels.js';
 import { tearDownNodeNetwork } from '../../pkg/kubelet/network/node_network.js';
 import type { Node, Pod } from '../../pkg/kubelet/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 
 const NODE = 'kubelet-e2e';
 const BRIDGE = 'tmnl-kl0';
@@ -60,7 +61,7 @@ describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
   let client: Client;
   let registry: RunningRegistry | undefined;
   let paths: ContainerdPaths | undefined;
-  let containerd: ChildProcess | undefined;
+  let containerd: TestContainerd | undefined;
   let cri: CRIClient;
   let kubelet: ChildProcess | undefined;
   let kubeletLog = '';
@@ -123,28 +124,20 @@ describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
     await ensureImages({ cacheDir: CACHE, registryPort: REGISTRY_PORT, only: ['busybox', 'pause'] });
     cluster = await startCluster();
     client = Client.fromFile(cluster.kubeconfig);
-    paths = writeContainerdConfig({ stateDir: dir, registryMirror: registry.url });
-    const proc = spawnContainerd(paths);
-    containerd = proc;
-    await waitContainerdReady(paths.socket, 30_000, () => proc.exitCode === null);
-    cri = new CRIClient(paths.socket);
+    // No network option: the kubelet writes the CNI config for its own bridge, torn down below.
+    containerd = await startTestContainerd({ stateDir: dir, registryMirror: registry.url, keepState: true });
+    ({ paths, cri } = containerd);
     kubelet = startKubelet();
   });
 
   after(async () => {
     await stopKubelet('SIGKILL');
-    if (cri) {
-      // Whatever the tests left: stop and remove every sandbox (and with them the containers).
-      const { items } = await cri.runtime.listPodSandbox({}).catch(() => ({ items: [] }));
-      for (const s of items) {
-        podUIDs.add(s.labels[POD_UID_LABEL] ?? '');
-        await cri.runtime.stopPodSandbox({ podSandboxId: s.id }).catch(() => undefined);
-        await cri.runtime.removePodSandbox({ podSandboxId: s.id }).catch(() => undefined);
-      }
-      cri.close();
+    if (containerd) {
+      // Noted before shutdown removes every sandbox: their cgroups are removed below.
+      const { items } = await containerd.cri.runtime.listPodSandbox({}).catch(() => ({ items: [] }));
+      for (const s of items) podUIDs.add(s.labels[POD_UID_LABEL] ?? '');
+      await containerd.shutdown();
     }
-    if (containerd) await stopContainerd(containerd);
-    if (paths) purgeContainerdState(paths, false);
     for (const uid of podUIDs) if (uid) removePodCgroups('/', uid);
     await tearDownNodeNetwork({ bridge: BRIDGE, cniConfDir: paths?.cniConfDir ?? join(dir, 'cni'), ipamDataDir: join(dir, 'kubelet', 'cni', 'networks') }).catch(() => undefined);
     client?.close();
