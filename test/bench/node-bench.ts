@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '../../pkg/client/index.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
+import { CRIClient } from '../../pkg/cri/client.js';
+import { containerdPaths } from '../../pkg/cluster/containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
 import { startRegistry } from '../../pkg/cluster/registry.js';
 import { startTestContainerd } from '../support/containerd.js';
@@ -100,7 +102,11 @@ async function main(): Promise<void> {
       const delStart = Date.now();
       await deployments.delete('burst');
       await waitFor('burst pods gone', async () => (await pods.list({ labelSelector: 'app=burst' })).items.length === 0, 600_000);
-      emit({ bench: 'node.deployment-teardown', pods: N, seconds: round((Date.now() - delStart) / 1000) });
+      const apiGone = (Date.now() - delStart) / 1000;
+      // The kubelet tears the sandboxes down after the API objects go; the next phase must not compete with that.
+      const cri = new CRIClient(containerdPaths(c.dataDir).socket);
+      await waitFor('burst sandboxes gone', async () => (await cri.runtime.listPodSandbox({})).items.length === 0, 600_000).finally(() => cri.close());
+      emit({ bench: 'node.deployment-teardown', pods: N, api_s: round(apiGone), runtime_s: round((Date.now() - delStart) / 1000) });
 
       log(`startup latency: ${RATE} pods/s for ${RATE_SECONDS}s`);
       const created = new Map<string, number>();
