@@ -15,7 +15,7 @@ import { Code, CycleState, type ClusterLister, type Node, type NodeInfo, type Po
 import type { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
-import { BoundedWriter, ConcurrencyLimiter } from './limiter.js';
+import { BoundedWriter, ConcurrencyLimiter } from '../util/limiter.js';
 
 
 /** Resources the default plugins look up through the ClusterLister. */

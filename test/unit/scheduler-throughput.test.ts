@@ -3,7 +3,7 @@
 // bindings and are dropped past a bounded backlog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedWriter, ConcurrencyLimiter } from '../../pkg/scheduler/limiter.js';
+import { BoundedWriter, ConcurrencyLimiter } from '../../pkg/util/limiter.js';
 import { schedulingLoop } from '../../pkg/scheduler/scheduler.js';
 
 function busy(ms: number): void {

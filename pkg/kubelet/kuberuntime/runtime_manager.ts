@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isNotFound, type CRIClient, type CRIRequest, type ContainerStatus as CRIContainerStatus, type DNSConfig, type KeyValue, type Mount, type PodSandboxConfig } from '../../cri/client.js';
+import { ConcurrencyLimiter } from '../../util/limiter.js';
 import type { Logger } from '../../util/log.js';
 import { Backoff } from '../backoff.js';
 import { podCgroupParent } from '../cm/pod_cgroups.js';
@@ -79,6 +80,12 @@ export interface SyncResult {
 }
 
 const MINIMUM_GRACE_PERIOD_S = 2;
+/**
+ * Sandboxes started at once. Each RunPodSandbox runs the CNI plugins, which take
+ * host-local's lock in turn; a burst of 100 at once only queues them inside
+ * containerd, where every waiting call also costs CPU.
+ */
+const SANDBOX_STARTS = new ConcurrencyLimiter(10);
 /** kubelet backOffPeriod: how soon a pod whose sync failed is synced again. */
 const SYNC_BACKOFF_PERIOD_MS = 10_000;
 
@@ -229,7 +236,8 @@ export class KubeGenericRuntimeManager {
       cfg = await this.sandboxConfig(pod, changes.attempt);
       mkdirSync(cfg.logDirectory as string, { recursive: true, mode: 0o755 });
       try {
-        sandboxId = (await this.o.cri.runtime.runPodSandbox({ config: cfg, runtimeHandler: '' })).podSandboxId;
+        const config = cfg;
+        sandboxId = (await SANDBOX_STARTS.run(() => this.o.cri.runtime.runPodSandbox({ config, runtimeHandler: '' }))).podSandboxId;
       } catch (err) {
         event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
         throw err;
