@@ -1,9 +1,8 @@
-// Bounds how many of the scheduler's API writes are on the wire at once. Go's
-// kube-scheduler binds in goroutines over one HTTP/2 connection under a client
-// QPS limit; here every concurrent request is its own HTTPS/1.1 socket, so an
-// unbounded burst of bindings (thousands while the queue drains) opens thousands
-// of TLS connections and stalls the apiserver for tens of seconds. A small window
-// keeps the sockets few and warm and the apiserver's latency low.
+// Bounds how much async work is in flight at once. The scheduler uses it for its
+// API writes: Go's kube-scheduler binds in goroutines over one HTTP/2 connection
+// under a client QPS limit; here every concurrent request is its own HTTPS/1.1
+// socket, so an unbounded burst of bindings opens thousands of TLS connections
+// and stalls the apiserver. The kubelet uses it for sandbox starts.
 
 /** Runs async tasks with at most `limit` in flight; the rest wait in FIFO order. */
 export class ConcurrencyLimiter {
