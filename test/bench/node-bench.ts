@@ -1,6 +1,8 @@
 // The kubelet issue's benchmark, all in one run with the images already in the
 // local registry: the raw CRI ceiling (100 busybox pods by direct CRI calls on
-// a containerd of its own), a 100-replica Deployment on a `timonel up` node
+// a containerd of its own), Docker Swarm's `docker service create --replicas
+// 100` of the same image (swarm-bench.ts: a fenced-in dockerd of its own; tasks
+// on a bridge of its own), a 100-replica Deployment on a `timonel up` node
 // until all pods are Ready, pod startup latency at a steady 5 pods/s, and the
 // kubelet's RSS and CPU with 100 idle pods.
 //
@@ -20,6 +22,7 @@ import { startRegistry } from '../../pkg/cluster/registry.js';
 import { startTestContainerd } from '../support/containerd.js';
 import { timonelUp } from '../support/upcluster.js';
 import { criBurst } from './cri-bench.js';
+import { swarmBurst } from './swarm-bench.js';
 import { CPUMeter, rssBytes } from './procstat.js';
 import { percentile, round } from './stats.js';
 
@@ -65,6 +68,9 @@ async function main(): Promise<void> {
   try {
     log(`raw CRI: ${N} pods`);
     await rawCRI(registry.url);
+
+    log(`Docker Swarm: ${N} replicas`);
+    emit({ bench: 'node.swarm-burst', replicas: N, ...(await swarmBurst(N, { registry: registry.addr, log })) });
 
     log('timonel up');
     const t0 = Date.now();
