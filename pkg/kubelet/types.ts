@@ -112,7 +112,7 @@ export interface Container {
 export interface HostAlias { ip: string; hostnames?: string[] }
 export interface PodDNSConfig { nameservers?: string[]; searches?: string[]; options?: Array<{ name: string; value?: string }> }
 
-/** Volumes are the podspec helper's business (volumes/); the kubelet only passes them through. */
+/** Volume sources are handled in volumes/; the pod types only pass them through. */
 export interface Volume { name: string; [source: string]: unknown }
 
 export interface PodSpec {
