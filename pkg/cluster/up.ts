@@ -2,7 +2,7 @@
 // started in the background in dependency order, each waited on until ready.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpsGet, request as httpsRequest } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { parse as parseYAML } from 'yaml';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,15 +94,34 @@ function tail(file: string): string {
   }
 }
 
-export function httpsReady(url: string, ca: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = httpsGet(url, { ca, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
+interface HTTPSCall {
+  method?: string;
+  ca?: string;
+  token?: string;
+  body?: string;
+  /** For a self-signed serving certificate whose only use here is "it answers". */
+  insecure?: boolean;
+  timeoutMs: number;
+}
+
+/** One HTTPS request to a component of this cluster; rejects on a network error or timeout. */
+function httpsCall(url: string, o: HTTPSCall): Promise<{ status: number; body: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: o.method ?? 'GET', ca: o.ca, rejectUnauthorized: !o.insecure, timeout: o.timeoutMs, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(o.body);
   });
+}
+
+export function httpsReady(url: string, ca: string): Promise<boolean> {
+  return httpsCall(url, { ca, timeoutMs: 2000 }).then((r) => r.status === 200, () => false);
 }
 
 async function etcdReady(endpoint: string): Promise<boolean> {
@@ -293,43 +312,20 @@ function manifest(name: string): string {
  */
 async function ensureObject(server: string, ca: string, token: string, collection: string, yamlText: string): Promise<void> {
   const obj = parseYAML(yamlText) as { metadata: { name: string } };
-  const call = (method: string, path: string, body?: string) => new Promise<number>((resolve, reject) => {
-    const req = httpsRequest(`${server}${path}`, { method, ca, timeout: 5000, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end(body);
-  });
+  const call = async (method: string, path: string, body?: string) => (await httpsCall(`${server}${path}`, { method, ca, token, body, timeoutMs: 5000 })).status;
   if ((await call('GET', `${collection}/${obj.metadata.name}`)) === 200) return;
   const code = await call('POST', collection, JSON.stringify(obj));
   if (code !== 201 && code !== 409) throw new Error(`creating ${collection}/${obj.metadata.name} from a manifest: HTTP ${code}`);
 }
 
 function kubeletHealthy(nodeIP: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    // Its serving certificate is self-signed; this probe learns only "it is up".
-    const req = httpsGet(`https://${nodeIP}:10250/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-  });
+  return httpsCall(`https://${nodeIP}:10250/healthz`, { insecure: true, timeoutMs: 1000 }).then((r) => r.status === 200, () => false);
 }
 
 async function nodeReady(server: string, ca: string, token: string, name: string): Promise<boolean> {
-  const body = await new Promise<string>((resolve, reject) => {
-    const req = httpsGet(`${server}/api/v1/nodes/${name}`, { ca, timeout: 2000, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let data = '';
-      res.on('data', (d: Buffer) => (data += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-  const node = JSON.parse(body) as { status?: { conditions?: { type: string; status: string }[] } };
+  const res = await httpsCall(`${server}/api/v1/nodes/${name}`, { ca, token, timeoutMs: 2000 });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
