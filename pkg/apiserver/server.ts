@@ -1,6 +1,7 @@
 // The apiserver: express routing of the Kubernetes URL space onto one generic
 // Store per resource, plus discovery, OpenAPI and health endpoints.
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -22,6 +23,7 @@ import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } fro
 import { NamespaceLifecycle, bootstrapCluster, namespaceHooks } from './namespaces.js';
 import { serviceHooks } from './services.js';
 import { VERSION_INFO } from './version.js';
+import { asExpress, readBody, resourceTarget, splitURL } from './resourcerequest.js';
 
 export interface APIServerConfig {
   etcdServers: string[];
@@ -73,10 +75,12 @@ export class APIServer {
   private readonly handlers: ResourceHandlers;
   private readonly openapi: OpenAPIDocuments;
   caCert = '';
+  private readonly allowedTokens: Set<string>;
   private nodeProxy?: NodeProxy;
 
   constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
     this.resources = resources;
+    this.allowedTokens = new Set(config.tokens);
     this.etcd = new EtcdClient(config.etcdServers);
     const storages = new Map<string, ResourceStorage>();
     this.hub = new RegistryWatch(this.etcd, config.log);
@@ -120,6 +124,7 @@ export class APIServer {
     app.disable('etag');
     app.set('query parser', 'simple');
     app.use(authenticate(this.config.tokens));
+    // Requests with a Content-Encoding come here too: body-parser inflates them.
     app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
     app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
@@ -156,6 +161,19 @@ export class APIServer {
       if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));
       sendError(res, err, this.config.log);
     });
+  }
+
+  /** Resource requests go straight to serveGroupVersion (see resourcerequest.ts); the rest to express. */
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const { path, query } = splitURL(req.url ?? '/');
+    const target = req.headers['content-encoding'] || NODE_PROXY_PATH.test(path) ? undefined : resourceTarget(path);
+    if (!target) return void this.app(req, res);
+    if (!authenticated(this.allowedTokens, path, req.headers.authorization)) return sendError(res as unknown as Response, UNAUTHORIZED);
+    readBody(req, this.config.maxRequestBodyBytes).then((body) => {
+      if (!body) return sendError(res as unknown as Response, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
+      const r = asExpress(req, res, path, query, body);
+      return this.serveGroupVersion(r.req, r.res, target.group, target.version, target.rest);
+    }).catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
   }
 
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
@@ -208,7 +226,7 @@ export class APIServer {
       ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
       : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
     this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.storage.get(undefined, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
-    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, this.app);
+    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, (req, res) => this.onRequest(req, res));
     // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
     this.server.on('upgrade', (req, socket, head: Buffer) => dispatchUpgrade(this.app, req, socket, head));
     this.server.on('connection', (socket: Socket) => {
@@ -253,14 +271,21 @@ export class APIServer {
 }
 
 /** Bearer-token authentication; health and version stay open, as kube-apiserver allows anonymously. */
+const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+function authenticated(allowed: Set<string>, path: string, authorization: string | undefined): boolean {
+  if (!allowed.size || OPEN_PATHS.has(path)) return true;
+  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  return !!m && allowed.has(m[1].trim());
+}
+
+const UNAUTHORIZED = new StatusError(401, 'Unauthorized', 'Unauthorized');
+
 function authenticate(tokens: string[]) {
   const allowed = new Set(tokens);
-  const open = new Set(['/healthz', '/livez', '/readyz', '/version']);
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!allowed.size || open.has(req.path)) return next();
-    const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
-    if (m && allowed.has(m[1].trim())) return next();
-    sendError(res, new StatusError(401, 'Unauthorized', 'Unauthorized'));
+    if (authenticated(allowed, req.path, req.get('authorization'))) return next();
+    sendError(res, UNAUTHORIZED);
   };
 }
 

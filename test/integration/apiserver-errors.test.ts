@@ -1,6 +1,8 @@
 // Bad input through HTTP: the right Status code and reason, and nothing written.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpsRequest } from 'node:https';
+import { gzipSync } from 'node:zlib';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 
 interface Status { kind: string; code: number; reason: string; message: string; details?: { causes?: Array<{ field?: string; reason: string; message: string }> } }
@@ -125,6 +127,38 @@ describe('apiserver bad input', () => {
   it('a body over 3 MiB is 413', async () => {
     const big = JSON.stringify({ metadata: { name: 'big' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } });
     await expectStatus('POST', '/api/v1/namespaces/default/configmaps', big, JSON_HDR, 413, 'RequestEntityTooLarge');
+  });
+
+  it('a chunked body over 3 MiB (no Content-Length) is 413 and nothing is written', async () => {
+    const big = JSON.stringify({ metadata: { name: 'big-chunked' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } });
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // No content-length: node sends the body chunked, so only counting the bytes can stop it.
+      const req = httpsRequest(new URL('/api/v1/namespaces/default/configmaps', c.url), { method: 'POST', ca: c.caCert, headers: { ...JSON_HDR, authorization: `Bearer ${c.token}` } }, (r) => {
+        let text = '';
+        r.on('data', (d: Buffer) => (text += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < big.length; i += 64 * 1024) req.write(big.slice(i, i + 64 * 1024));
+      req.end();
+    });
+    assert.equal(res.status, 413, res.body);
+    assert.equal((JSON.parse(res.body) as Status).reason, 'RequestEntityTooLarge');
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/default/configmaps/big-chunked')).status, 404);
+  });
+
+  it('a resource request without a valid token is 401, with or without a body', async () => {
+    await expectStatus('GET', '/api/v1/namespaces/default/pods', undefined, { authorization: 'Bearer wrong' }, 401, 'Unauthorized');
+    await expectStatus('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'sneaky' } }), { ...JSON_HDR, authorization: '' }, 401, 'Unauthorized');
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/default/configmaps/sneaky')).status, 404);
+    await expectStatus('GET', '/apis/apps/v1', undefined, { authorization: 'Bearer wrong' }, 401, 'Unauthorized');
+  });
+
+  it('a gzip-encoded body is inflated', async () => {
+    const body = gzipSync(JSON.stringify({ metadata: { name: 'zipped' }, data: { a: 'b' } }));
+    const res = await request(c, 'POST', '/api/v1/namespaces/default/configmaps', { body, headers: { ...JSON_HDR, 'content-encoding': 'gzip' } });
+    assert.equal(res.status, 201, res.body);
+    assert.deepEqual((res.json() as { data: unknown }).data, { a: 'b' });
   });
 
   it('an unsupported media type is 415', async () => {
