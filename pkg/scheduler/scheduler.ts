@@ -15,7 +15,7 @@ import { Code, CycleState, type ClusterLister, type Node, type NodeInfo, type Po
 import type { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
-import { BoundedWriter, ConcurrencyLimiter } from '../util/limiter.js';
+import { BoundedWriter, ConcurrencyLimiter, TokenBucket } from '../util/limiter.js';
 
 
 /** Resources the default plugins look up through the ClusterLister. */
@@ -43,6 +43,13 @@ export const DEFAULT_MAX_IN_FLIGHT_BINDINGS = 32;
 /** Events on the wire at once, and how many may wait before new ones are dropped (client-go's broadcaster queue: 1000). */
 const EVENT_CONCURRENCY = 4;
 const MAX_QUEUED_EVENTS = 1000;
+/**
+ * Events leave at most this fast: kube-scheduler's default clientConnection qps and burst.
+ * Under a burst of pods the rest wait in the queue above and the overflow is dropped,
+ * instead of every Event costing the apiserver as much as the pod it is about.
+ */
+const EVENT_QPS = 50;
+const EVENT_BURST = 100;
 /** The scheduling loop gives I/O (watch events, binding answers) a turn at least this often. */
 const YIELD_EVERY_MS = 2;
 
@@ -175,6 +182,7 @@ export class Scheduler {
     this.eventWriter = new BoundedWriter(EVENT_CONCURRENCY, MAX_QUEUED_EVENTS, {
       // Events yield to bindings: they are written while no binding waits for a slot.
       ready: () => this.bindLimiter.queued === 0,
+      rateLimit: new TokenBucket(EVENT_QPS, EVENT_BURST),
       onDrop: (n) => {
         if (n === 1 || n % 1000 === 0) this.log(`event queue full, ${n} event(s) dropped so far`);
       },

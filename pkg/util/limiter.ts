@@ -37,12 +37,54 @@ export class ConcurrencyLimiter {
   }
 }
 
+/** client-go's flowcontrol token bucket: `qps` tokens a second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(readonly qps: number, readonly burst: number, private readonly now: () => number = () => performance.now()) {
+    if (!(qps > 0) || !(burst >= 1)) throw new Error(`token bucket needs qps > 0 and burst >= 1, got ${qps}/${burst}`);
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.qps) / 1000);
+    this.last = t;
+  }
+
+  /** Takes a token if one is there. */
+  tryAccept(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  /** Milliseconds until a token will be there. */
+  msUntilToken(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.qps);
+  }
+}
+
+export interface BoundedWriterOptions {
+  /** Writes start only while this says so. */
+  ready?: () => boolean;
+  onDrop?: (dropped: number) => void;
+  retryMs?: number;
+  /** A client-side rate limit on writes started. */
+  rateLimit?: TokenBucket;
+}
+
 /**
  * Best-effort writes (Events) with a bounded backlog and a lower priority than
  * bindings: a write starts only while ready() says so (the scheduler: no binding is
- * waiting for a slot), and past maxQueued the newest are dropped, as client-go's event
- * broadcaster drops when its 1000-event queue is full. Call kick() when ready() may
- * have turned true.
+ * waiting for a slot) and the rate limit has a token (kube-scheduler's client is
+ * throttled to its clientConnection qps/burst), and past maxQueued the newest are
+ * dropped, as client-go's event broadcaster drops when its 1000-event queue is full.
+ * Call kick() when ready() may have turned true.
  */
 export class BoundedWriter {
   private readonly queue: Array<() => Promise<unknown>> = [];
@@ -53,7 +95,7 @@ export class BoundedWriter {
   constructor(
     private readonly concurrency: number,
     private readonly maxQueued: number,
-    private readonly opts: { ready?: () => boolean; onDrop?: (dropped: number) => void; retryMs?: number } = {},
+    private readonly opts: BoundedWriterOptions = {},
   ) {}
 
   /** Queues write; false when the backlog is full and it was dropped. */
@@ -73,10 +115,11 @@ export class BoundedWriter {
     while (this.active < this.concurrency && this.queue.length) {
       if (this.opts.ready && !this.opts.ready()) {
         // Whoever holds the priority normally kicks when done; this is only a backstop.
-        this.timer ??= setTimeout(() => {
-          this.timer = undefined;
-          this.kick();
-        }, this.opts.retryMs ?? 200).unref();
+        this.retryIn(this.opts.retryMs ?? 200);
+        return;
+      }
+      if (this.opts.rateLimit && !this.opts.rateLimit.tryAccept()) {
+        this.retryIn(this.opts.rateLimit.msUntilToken());
         return;
       }
       const write = this.queue.shift() as () => Promise<unknown>;
@@ -86,6 +129,13 @@ export class BoundedWriter {
         this.kick();
       });
     }
+  }
+
+  private retryIn(ms: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, ms).unref();
   }
 
   /** Writes queued or in flight. */

@@ -3,7 +3,7 @@
 // bindings and are dropped past a bounded backlog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedWriter, ConcurrencyLimiter } from '../../pkg/util/limiter.js';
+import { BoundedWriter, ConcurrencyLimiter, TokenBucket } from '../../pkg/util/limiter.js';
 import { schedulingLoop } from '../../pkg/scheduler/scheduler.js';
 
 function busy(ms: number): void {
@@ -103,5 +103,41 @@ test('BoundedWriter waits while not ready, resumes on kick, and drops past its b
   submit(5);
   for (let i = 0; i < 5 && writer.pending; i++) await new Promise((r) => setImmediate(r));
   assert.deepEqual(written, [1, 2, 3, 5]);
+  writer.clear();
+});
+
+test('TokenBucket gives burst tokens at once, then qps a second', () => {
+  let now = 0;
+  const bucket = new TokenBucket(50, 100, () => now);
+  let taken = 0;
+  while (bucket.tryAccept()) taken++;
+  assert.equal(taken, 100);
+  assert.equal(bucket.msUntilToken(), 20, 'one token every 1000/50 ms');
+  now += 1000;
+  taken = 0;
+  while (bucket.tryAccept()) taken++;
+  assert.equal(taken, 50);
+  now += 60_000;
+  taken = 0;
+  while (bucket.tryAccept()) taken++;
+  assert.equal(taken, 100, 'never more than burst saved up');
+  assert.throws(() => new TokenBucket(0, 1), /qps > 0/);
+});
+
+test('BoundedWriter starts writes no faster than its rate limit', async () => {
+  let now = 0;
+  const writer = new BoundedWriter(10, 100, { rateLimit: new TokenBucket(10, 2, () => now) });
+  const written: number[] = [];
+  for (let i = 0; i < 5; i++) writer.submit(async () => void written.push(i));
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, [0, 1], 'the burst goes at once, the rest wait for tokens');
+  now += 100;
+  writer.kick();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, [0, 1, 2]);
+  now += 1000;
+  writer.kick();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, [0, 1, 2, 3, 4]);
   writer.clear();
 });
