@@ -77,6 +77,8 @@ export function isStatus(err: unknown, code: number): boolean {
 
 export class RESTClient {
   readonly server: URL;
+  private readonly basePath: string;
+  private readonly hostname: string;
   private readonly agent: http.Agent;
   private readonly tls: https.AgentOptions = {};
   private staticHeaders: Record<string, string> | undefined;
@@ -86,6 +88,9 @@ export class RESTClient {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster; set current-context');
     this.server = new URL(cluster.server);
+    this.basePath = this.server.pathname.replace(/\/$/, '');
+    // An IPv6 literal comes as [::1] in a URL and as ::1 in request options.
+    this.hostname = this.server.hostname.replace(/^\[(.*)\]$/, '$1');
     const user = kubeConfig.getCurrentUser();
     // Exec and auth-provider credentials can expire, so their headers are recomputed per request.
     this.dynamicAuth = Boolean(user?.exec || user?.authProvider);
@@ -118,11 +123,12 @@ export class RESTClient {
     return h;
   }
 
-  url(path: string, query?: Query): URL {
-    const base = this.server.pathname.replace(/\/$/, '');
-    const u = new URL(base + path, this.server);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
-    return u;
+  /** The request path on the server, with the query (values encoded as URLSearchParams does). */
+  requestPath(path: string, query?: Query): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
+    const q = params.toString();
+    return this.basePath + path + (q ? `?${q}` : '');
   }
 
   private async open(method: string, path: string, opts: RequestOptions): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
@@ -133,9 +139,11 @@ export class RESTClient {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const u = this.url(path, opts.query);
-    const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(u, { method, headers, agent: this.agent, signal: opts.signal });
+    // Plain options, not a URL: node would turn a URL into these on every request.
+    const req = (this.server.protocol === 'https:' ? https : http).request({
+      protocol: this.server.protocol, hostname: this.hostname, port: this.server.port, path: this.requestPath(path, opts.query),
+      method, headers, agent: this.agent, signal: opts.signal,
+    });
     const res = new Promise<http.IncomingMessage>((resolve, reject) => {
       req.on('response', resolve);
       req.on('error', reject);
@@ -148,9 +156,13 @@ export class RESTClient {
   async request<R = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<R> {
     const { res } = await this.open(method, path, opts);
     const r = await res;
-    const chunks: Buffer[] = [];
-    for await (const c of r) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString();
+    // Listeners, not `for await`: the async iterator costs more than the small answers it reads.
+    const body = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()));
+      r.on('error', reject);
+    });
     const code = r.statusCode ?? 0;
     if (code < 200 || code > 299) throw statusErrorFrom(code, body);
     return (body ? JSON.parse(body) : undefined) as R;
