@@ -202,11 +202,14 @@ export class RESTClient {
     r.setEncoding('utf8');
     let buf = '';
     r.on('data', (chunk: string) => {
-      buf += chunk;
+      buf = buf ? buf + chunk : chunk;
+      // Lines are cut from a moving start; the rest is kept once per chunk, not once per line
+      // (a chunk under load carries dozens of events).
+      let start = 0;
       let nl: number;
-      while (!settled && (nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
+      while (!settled && (nl = buf.indexOf('\n', start)) >= 0) {
+        const line = buf.slice(start, nl);
+        start = nl + 1;
         if (!line.trim()) continue;
         let ev: { type: WatchEventType; object: unknown };
         try {
@@ -222,6 +225,7 @@ export class RESTClient {
         }
         onEvent(ev.type, ev.object as T);
       }
+      buf = start ? buf.slice(start) : buf;
     });
     r.on('end', () => finish(undefined));
     r.on('error', (e) => finish(e));

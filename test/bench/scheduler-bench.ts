@@ -117,10 +117,11 @@ function watchBindings(url: string, caCert: string, resourceVersion: string, onB
     r.setEncoding('utf8');
     r.on('data', (chunk: string) => {
       buf += chunk;
+      let start = 0;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
+      while ((nl = buf.indexOf('\n', start)) >= 0) {
+        const line = buf.slice(start, nl);
+        start = nl + 1;
         if (!line) continue;
         const ev = JSON.parse(line) as { type: string; object: { metadata?: { name?: string }; spec?: { nodeName?: string } } };
         const name = ev.object.metadata?.name ?? '';
@@ -129,6 +130,7 @@ function watchBindings(url: string, caCert: string, resourceVersion: string, onB
           onBound(performance.now());
         }
       }
+      buf = buf.slice(start);
     });
   });
   req.on('error', () => undefined);
