@@ -1,8 +1,8 @@
 // The etcd-backed store: every object lives at one key, its resourceVersion is
 // the key's mod_revision, and every write is a transaction guarded on that
 // revision so concurrent writers get a Conflict instead of a lost update.
-import { Etcd3, type IOptions } from 'etcd3';
-import { noop } from 'cockatiel';
+import { EtcdRPC, EtcdRPCError, type EtcdRPCOptions, type WatchHandlers, type WatchStream } from './etcdrpc/client.js';
+import { CompareResult, CompareTarget, type KeyValue, type PutResponse, type TxnResponse } from './etcdrpc/messages.js';
 
 export interface StoredKV {
   key: string;
@@ -27,8 +27,8 @@ export class CompactedError extends Error {
   }
 }
 
-function toKV(kv: { key: Buffer; mod_revision: string; value: Buffer }): StoredKV {
-  return { key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision) };
+function toKV(kv: KeyValue): StoredKV {
+  return { key: kv.key.toString(), value: kv.value, modRevision: kv.mod_revision };
 }
 
 /** The smallest key greater than every key starting with prefix (etcd's range_end for a prefix). */
@@ -45,40 +45,36 @@ export function prefixEnd(prefix: string): Buffer {
 }
 
 function isCompacted(err: unknown): boolean {
-  return err instanceof Error && /compacted/.test(err.message);
+  return err instanceof EtcdRPCError && /compacted/.test(err.message);
+}
+
+/** The compare that makes a write conditional on the key's mod_revision (0: the key does not exist). */
+function modIs(key: Buffer, revision: number) {
+  return [{ key, target: CompareTarget.MOD, result: CompareResult.EQUAL, mod_revision: revision }];
 }
 
 export class EtcdClient {
-  readonly client: Etcd3;
+  private readonly rpc: EtcdRPC;
 
-  constructor(endpoints: string[], options: Partial<IOptions> = {}) {
-    // gRPC's default 4 MiB receive limit breaks any range over ~3,000 pods (the watch cache's initial list); kube-apiserver lifts it too.
-    this.client = new Etcd3({
-      hosts: endpoints,
-      // Lists of a large resource exceed gRPC's 4 MiB default; kube-apiserver lifts the limit too.
-      grpcOptions: { 'grpc.max_receive_message_length': -1 },
-      // With one member, the default per-host circuit breaker turns three bad responses
-      // into seconds of refusing every request; keep it only when there are others to try.
-      faultHandling: endpoints.length > 1 ? undefined : { host: () => noop },
-      ...options,
-    });
+  constructor(endpoints: string[], options: EtcdRPCOptions = {}) {
+    this.rpc = new EtcdRPC(endpoints, options);
   }
 
   async get(key: string): Promise<{ kv?: StoredKV; revision: number }> {
-    const res = await this.client.kv.range({ key: Buffer.from(key) });
-    return { kv: res.kvs[0] ? toKV(res.kvs[0]) : undefined, revision: Number(res.header.revision) };
+    const res = await this.rpc.range({ key: Buffer.from(key) });
+    return { kv: res.kvs.length ? toKV(res.kvs[0]) : undefined, revision: res.header.revision };
   }
 
   /** Keys in [from, end of prefix), at a revision (0 = latest), at most limit (0 = all). */
   async range(prefix: string, opts: { from?: string; revision?: number; limit?: number } = {}): Promise<RangeResult> {
     try {
-      const res = await this.client.kv.range({
+      const res = await this.rpc.range({
         key: Buffer.from(opts.from ?? prefix),
         range_end: prefixEnd(prefix),
         revision: opts.revision ?? 0,
         limit: opts.limit ?? 0,
       });
-      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
+      return { kvs: res.kvs.map(toKV), revision: res.header.revision, more: res.more, count: res.count };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
       throw err;
@@ -86,65 +82,81 @@ export class EtcdClient {
   }
 
   async count(prefix: string): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
-    return Number(res.count);
+    const res = await this.rpc.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
+    return res.count;
   }
 
   /** Put only if the key does not exist. */
   async create(key: string, value: Buffer): Promise<TxnResult> {
     const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: 0 }],
+    const res = await this.rpc.txn({
+      compare: modIs(k, 0),
       success: [{ request_put: { key: k, value } }],
       failure: [{ request_range: { key: k } }],
     });
-    return this.txnResult(res);
+    return txnResult(res);
   }
 
   /** Put only if the key's mod_revision is still expected. */
   async update(key: string, value: Buffer, expectedRevision: number): Promise<TxnResult> {
     const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+    const res = await this.rpc.txn({
+      compare: modIs(k, expectedRevision),
       success: [{ request_put: { key: k, value } }],
       failure: [{ request_range: { key: k } }],
     });
-    return this.txnResult(res);
+    return txnResult(res);
   }
 
   /** Delete only if the key's mod_revision is still expected. */
   async delete(key: string, expectedRevision: number): Promise<TxnResult> {
     const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+    const res = await this.rpc.txn({
+      compare: modIs(k, expectedRevision),
       success: [{ request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
     });
-    return this.txnResult(res);
+    return txnResult(res);
   }
 
-  private txnResult(res: { succeeded: boolean; header: { revision: string }; responses: Array<{ response_range?: { kvs: Array<{ key: Buffer; mod_revision: string; value: Buffer }> } }> }): TxnResult {
-    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
-    const kv = res.responses[0]?.response_range?.kvs[0];
-    return { ok: false, current: kv ? toKV(kv) : undefined };
+  /** An unconditional put (the registry watch's progress sentinel). */
+  put(key: string, value: Buffer | string): Promise<PutResponse> {
+    return this.rpc.put({ key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value });
+  }
+
+  /**
+   * Watches every key under prefix from a revision, without previous values.
+   * A start revision already compacted away ends in a canceled response with compact_revision set.
+   */
+  watchPrefix(prefix: string, fromRevision: number, handlers: WatchHandlers): WatchStream {
+    return this.rpc.watch({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), start_revision: fromRevision }, handlers);
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from('/registry/'), range_end: prefixEnd('/registry/'), count_only: true });
-    return Number(res.header.revision);
+    const res = await this.rpc.range({ key: REGISTRY_KEY, range_end: REGISTRY_END, count_only: true });
+    return res.header.revision;
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.client.kv.compact({ revision, physical: false });
+      await this.rpc.compact({ revision, physical: false });
     } catch (err) {
       if (!isCompacted(err)) throw err; // already compacted past it: fine
     }
   }
 
   close(): void {
-    this.client.close();
+    this.rpc.close();
   }
+}
+
+const REGISTRY_KEY = Buffer.from('/registry/');
+const REGISTRY_END = prefixEnd('/registry/');
+
+function txnResult(res: TxnResponse): TxnResult {
+  if (res.succeeded) return { ok: true, revision: res.header.revision };
+  const kv = res.responses[0]?.response_range?.kvs[0];
+  return { ok: false, current: kv ? toKV(kv) : undefined };
 }
 
 /**

@@ -4,14 +4,11 @@
 // even when its own resource did not change (what etcd progress notifications
 // give kube-apiserver). When a client asks for a revision newer than anything
 // delivered, a write to a sentinel key under the root forces progress through.
-import type { Watcher as EtcdWatcher } from 'etcd3';
 import type { EtcdClient } from './etcd.js';
+import type { WatchStream } from './etcdrpc/client.js';
+import { EventType, type KeyValue, type WatchResponse } from './etcdrpc/messages.js';
 
-export interface WatchedKV {
-  key: Buffer;
-  value: Buffer;
-  mod_revision: string;
-}
+export type WatchedKV = KeyValue;
 
 export interface RegistrySink {
   onPut(kv: WatchedKV, prev?: WatchedKV): void;
@@ -28,7 +25,7 @@ const SENTINEL_KEY = '/registry/-/progress';
 
 export class RegistryWatch {
   private sinks: Array<{ prefix: string; sink: RegistrySink }> = [];
-  private watcher?: EtcdWatcher;
+  private watcher?: WatchStream;
   private started?: Promise<void>;
   private delivered = 0;
   private probe?: Promise<void>;
@@ -60,32 +57,59 @@ export class RegistryWatch {
     // No previous values (prev_kv): every cache holds the whole of its prefix from a list at a
     // revision this watch continues, so it already has the old object of every update and delete.
     // Asking for them made etcd read, and this process decode, a second copy of every object written.
-    const watcher = await this.etcd.client.watch().prefix(REGISTRY_ROOT).startRevision(String(from + 1)).create();
-    this.watcher = watcher;
-    watcher.on('data', (res) => {
-      let last = 0;
-      for (const ev of res.events) {
-        const kv = ev.kv as WatchedKV;
-        const key = kv.key.toString();
-        last = Math.max(last, Number(kv.mod_revision));
-        const target = this.sinks.find((s) => key.startsWith(s.prefix));
-        if (!target) continue;
-        const prev = (ev.prev_kv ?? undefined) as WatchedKV | undefined;
-        if (ev.type === 'Delete') target.sink.onDelete(kv, prev);
-        else target.sink.onPut(kv, prev);
-      }
-      if (last > this.delivered) {
-        this.delivered = last;
-        for (const s of this.sinks) s.sink.onProgress(last);
-      }
+    // A watch whose start revision was compacted is canceled with compact_revision set;
+    // like a lost stream, that means events were missed, so every cache relists.
+    // start() resolves once etcd has created the watch.
+    await new Promise<void>((resolve, reject) => {
+      let created = false;
+      const watcher = this.etcd.watchPrefix(REGISTRY_ROOT, from + 1, {
+        onResponse: (res) => {
+          if (res.canceled) {
+            const why = res.compact_revision ? `start revision ${from + 1} compacted (compact revision ${res.compact_revision})` : res.cancel_reason || 'canceled by etcd';
+            if (created) void this.reset(`etcd watch canceled: ${why}`);
+            else {
+              watcher.cancel();
+              reject(new Error(`etcd watch canceled: ${why}`));
+            }
+            return;
+          }
+          if (res.created && !created) {
+            created = true;
+            resolve();
+          }
+          this.deliver(res);
+        },
+        onClose: (err) => {
+          if (!created) reject(err);
+          else void this.reset(`etcd watch failed: ${err.message}`);
+        },
+      });
+      this.watcher = watcher;
     });
-    watcher.on('error', (err) => void this.reset(`etcd watch failed: ${err.message}`));
+  }
+
+  private deliver(res: WatchResponse): void {
+    let last = 0;
+    for (const ev of res.events) {
+      const kv = ev.kv;
+      const key = kv.key.toString();
+      if (kv.mod_revision > last) last = kv.mod_revision;
+      const target = this.sinks.find((s) => key.startsWith(s.prefix));
+      if (!target) continue;
+      if (ev.type === EventType.DELETE) target.sink.onDelete(kv, ev.prev_kv);
+      else target.sink.onPut(kv, ev.prev_kv);
+    }
+    if (last > this.delivered) {
+      this.delivered = last;
+      for (const s of this.sinks) s.sink.onProgress(last);
+    }
   }
 
   private async reset(reason: string): Promise<void> {
     if (this.stopped) return;
     this.log(`registry watch: ${reason}; every cache relists`);
-    await this.watcher?.cancel().catch(() => undefined);
+    this.watcher?.cancel();
+    this.watcher = undefined;
     this.started = undefined;
     await this.start().catch((err: Error) => this.log(`registry watch: restart failed: ${err.message}`));
     for (const s of this.sinks) s.sink.onReset(reason);
@@ -98,7 +122,7 @@ export class RegistryWatch {
   requestProgress(rv: number): Promise<void> {
     this.probe ??= (async () => {
       try {
-        if ((await this.etcd.currentRevision()) >= rv) await this.etcd.client.put(SENTINEL_KEY).value(String(Date.now()));
+        if ((await this.etcd.currentRevision()) >= rv) await this.etcd.put(SENTINEL_KEY, String(Date.now()));
       } finally {
         this.probe = undefined;
       }
@@ -108,6 +132,7 @@ export class RegistryWatch {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.watcher?.cancel().catch(() => undefined);
+    this.watcher?.cancel();
+    this.watcher = undefined;
   }
 }

@@ -1,6 +1,7 @@
-// The ceiling: raw etcd put and single-key range through the etcd3 client, the
-// same client and etcd the apiserver uses, under a prefix the apiserver never reads.
-import { Etcd3 } from 'etcd3';
+// The ceiling: raw etcd put and single-key range through the etcd v3 client the
+// apiserver's storage uses (EtcdRPC), against its etcd, under a prefix the apiserver never reads.
+import { prefixEnd } from '../../pkg/storage/etcd.js';
+import { EtcdRPC } from '../../pkg/storage/etcdrpc/client.js';
 import type { BenchContext } from './context.js';
 import { runLoad } from './load.js';
 import type { PhaseFigures } from './stats.js';
@@ -20,10 +21,15 @@ function keyOf(i: number): string {
   return `${PREFIX}${String(((i % KEYS) + KEYS) % KEYS).padStart(4, '0')}`;
 }
 
+/** Keys as the apiserver passes them: a fresh Buffer per call. */
+function keyBytes(i: number): Buffer {
+  return Buffer.from(keyOf(i));
+}
+
 /** Runs put then range at each concurrency; returns the put figures by client count. */
 export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: EtcdBenchSizes): Promise<Map<number, PhaseFigures>> {
   const puts = new Map<number, PhaseFigures>();
-  const client = new Etcd3({ hosts: endpoint });
+  const client = new EtcdRPC([endpoint]);
   const value = Buffer.alloc(sizes.valueBytes, 'x');
   try {
     for (const clients of sizes.clients) {
@@ -34,7 +40,7 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
         ops: sizes.ops(clients),
         maxSeconds: sizes.maxSeconds,
         op: async (i) => {
-          await client.put(keyOf(i)).value(value).exec();
+          await client.put({ key: keyBytes(i), value });
         },
         onFirstError: (err) => ctx.progress(`etcd put failed: ${(err as Error).message}`),
       });
@@ -43,7 +49,7 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
     }
     // Every key the range phase reads exists, whatever the put phases covered.
     for (let i = 0; i < KEYS; i += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, j) => client.put(keyOf(i + j)).value(value).exec()));
+      await Promise.all(Array.from({ length: 100 }, (_, j) => client.put({ key: keyBytes(i + j), value })));
     }
     for (const clients of sizes.clients) {
       ctx.progress(`etcd range (single key), ${clients} clients`);
@@ -53,14 +59,14 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
         ops: sizes.ops(clients),
         maxSeconds: sizes.maxSeconds,
         op: async (i) => {
-          const v = await client.get(keyOf(i)).buffer();
-          if (!v) throw new Error(`etcd range: ${keyOf(i)} missing`);
+          const res = await client.range({ key: keyBytes(i) });
+          if (!res.kvs.length) throw new Error(`etcd range: ${keyOf(i)} missing`);
         },
         onFirstError: (err) => ctx.progress(`etcd range failed: ${(err as Error).message}`),
       });
       ctx.emit({ bench: 'etcd_range', clients, ...fig, value_bytes: sizes.valueBytes, ...meter.read() });
     }
-    await client.delete().prefix(PREFIX).exec();
+    await client.deleteRange({ key: Buffer.from(PREFIX), range_end: prefixEnd(PREFIX) });
   } finally {
     client.close();
   }
