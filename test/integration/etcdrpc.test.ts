@@ -1,4 +1,4 @@
-// The etcd v3 client on node:http2 against a real etcd: KV calls and their error
+// The etcd v3 client against a real etcd: KV calls and their error
 // statuses, watches, deadlines, reconnecting after etcd restarts, failover.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { spawnEtcd } from '../../pkg/cluster/etcd.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { prefixEnd } from '../../pkg/storage/etcd.js';
 import { EtcdRPC, EtcdRPCError, GrpcStatus, type WatchStream } from '../../pkg/storage/etcdrpc/client.js';
-import { CompareResult, CompareTarget, EventType, type WatchCreateRequest, type WatchResponse } from '../../pkg/storage/etcdrpc/messages.js';
+import { CompareResult, CompareTarget, EventType, frame, writeRangeResponse, type WatchCreateRequest, type WatchResponse } from '../../pkg/storage/etcdrpc/messages.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -162,6 +162,58 @@ describe('etcdrpc against etcd', () => {
     await rpc.deleteRange({ key: b('/big/'), range_end: prefixEnd('/big/') });
   });
 
+  it('returns a 20 MiB range', async () => {
+    const value = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 20; i++) {
+      value.fill(65 + i);
+      await rpc.put({ key: b(`/huge/${String(i).padStart(2, '0')}`), value });
+    }
+    const res = await rpc.range({ key: b('/huge/'), range_end: prefixEnd('/huge/') });
+    assert.equal(res.kvs.length, 20);
+    res.kvs.forEach((kv, i) => {
+      assert.equal(kv.value.length, 1 << 20);
+      assert.ok(kv.value.every((c) => c === 65 + i), `value of ${kv.key.toString()}`);
+    });
+    await rpc.deleteRange({ key: b('/huge/'), range_end: prefixEnd('/huge/') });
+  });
+
+  it('runs 2,000 concurrent calls on one connection', async () => {
+    const results = await Promise.all(Array.from({ length: 2000 }, (_, i) => (i % 2 === 0
+      ? rpc.put({ key: b(`/many/${i}`), value: b(String(i)) }).then((r) => r.header.revision)
+      : rpc.range({ key: b('/t/a') }).then((r) => r.kvs[0].value.toString()))));
+    const revisions = results.filter((r): r is number => typeof r === 'number');
+    assert.equal(new Set(revisions).size, 1000, 'every put got its own revision');
+    assert.ok(results.filter((r) => typeof r === 'string').every((v) => v === '1'));
+    const count = await rpc.range({ key: b('/many/'), range_end: prefixEnd('/many/'), count_only: true });
+    assert.equal(count.count, 1000);
+    await rpc.deleteRange({ key: b('/many/'), range_end: prefixEnd('/many/') });
+  });
+
+  it('delivers 10,000 watch events in order', async () => {
+    const w = collect(rpc, { key: b('/burst/'), range_end: prefixEnd('/burst/') });
+    try {
+      await w.until(() => w.responses.some((r) => r.created));
+      // 100 transactions of 100 puts: each transaction is one revision with 100 events.
+      for (let t = 0; t < 100; t += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => rpc.txn({
+          compare: [],
+          success: Array.from({ length: 100 }, (_, k) => ({ request_put: { key: b(`/burst/${t + j}/${k}`), value: b(`${t + j}:${k}`) } })),
+          failure: [],
+        })));
+      }
+      const events = () => w.responses.flatMap((r) => r.events);
+      await w.until(() => events().length >= 10_000, 20_000);
+      const all = events();
+      assert.equal(all.length, 10_000);
+      assert.equal(new Set(all.map((e) => e.kv.key.toString())).size, 10_000);
+      for (let i = 1; i < all.length; i++) assert.ok(all[i].kv.mod_revision >= all[i - 1].kv.mod_revision);
+      assert.equal(w.closed, undefined);
+    } finally {
+      w.stream.cancel();
+    }
+    await rpc.deleteRange({ key: b('/burst/'), range_end: prefixEnd('/burst/') });
+  });
+
   it('watches from a revision: puts and deletes in order', async () => {
     const first = await rpc.put({ key: b('/w/a'), value: b('1') });
     await rpc.put({ key: b('/w/b'), value: b('2') });
@@ -239,6 +291,35 @@ describe('etcdrpc connections', () => {
       assert.equal(seen?.['content-type'], 'application/grpc');
       assert.equal(seen?.te, 'trailers');
       assert.equal(seen?.['grpc-timeout'], '200m');
+    } finally {
+      rpc.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('sends a call once more when etcd refuses its stream unprocessed (REFUSED_STREAM)', async () => {
+    let streams = 0;
+    const server = http2.createServer();
+    server.on('session', (session) => {
+      session.on('stream', (stream) => {
+        const first = ++streams === 1;
+        if (first) {
+          stream.on('error', () => undefined); // node reports its own reset as an error
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          return;
+        }
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(frame(writeRangeResponse, { header: { revision: 42, raft_term: 1 }, kvs: [], more: false, count: 0 }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const rpc = new EtcdRPC([`http://127.0.0.1:${port}`], { deadlineMs: 2000 });
+    try {
+      const res = await rpc.range({ key: b('k') });
+      assert.equal(res.header.revision, 42);
+      assert.equal(streams, 2);
     } finally {
       rpc.close();
       await new Promise((r) => server.close(r));

@@ -1,11 +1,15 @@
-// A small etcd v3 client straight on node:http2: unary KV calls and one Watch
-// stream per watch, gRPC framing by hand. Profiles of the apiserver showed about
-// a fifth of its CPU inside @grpc/grpc-js + etcd3 + cockatiel (interceptors,
-// resolver and balancer bookkeeping, call credentials, policies) for what are
-// plain unary Range/Txn calls; this keeps one HTTP/2 session per endpoint and
-// does only the work each call needs.
-import http2 from 'node:http2';
+// A small etcd v3 client: unary KV calls and one Watch stream per watch, gRPC
+// framing by hand. Profiles of the apiserver showed about a fifth of its CPU
+// inside @grpc/grpc-js + etcd3 + cockatiel (interceptors, resolver and balancer
+// bookkeeping, call credentials, policies) for what are plain unary Range/Txn
+// calls, and later ~10-14% inside node:http2's per-request JS (Duplex streams,
+// AsyncResource, header mapping); this keeps one HTTP/2 connection per endpoint
+// on the minimal client in ./h2 and does only the work each call needs.
+import net from 'node:net';
 import type protobuf from 'protobufjs/minimal.js';
+import { H2Connection, H2Error, type H2Stream, type StreamHandlers } from './h2/connection.js';
+import { ErrorCode } from './h2/frames.js';
+import { encodeHeaders, type HeaderMap } from './h2/hpack.js';
 import {
   decode, frame,
   readCompactionResponse, readDeleteRangeResponse, readPutResponse, readRangeResponse, readTxnResponse, readWatchResponse,
@@ -58,11 +62,6 @@ export interface WatchStream {
   cancel(): void;
 }
 
-const {
-  HTTP2_HEADER_METHOD, HTTP2_HEADER_PATH, HTTP2_HEADER_CONTENT_TYPE, HTTP2_HEADER_TE, HTTP2_HEADER_STATUS,
-  NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM,
-} = http2.constants;
-
 const RANGE_PATH = '/etcdserverpb.KV/Range';
 const PUT_PATH = '/etcdserverpb.KV/Put';
 const DELETE_RANGE_PATH = '/etcdserverpb.KV/DeleteRange';
@@ -72,15 +71,17 @@ const WATCH_PATH = '/etcdserverpb.Watch/Watch';
 
 type Read<T> = (r: protobuf.Reader, end: number) => T;
 
-function requestHeaders(path: string, timeoutMs?: number): http2.OutgoingHttpHeaders {
-  const h: http2.OutgoingHttpHeaders = {
-    [HTTP2_HEADER_METHOD]: 'POST',
-    [HTTP2_HEADER_PATH]: path,
-    [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc',
-    [HTTP2_HEADER_TE]: 'trailers',
-  };
-  if (timeoutMs !== undefined) h['grpc-timeout'] = `${Math.max(1, Math.ceil(timeoutMs))}m`;
-  return h;
+function requestHeaders(authority: string, path: string, timeoutMs?: number): Buffer {
+  const h: Array<[string, string]> = [
+    [':method', 'POST'],
+    [':scheme', 'http'],
+    [':authority', authority],
+    [':path', path],
+    ['content-type', 'application/grpc'],
+    ['te', 'trailers'],
+  ];
+  if (timeoutMs !== undefined) h.push(['grpc-timeout', `${Math.max(1, Math.ceil(timeoutMs))}m`]);
+  return encodeHeaders(h);
 }
 
 /** gRPC's mapping of an HTTP status without grpc-status (grpc/doc/http-grpc-status-mapping.md). */
@@ -95,8 +96,8 @@ function httpToGrpc(status: number): number {
   }
 }
 
-function grpcMessage(raw: unknown): string {
-  if (typeof raw !== 'string' || raw === '') return '';
+function grpcMessage(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '';
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -141,24 +142,29 @@ class Frames {
 }
 
 interface Endpoint {
+  /** http://host:port, as errors name it. */
+  name: string;
+  host: string;
+  port: number;
+  /** host:port, sent as :authority. */
   authority: string;
-  session?: http2.ClientHttp2Session;
+  conn?: H2Connection;
   connected: boolean;
-  connecting?: Promise<http2.ClientHttp2Session>;
-  /** Streams opened on the session; client stream ids are odd 31-bit numbers, so a session runs out after ~2^30. */
-  streams: number;
+  connecting?: Promise<H2Connection>;
+  /** Encoded request headers per path for the default deadline. */
+  headers: Map<string, Buffer>;
 }
 
-const MAX_STREAMS_PER_SESSION = 1 << 29;
-// Lists of a large resource are many MiB: a wide window spares a WINDOW_UPDATE round trip per 64 KiB.
-const WINDOW_BYTES = 4 << 20;
-const SESSION_SETTINGS: http2.ClientSessionOptions = { settings: { initialWindowSize: WINDOW_BYTES }, maxSessionMemory: 64 };
+// Lists of a large resource are many MiB: a wide window spares WINDOW_UPDATE round trips.
+const STREAM_WINDOW = 16 << 20;
+const CONNECTION_WINDOW = 32 << 20;
 
-/**
- * One unary call in flight. Stream listeners are shared functions that find their
- * call through the stream, so a call allocates no closures.
- */
-class UnaryCall<T> {
+function streamFailure(err: H2Error, what: string): EtcdRPCError {
+  return new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd ${what} failed: ${err.message}`);
+}
+
+/** One unary call in flight; it is its stream's handler object, so a call allocates no closures. */
+class UnaryCall<T> implements StreamHandlers {
   status = -1;
   message = '';
   buf?: Buffer;
@@ -166,14 +172,79 @@ class UnaryCall<T> {
   end = 0;
   frames?: Frames;
   done = false;
+  retried = false;
   timer?: NodeJS.Timeout;
+  stream?: H2Stream;
+  conn?: H2Connection;
 
   constructor(
     readonly rpc: EtcdRPC,
+    readonly path: string,
+    readonly body: Buffer,
+    readonly deadlineMs: number | undefined,
     readonly read: Read<T>,
     readonly resolve: (v: T) => void,
     readonly reject: (e: Error) => void,
   ) {}
+
+  onHeaders(headers: HeaderMap, endStream: boolean): void {
+    const http = Number(headers[':status']);
+    if (http !== 200 && headers['grpc-status'] === undefined) {
+      this.status = httpToGrpc(http);
+      this.message = `etcd answered HTTP ${http}`;
+      return;
+    }
+    if (endStream) this.takeStatus(headers); // trailers-only response
+  }
+
+  onData(chunk: Buffer): void {
+    // The usual reply is one message in one chunk: keep a view of it.
+    if (!this.frames && chunk.length >= 5 && chunk[0] === 0 && chunk.length === 5 + chunk.readUInt32BE(1)) {
+      this.buf = chunk;
+      this.start = 5;
+      this.end = chunk.length;
+      return;
+    }
+    this.frames ??= new Frames();
+    try {
+      this.frames.push(chunk, (buf, start, end) => {
+        this.buf = buf;
+        this.start = start;
+        this.end = end;
+      });
+    } catch (err) {
+      this.stream?.reset(ErrorCode.CANCEL);
+      this.finish(err as Error);
+    }
+  }
+
+  onTrailers(trailers: HeaderMap): void {
+    this.takeStatus(trailers);
+  }
+
+  onEnd(err?: H2Error): void {
+    if (this.done) return;
+    if (err) {
+      // The peer did not process the stream (GOAWAY, REFUSED_STREAM): safe to send once more.
+      if (err.retryable && !this.retried) {
+        this.retried = true;
+        this.status = -1;
+        this.message = '';
+        this.buf = this.frames = undefined;
+        return this.rpc.dispatch(this);
+      }
+      return this.finish(streamFailure(err, 'stream'));
+    }
+    if (this.status >= 0) return this.finish();
+    this.finish(new EtcdRPCError(GrpcStatus.UNAVAILABLE, 'etcd stream closed without a status (HTTP/2 code none)'));
+  }
+
+  private takeStatus(headers: HeaderMap): void {
+    const s = headers['grpc-status'];
+    if (s === undefined) return;
+    this.status = Number(s);
+    this.message = grpcMessage(headers['grpc-message']);
+  }
 
   finish(err?: Error): void {
     if (this.done) return;
@@ -193,80 +264,10 @@ class UnaryCall<T> {
   }
 }
 
-const CALL = Symbol('etcdrpc.call');
-type CallStream = http2.ClientHttp2Stream & { [CALL]: UnaryCall<unknown> };
-
-function takeStatus(call: UnaryCall<unknown>, headers: http2.IncomingHttpHeaders): void {
-  const s = headers['grpc-status'];
-  if (s === undefined) return;
-  call.status = Number(s);
-  call.message = grpcMessage(headers['grpc-message']);
-}
-
-function onResponse(this: CallStream, headers: http2.IncomingHttpHeaders): void {
-  const call = this[CALL];
-  const http = Number(headers[HTTP2_HEADER_STATUS]);
-  if (http !== 200 && headers['grpc-status'] === undefined) {
-    call.status = httpToGrpc(http);
-    call.message = `etcd answered HTTP ${http}`;
-    return;
-  }
-  takeStatus(call, headers); // trailers-only response
-}
-
-function keepMessage(this: UnaryCall<unknown>, buf: Buffer, start: number, end: number): void {
-  this.buf = buf;
-  this.start = start;
-  this.end = end;
-}
-
-function onData(this: CallStream, chunk: Buffer): void {
-  const call = this[CALL];
-  // The usual reply is one message in one chunk: keep a view of it.
-  if (!call.frames && chunk.length >= 5 && chunk[0] === 0 && chunk.length === 5 + chunk.readUInt32BE(1)) {
-    call.buf = chunk;
-    call.start = 5;
-    call.end = chunk.length;
-    return;
-  }
-  call.frames ??= new Frames();
-  try {
-    call.frames.push(chunk, keepMessage.bind(call));
-  } catch (err) {
-    this.close(NGHTTP2_CANCEL);
-    call.finish(err as Error);
-  }
-}
-
-function onTrailers(this: CallStream, trailers: http2.IncomingHttpHeaders): void {
-  takeStatus(this[CALL], trailers);
-}
-
-function onEnd(this: CallStream): void {
-  const call = this[CALL];
-  if (call.status >= 0) call.finish();
-}
-
-function onStreamError(this: CallStream, err: Error): void {
-  this[CALL].finish(new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd stream failed: ${err.message}`));
-}
-
-function onClose(this: CallStream): void {
-  const call = this[CALL];
-  if (call.done) return;
-  if (call.status >= 0) return call.finish();
-  const code = this.rstCode;
-  call.finish(new EtcdRPCError(
-    code === NGHTTP2_REFUSED_STREAM || code === 0 || code === undefined ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL,
-    `etcd stream closed without a status (HTTP/2 code ${code ?? 'none'})`,
-  ));
-}
-
-function onDeadline(stream: CallStream): void {
-  stream.close(NGHTTP2_CANCEL);
-  const call = stream[CALL];
+function onDeadline(call: UnaryCall<unknown>): void {
+  call.stream?.reset(ErrorCode.CANCEL);
   call.finish(new EtcdRPCError(GrpcStatus.DEADLINE_EXCEEDED, 'etcd call deadline exceeded'));
-  call.rpc.probe(stream.session);
+  call.rpc.probe(call.conn);
 }
 
 export class EtcdRPC {
@@ -274,18 +275,17 @@ export class EtcdRPC {
   private current = 0;
   private readonly deadlineMs: number;
   private readonly connectTimeoutMs: number;
-  /** Headers per path for the default deadline; node copies them, so one object serves every call. */
-  private readonly headers = new Map<string, http2.OutgoingHttpHeaders>();
   private active = 0;
   private closed = false;
-  private readonly probing = new WeakSet<http2.Http2Session>();
+  private readonly probing = new WeakSet<H2Connection>();
 
   constructor(endpoints: string[], opts: EtcdRPCOptions = {}) {
     if (endpoints.length === 0) throw new Error('etcdrpc: no etcd endpoints given');
     this.endpoints = endpoints.map((e) => {
       const u = new URL(e.includes('://') ? e : `http://${e}`);
       if (u.protocol !== 'http:') throw new Error(`etcdrpc: endpoint ${e}: only plain http:// (h2c) endpoints are supported`);
-      return { authority: `http://${u.host}`, connected: false, streams: 0 };
+      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      return { name: `http://${u.host}`, host, port: Number(u.port || 80), authority: u.host, connected: false, headers: new Map() };
     });
     this.deadlineMs = opts.deadlineMs ?? 30_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
@@ -313,210 +313,223 @@ export class EtcdRPC {
 
   /** Opens a Watch stream carrying one watch. */
   watch(create: WatchCreateRequest, handlers: WatchHandlers): WatchStream {
-    let stream: http2.ClientHttp2Stream | undefined;
+    let stream: H2Stream | undefined;
     let ended = false;
+    let failure: Error | undefined;
     const end = (err?: Error): void => {
       if (ended) return;
       ended = true;
       this.release();
-      if (stream && !stream.closed) stream.close(NGHTTP2_CANCEL);
+      stream?.reset(ErrorCode.CANCEL);
       if (err) handlers.onClose(err);
     };
-    this.acquire();
-    const open = (session: http2.ClientHttp2Session): void => {
-      if (ended) return;
-      const ep = this.endpoints[this.current];
-      if (ep.session === session) ep.streams++;
-      let s: http2.ClientHttp2Stream;
-      try {
-        s = session.request(this.headersFor(WATCH_PATH, undefined), { endStream: false });
-      } catch (err) {
-        return end(new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd watch request failed: ${(err as Error).message}`));
-      }
-      stream = s;
-      const frames = new Frames();
-      let failure: Error | undefined;
-      const deliver = (buf: Buffer, start: number, e: number): void => {
-        if (!ended) handlers.onResponse(decode(readWatchResponse, buf, start, e));
-      };
-      s.on('response', (h) => {
-        if (Number(h[HTTP2_HEADER_STATUS]) !== 200 && h['grpc-status'] === undefined) failure = new EtcdRPCError(httpToGrpc(Number(h[HTTP2_HEADER_STATUS])), `etcd answered HTTP ${h[HTTP2_HEADER_STATUS]}`);
+    const frames = new Frames();
+    const deliver = (buf: Buffer, start: number, e: number): void => {
+      if (!ended) handlers.onResponse(decode(readWatchResponse, buf, start, e));
+    };
+    const streamHandlers: StreamHandlers = {
+      onHeaders: (h) => {
+        const http = Number(h[':status']);
+        if (http !== 200 && h['grpc-status'] === undefined) failure = new EtcdRPCError(httpToGrpc(http), `etcd answered HTTP ${h[':status']}`);
         else if (h['grpc-status'] !== undefined) failure = new EtcdRPCError(Number(h['grpc-status']), grpcMessage(h['grpc-message']) || 'etcd ended the watch');
-      });
-      s.on('data', (chunk: Buffer) => {
+      },
+      onData: (chunk) => {
         try {
           frames.push(chunk, deliver);
         } catch (err) {
           end(err as Error);
         }
-      });
-      s.on('trailers', (h) => {
+      },
+      onTrailers: (h) => {
         failure = new EtcdRPCError(Number(h['grpc-status'] ?? GrpcStatus.UNKNOWN), grpcMessage(h['grpc-message']) || 'etcd ended the watch');
-      });
-      s.on('error', (err: Error) => {
-        failure ??= new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd watch stream failed: ${err.message}`);
-      });
-      s.on('close', () => end(failure ?? new EtcdRPCError(GrpcStatus.UNAVAILABLE, 'etcd watch stream closed')));
-      s.write(frame(writeWatchRequest, { create_request: create }));
+      },
+      onEnd: (err) => {
+        stream = undefined;
+        if (err) failure ??= streamFailure(err, 'watch stream');
+        end(failure ?? new EtcdRPCError(GrpcStatus.UNAVAILABLE, 'etcd watch stream closed'));
+      },
     };
-    this.session().then(open, (err: Error) => end(err));
+    this.acquire();
+    const open = (conn: H2Connection): void => {
+      if (ended) return;
+      const ep = this.endpoints[this.current];
+      try {
+        stream = conn.open(this.headersFor(ep, WATCH_PATH, undefined), streamHandlers);
+      } catch (err) {
+        return end(new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd watch request failed: ${(err as Error).message}`));
+      }
+      this.retireIfExhausted(ep, conn);
+      stream.write(frame(writeWatchRequest, { create_request: create }));
+    };
+    this.connection().then(open, (err: Error) => end(err));
     return { cancel: () => end() };
   }
 
-  /** Closes every session; calls in flight fail. */
+  /** Closes every connection; calls in flight fail. */
   close(): void {
     this.closed = true;
     for (const ep of this.endpoints) {
-      ep.session?.destroy();
-      ep.session = undefined;
+      const c = ep.conn;
+      ep.conn = undefined;
       ep.connected = false;
+      c?.destroy(new H2Error('etcdrpc: client closed', ErrorCode.CANCEL));
     }
   }
 
   /** Called by a call when it ends: lets the process exit while no call is in flight. */
   release(): void {
-    if (--this.active === 0) for (const ep of this.endpoints) ep.session?.unref();
+    if (--this.active === 0) for (const ep of this.endpoints) ep.conn?.unref();
   }
 
   private acquire(): void {
-    if (this.active++ === 0) for (const ep of this.endpoints) ep.session?.ref();
+    if (this.active++ === 0) for (const ep of this.endpoints) ep.conn?.ref();
   }
 
-  private headersFor(path: string, deadlineMs: number | undefined): http2.OutgoingHttpHeaders {
-    if (deadlineMs !== undefined) return requestHeaders(path, deadlineMs);
-    let h = this.headers.get(path);
+  private headersFor(ep: Endpoint, path: string, deadlineMs: number | undefined): Buffer {
+    if (deadlineMs !== undefined) return requestHeaders(ep.authority, path, deadlineMs);
+    let h = ep.headers.get(path);
     if (!h) {
-      h = requestHeaders(path, path === WATCH_PATH ? undefined : this.deadlineMs);
-      this.headers.set(path, h);
+      h = requestHeaders(ep.authority, path, path === WATCH_PATH ? undefined : this.deadlineMs);
+      ep.headers.set(path, h);
     }
     return h;
   }
 
   /**
-   * After a missed deadline: a session whose peer does not answer a ping in time is
+   * After a missed deadline: a connection whose peer does not answer a ping in time is
    * dropped, so the next call connects again (to the next endpoint if this one stays dead)
    * instead of waiting out every deadline on a dead connection.
    */
-  probe(session: http2.Http2Session | undefined): void {
-    if (!session || session.destroyed || this.probing.has(session)) return;
-    this.probing.add(session);
-    const timer = setTimeout(() => session.destroy(new Error('etcd did not answer a ping')), this.connectTimeoutMs);
+  probe(conn: H2Connection | undefined): void {
+    if (!conn || conn.closed || this.probing.has(conn)) return;
+    this.probing.add(conn);
+    const timer = setTimeout(() => conn.destroy(new Error('etcd did not answer a ping')), this.connectTimeoutMs);
     timer.unref();
-    const sent = session.ping((err) => {
+    const sent = conn.ping((err) => {
       clearTimeout(timer);
-      this.probing.delete(session);
-      if (err && !session.destroyed) session.destroy(err);
+      this.probing.delete(conn);
+      if (err && !conn.closed) conn.destroy(err);
     });
     if (!sent) {
       clearTimeout(timer);
-      this.probing.delete(session);
+      this.probing.delete(conn);
     }
   }
 
   private unary<T>(path: string, body: Buffer, read: Read<T>, deadlineMs?: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const call = new UnaryCall<T>(this, read, resolve, reject);
+      const call = new UnaryCall<T>(this, path, body, deadlineMs, read, resolve, reject);
       this.acquire();
-      const ep = this.endpoints[this.current];
-      if (ep.connected && ep.session) this.send(ep, ep.session, call, path, body, deadlineMs);
-      else this.session().then((s) => this.send(this.endpoints[this.current], s, call, path, body, deadlineMs), (err: Error) => call.finish(err));
+      this.dispatch(call);
     });
   }
 
-  private send<T>(ep: Endpoint, session: http2.ClientHttp2Session, call: UnaryCall<T>, path: string, body: Buffer, deadlineMs?: number): void {
-    if (call.done) return;
-    if (++ep.streams > MAX_STREAMS_PER_SESSION && ep.session === session) {
-      // Retire the session before its stream ids run out; calls in flight finish on it.
-      ep.session = undefined;
-      ep.connected = false;
-      session.close();
-    }
-    let stream: CallStream;
-    try {
-      stream = session.request(this.headersFor(path, deadlineMs), { endStream: false }) as CallStream;
-    } catch (err) {
-      return call.finish(new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd request failed: ${(err as Error).message}`));
-    }
-    stream[CALL] = call as UnaryCall<unknown>;
-    stream.on('response', onResponse);
-    stream.on('data', onData);
-    stream.on('trailers', onTrailers);
-    stream.on('end', onEnd);
-    stream.on('error', onStreamError);
-    stream.on('close', onClose);
-    stream.end(body);
-    call.timer = setTimeout(onDeadline, deadlineMs ?? this.deadlineMs, stream);
-    call.timer.unref();
+  /** Sends a call on the current endpoint's connection, connecting first when there is none. */
+  dispatch<T>(call: UnaryCall<T>): void {
+    const ep = this.endpoints[this.current];
+    if (ep.connected && ep.conn?.available) this.send(ep, ep.conn, call);
+    else this.connection().then((c) => this.send(this.endpoints[this.current], c, call), (err: Error) => call.finish(err));
   }
 
-  /** The session of the current endpoint, connecting (and failing over round-robin) when there is none. */
-  private session(): Promise<http2.ClientHttp2Session> {
+  private send<T>(ep: Endpoint, conn: H2Connection, call: UnaryCall<T>): void {
+    if (call.done) return;
+    let stream: H2Stream;
+    try {
+      stream = conn.open(this.headersFor(ep, call.path, call.deadlineMs), call);
+    } catch (err) {
+      // The connection went away between picking it and opening the stream: try a fresh one, once.
+      if (err instanceof H2Error && err.retryable && !call.retried) {
+        call.retried = true;
+        if (ep.conn === conn) {
+          ep.conn = undefined;
+          ep.connected = false;
+        }
+        return this.dispatch(call);
+      }
+      return call.finish(new EtcdRPCError(GrpcStatus.UNAVAILABLE, `etcd request failed: ${(err as Error).message}`));
+    }
+    call.stream = stream;
+    call.conn = conn;
+    this.retireIfExhausted(ep, conn);
+    stream.write(call.body, true);
+    if (!call.timer) {
+      call.timer = setTimeout(onDeadline, call.deadlineMs ?? this.deadlineMs, call as UnaryCall<unknown>);
+      call.timer.unref();
+    }
+  }
+
+  /** Client stream ids are odd 31-bit numbers: a connection that used them all is retired; calls in flight finish on it. */
+  private retireIfExhausted(ep: Endpoint, conn: H2Connection): void {
+    if (conn.streamIdsLeft > 0) return;
+    if (ep.conn === conn) {
+      ep.conn = undefined;
+      ep.connected = false;
+    }
+    conn.drain();
+  }
+
+  /** The connection of the current endpoint, connecting (and failing over round-robin) when there is none. */
+  private connection(): Promise<H2Connection> {
     if (this.closed) return Promise.reject(new EtcdRPCError(GrpcStatus.CANCELLED, 'etcdrpc: client closed'));
     const ep = this.endpoints[this.current];
-    if (ep.connected && ep.session) return Promise.resolve(ep.session);
+    if (ep.connected && ep.conn?.available) return Promise.resolve(ep.conn);
     return (ep.connecting ??= this.connectAny().finally(() => (ep.connecting = undefined)));
   }
 
-  private async connectAny(): Promise<http2.ClientHttp2Session> {
+  private async connectAny(): Promise<H2Connection> {
     const errors: string[] = [];
     for (let i = 0; i < this.endpoints.length; i++) {
       const idx = (this.current + i) % this.endpoints.length;
       try {
-        const s = await this.connect(this.endpoints[idx]);
+        const c = await this.connect(this.endpoints[idx]);
         this.current = idx;
-        return s;
+        return c;
       } catch (err) {
-        errors.push(`${this.endpoints[idx].authority}: ${(err as Error).message}`);
+        errors.push(`${this.endpoints[idx].name}: ${(err as Error).message}`);
       }
     }
     throw new EtcdRPCError(GrpcStatus.UNAVAILABLE, `cannot connect to etcd (${errors.join('; ')})`);
   }
 
-  private connect(ep: Endpoint): Promise<http2.ClientHttp2Session> {
-    if (ep.connected && ep.session) return Promise.resolve(ep.session);
+  private connect(ep: Endpoint): Promise<H2Connection> {
+    if (ep.connected && ep.conn?.available) return Promise.resolve(ep.conn);
     return new Promise((resolve, reject) => {
-      const s = http2.connect(ep.authority, SESSION_SETTINGS);
-      ep.session = s;
-      ep.connected = false;
-      ep.streams = 0;
+      const socket = net.connect({ host: ep.host, port: ep.port });
       const forget = (): void => {
-        if (ep.session === s) {
-          ep.session = undefined;
+        if (ep.conn === conn) {
+          ep.conn = undefined;
           ep.connected = false;
         }
       };
+      const conn: H2Connection = new H2Connection(socket, {
+        // After GOAWAY no new stream may start here; calls in flight finish on their own.
+        onGoaway: forget,
+        onClose: (err) => {
+          clearTimeout(timer);
+          // A member whose socket failed goes to the back of the line for the next connection.
+          if (err && !(err instanceof H2Error) && ep.conn === conn && ep.connected && this.endpoints[this.current] === ep) {
+            this.current = (this.current + 1) % this.endpoints.length;
+          }
+          forget();
+          reject(err ?? new Error('connection closed'));
+        },
+      }, { streamWindow: STREAM_WINDOW, connectionWindow: CONNECTION_WINDOW });
+      ep.conn = conn;
+      ep.connected = false;
       const timer = setTimeout(() => {
-        s.destroy();
         reject(new Error(`no connection within ${this.connectTimeoutMs} ms`));
+        conn.destroy(new Error('connect timeout'));
       }, this.connectTimeoutMs);
       timer.unref();
-      s.once('connect', () => {
+      socket.once('connect', () => {
         clearTimeout(timer);
         if (this.closed) {
-          s.destroy();
+          conn.destroy(new H2Error('etcdrpc: client closed', ErrorCode.CANCEL));
           return reject(new EtcdRPCError(GrpcStatus.CANCELLED, 'etcdrpc: client closed'));
         }
         ep.connected = true;
-        s.setLocalWindowSize(WINDOW_BYTES);
-        if (this.active === 0) s.unref();
-        resolve(s);
-      });
-      s.on('error', (err: Error) => {
-        clearTimeout(timer);
-        // A member that failed goes to the back of the line for the next connection.
-        if (ep.session === s && ep.connected && this.endpoints[this.current] === ep) this.current = (this.current + 1) % this.endpoints.length;
-        forget();
-        reject(err);
-      });
-      // After GOAWAY no new stream may start here; calls in flight finish on their own.
-      s.on('goaway', () => {
-        forget();
-        s.close();
-      });
-      s.on('close', () => {
-        clearTimeout(timer);
-        forget();
-        reject(new Error('connection closed'));
+        if (this.active === 0) conn.unref();
+        resolve(conn);
       });
     });
   }
