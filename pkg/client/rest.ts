@@ -1,11 +1,13 @@
 // Typed REST access to any group/version/resource. KubeConfig (from
 // @kubernetes/client-node) supplies the server, TLS material and credentials;
-// requests go over node:https with one keep-alive agent, and watches stream
-// newline-delimited JSON over the same agent (see README.md for why not its Watch).
+// requests go over kept-alive HTTP/1.1 connections of our own (http1.ts), and
+// watches stream newline-delimited JSON over a node:https keep-alive agent (see
+// README.md for why not client-node's Watch).
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
+import { HTTP1Pool } from './http1.js';
 import { StatusError, type Status, type StatusReason } from '../../api/meta/v1/status.js';
 import type { KubeList, KubeObject, WatchEventType } from '../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
@@ -42,7 +44,6 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   contentType?: string;
-  signal?: AbortSignal;
 }
 
 export type WatchHandler<T> = (type: WatchEventType, object: T) => void;
@@ -80,6 +81,8 @@ export class RESTClient {
   private readonly basePath: string;
   private readonly hostname: string;
   private readonly agent: http.Agent;
+  /** Unary requests; watches use the agent. */
+  private readonly pool: HTTP1Pool;
   private readonly tls: https.AgentOptions = {};
   private staticHeaders: Record<string, string> | undefined;
   private readonly dynamicAuth: boolean;
@@ -107,6 +110,11 @@ export class RESTClient {
     const secureContext = tls.createSecureContext({ ca, cert, key, pfx, passphrase });
     const agentOpts: https.AgentOptions = { keepAlive: true, maxSockets: Infinity, ...rest, secureContext };
     this.agent = this.server.protocol === 'https:' ? new https.Agent(agentOpts) : new http.Agent({ keepAlive: true });
+    const port = Number(this.server.port) || (this.server.protocol === 'https:' ? 443 : 80);
+    this.pool = new HTTP1Pool({
+      host: this.hostname, port,
+      tls: this.server.protocol === 'https:' ? { secureContext, servername: (rest as tls.ConnectionOptions).servername, rejectUnauthorized: (rest as tls.ConnectionOptions).rejectUnauthorized } : undefined,
+    });
     this.userAgent = opts.userAgent ?? 'timonel-client';
   }
 
@@ -131,7 +139,7 @@ export class RESTClient {
     return this.basePath + path + (q ? `?${q}` : '');
   }
 
-  private async open(method: string, path: string, opts: RequestOptions): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
+  private async open(method: string, path: string, opts: RequestOptions & { signal?: AbortSignal }): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
     const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
     let payload: string | undefined;
     if (opts.body !== undefined) {
@@ -154,17 +162,15 @@ export class RESTClient {
 
   /** One request; the parsed JSON body, or a StatusError for any non-2xx answer. */
   async request<R = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<R> {
-    const { res } = await this.open(method, path, opts);
-    const r = await res;
-    // Listeners, not `for await`: the async iterator costs more than the small answers it reads.
-    const body = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()));
-      r.on('error', reject);
-    });
-    const code = r.statusCode ?? 0;
-    if (code < 200 || code > 299) throw statusErrorFrom(code, body);
+    const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
+    let payload: string | undefined;
+    if (opts.body !== undefined) {
+      payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] = opts.contentType ?? 'application/json';
+    }
+    const r = await this.pool.request(method, this.requestPath(path, opts.query), headers, payload);
+    const body = r.body.toString();
+    if (r.status < 200 || r.status > 299) throw statusErrorFrom(r.status, body);
     return (body ? JSON.parse(body) : undefined) as R;
   }
 
@@ -235,6 +241,7 @@ export class RESTClient {
 
   close(): void {
     this.agent.destroy();
+    this.pool.close();
   }
 }
 

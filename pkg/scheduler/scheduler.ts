@@ -38,8 +38,12 @@ import { DEFAULT_SCHEDULER_NAME } from './profile.js';
 /** Upstream's event note limit: longer FailedScheduling messages are cut with "...". */
 const NOTE_LENGTH_LIMIT = 1024;
 
-/** Bindings on the wire at once (each is one keep-alive HTTPS connection); see limiter.ts. */
-export const DEFAULT_MAX_IN_FLIGHT_BINDINGS = 32;
+/**
+ * Bindings on the wire at once (each is one kept-alive HTTPS connection); see limiter.ts.
+ * 32 let bindings fall behind pod creation in the scheduler bench (each waits for an
+ * etcd commit); 64 keeps up with what the apiserver can create.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BINDINGS = 64;
 /** Events on the wire at once, and how many may wait before new ones are dropped (client-go's broadcaster queue: 1000). */
 const EVENT_CONCURRENCY = 4;
 const MAX_QUEUED_EVENTS = 1000;

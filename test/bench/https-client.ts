@@ -1,7 +1,9 @@
-// A keep-alive HTTPS client for the apiserver: one Agent per load phase, with as
-// many sockets as concurrent clients, so every request after the first reuses a
-// TLS connection (as client-go does).
-import { Agent, request } from 'node:https';
+// A keep-alive HTTPS client for the apiserver: the REST client's own HTTP/1.1
+// connections (pkg/client/http1.ts), as many as concurrent callers, so every
+// request after the first reuses a TLS connection (as client-go does), and the
+// load generator takes as little of the machine's CPU as the product's clients do.
+import { createSecureContext } from 'node:tls';
+import { HTTP1Pool } from '../../pkg/client/http1.js';
 
 export interface HTTPResponse {
   status: number;
@@ -9,33 +11,23 @@ export interface HTTPResponse {
 }
 
 export class HTTPSClient {
-  readonly agent: Agent;
+  private readonly pool: HTTP1Pool;
 
   constructor(
     readonly baseURL: string,
     readonly caCert: string,
     maxSockets: number,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ca: caCert });
+    const u = new URL(baseURL);
+    this.pool = new HTTP1Pool({ host: u.hostname, port: Number(u.port) || 443, tls: { secureContext: createSecureContext({ ca: caCert }) }, maxIdle: maxSockets });
   }
 
   /** Sends one request and reads the whole response body. */
-  send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HTTPResponse> {
-    return new Promise((resolve, reject) => {
-      const h: Record<string, string | number> = { accept: 'application/json', ...headers };
-      if (body !== undefined) {
-        h['content-type'] = 'application/json';
-        h['content-length'] = Buffer.byteLength(body);
-      }
-      const req = request(this.baseURL + path, { method, agent: this.agent, headers: h }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  async send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HTTPResponse> {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (body !== undefined) h['content-type'] = 'application/json';
+    const res = await this.pool.request(method, path, h, body);
+    return { status: res.status, body: res.body.toString() };
   }
 
   /** Like send, but rejects unless the status is the expected one. */
@@ -46,6 +38,6 @@ export class HTTPSClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 }

@@ -133,7 +133,7 @@ export async function benchInformer(pods = 10_000, print: (line: object) => void
     await ensureNamespace(setup, NS);
     const t0 = performance.now();
     await createPods(setup, NS, 'p', pods, 16);
-    setup.agent.destroy();
+    setup.close();
     print({ bench: 'informer.setup', pods, create_seconds: +((performance.now() - t0) / 1000).toFixed(2) });
     const caFile = join(dir, 'ca.crt');
     writeFileSync(caFile, server.caCert);
