@@ -5,6 +5,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+/**
+ * V8 flags for the control plane's Node processes (apiserver, scheduler,
+ * controller-manager). A 32 MiB young generation instead of 16 lets the many
+ * short-lived objects of each request die before a scavenge promotes them: in the
+ * scheduler bench, 4-10 % more pods/s and 4-9 % less apiserver CPU per pod, for
+ * ~25 MiB more RSS each.
+ */
+export const CONTROL_PLANE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export interface ProcessSpec {
   name: string;
   command: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
 import { kubeconfigYAML } from './kubeconfig.js';
-import { freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
+import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from './images.js';
@@ -72,8 +72,11 @@ function entryPoint(cmd: string): string {
   return fileURLToPath(new URL(`../../cmd/${cmd}/main.js`, import.meta.url));
 }
 
+const CONTROL_PLANE = new Set(['apiserver', 'controller-manager', 'scheduler']);
+
 function nodeComponent(name: string, args: string[]): ProcessSpec {
-  return { name, command: process.execPath, args: ['--enable-source-maps', entryPoint(name), ...args] };
+  const flags = CONTROL_PLANE.has(name) ? CONTROL_PLANE_NODE_FLAGS : [];
+  return { name, command: process.execPath, args: ['--enable-source-maps', ...flags, entryPoint(name), ...args] };
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile: string, isRunning: () => boolean): Promise<void> {

@@ -2,6 +2,7 @@
 // (node dist/cmd/controller-manager/main.js), like the apiserver child: its CPU
 // and memory are its own, and its log goes to a file whose tail explains failures.
 import { spawn } from 'node:child_process';
+import { CONTROL_PLANE_NODE_FLAGS } from '../../pkg/cluster/process.js';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,7 @@ export async function startControllerManagerProcess(opts: ControllerManagerProce
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const out = openSync(opts.logFile, 'a');
   const child = spawn(process.execPath, [
+    ...CONTROL_PLANE_NODE_FLAGS,
     MAIN,
     `--kubeconfig=${opts.kubeconfig}`,
     `--controllers=${opts.controllers.join(',')}`,

@@ -16,7 +16,7 @@ import { request } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChild, tailFile } from './child.js';
-import { freePort } from '../../pkg/cluster/process.js';
+import { CONTROL_PLANE_NODE_FLAGS, freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { startAPIServerProcess, type APIServerProcess } from './apiserver-process.js';
@@ -54,7 +54,7 @@ async function startSchedulerProcess(kubeconfig: string, logFile: string, cpuPro
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const metricsPort = await freePort();
   const out = openSync(logFile, 'a');
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const nodeArgs = [...CONTROL_PLANE_NODE_FLAGS, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${metricsPort}`], { stdio: ['ignore', out, out] });
   closeSync(out);
   if (!child.pid) throw new Error('could not start the scheduler');
