@@ -11,6 +11,7 @@ import type { ResourceInfo } from '../registry/resource.js';
 import type { DeleteOptions, FieldValidation, RequestContext, Store } from '../registry/store.js';
 import type { ListOptions } from '../storage/store.js';
 import type { WatchFilter } from '../storage/cacher.js';
+import { objectJSON } from '../storage/objectjson.js';
 import { type ResponseFormat, UnsupportedPatchType, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
 
@@ -58,7 +59,7 @@ export function sendError(res: Response, err: unknown, log?: (msg: string) => vo
 
 export function sendObject(res: Response, code: number, obj: unknown, format: ResponseFormat = 'json'): void {
   if (format === 'yaml') res.status(code).type('application/yaml').send(toYAML(obj));
-  else sendJSON(res, code, JSON.stringify(obj));
+  else sendJSON(res, code, objectJSON(obj));
 }
 
 /**

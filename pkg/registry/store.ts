@@ -1,6 +1,7 @@
 // The generic registry store, after Kubernetes' generic registry: every served
 // resource goes through the same create/update/patch/delete logic here, and a
 // per-type Strategy supplies defaults and validation.
+import { copyJSON } from '../storage/objectjson.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
@@ -131,7 +132,10 @@ export class Store {
   /** Objects come out at this store's version, with apiVersion and kind set. */
   present(obj: KubeObject): KubeObject {
     if (this.conversion && obj.apiVersion === this.conversion.storageVersion) obj = this.conversion.fromStorage(obj);
-    return { apiVersion: this.apiVersion, kind: this.info.kind, ...obj, metadata: obj.metadata };
+    const out = { apiVersion: this.apiVersion, kind: this.info.kind, ...obj, metadata: obj.metadata };
+    // Without a conversion the content is obj's (its own apiVersion and kind win), so is its JSON.
+    if (!this.conversion) copyJSON(obj, out);
+    return out;
   }
 
   async get(ctx: RequestContext, name: string): Promise<KubeObject> {

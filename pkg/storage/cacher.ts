@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newGone, newTimeout } from '../../api/meta/v1/status.js';
 import type { EtcdClient, StoredKV } from './etcd.js';
 import type { RegistrySink, RegistryWatch, WatchedKV } from './registrywatch.js';
+import { withResourceVersion } from './objectjson.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -17,13 +18,24 @@ export class CacheEvent {
     readonly object: KubeObject,
     readonly prevObject: KubeObject | undefined,
     readonly rv: number,
+    /** The value etcd delivered, when object was decoded from it. */
+    private stored?: Buffer,
   ) {}
 
   private lines?: Map<CacheEventType, Buffer>;
 
-  /** The object's JSON, computed once and shared by every watcher. */
+  /** The object's JSON, computed once and shared by every watcher (from the stored text when it can be). */
   objectJSON(): string {
-    return (this.json ??= JSON.stringify(this.object));
+    if (this.json === undefined) {
+      this.json = (this.stored && withResourceVersion(this.stored.toString(), this.rv)) ?? JSON.stringify(this.object);
+      this.stored = undefined;
+    }
+    return this.json;
+  }
+
+  /** Lets go of the etcd value (a view of a whole received chunk) once watchers have been served. */
+  releaseStored(): void {
+    this.stored = undefined;
   }
 
   /** The whole watch-stream line for this event as sent with `type`, encoded once for every watcher. */
@@ -56,6 +68,7 @@ interface Subscription {
   lastRV: number;
 }
 
+/** The stored JSON with its resourceVersion set from the revision (CacheEvent reuses the text on that basis). */
 export type Decoder = (kv: StoredKV) => KubeObject;
 
 export interface WatchCacheOptions {
@@ -166,7 +179,7 @@ export class WatchCache implements RegistrySink {
     this.items.set(key, obj);
     this.json.delete(key);
     const prevObj = old ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
-    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', key, obj, prevObj, stored.modRevision));
+    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', key, obj, prevObj, stored.modRevision, kv.value));
   }
 
   onDelete(kv: WatchedKV, prev?: WatchedKV): void {
@@ -194,6 +207,7 @@ export class WatchCache implements RegistrySink {
       this.windowStart = dropped[dropped.length - 1].rv;
     }
     for (const s of this.subs) this.dispatch(s, ev);
+    ev.releaseStored();
     this.wakeWaiters();
   }
 

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
 import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
 import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
+import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
 import { WatchCache, type CacheWatchHandlers, type WatchFilter } from './cacher.js';
 import type { RegistryWatch } from './registrywatch.js';
 
@@ -42,10 +43,11 @@ export function decodeObject(kv: StoredKV): KubeObject {
   return obj;
 }
 
-/** What goes to etcd: the object without its resourceVersion (that is the key's revision). */
-function encodeObject(obj: KubeObject): Buffer {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return Buffer.from(JSON.stringify({ ...obj, metadata }));
+/** obj as written at revision, with its JSON text known (see objectjson.ts). */
+function written(obj: KubeObject, text: string, revision: number): KubeObject {
+  const out = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+  rememberJSON(out, withResourceVersion(text, revision));
+  return out;
 }
 
 interface ContinueToken {
@@ -110,19 +112,21 @@ export class ResourceStorage {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
-    const res = await this.etcd.create(this.key(obj.metadata.namespace, name), encodeObject(obj));
+    const text = encodeStored(obj);
+    const res = await this.etcd.create(this.key(obj.metadata.namespace, name), Buffer.from(text));
     if (!res.ok) throw newAlreadyExists(this.ref(name));
-    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+    return written(obj, text, res.revision);
   }
 
   async update(obj: KubeObject, expectedRV: number): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
-    const res = await this.etcd.update(this.key(obj.metadata.namespace, name), encodeObject(obj), expectedRV);
+    const text = encodeStored(obj);
+    const res = await this.etcd.update(this.key(obj.metadata.namespace, name), Buffer.from(text), expectedRV);
     if (!res.ok) {
       if (!res.current) throw newNotFound(this.ref(name));
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+    return written(obj, text, res.revision);
   }
 
   async delete(obj: KubeObject): Promise<KubeObject> {
