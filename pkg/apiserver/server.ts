@@ -1,5 +1,6 @@
-// The apiserver: express routing of the Kubernetes URL space onto one generic
-// Store per resource, plus discovery, OpenAPI and health endpoints.
+// The apiserver: the Kubernetes URL space onto one generic Store per resource
+// (resource requests directly, see resourcerequest.ts), plus discovery, OpenAPI,
+// health and node-proxy endpoints on express.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer, type Server } from 'node:https';
@@ -270,9 +271,10 @@ export class APIServer {
   }
 }
 
-/** Bearer-token authentication; health and version stay open, as kube-apiserver allows anonymously. */
+// Health and version stay open, as kube-apiserver allows anonymously.
 const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
+/** Bearer-token authentication: whether a request to path with that Authorization header may go on. */
 function authenticated(allowed: Set<string>, path: string, authorization: string | undefined): boolean {
   if (!allowed.size || OPEN_PATHS.has(path)) return true;
   const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
