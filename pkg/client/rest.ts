@@ -139,25 +139,20 @@ export class RESTClient {
     return this.basePath + path + (q ? `?${q}` : '');
   }
 
-  private async open(method: string, path: string, opts: RequestOptions & { signal?: AbortSignal }): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
+  /** A GET on the keep-alive agent whose answer is read as a stream (watches). */
+  private async openStream(path: string, query: Query, signal: AbortSignal): Promise<{ res: Promise<http.IncomingMessage> }> {
     const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
-    let payload: string | undefined;
-    if (opts.body !== undefined) {
-      payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-      headers['content-type'] = opts.contentType ?? 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
     // Plain options, not a URL: node would turn a URL into these on every request.
     const req = (this.server.protocol === 'https:' ? https : http).request({
-      protocol: this.server.protocol, hostname: this.hostname, port: this.server.port, path: this.requestPath(path, opts.query),
-      method, headers, agent: this.agent, signal: opts.signal,
+      protocol: this.server.protocol, hostname: this.hostname, port: this.server.port, path: this.requestPath(path, query),
+      method: 'GET', headers, agent: this.agent, signal,
     });
     const res = new Promise<http.IncomingMessage>((resolve, reject) => {
       req.on('response', resolve);
       req.on('error', reject);
     });
-    req.end(payload);
-    return { req, res };
+    req.end();
+    return { res };
   }
 
   /** One request; the parsed JSON body, or a StatusError for any non-2xx answer. */
@@ -189,7 +184,7 @@ export class RESTClient {
       ac.abort();
       settle(e);
     };
-    const { res } = await this.open('GET', path, { query: { ...query, watch: 'true' }, signal: ac.signal });
+    const { res } = await this.openStream(path, { ...query, watch: 'true' }, ac.signal);
     let r: http.IncomingMessage;
     try {
       r = await res;

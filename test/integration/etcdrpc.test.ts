@@ -12,7 +12,7 @@ import { freePort } from '../../pkg/cluster/process.js';
 import { prefixEnd } from '../../pkg/storage/etcd.js';
 import { EtcdRPC, EtcdRPCError, GrpcStatus, type WatchStream } from '../../pkg/storage/etcdrpc/client.js';
 import { CompareResult, CompareTarget, EventType, frame, writeRangeResponse, type WatchCreateRequest, type WatchResponse } from '../../pkg/storage/etcdrpc/messages.js';
-import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { startEtcd, waitEtcdHealthy, type TestEtcd } from '../support/etcd.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
 
@@ -58,16 +58,6 @@ function collect(rpc: EtcdRPC, create: WatchCreateRequest) {
       }
     },
   };
-}
-
-async function waitHealthy(endpoint: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await fetch(`${endpoint}/health`).catch(() => undefined);
-    if (res?.ok) return;
-    if (Date.now() > deadline) throw new Error('etcd did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function exited(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -348,7 +338,7 @@ describe('etcdrpc connections', () => {
     let proc = spawnEtcd(cfg);
     const rpc = new EtcdRPC([`http://127.0.0.1:${deadPort}`, endpoint]);
     try {
-      await waitHealthy(endpoint);
+      await waitEtcdHealthy(endpoint);
       const put = await rpc.put({ key: b('/r/k'), value: b('before') });
       assert.ok(put.header.revision > 0);
 
@@ -362,7 +352,7 @@ describe('etcdrpc connections', () => {
       assert.equal(down.code, GrpcStatus.UNAVAILABLE);
 
       proc = spawnEtcd(cfg);
-      await waitHealthy(endpoint);
+      await waitEtcdHealthy(endpoint);
       const res = await rpc.range({ key: b('/r/k') });
       assert.equal(res.kvs[0].value.toString(), 'before');
       await rpc.put({ key: b('/r/k'), value: b('after') });

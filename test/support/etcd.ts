@@ -19,13 +19,7 @@ export async function startEtcd(): Promise<TestEtcd> {
   const peerPort = await freePort();
   const proc = spawnEtcd({ dataDir: join(dir, 'data'), clientPort, peerPort });
   const endpoint = `http://127.0.0.1:${clientPort}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await fetch(`${endpoint}/health`).catch(() => undefined);
-    if (res?.ok) break;
-    if (Date.now() > deadline) throw new Error('etcd did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitEtcdHealthy(endpoint);
   return {
     endpoint,
     dir,
@@ -41,3 +35,14 @@ export async function startEtcd(): Promise<TestEtcd> {
   };
 }
 
+
+/** Waits until etcd at endpoint answers /health (20 s at most). */
+export async function waitEtcdHealthy(endpoint: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${endpoint}/health`).catch(() => undefined);
+    if (res?.ok) return;
+    if (Date.now() > deadline) throw new Error('etcd did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
