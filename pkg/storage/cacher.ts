@@ -4,8 +4,8 @@
 // is serialised once however many watchers receive it.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newGone, newTimeout } from '../../api/meta/v1/status.js';
-import type { EtcdClient, StoredKV } from './etcd.js';
-import type { RegistrySink, RegistryWatch, WatchedKV } from './registrywatch.js';
+import type { EtcdClient, StoredKV, WatchEvent } from './etcd.js';
+import type { RegistrySink, RegistryWatch } from './registrywatch.js';
 import { withResourceVersion } from './objectjson.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -94,6 +94,7 @@ export class WatchCache implements RegistrySink {
   private bookmarkTimer?: NodeJS.Timeout;
   private ready?: Promise<void>;
   private stopped = false;
+  private loaded = false;
 
   constructor(
     private readonly etcd: EtcdClient,
@@ -137,6 +138,7 @@ export class WatchCache implements RegistrySink {
     const pending = this.buffered;
     this.buffered = undefined;
     for (const apply of pending) apply();
+    this.loaded = true;
     if (!this.bookmarkTimer) {
       this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.opts.bookmarkIntervalMs);
       this.bookmarkTimer.unref();
@@ -150,6 +152,7 @@ export class WatchCache implements RegistrySink {
     for (const s of this.subs) s.handlers.onClose(reason);
     this.subs.clear();
     this.ready = undefined;
+    this.loaded = false;
     this.start().catch((err: Error) => this.opts.log(`watch cache ${this.prefix}: relist failed: ${err.message}`));
   }
 
@@ -166,37 +169,33 @@ export class WatchCache implements RegistrySink {
     for (const w of due) w.resolve();
   }
 
-  onPut(kv: WatchedKV, prev?: WatchedKV): void {
+  onPut(ev: WatchEvent): void {
     if (this.buffered) {
-      this.buffered.push(() => this.onPut(kv, prev));
+      this.buffered.push(() => this.onPut(ev));
       return;
     }
-    if (Number(kv.mod_revision) <= this.listRev) return; // already in the list
-    const key = kv.key.toString();
-    const stored: StoredKV = { key, value: kv.value, modRevision: Number(kv.mod_revision) };
+    if (ev.modRevision <= this.listRev) return; // already in the list
+    const stored: StoredKV = { key: ev.key, value: ev.value, modRevision: ev.modRevision };
     const obj = this.decode(stored);
-    const old = this.items.get(key);
-    this.items.set(key, obj);
-    this.json.delete(key);
-    const prevObj = old ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
-    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', key, obj, prevObj, stored.modRevision, kv.value));
+    const old = this.items.get(ev.key);
+    this.items.set(ev.key, obj);
+    this.json.delete(ev.key);
+    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', ev.key, obj, old, ev.modRevision, ev.value));
   }
 
-  onDelete(kv: WatchedKV, prev?: WatchedKV): void {
+  onDelete(ev: WatchEvent): void {
     if (this.buffered) {
-      this.buffered.push(() => this.onDelete(kv, prev));
+      this.buffered.push(() => this.onDelete(ev));
       return;
     }
-    if (Number(kv.mod_revision) <= this.listRev) return;
-    const key = kv.key.toString();
-    const rv = Number(kv.mod_revision);
-    const old = this.items.get(key) ?? (prev ? this.decode({ key, value: prev.value, modRevision: Number(prev.mod_revision) }) : undefined);
-    this.items.delete(key);
-    this.json.delete(key);
+    if (ev.modRevision <= this.listRev) return;
+    const old = this.items.get(ev.key);
+    this.items.delete(ev.key);
+    this.json.delete(ev.key);
     if (!old) return;
     // A deleted object is reported in its last state, at the revision of the deletion.
-    const obj: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
-    this.append(new CacheEvent('DELETED', key, obj, old, rv));
+    const obj: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(ev.modRevision) } };
+    this.append(new CacheEvent('DELETED', ev.key, obj, old, ev.modRevision));
   }
 
   private append(ev: CacheEvent): void {
@@ -234,6 +233,11 @@ export class WatchCache implements RegistrySink {
         s.handlers.onBookmark(this.rev);
       }
     }
+  }
+
+  /** Whether the cache holds a snapshot that the etcd watch keeps current. */
+  get started(): boolean {
+    return this.loaded;
   }
 
   get resourceVersion(): number {

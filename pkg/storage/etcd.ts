@@ -1,8 +1,9 @@
-// The etcd-backed store: every object lives at one key, its resourceVersion is
+// The etcd client of the apiserver, the only file that talks to etcd (through
+// the `etcd3` package). Every object lives at one key, its resourceVersion is
 // the key's mod_revision, and every write is a transaction guarded on that
 // revision so concurrent writers get a Conflict instead of a lost update.
-import { EtcdRPC, EtcdRPCError, type EtcdRPCOptions, type WatchHandlers, type WatchStream } from './etcdrpc/client.js';
-import { CompareResult, CompareTarget, type KeyValue, type PutResponse, type TxnResponse } from './etcdrpc/messages.js';
+import { readFileSync } from 'node:fs';
+import { Etcd3, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
 
 export interface StoredKV {
   key: string;
@@ -20,6 +21,27 @@ export interface RangeResult {
 
 export type TxnResult = { ok: true; revision: number } | { ok: false; current?: StoredKV };
 
+/** One event of a watch, as etcd reports it (no previous value: nothing here asks for one). */
+export interface WatchEvent {
+  type: 'PUT' | 'DELETE';
+  key: string;
+  value: Buffer;
+  modRevision: number;
+}
+
+export interface WatchHandlers {
+  /** Events of one watch response, in revision order. */
+  onEvents(events: WatchEvent[]): void;
+  /** A response without events: etcd has sent everything up to revision. */
+  onProgress(revision: number): void;
+  /** The watch ended (etcd canceled it, e.g. its start revision was compacted, or the stream was lost); events may have been missed. */
+  onClose(err: Error): void;
+}
+
+export interface WatchStream {
+  cancel(): void;
+}
+
 /** Raised when a read asks for a revision etcd has already compacted away. */
 export class CompactedError extends Error {
   constructor(readonly requested: number) {
@@ -27,8 +49,13 @@ export class CompactedError extends Error {
   }
 }
 
-function toKV(kv: KeyValue): StoredKV {
-  return { key: kv.key.toString(), value: kv.value, modRevision: kv.mod_revision };
+export interface EtcdClientOptions {
+  /** Deadline of each unary call (not of watches). */
+  requestTimeoutMs?: number;
+  /** PEM files for TLS to etcd, as kube-apiserver's --etcd-cafile, --etcd-certfile and --etcd-keyfile. */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 /** The smallest key greater than every key starting with prefix (etcd's range_end for a prefix). */
@@ -45,36 +72,66 @@ export function prefixEnd(prefix: string): Buffer {
 }
 
 function isCompacted(err: unknown): boolean {
-  return err instanceof EtcdRPCError && /compacted/.test(err.message);
+  return err instanceof Error && /compacted/.test(err.message);
+}
+
+function toKV(kv: IKeyValue): StoredKV {
+  return { key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision) };
 }
 
 /** The compare that makes a write conditional on the key's mod_revision (0: the key does not exist). */
 function modIs(key: Buffer, revision: number) {
-  return [{ key, target: CompareTarget.MOD, result: CompareResult.EQUAL, mod_revision: revision }];
+  return [{ key, target: 'Mod' as const, result: 'Equal' as const, mod_revision: String(revision) }];
+}
+
+/** etcd3's options for endpoints and, when the files are given, TLS with a client certificate. */
+function etcd3Options(endpoints: string[], opts: EtcdClientOptions): IOptions {
+  const timeout = opts.requestTimeoutMs ?? 10_000;
+  const options: IOptions = {
+    hosts: endpoints,
+    // Unary calls get a deadline; a watch stream lives as long as it is wanted.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    grpcOptions: {
+      // Lists of a large keyspace come back in one message, as etcd sends them.
+      'grpc.max_receive_message_length': -1,
+      'grpc.max_send_message_length': 2 * 1024 * 1024 + 4096,
+    },
+  };
+  const secure = endpoints.some((e) => e.startsWith('https://'));
+  if (opts.caFile || opts.certFile || opts.keyFile || secure) {
+    if (!opts.caFile) throw new Error('TLS to etcd needs --etcd-cafile (and --etcd-certfile/--etcd-keyfile for a client certificate)');
+    if (!opts.certFile !== !opts.keyFile) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+    options.credentials = {
+      rootCertificate: readFileSync(opts.caFile),
+      certChain: opts.certFile ? readFileSync(opts.certFile) : undefined,
+      privateKey: opts.keyFile ? readFileSync(opts.keyFile) : undefined,
+    };
+  }
+  return options;
 }
 
 export class EtcdClient {
-  private readonly rpc: EtcdRPC;
+  private readonly client: Etcd3;
 
-  constructor(endpoints: string[], options: EtcdRPCOptions = {}) {
-    this.rpc = new EtcdRPC(endpoints, options);
+  constructor(readonly endpoints: string[], options: EtcdClientOptions = {}) {
+    this.client = new Etcd3(etcd3Options(endpoints, options));
   }
 
   async get(key: string): Promise<{ kv?: StoredKV; revision: number }> {
-    const res = await this.rpc.range({ key: Buffer.from(key) });
-    return { kv: res.kvs.length ? toKV(res.kvs[0]) : undefined, revision: res.header.revision };
+    const res = await this.client.kv.range({ key: Buffer.from(key) });
+    return { kv: res.kvs.length ? toKV(res.kvs[0]) : undefined, revision: Number(res.header.revision) };
   }
 
   /** Keys in [from, end of prefix), at a revision (0 = latest), at most limit (0 = all). */
   async range(prefix: string, opts: { from?: string; revision?: number; limit?: number } = {}): Promise<RangeResult> {
     try {
-      const res = await this.rpc.range({
+      const res = await this.client.kv.range({
         key: Buffer.from(opts.from ?? prefix),
         range_end: prefixEnd(prefix),
         revision: opts.revision ?? 0,
         limit: opts.limit ?? 0,
       });
-      return { kvs: res.kvs.map(toKV), revision: res.header.revision, more: res.more, count: res.count };
+      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
       throw err;
@@ -82,27 +139,26 @@ export class EtcdClient {
   }
 
   async count(prefix: string): Promise<number> {
-    const res = await this.rpc.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
-    return res.count;
+    const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
+    return Number(res.count);
   }
 
   /** Put only if the key does not exist. */
-  async create(key: string, value: Buffer): Promise<TxnResult> {
-    const k = Buffer.from(key);
-    const res = await this.rpc.txn({
-      compare: modIs(k, 0),
-      success: [{ request_put: { key: k, value } }],
-      failure: [{ request_range: { key: k } }],
-    });
-    return txnResult(res);
+  create(key: string, value: Buffer): Promise<TxnResult> {
+    return this.guardedPut(key, value, 0);
   }
 
   /** Put only if the key's mod_revision is still expected. */
-  async update(key: string, value: Buffer, expectedRevision: number): Promise<TxnResult> {
+  update(key: string, value: Buffer, expectedRevision: number): Promise<TxnResult> {
+    return this.guardedPut(key, value, expectedRevision);
+  }
+
+  private async guardedPut(key: string, value: Buffer, expectedRevision: number): Promise<TxnResult> {
     const k = Buffer.from(key);
-    const res = await this.rpc.txn({
+    const res = await this.client.kv.txn({
       compare: modIs(k, expectedRevision),
       success: [{ request_put: { key: k, value } }],
+      // A failed write answers with the key's current value: a retry needs no second read.
       failure: [{ request_range: { key: k } }],
     });
     return txnResult(res);
@@ -111,7 +167,7 @@ export class EtcdClient {
   /** Delete only if the key's mod_revision is still expected. */
   async delete(key: string, expectedRevision: number): Promise<TxnResult> {
     const k = Buffer.from(key);
-    const res = await this.rpc.txn({
+    const res = await this.client.kv.txn({
       compare: modIs(k, expectedRevision),
       success: [{ request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
@@ -120,41 +176,70 @@ export class EtcdClient {
   }
 
   /** An unconditional put (the registry watch's progress sentinel). */
-  put(key: string, value: Buffer | string): Promise<PutResponse> {
-    return this.rpc.put({ key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value });
+  async put(key: string, value: Buffer | string): Promise<number> {
+    const res = await this.client.kv.put({ key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value });
+    return Number(res.header.revision);
   }
 
   /**
    * Watches every key under prefix from a revision, without previous values.
-   * A start revision already compacted away ends in a canceled response with compact_revision set.
+   * Resolves once etcd has created the watch; rejects if it refuses to (e.g. the
+   * start revision was compacted away).
    */
-  watchPrefix(prefix: string, fromRevision: number, handlers: WatchHandlers): WatchStream {
-    return this.rpc.watch({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), start_revision: fromRevision }, handlers);
+  async watchPrefix(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<WatchStream> {
+    const watcher: Watcher = await this.client.watch().inRange({ start: Buffer.from(prefix), end: prefixEnd(prefix) }).startRevision(String(fromRevision)).create();
+    let closed = false;
+    const close = (err: Error) => {
+      if (closed) return;
+      closed = true;
+      // etcd3 would resume this watch itself after a lost stream, but from the revision
+      // in the last response header, which can skip events it had not sent yet: end it,
+      // and let the caller relist.
+      void watcher.cancel().catch(() => undefined);
+      handlers.onClose(err);
+    };
+    watcher.on('data', (res: IWatchResponse) => {
+      if (closed) return;
+      if (!res.events.length) {
+        handlers.onProgress(Number(res.header.revision));
+        return;
+      }
+      handlers.onEvents(res.events.map((ev) => ({ type: ev.type === 'Delete' ? 'DELETE' : 'PUT', key: ev.kv.key.toString(), value: ev.kv.value, modRevision: Number(ev.kv.mod_revision) })));
+    });
+    watcher.on('disconnected', (err: Error) => close(err));
+    watcher.on('error', (err: Error) => close(err));
+    return {
+      cancel() {
+        if (closed) return;
+        closed = true;
+        void watcher.cancel().catch(() => undefined);
+      },
+    };
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.rpc.range({ key: REGISTRY_KEY, range_end: REGISTRY_END, count_only: true });
-    return res.header.revision;
+    const res = await this.client.kv.range({ key: REGISTRY_KEY, range_end: REGISTRY_END, count_only: true });
+    return Number(res.header.revision);
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.rpc.compact({ revision, physical: false });
+      await this.client.kv.compact({ revision: String(revision), physical: false });
     } catch (err) {
       if (!isCompacted(err)) throw err; // already compacted past it: fine
     }
   }
 
   close(): void {
-    this.rpc.close();
+    this.client.close();
   }
 }
 
 const REGISTRY_KEY = Buffer.from('/registry/');
 const REGISTRY_END = prefixEnd('/registry/');
 
-function txnResult(res: TxnResponse): TxnResult {
-  if (res.succeeded) return { ok: true, revision: res.header.revision };
+function txnResult(res: ITxnResponse): TxnResult {
+  if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
   const kv = res.responses[0]?.response_range?.kvs[0];
   return { ok: false, current: kv ? toKV(kv) : undefined };
 }

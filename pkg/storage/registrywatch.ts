@@ -4,15 +4,11 @@
 // even when its own resource did not change (what etcd progress notifications
 // give kube-apiserver). When a client asks for a revision newer than anything
 // delivered, a write to a sentinel key under the root forces progress through.
-import type { EtcdClient } from './etcd.js';
-import type { WatchStream } from './etcdrpc/client.js';
-import { EventType, type KeyValue, type WatchResponse } from './etcdrpc/messages.js';
-
-export type WatchedKV = KeyValue;
+import type { EtcdClient, WatchEvent, WatchStream } from './etcd.js';
 
 export interface RegistrySink {
-  onPut(kv: WatchedKV, prev?: WatchedKV): void;
-  onDelete(kv: WatchedKV, prev?: WatchedKV): void;
+  onPut(ev: WatchEvent): void;
+  onDelete(ev: WatchEvent): void;
   /** Every event up to rev has been delivered. */
   onProgress(rev: number): void;
   /** The etcd watch was lost: relist. */
@@ -57,52 +53,30 @@ export class RegistryWatch {
     // No previous values (prev_kv): every cache holds the whole of its prefix from a list at a
     // revision this watch continues, so it already has the old object of every update and delete.
     // Asking for them made etcd read, and this process decode, a second copy of every object written.
-    // A watch whose start revision was compacted is canceled with compact_revision set;
-    // like a lost stream, that means events were missed, so every cache relists.
-    // start() resolves once etcd has created the watch.
-    await new Promise<void>((resolve, reject) => {
-      let created = false;
-      const watcher = this.etcd.watchPrefix(REGISTRY_ROOT, from + 1, {
-        onResponse: (res) => {
-          if (res.canceled) {
-            const why = res.compact_revision ? `start revision ${from + 1} compacted (compact revision ${res.compact_revision})` : res.cancel_reason || 'canceled by etcd';
-            if (created) void this.reset(`etcd watch canceled: ${why}`);
-            else {
-              watcher.cancel();
-              reject(new Error(`etcd watch canceled: ${why}`));
-            }
-            return;
-          }
-          if (res.created && !created) {
-            created = true;
-            resolve();
-          }
-          this.deliver(res);
-        },
-        onClose: (err) => {
-          if (!created) reject(err);
-          else void this.reset(`etcd watch failed: ${err.message}`);
-        },
-      });
-      this.watcher = watcher;
+    // A lost stream or a cancel by etcd (compact_revision set) means events were missed: every cache relists.
+    this.watcher = await this.etcd.watchPrefix(REGISTRY_ROOT, from + 1, {
+      onEvents: (events) => this.deliver(events),
+      onProgress: (rev) => this.progress(rev),
+      onClose: (err) => void this.reset(`etcd watch ended: ${err.message}`),
     });
   }
 
-  private deliver(res: WatchResponse): void {
+  private deliver(events: WatchEvent[]): void {
     let last = 0;
-    for (const ev of res.events) {
-      const kv = ev.kv;
-      const key = kv.key.toString();
-      if (kv.mod_revision > last) last = kv.mod_revision;
-      const target = this.sinks.find((s) => key.startsWith(s.prefix));
+    for (const ev of events) {
+      if (ev.modRevision > last) last = ev.modRevision;
+      const target = this.sinks.find((s) => ev.key.startsWith(s.prefix));
       if (!target) continue;
-      if (ev.type === EventType.DELETE) target.sink.onDelete(kv, ev.prev_kv);
-      else target.sink.onPut(kv, ev.prev_kv);
+      if (ev.type === 'DELETE') target.sink.onDelete(ev);
+      else target.sink.onPut(ev);
     }
-    if (last > this.delivered) {
-      this.delivered = last;
-      for (const s of this.sinks) s.sink.onProgress(last);
-    }
+    this.progress(last);
+  }
+
+  private progress(rev: number): void {
+    if (rev <= this.delivered) return;
+    this.delivered = rev;
+    for (const s of this.sinks) s.sink.onProgress(rev);
   }
 
   private async reset(reason: string): Promise<void> {

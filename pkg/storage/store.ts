@@ -37,6 +37,12 @@ export interface StorageOptions {
   log: (msg: string) => void;
 }
 
+/** What a guaranteedUpdate's tryUpdate returns to delete the object instead of writing it. */
+export const DELETE_OBJECT = Symbol('delete');
+
+export type UpdateResult = KubeObject | typeof DELETE_OBJECT | undefined;
+export type UpdateFunc = (current: KubeObject) => UpdateResult | Promise<UpdateResult>;
+
 export function decodeObject(kv: StoredKV): KubeObject {
   const obj = JSON.parse(kv.value.toString()) as KubeObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
@@ -137,6 +143,52 @@ export class ResourceStorage {
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
     }
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.revision) } };
+  }
+
+  /**
+   * Every read-modify-write of an object, as upstream's GuaranteedUpdate: tryUpdate gets
+   * the current object (its own copy, which it may change) and returns what to write,
+   * undefined when there is nothing to write, or DELETE_OBJECT to delete it. The write is
+   * guarded on the resourceVersion tryUpdate saw; when another writer came first, etcd
+   * answers with the newer value and tryUpdate runs again on that, with no second read.
+   * The first try starts from the watch cache's copy when there is one (upstream's
+   * cachedExistingObject): a stale copy costs one refused write. An error from tryUpdate
+   * ends the update, unless it ran on that cached copy: then it runs once more on etcd's.
+   * A missing object is NotFound.
+   */
+  async guaranteedUpdate(namespace: string | undefined, name: string, tryUpdate: UpdateFunc): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    const cached = this.cache.started ? this.cache.get(key) : undefined;
+    let current = cached ? structuredClone(cached) : await this.mustGet(namespace, name);
+    let fresh = !cached;
+    for (;;) {
+      let next: KubeObject | typeof DELETE_OBJECT | undefined;
+      try {
+        next = await tryUpdate(current);
+      } catch (err) {
+        if (fresh) throw err;
+        current = await this.mustGet(namespace, name);
+        fresh = true;
+        continue;
+      }
+      if (next === undefined) {
+        if (fresh) return current;
+        // Nothing to write as seen from the cache: confirm against etcd.
+        current = await this.mustGet(namespace, name);
+        fresh = true;
+        continue;
+      }
+      const expected = Number(current.metadata.resourceVersion);
+      let text = '';
+      const res = next === DELETE_OBJECT ? await this.etcd.delete(key, expected) : await this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected);
+      if (res.ok) {
+        if (next !== DELETE_OBJECT) return written(next, text, res.revision);
+        return { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } };
+      }
+      if (!res.current) throw newNotFound(this.ref(name));
+      current = decodeObject(res.current);
+      fresh = true;
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 // The ceiling: raw etcd put and single-key range through the etcd v3 client the
-// apiserver's storage uses (EtcdRPC), against its etcd, under a prefix the apiserver never reads.
+// apiserver's storage uses (`etcd3`), against its etcd, under a prefix the apiserver never reads.
+import { Etcd3 } from 'etcd3';
 import { prefixEnd } from '../../pkg/storage/etcd.js';
-import { EtcdRPC } from '../../pkg/storage/etcdrpc/client.js';
 import type { BenchContext } from './context.js';
 import { runLoad } from './load.js';
 import type { PhaseFigures } from './stats.js';
@@ -29,7 +29,7 @@ function keyBytes(i: number): Buffer {
 /** Runs put then range at each concurrency; returns the put figures by client count. */
 export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: EtcdBenchSizes): Promise<Map<number, PhaseFigures>> {
   const puts = new Map<number, PhaseFigures>();
-  const client = new EtcdRPC([endpoint]);
+  const client = new Etcd3({ hosts: [endpoint] });
   const value = Buffer.alloc(sizes.valueBytes, 'x');
   try {
     for (const clients of sizes.clients) {
@@ -40,7 +40,7 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
         ops: sizes.ops(clients),
         maxSeconds: sizes.maxSeconds,
         op: async (i) => {
-          await client.put({ key: keyBytes(i), value });
+          await client.kv.put({ key: keyBytes(i), value });
         },
         onFirstError: (err) => ctx.progress(`etcd put failed: ${(err as Error).message}`),
       });
@@ -49,7 +49,7 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
     }
     // Every key the range phase reads exists, whatever the put phases covered.
     for (let i = 0; i < KEYS; i += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, j) => client.put({ key: keyBytes(i + j), value })));
+      await Promise.all(Array.from({ length: 100 }, (_, j) => client.kv.put({ key: keyBytes(i + j), value })));
     }
     for (const clients of sizes.clients) {
       ctx.progress(`etcd range (single key), ${clients} clients`);
@@ -59,14 +59,14 @@ export async function benchEtcd(ctx: BenchContext, endpoint: string, sizes: Etcd
         ops: sizes.ops(clients),
         maxSeconds: sizes.maxSeconds,
         op: async (i) => {
-          const res = await client.range({ key: keyBytes(i) });
+          const res = await client.kv.range({ key: keyBytes(i) });
           if (!res.kvs.length) throw new Error(`etcd range: ${keyOf(i)} missing`);
         },
         onFirstError: (err) => ctx.progress(`etcd range failed: ${(err as Error).message}`),
       });
       ctx.emit({ bench: 'etcd_range', clients, ...fig, value_bytes: sizes.valueBytes, ...meter.read() });
     }
-    await client.deleteRange({ key: Buffer.from(PREFIX), range_end: prefixEnd(PREFIX) });
+    await client.kv.deleteRange({ key: Buffer.from(PREFIX), range_end: prefixEnd(PREFIX) });
   } finally {
     client.close();
   }

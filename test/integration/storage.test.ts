@@ -5,7 +5,7 @@ import { StatusError } from '../../api/meta/v1/status.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
 import { EtcdClient, startCompactor } from '../../pkg/storage/etcd.js';
-import { ResourceStorage } from '../../pkg/storage/store.js';
+import { DELETE_OBJECT, ResourceStorage } from '../../pkg/storage/store.js';
 import { RegistryWatch } from '../../pkg/storage/registrywatch.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
@@ -23,6 +23,17 @@ async function statusOf(p: Promise<unknown>): Promise<StatusError> {
     throw err;
   }
   assert.fail('expected a StatusError');
+}
+
+/** Counts calls of one of client's methods from now on. */
+function countCalls(client: EtcdClient, method: 'get'): () => number {
+  let n = 0;
+  const original = client[method].bind(client);
+  client[method] = ((...args: Parameters<EtcdClient['get']>) => {
+    n++;
+    return original(...args);
+  }) as EtcdClient['get'];
+  return () => n;
 }
 
 describe('etcd storage', () => {
@@ -66,6 +77,48 @@ describe('etcd storage', () => {
     for (const l of lost) assert.equal((l.reason as StatusError).code, 409);
     const final = await store.get('a', 'race');
     assert.equal(final?.data && (final.data as Record<string, string>).n, ((won[0] as PromiseFulfilledResult<KubeObject>).value.data as Record<string, string>).n);
+  });
+
+  it('guaranteedUpdate: 50 concurrent read-modify-writes lose none, each starting from the cache', async () => {
+    await store.cache.start();
+    const counter = await store.create(cm('gu', 'counter', { n: '0' }));
+    await store.cache.waitUntilFresh(Number(counter.metadata.resourceVersion));
+    const gets = countCalls(client, 'get');
+    await Promise.all(Array.from({ length: 50 }, () => store.guaranteedUpdate('gu', 'counter', (cur) => {
+      const data = cur.data as Record<string, string>;
+      data.n = String(Number(data.n) + 1);
+      return cur;
+    })));
+    // Conflicts are answered with etcd's current value, so no update re-reads the object.
+    assert.equal(gets(), 0);
+    const final = await store.get('gu', 'counter');
+    assert.equal((final?.data as Record<string, string>).n, '50');
+  });
+
+  it('guaranteedUpdate: nothing to write is no write; a precondition refused on a stale copy is checked again on etcd\'s', async () => {
+    await store.cache.start();
+    const created = await store.create(cm('gu', 'same', { k: 'v' }));
+    const unchanged = await store.guaranteedUpdate('gu', 'same', () => undefined);
+    assert.equal(unchanged.metadata.resourceVersion, created.metadata.resourceVersion);
+    // Written behind the cache's back and checked at once: the first try may see the old copy.
+    const newer = await store.update({ ...created, data: { k: 'w' } }, Number(created.metadata.resourceVersion));
+    const seen: string[] = [];
+    const out = await store.guaranteedUpdate('gu', 'same', (cur) => {
+      seen.push(cur.metadata.resourceVersion ?? '');
+      if (cur.metadata.resourceVersion !== newer.metadata.resourceVersion) throw new StatusError(409, 'Conflict', 'stale');
+      return { ...cur, data: { k: 'x' } };
+    });
+    assert.equal((out.data as Record<string, string>).k, 'x');
+    assert.equal(seen[seen.length - 1], newer.metadata.resourceVersion);
+  });
+
+  it('guaranteedUpdate: DELETE_OBJECT deletes guarded on the revision; a missing object is 404', async () => {
+    await store.create(cm('gu', 'doomed'));
+    const gone = await store.guaranteedUpdate('gu', 'doomed', () => DELETE_OBJECT);
+    assert.equal(gone.metadata.name, 'doomed');
+    assert.equal(await store.get('gu', 'doomed'), undefined);
+    const missing = await statusOf(store.guaranteedUpdate('gu', 'doomed', () => undefined));
+    assert.equal(missing.code, 404);
   });
 
   it('lists consistently, pages with limit/continue, and filters by namespace', async () => {
