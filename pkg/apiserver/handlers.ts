@@ -26,9 +26,6 @@ export interface ResourceRoute {
 
 type Query = Record<string, string | undefined>;
 
-/** Resources whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject upstream). */
-const RETURN_DELETED_OBJECT = new Set(['/pods', '/services']);
-
 function query(req: Request): Query {
   const q: Query = {};
   for (const [k, v] of Object.entries(req.query)) q[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
@@ -233,10 +230,9 @@ export class ResourceHandlers {
     const ctx = contextOf(req, route, q);
     if (type !== 'apply' && q.force !== undefined) throw newBadRequest('force: Invalid value: true: may not be specified for non-apply patch');
     const patch = decodePatch(type, bodyOf(req));
-    const existed = type === 'apply' ? await route.store.storage.get(ctx.namespace, route.name as string) : true;
-    const patched = await route.store.patch(ctx, route.name as string, type, patch, route.subresource);
+    const { object, created } = await route.store.patch(ctx, route.name as string, type, patch, route.subresource);
     sendWarnings(res, ctx);
-    sendObject(res, existed ? 200 : 201, patched, format);
+    sendObject(res, created ? 201 : 200, object, format);
   }
 
   private deleteOptions(req: Request, q: Query): DeleteOptions {
@@ -262,11 +258,10 @@ export class ResourceHandlers {
     const ctx = contextOf(req, route, q);
     const opts = this.deleteOptions(req, q);
     if ((opts as { dryRun?: string[] }).dryRun?.includes('All')) ctx.dryRun = true;
-    const obj = await route.store.delete(ctx, route.name as string, opts);
+    const { object: obj, deleted } = await route.store.delete(ctx, route.name as string, opts);
     // Like Kubernetes: a deletion still pending (finalizers, graceful) returns the object;
     // a completed one returns a Success Status, except for kinds that return the object.
-    const pending = !!obj.metadata.deletionTimestamp && ((obj.metadata.finalizers ?? []).length > 0 || route.info.plural === 'pods' || route.info.plural === 'namespaces');
-    if (pending || RETURN_DELETED_OBJECT.has(`${route.info.group}/${route.info.plural}`)) return sendObject(res, 200, obj, format);
+    if (!deleted || route.store.returnDeletedObject) return sendObject(res, 200, obj, format);
     sendObject(res, 200, {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
       details: JSON.parse(JSON.stringify({ name: obj.metadata.name, group: route.info.group || undefined, kind: route.info.plural, uid: obj.metadata.uid })),
@@ -339,7 +334,7 @@ export class ResourceHandlers {
       write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: info.kind, apiVersion, metadata })}}\n`);
     };
     try {
-      cancel = await route.store.storage.watch(
+      const watch = await route.store.watch(
         { namespace: info.namespaced ? route.namespace : undefined, filter, resourceVersion },
         {
           onEvent: (type, ev) => {
@@ -352,7 +347,8 @@ export class ResourceHandlers {
           onClose: () => finish(),
         },
       );
-      if (sendInitialEvents) bookmark(route.store.storage.cache.resourceVersion, { 'k8s.io/initial-events-end': 'true' });
+      cancel = watch.cancel;
+      if (sendInitialEvents) bookmark(watch.resourceVersion, { 'k8s.io/initial-events-end': 'true' });
       if (closed) cancel();
     } catch (err) {
       // Errors after the stream started are sent as a watch ERROR event carrying the Status, as Kubernetes does.

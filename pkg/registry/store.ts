@@ -1,6 +1,7 @@
 // The generic registry store, after Kubernetes' generic registry: every served
 // resource goes through the same create/update/patch/delete logic here, and a
-// per-type Strategy supplies defaults and validation.
+// per-type Strategy supplies defaults, validation and the kind's own rules. Every
+// read-modify-write is one guaranteedUpdate (pkg/storage/store.ts).
 import { copyJSON } from '../storage/objectjson.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,8 +18,9 @@ import { applyMergePatch } from '../apiserver/patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../apiserver/patch/strategic.js';
 import { applyPatch as serverSideApply, conflictError, createdManagedFields, updateManagedFields } from '../apiserver/patch/apply.js';
 import type { ResourceInfo } from './resource.js';
-import type { ResourceStorage, ListOptions, ListResult } from '../storage/store.js';
-import type { StrategyWithHooks } from './strategies.js';
+import { DELETE_OBJECT, type ResourceStorage, type ListOptions, type ListResult, type UpdateResult } from '../storage/store.js';
+import type { CacheWatchHandlers, WatchFilter } from '../storage/cacher.js';
+import type { StrategyWithHooks } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -42,6 +44,16 @@ export interface DeleteOptions {
   orphanDependents?: boolean;
 }
 
+export interface DeleteResult {
+  /** The object as deleted, or as marked for deletion when finalizers or a grace period hold it. */
+  object: KubeObject;
+  /** Whether it is gone from storage (with dryRun: would be). */
+  deleted: boolean;
+}
+
+/** Computes the object to write from the current one (upstream's rest.UpdatedObjectInfo); may run more than once. */
+export type UpdatedObject = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
 /** Hooks for resources that need more than a Strategy (allocation, lifecycle checks). */
 export interface StoreHooks {
   /** Before the first write of a new object (after defaults and validation). */
@@ -62,13 +74,15 @@ export interface NamespaceLifecycle {
   admit(namespace: string, ref: { group: string; resource: string; name?: string }): Promise<void>;
 }
 
-// Kinds whose metadata.generation tracks spec changes (status is a subresource).
-const GENERATION_KINDS = new Set([
-  'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler',
-  'PodDisruptionBudget', 'CustomResourceDefinition', 'ReplicationController', 'PriorityClass', 'EndpointSlice',
-]);
-
-const MAX_PATCH_RETRIES = 5;
+/** What one try of a read-modify-write decided. */
+interface Decision {
+  /** The object to store (at the storage version), DELETE_OBJECT, or undefined: nothing to write. */
+  write: UpdateResult;
+  /** The answer when nothing is written (a no-op, a dry run), or the object deleted; else the stored object. */
+  answer?: KubeObject;
+  /** The object is deleted (or with dryRun would be). */
+  deletes?: boolean;
+}
 
 function clone<T>(v: T): T {
   return structuredClone(v);
@@ -93,11 +107,15 @@ function specOf(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
+function isNotFound(err: unknown): boolean {
+  return err instanceof StatusError && err.code === 404;
+}
+
 export class Store {
   readonly apiVersion: string;
   private readonly hasStatus: boolean;
   private readonly conversion?: Conversion;
-  /** Whether any object names this uid as an owner (set by the server, which sees every resource). */
+  /** Whether any object names this uid as an owner (set by the registry, which sees every resource). */
   dependents?: (uid: string) => boolean;
 
   constructor(
@@ -115,6 +133,11 @@ export class Store {
   /** Whether objects are stored at another version than this store serves. */
   get converts(): boolean {
     return this.conversion !== undefined;
+  }
+
+  /** DELETE answers with the deleted object rather than a Status. */
+  get returnDeletedObject(): boolean {
+    return this.strategy.returnDeletedObject ?? false;
   }
 
   private toStorage(obj: KubeObject): KubeObject {
@@ -142,16 +165,56 @@ export class Store {
     return this.present(await this.storage.mustGet(ctx.namespace, name));
   }
 
+  /** The object, or undefined when there is none. */
+  async getIfExists(ctx: RequestContext, name: string): Promise<KubeObject | undefined> {
+    const obj = await this.storage.get(ctx.namespace, name);
+    return obj && this.present(obj);
+  }
+
   async list(opts: ListOptions & { asJSON?: boolean }): Promise<ListResult & { itemsJSON?: string[] }> {
     const res = await this.storage.listMaybeJSON({ ...opts, asJSON: opts.asJSON && !this.conversion });
     return { ...res, items: res.items.map((o) => this.present(o)) };
+  }
+
+  /**
+   * A watch from the watch cache (410 Expired for a resourceVersion it cannot serve).
+   * resourceVersion is the cache's once the watch is registered: what a client has
+   * seen when the initial events have been sent.
+   */
+  async watch(opts: { namespace?: string; filter?: WatchFilter; resourceVersion?: string }, handlers: CacheWatchHandlers): Promise<{ cancel: () => void; resourceVersion: number }> {
+    const cancel = await this.storage.watch(opts, handlers);
+    return { cancel, resourceVersion: this.storage.cache.resourceVersion };
+  }
+
+  /**
+   * The read-modify-write every write of an existing object goes through:
+   * tryUpdate decides on the stored object (its own copy), guaranteedUpdate retries
+   * it on the newer value when another writer came first.
+   */
+  private async guaranteedUpdate(namespace: string | undefined, name: string, tryUpdate: (stored: KubeObject) => Decision | Promise<Decision>): Promise<DeleteResult> {
+    let last: Decision = { write: undefined };
+    const stored = await this.storage.guaranteedUpdate(namespace, name, async (current) => {
+      last = await tryUpdate(current);
+      return last.write;
+    });
+    if (last.write === DELETE_OBJECT) {
+      await this.hooks.afterDelete?.(stored);
+      const answer = last.answer ?? stored;
+      return { object: this.present({ ...answer, metadata: { ...answer.metadata, resourceVersion: stored.metadata.resourceVersion } }), deleted: true };
+    }
+    return { object: this.present(last.write ? stored : (last.answer ?? stored)), deleted: !!last.deletes };
   }
 
   // ---- create ----
 
   /** bodyIsCopy: the caller hands over a body nobody else holds (a request's decoded body), so it is not cloned. */
   async create(ctx: RequestContext, body: KubeObject, bodyIsCopy = false): Promise<KubeObject> {
-    const obj = this.checkIdentity(ctx, bodyIsCopy ? body : clone(body), undefined);
+    return this.createObject(ctx, bodyIsCopy ? body : clone(body));
+  }
+
+  /** managedFields: the entries to store (server-side apply's), instead of an Update entry for ctx's manager. */
+  private async createObject(ctx: RequestContext, body: KubeObject, managedFields?: ObjectMeta['managedFields']): Promise<KubeObject> {
+    const obj = this.checkIdentity(ctx, body, undefined);
     const meta = obj.metadata;
     const generateName = !meta.name && meta.generateName ? meta.generateName : undefined;
     if (generateName) meta.name = generatedName(generateName);
@@ -162,15 +225,15 @@ export class Store {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
-    if (GENERATION_KINDS.has(this.info.kind)) meta.generation = 1;
+    if (this.strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
-    // Status is the server's to set, except that a Node is created with its status (kubelets register that way).
-    if (this.hasStatus && !(this.info.group === '' && this.info.kind === 'Node')) delete obj.status;
+    // Status is the server's to set, unless the kind is created with it.
+    if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
     this.strategy.defaults?.(obj);
     this.strategy.prepareForCreate?.(obj);
     this.validate(ctx, obj, undefined);
     await this.hooks.beforeCreate?.(obj, ctx);
-    obj.metadata.managedFields = this.managedFieldsFor(undefined, obj, ctx, undefined);
+    obj.metadata.managedFields = managedFields ?? this.managedFieldsFor(undefined, obj, ctx, undefined);
     if (ctx.dryRun) return this.present(obj);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -188,19 +251,36 @@ export class Store {
 
   // ---- update ----
 
+  /** PUT: the body replaces the object; a resourceVersion in it must be the stored one. */
   async update(ctx: RequestContext, name: string, body: KubeObject, subresource?: string): Promise<KubeObject> {
-    const obj = this.checkIdentity(ctx, clone(body), name);
-    const old = await this.storage.get(ctx.namespace, name);
-    if (!old) throw newNotFound(this.ref(name));
-    const wantRV = obj.metadata.resourceVersion;
-    if (wantRV && wantRV !== old.metadata.resourceVersion) {
-      throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
-    }
-    return this.commitUpdate(ctx, old, obj, subresource);
+    // The checked copy serves the first try; a retry (the object changed meanwhile) takes a fresh one.
+    let checked: KubeObject | undefined = this.checkIdentity(ctx, clone(body), name);
+    const wantRV = checked.metadata.resourceVersion;
+    return this.updateWith(ctx, name, (current) => {
+      if (wantRV && wantRV !== current.metadata.resourceVersion) {
+        throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const incoming = checked ?? this.checkIdentity(ctx, clone(body), name);
+      checked = undefined;
+      return incoming;
+    }, subresource);
   }
 
-  /** Shared by update and patch: merge server-owned fields, validate, write (or skip a no-op). */
-  private async commitUpdate(ctx: RequestContext, stored: KubeObject, incoming: KubeObject, subresource?: string, managedFieldsOverride?: ObjectMeta['managedFields']): Promise<KubeObject> {
+  /**
+   * An update whose new object is computed from the current one (scale, ...):
+   * updatedObject gets its own copy at this store's version and returns the whole
+   * new object, which goes through the same checks as a PUT.
+   */
+  async updateWith(ctx: RequestContext, name: string, updatedObject: UpdatedObject, subresource?: string): Promise<KubeObject> {
+    const res = await this.guaranteedUpdate(ctx.namespace, name, async (stored) => {
+      const incoming = await updatedObject(this.present(clone(stored)));
+      return this.commitUpdate(ctx, stored, incoming, subresource);
+    });
+    return res.object;
+  }
+
+  /** Shared by update and patch: merge server-owned fields, validate, and decide the write (none for a no-op). */
+  private async commitUpdate(ctx: RequestContext, stored: KubeObject, incoming: KubeObject, subresource?: string, managedFieldsOverride?: ObjectMeta['managedFields']): Promise<Decision> {
     const old = this.present(stored);
     let obj: KubeObject;
     if (subresource === 'status') {
@@ -234,71 +314,75 @@ export class Store {
     }
     this.strategy.defaults?.(obj);
     this.validate(ctx, obj, old);
-    if (GENERATION_KINDS.has(this.info.kind)) {
+    if (this.strategy.tracksGeneration) {
       meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
     } else if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
     await this.hooks.beforeUpdate?.(obj, old, ctx);
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
-    if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return this.present(old); // no-op: no write, no new resourceVersion
-    if (ctx.dryRun) return this.present(obj);
-    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) {
-      // The last finalizer is gone: the object's deletion completes now.
-      const gone = await this.storage.delete(stored);
-      await this.hooks.afterDelete?.(gone);
-      return this.present({ ...obj, metadata: { ...obj.metadata, resourceVersion: gone.metadata.resourceVersion } });
-    }
-    return this.present(await this.storage.update(this.toStorage(obj), Number(oldMeta.resourceVersion)));
+    if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
+    if (ctx.dryRun) return { write: undefined, answer: obj };
+    // The last finalizer is gone: the object's deletion completes now.
+    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) return { write: DELETE_OBJECT, answer: obj };
+    return { write: this.toStorage(obj) };
   }
 
   // ---- patch ----
 
-  async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<KubeObject> {
-    for (let attempt = 0; ; attempt++) {
-      const old = await this.storage.get(ctx.namespace, name);
-      try {
-        if (!old) {
-          if (type !== 'apply') throw newNotFound(this.ref(name));
-          return await this.applyCreate(ctx, name, patch);
+  /** A patch of the current object; created: an apply patch made a new object. */
+  async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
+    let refused: unknown;
+    try {
+      const res = await this.guaranteedUpdate(ctx.namespace, name, async (old) => {
+        try {
+          return await this.patchDecision(ctx, old, type, patch, subresource);
+        } catch (err) {
+          refused = err;
+          throw err;
         }
-        const current = this.present(clone(old));
-        let patched: KubeObject;
-        let managed: ObjectMeta['managedFields'] | undefined;
-        switch (type) {
-          case 'json':
-            patched = applyJSONPatch(current, patch) as KubeObject;
-            break;
-          case 'merge':
-            patched = applyMergePatch(current, asObject(patch)) as KubeObject;
-            break;
-          case 'strategic':
-            patched = applyStrategicMergePatch(current, asObject(patch), this.schema()) as KubeObject;
-            break;
-          case 'apply': {
-            const applied = this.checkIdentity(ctx, asObject(patch) as KubeObject, name);
-            const res = serverSideApply(current, applied, this.requireManager(ctx), ctx.force ?? false, this.schema(), nowRFC3339(), { subresource });
-            if (res.conflicts?.length) throw conflictError(res.conflicts, this.ref(name));
-            patched = res.object as KubeObject;
-            managed = (patched.metadata as ObjectMeta).managedFields;
-            break;
-          }
-        }
-        if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null) {
-          throw newBadRequest('the patch produced an object without metadata');
-        }
-        this.checkPatchedIdentity(patched, old);
-        const rvPrecondition = patched.metadata.resourceVersion;
-        if (rvPrecondition && rvPrecondition !== old.metadata.resourceVersion) {
-          throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
-        }
-        return await this.commitUpdate(ctx, old, patched, subresource, managed);
-      } catch (err) {
-        // Someone else wrote between our read and write: re-apply the patch to the new version.
-        const patchHadRV = typeof patch === 'object' && patch !== null && !Array.isArray(patch) && !!(patch as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-        if (err instanceof StatusError && err.reason === 'Conflict' && !patchHadRV && attempt < MAX_PATCH_RETRIES && !(err.details?.causes ?? []).some((c) => c.reason === 'FieldManagerConflict')) continue;
-        throw err;
+      });
+      return { object: res.object, created: false };
+    } catch (err) {
+      // Server-side apply creates the object when there is none.
+      if (type === 'apply' && err !== refused && isNotFound(err)) return { object: await this.applyCreate(ctx, name, patch), created: true };
+      throw err;
+    }
+  }
+
+  private async patchDecision(ctx: RequestContext, old: KubeObject, type: PatchType, patch: unknown, subresource?: string): Promise<Decision> {
+    const name = old.metadata.name ?? '';
+    // Patches may change the object they are given; old stays as stored for commitUpdate.
+    const current = this.present(clone(old));
+    let patched: KubeObject;
+    let managed: ObjectMeta['managedFields'] | undefined;
+    switch (type) {
+      case 'json':
+        patched = applyJSONPatch(current, patch) as KubeObject;
+        break;
+      case 'merge':
+        patched = applyMergePatch(current, asObject(patch)) as KubeObject;
+        break;
+      case 'strategic':
+        patched = applyStrategicMergePatch(current, asObject(patch), this.schema()) as KubeObject;
+        break;
+      case 'apply': {
+        const applied = this.checkIdentity(ctx, asObject(patch) as KubeObject, name);
+        const res = serverSideApply(current, applied, this.requireManager(ctx), ctx.force ?? false, this.schema(), nowRFC3339(), { subresource });
+        if (res.conflicts?.length) throw conflictError(res.conflicts, this.ref(name));
+        patched = res.object as KubeObject;
+        managed = (patched.metadata as ObjectMeta).managedFields;
+        break;
       }
     }
+    if (!patched || typeof patched !== 'object' || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null) {
+      throw newBadRequest('the patch produced an object without metadata');
+    }
+    this.checkPatchedIdentity(patched, old);
+    const rvPrecondition = patched.metadata.resourceVersion;
+    if (rvPrecondition && rvPrecondition !== old.metadata.resourceVersion) {
+      throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    return this.commitUpdate(ctx, old, patched, subresource, managed);
   }
 
   private async applyCreate(ctx: RequestContext, name: string, patch: unknown): Promise<KubeObject> {
@@ -306,12 +390,8 @@ export class Store {
     const manager = this.requireManager(ctx);
     const res = serverSideApply(undefined, applied, manager, ctx.force ?? false, this.schema(), nowRFC3339(), {});
     const obj = res.object as KubeObject;
-    const managed = obj.metadata.managedFields;
-    const created = await this.create({ ...ctx, fieldManager: manager }, obj);
-    if (ctx.dryRun) return { ...created, metadata: { ...created.metadata, managedFields: managed } };
-    // Record the Apply ownership (create() recorded an Update entry).
-    const withApply = { ...created, metadata: { ...created.metadata, managedFields: managed } };
-    return this.present(await this.storage.update(this.toStorage(withApply), Number(created.metadata.resourceVersion)));
+    // Stored with the Apply ownership server-side apply recorded.
+    return this.createObject({ ...ctx, fieldManager: manager }, obj, obj.metadata.managedFields);
   }
 
   private requireManager(ctx: RequestContext): string {
@@ -321,19 +401,11 @@ export class Store {
 
   // ---- delete ----
 
-  async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<KubeObject> {
-    for (let attempt = 0; ; attempt++) {
-      const old = await this.storage.mustGet(ctx.namespace, name);
-      try {
-        return await this.deleteOnce(ctx, old, opts);
-      } catch (err) {
-        if (err instanceof StatusError && err.reason === 'Conflict' && !opts.preconditions?.resourceVersion && attempt < MAX_PATCH_RETRIES) continue;
-        throw err;
-      }
-    }
+  async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<DeleteResult> {
+    return this.guaranteedUpdate(ctx.namespace, name, (old) => this.deleteDecision(ctx, old, opts));
   }
 
-  private async deleteOnce(ctx: RequestContext, old: KubeObject, opts: DeleteOptions): Promise<KubeObject> {
+  private deleteDecision(ctx: RequestContext, old: KubeObject, opts: DeleteOptions): Decision {
     const name = old.metadata.name ?? '';
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid) {
@@ -359,14 +431,9 @@ export class Store {
       finalizers.delete('orphan');
       finalizers.delete('foregroundDeletion');
     }
-    const grace = this.gracePeriod(obj, opts);
-    const pending = finalizers.size > 0 || grace > 0 || !!this.hooks.pendingFinalization?.(obj);
-    if (!pending) {
-      if (ctx.dryRun) return this.present(obj);
-      const gone = await this.storage.delete(old);
-      await this.hooks.afterDelete?.(gone);
-      return this.present(gone);
-    }
+    const grace = this.strategy.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
+    const deleteNow: Decision = ctx.dryRun ? { write: undefined, answer: obj, deletes: true } : { write: DELETE_OBJECT };
+    if (finalizers.size === 0 && grace === 0 && !this.hooks.pendingFinalization?.(obj)) return deleteNow;
     // Deletion is pending: mark it and let finalizers (or the kubelet) finish it.
     const meta = obj.metadata;
     if (!meta.deletionTimestamp) {
@@ -378,24 +445,9 @@ export class Store {
     }
     meta.finalizers = finalizers.size ? [...finalizers] : undefined;
     if (!meta.finalizers) delete meta.finalizers;
-    if (grace === 0 && finalizers.size === 0 && !this.hooks.pendingFinalization?.(obj)) {
-      if (ctx.dryRun) return this.present(obj);
-      const gone = await this.storage.delete(old);
-      await this.hooks.afterDelete?.(gone);
-      return this.present(gone);
-    }
-    if (ctx.dryRun || isDeepStrictEqual(obj, old)) return this.present(obj);
-    return this.present(await this.storage.update(obj, Number(old.metadata.resourceVersion)));
-  }
-
-  /** Only pods on a node are deleted gracefully: their kubelet must stop the containers first. */
-  private gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
-    if (this.info.kind !== 'Pod' || this.info.group !== '') return 0;
-    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const status = (obj.status ?? {}) as { phase?: string };
-    if (!spec.nodeName || status.phase === 'Succeeded' || status.phase === 'Failed') return 0;
-    const g = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, g);
+    if (grace === 0 && finalizers.size === 0 && !this.hooks.pendingFinalization?.(obj)) return deleteNow;
+    if (ctx.dryRun || isDeepStrictEqual(obj, old)) return { write: undefined, answer: obj };
+    return { write: obj };
   }
 
   async deleteCollection(ctx: RequestContext, listOpts: ListOptions, opts: DeleteOptions): Promise<KubeObject[]> {
@@ -403,7 +455,7 @@ export class Store {
     const out: KubeObject[] = [];
     for (const item of items) {
       try {
-        out.push(await this.delete({ ...ctx, namespace: item.metadata.namespace }, item.metadata.name ?? '', opts));
+        out.push((await this.delete({ ...ctx, namespace: item.metadata.namespace }, item.metadata.name ?? '', opts)).object);
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }

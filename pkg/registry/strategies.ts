@@ -3,7 +3,8 @@
 // Kubernetes' per-type strategies compose SetDefaults_* with Validate*.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { StatusCause } from '../../api/meta/v1/status.js';
-import type { Strategy } from './strategy.js';
+import type { StrategyWithHooks } from './strategy.js';
+import { podStrategy } from './core/pod/strategy.js';
 import * as coreDefaults from '../../api/core/v1/defaults.js';
 import * as core from '../../api/core/v1/validation.js';
 import * as appsDefaults from '../../api/apps/v1/defaults.js';
@@ -28,11 +29,7 @@ import { validateStorageClass, validateStorageClassUpdate } from '../../api/stor
 import { setDefaultsCustomResourceDefinition } from '../../api/apiextensions/v1/defaults.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../../api/apiextensions/v1/validation.js';
 
-/** Strategy plus hooks the generic store calls at fixed points. */
-export interface StrategyWithHooks extends Strategy {
-  /** On create only, after metadata.uid/name are assigned and defaults() ran: status reset and uid-derived fields (Job selectors, ...). */
-  prepareForCreate?(obj: KubeObject): void;
-}
+export type { StrategyWithHooks } from './strategy.js';
 
 type Validate = (obj: KubeObject) => StatusCause[];
 type ValidateUpdate = (obj: KubeObject, old: KubeObject) => StatusCause[];
@@ -44,47 +41,53 @@ function strategy(defaults: ((obj: KubeObject) => void) | undefined, validate: V
   return s;
 }
 
+/** Kinds whose metadata.generation counts spec changes (their status is a subresource a controller writes). */
+function tracksGeneration(s: StrategyWithHooks): StrategyWithHooks {
+  return { ...s, tracksGeneration: true };
+}
+
 const GENERIC = strategy(undefined, core.validateMetaSubdomain);
 
 const STRATEGIES: Record<string, StrategyWithHooks> = {
   // core/v1
-  '/v1/Pod': strategy(coreDefaults.setDefaultsPod, core.validatePod, core.validatePodUpdate, coreDefaults.prepareNewPod),
-  '/v1/Service': strategy(coreDefaults.setDefaultsService, core.validateService, core.validateServiceUpdate),
+  '/v1/Pod': podStrategy,
+  '/v1/Service': { ...strategy(coreDefaults.setDefaultsService, core.validateService, core.validateServiceUpdate), returnDeletedObject: true },
   '/v1/Namespace': strategy(coreDefaults.setDefaultsNamespace, core.validateNamespace, core.validateMetaUpdate, coreDefaults.prepareNewNamespace),
   '/v1/ConfigMap': strategy(undefined, core.validateConfigMap, core.validateConfigMapUpdate),
   '/v1/Secret': strategy(coreDefaults.setDefaultsSecret, core.validateSecret, core.validateSecretUpdate),
   '/v1/PersistentVolumeClaim': strategy(coreDefaults.setDefaultsPersistentVolumeClaim, core.validatePersistentVolumeClaim, core.validatePersistentVolumeClaimUpdate),
   '/v1/PersistentVolume': strategy(coreDefaults.setDefaultsPersistentVolume, core.validatePersistentVolume, core.validatePersistentVolumeUpdate),
-  '/v1/ReplicationController': strategy(coreDefaults.setDefaultsReplicationController, core.validateReplicationController),
-  '/v1/Node': strategy(coreDefaults.setDefaultsNode, core.validateNode),
+  '/v1/ReplicationController': tracksGeneration(strategy(coreDefaults.setDefaultsReplicationController, core.validateReplicationController)),
+  // Kubelets register their Node with its status.
+  '/v1/Node': { ...strategy(coreDefaults.setDefaultsNode, core.validateNode), allowCreateWithStatus: true },
   '/v1/Endpoints': strategy(coreDefaults.setDefaultsEndpoints, core.validateEndpoints),
   '/v1/LimitRange': strategy(coreDefaults.setDefaultsLimitRange, core.validateLimitRange),
   '/v1/ResourceQuota': strategy(undefined, core.validateResourceQuota),
   '/v1/Event': strategy(undefined, core.validateEvent),
   '/v1/ServiceAccount': GENERIC,
   // apps/v1
-  'apps/v1/Deployment': strategy(appsDefaults.setDefaultsDeployment, apps.validateDeployment, apps.validateWorkloadUpdate),
-  'apps/v1/ReplicaSet': strategy(appsDefaults.setDefaultsReplicaSet, apps.validateReplicaSet, apps.validateWorkloadUpdate),
-  'apps/v1/DaemonSet': strategy(appsDefaults.setDefaultsDaemonSet, apps.validateDaemonSet, apps.validateWorkloadUpdate),
-  'apps/v1/StatefulSet': strategy(appsDefaults.setDefaultsStatefulSet, apps.validateStatefulSet, apps.validateStatefulSetUpdate),
+  'apps/v1/Deployment': tracksGeneration(strategy(appsDefaults.setDefaultsDeployment, apps.validateDeployment, apps.validateWorkloadUpdate)),
+  'apps/v1/ReplicaSet': tracksGeneration(strategy(appsDefaults.setDefaultsReplicaSet, apps.validateReplicaSet, apps.validateWorkloadUpdate)),
+  'apps/v1/DaemonSet': tracksGeneration(strategy(appsDefaults.setDefaultsDaemonSet, apps.validateDaemonSet, apps.validateWorkloadUpdate)),
+  'apps/v1/StatefulSet': tracksGeneration(strategy(appsDefaults.setDefaultsStatefulSet, apps.validateStatefulSet, apps.validateStatefulSetUpdate)),
   'apps/v1/ControllerRevision': strategy(undefined, apps.validateControllerRevision, apps.validateControllerRevisionUpdate),
   // batch/v1
-  'batch/v1/Job': strategy(batchDefaults.setDefaultsJob, batch.validateJob, batch.validateJobUpdate, batchDefaults.prepareNewJob),
-  'batch/v1/CronJob': strategy(batchDefaults.setDefaultsCronJob, batch.validateCronJob, batch.validateCronJobUpdate),
+  'batch/v1/Job': tracksGeneration(strategy(batchDefaults.setDefaultsJob, batch.validateJob, batch.validateJobUpdate, batchDefaults.prepareNewJob)),
+  'batch/v1/CronJob': tracksGeneration(strategy(batchDefaults.setDefaultsCronJob, batch.validateCronJob, batch.validateCronJobUpdate)),
   // others
-  'discovery.k8s.io/v1/EndpointSlice': strategy(setDefaultsEndpointSlice, validateEndpointSlice, validateEndpointSliceUpdate),
+  'discovery.k8s.io/v1/EndpointSlice': tracksGeneration(strategy(setDefaultsEndpointSlice, validateEndpointSlice, validateEndpointSliceUpdate)),
   'coordination.k8s.io/v1/Lease': strategy(undefined, validateLease),
-  'autoscaling/v1/HorizontalPodAutoscaler': strategy(setDefaultsHorizontalPodAutoscalerV1, validateHorizontalPodAutoscalerV1),
-  'autoscaling/v2/HorizontalPodAutoscaler': strategy(setDefaultsHorizontalPodAutoscalerV2, validateHorizontalPodAutoscalerV2),
-  'policy/v1/PodDisruptionBudget': strategy(undefined, validatePodDisruptionBudget),
+  'autoscaling/v1/HorizontalPodAutoscaler': tracksGeneration(strategy(setDefaultsHorizontalPodAutoscalerV1, validateHorizontalPodAutoscalerV1)),
+  'autoscaling/v2/HorizontalPodAutoscaler': tracksGeneration(strategy(setDefaultsHorizontalPodAutoscalerV2, validateHorizontalPodAutoscalerV2)),
+  'policy/v1/PodDisruptionBudget': tracksGeneration(strategy(undefined, validatePodDisruptionBudget)),
   'rbac.authorization.k8s.io/v1/Role': strategy(undefined, rbac.validateRole),
   'rbac.authorization.k8s.io/v1/ClusterRole': strategy(undefined, rbac.validateClusterRole),
   'rbac.authorization.k8s.io/v1/RoleBinding': strategy(setDefaultsRoleBinding, rbac.validateRoleBinding, rbac.validateBindingUpdate),
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': strategy(setDefaultsRoleBinding, rbac.validateClusterRoleBinding, rbac.validateBindingUpdate),
   'events.k8s.io/v1/Event': strategy(undefined, validateEventV1),
-  'scheduling.k8s.io/v1/PriorityClass': strategy(setDefaultsPriorityClass, validatePriorityClass, validatePriorityClassUpdate),
+  'scheduling.k8s.io/v1/PriorityClass': tracksGeneration(strategy(setDefaultsPriorityClass, validatePriorityClass, validatePriorityClassUpdate)),
   'storage.k8s.io/v1/StorageClass': strategy(setDefaultsStorageClass, validateStorageClass, validateStorageClassUpdate),
-  'apiextensions.k8s.io/v1/CustomResourceDefinition': strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate)),
 };
 
 /**
