@@ -11,18 +11,16 @@ import { newRequestEntityTooLarge, newBadRequest, StatusError } from '../../api/
 import { EtcdClient, startCompactor } from '../storage/etcd.js';
 import { ResourceStorage } from '../storage/store.js';
 import { RegistryWatch } from '../storage/registrywatch.js';
-import { Store } from '../registry/store.js';
-import { strategyFor } from '../registry/strategies.js';
+import { Registry } from '../registry/registry.js';
+import type { RequestContext, Store } from '../registry/store.js';
 import type { ResourceInfo } from '../registry/resource.js';
 import { ResourceHandlers, newNotFoundPath, sendError, sendObject, type ResourceRoute } from './handlers.js';
 import { SubresourceHandlers } from './subresources.js';
-import { Evictions } from './eviction.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
 import { loadOrCreateClientCert, loadOrCreateServingCerts } from './certs.js';
 import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } from './nodeproxy.js';
-import { NamespaceLifecycle, bootstrapCluster, namespaceHooks } from './namespaces.js';
-import { serviceHooks } from './services.js';
+import { bootstrapCluster } from './bootstrap.js';
 import { VERSION_INFO } from './version.js';
 import { asExpress, readBody, resourceTarget, splitURL } from './resourcerequest.js';
 
@@ -59,6 +57,9 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   tokens: [],
 };
 
+/** The apiserver's own reads. */
+const SERVER_CTX: RequestContext = { dryRun: false, fieldValidation: 'Strict', warnings: [] };
+
 interface GroupVersionResources {
   byPlural: Map<string, ResourceRoute['info']>;
 }
@@ -66,7 +67,7 @@ interface GroupVersionResources {
 export class APIServer {
   readonly etcd: EtcdClient;
   private readonly hub: RegistryWatch;
-  readonly stores = new Map<string, Store>(); // key: group/version/plural
+  readonly registry: Registry;
   readonly app = express();
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -83,40 +84,25 @@ export class APIServer {
     this.resources = resources;
     this.allowedTokens = new Set(config.tokens);
     this.etcd = new EtcdClient(config.etcdServers);
-    const storages = new Map<string, ResourceStorage>();
     this.hub = new RegistryWatch(this.etcd, config.log);
     const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
-    // Resources served at several versions share one storage (one etcd prefix, one cache).
+    this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
+      serviceClusterIPRange: config.serviceClusterIPRange,
+      serviceNodePortRange: config.serviceNodePortRange,
+    });
     for (const info of resources) {
-      const skey = `${info.group}/${info.plural}`;
-      if (!storages.has(skey)) storages.set(skey, new ResourceStorage(this.etcd, info, storageOpts));
-    }
-    const nsStorage = storages.get('/namespaces') as ResourceStorage;
-    const lifecycle = new NamespaceLifecycle(nsStorage);
-    for (const info of resources) {
-      const storage = storages.get(`${info.group}/${info.plural}`) as ResourceStorage;
-      let hooks = {};
-      if (info.group === '' && info.plural === 'namespaces') hooks = namespaceHooks();
-      if (info.group === '' && info.plural === 'services') hooks = serviceHooks(storage, config.serviceClusterIPRange, config.serviceNodePortRange);
-      const store = new Store(info, storage, strategyFor(info.group, info.version, info.kind), info.namespaced ? lifecycle : undefined, hooks);
-      this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
       const gv = `${info.group}/${info.version}`;
       const entry = this.gvIndex.get(gv) ?? { byPlural: new Map() };
       entry.byPlural.set(info.plural, info);
       this.gvIndex.set(gv, entry);
     }
-    const allStorages = [...storages.values()];
-    const hasDependents = (uid: string) => allStorages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
-    for (const store of this.stores.values()) store.dependents = hasDependents;
-    this.handlers = new ResourceHandlers(
-      new SubresourceHandlers(() => new Evictions(this.store('', 'v1', 'pods') as Store, this.store('policy', 'v1', 'poddisruptionbudgets') as Store), () => this.nodeProxy),
-    );
+    this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy));
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
-    return this.stores.get(`${group}/${version}/${plural}`);
+    return this.registry.store(group, version, plural);
   }
 
   private routes(): void {
@@ -215,9 +201,8 @@ export class APIServer {
   async start(): Promise<void> {
     await this.waitForEtcd();
     await bootstrapCluster(this);
-    // Every watch cache is filled before serving: first lists and watches are then cheap,
-    // and the dependents lookup of deletions sees every resource.
-    await Promise.all([...new Set([...this.stores.values()].map((x) => x.storage))].map((st) => st.cache.start()));
+    // Every watch cache is filled before serving.
+    await this.registry.startCaches();
     this.stopCompactor = startCompactor(this.etcd, this.config.compactionIntervalMs, this.config.log);
     const certs = this.config.tlsCertFile && this.config.tlsPrivateKeyFile
       ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
@@ -226,7 +211,7 @@ export class APIServer {
     const kubeletClientCert = this.config.kubeletClientCertificate && this.config.kubeletClientKey
       ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
       : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
-    this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.storage.get(undefined, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
+    this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
     this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, (req, res) => this.onRequest(req, res));
     // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
     this.server.on('upgrade', (req, socket, head: Buffer) => dispatchUpgrade(this.app, req, socket, head));
@@ -265,7 +250,7 @@ export class APIServer {
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
-    for (const s of new Set([...this.stores.values()].map((x) => x.storage))) await s.stop();
+    await this.registry.stop();
     await this.hub.stop();
     this.etcd.close();
   }

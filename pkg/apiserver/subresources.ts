@@ -1,24 +1,19 @@
-// Subresources other than status: scale, pods/binding, pods/eviction,
-// namespaces/finalize, and the node-proxied ones (log, exec, ...), which need a
-// kubelet to answer.
+// Subresources other than status: each decodes its request, calls the
+// subresource's REST storage in pkg/registry (scale, pods/binding, pods/eviction,
+// namespaces/finalize) and encodes the answer; the node-proxied ones (log, exec,
+// ...) need a kubelet to answer.
 import type { Request, Response } from 'express';
-import type { KubeObject } from '../../api/meta/v1/types.js';
-import { StatusError, newBadRequest, newConflict, newInvalid, newMethodNotSupported, newNotFound } from '../../api/meta/v1/status.js';
-import { labelSelectorAsString, type LabelSelector } from '../util/labels/selector.js';
-import { nowRFC3339, type PatchType, type RequestContext } from '../registry/store.js';
-import { applyJSONPatch } from './patch/jsonpatch.js';
-import { applyMergePatch } from './patch/mergepatch.js';
+import { StatusError, newMethodNotSupported, newNotFound } from '../../api/meta/v1/status.js';
+import type { RequestContext } from '../registry/store.js';
+import type { Registry } from '../registry/registry.js';
+import type { Scale } from '../registry/scale.js';
+import type { Binding } from '../registry/core/pod/binding.js';
+import type { Eviction } from '../registry/core/pod/eviction.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import { sendObject, type ResourceRoute } from './handlers.js';
-import type { Evictions } from './eviction.js';
 import type { NodeProxy } from './nodeproxy.js';
 
 type Query = Record<string, string | undefined>;
-
-interface Scale extends KubeObject {
-  spec?: { replicas?: number };
-  status?: { replicas?: number; selector?: string };
-}
 
 function successStatus(code: number): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
@@ -30,7 +25,7 @@ function ctxOf(route: ResourceRoute, q: Query): RequestContext {
 
 export class SubresourceHandlers {
   constructor(
-    private readonly evictions: () => Evictions,
+    private readonly registry: Registry,
     private readonly nodeProxy: () => NodeProxy | undefined = () => undefined,
   ) {}
 
@@ -46,135 +41,63 @@ export class SubresourceHandlers {
         return this.eviction(req, res, route, q);
       case 'finalize':
         if (method !== 'PUT') throw newMethodNotSupported('namespaces/finalize', method);
-        return this.finalize(req, res, route);
+        return this.finalize(req, res, route, q);
       default:
         return this.nodeProxied(req, res, route, method);
     }
   }
 
-  // ---- scale (autoscaling/v1 Scale) ----
-
-  private toScale(obj: KubeObject): Scale {
-    const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
-    const status = (obj.status ?? {}) as { replicas?: number };
-    const m = obj.metadata;
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-      spec: { replicas: spec.replicas ?? 0 },
-      status: { replicas: status.replicas ?? 0, selector: labelSelectorAsString(spec.selector) },
-    };
+  /** The subresource's REST storage; a catalogue entry without one is not served. */
+  private restOf<T>(rest: T | undefined, route: ResourceRoute): T {
+    if (!rest) throw newNotFound({ group: route.info.group, resource: `${route.info.plural}/${route.subresource}`, name: route.name });
+    return rest;
   }
 
+  // ---- scale (autoscaling/v1 Scale) ----
+
   private async scale(req: Request, res: Response, route: ResourceRoute, q: Query, method: string): Promise<void> {
+    const rest = this.restOf(this.registry.scale(route.store), route);
     const format = responseFormat(req.get('accept'), false);
     const ctx = ctxOf(route, q);
     const name = route.name as string;
-    if (method === 'GET') return sendObject(res, 200, this.toScale(await route.store.get(ctx, name)), format);
-    if (method !== 'PUT' && method !== 'PATCH') throw newMethodNotSupported(`${route.info.plural}/scale`, method);
-    for (let attempt = 0; ; attempt++) {
-      const current = await route.store.get(ctx, name);
-      let scale: Scale;
-      if (method === 'PUT') {
-        scale = decodeBody(req.get('content-type'), req.body as Buffer) as Scale;
-      } else {
-        const type: PatchType = patchTypeOf(req.get('content-type'));
-        const patch = decodePatch(type, req.body as Buffer);
-        const base = this.toScale(current);
-        scale = (type === 'json' ? applyJSONPatch(base, patch) : applyMergePatch(base, patch as Record<string, unknown>)) as Scale;
+    switch (method) {
+      case 'GET': return sendObject(res, 200, await rest.get(ctx, name), format);
+      case 'PUT': return sendObject(res, 200, await rest.update(ctx, name, decodeBody(req.get('content-type'), req.body as Buffer) as Scale), format);
+      case 'PATCH': {
+        const type = patchTypeOf(req.get('content-type'));
+        return sendObject(res, 200, await rest.patch(ctx, name, type, decodePatch(type, req.body as Buffer)), format);
       }
-      const replicas = scale?.spec?.replicas;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        throw newInvalid('Scale', 'autoscaling', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
-      }
-      const wantRV = scale.metadata?.resourceVersion;
-      if (method === 'PUT' && wantRV && wantRV !== current.metadata.resourceVersion) {
-        throw newConflict({ group: route.info.group, resource: route.info.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
-      }
-      const next = structuredClone(current);
-      next.spec = { ...(next.spec as object), replicas };
-      try {
-        const updated = await route.store.update(ctx, name, next);
-        return sendObject(res, 200, this.toScale(updated), format);
-      } catch (err) {
-        if (err instanceof StatusError && err.reason === 'Conflict' && !wantRV && attempt < 5) continue;
-        throw err;
-      }
+      default: throw newMethodNotSupported(`${route.info.plural}/scale`, method);
     }
   }
 
   // ---- pods/binding: the scheduler's write ----
 
   private async binding(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
-    const binding = decodeBody(req.get('content-type'), req.body as Buffer) as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
-    const name = route.name as string;
-    if (binding?.metadata?.name && binding.metadata.name !== name) throw newBadRequest('the name of the binding does not match the name of the pod');
-    const node = binding?.target?.name;
-    if (!node) throw newInvalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
-    if (binding.target?.kind && binding.target.kind !== 'Node') throw newInvalid('Binding', '', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${binding.target.kind}": supported values: "Node"` }]);
-    const storage = route.store.storage;
-    for (let attempt = 0; ; attempt++) {
-      // First try the watch cache's copy (upstream GuaranteedUpdate's cachedExistingObject):
-      // the write is guarded on its resourceVersion, so a stale copy only costs a Conflict
-      // and a retry from etcd. nodeName and deletionTimestamp are never unset, so a stale
-      // copy that has them set is also right to refuse.
-      const cached = attempt === 0 ? storage.cache.get(storage.key(route.namespace, name)) : undefined;
-      const pod = cached ? { ...cached, spec: { ...(cached.spec as object) }, status: { ...(cached.status as object) } } : await storage.mustGet(route.namespace, name);
-      const spec = (pod.spec ?? {}) as { nodeName?: string };
-      if (pod.metadata.deletionTimestamp) throw newConflict({ group: '', resource: 'pods', name }, 'pod is being deleted, cannot be assigned to a host');
-      if (spec.nodeName) throw newConflict({ group: '', resource: 'pods', name }, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-      spec.nodeName = node;
-      pod.spec = spec;
-      const status = (pod.status ?? {}) as { conditions?: Array<{ type: string; status: string; lastProbeTime?: string | null; lastTransitionTime?: string }> };
-      const now = nowRFC3339();
-      const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-      status.conditions = conditions;
-      pod.status = status;
-      if (q.dryRun === 'All') return sendObject(res, 201, successStatus(201));
-      try {
-        await storage.update(pod, Number(pod.metadata.resourceVersion));
-        return sendObject(res, 201, successStatus(201));
-      } catch (err) {
-        if (err instanceof StatusError && err.reason === 'Conflict' && attempt < 5) continue;
-        throw err;
-      }
-    }
+    const binding = decodeBody(req.get('content-type'), req.body as Buffer) as Binding;
+    await this.restOf(this.registry.binding, route).create(ctxOf(route, q), route.name as string, binding);
+    sendObject(res, 201, successStatus(201));
   }
 
   // ---- pods/eviction: a delete that disruption budgets may refuse ----
 
   private async eviction(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
-    const eviction = decodeBody(req.get('content-type'), req.body as Buffer) as { metadata?: { name?: string }; deleteOptions?: { gracePeriodSeconds?: number } };
-    const name = route.name as string;
-    if (eviction?.metadata?.name && eviction.metadata.name !== name) throw newBadRequest('name in URL does not match name in Eviction object');
-    await this.evictions().evict(ctxOf(route, q), name, eviction?.deleteOptions ?? {});
+    const eviction = decodeBody(req.get('content-type'), req.body as Buffer) as Eviction;
+    await this.restOf(this.registry.eviction, route).create(ctxOf(route, q), route.name as string, eviction);
     sendObject(res, 201, successStatus(201));
   }
 
   // ---- namespaces/finalize: the namespace controller's last step ----
 
-  private async finalize(req: Request, res: Response, route: ResourceRoute): Promise<void> {
-    const body = decodeBody(req.get('content-type'), req.body as Buffer) as { spec?: { finalizers?: string[] } };
-    const storage = route.store.storage;
-    const name = route.name as string;
-    const ns = await storage.mustGet(undefined, name);
-    const wanted = body?.spec?.finalizers ?? [];
-    ns.spec = { ...(ns.spec as object), finalizers: wanted };
-    if (!wanted.length) delete (ns.spec as { finalizers?: string[] }).finalizers;
-    if (ns.metadata.deletionTimestamp && !wanted.length && !(ns.metadata.finalizers ?? []).length) {
-      const gone = await storage.delete(ns);
-      return sendObject(res, 200, gone);
-    }
-    sendObject(res, 200, await storage.update(ns, Number(ns.metadata.resourceVersion)));
+  private async finalize(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const body = decodeBody(req.get('content-type'), req.body as Buffer) as { spec?: { finalizers?: unknown } };
+    sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(route, q), route.name as string, body));
   }
 
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----
 
   private async nodeProxied(req: Request, res: Response, route: ResourceRoute, method: string): Promise<void> {
-    const obj = await route.store.storage.get(route.namespace, route.name as string);
-    if (!obj) throw newNotFound({ group: route.info.group, resource: route.info.plural, name: route.name });
+    const obj = await route.store.get({ namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] }, route.name as string);
     const proxy = this.nodeProxy();
     if (!proxy) throw new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet');
     const sub = route.subresource;

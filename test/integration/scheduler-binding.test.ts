@@ -83,7 +83,7 @@ describe('pods/binding', () => {
     await pods.delete('leaving');
     const leaving = await statusOf(bind('leaving', 'node-a'));
     assert.equal(leaving.code, 409);
-    assert.match(leaving.message, /pod is being deleted, cannot be assigned to a host/);
+    assert.match(leaving.message, /pods\/binding "leaving": pod leaving is being deleted, cannot be assigned to a host/);
     await pods.patch('leaving', 'merge', { metadata: { finalizers: null } });
     const missing = await statusOf(bind('never-created', 'node-a'));
     assert.equal(missing.code, 404);

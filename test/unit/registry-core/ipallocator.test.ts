@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RangeFullError, allocateNextIP, checkRequestedIP, kubernetesServiceIP, parseCIDR, rangeContains } from '../../../pkg/registry/core/ipallocator.js';
-import { DEFAULT_NODE_PORT_RANGE, allocateNextNodePort, checkRequestedNodePort } from '../../../pkg/registry/core/portallocator.js';
+import { RangeFullError, allocateNextIP, checkRequestedIP, kubernetesServiceIP, parseCIDR, rangeContains } from '../../../pkg/registry/core/service/ipallocator.js';
+import { DEFAULT_NODE_PORT_RANGE, allocateNextNodePort, checkRequestedNodePort } from '../../../pkg/registry/core/service/portallocator.js';
 
 test('the kubernetes service owns the first address of the service CIDR', () => {
   assert.equal(kubernetesServiceIP('10.96.0.0/12'), '10.96.0.1');

@@ -1,12 +1,13 @@
-// Service ClusterIP and NodePort allocation. What is in use is read from the
+// Service ClusterIP and NodePort allocation, after upstream's
+// pkg/registry/core/service/storage/alloc.go. What is in use is read from the
 // stored Services; addresses handed out but not yet written are held in memory
 // so two concurrent creates never get the same one (one apiserver per etcd).
-import type { KubeObject } from '../../api/meta/v1/types.js';
-import { newInvalid, type StatusCause } from '../../api/meta/v1/status.js';
-import { RangeFullError, allocateNextIP, checkRequestedIP } from '../registry/core/ipallocator.js';
-import { allocateNextNodePort, checkRequestedNodePort, type PortRange } from '../registry/core/portallocator.js';
-import type { StoreHooks } from '../registry/store.js';
-import type { ResourceStorage } from '../storage/store.js';
+import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import { newInvalid, type StatusCause } from '../../../../api/meta/v1/status.js';
+import { RangeFullError, allocateNextIP, checkRequestedIP } from './ipallocator.js';
+import { allocateNextNodePort, checkRequestedNodePort, type PortRange } from './portallocator.js';
+import type { StoreHooks } from '../../store.js';
+import type { ResourceStorage } from '../../../storage/store.js';
 
 interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
 interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[] }

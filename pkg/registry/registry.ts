@@ -1,0 +1,84 @@
+// The REST storage of every served resource, built from the resource catalogue
+// (upstream: the storage maps of pkg/registry/*/rest): one generic Store per
+// resource and version with its kind's strategy and hooks, and the REST storage of
+// each subresource that is more than a view of its object (pods/binding,
+// pods/eviction, scale, namespaces/finalize). Nothing outside pkg/registry touches
+// storage: caches are started, stopped and searched through here.
+import type { ResourceInfo } from './resource.js';
+import { Store, type StoreHooks } from './store.js';
+import { strategyFor } from './strategies.js';
+import { ScaleREST } from './scale.js';
+import { BindingREST } from './core/pod/binding.js';
+import { EvictionREST } from './core/pod/eviction.js';
+import { NamespaceLifecycle } from './core/namespace/lifecycle.js';
+import { FinalizeREST, namespaceHooks } from './core/namespace/storage.js';
+import { serviceHooks } from './core/service/alloc.js';
+import type { ResourceStorage } from '../storage/store.js';
+
+export interface RegistryOptions {
+  /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
+  serviceClusterIPRange: string;
+  /** BASE-LAST, NodePorts come from (--service-node-port-range). */
+  serviceNodePortRange: string;
+}
+
+export class Registry {
+  private readonly stores = new Map<string, Store>(); // key: group/version/plural
+  private readonly storages: ResourceStorage[] = [];
+  private readonly scales = new Map<Store, ScaleREST>();
+  readonly binding?: BindingREST;
+  readonly eviction?: EvictionREST;
+  readonly finalize?: FinalizeREST;
+
+  constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
+    // Resources served at several versions share one storage (one etcd prefix, one cache).
+    const storages = new Map<string, ResourceStorage>();
+    for (const info of resources) {
+      const key = `${info.group}/${info.plural}`;
+      if (!storages.has(key)) storages.set(key, newStorage(info));
+    }
+    this.storages = [...storages.values()];
+    const nsStorage = storages.get('/namespaces');
+    const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
+    const hasDependents = (uid: string) => this.hasDependents(uid);
+    for (const info of resources) {
+      const storage = storages.get(`${info.group}/${info.plural}`) as ResourceStorage;
+      let hooks: StoreHooks = {};
+      if (info.group === '' && info.plural === 'namespaces') hooks = namespaceHooks();
+      if (info.group === '' && info.plural === 'services') hooks = serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);
+      const store = new Store(info, storage, strategyFor(info.group, info.version, info.kind), info.namespaced ? lifecycle : undefined, hooks);
+      store.dependents = hasDependents;
+      this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
+      if ((info.subresources ?? []).includes('scale')) this.scales.set(store, new ScaleREST(store));
+    }
+    const pods = this.store('', 'v1', 'pods');
+    const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
+    const namespaces = this.store('', 'v1', 'namespaces');
+    if (pods) this.binding = new BindingREST(pods);
+    if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
+    if (namespaces) this.finalize = new FinalizeREST(namespaces);
+  }
+
+  store(group: string, version: string, plural: string): Store | undefined {
+    return this.stores.get(`${group}/${version}/${plural}`);
+  }
+
+  /** The scale subresource of store's kind, if it has one. */
+  scale(store: Store): ScaleREST | undefined {
+    return this.scales.get(store);
+  }
+
+  /** Whether any cached object of any resource names uid as an owner (the caches hold every object once started). */
+  hasDependents(uid: string): boolean {
+    return this.storages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
+  }
+
+  /** Fills every watch cache: first lists and watches are then cheap, and hasDependents sees every resource. */
+  async startCaches(): Promise<void> {
+    await Promise.all(this.storages.map((st) => st.cache.start()));
+  }
+
+  async stop(): Promise<void> {
+    for (const st of this.storages) await st.stop();
+  }
+}
