@@ -7,6 +7,9 @@ import { readTokenFile } from '../../pkg/apiserver/tokens.js';
 const { values } = parseArgs({
   options: {
     'etcd-servers': { type: 'string', default: 'http://127.0.0.1:2379' },
+    'etcd-cafile': { type: 'string' },
+    'etcd-certfile': { type: 'string' },
+    'etcd-keyfile': { type: 'string' },
     'bind-address': { type: 'string', default: DEFAULT_CONFIG.bindAddress },
     'secure-port': { type: 'string', default: String(DEFAULT_CONFIG.securePort) },
     'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
@@ -28,6 +31,9 @@ const log = logger('apiserver', Number(values.v));
 const server = new APIServer({
   ...DEFAULT_CONFIG,
   etcdServers: (values['etcd-servers'] as string).split(','),
+  etcdCAFile: values['etcd-cafile'],
+  etcdCertFile: values['etcd-certfile'],
+  etcdKeyFile: values['etcd-keyfile'],
   bindAddress: values['bind-address'] as string,
   securePort: Number(values['secure-port']),
   certDir: values['cert-dir'] as string,

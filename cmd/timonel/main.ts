@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
 
 const USAGE = `usage:
-  timonel up   [--data-dir DIR] [--etcd-servers URLS] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
+  timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
                [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME]
   timonel down [--data-dir DIR] [--purge]`;
 
@@ -16,6 +16,9 @@ async function main(): Promise<void> {
     options: {
       'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       'etcd-servers': { type: 'string' },
+      'etcd-cafile': { type: 'string' },
+      'etcd-certfile': { type: 'string' },
+      'etcd-keyfile': { type: 'string' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
       'secure-port': { type: 'string', default: '6443' },
       'etcd-client-port': { type: 'string', default: '2379' },
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
       const { kubeconfig } = await up({
         dataDir,
         etcdServers: values['etcd-servers'],
+        etcdTLS: { caFile: values['etcd-cafile'], certFile: values['etcd-certfile'], keyFile: values['etcd-keyfile'] },
         bindAddress: values['bind-address'] as string,
         securePort: Number(values['secure-port']),
         etcdClientPort: Number(values['etcd-client-port']),

@@ -340,8 +340,8 @@ export class ResourceHandlers {
           onEvent: (type, ev) => {
             if (encode) write(encode(type, route.store.present(ev.object)));
             else if (route.store.converts) write(`{"type":"${type}","object":${JSON.stringify(route.store.present(ev.object))}}\n`);
-            else if (ev.object.kind) write(ev.watchLine(type));
-            else write(`{"type":"${type}","object":${JSON.stringify(withKind(ev.object, info.kind, apiVersion))}}\n`);
+            // Every cached object has its kind (see ResourceStorage): the stored text is the line.
+            else write(ev.watchLine(type));
           },
           onBookmark: bookmarks ? (rv) => bookmark(rv) : undefined,
           onClose: () => finish(),
@@ -357,10 +357,6 @@ export class ResourceHandlers {
       finish();
     }
   }
-}
-
-function withKind(obj: KubeObject, kind: string, apiVersion: string): KubeObject {
-  return obj.kind ? obj : { apiVersion, kind, ...obj };
 }
 
 export function newNotFoundPath(path: string): StatusError {

@@ -26,6 +26,10 @@ import { asExpress, readBody, resourceTarget, splitURL } from './resourcerequest
 
 export interface APIServerConfig {
   etcdServers: string[];
+  /** TLS to etcd (--etcd-cafile, --etcd-certfile, --etcd-keyfile). */
+  etcdCAFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   bindAddress: string;
   securePort: number;
   certDir: string;
@@ -83,7 +87,7 @@ export class APIServer {
   constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
     this.resources = resources;
     this.allowedTokens = new Set(config.tokens);
-    this.etcd = new EtcdClient(config.etcdServers);
+    this.etcd = new EtcdClient(config.etcdServers, { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile });
     this.hub = new RegistryWatch(this.etcd, config.log);
     const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {

@@ -9,6 +9,8 @@ export interface EtcdMemberConfig {
   clientPort: number;
   peerPort: number;
   name?: string;
+  /** Serve clients over TLS and require a client certificate signed by trustedCAFile (etcd's --client-cert-auth). */
+  clientTLS?: { certFile: string; keyFile: string; trustedCAFile: string };
 }
 
 export function etcdSpec(cfg: EtcdMemberConfig): ProcessSpec {
@@ -16,7 +18,8 @@ export function etcdSpec(cfg: EtcdMemberConfig): ProcessSpec {
   if (!bin) throw new Error('etcd not found: install the Debian package etcd-server (run `make deps`)');
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
   const name = cfg.name ?? 'timonel';
-  const client = `http://127.0.0.1:${cfg.clientPort}`;
+  const tls = cfg.clientTLS;
+  const client = `${tls ? 'https' : 'http'}://127.0.0.1:${cfg.clientPort}`;
   const peer = `http://127.0.0.1:${cfg.peerPort}`;
   return {
     name: 'etcd',
@@ -35,6 +38,7 @@ export function etcdSpec(cfg: EtcdMemberConfig): ProcessSpec {
       '--heartbeat-interval', '50',
       '--election-timeout', '300',
       '--log-level', 'warn',
+      ...(tls ? ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.trustedCAFile, '--client-cert-auth'] : []),
     ],
   };
 }

@@ -20,6 +20,8 @@ import { KubeletPaths } from '../kubelet/paths.js';
 export interface UpOptions {
   dataDir: string;
   etcdServers?: string;
+  /** TLS files for an external etcd, passed to the apiserver as --etcd-cafile/--etcd-certfile/--etcd-keyfile. */
+  etcdTLS?: { caFile?: string; certFile?: string; keyFile?: string };
   bindAddress: string;
   securePort: number;
   etcdClientPort: number;
@@ -167,6 +169,9 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
     if (!(await portFree(opts.securePort, opts.bindAddress))) throw new Error(`apiserver: port ${opts.bindAddress}:${opts.securePort} is already in use; pass --secure-port`);
     startDetached(nodeComponent('apiserver', [
       `--etcd-servers=${etcdServers}`,
+      ...(opts.etcdTLS?.caFile ? [`--etcd-cafile=${opts.etcdTLS.caFile}`] : []),
+      ...(opts.etcdTLS?.certFile ? [`--etcd-certfile=${opts.etcdTLS.certFile}`] : []),
+      ...(opts.etcdTLS?.keyFile ? [`--etcd-keyfile=${opts.etcdTLS.keyFile}`] : []),
       `--bind-address=${opts.bindAddress}`,
       `--secure-port=${opts.securePort}`,
       `--cert-dir=${l.pkiDir}`,

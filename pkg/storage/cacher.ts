@@ -1,41 +1,81 @@
 // The watch cache: one etcd watch per resource feeds an in-memory copy of every
 // object and a window of recent events. Lists at resourceVersion=0 and every
 // watch are served from here, so N watchers cost one etcd watch, and each event
-// is serialised once however many watchers receive it.
+// is serialised once however many watchers receive it. Objects are kept as the
+// text etcd delivered and decoded only when something needs the object (a
+// filter, a list of objects): an unfiltered watcher gets the stored text as is.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newGone, newTimeout } from '../../api/meta/v1/status.js';
 import type { EtcdClient, StoredKV, WatchEvent } from './etcd.js';
 import type { RegistrySink, RegistryWatch } from './registrywatch.js';
-import { withResourceVersion } from './objectjson.js';
+import { replaceResourceVersion, withResourceVersion } from './objectjson.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** One version of one object: its JSON text (with resourceVersion) and, once asked for, the decoded object. */
+export class CachedObject {
+  private obj?: KubeObject;
+  private text?: string;
+
+  private constructor(readonly key: string, readonly rv: number) {}
+
+  /** From the value etcd stored at revision rv. */
+  static fromStored(kv: StoredKV, decode: Decoder): CachedObject {
+    const c = new CachedObject(kv.key, kv.modRevision);
+    const stored = kv.value.toString();
+    c.text = withResourceVersion(stored, kv.modRevision);
+    if (c.text === undefined) c.obj = decode(kv); // not written by this apiserver: decode it the long way
+    return c;
+  }
+
+  /** The object, decoded on first use and shared: callers must not change it. */
+  get object(): KubeObject {
+    this.obj ??= JSON.parse(this.text as string) as KubeObject;
+    return this.obj;
+  }
+
+  /** The object's JSON text, as clients get it. */
+  json(): string {
+    this.text ??= JSON.stringify(this.obj);
+    return this.text;
+  }
+
+  /** A copy of the object that the caller owns. */
+  copy(): KubeObject {
+    return JSON.parse(this.json()) as KubeObject;
+  }
+
+  /** The same content reported at a later revision (the last state of a deleted object). */
+  at(rv: number): CachedObject {
+    const c = new CachedObject(this.key, rv);
+    c.text = this.text !== undefined ? replaceResourceVersion(this.text, this.rv, rv) : undefined;
+    if (c.text === undefined) c.obj = { ...this.object, metadata: { ...this.object.metadata, resourceVersion: String(rv) } };
+    return c;
+  }
+}
+
 export class CacheEvent {
-  private json?: string;
   constructor(
     readonly type: CacheEventType,
     readonly key: string,
-    readonly object: KubeObject,
-    readonly prevObject: KubeObject | undefined,
+    private readonly cur: CachedObject,
+    private readonly prev: CachedObject | undefined,
     readonly rv: number,
-    /** The value etcd delivered, when object was decoded from it. */
-    private stored?: Buffer,
   ) {}
 
   private lines?: Map<CacheEventType, Buffer>;
 
-  /** The object's JSON, computed once and shared by every watcher (from the stored text when it can be). */
-  objectJSON(): string {
-    if (this.json === undefined) {
-      this.json = (this.stored && withResourceVersion(this.stored.toString(), this.rv)) ?? JSON.stringify(this.object);
-      this.stored = undefined;
-    }
-    return this.json;
+  get object(): KubeObject {
+    return this.cur.object;
   }
 
-  /** Lets go of the etcd value (a view of a whole received chunk) once watchers have been served. */
-  releaseStored(): void {
-    this.stored = undefined;
+  get prevObject(): KubeObject | undefined {
+    return this.prev?.object;
+  }
+
+  /** The object's JSON, shared by every watcher. */
+  objectJSON(): string {
+    return this.cur.json();
   }
 
   /** The whole watch-stream line for this event as sent with `type`, encoded once for every watcher. */
@@ -63,12 +103,14 @@ export interface CacheWatchHandlers {
 }
 
 interface Subscription {
+  /** Only keys under this prefix (a namespace's), checked before anything is decoded. */
+  keyPrefix?: string;
   filter?: WatchFilter;
   handlers: CacheWatchHandlers;
   lastRV: number;
 }
 
-/** The stored JSON with its resourceVersion set from the revision (CacheEvent reuses the text on that basis). */
+/** Decodes a stored value that is not in the apiserver's own layout (see objectjson.ts), with its resourceVersion set. */
 export type Decoder = (kv: StoredKV) => KubeObject;
 
 export interface WatchCacheOptions {
@@ -78,9 +120,7 @@ export interface WatchCacheOptions {
 }
 
 export class WatchCache implements RegistrySink {
-  private items = new Map<string, KubeObject>();
-  /** Each cached object's JSON, made on first list and kept until the object changes. */
-  private json = new Map<string, string>();
+  private items = new Map<string, CachedObject>();
   private events: CacheEvent[] = [];
   /** Every event with rv > windowStart is in `events`. */
   private windowStart = 0;
@@ -129,8 +169,7 @@ export class WatchCache implements RegistrySink {
       throw err;
     }
     this.items.clear();
-    this.json.clear();
-    for (const kv of res.kvs) this.items.set(kv.key, this.decode(kv));
+    for (const kv of res.kvs) this.items.set(kv.key, CachedObject.fromStored(kv, this.decode));
     this.listRev = res.revision;
     this.rev = Math.max(res.revision, this.hub.revision);
     this.windowStart = res.revision;
@@ -175,12 +214,10 @@ export class WatchCache implements RegistrySink {
       return;
     }
     if (ev.modRevision <= this.listRev) return; // already in the list
-    const stored: StoredKV = { key: ev.key, value: ev.value, modRevision: ev.modRevision };
-    const obj = this.decode(stored);
+    const cur = CachedObject.fromStored({ key: ev.key, value: ev.value, modRevision: ev.modRevision }, this.decode);
     const old = this.items.get(ev.key);
-    this.items.set(ev.key, obj);
-    this.json.delete(ev.key);
-    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', ev.key, obj, old, ev.modRevision, ev.value));
+    this.items.set(ev.key, cur);
+    this.append(new CacheEvent(old ? 'MODIFIED' : 'ADDED', ev.key, cur, old, ev.modRevision));
   }
 
   onDelete(ev: WatchEvent): void {
@@ -191,11 +228,9 @@ export class WatchCache implements RegistrySink {
     if (ev.modRevision <= this.listRev) return;
     const old = this.items.get(ev.key);
     this.items.delete(ev.key);
-    this.json.delete(ev.key);
     if (!old) return;
     // A deleted object is reported in its last state, at the revision of the deletion.
-    const obj: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(ev.modRevision) } };
-    this.append(new CacheEvent('DELETED', ev.key, obj, old, ev.modRevision));
+    this.append(new CacheEvent('DELETED', ev.key, old.at(ev.modRevision), old, ev.modRevision));
   }
 
   private append(ev: CacheEvent): void {
@@ -206,13 +241,13 @@ export class WatchCache implements RegistrySink {
       this.windowStart = dropped[dropped.length - 1].rv;
     }
     for (const s of this.subs) this.dispatch(s, ev);
-    ev.releaseStored();
     this.wakeWaiters();
   }
 
   private dispatch(s: Subscription, ev: CacheEvent): void {
     if (ev.rv <= s.lastRV) return;
     s.lastRV = ev.rv;
+    if (s.keyPrefix !== undefined && !ev.key.startsWith(s.keyPrefix)) return;
     if (!s.filter) {
       s.handlers.onEvent(ev.type, ev);
       return;
@@ -260,50 +295,50 @@ export class WatchCache implements RegistrySink {
     });
   }
 
-  /** A snapshot of the objects the filter accepts, in key order. */
-  list(filter?: WatchFilter): { items: KubeObject[]; rv: number } {
-    const keys: string[] = [];
-    for (const [key, obj] of this.items) if (!filter || filter(obj)) keys.push(key);
-    keys.sort();
-    return { items: keys.map((k) => this.items.get(k) as KubeObject), rv: this.rev };
+  /** The cached entries under keyPrefix that the filter accepts, in key order. */
+  private select(keyPrefix: string | undefined, filter: WatchFilter | undefined): CachedObject[] {
+    const out: CachedObject[] = [];
+    for (const [key, c] of this.items) {
+      if (keyPrefix !== undefined && !key.startsWith(keyPrefix)) continue;
+      if (!filter || filter(c.object)) out.push(c);
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** Like list, but each item as its JSON text, serialised at most once per version. */
-  listJSON(filter?: WatchFilter): { items: string[]; rv: number } {
-    const keys: string[] = [];
-    for (const [key, obj] of this.items) if (!filter || filter(obj)) keys.push(key);
-    keys.sort();
-    const items = keys.map((k) => {
-      let j = this.json.get(k);
-      if (j === undefined) {
-        j = JSON.stringify(this.items.get(k));
-        this.json.set(k, j);
-      }
-      return j;
-    });
-    return { items, rv: this.rev };
+  /** A snapshot of the objects under keyPrefix that the filter accepts, in key order. */
+  list(keyPrefix?: string, filter?: WatchFilter): { items: KubeObject[]; rv: number } {
+    return { items: this.select(keyPrefix, filter).map((c) => c.object), rv: this.rev };
+  }
+
+  /** Like list, but each item as its JSON text; without a filter nothing is decoded. */
+  listJSON(keyPrefix?: string, filter?: WatchFilter): { items: string[]; rv: number } {
+    return { items: this.select(keyPrefix, filter).map((c) => c.json()), rv: this.rev };
   }
 
   /** Whether any cached object satisfies the predicate. */
   some(pred: WatchFilter): boolean {
-    for (const obj of this.items.values()) if (pred(obj)) return true;
+    for (const c of this.items.values()) if (pred(c.object)) return true;
     return false;
   }
 
+  /** The cached object at key, shared: callers must not change it. */
   get(key: string): KubeObject | undefined {
-    return this.items.get(key);
+    return this.items.get(key)?.object;
+  }
+
+  /** A copy of the cached object at key that the caller owns. */
+  getCopy(key: string): KubeObject | undefined {
+    return this.items.get(key)?.copy();
   }
 
   /**
-   * Starts a watch. fromRV undefined or 0: the current state as ADDED events first;
-   * otherwise every change after fromRV (410 Expired if the window no longer has it).
+   * Starts a watch of keys under keyPrefix. fromRV undefined or 0: the current state as ADDED
+   * events first; otherwise every change after fromRV (410 Expired if the window no longer has it).
    */
-  watch(fromRV: number | undefined, filter: WatchFilter | undefined, handlers: CacheWatchHandlers): () => void {
-    const sub: Subscription = { filter, handlers, lastRV: 0 };
+  watch(fromRV: number | undefined, keyPrefix: string | undefined, filter: WatchFilter | undefined, handlers: CacheWatchHandlers): () => void {
+    const sub: Subscription = { keyPrefix, filter, handlers, lastRV: 0 };
     if (!fromRV) {
-      for (const [key, obj] of this.items) {
-        if (!filter || filter(obj)) handlers.onEvent('ADDED', new CacheEvent('ADDED', key, obj, undefined, Number(obj.metadata.resourceVersion)));
-      }
+      for (const c of this.select(keyPrefix, filter)) handlers.onEvent('ADDED', new CacheEvent('ADDED', c.key, c, undefined, c.rv));
       sub.lastRV = this.rev;
     } else {
       if (fromRV < this.windowStart) {

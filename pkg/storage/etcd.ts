@@ -3,7 +3,8 @@
 // the key's mod_revision, and every write is a transaction guarded on that
 // revision so concurrent writers get a Conflict instead of a lost update.
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, noop } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
 
 export interface StoredKV {
   key: string;
@@ -91,7 +92,15 @@ function etcd3Options(endpoints: string[], opts: EtcdClientOptions): IOptions {
     hosts: endpoints,
     // Unary calls get a deadline; a watch stream lives as long as it is wanted.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    faultHandling: {
+      // With several endpoints an unreachable one is skipped for a second after three
+      // failures in a row. With one there is nowhere else to go: every call tries it
+      // (etcd3's default breaker would refuse calls for 5 s after a hiccup).
+      host: () => (endpoints.length > 1 ? circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }) : noop),
+    },
     grpcOptions: {
+      // channelz keeps per-call statistics nothing here reads, on every etcd call.
+      'grpc.enable_channelz': 0,
       // Lists of a large keyspace come back in one message, as etcd sends them.
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': 2 * 1024 * 1024 + 4096,

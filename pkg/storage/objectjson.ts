@@ -24,6 +24,12 @@ export function withResourceVersion(stored: string, rv: number | string): string
   return `${METADATA_FIRST}"resourceVersion":"${rv}"${rest.startsWith('}') ? '' : ','}${rest}`;
 }
 
+/** Text made by withResourceVersion(stored, from), at resourceVersion to instead; undefined for any other text. */
+export function replaceResourceVersion(text: string, from: number | string, to: number | string): string | undefined {
+  const head = `${METADATA_FIRST}"resourceVersion":"${from}"`;
+  return text.startsWith(head) ? `${METADATA_FIRST}"resourceVersion":"${to}"${text.slice(head.length)}` : undefined;
+}
+
 // Objects whose JSON is already known, e.g. one just written: the answer to its create.
 const known = new WeakMap<object, string>();
 

@@ -1,11 +1,11 @@
 // One resource's storage: typed objects in etcd under the Kubernetes key layout,
 // conditional writes, consistent and cached lists, paging, and watches.
-import type { KubeObject } from '../../api/meta/v1/types.js';
+import { apiVersionOf, type KubeObject } from '../../api/meta/v1/types.js';
 import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
 import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
 import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
-import { WatchCache, type CacheWatchHandlers, type WatchFilter } from './cacher.js';
+import { CachedObject, WatchCache, type CacheWatchHandlers, type Decoder, type WatchFilter } from './cacher.js';
 import type { RegistryWatch } from './registrywatch.js';
 
 export interface ListOptions {
@@ -25,7 +25,7 @@ export interface ListResult {
 }
 
 export interface ListOptionsWithJSON extends ListOptions {
-  /** Ask for the items' JSON text when the list can be served from the cache. */
+  /** Ask for the items as JSON text (the stored text, not decoded and encoded again). */
   asJSON?: boolean;
 }
 
@@ -84,13 +84,21 @@ function parseRV(rv: string): number {
 
 export class ResourceStorage {
   readonly cache: WatchCache;
+  private readonly decode: Decoder;
 
   constructor(
     private readonly etcd: EtcdClient,
     readonly info: ResourceInfo,
     opts: StorageOptions,
   ) {
-    this.cache = new WatchCache(etcd, opts.hub, etcdPrefix(info), decodeObject, {
+    // Values not in the apiserver's own layout (written by something else) get the kind
+    // they are stored as, so every cached object has one, as every object written here does.
+    const apiVersion = apiVersionOf(info.group, info.version);
+    this.decode = (kv: StoredKV) => {
+      const obj = decodeObject(kv);
+      return obj.kind ? obj : { apiVersion, kind: info.kind, ...obj };
+    };
+    this.cache = new WatchCache(etcd, opts.hub, etcdPrefix(info), this.decode, {
       capacity: opts.watchCacheSize,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       log: opts.log,
@@ -99,6 +107,11 @@ export class ResourceStorage {
 
   ref(name?: string): ResourceRef {
     return { group: this.info.group, resource: this.info.plural, name };
+  }
+
+  /** The cache keys of one namespace's objects (undefined: every key). */
+  private namespacePrefix(namespace: string | undefined): string | undefined {
+    return namespace !== undefined ? etcdPrefix(this.info, namespace) : undefined;
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -158,8 +171,8 @@ export class ResourceStorage {
    */
   async guaranteedUpdate(namespace: string | undefined, name: string, tryUpdate: UpdateFunc): Promise<KubeObject> {
     const key = this.key(namespace, name);
-    const cached = this.cache.started ? this.cache.get(key) : undefined;
-    let current = cached ? structuredClone(cached) : await this.mustGet(namespace, name);
+    const cached = this.cache.started ? this.cache.getCopy(key) : undefined;
+    let current = cached ?? (await this.mustGet(namespace, name));
     let fresh = !cached;
     for (;;) {
       let next: KubeObject | typeof DELETE_OBJECT | undefined;
@@ -200,10 +213,9 @@ export class ResourceStorage {
     return (await this.listMaybeJSON(opts)) as ListResult;
   }
 
-  /** A list; served from the cache as JSON text when asked and possible (items is then empty). */
+  /** A list; with asJSON its items come as JSON text in itemsJSON (items is then empty). */
   async listMaybeJSON(opts: ListOptionsWithJSON): Promise<ListResult & { itemsJSON?: string[] }> {
-    const nsFilter: WatchFilter | undefined = opts.namespace !== undefined ? (o) => o.metadata.namespace === opts.namespace : undefined;
-    const filter: WatchFilter | undefined = nsFilter && opts.filter ? (o) => nsFilter(o) && (opts.filter as WatchFilter)(o) : (nsFilter ?? opts.filter);
+    const filter = opts.filter;
     const rv = opts.resourceVersion;
     const match = opts.resourceVersionMatch;
     if (match && !['NotOlderThan', 'Exact'].includes(match)) throw newBadRequest(`unsupported resourceVersionMatch "${match}"`);
@@ -215,10 +227,10 @@ export class ResourceStorage {
       if (want > 0) await this.cache.waitUntilFresh(want);
       else await this.cache.start();
       if (opts.asJSON) {
-        const { items, rv: at } = this.cache.listJSON(filter);
+        const { items, rv: at } = this.cache.listJSON(this.namespacePrefix(opts.namespace), filter);
         return { items: [], itemsJSON: items, resourceVersion: String(at) };
       }
-      const { items, rv: at } = this.cache.list(filter);
+      const { items, rv: at } = this.cache.list(this.namespacePrefix(opts.namespace), filter);
       return { items, resourceVersion: String(at) };
     }
 
@@ -235,7 +247,7 @@ export class ResourceStorage {
       revision = parseRV(rv);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    const items: KubeObject[] = [];
+    const items: CachedObject[] = [];
     let more = false;
     let remaining: number | undefined;
     let lastKey = '';
@@ -250,9 +262,10 @@ export class ResourceStorage {
         for (const kv of kvs) {
           lastKey = kv.key;
           consumed++;
-          const obj = decodeObject(kv);
-          if (filter && !filter(obj)) continue;
-          items.push(obj);
+          // Decoded only for a filter; the answer's text is the stored one.
+          const c = CachedObject.fromStored(kv, this.decode);
+          if (filter && !filter(c.object)) continue;
+          items.push(c);
           if (limit && items.length >= limit) break;
         }
         const exhausted = !page.more && !hasExtra;
@@ -273,7 +286,9 @@ export class ResourceStorage {
       }
       throw err;
     }
-    const result: ListResult = { items, resourceVersion: String(revision) };
+    const result: ListResult & { itemsJSON?: string[] } = opts.asJSON
+      ? { items: [], itemsJSON: items.map((c) => c.json()), resourceVersion: String(revision) }
+      : { items: items.map((c) => c.object), resourceVersion: String(revision) };
     if (more) {
       result.continue = encodeContinue(revision, lastKey.slice(base.length) + '\x00');
       if (remaining !== undefined && remaining > 0) result.remainingItemCount = remaining;
@@ -289,10 +304,7 @@ export class ResourceStorage {
       from = parseRV(opts.resourceVersion);
       if (from > this.cache.resourceVersion) await this.cache.waitUntilFresh(from);
     }
-    const ns = opts.namespace;
-    const userFilter = opts.filter;
-    const filter: WatchFilter | undefined = ns !== undefined ? (o) => o.metadata.namespace === ns && (!userFilter || userFilter(o)) : userFilter;
-    return this.cache.watch(from, filter, handlers);
+    return this.cache.watch(from, this.namespacePrefix(opts.namespace), opts.filter, handlers);
   }
 
   async stop(): Promise<void> {

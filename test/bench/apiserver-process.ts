@@ -26,6 +26,8 @@ export interface APIServerProcessOptions {
   /** Write a V8 CPU profile of the apiserver into this directory when it exits. */
   cpuProfDir?: string;
   startTimeoutMs?: number;
+  /** More apiserver flags. */
+  args?: string[];
 }
 
 // dist/test/bench/apiserver-process.js -> dist/cmd/apiserver/main.js
@@ -58,6 +60,7 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
     `--secure-port=${port}`,
     `--cert-dir=${certDir}`,
     '--bind-address=127.0.0.1',
+    ...(opts.args ?? []),
   ], { stdio: ['ignore', out, out] });
   closeSync(out);
   if (!child.pid) throw new Error('could not start the apiserver');

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
 import { EtcdClient, startCompactor } from '../../pkg/storage/etcd.js';
 import { DELETE_OBJECT, ResourceStorage } from '../../pkg/storage/store.js';
+import { withResourceVersion } from '../../pkg/storage/objectjson.js';
 import { RegistryWatch } from '../../pkg/storage/registrywatch.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 
@@ -119,6 +120,24 @@ describe('etcd storage', () => {
     assert.equal(await store.get('gu', 'doomed'), undefined);
     const missing = await statusOf(store.guaranteedUpdate('gu', 'doomed', () => undefined));
     assert.equal(missing.code, 404);
+  });
+
+  it('lists answer with the stored text, from etcd and from the cache; a value in another layout gets its kind', async () => {
+    await store.create(cm('text', 'a', { k: 'v' }));
+    // Written by something else: no metadata first, no kind.
+    const foreign = await client.create('/registry/configmaps/text/b', Buffer.from('{"data":{"k":"w"},"metadata":{"name":"b","namespace":"text"}}'));
+    assert.ok(foreign.ok);
+    const consistent = await store.listMaybeJSON({ namespace: 'text', asJSON: true });
+    await store.cache.waitUntilFresh(Number(consistent.resourceVersion));
+    const cached = await store.listMaybeJSON({ namespace: 'text', asJSON: true, resourceVersion: '0' });
+    for (const res of [consistent, cached]) {
+      assert.equal(res.itemsJSON?.length, 2);
+      const [a, b] = (res.itemsJSON ?? []).map((j) => JSON.parse(j) as KubeObject);
+      const { kv } = await client.get('/registry/configmaps/text/a');
+      assert.equal(res.itemsJSON?.[0], withResourceVersion(kv!.value.toString(), kv!.modRevision));
+      assert.equal(a.kind, 'ConfigMap');
+      assert.deepEqual([b.kind, b.metadata.resourceVersion, (b.data as Record<string, string>).k], ['ConfigMap', String(foreign.ok && foreign.revision), 'w']);
+    }
   });
 
   it('lists consistently, pages with limit/continue, and filters by namespace', async () => {
