@@ -34,14 +34,23 @@ function pod(name: string, labels: Record<string, string> = { app: 'web' }, extr
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels, ...extra }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } };
 }
 
-/** The watch cache of store answers with stale (an older copy of the object) until the returned function is called. */
+/**
+ * The watch cache of store answers with stale (an older copy of the object) until the
+ * returned function is called, which asserts that the stale copy was used.
+ */
 function staleCache(store: Store, stale: KubeObject): () => void {
   const cache = store.storage.cache;
-  const original = cache.get;
+  const original = cache.getCopy;
   const key = store.storage.key(stale.metadata.namespace, stale.metadata.name ?? '');
-  cache.get = (k: string) => (k === key ? stale : original.call(cache, k));
+  let served = 0;
+  cache.getCopy = (k: string) => {
+    if (k !== key) return original.call(cache, k);
+    served++;
+    return structuredClone(stale);
+  };
   return () => {
-    cache.get = original;
+    cache.getCopy = original;
+    assert.ok(served > 0, 'the stale copy was read');
   };
 }
 
