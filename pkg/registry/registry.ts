@@ -4,7 +4,7 @@
 // each subresource that is more than a view of its object (pods/binding,
 // pods/eviction, scale, namespaces/finalize). Nothing outside pkg/registry touches
 // storage: caches are started, stopped and searched through here.
-import type { ResourceInfo } from './resource.js';
+import { etcdPrefix, type ResourceInfo } from './resource.js';
 import { Store, type StoreHooks } from './store.js';
 import { strategyFor } from './strategies.js';
 import { ScaleREST } from './scale.js';
@@ -31,18 +31,19 @@ export class Registry {
   readonly finalize?: FinalizeREST;
 
   constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
-    // Resources served at several versions share one storage (one etcd prefix, one cache).
+    // Resources stored under one etcd prefix share one storage (one cache): those served at
+    // several versions, and those served in two groups (events and events.k8s.io events).
     const storages = new Map<string, ResourceStorage>();
     for (const info of resources) {
-      const key = `${info.group}/${info.plural}`;
+      const key = etcdPrefix(info);
       if (!storages.has(key)) storages.set(key, newStorage(info));
     }
     this.storages = [...storages.values()];
-    const nsStorage = storages.get('/namespaces');
+    const nsStorage = storages.get('/registry/namespaces/');
     const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
     const hasDependents = (uid: string) => this.hasDependents(uid);
     for (const info of resources) {
-      const storage = storages.get(`${info.group}/${info.plural}`) as ResourceStorage;
+      const storage = storages.get(etcdPrefix(info)) as ResourceStorage;
       let hooks: StoreHooks = {};
       if (info.group === '' && info.plural === 'namespaces') hooks = namespaceHooks();
       if (info.group === '' && info.plural === 'services') hooks = serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);

@@ -161,8 +161,11 @@ export class Store {
     return out;
   }
 
+  /** A consistent read; the object (below its top level) is shared with the watch cache: read it, do not change it. */
   async get(ctx: RequestContext, name: string): Promise<KubeObject> {
-    return this.present(await this.storage.mustGet(ctx.namespace, name));
+    const obj = await this.storage.getConsistent(ctx.namespace, name);
+    if (!obj) throw newNotFound(this.ref(name));
+    return this.present(obj);
   }
 
   /** The object, or undefined when there is none. */

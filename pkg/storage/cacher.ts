@@ -8,7 +8,10 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newGone, newTimeout } from '../../api/meta/v1/status.js';
 import type { EtcdClient, StoredKV, WatchEvent } from './etcd.js';
 import type { RegistrySink, RegistryWatch } from './registrywatch.js';
-import { replaceResourceVersion, withResourceVersion } from './objectjson.js';
+import { rememberJSON, replaceResourceVersion, withResourceVersion } from './objectjson.js';
+
+/** How long a wait for a revision trusts the watch to bring it before forcing progress. */
+const PROGRESS_GRACE_MS = 50;
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -30,7 +33,10 @@ export class CachedObject {
 
   /** The object, decoded on first use and shared: callers must not change it. */
   get object(): KubeObject {
-    this.obj ??= JSON.parse(this.text as string) as KubeObject;
+    if (!this.obj) {
+      this.obj = JSON.parse(this.text as string) as KubeObject;
+      rememberJSON(this.obj, this.text); // an answer with it needs no second serialisation
+    }
     return this.obj;
   }
 
@@ -283,11 +289,13 @@ export class WatchCache implements RegistrySink {
   async waitUntilFresh(rv: number, timeoutMs = 3000): Promise<void> {
     await this.start();
     if (rv <= this.rev) return;
-    // Nothing may ever change in this resource: make the shared watch report progress.
-    void this.hub.requestProgress(rv).catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
-      const w = { rv, resolve: () => { clearTimeout(t); resolve(); } };
+      // A revision written under /registry/ arrives through the watch in a moment. One that
+      // never will (a write elsewhere in etcd, or nothing since) needs progress forced through.
+      const nudge = setTimeout(() => void this.hub.requestProgress(rv).catch(() => undefined), PROGRESS_GRACE_MS);
+      const w = { rv, resolve: () => { clearTimeout(t); clearTimeout(nudge); resolve(); } };
       const t = setTimeout(() => {
+        clearTimeout(nudge);
         this.waiters = this.waiters.filter((x) => x !== w);
         reject(newTimeout(`Too large resource version: ${rv}, current: ${this.rev}`));
       }, timeoutMs);

@@ -25,6 +25,8 @@ export class RegistryWatch {
   private started?: Promise<void>;
   private delivered = 0;
   private probe?: Promise<void>;
+  private revisionRead?: Promise<number>;
+  private nextRevisionRead?: Promise<number>;
   private stopped = false;
 
   constructor(private readonly etcd: EtcdClient, private readonly log: (msg: string) => void) {}
@@ -87,6 +89,25 @@ export class RegistryWatch {
     this.started = undefined;
     await this.start().catch((err: Error) => this.log(`registry watch: restart failed: ${err.message}`));
     for (const s of this.sinks) s.sink.onReset(reason);
+  }
+
+  /**
+   * etcd's current revision, read after this call was made: what a consistent read
+   * must see. Callers that arrive while a read is in flight share the next one, so
+   * a burst of consistent reads costs two etcd calls, not one each.
+   */
+  currentRevision(): Promise<number> {
+    if (!this.revisionRead) {
+      this.revisionRead = this.etcd.currentRevision().finally(() => {
+        this.revisionRead = undefined;
+      });
+      return this.revisionRead;
+    }
+    this.nextRevisionRead ??= this.revisionRead.catch(() => 0).then(() => {
+      this.nextRevisionRead = undefined;
+      return this.currentRevision();
+    });
+    return this.nextRevisionRead;
   }
 
   /**

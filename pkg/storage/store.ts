@@ -85,6 +85,7 @@ function parseRV(rv: string): number {
 export class ResourceStorage {
   readonly cache: WatchCache;
   private readonly decode: Decoder;
+  private readonly hub: RegistryWatch;
 
   constructor(
     private readonly etcd: EtcdClient,
@@ -98,6 +99,7 @@ export class ResourceStorage {
       const obj = decodeObject(kv);
       return obj.kind ? obj : { apiVersion, kind: info.kind, ...obj };
     };
+    this.hub = opts.hub;
     this.cache = new WatchCache(etcd, opts.hub, etcdPrefix(info), this.decode, {
       capacity: opts.watchCacheSize,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
@@ -121,6 +123,23 @@ export class ResourceStorage {
   async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const { kv } = await this.etcd.get(this.key(namespace, name));
     return kv ? decodeObject(kv) : undefined;
+  }
+
+  /**
+   * A consistent read served from the watch cache, as kube-apiserver's consistent reads
+   * from cache: wait until the cache has seen etcd's current revision (read after this
+   * call began), then answer from memory. The object is shared: callers must not change it.
+   */
+  async getConsistent(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    if (!(await this.waitForCurrentRevision())) return this.get(namespace, name);
+    return this.cache.get(this.key(namespace, name));
+  }
+
+  /** Brings the cache up to etcd's current revision; false when it cannot serve consistent reads now (fall back to etcd). */
+  private async waitForCurrentRevision(): Promise<boolean> {
+    if (!this.cache.started) return false;
+    await this.cache.waitUntilFresh(await this.hub.currentRevision());
+    return true;
   }
 
   async mustGet(namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -205,8 +224,8 @@ export class ResourceStorage {
   }
 
   /**
-   * List semantics of Kubernetes: resourceVersion unset = a consistent read from
-   * etcd; "0" = whatever the cache holds; N = not older than N (cache) or exactly
+   * List semantics of Kubernetes: resourceVersion unset = a consistent read (from the
+   * cache once it has caught up with etcd, or from etcd with a limit); "0" = whatever the cache holds; N = not older than N (cache) or exactly
    * N (etcd, with resourceVersionMatch=Exact); limit/continue page through etcd.
    */
   async list(opts: ListOptions): Promise<ListResult> {
@@ -222,8 +241,9 @@ export class ResourceStorage {
     if (match && !rv) throw newBadRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     if (opts.continue && rv && rv !== '') throw newBadRequest('specifying resource version is not allowed when using continue');
 
-    if (!opts.continue && rv !== undefined && rv !== '' && match !== 'Exact' && (!opts.limit || rv === '0')) {
-      const want = parseRV(rv);
+    const consistentFromCache = !opts.continue && !rv && !opts.limit && (await this.waitForCurrentRevision());
+    if (consistentFromCache || (!opts.continue && rv !== undefined && rv !== '' && match !== 'Exact' && (!opts.limit || rv === '0'))) {
+      const want = rv ? parseRV(rv) : 0;
       if (want > 0) await this.cache.waitUntilFresh(want);
       else await this.cache.start();
       if (opts.asJSON) {

@@ -140,6 +140,33 @@ describe('etcd storage', () => {
     }
   });
 
+  it('consistent reads come from the cache only once it has etcd\'s current revision; a burst shares two revision reads', async () => {
+    await store.cache.start();
+    const created = await store.create(cm('cr', 'x', { v: '1' }));
+    // Written straight to etcd and read back at once: the read must wait for the watch to bring it.
+    const res = await client.update('/registry/configmaps/cr/x', Buffer.from(JSON.stringify({ ...created, data: { v: '2' } })), Number(created.metadata.resourceVersion));
+    assert.ok(res.ok);
+    const got = await store.getConsistent('cr', 'x');
+    assert.equal((got?.data as Record<string, string>).v, '2');
+    assert.equal(got?.metadata.resourceVersion, String(res.ok && res.revision));
+    const listed = await store.list({ namespace: 'cr' });
+    assert.equal((listed.items[0].data as Record<string, string>).v, '2');
+
+    let reads = 0;
+    const original = client.currentRevision.bind(client);
+    client.currentRevision = () => {
+      reads++;
+      return original();
+    };
+    try {
+      const all = await Promise.all(Array.from({ length: 100 }, () => store.getConsistent('cr', 'x')));
+      assert.ok(all.every((o) => (o?.data as Record<string, string>).v === '2'));
+      assert.ok(reads <= 2, `${reads} revision reads for 100 concurrent consistent reads`);
+    } finally {
+      client.currentRevision = original;
+    }
+  });
+
   it('lists consistently, pages with limit/continue, and filters by namespace', async () => {
     for (let i = 0; i < 7; i++) await store.create(cm('paged', `item-${i}`));
     await store.create(cm('other', 'item-x'));
