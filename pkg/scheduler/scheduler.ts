@@ -125,7 +125,7 @@ export async function schedulingLoop(cycle: () => Promise<boolean>, stopped: () 
 }
 
 export class Scheduler {
-  readonly cache: SchedulerCache;
+  readonly schedulerCache: SchedulerCache;
   readonly queue: SchedulingQueue;
   readonly factory: SharedInformerFactory;
   readonly profile: Profile;
@@ -148,7 +148,7 @@ export class Scheduler {
     this.logV = opts.logV ?? (() => undefined);
     this.ownFactory = !opts.factory;
     this.factory = opts.factory ?? new SharedInformerFactory(opts.client, { log: this.log });
-    this.cache = new SchedulerCache({ log: this.log });
+    this.schedulerCache = new SchedulerCache({ log: this.log });
     this.queue = new SchedulingQueue({ podInitialBackoffMs: opts.podInitialBackoffMs, podMaxBackoffMs: opts.podMaxBackoffMs });
     this.alg = { nextStartNodeIndex: 0, percentageOfNodesToScore: opts.percentageOfNodesToScore };
     this.podInformer = this.factory.forResource<Pod>('v1', 'pods');
@@ -165,7 +165,7 @@ export class Scheduler {
       });
     }
     const factory = this.factory;
-    const cache = this.cache;
+    const cache = this.schedulerCache;
     this.lister = {
       nodes: () => cache.snapshot(),
       nodeInfo: (name) => cache.nodeInfo(name),
@@ -207,10 +207,10 @@ export class Scheduler {
     this.addEventHandlers();
     this.factory.start();
     await this.factory.waitForCacheSync();
-    this.cache.run();
+    this.schedulerCache.run();
     this.queue.run();
     this.loop = this.runLoop();
-    this.log(`scheduler started profile=${this.schedulerName} nodes=${this.cache.snapshot().length}`);
+    this.log(`scheduler started profile=${this.schedulerName} nodes=${this.schedulerCache.snapshot().length}`);
   }
 
   async stop(): Promise<void> {
@@ -219,7 +219,7 @@ export class Scheduler {
     await this.loop;
     await Promise.allSettled([...this.inFlightBindings]);
     this.eventWriter.clear();
-    this.cache.stop();
+    this.schedulerCache.stop();
     if (this.ownFactory) await this.factory.shutdown();
   }
 
@@ -239,7 +239,7 @@ export class Scheduler {
       onAdd: (pod) => {
         if (isTerminal(pod)) return;
         if (pod.spec?.nodeName) {
-          this.cache.addPod(pod);
+          this.schedulerCache.addPod(pod);
           this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
         } else if (this.responsibleFor(pod)) {
           this.queue.add(pod);
@@ -251,14 +251,14 @@ export class Scheduler {
         if (isTerminal(pod)) {
           // A finished pod frees its node (upstream's informer filters terminal pods out: a delete).
           if (wasAssigned) {
-            this.cache.removePod(oldPod);
+            this.schedulerCache.removePod(oldPod);
             this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
           } else this.queue.delete(pod);
           return;
         }
         if (pod.spec?.nodeName) {
           if (!wasAssigned) this.queue.delete(pod); // bound (by us, or by someone else)
-          this.cache.updatePod(oldPod, pod);
+          this.schedulerCache.updatePod(oldPod, pod);
           if (!wasAssigned) {
             this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
           } else if (!sameJSON(oldPod.metadata.labels ?? {}, pod.metadata.labels ?? {})) {
@@ -270,7 +270,7 @@ export class Scheduler {
       },
       onDelete: (pod) => {
         if (pod.spec?.nodeName) {
-          this.cache.removePod(pod);
+          this.schedulerCache.removePod(pod);
           this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
         } else {
           this.queue.delete(pod);
@@ -279,14 +279,14 @@ export class Scheduler {
     });
     this.nodeInformer.addEventHandler({
       onAdd: (node) => {
-        this.cache.addNode(node);
+        this.schedulerCache.addNode(node);
         this.queue.moveAllToActiveOrBackoffQueue('NodeAdd');
       },
       onUpdate: (oldNode, node) => {
-        this.cache.updateNode(oldNode, node);
+        this.schedulerCache.updateNode(oldNode, node);
         if (oldNode !== node && nodeSchedulingPropertiesChanged(oldNode, node)) this.queue.moveAllToActiveOrBackoffQueue('NodeUpdate');
       },
-      onDelete: (node) => this.cache.removeNode(node),
+      onDelete: (node) => this.schedulerCache.removeNode(node),
     });
   }
 
@@ -295,7 +295,7 @@ export class Scheduler {
     if (pod.metadata.deletionTimestamp) return true;
     const current = this.podInformer.lister.get(pod.metadata.namespace ?? '', pod.metadata.name ?? '');
     if (!current || current.metadata.uid !== pod.metadata.uid || current.spec?.nodeName) return true;
-    return this.cache.isAssumed(pod);
+    return this.schedulerCache.isAssumed(pod);
   }
 
   /** One scheduling cycle. Resolves false when the queue is closed. */
@@ -315,7 +315,7 @@ export class Scheduler {
     const profileName = this.schedulerName;
     let host: string;
     try {
-      host = schedulePod(this.profile, state, pod, this.cache.snapshot(), this.alg).suggestedHost;
+      host = schedulePod(this.profile, state, pod, this.schedulerCache.snapshot(), this.alg).suggestedHost;
     } catch (err) {
       if (err instanceof FitError) {
         await this.runPostFilter(state, pod, err);
@@ -338,12 +338,12 @@ export class Scheduler {
       const unsched = reserveStatus.code === Code.Unschedulable || reserveStatus.code === Code.UnschedulableAndUnresolvable;
       this.opts.metrics?.observeAttempt(unsched ? 'unschedulable' : 'error', profileName, (performance.now() - start) / 1000);
       const err = unsched
-        ? new FitError(pod, this.cache.snapshot().length, new Map([[host, reserveStatus]]), '', new Set(reserveStatus.plugin ? [reserveStatus.plugin] : []))
+        ? new FitError(pod, this.schedulerCache.snapshot().length, new Map([[host, reserveStatus]]), '', new Set(reserveStatus.plugin ? [reserveStatus.plugin] : []))
         : new Error(`running Reserve plugin "${reserveStatus.plugin ?? ''}": ${statusMessage(reserveStatus)}`);
       await this.handleSchedulingFailure(info, err, cycle, unsched);
       return true;
     }
-    this.cache.assume(pod, host);
+    this.schedulerCache.assume(pod, host);
     this.queue.done(pod);
     const binding = this.bindingCycle(info, state, host, cycle, start).finally(() => this.inFlightBindings.delete(binding));
     this.inFlightBindings.add(binding);
@@ -401,14 +401,14 @@ export class Scheduler {
     } catch (err) {
       this.log(`failed to bind pod=${podName(pod)} node=${host}: ${(err as Error)?.message ?? String(err)}`);
       await this.runUnreserve(state, pod, host);
-      this.cache.forget(pod);
+      this.schedulerCache.forget(pod);
       // The resources it held in the cache are free again.
       this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
       this.opts.metrics?.observeAttempt('error', this.schedulerName, (performance.now() - start) / 1000);
       if (!isStatus(err, 404)) await this.handleSchedulingFailure(info, err as Error, cycle, false);
       return;
     }
-    this.cache.finishBinding(pod);
+    this.schedulerCache.finishBinding(pod);
     const seconds = (performance.now() - start) / 1000;
     this.opts.metrics?.observeAttempt('scheduled', this.schedulerName, seconds);
     this.opts.metrics?.e2eSchedulingDuration.observe({ result: 'scheduled', profile: this.schedulerName }, (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds);
@@ -459,6 +459,6 @@ export class Scheduler {
 
   /** Nodes known to the cache (for tests and debugging). */
   nodeInfos(): NodeInfo[] {
-    return this.cache.snapshot();
+    return this.schedulerCache.snapshot();
   }
 }

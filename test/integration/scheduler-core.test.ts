@@ -310,6 +310,6 @@ describe('scheduler core against a real apiserver', { timeout: 120_000 }, () => 
     await sleep(300);
     assert.equal(await nodeOf('other'), undefined);
     // The pinned pod counts against the node: 4 CPUs, 2 used.
-    assert.equal(sched?.cache.nodeInfo('n')?.requested.cpu, 2000);
+    assert.equal(sched?.schedulerCache.nodeInfo('n')?.requested.cpu, 2000);
   });
 });

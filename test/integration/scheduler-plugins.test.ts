@@ -98,7 +98,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
       spec: o.taints ? { taints: o.taints } : {},
       status,
     });
-    await until(`node ${name} in the scheduler cache`, async () => Boolean(sched.cache.nodeInfo(name)));
+    await until(`node ${name} in the scheduler cache`, async () => Boolean(sched.schedulerCache.nodeInfo(name)));
   }
 
   async function createPod(pods: ResourceClient<Pod>, name: string, spec: Partial<PodSpec> & { cpu?: string; memory?: string } = {}, labels?: Record<string, string>): Promise<void> {
@@ -141,7 +141,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     await createPod(pods, 'next', { cpu: '2' });
     assert.equal(await bound(pods, 'next'), 'a');
     assert.equal((await pods.get('pinned')).spec?.nodeName, 'b');
-    assert.equal(sched.cache.nodeInfo('b')?.requested.cpu, 3000);
+    assert.equal(sched.schedulerCache.nodeInfo('b')?.requested.cpu, 3000);
     await createPod(pods, 'too-big', { cpu: '3' }); // a has 2 left of 4, b has 1
     await pending(pods, 'too-big', fitMsg(2, '2 Insufficient cpu', `2 ${NO_VICTIMS}`));
   });
@@ -151,11 +151,11 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     await createNode('a');
     await createNode('b');
     await c.kubectl(['cordon', 'a']);
-    await until('a cordoned in cache', async () => sched.cache.nodeInfo('a')?.node.spec?.unschedulable === true);
+    await until('a cordoned in cache', async () => sched.schedulerCache.nodeInfo('a')?.node.spec?.unschedulable === true);
     for (const n of ['p1', 'p2', 'p3']) await createPod(pods, n);
     for (const n of ['p1', 'p2', 'p3']) assert.equal(await bound(pods, n), 'b');
     await c.kubectl(['cordon', 'b']);
-    await until('b cordoned in cache', async () => sched.cache.nodeInfo('b')?.node.spec?.unschedulable === true);
+    await until('b cordoned in cache', async () => sched.schedulerCache.nodeInfo('b')?.node.spec?.unschedulable === true);
     await createPod(pods, 'p4');
     await pending(pods, 'p4', fitMsg(2, '2 node(s) were unschedulable', `2 ${NOT_HELPFUL}`));
     await c.kubectl(['uncordon', 'a']);
@@ -257,7 +257,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     assert.equal(await bound(pods, 'mypod'), 'b1'); // a1 would make the skew 3 - 0
     // Now 2:1. Taint b1: zoneB still counts, so zoneA (3:1) is over the skew and b1 is tainted.
     await nodes.patch('b1', 'merge', { spec: { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] } });
-    await until('b1 tainted in cache', async () => (sched.cache.nodeInfo('b1')?.node.spec?.taints?.length ?? 0) > 0);
+    await until('b1 tainted in cache', async () => (sched.schedulerCache.nodeInfo('b1')?.node.spec?.taints?.length ?? 0) > 0);
     await createPod(pods, 'spread-2', { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { foo: 'bar' } } }] }, { foo: 'bar' });
     await pending(pods, 'spread-2', fitMsg(2, "1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint {k: v}", `1 ${NO_VICTIMS}, 1 ${NOT_HELPFUL}`));
   });
@@ -284,7 +284,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     await createPod(pods, 'user', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] });
     assert.equal(await bound(pods, 'user'), 'b');
     await c.kubectl(['cordon', 'b']);
-    await until('b cordoned in cache', async () => sched.cache.nodeInfo('b')?.node.spec?.unschedulable === true);
+    await until('b cordoned in cache', async () => sched.schedulerCache.nodeInfo('b')?.node.spec?.unschedulable === true);
     await createPod(pods, 'user-2', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] });
     await pending(pods, 'user-2', fitMsg(2, '1 node(s) had volume node affinity conflict, 1 node(s) were unschedulable', `2 ${NOT_HELPFUL}`));
     await client.resource('v1', 'persistentvolumes').delete(`local-${ns}`);
