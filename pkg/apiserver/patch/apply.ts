@@ -16,6 +16,7 @@ import {
   type FieldPath, type FieldSet,
 } from './fieldpath.js';
 import { fieldSchema, isAtomicObject, isStruct, listKind } from './schema.js';
+import { getOwn, hasOwn, setOwn } from '../../util/ownkeys.js';
 
 export interface Conflict {
   manager: string;
@@ -427,9 +428,9 @@ function mergeApplied(live: unknown, config: unknown, schema: SchemaNode | undef
   if (isObject(config) && isObject(live) && schema?.mapType !== 'atomic') {
     const out = clone(live);
     for (const [k, v] of Object.entries(config)) {
-      const m = mergeApplied(live[k], v, fieldSchema(schema, k));
+      const m = mergeApplied(getOwn(live, k), v, fieldSchema(schema, k));
       if (m === undefined) delete out[k];
-      else out[k] = m;
+      else setOwn(out, k, m);
     }
     return out;
   }
@@ -453,7 +454,7 @@ function childOf(node: unknown, e: string, schema: SchemaNode | undefined): { va
   if (e.startsWith('f:')) {
     if (!isObject(node)) return undefined;
     const k = e.slice(2);
-    return k in node ? { value: node[k], schema: fieldSchema(schema, k) } : undefined;
+    return hasOwn(node, k) ? { value: node[k], schema: fieldSchema(schema, k) } : undefined;
   }
   if (!Array.isArray(node)) return undefined;
   const idx = node.findIndex((_, i) => listItemElement(node, i, schema) === e);

@@ -1,8 +1,10 @@
 // RFC 7386 JSON merge patch (Content-Type application/merge-patch+json):
 // objects merge key by key, null deletes a key, anything else (lists included)
 // replaces. A patch that is not a JSON object is 400 "Invalid JSON Patch", as
-// kube-apiserver reports jsonpatch.ErrBadJSONPatch.
+// kube-apiserver reports jsonpatch.ErrBadJSONPatch. Keys are data ("__proto__"
+// included): only own properties are read and written.
 import { newBadRequest } from '../../../api/meta/v1/status.js';
+import { getOwn, setOwn } from '../../util/ownkeys.js';
 import { clone, isObject, type JSONObject } from './json.js';
 
 export function applyMergePatch(obj: object, patch: unknown): object {
@@ -15,10 +17,10 @@ function mergeObject(target: JSONObject, patch: JSONObject): JSONObject {
     if (v === null) {
       delete target[k];
     } else if (isObject(v)) {
-      const cur = target[k];
-      target[k] = mergeObject(isObject(cur) ? cur : {}, v);
+      const cur = getOwn(target, k);
+      setOwn(target, k, mergeObject(isObject(cur) ? cur : {}, v));
     } else {
-      target[k] = clone(v);
+      setOwn(target, k, clone(v));
     }
   }
   return target;

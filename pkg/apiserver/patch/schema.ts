@@ -6,7 +6,9 @@ import type { SchemaNode } from '../../../api/schema/types.js';
 /** Schema of field `key` inside an object/map node. */
 export function fieldSchema(node: SchemaNode | undefined, key: string): SchemaNode | undefined {
   if (!node) return undefined;
-  return node.properties?.[key] ?? node.additionalProperties;
+  // Own properties only: a field named "constructor" is not Object.prototype.constructor.
+  const p = node.properties && Object.prototype.hasOwnProperty.call(node.properties, key) ? node.properties[key] : undefined;
+  return p ?? node.additionalProperties;
 }
 
 /** True when `key` is a declared property of a struct (not an entry of a map). */

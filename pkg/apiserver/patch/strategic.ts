@@ -9,10 +9,12 @@
 //     $retainKeys, $setElementOrder/<field>, $deleteFromPrimitiveList/<field>.
 // Errors map to Status the way apiserver's interpretStrategicMergePatchError
 // does: malformed directives are 400, lists of lists are 422, the rest 500.
+// Keys are data ("__proto__" included): only own properties are read and written.
 import type { SchemaNode } from '../../../api/schema/types.js';
 import { StatusError, newBadRequest, newInternalError } from '../../../api/meta/v1/status.js';
 import { clone, deepEqual, goFormat, isObject, type JSONObject } from './json.js';
 import { fieldSchema, patchStrategy } from './schema.js';
+import { getOwn, hasOwn, setOwn } from '../../util/ownkeys.js';
 
 const DIRECTIVE = '$patch';
 const RETAIN_KEYS = '$retainKeys';
@@ -48,7 +50,7 @@ export function applyStrategicMergePatch(original: object, patch: object, schema
 }
 
 function mergeMap(original: JSONObject, patch: JSONObject, schema: SchemaNode | undefined): JSONObject {
-  if (DIRECTIVE in patch) {
+  if (hasOwn(patch, DIRECTIVE)) {
     const directive = patch[DIRECTIVE];
     delete patch[DIRECTIVE];
     if (directive === 'replace') return mergeMap({}, patch, schema);
@@ -75,13 +77,13 @@ function mergeMap(original: JSONObject, patch: JSONObject, schema: SchemaNode | 
       continue;
     }
     const child = fieldSchema(schema, k);
-    original[k] = mergeValue(original[k], patchV, child);
+    setOwn(original, k, mergeValue(getOwn(original, k), patchV, child));
   }
   for (const [k, values] of deletions) {
     if (!Array.isArray(values)) throw new PatchFailure(400, ERR_PRIMITIVE_LIST);
-    const current = original[k];
+    const current = getOwn(original, k);
     if (Array.isArray(current) && patchStrategy(fieldSchema(schema, k)).merge) {
-      original[k] = current.filter((v) => !values.some((d) => deepEqual(d, v)));
+      setOwn(original, k, current.filter((v) => !values.some((d) => deepEqual(d, v))));
     }
   }
   return original;
@@ -122,14 +124,14 @@ function mergeList(original: unknown[], patch: unknown[], schema: SchemaNode | u
   const items: JSONObject[] = [];
   let replace = false;
   for (const v of patch as JSONObject[]) {
-    if (!(DIRECTIVE in v)) {
+    if (!hasOwn(v, DIRECTIVE)) {
       items.push(v);
       continue;
     }
     const d = v[DIRECTIVE];
     if (d === 'delete') {
-      if (!(mergeKey in v)) throw noMergeKey(v, mergeKey);
-      base = base.filter((o) => o[mergeKey] !== v[mergeKey]);
+      if (!hasOwn(v, mergeKey)) throw noMergeKey(v, mergeKey);
+      base = base.filter((o) => getOwn(o, mergeKey) !== v[mergeKey]);
     } else if (d === 'replace') {
       replace = true;
     } else if (d === 'merge') {
@@ -145,12 +147,12 @@ function mergeList(original: unknown[], patch: unknown[], schema: SchemaNode | u
 
   const merged = [...base];
   for (const v of items) {
-    if (!(mergeKey in v)) throw noMergeKey(v, mergeKey);
-    const i = merged.findIndex((o) => o[mergeKey] === v[mergeKey]);
+    if (!hasOwn(v, mergeKey)) throw noMergeKey(v, mergeKey);
+    const i = merged.findIndex((o) => getOwn(o, mergeKey) === v[mergeKey]);
     if (i >= 0) merged[i] = mergeMap(merged[i], v, itemSchema);
     else merged.push(mergeMap({}, v, itemSchema));
   }
-  const key = (v: unknown): unknown => (isObject(v) ? v[mergeKey] : undefined);
+  const key = (v: unknown): unknown => (isObject(v) ? getOwn(v, mergeKey) : undefined);
   return orderMerged(merged, items, base, key);
 }
 
@@ -199,7 +201,7 @@ function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], pat
 
 /** $retainKeys: keys of the live map not listed are cleared; every key the patch sets must be listed. */
 function applyRetainKeys(original: JSONObject, patch: JSONObject): void {
-  if (!(RETAIN_KEYS in patch)) return;
+  if (!hasOwn(patch, RETAIN_KEYS)) return;
   const list = patch[RETAIN_KEYS];
   delete patch[RETAIN_KEYS];
   if (!Array.isArray(list)) throw new PatchFailure(400, ERR_RETAIN_KEYS);
@@ -220,8 +222,8 @@ function applySetElementOrder(original: JSONObject, patch: JSONObject, schema: S
     if (!Array.isArray(order)) throw new PatchFailure(400, ERR_SET_ELEMENT_ORDER);
     const field = directiveKey.slice(SET_ELEMENT_ORDER.length);
     const fs = fieldSchema(schema, field);
-    const current = original[field];
-    const patchList = patch[field];
+    const current = getOwn(original, field);
+    const patchList = getOwn(patch, field);
     if (current !== undefined && !Array.isArray(current)) throw new PatchFailure(400, ERR_SET_ELEMENT_ORDER);
     if (patchList !== undefined && patchList !== null && !Array.isArray(patchList)) throw new PatchFailure(400, ERR_SET_ELEMENT_ORDER);
     let merged: unknown[];
@@ -234,7 +236,7 @@ function applySetElementOrder(original: JSONObject, patch: JSONObject, schema: S
       continue;
     }
     const mergeKey = fs?.patchMergeKey;
-    const key = (v: unknown): unknown => (mergeKey && isObject(v) ? v[mergeKey] : v);
-    original[field] = orderMerged(merged, order, Array.isArray(current) ? current : [], key);
+    const key = (v: unknown): unknown => (mergeKey && isObject(v) ? getOwn(v, mergeKey) : v);
+    setOwn(original, field, orderMerged(merged, order, Array.isArray(current) ? current : [], key));
   }
 }
