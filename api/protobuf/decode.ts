@@ -11,6 +11,7 @@
 import { StatusError, newBadRequest } from '../meta/v1/status.js';
 import { KINDS, MESSAGES, SPECIAL_MESSAGES, type FieldSpec, type FieldType, type MessageTable } from './fields.js';
 import { WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, WireError, readFields, readPackedVarints, type WireField } from './wire.js';
+import { setOwn } from '../../pkg/util/ownkeys.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -97,7 +98,7 @@ function setField(out: Json, spec: FieldSpec, f: WireField): void {
   if (type.startsWith('map<')) {
     const entry = decodeMapEntry(type, need(f, spec));
     const m = (out[spec.name] ??= {}) as Json;
-    m[entry.key] = entry.value;
+    setOwn(m, entry.key, entry.value); // map keys are the client's: "__proto__" is data
     return;
   }
   if (type.startsWith('message:')) {

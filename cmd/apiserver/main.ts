@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'service-node-port-range': { type: 'string', default: DEFAULT_CONFIG.serviceNodePortRange },
     'default-watch-cache-size': { type: 'string', default: String(DEFAULT_CONFIG.watchCacheSize) },
     'etcd-compaction-interval': { type: 'string', default: String(DEFAULT_CONFIG.compactionIntervalMs / 1000) },
+    // Tests only: exit non-zero as soon as a request changed a built-in prototype.
+    'check-prototypes': { type: 'boolean', default: false },
     v: { type: 'string', default: '0' },
   },
   strict: true,
@@ -47,6 +49,12 @@ const server = new APIServer({
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
   log,
+  onPrototypesChanged: values['check-prototypes']
+    ? (changes, request) => {
+      log(`built-in prototypes changed after ${request}: ${changes.join(', ')}`);
+      process.exit(3);
+    }
+    : undefined,
 });
 
 server.start().catch((err: Error) => {

@@ -27,7 +27,7 @@ export interface ResourceRoute {
 type Query = Record<string, string | undefined>;
 
 function query(req: Request): Query {
-  const q: Query = {};
+  const q = Object.create(null) as Query; // parameter names are the client's
   for (const [k, v] of Object.entries(req.query)) q[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
   return q;
 }

@@ -23,6 +23,7 @@ import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } fro
 import { bootstrapCluster } from './bootstrap.js';
 import { VERSION_INFO } from './version.js';
 import { asExpress, readBody, resourceTarget, splitURL } from './resourcerequest.js';
+import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
   etcdServers: string[];
@@ -46,6 +47,11 @@ export interface APIServerConfig {
   maxRequestBodyBytes: number;
   /** Bearer tokens that may use the API (kube-apiserver's --token-auth-file); empty: no authentication. */
   tokens: string[];
+  /**
+   * Tests only (--check-prototypes): after every request the built-in prototypes are compared with
+   * their state at start; a change is reported here (the command exits non-zero).
+   */
+  onPrototypesChanged?: (changes: string[], request: string) => void;
   log: (msg: string) => void;
 }
 
@@ -83,6 +89,7 @@ export class APIServer {
   caCert = '';
   private readonly allowedTokens: Set<string>;
   private nodeProxy?: NodeProxy;
+  private prototypes?: PrototypeSnapshot;
 
   constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
     this.resources = resources;
@@ -216,7 +223,11 @@ export class APIServer {
       ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
       : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
     this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
-    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, (req, res) => this.onRequest(req, res));
+    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+      if (this.prototypes) this.checkPrototypesAfter(req, res);
+      this.onRequest(req, res);
+    });
+    if (this.config.onPrototypesChanged) this.prototypes = snapshotPrototypes();
     // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
     this.server.on('upgrade', (req, socket, head: Buffer) => dispatchUpgrade(this.app, req, socket, head));
     this.server.on('connection', (socket: Socket) => {
@@ -233,6 +244,15 @@ export class APIServer {
     const addr = this.server.address();
     if (addr && typeof addr === 'object') this.config.securePort = addr.port;
     this.config.log(`serving securely on ${this.config.bindAddress}:${this.config.securePort}`);
+  }
+
+  /** --check-prototypes: once the request is answered (or its connection gone), the built-ins must be as they were. */
+  private checkPrototypesAfter(req: IncomingMessage, res: ServerResponse): void {
+    const what = `${req.method} ${req.url}`;
+    res.once('close', () => {
+      const changes = prototypeChanges(this.prototypes!);
+      if (changes.length) this.config.onPrototypesChanged?.(changes, what);
+    });
   }
 
   private async waitForEtcd(): Promise<void> {

@@ -3,6 +3,7 @@
 // Priority, DefaultTolerationSeconds). Objects are plain JSON and are mutated in place.
 import type { KubeObject } from '../../meta/v1/types.js';
 import { type Obj, child, isObj, objAt, objs, setIfAbsent } from '../../../pkg/registry/validation/field.js';
+import { hasOwn, setOwn } from '../../../pkg/util/ownkeys.js';
 
 const DEFAULT_MODE = 0o644; // 420: configMap, secret, downwardAPI and projected volumes
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -140,7 +141,7 @@ export function setDefaultsPod(pod: KubeObject): void {
     const limits = objAt(res, 'limits');
     if (!res || !limits || Object.keys(limits).length === 0) continue;
     const requests = child(res, 'requests');
-    for (const [k, v] of Object.entries(limits)) if (requests[k] === undefined) requests[k] = v;
+    for (const [k, v] of Object.entries(limits)) if (!hasOwn(requests, k)) setOwn(requests, k, v);
   }
   // ServiceAccount admission.
   if (!spec.serviceAccountName) spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
@@ -232,7 +233,7 @@ export function setDefaultsSecret(secret: KubeObject): void {
   if (!secret.type) secret.type = 'Opaque';
   if (isObj(secret.stringData)) {
     const data = child(secret, 'data');
-    for (const [k, v] of Object.entries(secret.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    for (const [k, v] of Object.entries(secret.stringData)) setOwn(data, k, Buffer.from(String(v), 'utf8').toString('base64'));
     delete secret.stringData;
   }
 }
@@ -281,9 +282,9 @@ export function setDefaultsLimitRange(lr: KubeObject): void {
     if (item.type !== 'Container') continue;
     const def: Obj = { ...(objAt(item, 'default') ?? {}) };
     const defReq: Obj = { ...(objAt(item, 'defaultRequest') ?? {}) };
-    for (const [k, v] of Object.entries(objAt(item, 'max') ?? {})) if (def[k] === undefined) def[k] = v;
-    for (const [k, v] of Object.entries(def)) if (defReq[k] === undefined) defReq[k] = v;
-    for (const [k, v] of Object.entries(objAt(item, 'min') ?? {})) if (defReq[k] === undefined) defReq[k] = v;
+    for (const [k, v] of Object.entries(objAt(item, 'max') ?? {})) if (!hasOwn(def, k)) setOwn(def, k, v);
+    for (const [k, v] of Object.entries(def)) if (!hasOwn(defReq, k)) setOwn(defReq, k, v);
+    for (const [k, v] of Object.entries(objAt(item, 'min') ?? {})) if (!hasOwn(defReq, k)) setOwn(defReq, k, v);
     if (Object.keys(def).length) item.default = def;
     if (Object.keys(defReq).length) item.defaultRequest = defReq;
   }

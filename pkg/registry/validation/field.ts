@@ -1,6 +1,7 @@
 // Field errors worded like k8s.io/apimachinery/pkg/util/validation/field: each
 // becomes one metav1.StatusCause whose message is the error body (without the path).
 import type { StatusCause } from '../../../api/meta/v1/status.js';
+import { getOwn, setOwn } from '../../util/ownkeys.js';
 
 export type ErrorList = StatusCause[];
 
@@ -94,20 +95,20 @@ export function isObj(v: unknown): v is Obj {
 
 /** The object at obj[key], created if missing (for defaulting). */
 export function child(obj: Obj, key: string): Obj {
-  const v = obj[key];
+  const v = getOwn(obj, key);
   if (isObj(v)) return v;
   const fresh: Obj = {};
-  obj[key] = fresh;
+  setOwn(obj, key, fresh);
   return fresh;
 }
 
 export function objAt(obj: Obj | undefined, key: string): Obj | undefined {
-  const v = obj?.[key];
+  const v = obj && getOwn(obj, key);
   return isObj(v) ? v : undefined;
 }
 
 export function arrAt(obj: Obj | undefined, key: string): unknown[] {
-  const v = obj?.[key];
+  const v = obj && getOwn(obj, key);
   return Array.isArray(v) ? v : [];
 }
 
@@ -116,23 +117,24 @@ export function objs(obj: Obj | undefined, key: string): Obj[] {
 }
 
 export function str(obj: Obj | undefined, key: string): string | undefined {
-  const v = obj?.[key];
+  const v = obj && getOwn(obj, key);
   return typeof v === 'string' ? v : undefined;
 }
 
 export function num(obj: Obj | undefined, key: string): number | undefined {
-  const v = obj?.[key];
+  const v = obj && getOwn(obj, key);
   return typeof v === 'number' ? v : undefined;
 }
 
 export function setIfAbsent(obj: Obj, key: string, value: unknown): void {
-  if (obj[key] === undefined || obj[key] === null) obj[key] = value;
+  const v = getOwn(obj, key);
+  if (v === undefined || v === null) setOwn(obj, key, value);
 }
 
 export function stringMap(v: unknown): Record<string, string> | undefined {
   if (!isObj(v)) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = typeof x === 'string' ? x : String(x);
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, typeof x === 'string' ? x : String(x));
   return out;
 }
 
