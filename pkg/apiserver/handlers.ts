@@ -12,6 +12,7 @@ import type { DeleteOptions, FieldValidation, RequestContext, Store } from '../r
 import type { ListOptions } from '../storage/store.js';
 import type { WatchFilter } from '../storage/cacher.js';
 import { objectJSON } from '../storage/objectjson.js';
+import { isStackOverflow, nestedTooDeeplyToProcess } from './depth.js';
 import { type ResponseFormat, UnsupportedPatchType, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
 
@@ -45,12 +46,17 @@ function intParam(q: Query, name: string): number | undefined {
 
 /** Writes a StatusError (or any error) as a metav1.Status, never a stack trace. */
 export function sendError(res: Response, err: unknown, log?: (msg: string) => void): void {
-  const se = toStatusError(err);
+  // Input nested within the depth limit can still exhaust the stack of a recursive walk (a patch,
+  // validation, a copy): the request is refused, as it is before anything is written.
+  const se = isStackOverflow(err) ? nestedTooDeeplyToProcess() : toStatusError(err);
   if (se.code >= 500 && log) log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   if (res.headersSent) {
     res.end();
     return;
   }
+  // As kube-apiserver's ErrorNegotiated: a Status with retryAfterSeconds also says so in Retry-After.
+  const retry = se.details?.retryAfterSeconds;
+  if (retry && retry > 0) res.setHeader('Retry-After', String(retry));
   sendJSON(res, se.code, JSON.stringify(se.toStatus()));
 }
 
@@ -102,7 +108,27 @@ function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext
 }
 
 function sendWarnings(res: Response, ctx: RequestContext): void {
-  if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map(warningHeader));
+}
+
+/**
+ * A Warning header value as k8s.io/apimachinery's NewWarningHeader makes it: `299 - "text"`
+ * with '"' and '\\' escaped. Go sends the text's UTF-8 bytes; Node refuses header characters
+ * above U+00FF and writes the others in one encoding or another depending on how the body is
+ * sent, so characters outside printable ASCII are written as Go's %q writes them (\u65e5,
+ * \U0001f600, line breaks and other controls as \u000a). It cannot throw: warnings are sent
+ * after the write they describe.
+ */
+export function warningHeader(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (cp >= 0x20 && cp < 0x7f) out += ch;
+    else if (cp > 0xffff) out += `\\U${cp.toString(16).padStart(8, '0')}`;
+    else out += `\\u${cp.toString(16).padStart(4, '0')}`;
+  }
+  return `299 - "${out}"`;
 }
 
 function listFilter(info: ResourceInfo, q: Query): WatchFilter | undefined {

@@ -4,6 +4,7 @@ import { parse as parseYAML } from 'yaml';
 import { newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../api/meta/v1/status.js';
 import type { PatchType } from '../registry/store.js';
 import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from '../../api/protobuf/decode.js';
+import { isStackOverflow, jsonNestsDeeperThan, tooDeep, yamlMayNestDeeperThan } from './depth.js';
 
 export type ResponseFormat = 'json' | 'yaml' | 'table';
 
@@ -69,6 +70,7 @@ export function decodePatch(type: PatchType, body: Buffer): unknown {
 
 function parseJSON(body: Buffer): unknown {
   if (body.length === 0) throw newBadRequest('the request body is empty');
+  if (jsonNestsDeeperThan(body)) throw tooDeep();
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
@@ -78,9 +80,21 @@ function parseJSON(body: Buffer): unknown {
 
 function parseYAMLBody(body: Buffer): unknown {
   if (body.length === 0) throw newBadRequest('the request body is empty');
+  const text = body.toString('utf8');
+  // JSON is YAML: a JSON body gets the JSON parser (no recursion, the same depth limit as Go's).
+  if (/^\s*[{[]/.test(text) && !jsonNestsDeeperThan(body)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // YAML flow syntax that is not JSON: the YAML parser decides.
+    }
+  }
+  if (yamlMayNestDeeperThan(text)) throw tooDeep();
   try {
-    return parseYAML(body.toString('utf8'), { uniqueKeys: true, merge: false });
+    return parseYAML(text, { uniqueKeys: true, merge: false });
   } catch (err) {
+    // The YAML parser recurses: nesting it cannot take is reported as nesting, not as the engine's words.
+    if (isStackOverflow(err)) throw tooDeep();
     throw newBadRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
   }
 }

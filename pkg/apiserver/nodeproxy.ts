@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError, newBadRequest, newInternalError, newInvalid, newNotFound, type StatusCause } from '../../api/meta/v1/status.js';
 import type { CertKeyPair } from './certs.js';
+import { unescapeSegment } from './resourcerequest.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 
@@ -405,7 +406,7 @@ export function nodeProxyPathHandler(proxy: () => NodeProxy | undefined): (req: 
     const p = proxy();
     if (!m) return next();
     if (!p) return next(new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet'));
-    const name = decodeURIComponent(m[1]);
+    const name = unescapeSegment(m[1]);
     p.nodeByName(name)
       .then((node) => p.proxyToNode(req, res, node, m[2]))
       .catch(next);

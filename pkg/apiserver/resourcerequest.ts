@@ -32,6 +32,30 @@ export function splitURL(url: string): { path: string; query: string } {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
+/**
+ * Whether a request path has a '%' not followed by two hex digits. Go's URL parser refuses
+ * such a request line before kube-apiserver sees it: the answer is a bare 400 (badRequest).
+ */
+export function hasMalformedEscape(path: string): boolean {
+  return /%(?![0-9A-Fa-f]{2})/.test(path);
+}
+
+/** The answer Go's HTTP server gives a request it cannot parse. */
+export function badRequest(res: ServerResponse): void {
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end('400 Bad Request');
+}
+
+/**
+ * A path segment unescaped as Go's url.PathUnescape does it: every %XX is a byte, and the bytes
+ * need not be UTF-8 (%c0%ae is a name, one no object has). The escapes are well-formed
+ * (hasMalformedEscape is checked first).
+ */
+export function unescapeSegment(seg: string): string {
+  if (!seg.includes('%')) return seg;
+  return Buffer.from(seg.replace(/%([0-9A-Fa-f]{2})|[^%]+/g, (m, hex: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : Buffer.from(m, 'utf8').toString('latin1'))), 'latin1').toString('utf8');
+}
+
 /** Reads the whole body, at most limit bytes; undefined when it is larger (the rest is discarded). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ import { loadOrCreateClientCert, loadOrCreateServingCerts } from './certs.js';
 import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } from './nodeproxy.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { VERSION_INFO } from './version.js';
-import { asExpress, readBody, resourceTarget, splitURL } from './resourcerequest.js';
+import { asExpress, badRequest, hasMalformedEscape, readBody, resourceTarget, splitURL, unescapeSegment } from './resourcerequest.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -164,6 +164,7 @@ export class APIServer {
   /** Resource requests go straight to serveGroupVersion (see resourcerequest.ts); the rest to express. */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const { path, query } = splitURL(req.url ?? '/');
+    if (hasMalformedEscape(path)) return badRequest(res);
     const target = req.headers['content-encoding'] || NODE_PROXY_PATH.test(path) ? undefined : resourceTarget(path);
     if (!target) return void this.app(req, res);
     if (!authenticated(this.allowedTokens, path, req.headers.authorization)) return sendError(res as unknown as Response, UNAUTHORIZED);
@@ -177,7 +178,7 @@ export class APIServer {
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
     const gv = this.gvIndex.get(`${group}/${version}`);
     if (!gv) return sendError(res, newNotFoundPath(req.path));
-    const segs = rest.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const segs = rest.split('/').filter((s) => s !== '').map(unescapeSegment);
     if (segs.length === 0) {
       if (req.method !== 'GET') return sendError(res, newNotFoundPath(req.path));
       return sendObject(res, 200, apiResourceList(this.resources, group, version));

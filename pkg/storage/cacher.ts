@@ -5,7 +5,7 @@
 // text etcd delivered and decoded only when something needs the object (a
 // filter, a list of objects): an unfiltered watcher gets the stored text as is.
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { newGone, newTimeout } from '../../api/meta/v1/status.js';
+import { newGone, newTooLargeResourceVersion } from '../../api/meta/v1/status.js';
 import type { EtcdClient, StoredKV, WatchEvent } from './etcd.js';
 import type { RegistrySink, RegistryWatch } from './registrywatch.js';
 import { rememberJSON, replaceResourceVersion, withResourceVersion } from './objectjson.js';
@@ -297,7 +297,7 @@ export class WatchCache implements RegistrySink {
       const t = setTimeout(() => {
         clearTimeout(nudge);
         this.waiters = this.waiters.filter((x) => x !== w);
-        reject(newTimeout(`Too large resource version: ${rv}, current: ${this.rev}`));
+        reject(newTooLargeResourceVersion(rv, this.rev));
       }, timeoutMs);
       this.waiters.push(w);
     });

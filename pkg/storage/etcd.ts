@@ -50,6 +50,13 @@ export class CompactedError extends Error {
   }
 }
 
+/** Raised when a read asks for a revision etcd has not reached yet. */
+export class FutureRevisionError extends Error {
+  constructor(readonly requested: number) {
+    super(`required revision ${requested} is a future revision`);
+  }
+}
+
 export interface EtcdClientOptions {
   /** Deadline of each unary call (not of watches). */
   requestTimeoutMs?: number;
@@ -143,6 +150,7 @@ export class EtcdClient {
       return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
+      if (err instanceof Error && /future revision/.test(err.message)) throw new FutureRevisionError(opts.revision ?? 0);
       throw err;
     }
   }

@@ -1,9 +1,9 @@
 // One resource's storage: typed objects in etcd under the Kubernetes key layout,
 // conditional writes, consistent and cached lists, paging, and watches.
 import { apiVersionOf, type KubeObject } from '../../api/meta/v1/types.js';
-import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, type ResourceRef } from '../../api/meta/v1/status.js';
+import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, newTooLargeResourceVersion, type ResourceRef } from '../../api/meta/v1/status.js';
 import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
-import { CompactedError, type EtcdClient, type StoredKV } from './etcd.js';
+import { CompactedError, FutureRevisionError, type EtcdClient, type StoredKV } from './etcd.js';
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
 import { CachedObject, WatchCache, type CacheWatchHandlers, type Decoder, type WatchFilter } from './cacher.js';
 import type { RegistryWatch } from './registrywatch.js';
@@ -69,7 +69,7 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString()) as ContinueToken;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..')) throw new Error('bad');
+    if (t.v !== 'meta.k8s.io/v1' || !Number.isSafeInteger(t.rv) || t.rv <= 0 || typeof t.start !== 'string' || t.start.includes('..')) throw new Error('bad');
     return t;
   } catch {
     throw newBadRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
@@ -304,6 +304,8 @@ export class ResourceStorage {
           ? newGone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.')
           : newGone(`The resourceVersion for the provided list is too old.`);
       }
+      // A continue token (or an exact resourceVersion) ahead of etcd: as ahead of the cache, never etcd's words.
+      if (err instanceof FutureRevisionError) throw newTooLargeResourceVersion(err.requested, await this.etcd.currentRevision());
       throw err;
     }
     const result: ListResult & { itemsJSON?: string[] } = opts.asJSON

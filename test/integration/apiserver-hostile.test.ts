@@ -134,3 +134,92 @@ describe('hostile keys through the apiserver', () => {
     await expectUnpolluted();
   });
 });
+
+describe('requests kube-apiserver answers with 4xx are not 500s', () => {
+  let c: TestCluster;
+  const changes: string[] = [];
+  beforeAll(async () => {
+    c = await startCluster({ onPrototypesChanged: (ch, req) => changes.push(`${req}: ${ch.join(', ')}`) });
+    const r = await request(c, 'POST', CMS, { body: JSON.stringify({ metadata: { name: 'victim' }, data: { a: '1' } }), headers: JSON_HDR });
+    expect(r.status).toBe(201);
+  });
+  afterAll(async () => {
+    expect(changes).toEqual([]);
+    await c?.stop();
+  });
+
+  it('malformed percent-encoding in a path is 400, as Go\'s URL parser answers; %c0%ae decodes and is 404', async () => {
+    for (const path of [`${CMS}/%zz`, `${CMS}/%`, `${CMS}/a%2`, '/api/v1/namespaces/%zz/configmaps', '/apis/apps/v1/%/deployments', '/version/%zz']) {
+      const r = await request(c, 'GET', path);
+      expect([path, r.status, r.body]).toEqual([path, 400, '400 Bad Request']);
+    }
+    const r = await request(c, 'GET', `${CMS}/%c0%ae`);
+    expect(r.status).toBe(404);
+    expect((r.json() as { reason: string }).reason).toBe('NotFound');
+    const escaped = await request(c, 'GET', `${CMS}/vict%69m`);
+    expect(escaped.status).toBe(200);
+  });
+
+  /** A body nesting depth arrays and objects in all (the outer object included), the deep part under data.a. */
+  function deep(depth: number, head = '{"metadata":{"name":"deep"},"data":{"a":'): string {
+    const inner = depth - 2;
+    return `${head}${'['.repeat(inner)}${']'.repeat(inner)}}}`;
+  }
+
+  const WRITES: Array<[string, string, string, Record<string, string>]> = [
+    ['create', 'POST', CMS, JSON_HDR],
+    ['JSON merge patch', 'PATCH', `${CMS}/victim`, { 'content-type': 'application/merge-patch+json' }],
+    ['strategic merge patch', 'PATCH', `${CMS}/victim`, { 'content-type': 'application/strategic-merge-patch+json' }],
+    ['server-side apply', 'PATCH', `${CMS}/victim?fieldManager=m`, { 'content-type': 'application/apply-patch+yaml' }],
+  ];
+
+  for (const [what, method, path, headers] of WRITES) {
+    it(`${what}: nesting 10,000 deep is answered (no 5xx), 10,001 is 400 exceeded max depth`, async () => {
+      const head = what === 'server-side apply' ? '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"victim"},"data":{"a":' : undefined;
+      const ok = await request(c, method, path, { body: deep(10_000, head), headers });
+      expect(ok.status).toBeGreaterThanOrEqual(400); // data values are strings
+      expect(ok.status).toBeLessThan(500);
+      expect(ok.body).not.toMatch(/exceeded max depth|call stack/);
+      const over = await request(c, method, path, { body: deep(10_001, head), headers });
+      expect(over.status).toBe(400);
+      expect((over.json() as { message: string }).message).toBe('the request body nests arrays and objects more than 10000 levels deep (exceeded max depth)');
+      if (what.includes('merge')) return; // YAML is no patch type
+      const yaml = await request(c, method, path, { body: `${'- '.repeat(10_001)}x\n`, headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' } });
+      expect(yaml.status).toBe(400);
+      expect(yaml.body).not.toMatch(/call stack/);
+      // The same through YAML nesting the parser cannot take (it recurses): 400 without the engine's words.
+      const block = await request(c, method, path, { body: `${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`, headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' } });
+      expect(block.status).toBe(400);
+      expect(block.body).not.toMatch(/call stack/);
+    });
+  }
+
+  it('a non-ASCII unknown field name gives a Warning header (ASCII, escaped), after one write', async () => {
+    const r = await request(c, 'POST', `${CMS}?fieldValidation=Warn`, { body: '{"metadata":{"name":"warned"},"日本":1,"x\\ny":2}', headers: JSON_HDR });
+    expect(r.status).toBe(201);
+    // Escaped as Go's %q does: Node can send no header characters beyond Latin-1, nor controls.
+    const warning = ([] as string[]).concat(r.headers.warning ?? []).join(', ');
+    expect(warning).toContain('299 - "unknown field \\"\\u65e5\\u672c\\""');
+    expect(warning).toContain('299 - "unknown field \\"x\\u000ay\\""');
+    const again = await request(c, 'GET', `${CMS}/warned`);
+    expect(again.status).toBe(200);
+  });
+
+  it('a continue token with a resourceVersion ahead of etcd is 504 Too large resource version with Retry-After', async () => {
+    const list = (await request(c, 'GET', `${CMS}?limit=1`)).json() as { metadata: { resourceVersion: string } };
+    const ahead = Number(list.metadata.resourceVersion) + 1000;
+    const token = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: ahead, start: 'default/' })).toString('base64url');
+    const r = await request(c, 'GET', `${CMS}?limit=1&continue=${token}`);
+    expect(r.status).toBe(504);
+    expect(r.headers['retry-after']).toBe('1');
+    const st = r.json() as { reason: string; message: string; details: { causes: unknown[]; retryAfterSeconds: number } };
+    expect(st.reason).toBe('Timeout');
+    expect(st.message).toMatch(new RegExp(`^Timeout: Too large resource version: ${ahead}, current: \\d+$`));
+    expect(st.details).toEqual({ causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+    expect(r.body).not.toMatch(/etcdserver|mvcc/);
+    for (const rv of [0, -1, 1.5]) {
+      const bad = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: 'default/' })).toString('base64url');
+      expect((await request(c, 'GET', `${CMS}?limit=1&continue=${bad}`)).status).toBe(400);
+    }
+  });
+});

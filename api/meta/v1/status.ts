@@ -126,6 +126,17 @@ export function newTimeout(message: string): StatusError {
   return new StatusError(504, 'Timeout', message);
 }
 
+/**
+ * storage.NewTooLargeResourceVersionError: a resourceVersion ahead of what the store has seen is
+ * 504 with a Retry-After (errors.NewTimeoutError), so clients try again once it has caught up.
+ */
+export function newTooLargeResourceVersion(requested: number, current: number, retryAfterSeconds = 1): StatusError {
+  return new StatusError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds,
+  });
+}
+
 export function toStatusError(err: unknown): StatusError {
   return err instanceof StatusError ? err : newInternalError(err);
 }
