@@ -6,6 +6,15 @@ import type { SchemaNode } from './types.js';
 
 export type JSONSchema = Record<string, unknown>;
 
+/** The ajv keyword checking base64 strings (format byte); see validate.ts. */
+export const BYTE_KEYWORD = 'x-kubernetes-byte';
+
+export const INTEGER_RANGES = new Map<string, [number, number]>([
+  ['int32', [-2147483648, 2147483647]],
+  // 2^63 is the nearest double to int64's bounds; a JSON number beyond them is out of range.
+  ['int64', [-9223372036854775808, 9223372036854775807]],
+]);
+
 function nullable(...types: string[]): JSONSchema {
   return { type: [...types, 'null'] };
 }
@@ -28,10 +37,15 @@ export function toJSONSchema(node: SchemaNode, definitions: Record<string, JSONS
     case 'array':
       return { ...nullable('array'), items: node.items ? toJSONSchema(node.items, definitions) : {} };
     case 'string':
+      // []byte: base64 (StdEncoding), as Go's JSON decoder reads it.
+      return node.format === 'byte' ? { ...nullable('string'), [BYTE_KEYWORD]: true } : nullable('string');
     case 'date-time':
       return nullable('string');
-    case 'integer':
-      return nullable('integer');
+    case 'integer': {
+      // int32/int64 fields hold what Go's decoder can put into them: whole numbers in range.
+      const range = node.format ? INTEGER_RANGES.get(node.format) : undefined;
+      return range ? { ...nullable('integer'), minimum: range[0], maximum: range[1] } : nullable('integer');
+    }
     case 'number':
       return nullable('number');
     case 'boolean':

@@ -8,7 +8,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { StatusCause } from '../meta/v1/status.js';
 import { BUILTIN_RESOURCES } from '../resources.js';
 import { schemaForKind } from './build.js';
-import { toJSONSchema, type JSONSchema } from './jsonschema.js';
+import { BYTE_KEYWORD, toJSONSchema, type JSONSchema } from './jsonschema.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -21,6 +21,12 @@ const Ajv = AjvModule.default;
 // allErrors: report every bad field at once, as the apiserver does.
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const validators = new Map<string, ValidateFunction | undefined>();
+ajv.addKeyword({ keyword: BYTE_KEYWORD, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => isBase64(data) });
+
+/** base64.StdEncoding as Go's JSON decoder uses it for []byte: padded, line breaks ignored. */
+export function isBase64(s: string): boolean {
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s.includes('\n') || s.includes('\r') ? s.replace(/[\r\n]/g, '') : s);
+}
 
 // All served kinds share one ajv schema holding every definition, so PodSpec and
 // friends compile once, not once per kind that embeds a pod template.
@@ -71,13 +77,25 @@ export function hasSchema(group: string, version: string, kind: string): boolean
   return validatorFor(group, version, kind) !== undefined;
 }
 
-/** Validates a decoded object; kinds without a schema validate clean. */
-export function validateObject(group: string, version: string, kind: string, obj: unknown, opts: { unknownFields: FieldValidation }): ValidationResult {
+/**
+ * Validates a decoded object; kinds without a schema validate clean. With prune, fields the
+ * schema does not know are removed from obj, as Go's decoder drops them (a ConfigMap keeps no
+ * `status`).
+ */
+export function validateObject(group: string, version: string, kind: string, obj: unknown, opts: { unknownFields: FieldValidation; prune?: boolean }): ValidationResult {
   const validate = validatorFor(group, version, kind);
   const result: ValidationResult = { causes: [], unknownFields: [] };
   if (!validate || validate(obj)) return result;
-  for (const err of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  for (const err of errors) {
     addError(result, err, obj, opts.unknownFields);
+  }
+  if (opts.prune) {
+    for (const err of errors) {
+      if (err.keyword !== 'additionalProperties') continue;
+      const parent = valueAt(obj, err.instancePath);
+      if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[String((err.params as Record<string, unknown>).additionalProperty)];
+    }
   }
   return result;
 }
@@ -108,6 +126,20 @@ function addError(result: ValidationResult, err: ErrorObject, obj: unknown, mode
         message: `Invalid value: "${actual}": ${field || 'body'} in body must be of type ${expected}: "${actual}"`,
         field,
       });
+      return;
+    }
+    case 'minimum':
+    case 'maximum': {
+      // kube-openapi's wording (errors.TooSmall / TooLarge).
+      const field = fieldPath(obj, err.instancePath);
+      const bound = err.keyword === 'maximum' ? 'less than or equal to' : 'greater than or equal to';
+      result.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${String(valueAt(obj, err.instancePath))}: ${field} in body should be ${bound} ${String(params.limit)}`, field });
+      return;
+    }
+    case BYTE_KEYWORD: {
+      const field = fieldPath(obj, err.instancePath);
+      const v = JSON.stringify(valueAt(obj, err.instancePath));
+      result.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${v}: ${field} in body must be of type byte: ${v}`, field });
       return;
     }
     default: {

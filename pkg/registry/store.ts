@@ -473,6 +473,8 @@ export class Store {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw newBadRequest('the request body must be a JSON or YAML object');
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw newBadRequest('metadata must be an object');
+    const typeErrors = serverSetMetadataTypeErrors(obj.metadata as unknown as Record<string, unknown>);
+    if (typeErrors.length) throw newInvalid(this.info.kind, this.info.group, typeof obj.metadata.name === 'string' ? obj.metadata.name : '', typeErrors);
     if (obj.kind !== undefined && obj.kind !== this.info.kind) {
       throw newBadRequest(`the kind in the body (${String(obj.kind)}) does not match the kind of the URL (${this.info.kind})`);
     }
@@ -508,7 +510,8 @@ export class Store {
 
   /** Schema check, strict field validation, then the type's semantic checks; 422 with every cause. */
   private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined): void {
-    const schemaResult = validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation });
+    // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
+    const schemaResult = validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
     if (schemaResult.unknownFields.length) {
       if (ctx.fieldValidation === 'Strict') {
         const list = schemaResult.unknownFields.map((f) => `unknown field "${f}"`);
@@ -538,6 +541,26 @@ export class Store {
 function asObject(v: unknown): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw newBadRequest('the patch must be a JSON object');
   return v as Record<string, unknown>;
+}
+
+/** metadata fields the server sets, with their types: the body's values are replaced, but Go's decoder refuses wrong types first. */
+const SERVER_SET_METADATA: Array<[string, 'string' | 'integer']> = [
+  ['uid', 'string'], ['resourceVersion', 'string'], ['selfLink', 'string'], ['creationTimestamp', 'string'],
+  ['deletionTimestamp', 'string'], ['generation', 'integer'], ['deletionGracePeriodSeconds', 'integer'],
+];
+
+function serverSetMetadataTypeErrors(meta: Record<string, unknown>): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [name, type] of SERVER_SET_METADATA) {
+    if (!Object.prototype.hasOwnProperty.call(meta, name)) continue;
+    const v = meta[name];
+    if (v === null || (type === 'string' ? typeof v === 'string' : typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 9223372036854775807)) continue;
+    const actual = Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+    const field = `metadata.${name}`;
+    // The wording of schema type errors (api/schema/validate.ts).
+    causes.push({ reason: 'FieldValueTypeInvalid', message: `Invalid value: "${actual}": ${field} in body must be of type ${type}: "${actual}"`, field });
+  }
+  return causes;
 }
 
 function dedupeCauses(causes: StatusCause[]): StatusCause[] {

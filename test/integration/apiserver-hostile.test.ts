@@ -223,3 +223,64 @@ describe('requests kube-apiserver answers with 4xx are not 500s', () => {
     }
   });
 });
+
+describe('values Go\'s decoder and validation refuse are refused', () => {
+  let c: TestCluster;
+  const deploys = '/apis/apps/v1/namespaces/default/deployments';
+  beforeAll(async () => {
+    c = await startCluster();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  function deployment(name: string, replicas: string): string {
+    return `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"${name}"},"spec":{"replicas":${replicas},"selector":{"matchLabels":{"a":"b"}},`
+      + '"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}';
+  }
+
+  async function expectInvalid(method: string, path: string, body: string, field: string, headers: Record<string, string> = JSON_HDR): Promise<void> {
+    const r = await request(c, method, path, { body, headers });
+    expect([r.status, (r.json() as { reason: string }).reason]).toEqual([422, 'Invalid']);
+    expect((r.json() as { details: { causes: Array<{ field: string }> } }).details.causes.map((x) => x.field)).toContain(field);
+  }
+
+  it('int32 and int64 fields take whole numbers in range only', async () => {
+    for (const v of ['1e308', '2147483648', '-2147483649', '1.5']) await expectInvalid('POST', deploys, deployment('d', v), 'spec.replicas');
+    expect((await request(c, 'GET', deploys)).json()).toMatchObject({ items: [] });
+    const ok = await request(c, 'POST', deploys, { body: deployment('max', '2147483647'), headers: JSON_HDR });
+    expect(ok.status).toBe(201);
+    // Through a patch too.
+    await expectInvalid('PATCH', `${deploys}/max`, '{"spec":{"replicas":1e308}}', 'spec.replicas', { 'content-type': 'application/merge-patch+json' });
+    // int64: activeDeadlineSeconds of a Job.
+    const job = (v: string): string => `{"metadata":{"name":"j"},"spec":{"activeDeadlineSeconds":${v},"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"i"}]}}}}`;
+    await expectInvalid('POST', '/apis/batch/v1/namespaces/default/jobs', job('1e19'), 'spec.activeDeadlineSeconds');
+    expect((await request(c, 'POST', '/apis/batch/v1/namespaces/default/jobs', { body: job('4294967296'), headers: JSON_HDR })).status).toBe(201);
+  });
+
+  it('binaryData and Secret data must be base64', async () => {
+    await expectInvalid('POST', CMS, '{"metadata":{"name":"b"},"binaryData":{"k":"not base64!"}}', 'binaryData.k');
+    await expectInvalid('POST', '/api/v1/namespaces/default/secrets', '{"metadata":{"name":"s"},"data":{"k":"YWJj"}}'.replace('YWJj', 'YWJ'), 'data.k');
+    expect((await request(c, 'POST', CMS, { body: '{"metadata":{"name":"b"},"binaryData":{"k":"YWJj","l":"YQ==","m":"YWI=\\n"}}', headers: JSON_HDR })).status).toBe(201);
+    expect((await request(c, 'POST', '/api/v1/namespaces/default/secrets', { body: '{"metadata":{"name":"s"},"data":{"k":"YWJj"}}', headers: JSON_HDR })).status).toBe(201);
+  });
+
+  it('metadata fields the server sets still need their types: uid [1], creationTimestamp 12', async () => {
+    await expectInvalid('POST', CMS, '{"metadata":{"name":"u","uid":[1]}}', 'metadata.uid');
+    await expectInvalid('POST', CMS, '{"metadata":{"name":"t","creationTimestamp":12}}', 'metadata.creationTimestamp');
+    await expectInvalid('POST', CMS, '{"metadata":{"name":"g","generation":"1"}}', 'metadata.generation');
+    expect((await request(c, 'GET', `${CMS}/u`)).status).toBe(404);
+  });
+
+  it('fields a kind does not have are dropped, not stored: status on a ConfigMap', async () => {
+    const r = await request(c, 'POST', CMS, { body: '{"metadata":{"name":"st"},"status":{"phase":"x"},"data":{"a":"1"}}', headers: JSON_HDR });
+    expect(r.status).toBe(201);
+    expect(String(r.headers.warning)).toContain('unknown field \\"status\\"');
+    const got = (await request(c, 'GET', `${CMS}/st`)).json() as Record<string, unknown>;
+    expect(got.status).toBeUndefined();
+    expect(got.data).toEqual({ a: '1' });
+    const patched = await request(c, 'PATCH', `${CMS}/st`, { body: '{"status":{"phase":"y"},"spec":{}}', headers: { 'content-type': 'application/merge-patch+json' } });
+    expect(patched.status).toBe(200);
+    expect((await request(c, 'GET', `${CMS}/st`)).json()).not.toHaveProperty('status');
+  });
+});
