@@ -13,6 +13,7 @@ import type { ListOptions } from '../storage/store.js';
 import type { WatchFilter } from '../storage/cacher.js';
 import { objectJSON } from '../storage/objectjson.js';
 import { isStackOverflow, nestedTooDeeplyToProcess } from './depth.js';
+import { queryBool } from '../util/queryparams.js';
 import { type ResponseFormat, UnsupportedPatchType, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
 
@@ -33,9 +34,7 @@ function query(req: Request): Query {
   return q;
 }
 
-function boolParam(v: string | undefined): boolean {
-  return v === 'true' || v === '1';
-}
+const boolParam = queryBool;
 
 function intParam(q: Query, name: string): number | undefined {
   const v = q[name];

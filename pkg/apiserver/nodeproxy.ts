@@ -15,6 +15,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError, newBadRequest, newInternalError, newInvalid, newNotFound, type StatusCause } from '../../api/meta/v1/status.js';
 import type { CertKeyPair } from './certs.js';
 import { unescapeSegment } from './resourcerequest.js';
+import { queryBool } from '../util/queryparams.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 
@@ -115,8 +116,7 @@ export function validateContainer(pod: KubeObject, container: string | null): st
 }
 
 function boolQuery(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v === 'true' || v === '1';
+  return queryBool(q.get(name));
 }
 
 /** PodLogOptions from the query, validated as ValidatePodLogOptions does, as kubelet parameters. */
