@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
 import { logger } from '../../pkg/util/log.js';
 import { readTokenFile } from '../../pkg/apiserver/tokens.js';
+import { parseDuration } from '../../pkg/util/duration.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,9 @@ const { values } = parseArgs({
     'service-node-port-range': { type: 'string', default: DEFAULT_CONFIG.serviceNodePortRange },
     'default-watch-cache-size': { type: 'string', default: String(DEFAULT_CONFIG.watchCacheSize) },
     'etcd-compaction-interval': { type: 'string', default: String(DEFAULT_CONFIG.compactionIntervalMs / 1000) },
+    'max-requests-inflight': { type: 'string', default: String(DEFAULT_CONFIG.maxRequestsInflight) },
+    'max-mutating-requests-inflight': { type: 'string', default: String(DEFAULT_CONFIG.maxMutatingRequestsInflight) },
+    'request-timeout': { type: 'string', default: '1m0s' },
     // Tests only: exit non-zero as soon as a request changed a built-in prototype.
     'check-prototypes': { type: 'boolean', default: false },
     v: { type: 'string', default: '0' },
@@ -48,6 +52,9 @@ const server = new APIServer({
   tokens: values['token-auth-file'] ? readTokenFile(values['token-auth-file']) : [],
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
+  maxRequestsInflight: Number(values['max-requests-inflight']),
+  maxMutatingRequestsInflight: Number(values['max-mutating-requests-inflight']),
+  requestTimeoutMs: parseDuration(values['request-timeout'] as string),
   log,
   onPrototypesChanged: values['check-prototypes']
     ? (changes, request) => {

@@ -23,6 +23,7 @@ import { NODE_PROXY_PATH, NodeProxy, dispatchUpgrade, nodeProxyPathHandler } fro
 import { bootstrapCluster } from './bootstrap.js';
 import { VERSION_INFO } from './version.js';
 import { asExpress, badRequest, hasMalformedEscape, readBody, resourceTarget, splitURL, unescapeSegment } from './resourcerequest.js';
+import { MaxInFlight, isLongRunning, isMutating, tooManyRequests, withRequestTimeout } from './maxinflight.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -45,6 +46,11 @@ export interface APIServerConfig {
   bookmarkIntervalMs: number;
   compactionIntervalMs: number;
   maxRequestBodyBytes: number;
+  /** --max-requests-inflight and --max-mutating-requests-inflight (0: no limit); watches and other long-running requests do not count. */
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  /** --request-timeout: a request that is not long-running is answered 504 after this long; it bounds receiving a request too. */
+  requestTimeoutMs: number;
   /** Bearer tokens that may use the API (kube-apiserver's --token-auth-file); empty: no authentication. */
   tokens: string[];
   /**
@@ -64,6 +70,9 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   bookmarkIntervalMs: 60_000,
   compactionIntervalMs: 5 * 60_000,
   maxRequestBodyBytes: 3 * 1024 * 1024,
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  requestTimeoutMs: 60_000,
   tokens: [],
 };
 
@@ -90,10 +99,12 @@ export class APIServer {
   private readonly allowedTokens: Set<string>;
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
+  private readonly inFlight: MaxInFlight;
 
   constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
     this.resources = resources;
     this.allowedTokens = new Set(config.tokens);
+    this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile });
     this.hub = new RegistryWatch(this.etcd, config.log);
     const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
@@ -161,6 +172,21 @@ export class APIServer {
     });
   }
 
+  /** The in-flight limits and the request timeout (maxinflight.ts): false when the request has been answered 429. */
+  private admit(req: IncomingMessage, res: ServerResponse): boolean {
+    const { path, query } = splitURL(req.url ?? '/');
+    if (isLongRunning(path, query)) return true;
+    const release = this.inFlight.acquire(isMutating(req.method));
+    if (!release) {
+      tooManyRequests(res);
+      req.resume();
+      return false;
+    }
+    res.once('close', release);
+    withRequestTimeout(req, res, this.config.requestTimeoutMs, () => sendError(res as unknown as Response, REQUEST_TIMED_OUT));
+    return true;
+  }
+
   /** Resource requests go straight to serveGroupVersion (see resourcerequest.ts); the rest to express. */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const { path, query } = splitURL(req.url ?? '/');
@@ -224,9 +250,11 @@ export class APIServer {
       ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
       : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
     this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
-    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+    // How often Node looks for requests past headersTimeout/requestTimeout.
+    const checkEvery = Math.max(250, Math.min(30_000, Math.floor((this.config.requestTimeoutMs || 32_000) / 4)));
+    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key, connectionsCheckingInterval: checkEvery }, (req, res) => {
       if (this.prototypes) this.checkPrototypesAfter(req, res);
-      this.onRequest(req, res);
+      if (this.admit(req, res)) this.onRequest(req, res);
     });
     if (this.config.onPrototypesChanged) this.prototypes = snapshotPrototypes();
     // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
@@ -236,8 +264,12 @@ export class APIServer {
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.server.keepAliveTimeout = 120_000;
-    this.server.headersTimeout = 125_000;
-    this.server.requestTimeout = 0; // watches are long-lived
+    // Slow clients: headers within 32 s (kube-apiserver's ReadHeaderTimeout), the whole request
+    // (headers and body) within the request timeout; Node answers 408 and closes the connection.
+    // A watch's request is complete once its headers are in, so only receiving is bounded.
+    const timeout = this.config.requestTimeoutMs;
+    this.server.requestTimeout = timeout;
+    this.server.headersTimeout = timeout > 0 ? Math.min(32_000, timeout) : 32_000;
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(this.config.securePort, this.config.bindAddress, () => resolve());
@@ -292,6 +324,9 @@ function authenticated(allowed: Set<string>, path: string, authorization: string
 }
 
 const UNAUTHORIZED = new StatusError(401, 'Unauthorized', 'Unauthorized');
+
+// The timeout filter's answer: errors.NewTimeoutError(..., 0).
+const REQUEST_TIMED_OUT = new StatusError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded');
 
 function authenticate(tokens: string[]) {
   const allowed = new Set(tokens);
