@@ -2,7 +2,7 @@
 DATA_DIR ?= /var/lib/timonel
 NODE ?= node
 
-.PHONY: deps build test test-unit test-integration test-e2e bench up down purge clean
+.PHONY: deps build build-tests test test-unit test-integration test-e2e bench up down purge clean
 
 deps:
 	./hack/install-deps.sh
@@ -10,20 +10,24 @@ deps:
 build: deps
 	npx tsc -p tsconfig.json
 
-test: build
-	$(NODE) --test --test-concurrency=4 dist/test/unit
-	$(NODE) --test --test-concurrency=2 dist/test/integration
-	$(NODE) --test --test-concurrency=1 dist/test/e2e
+# Tests run under jest from the compiled dist/test (README "Tests"); each target runs exactly its
+# tier(s) and ends with one "N passed, N failed, N skipped" line. dist/test is built afresh so a
+# test whose source is gone does not run from an old build.
+test: build-tests
+	$(NODE) dist/test/run.js unit integration e2e
 
-test-unit: build
-	$(NODE) --test dist/test/unit
+test-unit: build-tests
+	$(NODE) dist/test/run.js unit
 
-test-e2e: build
-	$(NODE) --test --test-concurrency=1 dist/test/e2e
+test-integration: build-tests
+	$(NODE) dist/test/run.js integration
 
-test-integration: build
-	$(NODE) --test --test-concurrency=2 dist/test/integration
-	$(NODE) --test --test-concurrency=1 dist/test/e2e
+test-e2e: build-tests
+	$(NODE) dist/test/run.js e2e
+
+build-tests: deps
+	rm -rf dist/test
+	npx tsc -p tsconfig.json
 
 bench: build
 	$(NODE) dist/test/bench/run.js

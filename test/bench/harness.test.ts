@@ -1,6 +1,6 @@
 // Tests of the harness's own arithmetic: percentiles, the closed-loop runner,
-// and slicing a CPU profile by phase. Run: node --test dist/test/bench/
-import { test } from 'node:test';
+// and slicing a CPU profile by phase. Not a test tier: npm run jest -- --selectProjects bench
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

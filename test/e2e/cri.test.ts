@@ -1,7 +1,7 @@
 // The CRI client against a real containerd started from Timonel's own config:
 // images pulled through the registry mirror, a pod sandbox on a CNI bridge, a
 // busybox container that runs, execs, logs in the CRI format and is torn down.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -53,7 +53,8 @@ function pushBusyboxImage(workDir: string, registryAddr: string, repoTag: string
   });
 }
 
-describe('CRI against a real containerd', { skip, timeout: 180_000 }, () => {
+jest.setTimeout(180_000);
+(skip ? describe.skip : describe)('CRI against a real containerd', () => {
   let stateDir = '';
   let paths: ContainerdPaths;
   let registry: RunningRegistry | undefined;
@@ -63,7 +64,7 @@ describe('CRI against a real containerd', { skip, timeout: 180_000 }, () => {
   let containerId = '';
   let sandboxConfig: PodSandboxConfig__Input;
 
-  before(async () => {
+  beforeAll(async () => {
     stateDir = mkdtempSync('/tmp/timonel-cri-e2e-');
     const port = await freePort();
     registry = await startRegistry(join(stateDir, 'registry-cache'), port);
@@ -77,7 +78,7 @@ describe('CRI against a real containerd', { skip, timeout: 180_000 }, () => {
     ({ paths, cri } = containerd);
   });
 
-  after(async () => {
+  afterAll(async () => {
     // The registry serves from the state dir: stopped first, before stop() removes the dir.
     await registry?.stop();
     if (containerd) await containerd.stop();

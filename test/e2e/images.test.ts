@@ -2,7 +2,7 @@
 // cache, pushed to a real docker-registry on loopback, served under every tag
 // the catalogue lists, and pulled and run by a real containerd through CRI
 // with the registry as its docker.io / registry.k8s.io mirror.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -39,16 +39,17 @@ interface Manifest {
   layers: { digest: string; size: number; mediaType: string }[];
 }
 
-describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }, () => {
+jest.setTimeout(600_000);
+(skip ? describe.skip : describe)('images: build, registry, pull through CRI', () => {
   let work = '';
   let registry: RunningRegistry;
 
-  before(async () => {
+  beforeAll(async () => {
     work = mkdtempSync('/tmp/timonel-images-e2e-');
     registry = await startRegistry(join(work, 'registry-cache'), await freePort());
   });
 
-  after(async () => {
+  afterAll(async () => {
     await registry?.stop();
     if (registry?.pid) assert.equal(isAlive(registry.pid), false, 'registry process still running');
     if (work) rmSync(work, { recursive: true, force: true });
@@ -150,7 +151,7 @@ describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }
     assert.equal(missingTag.status, 404);
   });
 
-  describe('pulled and run by containerd through CRI', { skip: which('containerd') ? false : 'containerd is not installed' }, () => {
+  (which('containerd') ? describe : describe.skip)('pulled and run by containerd through CRI', () => {
     let stateDir = '';
     let containerd: TestContainerd | undefined;
     let cri: CRIClient;
@@ -159,7 +160,7 @@ describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }
     let sandboxConfig: PodSandboxConfig__Input;
     const ids: Record<string, string> = {};
 
-    before(async () => {
+    beforeAll(async () => {
       // A bridge left by a killed run would carry that run's pods at the very addresses ours get.
       let leftover = true;
       try {
@@ -172,7 +173,7 @@ describe('images: build, registry, pull through CRI', { skip, timeout: 600_000 }
       ({ stateDir, cri } = containerd);
     });
 
-    after(async () => {
+    afterAll(async () => {
       await containerd?.stop();
     });
 

@@ -3,7 +3,7 @@
 // over TLS with its client certificate; the kubelet server talks to a real
 // containerd (its own state dir, CNI bridge tmnl-st0, 10.244.203.0/24) where
 // busybox containers run, started with raw CRI calls and the kubelet's labels.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,8 @@ interface Run {
   code: number;
 }
 
-describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the kubelet server', { skip, timeout: 300_000 }, () => {
+jest.setTimeout(300_000);
+(skip ? describe.skip : describe)('kubectl logs/exec/attach/cp/port-forward through the apiserver to the kubelet server', () => {
   let stateDir = '';
   let registry: RunningRegistry | undefined;
   let containerd: TestContainerd | undefined;
@@ -142,7 +143,7 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
     assert.equal(res.status, 200, res.body);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR, DEFAULT_REGISTRY_PORT);
     await ensureImages({ registry: registry.addr, only: ['busybox', 'pause'] });
 
@@ -198,7 +199,7 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
     await putStatus(`/api/v1/namespaces/${NS}/pods/${POD}/status`, pod, { phase: 'Running', podIP, podIPs: [{ ip: podIP }], hostIP: '127.0.0.1' });
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await kubelet?.close();
     await cluster?.stop();
@@ -284,7 +285,8 @@ describe('kubectl logs/exec/attach/cp/port-forward through the apiserver to the 
     assert.equal(r.stdout, 'spdy-in\n');
   });
 
-  it('kubectl exec -it gives a terminal with the client\'s size', { skip: which('script') ? false : 'script (util-linux) is needed for a pseudo-terminal' }, async () => {
+  // script (util-linux) gives kubectl the pseudo-terminal.
+  (which('script') ? it : it.skip)('kubectl exec -it gives a terminal with the client\'s size', async () => {
     // The size arrives on the resize channel once the command runs: look a few times.
     const inner = 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do stty -a | grep -q "rows 27; columns 91" && break; sleep 0.2; done; stty -a | head -n 1; exit 4';
     const cmd = `stty cols 91 rows 27; kubectl exec -it ${POD} -c main -- sh -c '${inner}'`;

@@ -2,7 +2,7 @@
 // a containerd of its own pulling from the local registry mirror, and the kubelet
 // as a child process (cmd/kubelet) on its own bridge and pod CIDR. No scheduler:
 // pods name the node themselves.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +55,8 @@ function busyboxPod(name: string, command: string[], extra: Partial<Pod['spec']>
   };
 }
 
-describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
+jest.setTimeout(600_000);
+(skip ? describe.skip : describe)('kubelet on containerd', () => {
   let dir = '';
   let cluster: TestCluster;
   let client: Client;
@@ -114,7 +115,7 @@ describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
     return (await cri.runtime.listContainers({ filter: { labelSelector: { [POD_UID_LABEL]: uid } } })).containers;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync('/tmp/timonel-kubelet-e2e-');
     mkdirSync(join(dir, 'manifests'));
     kubeletLog = join(dir, 'kubelet.log');
@@ -130,7 +131,7 @@ describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
     kubelet = startKubelet();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stopKubelet('SIGKILL');
     if (containerd) {
       // Noted before shutdown removes every sandbox: their cgroups are removed below.
@@ -372,7 +373,7 @@ describe('kubelet on containerd', { skip, timeout: 600_000 }, () => {
   });
 
   // A measurement, not a check: KUBELET_E2E_BURST=<n> creates n busybox pods at once and prints how long they take.
-  it('burst of pods (opt-in measurement)', { skip: process.env.KUBELET_E2E_BURST ? false : 'set KUBELET_E2E_BURST=<n> to measure' }, async () => {
+  (process.env.KUBELET_E2E_BURST ? it : it.skip)('burst of pods (opt-in measurement)', async () => {
     const n = Number(process.env.KUBELET_E2E_BURST);
     const t0 = Date.now();
     await Promise.all(Array.from({ length: n }, (_, i) => pods().create(busyboxPod(`burst-${i}`, ['sleep', '3600']))));

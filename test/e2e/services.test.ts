@@ -1,7 +1,7 @@
 // Services for real: the proxy's iptables rules and the cluster DNS on a
 // `timonel up` node, reached from a busybox pod by name and by ClusterIP, from
 // the host by NodePort, with the upstream StatefulSet example's headless names.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { timonelUp, type UpCluster } from '../support/upcluster.js';
@@ -27,18 +27,19 @@ const APP = {
   ],
 };
 
-describe('services: proxy and cluster DNS on a real node', { timeout: 600_000 }, () => {
+jest.setTimeout(600_000);
+describe('services: proxy and cluster DNS on a real node', () => {
   let c: UpCluster;
   const clientExec = (cmd: string, allowFail = false) => c.kubectl(['exec', 'client', '--', 'sh', '-c', cmd], { allowFail });
 
-  before(async () => {
+  beforeAll(async () => {
     c = await timonelUp({ podCIDR: '10.244.102.0/24', bridge: 'tmnl-e2e2' });
     await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(APP) });
     await c.kubectl(['run', 'client', '--image=busybox', '--', 'sleep', '3600']);
     await c.kubectl(['rollout', 'status', 'deployment/my-nginx', '--timeout=180s']);
     await c.kubectl(['wait', '--for=condition=Ready', 'pod/client', '--timeout=120s']);
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.down();
   });
 

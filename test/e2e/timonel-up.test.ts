@@ -1,6 +1,6 @@
 // `timonel up` / `timonel down` as a user runs them: real etcd and apiserver
 // processes, the kubeconfig it writes, the real kubectl, state kept across restarts.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { freePort, isAlive } from '../../pkg/cluster/process.js';
 const run = promisify(execFile);
 const TIMONEL = new URL('../../cmd/timonel/main.js', import.meta.url).pathname;
 
-describe('timonel up / down', { timeout: 180_000 }, () => {
+jest.setTimeout(180_000);
+describe('timonel up / down', () => {
   let dataDir: string;
   let flags: string[];
   const kubectlEnv = () => ({ ...process.env, KUBECONFIG: join(dataDir, 'kubeconfig.yaml'), HOME: dataDir });
@@ -22,11 +23,11 @@ describe('timonel up / down', { timeout: 180_000 }, () => {
   // The registry may be shared with another cluster on this machine (then it has no PID file here).
   const pids = () => ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'containerd', 'kubelet'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
 
-  before(async () => {
+  beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
     flags = ['--data-dir', dataDir, '--secure-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--pod-cidr', '10.244.101.0/24', '--cni-bridge', 'tmnl-e2e1'];
   });
-  after(async () => {
+  afterAll(async () => {
     await timonel(['down', ...flags, '--purge']).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   });

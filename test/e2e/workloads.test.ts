@@ -1,7 +1,7 @@
 // Pods run for real: `timonel up` with containerd and the kubelet, the real
 // kubectl, images pulled through the local mirror, and the acceptance cases of
 // the kubelet issue, each checked against what containerd itself reports.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { timonelUp, type UpCluster } from '../support/upcluster.js';
@@ -24,7 +24,8 @@ interface PodJSON {
 // kubectl round trips are slow; poll twice a second, not every 50 ms.
 const poll = <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number) => until(what, check, timeoutMs, 500);
 
-describe('workloads on a real node', { timeout: 600_000 }, () => {
+jest.setTimeout(600_000);
+describe('workloads on a real node', () => {
   let c: UpCluster;
   let cri: CRIClient;
 
@@ -34,12 +35,12 @@ describe('workloads on a real node', { timeout: 600_000 }, () => {
   const criContainers = async (podName: string) =>
     (await cri.runtime.listContainers({ filter: { labelSelector: { 'io.kubernetes.pod.name': podName } } })).containers;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await timonelUp({ podCIDR: '10.244.100.0/24', bridge: 'tmnl-e2e0' });
     cri = new CRIClient(containerdPaths(c.dataDir).socket);
     await c.kubectl(['wait', '--for=condition=Ready', 'node', '--all', '--timeout=60s']);
   });
-  after(async () => {
+  afterAll(async () => {
     cri?.close();
     await c?.down();
   });

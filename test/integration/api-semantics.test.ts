@@ -1,7 +1,7 @@
 // Kubernetes REST semantics over HTTP against a real etcd: dry run, generateName,
 // generation, subresources, finalizers, Table, watch, paging, deletecollection,
 // preconditions, server-side apply, Service allocation, scope and discovery.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequest } from 'node:http';
@@ -109,12 +109,13 @@ function openWatch(c: TestCluster, path: string): Promise<WatchStream> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('Kubernetes REST semantics over HTTP', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('Kubernetes REST semantics over HTTP', () => {
   let c: TestCluster;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

@@ -1,5 +1,5 @@
 // Bad input through HTTP: the right Status code and reason, and nothing written.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
@@ -26,10 +26,10 @@ function deployment(name: string, extra: Record<string, unknown> = {}): Record<s
 describe('apiserver bad input', () => {
   let c: TestCluster;
   const deploys = '/apis/apps/v1/namespaces/default/deployments';
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

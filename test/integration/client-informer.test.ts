@@ -1,7 +1,7 @@
 // pkg/client's informer against a real apiserver: events, lister, bookmarks, resuming
 // a dropped watch without relisting, and relisting on 410. The informer talks to the
 // apiserver through a TCP proxy the test can cut, which is how a connection really drops.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -47,20 +47,21 @@ function clientVia(c: TestCluster, port: number): Client {
   return new Client(kc);
 }
 
-describe('pkg/client informer', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('pkg/client informer', () => {
   let c: TestCluster;
   let direct: Client;
   let cms: ResourceClient<ConfigMap>;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let viaProxy: Client;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster({ watchCacheSize: 10, bookmarkIntervalMs: 200 });
     direct = Client.fromFile(c.kubeconfig);
     cms = direct.resource<ConfigMap>('v1', 'configmaps').namespace('default');
     proxy = await startProxy(c.server.config.securePort);
     viaProxy = clientVia(c, proxy.port);
   });
-  after(async () => {
+  afterAll(async () => {
     proxy?.close();
     viaProxy?.close();
     direct?.close();

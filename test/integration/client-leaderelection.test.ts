@@ -1,6 +1,6 @@
 // Leader election on a real coordination.k8s.io/v1 Lease: two candidates, one leader;
 // when the leader stops renewing, the other takes over within the lease duration.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client } from '../../pkg/client/rest.js';
 import { LeaderElector, type Lease } from '../../pkg/client/leaderelection.js';
@@ -8,14 +8,15 @@ import { startCluster, type TestCluster } from '../support/cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('pkg/client leader election', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('pkg/client leader election', () => {
   let c: TestCluster;
   let client: Client;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
   });
-  after(async () => {
+  afterAll(async () => {
     client?.close();
     await c?.stop();
   });

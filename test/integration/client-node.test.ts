@@ -1,5 +1,5 @@
 // @kubernetes/client-node, unmodified, against Timonel: typed API calls and its informer.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { CoreV1Api, KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
 import { until as waitUntil } from '../support/controllers.js';
@@ -8,17 +8,18 @@ import { startCluster, type TestCluster } from '../support/cluster.js';
 /** These checks are cheap and synchronous: poll them often, for up to 10 s. */
 const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitUntil(what, check, timeoutMs, 25);
 
-describe('@kubernetes/client-node against the apiserver', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('@kubernetes/client-node against the apiserver', () => {
   let c: TestCluster;
   let kc: KubeConfig;
   let core: CoreV1Api;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster({ watchCacheSize: 20 });
     kc = new KubeConfig();
     kc.loadFromFile(c.kubeconfig);
     core = kc.makeApiClient(CoreV1Api);
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

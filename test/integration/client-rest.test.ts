@@ -1,5 +1,5 @@
 // pkg/client's REST layer against a real apiserver: CRUD, patch types, errors as StatusError.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -9,16 +9,17 @@ import { startCluster, type TestCluster } from '../support/cluster.js';
 
 interface ConfigMap extends KubeObject { data?: Record<string, string> }
 
-describe('pkg/client REST', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('pkg/client REST', () => {
   let c: TestCluster;
   let client: Client;
   let cms: ResourceClient<ConfigMap>;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
     cms = client.resource<ConfigMap>('v1', 'configmaps').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     client?.close();
     await c?.stop();
   });

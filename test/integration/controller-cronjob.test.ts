@@ -1,7 +1,7 @@
 // The CronJob controller against a real apiserver, with an injected clock: the test
 // moves time forward a minute at a time and pokes the CronJob so it syncs now. No
 // Job controller runs: the test finishes Jobs itself by writing their status.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -13,7 +13,8 @@ import { controlledBy, eventMessages, rfc3339, sleep, startControllers, until, t
 
 const CRONJOB = join(process.cwd(), 'test/fixtures/examples/application/job/cronjob.yaml');
 
-describe('CronJob controller', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('CronJob controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let cronjobs: ResourceClient<CronJob>;
@@ -21,13 +22,13 @@ describe('CronJob controller', { timeout: 60_000 }, () => {
   let clock = Date.now();
   let pokes = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new CronJobController(h.context('cronjob-controller'), { now: () => new Date(clock) }), 1]]);
     cronjobs = ctl.client.resource<CronJob>('batch/v1', 'cronjobs').namespace('default');
     jobs = ctl.client.resource<Job>('batch/v1', 'jobs').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

@@ -2,7 +2,7 @@
 // scheduler: the test creates Node objects itself, marks pods Running/Ready
 // through pods/<name>/status, and leaves pods unbound (as the controller makes
 // them: pinned by required node affinity, nodeName unset).
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -14,7 +14,8 @@ import { controlledBy, createNode, markPodReady, setPodStatus, sleep, startContr
 
 const BASIC = join(process.cwd(), 'test/fixtures/examples/application/basic-daemonset.yaml');
 
-describe('DaemonSet controller', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('DaemonSet controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
@@ -22,7 +23,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
   let nodes: ResourceClient<Node>;
   let revisions: ResourceClient<ControllerRevision>;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new DaemonSetsController(h.context('daemonset-controller')), 2]]);
     const client = ctl.client;
@@ -31,7 +32,7 @@ describe('DaemonSet controller', { timeout: 120_000 }, () => {
     nodes = client.resource<Node>('v1', 'nodes');
     revisions = client.resource<ControllerRevision>('apps/v1', 'controllerrevisions').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

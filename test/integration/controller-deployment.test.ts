@@ -2,7 +2,7 @@
 // controller making pods. No kubelet exists, so a small "readiness" helper here
 // marks pods Running/Ready (PUT pods/<name>/status) after a short lag, except
 // pods whose image is listed as never becoming ready.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { CoreEvent } from '../../pkg/client/events.js';
 import type { SharedInformerFactory } from '../../pkg/client/factory.js';
@@ -74,7 +74,8 @@ describe('deployment util', () => {
   });
 });
 
-describe('Deployment controller', { timeout: 180_000 }, () => {
+jest.setTimeout(180_000);
+describe('Deployment controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let client: Client;
@@ -82,7 +83,7 @@ describe('Deployment controller', { timeout: 180_000 }, () => {
   let replicaSets: ResourceClient<ReplicaSet>;
   let readiness: PodReadiness;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     const log = logger('deployment-test', verbosity);
     ctl = startControllers(c, (h) => {
@@ -93,7 +94,7 @@ describe('Deployment controller', { timeout: 180_000 }, () => {
     deployments = client.resource<Deployment>('apps/v1', 'deployments');
     replicaSets = client.resource<ReplicaSet>('apps/v1', 'replicasets');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

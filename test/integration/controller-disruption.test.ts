@@ -1,6 +1,6 @@
 // PodDisruptionBudgets: the disruption controller keeps their status, and the
 // eviction subresource spends it, refusing with 429 once the budget is used.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
@@ -10,14 +10,15 @@ import { markPodReady, startManager, until } from '../support/controllers.js';
 const JSON_HDR = { 'content-type': 'application/json' };
 const NS = '/api/v1/namespaces/default';
 
-describe('disruption budgets and eviction', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('disruption budgets and eviction', () => {
   let c: TestCluster;
   let m: ControllerManager;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m = await startManager(c, ['disruption'], { log: logger('disruption-test', -1) });
   });
-  after(async () => {
+  afterAll(async () => {
     await m?.stop();
     await c?.stop();
   });

@@ -1,6 +1,6 @@
 // The EndpointSlice and Endpoints controllers against a real apiserver: pods are
 // marked Running/Ready with an IP by the test, as a kubelet would.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
@@ -11,7 +11,8 @@ const JSON_HDR = { 'content-type': 'application/json' };
 
 interface Slice { metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> }; endpoints: Array<{ addresses: string[]; conditions: { ready: boolean; serving: boolean; terminating: boolean }; targetRef: { name: string }; hostname?: string }>; ports: Array<{ name?: string; port: number; protocol: string }> }
 
-describe('endpoints controllers', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('endpoints controllers', () => {
   let c: TestCluster;
   let m: ControllerManager;
   const ns = '/api/v1/namespaces/default';
@@ -29,11 +30,11 @@ describe('endpoints controllers', { timeout: 90_000 }, () => {
     return (res.json() as { items: Slice[] }).items;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m = await startManager(c, ['endpointslice', 'endpoint'], { log: logger('endpoints-test', -1) });
   });
-  after(async () => {
+  afterAll(async () => {
     await m?.stop();
     await c?.stop();
   });

@@ -1,7 +1,7 @@
 // The garbage collector against a real apiserver, with no other controller running:
 // owners and dependents are plain ConfigMaps, Secrets, Deployments and ReplicaSets
 // linked by hand-written ownerReferences.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -17,19 +17,20 @@ function ownerRef(owner: KubeObject, extra: Partial<OwnerReference> = {}): Owner
   return { apiVersion: owner.apiVersion ?? 'v1', kind: owner.kind ?? 'ConfigMap', name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', ...extra };
 }
 
-describe('garbage collector', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('garbage collector', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let cms: ResourceClient;
   let secrets: ResourceClient;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0)))), 2]]);
     cms = ctl.client.resource('v1', 'configmaps').namespace(NS);
     secrets = ctl.client.resource('v1', 'secrets').namespace(NS);
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

@@ -1,7 +1,7 @@
 // The HorizontalPodAutoscaler controller against a real apiserver, with a test
 // double for the metrics.k8s.io API: a Deployment's scale subresource is raised
 // when pods run hot, and lowered only after the scale-down stabilisation window.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,17 +30,18 @@ class FakeMetrics implements MetricsClient {
   }
 }
 
-describe('HorizontalPodAutoscaler controller', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('HorizontalPodAutoscaler controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   const metrics = new FakeMetrics();
   const dir = mkdtempSync(join(tmpdir(), 'hpa-test-'));
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new HorizontalController(h.context('horizontal-pod-autoscaler', logger('hpa', -1)), { metrics, syncPeriodMs: 300 }), 1]]);
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
     rmSync(dir, { recursive: true, force: true });

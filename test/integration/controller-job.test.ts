@@ -1,7 +1,7 @@
 // The Job and TTL-after-finished controllers against a real apiserver. No kubelet
 // exists: the test finishes pods itself by writing their status (phase and
 // containerStatuses), as a kubelet would.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -15,13 +15,14 @@ import { controlledBy, eventMessages, startControllers, until, type RunningContr
 
 const INDEXED = join(process.cwd(), 'test/fixtures/examples/application/job/indexed-job-vol.yaml');
 
-describe('Job controller', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('Job controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let jobs: ResourceClient<Job>;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [
       [new JobController(h.context('job-controller'), { podFailureBackoffMs: 50 }), 2],
@@ -32,7 +33,7 @@ describe('Job controller', { timeout: 90_000 }, () => {
     pods = ctl.client.resource<Pod>('v1', 'pods').namespace('default');
     jobs = ctl.client.resource<Job>('batch/v1', 'jobs').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

@@ -1,7 +1,7 @@
 // The controller-manager against a real apiserver: namespace deletion empties and
 // removes the namespace, every namespace gets a default ServiceAccount, and of two
 // managers only the lease holder acts.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { ControllerManager } from '../../pkg/controller/manager.js';
@@ -24,15 +24,16 @@ async function leaseHolder(c: TestCluster): Promise<string | undefined> {
   return res.status === 200 ? (res.json() as { spec: { holderIdentity?: string } }).spec.holderIdentity : undefined;
 }
 
-describe('controller-manager', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('controller-manager', () => {
   let c: TestCluster;
   let m1: ControllerManager;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m1 = manager(c);
     await m1.start();
   });
-  after(async () => {
+  afterAll(async () => {
     await m1?.stop();
     await c?.stop();
   });

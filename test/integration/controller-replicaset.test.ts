@@ -1,6 +1,6 @@
 // The ReplicaSet controller against a real apiserver (no kubelet, no scheduler:
 // the test binds pods and marks them Running/Ready itself).
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -11,19 +11,20 @@ import { controlledBy, eventMessages, markPodReady, startControllers, until, typ
 
 const FRONTEND = join(process.cwd(), 'test/fixtures/examples/controllers/frontend.yaml');
 
-describe('ReplicaSet controller', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('ReplicaSet controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
   let rss: ResourceClient<ReplicaSet>;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new ReplicaSetController(h.context('replicaset-controller')), 2]]);
     pods = ctl.client.resource<Pod>('v1', 'pods').namespace('default');
     rss = ctl.client.resource<ReplicaSet>('apps/v1', 'replicasets').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

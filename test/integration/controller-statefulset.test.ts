@@ -1,6 +1,6 @@
 // The StatefulSet controller against a real apiserver (no kubelet: the test marks
 // pods Running/Ready itself through pods/<name>/status).
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
@@ -11,7 +11,8 @@ import { markPodReady, setPodStatus, sleep, startControllers, until, type Runnin
 
 const WEB = join(process.cwd(), 'test/fixtures/examples/application/web/web.yaml');
 
-describe('StatefulSet controller', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('StatefulSet controller', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let pods: ResourceClient<Pod>;
@@ -19,7 +20,7 @@ describe('StatefulSet controller', { timeout: 90_000 }, () => {
   let pvcs: ResourceClient<PersistentVolumeClaim>;
   let revisions: ResourceClient<ControllerRevision>;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     ctl = startControllers(c, (h) => [[new StatefulSetController(h.context('statefulset-controller')), 2]]);
     const client = ctl.client;
@@ -28,7 +29,7 @@ describe('StatefulSet controller', { timeout: 90_000 }, () => {
     pvcs = client.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims').namespace('default');
     revisions = client.resource<ControllerRevision>('apps/v1', 'controllerrevisions').namespace('default');
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
   });

@@ -1,6 +1,6 @@
 // The PersistentVolume binder and the local-path provisioner against a real
 // apiserver, with the provisioner's directories in a throwaway directory.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,8 @@ import { startControllers, until, type RunningControllers } from '../support/con
 const JSON_HDR = { 'content-type': 'application/json' };
 const NS = '/api/v1/namespaces/default';
 
-describe('persistentvolume binder and local-path provisioner', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('persistentvolume binder and local-path provisioner', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let localPathDir: string;
@@ -40,7 +41,7 @@ describe('persistentvolume binder and local-path provisioner', { timeout: 90_000
     return p?.status?.phase === 'Bound' ? p : undefined;
   });
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     localPathDir = mkdtempSync(join(tmpdir(), 'timonel-local-path-'));
     ctl = startControllers(c, (h) => {
@@ -48,7 +49,7 @@ describe('persistentvolume binder and local-path provisioner', { timeout: 90_000
       return [[new PersistentVolumeBinderController(ctx), 2], [new LocalPathProvisioner(ctx, { localPathDir }), 2]];
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     await c?.stop();
     if (localPathDir) rmSync(localPathDir, { recursive: true, force: true });

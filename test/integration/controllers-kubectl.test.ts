@@ -1,7 +1,7 @@
 // The whole controller-manager under the real kubectl: the upstream examples
 // applied together, and `kubectl get deploy,rs,sts,ds,job,cronjob,hpa,pvc`
 // showing the columns and the truth the controllers wrote.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
@@ -13,15 +13,16 @@ const EXAMPLES = [
   'application/job/indexed-job-vol.yaml', 'application/job/cronjob.yaml', 'controllers/hpa-rs.yaml', 'pods/storage/pv-claim.yaml',
 ];
 
-describe('controllers seen through kubectl', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('controllers seen through kubectl', () => {
   let c: TestCluster;
   let m: ControllerManager;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m = await startManager(c, ['*'], { localPathDir: `${c.dir}/local-path`, log: logger('controllers-kubectl-test', -1) });
     for (const f of EXAMPLES) await c.kubectl(['apply', '-f', `test/fixtures/examples/${f}`]);
   });
-  after(async () => {
+  afterAll(async () => {
     await m?.stop();
     await c?.stop();
   });

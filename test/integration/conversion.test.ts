@@ -1,16 +1,17 @@
 // Kinds served at two versions are one set of objects: written at either, read at both.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 
-describe('multi-version kinds', { timeout: 60_000 }, () => {
+jest.setTimeout(60_000);
+describe('multi-version kinds', () => {
   let c: TestCluster;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

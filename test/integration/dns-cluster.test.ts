@@ -3,7 +3,7 @@
 // 127.0.0.1 from the Services and EndpointSlices it watches (a StatefulSet's
 // pods through the real StatefulSet and EndpointSlice controllers), and the
 // EndpointSlice it keeps for its own Service.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -54,14 +54,15 @@ const addresses = (p: Decoded) => (p.answers ?? []).map((a) => (a as { data: unk
 
 interface SliceObj { metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> }; addressType: string; endpoints: Array<{ addresses: string[]; conditions: { ready: boolean }; nodeName?: string }>; ports: Array<{ name: string; port: number; protocol: string }> }
 
-describe('cluster DNS', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('cluster DNS', () => {
   let c: TestCluster;
   let m: ControllerManager;
   let dns: RunningClusterDNS;
   let metricsPort = 0;
   let dnsServiceUID = '';
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m = await startManager(c, ['statefulset', 'endpointslice'], { log: logger('dns-test', -1) });
     const applied = await c.kubectl(['apply', '-f', 'manifests/dns.yaml']);
@@ -78,7 +79,7 @@ describe('cluster DNS', { timeout: 120_000 }, () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dns?.stop();
     await m?.stop();
     await c?.stop();

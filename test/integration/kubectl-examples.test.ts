@@ -1,7 +1,7 @@
 // Every upstream example manifest (test/fixtures/examples) through the real kubectl: apply stores it,
 // re-apply is unchanged, an edit is configured and changes only that field,
 // server-side apply and diff work.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -32,12 +32,13 @@ function stable(o: Record<string, unknown>): unknown {
   return { ...o, metadata: m };
 }
 
-describe('kubectl apply of every example manifest', { timeout: 600_000 }, () => {
+jest.setTimeout(600_000);
+describe('kubectl apply of every example manifest', () => {
   let c: TestCluster;
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

@@ -1,5 +1,5 @@
 // The kubectl verbs a Kubernetes user reaches for, against Timonel, with their real output.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { startCluster, type TestCluster } from '../support/cluster.js';
@@ -21,16 +21,17 @@ spec:
         ports: [{containerPort: 80}]
 `;
 
-describe('kubectl verbs', { timeout: 300_000 }, () => {
+jest.setTimeout(300_000);
+describe('kubectl verbs', () => {
   let c: TestCluster;
   let k: TestCluster['kubectl'];
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     k = c.kubectl.bind(c);
     await k(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: verbs\n' });
     await k(['apply', '-n', 'verbs', '-f', '-'], { input: DEPLOYMENT });
   });
-  after(async () => {
+  afterAll(async () => {
     await c?.stop();
   });
 

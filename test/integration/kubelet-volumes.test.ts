@@ -2,7 +2,7 @@
 // volumes read ConfigMaps/Secrets through the REST client, an updated ConfigMap
 // reaches the mounted file, a claim provisioned by the local-path provisioner
 // resolves to its directory, and service account tokens go through TokenRequest.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,7 +22,9 @@ import { startControllers, until, type RunningControllers } from '../support/con
 
 const isRoot = process.getuid?.() === 0;
 
-describe('kubelet pod spec against the apiserver', { timeout: 90_000, skip: !isRoot && 'needs root for tmpfs mounts' }, () => {
+jest.setTimeout(90_000);
+// Needs root for tmpfs mounts.
+(isRoot ? describe : describe.skip)('kubelet pod spec against the apiserver', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
   let client: Client;
@@ -45,7 +47,7 @@ describe('kubelet pod spec against the apiserver', { timeout: 90_000, skip: !isR
     persistentVolume: (name) => orUndefined(res<PersistentVolume>('persistentvolumes').get(name)),
   });
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
     dir = mkdtempSync(join(tmpdir(), 'timonel-kubelet-vol-'));
@@ -55,7 +57,7 @@ describe('kubelet pod spec against the apiserver', { timeout: 90_000, skip: !isR
       return [[new PersistentVolumeBinderController(ctx), 1], [new LocalPathProvisioner(ctx, { localPathDir }), 1]];
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await ctl?.stop();
     client?.close();
     await c?.stop();

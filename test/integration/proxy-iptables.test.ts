@@ -5,7 +5,7 @@
 // them, sticks with sessionAffinity ClientIP, is rejected at once without
 // endpoints, and UDP flows move when an endpoint goes. The EndpointSlices come
 // from the real EndpointSlice controller, fed pods whose status the test sets.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,8 @@ function runProcess(argv: string[]): Promise<{ code: number; out: string }> {
   });
 }
 
-describe('proxy on iptables, in a network namespace', { timeout: 240_000 }, () => {
+jest.setTimeout(240_000);
+describe('proxy on iptables, in a network namespace', () => {
   let c: TestCluster;
   let m: ControllerManager;
   const lab = new NetnsLab();
@@ -67,7 +68,7 @@ describe('proxy on iptables, in a network namespace', { timeout: 240_000 }, () =
 
   const api = (method: string, path: string, body?: unknown) => request(c, method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: JSON_HDR });
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     m = await startManager(c, ['endpointslice'], { log: logger('proxy-test', -1) });
 
@@ -102,7 +103,7 @@ describe('proxy on iptables, in a network namespace', { timeout: 240_000 }, () =
     web = created.json() as ServiceObj;
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stopProxy();
     await lab.cleanup();
     await m?.stop();

@@ -2,7 +2,7 @@
 // starts from the watch cache's copy of the pod and guards the write on its
 // resourceVersion (as upstream's GuaranteedUpdate does with its cached object), so these
 // check that a stale copy never loses a newer change and never binds twice.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
 import type { Pod } from '../../pkg/scheduler/framework/types.js';
@@ -15,7 +15,7 @@ describe('pods/binding', () => {
   let client: Client;
   let pods: ResourceClient<Pod>;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
     await client.resource('v1', 'namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -23,7 +23,7 @@ describe('pods/binding', () => {
     // Start the apiserver's pod watch cache, as a scheduler's informer would.
     await pods.list({ resourceVersion: '0' });
   });
-  after(async () => {
+  afterAll(async () => {
     client?.close();
     await c?.stop();
   });

@@ -2,7 +2,7 @@
 // real apiserver + etcd, with a tiny profile written here: a cpu-fit filter, a
 // least-requested score and a preemption stand-in (PostFilter) — the real plugins are
 // tested in their own files.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
 import { nonZeroRequests, podRequests, SchedulerCache } from '../../pkg/scheduler/cache.js';
@@ -156,7 +156,8 @@ describe('scheduler core units', () => {
 
 // ---- against a real apiserver ----
 
-describe('scheduler core against a real apiserver', { timeout: 120_000 }, () => {
+jest.setTimeout(120_000);
+describe('scheduler core against a real apiserver', () => {
   let c: TestCluster;
   let client: Client;
   let pods: ResourceClient<Pod>;
@@ -165,13 +166,13 @@ describe('scheduler core against a real apiserver', { timeout: 120_000 }, () => 
   let metrics: SchedulerMetrics;
   const ns = 'default';
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
     pods = client.resource<Pod>('v1', 'pods').namespace(ns);
     nodes = client.resource<Node>('v1', 'nodes');
   });
-  after(async () => {
+  afterAll(async () => {
     await sched?.stop();
     client?.close();
     await c?.stop();

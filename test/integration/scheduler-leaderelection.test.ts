@@ -1,6 +1,6 @@
 // Two scheduler processes: only the lease holder binds; kill it and the standby
 // takes over within the lease duration and binds the next pod.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
@@ -10,7 +10,8 @@ const JSON_HDR = { 'content-type': 'application/json' };
 const SCHEDULER = new URL('../../cmd/scheduler/main.js', import.meta.url).pathname;
 
 
-describe('scheduler leader election', { timeout: 90_000 }, () => {
+jest.setTimeout(90_000);
+describe('scheduler leader election', () => {
   let c: TestCluster;
   const children: Array<{ proc: ChildProcess; log: () => string }> = [];
 
@@ -28,12 +29,12 @@ describe('scheduler leader election', { timeout: 90_000 }, () => {
   const nodeOf = (pod: string) => request(c, 'GET', `/api/v1/namespaces/default/pods/${pod}`).then((r) => (r.json() as { spec: { nodeName?: string } }).spec.nodeName);
   const createPod = (name: string) => request(c, 'POST', '/api/v1/namespaces/default/pods', { body: JSON.stringify({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } }), headers: JSON_HDR });
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     const node = { metadata: { name: 'node-1' }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } };
     assert.equal((await request(c, 'POST', '/api/v1/nodes', { body: JSON.stringify(node), headers: JSON_HDR })).status, 201);
   });
-  after(async () => {
+  afterAll(async () => {
     for (const s of children) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
     await c?.stop();
   });

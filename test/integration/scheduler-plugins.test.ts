@@ -5,7 +5,7 @@
 //
 // Nodes are cluster-scoped, so every case deletes its pods and nodes afterwards and
 // waits for the scheduler's cache to be empty: messages then count only its nodes.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
@@ -25,7 +25,8 @@ const fitMsg = (n: number, reasons: string, preemption: string): string => `0/${
 const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 const NO_VICTIMS = 'No preemption victims found for incoming pod';
 
-describe('scheduler default profile against a real apiserver', { timeout: 180_000 }, () => {
+jest.setTimeout(180_000);
+describe('scheduler default profile against a real apiserver', () => {
   let c: TestCluster;
   let client: Client;
   let nodes: ResourceClient<Node>;
@@ -35,7 +36,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
   const namespaces = new Set<string>();
   let seq = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     c = await startCluster();
     client = Client.fromFile(c.kubeconfig);
     nodes = client.resource<Node>('v1', 'nodes');
@@ -64,7 +65,7 @@ describe('scheduler default profile against a real apiserver', { timeout: 180_00
     await kubelet.waitForCacheSync();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await sched?.stop();
     await factory?.shutdown(); // given to the scheduler, so not its to stop
     await kubelet?.shutdown();

@@ -1,5 +1,5 @@
 // pkg/storage against a real etcd: conditional writes, lists, paging, the watch cache.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -43,13 +43,13 @@ describe('etcd storage', () => {
   let store: ResourceStorage;
   let hub: RegistryWatch;
 
-  before(async () => {
+  beforeAll(async () => {
     etcd = await startEtcd();
     client = new EtcdClient([etcd.endpoint]);
     hub = new RegistryWatch(client, () => undefined);
     store = new ResourceStorage(client, configmaps, { hub, watchCacheSize: 50, bookmarkIntervalMs: 200, log: () => undefined });
   });
-  after(async () => {
+  afterAll(async () => {
     await store.stop();
     await hub.stop();
     client.close();

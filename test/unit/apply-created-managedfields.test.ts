@@ -1,7 +1,7 @@
 // The create fast path for managedFields must write exactly what the general
 // update path writes for an object with no previous version: checked on every
 // upstream example manifest.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';

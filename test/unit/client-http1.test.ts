@@ -1,10 +1,17 @@
 // The HTTP/1.1 client under the REST client: response framing and connection reuse,
 // against node's own HTTP server.
-import { test } from 'node:test';
+import { test, afterEach } from '@jest/globals';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTP1Pool, parseChunked, parseHead } from '../../pkg/client/http1.js';
+
+// What a test opened, closed after it whether it passed or not.
+const cleanups: (() => unknown)[] = [];
+const afterThisTest = (fn: () => unknown) => cleanups.push(fn);
+afterEach(async () => {
+  for (const fn of cleanups.splice(0)) await fn();
+});
 
 function head(text: string, method = 'GET') {
   const buf = Buffer.from(text, 'latin1');
@@ -39,7 +46,7 @@ test('parseChunked waits for the last chunk and skips trailers', () => {
   assert.throws(() => parseChunked(Buffer.from('zz\r\n')), /malformed chunk size/);
 });
 
-test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (t) => {
+test('HTTP1Pool reuses a kept-alive connection and reads every framing', async () => {
   const sockets = new Set<unknown>();
   const server = http.createServer((req, res) => {
     sockets.add(req.socket);
@@ -63,9 +70,9 @@ test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
+  afterThisTest(() => server.close());
   const pool = new HTTP1Pool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  t.after(() => pool.close());
+  afterThisTest(() => pool.close());
 
   const post = await pool.request('POST', '/a?x=1', { authorization: 'Bearer t' }, '{"ü":1}');
   assert.equal(post.status, 200);
@@ -83,7 +90,7 @@ test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (
   assert.deepEqual(answers.map((a) => (JSON.parse(a.body.toString()) as { body: string }).body), Array.from({ length: 20 }, (_, i) => String(i)));
 });
 
-test('HTTP1Pool sends an idempotent request again when the server closed the idle connection', async (t) => {
+test('HTTP1Pool sends an idempotent request again when the server closed the idle connection', async () => {
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
@@ -92,9 +99,9 @@ test('HTTP1Pool sends an idempotent request again when the server closed the idl
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
+  afterThisTest(() => server.close());
   const pool = new HTTP1Pool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  t.after(() => pool.close());
+  afterThisTest(() => pool.close());
   assert.equal((await pool.request('GET', '/', {})).body.toString(), 'ok');
   // The server drops its kept-alive connection; the next GET must still succeed.
   server.closeIdleConnections();
@@ -103,7 +110,7 @@ test('HTTP1Pool sends an idempotent request again when the server closed the idl
   assert.equal(requests, 2);
 });
 
-test('HTTP1Pool rejects when the server answers without framing or goes away mid-answer', async (t) => {
+test('HTTP1Pool rejects when the server answers without framing or goes away mid-answer', async () => {
   const net = await import('node:net');
   const server = net.createServer((sock) => {
     sock.once('data', (d: Buffer) => {
@@ -112,9 +119,9 @@ test('HTTP1Pool rejects when the server answers without framing or goes away mid
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => server.close());
+  afterThisTest(() => server.close());
   const pool = new HTTP1Pool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  t.after(() => pool.close());
+  afterThisTest(() => pool.close());
   await assert.rejects(pool.request('GET', '/noframing', {}), /without Content-Length/);
   await assert.rejects(pool.request('POST', '/short', {}, 'x'), /closed/);
 });

@@ -1,6 +1,6 @@
 // Kubernetes DNS-based service discovery (schema 1.1.0) from Services and
 // EndpointSlices: the answer to each kind of question.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { addressFromReverse, ClusterDNSRecords, reverseName } from '../../pkg/dns/records.js';
 import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';

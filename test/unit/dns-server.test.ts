@@ -1,6 +1,6 @@
 // The DNS server on 127.0.0.1 with real dns-packet queries over UDP and TCP.
 // (dns-packet does not compress names: 60 A records of one name take ~2.8 KB.)
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -66,7 +66,7 @@ describe('DNS server', () => {
   const metrics = new DNSMetrics();
   const server = new DNSServer({ records, bindAddress: '127.0.0.1', port: 0, metrics });
 
-  before(async () => {
+  beforeAll(async () => {
     records.setService({ metadata: { namespace: 'default', name: 'my-nginx' }, spec: { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80 }] } });
     records.setService({ metadata: { namespace: 'default', name: 'big' }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] } });
     records.setEndpointSlice({
@@ -77,7 +77,7 @@ describe('DNS server', () => {
     });
     await server.start();
   });
-  after(() => server.stop());
+  afterAll(() => server.stop());
 
   it('answers over UDP: same id and question, RD echoed, authoritative', async () => {
     const res = await udpExchange(server.port, query('my-nginx.default.svc.cluster.local', 'A'));

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { computePodActions, podSandboxChanged, shouldContainerBeRestarted, type ProbeResults } from '../../pkg/kubelet/kuberuntime/compute_actions.js';
 import { hashContainer } from '../../pkg/kubelet/kuberuntime/hash.js';

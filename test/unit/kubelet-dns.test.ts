@@ -1,6 +1,6 @@
 // The pod's resolv.conf (CRI DNSConfig) per dnsPolicy and dnsConfig, with the
 // resolver limits upstream enforces.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,12 @@ import type { Pod } from '../../pkg/kubelet/types.js';
 let dir = '';
 let hostConf = '';
 
-before(() => {
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'timonel-dns-'));
   hostConf = join(dir, 'resolv.conf');
   writeFileSync(hostConf, '# generated\nnameserver 192.168.1.1\nnameserver 192.168.1.2\nsearch old.example\nsearch corp.example. lab.example .\noptions timeout:2 attempts:3\noptions timeout:1 rotate\n');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function pod(spec: Partial<Pod['spec']> = {}): Pod {
   return { metadata: { name: 'p', namespace: 'team-a', uid: 'u1' }, spec: { containers: [], ...spec } };

@@ -1,6 +1,6 @@
 // The kubelet's container environment: $(VAR) expansion, valueFrom, envFrom and
 // the service link variables, checked against upstream's rules and messages.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import {
   CreateContainerConfigError,

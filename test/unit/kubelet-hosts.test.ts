@@ -1,5 +1,5 @@
 // The /etc/hosts the kubelet writes for a pod, byte for byte as upstream's.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

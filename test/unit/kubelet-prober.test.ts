@@ -1,6 +1,6 @@
 // Probes against real local servers on 127.0.0.1 (HTTP, TCP, gRPC) and a fake
 // ExecSync, then the ProbeManager's workers with shortened probe seconds.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -14,7 +14,7 @@ let server: http.Server;
 let port = 0;
 const seen: http.IncomingHttpHeaders[] = [];
 
-before(async () => {
+beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(req.headers);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -48,7 +48,7 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
 });
-after(() => {
+afterAll(() => {
   server.closeAllConnections();
   server.close();
 });
@@ -155,7 +155,7 @@ describe('grpc probes', () => {
   let bport = 0;
   const agents: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     const def = fromJSON(HEALTH as Parameters<typeof fromJSON>[0], { enums: String, defaults: true });
     const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: { service: grpc.ServiceDefinition } } } } };
     gserver = new grpc.Server();
@@ -171,7 +171,7 @@ describe('grpc probes', () => {
     gport = await bind(gserver);
     bport = await bind(bare);
   });
-  after(() => {
+  afterAll(() => {
     gserver.forceShutdown();
     bare.forceShutdown();
   });

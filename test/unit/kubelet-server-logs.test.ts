@@ -1,7 +1,7 @@
 // Container logs from CRI log files: parsing, tail, since, byte limit,
 // timestamps, stream selection, partial lines, and follow across growth and
 // rotation until the container stops.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,12 +52,12 @@ describe('CRI log format', () => {
 describe('reading a container log', () => {
   let dir = '';
   let path = '';
-  before(() => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'timonel-logs-'));
     path = join(dir, '0.log');
     writeFileSync(path, LOG);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives the container output with partial lines joined', async () => {
     assert.equal(await read(path, {}), 'one\ntwo\ninterleaved\nthree\n\nsix\n');

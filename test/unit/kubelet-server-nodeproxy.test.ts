@@ -1,7 +1,7 @@
 // How the apiserver reaches a kubelet: the node's address and port, the
 // container a request names, the kubelet's parameters, and what kubelet
 // errors become.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
 import { kubeletLocation, kubeletLogQuery, kubeletStreamQuery, statusFromKubelet, validateContainer } from '../../pkg/apiserver/nodeproxy.js';

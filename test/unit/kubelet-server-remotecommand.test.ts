@@ -1,7 +1,7 @@
 // The WebSocket remote command protocols (channel.k8s.io family) between a
 // client and the kubelet, over a real loopback WebSocket with a stand-in for
 // the runtime's session.
-import { describe, it, after } from 'node:test';
+import { describe, it, afterAll } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -80,7 +80,7 @@ describe('bridging a WebSocket client to a runtime session', () => {
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as { port: number }).port;
   };
-  after(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
   function client(protocol: string): Promise<{ messages: Buffer[]; code: number; ws: WebSocket }> {
     return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The SPDY/3.1 framing and session used for the runtime's streaming server:
 // frames and header blocks round-trip, and a client and a server session talk
 // over a real loopback socket (streams, data both ways, FIN, RST, PING, GOAWAY).
-import { describe, it, after } from 'node:test';
+import { describe, it, afterAll } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import zlib from 'node:zlib';
@@ -80,7 +80,7 @@ function readAll(s: SpdyStream): Promise<string> {
 
 describe('SPDY sessions', () => {
   const cleanups: (() => Promise<void>)[] = [];
-  after(async () => {
+  afterAll(async () => {
     for (const c of cleanups) await c();
   });
 

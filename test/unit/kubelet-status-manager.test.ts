@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { Client } from '../../pkg/client/rest.js';
 import { StatusManager } from '../../pkg/kubelet/status/status_manager.js';

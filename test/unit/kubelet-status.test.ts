@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { hashContainer } from '../../pkg/kubelet/kuberuntime/hash.js';
 import type { PodRuntimeStatus, RuntimeContainerStatus } from '../../pkg/kubelet/kuberuntime/runtime_status.js';

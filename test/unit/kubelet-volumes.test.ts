@@ -2,7 +2,7 @@
 // plugin names, real tmpfs mounts for memory-backed volumes (needs root), the
 // atomic writer's ..data swap, subPath safety, and tear-down. Everything lives
 // in one temporary directory that is unmounted and removed at the end.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,16 +16,19 @@ import type { ConfigMap, Container, Pod, Secret } from '../../pkg/kubelet/types.
 const isRoot = process.getuid?.() === 0;
 let root = '';
 
-before(() => {
+beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'timonel-volumes-'));
 });
-after(async () => {
+afterAll(async () => {
   // Whatever a failed test left mounted goes before the directory does.
   for (const m of await mountsUnder(root)) execFileSync('umount', [m]);
   rmSync(root, { recursive: true, force: true });
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+// A directory's names in an array of the test's realm: jest runs tests in a vm context, and
+// deepEqual tells its arrays from the ones Node's fs makes.
+const names = (dir: string) => [...readdirSync(dir)];
 
 class FakeLookup implements VolumeLookup {
   configMaps = new Map<string, ConfigMap>();
@@ -82,7 +85,7 @@ describe('writeAtomically', () => {
     assert.equal(await writeAtomically(dir, new Map([['a', f('one')]])), true);
     assert.notEqual(readlinkSync(join(dir, '..data')), v1);
     assert.equal(readFileSync(join(dir, 'a'), 'utf8'), 'one');
-    assert.deepEqual(readdirSync(dir).sort(), ['..data', readlinkSync(join(dir, '..data')), 'a'].sort());
+    assert.deepEqual(names(dir).sort(), ['..data', readlinkSync(join(dir, '..data')), 'a'].sort());
   });
 
   it('rejects absolute paths, .. elements and names starting with ..', async () => {
@@ -95,7 +98,8 @@ describe('writeAtomically', () => {
   });
 });
 
-describe('VolumeManager', { skip: !isRoot && 'needs root for tmpfs mounts' }, () => {
+// Needs root for tmpfs mounts.
+(isRoot ? describe : describe.skip)('VolumeManager', () => {
   it('creates emptyDir on disk (0777) and as tmpfs sized by sizeLimit, under upstream plugin directories', async () => {
     const { vm } = manager();
     const p = pod([{ name: 'cache', emptyDir: {} }, { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }]);
@@ -137,7 +141,7 @@ describe('VolumeManager', { skip: !isRoot && 'needs root for tmpfs mounts' }, ()
     await vm.setUp(p);
     const all = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'all');
     const some = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'some');
-    assert.deepEqual(readdirSync(all).filter((n) => !n.startsWith('..')).sort(), ['app.conf', 'logo.bin', 'other']);
+    assert.deepEqual(names(all).filter((n) => !n.startsWith('..')).sort(), ['app.conf', 'logo.bin', 'other']);
     assert.equal(readFileSync(join(all, 'app.conf'), 'utf8'), 'v=1');
     assert.deepEqual([...readFileSync(join(all, 'logo.bin'))], [0, 1]);
     assert.equal(mode(join(all, 'other')), 0o640);
@@ -181,7 +185,7 @@ describe('VolumeManager', { skip: !isRoot && 'needs root for tmpfs mounts' }, ()
     assert.equal(events[1], 'Warning FailedMount MountVolume.SetUp failed for volume "nokey" : references non-existent secret key: nope');
     assert.match(events[2], /unsupported volume source "cinder"/);
     // The optional one is there, empty.
-    assert.deepEqual(readdirSync(join(vm.podDir(bad.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'optcm')).filter((n) => !n.startsWith('..')), []);
+    assert.deepEqual(names(join(vm.podDir(bad.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'optcm')).filter((n) => !n.startsWith('..')), []);
     await vm.tearDown(bad.metadata.uid!);
   });
 

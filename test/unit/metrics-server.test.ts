@@ -1,6 +1,6 @@
 // pkg/metrics/server: bind addresses, /metrics from a prom-client registry, the
 // component's own paths, the 404 and a port in use; on loopback.
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -23,7 +23,7 @@ describe('parseBindAddress', () => {
 
 describe('serveMetrics', () => {
   const servers: Server[] = [];
-  after(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+  afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
   const base = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
   it('serves the registry, the extra paths, and 404 for the rest', async () => {

@@ -1,7 +1,7 @@
 // The proxier's syncs against a model of the kernel's tables: what a partial
 // sync writes (only what changed), that any sequence of partial syncs leaves the
 // same ruleset a full sync writes, failure handling, and UDP conntrack clean-up.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Proxier, type ProxierOptions } from '../../pkg/proxy/iptables/proxier.js';
 import { detectLocalByCIDR } from '../../pkg/proxy/iptables/servicerules.js';

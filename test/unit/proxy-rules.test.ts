@@ -3,7 +3,7 @@
 // before the nfacct counters), rule for rule and in order within each chain. The
 // masquerade mark is written as kube-proxy writes it (%#08x: 0x00004000); the
 // upstream test's fake proxier hard-codes 0x4000, which is the same mark.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import {
   isServiceChainName, portProtoHash, serviceExternalChain, serviceFirewallChain, servicePortEndpointChain, servicePortPolicyClusterChain, servicePortPolicyLocalChain,

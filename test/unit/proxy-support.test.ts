@@ -1,6 +1,6 @@
 // The proxy's smaller parts: the rate-limited sync runner, --cleanup's restore
 // input, sysctl handling, /healthz, flag durations.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { BoundedFrequencyRunner } from '../../pkg/proxy/boundedfrequencyrunner.js';
 import { cleanupRestoreData } from '../../pkg/proxy/iptables/cleanup.js';

@@ -2,7 +2,7 @@
 // decision: the cache's per-node lists (pods with affinity, image counts), the
 // in-place confirmation of assumed pods, the per-node-generation counts spreading and
 // inter-pod affinity use, and the Skip answers of PreFilter/PreScore.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { SchedulerCache } from '../../pkg/scheduler/cache.js';
 import { CycleState, type ClusterLister, type Node, type NodeInfo, type Pod } from '../../pkg/scheduler/framework/types.js';

@@ -1,7 +1,7 @@
 // The pieces that keep the scheduler's pipeline moving: the scheduling loop steps out
 // to the event loop, bindings go out through a bounded window, and Events wait for
 // bindings and are dropped past a bounded backlog.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { BoundedWriter, ConcurrencyLimiter, TokenBucket } from '../../pkg/util/limiter.js';
 import { schedulingLoop } from '../../pkg/scheduler/scheduler.js';

@@ -1,5 +1,5 @@
 // The stored text of an object and its JSON with a resourceVersion, without a second serialisation.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { copyJSON, encodeStored, objectJSON, rememberJSON, replaceResourceVersion, withResourceVersion } from '../../pkg/storage/objectjson.js';

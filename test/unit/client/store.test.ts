@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { Indexer, NamespaceIndex, namespaceIndexFunc, NodeNameIndex, nodeNameIndexFunc, OwnerUIDIndex, ownerUIDIndexFunc, metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../../pkg/client/store.js';

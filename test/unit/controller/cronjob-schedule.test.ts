@@ -1,5 +1,5 @@
 // The cron schedule parser and the CronJob controller's schedule arithmetic.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { cronScheduleError, parseCronSchedule } from '../../../api/batch/v1/cron.js';
 import { formatRFC3339InZone, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration, type CronJob } from '../../../pkg/controller/cronjob/utils.js';

@@ -1,6 +1,6 @@
 // Pure parts of the ReplicaSet controller: deletion order, slow-start batches,
 // status with the ReplicaFailure condition, UID-tracking expectations.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { getPodsToDelete } from '../../../pkg/controller/replicaset/pod_ranking.js';
 import { slowStartBatch } from '../../../pkg/controller/replicaset/slow_start.js';

@@ -1,7 +1,7 @@
 // DaemonSet controller decisions without an apiserver: node eligibility
 // (nodeSelector, required node affinity, taints), the per-node manage decision,
 // the rolling-update plan, status counting and history cleanup.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../../pkg/controller/daemon/backoff.js';
 import { computeHash, revisionsToDelete } from '../../../pkg/controller/daemon/history.js';

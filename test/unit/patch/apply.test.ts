@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import {
   applyPatch, conflictError, decodeFieldsV1, encodeFieldsV1, fieldSetOf, updateManagedFields,

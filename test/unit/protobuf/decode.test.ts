@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { decodeKubernetesProtobuf } from '../../../api/protobuf/decode.js';
 import { StatusError } from '../../../api/meta/v1/status.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { RangeFullError, allocateNextIP, checkRequestedIP, kubernetesServiceIP, parseCIDR, rangeContains } from '../../../pkg/registry/core/service/ipallocator.js';
 import { DEFAULT_NODE_PORT_RANGE, allocateNextNodePort, checkRequestedNodePort } from '../../../pkg/registry/core/service/portallocator.js';

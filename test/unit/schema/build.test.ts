@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import { definitionName, lookupField, schemaForKind } from '../../../api/schema/build.js';

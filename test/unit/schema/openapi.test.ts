@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { hashControllerRevision } from '../../../pkg/controller/statefulset/controller_history.js';
 import { canonicalJSON, fnv32, safeEncodeString } from '../../../pkg/controller/hash.js';

@@ -1,6 +1,6 @@
 // Every public example manifest must default and validate cleanly, as it would on Kubernetes.
 import { EXAMPLES_DIR, exampleFiles } from '../../support/examples.js';
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';

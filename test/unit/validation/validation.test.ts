@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { StatusCause } from '../../../api/meta/v1/status.js';

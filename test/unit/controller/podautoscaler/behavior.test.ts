@@ -1,6 +1,6 @@
 // Normalisation of a metric proposal: stabilisation windows, legacy limits and
 // spec.behavior rate policies, on a fake clock.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { behaviorWithDefaults, convertDesiredReplicasWithRules, ScalingHistory, type NormalizationArg } from '../../../../pkg/controller/podautoscaler/behavior.js';
 import type { HorizontalPodAutoscalerBehavior } from '../../../../pkg/controller/podautoscaler/types.js';

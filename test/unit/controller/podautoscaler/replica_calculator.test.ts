@@ -1,6 +1,6 @@
 // The replica calculation against upstream's cases (replica_calculator_test.go),
 // with a fake metrics API and an in-memory pod list.
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ReplicaCalculator } from '../../../../pkg/controller/podautoscaler/replica_calculator.js';
 import { getResourceMetric, milliValue, parseDuration, type MetricsClient, type RawPodMetrics } from '../../../../pkg/controller/podautoscaler/metrics_client.js';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { CycleState, Code } from '../../../../pkg/scheduler/framework/types.js';
 import type { NodeInfo, Pod } from '../../../../pkg/scheduler/framework/types.js';

@@ -1,0 +1,20 @@
+// jest runs the compiled tests in dist/ as ES modules (node --experimental-vm-modules);
+// README "Tests" says why. One project per tier; the Makefile picks the tier and its concurrency.
+const tier = (name, testTimeout) => ({
+  displayName: name,
+  testEnvironment: '<rootDir>/dist/test/support/jest-environment.js',
+  roots: [`<rootDir>/dist/test/${name}`],
+  testMatch: ['**/*.test.js'],
+  transform: {},
+  testTimeout,
+});
+
+export default {
+  projects: [
+    tier('unit', 30_000),
+    tier('integration', 120_000),
+    tier('e2e', 600_000),
+    // The bench harness's own arithmetic; not a tier (make bench measures, it does not test).
+    tier('bench', 30_000),
+  ],
+};
