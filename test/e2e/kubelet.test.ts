@@ -208,8 +208,12 @@ jest.setTimeout(600_000);
     assert.equal(ctrs[0].labels['io.kubernetes.container.name'], 'main');
     const hosts = await cri.runtime.execSync({ containerId: ctrs[0].id, cmd: ['cat', '/etc/hosts'], timeout: 10 });
     assert.match(hosts.stdout.toString(), new RegExp(`${running.status?.podIP?.replace(/\./g, '\\.')}\\s+sleeper`));
-    const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=sleeper', '-o', 'jsonpath={range .items[*]}{.reason}{" "}{end}']);
-    for (const r of ['Created', 'Started']) assert.ok(events.stdout.split(' ').includes(r), `events: ${events.stdout}`);
+    // Events are written after what they report: wait for them.
+    await until('Created and Started events', async () => {
+      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=sleeper', '-o', 'jsonpath={range .items[*]}{.reason}{" "}{end}']);
+      const reasons = events.stdout.split(' ');
+      return reasons.includes('Created') && reasons.includes('Started');
+    });
   });
 
   it('passes env from a ConfigMap, and $(VAR) expands in the command', async () => {
@@ -259,8 +263,10 @@ jest.setTimeout(600_000);
     const { stdout } = await cluster.kubectl(['get', 'pod', 'crasher']);
     // Between crashes it may be back up for a moment (busybox exits at once).
     assert.match(stdout, /crasher\s+[01]\/1\s+(CrashLoopBackOff|Error|Running)\s+[2-9]/);
-    const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=crasher,reason=BackOff', '-o', 'jsonpath={.items[*].message}']);
-    assert.match(events.stdout, /Back-off restarting failed container main in pod crasher_default\(/);
+    await until('a BackOff event', async () => {
+      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=crasher,reason=BackOff', '-o', 'jsonpath={.items[*].message}']);
+      return /Back-off restarting failed container main in pod crasher_default\(/.test(events.stdout);
+    });
   });
 
   it('an image that does not exist: ErrImagePull, then ImagePullBackOff, with a Failed event', async () => {
@@ -278,8 +284,10 @@ jest.setTimeout(600_000);
       const ev = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=noimage'], { allowFail: true });
       throw new Error(`${err.message}; waiting reasons seen: [${[...reasons].join(', ')}]\n${ev.stdout}`);
     });
-    const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=noimage,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
-    assert.match(events.stdout, /Failed to pull image "docker\.io\/library\/does-not-exist:1\.0": rpc error: code = NotFound/);
+    await until('a Failed event', async () => {
+      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=noimage,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+      return /Failed to pull image "docker\.io\/library\/does-not-exist:1\.0": rpc error: code = NotFound/.test(events.stdout);
+    });
     // Nothing else was affected.
     const other = await getPod('sleeper').catch(() => undefined);
     if (other) assert.equal(other.status?.phase, 'Running');
@@ -330,9 +338,10 @@ jest.setTimeout(600_000);
       return cs && cs.restartCount >= 1 && cs.containerID !== running.status?.containerStatuses?.[0]?.containerID ? x : undefined;
     }, 30_000);
     assert.ok(restarted.status?.containerStatuses?.[0]?.lastState?.terminated, 'the killed instance is the last state');
-    const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
-    assert.match(events.stdout, /Unhealthy: Liveness probe failed/);
-    assert.match(events.stdout, /Killing: Container main failed liveness probe, will be restarted/);
+    await until('Unhealthy and Killing events', async () => {
+      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+      return /Unhealthy: Liveness probe failed/.test(events.stdout) && /Killing: Container main failed liveness probe, will be restarted/.test(events.stdout);
+    });
   });
 
   it('runs a static pod from --pod-manifest-path and mirrors it in the apiserver', async () => {

@@ -130,8 +130,7 @@ describe('workloads on a real node', () => {
       return s && s.restartCount >= 1 ? s : undefined;
     }, 90_000);
     assert.ok(restarted.restartCount >= 1);
-    const events = (await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'json'])).stdout;
-    assert.match(events, /Liveness probe failed/);
+    await poll('an Unhealthy event', async () => /Liveness probe failed/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'json'])).stdout), 30_000);
     const p = await pod('probed');
     const unready = p.status?.containerStatuses?.find((x) => x.name === 'unready');
     assert.equal(unready?.ready, false);
@@ -176,8 +175,7 @@ describe('workloads on a real node', () => {
       return r === 'ErrImagePull' || r === 'ImagePullBackOff' ? r : undefined;
     }, 90_000);
     assert.ok(reason);
-    const events = (await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=missing-image', '-o', 'json'])).stdout;
-    assert.match(events, /Failed to pull image/);
+    await poll('a Failed event', async () => /Failed to pull image/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=missing-image', '-o', 'json'])).stdout), 30_000);
     await c.kubectl(['wait', '--for=condition=Ready', 'pod/healthy', '--timeout=90s']);
     await c.kubectl(['delete', 'pod', 'missing-image', 'healthy', '--grace-period=1']);
   });

@@ -114,7 +114,7 @@ describe('pkg/client informer', () => {
       const other = await cms.create({ metadata: { name: 'unrelated' } });
       const rv = Number(other.metadata.resourceVersion);
       assert.ok(rv > start);
-      await until('a bookmark past the unrelated change', () => Number(inf.lastSyncResourceVersion()) >= rv, 5000);
+      await until('a bookmark past the unrelated change', () => Number(inf.lastSyncResourceVersion()) >= rv);
       assert.equal(inf.indexer.size, 0);
     } finally {
       await inf.stop();

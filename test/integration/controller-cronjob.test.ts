@@ -150,7 +150,7 @@ describe('CronJob controller', () => {
       return s?.active?.length === 1 && s.active[0].name === jobName(minute0 + 3) ? s : undefined;
     });
     assert.equal(st.lastScheduleTime, rfc3339((minute0 + 3) * 60_000));
-    assert.ok((await events(cj, 'SuccessfulDelete')).includes(`Deleted job ${jobName(minute0 + 2)}`));
+    await until('SuccessfulDelete event', async () => (await events(cj, 'SuccessfulDelete')).includes(`Deleted job ${jobName(minute0 + 2)}`));
   });
 
   it('prunes finished Jobs beyond the history limits', async () => {

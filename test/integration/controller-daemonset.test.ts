@@ -223,9 +223,12 @@ describe('DaemonSet controller', () => {
     assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.numberMisscheduled, st.numberUnavailable ?? 0], [3, 3, 3, 0, 0]);
     const revs = (await revisions.list()).items.filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === ds.metadata.uid));
     assert.deepEqual(revs.map((r) => [r.revision, r.metadata.labels?.['controller-revision-hash']]).sort(), [[1, oldHash], [2, newHash]]);
-    const events = (await ctl.client.resource('v1', 'events').namespace('default').list()).items
-      .filter((e) => (e.involvedObject as { uid?: string }).uid === ds.metadata.uid).map((e) => String(e.reason));
-    assert.ok(events.includes('SuccessfulDelete') && events.includes('SuccessfulCreate'));
+    // Events are written after the pods change, not with them: wait for them.
+    await until('SuccessfulDelete and SuccessfulCreate events', async () => {
+      const events = (await ctl.client.resource('v1', 'events').namespace('default').list()).items
+        .filter((e) => (e.involvedObject as { uid?: string }).uid === ds.metadata.uid).map((e) => String(e.reason));
+      return events.includes('SuccessfulDelete') && events.includes('SuccessfulCreate');
+    });
 
     // revisionHistoryLimit 0: the old revision goes, no pod runs it any more.
     await dss.patch('example-daemonset', 'merge', { spec: { revisionHistoryLimit: 0 } });

@@ -175,8 +175,11 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     firstRS = rs.metadata.name ?? '';
     const out = await c.kubectl(['rollout', 'status', 'deployment/nginx-deployment', '-n', 'roll', '--timeout=20s']);
     assert.match(out.stdout, /deployment "nginx-deployment" successfully rolled out/);
-    const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items;
-    assert.ok(events.some((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment' && e.message === `Scaled up replica set ${firstRS} from 0 to 2`), 'a ScalingReplicaSet event');
+    // Events are written after the change they report: wait for it.
+    await until('a ScalingReplicaSet event', async () => {
+      const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items;
+      return events.some((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment' && e.message === `Scaled up replica set ${firstRS} from 0 to 2`);
+    });
   });
 
   it('rolls out a new template within maxSurge/maxUnavailable; history lists both revisions', async () => {
@@ -212,8 +215,10 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     const history = await c.kubectl(['rollout', 'history', 'deployment/nginx-deployment', '-n', 'roll']);
     assert.match(history.stdout, /^1\s+<none>/m);
     assert.match(history.stdout, /^2\s+<none>/m);
-    const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items.map((e) => e.message);
-    assert.ok(events.some((m) => m?.startsWith(`Scaled down replica set ${firstRS} from 2 to 1`)), `events: ${events.join(' | ')}`);
+    await until(`a "Scaled down replica set ${firstRS} from 2 to 1" event`, async () => {
+      const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items.map((e) => e.message);
+      return events.some((m) => m?.startsWith(`Scaled down replica set ${firstRS} from 2 to 1`));
+    });
   });
 
   it('kubectl rollout undo brings back the first template as revision 3', async () => {

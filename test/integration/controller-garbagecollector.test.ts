@@ -21,12 +21,13 @@ jest.setTimeout(90_000);
 describe('garbage collector', () => {
   let c: TestCluster;
   let ctl: RunningControllers;
+  let gc: GarbageCollector;
   let cms: ResourceClient;
   let secrets: ResourceClient;
 
   beforeAll(async () => {
     c = await startCluster();
-    ctl = startControllers(c, (h) => [[new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0)))), 2]]);
+    ctl = startControllers(c, (h) => [[(gc = new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0))))), 2]]);
     cms = ctl.client.resource('v1', 'configmaps').namespace(NS);
     secrets = ctl.client.resource('v1', 'secrets').namespace(NS);
   });
@@ -39,6 +40,10 @@ describe('garbage collector', () => {
     cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: owners.length ? owners : undefined, finalizers }, data: { k: 'v' } } as KubeObject);
   const secret = (name: string, owners: OwnerReference[]) =>
     secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, ownerReferences: owners }, type: 'Opaque' } as KubeObject);
+
+  /** Resolves once the collector's graph holds each object as its informer reported it (not only as someone's owner). */
+  const observed = (...objs: KubeObject[]) =>
+    until(`the collector to observe ${objs.map((o) => o.metadata.name).join(', ')}`, () => objs.every((o) => gc.graph.get(o.metadata.uid ?? '')?.virtual === false));
 
   /** Resolves true once GET answers 404. */
   const gone = (rc: ResourceClient, name: string) => async () => {
@@ -53,10 +58,11 @@ describe('garbage collector', () => {
 
   it('background: deleting the owner deletes its dependents', async () => {
     const owner = await configMap('bg-owner');
-    await configMap('bg-dep-cm', [ownerRef(owner)]);
-    await secret('bg-dep-secret', [ownerRef(owner)]);
+    const depCm = await configMap('bg-dep-cm', [ownerRef(owner)]);
+    const depSecret = await secret('bg-dep-secret', [ownerRef(owner)]);
     const unrelated = await configMap('bg-unrelated');
-    await sleep(300); // the collector sees the dependents first: a live owner leaves them alone
+    await observed(owner, depCm, depSecret);
+    await sleep(300); // a live owner leaves them alone
     assert.equal((await cms.get('bg-dep-cm')).metadata.uid !== undefined, true);
 
     await cms.delete('bg-owner', { propagationPolicy: 'Background' });
@@ -67,9 +73,9 @@ describe('garbage collector', () => {
 
   it('foreground: the owner waits for blocking dependents, including one held by its own finalizer', async () => {
     const owner = await configMap('fg-owner');
-    await configMap('fg-dep', [ownerRef(owner, { blockOwnerDeletion: true })]);
-    await configMap('fg-held', [ownerRef(owner, { blockOwnerDeletion: true })], ['example.com/hold']);
-    await sleep(300);
+    const dep = await configMap('fg-dep', [ownerRef(owner, { blockOwnerDeletion: true })]);
+    const heldDep = await configMap('fg-held', [ownerRef(owner, { blockOwnerDeletion: true })], ['example.com/hold']);
+    await observed(owner, dep, heldDep);
 
     await cms.delete('fg-owner', { propagationPolicy: 'Foreground' });
     const waiting = await cms.get('fg-owner');
@@ -94,8 +100,8 @@ describe('garbage collector', () => {
 
   it('foreground: a dependent without blockOwnerDeletion is deleted but does not hold the owner', async () => {
     const owner = await configMap('fg2-owner');
-    await configMap('fg2-dep', [ownerRef(owner)], ['example.com/hold']);
-    await sleep(300);
+    const dependent = await configMap('fg2-dep', [ownerRef(owner)], ['example.com/hold']);
+    await observed(owner, dependent);
     await cms.delete('fg2-owner', { propagationPolicy: 'Foreground' });
     await until('owner gone', gone(cms, 'fg2-owner'));
     const dep = await until('dependent marked for deletion', async () => {
@@ -110,8 +116,8 @@ describe('garbage collector', () => {
   it('foreground cascades: a dependent with blocking dependents of its own is deleted in the foreground too', async () => {
     const a = await configMap('chain-a');
     const b = await configMap('chain-b', [ownerRef(a, { blockOwnerDeletion: true })]);
-    await configMap('chain-c', [ownerRef(b, { blockOwnerDeletion: true })], ['example.com/hold']);
-    await sleep(300);
+    const leaf = await configMap('chain-c', [ownerRef(b, { blockOwnerDeletion: true })], ['example.com/hold']);
+    await observed(a, b, leaf);
 
     await cms.delete('chain-a', { propagationPolicy: 'Foreground' });
     const middle = await until('middle object deleting its dependents', async () => {
@@ -135,7 +141,7 @@ describe('garbage collector', () => {
     const other = await configMap('orphan-other');
     const dep = await configMap('orphan-dep', [ownerRef(owner, { blockOwnerDeletion: true, controller: true })]);
     const dep2 = await secret('orphan-dep2', [ownerRef(owner), ownerRef(other)]);
-    await sleep(300);
+    await observed(owner, other, dep, dep2);
 
     await cms.delete('orphan-owner', { propagationPolicy: 'Orphan' });
     await until('owner gone', gone(cms, 'orphan-owner'));
@@ -153,7 +159,7 @@ describe('garbage collector', () => {
     const a = await configMap('two-a');
     const b = await configMap('two-b');
     const dep = await configMap('two-dep', [ownerRef(a), ownerRef(b)]);
-    await sleep(300);
+    await observed(a, b, dep);
 
     await cms.delete('two-a');
     const patched = await until('dangling reference removed', async () => {
@@ -200,10 +206,11 @@ describe('garbage collector', () => {
     const template = { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.14.2' }] } };
     const d = await deployments.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template } } as KubeObject);
     const ref = ownerRef(d, { controller: true, blockOwnerDeletion: true });
+    const owned: KubeObject[] = [];
     for (const name of ['web-1', 'web-2']) {
-      await rss.create({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, labels, ownerReferences: [ref] }, spec: { replicas: 0, selector: { matchLabels: labels }, template } } as KubeObject);
+      owned.push(await rss.create({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, labels, ownerReferences: [ref] }, spec: { replicas: 0, selector: { matchLabels: labels }, template } } as KubeObject));
     }
-    await sleep(300);
+    await observed(d, ...owned);
     const out = await c.kubectl(['delete', 'deployment', 'web']);
     assert.match(out.stdout, /deployment\.apps "web" deleted/);
     await until('ReplicaSet web-1 collected', gone(rss, 'web-1'));

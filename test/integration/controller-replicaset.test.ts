@@ -132,6 +132,7 @@ describe('ReplicaSet controller', () => {
     const orphan = await pods.get('orphan');
     assert.deepEqual(orphan.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'adopter', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
     // Give a wrong extra create time to show itself, then check there were exactly two pods.
+    await until('the SuccessfulCreate event', async () => (await events(rs, 'SuccessfulCreate')).length > 0);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await pods.list({ labelSelector: 'app=adopt' })).items.length, 2);
     assert.equal((await events(rs, 'SuccessfulCreate')).length, 1);
@@ -162,16 +163,19 @@ describe('ReplicaSet controller', () => {
     const rs = await rss.get('adopter');
     const gen = rs.metadata.generation ?? 0;
     await until('observedGeneration caught up', async () => (await rss.get('adopter')).status?.observedGeneration === gen);
-    await rss.patch('adopter', 'merge', { spec: { minReadySeconds: 1 } });
+    await rss.patch('adopter', 'merge', { spec: { minReadySeconds: 3 } });
     const bumped = await rss.get('adopter');
     assert.ok((bumped.metadata.generation ?? 0) > gen);
     await until('observedGeneration follows', async () => (await rss.get('adopter')).status?.observedGeneration === bumped.metadata.generation);
-    // minReadySeconds: ready pods become available only after a second.
+    // minReadySeconds: ready pods become available only after 3 s (2 s at least: the Ready
+    // condition's lastTransitionTime has whole seconds), time enough to see them ready but not available.
     const ps = await ownedPods(bumped);
     for (const p of ps) await markPodReady(c, 'default', p.metadata.name ?? '');
-    await until('ready 2', async () => (await rss.get('adopter')).status?.readyReplicas === 2);
-    const st = (await rss.get('adopter')).status;
-    assert.ok((st?.availableReplicas ?? 0) < 2, 'not available before minReadySeconds');
-    await until('available 2 after minReadySeconds', async () => (await rss.get('adopter')).status?.availableReplicas === 2, 5_000);
+    const st = await until('ready 2', async () => {
+      const s = (await rss.get('adopter')).status;
+      return s?.readyReplicas === 2 ? s : undefined;
+    });
+    assert.ok((st.availableReplicas ?? 0) < 2, 'not available before minReadySeconds');
+    await until('available 2 after minReadySeconds', async () => (await rss.get('adopter')).status?.availableReplicas === 2);
   });
 });

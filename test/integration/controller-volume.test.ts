@@ -112,9 +112,11 @@ describe('persistentvolume binder and local-path provisioner', () => {
     assert.equal(volume.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], 'timonel.io/local-path');
     assert.ok(statSync(dir).isDirectory());
 
-    const events = await eventsFor('data');
-    assert.ok(events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume ${pvName}`), JSON.stringify(events));
-    assert.ok(events.some((e) => e.reason === 'ExternalProvisioning'), JSON.stringify(events));
+    // Events are written after the objects they report on: wait for them.
+    await until('ProvisioningSucceeded and ExternalProvisioning events', async () => {
+      const events = await eventsFor('data');
+      return events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume ${pvName}`) && events.some((e) => e.reason === 'ExternalProvisioning');
+    });
 
     const out = (await c.kubectl(['get', 'pvc', 'data'])).stdout;
     assert.match(out, new RegExp(`data\\s+Bound\\s+${pvName}\\s+2Gi\\s+RWO\\s+local-path\\s`));

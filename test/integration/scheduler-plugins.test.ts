@@ -281,7 +281,8 @@ describe('scheduler default profile against a real apiserver', () => {
       apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', volumeName: `local-${ns}`, resources: { requests: { storage: '1Gi' } } },
     });
-    await sleep(200); // the scheduler's PVC/PV informers see them
+    await until('the scheduler sees the claim and its volume', () =>
+      Boolean(sched.factory.forResource('v1', 'persistentvolumeclaims').lister.get(ns, 'data') && sched.factory.forResource('v1', 'persistentvolumes').lister.get(`local-${ns}`)));
     await createPod(pods, 'user', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] });
     assert.equal(await bound(pods, 'user'), 'b');
     await c.kubectl(['cordon', 'b']);
@@ -300,7 +301,7 @@ describe('scheduler default profile against a real apiserver', () => {
       apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'late' },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '1Gi' } } },
     });
-    await sleep(200);
+    await until('the scheduler sees the claim', () => Boolean(sched.factory.forResource('v1', 'persistentvolumeclaims').lister.get(ns, 'late')));
     await createPod(pods, 'waiting', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'late' } }] });
     await pending(pods, 'waiting', fitMsg(1, 'pod has unbound immediate PersistentVolumeClaims', `1 ${NOT_HELPFUL}`));
     // What the volume binder does: a PV for the claim, and the claim pointing at it. The pod was parked as
@@ -401,10 +402,16 @@ describe('scheduler default profile against a real apiserver', () => {
     for (const [node, count] of perNode) assert.equal(count, 10, `${node} holds ${count} CPUs of 10`);
     await sleep(1_000);
     assert.equal((await pods.list()).items.filter((p) => p.spec?.nodeName).length, 100);
+    // Events are best-effort (the scheduler rate-limits them), so not every pod need have one; the
+    // PodScheduled conditions above are the record. Those that went out name unschedulable pods.
     const ns = items[0].metadata.namespace ?? '';
-    const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{ involvedObject?: { name?: string }; reason?: string; message?: string }>;
-    const withEvent = new Set(events.filter((e) => e.reason === 'FailedScheduling' && e.message === message).map((e) => e.involvedObject?.name));
-    for (const p of items) if (!p.spec?.nodeName) assert.ok(withEvent.has(p.metadata.name), `FailedScheduling event for ${p.metadata.name}`);
+    const unbound = new Set(items.filter((p) => !p.spec?.nodeName).map((p) => p.metadata.name));
+    const failed = await until('FailedScheduling events', async () => {
+      const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{ involvedObject?: { name?: string }; reason?: string; message?: string }>;
+      const f = events.filter((e) => e.reason === 'FailedScheduling' && e.message === message);
+      return f.length ? f : undefined;
+    });
+    for (const e of failed) assert.ok(unbound.has(e.involvedObject?.name), `FailedScheduling event for ${e.involvedObject?.name}, which is bound`);
   });
 
   it('preemption: a high-priority pod evicts a lower-priority one and takes its node', async () => {

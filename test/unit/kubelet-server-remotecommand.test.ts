@@ -12,6 +12,15 @@ import {
 } from '../../pkg/kubelet/server/remotecommand.js';
 import type { RemoteCommandSession } from '../../pkg/kubelet/server/cristreaming.js';
 
+/** Polls cond every 10 ms until it holds, for at most ms. */
+async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('channel codecs', () => {
   it('binary protocols prefix a channel byte; base64 ones an ASCII digit', () => {
     const v5 = codecFor('v5.channel.k8s.io');
@@ -120,12 +129,11 @@ describe('bridging a WebSocket client to a runtime session', () => {
     ws.send(Buffer.from([Channel.STDIN, ...Buffer.from('abc')]));
     ws.send(Buffer.from([Channel.CLOSE, Channel.STDIN]));
     const f = sessions[sessions.length - 1];
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(Buffer.concat(out.filter((m) => m[0] === Channel.STDOUT).map((m) => m.subarray(1))).toString(), 'ABC');
+    const stdout = () => Buffer.concat(out.filter((m) => m[0] === Channel.STDOUT).map((m) => m.subarray(1))).toString();
+    await waitFor(() => stdout() === 'ABC', 'the echo of stdin');
     assert.equal(f.wasClosed(), false);
     ws.close();
     await new Promise((r) => ws.on('close', r));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(f.wasClosed(), true);
+    await waitFor(() => f.wasClosed(), 'the session dropped');
   });
 });
