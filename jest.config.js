@@ -1,12 +1,13 @@
 // jest runs the compiled tests in dist/ as ES modules (node --experimental-vm-modules);
-// README "Tests" says why. One project per tier; the Makefile picks the tier and its concurrency.
-const tier = (name, testTimeout) => ({
+// README "Tests" says why. One project per tier; test/run.js picks the tier and its concurrency.
+const tier = (name, testTimeoutMs) => ({
   displayName: name,
   testEnvironment: '<rootDir>/dist/test/support/jest-environment.js',
+  setupFilesAfterEnv: ['<rootDir>/dist/test/support/jest-setup.js'],
+  globals: { tierTestTimeoutMs: testTimeoutMs },
   roots: [`<rootDir>/dist/test/${name}`],
   testMatch: ['**/*.test.js'],
   transform: {},
-  testTimeout,
 });
 
 export default {

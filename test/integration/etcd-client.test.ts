@@ -2,7 +2,7 @@
 // TLS with client certificates (and the apiserver's --etcd-* flags), deadlines
 // with etcd stopped, a killed and restarted etcd, failover between endpoints,
 // and compaction.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +70,7 @@ describe('etcd client over TLS with client certificates', () => {
   let pki: string;
   let files: { ca: string; cert: string; key: string };
 
-  before(async () => {
+  beforeAll(async () => {
     pki = mkdtempSync(join(tmpdir(), 'timonel-etcd-pki-'));
     const ca = newCertificate({ commonName: 'etcd-ca', usage: 'ca' });
     const server = newCertificate({ commonName: 'etcd', usage: 'server', hosts: ['127.0.0.1', 'localhost'], issuer: ca });
@@ -89,7 +89,7 @@ describe('etcd client over TLS with client certificates', () => {
       probe.close();
     }
   });
-  after(async () => {
+  afterAll(async () => {
     await etcd?.stop();
     rmSync(pki, { recursive: true, force: true });
   });
