@@ -140,7 +140,8 @@ jest.setTimeout(600_000);
       assert.equal(m.layers.length, 1);
       if (checkedBlobs.has(`${r.repository}@${m.config.digest}`)) continue;
       checkedBlobs.add(`${r.repository}@${m.config.digest}`);
-      const cfg = (await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).json()) as { os: string; config: { Cmd?: string[]; Entrypoint?: string[] } };
+      // Parsed here rather than by Response.json(), whose objects are of Node's realm, not the test's (jest).
+      const cfg = JSON.parse(await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).text()) as { os: string; config: { Cmd?: string[]; Entrypoint?: string[] } };
       assert.equal(cfg.os, 'linux');
       assert.deepEqual({ Cmd: cfg.config.Cmd, Entrypoint: cfg.config.Entrypoint }, { Cmd: undefined, Entrypoint: undefined, ...expectCmd[r.image] }, r.reference);
       const layer = await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.layers[0].digest}`, { method: 'HEAD' });

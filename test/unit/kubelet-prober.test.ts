@@ -176,14 +176,16 @@ describe('grpc probes', () => {
     bare.forceShutdown();
   });
 
+  // Probes that should get an answer have 10 s for it: the first gRPC call of a process
+  // (loading grpc-js, connecting) can take over the default second on a busy machine.
   it('is healthy on SERVING and unhealthy otherwise', async () => {
-    assert.deepEqual(await runProbe({ grpc: { port: gport } }, ctx()), { result: 'success', output: 'service healthy' });
+    assert.deepEqual(await runProbe({ grpc: { port: gport }, timeoutSeconds: 10 }, ctx()), { result: 'success', output: 'service healthy' });
     assert.ok(agents[0].startsWith('kube-probe/1.32'));
-    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'down' } }, ctx()), { result: 'failure', output: 'service unhealthy (responded with "NOT_SERVING")' });
+    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'down' }, timeoutSeconds: 10 }, ctx()), { result: 'failure', output: 'service unhealthy (responded with "NOT_SERVING")' });
   });
 
   it('reports servers without the health service, slow answers and dead ports as upstream does', async () => {
-    assert.deepEqual(await runProbe({ grpc: { port: bport } }, ctx()), {
+    assert.deepEqual(await runProbe({ grpc: { port: bport }, timeoutSeconds: 10 }, ctx()), {
       result: 'failure',
       output: 'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): The server does not implement the method /grpc.health.v1.Health/Check',
     });
