@@ -2,7 +2,7 @@
 // pods/eviction, scale and namespaces/finalize, and the per-kind rules the generic
 // store takes from strategies. A "stale cache" below is the watch cache answering
 // with an older copy, which every read-modify-write must survive by retrying on etcd's.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -64,7 +64,7 @@ describe('registry REST storage', () => {
   let namespaces: Store;
   let deployments: Store;
 
-  before(async () => {
+  beforeAll(async () => {
     etcd = await startEtcd();
     client = new EtcdClient([etcd.endpoint]);
     hub = new RegistryWatch(client, () => undefined);
@@ -77,7 +77,7 @@ describe('registry REST storage', () => {
     deployments = registry.store('apps', 'v1', 'deployments')!;
     await namespaces.create(ctx({ namespace: undefined }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   });
-  after(async () => {
+  afterAll(async () => {
     await registry.stop();
     await hub.stop();
     client.close();
