@@ -1,5 +1,5 @@
 // pkg/cri/generated/ is what hack/gen-cri-types.sh makes of pkg/cri/api.proto.
-import { test } from 'node:test';
+import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
