@@ -1,115 +1,166 @@
 // Encodes a swagger 2.0 JSON document as gnostic's openapi_v2.Document protobuf
 // (github.com/google/gnostic openapiv2/OpenAPIv2.proto), which kubectl asks for
 // with `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`.
-// Hand-written: only a handful of messages are needed, and the wire format of
-// strings, bools and nested messages is a few lines. Field numbers are gnostic's.
+// protobufjs' Writer does the wire format; only the handful of messages kubectl
+// reads are written, field by field, with gnostic's field numbers.
+import protobuf from 'protobufjs/minimal.js';
 
 type Json = Record<string, unknown>;
+type Writer = protobuf.Writer;
 
-function varint(n: number): Buffer {
-  const bytes: number[] = [];
-  while (n > 0x7f) {
-    bytes.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  bytes.push(n);
-  return Buffer.from(bytes);
+const LEN = 2;
+const VARINT = 0;
+
+function str(w: Writer, field: number, s: unknown): void {
+  if (typeof s === 'string' && s !== '') w.uint32((field << 3) | LEN).string(s);
 }
 
-function bytesField(field: number, data: Buffer): Buffer {
-  return Buffer.concat([varint((field << 3) | 2), varint(data.length), data]);
+function strs(w: Writer, field: number, list: unknown): void {
+  if (Array.isArray(list)) for (const s of list) w.uint32((field << 3) | LEN).string(String(s));
 }
 
-function str(field: number, s: unknown): Buffer {
-  return typeof s === 'string' && s !== '' ? bytesField(field, Buffer.from(s, 'utf8')) : Buffer.alloc(0);
+function bool(w: Writer, field: number, b: unknown): void {
+  if (b === true) w.uint32((field << 3) | VARINT).bool(true);
 }
 
-function strs(field: number, list: unknown): Buffer {
-  return Array.isArray(list) ? Buffer.concat(list.map((s) => bytesField(field, Buffer.from(String(s), 'utf8')))) : Buffer.alloc(0);
-}
-
-function bool(field: number, b: unknown): Buffer {
-  return b === true ? Buffer.from([field << 3, 1]) : Buffer.alloc(0);
-}
-
-function msg(field: number, data: Buffer): Buffer {
-  return bytesField(field, data);
+/** A nested message: body writes its fields, the Writer prefixes their length. */
+function msg(w: Writer, field: number, body: () => void): void {
+  w.uint32((field << 3) | LEN).fork();
+  body();
+  w.ldelim();
 }
 
 // NamedAny { name = 1; Any value = 2 } with Any { yaml = 2 }: JSON is valid YAML.
-function vendorExtensions(field: number, obj: Json): Buffer {
-  const parts: Buffer[] = [];
+function vendorExtensions(w: Writer, field: number, obj: Json): void {
   for (const [k, v] of Object.entries(obj)) {
     if (!k.startsWith('x-')) continue;
-    parts.push(msg(field, Buffer.concat([str(1, k), msg(2, str(2, `${JSON.stringify(v)}\n`))])));
+    msg(w, field, () => {
+      str(w, 1, k);
+      msg(w, 2, () => str(w, 2, `${JSON.stringify(v)}\n`));
+    });
   }
-  return Buffer.concat(parts);
 }
 
-function schema(s: Json): Buffer {
-  const parts: Buffer[] = [str(1, s.$ref), str(2, s.format), str(3, s.title), str(4, s.description), strs(19, s.required)];
+function schema(w: Writer, s: Json): void {
+  str(w, 1, s.$ref);
+  str(w, 2, s.format);
+  str(w, 3, s.title);
+  str(w, 4, s.description);
+  strs(w, 19, s.required);
   const ap = s.additionalProperties;
-  if (typeof ap === 'boolean') parts.push(msg(21, bool(2, ap)));
-  else if (ap && typeof ap === 'object') parts.push(msg(21, msg(1, schema(ap as Json))));
-  if (typeof s.type === 'string') parts.push(msg(22, strs(1, [s.type])));
-  if (s.items && typeof s.items === 'object') parts.push(msg(23, msg(1, schema(s.items as Json))));
-  if (Array.isArray(s.allOf)) for (const a of s.allOf) parts.push(msg(24, schema(a as Json)));
+  if (typeof ap === 'boolean') msg(w, 21, () => bool(w, 2, ap));
+  else if (ap && typeof ap === 'object') msg(w, 21, () => msg(w, 1, () => schema(w, ap as Json)));
+  if (typeof s.type === 'string') msg(w, 22, () => strs(w, 1, [s.type]));
+  if (s.items && typeof s.items === 'object') msg(w, 23, () => msg(w, 1, () => schema(w, s.items as Json)));
+  if (Array.isArray(s.allOf)) for (const a of s.allOf) msg(w, 24, () => schema(w, a as Json));
   if (s.properties && typeof s.properties === 'object') {
-    const props = Object.entries(s.properties as Record<string, Json>).map(([name, p]) => msg(1, Buffer.concat([str(1, name), msg(2, schema(p))])));
-    parts.push(msg(25, Buffer.concat(props)));
+    msg(w, 25, () => {
+      for (const [name, p] of Object.entries(s.properties as Record<string, Json>)) {
+        msg(w, 1, () => {
+          str(w, 1, name);
+          msg(w, 2, () => schema(w, p));
+        });
+      }
+    });
   }
-  parts.push(bool(27, s.readOnly), vendorExtensions(31, s));
-  return Buffer.concat(parts);
+  bool(w, 27, s.readOnly);
+  vendorExtensions(w, 31, s);
 }
 
-function parameter(p: Json): Buffer {
-  if (typeof p.$ref === 'string') return msg(2, str(1, p.$ref)); // JsonReference
+function parameter(w: Writer, p: Json): void {
+  if (typeof p.$ref === 'string') {
+    msg(w, 2, () => str(w, 1, p.$ref)); // JsonReference
+    return;
+  }
   if (p.in === 'body') {
-    const body = Buffer.concat([str(1, p.description), str(2, p.name), str(3, p.in), bool(4, p.required), p.schema ? msg(5, schema(p.schema as Json)) : Buffer.alloc(0)]);
-    return msg(1, msg(1, body));
+    msg(w, 1, () => msg(w, 1, () => {
+      str(w, 1, p.description);
+      str(w, 2, p.name);
+      str(w, 3, p.in);
+      bool(w, 4, p.required);
+      if (p.schema) msg(w, 5, () => schema(w, p.schema as Json));
+    }));
+    return;
   }
   // QueryParameterSubSchema (3) / PathParameterSubSchema (4) share these numbers for the fields used.
   const which = p.in === 'path' ? 4 : p.in === 'header' ? 1 : 3;
-  const typeField = which === 3 ? 6 : 5;
-  const sub = Buffer.concat([bool(1, p.required), str(2, p.in), str(3, p.description), str(4, p.name), str(typeField, p.type), vendorExtensions(which === 3 ? 23 : 22, p)]);
-  return msg(1, msg(2, msg(which, sub)));
+  msg(w, 1, () => msg(w, 2, () => msg(w, which, () => {
+    bool(w, 1, p.required);
+    str(w, 2, p.in);
+    str(w, 3, p.description);
+    str(w, 4, p.name);
+    str(w, which === 3 ? 6 : 5, p.type);
+    vendorExtensions(w, which === 3 ? 23 : 22, p);
+  })));
 }
 
-function operation(op: Json): Buffer {
-  const parts: Buffer[] = [strs(1, op.tags), str(3, op.description), str(5, op.operationId), strs(6, op.produces), strs(7, op.consumes)];
-  for (const p of (op.parameters as Json[] | undefined) ?? []) parts.push(msg(8, parameter(p)));
-  const responses = Object.entries((op.responses as Record<string, Json> | undefined) ?? {}).map(([code, r]) => {
-    const response = Buffer.concat([str(1, r.description), r.schema ? msg(2, msg(1, schema(r.schema as Json))) : Buffer.alloc(0)]);
-    return msg(1, Buffer.concat([str(1, code), msg(2, msg(1, response))]));
+function operation(w: Writer, op: Json): void {
+  strs(w, 1, op.tags);
+  str(w, 3, op.description);
+  str(w, 5, op.operationId);
+  strs(w, 6, op.produces);
+  strs(w, 7, op.consumes);
+  for (const p of (op.parameters as Json[] | undefined) ?? []) msg(w, 8, () => parameter(w, p));
+  msg(w, 9, () => {
+    for (const [code, r] of Object.entries((op.responses as Record<string, Json> | undefined) ?? {})) {
+      msg(w, 1, () => {
+        str(w, 1, code);
+        msg(w, 2, () => msg(w, 1, () => {
+          str(w, 1, r.description);
+          if (r.schema) msg(w, 2, () => msg(w, 1, () => schema(w, r.schema as Json)));
+        }));
+      });
+    }
   });
-  parts.push(msg(9, Buffer.concat(responses)), strs(10, op.schemes), vendorExtensions(13, op));
-  return Buffer.concat(parts);
+  strs(w, 10, op.schemes);
+  vendorExtensions(w, 13, op);
 }
 
 const OPERATION_FIELDS: Record<string, number> = { get: 2, put: 3, post: 4, delete: 5, options: 6, head: 7, patch: 8 };
 
-function pathItem(item: Json): Buffer {
-  const parts: Buffer[] = [];
+function pathItem(w: Writer, item: Json): void {
   for (const [verb, field] of Object.entries(OPERATION_FIELDS)) {
-    if (item[verb]) parts.push(msg(field, operation(item[verb] as Json)));
+    if (item[verb]) msg(w, field, () => operation(w, item[verb] as Json));
   }
-  for (const p of (item.parameters as Json[] | undefined) ?? []) parts.push(msg(9, parameter(p)));
-  parts.push(vendorExtensions(10, item));
-  return Buffer.concat(parts);
+  for (const p of (item.parameters as Json[] | undefined) ?? []) msg(w, 9, () => parameter(w, p));
+  vendorExtensions(w, 10, item);
 }
 
 /** openapi_v2.Document bytes for a swagger 2.0 JSON document. */
 export function encodeOpenAPIV2Document(doc: Json): Buffer {
+  const w = protobuf.Writer.create();
   const info = (doc.info as Json | undefined) ?? {};
-  const parts: Buffer[] = [str(1, doc.swagger), msg(2, Buffer.concat([str(1, info.title), str(2, info.version), str(3, info.description)]))];
-  parts.push(str(3, doc.host), str(4, doc.basePath), strs(5, doc.schemes), strs(6, doc.consumes), strs(7, doc.produces));
+  str(w, 1, doc.swagger);
+  msg(w, 2, () => {
+    str(w, 1, info.title);
+    str(w, 2, info.version);
+    str(w, 3, info.description);
+  });
+  str(w, 3, doc.host);
+  str(w, 4, doc.basePath);
+  strs(w, 5, doc.schemes);
+  strs(w, 6, doc.consumes);
+  strs(w, 7, doc.produces);
   if (doc.paths && typeof doc.paths === 'object') {
-    const paths = Object.entries(doc.paths as Record<string, Json>).map(([name, item]) => msg(2, Buffer.concat([str(1, name), msg(2, pathItem(item))])));
-    parts.push(msg(8, Buffer.concat(paths)));
+    msg(w, 8, () => {
+      for (const [name, item] of Object.entries(doc.paths as Record<string, Json>)) {
+        msg(w, 2, () => {
+          str(w, 1, name);
+          msg(w, 2, () => pathItem(w, item));
+        });
+      }
+    });
   }
   if (doc.definitions && typeof doc.definitions === 'object') {
-    const defs = Object.entries(doc.definitions as Record<string, Json>).map(([name, s]) => msg(1, Buffer.concat([str(1, name), msg(2, schema(s))])));
-    parts.push(msg(9, Buffer.concat(defs)));
+    msg(w, 9, () => {
+      for (const [name, s] of Object.entries(doc.definitions as Record<string, Json>)) {
+        msg(w, 1, () => {
+          str(w, 1, name);
+          msg(w, 2, () => schema(w, s));
+        });
+      }
+    });
   }
-  return Buffer.concat(parts);
+  const bytes = w.finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type * as t from './types.js';
+import type { ImageServiceDefinition, RuntimeServiceDefinition } from './generated/index.js';
 
-export * from './types.js';
+export type * from './generated/index.js';
 
 export interface CallOptions {
   /** Deadline for this call; 0 means none. */
@@ -21,41 +21,17 @@ export interface CRIClientOptions {
   pullTimeoutMs?: number;
 }
 
-type Rpc<Req, Res> = (req: t.CRIRequest<Req>, opts?: CallOptions) => Promise<Res>;
+/** One promise method per RPC of a generated service definition, named in lowerCamelCase (`RunPodSandbox` → `runPodSandbox`). */
+type PromiseService<D> = {
+  [K in keyof D as K extends string ? (string extends K ? never : Uncapitalize<K>) : never]: D[K] extends protoLoader.MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer ResOut>
+    ? (req: Req, opts?: CallOptions) => Promise<ResOut>
+    : never;
+};
 
-export interface RuntimeService {
-  version: Rpc<t.VersionRequest, t.VersionResponse>;
-  runPodSandbox: Rpc<t.RunPodSandboxRequest, t.RunPodSandboxResponse>;
-  stopPodSandbox: Rpc<t.StopPodSandboxRequest, t.Empty>;
-  removePodSandbox: Rpc<t.RemovePodSandboxRequest, t.Empty>;
-  podSandboxStatus: Rpc<t.PodSandboxStatusRequest, t.PodSandboxStatusResponse>;
-  listPodSandbox: Rpc<t.ListPodSandboxRequest, t.ListPodSandboxResponse>;
-  createContainer: Rpc<t.CreateContainerRequest, t.CreateContainerResponse>;
-  startContainer: Rpc<t.StartContainerRequest, t.Empty>;
-  stopContainer: Rpc<t.StopContainerRequest, t.Empty>;
-  removeContainer: Rpc<t.RemoveContainerRequest, t.Empty>;
-  listContainers: Rpc<t.ListContainersRequest, t.ListContainersResponse>;
-  containerStatus: Rpc<t.ContainerStatusRequest, t.ContainerStatusResponse>;
-  updateContainerResources: Rpc<t.UpdateContainerResourcesRequest, t.Empty>;
-  reopenContainerLog: Rpc<t.ReopenContainerLogRequest, t.Empty>;
-  execSync: Rpc<t.ExecSyncRequest, t.ExecSyncResponse>;
-  exec: Rpc<t.ExecRequest, t.StreamingURLResponse>;
-  attach: Rpc<t.AttachRequest, t.StreamingURLResponse>;
-  portForward: Rpc<t.PortForwardRequest, t.StreamingURLResponse>;
-  containerStats: Rpc<t.ContainerStatsRequest, t.ContainerStatsResponse>;
-  listContainerStats: Rpc<t.ListContainerStatsRequest, t.ListContainerStatsResponse>;
-  updateRuntimeConfig: Rpc<t.UpdateRuntimeConfigRequest, t.Empty>;
-  status: Rpc<t.StatusRequest, t.StatusResponse>;
-}
+export type RuntimeService = PromiseService<RuntimeServiceDefinition>;
+export type ImageService = PromiseService<ImageServiceDefinition>;
 
-export interface ImageService {
-  listImages: Rpc<t.ListImagesRequest, t.ListImagesResponse>;
-  imageStatus: Rpc<t.ImageStatusRequest, t.ImageStatusResponse>;
-  pullImage: Rpc<t.PullImageRequest, t.PullImageResponse>;
-  removeImage: Rpc<t.RemoveImageRequest, t.Empty>;
-  imageFsInfo: Rpc<t.Empty, t.ImageFsInfoResponse>;
-}
-
+// The options hack/gen-cri-types.sh gives the type generator: change both together.
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
 const DEFAULT_TIMEOUT_MS = 120_000;
 // Lists of hundreds of containers with labels and annotations exceed grpc's 4 MiB default.
@@ -89,10 +65,10 @@ function bindService(
   client: grpc.Client,
   serviceName: string,
   defaultTimeout: (rpc: string, req: unknown) => number,
-): Record<string, Rpc<unknown, unknown>> {
+): Record<string, (req: unknown, opts?: CallOptions) => Promise<unknown>> {
   const def = packageDefinition()[`runtime.v1.${serviceName}`] as protoLoader.ServiceDefinition | undefined;
   if (!def) throw new Error(`runtime.v1.${serviceName} missing from api.proto`);
-  const out: Record<string, Rpc<unknown, unknown>> = {};
+  const out: Record<string, (req: unknown, opts?: CallOptions) => Promise<unknown>> = {};
   for (const [rpc, m] of Object.entries(def)) {
     out[lowerFirst(rpc)] = (req, opts) =>
       new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // spec.dnsConfig is merged on top, and the result is cut to the resolver limits
 // the apiserver validates (3 nameservers, 32 search paths, 2048 characters).
 import { readFileSync } from 'node:fs';
-import type { DNSConfig } from '../cri/types.js';
+import type { DNSConfig } from '../cri/client.js';
 import type { Pod } from './types.js';
 
 export const MAX_DNS_NAMESERVERS = 3;

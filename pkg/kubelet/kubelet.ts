@@ -7,7 +7,7 @@
 // status, the node lease, garbage collection and (when wired) the kubelet server.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRIClient, type CRIRequest, type DNSConfig, type KeyValue, type Mount } from '../cri/client.js';
+import { CRIClient, type DNSConfig__Input, type KeyValue, type Mount__Input } from '../cri/client.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import type { SharedIndexInformer } from '../client/informer.js';
@@ -670,7 +670,7 @@ export class Kubelet {
 
   // ---- helpers for the runtime manager ----
 
-  private async runContainerOptions(pod: Pod, container: Container, podIPs: string[], allocatable: Record<string, string | number>): Promise<{ envs: KeyValue[]; mounts: CRIRequest<Mount>[] }> {
+  private async runContainerOptions(pod: Pod, container: Container, podIPs: string[], allocatable: Record<string, string | number>): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }> {
     const services = this.serviceInformer.lister.list() as unknown as Service[];
     const svcEnv = serviceEnv(services, pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
     const envs = await resolveEnv(pod, container, this.lookup, svcEnv, {
@@ -679,7 +679,7 @@ export class Kubelet {
       nodeAllocatable: allocatable,
       recordEvent: (type, reason, message) => this.event(pod, type, reason, message),
     });
-    const mounts: CRIRequest<Mount>[] = this.volumes.mountsFor(pod, container, envs);
+    const mounts: Mount__Input[] = this.volumes.mountsFor(pod, container, envs);
     // The kubelet-managed /etc/hosts, unless the container mounts its own.
     const ownHosts = (container.volumeMounts ?? []).some((m) => m.mountPath === '/etc/hosts');
     if (!ownHosts && (podIPs.length > 0 || pod.spec.hostNetwork)) {
@@ -691,7 +691,7 @@ export class Kubelet {
     return { envs, mounts };
   }
 
-  private dnsConfig(pod: Pod): CRIRequest<DNSConfig> {
+  private dnsConfig(pod: Pod): DNSConfig__Input {
     return podDNSConfig(pod, {
       clusterDNS: this.o.clusterDNS,
       clusterDomain: this.o.clusterDomain,

@@ -5,7 +5,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CRIClient, CRIRequest, PodSandboxConfig } from '../../pkg/cri/client.js';
+import type { CRIClient, PodSandboxConfig__Input } from '../../pkg/cri/client.js';
 
 export interface CRIBurstOptions {
   /** Pods in flight at once (default 10). */
@@ -48,7 +48,7 @@ export async function criBurst(cri: CRIClient, n: number, image: string, opts: C
     await forEachLimited(n, concurrency, async (i) => {
       const name = `${prefix}-${i}`;
       const uid = `${prefix}-uid-${i}`;
-      const config: CRIRequest<PodSandboxConfig> = {
+      const config: PodSandboxConfig__Input = {
         metadata: { name, namespace: prefix, uid, attempt: 0 },
         hostname: name,
         logDirectory: join(logRoot, `${prefix}_${name}_${uid}`),

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRIClient, GrpcStatus, grpcCode, type PodSandboxConfig, type CRIRequest } from '../../pkg/cri/client.js';
+import { CRIClient, GrpcStatus, grpcCode, type PodSandboxConfig__Input } from '../../pkg/cri/client.js';
 import { mountsUnder, type ContainerdPaths } from '../../pkg/cluster/containerd.js';
 import { freePort, which } from '../../pkg/cluster/process.js';
 import { startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
@@ -62,7 +62,7 @@ jest.setTimeout(180_000);
   let cri: CRIClient;
   let sandboxId = '';
   let containerId = '';
-  let sandboxConfig: CRIRequest<PodSandboxConfig>;
+  let sandboxConfig: PodSandboxConfig__Input;
 
   beforeAll(async () => {
     stateDir = mkdtempSync('/tmp/timonel-cri-e2e-');

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { CRIClient, type CRIRequest, type ContainerConfig, type PodSandboxConfig } from '../../pkg/cri/client.js';
+import { CRIClient, type ContainerConfig__Input, type PodSandboxConfig__Input } from '../../pkg/cri/client.js';
 import { DEFAULT_IMAGE_CACHE_DIR, IMAGES, catalogueImageFor, catalogueReferences, ensureImages, normalizeImageReference } from '../../pkg/cluster/images.js';
 import { freePort, isAlive, which } from '../../pkg/cluster/process.js';
 import { registryConfigYAML, startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
@@ -158,7 +158,7 @@ jest.setTimeout(600_000);
     let cri: CRIClient;
     let sandboxId = '';
     let podIP = '';
-    let sandboxConfig: CRIRequest<PodSandboxConfig>;
+    let sandboxConfig: PodSandboxConfig__Input;
     const ids: Record<string, string> = {};
 
     beforeAll(async () => {
@@ -208,7 +208,7 @@ jest.setTimeout(600_000);
       podIP = st.status?.network?.ip ?? '';
       assert.ok(podIP.startsWith(SUBNET_PREFIX), podIP);
 
-      const containers: [string, string, Partial<CRIRequest<ContainerConfig>>][] = [
+      const containers: [string, string, Partial<ContainerConfig__Input>][] = [
         ['nginx', 'nginx:1.14.2', {}],
         // As pods/config/redis-pod.yaml: only `args`, a config file from a volume.
         ['redis', 'redis:5', { args: ['/usr/local/etc/redis/redis.conf'], mounts: [{ containerPath: '/usr/local/etc/redis', hostPath: redisConfDir, readonly: true }] }],

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { CRIClient, type CRIRequest, type ContainerConfig, type PodSandboxConfig } from '../../pkg/cri/client.js';
+import { CRIClient, type ContainerConfig__Input, type PodSandboxConfig__Input } from '../../pkg/cri/client.js';
 import { which } from '../../pkg/cluster/process.js';
 import { DEFAULT_REGISTRY_PORT, startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
@@ -44,7 +44,7 @@ jest.setTimeout(300_000);
   let cluster: TestCluster | undefined;
   let kubelet: KubeletServer | undefined;
   let sandboxId = '';
-  let sandboxConfig: CRIRequest<PodSandboxConfig>;
+  let sandboxConfig: PodSandboxConfig__Input;
   const spawned: ChildProcess[] = [];
 
   function kubectlEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -108,7 +108,7 @@ jest.setTimeout(300_000);
   async function runContainer(name: string, script: string, opts: { attempt?: number; stdin?: boolean; tty?: boolean } = {}): Promise<string> {
     const c = cri as CRIClient;
     const attempt = opts.attempt ?? 0;
-    const config: CRIRequest<ContainerConfig> = {
+    const config: ContainerConfig__Input = {
       metadata: { name, attempt },
       image: { image: BUSYBOX },
       command: ['sh', '-c', script],

@@ -2,7 +2,7 @@
 // CRI ContainerConfig of one container instance — image, expanded command/args,
 // env, mounts, log path, labels/annotations that let a restarted kubelet adopt it,
 // Linux resources and the security context.
-import type { ContainerConfig, CRIRequest, KeyValue, LinuxContainerSecurityContext, Mount } from '../../cri/types.js';
+import type { ContainerConfig__Input, KeyValue, LinuxContainerSecurityContext__Input, Mount__Input } from '../../cri/client.js';
 import { KubeletPaths } from '../paths.js';
 import type { Container, Pod } from '../types.js';
 import { expandVars, mappingFuncFor } from '../envvars.js';
@@ -25,15 +25,15 @@ export interface ContainerConfigInput {
   imageRef: string;
   hash: string;
   envs: KeyValue[];
-  mounts: CRIRequest<Mount>[];
+  mounts: Mount__Input[];
   memoryCapacityBytes: number;
 }
 
-export function containerSecurityContext(pod: Pod, container: Container): CRIRequest<LinuxContainerSecurityContext> {
+export function containerSecurityContext(pod: Pod, container: Container): LinuxContainerSecurityContext__Input {
   const psc = pod.spec.securityContext ?? {};
   const sc = container.securityContext ?? {};
   const privileged = !!sc.privileged;
-  const out: CRIRequest<LinuxContainerSecurityContext> = {
+  const out: LinuxContainerSecurityContext__Input = {
     privileged,
     readonlyRootfs: !!sc.readOnlyRootFilesystem,
     namespaceOptions: namespaceModes(pod),
@@ -59,7 +59,7 @@ export function expandCommandAndArgs(command: string[] | undefined, args: string
   return { command: (command ?? []).map((c) => expandVars(c, mapping)), args: (args ?? []).map((a) => expandVars(a, mapping)) };
 }
 
-export function generateContainerConfig(i: ContainerConfigInput): CRIRequest<ContainerConfig> {
+export function generateContainerConfig(i: ContainerConfigInput): ContainerConfig__Input {
   const { pod, container } = i;
   const { command, args } = expandCommandAndArgs(container.command, container.args, i.envs);
   const r = linuxContainerResources(pod, container, i.memoryCapacityBytes);

@@ -2,7 +2,7 @@
 // pulls through CRI PullImage with a per pod+image back-off, and records the same
 // Events as upstream (Pulling, Pulled, Failed, BackOff, ErrImageNeverPull). The
 // same image requested by many pods at once is pulled once.
-import { GrpcStatus, type CRIClient, type PodSandboxConfig, type CRIRequest } from '../../cri/client.js';
+import { GrpcStatus, type CRIClient, type PodSandboxConfig__Input } from '../../cri/client.js';
 import { Backoff } from '../backoff.js';
 import { goDuration } from '../format.js';
 import type { Container, Pod } from '../types.js';
@@ -53,7 +53,7 @@ export class ImageManager {
     return res.image?.id ?? '';
   }
 
-  async ensureImageExists(pod: Pod, container: Container, sandboxConfig: CRIRequest<PodSandboxConfig>): Promise<EnsureImageResult> {
+  async ensureImageExists(pod: Pod, container: Container, sandboxConfig: PodSandboxConfig__Input): Promise<EnsureImageResult> {
     const { event } = this.opts;
     const raw = container.image ?? '';
     if (!raw.trim()) return { ok: false, reason: 'InvalidImageName', message: `Failed to apply default image tag "${raw}": couldn't parse image name "${raw}": invalid reference format` };
@@ -93,7 +93,7 @@ export class ImageManager {
   }
 
   /** One PullImage per image at a time; concurrent requests share it. */
-  private pull(image: string, sandboxConfig: CRIRequest<PodSandboxConfig>): Promise<{ imageRef: string; size: number; pullMs: number }> {
+  private pull(image: string, sandboxConfig: PodSandboxConfig__Input): Promise<{ imageRef: string; size: number; pullMs: number }> {
     let p = this.pulls.get(image);
     if (!p) {
       p = (async () => {

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { isNotFound, type CRIClient, type CRIRequest, type ContainerStatus as CRIContainerStatus, type DNSConfig, type KeyValue, type Mount, type PodSandboxConfig } from '../../cri/client.js';
+import { isNotFound, type CRIClient, type ContainerStatus as CRIContainerStatus, type DNSConfig__Input, type KeyValue, type Mount__Input, type PodSandboxConfig__Input } from '../../cri/client.js';
 import { ConcurrencyLimiter } from '../../util/limiter.js';
 import type { Logger } from '../../util/log.js';
 import { Backoff } from '../backoff.js';
@@ -28,8 +28,8 @@ import { sortNewestFirst, type PodRuntimeStatus, type RuntimeContainerState, typ
 /** What the kubelet supplies per container (upstream RuntimeHelper.GenerateRunContainerOptions). */
 export interface RuntimeHelper {
   /** Env and mounts; throws when a referenced ConfigMap/Secret key is missing (CreateContainerConfigError). */
-  runContainerOptions(pod: Pod, container: Container, podIPs: string[]): Promise<{ envs: KeyValue[]; mounts: CRIRequest<Mount>[] }>;
-  dnsConfig(pod: Pod): Promise<CRIRequest<DNSConfig> | undefined>;
+  runContainerOptions(pod: Pod, container: Container, podIPs: string[]): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }>;
+  dnsConfig(pod: Pod): Promise<DNSConfig__Input | undefined>;
 }
 
 export type EventFn = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
@@ -229,7 +229,7 @@ export class KubeGenericRuntimeManager {
 
     let sandboxId = changes.sandboxId;
     let podIPs = status.ips;
-    let cfg: CRIRequest<PodSandboxConfig> | undefined;
+    let cfg: PodSandboxConfig__Input | undefined;
     if (changes.createSandbox) {
       // Nothing will run: the pod is finished (killPod above stopped what was left).
       if (changes.initContainersToStart.length === 0 && changes.containersToStart.length === 0) return result;
@@ -268,7 +268,7 @@ export class KubeGenericRuntimeManager {
     return result;
   }
 
-  async sandboxConfig(pod: Pod, attempt: number): Promise<CRIRequest<PodSandboxConfig>> {
+  async sandboxConfig(pod: Pod, attempt: number): Promise<PodSandboxConfig__Input> {
     const uid = pod.metadata.uid ?? '';
     return generatePodSandboxConfig({
       pod,
@@ -300,7 +300,7 @@ export class KubeGenericRuntimeManager {
   }
 
   /** startContainer: back-off, image, config, create, start, postStart. */
-  private async startContainer(pod: Pod, container: Container, sandboxId: string, sandboxConfig: CRIRequest<PodSandboxConfig>, status: PodRuntimeStatus, podIPs: string[]): Promise<{ started: boolean; retryAt?: number }> {
+  private async startContainer(pod: Pod, container: Container, sandboxId: string, sandboxConfig: PodSandboxConfig__Input, status: PodRuntimeStatus, podIPs: string[]): Promise<{ started: boolean; retryAt?: number }> {
     const { event, cri, paths } = this.o;
     const uid = pod.metadata.uid ?? '';
     const bo = this.doBackOff(pod, container, status);
@@ -370,7 +370,7 @@ export class KubeGenericRuntimeManager {
   }
 
   /** A fresh empty file mounted at terminationMessagePath, one per container instance. */
-  private terminationLogMount(pod: Pod, container: Container): CRIRequest<Mount> | undefined {
+  private terminationLogMount(pod: Pod, container: Container): Mount__Input | undefined {
     const path = container.terminationMessagePath ?? '/dev/termination-log';
     if (!path) return undefined;
     const dir = this.o.paths.podContainerDir(pod.metadata.uid ?? '', container.name);

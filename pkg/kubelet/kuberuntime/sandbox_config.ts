@@ -2,14 +2,14 @@
 // PodSandboxConfig of a pod — metadata with the attempt number, hostname, log
 // directory, DNS, hostPort mappings, labels/annotations, and the Linux part
 // (cgroup parent, namespaces, sysctls, sandbox security context).
-import type { CRIRequest, DNSConfig, NamespaceMode, PodSandboxConfig, PortMapping } from '../../cri/types.js';
+import type { DNSConfig__Input, NamespaceMode, PodSandboxConfig__Input, PortMapping__Input } from '../../cri/client.js';
 import type { Pod } from '../types.js';
 import { podHostnameAndDomain } from '../hosts.js';
 import { newPodAnnotations, newPodLabels } from './labels.js';
 
 /** hostPort mappings of every container port that asks for one. */
-export function portMappings(pod: Pod): CRIRequest<PortMapping>[] {
-  const out: CRIRequest<PortMapping>[] = [];
+export function portMappings(pod: Pod): PortMapping__Input[] {
+  const out: PortMapping__Input[] = [];
   for (const c of pod.spec.containers) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
@@ -25,7 +25,7 @@ export interface SandboxConfigInput {
   logDirectory: string;
   cgroupParent: string;
   clusterDomain: string;
-  dnsConfig?: CRIRequest<DNSConfig>;
+  dnsConfig?: DNSConfig__Input;
 }
 
 export function namespaceModes(pod: Pod): { network: NamespaceMode; pid: NamespaceMode; ipc: NamespaceMode } {
@@ -36,10 +36,10 @@ export function namespaceModes(pod: Pod): { network: NamespaceMode; pid: Namespa
   };
 }
 
-export function generatePodSandboxConfig(i: SandboxConfigInput): CRIRequest<PodSandboxConfig> {
+export function generatePodSandboxConfig(i: SandboxConfigInput): PodSandboxConfig__Input {
   const { pod } = i;
   const sc = pod.spec.securityContext ?? {};
-  const cfg: CRIRequest<PodSandboxConfig> = {
+  const cfg: PodSandboxConfig__Input = {
     metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt: i.attempt },
     labels: newPodLabels(pod),
     annotations: newPodAnnotations(pod),

@@ -5,7 +5,7 @@
 import { chmodSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { Mount, MountPropagation } from '../../cri/types.js';
+import type { Mount, MountPropagation } from '../../cri/client.js';
 import { expandVars, quantityValue, type EnvVar } from '../envvars.js';
 import type { Container, Pod, ResourceList, VolumeMount } from '../types.js';
 import { writeAtomically, type Payload } from './atomic_writer.js';

@@ -54,6 +54,14 @@ test('Namespace with labels decodes to its JSON form', () => {
   });
 });
 
+test('a map key "__proto__" stays an own key, as JSON.parse would make it', () => {
+  const raw = Buffer.concat([objectMeta('cfg', 'ns1'), mapEntry(2, '__proto__', str(2, 'x')), mapEntry(2, 'a', str(2, 'b'))]);
+  const data = decodeKubernetesProtobuf(envelope('v1', 'ConfigMap', raw)).object.data as Record<string, unknown>;
+  assert.deepEqual(Object.keys(data), ['__proto__', 'a']);
+  assert.equal(Object.getPrototypeOf(data), Object.prototype);
+  assert.equal(JSON.stringify(data), '{"__proto__":"x","a":"b"}');
+});
+
 test('ConfigMap keeps data, binaryData as base64 and a false immutable', () => {
   const raw = Buffer.concat([
     objectMeta('cfg', 'ns1'),

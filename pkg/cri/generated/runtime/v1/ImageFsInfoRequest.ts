@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface ImageFsInfoRequest__Input {
+}
+
+export interface ImageFsInfoRequest {
+}

@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface RemoveImageResponse__Input {
+}
+
+export interface RemoveImageResponse {
+}

@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface RemovePodSandboxResponse__Input {
+}
+
+export interface RemovePodSandboxResponse {
+}

@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface StartContainerResponse__Input {
+}
+
+export interface StartContainerResponse {
+}

@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface StopContainerResponse__Input {
+}
+
+export interface StopContainerResponse {
+}

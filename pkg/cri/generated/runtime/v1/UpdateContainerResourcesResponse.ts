@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface UpdateContainerResourcesResponse__Input {
+}
+
+export interface UpdateContainerResourcesResponse {
+}

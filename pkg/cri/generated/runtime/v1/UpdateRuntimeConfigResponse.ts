@@ -1,0 +1,8 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface UpdateRuntimeConfigResponse__Input {
+}
+
+export interface UpdateRuntimeConfigResponse {
+}

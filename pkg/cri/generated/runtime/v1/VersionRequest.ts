@@ -1,0 +1,10 @@
+// Original file: pkg/cri/api.proto
+
+
+export interface VersionRequest__Input {
+  'version'?: (string);
+}
+
+export interface VersionRequest {
+  'version': (string);
+}
