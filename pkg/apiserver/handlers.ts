@@ -14,7 +14,7 @@ import type { WatchFilter } from '../storage/cacher.js';
 import { objectJSON } from '../storage/objectjson.js';
 import { isStackOverflow, nestedTooDeeplyToProcess } from './depth.js';
 import { queryBool } from '../util/queryparams.js';
-import { type ResponseFormat, UnsupportedPatchType, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
+import { type ResponseFormat, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
 
 export interface ResourceRoute {
@@ -245,13 +245,7 @@ export class ResourceHandlers {
 
   private async patch(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const format = responseFormat(req.get('accept'), false);
-    let type;
-    try {
-      type = patchTypeOf(req.get('content-type'));
-    } catch (err) {
-      if (err instanceof UnsupportedPatchType) throw newUnsupportedMediaType(req.get('content-type') ?? '');
-      throw err;
-    }
+    const type = patchTypeOf(req.get('content-type'));
     const ctx = contextOf(req, route, q);
     if (type !== 'apply' && q.force !== undefined) throw newBadRequest('force: Invalid value: true: may not be specified for non-apply patch');
     const patch = decodePatch(type, bodyOf(req));

@@ -4,6 +4,7 @@ import { parse as parseYAML } from 'yaml';
 import { newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../api/meta/v1/status.js';
 import type { PatchType } from '../registry/store.js';
 import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from '../../api/protobuf/decode.js';
+import { jsonSyntaxError } from './jsonsyntax.js';
 import { isStackOverflow, jsonNestsDeeperThan, tooDeep, yamlMayNestDeeperThan } from './depth.js';
 
 export type ResponseFormat = 'json' | 'yaml' | 'table';
@@ -58,11 +59,10 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
     case 'application/apply-patch+yaml':
     case 'application/apply-patch+json':
     case 'application/apply-patch+cbor': return 'apply';
-    default: throw new UnsupportedPatchType(contentType ?? '');
+    // 415, on every path that takes a patch (subresources too).
+    default: throw newUnsupportedMediaType(contentType ?? '');
   }
 }
-
-export class UnsupportedPatchType extends Error {}
 
 export function decodePatch(type: PatchType, body: Buffer): unknown {
   return type === 'apply' ? parseYAMLBody(body) : parseJSON(body);
@@ -73,8 +73,9 @@ function parseJSON(body: Buffer): unknown {
   if (jsonNestsDeeperThan(body)) throw tooDeep();
   try {
     return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw newBadRequest(`the body of the request was not valid JSON: ${(err as Error).message}`);
+  } catch {
+    // Go's words for the error, as kube-apiserver answers; never the engine's.
+    throw newBadRequest(`the body of the request was not valid JSON: ${jsonSyntaxError(body.toString('utf8'))}`);
   }
 }
 
