@@ -54,7 +54,7 @@ export function parseHead(buf: Buffer, headEnd: number, method: string): Respons
   const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0]);
   if (!m) throw new Error(`malformed response status line ${JSON.stringify(lines[0].slice(0, 100))}`);
   const status = Number(m[2]);
-  const headers: Record<string, string> = {};
+  const headers = Object.create(null) as Record<string, string>; // names come off the wire
   for (let i = 1; i < lines.length; i++) {
     const colon = lines[i].indexOf(':');
     if (colon <= 0) throw new Error(`malformed response header ${JSON.stringify(lines[i].slice(0, 100))}`);

@@ -173,7 +173,7 @@ export function serviceEnv(services: Service[], namespace: string, enableService
       byName.set(name, svc);
     }
   }
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // keyed by names from the API
   for (const e of fromServices([...byName.values()])) out[e.key] = e.value;
   return out;
 }

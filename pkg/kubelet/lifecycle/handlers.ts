@@ -26,7 +26,8 @@ export class HookError extends Error {
 function httpGet(action: HTTPGetAction, host: string, port: number, timeoutMs: number): Promise<void> {
   const scheme = (action.scheme ?? 'HTTP').toUpperCase();
   const path = action.path ? (action.path.startsWith('/') ? action.path : `/${action.path}`) : '/';
-  const headers: Record<string, string> = { 'user-agent': 'kube-lifecycle/1.32' };
+  // Header names are the pod's ("__proto__" too): no prototype to collide with.
+  const headers = Object.assign(Object.create(null) as Record<string, string>, { 'user-agent': 'kube-lifecycle/1.32' });
   for (const h of action.httpHeaders ?? []) headers[h.name] = h.value;
   const mod = scheme === 'HTTPS' ? https : http;
   return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ function isTimeout(err: unknown): boolean {
  * container's literal env values (no valueFrom, no service variables).
  */
 export function expandProbeCommand(cmd: string[], container: Container | undefined): string[] {
-  const vars: Record<string, string> = {};
+  const vars = Object.create(null) as Record<string, string>; // env names are the pod's: "__proto__" is one
   for (const e of container?.env ?? []) vars[e.name] = e.value ?? '';
   const mapping = mappingFuncFor(vars);
   return cmd.map((c) => expandVars(c, mapping));

@@ -29,7 +29,8 @@ export function probeURL(scheme: string | undefined, host: string, port: number,
 
 /** newProbeRequest's headers: User-Agent and Accept: *\/* unless the probe sets them; an empty Accept removes it. */
 export function probeHeaders(list: Array<{ name: string; value: string }>, userAgent: string): Record<string, string | string[]> {
-  const out: Record<string, string[]> = {};
+  // Header names are the pod's ("__proto__" too): no prototype to collide with.
+  const out = Object.create(null) as Record<string, string[]>;
   for (const h of list) {
     // Header names are canonicalised as Go's http.Header does (case-insensitive).
     const k = h.name.toLowerCase();
@@ -38,7 +39,7 @@ export function probeHeaders(list: Array<{ name: string; value: string }>, userA
   if (!out['user-agent']) out['user-agent'] = [userAgent];
   if (!out.accept) out.accept = ['*/*'];
   else if (out.accept[0] === '') delete out.accept;
-  const flat: Record<string, string | string[]> = {};
+  const flat = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of Object.entries(out)) flat[k] = k === 'host' ? v[0] : v.length === 1 ? v[0] : v;
   return flat;
 }

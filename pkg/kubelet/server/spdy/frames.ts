@@ -2,6 +2,7 @@
 // frames Kubernetes streaming uses, and the uncompressed name/value header
 // block. Compression of header blocks lives in the connection, which owns the
 // per-direction zlib contexts.
+import { getOwn, setOwn } from '../../../util/ownkeys.js';
 
 export const SPDY_VERSION = 3;
 
@@ -163,7 +164,11 @@ export function decodeHeaderBlock(buf: Buffer): HeaderMap {
     need(off, vl);
     const value = buf.subarray(off, off + vl).toString('utf8');
     off += vl;
-    if (name) out[name] = out[name] === undefined ? value : `${out[name]}\0${value}`;
+    // Names come off the wire: own properties only ("__proto__" is a name like any other).
+    if (name) {
+      const prev = getOwn(out, name);
+      setOwn(out, name, prev === undefined ? value : `${String(prev)}\0${value}`);
+    }
   }
   return out;
 }
