@@ -3,6 +3,9 @@
 // SYN_STREAM/SYN_REPLY, DATA with FIN for half-close, RST_STREAM, PING echo and
 // GOAWAY. Like spdystream it does no flow control: WINDOW_UPDATE and SETTINGS
 // are accepted and ignored, and none are sent.
+// Hand-written on purpose: no maintained SPDY library exists for Node (SPDY was
+// withdrawn in favour of HTTP/2), and kubectl still speaks it for exec, attach and
+// port-forward when WebSockets are not used.
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
