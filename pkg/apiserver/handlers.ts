@@ -34,8 +34,6 @@ function query(req: Request): Query {
   return q;
 }
 
-const boolParam = queryBool;
-
 function intParam(q: Query, name: string): number | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
@@ -101,7 +99,7 @@ function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext
     dryRun: dryRun === 'All',
     fieldManager: fieldManagerOf(req, q),
     fieldValidation: fieldValidationOf(q),
-    force: boolParam(q.force),
+    force: queryBool(q.force),
     warnings: [],
   };
 }
@@ -171,7 +169,7 @@ export class ResourceHandlers {
       if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
       if (subresource !== 'status') return this.subresources.handle(req, res, route, q);
     }
-    const isWatch = route.watchPath || boolParam(q.watch);
+    const isWatch = route.watchPath || queryBool(q.watch);
     if (name === undefined) {
       if (subresource) throw newNotFoundPath(req.path);
       if (method === 'GET') return isWatch ? this.watch(req, res, route, q) : this.list(req, res, route, q);
@@ -265,7 +263,7 @@ export class ResourceHandlers {
     if (q.propagationPolicy) opts.propagationPolicy = q.propagationPolicy as DeleteOptions['propagationPolicy'];
     const grace = intParam(q, 'gracePeriodSeconds');
     if (grace !== undefined) opts.gracePeriodSeconds = grace;
-    if (q.orphanDependents !== undefined) opts.orphanDependents = boolParam(q.orphanDependents);
+    if (q.orphanDependents !== undefined) opts.orphanDependents = queryBool(q.orphanDependents);
     if (opts.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(opts.propagationPolicy)) {
       throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
     }
@@ -300,8 +298,8 @@ export class ResourceHandlers {
     const format = responseFormat(req.get('accept'), true);
     if (format === 'yaml') throw newBadRequest('watch is only served as JSON');
     const info = route.info;
-    const bookmarks = boolParam(q.allowWatchBookmarks);
-    const sendInitialEvents = boolParam(q.sendInitialEvents);
+    const bookmarks = queryBool(q.allowWatchBookmarks);
+    const sendInitialEvents = queryBool(q.sendInitialEvents);
     const timeoutSeconds = intParam(q, 'timeoutSeconds');
     const apiVersion = route.store.apiVersion;
     let resourceVersion = q.resourceVersion;

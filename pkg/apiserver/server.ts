@@ -164,11 +164,11 @@ export class APIServer {
       this.serveGroupVersion(req, res, group, version, rest ?? '').catch(next);
     });
     app.use((req, res) => sendError(res, newNotFoundPath(req.path)));
-    app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
       const e = err as { type?: string; status?: number };
       if (e?.type === 'entity.too.large') return sendError(res, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
       // express could not unescape a path parameter (%c0%ae is no UTF-8): a path nothing is served at.
-      if ((err as Error)?.name === 'URIError') return sendError(res, newNotFoundPath(_req.path));
+      if ((err as Error)?.name === 'URIError') return sendError(res, newNotFoundPath(req.path));
       if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));
       sendError(res, err, this.config.log);
     });

@@ -74,3 +74,22 @@ describe('hostile keys in patches', () => {
     expect(Object.keys(strategic.data)).toEqual(['a']);
   });
 });
+
+describe('the prototype check itself', () => {
+  it('sees a key added to, a member replaced on, and a prototype swapped of the built-ins', () => {
+    const before = snapshotPrototypes();
+    const proto = Object.prototype as Record<string, unknown>;
+    const toFixed = Number.prototype.toFixed;
+    try {
+      proto.pwn = 'yes';
+      Number.prototype.toFixed = () => 'x';
+      Object.setPrototypeOf(Map.prototype, Array.prototype);
+      expect(prototypeChanges(before).sort()).toEqual(['Map.prototype\'s prototype replaced', 'Number.prototype.toFixed changed', 'Object.prototype.pwn added']);
+    } finally {
+      delete proto.pwn;
+      Number.prototype.toFixed = toFixed;
+      Object.setPrototypeOf(Map.prototype, Object.prototype);
+    }
+    expect(prototypeChanges(before)).toEqual([]);
+  });
+});
