@@ -37,6 +37,9 @@ export interface StorageOptions {
   log: (msg: string) => void;
 }
 
+/** How long a consistent read waits for the watch cache before it reads etcd instead. */
+const CONSISTENT_READ_WAIT_MS = 1000;
+
 /** What a guaranteedUpdate's tryUpdate returns to delete the object instead of writing it. */
 export const DELETE_OBJECT = Symbol('delete');
 
@@ -135,11 +138,12 @@ export class ResourceStorage {
     return this.cache.get(this.key(namespace, name));
   }
 
-  /** Brings the cache up to etcd's current revision; false when it cannot serve consistent reads now (fall back to etcd). */
+  /** Brings the cache up to etcd's current revision; false when it cannot serve consistent reads now (read etcd instead). */
   private async waitForCurrentRevision(): Promise<boolean> {
     if (!this.cache.started) return false;
-    await this.cache.waitUntilFresh(await this.hub.currentRevision());
-    return true;
+    const rev = await this.hub.currentRevision();
+    // A watch running behind (etcd busy, a relist) makes the read go to etcd rather than fail.
+    return this.cache.waitUntilFresh(rev, CONSISTENT_READ_WAIT_MS).then(() => true, () => false);
   }
 
   async mustGet(namespace: string | undefined, name: string): Promise<KubeObject> {

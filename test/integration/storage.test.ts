@@ -140,6 +140,20 @@ describe('etcd storage', () => {
     }
   });
 
+  it('a consistent read whose cache stays behind reads etcd instead', async () => {
+    const stuckHub = new RegistryWatch(client, () => undefined);
+    const stuck = new ResourceStorage(client, configmaps, { hub: stuckHub, watchCacheSize: 50, bookmarkIntervalMs: 60_000, log: () => undefined });
+    try {
+      await stuck.cache.start();
+      await stuckHub.stop(); // the cache keeps its snapshot but hears of nothing more
+      const created = await store.create(cm('behind', 'x', { v: '1' }));
+      const got = await stuck.getConsistent('behind', 'x');
+      assert.equal(got?.metadata.resourceVersion, created.metadata.resourceVersion);
+    } finally {
+      await stuck.stop();
+    }
+  });
+
   it('consistent reads come from the cache only once it has etcd\'s current revision; a burst shares two revision reads', async () => {
     await store.cache.start();
     const created = await store.create(cm('cr', 'x', { v: '1' }));
