@@ -229,8 +229,9 @@ export class ResourceStorage {
 
   /**
    * List semantics of Kubernetes: resourceVersion unset = a consistent read (from the
-   * cache once it has caught up with etcd, or from etcd with a limit); "0" = whatever the cache holds; N = not older than N (cache) or exactly
-   * N (etcd, with resourceVersionMatch=Exact); limit/continue page through etcd.
+   * cache once it has caught up with etcd; from etcd with a limit); "0" = whatever the
+   * cache holds; N = not older than N (cache) or exactly N (etcd, with
+   * resourceVersionMatch=Exact); limit/continue page through etcd.
    */
   async list(opts: ListOptions): Promise<ListResult> {
     return (await this.listMaybeJSON(opts)) as ListResult;
@@ -314,7 +315,7 @@ export class ResourceStorage {
     }
     const result: ListResult & { itemsJSON?: string[] } = opts.asJSON
       ? { items: [], itemsJSON: items.map((c) => c.json()), resourceVersion: String(revision) }
-      : { items: items.map((c) => c.object), resourceVersion: String(revision) };
+      : { items: items.map((c) => c.copy()), resourceVersion: String(revision) }; // objects the caller owns
     if (more) {
       result.continue = encodeContinue(revision, lastKey.slice(base.length) + '\x00');
       if (remaining !== undefined && remaining > 0) result.remainingItemCount = remaining;
