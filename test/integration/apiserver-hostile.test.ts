@@ -2,6 +2,7 @@
 // "prototype") in every kind of body and patch never reach the apiserver's
 // built-in prototypes, and stay data that round-trips.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect as tlsConnect } from 'node:tls';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 
 const CMS = '/api/v1/namespaces/default/configmaps';
@@ -282,5 +283,53 @@ describe('values Go\'s decoder and validation refuse are refused', () => {
     const patched = await request(c, 'PATCH', `${CMS}/st`, { body: '{"status":{"phase":"y"},"spec":{}}', headers: { 'content-type': 'application/merge-patch+json' } });
     expect(patched.status).toBe(200);
     expect((await request(c, 'GET', `${CMS}/st`)).json()).not.toHaveProperty('status');
+  });
+});
+
+describe('a Content-Length that does not match the body', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startCluster();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  /** Writes raw bytes on a TLS connection, optionally ends it after endAfterMs, and returns all the server said. */
+  function raw(bytes: string, endAfterMs?: number): Promise<string> {
+    const { hostname, port } = new URL(c.url);
+    return new Promise((resolve, reject) => {
+      let got = '';
+      const s = tlsConnect({ host: hostname, port: Number(port), ca: c.caCert, servername: 'localhost' }, () => {
+        s.write(bytes);
+        if (endAfterMs !== undefined) setTimeout(() => s.end(), endAfterMs);
+      });
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (got += d));
+      s.on('error', reject);
+      s.on('close', () => resolve(got));
+      setTimeout(() => s.destroy(), 5000);
+    });
+  }
+
+  function head(length: number, body: string): string {
+    return `POST ${CMS} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${c.token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
+  }
+
+  it('shorter than the body: the request is read as declared and refused, the rest is not a request; nothing is written', async () => {
+    const body = JSON.stringify({ metadata: { name: 'cl-short' }, data: { k: 'v' } });
+    const answer = await raw(head(10, body));
+    const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const s of statuses) expect(s >= 400 && s < 500).toBe(true);
+    expect((await request(c, 'GET', `${CMS}/cl-short`)).status).toBe(404);
+  });
+
+  it('longer than the body, then the client goes: nothing is written and the server serves on', async () => {
+    const body = JSON.stringify({ metadata: { name: 'cl-long' }, data: { k: 'v' } });
+    const answer = await raw(head(body.length + 100, body), 500);
+    expect(answer).not.toMatch(/^HTTP\/1\.1 [25]\d\d/m);
+    expect((await request(c, 'GET', `${CMS}/cl-long`)).status).toBe(404);
+    expect((await request(c, 'GET', CMS)).status).toBe(200);
   });
 });
