@@ -13,8 +13,11 @@ build: deps
 # Tests run under jest from the compiled dist/test (README "Tests"); each target runs exactly its
 # tier(s) and ends with one "N passed, N failed, N skipped" line. dist/test is built afresh so a
 # test whose source is gone does not run from an old build.
+# The tree's formatting is checked first (npx prettier --write . fixes it); the tests run either way,
+# so the summary line stays the last one, and a formatting failure fails the target too.
 test: build-tests
-	$(NODE) dist/test/run.js unit integration e2e
+	@fmt=0; npx prettier --check --log-level warn . || { fmt=1; echo 'formatting: run npx prettier --write .'; }; \
+	$(NODE) dist/test/run.js unit integration e2e && exit $$fmt
 
 test-unit: build-tests
 	$(NODE) dist/test/run.js unit
