@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Test files run at once per tier: unit tests are CPU-bound and short; the others start etcd, apiservers, containerd. */
-const WORKERS = new Map([['unit', 4], ['integration', 2], ['e2e', 1]]);
+const WORKERS = new Map([
+  ['unit', 4],
+  ['integration', 2],
+  ['e2e', 1],
+]);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JEST = join(ROOT, 'node_modules/jest/bin/jest.js');
@@ -40,10 +44,20 @@ try {
   for (const tier of tiers) {
     const file = join(out, `${tier}.json`);
     console.log(`\n== ${tier} tests (${WORKERS.get(tier)} file(s) at once)`);
-    const r = spawnSync(process.execPath, [
-      '--experimental-vm-modules', '--disable-warning=ExperimentalWarning', JEST,
-      '--selectProjects', tier, `--maxWorkers=${WORKERS.get(tier)}`, '--json', `--outputFile=${file}`,
-    ], { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--experimental-vm-modules',
+        '--disable-warning=ExperimentalWarning',
+        JEST,
+        '--selectProjects',
+        tier,
+        `--maxWorkers=${WORKERS.get(tier)}`,
+        '--json',
+        `--outputFile=${file}`,
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
     let res: Results;
     try {
       res = JSON.parse(readFileSync(file, 'utf8')) as Results;

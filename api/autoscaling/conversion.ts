@@ -9,8 +9,14 @@ const CONDITIONS = 'autoscaling.alpha.kubernetes.io/conditions';
 const CURRENT_METRICS = 'autoscaling.alpha.kubernetes.io/current-metrics';
 const BEHAVIOR = 'autoscaling.alpha.kubernetes.io/behavior';
 
-interface MetricSpec { type: string; resource?: { name: string; target?: { type?: string; averageUtilization?: number } } }
-interface MetricStatus { type: string; resource?: { name: string; current?: { averageUtilization?: number } } }
+interface MetricSpec {
+  type: string;
+  resource?: { name: string; target?: { type?: string; averageUtilization?: number } };
+}
+interface MetricStatus {
+  type: string;
+  resource?: { name: string; current?: { averageUtilization?: number } };
+}
 type Obj = Record<string, unknown>;
 
 const isCPUUtilization = (m: MetricSpec) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.type === 'Utilization';
@@ -39,7 +45,12 @@ export function hpaV2ToV1(obj: KubeObject): KubeObject {
     const otherNow = current.filter((m) => m !== cpuNow);
     if (otherNow.length) annotations[CURRENT_METRICS] = JSON.stringify(otherNow);
     if (Array.isArray(status.conditions) && status.conditions.length) annotations[CONDITIONS] = JSON.stringify(status.conditions);
-    const v1Status: Obj = { observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime, currentReplicas: status.currentReplicas ?? 0, desiredReplicas: status.desiredReplicas ?? 0 };
+    const v1Status: Obj = {
+      observedGeneration: status.observedGeneration,
+      lastScaleTime: status.lastScaleTime,
+      currentReplicas: status.currentReplicas ?? 0,
+      desiredReplicas: status.desiredReplicas ?? 0,
+    };
     if (cpuNow?.resource?.current?.averageUtilization !== undefined) v1Status.currentCPUUtilizationPercentage = cpuNow.resource.current.averageUtilization;
     out.status = JSON.parse(JSON.stringify(v1Status)) as Obj;
   }
@@ -60,13 +71,24 @@ export function hpaV1ToV2(obj: KubeObject): KubeObject {
   const v2Spec: Obj = { scaleTargetRef: spec.scaleTargetRef, minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas };
   if (metrics.length) v2Spec.metrics = metrics;
   if (a[BEHAVIOR]) v2Spec.behavior = JSON.parse(a[BEHAVIOR]);
-  const out: KubeObject = { ...obj, apiVersion: 'autoscaling/v2', metadata: { ...obj.metadata, annotations: annotationsWithout(obj.metadata, [METRICS, CONDITIONS, CURRENT_METRICS, BEHAVIOR]) }, spec: v2Spec };
+  const out: KubeObject = {
+    ...obj,
+    apiVersion: 'autoscaling/v2',
+    metadata: { ...obj.metadata, annotations: annotationsWithout(obj.metadata, [METRICS, CONDITIONS, CURRENT_METRICS, BEHAVIOR]) },
+    spec: v2Spec,
+  };
   if (!out.metadata.annotations) delete out.metadata.annotations;
   if (status) {
     const current: MetricStatus[] = [];
-    if (typeof status.currentCPUUtilizationPercentage === 'number') current.push({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } });
+    if (typeof status.currentCPUUtilizationPercentage === 'number')
+      current.push({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } });
     if (a[CURRENT_METRICS]) current.push(...(JSON.parse(a[CURRENT_METRICS]) as MetricStatus[]));
-    const v2Status: Obj = { observedGeneration: status.observedGeneration, lastScaleTime: status.lastScaleTime, currentReplicas: status.currentReplicas, desiredReplicas: status.desiredReplicas ?? 0 };
+    const v2Status: Obj = {
+      observedGeneration: status.observedGeneration,
+      lastScaleTime: status.lastScaleTime,
+      currentReplicas: status.currentReplicas,
+      desiredReplicas: status.desiredReplicas ?? 0,
+    };
     if (current.length) v2Status.currentMetrics = current;
     if (a[CONDITIONS]) v2Status.conditions = JSON.parse(a[CONDITIONS]);
     out.status = v2Status;

@@ -53,10 +53,27 @@ const QUANTITY_FIELDS: Record<string, string[]> = {
 
 // Types that live in apimachinery's meta/v1 whatever kind reaches them.
 const META_TYPES = new Set([
-  'ObjectMeta', 'ListMeta', 'LabelSelector', 'LabelSelectorRequirement', 'ManagedFieldsEntry', 'OwnerReference',
-  'Condition', 'Status', 'StatusDetails', 'StatusCause', 'DeleteOptions', 'Preconditions', 'WatchEvent',
-  'FieldSelectorRequirement', 'APIResource', 'APIResourceList', 'APIGroup', 'APIGroupList', 'APIVersions',
-  'GroupVersionForDiscovery', 'ServerAddressByClientCIDR',
+  'ObjectMeta',
+  'ListMeta',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'ManagedFieldsEntry',
+  'OwnerReference',
+  'Condition',
+  'Status',
+  'StatusDetails',
+  'StatusCause',
+  'DeleteOptions',
+  'Preconditions',
+  'WatchEvent',
+  'FieldSelectorRequirement',
+  'APIResource',
+  'APIResourceList',
+  'APIGroup',
+  'APIGroupList',
+  'APIVersions',
+  'GroupVersionForDiscovery',
+  'ServerAddressByClientCIDR',
 ]);
 
 const CLASS_NAME = /^([A-Z][a-z]+)?(V\d+(?:alpha\d+|beta\d+)?)([A-Z]\w*)$/;
@@ -188,7 +205,8 @@ function modelDocs(cls: string): ModelDocs {
   return docs;
 }
 
-const METADATA_DESCRIPTION = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+const METADATA_DESCRIPTION =
+  "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
 // --- tree building -------------------------------------------------------------
 

@@ -46,7 +46,11 @@ function primitiveDefinition(ref: string, flavour: Flavour): Json | undefined {
         ...(flavour === 'v3' ? { oneOf: [{ type: 'integer' }, { type: 'string' }] } : { type: 'string' }),
       };
     case TIME_REF:
-      return { description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON, in RFC 3339 form.', type: 'string', format: 'date-time' };
+      return {
+        description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON, in RFC 3339 form.',
+        type: 'string',
+        format: 'date-time',
+      };
     case MICRO_TIME_REF:
       return { description: 'MicroTime is version of Time with microsecond level precision.', type: 'string', format: 'date-time' };
   }
@@ -151,7 +155,10 @@ function addKind(r: ResourceInfo, ctx: Ctx): void {
       apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
       items: { description: `items is the list of ${r.kind} objects.`, type: 'array', items: { $ref: `${ctx.prefix}${node.ref}` } },
       kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
-      metadata: ctx.flavour === 'v3' ? { allOf: [{ $ref: `${ctx.prefix}${LIST_META_REF}` }], description: "Standard list metadata." } : { $ref: `${ctx.prefix}${LIST_META_REF}`, description: 'Standard list metadata.' },
+      metadata:
+        ctx.flavour === 'v3'
+          ? { allOf: [{ $ref: `${ctx.prefix}${LIST_META_REF}` }], description: 'Standard list metadata.' }
+          : { $ref: `${ctx.prefix}${LIST_META_REF}`, description: 'Standard list metadata.' },
     },
     'x-kubernetes-group-version-kind': [gvk(r, r.listKind)],
   };
@@ -165,12 +172,19 @@ function operationPrefix(r: ResourceInfo): string {
 }
 
 function queryParam(name: string, description: string, type: string, flavour: Flavour): Json {
-  return flavour === 'v3' ? { name, in: 'query', description, schema: { type, uniqueItems: true } } : { name, in: 'query', description, type, uniqueItems: true };
+  return flavour === 'v3'
+    ? { name, in: 'query', description, schema: { type, uniqueItems: true } }
+    : { name, in: 'query', description, type, uniqueItems: true };
 }
 
 function writeParams(flavour: Flavour, patch: boolean): Json[] {
   const params = [
-    queryParam('dryRun', 'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed', 'string', flavour),
+    queryParam(
+      'dryRun',
+      'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed',
+      'string',
+      flavour,
+    ),
     queryParam('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.', 'string', flavour),
     queryParam(
       'fieldValidation',
@@ -179,14 +193,30 @@ function writeParams(flavour: Flavour, patch: boolean): Json[] {
       flavour,
     ),
   ];
-  if (patch) params.push(queryParam('force', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.', 'boolean', flavour));
+  if (patch)
+    params.push(
+      queryParam(
+        'force',
+        'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.',
+        'boolean',
+        flavour,
+      ),
+    );
   return params;
 }
 
 const MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
-function op(r: ResourceInfo, ctx: Ctx, action: string, opId: string, responseRef: string | undefined, body: 'object' | 'patch' | undefined, params: Json[]): Json {
+function op(
+  r: ResourceInfo,
+  ctx: Ctx,
+  action: string,
+  opId: string,
+  responseRef: string | undefined,
+  body: 'object' | 'patch' | undefined,
+  params: Json[],
+): Json {
   const o: Json = { description: `${action} ${r.kind}`, operationId: opId, tags: [operationPrefix(r)[0].toLowerCase() + operationPrefix(r).slice(1)] };
   const responseSchema = responseRef ? { $ref: `${ctx.prefix}${responseRef}` } : { type: 'object' };
   const parameters = [...params];
@@ -199,9 +229,15 @@ function op(r: ResourceInfo, ctx: Ctx, action: string, opId: string, responseRef
   } else {
     if (body) {
       const types = body === 'patch' ? PATCH_MEDIA : ['*/*'];
-      o.requestBody = { required: true, content: Object.fromEntries(types.map((t) => [t, { schema: body === 'patch' ? { type: 'object' } : responseSchema }])) };
+      o.requestBody = {
+        required: true,
+        content: Object.fromEntries(types.map((t) => [t, { schema: body === 'patch' ? { type: 'object' } : responseSchema }])),
+      };
     }
-    o.responses = { '200': { description: 'OK', content: Object.fromEntries(MEDIA.map((t) => [t, { schema: responseSchema }])) }, '401': { description: 'Unauthorized' } };
+    o.responses = {
+      '200': { description: 'OK', content: Object.fromEntries(MEDIA.map((t) => [t, { schema: responseSchema }])) },
+      '401': { description: 'Unauthorized' },
+    };
   }
   if (parameters.length > 0) o.parameters = parameters;
   o['x-kubernetes-action'] = action;
@@ -210,7 +246,9 @@ function op(r: ResourceInfo, ctx: Ctx, action: string, opId: string, responseRef
 }
 
 function pathParam(name: string, description: string, flavour: Flavour): Json {
-  return flavour === 'v3' ? { name, in: 'path', required: true, description, schema: { type: 'string', uniqueItems: true } } : { name, in: 'path', required: true, description, type: 'string', uniqueItems: true };
+  return flavour === 'v3'
+    ? { name, in: 'path', required: true, description, schema: { type: 'string', uniqueItems: true } }
+    : { name, in: 'path', required: true, description, type: 'string', uniqueItems: true };
 }
 
 function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {

@@ -73,25 +73,31 @@ function parameter(w: Writer, p: Json): void {
     return;
   }
   if (p.in === 'body') {
-    msg(w, 1, () => msg(w, 1, () => {
-      str(w, 1, p.description);
-      str(w, 2, p.name);
-      str(w, 3, p.in);
-      bool(w, 4, p.required);
-      if (p.schema) msg(w, 5, () => schema(w, p.schema as Json));
-    }));
+    msg(w, 1, () =>
+      msg(w, 1, () => {
+        str(w, 1, p.description);
+        str(w, 2, p.name);
+        str(w, 3, p.in);
+        bool(w, 4, p.required);
+        if (p.schema) msg(w, 5, () => schema(w, p.schema as Json));
+      }),
+    );
     return;
   }
   // QueryParameterSubSchema (3) / PathParameterSubSchema (4) share these numbers for the fields used.
   const which = p.in === 'path' ? 4 : p.in === 'header' ? 1 : 3;
-  msg(w, 1, () => msg(w, 2, () => msg(w, which, () => {
-    bool(w, 1, p.required);
-    str(w, 2, p.in);
-    str(w, 3, p.description);
-    str(w, 4, p.name);
-    str(w, which === 3 ? 6 : 5, p.type);
-    vendorExtensions(w, which === 3 ? 23 : 22, p);
-  })));
+  msg(w, 1, () =>
+    msg(w, 2, () =>
+      msg(w, which, () => {
+        bool(w, 1, p.required);
+        str(w, 2, p.in);
+        str(w, 3, p.description);
+        str(w, 4, p.name);
+        str(w, which === 3 ? 6 : 5, p.type);
+        vendorExtensions(w, which === 3 ? 23 : 22, p);
+      }),
+    ),
+  );
 }
 
 function operation(w: Writer, op: Json): void {
@@ -105,10 +111,12 @@ function operation(w: Writer, op: Json): void {
     for (const [code, r] of Object.entries((op.responses as Record<string, Json> | undefined) ?? {})) {
       msg(w, 1, () => {
         str(w, 1, code);
-        msg(w, 2, () => msg(w, 1, () => {
-          str(w, 1, r.description);
-          if (r.schema) msg(w, 2, () => msg(w, 1, () => schema(w, r.schema as Json)));
-        }));
+        msg(w, 2, () =>
+          msg(w, 1, () => {
+            str(w, 1, r.description);
+            if (r.schema) msg(w, 2, () => msg(w, 1, () => schema(w, r.schema as Json)));
+          }),
+        );
       });
     }
   });

@@ -82,7 +82,13 @@ export function hasSchema(group: string, version: string, kind: string): boolean
  * schema does not know are removed from obj, as Go's decoder drops them (a ConfigMap keeps no
  * `status`).
  */
-export function validateObject(group: string, version: string, kind: string, obj: unknown, opts: { unknownFields: FieldValidation; prune?: boolean }): ValidationResult {
+export function validateObject(
+  group: string,
+  version: string,
+  kind: string,
+  obj: unknown,
+  opts: { unknownFields: FieldValidation; prune?: boolean },
+): ValidationResult {
   const validate = validatorFor(group, version, kind);
   const result: ValidationResult = { causes: [], unknownFields: [] };
   if (!validate || validate(obj)) return result;
@@ -94,7 +100,8 @@ export function validateObject(group: string, version: string, kind: string, obj
     for (const err of errors) {
       if (err.keyword !== 'additionalProperties') continue;
       const parent = valueAt(obj, err.instancePath);
-      if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[String((err.params as Record<string, unknown>).additionalProperty)];
+      if (parent !== null && typeof parent === 'object')
+        delete (parent as Record<string, unknown>)[String((err.params as Record<string, unknown>).additionalProperty)];
     }
   }
   return result;
@@ -133,7 +140,11 @@ function addError(result: ValidationResult, err: ErrorObject, obj: unknown, mode
       // kube-openapi's wording (errors.TooSmall / TooLarge).
       const field = fieldPath(obj, err.instancePath);
       const bound = err.keyword === 'maximum' ? 'less than or equal to' : 'greater than or equal to';
-      result.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${String(valueAt(obj, err.instancePath))}: ${field} in body should be ${bound} ${String(params.limit)}`, field });
+      result.causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${String(valueAt(obj, err.instancePath))}: ${field} in body should be ${bound} ${String(params.limit)}`,
+        field,
+      });
       return;
     }
     case BYTE_KEYWORD: {

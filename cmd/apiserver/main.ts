@@ -58,9 +58,9 @@ const server = new APIServer({
   log,
   onPrototypesChanged: values['check-prototypes']
     ? (changes, request) => {
-      log(`built-in prototypes changed after ${request}: ${changes.join(', ')}`);
-      process.exit(3);
-    }
+        log(`built-in prototypes changed after ${request}: ${changes.join(', ')}`);
+        process.exit(3);
+      }
     : undefined,
 });
 

@@ -21,7 +21,10 @@ const { values } = parseArgs({
 const log = logger('controller-manager', Number(values.v));
 const manager = new ControllerManager({
   kubeconfig: values.kubeconfig,
-  controllers: (values.controllers as string).split(',').map((s) => s.trim()).filter(Boolean),
+  controllers: (values.controllers as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   leaderElect: values['leader-elect'] !== 'false',
   leaseDurationMs: Number(values['leader-elect-lease-duration']) * 1000,
   renewDeadlineMs: Number(values['leader-elect-renew-deadline']) * 1000,

@@ -76,7 +76,10 @@ async function main(): Promise<void> {
     rootDir: values['root-dir'] as string,
     cniConfDir: values['cni-conf-dir'],
     cniBridge: values['cni-bridge'] as string,
-    clusterDNS: (values['cluster-dns'] as string).split(',').map((s) => s.trim()).filter(Boolean),
+    clusterDNS: (values['cluster-dns'] as string)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     clusterDomain: values['cluster-domain'] as string,
     resolvConf: values['resolv-conf'] as string,
     podManifestPath: values['pod-manifest-path'],

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   }
   const clusterCIDR = values['cluster-cidr'] as string | undefined;
   const mode = (values['detect-local-mode'] as string | undefined) ?? (clusterCIDR ? 'ClusterCIDR' : '');
-  if (!['ClusterCIDR', 'BridgeInterface', 'InterfaceNamePrefix', ''].includes(mode)) throw new Error(`--detect-local-mode must be ClusterCIDR, BridgeInterface or InterfaceNamePrefix, got ${mode}`);
+  if (!['ClusterCIDR', 'BridgeInterface', 'InterfaceNamePrefix', ''].includes(mode))
+    throw new Error(`--detect-local-mode must be ClusterCIDR, BridgeInterface or InterfaceNamePrefix, got ${mode}`);
   const bindAddress = values['bind-address'] as string;
   let proxy: RunningProxy | undefined;
   proxy = await runProxyServer({

@@ -42,16 +42,17 @@ async function main(): Promise<void> {
   const server = await serveMetrics(values['metrics-bind-address'] as string, metrics.registry);
   log(`serving metrics on http://${values['metrics-bind-address']}/metrics`);
 
-  const newScheduler = () => new Scheduler({
-    client,
-    profile: (lister) => defaultProfile(lister, schedulerName, { preemptionWriter }),
-    metrics,
-    percentageOfNodesToScore: Number(values['percentage-of-nodes-to-score']),
-    podInitialBackoffMs: Number(values['pod-initial-backoff-seconds']) * 1000,
-    podMaxBackoffMs: Number(values['pod-max-backoff-seconds']) * 1000,
-    log,
-    logV: log.v(4),
-  });
+  const newScheduler = () =>
+    new Scheduler({
+      client,
+      profile: (lister) => defaultProfile(lister, schedulerName, { preemptionWriter }),
+      metrics,
+      percentageOfNodesToScore: Number(values['percentage-of-nodes-to-score']),
+      podInitialBackoffMs: Number(values['pod-initial-backoff-seconds']) * 1000,
+      podMaxBackoffMs: Number(values['pod-max-backoff-seconds']) * 1000,
+      log,
+      logV: log.v(4),
+    });
 
   let elector: LeaderElector | undefined;
   let shuttingDown = false;

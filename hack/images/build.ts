@@ -25,6 +25,8 @@ const summary = await ensureImages({
   progress: (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`),
 });
 for (const i of summary.images) {
-  console.log(`${i.name}: ${i.buildSeconds ? `built in ${i.buildSeconds.toFixed(1)}s` : 'cached'}, ${(i.compressedBytes / 1e6).toFixed(1)} MB compressed, ${(i.uncompressedBytes / 1e6).toFixed(1)} MB unpacked`);
+  console.log(
+    `${i.name}: ${i.buildSeconds ? `built in ${i.buildSeconds.toFixed(1)}s` : 'cached'}, ${(i.compressedBytes / 1e6).toFixed(1)} MB compressed, ${(i.uncompressedBytes / 1e6).toFixed(1)} MB unpacked`,
+  );
 }
 console.log(`pushed ${summary.pushed.length} tag(s), ${summary.present.length} already present`);

@@ -63,7 +63,10 @@ export function newCertificate(req: CertificateRequest): CertKeyPair {
   }
   const altNames = (req.hosts ?? []).map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
   if (req.usage === 'ca') {
-    cert.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true }]);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true },
+    ]);
   } else {
     cert.setExtensions([
       { name: 'basicConstraints', cA: false },
@@ -103,7 +106,12 @@ export function loadOrCreateClientCert(dir: string, name: string, commonName: st
   const caCert = join(dir, 'ca.crt');
   const caKey = join(dir, 'ca.key');
   if (!existsSync(caCert) || !existsSync(caKey)) return undefined;
-  const issued = newCertificate({ commonName, organizations, usage: 'client', issuer: { cert: readFileSync(caCert, 'utf8'), key: readFileSync(caKey, 'utf8') } });
+  const issued = newCertificate({
+    commonName,
+    organizations,
+    usage: 'client',
+    issuer: { cert: readFileSync(caCert, 'utf8'), key: readFileSync(caKey, 'utf8') },
+  });
   writeFileSync(certFile, issued.cert);
   writeFileSync(keyFile, issued.key, { mode: 0o600 });
   return issued;

@@ -19,8 +19,13 @@ export function nestedTooDeeplyToProcess(): StatusError {
 /** Whether a stack overflow is what err is: thrown by a walk of input nested too deeply (in any realm). */
 export function isStackOverflow(err: unknown): boolean {
   const e = err as { name?: unknown; message?: unknown } | null;
-  return !!e && typeof e === 'object' && (e.name === 'RangeError' || e.name === 'YAMLParseError')
-    && typeof e.message === 'string' && e.message.startsWith('Maximum call stack size exceeded');
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    (e.name === 'RangeError' || e.name === 'YAMLParseError') &&
+    typeof e.message === 'string' &&
+    e.message.startsWith('Maximum call stack size exceeded')
+  );
 }
 
 /** Whether JSON text opens more than max arrays/objects at once. Brackets inside strings do not count. */

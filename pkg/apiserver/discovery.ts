@@ -85,23 +85,31 @@ export function aggregatedDiscovery(resources: ResourceInfo[], legacy: boolean):
       versions: g.versions.map((v) => ({
         version: v,
         freshness: 'Current',
-        resources: resources.filter((r) => r.group === g.name && r.version === v).map((r) => {
-          const entry: Record<string, unknown> = {
-            resource: r.plural,
-            responseKind: { group: r.group, version: r.version, kind: r.kind },
-            scope: r.namespaced ? 'Namespaced' : 'Cluster',
-            singularResource: r.singular,
-            verbs: r.verbs ?? ALL_VERBS,
-          };
-          if (r.shortNames?.length) entry.shortNames = r.shortNames;
-          if (r.categories?.length) entry.categories = r.categories;
-          const subs = (r.subresources ?? []).filter((s) => SUBRESOURCES[s]).map((s) => {
-            const shape = SUBRESOURCES[s](r);
-            return { subresource: s, responseKind: { group: shape.group ?? r.group, version: shape.version ?? r.version, kind: shape.kind }, verbs: shape.verbs };
-          });
-          if (subs.length) entry.subresources = subs;
-          return entry;
-        }),
+        resources: resources
+          .filter((r) => r.group === g.name && r.version === v)
+          .map((r) => {
+            const entry: Record<string, unknown> = {
+              resource: r.plural,
+              responseKind: { group: r.group, version: r.version, kind: r.kind },
+              scope: r.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: r.singular,
+              verbs: r.verbs ?? ALL_VERBS,
+            };
+            if (r.shortNames?.length) entry.shortNames = r.shortNames;
+            if (r.categories?.length) entry.categories = r.categories;
+            const subs = (r.subresources ?? [])
+              .filter((s) => SUBRESOURCES[s])
+              .map((s) => {
+                const shape = SUBRESOURCES[s](r);
+                return {
+                  subresource: s,
+                  responseKind: { group: shape.group ?? r.group, version: shape.version ?? r.version, kind: shape.kind },
+                  verbs: shape.verbs,
+                };
+              });
+            if (subs.length) entry.subresources = subs;
+            return entry;
+          }),
       })),
     })),
   };

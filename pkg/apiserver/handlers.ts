@@ -185,13 +185,17 @@ export class ResourceHandlers {
       return this.watch(req, res, { ...route, name: undefined }, q);
     }
     switch (method) {
-      case 'GET': return this.get(req, res, route, q);
-      case 'PUT': return this.update(req, res, route, q);
-      case 'PATCH': return this.patch(req, res, route, q);
+      case 'GET':
+        return this.get(req, res, route, q);
+      case 'PUT':
+        return this.update(req, res, route, q);
+      case 'PATCH':
+        return this.patch(req, res, route, q);
       case 'DELETE':
         if (subresource) throw newMethodNotSupported(`${info.plural}/${subresource}`, method);
         return this.delete(req, res, route, q);
-      default: throw newMethodNotSupported(info.plural, method);
+      default:
+        throw newMethodNotSupported(info.plural, method);
     }
   }
 
@@ -265,7 +269,11 @@ export class ResourceHandlers {
     if (grace !== undefined) opts.gracePeriodSeconds = grace;
     if (q.orphanDependents !== undefined) opts.orphanDependents = queryBool(q.orphanDependents);
     if (opts.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(opts.propagationPolicy)) {
-      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+      throw new StatusError(
+        422,
+        'Invalid',
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+      );
     }
     return opts;
   }
@@ -279,10 +287,18 @@ export class ResourceHandlers {
     // Like Kubernetes: a deletion still pending (finalizers, graceful) returns the object;
     // a completed one returns a Success Status, except for kinds that return the object.
     if (!deleted || route.store.returnDeletedObject) return sendObject(res, 200, obj, format);
-    sendObject(res, 200, {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
-      details: JSON.parse(JSON.stringify({ name: obj.metadata.name, group: route.info.group || undefined, kind: route.info.plural, uid: obj.metadata.uid })),
-    }, format);
+    sendObject(
+      res,
+      200,
+      {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: JSON.parse(JSON.stringify({ name: obj.metadata.name, group: route.info.group || undefined, kind: route.info.plural, uid: obj.metadata.uid })),
+      },
+      format,
+    );
   }
 
   private async deleteCollection(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
@@ -334,9 +350,10 @@ export class ResourceHandlers {
       if (!pending.length) setImmediate(flush);
       pending.push(line);
     };
-    const encode = format === 'table'
-      ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date() }))}}\n`
-      : undefined;
+    const encode =
+      format === 'table'
+        ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date() }))}}\n`
+        : undefined;
     res.status(200);
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('Transfer-Encoding', 'chunked');
@@ -377,6 +394,7 @@ export class ResourceHandlers {
 }
 
 export function newNotFoundPath(path: string): StatusError {
-  return new StatusError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+  return new StatusError(404, 'NotFound', `the server could not find the requested resource (${path})`, {
+    causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }],
+  });
 }
-

@@ -28,7 +28,10 @@ export class MaxInFlight {
   private readonly inFlight = { readOnly: 0, mutating: 0 };
 
   /** limit 0 = unlimited, as kube-apiserver's flags. */
-  constructor(private readonly readOnlyLimit: number, private readonly mutatingLimit: number) {}
+  constructor(
+    private readonly readOnlyLimit: number,
+    private readonly mutatingLimit: number,
+  ) {}
 
   /** Takes a seat; undefined when the request's kind is at its limit. The release is idempotent. */
   acquire(mutating: boolean): (() => void) | undefined {

@@ -15,15 +15,18 @@ interface MediaRange {
 }
 
 function parseMediaRanges(header: string): MediaRange[] {
-  return header.split(',').map((part) => {
-    const [type, ...params] = part.split(';').map((s) => s.trim());
-    const p: Record<string, string> = {};
-    for (const kv of params) {
-      const eq = kv.indexOf('=');
-      if (eq > 0) p[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
-    }
-    return { type: (type ?? '').toLowerCase(), params: p };
-  }).filter((m) => m.type);
+  return header
+    .split(',')
+    .map((part) => {
+      const [type, ...params] = part.split(';').map((s) => s.trim());
+      const p: Record<string, string> = {};
+      for (const kv of params) {
+        const eq = kv.indexOf('=');
+        if (eq > 0) p[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+      }
+      return { type: (type ?? '').toLowerCase(), params: p };
+    })
+    .filter((m) => m.type);
 }
 
 /** The first acceptable representation, in the client's order, as kube-apiserver picks it. */
@@ -31,7 +34,14 @@ export function responseFormat(accept: string | undefined, allowTable: boolean):
   if (!accept) return 'json';
   for (const m of parseMediaRanges(accept)) {
     if (m.params.as) {
-      if (allowTable && m.params.as === 'Table' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1') && m.type === 'application/json') return 'table';
+      if (
+        allowTable &&
+        m.params.as === 'Table' &&
+        m.params.g === 'meta.k8s.io' &&
+        (m.params.v === 'v1' || m.params.v === 'v1beta1') &&
+        m.type === 'application/json'
+      )
+        return 'table';
       continue; // PartialObjectMetadata and other conversions are not offered
     }
     if (m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*' || m.type === 'application/json-patch+json') return 'json';
@@ -53,14 +63,19 @@ export function decodeBody(contentType: string | undefined, body: Buffer): unkno
 export function patchTypeOf(contentType: string | undefined): PatchType {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   switch (type) {
-    case 'application/json-patch+json': return 'json';
-    case 'application/merge-patch+json': return 'merge';
-    case 'application/strategic-merge-patch+json': return 'strategic';
+    case 'application/json-patch+json':
+      return 'json';
+    case 'application/merge-patch+json':
+      return 'merge';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic';
     case 'application/apply-patch+yaml':
     case 'application/apply-patch+json':
-    case 'application/apply-patch+cbor': return 'apply';
+    case 'application/apply-patch+cbor':
+      return 'apply';
     // 415, on every path that takes a patch (subresources too).
-    default: throw newUnsupportedMediaType(contentType ?? '');
+    default:
+      throw newUnsupportedMediaType(contentType ?? '');
   }
 }
 

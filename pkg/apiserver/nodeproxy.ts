@@ -78,7 +78,11 @@ export function kubeletLocation(node: KubeObject): KubeletLocation {
   const addrs = status.addresses ?? [];
   const pick = ['InternalIP', 'ExternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS'].map((t) => addrs.find((a) => a.type === t && a.address)).find(Boolean);
   if (!pick) {
-    throw new StatusError(503, 'ServiceUnavailable', `no preferred addresses found for node "${node.metadata.name}"; known addresses: [${addrs.map((a) => `${a.type}=${a.address}`).join(' ')}]`);
+    throw new StatusError(
+      503,
+      'ServiceUnavailable',
+      `no preferred addresses found for node "${node.metadata.name}"; known addresses: [${addrs.map((a) => `${a.type}=${a.address}`).join(' ')}]`,
+    );
   }
   const port = status.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT;
   return { host: pick.address, port };
@@ -136,11 +140,14 @@ export function kubeletLogQuery(q: URLSearchParams): URLSearchParams {
   const limit = int('limitBytes', 1, 'must be greater than 0');
   const sinceSeconds = int('sinceSeconds', 1, 'must be greater than 0');
   const sinceTime = q.get('sinceTime');
-  if (sinceSeconds !== undefined && sinceTime) causes.push({ reason: 'FieldValueForbidden', field: '', message: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  if (sinceSeconds !== undefined && sinceTime)
+    causes.push({ reason: 'FieldValueForbidden', field: '', message: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
   if (sinceTime && Number.isNaN(Date.parse(sinceTime))) throw newBadRequest(`invalid value for sinceTime: ${JSON.stringify(sinceTime)}`);
   const stream = q.get('stream');
-  if (stream && !['All', 'Stdout', 'Stderr'].includes(stream)) causes.push({ reason: 'FieldValueNotSupported', field: 'stream', message: `Unsupported value: "${stream}": supported values: "All", "Stderr", "Stdout"` });
-  if (stream && stream !== 'All' && tail !== undefined) causes.push({ reason: 'FieldValueForbidden', field: '', message: 'tailLines cannot be specified when stream is not All' });
+  if (stream && !['All', 'Stdout', 'Stderr'].includes(stream))
+    causes.push({ reason: 'FieldValueNotSupported', field: 'stream', message: `Unsupported value: "${stream}": supported values: "All", "Stderr", "Stdout"` });
+  if (stream && stream !== 'All' && tail !== undefined)
+    causes.push({ reason: 'FieldValueForbidden', field: '', message: 'tailLines cannot be specified when stream is not All' });
   if (causes.length) throw newInvalid('PodLogOptions', '', '', causes);
   if (sinceSeconds !== undefined) out.set('sinceSeconds', String(sinceSeconds));
   if (sinceTime) out.set('sinceTime', new Date(Date.parse(sinceTime)).toISOString().replace(/\.\d{3}Z$/, 'Z'));
@@ -172,7 +179,8 @@ export function statusFromKubelet(code: number, body: string, resource: string, 
     // Plain text, as the kubelet writes most errors.
   }
   if (code === 400) return newBadRequest(text);
-  if (code === 401 || code === 403) return new StatusError(code, code === 401 ? 'Unauthorized' : 'Forbidden', `the kubelet refused the apiserver (${code}): ${text}`);
+  if (code === 401 || code === 403)
+    return new StatusError(code, code === 401 ? 'Unauthorized' : 'Forbidden', `the kubelet refused the apiserver (${code}): ${text}`);
   if (code === 404) {
     const e = newNotFound({ group: '', resource, name });
     return text ? new StatusError(404, 'NotFound', text, e.details) : e;
@@ -192,7 +200,17 @@ export interface NodeProxyOptions {
   connectTimeoutMs?: number;
 }
 
-const UPGRADE_HEADER_DROP = new Set(['host', 'authorization', 'proxy-authorization', 'cookie', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding']);
+const UPGRADE_HEADER_DROP = new Set([
+  'host',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+]);
 
 export class NodeProxy {
   constructor(private readonly opts: NodeProxyOptions) {}
@@ -236,9 +254,13 @@ export class NodeProxy {
     const name = encodeURIComponent(pod.metadata.name ?? '');
     let path: string;
     if (verb === 'portforward') {
-      const ports = q.getAll('ports').flatMap((p) => p.split(',')).filter(Boolean);
+      const ports = q
+        .getAll('ports')
+        .flatMap((p) => p.split(','))
+        .filter(Boolean);
       for (const p of ports) {
-        if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw newBadRequest(`invalid port ${JSON.stringify(p)}: must be between 1 and 65535, inclusive`);
+        if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535)
+          throw newBadRequest(`invalid port ${JSON.stringify(p)}: must be between 1 and 65535, inclusive`);
       }
       path = `/portForward/${ns}/${name}` + (ports.length ? `?port=${ports.join(',')}` : '');
     } else {

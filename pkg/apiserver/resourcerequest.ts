@@ -53,7 +53,12 @@ export function badRequest(res: ServerResponse): void {
  */
 export function unescapeSegment(seg: string): string {
   if (!seg.includes('%')) return seg;
-  return Buffer.from(seg.replace(/%([0-9A-Fa-f]{2})|[^%]+/g, (m, hex: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : Buffer.from(m, 'utf8').toString('latin1'))), 'latin1').toString('utf8');
+  return Buffer.from(
+    seg.replace(/%([0-9A-Fa-f]{2})|[^%]+/g, (m, hex: string | undefined) =>
+      hex ? String.fromCharCode(parseInt(hex, 16)) : Buffer.from(m, 'utf8').toString('latin1'),
+    ),
+    'latin1',
+  ).toString('utf8');
 }
 
 /** Reads the whole body, at most limit bytes; undefined when it is larger (the rest is discarded). */

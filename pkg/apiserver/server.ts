@@ -101,7 +101,10 @@ export class APIServer {
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
 
-  constructor(readonly config: APIServerConfig, resources: ResourceInfo[] = BUILTIN_RESOURCES) {
+  constructor(
+    readonly config: APIServerConfig,
+    resources: ResourceInfo[] = BUILTIN_RESOURCES,
+  ) {
     this.resources = resources;
     this.allowedTokens = new Set(config.tokens);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
@@ -138,7 +141,10 @@ export class APIServer {
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
     app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
     app.get('/readyz', (_req, res) => {
-      this.etcd.currentRevision().then(() => res.type('text/plain').send('ok'), () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'));
+      this.etcd.currentRevision().then(
+        () => res.type('text/plain').send('ok'),
+        () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'),
+      );
     });
     app.get('/openapi/v2', (req, res) => this.openapi.serveV2(req, res));
     app.get('/openapi/v3', (req, res) => this.openapi.serveV3Root(req, res));
@@ -151,7 +157,10 @@ export class APIServer {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, false)));
       sendObject(res, 200, apiGroupList(this.resources));
     });
-    app.all(NODE_PROXY_PATH, nodeProxyPathHandler(() => this.nodeProxy));
+    app.all(
+      NODE_PROXY_PATH,
+      nodeProxyPathHandler(() => this.nodeProxy),
+    );
     app.all(/^\/api\/v1(\/.*)?$/, (req, res, next) => this.serveGroupVersion(req, res, '', 'v1', req.path.slice('/api/v1'.length)).catch(next));
     app.all(/^\/apis\/([^/]+)(\/.*)?$/, (req, res, next) => {
       const m = /^\/apis\/([^/]+)(?:\/([^/]+)(\/.*)?)?$/.exec(req.path);
@@ -196,17 +205,22 @@ export class APIServer {
     const target = req.headers['content-encoding'] || NODE_PROXY_PATH.test(path) ? undefined : resourceTarget(path);
     if (!target) return void this.app(req, res);
     if (!authenticated(this.allowedTokens, path, req.headers.authorization)) return sendError(res as unknown as Response, UNAUTHORIZED);
-    readBody(req, this.config.maxRequestBodyBytes).then((body) => {
-      if (!body) return sendError(res as unknown as Response, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
-      const r = asExpress(req, res, path, query, body);
-      return this.serveGroupVersion(r.req, r.res, target.group, target.version, target.rest);
-    }).catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
+    readBody(req, this.config.maxRequestBodyBytes)
+      .then((body) => {
+        if (!body) return sendError(res as unknown as Response, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
+        const r = asExpress(req, res, path, query, body);
+        return this.serveGroupVersion(r.req, r.res, target.group, target.version, target.rest);
+      })
+      .catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
   }
 
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
     const gv = this.gvIndex.get(`${group}/${version}`);
     if (!gv) return sendError(res, newNotFoundPath(req.path));
-    const segs = rest.split('/').filter((s) => s !== '').map(unescapeSegment);
+    const segs = rest
+      .split('/')
+      .filter((s) => s !== '')
+      .map(unescapeSegment);
     if (segs.length === 0) {
       if (req.method !== 'GET') return sendError(res, newNotFoundPath(req.path));
       return sendObject(res, 200, apiResourceList(this.resources, group, version));
@@ -232,7 +246,8 @@ export class APIServer {
       if (name !== undefined && name === '') throw newBadRequest('name must not be empty');
       await this.handlers.handle(req, res, { info, store, namespace, name, subresource, watchPath });
     } catch (err) {
-      if (!(err instanceof StatusError) || err.code >= 500) this.config.log(`${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!(err instanceof StatusError) || err.code >= 500)
+        this.config.log(`${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       sendError(res, err);
     }
   }
@@ -244,14 +259,22 @@ export class APIServer {
     // Every watch cache is filled before serving.
     await this.registry.startCaches();
     this.stopCompactor = startCompactor(this.etcd, this.config.compactionIntervalMs, this.config.log);
-    const certs = this.config.tlsCertFile && this.config.tlsPrivateKeyFile
-      ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
-      : loadOrCreateServingCerts(this.config.certDir, ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'));
+    const certs =
+      this.config.tlsCertFile && this.config.tlsPrivateKeyFile
+        ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
+        : loadOrCreateServingCerts(
+            this.config.certDir,
+            ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'),
+          );
     this.caCert = certs.caCert;
-    const kubeletClientCert = this.config.kubeletClientCertificate && this.config.kubeletClientKey
-      ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
-      : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
-    this.nodeProxy = new NodeProxy({ getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined), clientCert: kubeletClientCert });
+    const kubeletClientCert =
+      this.config.kubeletClientCertificate && this.config.kubeletClientKey
+        ? { cert: readFile(this.config.kubeletClientCertificate), key: readFile(this.config.kubeletClientKey) }
+        : loadOrCreateClientCert(this.config.certDir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
+    this.nodeProxy = new NodeProxy({
+      getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined),
+      clientCert: kubeletClientCert,
+    });
     // How often Node looks for requests past headersTimeout/requestTimeout.
     const checkEvery = Math.max(250, Math.min(30_000, Math.floor((this.config.requestTimeoutMs || 32_000) / 4)));
     this.server = createHTTPSServer({ cert: certs.cert, key: certs.key, connectionsCheckingInterval: checkEvery }, (req, res) => {

@@ -32,7 +32,8 @@ export class SubresourceHandlers {
   async handle(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const method = req.method.toUpperCase();
     switch (route.subresource) {
-      case 'scale': return this.scale(req, res, route, q, method);
+      case 'scale':
+        return this.scale(req, res, route, q, method);
       case 'binding':
         if (method !== 'POST') throw newMethodNotSupported('pods/binding', method);
         return this.binding(req, res, route, q);
@@ -61,13 +62,16 @@ export class SubresourceHandlers {
     const ctx = ctxOf(route, q);
     const name = route.name as string;
     switch (method) {
-      case 'GET': return sendObject(res, 200, await rest.get(ctx, name), format);
-      case 'PUT': return sendObject(res, 200, await rest.update(ctx, name, decodeBody(req.get('content-type'), req.body as Buffer) as Scale), format);
+      case 'GET':
+        return sendObject(res, 200, await rest.get(ctx, name), format);
+      case 'PUT':
+        return sendObject(res, 200, await rest.update(ctx, name, decodeBody(req.get('content-type'), req.body as Buffer) as Scale), format);
       case 'PATCH': {
         const type = patchTypeOf(req.get('content-type'));
         return sendObject(res, 200, await rest.patch(ctx, name, type, decodePatch(type, req.body as Buffer)), format);
       }
-      default: throw newMethodNotSupported(`${route.info.plural}/scale`, method);
+      default:
+        throw newMethodNotSupported(`${route.info.plural}/scale`, method);
     }
   }
 

@@ -33,7 +33,10 @@ export interface ControlleeExpectations {
 export class ControllerExpectations {
   private readonly store = new Map<string, ControlleeExpectations>();
 
-  constructor(private readonly now: () => number = Date.now, readonly ttlMs = EXPECTATIONS_TIMEOUT_MS) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly ttlMs = EXPECTATIONS_TIMEOUT_MS,
+  ) {}
 
   getExpectations(key: string): ControlleeExpectations | undefined {
     return this.store.get(key);

@@ -43,14 +43,16 @@ export interface EventRecorderOptions {
 
 /** An ObjectReference for obj; kind/apiVersion may be given when obj lacks them (objects from typed lists). */
 export function objectReference(obj: KubeObject, gvk: { apiVersion?: string; kind?: string } = {}): ObjectReference {
-  return JSON.parse(JSON.stringify({
-    kind: obj.kind ?? gvk.kind,
-    namespace: obj.metadata.namespace,
-    name: obj.metadata.name,
-    uid: obj.metadata.uid,
-    apiVersion: obj.apiVersion ?? gvk.apiVersion,
-    resourceVersion: obj.metadata.resourceVersion,
-  })) as ObjectReference;
+  return JSON.parse(
+    JSON.stringify({
+      kind: obj.kind ?? gvk.kind,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+      uid: obj.metadata.uid,
+      apiVersion: obj.apiVersion ?? gvk.apiVersion,
+      resourceVersion: obj.metadata.resourceVersion,
+    }),
+  ) as ObjectReference;
 }
 
 interface Seen {
@@ -72,7 +74,10 @@ export class EventRecorder {
   private readonly window: number;
   private readonly now: () => Date;
 
-  constructor(client: Client, private readonly opts: EventRecorderOptions) {
+  constructor(
+    client: Client,
+    private readonly opts: EventRecorderOptions,
+  ) {
     this.events = client.resource<CoreEvent>('v1', 'events');
     this.window = opts.aggregationWindowMs ?? 10 * 60_000;
     this.now = opts.now ?? (() => new Date());
@@ -83,9 +88,11 @@ export class EventRecorder {
     const ref = objectReference(obj, gvk);
     const key = [this.opts.component, this.opts.host ?? '', ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message].join('\u0000');
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.write(key, ref, type, reason, message)).catch((err: unknown) => {
-      this.opts.log?.(`event ${reason} on ${ref.namespace ?? ''}/${ref.name ?? ''} not recorded: ${(err as Error)?.message ?? String(err)}`);
-    });
+    const next = prev
+      .then(() => this.write(key, ref, type, reason, message))
+      .catch((err: unknown) => {
+        this.opts.log?.(`event ${reason} on ${ref.namespace ?? ''}/${ref.name ?? ''} not recorded: ${(err as Error)?.message ?? String(err)}`);
+      });
     this.chains.set(key, next);
     void next.then(() => {
       if (this.chains.get(key) === next) this.chains.delete(key);
@@ -117,13 +124,18 @@ export class EventRecorder {
     }
     const namespace = ref.namespace || 'default';
     const created = await this.events.create({
-      apiVersion: 'v1', kind: 'Event',
+      apiVersion: 'v1',
+      kind: 'Event',
       // client-go names Events <object>.<unix nanoseconds in hex>.
       metadata: { name: `${ref.name ?? 'unknown'}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6))).toString(16)}`, namespace },
       involvedObject: ref,
-      reason, message, type,
+      reason,
+      message,
+      type,
       source: JSON.parse(JSON.stringify({ component: this.opts.component, host: this.opts.host })) as { component?: string; host?: string },
-      firstTimestamp: ts, lastTimestamp: ts, count: 1,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.host ?? '',
     });

@@ -20,7 +20,10 @@ export class SharedInformerFactory {
   private readonly informers = new Map<string, SharedIndexInformer<KubeObject>>();
   private started = false;
 
-  constructor(readonly client: Client, private readonly opts: FactoryOptions = {}) {}
+  constructor(
+    readonly client: Client,
+    private readonly opts: FactoryOptions = {},
+  ) {}
 
   /** The shared informer for a resource: forResource('v1', 'pods') or forResource(gvr). Created on first use. */
   forResource<T extends KubeObject = KubeObject>(gvr: GroupVersionResource | string, plural?: string): SharedIndexInformer<T> {
@@ -33,7 +36,10 @@ export class SharedInformerFactory {
       const indexers: Indexers<T> = { [OwnerUIDIndex]: ownerUIDIndexFunc };
       if (g.group === '' && g.resource === 'pods') indexers[NodeNameIndex] = nodeNameIndexFunc;
       const opts: InformerOptions<T> = { resyncPeriodMs: this.opts.defaultResyncMs ?? 0, indexers, log: this.opts.log, name: key };
-      const lw = listerWatcherFor(rc.namespace(g.namespaced ? this.opts.namespace : undefined), { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
+      const lw = listerWatcherFor(rc.namespace(g.namespaced ? this.opts.namespace : undefined), {
+        labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
+      });
       inf = new SharedIndexInformer<T>(lw, opts);
       this.informers.set(key, inf as unknown as SharedIndexInformer<KubeObject>);
       if (this.started) inf.run();

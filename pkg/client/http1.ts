@@ -113,7 +113,11 @@ class Connection {
   private idleTimer?: NodeJS.Timeout;
   closed = false;
 
-  constructor(readonly socket: net.Socket, private readonly onIdle: (c: Connection) => void, private readonly idleTimeoutMs: number) {
+  constructor(
+    readonly socket: net.Socket,
+    private readonly onIdle: (c: Connection) => void,
+    private readonly idleTimeoutMs: number,
+  ) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('connection closed by the server')));
@@ -254,7 +258,13 @@ export class HTTP1Pool {
       const { host, port } = this.opts;
       const t = this.opts.tls;
       const socket = t
-        ? tls.connect({ host, port, secureContext: t.secureContext, servername: t.servername ?? (net.isIP(host) ? undefined : host), rejectUnauthorized: t.rejectUnauthorized ?? true })
+        ? tls.connect({
+            host,
+            port,
+            secureContext: t.secureContext,
+            servername: t.servername ?? (net.isIP(host) ? undefined : host),
+            rejectUnauthorized: t.rejectUnauthorized ?? true,
+          })
         : net.connect({ host, port });
       socket.setNoDelay(true);
       const onError = (err: Error) => reject(err);

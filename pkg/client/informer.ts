@@ -64,7 +64,10 @@ export class SharedIndexInformer<T extends KubeObject = KubeObject> implements R
   private started = false;
   private syncWaiters: (() => void)[] = [];
 
-  constructor(lw: ListerWatcher<T>, private readonly opts: InformerOptions<T> = {}) {
+  constructor(
+    lw: ListerWatcher<T>,
+    private readonly opts: InformerOptions<T> = {},
+  ) {
     this.indexer = new Indexer<T>({ [NamespaceIndex]: namespaceIndexFunc, ...(opts.indexers ?? {}) });
     this.lister = new Lister(this.indexer);
     this.reflector = new Reflector(lw, this, opts);

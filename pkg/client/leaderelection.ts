@@ -169,7 +169,8 @@ export class LeaderElector {
       }
       try {
         const created = await this.leases.create({
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
           metadata: { name: this.cfg.name, namespace: this.cfg.namespace },
           spec: { holderIdentity: this.cfg.identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
         });
@@ -194,8 +195,8 @@ export class LeaderElector {
         holderIdentity: this.cfg.identity,
         leaseDurationSeconds: durationSeconds,
         renewTime: now,
-        acquireTime: mine ? spec.acquireTime ?? now : now,
-        leaseTransitions: mine ? spec.leaseTransitions ?? 0 : (spec.leaseTransitions ?? 0) + (holder ? 1 : 0),
+        acquireTime: mine ? (spec.acquireTime ?? now) : now,
+        leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + (holder ? 1 : 0),
       },
     };
     try {
@@ -214,7 +215,10 @@ export class LeaderElector {
     if (!lease || lease.spec?.holderIdentity !== this.cfg.identity) return;
     const now = microTime();
     try {
-      const updated = await this.leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } });
+      const updated = await this.leases.update({
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+      });
       this.observe(updated);
     } catch (err) {
       this.log(`failed to release lease: ${(err as Error).message}`);

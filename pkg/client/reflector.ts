@@ -11,7 +11,10 @@ export interface ListerWatcher<T extends KubeObject> {
 }
 
 /** A ListerWatcher for a resource, restricted by selectors (and the client's namespace, if scoped). */
-export function listerWatcherFor<T extends KubeObject>(client: ResourceClient<T>, sel: { labelSelector?: string; fieldSelector?: string } = {}): ListerWatcher<T> {
+export function listerWatcherFor<T extends KubeObject>(
+  client: ResourceClient<T>,
+  sel: { labelSelector?: string; fieldSelector?: string } = {},
+): ListerWatcher<T> {
   return {
     list: (opts) => client.list({ ...sel, ...opts }),
     watch: (opts, onEvent) => client.watch({ ...sel, ...opts }, onEvent),
@@ -47,7 +50,11 @@ export class Reflector<T extends KubeObject> {
   /** Counters, for tests and metrics. */
   readonly stats = { lists: 0, watches: 0, relistsOnExpired: 0 };
 
-  constructor(private readonly lw: ListerWatcher<T>, private readonly sink: ReflectorSink<T>, private readonly opts: ReflectorOptions = {}) {}
+  constructor(
+    private readonly lw: ListerWatcher<T>,
+    private readonly sink: ReflectorSink<T>,
+    private readonly opts: ReflectorOptions = {},
+  ) {}
 
   /** The last resourceVersion the sink has been brought up to. */
   lastSyncResourceVersion(): string {
@@ -134,11 +141,19 @@ export class Reflector<T extends KubeObject> {
       if (this.stopped) return;
       progressed = true;
       switch (type) {
-        case 'ADDED': this.sink.add(obj); break;
-        case 'MODIFIED': this.sink.update(obj); break;
-        case 'DELETED': this.sink.delete(obj); break;
-        case 'BOOKMARK': break; // only moves the resourceVersion forward
-        default: return;
+        case 'ADDED':
+          this.sink.add(obj);
+          break;
+        case 'MODIFIED':
+          this.sink.update(obj);
+          break;
+        case 'DELETED':
+          this.sink.delete(obj);
+          break;
+        case 'BOOKMARK':
+          break; // only moves the resourceVersion forward
+        default:
+          return;
       }
       const rv = obj.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;

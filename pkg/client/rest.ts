@@ -55,9 +55,21 @@ export interface WatchHandle {
 }
 
 const REASONS: Record<number, StatusReason> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
-  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
 };
 
 /** The server's Status body as a StatusError; a non-Status body still yields the code and Kubernetes' reason for it. */
@@ -87,7 +99,10 @@ export class RESTClient {
   private staticHeaders: Record<string, string> | undefined;
   private readonly dynamicAuth: boolean;
 
-  constructor(readonly kubeConfig: KubeConfig, opts: { userAgent?: string } = {}) {
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    opts: { userAgent?: string } = {},
+  ) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster; set current-context');
     this.server = new URL(cluster.server);
@@ -112,8 +127,12 @@ export class RESTClient {
     this.agent = this.server.protocol === 'https:' ? new https.Agent(agentOpts) : new http.Agent({ keepAlive: true });
     const port = Number(this.server.port) || (this.server.protocol === 'https:' ? 443 : 80);
     this.pool = new HTTP1Pool({
-      host: this.hostname, port,
-      tls: this.server.protocol === 'https:' ? { secureContext, servername: (rest as tls.ConnectionOptions).servername, rejectUnauthorized: (rest as tls.ConnectionOptions).rejectUnauthorized } : undefined,
+      host: this.hostname,
+      port,
+      tls:
+        this.server.protocol === 'https:'
+          ? { secureContext, servername: (rest as tls.ConnectionOptions).servername, rejectUnauthorized: (rest as tls.ConnectionOptions).rejectUnauthorized }
+          : undefined,
     });
     this.userAgent = opts.userAgent ?? 'timonel-client';
   }
@@ -144,8 +163,14 @@ export class RESTClient {
     const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
     // Plain options, not a URL: node would turn a URL into these on every request.
     const req = (this.server.protocol === 'https:' ? https : http).request({
-      protocol: this.server.protocol, hostname: this.hostname, port: this.server.port, path: this.requestPath(path, query),
-      method: 'GET', headers, agent: this.agent, signal,
+      protocol: this.server.protocol,
+      hostname: this.hostname,
+      port: this.server.port,
+      path: this.requestPath(path, query),
+      method: 'GET',
+      headers,
+      agent: this.agent,
+      signal,
     });
     const res = new Promise<http.IncomingMessage>((resolve, reject) => {
       req.on('response', resolve);
@@ -280,7 +305,11 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 
 /** client-go's dynamic ResourceInterface for one resource, optionally scoped to a namespace. */
 export class ResourceClient<T extends KubeObject = KubeObject> {
-  constructor(readonly rest: RESTClient, readonly gvr: GroupVersionResource, readonly ns?: string) {}
+  constructor(
+    readonly rest: RESTClient,
+    readonly gvr: GroupVersionResource,
+    readonly ns?: string,
+  ) {}
 
   /** The same client scoped to a namespace. */
   namespace(ns: string | undefined): ResourceClient<T> {
@@ -346,7 +375,10 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 /** A clientset in miniature: one RESTClient, a ResourceClient per resource. */
 export class Client {
   readonly rest: RESTClient;
-  constructor(readonly kubeConfig: KubeConfig, opts: { userAgent?: string } = {}) {
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    opts: { userAgent?: string } = {},
+  ) {
     this.rest = new RESTClient(kubeConfig, opts);
   }
 

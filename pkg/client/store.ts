@@ -43,7 +43,10 @@ export class Indexer<T extends KubeObject = KubeObject> {
   /** index name → index value → keys */
   private readonly indices = new Map<string, Map<string, Set<string>>>();
 
-  constructor(indexers: Indexers<T> = {}, readonly keyFunc: (obj: T) => string = metaNamespaceKeyFunc) {
+  constructor(
+    indexers: Indexers<T> = {},
+    readonly keyFunc: (obj: T) => string = metaNamespaceKeyFunc,
+  ) {
     this.addIndexers(indexers);
   }
 

@@ -13,7 +13,10 @@ export interface RateLimiter<K> {
 /** Per-item exponential backoff: base * 2^failures, capped (client-go: 5 ms, 1000 s). */
 export class ItemExponentialFailureRateLimiter<K> implements RateLimiter<K> {
   private readonly failures = new Map<K, number>();
-  constructor(readonly baseMs = 5, readonly maxMs = 1000_000) {}
+  constructor(
+    readonly baseMs = 5,
+    readonly maxMs = 1000_000,
+  ) {}
 
   when(key: K): number {
     const n = this.failures.get(key) ?? 0;
@@ -34,7 +37,11 @@ export class ItemExponentialFailureRateLimiter<K> implements RateLimiter<K> {
 export class BucketRateLimiter<K> implements RateLimiter<K> {
   private tokens: number;
   private last: number;
-  constructor(readonly qps = 10, readonly burst = 100, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly qps = 10,
+    readonly burst = 100,
+    private readonly now: () => number = Date.now,
+  ) {
     this.tokens = burst;
     this.last = now();
   }
@@ -92,7 +99,10 @@ export class RateLimitingQueue<K = string> {
   private getters: ((v: { key: K; shutdown: false } | { key: undefined; shutdown: true }) => void)[] = [];
   private shuttingDown = false;
 
-  constructor(readonly rateLimiter: RateLimiter<K> = defaultControllerRateLimiter<K>(), readonly name = '') {}
+  constructor(
+    readonly rateLimiter: RateLimiter<K> = defaultControllerRateLimiter<K>(),
+    readonly name = '',
+  ) {}
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
@@ -203,7 +213,9 @@ export async function runWorkers<K>(queue: RateLimitingQueue<K>, n: number, sync
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        opts.log?.(`${queue.name || 'workqueue'}: syncing ${String(key)} failed (requeue ${queue.numRequeues(key) + 1}): ${(err as Error)?.message ?? String(err)}`);
+        opts.log?.(
+          `${queue.name || 'workqueue'}: syncing ${String(key)} failed (requeue ${queue.numRequeues(key) + 1}): ${(err as Error)?.message ?? String(err)}`,
+        );
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

@@ -75,7 +75,10 @@ function q(s: string): string {
 }
 
 /** The config.toml text (version 2). Pure, so it can be checked without containerd. */
-export function containerdConfigText(paths: ContainerdPaths, opts: Omit<ContainerdConfigOptions, 'stateDir' | 'registryMirror'> & { snapshotter: Snapshotter }): string {
+export function containerdConfigText(
+  paths: ContainerdPaths,
+  opts: Omit<ContainerdConfigOptions, 'stateDir' | 'registryMirror'> & { snapshotter: Snapshotter },
+): string {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   return [
     '# Written by Timonel; regenerated on every start.',
@@ -136,13 +139,7 @@ export function upstreamServer(host: string): string {
  * real registry (a DNS lookup and a connection off this machine).
  */
 export function hostsToml(host: string, mirror: string, upstreamFallback = false): string {
-  return [
-    `server = ${q(upstreamFallback ? upstreamServer(host) : mirror)}`,
-    '',
-    `[host.${q(mirror)}]`,
-    '  capabilities = ["pull", "resolve"]',
-    '',
-  ].join('\n');
+  return [`server = ${q(upstreamFallback ? upstreamServer(host) : mirror)}`, '', `[host.${q(mirror)}]`, '  capabilities = ["pull", "resolve"]', ''].join('\n');
 }
 
 let overlayVerdict: boolean | undefined;

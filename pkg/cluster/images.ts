@@ -6,7 +6,24 @@
 // is the same build; the tag only has to resolve.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,7 +134,9 @@ export function mirrorRepository(reference: string): string {
 /** Every `host/repo:tag` the catalogue resolves, e.g. for documentation and tests. */
 export function catalogueReferences(images: ImageSpec[] = IMAGES): { image: string; reference: string; repository: string; tag: string }[] {
   return images.flatMap((img) =>
-    Object.entries(img.references).flatMap(([ref, tags]) => tags.map((tag) => ({ image: img.name, reference: `${ref}:${tag}`, repository: mirrorRepository(ref), tag }))),
+    Object.entries(img.references).flatMap(([ref, tags]) =>
+      tags.map((tag) => ({ image: img.name, reference: `${ref}:${tag}`, repository: mirrorRepository(ref), tag })),
+    ),
   );
 }
 
@@ -180,7 +199,8 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
   const progress = opts.progress ?? (() => undefined);
   const wanted = opts.only ? IMAGES.filter((i) => opts.only?.includes(i.name)) : IMAGES;
   for (const name of opts.only ?? []) {
-    if (!IMAGES.some((i) => i.name === name)) throw new Error(`images: no catalogue image named ${JSON.stringify(name)} (have: ${IMAGES.map((i) => i.name).join(', ')})`);
+    if (!IMAGES.some((i) => i.name === name))
+      throw new Error(`images: no catalogue image named ${JSON.stringify(name)} (have: ${IMAGES.map((i) => i.name).join(', ')})`);
   }
   if (!(await registryReady(registry))) throw new Error(`images: no Docker registry answers at http://${registry}/v2/; start it first (timonel up starts it)`);
   mkdirSync(cacheDir, { recursive: true });
@@ -194,8 +214,15 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
       const { image, fresh } = await buildImage(spec, cacheDir, progress);
       const buildSeconds = fresh ? (Date.now() - started) / 1000 : 0;
       (fresh ? summary.built : summary.cached).push(spec.name);
-      summary.images.push({ name: spec.name, buildSeconds, compressedBytes: image.layerSize, uncompressedBytes: image.uncompressedSize, digest: image.manifestDigest });
-      if (fresh) progress(`images: ${spec.name} built in ${buildSeconds.toFixed(1)}s (${mb(image.layerSize)} compressed, ${mb(image.uncompressedSize)} unpacked)`);
+      summary.images.push({
+        name: spec.name,
+        buildSeconds,
+        compressedBytes: image.layerSize,
+        uncompressedBytes: image.uncompressedSize,
+        digest: image.manifestDigest,
+      });
+      if (fresh)
+        progress(`images: ${spec.name} built in ${buildSeconds.toFixed(1)}s (${mb(image.layerSize)} compressed, ${mb(image.uncompressedSize)} unpacked)`);
       let pushed = 0;
       // Repositories one after another, so the second links the blobs the first uploaded.
       for (const [ref, tags] of Object.entries(spec.references)) {
@@ -316,7 +343,17 @@ function loadBuilt(dir: string): BuiltImage | undefined {
   const config = readFileSync(files[1]);
   const layer = JSON.parse(readFileSync(files[3], 'utf8')) as { digest: string; size: number; uncompressedSize: number };
   if (statSync(files[2]).size !== layer.size) return undefined;
-  return { dir, manifest, manifestDigest: sha256(manifest), config, configDigest: sha256(config), layerFile: files[2], layerDigest: layer.digest, layerSize: layer.size, uncompressedSize: layer.uncompressedSize };
+  return {
+    dir,
+    manifest,
+    manifestDigest: sha256(manifest),
+    config,
+    configDigest: sha256(config),
+    layerFile: files[2],
+    layerDigest: layer.digest,
+    layerSize: layer.size,
+    uncompressedSize: layer.uncompressedSize,
+  };
 }
 
 async function writeImage(spec: ImageSpec, rootfs: string, out: string): Promise<void> {
@@ -417,7 +454,9 @@ async function pushBlob(registry: string, repo: string, digest: string, body: ()
   }
   // A blob another repository already holds is linked, not uploaded again.
   const from = blobHome.get(digest);
-  const start = await fetch(`${root}/v2/${repo}/blobs/uploads/${from ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}` : ''}`, { method: 'POST' });
+  const start = await fetch(`${root}/v2/${repo}/blobs/uploads/${from ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}` : ''}`, {
+    method: 'POST',
+  });
   await start.arrayBuffer();
   if (start.status === 201) return;
   if (start.status !== 202) throw new Error(`images: starting upload of ${digest} to ${repo} → HTTP ${start.status}`);
@@ -436,7 +475,11 @@ async function pushBlob(registry: string, repo: string, digest: string, body: ()
 
 function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' } });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -493,7 +536,18 @@ const BASE_PASSWD = [
   'www-data:x:33:33:www-data:/var/www:/bin/false',
   'nobody:x:65534:65534:nobody:/nonexistent:/bin/false',
 ];
-const BASE_GROUP = ['root:x:0:', 'daemon:x:1:', 'bin:x:2:', 'sys:x:3:', 'adm:x:4:', 'tty:x:5:', 'wheel:x:10:root', 'www-data:x:33:', 'users:x:100:', 'nogroup:x:65534:'];
+const BASE_GROUP = [
+  'root:x:0:',
+  'daemon:x:1:',
+  'bin:x:2:',
+  'sys:x:3:',
+  'adm:x:4:',
+  'tty:x:5:',
+  'wheel:x:10:root',
+  'www-data:x:33:',
+  'users:x:100:',
+  'nogroup:x:65534:',
+];
 
 function addUser(root: string, passwd: string, group: string): void {
   writeFileSync(join(root, 'etc/passwd'), `${readFileSync(join(root, 'etc/passwd'), 'utf8')}${passwd}\n`);
@@ -505,7 +559,22 @@ async function busyboxRootfs(root: string): Promise<void> {
   const host = which('busybox');
   if (!host) throw new Error('images: busybox not found: install the Debian package busybox-static (run `make deps`)');
   if (!isStaticELF(host)) throw new Error(`images: ${host} is dynamically linked: install the Debian package busybox-static instead of busybox`);
-  mkdirs(root, { bin: 0o755, sbin: 0o755, 'usr/bin': 0o755, 'usr/sbin': 0o755, 'usr/local/bin': 0o755, etc: 0o755, root: 0o700, home: 0o755, tmp: 0o1777, 'var/tmp': 0o1777, run: 0o755, proc: 0o555, sys: 0o555, dev: 0o755 });
+  mkdirs(root, {
+    bin: 0o755,
+    sbin: 0o755,
+    'usr/bin': 0o755,
+    'usr/sbin': 0o755,
+    'usr/local/bin': 0o755,
+    etc: 0o755,
+    root: 0o700,
+    home: 0o755,
+    tmp: 0o1777,
+    'var/tmp': 0o1777,
+    run: 0o755,
+    proc: 0o555,
+    sys: 0o555,
+    dev: 0o755,
+  });
   symlink(root, 'var/run', '../run');
   copyFileSync(host, join(root, 'bin/busybox'));
   chmodSync(join(root, 'bin/busybox'), 0o755);
@@ -546,9 +615,32 @@ async function pauseRootfs(root: string, ctx: BuildContext): Promise<void> {
 // Packages a running container does not need: maintainer-script and init
 // machinery, and optional modules. Their dependencies are not followed.
 const NOT_IN_IMAGES = new Set([
-  'adduser', 'cdebconf', 'debconf', 'debconf-2.0', 'debianutils', 'dpkg', 'init-system-helpers', 'install-info', 'iproute2',
-  'libpam-modules', 'libpam-modules-bin', 'libpam0g', 'logrotate', 'lsb-base', 'passwd', 'perl', 'perl-base', 'procps',
-  'sensible-utils', 'systemd', 'systemd-sysv', 'sysvinit-utils', 'tar', 'ucf', 'usr-is-merged', 'usrmerge',
+  'adduser',
+  'cdebconf',
+  'debconf',
+  'debconf-2.0',
+  'debianutils',
+  'dpkg',
+  'init-system-helpers',
+  'install-info',
+  'iproute2',
+  'libpam-modules',
+  'libpam-modules-bin',
+  'libpam0g',
+  'logrotate',
+  'lsb-base',
+  'passwd',
+  'perl',
+  'perl-base',
+  'procps',
+  'sensible-utils',
+  'systemd',
+  'systemd-sysv',
+  'sysvinit-utils',
+  'tar',
+  'ucf',
+  'usr-is-merged',
+  'usrmerge',
 ]);
 
 function excluded(pkg: string): boolean {
@@ -599,7 +691,17 @@ export function parseAptDepends(out: string): Map<string, DependencyGroup[]> {
 export async function resolvePackages(roots: string[]): Promise<string[]> {
   // One recursive query (apt-cache loads its cache once, which is the slow part), then our own walk so
   // that excluded packages' dependencies are not followed.
-  const out = await run('apt-cache', ['depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...roots]).catch((err: Error) => {
+  const out = await run('apt-cache', [
+    'depends',
+    '--recurse',
+    '--no-recommends',
+    '--no-suggests',
+    '--no-conflicts',
+    '--no-breaks',
+    '--no-replaces',
+    '--no-enhances',
+    ...roots,
+  ]).catch((err: Error) => {
     // apt-cache fails outright ("No packages found") when it knows none of them.
     throw new Error(`images: apt does not know ${roots.join(', ')}: ${err.message}`);
   });
@@ -652,9 +754,25 @@ async function installDebs(root: string, roots: string[], ctx: BuildContext): Pr
 // What a container never reads: docs, man pages, init scripts; iconv modules (8 MB) and
 // debugger/completion extras, which nothing in these images loads.
 const TRIMMED = [
-  'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/lintian', 'usr/share/bug', 'usr/share/locale',
-  'usr/share/gdb', 'usr/share/gcc', 'usr/share/bash-completion', 'usr/share/apport', 'usr/lib/x86_64-linux-gnu/gconv',
-  'etc/init.d', 'etc/logrotate.d', 'etc/default', 'etc/ufw', 'etc/systemd', 'lib/systemd', 'usr/lib/systemd', 'var/cache/debconf',
+  'usr/share/doc',
+  'usr/share/man',
+  'usr/share/info',
+  'usr/share/lintian',
+  'usr/share/bug',
+  'usr/share/locale',
+  'usr/share/gdb',
+  'usr/share/gcc',
+  'usr/share/bash-completion',
+  'usr/share/apport',
+  'usr/lib/x86_64-linux-gnu/gconv',
+  'etc/init.d',
+  'etc/logrotate.d',
+  'etc/default',
+  'etc/ufw',
+  'etc/systemd',
+  'lib/systemd',
+  'usr/lib/systemd',
+  'var/cache/debconf',
 ];
 
 function trim(root: string): void {
@@ -666,11 +784,17 @@ async function nginxRootfs(root: string, ctx: BuildContext): Promise<void> {
   await installDebs(root, ['nginx'], ctx);
   trim(root);
   // Docker Hub's layout: nginx.conf + conf.d/default.conf, pages in /usr/share/nginx/html (Debian ships its index.html there).
-  for (const d of ['sites-available', 'sites-enabled', 'modules-available', 'modules-enabled', 'snippets']) rmSync(join(root, 'etc/nginx', d), { recursive: true, force: true });
+  for (const d of ['sites-available', 'sites-enabled', 'modules-available', 'modules-enabled', 'snippets'])
+    rmSync(join(root, 'etc/nginx', d), { recursive: true, force: true });
   writeFile(root, 'etc/nginx/nginx.conf', readFileSync(hackFile('nginx/nginx.conf')));
   writeFile(root, 'etc/nginx/conf.d/default.conf', readFileSync(hackFile('nginx/default.conf')));
-  writeFile(root, 'usr/share/nginx/html/50x.html', '<!DOCTYPE html>\n<html>\n<head><title>Error</title></head>\n<body>\n<h1>An error occurred.</h1>\n<p>Sorry, the page you are looking for is currently unavailable.</p>\n</body>\n</html>\n');
-  if (!readFileSync(join(root, 'usr/share/nginx/html/index.html'), 'utf8').includes('Welcome to nginx!')) throw new Error('images: Debian nginx-common no longer ships the "Welcome to nginx!" index.html');
+  writeFile(
+    root,
+    'usr/share/nginx/html/50x.html',
+    '<!DOCTYPE html>\n<html>\n<head><title>Error</title></head>\n<body>\n<h1>An error occurred.</h1>\n<p>Sorry, the page you are looking for is currently unavailable.</p>\n</body>\n</html>\n',
+  );
+  if (!readFileSync(join(root, 'usr/share/nginx/html/index.html'), 'utf8').includes('Welcome to nginx!'))
+    throw new Error('images: Debian nginx-common no longer ships the "Welcome to nginx!" index.html');
   addUser(root, 'nginx:x:101:101:nginx user:/nonexistent:/bin/false', 'nginx:x:101:');
   mkdirs(root, { 'var/lib/nginx': 0o755, 'var/log/nginx': 0o755, 'var/cache/nginx': 0o755 });
   // The configuration must load inside the new root (catches a missing library or user).

@@ -53,7 +53,13 @@ export interface Layout {
 }
 
 export function layout(dataDir: string): Layout {
-  return { runDir: join(dataDir, 'run'), logDir: join(dataDir, 'logs'), pkiDir: join(dataDir, 'pki'), kubeconfig: join(dataDir, 'kubeconfig.yaml'), nodeFile: join(dataDir, 'node.json') };
+  return {
+    runDir: join(dataDir, 'run'),
+    logDir: join(dataDir, 'logs'),
+    pkiDir: join(dataDir, 'pki'),
+    kubeconfig: join(dataDir, 'kubeconfig.yaml'),
+    nodeFile: join(dataDir, 'node.json'),
+  };
 }
 
 // Components are started in this order and stopped in reverse.
@@ -126,7 +132,10 @@ function httpsCall(url: string, o: HTTPSCall): Promise<{ status: number; body: s
 }
 
 export function httpsReady(url: string, ca: string): Promise<boolean> {
-  return httpsCall(url, { ca, timeoutMs: 2000 }).then((r) => r.status === 200, () => false);
+  return httpsCall(url, { ca, timeoutMs: 2000 }).then(
+    (r) => r.status === 200,
+    () => false,
+  );
 }
 
 async function etcdReady(endpoint: string): Promise<boolean> {
@@ -154,7 +163,13 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
       const spec = etcdSpec({ dataDir: etcdDataDir(opts.dataDir), clientPort: opts.etcdClientPort, peerPort: opts.etcdPeerPort });
       startDetached(spec, l.runDir, l.logDir);
       step('etcd: starting');
-      await waitFor('etcd', () => etcdReady(etcdServers as string), 30_000, join(l.logDir, 'etcd.log'), () => !!runningPid(l.runDir, 'etcd'));
+      await waitFor(
+        'etcd',
+        () => etcdReady(etcdServers as string),
+        30_000,
+        join(l.logDir, 'etcd.log'),
+        () => !!runningPid(l.runDir, 'etcd'),
+      );
     }
     step(`etcd: ready at ${etcdServers}`);
   }
@@ -166,22 +181,33 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   const server = `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.securePort}`;
   if (runningPid(l.runDir, 'apiserver')) step('apiserver: already running');
   else {
-    if (!(await portFree(opts.securePort, opts.bindAddress))) throw new Error(`apiserver: port ${opts.bindAddress}:${opts.securePort} is already in use; pass --secure-port`);
-    startDetached(nodeComponent('apiserver', [
-      `--etcd-servers=${etcdServers}`,
-      ...(opts.etcdTLS?.caFile ? [`--etcd-cafile=${opts.etcdTLS.caFile}`] : []),
-      ...(opts.etcdTLS?.certFile ? [`--etcd-certfile=${opts.etcdTLS.certFile}`] : []),
-      ...(opts.etcdTLS?.keyFile ? [`--etcd-keyfile=${opts.etcdTLS.keyFile}`] : []),
-      `--bind-address=${opts.bindAddress}`,
-      `--secure-port=${opts.securePort}`,
-      `--cert-dir=${l.pkiDir}`,
-      `--service-cluster-ip-range=${opts.serviceClusterIPRange}`,
-      `--token-auth-file=${tokenFile}`,
-    ]), l.runDir, l.logDir);
+    if (!(await portFree(opts.securePort, opts.bindAddress)))
+      throw new Error(`apiserver: port ${opts.bindAddress}:${opts.securePort} is already in use; pass --secure-port`);
+    startDetached(
+      nodeComponent('apiserver', [
+        `--etcd-servers=${etcdServers}`,
+        ...(opts.etcdTLS?.caFile ? [`--etcd-cafile=${opts.etcdTLS.caFile}`] : []),
+        ...(opts.etcdTLS?.certFile ? [`--etcd-certfile=${opts.etcdTLS.certFile}`] : []),
+        ...(opts.etcdTLS?.keyFile ? [`--etcd-keyfile=${opts.etcdTLS.keyFile}`] : []),
+        `--bind-address=${opts.bindAddress}`,
+        `--secure-port=${opts.securePort}`,
+        `--cert-dir=${l.pkiDir}`,
+        `--service-cluster-ip-range=${opts.serviceClusterIPRange}`,
+        `--token-auth-file=${tokenFile}`,
+      ]),
+      l.runDir,
+      l.logDir,
+    );
     step('apiserver: starting');
   }
   const caFile = join(l.pkiDir, 'ca.crt');
-  await waitFor('apiserver', async () => existsSync(caFile) && httpsReady(`${server}/readyz`, readFileSync(caFile, 'utf8')), 30_000, join(l.logDir, 'apiserver.log'), () => !!runningPid(l.runDir, 'apiserver'));
+  await waitFor(
+    'apiserver',
+    async () => existsSync(caFile) && httpsReady(`${server}/readyz`, readFileSync(caFile, 'utf8')),
+    30_000,
+    join(l.logDir, 'apiserver.log'),
+    () => !!runningPid(l.runDir, 'apiserver'),
+  );
   step(`apiserver: ready at ${server}`);
 
   writeFileSync(l.kubeconfig, kubeconfigYAML(server, readFileSync(caFile, 'utf8'), token), { mode: 0o600 });
@@ -190,9 +216,19 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   // controller-manager: talks to the apiserver only, with the admin kubeconfig.
   if (runningPid(l.runDir, 'controller-manager')) step('controller-manager: already running');
   else {
-    startDetached(nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`]), l.runDir, l.logDir);
+    startDetached(
+      nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`]),
+      l.runDir,
+      l.logDir,
+    );
     const log = join(l.logDir, 'controller-manager.log');
-    await waitFor('controller-manager', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'controller-manager'));
+    await waitFor(
+      'controller-manager',
+      async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')),
+      30_000,
+      log,
+      () => !!runningPid(l.runDir, 'controller-manager'),
+    );
     step('controller-manager: running');
   }
 
@@ -203,7 +239,13 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
     const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
     startDetached(nodeComponent('scheduler', [`--kubeconfig=${l.kubeconfig}`, `--metrics-bind-address=${metrics}`]), l.runDir, l.logDir);
     const log = join(l.logDir, 'scheduler.log');
-    await waitFor('scheduler', async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')), 30_000, log, () => !!runningPid(l.runDir, 'scheduler'));
+    await waitFor(
+      'scheduler',
+      async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')),
+      30_000,
+      log,
+      () => !!runningPid(l.runDir, 'scheduler'),
+    );
     step('scheduler: running');
   }
 
@@ -226,56 +268,91 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
   const registry = `127.0.0.1:${opts.registryPort}`;
   if (runningPid(l.runDir, 'registry') || (await registryReady(registry, 500))) step(`registry: already running at ${registry}`);
   else {
-    if (!(await portFree(opts.registryPort))) throw new Error(`registry: port ${registry} is already in use by something that is not a registry; pass --registry-port`);
+    if (!(await portFree(opts.registryPort)))
+      throw new Error(`registry: port ${registry} is already in use by something that is not a registry; pass --registry-port`);
     startDetached(registrySpec({ cacheDir: opts.cacheDir, port: opts.registryPort }), l.runDir, l.logDir);
-    await waitFor('registry', () => registryReady(registry, 500), 15_000, join(l.logDir, 'registry.log'), () => !!runningPid(l.runDir, 'registry'));
+    await waitFor(
+      'registry',
+      () => registryReady(registry, 500),
+      15_000,
+      join(l.logDir, 'registry.log'),
+      () => !!runningPid(l.runDir, 'registry'),
+    );
     step(`registry: ready at ${registry}`);
   }
   const images = await ensureImages({ cacheDir: opts.cacheDir, registry, progress: step });
-  step(`images: ${images.built.length ? `built ${images.built.join(', ')}` : 'all cached'}${images.pushed.length ? `, pushed ${images.pushed.length} tag(s)` : ''}`);
+  step(
+    `images: ${images.built.length ? `built ${images.built.join(', ')}` : 'all cached'}${images.pushed.length ? `, pushed ${images.pushed.length} tag(s)` : ''}`,
+  );
 
   const cd = containerdPaths(opts.dataDir);
   if (runningPid(l.runDir, 'containerd')) step('containerd: already running');
   else {
     writeContainerdConfig({ stateDir: opts.dataDir, registryMirror: `http://${registry}` });
     startDetached(containerdSpec(cd), l.runDir, l.logDir);
-    await waitFor('containerd', () => containerdReady(cd.socket), 30_000, join(l.logDir, 'containerd.log'), () => !!runningPid(l.runDir, 'containerd'));
+    await waitFor(
+      'containerd',
+      () => containerdReady(cd.socket),
+      30_000,
+      join(l.logDir, 'containerd.log'),
+      () => !!runningPid(l.runDir, 'containerd'),
+    );
     step(`containerd: ready at ${cd.socket}`);
   }
 
   if (runningPid(l.runDir, 'kubelet')) step('kubelet: already running');
   else {
-    startDetached(nodeComponent('kubelet', [
-      `--kubeconfig=${l.kubeconfig}`,
-      `--node-name=${opts.nodeName}`,
-      `--node-ip=${node.nodeIP}`,
-      `--pod-cidr=${node.podCIDR}`,
-      `--cni-bridge=${node.cniBridge}`,
-      `--cni-conf-dir=${cd.cniConfDir}`,
-      `--container-runtime-endpoint=${cd.socket}`,
-      `--root-dir=${join(opts.dataDir, 'kubelet')}`,
-      `--pod-manifest-path=${join(opts.dataDir, 'manifests')}`,
-      `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
-    ]), l.runDir, l.logDir);
+    startDetached(
+      nodeComponent('kubelet', [
+        `--kubeconfig=${l.kubeconfig}`,
+        `--node-name=${opts.nodeName}`,
+        `--node-ip=${node.nodeIP}`,
+        `--pod-cidr=${node.podCIDR}`,
+        `--cni-bridge=${node.cniBridge}`,
+        `--cni-conf-dir=${cd.cniConfDir}`,
+        `--container-runtime-endpoint=${cd.socket}`,
+        `--root-dir=${join(opts.dataDir, 'kubelet')}`,
+        `--pod-manifest-path=${join(opts.dataDir, 'manifests')}`,
+        `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
+      ]),
+      l.runDir,
+      l.logDir,
+    );
     step('kubelet: starting');
   }
   // The kubelet serves once its node is set up and registered; only then is a Ready condition its own, not a predecessor's.
-  await waitFor(`node ${opts.nodeName}`, async () => (await kubeletHealthy(node.nodeIP)) && nodeReady(server, ca, token, opts.nodeName), 60_000, join(l.logDir, 'kubelet.log'), () => !!runningPid(l.runDir, 'kubelet'));
+  await waitFor(
+    `node ${opts.nodeName}`,
+    async () => (await kubeletHealthy(node.nodeIP)) && nodeReady(server, ca, token, opts.nodeName),
+    60_000,
+    join(l.logDir, 'kubelet.log'),
+    () => !!runningPid(l.runDir, 'kubelet'),
+  );
   step(`kubelet: ready, node ${opts.nodeName} is Ready at ${node.nodeIP}`);
 
   // proxy: Services → iptables on this machine.
   if (runningPid(l.runDir, 'proxy')) step('proxy: already running');
   else {
     const healthz = await localPort(10256);
-    startDetached(nodeComponent('proxy', [
-      `--kubeconfig=${l.kubeconfig}`,
-      `--hostname-override=${opts.nodeName}`,
-      `--bind-address=${node.nodeIP}`,
-      '--cluster-cidr=10.244.0.0/16',
-      `--healthz-bind-address=127.0.0.1:${healthz}`,
-      `--metrics-bind-address=127.0.0.1:${await localPort(10249)}`,
-    ]), l.runDir, l.logDir);
-    await waitFor('proxy', () => httpOK(`http://127.0.0.1:${healthz}/healthz`), 30_000, join(l.logDir, 'proxy.log'), () => !!runningPid(l.runDir, 'proxy'));
+    startDetached(
+      nodeComponent('proxy', [
+        `--kubeconfig=${l.kubeconfig}`,
+        `--hostname-override=${opts.nodeName}`,
+        `--bind-address=${node.nodeIP}`,
+        '--cluster-cidr=10.244.0.0/16',
+        `--healthz-bind-address=127.0.0.1:${healthz}`,
+        `--metrics-bind-address=127.0.0.1:${await localPort(10249)}`,
+      ]),
+      l.runDir,
+      l.logDir,
+    );
+    await waitFor(
+      'proxy',
+      () => httpOK(`http://127.0.0.1:${healthz}/healthz`),
+      30_000,
+      join(l.logDir, 'proxy.log'),
+      () => !!runningPid(l.runDir, 'proxy'),
+    );
     step('proxy: ready');
   }
 
@@ -284,17 +361,27 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
   if (runningPid(l.runDir, 'dns')) step('dns: already running');
   else {
     const metrics = await localPort(9153);
-    startDetached(nodeComponent('dns', [
-      `--kubeconfig=${l.kubeconfig}`,
-      `--bind-address=${node.nodeIP}`,
-      `--port=${DNS_PORT}`,
-      '--cluster-domain=cluster.local',
-      '--publish-service=kube-system/kube-dns',
-      `--advertise-address=${node.nodeIP}`,
-      `--node-name=${opts.nodeName}`,
-      `--metrics-bind-address=127.0.0.1:${metrics}`,
-    ]), l.runDir, l.logDir);
-    await waitFor('dns', () => httpOK(`http://127.0.0.1:${metrics}/ready`), 30_000, join(l.logDir, 'dns.log'), () => !!runningPid(l.runDir, 'dns'));
+    startDetached(
+      nodeComponent('dns', [
+        `--kubeconfig=${l.kubeconfig}`,
+        `--bind-address=${node.nodeIP}`,
+        `--port=${DNS_PORT}`,
+        '--cluster-domain=cluster.local',
+        '--publish-service=kube-system/kube-dns',
+        `--advertise-address=${node.nodeIP}`,
+        `--node-name=${opts.nodeName}`,
+        `--metrics-bind-address=127.0.0.1:${metrics}`,
+      ]),
+      l.runDir,
+      l.logDir,
+    );
+    await waitFor(
+      'dns',
+      () => httpOK(`http://127.0.0.1:${metrics}/ready`),
+      30_000,
+      join(l.logDir, 'dns.log'),
+      () => !!runningPid(l.runDir, 'dns'),
+    );
     step(`dns: ready, kube-system/kube-dns 10.96.0.10 → ${node.nodeIP}:${DNS_PORT}`);
   }
 }
@@ -320,14 +407,18 @@ function manifest(name: string): string {
  */
 async function ensureObject(server: string, ca: string, token: string, collection: string, yamlText: string): Promise<void> {
   const obj = parseYAML(yamlText) as { metadata: { name: string } };
-  const call = async (method: string, path: string, body?: string) => (await httpsCall(`${server}${path}`, { method, ca, token, body, timeoutMs: 5000 })).status;
+  const call = async (method: string, path: string, body?: string) =>
+    (await httpsCall(`${server}${path}`, { method, ca, token, body, timeoutMs: 5000 })).status;
   if ((await call('GET', `${collection}/${obj.metadata.name}`)) === 200) return;
   const code = await call('POST', collection, JSON.stringify(obj));
   if (code !== 201 && code !== 409) throw new Error(`creating ${collection}/${obj.metadata.name} from a manifest: HTTP ${code}`);
 }
 
 function kubeletHealthy(nodeIP: string): Promise<boolean> {
-  return httpsCall(`https://${nodeIP}:10250/healthz`, { insecure: true, timeoutMs: 1000 }).then((r) => r.status === 200, () => false);
+  return httpsCall(`https://${nodeIP}:10250/healthz`, { insecure: true, timeoutMs: 1000 }).then(
+    (r) => r.status === 200,
+    () => false,
+  );
 }
 
 async function nodeReady(server: string, ca: string, token: string, name: string): Promise<boolean> {
@@ -365,7 +456,7 @@ export async function down(dataDir: string, purge: boolean, progress: (msg: stri
     if (existsSync(l.nodeFile)) {
       // The KUBE-* chains are the machine's, not this cluster's: one proxy per machine owns them.
       await new Promise<void>((resolve) => execFile(process.execPath, [entryPoint('proxy'), '--cleanup'], () => resolve()));
-      progress('removed the proxy\'s iptables chains');
+      progress("removed the proxy's iptables chains");
       const node = JSON.parse(readFileSync(l.nodeFile, 'utf8')) as NodeState;
       await tearDownNodeNetwork({ bridge: node.cniBridge, cniConfDir: cd.cniConfDir, ipamDataDir: new KubeletPaths(join(dataDir, 'kubelet')).cniIpamDir() });
       progress(`removed bridge ${node.cniBridge}`);

@@ -117,8 +117,11 @@ export class ControllerManager {
     signal.addEventListener('abort', () => stop.abort(), { once: true });
     const controllers = names.map((n) => ({ name: n, controller: CONTROLLERS[n](ctx, this.opts) }));
     informers.start();
-    this.running = Promise.all(controllers.map(({ name, controller }) => controller.run(this.opts.workers, stop.signal).catch((err: Error) => log(`controller ${name} stopped: ${err.message}`))))
-      .finally(() => informers.shutdown());
+    this.running = Promise.all(
+      controllers.map(({ name, controller }) =>
+        controller.run(this.opts.workers, stop.signal).catch((err: Error) => log(`controller ${name} stopped: ${err.message}`)),
+      ),
+    ).finally(() => informers.shutdown());
   }
 
   async stop(): Promise<void> {

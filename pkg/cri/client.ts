@@ -23,7 +23,12 @@ export interface CRIClientOptions {
 
 /** One promise method per RPC of a generated service definition, named in lowerCamelCase (`RunPodSandbox` → `runPodSandbox`). */
 type PromiseService<D> = {
-  [K in keyof D as K extends string ? (string extends K ? never : Uncapitalize<K>) : never]: D[K] extends protoLoader.MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer ResOut>
+  [K in keyof D as K extends string ? (string extends K ? never : Uncapitalize<K>) : never]: D[K] extends protoLoader.MethodDefinition<
+    infer Req,
+    infer _Res,
+    infer _ReqOut,
+    infer ResOut
+  >
     ? (req: Req, opts?: CallOptions) => Promise<ResOut>
     : never;
 };

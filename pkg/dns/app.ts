@@ -46,7 +46,11 @@ export async function runClusterDNS(o: ClusterDNSOptions): Promise<RunningCluste
   const services = informers.forResource<Service>('v1', 'services');
   const slices = informers.forResource<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
   services.addEventHandler({ onAdd: (s) => records.setService(s), onUpdate: (_, s) => records.setService(s), onDelete: (s) => records.deleteService(s) });
-  slices.addEventHandler({ onAdd: (s) => records.setEndpointSlice(s), onUpdate: (_, s) => records.setEndpointSlice(s), onDelete: (s) => records.deleteEndpointSlice(s) });
+  slices.addEventHandler({
+    onAdd: (s) => records.setEndpointSlice(s),
+    onUpdate: (_, s) => records.setEndpointSlice(s),
+    onDelete: (s) => records.deleteEndpointSlice(s),
+  });
   informers.start();
   let synced = false;
   try {
@@ -54,7 +58,12 @@ export async function runClusterDNS(o: ClusterDNSOptions): Promise<RunningCluste
     synced = true;
   } catch {
     o.log('informers not synced yet; serving what is known so far');
-    void informers.waitForCacheSync(24 * 3600_000).then(() => { synced = true; }, () => undefined);
+    void informers.waitForCacheSync(24 * 3600_000).then(
+      () => {
+        synced = true;
+      },
+      () => undefined,
+    );
   }
 
   const server = new DNSServer({ records, bindAddress: o.bindAddress, port: o.port, metrics, log: o.log });
@@ -75,7 +84,8 @@ export async function runClusterDNS(o: ClusterDNSOptions): Promise<RunningCluste
     const [namespace, name] = o.publishService.split('/');
     const address = o.advertiseAddress ?? o.bindAddress;
     if (!namespace || !name) throw new Error(`--publish-service must be namespace/name, got ${JSON.stringify(o.publishService)}`);
-    if (address === '0.0.0.0' || address === '::') throw new Error('--publish-service needs --advertise-address (or a specific --bind-address): the address pods reach this server at');
+    if (address === '0.0.0.0' || address === '::')
+      throw new Error('--publish-service needs --advertise-address (or a specific --bind-address): the address pods reach this server at');
     publisher = new SelfEndpointPublisher({ client, namespace, service: name, address, port: server.port, nodeName: o.nodeName, log: o.log });
     publisher.start();
   }

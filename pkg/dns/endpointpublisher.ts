@@ -28,7 +28,11 @@ export interface PublisherOptions {
 
 /** A DNS-1123 subdomain from parts: lower case, [a-z0-9-.] only. */
 function sliceNameFor(service: string, node: string): string {
-  return `${service}-${node}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 253);
+  return `${service}-${node}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, 253);
 }
 
 export class SelfEndpointPublisher {
@@ -87,16 +91,28 @@ export class SelfEndpointPublisher {
       this.o.log?.(`published ${this.o.namespace}/${this.sliceName}: ${this.o.address}:${this.o.port} for service ${this.o.service} (ready=${ready})`);
       return true;
     }
-    const same = JSON.stringify([have.endpoints, have.ports, have.metadata.labels, have.metadata.ownerReferences?.[0]?.uid]) === JSON.stringify([want.endpoints, want.ports, want.metadata.labels, svc.metadata.uid]);
-    if (!same) await this.slices().update({ ...have, endpoints: want.endpoints, ports: want.ports, metadata: { ...have.metadata, labels: want.metadata.labels, ownerReferences: want.metadata.ownerReferences } });
+    const same =
+      JSON.stringify([have.endpoints, have.ports, have.metadata.labels, have.metadata.ownerReferences?.[0]?.uid]) ===
+      JSON.stringify([want.endpoints, want.ports, want.metadata.labels, svc.metadata.uid]);
+    if (!same)
+      await this.slices().update({
+        ...have,
+        endpoints: want.endpoints,
+        ports: want.ports,
+        metadata: { ...have.metadata, labels: want.metadata.labels, ownerReferences: want.metadata.ownerReferences },
+      });
     return true;
   }
 
   /** Publishes now and keeps doing so; errors are logged and retried. */
   start(): void {
-    const tick = () => this.publish(true).then((ok) => {
-      if (!ok) this.o.log?.(`service ${this.o.namespace}/${this.o.service} does not exist yet; will publish once it does`);
-    }, (err: Error) => this.o.log?.(`cannot publish endpoint slice ${this.o.namespace}/${this.sliceName}: ${err.message}`));
+    const tick = () =>
+      this.publish(true).then(
+        (ok) => {
+          if (!ok) this.o.log?.(`service ${this.o.namespace}/${this.o.service} does not exist yet; will publish once it does`);
+        },
+        (err: Error) => this.o.log?.(`cannot publish endpoint slice ${this.o.namespace}/${this.sliceName}: ${err.message}`),
+      );
     void tick();
     this.timer = setInterval(() => void tick(), this.o.resyncMs ?? 30_000);
     this.timer.unref?.();
@@ -105,8 +121,10 @@ export class SelfEndpointPublisher {
   /** Stops and removes the slice, so the proxy stops sending queries here. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.slices().delete(this.sliceName).catch((err: unknown) => {
-      if (!isStatus(err, 404)) this.o.log?.(`cannot delete endpoint slice ${this.o.namespace}/${this.sliceName}: ${(err as Error).message}`);
-    });
+    await this.slices()
+      .delete(this.sliceName)
+      .catch((err: unknown) => {
+        if (!isStatus(err, 404)) this.o.log?.(`cannot delete endpoint slice ${this.o.namespace}/${this.sliceName}: ${(err as Error).message}`);
+      });
   }
 }

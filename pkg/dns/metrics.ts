@@ -9,9 +9,20 @@ export class DNSMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'coredns_dns_requests_total', help: 'Counter of DNS requests made per protocol and type.', labelNames: ['proto', 'type'], registers });
+    this.requests = new Counter({
+      name: 'coredns_dns_requests_total',
+      help: 'Counter of DNS requests made per protocol and type.',
+      labelNames: ['proto', 'type'],
+      registers,
+    });
     this.responses = new Counter({ name: 'coredns_dns_responses_total', help: 'Counter of response status codes.', labelNames: ['rcode'], registers });
-    this.duration = new Histogram({ name: 'coredns_dns_request_duration_seconds', help: 'Histogram of the time (in seconds) each request took.', labelNames: ['type'], buckets: exponentialBuckets(0.00025, 2, 16), registers });
+    this.duration = new Histogram({
+      name: 'coredns_dns_request_duration_seconds',
+      help: 'Histogram of the time (in seconds) each request took.',
+      labelNames: ['type'],
+      buckets: exponentialBuckets(0.00025, 2, 16),
+      registers,
+    });
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

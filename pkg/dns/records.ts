@@ -18,7 +18,10 @@ export interface RR {
   type: RRType;
   ttl: number;
   /** A/AAAA/CNAME/PTR/NS: a string; SRV/SOA: fields; TXT: the text. */
-  data: string | { priority: number; weight: number; port: number; target: string } | { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
+  data:
+    | string
+    | { priority: number; weight: number; port: number; target: string }
+    | { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
 }
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
@@ -75,7 +78,10 @@ function expandIPv6(ip: string): string {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.map((g) => g.padStart(4, '0')).join(':').toLowerCase();
+  return groups
+    .map((g) => g.padStart(4, '0'))
+    .join(':')
+    .toLowerCase();
 }
 
 /** The address a reverse name stands for, or undefined if it is not a whole address. */
@@ -109,7 +115,8 @@ export class ClusterDNSRecords {
 
   constructor(opts: RecordsOptions = {}) {
     this.zone = (opts.clusterDomain ?? 'cluster.local').toLowerCase().replace(/^\.+|\.+$/g, '');
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(this.zone)) throw new Error(`bad cluster domain ${JSON.stringify(opts.clusterDomain)}`);
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(this.zone))
+      throw new Error(`bad cluster domain ${JSON.stringify(opts.clusterDomain)}`);
     this.ttl = opts.ttl ?? 5;
   }
 
@@ -207,7 +214,15 @@ export class ClusterDNSRecords {
       name: zoneName,
       type: 'SOA',
       ttl: this.ttl,
-      data: { mname: `ns.dns.${this.zone}`, rname: `hostmaster.${this.zone}`, serial: this.serial, refresh: 7200, retry: 1800, expire: 86400, minimum: this.ttl },
+      data: {
+        mname: `ns.dns.${this.zone}`,
+        rname: `hostmaster.${this.zone}`,
+        serial: this.serial,
+        refresh: 7200,
+        retry: 1800,
+        expire: 86400,
+        minimum: this.ttl,
+      },
     };
   }
 
@@ -285,7 +300,12 @@ export class ClusterDNSRecords {
 
   private serviceRecords(e: ServiceEntry, base: string, qtype: string): { answers: RR[]; additionals: RR[] } {
     if (e.kind === 'ExternalName') return { answers: e.externalName ? [this.rr('', 'CNAME', e.externalName)] : [], additionals: [] };
-    if (qtype === 'SRV') return this.srv(e, base, e.ports.filter((p) => p.name));
+    if (qtype === 'SRV')
+      return this.srv(
+        e,
+        base,
+        e.ports.filter((p) => p.name),
+      );
     const ips = e.kind === 'Headless' ? [...new Set(e.endpoints.map((ep) => ep.ip))] : e.clusterIPs;
     return { answers: ips.filter((ip) => matchesFamily(ip, qtype)).map((ip) => this.rr('', familyOf(ip), ip)), additionals: [] };
   }
@@ -329,7 +349,13 @@ export class ClusterDNSRecords {
       return { rcode: 'NXDOMAIN', authoritative: true, answers: [], authorities: [this.soa(zoneName)], additionals: [] };
     }
     if (qtype !== 'PTR' && qtype !== 'ANY') return { rcode: 'NOERROR', authoritative: true, answers: [], authorities: [this.soa(zoneName)], additionals: [] };
-    return { rcode: 'NOERROR', authoritative: true, answers: [...names.keys()].sort().map((target) => this.rr(name, 'PTR', target)), authorities: [], additionals: [] };
+    return {
+      rcode: 'NOERROR',
+      authoritative: true,
+      answers: [...names.keys()].sort().map((target) => this.rr(name, 'PTR', target)),
+      authorities: [],
+      additionals: [],
+    };
   }
 
   /** How many services are known (for logs and tests). */
@@ -362,7 +388,9 @@ function buildEntry(svc: Service, slices: EndpointSlice[]): ServiceEntry {
   const spec = svc.spec ?? {};
   const namespace = (svc.metadata.namespace ?? '').toLowerCase();
   const name = (svc.metadata.name ?? '').toLowerCase();
-  const clusterIPs = [...new Set([...(spec.clusterIPs ?? []), ...(spec.clusterIP ? [spec.clusterIP] : [])])].filter((ip) => ip !== 'None' && (isIPv4(ip) || isIPv6(ip)));
+  const clusterIPs = [...new Set([...(spec.clusterIPs ?? []), ...(spec.clusterIP ? [spec.clusterIP] : [])])].filter(
+    (ip) => ip !== 'None' && (isIPv4(ip) || isIPv6(ip)),
+  );
   const kind: ServiceEntry['kind'] = spec.type === 'ExternalName' ? 'ExternalName' : clusterIPs.length ? 'ClusterIP' : 'Headless';
   const ports = (spec.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port }));
   const byIP = new Map<string, EndpointRecord>();

@@ -55,14 +55,20 @@ export class DNSServer {
     for (let attempt = 0; ; attempt++) {
       const udp = createSocket({ type: family, reuseAddr: false });
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on udp ${this.opts.bindAddress}:${this.opts.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`)));
+        udp.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            new Error(`cannot listen on udp ${this.opts.bindAddress}:${this.opts.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`),
+          ),
+        );
         udp.bind(this.opts.port, this.opts.bindAddress, () => resolve());
       });
       const port = udp.address().port;
       const tcp = createServer((sock) => this.onConnection(sock));
       try {
         await new Promise<void>((resolve, reject) => {
-          tcp.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on tcp ${this.opts.bindAddress}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`)));
+          tcp.once('error', (err: NodeJS.ErrnoException) =>
+            reject(new Error(`cannot listen on tcp ${this.opts.bindAddress}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`)),
+          );
           tcp.listen(port, this.opts.bindAddress, () => resolve());
         });
       } catch (err) {
@@ -139,10 +145,13 @@ export class DNSServer {
     if (questions.length !== 1) return this.finish(this.encodeError(id, opcode, rd, questions, 'FORMERR'), proto, 'FORMERR', 'unknown', start);
     const q = questions[0];
     const qtype = String(q.type);
-    if (q.class && q.class !== 'IN' && q.class !== 'ANY') return this.finish(this.encodeError(id, opcode, rd, questions, 'REFUSED'), proto, 'REFUSED', qtype, start);
+    if (q.class && q.class !== 'IN' && q.class !== 'ANY')
+      return this.finish(this.encodeError(id, opcode, rd, questions, 'REFUSED'), proto, 'REFUSED', qtype, start);
 
     const optIn = (query.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
-    const optOut: Answer[] = optIn ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as Answer] : [];
+    const optOut: Answer[] = optIn
+      ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] } as Answer]
+      : [];
     const res = this.opts.records.lookup(q.name, qtype);
     const flags = (opcode << 11) | (res.authoritative ? AA : 0) | rd | RCODE[res.rcode];
     const packet: Packet = {

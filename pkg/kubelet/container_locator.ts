@@ -23,7 +23,10 @@ export class KubeletContainerLocator implements ContainerLocator {
     let name = containerName;
     if (!name) {
       if (pod.spec.containers.length !== 1) {
-        return { code: 400, error: `a container name must be specified for pod ${podName}, choose one of: [${pod.spec.containers.map((c) => c.name).join(' ')}]` };
+        return {
+          code: 400,
+          error: `a container name must be specified for pod ${podName}, choose one of: [${pod.spec.containers.map((c) => c.name).join(' ')}]`,
+        };
       }
       name = pod.spec.containers[0].name;
     }

@@ -77,7 +77,10 @@ export function parseResolvConf(content: string): DNSConfig {
     if (fields[0] === 'nameserver' && fields.length >= 2) servers.push(fields[1]);
     if (fields[0] === 'search') {
       // The same domain with and without its trailing dot counts once.
-      searches = fields.slice(1).filter((s) => s !== '.').map((s) => s.replace(/\.$/, ''));
+      searches = fields
+        .slice(1)
+        .filter((s) => s !== '.')
+        .map((s) => s.replace(/\.$/, ''));
     }
     if (fields[0] === 'options') options = appendOptions(options, fields.slice(1));
   }

@@ -81,7 +81,14 @@ export class ContainerGC {
     const [sbList, ctrList] = await Promise.all([cri.runtime.listPodSandbox({}), cri.runtime.listContainers({})]);
     const containers: GCItem[] = ctrList.containers
       .filter((c) => c.labels[POD_UID_LABEL])
-      .map((c) => ({ id: c.id, podUID: c.labels[POD_UID_LABEL], name: c.labels[CONTAINER_NAME_LABEL] ?? c.metadata?.name ?? '', state: c.state, createdAt: c.createdAt, podSandboxId: c.podSandboxId }));
+      .map((c) => ({
+        id: c.id,
+        podUID: c.labels[POD_UID_LABEL],
+        name: c.labels[CONTAINER_NAME_LABEL] ?? c.metadata?.name ?? '',
+        state: c.state,
+        createdAt: c.createdAt,
+        podSandboxId: c.podSandboxId,
+      }));
     const sandboxes: GCItem[] = sbList.items
       .filter((s) => s.labels[POD_UID_LABEL])
       .map((s) => ({ id: s.id, podUID: s.labels[POD_UID_LABEL], name: s.metadata?.name ?? '', state: s.state, createdAt: s.createdAt }));
@@ -102,7 +109,10 @@ export class ContainerGC {
       }
     }
     const remaining = known.filter((c) => !deadIds.includes(c.id));
-    const sbIds = evictableSandboxes(sandboxes.filter((s) => !orphans.has(s.podUID)), remaining);
+    const sbIds = evictableSandboxes(
+      sandboxes.filter((s) => !orphans.has(s.podUID)),
+      remaining,
+    );
     let removedSandboxes = 0;
     for (const id of sbIds) {
       try {
@@ -148,7 +158,9 @@ export class ContainerGC {
         this.o.log(`image GC: removing ${img.repoTags[0] ?? img.id} failed: ${(err as Error).message}`);
       }
     }
-    this.o.log(`image filesystem at ${usagePercent.toFixed(0)}% (threshold ${this.policy.imageGCHighThresholdPercent}%): removed ${removed} unused images, ${freed} bytes`);
+    this.o.log(
+      `image filesystem at ${usagePercent.toFixed(0)}% (threshold ${this.policy.imageGCHighThresholdPercent}%): removed ${removed} unused images, ${freed} bytes`,
+    );
     return removed;
   }
 }

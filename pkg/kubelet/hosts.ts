@@ -74,7 +74,12 @@ export function managedHostsFileContent(podIPs: string[], hostname: string, doma
  * The /etc/hosts content for the pod: the kubelet writes it to <podDir>/etc-hosts
  * (mode 0644) and bind-mounts it at /etc/hosts in every container.
  */
-export function hostsFileContent(pod: HostsPod, podIPs: string[], hostAliases: HostAlias[] | undefined = pod.spec.hostAliases, opts: HostsOptions = {}): string {
+export function hostsFileContent(
+  pod: HostsPod,
+  podIPs: string[],
+  hostAliases: HostAlias[] | undefined = pod.spec.hostAliases,
+  opts: HostsOptions = {},
+): string {
   if (pod.spec.hostNetwork) {
     const node = readFileSync(opts.nodeHostsFile ?? '/etc/hosts', 'utf8');
     return MANAGED_HOSTS_HEADER_HOST_NETWORK + node + hostAliasesEntries(hostAliases);

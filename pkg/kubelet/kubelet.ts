@@ -111,7 +111,8 @@ function isTerminalPhase(phase: string | undefined): boolean {
 
 /** Whether an update changes what the kubelet must do (spec, labels, annotations, deletion), not just the status. */
 export function podDesiredStateChanged(a: Pod, b: Pod): boolean {
-  const pick = (p: Pod) => JSON.stringify([p.spec, p.metadata.labels, p.metadata.annotations, p.metadata.deletionTimestamp, p.metadata.deletionGracePeriodSeconds]);
+  const pick = (p: Pod) =>
+    JSON.stringify([p.spec, p.metadata.labels, p.metadata.annotations, p.metadata.deletionTimestamp, p.metadata.deletionGracePeriodSeconds]);
   return pick(a) !== pick(b);
 }
 
@@ -129,7 +130,11 @@ export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: stri
     }
   }
   for (const v of pod.spec.volumes ?? []) {
-    const vol = v as { configMap?: { name?: string }; secret?: { secretName?: string }; projected?: { sources?: Array<{ configMap?: { name?: string }; secret?: { name?: string } }> | null } };
+    const vol = v as {
+      configMap?: { name?: string };
+      secret?: { secretName?: string };
+      projected?: { sources?: Array<{ configMap?: { name?: string }; secret?: { name?: string } }> | null };
+    };
     if (kind === 'configMap' && vol.configMap?.name === name) return true;
     if (kind === 'secret' && vol.secret?.secretName === name) return true;
     for (const s of vol.projected?.sources ?? []) {
@@ -225,7 +230,11 @@ export class Kubelet {
     });
 
     this.probes = new ProbeManager({
-      execSync: (id, cmd, timeoutS) => this.cri.runtime.execSync({ containerId: id.replace(/^[a-z]+:\/\//, ''), cmd, timeout: timeoutS }, { timeoutMs: timeoutS > 0 ? timeoutS * 1000 + 5000 : 0 }),
+      execSync: (id, cmd, timeoutS) =>
+        this.cri.runtime.execSync(
+          { containerId: id.replace(/^[a-z]+:\/\//, ''), cmd, timeout: timeoutS },
+          { timeoutMs: timeoutS > 0 ? timeoutS * 1000 + 5000 : 0 },
+        ),
       onResult: (uid, name, kind, result, containerId) => this.onProbeResult(uid, name, kind, result, containerId),
       recordEvent: (pod, _container, type, reason, message) => this.event(pod, type, reason, message),
     });
@@ -270,7 +279,13 @@ export class Kubelet {
         if (this.pods.has(e.podUID) || this.sourcesReady) this.podWorkers.update(e.podUID);
       },
     });
-    this.lease = new NodeLeaseController({ client: o.client, nodeName: o.nodeName, node: () => this.nodeStatus.node(), renewIntervalMs: o.leaseRenewIntervalMs, log: o.log });
+    this.lease = new NodeLeaseController({
+      client: o.client,
+      nodeName: o.nodeName,
+      node: () => this.nodeStatus.node(),
+      renewIntervalMs: o.leaseRenewIntervalMs,
+      log: o.log,
+    });
     this.gc = new ContainerGC({
       cri: this.cri,
       isKnownPod: (uid) => this.pods.has(uid) || !this.sourcesReady,
@@ -293,7 +308,14 @@ export class Kubelet {
 
     if (o.setUpNetwork ?? (!!o.podCIDR && !!o.cniConfDir)) {
       if (!o.podCIDR || !o.cniConfDir) throw new Error('node network setup needs --pod-cidr and --cni-conf-dir');
-      const r = await setUpNodeNetwork({ bridge: o.cniBridge, podCIDR: o.podCIDR, nodeIP: o.nodeIP, cniConfDir: o.cniConfDir, ipamDataDir: this.paths.cniIpamDir(), log: (m) => this.log(m) });
+      const r = await setUpNodeNetwork({
+        bridge: o.cniBridge,
+        podCIDR: o.podCIDR,
+        nodeIP: o.nodeIP,
+        cniConfDir: o.cniConfDir,
+        ipamDataDir: this.paths.cniIpamDir(),
+        log: (m) => this.log(m),
+      });
       this.log(`node network ready: bridge ${o.cniBridge} ${r.gateway}, CNI config ${r.conflistPath}`);
     }
 
@@ -326,11 +348,15 @@ export class Kubelet {
     for (const uid of await this.volumes.podUIDsOnDisk().catch(() => [])) if (!this.pods.has(uid)) this.podWorkers.update(uid);
 
     const gcEvery = o.gcPeriodMs ?? 60_000;
-    this.timers.push(setInterval(() => void this.gc.garbageCollect().catch((err: unknown) => this.log(`garbage collection failed: ${(err as Error).message}`)), gcEvery));
-    this.timers.push(setInterval(() => {
-      this.runtime.containerBackoff.gc();
-      this.images.backoff.gc();
-    }, 60_000));
+    this.timers.push(
+      setInterval(() => void this.gc.garbageCollect().catch((err: unknown) => this.log(`garbage collection failed: ${(err as Error).message}`)), gcEvery),
+    );
+    this.timers.push(
+      setInterval(() => {
+        this.runtime.containerBackoff.gc();
+        this.images.backoff.gc();
+      }, 60_000),
+    );
 
     if (o.enableServer ?? true) {
       this.server = await startKubeletServer({
@@ -419,7 +445,11 @@ export class Kubelet {
     if (st) {
       const changed = podDesiredStateChanged(st.pod, pod);
       // Labels/annotations feed downward API volumes.
-      if (JSON.stringify(st.pod.metadata.labels) !== JSON.stringify(pod.metadata.labels) || JSON.stringify(st.pod.metadata.annotations) !== JSON.stringify(pod.metadata.annotations)) st.refreshVolumes = true;
+      if (
+        JSON.stringify(st.pod.metadata.labels) !== JSON.stringify(pod.metadata.labels) ||
+        JSON.stringify(st.pod.metadata.annotations) !== JSON.stringify(pod.metadata.annotations)
+      )
+        st.refreshVolumes = true;
       st.pod = pod;
       // A status-only update (most often our own write coming back) is upstream's RECONCILE: no sync.
       if (!changed) return;
@@ -513,7 +543,9 @@ export class Kubelet {
     // in the runtime yet: skip reading it (two CRI lists per new pod add up in a burst).
     const snapshot = this.pleg.lastSnapshot();
     const fresh = !st.lastRuntime && snapshot.timestamp > 0 && !snapshot.podUIDs.has(uid);
-    let runtime = fresh ? emptyPodRuntimeStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '') : await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
+    let runtime = fresh
+      ? emptyPodRuntimeStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '')
+      : await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
     st.lastRuntime = runtime;
 
     const known = this.statusManager.getPodStatus(uid) ?? this.apiPodFor(st)?.status;
@@ -572,7 +604,8 @@ export class Kubelet {
   private async syncMirrorPod(st: PodState): Promise<void> {
     const mirror = this.mirrorPods.get(podKey(st.pod));
     if (mirror && isMirrorOf(mirror, st.pod)) return;
-    if (mirror && !mirror.metadata.deletionTimestamp) await this.mirrors.delete(mirror.metadata.namespace ?? '', mirror.metadata.name ?? '', mirror.metadata.uid);
+    if (mirror && !mirror.metadata.deletionTimestamp)
+      await this.mirrors.delete(mirror.metadata.namespace ?? '', mirror.metadata.name ?? '', mirror.metadata.uid);
     if (mirror?.metadata.deletionTimestamp) return; // wait for it to go
     const existing = this.podInformer.lister.get(st.pod.metadata.namespace ?? '', st.pod.metadata.name ?? '');
     if (existing && !isMirrorPod(existing)) {
@@ -594,7 +627,13 @@ export class Kubelet {
     const apiStatus = apiPod?.status ?? pod.status;
     // Our conditions as we last computed them; others' (PodScheduled, readiness gates) as the apiserver has them.
     const old: PodStatus | undefined = cached
-      ? { ...cached, conditions: [...(cached.conditions ?? []).filter((c) => KUBELET_CONDITIONS.includes(c.type)), ...(apiStatus?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type))] }
+      ? {
+          ...cached,
+          conditions: [
+            ...(cached.conditions ?? []).filter((c) => KUBELET_CONDITIONS.includes(c.type)),
+            ...(apiStatus?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type)),
+          ],
+        }
       : apiStatus;
     const status = generateAPIPodStatus({
       pod: { ...pod, status: old },
@@ -617,7 +656,9 @@ export class Kubelet {
     const uid = pod.metadata.uid ?? '';
     this.probes.remove(uid);
     let runtime = await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
-    const running = runtime.containerStatuses.some((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created') || runtime.sandboxStatuses.some((s) => s.state === 'ready');
+    const running =
+      runtime.containerStatuses.some((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created') ||
+      runtime.sandboxStatuses.some((s) => s.state === 'ready');
     if (running) {
       this.log.v(2)('terminating pod', { pod: podKey(pod), grace: pod.metadata.deletionGracePeriodSeconds });
       await this.runtime.killPod(pod, runtime);
@@ -670,7 +711,12 @@ export class Kubelet {
 
   // ---- helpers for the runtime manager ----
 
-  private async runContainerOptions(pod: Pod, container: Container, podIPs: string[], allocatable: Record<string, string | number>): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }> {
+  private async runContainerOptions(
+    pod: Pod,
+    container: Container,
+    podIPs: string[],
+    allocatable: Record<string, string | number>,
+  ): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }> {
     const services = this.serviceInformer.lister.list() as unknown as Service[];
     const svcEnv = serviceEnv(services, pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
     const envs = await resolveEnv(pod, container, this.lookup, svcEnv, {
@@ -703,7 +749,7 @@ export class Kubelet {
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
     // Events about a static pod are filed against its mirror pod, which is what users can see.
-    const target = isStaticPod(pod) ? this.mirrorPods.get(podKey(pod)) ?? pod : pod;
+    const target = isStaticPod(pod) ? (this.mirrorPods.get(podKey(pod)) ?? pod) : pod;
     void this.recorder.event(target, type, reason, message, { apiVersion: 'v1', kind: 'Pod' });
   }
 
@@ -718,7 +764,13 @@ export class Kubelet {
 
   // ---- probes ----
 
-  private onProbeResult(uid: string, name: string, kind: 'liveness' | 'readiness' | 'startup', result: 'success' | 'failure' | 'unknown', containerId: string): void {
+  private onProbeResult(
+    uid: string,
+    name: string,
+    kind: 'liveness' | 'readiness' | 'startup',
+    result: 'success' | 'failure' | 'unknown',
+    containerId: string,
+  ): void {
     const st = this.pods.get(uid);
     if (!st) return;
     if (kind !== 'readiness') {
@@ -748,4 +800,3 @@ export class Kubelet {
     return this.runtime.getPodStatus(uid, st.pod.metadata.name ?? '', st.pod.metadata.namespace ?? '');
   }
 }
-

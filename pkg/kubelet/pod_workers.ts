@@ -60,11 +60,14 @@ export class PodWorkers {
     if (w.timer && w.timerAt !== undefined && w.timerAt <= at) return;
     if (w.timer) clearTimeout(w.timer);
     w.timerAt = at;
-    w.timer = setTimeout(() => {
-      w.timer = undefined;
-      w.timerAt = undefined;
-      this.update(uid);
-    }, Math.max(0, delayMs));
+    w.timer = setTimeout(
+      () => {
+        w.timer = undefined;
+        w.timerAt = undefined;
+        this.update(uid);
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   has(uid: string): boolean {

@@ -6,9 +6,20 @@ import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
 export type Quantity = string | number;
 export type ResourceList = Record<string, Quantity>;
 
-export interface ObjectFieldSelector { apiVersion?: string; fieldPath: string }
-export interface ResourceFieldSelector { containerName?: string; resource: string; divisor?: Quantity }
-export interface KeySelector { name?: string; key: string; optional?: boolean }
+export interface ObjectFieldSelector {
+  apiVersion?: string;
+  fieldPath: string;
+}
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: Quantity;
+}
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
 
 export interface EnvVar {
   name: string;
@@ -27,7 +38,13 @@ export interface EnvFromSource {
   secretRef?: { name?: string; optional?: boolean };
 }
 
-export interface ContainerPort { name?: string; containerPort: number; hostPort?: number; hostIP?: string; protocol?: 'TCP' | 'UDP' | 'SCTP' }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
 
 export interface VolumeMount {
   name: string;
@@ -38,11 +55,28 @@ export interface VolumeMount {
   mountPropagation?: 'None' | 'HostToContainer' | 'Bidirectional';
 }
 
-export interface ExecAction { command?: string[] }
-export interface HTTPHeader { name: string; value: string }
-export interface HTTPGetAction { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: HTTPHeader[] }
-export interface TCPSocketAction { port: number | string; host?: string }
-export interface GRPCAction { port: number; service?: string }
+export interface ExecAction {
+  command?: string[];
+}
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+export interface HTTPGetAction {
+  path?: string;
+  port: number | string;
+  host?: string;
+  scheme?: 'HTTP' | 'HTTPS';
+  httpHeaders?: HTTPHeader[];
+}
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+export interface GRPCAction {
+  port: number;
+  service?: string;
+}
 
 export interface Probe {
   exec?: ExecAction;
@@ -57,10 +91,21 @@ export interface Probe {
   terminationGracePeriodSeconds?: number;
 }
 
-export interface LifecycleHandler { exec?: ExecAction; httpGet?: HTTPGetAction; tcpSocket?: TCPSocketAction; sleep?: { seconds: number } }
-export interface Lifecycle { postStart?: LifecycleHandler; preStop?: LifecycleHandler }
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  sleep?: { seconds: number };
+}
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
+}
 
-export interface Capabilities { add?: string[]; drop?: string[] }
+export interface Capabilities {
+  add?: string[];
+  drop?: string[];
+}
 
 export interface SecurityContext {
   runAsUser?: number;
@@ -81,7 +126,10 @@ export interface PodSecurityContext {
   sysctls?: Array<{ name: string; value: string }>;
 }
 
-export interface ResourceRequirements { requests?: ResourceList; limits?: ResourceList }
+export interface ResourceRequirements {
+  requests?: ResourceList;
+  limits?: ResourceList;
+}
 
 export interface Container {
   name: string;
@@ -109,11 +157,21 @@ export interface Container {
   tty?: boolean;
 }
 
-export interface HostAlias { ip: string; hostnames?: string[] }
-export interface PodDNSConfig { nameservers?: string[]; searches?: string[]; options?: Array<{ name: string; value?: string }> }
+export interface HostAlias {
+  ip: string;
+  hostnames?: string[];
+}
+export interface PodDNSConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: Array<{ name: string; value?: string }>;
+}
 
 /** Volume sources are handled in volumes/; the pod types only pass them through. */
-export interface Volume { name: string; [source: string]: unknown }
+export interface Volume {
+  name: string;
+  [source: string]: unknown;
+}
 
 export interface PodSpec {
   nodeName?: string;
@@ -143,8 +201,13 @@ export interface PodSpec {
   [field: string]: unknown;
 }
 
-export interface ContainerStateWaiting { reason?: string; message?: string }
-export interface ContainerStateRunning { startedAt?: string }
+export interface ContainerStateWaiting {
+  reason?: string;
+  message?: string;
+}
+export interface ContainerStateRunning {
+  startedAt?: string;
+}
 export interface ContainerStateTerminated {
   exitCode: number;
   signal?: number;
@@ -154,7 +217,11 @@ export interface ContainerStateTerminated {
   finishedAt?: string | null;
   containerID?: string;
 }
-export interface ContainerState { waiting?: ContainerStateWaiting; running?: ContainerStateRunning; terminated?: ContainerStateTerminated }
+export interface ContainerState {
+  waiting?: ContainerStateWaiting;
+  running?: ContainerStateRunning;
+  terminated?: ContainerStateTerminated;
+}
 
 export interface ContainerStatus {
   name: string;
@@ -212,7 +279,10 @@ export interface NodeCondition {
   message?: string;
 }
 
-export interface NodeAddress { type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS'; address: string }
+export interface NodeAddress {
+  type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS';
+  address: string;
+}
 
 export interface NodeSystemInfo {
   machineID: string;
@@ -227,7 +297,10 @@ export interface NodeSystemInfo {
   architecture: string;
 }
 
-export interface ContainerImage { names?: string[]; sizeBytes?: number }
+export interface ContainerImage {
+  names?: string[];
+  sizeBytes?: number;
+}
 
 export interface NodeStatus {
   capacity?: ResourceList;
@@ -241,7 +314,13 @@ export interface NodeStatus {
 }
 
 export interface Node extends KubeObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; taints?: Array<{ key: string; value?: string; effect: string }>; [field: string]: unknown };
+  spec?: {
+    podCIDR?: string;
+    podCIDRs?: string[];
+    unschedulable?: boolean;
+    taints?: Array<{ key: string; value?: string; effect: string }>;
+    [field: string]: unknown;
+  };
   status?: NodeStatus;
 }
 

@@ -49,22 +49,33 @@ function notFound(res: ServerResponse): void {
 
 /** An HTTP server with only the component's own paths (kube-proxy's separate --healthz-bind-address). */
 export function serveHandler(bindAddress: string, handle: PathHandler, opts: Omit<ServeOptions, 'handle'> = {}): Promise<Server> {
-  return listen(createServer((req, res) => {
-    if (!handle(req, res)) notFound(res);
-  }), bindAddress, opts.defaultHost ?? '127.0.0.1');
+  return listen(
+    createServer((req, res) => {
+      if (!handle(req, res)) notFound(res);
+    }),
+    bindAddress,
+    opts.defaultHost ?? '127.0.0.1',
+  );
 }
 
 /** /metrics from registry, then opts.handle's paths, else 404. */
 export function serveMetrics(bindAddress: string, registry: Registry, opts: ServeOptions = {}): Promise<Server> {
-  return serveHandler(bindAddress, (req, res) => {
-    if (requestPath(req) !== '/metrics') return opts.handle?.(req, res) ?? false;
-    registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(text);
-    }, (err: Error) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(err.message);
-    });
-    return true;
-  }, opts);
+  return serveHandler(
+    bindAddress,
+    (req, res) => {
+      if (requestPath(req) !== '/metrics') return opts.handle?.(req, res) ?? false;
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        (err: Error) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(err.message);
+        },
+      );
+      return true;
+    },
+    opts,
+  );
 }

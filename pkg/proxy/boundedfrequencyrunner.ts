@@ -83,11 +83,14 @@ export class BoundedFrequencyRunner {
     if (at >= this.nextAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.nextAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.nextAt = Infinity;
-      this.tryRun();
-    }, Math.max(0, ms));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.nextAt = Infinity;
+        this.tryRun();
+      },
+      Math.max(0, ms),
+    );
     this.timer.unref?.();
   }
 

@@ -28,7 +28,9 @@ export function execRunner(netns?: string): CommandRunner {
         const err: Buffer[] = [];
         child.stdout.on('data', (d: Buffer) => out.push(d));
         child.stderr.on('data', (d: Buffer) => err.push(d));
-        child.on('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot run ${argv.join(' ')}: ${e.code === 'ENOENT' ? `${argv[0]} is not installed` : e.message}`)));
+        child.on('error', (e: NodeJS.ErrnoException) =>
+          reject(new Error(`cannot run ${argv.join(' ')}: ${e.code === 'ENOENT' ? `${argv[0]} is not installed` : e.message}`)),
+        );
         child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
         // A child that exits before reading all of stdin must not crash us with EPIPE.
         child.stdin.on('error', () => undefined);

@@ -9,7 +9,10 @@ export class ProxierHealthServer {
   private lastUpdated = 0;
   private oldestPendingQueued = 0;
 
-  constructor(private readonly healthTimeoutMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly healthTimeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A sync was asked for. */
   queuedUpdate(): void {

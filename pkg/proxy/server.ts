@@ -9,7 +9,13 @@ import { execRunner, type CommandRunner } from './exec.js';
 import { ProxierHealthServer, serveHealthz, serveMetrics } from './healthcheck.js';
 import { IPTables } from './iptables/iptables.js';
 import { Proxier } from './iptables/proxier.js';
-import { detectLocalByBridgeInterface, detectLocalByCIDR, detectLocalByInterfaceNamePrefix, NO_LOCAL_DETECTOR, type LocalTrafficDetector } from './iptables/servicerules.js';
+import {
+  detectLocalByBridgeInterface,
+  detectLocalByCIDR,
+  detectLocalByInterfaceNamePrefix,
+  NO_LOCAL_DETECTOR,
+  type LocalTrafficDetector,
+} from './iptables/servicerules.js';
 import { ProxyMetrics } from './metrics.js';
 import { BRIDGE_NF_CALL_IPTABLES, ensureSysctl, IP_FORWARD, ROUTE_LOCALNET } from './sysctl.js';
 import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL, type EndpointSlice, type Service } from './types.js';
@@ -47,7 +53,9 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-export function localDetectorFor(o: Pick<ProxyServerOptions, 'detectLocalMode' | 'clusterCIDR' | 'podBridgeInterface' | 'podInterfaceNamePrefix'>): LocalTrafficDetector {
+export function localDetectorFor(
+  o: Pick<ProxyServerOptions, 'detectLocalMode' | 'clusterCIDR' | 'podBridgeInterface' | 'podInterfaceNamePrefix'>,
+): LocalTrafficDetector {
   switch (o.detectLocalMode) {
     case 'ClusterCIDR':
       return o.clusterCIDR ? detectLocalByCIDR(o.clusterCIDR) : NO_LOCAL_DETECTOR;
@@ -126,8 +134,12 @@ export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProx
   await proxier.syncLoop();
   informers.start();
   let stopped = false;
-  void whenSynced(services, () => stopped).then((ok) => { if (ok) void proxier.onServicesSynced(); });
-  void whenSynced(slices, () => stopped).then((ok) => { if (ok) void proxier.onEndpointSlicesSynced(); });
+  void whenSynced(services, () => stopped).then((ok) => {
+    if (ok) void proxier.onServicesSynced();
+  });
+  void whenSynced(slices, () => stopped).then((ok) => {
+    if (ok) void proxier.onEndpointSlicesSynced();
+  });
 
   return {
     proxier,

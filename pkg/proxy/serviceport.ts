@@ -63,10 +63,12 @@ export function servicePortInfos(svc: Service): ServicePortInfo[] {
   const type = spec.type ?? 'ClusterIP';
   const externalIPs = (spec.externalIPs ?? []).filter((ip) => isIPv4(ip));
   // Ingress points with ipMode Proxy are reached through the load balancer, never captured locally.
-  const loadBalancerVIPs = type === 'LoadBalancer'
-    ? (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip as string)
-    : [];
-  const loadBalancerSourceRanges = type === 'LoadBalancer' ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => isIPv4(r.split('/')[0])) : [];
+  const loadBalancerVIPs =
+    type === 'LoadBalancer'
+      ? (svc.status?.loadBalancer?.ingress ?? []).filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy').map((i) => i.ip as string)
+      : [];
+  const loadBalancerSourceRanges =
+    type === 'LoadBalancer' ? (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => isIPv4(r.split('/')[0])) : [];
   // externalTrafficPolicy only means something for Services reachable from outside.
   const externalLocal = spec.externalTrafficPolicy === 'Local' && (type === 'NodePort' || type === 'LoadBalancer' || externalIPs.length > 0);
   const affinity = spec.sessionAffinity === 'ClientIP';

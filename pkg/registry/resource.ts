@@ -39,7 +39,22 @@ function storageResource(r: ResourceInfo): string {
   if (r.group === '' && r.plural === 'endpoints') return 'services/endpoints';
   if (r.group === '' && r.plural === 'nodes') return 'minions';
   if (r.group === 'apiextensions.k8s.io' && r.plural === 'customresourcedefinitions') return 'apiextensions.k8s.io/customresourcedefinitions';
-  if (r.group !== '' && !['apps', 'batch', 'policy', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io', 'rbac.authorization.k8s.io', 'events.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', 'networking.k8s.io'].includes(r.group)) {
+  if (
+    r.group !== '' &&
+    ![
+      'apps',
+      'batch',
+      'policy',
+      'autoscaling',
+      'coordination.k8s.io',
+      'discovery.k8s.io',
+      'rbac.authorization.k8s.io',
+      'events.k8s.io',
+      'scheduling.k8s.io',
+      'storage.k8s.io',
+      'networking.k8s.io',
+    ].includes(r.group)
+  ) {
     return `${r.group}/${r.plural}`;
   }
   return r.plural;

@@ -42,7 +42,11 @@ export class ScaleREST {
 
   /** PATCH of the Scale view (a strategic merge patch is a merge patch: Scale has no lists). */
   async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown): Promise<Scale> {
-    return this.scale(ctx, name, (current) => (type === 'json' ? applyJSONPatch(current, patch) : applyMergePatch(current, patch as Record<string, unknown>)) as Scale);
+    return this.scale(
+      ctx,
+      name,
+      (current) => (type === 'json' ? applyJSONPatch(current, patch) : applyMergePatch(current, patch as Record<string, unknown>)) as Scale,
+    );
   }
 
   /** scaled computes the new Scale from the current one, on every try of the workload's update. */
@@ -51,11 +55,20 @@ export class ScaleREST {
       const scale = scaled(toScale(current));
       const replicas = scale?.spec?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-        throw newInvalid('Scale', 'autoscaling', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+        throw newInvalid('Scale', 'autoscaling', name, [
+          {
+            reason: 'FieldValueInvalid',
+            field: 'spec.replicas',
+            message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+          },
+        ]);
       }
       const wantRV = scale.metadata?.resourceVersion;
       if (wantRV && wantRV !== current.metadata.resourceVersion) {
-        throw newConflict({ group: this.store.info.group, resource: this.store.info.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
+        throw newConflict(
+          { group: this.store.info.group, resource: this.store.info.plural, name },
+          'the object has been modified; please apply your changes to the latest version and try again',
+        );
       }
       current.spec = { ...(current.spec as object), replicas };
       return current;

@@ -7,9 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
 import { apiVersionOf } from '../../api/meta/v1/types.js';
-import {
-  StatusError, newBadRequest, newConflict, newInvalid, newNotFound, type StatusCause,
-} from '../../api/meta/v1/status.js';
+import { StatusError, newBadRequest, newConflict, newInvalid, newNotFound, type StatusCause } from '../../api/meta/v1/status.js';
 import { schemaForKind } from '../../api/schema/build.js';
 import { validateObject } from '../../api/schema/validate.js';
 import { conversionFor, type Conversion } from '../../api/conversion.js';
@@ -184,7 +182,10 @@ export class Store {
    * resourceVersion is the cache's once the watch is registered: what a client has
    * seen when the initial events have been sent.
    */
-  async watch(opts: { namespace?: string; filter?: WatchFilter; resourceVersion?: string }, handlers: CacheWatchHandlers): Promise<{ cancel: () => void; resourceVersion: number }> {
+  async watch(
+    opts: { namespace?: string; filter?: WatchFilter; resourceVersion?: string },
+    handlers: CacheWatchHandlers,
+  ): Promise<{ cancel: () => void; resourceVersion: number }> {
     const cancel = await this.storage.watch(opts, handlers);
     return { cancel, resourceVersion: this.storage.cache.resourceVersion };
   }
@@ -194,7 +195,11 @@ export class Store {
    * tryUpdate decides on the stored object (its own copy), guaranteedUpdate retries
    * it on the newer value when another writer came first.
    */
-  private async guaranteedUpdate(namespace: string | undefined, name: string, tryUpdate: (stored: KubeObject) => Decision | Promise<Decision>): Promise<DeleteResult> {
+  private async guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    tryUpdate: (stored: KubeObject) => Decision | Promise<Decision>,
+  ): Promise<DeleteResult> {
     let last: Decision = { write: undefined };
     const stored = await this.storage.guaranteedUpdate(namespace, name, async (current) => {
       last = await tryUpdate(current);
@@ -259,14 +264,19 @@ export class Store {
     // The checked copy serves the first try; a retry (the object changed meanwhile) takes a fresh one.
     let checked: KubeObject | undefined = this.checkIdentity(ctx, clone(body), name);
     const wantRV = checked.metadata.resourceVersion;
-    return this.updateWith(ctx, name, (current) => {
-      if (wantRV && wantRV !== current.metadata.resourceVersion) {
-        throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
-      }
-      const incoming = checked ?? this.checkIdentity(ctx, clone(body), name);
-      checked = undefined;
-      return incoming;
-    }, subresource);
+    return this.updateWith(
+      ctx,
+      name,
+      (current) => {
+        if (wantRV && wantRV !== current.metadata.resourceVersion) {
+          throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+        }
+        const incoming = checked ?? this.checkIdentity(ctx, clone(body), name);
+        checked = undefined;
+        return incoming;
+      },
+      subresource,
+    );
   }
 
   /**
@@ -283,7 +293,13 @@ export class Store {
   }
 
   /** Shared by update and patch: merge server-owned fields, validate, and decide the write (none for a no-op). */
-  private async commitUpdate(ctx: RequestContext, stored: KubeObject, incoming: KubeObject, subresource?: string, managedFieldsOverride?: ObjectMeta['managedFields']): Promise<Decision> {
+  private async commitUpdate(
+    ctx: RequestContext,
+    stored: KubeObject,
+    incoming: KubeObject,
+    subresource?: string,
+    managedFieldsOverride?: ObjectMeta['managedFields'],
+  ): Promise<Decision> {
     const old = this.present(stored);
     let obj: KubeObject;
     if (subresource === 'status') {
@@ -313,7 +329,14 @@ export class Store {
     meta.resourceVersion = oldMeta.resourceVersion;
     if (oldMeta.deletionTimestamp) {
       const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
-      if (added.length) throw newInvalid(this.info.kind, this.info.group, meta.name ?? '', [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]);
+      if (added.length)
+        throw newInvalid(this.info.kind, this.info.group, meta.name ?? '', [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'metadata.finalizers',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+          },
+        ]);
     }
     this.strategy.defaults?.(obj);
     this.validate(ctx, obj, old);
@@ -415,7 +438,10 @@ export class Store {
       throw newConflict(this.ref(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
-      throw newConflict(this.ref(name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+      throw newConflict(
+        this.ref(name),
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
     }
     this.hooks.beforeDelete?.(old);
     const obj = clone(old);
@@ -491,7 +517,8 @@ export class Store {
       meta.namespace = ctx.namespace ?? meta.namespace;
     } else delete meta.namespace;
     if (urlName !== undefined) {
-      if (meta.name && meta.name !== urlName) throw newBadRequest('the name of the object (' + meta.name + ') does not match the name on the URL (' + urlName + ')');
+      if (meta.name && meta.name !== urlName)
+        throw newBadRequest('the name of the object (' + meta.name + ') does not match the name on the URL (' + urlName + ')');
       meta.name = urlName;
     }
     return obj;
@@ -499,11 +526,16 @@ export class Store {
 
   private checkPatchedIdentity(patched: KubeObject, old: KubeObject): void {
     const p = patched.metadata;
-    if ((p.name !== undefined && p.name !== old.metadata.name) || (this.info.namespaced && p.namespace !== undefined && p.namespace !== old.metadata.namespace)) {
+    if (
+      (p.name !== undefined && p.name !== old.metadata.name) ||
+      (this.info.namespaced && p.namespace !== undefined && p.namespace !== old.metadata.namespace)
+    ) {
       throw newBadRequest('metadata.name and metadata.namespace cannot be changed by a patch');
     }
-    if (patched.kind !== undefined && patched.kind !== this.info.kind) throw newBadRequest(`the kind cannot be changed by a patch (got ${String(patched.kind)})`);
-    if (patched.apiVersion !== undefined && patched.apiVersion !== this.apiVersion) throw newBadRequest(`the apiVersion cannot be changed by a patch (got ${String(patched.apiVersion)})`);
+    if (patched.kind !== undefined && patched.kind !== this.info.kind)
+      throw newBadRequest(`the kind cannot be changed by a patch (got ${String(patched.kind)})`);
+    if (patched.apiVersion !== undefined && patched.apiVersion !== this.apiVersion)
+      throw newBadRequest(`the apiVersion cannot be changed by a patch (got ${String(patched.apiVersion)})`);
     patched.kind = this.info.kind;
     patched.apiVersion = this.apiVersion;
   }
@@ -545,8 +577,13 @@ function asObject(v: unknown): Record<string, unknown> {
 
 /** metadata fields the server sets, with their types: the body's values are replaced, but Go's decoder refuses wrong types first. */
 const SERVER_SET_METADATA: Array<[string, 'string' | 'integer']> = [
-  ['uid', 'string'], ['resourceVersion', 'string'], ['selfLink', 'string'], ['creationTimestamp', 'string'],
-  ['deletionTimestamp', 'string'], ['generation', 'integer'], ['deletionGracePeriodSeconds', 'integer'],
+  ['uid', 'string'],
+  ['resourceVersion', 'string'],
+  ['selfLink', 'string'],
+  ['creationTimestamp', 'string'],
+  ['deletionTimestamp', 'string'],
+  ['generation', 'integer'],
+  ['deletionGracePeriodSeconds', 'integer'],
 ];
 
 function serverSetMetadataTypeErrors(meta: Record<string, unknown>): StatusCause[] {
@@ -554,7 +591,8 @@ function serverSetMetadataTypeErrors(meta: Record<string, unknown>): StatusCause
   for (const [name, type] of SERVER_SET_METADATA) {
     if (!Object.prototype.hasOwnProperty.call(meta, name)) continue;
     const v = meta[name];
-    if (v === null || (type === 'string' ? typeof v === 'string' : typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 9223372036854775807)) continue;
+    if (v === null || (type === 'string' ? typeof v === 'string' : typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 9223372036854775807))
+      continue;
     const actual = Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
     const field = `metadata.${name}`;
     // The wording of schema type errors (api/schema/validate.ts).
@@ -588,4 +626,3 @@ export function generatedName(base: string): string {
   for (let i = 0; i < 5; i++) suffix += ALPHANUMS[Math.floor(Math.random() * ALPHANUMS.length)];
   return prefix + suffix;
 }
-

@@ -34,7 +34,12 @@ export type { StrategyWithHooks } from './strategy.js';
 type Validate = (obj: KubeObject) => StatusCause[];
 type ValidateUpdate = (obj: KubeObject, old: KubeObject) => StatusCause[];
 
-function strategy(defaults: ((obj: KubeObject) => void) | undefined, validate: Validate, validateUpdate: ValidateUpdate = core.validateMetaUpdate, prepareForCreate?: (obj: KubeObject) => void): StrategyWithHooks {
+function strategy(
+  defaults: ((obj: KubeObject) => void) | undefined,
+  validate: Validate,
+  validateUpdate: ValidateUpdate = core.validateMetaUpdate,
+  prepareForCreate?: (obj: KubeObject) => void,
+): StrategyWithHooks {
   const s: StrategyWithHooks = { validate, validateUpdate };
   if (defaults) s.defaults = defaults;
   if (prepareForCreate) s.prepareForCreate = prepareForCreate;
@@ -55,7 +60,11 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   '/v1/Namespace': strategy(coreDefaults.setDefaultsNamespace, core.validateNamespace, core.validateMetaUpdate, coreDefaults.prepareNewNamespace),
   '/v1/ConfigMap': strategy(undefined, core.validateConfigMap, core.validateConfigMapUpdate),
   '/v1/Secret': strategy(coreDefaults.setDefaultsSecret, core.validateSecret, core.validateSecretUpdate),
-  '/v1/PersistentVolumeClaim': strategy(coreDefaults.setDefaultsPersistentVolumeClaim, core.validatePersistentVolumeClaim, core.validatePersistentVolumeClaimUpdate),
+  '/v1/PersistentVolumeClaim': strategy(
+    coreDefaults.setDefaultsPersistentVolumeClaim,
+    core.validatePersistentVolumeClaim,
+    core.validatePersistentVolumeClaimUpdate,
+  ),
   '/v1/PersistentVolume': strategy(coreDefaults.setDefaultsPersistentVolume, core.validatePersistentVolume, core.validatePersistentVolumeUpdate),
   '/v1/ReplicationController': tracksGeneration(strategy(coreDefaults.setDefaultsReplicationController, core.validateReplicationController)),
   // Kubelets register their Node with its status.
@@ -87,7 +96,9 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   'events.k8s.io/v1/Event': strategy(undefined, validateEventV1),
   'scheduling.k8s.io/v1/PriorityClass': tracksGeneration(strategy(setDefaultsPriorityClass, validatePriorityClass, validatePriorityClassUpdate)),
   'storage.k8s.io/v1/StorageClass': strategy(setDefaultsStorageClass, validateStorageClass, validateStorageClassUpdate),
-  'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate)),
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
+    strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
+  ),
 };
 
 /**

@@ -126,7 +126,10 @@ export function podHostPorts(pod: Pod): string[] {
   return out;
 }
 
-interface PodAffinitySpec { requiredDuringSchedulingIgnoredDuringExecution?: unknown[]; preferredDuringSchedulingIgnoredDuringExecution?: unknown[] }
+interface PodAffinitySpec {
+  requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
+  preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
+}
 
 function termCount(a: PodAffinitySpec | undefined): number {
   return (a?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) + (a?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0);
@@ -401,7 +404,7 @@ export class SchedulerCache {
     info.pods.push(pod);
     addInto(info.requested, podRequests(pod));
     info.requested.pods = (info.requested.pods ?? 0) + 1;
-    addInto(info.nonZeroRequested ??= {}, nonZeroRequests(pod));
+    addInto((info.nonZeroRequested ??= {}), nonZeroRequests(pod));
     for (const p of podHostPorts(pod)) info.usedPorts.add(p);
     if (podHasAffinityTerms(pod)) this.withAffinity.add(info, 1);
     if (podHasRequiredAntiAffinity(pod)) this.withRequiredAntiAffinity.add(info, 1);
@@ -417,7 +420,7 @@ export class SchedulerCache {
     const [old] = info.pods.splice(i, 1);
     subtractFrom(info.requested, podRequests(old));
     info.requested.pods = (info.requested.pods ?? 0) - 1;
-    subtractFrom(info.nonZeroRequested ??= {}, nonZeroRequests(old));
+    subtractFrom((info.nonZeroRequested ??= {}), nonZeroRequests(old));
     // Ports are a set: rebuild from the remaining pods so a port shared by two pods is not lost.
     if (info.usedPorts.size) info.usedPorts = new Set(info.pods.flatMap(podHostPorts));
     if (podHasAffinityTerms(old)) this.withAffinity.add(info, -1);

@@ -23,24 +23,30 @@ export class SchedulerMetrics {
     const registers = [this.registry];
     this.scheduleAttempts = new Counter({
       name: 'scheduler_schedule_attempts_total',
-      help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',
-      labelNames: ['result', 'profile'], registers,
+      help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.",
+      labelNames: ['result', 'profile'],
+      registers,
     });
     this.schedulingAttemptDuration = new Histogram({
       name: 'scheduler_scheduling_attempt_duration_seconds',
       help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding)',
-      labelNames: ['result', 'profile'], buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['result', 'profile'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     this.e2eSchedulingDuration = new Histogram({
       name: 'scheduler_e2e_scheduling_duration_seconds',
       help: 'E2e scheduling latency in seconds (from the first attempt to the binding being done)',
-      labelNames: ['result', 'profile'], buckets: LATENCY_BUCKETS, registers,
+      labelNames: ['result', 'profile'],
+      buckets: LATENCY_BUCKETS,
+      registers,
     });
     const self = this;
     this.pendingPods = new Gauge({
       name: 'scheduler_pending_pods',
-      help: 'Number of pending pods, by the queue type. \'active\' means number of pods in activeQ; \'backoff\' means number of pods in backoffQ; \'unschedulable\' means number of pods in unschedulablePods; \'gated\' is the number of gated pods.',
-      labelNames: ['queue'], registers,
+      help: "Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods; 'gated' is the number of gated pods.",
+      labelNames: ['queue'],
+      registers,
       collect() {
         const counts = self.pendingSource?.() ?? {};
         for (const q of ['active', 'backoff', 'unschedulable', 'gated']) this.set({ queue: q }, counts[q] ?? 0);
@@ -50,7 +56,8 @@ export class SchedulerMetrics {
       name: 'scheduler_goroutines',
       // Upstream counts goroutines; here: bindings started and not finished (on the wire or waiting for a slot).
       help: 'Number of running goroutines split by the work they do such as binding.',
-      labelNames: ['operation'], registers,
+      labelNames: ['operation'],
+      registers,
       collect() {
         this.set({ operation: 'binding' }, self.bindingsSource?.() ?? 0);
       },

@@ -1,9 +1,7 @@
 // The scheduling profile: which plugins run at which extension point, under which
 // schedulerName. A plugin object takes part in every extension point whose method it
 // has (as upstream's framework registers one plugin instance at several points).
-import type {
-  FilterPlugin, Plugin, PostFilterPlugin, PreFilterPlugin, PreScorePlugin, Profile, ReservePlugin, ScorePlugin,
-} from './framework/types.js';
+import type { FilterPlugin, Plugin, PostFilterPlugin, PreFilterPlugin, PreScorePlugin, Profile, ReservePlugin, ScorePlugin } from './framework/types.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -40,7 +38,11 @@ export function withoutPlugins(profile: Profile, disabled: Iterable<string>): Pr
   const keep = <T extends Plugin>(list: T[]) => list.filter((p) => !off.has(p.name));
   return {
     schedulerName: profile.schedulerName,
-    preFilter: keep(profile.preFilter), filter: keep(profile.filter), postFilter: keep(profile.postFilter),
-    preScore: keep(profile.preScore), score: keep(profile.score), reserve: keep(profile.reserve),
+    preFilter: keep(profile.preFilter),
+    filter: keep(profile.filter),
+    postFilter: keep(profile.postFilter),
+    preScore: keep(profile.preScore),
+    score: keep(profile.score),
+    reserve: keep(profile.reserve),
   };
 }

@@ -36,8 +36,7 @@ export interface QueuedPodInfo {
 
 /** The cluster change that moves pods back (upstream framework.ClusterEvent labels). */
 export type ClusterEvent =
-  | 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete'
-  | 'UnschedulableTimeout' | 'ForceActivate' | string;
+  'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete' | 'UnschedulableTimeout' | 'ForceActivate' | string;
 
 export interface SchedulingQueueOptions {
   podInitialBackoffMs?: number;
@@ -53,7 +52,8 @@ function podPriority(pod: Pod): number {
 
 /** Whether an update could change the scheduling outcome: anything but status and bookkeeping metadata. */
 export function isPodUpdated(oldPod: Pod, newPod: Pod): boolean {
-  const strip = (p: Pod) => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, generation: undefined, managedFields: undefined } });
+  const strip = (p: Pod) =>
+    JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, generation: undefined, managedFields: undefined } });
   return strip(oldPod) !== strip(newPod);
 }
 

@@ -2,9 +2,7 @@
 // PreFilter → Filter over (a rotating window of) nodes → PreScore → Score →
 // pick the best. Everything here is synchronous, so the cache's NodeInfos cannot
 // change under it. The Scheduler (scheduler.ts) drives it and does the writes.
-import {
-  Code, CycleState, MAX_NODE_SCORE, SUCCESS, type FilterPlugin, type NodeInfo, type Pod, type Profile, type Status,
-} from './framework/types.js';
+import { Code, CycleState, MAX_NODE_SCORE, SUCCESS, type FilterPlugin, type NodeInfo, type Pod, type Profile, type Status } from './framework/types.js';
 
 /** Upstream minFeasibleNodesToFind / minFeasibleNodesPercentageToFind. */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -138,7 +136,13 @@ export function schedulePod(profile: Profile, state: CycleState, pod: Pod, allNo
   return { suggestedHost: selectHostIndexed(feasible, totals, alg.random ?? Math.random), evaluatedNodes: evaluated, feasibleNodes: feasible.length };
 }
 
-export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Pod, allNodes: NodeInfo[], alg: AlgorithmState): { feasible: NodeInfo[]; nodeToStatus: Map<string, Status>; evaluated: number } {
+export function findNodesThatFitPod(
+  profile: Profile,
+  state: CycleState,
+  pod: Pod,
+  allNodes: NodeInfo[],
+  alg: AlgorithmState,
+): { feasible: NodeInfo[]; nodeToStatus: Map<string, Status>; evaluated: number } {
   const nodeToStatus = new Map<string, Status>();
   // PreFilter: any rejection fails the pod on every node; node-name sets are intersected.
   const skipFilter = new Set<string>();
@@ -166,12 +170,19 @@ export function findNodesThatFitPod(profile: Profile, state: CycleState, pod: Po
   if (allowed) {
     const plugins = [...narrowing].sort();
     if (allowed.size === 0) {
-      const msg = plugins.length > 1 ? `node(s) didn't satisfy plugin(s) [${plugins.join(' ')}] simultaneously` : `node(s) didn't satisfy plugin(s) [${plugins.join(' ')}]`;
+      const msg =
+        plugins.length > 1
+          ? `node(s) didn't satisfy plugin(s) [${plugins.join(' ')}] simultaneously`
+          : `node(s) didn't satisfy plugin(s) [${plugins.join(' ')}]`;
       const s: Status = { code: Code.UnschedulableAndUnresolvable, reasons: [msg], plugin: plugins[0] };
       for (const n of allNodes) nodeToStatus.set(n.node.metadata.name ?? '', s);
       throw new FitError(pod, allNodes.length, nodeToStatus, msg, new Set(plugins));
     }
-    const absent: Status = { code: Code.UnschedulableAndUnresolvable, reasons: [`node(s) didn't satisfy plugin(s) [${plugins.join(' ')}]`], plugin: plugins[0] };
+    const absent: Status = {
+      code: Code.UnschedulableAndUnresolvable,
+      reasons: [`node(s) didn't satisfy plugin(s) [${plugins.join(' ')}]`],
+      plugin: plugins[0],
+    };
     nodes = [];
     for (const n of allNodes) {
       const name = n.node.metadata.name ?? '';
@@ -267,12 +278,16 @@ function selectHostIndexed(nodes: NodeInfo[], totals: ArrayLike<number>, random:
       if (random() * ties < 1) best = i;
     }
   }
-  return best < 0 ? '' : nodes[best].node.metadata.name ?? '';
+  return best < 0 ? '' : (nodes[best].node.metadata.name ?? '');
 }
 
 /** The highest-scoring node; ties broken uniformly at random (upstream's reservoir sampling). */
 export function selectHost(nodes: NodeInfo[], scores: Map<string, number>, random: () => number = Math.random): string {
-  return selectHostIndexed(nodes, nodes.map((n) => scores.get(n.node.metadata.name ?? '') ?? 0), random);
+  return selectHostIndexed(
+    nodes,
+    nodes.map((n) => scores.get(n.node.metadata.name ?? '') ?? 0),
+    random,
+  );
 }
 
 export { CycleState };

@@ -17,7 +17,6 @@ import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
 import { BoundedWriter, ConcurrencyLimiter, TokenBucket } from '../util/limiter.js';
 
-
 /** Resources the default plugins look up through the ClusterLister. */
 const LISTED_RESOURCES: Array<[string, string]> = [
   ['v1', 'persistentvolumeclaims'],
@@ -94,12 +93,17 @@ function sameJSON(a: unknown, b: unknown): boolean {
 
 /** Whether a node change could let an unschedulable pod fit (upstream's NodeUpdate sub-events). */
 function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean {
-  return (oldNode.spec?.unschedulable ?? false) !== (newNode.spec?.unschedulable ?? false)
-    || !sameJSON(oldNode.spec?.taints ?? [], newNode.spec?.taints ?? [])
-    || !sameJSON(oldNode.metadata.labels ?? {}, newNode.metadata.labels ?? {})
-    || !sameJSON(oldNode.status?.allocatable ?? {}, newNode.status?.allocatable ?? {})
-    || !sameJSON(oldNode.metadata.annotations ?? {}, newNode.metadata.annotations ?? {})
-    || !sameJSON((oldNode.status?.conditions ?? []).map((c) => [c.type, c.status]), (newNode.status?.conditions ?? []).map((c) => [c.type, c.status]));
+  return (
+    (oldNode.spec?.unschedulable ?? false) !== (newNode.spec?.unschedulable ?? false) ||
+    !sameJSON(oldNode.spec?.taints ?? [], newNode.spec?.taints ?? []) ||
+    !sameJSON(oldNode.metadata.labels ?? {}, newNode.metadata.labels ?? {}) ||
+    !sameJSON(oldNode.status?.allocatable ?? {}, newNode.status?.allocatable ?? {}) ||
+    !sameJSON(oldNode.metadata.annotations ?? {}, newNode.metadata.annotations ?? {}) ||
+    !sameJSON(
+      (oldNode.status?.conditions ?? []).map((c) => [c.type, c.status]),
+      (newNode.status?.conditions ?? []).map((c) => [c.type, c.status]),
+    )
+  );
 }
 
 /**
@@ -109,7 +113,12 @@ function nodeSchedulingPropertiesChanged(oldNode: Node, newNode: Node): boolean 
  * whole queue was drained, and the bindings would then leave all at once. So the loop
  * steps out to the event loop (setImmediate) every yieldEveryMs.
  */
-export async function schedulingLoop(cycle: () => Promise<boolean>, stopped: () => boolean, onError: (err: unknown) => void, yieldEveryMs = YIELD_EVERY_MS): Promise<void> {
+export async function schedulingLoop(
+  cycle: () => Promise<boolean>,
+  stopped: () => boolean,
+  onError: (err: unknown) => void,
+  yieldEveryMs = YIELD_EVERY_MS,
+): Promise<void> {
   let lastYield = performance.now();
   while (!stopped()) {
     try {
@@ -224,9 +233,13 @@ export class Scheduler {
   }
 
   private runLoop(): Promise<void> {
-    return schedulingLoop(() => this.scheduleOne(), () => this.stopped, (err) => {
-      this.log(`scheduleOne failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-    });
+    return schedulingLoop(
+      () => this.scheduleOne(),
+      () => this.stopped,
+      (err) => {
+        this.log(`scheduleOne failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+      },
+    );
   }
 
   /** Records an Event without waiting; see BoundedWriter. */
@@ -240,7 +253,9 @@ export class Scheduler {
         if (isTerminal(pod)) return;
         if (pod.spec?.nodeName) {
           this.schedulerCache.addPod(pod);
-          this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
+          this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) =>
+            [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)),
+          );
         } else if (this.responsibleFor(pod)) {
           this.queue.add(pod);
         }
@@ -260,7 +275,9 @@ export class Scheduler {
           if (!wasAssigned) this.queue.delete(pod); // bound (by us, or by someone else)
           this.schedulerCache.updatePod(oldPod, pod);
           if (!wasAssigned) {
-            this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) => [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)));
+            this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) =>
+              [...info.unschedulablePlugins].some((p) => ASSIGNED_POD_SENSITIVE_PLUGINS.has(p)),
+            );
           } else if (!sameJSON(oldPod.metadata.labels ?? {}, pod.metadata.labels ?? {})) {
             this.queue.moveAllToActiveOrBackoffQueue('AssignedPodUpdate');
           }
@@ -338,7 +355,13 @@ export class Scheduler {
       const unsched = reserveStatus.code === Code.Unschedulable || reserveStatus.code === Code.UnschedulableAndUnresolvable;
       this.opts.metrics?.observeAttempt(unsched ? 'unschedulable' : 'error', profileName, (performance.now() - start) / 1000);
       const err = unsched
-        ? new FitError(pod, this.schedulerCache.snapshot().length, new Map([[host, reserveStatus]]), '', new Set(reserveStatus.plugin ? [reserveStatus.plugin] : []))
+        ? new FitError(
+            pod,
+            this.schedulerCache.snapshot().length,
+            new Map([[host, reserveStatus]]),
+            '',
+            new Set(reserveStatus.plugin ? [reserveStatus.plugin] : []),
+          )
         : new Error(`running Reserve plugin "${reserveStatus.plugin ?? ''}": ${statusMessage(reserveStatus)}`);
       await this.handleSchedulingFailure(info, err, cycle, unsched);
       return true;
@@ -392,7 +415,12 @@ export class Scheduler {
     const pod = info.pod;
     const pods = this.opts.client.resource<Pod>('v1', 'pods');
     try {
-      const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: host } };
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: host },
+      };
       try {
         await this.bindLimiter.run(() => this.opts.client.rest.request('POST', pods.path(pod.metadata.namespace, pod.metadata.name, 'binding'), { body }));
       } finally {
@@ -411,7 +439,10 @@ export class Scheduler {
     this.schedulerCache.finishBinding(pod);
     const seconds = (performance.now() - start) / 1000;
     this.opts.metrics?.observeAttempt('scheduled', this.schedulerName, seconds);
-    this.opts.metrics?.e2eSchedulingDuration.observe({ result: 'scheduled', profile: this.schedulerName }, (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds);
+    this.opts.metrics?.e2eSchedulingDuration.observe(
+      { result: 'scheduled', profile: this.schedulerName },
+      (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds,
+    );
     this.logV(`successfully bound pod=${podName(pod)} node=${host}`);
     if (this.opts.recordScheduledEvents ?? true) {
       this.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`);
@@ -444,16 +475,25 @@ export class Scheduler {
     if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const cond: Record<string, unknown> = {
-      type: 'PodScheduled', status: 'False', reason, message,
+      type: 'PodScheduled',
+      status: 'False',
+      reason,
+      message,
       lastProbeTime: null,
       lastTransitionTime: old && old.status === 'False' ? old.lastTransitionTime : now,
     };
-    const next: Pod = { ...pod, apiVersion: 'v1', kind: 'Pod', status: { ...pod.status, conditions: old ? conditions.map((c) => (c === old ? cond : c)) : [...conditions, cond] } };
+    const next: Pod = {
+      ...pod,
+      apiVersion: 'v1',
+      kind: 'Pod',
+      status: { ...pod.status, conditions: old ? conditions.map((c) => (c === old ? cond : c)) : [...conditions, cond] },
+    };
     try {
       await this.opts.client.resource<Pod>('v1', 'pods').namespace(pod.metadata.namespace).updateStatus(next);
     } catch (e) {
       // A conflict means the pod changed; the next attempt writes the condition again.
-      if (!isStatus(e, 409) && !isStatus(e, 404)) this.log(`failed to update PodScheduled condition pod=${podName(pod)}: ${(e as Error)?.message ?? String(e)}`);
+      if (!isStatus(e, 409) && !isStatus(e, 404))
+        this.log(`failed to update PodScheduled condition pod=${podName(pod)}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
 

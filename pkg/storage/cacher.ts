@@ -20,7 +20,10 @@ export class CachedObject {
   private obj?: KubeObject;
   private text?: string;
 
-  private constructor(readonly key: string, readonly rv: number) {}
+  private constructor(
+    readonly key: string,
+    readonly rv: number,
+  ) {}
 
   /** From the value etcd stored at revision rv. */
   static fromStored(kv: StoredKV, decode: Decoder): CachedObject {
@@ -293,7 +296,14 @@ export class WatchCache implements RegistrySink {
       // A revision written under /registry/ arrives through the watch in a moment. One that
       // never will (a write elsewhere in etcd, or nothing since) needs progress forced through.
       const nudge = setTimeout(() => void this.hub.requestProgress(rv).catch(() => undefined), PROGRESS_GRACE_MS);
-      const w = { rv, resolve: () => { clearTimeout(t); clearTimeout(nudge); resolve(); } };
+      const w = {
+        rv,
+        resolve: () => {
+          clearTimeout(t);
+          clearTimeout(nudge);
+          resolve();
+        },
+      };
       const t = setTimeout(() => {
         clearTimeout(nudge);
         this.waiters = this.waiters.filter((x) => x !== w);

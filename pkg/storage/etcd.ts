@@ -129,7 +129,10 @@ function etcd3Options(endpoints: string[], opts: EtcdClientOptions): IOptions {
 export class EtcdClient {
   private readonly client: Etcd3;
 
-  constructor(readonly endpoints: string[], options: EtcdClientOptions = {}) {
+  constructor(
+    readonly endpoints: string[],
+    options: EtcdClientOptions = {},
+  ) {
     this.client = new Etcd3(etcd3Options(endpoints, options));
   }
 
@@ -204,7 +207,11 @@ export class EtcdClient {
    * start revision was compacted away).
    */
   async watchPrefix(prefix: string, fromRevision: number, handlers: WatchHandlers): Promise<WatchStream> {
-    const watcher: Watcher = await this.client.watch().inRange({ start: Buffer.from(prefix), end: prefixEnd(prefix) }).startRevision(String(fromRevision)).create();
+    const watcher: Watcher = await this.client
+      .watch()
+      .inRange({ start: Buffer.from(prefix), end: prefixEnd(prefix) })
+      .startRevision(String(fromRevision))
+      .create();
     let closed = false;
     const close = (err: Error) => {
       if (closed) return;
@@ -221,7 +228,14 @@ export class EtcdClient {
         handlers.onProgress(Number(res.header.revision));
         return;
       }
-      handlers.onEvents(res.events.map((ev) => ({ type: ev.type === 'Delete' ? 'DELETE' : 'PUT', key: ev.kv.key.toString(), value: ev.kv.value, modRevision: Number(ev.kv.mod_revision) })));
+      handlers.onEvents(
+        res.events.map((ev) => ({
+          type: ev.type === 'Delete' ? 'DELETE' : 'PUT',
+          key: ev.kv.key.toString(),
+          value: ev.kv.value,
+          modRevision: Number(ev.kv.mod_revision),
+        })),
+      );
     });
     watcher.on('disconnected', (err: Error) => close(err));
     watcher.on('error', (err: Error) => close(err));

@@ -29,7 +29,10 @@ export class RegistryWatch {
   private nextRevisionRead?: Promise<number>;
   private stopped = false;
 
-  constructor(private readonly etcd: EtcdClient, private readonly log: (msg: string) => void) {}
+  constructor(
+    private readonly etcd: EtcdClient,
+    private readonly log: (msg: string) => void,
+  ) {}
 
   get revision(): number {
     return this.delivered;
@@ -103,10 +106,12 @@ export class RegistryWatch {
       });
       return this.revisionRead;
     }
-    this.nextRevisionRead ??= this.revisionRead.catch(() => 0).then(() => {
-      this.nextRevisionRead = undefined;
-      return this.currentRevision();
-    });
+    this.nextRevisionRead ??= this.revisionRead
+      .catch(() => 0)
+      .then(() => {
+        this.nextRevisionRead = undefined;
+        return this.currentRevision();
+      });
     return this.nextRevisionRead;
   }
 

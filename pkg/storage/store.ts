@@ -143,7 +143,10 @@ export class ResourceStorage {
     if (!this.cache.started) return false;
     const rev = await this.hub.currentRevision();
     // A watch running behind (etcd busy, a relist) makes the read go to etcd rather than fail.
-    return this.cache.waitUntilFresh(rev, CONSISTENT_READ_WAIT_MS).then(() => true, () => false);
+    return this.cache.waitUntilFresh(rev, CONSISTENT_READ_WAIT_MS).then(
+      () => true,
+      () => false,
+    );
   }
 
   async mustGet(namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -216,7 +219,8 @@ export class ResourceStorage {
       }
       const expected = Number(current.metadata.resourceVersion);
       let text = '';
-      const res = next === DELETE_OBJECT ? await this.etcd.delete(key, expected) : await this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected);
+      const res =
+        next === DELETE_OBJECT ? await this.etcd.delete(key, expected) : await this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected);
       if (res.ok) {
         if (next !== DELETE_OBJECT) return written(next, text, res.revision);
         return { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } };
@@ -306,7 +310,9 @@ export class ResourceStorage {
     } catch (err) {
       if (err instanceof CompactedError) {
         throw opts.continue
-          ? newGone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.')
+          ? newGone(
+              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+            )
           : newGone(`The resourceVersion for the provided list is too old.`);
       }
       // A continue token (or an exact resourceVersion) ahead of etcd: as ahead of the cache, never etcd's words.
@@ -338,4 +344,3 @@ export class ResourceStorage {
     await this.cache.stop();
   }
 }
-

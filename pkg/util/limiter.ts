@@ -42,7 +42,11 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(readonly qps: number, readonly burst: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    readonly qps: number,
+    readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     if (!(qps > 0) || !(burst >= 1)) throw new Error(`token bucket needs qps > 0 and burst >= 1, got ${qps}/${burst}`);
     this.tokens = burst;
     this.last = now();
@@ -124,10 +128,12 @@ export class BoundedWriter {
       }
       const write = this.queue.shift() as () => Promise<unknown>;
       this.active++;
-      void write().catch(() => undefined).finally(() => {
-        this.active--;
-        this.kick();
-      });
+      void write()
+        .catch(() => undefined)
+        .finally(() => {
+          this.active--;
+          this.kick();
+        });
     }
   }
 

@@ -7,7 +7,12 @@ export interface Logger {
 
 export function logger(component: string, verbosity = 0): Logger {
   const write = (msg: string, fields?: Record<string, unknown>) => {
-    const extra = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '';
+    const extra = fields
+      ? ' ' +
+        Object.entries(fields)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ')
+      : '';
     process.stderr.write(`${new Date().toISOString()} ${component} ${msg}${extra}\n`);
   };
   const noop = () => undefined;

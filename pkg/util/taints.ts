@@ -1,8 +1,17 @@
 // Taints and tolerations as v1helper matches them; shared by the scheduler's
 // plugins and the DaemonSet controller, which must agree on where pods may run.
 
-export interface Taint { key: string; value?: string; effect: string }
-export interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
 
 /** v1.Toleration.ToleratesTaint ("" is Equal, as in the API). */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
@@ -24,7 +33,11 @@ export function tolerationsTolerateTaint(tolerations: Toleration[] | undefined, 
 }
 
 /** v1helper.FindMatchingUntoleratedTaint: the first taint passing the filter that no toleration tolerates. */
-export function findMatchingUntoleratedTaint<T extends Taint>(taints: T[] | undefined, tolerations: Toleration[] | undefined, filter: (t: T) => boolean): T | undefined {
+export function findMatchingUntoleratedTaint<T extends Taint>(
+  taints: T[] | undefined,
+  tolerations: Toleration[] | undefined,
+  filter: (t: T) => boolean,
+): T | undefined {
   for (const taint of taints ?? []) {
     if (filter(taint) && !tolerationsTolerateTaint(tolerations, taint)) return taint;
   }

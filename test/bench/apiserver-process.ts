@@ -54,14 +54,19 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
   // The V8 flags `timonel up` gives the apiserver, so the bench measures what runs.
   const nodeArgs = [...CONTROL_PLANE_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [
-    ...nodeArgs, MAIN,
-    `--etcd-servers=${opts.etcdEndpoint}`,
-    `--secure-port=${port}`,
-    `--cert-dir=${certDir}`,
-    '--bind-address=127.0.0.1',
-    ...(opts.args ?? []),
-  ], { stdio: ['ignore', out, out] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      MAIN,
+      `--etcd-servers=${opts.etcdEndpoint}`,
+      `--secure-port=${port}`,
+      `--cert-dir=${certDir}`,
+      '--bind-address=127.0.0.1',
+      ...(opts.args ?? []),
+    ],
+    { stdio: ['ignore', out, out] },
+  );
   closeSync(out);
   if (!child.pid) throw new Error('could not start the apiserver');
   const pid = child.pid;
@@ -71,7 +76,8 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the apiserver exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${logTail()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the apiserver exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${logTail()}`);
     if ((await readyz(url)) === 200) break;
     if (Date.now() > deadline) {
       await stop(2000);
@@ -85,5 +91,9 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
 
 /** The .cpuprofile files a profiled process left in dir. */
 export function cpuProfiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(dir, f))
+    : [];
 }

@@ -207,7 +207,13 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
   };
   try {
     await ensureNamespaceWithAuth(api, auth);
-    cm = await startControllerManagerProcess({ kubeconfig, logFile, controllers: ['deployment', 'replicaset'], concurrentSyncs: 5, readyLine: 'starting replicaset controller' });
+    cm = await startControllerManagerProcess({
+      kubeconfig,
+      logFile,
+      controllers: ['deployment', 'replicaset'],
+      concurrentSyncs: 5,
+      readyLine: 'starting replicaset controller',
+    });
     ctx.progress(`controller-manager pid ${cm.pid} (log ${logFile}); churn: ${sizes.deployments} deployments x ${sizes.replicas} replicas`);
 
     // The simulated kubelets: every pod that is not Ready yet gets a Ready status, a bounded number at a time.
@@ -304,12 +310,15 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
         await expect([201], 'POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deploymentBody(`churn-${String(i).padStart(4, '0')}`, sizes.replicas));
       }
     };
-    const created = Promise.all(Array.from({ length: sizes.creators }, creator)).then(() => ctx.progress(`created ${sizes.deployments} deployments in ${round((performance.now() - t0) / 1000, 2)}s`));
+    const created = Promise.all(Array.from({ length: sizes.creators }, creator)).then(() =>
+      ctx.progress(`created ${sizes.deployments} deployments in ${round((performance.now() - t0) / 1000, 2)}s`),
+    );
 
     // Progress, and a stall detector so a broken controller fails in a minute, not at the timeout.
     let lastProgress = performance.now();
     let lastKey = '';
-    const status = () => `deployments complete ${done.size}/${sizes.deployments}; pods seen ${podsSeen.size}/${total}, marked ready ${marked}, queued ${queue.length}, in flight ${inFlight}; status conflicts ${statusConflicts}, errors ${statusErrors}`;
+    const status = () =>
+      `deployments complete ${done.size}/${sizes.deployments}; pods seen ${podsSeen.size}/${total}, marked ready ${marked}, queued ${queue.length}, in flight ${inFlight}; status conflicts ${statusConflicts}, errors ${statusErrors}`;
     let tick: NodeJS.Timeout | undefined;
     const stalled = new Promise<never>((_, reject) => {
       let n = 0;
@@ -325,7 +334,11 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
         const gone = cm?.exitStatus();
         if (gone) reject(new Error(`churn did not complete: the controller-manager exited (${gone}); ${status()}`));
         else if ((performance.now() - lastProgress) / 1000 > sizes.stallSeconds || elapsed > sizes.timeoutSeconds) {
-          reject(new Error(`churn did not complete: ${elapsed > sizes.timeoutSeconds ? `timeout after ${sizes.timeoutSeconds}s` : `no progress for ${sizes.stallSeconds}s`}; ${status()}`));
+          reject(
+            new Error(
+              `churn did not complete: ${elapsed > sizes.timeoutSeconds ? `timeout after ${sizes.timeoutSeconds}s` : `no progress for ${sizes.stallSeconds}s`}; ${status()}`,
+            ),
+          );
         }
       }, 1000);
     });
@@ -333,7 +346,9 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
       await Promise.race([Promise.all([created, finished]), stalled]);
     } catch (err) {
       const incomplete = [...last.entries()].filter(([name]) => !done.has(name)).slice(0, 5);
-      ctx.progress(`incomplete deployments (first 5): ${incomplete.map(([n, s]) => `${n} replicas=${s?.replicas ?? 0} updated=${s?.updatedReplicas ?? 0} ready=${s?.readyReplicas ?? 0} available=${s?.availableReplicas ?? 0}`).join('; ') || 'none seen'}`);
+      ctx.progress(
+        `incomplete deployments (first 5): ${incomplete.map(([n, s]) => `${n} replicas=${s?.replicas ?? 0} updated=${s?.updatedReplicas ?? 0} ready=${s?.readyReplicas ?? 0} available=${s?.availableReplicas ?? 0}`).join('; ') || 'none seen'}`,
+      );
       if (firstStatusError) ctx.progress(`first pod status error: ${firstStatusError}`);
       for (const w of watches) if (w.problems) ctx.progress(`watch problems: ${w.problems}, last: ${w.lastProblem}`);
       throw err;
@@ -366,7 +381,12 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
     const deleter = async () => {
       for (let i = next++; i < sizes.deployments; i = next++) {
         const name = `churn-${String(i).padStart(4, '0')}`;
-        await expect([200, 202, 404], 'DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/${name}`, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }));
+        await expect(
+          [200, 202, 404],
+          'DELETE',
+          `/apis/apps/v1/namespaces/${NS}/deployments/${name}`,
+          JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
+        );
       }
     };
     await Promise.all(Array.from({ length: sizes.creators }, deleter));

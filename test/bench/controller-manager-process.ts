@@ -38,16 +38,20 @@ const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../cmd/co
 export async function startControllerManagerProcess(opts: ControllerManagerProcessOptions): Promise<ControllerManagerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const out = openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, [
-    ...CONTROL_PLANE_NODE_FLAGS,
-    MAIN,
-    `--kubeconfig=${opts.kubeconfig}`,
-    `--controllers=${opts.controllers.join(',')}`,
-    // One replica and no lease: leader election would only add a delay before the first sync.
-    '--leader-elect=false',
-    `--concurrent-syncs=${opts.concurrentSyncs ?? 5}`,
-    `-v=${opts.verbosity ?? 0}`,
-  ], { stdio: ['ignore', out, out] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...CONTROL_PLANE_NODE_FLAGS,
+      MAIN,
+      `--kubeconfig=${opts.kubeconfig}`,
+      `--controllers=${opts.controllers.join(',')}`,
+      // One replica and no lease: leader election would only add a delay before the first sync.
+      '--leader-elect=false',
+      `--concurrent-syncs=${opts.concurrentSyncs ?? 5}`,
+      `-v=${opts.verbosity ?? 0}`,
+    ],
+    { stdio: ['ignore', out, out] },
+  );
   closeSync(out);
   if (!child.pid) throw new Error('could not start the controller-manager');
   const pid = child.pid;
@@ -57,7 +61,8 @@ export async function startControllerManagerProcess(opts: ControllerManagerProce
   const readyLine = opts.readyLine ?? 'starting controllers';
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the controller-manager exited (${child.exitCode ?? child.signalCode}) before it started its controllers:\n${logTail()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the controller-manager exited (${child.exitCode ?? child.signalCode}) before it started its controllers:\n${logTail()}`);
     let text = '';
     try {
       text = readFileSync(opts.logFile, 'utf8');

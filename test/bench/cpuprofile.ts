@@ -59,9 +59,10 @@ export function hotSpots(p: Profile, top = 25, window?: { startUs: number; endUs
     fn.set(key, (fn.get(key) ?? 0) + us);
     file.set(where, (file.get(where) ?? 0) + us);
   }
-  const rank = (m: Map<string, number>) => [...m.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, us]) => ({ name, self_ms: Math.round(us / 1000), self_pct: Math.round((us / total) * 1000) / 10 }));
+  const rank = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, self_ms: Math.round(us / 1000), self_pct: Math.round((us / total) * 1000) / 10 }));
   return { functions: rank(fn), files: rank(file), total_ms: Math.round(total / 1000) };
 }

@@ -28,13 +28,23 @@ export function benchRecords(n: number): ClusterDNSRecords {
   const r = new ClusterDNSRecords();
   for (let i = 0; i < n; i++) {
     const headless = i % 10 === 0;
-    r.setService({ metadata: { namespace: `ns-${i % 50}`, name: `svc-${i}` }, spec: { clusterIP: headless ? 'None' : `10.${96 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+    r.setService({
+      metadata: { namespace: `ns-${i % 50}`, name: `svc-${i}` },
+      spec: {
+        clusterIP: headless ? 'None' : `10.${96 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`,
+        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      },
+    });
     if (headless) {
       r.setEndpointSlice({
         metadata: { namespace: `ns-${i % 50}`, name: `svc-${i}-1`, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
         addressType: 'IPv4',
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-        endpoints: [0, 1, 2].map((k) => ({ addresses: [`10.244.${Math.floor(i / 256) % 256}.${(i % 64) * 3 + k + 1}`], hostname: `web-${k}`, conditions: { ready: true } })),
+        endpoints: [0, 1, 2].map((k) => ({
+          addresses: [`10.244.${Math.floor(i / 256) % 256}.${(i % 64) * 3 + k + 1}`],
+          hostname: `web-${k}`,
+          conditions: { ready: true },
+        })),
       });
     }
   }
@@ -45,9 +55,12 @@ function question(i: number, services: number): { name: string; type: 'A' | 'SRV
   const s = (i * 7919) % services;
   const base = `svc-${s}.ns-${s % 50}.svc.cluster.local`;
   switch (i % 10) {
-    case 0: return { name: `missing-${s}.ns-${s % 50}.svc.cluster.local`, type: 'A' };
-    case 1: return { name: `_http._tcp.${base}`, type: 'SRV' };
-    default: return { name: base, type: 'A' };
+    case 0:
+      return { name: `missing-${s}.ns-${s % 50}.svc.cluster.local`, type: 'A' };
+    case 1:
+      return { name: `_http._tcp.${base}`, type: 'SRV' };
+    default:
+      return { name: base, type: 'A' };
   }
 }
 
@@ -114,9 +127,17 @@ export async function benchDNS(ctx: BenchContext, opts: DNSBenchOptions): Promis
     });
     const figures = summarize(latencies, errors, performance.now() - t0);
     ctx.emit({
-      bench: 'dns', proto: 'udp', services: opts.services, concurrency: opts.concurrency,
-      queries_per_sec: figures.ops_per_sec, p50_ms: figures.p50_ms, p99_ms: figures.p99_ms, max_ms: figures.max_ms, errors: figures.errors,
-      ...meter.read(), ...phase.read(),
+      bench: 'dns',
+      proto: 'udp',
+      services: opts.services,
+      concurrency: opts.concurrency,
+      queries_per_sec: figures.ops_per_sec,
+      p50_ms: figures.p50_ms,
+      p99_ms: figures.p99_ms,
+      max_ms: figures.max_ms,
+      errors: figures.errors,
+      ...meter.read(),
+      ...phase.read(),
     });
   } finally {
     sock.close();
@@ -143,4 +164,3 @@ if (process.argv[1] === SELF) {
     });
   }
 }
-

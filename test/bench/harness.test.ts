@@ -63,25 +63,34 @@ test('hotSpots attributes self time, and only inside the window when given one',
   const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
   try {
     const path = join(dir, 'x.cpuprofile');
-    writeFileSync(path, JSON.stringify({
-      startTime: 1000,
-      endTime: 1600,
-      nodes: [
-        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3] },
-        { id: 2, callFrame: { functionName: 'encode', url: 'file:///w/dist/pkg/a.js', lineNumber: 9 } },
-        { id: 3, callFrame: { functionName: 'decode', url: 'file:///w/dist/pkg/b.js', lineNumber: 0 } },
-      ],
-      // t = 1100 (encode), 1200 (encode), 1300 (decode), 1600 (decode)
-      samples: [2, 2, 3, 3],
-      timeDeltas: [100, 100, 100, 300],
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        startTime: 1000,
+        endTime: 1600,
+        nodes: [
+          { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3] },
+          { id: 2, callFrame: { functionName: 'encode', url: 'file:///w/dist/pkg/a.js', lineNumber: 9 } },
+          { id: 3, callFrame: { functionName: 'decode', url: 'file:///w/dist/pkg/b.js', lineNumber: 0 } },
+        ],
+        // t = 1100 (encode), 1200 (encode), 1300 (decode), 1600 (decode)
+        samples: [2, 2, 3, 3],
+        timeDeltas: [100, 100, 100, 300],
+      }),
+    );
     const p = readProfile(path);
     const all = hotSpots(p);
     assert.equal(all.total_ms, 1); // 600 µs, rounded to ms
     assert.equal(all.functions[0].name, 'decode dist/pkg/b.js:1');
     const early = hotSpots(p, 10, { startUs: 1000, endUs: 1250 });
-    assert.deepEqual(early.functions.map((f) => f.name), ['encode dist/pkg/a.js:10']);
-    assert.deepEqual(early.files.map((f) => f.name), ['dist/pkg/a.js']);
+    assert.deepEqual(
+      early.functions.map((f) => f.name),
+      ['encode dist/pkg/a.js:10'],
+    );
+    assert.deepEqual(
+      early.files.map((f) => f.name),
+      ['dist/pkg/a.js'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -59,13 +59,16 @@ function undiciDispatch(url: URL, ca: string): Transport {
       return new Promise((resolve, reject) => {
         let status = 0;
         const chunks: Buffer[] = [];
-        pool.dispatch({ method: method as 'GET', path, headers, body }, {
-          onRequestStart: () => undefined,
-          onResponseStart: (_c, code) => void (status = code),
-          onResponseData: (_c, chunk) => void chunks.push(chunk),
-          onResponseEnd: () => resolve({ status, text: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString() }),
-          onResponseError: (_c, err) => reject(err),
-        });
+        pool.dispatch(
+          { method: method as 'GET', path, headers, body },
+          {
+            onRequestStart: () => undefined,
+            onResponseStart: (_c, code) => void (status = code),
+            onResponseData: (_c, chunk) => void chunks.push(chunk),
+            onResponseEnd: () => resolve({ status, text: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString() }),
+            onResponseError: (_c, err) => reject(err),
+          },
+        );
       });
     },
     async close() {
@@ -81,9 +84,10 @@ async function phase(t: Transport, kind: 'GET' | 'POST', n: number, concurrency:
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < n; i = next++) {
-      const r = kind === 'GET'
-        ? await t.send('GET', `${podsPath(NS)}/fixed`, HEADERS)
-        : await t.send('POST', podsPath(NS), { ...HEADERS, 'content-type': 'application/json' }, podBody(`${t.name}-${tag}-${i}`));
+      const r =
+        kind === 'GET'
+          ? await t.send('GET', `${podsPath(NS)}/fixed`, HEADERS)
+          : await t.send('POST', podsPath(NS), { ...HEADERS, 'content-type': 'application/json' }, podBody(`${t.name}-${tag}-${i}`));
       if (r.status !== (kind === 'GET' ? 200 : 201)) throw new Error(`${kind}: HTTP ${r.status} ${r.text.slice(0, 200)}`);
       JSON.parse(r.text);
     }
@@ -118,7 +122,12 @@ async function main(): Promise<void> {
     // Short blocks, each transport in turn (order alternating), so all see the same
     // load on a shared machine; totals over all blocks.
     const block = Math.max(100, Math.floor(n / blocks));
-    for (const [kind, c] of [['GET', 1], ['GET', concurrency], ['POST', 1], ['POST', concurrency]] as const) {
+    for (const [kind, c] of [
+      ['GET', 1],
+      ['GET', concurrency],
+      ['POST', 1],
+      ['POST', concurrency],
+    ] as const) {
       const totals = transports.map(() => ({ cpuUs: 0, wallUs: 0, requests: 0 }));
       for (let b = 0; b < blocks; b++) {
         const order = transports.map((_, i) => i);
@@ -135,11 +144,19 @@ async function main(): Promise<void> {
         const x = totals[i];
         const cpu = x.cpuUs / x.requests;
         const rps = x.requests / (x.wallUs / 1e6);
-        process.stdout.write(JSON.stringify({
-          bench: 'http-client', transport: t.name, method: kind, concurrency: c, requests: x.requests,
-          cpuUsPerRequest: Math.round(cpu), requestsPerSecond: Math.round(rps),
-          cpuVsHttp1: +(cpu / (base.cpuUs / base.requests)).toFixed(2), rpsVsHttp1: +(rps / (base.requests / (base.wallUs / 1e6))).toFixed(2),
-        }) + '\n');
+        process.stdout.write(
+          JSON.stringify({
+            bench: 'http-client',
+            transport: t.name,
+            method: kind,
+            concurrency: c,
+            requests: x.requests,
+            cpuUsPerRequest: Math.round(cpu),
+            requestsPerSecond: Math.round(rps),
+            cpuVsHttp1: +(cpu / (base.cpuUs / base.requests)).toFixed(2),
+            rpsVsHttp1: +(rps / (base.requests / (base.wallUs / 1e6))).toFixed(2),
+          }) + '\n',
+        );
       });
     }
     for (const t of transports) await t.close();

@@ -19,7 +19,12 @@ export class HTTPSClient {
     maxSockets: number,
   ) {
     const u = new URL(baseURL);
-    this.pool = new HTTP1Pool({ host: u.hostname, port: Number(u.port) || 443, tls: { secureContext: createSecureContext({ ca: caCert }) }, maxIdle: maxSockets });
+    this.pool = new HTTP1Pool({
+      host: u.hostname,
+      port: Number(u.port) || 443,
+      tls: { secureContext: createSecureContext({ ca: caCert }) },
+      maxIdle: maxSockets,
+    });
   }
 
   /** Sends one request and reads the whole response body. */

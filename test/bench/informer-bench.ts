@@ -86,10 +86,7 @@ function contenders(kc: KubeConfig): Contender[] {
 /** One measurement in this (fresh) process, so heap figures are not disturbed by other runs. */
 async function measureOne(url: string, caCert: string, name: string, fromWatch: boolean, pods: number): Promise<object> {
   const kc = new KubeConfig();
-  kc.loadFromClusterAndUser(
-    { name: 'bench', server: url, caData: Buffer.from(caCert).toString('base64'), skipTLSVerify: false },
-    { name: 'bench' },
-  );
+  kc.loadFromClusterAndUser({ name: 'bench', server: url, caData: Buffer.from(caCert).toString('base64'), skipTLSVerify: false }, { name: 'bench' });
   const c = contenders(kc).find((x) => x.name === name);
   if (!c) throw new Error(`no contender ${name}`);
   const base = heapAfterGC();
@@ -153,9 +150,10 @@ export async function benchInformer(pods = 10_000, print: (line: object) => void
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [flag, url, caFile, name, mode, n] = process.argv.slice(2);
-  const run = flag === '--one'
-    ? measureOne(url, readFileSync(caFile, 'utf8'), name, mode === 'watch', Number(n)).then((l) => console.log(JSON.stringify(l)))
-    : benchInformer(Number(flag ?? 10_000));
+  const run =
+    flag === '--one'
+      ? measureOne(url, readFileSync(caFile, 'utf8'), name, mode === 'watch', Number(n)).then((l) => console.log(JSON.stringify(l)))
+      : benchInformer(Number(flag ?? 10_000));
   run.then(
     () => process.exit(0),
     (err: unknown) => {

@@ -16,7 +16,12 @@ export interface LoadSpec {
   onFirstError?(err: unknown): void;
 }
 
-async function runWorkers(clients: number, next: () => number | undefined, op: (i: number) => Promise<void>, onDone: (ms: number, ok: boolean, err?: unknown) => void): Promise<void> {
+async function runWorkers(
+  clients: number,
+  next: () => number | undefined,
+  op: (i: number) => Promise<void>,
+  onDone: (ms: number, ok: boolean, err?: unknown) => void,
+): Promise<void> {
   const worker = async () => {
     for (let i = next(); i !== undefined; i = next()) {
       const t0 = performance.now();
@@ -41,9 +46,14 @@ export async function runLoad(spec: LoadSpec): Promise<PhaseFigures> {
       spec.onFirstError?.(err);
     }
   };
-  await runWorkers(spec.clients, () => (w < warmup ? -1 - w++ : undefined), spec.op, (_ms, ok, err) => {
-    if (!ok) reportError(err);
-  });
+  await runWorkers(
+    spec.clients,
+    () => (w < warmup ? -1 - w++ : undefined),
+    spec.op,
+    (_ms, ok, err) => {
+      if (!ok) reportError(err);
+    },
+  );
 
   const latencies = new Float64Array(spec.ops);
   let issued = 0;

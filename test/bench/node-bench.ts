@@ -42,7 +42,9 @@ interface Pod extends KubeObject {
 /** The ceiling: raw CRI on a containerd of the bench's own, with its own bridge. */
 async function rawCRI(registryURL: string): Promise<void> {
   const containerd = await startTestContainerd({
-    tmpPrefix: join(tmpdir(), 'timonel-bench-cri-'), registryMirror: registryURL, network: { bridge: 'tmnl-bcri0', subnet: '10.244.111.0/24' },
+    tmpPrefix: join(tmpdir(), 'timonel-bench-cri-'),
+    registryMirror: registryURL,
+    network: { bridge: 'tmnl-bcri0', subnet: '10.244.111.0/24' },
   });
   try {
     const r = await criBurst(containerd.cri, N, 'docker.io/library/busybox:latest', { logRoot: join(containerd.stateDir, 'logs') });
@@ -89,13 +91,23 @@ async function main(): Promise<void> {
       log(`burst: Deployment of ${N}`);
       const burstStart = Date.now();
       await deployments.create({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'burst' },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'burst' },
         spec: {
-          replicas: N, selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] } },
+          replicas: N,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] },
+          },
         },
       } as KubeObject);
-      await waitFor('burst ready', async () => ((await deployments.get('burst')) as { status?: { readyReplicas?: number } }).status?.readyReplicas === N, 600_000);
+      await waitFor(
+        'burst ready',
+        async () => ((await deployments.get('burst')) as { status?: { readyReplicas?: number } }).status?.readyReplicas === N,
+        600_000,
+      );
       const burstSeconds = (Date.now() - burstStart) / 1000;
       emit({ bench: 'node.deployment-burst', pods: N, ready_s: round(burstSeconds) });
 
@@ -130,12 +142,24 @@ async function main(): Promise<void> {
         await sleep(Math.max(0, start + (i * 1000) / RATE - Date.now()));
         const name = `latency-${i}`;
         created.set(name, Date.now());
-        void pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'latency' } }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] } } as Pod);
+        void pods.create({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: { app: 'latency' } },
+          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] },
+        } as Pod);
       }
       await waitFor('latency pods running', async () => latencies.length === total, 300_000);
       watch.stop();
       const sorted = Float64Array.from(latencies).sort();
-      emit({ bench: 'node.pod-startup-latency', pods: total, rate_per_s: RATE, p50_ms: round(percentile(sorted, 50)), p99_ms: round(percentile(sorted, 99)), max_ms: round(sorted[sorted.length - 1]) });
+      emit({
+        bench: 'node.pod-startup-latency',
+        pods: total,
+        rate_per_s: RATE,
+        p50_ms: round(percentile(sorted, 50)),
+        p99_ms: round(percentile(sorted, 99)),
+        max_ms: round(sorted[sorted.length - 1]),
+      });
       await c.kubectl(['delete', 'pods', '-l', 'app=latency', '--grace-period=0', '--force']);
     } finally {
       client.close();

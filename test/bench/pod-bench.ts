@@ -51,7 +51,9 @@ export async function benchPods(ctx: BenchContext, target: APIServerTarget, size
       const put = etcdPuts.get(clients);
       const ratio = put ? round(fig.ops_per_sec / put.ops_per_sec) : NaN;
       ctx.emit({
-        bench: 'pod_create', clients, ...fig,
+        bench: 'pod_create',
+        clients,
+        ...fig,
         etcd_put_ops_per_sec: put?.ops_per_sec ?? NaN,
         create_ratio_vs_etcd_put: ratio,
         goal_create_ratio: GOALS.createRatioVsEtcdPut,
@@ -70,7 +72,7 @@ export async function benchPods(ctx: BenchContext, target: APIServerTarget, size
         ops: sizes.ops(clients),
         maxSeconds: sizes.maxSeconds,
         op: async (i) => {
-          const name = created[((i * 7919) % created.length + created.length) % created.length];
+          const name = created[(((i * 7919) % created.length) + created.length) % created.length];
           await client.expect(200, 'GET', `${podsPath(CREATE_NS)}/${name}`);
         },
         onFirstError: (err) => ctx.progress(`pod get failed: ${(err as Error).message}`),
@@ -88,7 +90,10 @@ export async function benchPods(ctx: BenchContext, target: APIServerTarget, size
     if (items !== sizes.listPods) throw new Error(`${LIST_NS} lists ${items} pods, want ${sizes.listPods}`);
     const bytes = Buffer.byteLength(check.body);
 
-    for (const [bench, query] of [['pod_list', ''], ['pod_list_rv0', '?resourceVersion=0']] as const) {
+    for (const [bench, query] of [
+      ['pod_list', ''],
+      ['pod_list_rv0', '?resourceVersion=0'],
+    ] as const) {
       for (const clients of sizes.clients) {
         ctx.progress(`${bench} (${sizes.listPods} pods), ${clients} clients`);
         const client = new HTTPSClient(target.url, target.caCert, clients);

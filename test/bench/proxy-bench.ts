@@ -35,7 +35,10 @@ export interface ProxyBenchOptions {
 const ip = (base: number, i: number) => `10.${base + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`;
 
 function service(i: number): Service {
-  return { metadata: { namespace: 'bench', name: `svc-${i}`, resourceVersion: '1' }, spec: { clusterIP: ip(96, i + 1), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } };
+  return {
+    metadata: { namespace: 'bench', name: `svc-${i}`, resourceVersion: '1' },
+    spec: { clusterIP: ip(96, i + 1), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  };
 }
 
 function endpointSlice(i: number, n: number, generation: number): EndpointSlice {
@@ -44,7 +47,11 @@ function endpointSlice(i: number, n: number, generation: number): EndpointSlice 
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     // Endpoint k of service i; a generation shifts one of them to a new address.
-    endpoints: Array.from({ length: n }, (_, k) => ({ addresses: [ip(128, (i * n + k) * 2 + (k === 0 ? generation % 2 : 0))], conditions: { ready: true }, nodeName: 'bench-node' })),
+    endpoints: Array.from({ length: n }, (_, k) => ({
+      addresses: [ip(128, (i * n + k) * 2 + (k === 0 ? generation % 2 : 0))],
+      conditions: { ready: true },
+      nodeName: 'bench-node',
+    })),
   };
 }
 
@@ -83,8 +90,15 @@ export async function benchProxy(ctx: BenchContext, opts: ProxyBenchOptions): Pr
         return p.onEndpointSlicesSynced();
       });
       ctx.emit({
-        bench: 'proxy-sync', kind: 'full', services: size, endpoints: full.res.endpoints, ms: round(full.ms, 1),
-        nat_rules: full.res.natRules, filter_rules: full.res.filterRules, restore_lines: full.res.restoreLines, ...meter.read(),
+        bench: 'proxy-sync',
+        kind: 'full',
+        services: size,
+        endpoints: full.res.endpoints,
+        ms: round(full.ms, 1),
+        nat_rules: full.res.natRules,
+        filter_rules: full.res.filterRules,
+        restore_lines: full.res.restoreLines,
+        ...meter.read(),
       });
 
       const endpointTimes: number[] = [];
@@ -97,7 +111,15 @@ export async function benchProxy(ctx: BenchContext, opts: ProxyBenchOptions): Pr
         lines = r.res.restoreLines;
       }
       endpointTimes.sort((a, b) => a - b);
-      ctx.emit({ bench: 'proxy-sync', kind: 'one-service-endpoints', services: size, changes, p50_ms: round(percentile(endpointTimes, 50), 1), max_ms: round(endpointTimes[endpointTimes.length - 1], 1), restore_lines: lines });
+      ctx.emit({
+        bench: 'proxy-sync',
+        kind: 'one-service-endpoints',
+        services: size,
+        changes,
+        p50_ms: round(percentile(endpointTimes, 50), 1),
+        max_ms: round(endpointTimes[endpointTimes.length - 1], 1),
+        restore_lines: lines,
+      });
 
       const add = await timed(p, () => {
         p.onServiceAdd(service(size));
@@ -108,7 +130,14 @@ export async function benchProxy(ctx: BenchContext, opts: ProxyBenchOptions): Pr
         p.onServiceDelete(service(size));
         p.onEndpointSliceDelete(endpointSlice(size, perService, 0));
       });
-      ctx.emit({ bench: 'proxy-sync', kind: 'delete-service', services: size, ms: round(del.ms, 1), restore_lines: del.res.restoreLines, nat_rules: del.res.natRules });
+      ctx.emit({
+        bench: 'proxy-sync',
+        kind: 'delete-service',
+        services: size,
+        ms: round(del.ms, 1),
+        restore_lines: del.res.restoreLines,
+        nat_rules: del.res.natRules,
+      });
 
       // The periodic full resync, with every rule already in place.
       const resync = await timed(p, () => p.forceFullSync());

@@ -46,31 +46,37 @@ const CLIENTS = [1, 10, 100];
 
 const SIZES = quick
   ? {
-    etcd: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), maxSeconds: 3, valueBytes: 1024 },
-    pods: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), listOps: (c: number) => Math.max(5, Math.min(c, 20)), maxSeconds: 3, listPods: 100 },
-    watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
-    churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
-    informer: { pods: 1000, rounds: 1 },
-    scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
-    proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
-    dns: { services: 100, queries: 5000, concurrency: 16 },
-  }
+      etcd: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), maxSeconds: 3, valueBytes: 1024 },
+      pods: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), listOps: (c: number) => Math.max(5, Math.min(c, 20)), maxSeconds: 3, listPods: 100 },
+      watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
+      churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
+      informer: { pods: 1000, rounds: 1 },
+      scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
+      proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
+      dns: { services: 100, queries: 5000, concurrency: 16 },
+    }
   : {
-    etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
-    pods: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 1000 : c === 10 ? 3000 : 5000), listOps: (c: number) => (c === 1 ? 100 : 300), maxSeconds: 8, listPods: 1000 },
-    watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
-    churn: { deployments: 100, replicas: 10, creators: 20, readyConcurrency: 20, stallSeconds: 60, timeoutSeconds: 600 },
-    informer: { pods: 10_000, rounds: 2 },
-    // upstream scheduler_perf SchedulingBasic 5000Nodes_10000Pods, 500Nodes, and 500Nodes with affinity + spread.
-    scheduler: [
-      { label: '5000n-10000p', nodes: 5000, pods: 10_000 },
-      { label: '500n-5000p', nodes: 500, pods: 5000 },
-      { label: '500n-5000p-affinity-spread', nodes: 500, pods: 5000, affinity: true },
-    ],
-    // Sync time inside a network namespace of the bench's own; DNS from a client on 127.0.0.1.
-    proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
-    dns: { services: 1000, queries: 100_000, concurrency: 64 },
-  };
+      etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
+      pods: {
+        clients: CLIENTS,
+        ops: (c: number) => (c === 1 ? 1000 : c === 10 ? 3000 : 5000),
+        listOps: (c: number) => (c === 1 ? 100 : 300),
+        maxSeconds: 8,
+        listPods: 1000,
+      },
+      watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
+      churn: { deployments: 100, replicas: 10, creators: 20, readyConcurrency: 20, stallSeconds: 60, timeoutSeconds: 600 },
+      informer: { pods: 10_000, rounds: 2 },
+      // upstream scheduler_perf SchedulingBasic 5000Nodes_10000Pods, 500Nodes, and 500Nodes with affinity + spread.
+      scheduler: [
+        { label: '5000n-10000p', nodes: 5000, pods: 10_000 },
+        { label: '500n-5000p', nodes: 500, pods: 5000 },
+        { label: '500n-5000p-affinity-spread', nodes: 500, pods: 5000, affinity: true },
+      ],
+      // Sync time inside a network namespace of the bench's own; DNS from a client on 127.0.0.1.
+      proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
+      dns: { services: 1000, queries: 100_000, concurrency: 64 },
+    };
 const SERVER_PHASES = ['etcd', 'pods', 'watch', 'churn'];
 
 function fdLimit(pid: number | 'self'): number {
@@ -122,7 +128,9 @@ async function main(): Promise<number> {
       const need = SIZES.watch.watchers + 100;
       const limits = { bench: fdLimit('self'), apiserver: fdLimit(server.pid) };
       if (limits.bench < need || limits.apiserver < need) {
-        log(`WARNING: open-file limit too low for ${SIZES.watch.watchers} watch connections (bench ${limits.bench}, apiserver ${limits.apiserver}); raise it with 'ulimit -n ${need * 2}'`);
+        log(
+          `WARNING: open-file limit too low for ${SIZES.watch.watchers} watch connections (bench ${limits.bench}, apiserver ${limits.apiserver}); raise it with 'ulimit -n ${need * 2}'`,
+        );
       }
       await benchWatch(ctx, server, SIZES.watch, server.pid);
     }
@@ -150,7 +158,9 @@ async function main(): Promise<number> {
       apiserver = undefined;
       await etcd?.stop().catch(() => undefined);
       etcd = undefined;
-      const sizes = process.env.SCHED_BENCH_SIZES ? SIZES.scheduler.filter((z) => process.env.SCHED_BENCH_SIZES?.split(',').includes(z.label)) : SIZES.scheduler;
+      const sizes = process.env.SCHED_BENCH_SIZES
+        ? SIZES.scheduler.filter((z) => process.env.SCHED_BENCH_SIZES?.split(',').includes(z.label))
+        : SIZES.scheduler;
       await benchScheduler(newContext({}), { sizes, cpuProfDir: profDir });
     }
     if (only.has('proxy')) await benchProxy(newContext({}), SIZES.proxy);
@@ -194,7 +204,10 @@ function reportProfile(path: string, phases: PhaseWindow[], log: (m: string) => 
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`bench: ${String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -26,17 +26,24 @@ function node(i: number): Node {
   const name = `node-${String(i).padStart(5, '0')}`;
   const resources = { cpu: '4', memory: '32Gi', pods: '110' };
   return {
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % ZONES}` } },
     status: { allocatable: resources, capacity: resources, conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }
 
 function pod(i: number, affinity: boolean): Pod {
-  const spec: NonNullable<Pod['spec']> = { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '100Mi' } } }] };
+  const spec: NonNullable<Pod['spec']> = {
+    containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '100Mi' } } }],
+  };
   if (affinity) {
     const selector = { matchLabels: { app: 'bench' } };
-    spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { labelSelector: selector, topologyKey: 'kubernetes.io/hostname' } }] } };
+    spec.affinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { labelSelector: selector, topologyKey: 'kubernetes.io/hostname' } }],
+      },
+    };
     spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector }];
   }
   const name = `pod-${String(i).padStart(6, '0')}`;
@@ -57,7 +64,11 @@ export function benchAlgorithm(opts: AlgorithmBenchOptions): Record<string, numb
   };
   const profile = defaultProfile(lister);
   let seed = 1;
-  const alg: AlgorithmState = { nextStartNodeIndex: 0, percentageOfNodesToScore: opts.percentageOfNodesToScore, random: () => ((seed = (seed * 16807) % 2147483647) / 2147483647) };
+  const alg: AlgorithmState = {
+    nextStartNodeIndex: 0,
+    percentageOfNodesToScore: opts.percentageOfNodesToScore,
+    random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+  };
   const pods = Array.from({ length: opts.pods }, (_, i) => pod(i, opts.affinity ?? false));
   const perNode = new Map<string, number>();
   const cpu0 = process.cpuUsage();
@@ -93,7 +104,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
     strict: true,
   });
-  process.stdout.write(JSON.stringify(benchAlgorithm({
-    nodes: Number(values.nodes), pods: Number(values.pods), affinity: values.affinity as boolean, percentageOfNodesToScore: Number(values.percentage),
-  })) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      benchAlgorithm({
+        nodes: Number(values.nodes),
+        pods: Number(values.pods),
+        affinity: values.affinity as boolean,
+        percentageOfNodesToScore: Number(values.percentage),
+      }),
+    ) + '\n',
+  );
 }

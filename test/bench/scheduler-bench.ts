@@ -48,14 +48,22 @@ const MAIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../cmd/sc
 const NS = 'sched-bench';
 const ZONES = 10;
 
-interface SchedulerProcess { pid: number; logTail(lines?: number): string; stop(graceMs?: number): Promise<void> }
+interface SchedulerProcess {
+  pid: number;
+  logTail(lines?: number): string;
+  stop(graceMs?: number): Promise<void>;
+}
 
 async function startSchedulerProcess(kubeconfig: string, logFile: string, cpuProfDir?: string): Promise<SchedulerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p tsconfig.json)`);
   const metricsPort = await freePort();
   const out = openSync(logFile, 'a');
   const nodeArgs = [...CONTROL_PLANE_NODE_FLAGS, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${metricsPort}`], { stdio: ['ignore', out, out] });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${metricsPort}`],
+    { stdio: ['ignore', out, out] },
+  );
   closeSync(out);
   if (!child.pid) throw new Error('could not start the scheduler');
   const logTail = (lines = 30) => tailFile(logFile, lines);
@@ -83,17 +91,24 @@ function nodeBody(i: number): string {
   const name = `node-${String(i).padStart(5, '0')}`;
   const resources = { cpu: '4', memory: '32Gi', pods: '110' };
   return JSON.stringify({
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % ZONES}` } },
     status: { allocatable: resources, capacity: resources, conditions: [{ type: 'Ready', status: 'True' }] },
   });
 }
 
 function podBody(i: number, affinity: boolean): string {
-  const spec: Record<string, unknown> = { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '100Mi' } } }] };
+  const spec: Record<string, unknown> = {
+    containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '100Mi' } } }],
+  };
   if (affinity) {
     const selector = { matchLabels: { app: 'bench' } };
-    spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { labelSelector: selector, topologyKey: 'kubernetes.io/hostname' } }] } };
+    spec.affinity = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { labelSelector: selector, topologyKey: 'kubernetes.io/hostname' } }],
+      },
+    };
     spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector }];
   }
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${String(i).padStart(6, '0')}`, labels: { app: 'bench' } }, spec });
@@ -111,33 +126,42 @@ async function parallel(count: number, workers: number, fn: (i: number) => Promi
 function watchBindings(url: string, caCert: string, resourceVersion: string, onBound: (atMs: number) => void): { close(): void } {
   const seen = new Set<string>();
   let res: IncomingMessage | undefined;
-  const req = request(`${url}/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${resourceVersion}&allowWatchBookmarks=false`, { ca: caCert, headers: { accept: 'application/json' } }, (r) => {
-    res = r;
-    let buf = '';
-    r.setEncoding('utf8');
-    r.on('data', (chunk: string) => {
-      buf += chunk;
-      let start = 0;
-      let nl: number;
-      while ((nl = buf.indexOf('\n', start)) >= 0) {
-        const line = buf.slice(start, nl);
-        start = nl + 1;
-        // Only a bound pod matters; an unbound one has no nodeName, so its line need not be decoded
-        // (the bench shares the two cores with what it measures).
-        if (!line.includes('"nodeName":')) continue;
-        const ev = JSON.parse(line) as { type: string; object: { metadata?: { name?: string }; spec?: { nodeName?: string } } };
-        const name = ev.object.metadata?.name ?? '';
-        if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.spec?.nodeName && !seen.has(name)) {
-          seen.add(name);
-          onBound(performance.now());
+  const req = request(
+    `${url}/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${resourceVersion}&allowWatchBookmarks=false`,
+    { ca: caCert, headers: { accept: 'application/json' } },
+    (r) => {
+      res = r;
+      let buf = '';
+      r.setEncoding('utf8');
+      r.on('data', (chunk: string) => {
+        buf += chunk;
+        let start = 0;
+        let nl: number;
+        while ((nl = buf.indexOf('\n', start)) >= 0) {
+          const line = buf.slice(start, nl);
+          start = nl + 1;
+          // Only a bound pod matters; an unbound one has no nodeName, so its line need not be decoded
+          // (the bench shares the two cores with what it measures).
+          if (!line.includes('"nodeName":')) continue;
+          const ev = JSON.parse(line) as { type: string; object: { metadata?: { name?: string }; spec?: { nodeName?: string } } };
+          const name = ev.object.metadata?.name ?? '';
+          if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.spec?.nodeName && !seen.has(name)) {
+            seen.add(name);
+            onBound(performance.now());
+          }
         }
-      }
-      buf = buf.slice(start);
-    });
-  });
+        buf = buf.slice(start);
+      });
+    },
+  );
   req.on('error', () => undefined);
   req.end();
-  return { close: () => { res?.destroy(); req.destroy(); } };
+  return {
+    close: () => {
+      res?.destroy();
+      req.destroy();
+    },
+  };
 }
 
 async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: SchedulerBenchOptions): Promise<void> {
@@ -184,21 +208,28 @@ async function runSize(ctx: BenchContext, size: SchedulerBenchSize, opts: Schedu
     }, 250);
     const t0 = performance.now();
     let createdAt = 0;
-    const creating = parallel(size.pods, creators, async (i) => void (await client!.expect(201, 'POST', `/api/v1/namespaces/${NS}/pods`, podBody(i, size.affinity ?? false)))).then(() => (createdAt = performance.now()));
+    const creating = parallel(
+      size.pods,
+      creators,
+      async (i) => void (await client!.expect(201, 'POST', `/api/v1/namespaces/${NS}/pods`, podBody(i, size.affinity ?? false))),
+    ).then(() => (createdAt = performance.now()));
     // Stop on a stall: no new binding for stallSeconds.
     let stalled = false;
     const stallMs = (opts.stallSeconds ?? 60) * 1000;
-    await Promise.race([allBound, (async () => {
-      for (;;) {
-        await new Promise((r) => setTimeout(r, 1000));
-        const last = bindTimes.length ? bindTimes[bindTimes.length - 1] : t0;
-        if (bindTimes.length >= size.pods) return;
-        if (performance.now() - last > stallMs && createdAt) {
-          stalled = true;
-          return;
+    await Promise.race([
+      allBound,
+      (async () => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 1000));
+          const last = bindTimes.length ? bindTimes[bindTimes.length - 1] : t0;
+          if (bindTimes.length >= size.pods) return;
+          if (performance.now() - last > stallMs && createdAt) {
+            stalled = true;
+            return;
+          }
         }
-      }
-    })()]);
+      })(),
+    ]);
     await creating;
     clearInterval(sampler);
     const cpu = meter.read();
@@ -266,7 +297,8 @@ export async function benchScheduler(ctx: BenchContext, opts: SchedulerBenchOpti
         ctx.progress(`scheduler ${size.label}: ${who} CPU profile ${join(dir, f)} (${spots.total_ms} ms sampled); hottest functions by self time:`);
         for (const s of spots.functions) process.stderr.write(`  ${String(s.self_pct).padStart(5)}%  ${String(s.self_ms).padStart(7)} ms  ${s.name}\n`);
         process.stderr.write('  by file:\n');
-        for (const s of spots.files.slice(0, 12)) process.stderr.write(`  ${String(s.self_pct).padStart(5)}%  ${String(s.self_ms).padStart(7)} ms  ${s.name}\n`);
+        for (const s of spots.files.slice(0, 12))
+          process.stderr.write(`  ${String(s.self_pct).padStart(5)}%  ${String(s.self_ms).padStart(7)} ms  ${s.name}\n`);
       }
     }
   }

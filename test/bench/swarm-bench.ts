@@ -52,9 +52,7 @@ export interface SwarmBurstOptions {
   log?: (m: string) => void;
 }
 
-export type SwarmBurstResult =
-  | { seconds: number; downSeconds: number; network: SwarmNetwork; dockerVersion: string }
-  | { skipped: string };
+export type SwarmBurstResult = { seconds: number; downSeconds: number; network: SwarmNetwork; dockerVersion: string } | { skipped: string };
 
 const execFileP = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +72,8 @@ function ensureDockerIO(install: boolean, log: (m: string) => void): string | un
       execFileSync(POLICY_RC_D, ['docker', 'start'], { stdio: 'ignore' });
       return `${POLICY_RC_D} allows package scripts to start services, so installing docker.io would start Debian's dockerd (with its iptables rules); install it by hand with services denied`;
     } catch (e) {
-      if ((e as { status?: number }).status !== 101) return `${POLICY_RC_D} does not deny service starts (exit ${(e as { status?: number }).status}); not installing docker.io`;
+      if ((e as { status?: number }).status !== 101)
+        return `${POLICY_RC_D} does not deny service starts (exit ${(e as { status?: number }).status}); not installing docker.io`;
     }
   } else {
     writeFileSync(POLICY_RC_D, '#!/bin/sh\n# Written by timonel swarm-bench for one apt-get run.\nexit 101\n', { mode: 0o755 });
@@ -83,17 +82,26 @@ function ensureDockerIO(install: boolean, log: (m: string) => void): string | un
   try {
     log('installing docker.io (no recommends; services denied by policy-rc.d)');
     execFileSync('apt-get', ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', 'docker.io'], {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 600_000,
     });
   } catch (e) {
-    return `apt-get install docker.io failed: ${String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim().split('\n').slice(-3).join(' | ')}`;
+    return `apt-get install docker.io failed: ${String((e as { stderr?: Buffer }).stderr ?? (e as Error).message)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ')}`;
   } finally {
     if (madePolicy) rmSync(POLICY_RC_D, { force: true });
   }
   // The postinst enables docker.service/docker.socket for systemd; undo that,
   // so a later boot under systemd does not start Debian's dockerd either.
   try {
-    execFileSync('deb-systemd-helper', ['disable', 'docker.service', 'docker.socket'], { env: { ...process.env, DPKG_MAINTSCRIPT_PACKAGE: 'docker.io' }, stdio: 'ignore' });
+    execFileSync('deb-systemd-helper', ['disable', 'docker.service', 'docker.socket'], {
+      env: { ...process.env, DPKG_MAINTSCRIPT_PACKAGE: 'docker.io' },
+      stdio: 'ignore',
+    });
   } catch {
     log('could not disable docker.service/docker.socket with deb-systemd-helper (not started either way)');
   }
@@ -160,7 +168,9 @@ function cidrRange(cidr: string): [number, number] {
 /** Every IPv4 prefix the host routes or owns, so the bench's subnets overlap none of them. */
 function hostPrefixes(): string[] {
   const routes = JSON.parse(execFileSync('ip', ['-j', '-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }) || '[]') as { dst?: string }[];
-  const addrs = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' }) || '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+  const addrs = JSON.parse(execFileSync('ip', ['-j', '-4', 'addr', 'show'], { encoding: 'utf8' }) || '[]') as {
+    addr_info?: { local?: string; prefixlen?: number }[];
+  }[];
   const out = routes.map((r) => r.dst ?? '').filter((d) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(d));
   for (const l of addrs) for (const a of l.addr_info ?? []) if (a.local) out.push(`${a.local}/${a.prefixlen ?? 32}`);
   return out;
@@ -188,7 +198,9 @@ function linkNames(): Set<string> {
 
 function linksOnMaster(master: string): string[] {
   try {
-    const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'master', master], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) || '[]') as { ifname: string }[];
+    const links = JSON.parse(
+      execFileSync('ip', ['-j', 'link', 'show', 'master', master], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) || '[]',
+    ) as { ifname: string }[];
     return links.map((l) => l.ifname);
   } catch {
     return [];
@@ -225,7 +237,8 @@ function dockerChains(): Set<string> {
 
 /** Mount points at or under dir, deepest first. */
 function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((l) => (l.split(' ')[4] ?? '').replace(/\\040/g, ' '))
     .filter((m) => m === dir || m.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
@@ -379,18 +392,26 @@ export async function swarmBurst(n: number, opts: SwarmBurstOptions = {}): Promi
   try {
     // containerd of our own: no CRI (nothing here wants CNI), every path under dir.
     mkdirSync(cdDir, { recursive: true });
-    writeFileSync(join(cdDir, 'config.toml'), [
-      'version = 2',
-      `root = "${cdDir}/root"`,
-      `state = "${cdDir}/state"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-      '[grpc]', `  address = "${cdSocket}"`,
-      '[ttrpc]', `  address = "${cdSocket}.ttrpc"`,
-      '[debug]', '  address = ""',
-      '[metrics]', '  address = ""',
-      '[plugins."io.containerd.internal.v1.opt"]', `  path = "${cdDir}/opt"`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(cdDir, 'config.toml'),
+      [
+        'version = 2',
+        `root = "${cdDir}/root"`,
+        `state = "${cdDir}/state"`,
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+        '[grpc]',
+        `  address = "${cdSocket}"`,
+        '[ttrpc]',
+        `  address = "${cdSocket}.ttrpc"`,
+        '[debug]',
+        '  address = ""',
+        '[metrics]',
+        '  address = ""',
+        '[plugins."io.containerd.internal.v1.opt"]',
+        `  path = "${cdDir}/opt"`,
+        '',
+      ].join('\n'),
+    );
     containerd = start(CONTAINERD, ['--config', join(cdDir, 'config.toml')], 'containerd.log');
     await waitUntil('containerd socket', async () => existsSync(cdSocket) || !alive(containerd as ChildProcess), 30_000);
     if (!alive(containerd)) throw new Error(`containerd exited (${join(dir, 'containerd.log')})`);
@@ -405,23 +426,42 @@ export async function swarmBurst(n: number, opts: SwarmBurstOptions = {}): Promi
 
     // Not /etc/docker/daemon.json, and the trust key under dir instead of /etc/docker/key.json.
     writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') }));
-    dockerd = start(DOCKERD, [
-      '--config-file', join(dir, 'daemon.json'),
-      '--data-root', join(dir, 'data'),
-      '--exec-root', join(dir, 'exec'),
-      '--pidfile', join(dir, 'dockerd.pid'),
-      '-H', `unix://${socket}`,
-      '--containerd', cdSocket,
-      '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false', '--userland-proxy=false',
-      `--bridge=${network === 'bridge' ? taskBridge : 'none'}`,
-      // No negative oom_score_adj is allowed on these machines (dockerd's default is -500).
-      '--oom-score-adjust=0',
-      `--cgroup-parent=/${cgroupParent}`,
-    ], 'dockerd.log');
-    await waitUntil('dockerd API', async () => {
-      if (!alive(dockerd as ChildProcess)) throw new Error('dockerd exited');
-      return (await dockerAPI(socket, 'GET', '/_ping')).status === 200;
-    }, 60_000, 200).catch((e: Error) => {
+    dockerd = start(
+      DOCKERD,
+      [
+        '--config-file',
+        join(dir, 'daemon.json'),
+        '--data-root',
+        join(dir, 'data'),
+        '--exec-root',
+        join(dir, 'exec'),
+        '--pidfile',
+        join(dir, 'dockerd.pid'),
+        '-H',
+        `unix://${socket}`,
+        '--containerd',
+        cdSocket,
+        '--iptables=false',
+        '--ip6tables=false',
+        '--ip-forward=false',
+        '--ip-masq=false',
+        '--userland-proxy=false',
+        `--bridge=${network === 'bridge' ? taskBridge : 'none'}`,
+        // No negative oom_score_adj is allowed on these machines (dockerd's default is -500).
+        '--oom-score-adjust=0',
+        `--cgroup-parent=/${cgroupParent}`,
+      ],
+      'dockerd.log',
+    );
+    await waitUntil(
+      'dockerd API',
+      async () => {
+        if (!alive(dockerd as ChildProcess)) throw new Error('dockerd exited');
+        return (await dockerAPI(socket, 'GET', '/_ping')).status === 200;
+      },
+      60_000,
+      200,
+    ).catch((e: Error) => {
       throw new Error(`${e.message} (${join(dir, 'dockerd.log')})`);
     });
     const dockerVersion = (await dockerAPI<{ Version: string }>(socket, 'GET', '/version')).body.Version;
@@ -430,18 +470,28 @@ export async function swarmBurst(n: number, opts: SwarmBurstOptions = {}): Promi
     await docker(['pull', '--quiet', image]);
     // Swarm makes docker_gwbridge for its ingress sandbox; made here first, it
     // gets our own bridge name, a /24 that nothing else uses, and no masquerade.
-    await docker(['network', 'create', '--driver', 'bridge', '--subnet', gwSubnet,
-      '-o', `com.docker.network.bridge.name=${gwBridge}`,
-      '-o', 'com.docker.network.bridge.enable_icc=false',
-      '-o', 'com.docker.network.bridge.enable_ip_masquerade=false',
-      'docker_gwbridge']);
+    await docker([
+      'network',
+      'create',
+      '--driver',
+      'bridge',
+      '--subnet',
+      gwSubnet,
+      '-o',
+      `com.docker.network.bridge.name=${gwBridge}`,
+      '-o',
+      'com.docker.network.bridge.enable_icc=false',
+      '-o',
+      'com.docker.network.bridge.enable_ip_masquerade=false',
+      'docker_gwbridge',
+    ]);
     const listenPort = await freeTCPPort('127.0.0.1');
     const dataPathPort = await freeDataPathPort();
     await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${listenPort}`, '--data-path-port', String(dataPathPort)]);
 
     const filters = encodeURIComponent(JSON.stringify({ service: [SERVICE], 'desired-state': ['running'] }));
-    const runningTasks = async () => (await dockerAPI<{ Status?: { State?: string } }[]>(socket, 'GET', `/tasks?filters=${filters}`)).body
-      .filter((t) => t.Status?.State === 'running').length;
+    const runningTasks = async () =>
+      (await dockerAPI<{ Status?: { State?: string } }[]>(socket, 'GET', `/tasks?filters=${filters}`)).body.filter((t) => t.Status?.State === 'running').length;
     const containers = async () => (await dockerAPI<unknown[]>(socket, 'GET', '/containers/json?all=1')).body.length;
 
     log(`docker service create --replicas ${n} (tasks on ${network === 'bridge' ? `bridge ${taskBridge}` : 'no network'})`);
@@ -548,10 +598,13 @@ if (isMain) {
   const net = values.network as string;
   if (!Number.isInteger(n) || n < 1) throw new Error(`--n must be a positive integer, got ${values.n}`);
   if (net !== 'bridge' && net !== 'none') throw new Error(`--network must be bridge or none, got ${net}`);
-  swarmBurst(n, { network: net, registry: values.registry as string }).then((r) => {
-    process.stdout.write(`${JSON.stringify({ bench: 'node.swarm-burst', replicas: n, ...r })}\n`);
-  }, (e: Error) => {
-    process.stderr.write(`swarm-bench: ${e.stack ?? e.message}\n`);
-    process.exit(1);
-  });
+  swarmBurst(n, { network: net, registry: values.registry as string }).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify({ bench: 'node.swarm-burst', replicas: n, ...r })}\n`);
+    },
+    (e: Error) => {
+      process.stderr.write(`swarm-bench: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -57,55 +57,65 @@ export async function benchWatch(ctx: BenchContext, target: APIServerTarget, siz
 
     ctx.progress(`opening ${sizes.watchers} watches on ${NS} from resourceVersion ${rv}`);
     const openStart = performance.now();
-    const opened = await Promise.allSettled(Array.from({ length: sizes.watchers }, () => new Promise<void>((resolve, reject) => {
-      const w: Watcher = { req: undefined as unknown as ClientRequest, seen: new Uint8Array(sizes.pods), received: 0, duplicates: 0, ended: false };
-      const req = request(`${target.url}${podsPath(NS)}?watch=1&resourceVersion=${rv}`, { agent, headers: { accept: 'application/json' } }, (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`watch: HTTP ${res.statusCode}`));
-          res.resume();
-          return;
-        }
-        res.setEncoding('utf8');
-        let rest = '';
-        res.on('data', (chunk: string) => {
-          const t = now();
-          const lines = (rest + chunk).split('\n');
-          rest = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.startsWith('{"type":"ADDED"')) {
-              if (line.startsWith('{"type":"ERROR"')) {
-                errorEvents++;
-                firstProblem ||= line.slice(0, 300);
+    const opened = await Promise.allSettled(
+      Array.from(
+        { length: sizes.watchers },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const w: Watcher = { req: undefined as unknown as ClientRequest, seen: new Uint8Array(sizes.pods), received: 0, duplicates: 0, ended: false };
+            const req = request(`${target.url}${podsPath(NS)}?watch=1&resourceVersion=${rv}`, { agent, headers: { accept: 'application/json' } }, (res) => {
+              if (res.statusCode !== 200) {
+                reject(new Error(`watch: HTTP ${res.statusCode}`));
+                res.resume();
+                return;
               }
-              continue;
-            }
-            const m = NAME_RE.exec(line);
-            const s = SENT_RE.exec(line);
-            if (!m || !s) continue;
-            const i = Number(m[1]);
-            if (w.seen[i]) {
-              w.duplicates++;
-              continue;
-            }
-            w.seen[i] = 1;
-            w.received++;
-            latencies[latencyCount++] = t - Number(s[1]);
-            lastReceive = t;
-          }
-        });
-        res.on('end', () => { w.ended = true; });
-        res.on('error', () => { w.ended = true; });
-        resolve();
-      });
-      w.req = req;
-      req.on('error', (err) => {
-        w.ended = true;
-        firstProblem ||= `watch connection: ${err.message}`;
-        reject(err);
-      });
-      req.end();
-      watchers.push(w);
-    })));
+              res.setEncoding('utf8');
+              let rest = '';
+              res.on('data', (chunk: string) => {
+                const t = now();
+                const lines = (rest + chunk).split('\n');
+                rest = lines.pop() ?? '';
+                for (const line of lines) {
+                  if (!line.startsWith('{"type":"ADDED"')) {
+                    if (line.startsWith('{"type":"ERROR"')) {
+                      errorEvents++;
+                      firstProblem ||= line.slice(0, 300);
+                    }
+                    continue;
+                  }
+                  const m = NAME_RE.exec(line);
+                  const s = SENT_RE.exec(line);
+                  if (!m || !s) continue;
+                  const i = Number(m[1]);
+                  if (w.seen[i]) {
+                    w.duplicates++;
+                    continue;
+                  }
+                  w.seen[i] = 1;
+                  w.received++;
+                  latencies[latencyCount++] = t - Number(s[1]);
+                  lastReceive = t;
+                }
+              });
+              res.on('end', () => {
+                w.ended = true;
+              });
+              res.on('error', () => {
+                w.ended = true;
+              });
+              resolve();
+            });
+            w.req = req;
+            req.on('error', (err) => {
+              w.ended = true;
+              firstProblem ||= `watch connection: ${err.message}`;
+              reject(err);
+            });
+            req.end();
+            watchers.push(w);
+          }),
+      ),
+    );
     const failedToOpen = opened.filter((o) => o.status === 'rejected').length;
     if (failedToOpen) ctx.progress(`${failedToOpen} watches failed to open: ${(opened.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason}`);
     const openSeconds = (performance.now() - openStart) / 1000;

@@ -33,7 +33,11 @@ function pushBusyboxImage(workDir: string, registryAddr: string, repoTag: string
     for (const tool of ['sh', 'sleep', 'cat', 'echo', 'ip', 'hostname', 'ls']) symlinkSync('busybox', join(stage, 'bin', tool));
     execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-C', stage, '-cf', join(workDir, 'layer.tar'), '.']);
   }
-  const layerDigest = 'sha256:' + createHash('sha256').update(readFileSync(join(workDir, 'layer.tar'))).digest('hex');
+  const layerDigest =
+    'sha256:' +
+    createHash('sha256')
+      .update(readFileSync(join(workDir, 'layer.tar')))
+      .digest('hex');
   const archive = join(workDir, `${repoTag.replace(/[/:]/g, '_')}.tar`);
   const dir = mkdtempSync(join(workDir, 'img-'));
   writeFileSync(
@@ -148,7 +152,10 @@ jest.setTimeout(180_000);
     const netns = info.runtimeSpec?.linux?.namespaces?.find((n) => n.type === 'network')?.path;
     assert.ok(netns?.startsWith(paths.state), `netns at ${netns}`);
     const { items } = await cri.runtime.listPodSandbox({ filter: { labelSelector: { 'io.kubernetes.pod.uid': uid } } });
-    assert.deepEqual(items.map((i) => i.id), [sandboxId]);
+    assert.deepEqual(
+      items.map((i) => i.id),
+      [sandboxId],
+    );
   });
 
   it('CreateContainer + StartContainer runs busybox; ContainerStatus says running', async () => {
@@ -184,7 +191,10 @@ jest.setTimeout(180_000);
     assert.equal(status.logPath, join(sandboxConfig.logDirectory as string, 'sleeper/0.log'));
     assert.match(status.imageRef, /sha256:[0-9a-f]{64}/);
     const list = await cri.runtime.listContainers({ filter: { podSandboxId: sandboxId, state: { state: 'CONTAINER_RUNNING' } } });
-    assert.deepEqual(list.containers.map((c) => c.id), [containerId]);
+    assert.deepEqual(
+      list.containers.map((c) => c.id),
+      [containerId],
+    );
   });
 
   it('ExecSync runs commands in the container (hostname, env, limits, exit codes)', async () => {
@@ -226,7 +236,10 @@ jest.setTimeout(180_000);
     assert.equal(stats?.attributes?.id, containerId);
     assert.ok((stats?.memory?.workingSetBytes?.value ?? 0) > 0);
     const all = await cri.runtime.listContainerStats({ filter: { podSandboxId: sandboxId } });
-    assert.deepEqual(all.stats.map((s) => s.attributes?.id), [containerId]);
+    assert.deepEqual(
+      all.stats.map((s) => s.attributes?.id),
+      [containerId],
+    );
     const { status } = await cri.runtime.containerStatus({ containerId });
     assert.equal(status?.resources?.linux?.memoryLimitInBytes, 64 * 1024 * 1024);
     assert.equal(status?.resources?.linux?.cpuQuota, 50000);
@@ -263,4 +276,3 @@ jest.setTimeout(180_000);
     assert.equal((await cri.image.imageStatus({ image: { image: BUSYBOX } })).image, null);
   });
 });
-

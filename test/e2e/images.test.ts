@@ -72,7 +72,9 @@ jest.setTimeout(600_000);
     assert.match(registryConfigYAML({ cacheDir: '/x', port: 5001 }), /addr: 127\.0\.0\.1:5001/);
     const port = Number(registry.addr.split(':')[1]);
     const hex = port.toString(16).toUpperCase().padStart(4, '0');
-    const listeners = [...readFileSync('/proc/net/tcp', 'utf8').matchAll(/^\s*\d+: ([0-9A-F]{8}):([0-9A-F]{4}) 00000000:0000 0A/gm)].filter((m) => m[2] === hex).map((m) => m[1]);
+    const listeners = [...readFileSync('/proc/net/tcp', 'utf8').matchAll(/^\s*\d+: ([0-9A-F]{8}):([0-9A-F]{4}) 00000000:0000 0A/gm)]
+      .filter((m) => m[2] === hex)
+      .map((m) => m[1]);
     assert.deepEqual(listeners, ['0100007F'], 'listening socket should be 127.0.0.1 only');
     const res = await fetch(`${registry.url}/v2/`);
     assert.equal(res.status, 200);
@@ -99,7 +101,9 @@ jest.setTimeout(600_000);
     const cacheDir = join(work, 'fresh-cache');
     const first = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
     assert.deepEqual(first.built.sort(), ['busybox', 'pause']);
-    const refs = catalogueReferences(IMAGES.filter((i) => ['busybox', 'pause'].includes(i.name))).map((r) => `${r.repository}:${r.tag}`).sort();
+    const refs = catalogueReferences(IMAGES.filter((i) => ['busybox', 'pause'].includes(i.name)))
+      .map((r) => `${r.repository}:${r.tag}`)
+      .sort();
     assert.deepEqual(first.pushed.sort(), refs);
     const second = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
     assert.deepEqual(second.built, []);
@@ -112,7 +116,9 @@ jest.setTimeout(600_000);
   it('the whole catalogue from the shared cache: every tag pushed once, then nothing to do', async () => {
     const progress: string[] = [];
     const first = await ensureImages({ cacheDir: CACHE, registry: registry.addr, progress: (m) => progress.push(m) });
-    const all = catalogueReferences().map((r) => `${r.repository}:${r.tag}`).sort();
+    const all = catalogueReferences()
+      .map((r) => `${r.repository}:${r.tag}`)
+      .sort();
     assert.deepEqual([...first.pushed, ...first.present].sort(), all);
     assert.ok(first.pushed.includes('library/nginx:1.14.2'), progress.join('\n'));
     for (const i of first.images) assert.ok(i.compressedBytes > 0 && i.uncompressedBytes >= i.compressedBytes, JSON.stringify(i));
@@ -141,9 +147,16 @@ jest.setTimeout(600_000);
       if (checkedBlobs.has(`${r.repository}@${m.config.digest}`)) continue;
       checkedBlobs.add(`${r.repository}@${m.config.digest}`);
       // Parsed here rather than by Response.json(), whose objects are of Node's realm, not the test's (jest).
-      const cfg = JSON.parse(await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).text()) as { os: string; config: { Cmd?: string[]; Entrypoint?: string[] } };
+      const cfg = JSON.parse(await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).text()) as {
+        os: string;
+        config: { Cmd?: string[]; Entrypoint?: string[] };
+      };
       assert.equal(cfg.os, 'linux');
-      assert.deepEqual({ Cmd: cfg.config.Cmd, Entrypoint: cfg.config.Entrypoint }, { Cmd: undefined, Entrypoint: undefined, ...expectCmd[r.image] }, r.reference);
+      assert.deepEqual(
+        { Cmd: cfg.config.Cmd, Entrypoint: cfg.config.Entrypoint },
+        { Cmd: undefined, Entrypoint: undefined, ...expectCmd[r.image] },
+        r.reference,
+      );
       const layer = await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.layers[0].digest}`, { method: 'HEAD' });
       assert.equal(layer.status, 200);
       assert.equal(Number(layer.headers.get('content-length')), m.layers[0].size);
@@ -169,8 +182,15 @@ jest.setTimeout(600_000);
       } catch {
         leftover = false;
       }
-      if (leftover) throw new Error(`bridge ${BRIDGE} exists: a killed earlier run left pods behind; stop its containerd (state dir /tmp/timonel-images-cri-*) and delete the bridge`);
-      containerd = await startTestContainerd({ tmpPrefix: '/tmp/timonel-images-cri-', registryMirror: registry.url, network: { bridge: BRIDGE, subnet: `${SUBNET_PREFIX}0/24` } });
+      if (leftover)
+        throw new Error(
+          `bridge ${BRIDGE} exists: a killed earlier run left pods behind; stop its containerd (state dir /tmp/timonel-images-cri-*) and delete the bridge`,
+        );
+      containerd = await startTestContainerd({
+        tmpPrefix: '/tmp/timonel-images-cri-',
+        registryMirror: registry.url,
+        network: { bridge: BRIDGE, subnet: `${SUBNET_PREFIX}0/24` },
+      });
       ({ stateDir, cri } = containerd);
     });
 
@@ -211,7 +231,11 @@ jest.setTimeout(600_000);
       const containers: [string, string, Partial<ContainerConfig__Input>][] = [
         ['nginx', 'nginx:1.14.2', {}],
         // As pods/config/redis-pod.yaml: only `args`, a config file from a volume.
-        ['redis', 'redis:5', { args: ['/usr/local/etc/redis/redis.conf'], mounts: [{ containerPath: '/usr/local/etc/redis', hostPath: redisConfDir, readonly: true }] }],
+        [
+          'redis',
+          'redis:5',
+          { args: ['/usr/local/etc/redis/redis.conf'], mounts: [{ containerPath: '/usr/local/etc/redis', hostPath: redisConfDir, readonly: true }] },
+        ],
         ['shell', 'busybox', { command: ['sh', '-c', 'echo started; exec sleep 3600'] }],
       ];
       for (const [name, image, extra] of containers) {
@@ -246,7 +270,9 @@ jest.setTimeout(600_000);
       };
       let body = '';
       for (let i = 0; i < 100 && !body; i++) {
-        body = await fetch(`http://${podIP}/`).then((r) => r.text()).catch(() => '');
+        body = await fetch(`http://${podIP}/`)
+          .then((r) => r.text())
+          .catch(() => '');
         if (!body) await new Promise((r) => setTimeout(r, 100));
       }
       assert.match(body, /<title>Welcome to nginx!<\/title>/);
@@ -274,7 +300,11 @@ jest.setTimeout(600_000);
         s.setTimeout(5000, () => reject(new Error('redis did not answer')));
       });
       assert.equal(reply, '+PONG\r\n');
-      const r = await cri.runtime.execSync({ containerId: ids.redis, cmd: ['sh', '-c', 'redis-cli set k v >/dev/null && redis-cli get k && redis-cli config get maxmemory && pwd && cat /proc/1/comm'], timeout: 10 });
+      const r = await cri.runtime.execSync({
+        containerId: ids.redis,
+        cmd: ['sh', '-c', 'redis-cli set k v >/dev/null && redis-cli get k && redis-cli config get maxmemory && pwd && cat /proc/1/comm'],
+        timeout: 10,
+      });
       // The entrypoint and the protected-mode wrapper exec, so redis-server itself is PID 1 and gets the stop signal.
       assert.equal(r.stdout.toString(), 'v\nmaxmemory\n2097152\n/data\nredis-server\n', 'the config file given as the only arg is in effect');
     });

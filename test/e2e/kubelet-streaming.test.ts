@@ -73,7 +73,10 @@ jest.setTimeout(300_000);
   }
 
   /** A long-running kubectl (logs -f, port-forward); killed in after() if still running. */
-  function kubectlSpawn(args: string[], env: Record<string, string> = {}): { child: ChildProcess; out: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpExecArray>; exited: Promise<number> } {
+  function kubectlSpawn(
+    args: string[],
+    env: Record<string, string> = {},
+  ): { child: ChildProcess; out: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpExecArray>; exited: Promise<number> } {
     const child = spawn('kubectl', args, { env: kubectlEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     spawned.push(child);
     let text = '';
@@ -139,7 +142,10 @@ jest.setTimeout(300_000);
   }
 
   async function putStatus(path: string, obj: Record<string, unknown>, status: object): Promise<void> {
-    const res = await request(cluster as TestCluster, 'PUT', path, { body: JSON.stringify({ ...obj, status }), headers: { 'content-type': 'application/json' } });
+    const res = await request(cluster as TestCluster, 'PUT', path, {
+      body: JSON.stringify({ ...obj, status }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 200, res.body);
   }
 
@@ -147,7 +153,11 @@ jest.setTimeout(300_000);
     registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR, DEFAULT_REGISTRY_PORT);
     await ensureImages({ registry: registry.addr, only: ['busybox', 'pause'] });
 
-    containerd = await startTestContainerd({ tmpPrefix: '/tmp/timonel-streaming-e2e-', registryMirror: registry.url, network: { bridge: BRIDGE, subnet: SUBNET } });
+    containerd = await startTestContainerd({
+      tmpPrefix: '/tmp/timonel-streaming-e2e-',
+      registryMirror: registry.url,
+      network: { bridge: BRIDGE, subnet: SUBNET },
+    });
     ({ stateDir, cri } = containerd);
     await cri.image.pullImage({ image: { image: BUSYBOX } });
 
@@ -183,7 +193,10 @@ jest.setTimeout(300_000);
     // The API objects kubectl works from: a Node whose kubelet is our server, and the Pod on it.
     const node = await createObject('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE } });
     await putStatus(`/api/v1/nodes/${NODE}/status`, node, {
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE }],
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: NODE },
+      ],
       daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } },
     });
     const container = (name: string, extra: object = {}) => ({ name, image: 'busybox:1.36', ...extra });
@@ -193,7 +206,14 @@ jest.setTimeout(300_000);
       metadata: { name: POD, namespace: NS },
       spec: {
         nodeName: NODE,
-        containers: [container('main', { ports: [{ containerPort: 8080 }] }), container('ticker'), container('reader', { stdin: true }), container('quiet'), container('short'), container('never')],
+        containers: [
+          container('main', { ports: [{ containerPort: 8080 }] }),
+          container('ticker'),
+          container('reader', { stdin: true }),
+          container('quiet'),
+          container('short'),
+          container('never'),
+        ],
       },
     });
     await putStatus(`/api/v1/namespaces/${NS}/pods/${POD}/status`, pod, { phase: 'Running', podIP, podIPs: [{ ip: podIP }], hostIP: '127.0.0.1' });
@@ -233,7 +253,11 @@ jest.setTimeout(300_000);
     f.child.kill('SIGTERM');
     await f.exited;
     const ticks = [...f.out().matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
-    assert.deepEqual(ticks, ticks.map((_, i) => ticks[0] + i), `consecutive ticks: ${ticks.join(',')}`);
+    assert.deepEqual(
+      ticks,
+      ticks.map((_, i) => ticks[0] + i),
+      `consecutive ticks: ${ticks.join(',')}`,
+    );
   });
 
   it('kubectl logs -f ends by itself when the container exits', async () => {
@@ -286,7 +310,7 @@ jest.setTimeout(300_000);
   });
 
   // script (util-linux) gives kubectl the pseudo-terminal.
-  (which('script') ? it : it.skip)('kubectl exec -it gives a terminal with the client\'s size', async () => {
+  (which('script') ? it : it.skip)("kubectl exec -it gives a terminal with the client's size", async () => {
     // The size arrives on the resize channel once the command runs: look a few times.
     const inner = 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do stty -a | grep -q "rows 27; columns 91" && break; sleep 0.2; done; stty -a | head -n 1; exit 4';
     const cmd = `stty cols 91 rows 27; kubectl exec -it ${POD} -c main -- sh -c '${inner}'`;
@@ -301,7 +325,7 @@ jest.setTimeout(300_000);
     assert.match(r.stdout, /rows 27; columns 91/);
   });
 
-  it('kubectl attach -i talks to the container\'s own stdin and output', async () => {
+  it("kubectl attach -i talks to the container's own stdin and output", async () => {
     const child = spawn('kubectl', ['attach', '-i', POD, '-c', 'reader'], { env: kubectlEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     spawned.push(child);
     let out = '';
@@ -345,7 +369,10 @@ jest.setTimeout(300_000);
     });
   }
 
-  for (const [how, env] of [['WebSocket tunnel', {}], ['SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }]] as const) {
+  for (const [how, env] of [
+    ['WebSocket tunnel', {}],
+    ['SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  ] as const) {
     it(`kubectl port-forward serves the pod's port on localhost (${how})`, async () => {
       const pf = kubectlSpawn(['port-forward', '-v=4', `pod/${POD}`, ':8080'], env);
       const m = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080/);
@@ -386,18 +413,34 @@ jest.setTimeout(300_000);
     const execNotStarted = await kubectl(['exec', POD, '-c', 'never', '--', 'true']);
     assert.match(execNotStarted.stderr, /container "never" in pod "web" is waiting to start: ContainerCreating/);
 
-    const unscheduled = await createObject(`/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    const unscheduled = await createObject(`/api/v1/namespaces/${NS}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'pending' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
     assert.ok(unscheduled);
     const pending = await kubectl(['exec', 'pending', '--', 'true']);
     assert.match(pending.stderr, /pod pending does not have a host assigned/);
 
     // A kubelet that cannot be reached: 503 with the reason.
     const gone = await createObject('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'gone-node' } });
-    await putStatus('/api/v1/nodes/gone-node/status', gone, { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 1 } } });
-    const lost = await createObject(`/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lost' }, spec: { nodeName: 'gone-node', containers: [{ name: 'c', image: 'busybox' }] } });
+    await putStatus('/api/v1/nodes/gone-node/status', gone, {
+      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 1 } },
+    });
+    const lost = await createObject(`/api/v1/namespaces/${NS}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'lost' },
+      spec: { nodeName: 'gone-node', containers: [{ name: 'c', image: 'busybox' }] },
+    });
     assert.ok(lost);
     const unreachable = await kubectl(['logs', 'lost']);
-    assert.match(unreachable.stderr, /Error from server \(ServiceUnavailable\): error trying to reach the kubelet of node "gone-node" at https:\/\/127\.0\.0\.1:1/);
+    assert.match(
+      unreachable.stderr,
+      /Error from server \(ServiceUnavailable\): error trying to reach the kubelet of node "gone-node" at https:\/\/127\.0\.0\.1:1/,
+    );
   });
 
   it('a follower of a quiet container gets the answer at once (the apiserver would time out waiting otherwise)', async () => {
@@ -427,14 +470,15 @@ jest.setTimeout(300_000);
   });
 
   it('the kubelet server refuses requests without a client certificate from the cluster CA (but /healthz)', async () => {
-    const status = (path: string) => new Promise<number>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: (kubelet as KubeletServer).port, path, rejectUnauthorized: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: (kubelet as KubeletServer).port, path, rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     assert.equal(await status('/pods'), 401);
     assert.equal(await status('/containerLogs/default/x/y'), 401);
     assert.equal(await status('/healthz'), 200);

@@ -72,21 +72,38 @@ jest.setTimeout(600_000);
   function startKubelet(): ChildProcess {
     const main = fileURLToPath(new URL('../../cmd/kubelet/main.js', import.meta.url));
     const out = openSync(kubeletLog, 'a');
-    const child = spawn(process.execPath, [
-      '--enable-source-maps', main,
-      '--kubeconfig', cluster.kubeconfig,
-      '--node-name', NODE,
-      '--node-ip', NODE_IP,
-      '--pod-cidr', POD_CIDR,
-      '--container-runtime-endpoint', paths!.socket,
-      '--root-dir', join(dir, 'kubelet'),
-      '--cni-conf-dir', paths!.cniConfDir,
-      '--cni-bridge', BRIDGE,
-      '--pod-manifest-path', join(dir, 'manifests'),
-      '--port', String(kubeletPort),
-      '--sync-frequency', '10',
-      '-v', process.env.KUBELET_E2E_V ?? '2',
-    ], { stdio: ['ignore', out, out] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        main,
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--node-name',
+        NODE,
+        '--node-ip',
+        NODE_IP,
+        '--pod-cidr',
+        POD_CIDR,
+        '--container-runtime-endpoint',
+        paths!.socket,
+        '--root-dir',
+        join(dir, 'kubelet'),
+        '--cni-conf-dir',
+        paths!.cniConfDir,
+        '--cni-bridge',
+        BRIDGE,
+        '--pod-manifest-path',
+        join(dir, 'manifests'),
+        '--port',
+        String(kubeletPort),
+        '--sync-frequency',
+        '10',
+        '-v',
+        process.env.KUBELET_E2E_V ?? '2',
+      ],
+      { stdio: ['ignore', out, out] },
+    );
     closeSync(out);
     return child;
   }
@@ -140,7 +157,11 @@ jest.setTimeout(600_000);
       await containerd.shutdown();
     }
     for (const uid of podUIDs) if (uid) removePodCgroups('/', uid);
-    await tearDownNodeNetwork({ bridge: BRIDGE, cniConfDir: paths?.cniConfDir ?? join(dir, 'cni'), ipamDataDir: join(dir, 'kubelet', 'cni', 'networks') }).catch(() => undefined);
+    await tearDownNodeNetwork({
+      bridge: BRIDGE,
+      cniConfDir: paths?.cniConfDir ?? join(dir, 'cni'),
+      ipamDataDir: join(dir, 'kubelet', 'cni', 'networks'),
+    }).catch(() => undefined);
     client?.close();
     await cluster?.stop();
     await registry?.stop();
@@ -157,18 +178,25 @@ jest.setTimeout(600_000);
   });
 
   it('registers a Ready node with capacity, node info and a lease', async () => {
-    const node = await until('node Ready', async () => {
-      if (kubelet && kubelet.exitCode !== null) throw new Error(`kubelet exited:\n${logTail()}`);
-      const n = await client.resource<Node>('v1', 'nodes').get(NODE);
-      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
-    }, 60_000);
+    const node = await until(
+      'node Ready',
+      async () => {
+        if (kubelet && kubelet.exitCode !== null) throw new Error(`kubelet exited:\n${logTail()}`);
+        const n = await client.resource<Node>('v1', 'nodes').get(NODE);
+        return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+      },
+      60_000,
+    );
     assert.equal(node.status?.capacity?.pods, '110');
     assert.ok(Number(node.status?.capacity?.cpu) >= 1);
     assert.match(String(node.status?.capacity?.memory), /^\d+Ki$/);
     assert.match(String(node.status?.capacity?.['ephemeral-storage']), /^\d+Ki$/);
     assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? '', /^containerd:\/\/1\./);
     assert.match(node.status?.nodeInfo?.kubeletVersion ?? '', /^v1\.32\./);
-    assert.deepEqual(node.status?.addresses?.find((a) => a.type === 'InternalIP'), { type: 'InternalIP', address: NODE_IP });
+    assert.deepEqual(
+      node.status?.addresses?.find((a) => a.type === 'InternalIP'),
+      { type: 'InternalIP', address: NODE_IP },
+    );
     assert.deepEqual(node.spec?.podCIDRs, [POD_CIDR]);
     assert.equal(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, kubeletPort);
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -185,12 +213,19 @@ jest.setTimeout(600_000);
     const created = await pods().create(busyboxPod('sleeper', ['sleep', '3600']));
     podUIDs.add(created.metadata.uid ?? '');
     const t0 = Date.now();
-    const running = await until('pod Running', async () => {
-      const p = await getPod('sleeper');
-      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
-    }, 60_000, 100);
+    const running = await until(
+      'pod Running',
+      async () => {
+        const p = await getPod('sleeper');
+        return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
+      },
+      60_000,
+      100,
+    );
     const latency = Date.now() - t0;
-    process.stderr.write(`kubelet e2e: first busybox pod, creation → Running and ready in ${latency} ms (fresh containerd: includes pulling pause and busybox from the local registry)\n`);
+    process.stderr.write(
+      `kubelet e2e: first busybox pod, creation → Running and ready in ${latency} ms (fresh containerd: includes pulling pause and busybox from the local registry)\n`,
+    );
     assert.match(running.status?.podIP ?? '', /^10\.244\.202\.\d+$/);
     assert.equal(running.status?.hostIP, NODE_IP);
     assert.equal(running.status?.qosClass, 'BestEffort');
@@ -198,7 +233,16 @@ jest.setTimeout(600_000);
     assert.match(cs?.containerID ?? '', /^containerd:\/\/[0-9a-f]{64}$/);
     assert.equal(cs?.restartCount, 0);
     const conds = Object.fromEntries((running.status?.conditions ?? []).map((c) => [c.type, c.status]));
-    assert.deepEqual({ ...conds }, { PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'True', ContainersReady: 'True', ...(conds.PodScheduled ? { PodScheduled: conds.PodScheduled } : {}) });
+    assert.deepEqual(
+      { ...conds },
+      {
+        PodReadyToStartContainers: 'True',
+        Initialized: 'True',
+        Ready: 'True',
+        ContainersReady: 'True',
+        ...(conds.PodScheduled ? { PodScheduled: conds.PodScheduled } : {}),
+      },
+    );
     const { stdout } = await cluster.kubectl(['get', 'pod', 'sleeper']);
     assert.match(stdout, /sleeper\s+1\/1\s+Running\s+0\s+/);
     // The container really runs in containerd, with the kubelet's labels.
@@ -210,14 +254,24 @@ jest.setTimeout(600_000);
     assert.match(hosts.stdout.toString(), new RegExp(`${running.status?.podIP?.replace(/\./g, '\\.')}\\s+sleeper`));
     // Events are written after what they report: wait for them.
     await until('Created and Started events', async () => {
-      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=sleeper', '-o', 'jsonpath={range .items[*]}{.reason}{" "}{end}']);
+      const events = await cluster.kubectl([
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=sleeper',
+        '-o',
+        'jsonpath={range .items[*]}{.reason}{" "}{end}',
+      ]);
       const reasons = events.stdout.split(' ');
       return reasons.includes('Created') && reasons.includes('Started');
     });
   });
 
   it('passes env from a ConfigMap, and $(VAR) expands in the command', async () => {
-    await client.resource('v1', 'configmaps').namespace('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'env-cm', namespace: 'default' }, data: { greeting: 'hello from configmap' } });
+    await client
+      .resource('v1', 'configmaps')
+      .namespace('default')
+      .create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'env-cm', namespace: 'default' }, data: { greeting: 'hello from configmap' } });
     const p = busyboxPod('env-pod', ['sh', '-c', 'echo "$(GREETING)" > /tmp/out; sleep 3600']);
     p.spec.containers[0].env = [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'env-cm', key: 'greeting' } } }];
     const created = await pods().create(p);
@@ -229,7 +283,11 @@ jest.setTimeout(600_000);
     const id = (running.status?.containerStatuses?.[0]?.containerID ?? '').replace('containerd://', '');
     const env = await cri.runtime.execSync({ containerId: id, cmd: ['sh', '-c', 'echo "$GREETING"'], timeout: 10 });
     assert.equal(env.stdout.toString().trim(), 'hello from configmap');
-    const out = await until('command output', async () => (await cri.runtime.execSync({ containerId: id, cmd: ['cat', '/tmp/out'], timeout: 10 })).stdout.toString().trim() || undefined, 10_000);
+    const out = await until(
+      'command output',
+      async () => (await cri.runtime.execSync({ containerId: id, cmd: ['cat', '/tmp/out'], timeout: 10 })).stdout.toString().trim() || undefined,
+      10_000,
+    );
     assert.equal(out, 'hello from configmap');
   });
 
@@ -250,12 +308,17 @@ jest.setTimeout(600_000);
     const created = await pods().create(busyboxPod('crasher', ['sh', '-c', 'echo dying; exit 1']));
     podUIDs.add(created.metadata.uid ?? '');
     const seen = new Set<string>();
-    const p = await until('CrashLoopBackOff with 2+ restarts', async () => {
-      const x = await getPod('crasher');
-      const cs = x.status?.containerStatuses?.[0];
-      if (cs?.state?.waiting?.reason) seen.add(cs.state.waiting.reason);
-      return cs && cs.restartCount >= 2 && seen.has('CrashLoopBackOff') ? x : undefined;
-    }, 90_000, 200);
+    const p = await until(
+      'CrashLoopBackOff with 2+ restarts',
+      async () => {
+        const x = await getPod('crasher');
+        const cs = x.status?.containerStatuses?.[0];
+        if (cs?.state?.waiting?.reason) seen.add(cs.state.waiting.reason);
+        return cs && cs.restartCount >= 2 && seen.has('CrashLoopBackOff') ? x : undefined;
+      },
+      90_000,
+      200,
+    );
     const cs = p.status?.containerStatuses?.[0];
     assert.equal(cs?.lastState?.terminated?.exitCode, 1);
     assert.equal(cs?.lastState?.terminated?.reason, 'Error');
@@ -264,7 +327,14 @@ jest.setTimeout(600_000);
     // Between crashes it may be back up for a moment (busybox exits at once).
     assert.match(stdout, /crasher\s+[01]\/1\s+(CrashLoopBackOff|Error|Running)\s+[2-9]/);
     await until('a BackOff event', async () => {
-      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=crasher,reason=BackOff', '-o', 'jsonpath={.items[*].message}']);
+      const events = await cluster.kubectl([
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=crasher,reason=BackOff',
+        '-o',
+        'jsonpath={.items[*].message}',
+      ]);
       return /Back-off restarting failed container main in pod crasher_default\(/.test(events.stdout);
     });
   });
@@ -275,17 +345,29 @@ jest.setTimeout(600_000);
     const created = await pods().create(p);
     podUIDs.add(created.metadata.uid ?? '');
     const reasons = new Set<string>();
-    await until('ErrImagePull and ImagePullBackOff', async () => {
-      const x = await getPod('noimage');
-      const r = x.status?.containerStatuses?.[0]?.state?.waiting?.reason;
-      if (r) reasons.add(r);
-      return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
-    }, 60_000, 100).catch(async (err: Error) => {
+    await until(
+      'ErrImagePull and ImagePullBackOff',
+      async () => {
+        const x = await getPod('noimage');
+        const r = x.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+        if (r) reasons.add(r);
+        return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
+      },
+      60_000,
+      100,
+    ).catch(async (err: Error) => {
       const ev = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=noimage'], { allowFail: true });
       throw new Error(`${err.message}; waiting reasons seen: [${[...reasons].join(', ')}]\n${ev.stdout}`);
     });
     await until('a Failed event', async () => {
-      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=noimage,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+      const events = await cluster.kubectl([
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=noimage,reason=Failed',
+        '-o',
+        'jsonpath={.items[*].message}',
+      ]);
       return /Failed to pull image "docker\.io\/library\/does-not-exist:1\.0": rpc error: code = NotFound/.test(events.stdout);
     });
     // Nothing else was affected.
@@ -307,9 +389,19 @@ jest.setTimeout(600_000);
       const x = await getPod('with-init');
       return x.status?.phase === 'Running' ? x : undefined;
     });
-    assert.deepEqual(running.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.reason]), [['first', 'Completed'], ['second', 'Completed']]);
+    assert.deepEqual(
+      running.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.reason]),
+      [
+        ['first', 'Completed'],
+        ['second', 'Completed'],
+      ],
+    );
     const id = (running.status?.containerStatuses?.[0]?.containerID ?? '').replace('containerd://', '');
-    const seen = await until('app saw the init output', async () => (await cri.runtime.execSync({ containerId: id, cmd: ['cat', '/tmp/seen'], timeout: 10 })).stdout.toString() || undefined, 10_000);
+    const seen = await until(
+      'app saw the init output',
+      async () => (await cri.runtime.execSync({ containerId: id, cmd: ['cat', '/tmp/seen'], timeout: 10 })).stdout.toString() || undefined,
+      10_000,
+    );
     assert.equal(seen, 'one\ntwo\n');
   });
 
@@ -332,34 +424,58 @@ jest.setTimeout(600_000);
     await cri.runtime.execSync({ containerId: id, cmd: ['touch', '/tmp/ready'], timeout: 10 });
     await until('ready after the probe passes', async () => (await getPod('probed')).status?.containerStatuses?.[0]?.ready === true, 20_000);
     await cri.runtime.execSync({ containerId: id, cmd: ['rm', '/tmp/alive'], timeout: 10 });
-    const restarted = await until('restarted after liveness failure', async () => {
-      const x = await getPod('probed');
-      const cs = x.status?.containerStatuses?.[0];
-      return cs && cs.restartCount >= 1 && cs.containerID !== running.status?.containerStatuses?.[0]?.containerID ? x : undefined;
-    }, 30_000);
+    const restarted = await until(
+      'restarted after liveness failure',
+      async () => {
+        const x = await getPod('probed');
+        const cs = x.status?.containerStatuses?.[0];
+        return cs && cs.restartCount >= 1 && cs.containerID !== running.status?.containerStatuses?.[0]?.containerID ? x : undefined;
+      },
+      30_000,
+    );
     assert.ok(restarted.status?.containerStatuses?.[0]?.lastState?.terminated, 'the killed instance is the last state');
     await until('Unhealthy and Killing events', async () => {
-      const events = await cluster.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+      const events = await cluster.kubectl([
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.name=probed',
+        '-o',
+        'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
+      ]);
       return /Unhealthy: Liveness probe failed/.test(events.stdout) && /Killing: Container main failed liveness probe, will be restarted/.test(events.stdout);
     });
   });
 
   it('runs a static pod from --pod-manifest-path and mirrors it in the apiserver', async () => {
-    writeFileSync(join(dir, 'manifests', 'static-web.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  namespace: default\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: web\n    image: busybox:1.36\n    command: ["sleep", "3600"]\n');
+    writeFileSync(
+      join(dir, 'manifests', 'static-web.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  namespace: default\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: web\n    image: busybox:1.36\n    command: ["sleep", "3600"]\n',
+    );
     // The kubelet reads the directory every 20 s.
-    const mirror = await until('mirror pod Running', async () => {
-      const x = await getPod(`static-web-${NODE}`).catch(() => undefined);
-      return x?.status?.phase === 'Running' ? x : undefined;
-    }, 60_000, 500);
+    const mirror = await until(
+      'mirror pod Running',
+      async () => {
+        const x = await getPod(`static-web-${NODE}`).catch(() => undefined);
+        return x?.status?.phase === 'Running' ? x : undefined;
+      },
+      60_000,
+      500,
+    );
     podUIDs.add(mirror.metadata.annotations?.['kubernetes.io/config.hash'] ?? '');
     assert.ok(mirror.metadata.annotations?.['kubernetes.io/config.mirror']);
     assert.equal(mirror.metadata.ownerReferences?.[0]?.kind, 'Node');
     // Deleting the mirror pod does not stop the static pod: the kubelet recreates the mirror.
     await pods().delete(mirror.metadata.name ?? '', { gracePeriodSeconds: 0 });
-    await until('mirror pod recreated', async () => {
-      const x = await getPod(`static-web-${NODE}`).catch(() => undefined);
-      return x && x.metadata.uid !== mirror.metadata.uid ? x : undefined;
-    }, 30_000, 250);
+    await until(
+      'mirror pod recreated',
+      async () => {
+        const x = await getPod(`static-web-${NODE}`).catch(() => undefined);
+        return x && x.metadata.uid !== mirror.metadata.uid ? x : undefined;
+      },
+      30_000,
+      250,
+    );
   });
 
   it('keeps running containers across a kubelet restart: same IDs, same restartCount', async () => {
@@ -387,15 +503,24 @@ jest.setTimeout(600_000);
     const t0 = Date.now();
     await Promise.all(Array.from({ length: n }, (_, i) => pods().create(busyboxPod(`burst-${i}`, ['sleep', '3600']))));
     const createdMs = Date.now() - t0;
-    const all = await until(`${n} pods Running`, async () => {
-      const list = await pods().list({ labelSelector: '' });
-      const burst = list.items.filter((p) => p.metadata.name?.startsWith('burst-'));
-      for (const p of burst) podUIDs.add(p.metadata.uid ?? '');
-      return burst.length === n && burst.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) ? burst : undefined;
-    }, 300_000, 200);
+    const all = await until(
+      `${n} pods Running`,
+      async () => {
+        const list = await pods().list({ labelSelector: '' });
+        const burst = list.items.filter((p) => p.metadata.name?.startsWith('burst-'));
+        for (const p of burst) podUIDs.add(p.metadata.uid ?? '');
+        return burst.length === n && burst.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) ? burst : undefined;
+      },
+      300_000,
+      200,
+    );
     const runningMs = Date.now() - t0;
-    const starts = all.map((p) => Date.parse(p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '') - Date.parse(p.metadata.creationTimestamp ?? '')).sort((a, b) => a - b);
-    process.stderr.write(`kubelet e2e: ${n} pods created in ${createdMs} ms, all Running+ready after ${runningMs} ms; creation→container start p50 ${starts[Math.floor(n / 2)]} ms, max ${starts[n - 1]} ms (1 s timestamp resolution)\n`);
+    const starts = all
+      .map((p) => Date.parse(p.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '') - Date.parse(p.metadata.creationTimestamp ?? ''))
+      .sort((a, b) => a - b);
+    process.stderr.write(
+      `kubelet e2e: ${n} pods created in ${createdMs} ms, all Running+ready after ${runningMs} ms; creation→container start p50 ${starts[Math.floor(n / 2)]} ms, max ${starts[n - 1]} ms (1 s timestamp resolution)\n`,
+    );
     const t1 = Date.now();
     await Promise.all(all.map((p) => pods().delete(p.metadata.name ?? '', { gracePeriodSeconds: 1 })));
     await until('burst pods gone', async () => (await pods().list()).items.every((p) => !p.metadata.name?.startsWith('burst-')), 300_000, 250);

@@ -11,17 +11,23 @@ import { EXAMPLES_DIR } from '../support/examples.js';
 const poll = <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number) => until(what, check, timeoutMs, 250);
 
 const APP = {
-  apiVersion: 'v1', kind: 'List',
+  apiVersion: 'v1',
+  kind: 'List',
   items: [
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'my-nginx' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'my-nginx' },
       spec: {
-        replicas: 3, selector: { matchLabels: { run: 'my-nginx' } },
+        replicas: 3,
+        selector: { matchLabels: { run: 'my-nginx' } },
         template: { metadata: { labels: { run: 'my-nginx' } }, spec: { containers: [{ name: 'my-nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
       },
     },
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'my-nginx', labels: { run: 'my-nginx' } },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'my-nginx', labels: { run: 'my-nginx' } },
       spec: { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }], selector: { run: 'my-nginx' } },
     },
   ],
@@ -57,8 +63,13 @@ describe('services: proxy and cluster DNS on a real node', () => {
     // Each replica logs the requests it served; 30 requests through the ClusterIP reach all three.
     await clientExec(`for i in $(seq 1 30); do timeout 5 wget -qO- http://${clusterIP}/spread >/dev/null 2>&1 || true; done`);
     const pods = JSON.parse((await c.kubectl(['get', 'pods', '-l', 'run=my-nginx', '-o', 'json'])).stdout).items as { metadata: { name: string } }[];
-    const served = await Promise.all(pods.map(async (p) => ((await c.kubectl(['logs', p.metadata.name])).stdout.match(/"GET \/spread HTTP\/1\.1" 404/g) ?? []).length));
-    assert.equal(served.reduce((a, b) => a + b, 0), 30);
+    const served = await Promise.all(
+      pods.map(async (p) => ((await c.kubectl(['logs', p.metadata.name])).stdout.match(/"GET \/spread HTTP\/1\.1" 404/g) ?? []).length),
+    );
+    assert.equal(
+      served.reduce((a, b) => a + b, 0),
+      30,
+    );
     for (const n of served) assert.ok(n > 0, `a replica served nothing: ${served.join(',')}`);
   });
 
@@ -76,10 +87,14 @@ describe('services: proxy and cluster DNS on a real node', () => {
     await c.kubectl(['wait', '--for=delete', 'pod', '-l', 'run=my-nginx', '--timeout=90s']);
     // Once the proxy has synced the empty EndpointSlice, the REJECT rule refuses at once; until then
     // a try may still go to a deleted pod's IP and hang, so each try is cut at 3 s and retried.
-    const rejected = await poll('connection refused', async () => {
-      const r = await clientExec('timeout 3 wget -qO- http://my-nginx 2>&1; echo exit=$?', true);
-      return /refused/i.test(r.stdout) ? r.stdout : undefined;
-    }, 30_000);
+    const rejected = await poll(
+      'connection refused',
+      async () => {
+        const r = await clientExec('timeout 3 wget -qO- http://my-nginx 2>&1; echo exit=$?', true);
+        return /refused/i.test(r.stdout) ? r.stdout : undefined;
+      },
+      30_000,
+    );
     assert.match(rejected, /Connection refused/);
     await c.kubectl(['scale', 'deployment/my-nginx', '--replicas=1']);
     await c.kubectl(['rollout', 'status', 'deployment/my-nginx', '--timeout=120s']);
@@ -91,10 +106,14 @@ describe('services: proxy and cluster DNS on a real node', () => {
     await c.kubectl(['rollout', 'status', 'statefulset/web', '--timeout=180s']);
     const ip = (await c.kubectl(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}'])).stdout;
     assert.match(ip, /^10\.244\.102\.\d+$/);
-    const answer = await poll('web-0 resolves', async () => {
-      const out = (await clientExec('nslookup web-0.nginx.default.svc.cluster.local', true)).stdout;
-      return out.includes(ip) ? out : undefined;
-    }, 30_000);
+    const answer = await poll(
+      'web-0 resolves',
+      async () => {
+        const out = (await clientExec('nslookup web-0.nginx.default.svc.cluster.local', true)).stdout;
+        return out.includes(ip) ? out : undefined;
+      },
+      30_000,
+    );
     assert.ok(answer.includes(ip));
   });
 });

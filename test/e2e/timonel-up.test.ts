@@ -21,11 +21,27 @@ describe('timonel up / down', () => {
   const kubectl = (args: string[]) => run('kubectl', args, { env: kubectlEnv() });
   const timonel = (args: string[]) => run(process.execPath, [TIMONEL, ...args]);
   // The registry may be shared with another cluster on this machine (then it has no PID file here).
-  const pids = () => ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'containerd', 'kubelet'].map((n) => Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')));
+  const pids = () =>
+    ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'containerd', 'kubelet'].map((n) =>
+      Number(readFileSync(join(dataDir, 'run', `${n}.pid`), 'utf8')),
+    );
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
-    flags = ['--data-dir', dataDir, '--secure-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--pod-cidr', '10.244.101.0/24', '--cni-bridge', 'tmnl-e2e1'];
+    flags = [
+      '--data-dir',
+      dataDir,
+      '--secure-port',
+      String(await freePort()),
+      '--etcd-client-port',
+      String(await freePort()),
+      '--etcd-peer-port',
+      String(await freePort()),
+      '--pod-cidr',
+      '10.244.101.0/24',
+      '--cni-bridge',
+      'tmnl-e2e1',
+    ];
   });
   afterAll(async () => {
     await timonel(['down', ...flags, '--purge']).catch(() => undefined);
@@ -55,7 +71,9 @@ describe('timonel up / down', () => {
 
   it('refuses requests without the kubeconfig credentials', async () => {
     const server = /server: (\S+)/.exec(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8'))?.[1];
-    const res = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', '--token=wrong', 'get', 'ns'], { env: { ...process.env, HOME: dataDir } }).catch((e: { stderr: string }) => e);
+    const res = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', '--token=wrong', 'get', 'ns'], {
+      env: { ...process.env, HOME: dataDir },
+    }).catch((e: { stderr: string }) => e);
     assert.match((res as { stderr: string }).stderr, /Unauthorized/);
   });
 
@@ -82,7 +100,9 @@ describe('timonel up / down', () => {
     await new Promise((r) => blocker.once('listening', r));
     const busy = (blocker.address() as { port: number }).port;
     try {
-      const res = await timonel(['up', '--data-dir', other, '--etcd-client-port', String(busy), '--etcd-peer-port', String(await freePort())]).catch((e: { stderr: string; code: number }) => e);
+      const res = await timonel(['up', '--data-dir', other, '--etcd-client-port', String(busy), '--etcd-peer-port', String(await freePort())]).catch(
+        (e: { stderr: string; code: number }) => e,
+      );
       assert.equal((res as { code: number }).code, 1);
       assert.match((res as { stderr: string }).stderr, new RegExp(`port 127\\.0\\.0\\.1:${busy} is already in use`));
     } finally {

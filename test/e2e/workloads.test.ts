@@ -57,10 +57,14 @@ describe('workloads on a real node', () => {
       assert.match(page, /Welcome to nginx!/);
     }
     const first = running[0].metadata.name;
-    const logs = await poll('nginx access log line in kubectl logs', async () => {
-      const out = (await c.kubectl(['logs', first])).stdout;
-      return /"GET \/ HTTP\/1\.1" 200/.test(out) ? out : undefined;
-    }, 30_000);
+    const logs = await poll(
+      'nginx access log line in kubectl logs',
+      async () => {
+        const out = (await c.kubectl(['logs', first])).stdout;
+        return /"GET \/ HTTP\/1\.1" 200/.test(out) ? out : undefined;
+      },
+      30_000,
+    );
     assert.match(logs, /GET \/ HTTP\/1\.1/);
     const hostname = (await c.kubectl(['exec', first, '--', 'cat', '/etc/hostname'])).stdout.trim();
     assert.equal(hostname, first);
@@ -97,10 +101,14 @@ describe('workloads on a real node', () => {
 
   it('a crashing container goes to CrashLoopBackOff with growing restarts', async () => {
     await c.kubectl(['run', 'crasher', '--image=busybox', '--restart=Always', '--', 'sh', '-c', 'echo failing; exit 1']);
-    const seen = await poll('CrashLoopBackOff with 2+ restarts', async () => {
-      const s = (await pod('crasher')).status?.containerStatuses?.[0];
-      return s && s.restartCount >= 2 && s.state?.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
-    }, 120_000);
+    const seen = await poll(
+      'CrashLoopBackOff with 2+ restarts',
+      async () => {
+        const s = (await pod('crasher')).status?.containerStatuses?.[0];
+        return s && s.restartCount >= 2 && s.state?.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
+      },
+      120_000,
+    );
     assert.ok(seen.restartCount >= 2);
     const table = (await c.kubectl(['get', 'pod', 'crasher'])).stdout;
     assert.match(table, /CrashLoopBackOff|Error/);
@@ -110,27 +118,41 @@ describe('workloads on a real node', () => {
 
   it('liveness and readiness probes: a failing exec liveness probe restarts, a failing readiness probe keeps the pod unready', async () => {
     const manifest = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'probed' },
       spec: {
         containers: [
           {
-            name: 'live', image: 'busybox', command: ['sh', '-c', 'touch /tmp/healthy; sleep 5; rm /tmp/healthy; sleep 3600'],
+            name: 'live',
+            image: 'busybox',
+            command: ['sh', '-c', 'touch /tmp/healthy; sleep 5; rm /tmp/healthy; sleep 3600'],
             livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 },
           },
           {
-            name: 'unready', image: 'busybox', command: ['sleep', '3600'],
+            name: 'unready',
+            image: 'busybox',
+            command: ['sleep', '3600'],
             readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1 },
           },
         ],
       },
     };
     await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-    const restarted = await poll('liveness restart', async () => {
-      const s = (await pod('probed')).status?.containerStatuses?.find((x) => x.name === 'live');
-      return s && s.restartCount >= 1 ? s : undefined;
-    }, 90_000);
+    const restarted = await poll(
+      'liveness restart',
+      async () => {
+        const s = (await pod('probed')).status?.containerStatuses?.find((x) => x.name === 'live');
+        return s && s.restartCount >= 1 ? s : undefined;
+      },
+      90_000,
+    );
     assert.ok(restarted.restartCount >= 1);
-    await poll('an Unhealthy event', async () => /Liveness probe failed/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'json'])).stdout), 30_000);
+    await poll(
+      'an Unhealthy event',
+      async () => /Liveness probe failed/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'json'])).stdout),
+      30_000,
+    );
     const p = await pod('probed');
     const unready = p.status?.containerStatuses?.find((x) => x.name === 'unready');
     assert.equal(unready?.ready, false);
@@ -143,17 +165,29 @@ describe('workloads on a real node', () => {
     await c.kubectl(['create', 'configmap', 'app-config', '--from-literal=color=blue']);
     await c.kubectl(['create', 'secret', 'generic', 'app-secret', '--from-literal=password=s3cret']);
     const manifest = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'configured' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'configured' },
       spec: {
-        containers: [{
-          name: 'main', image: 'busybox', command: ['sleep', '3600'],
-          env: [
-            { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'color' } } },
-            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
-          ],
-          volumeMounts: [{ name: 'config', mountPath: '/etc/config' }, { name: 'secret', mountPath: '/etc/secret', readOnly: true }],
-        }],
-        volumes: [{ name: 'config', configMap: { name: 'app-config' } }, { name: 'secret', secret: { secretName: 'app-secret' } }],
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox',
+            command: ['sleep', '3600'],
+            env: [
+              { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'color' } } },
+              { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
+            ],
+            volumeMounts: [
+              { name: 'config', mountPath: '/etc/config' },
+              { name: 'secret', mountPath: '/etc/secret', readOnly: true },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'config', configMap: { name: 'app-config' } },
+          { name: 'secret', secret: { secretName: 'app-secret' } },
+        ],
       },
     };
     await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
@@ -170,12 +204,21 @@ describe('workloads on a real node', () => {
   it('an image that does not exist: ErrImagePull/ImagePullBackOff with an event, other pods unaffected', async () => {
     await c.kubectl(['run', 'healthy', '--image=busybox', '--', 'sleep', '3600']);
     await c.kubectl(['run', 'missing-image', '--image=example.invalid/no-such-image:1.0']);
-    const reason = await poll('ErrImagePull/ImagePullBackOff', async () => {
-      const r = (await pod('missing-image')).status?.containerStatuses?.[0]?.state?.waiting?.reason;
-      return r === 'ErrImagePull' || r === 'ImagePullBackOff' ? r : undefined;
-    }, 90_000);
+    const reason = await poll(
+      'ErrImagePull/ImagePullBackOff',
+      async () => {
+        const r = (await pod('missing-image')).status?.containerStatuses?.[0]?.state?.waiting?.reason;
+        return r === 'ErrImagePull' || r === 'ImagePullBackOff' ? r : undefined;
+      },
+      90_000,
+    );
     assert.ok(reason);
-    await poll('a Failed event', async () => /Failed to pull image/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=missing-image', '-o', 'json'])).stdout), 30_000);
+    await poll(
+      'a Failed event',
+      async () =>
+        /Failed to pull image/.test((await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=missing-image', '-o', 'json'])).stdout),
+      30_000,
+    );
     await c.kubectl(['wait', '--for=condition=Ready', 'pod/healthy', '--timeout=90s']);
     await c.kubectl(['delete', 'pod', 'missing-image', 'healthy', '--grace-period=1']);
   });

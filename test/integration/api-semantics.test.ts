@@ -21,10 +21,31 @@ interface Meta {
   continue?: string;
   remainingItemCount?: number;
 }
-interface Obj { kind?: string; apiVersion?: string; metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown>; data?: Record<string, string> }
-interface List { kind: string; metadata: Meta; items: Obj[] }
-interface Status { kind: string; status?: string; code: number; reason: string; message: string; details?: { causes?: Array<{ field?: string; reason: string; message: string }> } }
-interface WatchEvent { type: string; object: Obj }
+interface Obj {
+  kind?: string;
+  apiVersion?: string;
+  metadata: Meta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+interface List {
+  kind: string;
+  metadata: Meta;
+  items: Obj[];
+}
+interface Status {
+  kind: string;
+  status?: string;
+  code: number;
+  reason: string;
+  message: string;
+  details?: { causes?: Array<{ field?: string; reason: string; message: string }> };
+}
+interface WatchEvent {
+  type: string;
+  object: Obj;
+}
 
 const JSON_HDR = { 'content-type': 'application/json' };
 const MERGE_HDR = { 'content-type': 'application/merge-patch+json' };
@@ -60,12 +81,16 @@ function openWatch(c: TestCluster, path: string): Promise<WatchStream> {
     const events: WatchEvent[] = [];
     const waiters: Array<() => void> = [];
     let endResolve: () => void = () => {};
-    const ended = new Promise<void>((r) => { endResolve = r; });
+    const ended = new Promise<void>((r) => {
+      endResolve = r;
+    });
     let buf = '';
     const req: ClientRequest = httpsRequest(new URL(path, c.url), { method: 'GET', ca: c.caCert, headers: { authorization: `Bearer ${c.token}` } }, (res) => {
       if (res.statusCode !== 200) {
         let body = '';
-        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
         res.on('end', () => reject(new Error(`watch ${path}: ${res.statusCode} ${body}`)));
         return;
       }
@@ -257,7 +282,13 @@ describe('Kubernetes REST semantics over HTTP', () => {
   it('scale subresource: autoscaling/v1 Scale, merge patch sets replicas, negative is 422', async () => {
     const path = '/apis/apps/v1/namespaces/default/deployments';
     await ok('POST', path, deployment('scaly', 2), JSON_HDR, 201);
-    const scale = await ok<Obj & { spec: { replicas: number }; status: { replicas: number; selector: string } }>('GET', `${path}/scaly/scale`, undefined, undefined, 200);
+    const scale = await ok<Obj & { spec: { replicas: number }; status: { replicas: number; selector: string } }>(
+      'GET',
+      `${path}/scaly/scale`,
+      undefined,
+      undefined,
+      200,
+    );
     assert.equal(scale.kind, 'Scale');
     assert.equal(scale.apiVersion, 'autoscaling/v1');
     assert.equal(scale.metadata.name, 'scaly');
@@ -293,11 +324,22 @@ describe('Kubernetes REST semantics over HTTP', () => {
     await ok('POST', '/api/v1/namespaces/default/pods', pod('tabled'), JSON_HDR, 201);
     const res = await send('GET', '/api/v1/namespaces/default/pods', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
     assert.equal(res.status, 200, res.body);
-    const table = res.json() as { kind: string; apiVersion: string; columnDefinitions: Array<{ name: string; priority: number }>; rows: Array<{ cells: unknown[]; object: Obj }> };
+    const table = res.json() as {
+      kind: string;
+      apiVersion: string;
+      columnDefinitions: Array<{ name: string; priority: number }>;
+      rows: Array<{ cells: unknown[]; object: Obj }>;
+    };
     assert.equal(table.kind, 'Table');
     assert.equal(table.apiVersion, 'meta.k8s.io/v1');
-    assert.deepEqual(table.columnDefinitions.map((col) => col.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
-    assert.deepEqual(table.columnDefinitions.map((col) => col.priority), [0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.deepEqual(
+      table.columnDefinitions.map((col) => col.name),
+      ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates'],
+    );
+    assert.deepEqual(
+      table.columnDefinitions.map((col) => col.priority),
+      [0, 0, 0, 0, 0, 1, 1, 1, 1],
+    );
     const row = table.rows.find((r) => r.cells[0] === 'tabled');
     assert.ok(row, JSON.stringify(table.rows));
     assert.equal(row.cells[1], '0/1');
@@ -307,7 +349,9 @@ describe('Kubernetes REST semantics over HTTP', () => {
     assert.equal(row.object.metadata.name, 'tabled');
     assert.equal(row.object.spec, undefined);
 
-    const single = await send('GET', '/api/v1/namespaces/default/pods/tabled?includeObject=Object', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    const single = await send('GET', '/api/v1/namespaces/default/pods/tabled?includeObject=Object', undefined, {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    });
     const one = single.json() as { kind: string; rows: Array<{ object: Obj }> };
     assert.equal(one.kind, 'Table');
     assert.equal(one.rows.length, 1);
@@ -327,7 +371,10 @@ describe('Kubernetes REST semantics over HTTP', () => {
       await ok('PATCH', `${cms}/w1`, { data: { n: '2' } }, MERGE_HDR, 200);
       const events = await w.waitFor(3);
       await sleep(300);
-      assert.deepEqual(w.events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+      assert.deepEqual(
+        w.events.map((e) => e.type),
+        ['ADDED', 'MODIFIED', 'DELETED'],
+      );
       assert.equal(events[0].object.metadata.name, 'w1');
       assert.equal(events[0].object.metadata.labels?.app, 'x');
       // The DELETED event carries the object as it now is (no longer matching).
@@ -377,12 +424,21 @@ describe('Kubernetes REST semantics over HTTP', () => {
     const cms = '/api/v1/namespaces/watch-rv/configmaps';
     await ok('POST', cms, { metadata: { name: 'before' } }, JSON_HDR, 201);
     const list = await ok<List>('GET', cms);
-    assert.deepEqual(list.items.map((i) => i.metadata.name), ['before']);
+    assert.deepEqual(
+      list.items.map((i) => i.metadata.name),
+      ['before'],
+    );
     await ok('POST', cms, { metadata: { name: 'later' } }, JSON_HDR, 201);
     const res = await send('GET', `${cms}?watch=1&timeoutSeconds=1&resourceVersion=${list.metadata.resourceVersion}`);
     assert.equal(res.status, 200);
-    const events = res.body.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as WatchEvent);
-    assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED later']);
+    const events = res.body
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as WatchEvent);
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.object.metadata.name}`),
+      ['ADDED later'],
+    );
   });
 
   it('sendInitialEvents=true streams the current objects then an initial-events-end BOOKMARK', async () => {
@@ -393,8 +449,17 @@ describe('Kubernetes REST semantics over HTTP', () => {
     const w = await openWatch(c, `${cms}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
     try {
       const events = await w.waitFor(3);
-      assert.deepEqual(events.slice(0, 2).map((e) => e.type), ['ADDED', 'ADDED']);
-      assert.deepEqual(events.slice(0, 2).map((e) => e.object.metadata.name).sort(), ['one', 'two']);
+      assert.deepEqual(
+        events.slice(0, 2).map((e) => e.type),
+        ['ADDED', 'ADDED'],
+      );
+      assert.deepEqual(
+        events
+          .slice(0, 2)
+          .map((e) => e.object.metadata.name)
+          .sort(),
+        ['one', 'two'],
+      );
       assert.equal(events[2].type, 'BOOKMARK');
       assert.equal(events[2].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
       assert.match(events[2].object.metadata.resourceVersion ?? '', /^\d+$/);
@@ -449,7 +514,13 @@ describe('Kubernetes REST semantics over HTTP', () => {
   it('deletecollection with a labelSelector deletes only the matching objects', async () => {
     await namespace('dc');
     const cms = '/api/v1/namespaces/dc/configmaps';
-    for (const [name, tier] of [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['b1', 'b'], ['b2', 'b']]) {
+    for (const [name, tier] of [
+      ['a1', 'a'],
+      ['a2', 'a'],
+      ['a3', 'a'],
+      ['b1', 'b'],
+      ['b2', 'b'],
+    ]) {
       await ok('POST', cms, { metadata: { name, labels: { tier } } }, JSON_HDR, 201);
     }
     const res = await send('DELETE', `${cms}?labelSelector=tier%3Da`);
@@ -471,10 +542,16 @@ describe('Kubernetes REST semantics over HTTP', () => {
     const doc = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  key: ${v}\n`;
     const created = await ok('PATCH', `${path}?fieldManager=a`, doc('a-value'), APPLY, 201);
     assert.deepEqual(created.data, { key: 'a-value' });
-    assert.ok(created.metadata.managedFields?.some((m) => m.manager === 'a' && m.operation === 'Apply'), JSON.stringify(created.metadata.managedFields));
+    assert.ok(
+      created.metadata.managedFields?.some((m) => m.manager === 'a' && m.operation === 'Apply'),
+      JSON.stringify(created.metadata.managedFields),
+    );
 
     const st = await status('PATCH', `${path}?fieldManager=b`, doc('b-value'), APPLY, 409, 'Conflict');
-    assert.ok(st.details?.causes?.some((cause) => cause.reason === 'FieldManagerConflict' && cause.field === '.data.key'), JSON.stringify(st));
+    assert.ok(
+      st.details?.causes?.some((cause) => cause.reason === 'FieldManagerConflict' && cause.field === '.data.key'),
+      JSON.stringify(st),
+    );
     assert.deepEqual((await ok('GET', path)).data, { key: 'a-value' });
 
     const forced = await ok('PATCH', `${path}?fieldManager=b&force=true`, doc('b-value'), APPLY, 200);
@@ -486,7 +563,12 @@ describe('Kubernetes REST semantics over HTTP', () => {
 
   it('Service allocation: distinct clusterIPs in 10.96.0.0/12, nodePorts in 30000-32767, a taken IP is 422', async () => {
     const svcs = '/api/v1/namespaces/default/services';
-    const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } });
+    const svc = (name: string, spec: Record<string, unknown> = {}) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec },
+    });
     const inRange = (ip: string) => {
       const [a, b] = ip.split('.').map(Number);
       return a === 10 && b >= 96 && b <= 111;
@@ -546,7 +628,11 @@ describe('Kubernetes REST semantics over HTTP', () => {
     assert.equal(agg.apiVersion, 'apidiscovery.k8s.io/v2');
     assert.ok(agg.items.some((g) => g.metadata.name === 'apps'));
 
-    const v1 = await ok<{ kind: string; groupVersion: string; resources: Array<{ name: string; shortNames?: string[]; namespaced: boolean; kind: string; verbs: string[] }> }>('GET', '/api/v1');
+    const v1 = await ok<{
+      kind: string;
+      groupVersion: string;
+      resources: Array<{ name: string; shortNames?: string[]; namespaced: boolean; kind: string; verbs: string[] }>;
+    }>('GET', '/api/v1');
     assert.equal(v1.kind, 'APIResourceList');
     assert.equal(v1.groupVersion, 'v1');
     const pods = v1.resources.find((r) => r.name === 'pods');

@@ -5,7 +5,13 @@ import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 
-interface Status { kind: string; code: number; reason: string; message: string; details?: { causes?: Array<{ field?: string; reason: string; message: string }> } }
+interface Status {
+  kind: string;
+  code: number;
+  reason: string;
+  message: string;
+  details?: { causes?: Array<{ field?: string; reason: string; message: string }> };
+}
 
 const JSON_HDR = { 'content-type': 'application/json' };
 
@@ -33,7 +39,14 @@ describe('apiserver bad input', () => {
     await c?.stop();
   });
 
-  async function expectStatus(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>, code: number, reason: string): Promise<Status> {
+  async function expectStatus(
+    method: string,
+    path: string,
+    body: string | Buffer | undefined,
+    headers: Record<string, string>,
+    code: number,
+    reason: string,
+  ): Promise<Status> {
     const res = await request(c, method, path, { body, headers });
     assert.equal(res.status, code, res.body);
     const st = res.json() as Status;
@@ -65,7 +78,10 @@ describe('apiserver bad input', () => {
 
   it('a schema violation is 422 Invalid naming the field', async () => {
     const st = await expectStatus('POST', deploys, JSON.stringify(deployment('bad-type', { replicas: 'three' })), JSON_HDR, 422, 'Invalid');
-    assert.ok(st.details?.causes?.some((cause) => cause.field === 'spec.replicas'), JSON.stringify(st));
+    assert.ok(
+      st.details?.causes?.some((cause) => cause.field === 'spec.replicas'),
+      JSON.stringify(st),
+    );
     assert.equal(await count(deploys), 0);
   });
 
@@ -73,12 +89,18 @@ describe('apiserver bad input', () => {
     const d = deployment('mismatch');
     (d.spec as { selector: unknown }).selector = { matchLabels: { app: 'other' } };
     const st = await expectStatus('POST', deploys, JSON.stringify(d), JSON_HDR, 422, 'Invalid');
-    assert.ok(st.details?.causes?.some((cause) => cause.field === 'spec.template.metadata.labels'), JSON.stringify(st));
+    assert.ok(
+      st.details?.causes?.some((cause) => cause.field === 'spec.template.metadata.labels'),
+      JSON.stringify(st),
+    );
   });
 
   it('an invalid name is 422 with the DNS-1123 message', async () => {
     const st = await expectStatus('POST', deploys, JSON.stringify(deployment('Bad_Name')), JSON_HDR, 422, 'Invalid');
-    assert.ok(st.details?.causes?.some((cause) => cause.field === 'metadata.name'), JSON.stringify(st));
+    assert.ok(
+      st.details?.causes?.some((cause) => cause.field === 'metadata.name'),
+      JSON.stringify(st),
+    );
   });
 
   it('an unknown field under fieldValidation=Strict is 400 strict decoding error', async () => {
@@ -103,20 +125,39 @@ describe('apiserver bad input', () => {
     assert.equal(created.status, 201);
     await expectStatus('POST', deploys, body, JSON_HDR, 409, 'AlreadyExists');
     const obj = created.json() as { metadata: { resourceVersion: string } };
-    const upd = await request(c, 'PUT', `${deploys}/twice`, { body: JSON.stringify({ ...deployment('twice', { replicas: 2 }), metadata: { name: 'twice', resourceVersion: obj.metadata.resourceVersion } }), headers: JSON_HDR });
+    const upd = await request(c, 'PUT', `${deploys}/twice`, {
+      body: JSON.stringify({ ...deployment('twice', { replicas: 2 }), metadata: { name: 'twice', resourceVersion: obj.metadata.resourceVersion } }),
+      headers: JSON_HDR,
+    });
     assert.equal(upd.status, 200, upd.body);
-    await expectStatus('PUT', `${deploys}/twice`, JSON.stringify({ ...deployment('twice', { replicas: 3 }), metadata: { name: 'twice', resourceVersion: obj.metadata.resourceVersion } }), JSON_HDR, 409, 'Conflict');
+    await expectStatus(
+      'PUT',
+      `${deploys}/twice`,
+      JSON.stringify({ ...deployment('twice', { replicas: 3 }), metadata: { name: 'twice', resourceVersion: obj.metadata.resourceVersion } }),
+      JSON_HDR,
+      409,
+      'Conflict',
+    );
     const now = (await request(c, 'GET', `${deploys}/twice`)).json() as { spec: { replicas: number } };
     assert.equal(now.spec.replicas, 2);
   });
 
   it('50 parallel updates from stale copies: one wins per version, the rest get 409, none lost', async () => {
-    const created = (await request(c, 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: 'counter' }, data: { n: '0' } }), headers: JSON_HDR })).json() as { metadata: { resourceVersion: string } };
+    const created = (
+      await request(c, 'POST', '/api/v1/namespaces/default/configmaps', {
+        body: JSON.stringify({ metadata: { name: 'counter' }, data: { n: '0' } }),
+        headers: JSON_HDR,
+      })
+    ).json() as { metadata: { resourceVersion: string } };
     const rv = created.metadata.resourceVersion;
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => request(c, 'PUT', '/api/v1/namespaces/default/configmaps/counter', {
-      body: JSON.stringify({ metadata: { name: 'counter', resourceVersion: rv }, data: { n: String(i + 1) } }),
-      headers: JSON_HDR,
-    })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        request(c, 'PUT', '/api/v1/namespaces/default/configmaps/counter', {
+          body: JSON.stringify({ metadata: { name: 'counter', resourceVersion: rv }, data: { n: String(i + 1) } }),
+          headers: JSON_HDR,
+        }),
+      ),
+    );
     const ok = results.filter((r) => r.status === 200);
     assert.equal(ok.length, 1);
     assert.equal(results.filter((r) => r.status === 409).length, 49);
@@ -133,11 +174,15 @@ describe('apiserver bad input', () => {
     const big = JSON.stringify({ metadata: { name: 'big-chunked' }, data: { x: 'a'.repeat(3 * 1024 * 1024 + 10) } });
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       // No content-length: node sends the body chunked, so only counting the bytes can stop it.
-      const req = httpsRequest(new URL('/api/v1/namespaces/default/configmaps', c.url), { method: 'POST', ca: c.caCert, headers: { ...JSON_HDR, authorization: `Bearer ${c.token}` } }, (r) => {
-        let text = '';
-        r.on('data', (d: Buffer) => (text += d));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
-      });
+      const req = httpsRequest(
+        new URL('/api/v1/namespaces/default/configmaps', c.url),
+        { method: 'POST', ca: c.caCert, headers: { ...JSON_HDR, authorization: `Bearer ${c.token}` } },
+        (r) => {
+          let text = '';
+          r.on('data', (d: Buffer) => (text += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < big.length; i += 64 * 1024) req.write(big.slice(i, i + 64 * 1024));
       req.end();
@@ -149,7 +194,14 @@ describe('apiserver bad input', () => {
 
   it('a resource request without a valid token is 401, with or without a body', async () => {
     await expectStatus('GET', '/api/v1/namespaces/default/pods', undefined, { authorization: 'Bearer wrong' }, 401, 'Unauthorized');
-    await expectStatus('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'sneaky' } }), { ...JSON_HDR, authorization: '' }, 401, 'Unauthorized');
+    await expectStatus(
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify({ metadata: { name: 'sneaky' } }),
+      { ...JSON_HDR, authorization: '' },
+      401,
+      'Unauthorized',
+    );
     assert.equal((await request(c, 'GET', '/api/v1/namespaces/default/configmaps/sneaky')).status, 404);
     await expectStatus('GET', '/apis/apps/v1', undefined, { authorization: 'Bearer wrong' }, 401, 'Unauthorized');
   });
@@ -189,7 +241,8 @@ describe('apiserver bad input', () => {
     const small = await startCluster({ watchCacheSize: 10 });
     try {
       const list = (await request(small, 'GET', '/api/v1/namespaces/default/configmaps')).json() as { metadata: { resourceVersion: string } };
-      for (let i = 0; i < 15; i++) await request(small, 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: `cm-${i}` } }), headers: JSON_HDR });
+      for (let i = 0; i < 15; i++)
+        await request(small, 'POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: `cm-${i}` } }), headers: JSON_HDR });
       const res = await request(small, 'GET', `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`);
       const ev = JSON.parse(res.body.trim().split('\n')[0]) as { type: string; object: Status };
       assert.equal(ev.type, 'ERROR');

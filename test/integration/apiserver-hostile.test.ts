@@ -28,7 +28,10 @@ describe('hostile keys through the apiserver', () => {
   const changes: string[] = [];
   beforeAll(async () => {
     c = await startCluster({ onPrototypesChanged: (ch, req) => changes.push(`${req}: ${ch.join(', ')}`) });
-    const r = await request(c, 'POST', CMS, { body: JSON.stringify({ metadata: { name: 'victim', labels: { app: 'v' } }, data: { a: '1' } }), headers: JSON_HDR });
+    const r = await request(c, 'POST', CMS, {
+      body: JSON.stringify({ metadata: { name: 'victim', labels: { app: 'v' } }, data: { a: '1' } }),
+      headers: JSON_HDR,
+    });
     expect(r.status).toBe(201);
   });
   afterAll(async () => {
@@ -44,14 +47,19 @@ describe('hostile keys through the apiserver', () => {
     expect(listed.status).toBe(200);
     expect((listed.json() as { items: unknown[] }).items).toEqual([]);
     const name = `after-${Math.random().toString(36).slice(2, 8)}`;
-    const created = await request(c, 'POST', `${CMS}?fieldValidation=Strict`, { body: JSON.stringify({ metadata: { name }, data: { k: 'v' } }), headers: JSON_HDR });
+    const created = await request(c, 'POST', `${CMS}?fieldValidation=Strict`, {
+      body: JSON.stringify({ metadata: { name }, data: { k: 'v' } }),
+      headers: JSON_HDR,
+    });
     expect(created.status).toBe(201);
     const lease = await request(c, 'POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', {
-      body: JSON.stringify({ metadata: { name: `l-${name}` }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } }), headers: JSON_HDR,
+      body: JSON.stringify({ metadata: { name: `l-${name}` }, spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } }),
+      headers: JSON_HDR,
     });
     expect(lease.status).toBe(201);
     const renewed = await request(c, 'PATCH', `/apis/coordination.k8s.io/v1/namespaces/default/leases/l-${name}`, {
-      body: JSON.stringify({ spec: { renewTime: '2024-01-01T00:00:00.000000Z' } }), headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { renewTime: '2024-01-01T00:00:00.000000Z' } }),
+      headers: { 'content-type': 'application/merge-patch+json' },
     });
     expect(renewed.status).toBe(200);
   }
@@ -67,7 +75,8 @@ describe('hostile keys through the apiserver', () => {
   }
 
   it('server-side apply with "__proto__" keys pollutes nothing', async () => {
-    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: victim\n  __proto__:\n    labels: {pwn: "yes"}\n__proto__:\n  labels: {pwn: "yes"}\ndata:\n  __proto__: {pwn: "yes"}\n';
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: victim\n  __proto__:\n    labels: {pwn: "yes"}\n__proto__:\n  labels: {pwn: "yes"}\ndata:\n  __proto__: {pwn: "yes"}\n';
     const r = await request(c, 'PATCH', `${CMS}/victim?fieldManager=m&force=true`, { body: yaml, headers: { 'content-type': 'application/apply-patch+yaml' } });
     expect(r.status).toBeLessThan(500);
     await expectUnpolluted();
@@ -82,7 +91,9 @@ describe('hostile keys through the apiserver', () => {
 
   /** The hostile text with metadata.name set, as the wire text (a parsed "__proto__" key would survive JSON.stringify, but only raw text is sure to). */
   function named(body: string, name: string): string {
-    return body.startsWith('{"metadata":{') ? body.replace('{"metadata":{', `{"metadata":{"name":"${name}",`) : body.replace(/^\{/, `{"metadata":{"name":"${name}"},`);
+    return body.startsWith('{"metadata":{')
+      ? body.replace('{"metadata":{', `{"metadata":{"name":"${name}",`)
+      : body.replace(/^\{/, `{"metadata":{"name":"${name}"},`);
   }
 
   for (const body of HOSTILE_OBJECTS) {
@@ -100,7 +111,8 @@ describe('hostile keys through the apiserver', () => {
   }
 
   it('"__proto__" and "constructor" as data keys, and "constructor" and "prototype" as label keys, round-trip as data', async () => {
-    const body = '{"metadata":{"name":"keys","labels":{"constructor":"c","prototype":"p"},"annotations":{"toString":"a","constructor":"b"}},"data":{"__proto__":"x","constructor":"y","toString":"z"}}';
+    const body =
+      '{"metadata":{"name":"keys","labels":{"constructor":"c","prototype":"p"},"annotations":{"toString":"a","constructor":"b"}},"data":{"__proto__":"x","constructor":"y","toString":"z"}}';
     const created = await request(c, 'POST', CMS, { body, headers: JSON_HDR });
     expect(created.status).toBe(201);
     const got = JSON.parse((await request(c, 'GET', `${CMS}/keys`)).body) as { metadata: { labels: object; annotations: object }; data: object };
@@ -121,15 +133,21 @@ describe('hostile keys through the apiserver', () => {
       expect(back.status).toBe(200);
     }
     const applied = await request(c, 'PATCH', `${CMS}/keys?fieldManager=m&force=true`, {
-      body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  __proto__: applied\n', headers: { 'content-type': 'application/apply-patch+yaml' },
+      body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  __proto__: applied\n',
+      headers: { 'content-type': 'application/apply-patch+yaml' },
     });
     expect(applied.status).toBe(200);
-    expect((JSON.parse(applied.body) as { data: Record<string, unknown> }).data).toEqual(JSON.parse('{"__proto__":"applied","constructor":"y","toString":"z"}'));
+    expect((JSON.parse(applied.body) as { data: Record<string, unknown> }).data).toEqual(
+      JSON.parse('{"__proto__":"applied","constructor":"y","toString":"z"}'),
+    );
     await expectUnpolluted();
   });
 
   it('a Secret\'s stringData "__proto__" key is folded into data as data', async () => {
-    const r = await request(c, 'POST', '/api/v1/namespaces/default/secrets', { body: '{"metadata":{"name":"s"},"stringData":{"__proto__":"v"}}', headers: JSON_HDR });
+    const r = await request(c, 'POST', '/api/v1/namespaces/default/secrets', {
+      body: '{"metadata":{"name":"s"},"stringData":{"__proto__":"v"}}',
+      headers: JSON_HDR,
+    });
     expect(r.status).toBe(201);
     expect(JSON.stringify((JSON.parse(r.body) as { data: object }).data)).toBe('{"__proto__":"dg=="}');
     await expectUnpolluted();
@@ -149,7 +167,7 @@ describe('requests kube-apiserver answers with 4xx are not 500s', () => {
     await c?.stop();
   });
 
-  it('malformed percent-encoding in a path is 400, as Go\'s URL parser answers; %c0%ae decodes and is 404', async () => {
+  it("malformed percent-encoding in a path is 400, as Go's URL parser answers; %c0%ae decodes and is 404", async () => {
     for (const path of [`${CMS}/%zz`, `${CMS}/%`, `${CMS}/a%2`, '/api/v1/namespaces/%zz/configmaps', '/apis/apps/v1/%/deployments', '/version/%zz']) {
       const r = await request(c, 'GET', path);
       expect([path, r.status, r.body]).toEqual([path, 400, '400 Bad Request']);
@@ -185,11 +203,17 @@ describe('requests kube-apiserver answers with 4xx are not 500s', () => {
       expect(over.status).toBe(400);
       expect((over.json() as { message: string }).message).toBe('the request body nests arrays and objects more than 10000 levels deep (exceeded max depth)');
       if (what.includes('merge')) return; // YAML is no patch type
-      const yaml = await request(c, method, path, { body: `${'- '.repeat(10_001)}x\n`, headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' } });
+      const yaml = await request(c, method, path, {
+        body: `${'- '.repeat(10_001)}x\n`,
+        headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' },
+      });
       expect(yaml.status).toBe(400);
       expect(yaml.body).not.toMatch(/call stack/);
       // The same through YAML nesting the parser cannot take (it recurses): 400 without the engine's words.
-      const block = await request(c, method, path, { body: `${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`, headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' } });
+      const block = await request(c, method, path, {
+        body: `${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`,
+        headers: { 'content-type': what === 'server-side apply' ? headers['content-type'] : 'application/yaml' },
+      });
       expect(block.status).toBe(400);
       expect(block.body).not.toMatch(/call stack/);
     });
@@ -225,7 +249,7 @@ describe('requests kube-apiserver answers with 4xx are not 500s', () => {
   });
 });
 
-describe('values Go\'s decoder and validation refuse are refused', () => {
+describe("values Go's decoder and validation refuse are refused", () => {
   let c: TestCluster;
   const deploys = '/apis/apps/v1/namespaces/default/deployments';
   beforeAll(async () => {
@@ -236,8 +260,10 @@ describe('values Go\'s decoder and validation refuse are refused', () => {
   });
 
   function deployment(name: string, replicas: string): string {
-    return `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"${name}"},"spec":{"replicas":${replicas},"selector":{"matchLabels":{"a":"b"}},`
-      + '"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}';
+    return (
+      `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"${name}"},"spec":{"replicas":${replicas},"selector":{"matchLabels":{"a":"b"}},` +
+      '"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}'
+    );
   }
 
   async function expectInvalid(method: string, path: string, body: string, field: string, headers: Record<string, string> = JSON_HDR): Promise<void> {
@@ -254,7 +280,8 @@ describe('values Go\'s decoder and validation refuse are refused', () => {
     // Through a patch too.
     await expectInvalid('PATCH', `${deploys}/max`, '{"spec":{"replicas":1e308}}', 'spec.replicas', { 'content-type': 'application/merge-patch+json' });
     // int64: activeDeadlineSeconds of a Job.
-    const job = (v: string): string => `{"metadata":{"name":"j"},"spec":{"activeDeadlineSeconds":${v},"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"i"}]}}}}`;
+    const job = (v: string): string =>
+      `{"metadata":{"name":"j"},"spec":{"activeDeadlineSeconds":${v},"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"i"}]}}}}`;
     await expectInvalid('POST', '/apis/batch/v1/namespaces/default/jobs', job('1e19'), 'spec.activeDeadlineSeconds');
     expect((await request(c, 'POST', '/apis/batch/v1/namespaces/default/jobs', { body: job('4294967296'), headers: JSON_HDR })).status).toBe(201);
   });
@@ -262,8 +289,12 @@ describe('values Go\'s decoder and validation refuse are refused', () => {
   it('binaryData and Secret data must be base64', async () => {
     await expectInvalid('POST', CMS, '{"metadata":{"name":"b"},"binaryData":{"k":"not base64!"}}', 'binaryData.k');
     await expectInvalid('POST', '/api/v1/namespaces/default/secrets', '{"metadata":{"name":"s"},"data":{"k":"YWJj"}}'.replace('YWJj', 'YWJ'), 'data.k');
-    expect((await request(c, 'POST', CMS, { body: '{"metadata":{"name":"b"},"binaryData":{"k":"YWJj","l":"YQ==","m":"YWI=\\n"}}', headers: JSON_HDR })).status).toBe(201);
-    expect((await request(c, 'POST', '/api/v1/namespaces/default/secrets', { body: '{"metadata":{"name":"s"},"data":{"k":"YWJj"}}', headers: JSON_HDR })).status).toBe(201);
+    expect(
+      (await request(c, 'POST', CMS, { body: '{"metadata":{"name":"b"},"binaryData":{"k":"YWJj","l":"YQ==","m":"YWI=\\n"}}', headers: JSON_HDR })).status,
+    ).toBe(201);
+    expect(
+      (await request(c, 'POST', '/api/v1/namespaces/default/secrets', { body: '{"metadata":{"name":"s"},"data":{"k":"YWJj"}}', headers: JSON_HDR })).status,
+    ).toBe(201);
   });
 
   it('metadata fields the server sets still need their types: uid [1], creationTimestamp 12', async () => {
@@ -280,7 +311,10 @@ describe('values Go\'s decoder and validation refuse are refused', () => {
     const got = (await request(c, 'GET', `${CMS}/st`)).json() as Record<string, unknown>;
     expect(got.status).toBeUndefined();
     expect(got.data).toEqual({ a: '1' });
-    const patched = await request(c, 'PATCH', `${CMS}/st`, { body: '{"status":{"phase":"y"},"spec":{}}', headers: { 'content-type': 'application/merge-patch+json' } });
+    const patched = await request(c, 'PATCH', `${CMS}/st`, {
+      body: '{"status":{"phase":"y"},"spec":{}}',
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
     expect(patched.status).toBe(200);
     expect((await request(c, 'GET', `${CMS}/st`)).json()).not.toHaveProperty('status');
   });

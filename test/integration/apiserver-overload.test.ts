@@ -9,20 +9,34 @@ import { request, startCluster, type TestCluster } from '../support/cluster.js';
 const CMS = '/api/v1/namespaces/default/configmaps';
 const REQUEST_TIMEOUT_MS = 2000;
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 let c: TestCluster;
 
 function send(agent: Agent, method: string, path: string, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(path, c.url), {
-      method, agent, ca: c.caCert,
-      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpsRequest(
+      new URL(path, c.url),
+      {
+        method,
+        agent,
+        ca: c.caCert,
+        headers: {
+          authorization: `Bearer ${c.token}`,
+          'content-type': 'application/json',
+          ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -44,9 +58,13 @@ describe('apiserver under overload: in-flight limits', () => {
     let rssMax = rssBefore;
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 50);
     // Settled, not all: one failure must not leave the rest running into the next test.
-    const settled = await Promise.allSettled(Array.from({ length: 2000 }, (_, i) => (i % 2 === 0
-      ? send(agent, 'POST', CMS, JSON.stringify({ metadata: { name: `load-${i}` }, data: { i: String(i) } }))
-      : send(agent, 'GET', `${CMS}?limit=5`))));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 2000 }, (_, i) =>
+        i % 2 === 0
+          ? send(agent, 'POST', CMS, JSON.stringify({ metadata: { name: `load-${i}` }, data: { i: String(i) } }))
+          : send(agent, 'GET', `${CMS}?limit=5`),
+      ),
+    );
     clearInterval(sampler);
     agent.destroy();
     expect(settled.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : [])).slice(0, 5)).toEqual([]);
@@ -82,7 +100,6 @@ describe('apiserver under overload: in-flight limits', () => {
     expect((await Promise.all(watches)).map((w) => w.status)).toEqual(Array(20).fill(200));
     agent.destroy();
   });
-
 });
 
 describe('apiserver under overload: request timeout and slow clients', () => {
@@ -100,7 +117,12 @@ describe('apiserver under overload: request timeout and slow clients', () => {
     const r = await request(c, 'GET', `${CMS}?resourceVersion=${Number(list.metadata.resourceVersion) + 1000}`);
     expect(r.status).toBe(504);
     expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS + 900);
-    expect(r.json()).toMatchObject({ kind: 'Status', code: 504, reason: 'Timeout', message: 'Timeout: request did not complete within requested timeout - context deadline exceeded' });
+    expect(r.json()).toMatchObject({
+      kind: 'Status',
+      code: 504,
+      reason: 'Timeout',
+      message: 'Timeout: request did not complete within requested timeout - context deadline exceeded',
+    });
     await new Promise((r2) => setTimeout(r2, 1500)); // the handler's late answer goes nowhere
     expect((await request(c, 'GET', `${CMS}?limit=1`)).status).toBe(200);
   });
@@ -108,7 +130,12 @@ describe('apiserver under overload: request timeout and slow clients', () => {
   // Headers: Node answers 408 (headersTimeout); a body: the request timeout answers 504 and closes.
   for (const [what, head, trickle, answer] of [
     ['headers', 'GET /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n', 'X-Slow: a\r\n', /^HTTP\/1\.1 408 /],
-    ['a body', 'POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n', ' ', /^HTTP\/1\.1 504 [^]*Connection: close[^]*"reason":"Timeout"[^]*$/],
+    [
+      'a body',
+      'POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+      ' ',
+      /^HTTP\/1\.1 504 [^]*Connection: close[^]*"reason":"Timeout"[^]*$/,
+    ],
   ] as const) {
     it(`a client trickling ${what} is cut off after a bounded time`, async () => {
       const u = new URL(c.url);

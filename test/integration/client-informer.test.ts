@@ -14,7 +14,9 @@ import { Client, type ResourceClient } from '../../pkg/client/rest.js';
 import { until as waitUntil } from '../support/controllers.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
-interface ConfigMap extends KubeObject { data?: Record<string, string> }
+interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
 
 /** These checks are cheap and synchronous: poll them often, for up to 10 s. */
 const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitUntil(what, check, timeoutMs, 20);
@@ -28,16 +30,28 @@ async function startProxy(targetPort: number) {
     const outbound = net.connect(targetPort, '127.0.0.1');
     sockets.add(inbound).add(outbound);
     inbound.pipe(outbound).pipe(inbound);
-    const close = () => { inbound.destroy(); outbound.destroy(); sockets.delete(inbound); sockets.delete(outbound); };
+    const close = () => {
+      inbound.destroy();
+      outbound.destroy();
+      sockets.delete(inbound);
+      sockets.delete(outbound);
+    };
     inbound.on('error', close).on('close', close);
     outbound.on('error', close).on('close', close);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as net.AddressInfo).port,
-    dropAll() { for (const s of sockets) s.destroy(); },
-    refuse(v: boolean) { refusing = v; },
-    close() { this.dropAll(); server.close(); },
+    dropAll() {
+      for (const s of sockets) s.destroy();
+    },
+    refuse(v: boolean) {
+      refusing = v;
+    },
+    close() {
+      this.dropAll();
+      server.close();
+    },
   };
 }
 
@@ -90,7 +104,10 @@ describe('pkg/client informer', () => {
       await cms.patch('w', 'merge', { data: { v: '2' } });
       await until('update', () => events.includes('update w 1->2'));
       assert.equal(inf.lister.get('default', 'w')?.data?.v, '2');
-      assert.deepEqual(inf.lister.list('default', 'app=b').map((o) => o.metadata.name), ['w']);
+      assert.deepEqual(
+        inf.lister.list('default', 'app=b').map((o) => o.metadata.name),
+        ['w'],
+      );
       assert.deepEqual(inf.lister.list('kube-system', 'app=b'), []);
 
       const late: string[] = [];
@@ -122,7 +139,9 @@ describe('pkg/client informer', () => {
   });
 
   it('resumes a dropped watch from its resourceVersion without relisting', async () => {
-    const inf = new SharedIndexInformer<ConfigMap>(listerWatcherFor(viaProxy.resource<ConfigMap>('v1', 'configmaps').namespace('default')), { initialBackoffMs: 50 });
+    const inf = new SharedIndexInformer<ConfigMap>(listerWatcherFor(viaProxy.resource<ConfigMap>('v1', 'configmaps').namespace('default')), {
+      initialBackoffMs: 50,
+    });
     const added: string[] = [];
     inf.addEventHandler({ onAdd: (o) => added.push(o.metadata.name ?? '') });
     inf.run();
@@ -143,7 +162,9 @@ describe('pkg/client informer', () => {
   });
 
   it('relists on 410 after an apiserver restart with more changes than the watch cache holds, and converges', async () => {
-    const inf = new SharedIndexInformer<ConfigMap>(listerWatcherFor(viaProxy.resource<ConfigMap>('v1', 'configmaps').namespace('default')), { initialBackoffMs: 50 });
+    const inf = new SharedIndexInformer<ConfigMap>(listerWatcherFor(viaProxy.resource<ConfigMap>('v1', 'configmaps').namespace('default')), {
+      initialBackoffMs: 50,
+    });
     const deleted: string[] = [];
     inf.addEventHandler({ onDelete: (o) => deleted.push(o.metadata.name ?? '') });
     inf.run();
@@ -159,7 +180,11 @@ describe('pkg/client informer', () => {
       proxy.refuse(false);
       const server = await cms.list();
       const want = server.items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
-      const have = () => inf.indexer.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
+      const have = () =>
+        inf.indexer
+          .list()
+          .map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)
+          .sort();
       await until('the cache to match the server', () => JSON.stringify(have()) === JSON.stringify(want), 15_000);
       assert.ok(inf.reflector.stats.relistsOnExpired >= 1, 'relisted because of 410');
       assert.equal(inf.reflector.stats.lists, 2);

@@ -24,11 +24,23 @@ describe('pkg/client leader election', () => {
   function candidate(identity: string, log: string[], name = 'controller-manager', leaseDurationMs = 2000) {
     const state = { leading: false, startedAt: 0 };
     const elector = new LeaderElector({
-      client, namespace: 'kube-system', name, identity,
-      leaseDurationMs, renewDeadlineMs: leaseDurationMs / 2, retryPeriodMs: 200,
+      client,
+      namespace: 'kube-system',
+      name,
+      identity,
+      leaseDurationMs,
+      renewDeadlineMs: leaseDurationMs / 2,
+      retryPeriodMs: 200,
       callbacks: {
-        onStartedLeading: () => { state.leading = true; state.startedAt = Date.now(); log.push(`${identity} started`); },
-        onStoppedLeading: () => { state.leading = false; log.push(`${identity} stopped`); },
+        onStartedLeading: () => {
+          state.leading = true;
+          state.startedAt = Date.now();
+          log.push(`${identity} started`);
+        },
+        onStoppedLeading: () => {
+          state.leading = false;
+          log.push(`${identity} stopped`);
+        },
       },
     });
     return { elector, state };

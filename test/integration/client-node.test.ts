@@ -73,12 +73,23 @@ describe('@kubernetes/client-node against the apiserver', () => {
 
   it('a third-party controller written with plain client-node: its informer reacts and its writes land', async () => {
     // For every ConfigMap labelled mirror=yes, the controller keeps a Secret with the same data.
-    const informer = makeInformer<V1ConfigMap>(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'mirror=yes' }), 'mirror=yes');
+    const informer = makeInformer<V1ConfigMap>(
+      kc,
+      '/api/v1/namespaces/default/configmaps',
+      () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'mirror=yes' }),
+      'mirror=yes',
+    );
     const reconcile = async (cm: V1ConfigMap) => {
       const name = `mirror-${cm.metadata?.name}`;
       const data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
       try {
-        await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: cm.metadata?.name ?? '', uid: cm.metadata?.uid ?? '' }] }, data } });
+        await core.createNamespacedSecret({
+          namespace: 'default',
+          body: {
+            metadata: { name, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: cm.metadata?.name ?? '', uid: cm.metadata?.uid ?? '' }] },
+            data,
+          },
+        });
       } catch {
         await core.replaceNamespacedSecret({ namespace: 'default', name, body: { metadata: { name }, data } });
       }
@@ -88,7 +99,11 @@ describe('@kubernetes/client-node against the apiserver', () => {
     await informer.start();
     try {
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'src', labels: { mirror: 'yes' } }, data: { k: 'v1' } } });
-      const read = async () => core.readNamespacedSecret({ namespace: 'default', name: 'mirror-src' }).then((s) => Buffer.from(s.data?.k ?? '', 'base64').toString(), () => '');
+      const read = async () =>
+        core.readNamespacedSecret({ namespace: 'default', name: 'mirror-src' }).then(
+          (s) => Buffer.from(s.data?.k ?? '', 'base64').toString(),
+          () => '',
+        );
       const readUntil = async (want: string) => {
         const deadline = Date.now() + 10_000;
         while ((await read()) !== want) {

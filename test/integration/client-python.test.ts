@@ -45,7 +45,10 @@ describe('the Python client', () => {
       await ready;
       const pod = { metadata: { name: 'watched', labels: { step: '1' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
       expect((await request(c, 'POST', PODS, { body: JSON.stringify(pod), headers: JSON_HDR })).status).toBe(201);
-      const patched = await request(c, 'PATCH', `${PODS}/watched`, { body: '{"metadata":{"labels":{"step":"2"}}}', headers: { 'content-type': 'application/merge-patch+json' } });
+      const patched = await request(c, 'PATCH', `${PODS}/watched`, {
+        body: '{"metadata":{"labels":{"step":"2"}}}',
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
       expect(patched.status).toBe(200);
       const deleted = await request(c, 'DELETE', `${PODS}/watched?gracePeriodSeconds=0`);
       expect(deleted.status).toBe(200);
@@ -59,7 +62,7 @@ describe('the Python client', () => {
     expect(events[events.length - 1]).toBe('DELETED');
   });
 
-  it('boolean query parameters read as Go\'s parameter codec reads them', async () => {
+  it("boolean query parameters read as Go's parameter codec reads them", async () => {
     const isWatch = async (v: string): Promise<boolean> => {
       const r = await request(c, 'GET', `${PODS}?watch=${v}&timeoutSeconds=1`);
       expect(r.status).toBe(200);
@@ -69,9 +72,11 @@ describe('the Python client', () => {
     for (const v of ['False', 'false', 'FALSE', '0']) expect([v, await isWatch(v)]).toEqual([v, false]);
     // force=True takes fields another manager owns.
     const cm = '/api/v1/namespaces/default/configmaps';
-    const apply = (manager: string, force: string): Promise<{ status: number }> => request(c, 'PATCH', `${cm}/owned?fieldManager=${manager}${force}`, {
-      body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"owned"},"data":{"k":"${manager}"}}`, headers: { 'content-type': 'application/apply-patch+yaml' },
-    });
+    const apply = (manager: string, force: string): Promise<{ status: number }> =>
+      request(c, 'PATCH', `${cm}/owned?fieldManager=${manager}${force}`, {
+        body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"owned"},"data":{"k":"${manager}"}}`,
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+      });
     expect((await apply('a', '')).status).toBe(201);
     expect((await apply('b', '')).status).toBe(409);
     expect((await apply('b', '&force=True')).status).toBe(200);

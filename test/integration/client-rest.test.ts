@@ -7,7 +7,9 @@ import { Client, type ResourceClient } from '../../pkg/client/rest.js';
 import { EventRecorder, type CoreEvent } from '../../pkg/client/events.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
-interface ConfigMap extends KubeObject { data?: Record<string, string> }
+interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
 
 jest.setTimeout(60_000);
 describe('pkg/client REST', () => {
@@ -32,9 +34,15 @@ describe('pkg/client REST', () => {
     const updated = await cms.update(got);
     assert.notEqual(updated.metadata.resourceVersion, got.metadata.resourceVersion);
     const odd = await cms.list({ labelSelector: 'app=odd' });
-    assert.deepEqual(odd.items.map((o) => o.metadata.name), ['cm-1', 'cm-3']);
+    assert.deepEqual(
+      odd.items.map((o) => o.metadata.name),
+      ['cm-1', 'cm-3'],
+    );
     const byField = await cms.list({ fieldSelector: 'metadata.name=cm-4' });
-    assert.deepEqual(byField.items.map((o) => o.metadata.name), ['cm-4']);
+    assert.deepEqual(
+      byField.items.map((o) => o.metadata.name),
+      ['cm-4'],
+    );
     const page1 = await cms.list({ labelSelector: 'app', limit: 2 });
     assert.equal(page1.items.length, 2);
     assert.ok(page1.metadata.continue);
@@ -55,11 +63,17 @@ describe('pkg/client REST', () => {
 
   it('surfaces failures as StatusError with the server reason', async () => {
     await assert.rejects(cms.get('missing'), (e: unknown) => e instanceof StatusError && e.code === 404 && e.reason === 'NotFound');
-    await assert.rejects(cms.create({ metadata: { name: 'cm-0' } }), (e: unknown) => e instanceof StatusError && e.code === 409 && e.reason === 'AlreadyExists');
+    await assert.rejects(
+      cms.create({ metadata: { name: 'cm-0' } }),
+      (e: unknown) => e instanceof StatusError && e.code === 409 && e.reason === 'AlreadyExists',
+    );
     const stale = await cms.get('cm-2');
     await cms.update({ ...stale, data: { v: 'new' } });
     await assert.rejects(cms.update({ ...stale, data: { v: 'stale' } }), (e: unknown) => e instanceof StatusError && e.code === 409 && e.reason === 'Conflict');
-    await assert.rejects(cms.create({ metadata: { name: 'Bad_Name' } }), (e: unknown) => e instanceof StatusError && e.code === 422 && e.reason === 'Invalid' && (e.details?.causes?.length ?? 0) > 0);
+    await assert.rejects(
+      cms.create({ metadata: { name: 'Bad_Name' } }),
+      (e: unknown) => e instanceof StatusError && e.code === 422 && e.reason === 'Invalid' && (e.details?.causes?.length ?? 0) > 0,
+    );
   });
 
   it('deletes with preconditions and propagationPolicy', async () => {

@@ -38,7 +38,10 @@ describe('CronJob controller', () => {
     // Move the clock only once the controller's cache holds the CronJob as last written, or a sync
     // already queued could run at the new time against an older spec (a race of the test, not the controller).
     const current = Number((await cronjobs.get('hello')).metadata.resourceVersion);
-    await until('the controller to see the latest CronJob', () => Number(ctl.informers.forResource<CronJob>('batch/v1', 'cronjobs').lister.get('default', 'hello')?.metadata.resourceVersion ?? 0) >= current);
+    await until(
+      'the controller to see the latest CronJob',
+      () => Number(ctl.informers.forResource<CronJob>('batch/v1', 'cronjobs').lister.get('default', 'hello')?.metadata.resourceVersion ?? 0) >= current,
+    );
     clock = ms;
     await cronjobs.patch('hello', 'merge', { metadata: { annotations: { poke: String(++pokes) } } });
   }
@@ -57,7 +60,16 @@ describe('CronJob controller', () => {
     j.status = {
       ...(j.status ?? {}),
       startTime: j.status?.startTime ?? t,
-      conditions: [{ type, status: 'True', lastProbeTime: t, lastTransitionTime: t, reason: type === 'Complete' ? 'CompletionsReached' : 'BackoffLimitExceeded', message: '' }],
+      conditions: [
+        {
+          type,
+          status: 'True',
+          lastProbeTime: t,
+          lastTransitionTime: t,
+          reason: type === 'Complete' ? 'CompletionsReached' : 'BackoffLimitExceeded',
+          message: '',
+        },
+      ],
       ...(type === 'Complete' ? { completionTime: t, succeeded: 1 } : { failed: 1 }),
     };
     await jobs.updateStatus(j);
@@ -90,7 +102,9 @@ describe('CronJob controller', () => {
     });
     assert.equal(job.metadata.name, jobName(minute0));
     assert.equal(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], rfc3339(minute0 * 60_000));
-    assert.deepEqual(job.metadata.ownerReferences, [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'hello', uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(job.metadata.ownerReferences, [
+      { apiVersion: 'batch/v1', kind: 'CronJob', name: 'hello', uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
     const tmpl = (job.spec.template?.spec as { containers: { name: string }[] }).containers;
     assert.equal(tmpl[0].name, 'hello');
     const st = await until('status.active', async () => {
@@ -143,7 +157,12 @@ describe('CronJob controller', () => {
     await startJob(jobName(minute0 + 2), (minute0 + 2) * 60_000 + 1000);
     await cronjobs.patch('hello', 'merge', { spec: { concurrencyPolicy: 'Replace' } });
     await advanceTo((minute0 + 3) * 60_000 + 1000);
-    await until('minute+2 job deleted', async () => jobs.get(jobName(minute0 + 2)).then((j) => !!j.metadata.deletionTimestamp, (err) => isStatus(err, 404)));
+    await until('minute+2 job deleted', async () =>
+      jobs.get(jobName(minute0 + 2)).then(
+        (j) => !!j.metadata.deletionTimestamp,
+        (err) => isStatus(err, 404),
+      ),
+    );
     await until('minute+3 job', async () => (await ownedJobs(cj)).some((j) => j.metadata.name === jobName(minute0 + 3)));
     const st = await until('active is the new job', async () => {
       const s = (await cronjobs.get('hello')).status;
@@ -157,12 +176,22 @@ describe('CronJob controller', () => {
     const cj = await cronjobs.get('hello');
     // Jobs so far: minute0 (Complete), minute0+1 (Failed), minute0+3 (active).
     await cronjobs.patch('hello', 'merge', { spec: { concurrencyPolicy: 'Allow', successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 0 } });
-    await until('the failed job pruned', async () => jobs.get(jobName(minute0 + 1)).then(() => false, (err) => isStatus(err, 404)));
+    await until('the failed job pruned', async () =>
+      jobs.get(jobName(minute0 + 1)).then(
+        () => false,
+        (err) => isStatus(err, 404),
+      ),
+    );
     assert.ok(await jobs.get(jobName(minute0)), 'one successful job is kept');
     await startJob(jobName(minute0 + 3), (minute0 + 3) * 60_000 + 1000);
     await finishJob(jobName(minute0 + 3), 'Complete', (minute0 + 3) * 60_000 + 2000);
     // Two successful now: the older goes.
-    await until('the older successful job pruned', async () => jobs.get(jobName(minute0)).then(() => false, (err) => isStatus(err, 404)));
+    await until('the older successful job pruned', async () =>
+      jobs.get(jobName(minute0)).then(
+        () => false,
+        (err) => isStatus(err, 404),
+      ),
+    );
     assert.ok(await jobs.get(jobName(minute0 + 3)));
     const names = (await ownedJobs(cj)).map((j) => j.metadata.name).sort();
     assert.deepEqual(names, [jobName(minute0 + 3)]);

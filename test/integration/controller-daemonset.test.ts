@@ -83,10 +83,18 @@ describe('DaemonSet controller', () => {
       assert.equal(p.metadata.labels?.['app.kubernetes.io/name'], 'example');
       assert.equal(p.metadata.labels?.['controller-revision-hash'], hash);
       assert.ok(p.metadata.labels?.['pod-template-generation'], 'pod-template-generation label');
-      assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'example-daemonset', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      assert.deepEqual(p.metadata.ownerReferences, [
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'example-daemonset', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
       const tol = (p.spec?.tolerations ?? []).map((t) => `${t.key}:${t.operator}:${t.effect}`);
-      for (const t of ['node.kubernetes.io/not-ready:Exists:NoExecute', 'node.kubernetes.io/unreachable:Exists:NoExecute', 'node.kubernetes.io/disk-pressure:Exists:NoSchedule',
-        'node.kubernetes.io/memory-pressure:Exists:NoSchedule', 'node.kubernetes.io/pid-pressure:Exists:NoSchedule', 'node.kubernetes.io/unschedulable:Exists:NoSchedule']) {
+      for (const t of [
+        'node.kubernetes.io/not-ready:Exists:NoExecute',
+        'node.kubernetes.io/unreachable:Exists:NoExecute',
+        'node.kubernetes.io/disk-pressure:Exists:NoSchedule',
+        'node.kubernetes.io/memory-pressure:Exists:NoSchedule',
+        'node.kubernetes.io/pid-pressure:Exists:NoSchedule',
+        'node.kubernetes.io/unschedulable:Exists:NoSchedule',
+      ]) {
         assert.ok(tol.includes(t), `toleration ${t} in ${tol.join(' ')}`);
       }
     }
@@ -136,8 +144,13 @@ describe('DaemonSet controller', () => {
   it('honours nodeSelector: only labelled nodes get pods, unlabelled ones lose them', async () => {
     await c.kubectl(['create', '-f', '-'], {
       input: JSON.stringify({
-        apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ssd-ds' },
-        spec: { selector: { matchLabels: { app: 'ssd' } }, template: { metadata: { labels: { app: 'ssd' } }, spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'c', image: 'busybox' }] } } },
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'ssd-ds' },
+        spec: {
+          selector: { matchLabels: { app: 'ssd' } },
+          template: { metadata: { labels: { app: 'ssd' } }, spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'c', image: 'busybox' }] } },
+        },
       }),
     });
     const ds = await dss.get('ssd-ds');
@@ -163,11 +176,21 @@ describe('DaemonSet controller', () => {
     await createNode(c, 'tainted', { pool: 'gpu' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
     await createNode(c, 'plain', { pool: 'gpu' });
     const mk = (name: string, tolerations?: unknown[]) => ({
-      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name },
-      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { nodeSelector: { pool: 'gpu' }, ...(tolerations ? { tolerations } : {}), containers: [{ name: 'c', image: 'busybox' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { nodeSelector: { pool: 'gpu' }, ...(tolerations ? { tolerations } : {}), containers: [{ name: 'c', image: 'busybox' }] },
+        },
+      },
     });
     await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(mk('untolerating')) });
-    await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(mk('tolerating', [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }])) });
+    await c.kubectl(['create', '-f', '-'], {
+      input: JSON.stringify(mk('tolerating', [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }])),
+    });
     await podsOnNodes(await dss.get('tolerating'), ['plain', 'tainted']);
     await podsOnNodes(await dss.get('untolerating'), ['plain']);
     // basic-daemonset has no toleration either: it goes on 'plain' only.
@@ -195,22 +218,26 @@ describe('DaemonSet controller', () => {
     const firstSeen = new Map<string, number>();
     let maxUnavailable = 0;
     let newHash = '';
-    await until('every pod on the new revision and ready', async () => {
-      const ps = await dsPods(ds);
-      const readyNodes = new Set(ps.filter(isReady).map((p) => getTargetNodeName(p)));
-      maxUnavailable = Math.max(maxUnavailable, 3 - readyNodes.size);
-      for (const p of ps) {
-        const name = p.metadata.name ?? '';
-        if (isReady(p)) continue;
-        const t = firstSeen.get(name) ?? Date.now();
-        firstSeen.set(name, t);
-        if (Date.now() - t > 300) await markPodReady(c, 'default', name);
-      }
-      const hashes = new Set(ps.map((p) => p.metadata.labels?.['controller-revision-hash']));
-      if (ps.length !== 3 || hashes.size !== 1 || hashes.has(oldHash) || readyNodes.size !== 3) return undefined;
-      newHash = [...hashes][0] ?? '';
-      return true;
-    }, 25_000);
+    await until(
+      'every pod on the new revision and ready',
+      async () => {
+        const ps = await dsPods(ds);
+        const readyNodes = new Set(ps.filter(isReady).map((p) => getTargetNodeName(p)));
+        maxUnavailable = Math.max(maxUnavailable, 3 - readyNodes.size);
+        for (const p of ps) {
+          const name = p.metadata.name ?? '';
+          if (isReady(p)) continue;
+          const t = firstSeen.get(name) ?? Date.now();
+          firstSeen.set(name, t);
+          if (Date.now() - t > 300) await markPodReady(c, 'default', name);
+        }
+        const hashes = new Set(ps.map((p) => p.metadata.labels?.['controller-revision-hash']));
+        if (ps.length !== 3 || hashes.size !== 1 || hashes.has(oldHash) || readyNodes.size !== 3) return undefined;
+        newHash = [...hashes][0] ?? '';
+        return true;
+      },
+      25_000,
+    );
     assert.equal(maxUnavailable, 1, 'exactly one node at a time was without a ready pod');
     assert.match((await rollout).stdout, /successfully rolled out/);
     for (const p of await dsPods(ds)) assert.equal((p.spec as { containers: { image: string }[] }).containers[0].image, 'registry.k8s.io/pause:3.10');
@@ -222,11 +249,15 @@ describe('DaemonSet controller', () => {
     });
     assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.numberMisscheduled, st.numberUnavailable ?? 0], [3, 3, 3, 0, 0]);
     const revs = (await revisions.list()).items.filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === ds.metadata.uid));
-    assert.deepEqual(revs.map((r) => [r.revision, r.metadata.labels?.['controller-revision-hash']]).sort(), [[1, oldHash], [2, newHash]]);
+    assert.deepEqual(revs.map((r) => [r.revision, r.metadata.labels?.['controller-revision-hash']]).sort(), [
+      [1, oldHash],
+      [2, newHash],
+    ]);
     // Events are written after the pods change, not with them: wait for them.
     await until('SuccessfulDelete and SuccessfulCreate events', async () => {
       const events = (await ctl.client.resource('v1', 'events').namespace('default').list()).items
-        .filter((e) => (e.involvedObject as { uid?: string }).uid === ds.metadata.uid).map((e) => String(e.reason));
+        .filter((e) => (e.involvedObject as { uid?: string }).uid === ds.metadata.uid)
+        .map((e) => String(e.reason));
       return events.includes('SuccessfulDelete') && events.includes('SuccessfulCreate');
     });
 

@@ -31,7 +31,11 @@ function containerImage(obj: { spec?: Record<string, unknown> } | undefined): st
 class PodReadiness {
   readonly neverReady = new Set<string>();
   private readonly pending = new Set<string>();
-  constructor(private readonly c: TestCluster, factory: SharedInformerFactory, private readonly lagMs = 150) {
+  constructor(
+    private readonly c: TestCluster,
+    factory: SharedInformerFactory,
+    private readonly lagMs = 150,
+  ) {
     const inf = factory.forResource<Pod>('v1', 'pods');
     inf.addEventHandler({ onAdd: (p) => this.consider(p), onUpdate: (_o, p) => this.consider(p) });
   }
@@ -42,7 +46,8 @@ class PodReadiness {
     if (pod.status?.phase === 'Running') return;
     if (this.neverReady.has(containerImage(pod as { spec?: Record<string, unknown> }) ?? '')) return;
     this.pending.add(key);
-    const ready = () => setPodStatus(this.c, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', { conditionTypes: ['Ready', 'ContainersReady'], ifExists: true });
+    const ready = () =>
+      setPodStatus(this.c, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', { conditionTypes: ['Ready', 'ContainersReady'], ifExists: true });
     setTimeout(() => void ready().finally(() => this.pending.delete(key)), this.lagMs);
   }
 }
@@ -65,7 +70,10 @@ describe('deployment util', () => {
     assert.ok(!equalIgnoreHash(a, { ...b, spec: { containers: [{ name: 'c', image: 'j' }] } } as never));
   });
   it('shares a scale-up proportionally to max-replicas (upstream 10 -> 15 example)', () => {
-    const d = { metadata: {}, spec: { replicas: 15, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } } } as Deployment;
+    const d = {
+      metadata: {},
+      spec: { replicas: 15, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } },
+    } as Deployment;
     const rs = (n: number) => ({ metadata: { annotations: { 'deployment.kubernetes.io/max-replicas': '13' } }, spec: { replicas: n } }) as ReplicaSet;
     const toAdd = 18 - 13;
     const old = getProportion(rs(8), d, toAdd, 0);
@@ -88,7 +96,10 @@ describe('Deployment controller', () => {
     const log = logger('deployment-test', verbosity);
     ctl = startControllers(c, (h) => {
       readiness = new PodReadiness(c, h.informers);
-      return [[new DeploymentController(h.context('deployment-controller', log)), 2], [new ReplicaSetController(h.context('replicaset-controller', log)), 2]];
+      return [
+        [new DeploymentController(h.context('deployment-controller', log)), 2],
+        [new ReplicaSetController(h.context('replicaset-controller', log)), 2],
+      ];
     });
     client = ctl.client;
     deployments = client.resource<Deployment>('apps/v1', 'deployments');
@@ -105,7 +116,12 @@ describe('Deployment controller', () => {
   const complete = (d: Deployment) => {
     const s = d.status ?? {};
     const r = d.spec.replicas ?? 1;
-    return (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && (s.updatedReplicas ?? 0) === r && (s.replicas ?? 0) === r && (s.availableReplicas ?? 0) === r;
+    return (
+      (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+      (s.updatedReplicas ?? 0) === r &&
+      (s.replicas ?? 0) === r &&
+      (s.availableReplicas ?? 0) === r
+    );
   };
   async function namespace(name: string): Promise<string> {
     await c.kubectl(['create', 'namespace', name]);
@@ -178,7 +194,9 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     // Events are written after the change they report: wait for it.
     await until('a ScalingReplicaSet event', async () => {
       const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items;
-      return events.some((e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment' && e.message === `Scaled up replica set ${firstRS} from 0 to 2`);
+      return events.some(
+        (e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment' && e.message === `Scaled up replica set ${firstRS} from 0 to 2`,
+      );
     });
   });
 
@@ -246,13 +264,17 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
   it('Recreate scales the old ReplicaSet to 0 and waits for its pods before scaling the new one up', async () => {
     const ns = await namespace('recreate');
     await c.kubectl(['apply', '-n', ns, '-f', '-'], { input: yaml('web', { replicas: 3, image: 'nginx:1.14.2', strategy: '  strategy: {type: Recreate}\n' }) });
-    const d0 = await until('available', async () => { const d = await getD(ns, 'web'); return complete(d) ? d : undefined; });
+    const d0 = await until('available', async () => {
+      const d = await getD(ns, 'web');
+      return complete(d) ? d : undefined;
+    });
     const [old] = await rsOf(ns, d0);
     const violations: string[] = [];
     const w = await watchReplicaSets(ns, (all) => {
       const oldRS = all.find((rs) => rs.metadata.name === old.metadata.name);
       const newUp = all.some((rs) => rs.metadata.name !== old.metadata.name && (rs.spec.replicas ?? 0) > 0);
-      if (newUp && ((oldRS?.spec.replicas ?? 0) > 0 || (oldRS?.status?.replicas ?? 0) > 0)) violations.push(`new scaled up while old has ${oldRS?.spec.replicas}/${oldRS?.status?.replicas}`);
+      if (newUp && ((oldRS?.spec.replicas ?? 0) > 0 || (oldRS?.status?.replicas ?? 0) > 0))
+        violations.push(`new scaled up while old has ${oldRS?.spec.replicas}/${oldRS?.status?.replicas}`);
     });
     try {
       await c.kubectl(['set', 'image', 'deployment/web', 'c=nginx:1.16.1', '-n', ns]);
@@ -275,16 +297,28 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     readiness.neverReady.add('nginx:sometag');
     const strategy = '  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxSurge: 3, maxUnavailable: 2}\n';
     await c.kubectl(['apply', '-n', ns, '-f', '-'], { input: yaml('nginx-deployment', { replicas: 10, image: 'nginx:1.14.2', strategy }) });
-    const d0 = await until('10 available', async () => { const d = await getD(ns, 'nginx-deployment'); return complete(d) ? d : undefined; });
+    const d0 = await until('10 available', async () => {
+      const d = await getD(ns, 'nginx-deployment');
+      return complete(d) ? d : undefined;
+    });
     const [old] = await rsOf(ns, d0);
     await c.kubectl(['set', 'image', 'deployment/nginx-deployment', 'c=nginx:sometag', '-n', ns]);
     const sizes = async () => {
       const rss = await rsOf(ns, await getD(ns, 'nginx-deployment'));
-      return { old: rss.find((rs) => rs.metadata.name === old.metadata.name)?.spec.replicas, new: rss.find((rs) => rs.metadata.name !== old.metadata.name)?.spec.replicas };
+      return {
+        old: rss.find((rs) => rs.metadata.name === old.metadata.name)?.spec.replicas,
+        new: rss.find((rs) => rs.metadata.name !== old.metadata.name)?.spec.replicas,
+      };
     };
-    await until('the stuck rollout: old 8, new 5', async () => { const s = await sizes(); return s.old === 8 && s.new === 5; });
+    await until('the stuck rollout: old 8, new 5', async () => {
+      const s = await sizes();
+      return s.old === 8 && s.new === 5;
+    });
     await c.kubectl(['scale', 'deployment/nginx-deployment', '--replicas=15', '-n', ns]);
-    await until('old 11, new 7', async () => { const s = await sizes(); return s.old === 11 && s.new === 7; });
+    await until('old 11, new 7', async () => {
+      const s = await sizes();
+      return s.old === 11 && s.new === 7;
+    });
     // and it stays there: the new pods never become available
     await sleep(500);
     assert.deepEqual(await sizes(), { old: 11, new: 7 });
@@ -296,7 +330,10 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     await until('available', async () => complete(await getD(ns, 'web')));
     await c.kubectl(['rollout', 'pause', 'deployment/web', '-n', ns]);
     await c.kubectl(['set', 'image', 'deployment/web', 'c=nginx:1.16.1', '-n', ns]);
-    await until('the Paused condition', async () => (await getD(ns, 'web')).status?.conditions?.find((x) => x.type === 'Progressing')?.reason === 'DeploymentPaused');
+    await until(
+      'the Paused condition',
+      async () => (await getD(ns, 'web')).status?.conditions?.find((x) => x.type === 'Progressing')?.reason === 'DeploymentPaused',
+    );
     await c.kubectl(['scale', 'deployment/web', '--replicas=3', '-n', ns]);
     const scaled = await until('the paused deployment to scale', async () => {
       const rss = await rsOf(ns, await getD(ns, 'web'));
@@ -329,11 +366,15 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     const ns = await namespace('deadline');
     readiness.neverReady.add('nginx:broken');
     await c.kubectl(['apply', '-n', ns, '-f', '-'], { input: yaml('stuck', { replicas: 2, image: 'nginx:broken', extra: '  progressDeadlineSeconds: 2\n' }) });
-    const cond = await until('ProgressDeadlineExceeded', async () => {
-      const d = await getD(ns, 'stuck');
-      const p = d.status?.conditions?.find((x) => x.type === 'Progressing');
-      return p?.status === 'False' ? p : undefined;
-    }, 10_000);
+    const cond = await until(
+      'ProgressDeadlineExceeded',
+      async () => {
+        const d = await getD(ns, 'stuck');
+        const p = d.status?.conditions?.find((x) => x.type === 'Progressing');
+        return p?.status === 'False' ? p : undefined;
+      },
+      10_000,
+    );
     assert.equal(cond.reason, 'ProgressDeadlineExceeded');
     assert.match(cond.message ?? '', /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
     const d = await getD(ns, 'stuck');

@@ -23,17 +23,36 @@ describe('disruption budgets and eviction', () => {
     await c?.stop();
   });
 
-  const evict = (name: string) => request(c, 'POST', `${NS}/pods/${name}/eviction`, { body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } }), headers: JSON_HDR });
-  const pdb = () => request(c, 'GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/zk-pdb').then((r) => r.json() as { status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; expectedPods?: number } });
+  const evict = (name: string) =>
+    request(c, 'POST', `${NS}/pods/${name}/eviction`, {
+      body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } }),
+      headers: JSON_HDR,
+    });
+  const pdb = () =>
+    request(c, 'GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/zk-pdb').then(
+      (r) => r.json() as { status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; expectedPods?: number } },
+    );
 
   it('zk-pdb (minAvailable 2) over 3 ready pods allows one eviction, then refuses with 429', async () => {
     await c.kubectl(['apply', '-f', 'test/fixtures/examples/policy/zookeeper-pod-disruption-budget-minavailable.yaml']);
     for (const name of ['zk-0', 'zk-1', 'zk-2']) {
-      await request(c, 'POST', `${NS}/pods`, { body: JSON.stringify({ metadata: { name, labels: { 'app.kubernetes.io/name': 'zookeeper' } }, spec: { containers: [{ name: 'zk', image: 'zookeeper' }] } }), headers: JSON_HDR });
+      await request(c, 'POST', `${NS}/pods`, {
+        body: JSON.stringify({
+          metadata: { name, labels: { 'app.kubernetes.io/name': 'zookeeper' } },
+          spec: { containers: [{ name: 'zk', image: 'zookeeper' }] },
+        }),
+        headers: JSON_HDR,
+      });
       await markPodReady(c, 'default', name);
     }
-    const status = await until('budget status', async () => { const s = (await pdb()).status; return s?.currentHealthy === 3 ? s : undefined; });
-    assert.deepEqual({ allowed: status.disruptionsAllowed, desired: status.desiredHealthy, expected: status.expectedPods }, { allowed: 1, desired: 2, expected: 3 });
+    const status = await until('budget status', async () => {
+      const s = (await pdb()).status;
+      return s?.currentHealthy === 3 ? s : undefined;
+    });
+    assert.deepEqual(
+      { allowed: status.disruptionsAllowed, desired: status.desiredHealthy, expected: status.expectedPods },
+      { allowed: 1, desired: 2, expected: 3 },
+    );
     const table = (await c.kubectl(['get', 'pdb', 'zk-pdb'])).stdout;
     assert.match(table, /zk-pdb\s+2\s+N\/A\s+1\s+/);
 
@@ -50,7 +69,10 @@ describe('disruption budgets and eviction', () => {
   });
 
   it('a pod no budget covers is evicted at once', async () => {
-    await request(c, 'POST', `${NS}/pods`, { body: JSON.stringify({ metadata: { name: 'free' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }), headers: JSON_HDR });
+    await request(c, 'POST', `${NS}/pods`, {
+      body: JSON.stringify({ metadata: { name: 'free' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }),
+      headers: JSON_HDR,
+    });
     assert.equal((await evict('free')).status, 201);
     assert.equal((await request(c, 'GET', `${NS}/pods/free`)).status, 404);
   });

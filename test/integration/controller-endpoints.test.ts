@@ -9,7 +9,16 @@ import { setPodStatus, startManager, until } from '../support/controllers.js';
 
 const JSON_HDR = { 'content-type': 'application/json' };
 
-interface Slice { metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> }; endpoints: Array<{ addresses: string[]; conditions: { ready: boolean; serving: boolean; terminating: boolean }; targetRef: { name: string }; hostname?: string }>; ports: Array<{ name?: string; port: number; protocol: string }> }
+interface Slice {
+  metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> };
+  endpoints: Array<{
+    addresses: string[];
+    conditions: { ready: boolean; serving: boolean; terminating: boolean };
+    targetRef: { name: string };
+    hostname?: string;
+  }>;
+  ports: Array<{ name?: string; port: number; protocol: string }>;
+}
 
 jest.setTimeout(90_000);
 describe('endpoints controllers', () => {
@@ -18,7 +27,13 @@ describe('endpoints controllers', () => {
   const ns = '/api/v1/namespaces/default';
 
   async function pod(name: string, labels: Record<string, string>, ip: string, ready: boolean, extra: Record<string, unknown> = {}): Promise<void> {
-    const created = await request(c, 'POST', `${ns}/pods`, { body: JSON.stringify({ metadata: { name, labels }, spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...extra } }), headers: JSON_HDR });
+    const created = await request(c, 'POST', `${ns}/pods`, {
+      body: JSON.stringify({
+        metadata: { name, labels },
+        spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...extra },
+      }),
+      headers: JSON_HDR,
+    });
     assert.equal(created.status, 201, created.body);
     await setStatus(name, ip, ready);
   }
@@ -50,7 +65,10 @@ describe('endpoints controllers', () => {
     });
     const [slice] = slices;
     assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
-    assert.deepEqual(slice.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`), ['Service/nginx-service']);
+    assert.deepEqual(
+      slice.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`),
+      ['Service/nginx-service'],
+    );
     assert.deepEqual(slice.ports, [{ name: '', port: 80, protocol: 'TCP' }]);
     const byName = Object.fromEntries(slice.endpoints.map((e) => [e.targetRef.name, e]));
     assert.deepEqual(byName['web-a'].conditions, { ready: true, serving: true, terminating: false });
@@ -68,13 +86,19 @@ describe('endpoints controllers', () => {
 
     // Readiness flips, and a pod going away leaves.
     await setStatus('web-b', '10.244.0.11', true);
-    await until('web-b ready', async () => ((await slicesOf('nginx-service'))[0]?.endpoints ?? []).every((e) => e.conditions.ready) ? true : undefined);
+    await until('web-b ready', async () => (((await slicesOf('nginx-service'))[0]?.endpoints ?? []).every((e) => e.conditions.ready) ? true : undefined));
     await request(c, 'DELETE', `${ns}/pods/web-a?gracePeriodSeconds=0`);
-    await until('web-a gone', async () => ((await slicesOf('nginx-service'))[0]?.endpoints ?? []).length === 1 ? true : undefined);
+    await until('web-a gone', async () => (((await slicesOf('nginx-service'))[0]?.endpoints ?? []).length === 1 ? true : undefined));
   });
 
   it('resolves named target ports per pod, and gives headless pods their hostname', async () => {
-    await request(c, 'POST', `${ns}/services`, { body: JSON.stringify({ metadata: { name: 'named' }, spec: { clusterIP: 'None', selector: { app: 'named' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } }), headers: JSON_HDR });
+    await request(c, 'POST', `${ns}/services`, {
+      body: JSON.stringify({
+        metadata: { name: 'named' },
+        spec: { clusterIP: 'None', selector: { app: 'named' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] },
+      }),
+      headers: JSON_HDR,
+    });
     await pod('named-0', { app: 'named' }, '10.244.0.20', true, { hostname: 'named-0', subdomain: 'named' });
     const slice = await until('named slice', async () => (await slicesOf('named')).find((s) => s.endpoints?.length === 1));
     assert.deepEqual(slice.ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
@@ -82,8 +106,14 @@ describe('endpoints controllers', () => {
   });
 
   it('a service without endpoints keeps one empty slice; a deleted service loses its slices', async () => {
-    await request(c, 'POST', `${ns}/services`, { body: JSON.stringify({ metadata: { name: 'empty' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] } }), headers: JSON_HDR });
-    const [slice] = await until('placeholder', async () => { const s = await slicesOf('empty'); return s.length ? s : undefined; });
+    await request(c, 'POST', `${ns}/services`, {
+      body: JSON.stringify({ metadata: { name: 'empty' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] } }),
+      headers: JSON_HDR,
+    });
+    const [slice] = await until('placeholder', async () => {
+      const s = await slicesOf('empty');
+      return s.length ? s : undefined;
+    });
     assert.deepEqual(slice.endpoints ?? [], []);
     await request(c, 'DELETE', `${ns}/services/empty`);
     await until('slices removed', async () => ((await slicesOf('empty')).length === 0 ? true : undefined));

@@ -27,7 +27,9 @@ describe('garbage collector', () => {
 
   beforeAll(async () => {
     c = await startCluster();
-    ctl = startControllers(c, (h) => [[(gc = new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0))))), 2]]);
+    ctl = startControllers(c, (h) => [
+      [(gc = new GarbageCollector(h.context('garbage-collector-controller', logger('garbage-collector', Number(process.env.TIMONEL_TEST_V ?? 0))))), 2],
+    ]);
     cms = ctl.client.resource('v1', 'configmaps').namespace(NS);
     secrets = ctl.client.resource('v1', 'secrets').namespace(NS);
   });
@@ -37,13 +39,20 @@ describe('garbage collector', () => {
   });
 
   const configMap = (name: string, owners: OwnerReference[] = [], finalizers?: string[]) =>
-    cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: owners.length ? owners : undefined, finalizers }, data: { k: 'v' } } as KubeObject);
+    cms.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, ownerReferences: owners.length ? owners : undefined, finalizers },
+      data: { k: 'v' },
+    } as KubeObject);
   const secret = (name: string, owners: OwnerReference[]) =>
     secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, ownerReferences: owners }, type: 'Opaque' } as KubeObject);
 
   /** Resolves once the collector's graph holds each object as its informer reported it (not only as someone's owner). */
   const observed = (...objs: KubeObject[]) =>
-    until(`the collector to observe ${objs.map((o) => o.metadata.name).join(', ')}`, () => objs.every((o) => gc.graph.get(o.metadata.uid ?? '')?.virtual === false));
+    until(`the collector to observe ${objs.map((o) => o.metadata.name).join(', ')}`, () =>
+      objs.every((o) => gc.graph.get(o.metadata.uid ?? '')?.virtual === false),
+    );
 
   /** Resolves true once GET answers 404. */
   const gone = (rc: ResourceClient, name: string) => async () => {
@@ -150,7 +159,10 @@ describe('garbage collector', () => {
     assert.equal((after1.metadata.ownerReferences ?? []).length, 0);
     const after2 = await secrets.get('orphan-dep2');
     assert.equal(after2.metadata.uid, dep2.metadata.uid);
-    assert.deepEqual(after2.metadata.ownerReferences?.map((r) => r.uid), [other.metadata.uid]);
+    assert.deepEqual(
+      after2.metadata.ownerReferences?.map((r) => r.uid),
+      [other.metadata.uid],
+    );
     await sleep(500);
     assert.equal((await cms.get('orphan-dep')).metadata.uid, dep.metadata.uid, 'orphan is not collected later');
   });
@@ -204,11 +216,23 @@ describe('garbage collector', () => {
     const rss = ctl.client.resource('apps/v1', 'replicasets').namespace(NS);
     const labels = { app: 'web' };
     const template = { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.14.2' }] } };
-    const d = await deployments.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template } } as KubeObject);
+    const d = await deployments.create({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template },
+    } as KubeObject);
     const ref = ownerRef(d, { controller: true, blockOwnerDeletion: true });
     const owned: KubeObject[] = [];
     for (const name of ['web-1', 'web-2']) {
-      owned.push(await rss.create({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, labels, ownerReferences: [ref] }, spec: { replicas: 0, selector: { matchLabels: labels }, template } } as KubeObject));
+      owned.push(
+        await rss.create({
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: { name, labels, ownerReferences: [ref] },
+          spec: { replicas: 0, selector: { matchLabels: labels }, template },
+        } as KubeObject),
+      );
     }
     await observed(d, ...owned);
     const out = await c.kubectl(['delete', 'deployment', 'web']);

@@ -21,12 +21,14 @@ class FakeMetrics implements MetricsClient {
   pods: Array<{ name: string; labels: Record<string, string> }> = [];
   async podMetrics(_namespace: string, selector: string): Promise<RawPodMetrics[]> {
     const sel = parseSelector(selector);
-    return this.pods.filter((p) => sel.matches(p.labels)).map((p) => ({
-      pod: p.name,
-      timestamp: new Date().toISOString(),
-      window: '30s',
-      containers: [{ name: 'app', usage: { cpu: `${this.cpuMilli[p.labels.app] ?? 0}m`, memory: '10Mi' } }],
-    }));
+    return this.pods
+      .filter((p) => sel.matches(p.labels))
+      .map((p) => ({
+        pod: p.name,
+        timestamp: new Date().toISOString(),
+        window: '30s',
+        containers: [{ name: 'app', usage: { cpu: `${this.cpuMilli[p.labels.app] ?? 0}m`, memory: '10Mi' } }],
+      }));
   }
 }
 
@@ -39,7 +41,9 @@ describe('HorizontalPodAutoscaler controller', () => {
 
   beforeAll(async () => {
     c = await startCluster();
-    ctl = startControllers(c, (h) => [[new HorizontalController(h.context('horizontal-pod-autoscaler', logger('hpa', -1)), { metrics, syncPeriodMs: 300 }), 1]]);
+    ctl = startControllers(c, (h) => [
+      [new HorizontalController(h.context('horizontal-pod-autoscaler', logger('hpa', -1)), { metrics, syncPeriodMs: 300 }), 1],
+    ]);
   });
   afterAll(async () => {
     await ctl?.stop();
@@ -54,14 +58,21 @@ describe('HorizontalPodAutoscaler controller', () => {
   async function workload(app: string, replicas: number): Promise<void> {
     const labels = { app };
     await deployments().create({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app },
       spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2' }] } } },
     } as KubeObject);
     const pods = ctl.client.resource('v1', 'pods').namespace('default');
     const longAgo = rfc3339(Date.now() - 10 * 60_000);
     for (let i = 0; i < replicas; i++) {
       const name = `${app}-${i}`;
-      await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'nginx:1.14.2', resources: { requests: { cpu: '100m' } } }] } } as KubeObject);
+      await pods.create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels },
+        spec: { containers: [{ name: 'app', image: 'nginx:1.14.2', resources: { requests: { cpu: '100m' } } }] },
+      } as KubeObject);
       await setPodStatus(c, 'default', name, { since: longAgo, status: { startTime: longAgo } });
       metrics.pods.push({ name, labels });
     }
@@ -73,15 +84,31 @@ describe('HorizontalPodAutoscaler controller', () => {
     await workload('web', 2);
     metrics.cpuMilli.web = 100; // 100m of a 100m request
     const file = join(dir, 'hpa-web.yaml');
-    writeFileSync(file, [
-      'apiVersion: autoscaling/v1', 'kind: HorizontalPodAutoscaler', 'metadata:', '  name: web-scaler', 'spec:',
-      '  scaleTargetRef:', '    apiVersion: apps/v1', '    kind: Deployment', '    name: web',
-      '  minReplicas: 1', '  maxReplicas: 10', '  targetCPUUtilizationPercentage: 50', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: autoscaling/v1',
+        'kind: HorizontalPodAutoscaler',
+        'metadata:',
+        '  name: web-scaler',
+        'spec:',
+        '  scaleTargetRef:',
+        '    apiVersion: apps/v1',
+        '    kind: Deployment',
+        '    name: web',
+        '  minReplicas: 1',
+        '  maxReplicas: 10',
+        '  targetCPUUtilizationPercentage: 50',
+        '',
+      ].join('\n'),
+    );
     await c.kubectl(['apply', '-f', file]);
 
     await until('web scaled to 4', async () => (await replicasOf('web')) === 4);
-    const h = await until('status of web-scaler', async () => { const x = await hpa('web-scaler'); return x.status?.desiredReplicas === 4 && x.status.currentMetrics ? x : undefined; });
+    const h = await until('status of web-scaler', async () => {
+      const x = await hpa('web-scaler');
+      return x.status?.desiredReplicas === 4 && x.status.currentMetrics ? x : undefined;
+    });
     assert.ok(h.status?.lastScaleTime);
     assert.deepEqual(h.status?.currentMetrics, [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 100, averageValue: '100m' } } }]);
     const cond = Object.fromEntries((h.status?.conditions ?? []).map((x) => [x.type, `${x.status}/${x.reason}`]));
@@ -95,7 +122,9 @@ describe('HorizontalPodAutoscaler controller', () => {
 
     const events = await until('SuccessfulRescale event', async () => {
       const list = await ctl.client.resource('v1', 'events').namespace('default').list();
-      const e = list.items.find((x) => (x as { reason?: string }).reason === 'SuccessfulRescale' && (x as { involvedObject?: { name?: string } }).involvedObject?.name === 'web-scaler');
+      const e = list.items.find(
+        (x) => (x as { reason?: string }).reason === 'SuccessfulRescale' && (x as { involvedObject?: { name?: string } }).involvedObject?.name === 'web-scaler',
+      );
       return e as { message?: string; type?: string } | undefined;
     });
     assert.equal(events.type, 'Normal');
@@ -109,14 +138,21 @@ describe('HorizontalPodAutoscaler controller', () => {
   it('an autoscaling/v2 HPA scales down only after its 2 s stabilisation window', async () => {
     await workload('api', 4);
     metrics.cpuMilli.api = 50; // 50% of request: at target
-    await ctl.client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 1, maxReplicas: 10,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-        behavior: { scaleDown: { stabilizationWindowSeconds: 2 } },
-      },
-    } as KubeObject);
+    await ctl.client
+      .resource('autoscaling/v2', 'horizontalpodautoscalers')
+      .namespace('default')
+      .create({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'api' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+          minReplicas: 1,
+          maxReplicas: 10,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 2 } },
+        },
+      } as KubeObject);
     await until('api HPA active at target', async () => {
       const s = (await hpa('api')).status;
       return s?.desiredReplicas === 4 && s.conditions?.some((x) => x.type === 'ScalingActive' && x.status === 'True');
@@ -135,18 +171,28 @@ describe('HorizontalPodAutoscaler controller', () => {
     await until('api scaled down to 1', async () => (await replicasOf('api')) === 1);
     const waited = Date.now() - dropped;
     assert.ok(waited >= 1500, `scaled down after ${waited} ms, before the 2 s window`);
-    const s = await until('api status', async () => { const x = (await hpa('api')).status; return x?.desiredReplicas === 1 ? x : undefined; });
+    const s = await until('api status', async () => {
+      const x = (await hpa('api')).status;
+      return x?.desiredReplicas === 1 ? x : undefined;
+    });
     assert.equal(s.currentMetrics?.[0]?.resource?.current.averageUtilization, 10);
     const table = (await c.kubectl(['get', 'hpa', 'api'])).stdout;
     assert.match(table, /api\s+Deployment\/api\s+cpu: 10%\/50%\s+1\s+10\s+/);
   });
 
   it('a target that cannot be scaled is reported on the HPA, not thrown', async () => {
-    await ctl.client.resource('autoscaling/v2', 'horizontalpodautoscalers').namespace('default').create({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'ghost' },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' }, maxReplicas: 3 },
-    } as KubeObject);
-    const cond = await until('AbleToScale False', async () => (await hpa('ghost')).status?.conditions?.find((x) => x.type === 'AbleToScale' && x.status === 'False'));
+    await ctl.client
+      .resource('autoscaling/v2', 'horizontalpodautoscalers')
+      .namespace('default')
+      .create({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'ghost' },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' }, maxReplicas: 3 },
+      } as KubeObject);
+    const cond = await until('AbleToScale False', async () =>
+      (await hpa('ghost')).status?.conditions?.find((x) => x.type === 'AbleToScale' && x.status === 'False'),
+    );
     assert.equal(cond.reason, 'FailedGetScale');
     assert.match(cond.message ?? '', /^the HPA controller was unable to get the target's current scale: /);
   });

@@ -53,10 +53,24 @@ describe('Job controller', () => {
       p.status = {
         ...(p.status ?? {}),
         phase,
-        containerStatuses: [{
-          name: 'c', ready: false, restartCount: 0, image: 'busybox', imageID: '', started: false,
-          state: { terminated: { exitCode, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: '2024-01-01T00:00:00Z', finishedAt: '2024-01-01T00:00:01Z' } },
-        } as never],
+        containerStatuses: [
+          {
+            name: 'c',
+            ready: false,
+            restartCount: 0,
+            image: 'busybox',
+            imageID: '',
+            started: false,
+            state: {
+              terminated: {
+                exitCode,
+                reason: phase === 'Succeeded' ? 'Completed' : 'Error',
+                startedAt: '2024-01-01T00:00:00Z',
+                finishedAt: '2024-01-01T00:00:01Z',
+              },
+            },
+          } as never,
+        ],
       };
       try {
         await pods.updateStatus(p);
@@ -90,7 +104,9 @@ describe('Job controller', () => {
       assert.equal(p.metadata.labels?.['batch.kubernetes.io/controller-uid'], job.metadata.uid);
       assert.equal(p.metadata.labels?.['controller-uid'], job.metadata.uid);
       assert.deepEqual(p.metadata.finalizers, ['batch.kubernetes.io/job-tracking']);
-      assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      assert.deepEqual(p.metadata.ownerReferences, [
+        { apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: job.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
     }
     job = await until('status active 2 and startTime', async () => {
       const j = await jobs.get('pi');
@@ -207,10 +223,14 @@ describe('Job controller', () => {
   it('fails with DeadlineExceeded after activeDeadlineSeconds', async () => {
     let job = await jobs.create(simpleJob('slow', { activeDeadlineSeconds: 2 }));
     await until('a pod', async () => (await jobPods(job, isActive)).length === 1);
-    job = await until('Failed', async () => {
-      const j = await jobs.get('slow');
-      return condition(j, 'Failed') ? j : undefined;
-    }, 10_000);
+    job = await until(
+      'Failed',
+      async () => {
+        const j = await jobs.get('slow');
+        return condition(j, 'Failed') ? j : undefined;
+      },
+      10_000,
+    );
     assert.equal(condition(job, 'Failed')?.reason, 'DeadlineExceeded');
     assert.equal(condition(job, 'Failed')?.message, 'Job was active longer than specified deadline');
     const took = Date.parse(condition(job, 'Failed')!.lastTransitionTime!) - Date.parse(job.status!.startTime!);
@@ -236,8 +256,18 @@ describe('Job controller', () => {
       assert.ok(!early.metadata.deletionTimestamp, 'not deleted before its TTL');
     }
     // ...but soon after it, and its pod with it.
-    await until('job deleted', async () => jobs.get('short-lived').then(() => false, (err) => isStatus(err, 404)));
+    await until('job deleted', async () =>
+      jobs.get('short-lived').then(
+        () => false,
+        (err) => isStatus(err, 404),
+      ),
+    );
     assert.ok(Date.now() - finishedAt >= 1000);
-    await until('pod deleted', async () => pods.get(p.metadata.name ?? '').then(() => false, (err) => isStatus(err, 404)));
+    await until('pod deleted', async () =>
+      pods.get(p.metadata.name ?? '').then(
+        () => false,
+        (err) => isStatus(err, 404),
+      ),
+    );
   });
 });

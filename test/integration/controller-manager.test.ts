@@ -10,13 +10,15 @@ import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { managerOptions, sleep, until } from '../support/controllers.js';
 
 function manager(c: TestCluster, controllers = ['*']): ControllerManager {
-  return new ControllerManager(managerOptions(c, controllers, {
-    leaderElect: true,
-    leaseDurationMs: 2000,
-    renewDeadlineMs: 1500,
-    retryPeriodMs: 200,
-    log: logger('controller-manager-test', process.env.TIMONEL_TEST_LOG ? 2 : -1),
-  }));
+  return new ControllerManager(
+    managerOptions(c, controllers, {
+      leaderElect: true,
+      leaseDurationMs: 2000,
+      renewDeadlineMs: 1500,
+      retryPeriodMs: 200,
+      log: logger('controller-manager-test', process.env.TIMONEL_TEST_LOG ? 2 : -1),
+    }),
+  );
 }
 
 async function leaseHolder(c: TestCluster): Promise<string | undefined> {
@@ -58,13 +60,25 @@ describe('controller-manager', () => {
 
   it('with two managers only the lease holder acts; killing it hands over within the lease duration', async () => {
     await m1.stop(); // hand the lease back; the contest below is between a child process and m2
-    const child = spawn(process.execPath, [new URL('../../cmd/controller-manager/main.js', import.meta.url).pathname, `--kubeconfig=${c.kubeconfig}`,
-      '--leader-elect-lease-duration=2', '--leader-elect-renew-deadline=1.5', '--leader-elect-retry-period=0.2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        new URL('../../cmd/controller-manager/main.js', import.meta.url).pathname,
+        `--kubeconfig=${c.kubeconfig}`,
+        '--leader-elect-lease-duration=2',
+        '--leader-elect-renew-deadline=1.5',
+        '--leader-elect-retry-period=0.2',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let childLog = '';
     child.stderr.on('data', (d: Buffer) => (childLog += d.toString()));
     const m2 = manager(c);
     try {
-      await until('the child process to lead', async () => /became leader as ([^;\s]+)/.test(childLog) && (await leaseHolder(c)) === /became leader as ([^;\s]+)/.exec(childLog)?.[1]);
+      await until(
+        'the child process to lead',
+        async () => /became leader as ([^;\s]+)/.test(childLog) && (await leaseHolder(c)) === /became leader as ([^;\s]+)/.exec(childLog)?.[1],
+      );
       await m2.start();
       await sleep(1000);
       assert.notEqual(await leaseHolder(c), m2.identity, 'the standby does not take a held lease');

@@ -58,7 +58,9 @@ describe('ReplicaSet controller', () => {
       assert.match(p.metadata.name ?? '', /^frontend-[a-z0-9]{5}$/);
       assert.equal(p.metadata.generateName, 'frontend-');
       assert.deepEqual(p.metadata.labels, { tier: 'frontend' });
-      assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'frontend', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      assert.deepEqual(p.metadata.ownerReferences, [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'frontend', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
       assert.equal((p.spec as { containers: { image: string }[] }).containers[0].image, 'nginx');
     }
     await until('status.replicas 3', async () => (await rss.get('frontend')).status?.replicas === 3);
@@ -101,7 +103,13 @@ describe('ReplicaSet controller', () => {
     await c.kubectl(['scale', 'rs', 'frontend', '--replicas=2']);
     const two = await podsCount(rs, 2);
     assert.deepEqual(two.map((p) => p.metadata.name).sort(), [keep, d].sort(), 'the three unscheduled pods (b, c, e) go first');
-    for (const n of [b, c2, e]) await until(`${n} gone`, async () => pods.get(n).then(() => false, (err) => isStatus(err, 404)));
+    for (const n of [b, c2, e])
+      await until(`${n} gone`, async () =>
+        pods.get(n).then(
+          () => false,
+          (err) => isStatus(err, 404),
+        ),
+      );
 
     await c.kubectl(['scale', 'rs', 'frontend', '--replicas=1']);
     const one = await podsCount(rs, 1);
@@ -125,12 +133,21 @@ describe('ReplicaSet controller', () => {
     await pods.create({ metadata: { name: 'orphan', labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
     const rs = await rss.create({
       metadata: { name: 'adopter' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'adopt' } }, template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'adopt' } },
+        template: { metadata: { labels: { app: 'adopt' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
     });
     const ps = await podsCount(rs, 2);
-    assert.ok(ps.some((p) => p.metadata.name === 'orphan'), 'the orphan was adopted');
+    assert.ok(
+      ps.some((p) => p.metadata.name === 'orphan'),
+      'the orphan was adopted',
+    );
     const orphan = await pods.get('orphan');
-    assert.deepEqual(orphan.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'adopter', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(orphan.metadata.ownerReferences, [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'adopter', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
     // Give a wrong extra create time to show itself, then check there were exactly two pods.
     await until('the SuccessfulCreate event', async () => (await events(rs, 'SuccessfulCreate')).length > 0);
     await new Promise((r) => setTimeout(r, 300));

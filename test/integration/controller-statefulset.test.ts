@@ -46,7 +46,10 @@ describe('StatefulSet controller', () => {
 
   async function podNames(prefix: string): Promise<string[]> {
     const list = await pods.list();
-    return list.items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.name?.startsWith(`${prefix}-`)).map((p) => p.metadata.name ?? '').sort();
+    return list.items
+      .filter((p) => !p.metadata.deletionTimestamp && p.metadata.name?.startsWith(`${prefix}-`))
+      .map((p) => p.metadata.name ?? '')
+      .sort();
   }
 
   async function markReady(name: string): Promise<Pod> {
@@ -72,7 +75,9 @@ describe('StatefulSet controller', () => {
     assert.equal(labels['statefulset.kubernetes.io/pod-name'], 'web-0');
     assert.equal(labels['apps.kubernetes.io/pod-index'], '0');
     assert.match(labels['controller-revision-hash'] ?? '', /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
-    assert.deepEqual(web0.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(web0.metadata.ownerReferences, [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
     const www = web0.spec?.volumes?.find((v) => v.name === 'www');
     assert.deepEqual(www?.persistentVolumeClaim?.claimName, 'www-web-0');
 
@@ -134,9 +139,13 @@ describe('StatefulSet controller', () => {
 
   it('Parallel creates every replica at once', async () => {
     await sets.create({
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'par' },
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'par' },
       spec: {
-        serviceName: 'par', replicas: 3, podManagementPolicy: 'Parallel',
+        serviceName: 'par',
+        replicas: 3,
+        podManagementPolicy: 'Parallel',
         selector: { matchLabels: { app: 'par' } },
         template: { metadata: { labels: { app: 'par' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
       },
@@ -173,9 +182,13 @@ describe('StatefulSet controller', () => {
 
   it('persistentVolumeClaimRetentionPolicy Delete makes the set (and, on scale-down, the pod) own the claims', async () => {
     await sets.create({
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
       spec: {
-        serviceName: 'db', replicas: 2, podManagementPolicy: 'Parallel',
+        serviceName: 'db',
+        replicas: 2,
+        podManagementPolicy: 'Parallel',
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
         selector: { matchLabels: { app: 'db' } },
         template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
@@ -196,7 +209,10 @@ describe('StatefulSet controller', () => {
     await sets.patch('db', 'merge', { spec: { replicas: 1 } });
     await until('db-1 gone', async () => (await getPod('db-1')) === undefined);
     const claim = await pvcs.get('data-db-1');
-    assert.deepEqual(claim.metadata.ownerReferences, [setRef, { apiVersion: 'v1', kind: 'Pod', name: 'db-1', uid: db1.metadata.uid, blockOwnerDeletion: true }]);
+    assert.deepEqual(claim.metadata.ownerReferences, [
+      setRef,
+      { apiVersion: 'v1', kind: 'Pod', name: 'db-1', uid: db1.metadata.uid, blockOwnerDeletion: true },
+    ]);
     assert.deepEqual((await pvcs.get('data-db-0')).metadata.ownerReferences, [setRef]);
   });
 
@@ -214,7 +230,18 @@ describe('StatefulSet controller', () => {
     await sets.patch('web', 'merge', {
       spec: {
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } },
-        template: { spec: { containers: [{ name: 'nginx', image: 'registry.k8s.io/nginx-slim:0.24', ports: [{ containerPort: 80, name: 'web' }], volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }] }] } },
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'nginx',
+                image: 'registry.k8s.io/nginx-slim:0.24',
+                ports: [{ containerPort: 80, name: 'web' }],
+                volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }],
+              },
+            ],
+          },
+        },
       },
     });
     const newWeb1 = await until('web-1 recreated at the new revision', async () => {

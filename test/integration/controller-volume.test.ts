@@ -33,20 +33,25 @@ describe('persistentvolume binder and local-path provisioner', () => {
     assert.equal(res.status, 201, res.body);
   };
   const eventsFor = async (name: string): Promise<Array<{ reason: string; message: string; type: string; source?: { component?: string } }>> => {
-    const list = (await get<{ items: Array<{ involvedObject: { name: string }; reason: string; message: string; type: string }> }>(`${NS}/events`))?.items ?? [];
+    const list =
+      (await get<{ items: Array<{ involvedObject: { name: string }; reason: string; message: string; type: string }> }>(`${NS}/events`))?.items ?? [];
     return list.filter((e) => e.involvedObject.name === name);
   };
-  const boundClaim = (name: string) => until(`${name} Bound`, async () => {
-    const p = await pvc(name);
-    return p?.status?.phase === 'Bound' ? p : undefined;
-  });
+  const boundClaim = (name: string) =>
+    until(`${name} Bound`, async () => {
+      const p = await pvc(name);
+      return p?.status?.phase === 'Bound' ? p : undefined;
+    });
 
   beforeAll(async () => {
     c = await startCluster();
     localPathDir = mkdtempSync(join(tmpdir(), 'timonel-local-path-'));
     ctl = startControllers(c, (h) => {
       const ctx = h.context('test', logger('volume-test', -1));
-      return [[new PersistentVolumeBinderController(ctx), 2], [new LocalPathProvisioner(ctx, { localPathDir }), 2]];
+      return [
+        [new PersistentVolumeBinderController(ctx), 2],
+        [new LocalPathProvisioner(ctx, { localPathDir }), 2],
+      ];
     });
   });
   afterAll(async () => {
@@ -75,7 +80,10 @@ describe('persistentvolume binder and local-path provisioner', () => {
     assert.equal(claim.metadata.annotations?.['pv.kubernetes.io/bind-completed'], 'yes');
     assert.equal(claim.metadata.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
 
-    const volume = await until('task-pv-volume Bound', async () => { const v = await pv('task-pv-volume'); return v?.status?.phase === 'Bound' ? v : undefined; });
+    const volume = await until('task-pv-volume Bound', async () => {
+      const v = await pv('task-pv-volume');
+      return v?.status?.phase === 'Bound' ? v : undefined;
+    });
     const { resourceVersion, ...ref } = volume.spec?.claimRef ?? {};
     assert.deepEqual(ref, { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'task-pv-claim', uid: claim.metadata.uid, apiVersion: 'v1' });
     assert.ok(resourceVersion);
@@ -91,7 +99,10 @@ describe('persistentvolume binder and local-path provisioner', () => {
   });
 
   it('gives a claim without a class the default class and provisions a directory for it; deleting the claim removes both', async () => {
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
+    });
     const claim = await boundClaim('data');
     const pvName = `pvc-${claim.metadata.uid}`;
     assert.equal(claim.spec?.storageClassName, 'local-path');
@@ -115,7 +126,10 @@ describe('persistentvolume binder and local-path provisioner', () => {
     // Events are written after the objects they report on: wait for them.
     await until('ProvisioningSucceeded and ExternalProvisioning events', async () => {
       const events = await eventsFor('data');
-      return events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume ${pvName}`) && events.some((e) => e.reason === 'ExternalProvisioning');
+      return (
+        events.some((e) => e.reason === 'ProvisioningSucceeded' && e.message === `Successfully provisioned volume ${pvName}`) &&
+        events.some((e) => e.reason === 'ExternalProvisioning')
+      );
     });
 
     const out = (await c.kubectl(['get', 'pvc', 'data'])).stdout;
@@ -123,18 +137,29 @@ describe('persistentvolume binder and local-path provisioner', () => {
 
     const described = (await c.kubectl(['describe', 'pvc', 'data'])).stdout;
     assert.match(described, /StorageClass:\s+local-path/);
-    assert.match(described, /Normal\s+ExternalProvisioning\s+.*persistentvolume-controller\s+Waiting for a volume to be created either by the external provisioner 'timonel\.io\/local-path'/);
+    assert.match(
+      described,
+      /Normal\s+ExternalProvisioning\s+.*persistentvolume-controller\s+Waiting for a volume to be created either by the external provisioner 'timonel\.io\/local-path'/,
+    );
     assert.match(described, new RegExp(`Normal\\s+ProvisioningSucceeded\\s+.*timonel\\.io/local-path_\\S+\\s+Successfully provisioned volume ${pvName}`));
 
     await c.kubectl(['delete', 'pvc', 'data']);
-    await until('the provisioned volume deleted', async () => ((await request(c, 'GET', `/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined));
+    await until('the provisioned volume deleted', async () =>
+      (await request(c, 'GET', `/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined,
+    );
     assert.equal(existsSync(dir), false);
   });
 
   it('does not bind a claim to a volume smaller than its request', async () => {
-    await post('/api/v1/persistentvolumes', { metadata: { name: 'small' }, spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/small' }, storageClassName: '' } });
+    await post('/api/v1/persistentvolumes', {
+      metadata: { name: 'small' },
+      spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/small' }, storageClassName: '' },
+    });
     await until('small Available', async () => ((await pv('small'))?.status?.phase === 'Available' ? true : undefined));
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'big' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } } });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'big' },
+      spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } },
+    });
     const event = await until('FailedBinding', async () => (await eventsFor('big')).find((e) => e.reason === 'FailedBinding'));
     assert.equal(event.message, 'no persistent volumes available for this claim and no storage class is set');
     assert.equal(event.type, 'Normal');
@@ -146,29 +171,61 @@ describe('persistentvolume binder and local-path provisioner', () => {
     assert.match((await c.kubectl(['get', 'pvc', 'big'])).stdout, /big\s+Pending\s+/);
 
     // A fitting claim takes the smallest volume that fits, of its class and access modes.
-    const vol = (name: string, storage: string, accessModes: string[], storageClassName: string) => post('/api/v1/persistentvolumes', { metadata: { name }, spec: { capacity: { storage }, accessModes, hostPath: { path: `/mnt/${name}` }, storageClassName } });
+    const vol = (name: string, storage: string, accessModes: string[], storageClassName: string) =>
+      post('/api/v1/persistentvolumes', {
+        metadata: { name },
+        spec: { capacity: { storage }, accessModes, hostPath: { path: `/mnt/${name}` }, storageClassName },
+      });
     await vol('tiny', '1Gi', ['ReadWriteOnce'], '');
     await vol('bigger', '15Gi', ['ReadWriteOnce'], '');
     await vol('rwx', '6Gi', ['ReadWriteOnce', 'ReadWriteMany'], '');
     await vol('other-class', '6Gi', ['ReadWriteOnce'], 'slow');
-    for (const n of ['tiny', 'bigger', 'rwx', 'other-class']) await until(`${n} Available`, async () => ((await pv(n))?.status?.phase === 'Available' ? true : undefined));
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'fits' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } });
+    for (const n of ['tiny', 'bigger', 'rwx', 'other-class'])
+      await until(`${n} Available`, async () => ((await pv(n))?.status?.phase === 'Available' ? true : undefined));
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'fits' },
+      spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } },
+    });
     assert.equal((await boundClaim('fits')).spec?.volumeName, 'small');
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'shared' }, spec: { storageClassName: '', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } } });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'shared' },
+      spec: { storageClassName: '', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } },
+    });
     assert.equal((await boundClaim('shared')).spec?.volumeName, 'rwx');
     assert.equal((await pvc('big'))?.status?.phase, 'Pending');
   });
 
   it('binds pre-bound volumes and claims only to each other', async () => {
-    await post('/api/v1/persistentvolumes', { metadata: { name: 'reserved' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/reserved' }, storageClassName: 'manual', claimRef: { namespace: 'default', name: 'owner' } } });
-    await post('/api/v1/persistentvolumes', { metadata: { name: 'named' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/named' }, storageClassName: 'manual' } });
+    await post('/api/v1/persistentvolumes', {
+      metadata: { name: 'reserved' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        hostPath: { path: '/mnt/reserved' },
+        storageClassName: 'manual',
+        claimRef: { namespace: 'default', name: 'owner' },
+      },
+    });
+    await post('/api/v1/persistentvolumes', {
+      metadata: { name: 'named' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/named' }, storageClassName: 'manual' },
+    });
     await until('reserved Available', async () => ((await pv('reserved'))?.status?.phase === 'Available' ? true : undefined));
     await until('named Available', async () => ((await pv('named'))?.status?.phase === 'Available' ? true : undefined));
     // "stranger" would fit "reserved", but it is kept for "owner"; "named" goes to the claim naming it.
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'picky' }, spec: { storageClassName: 'manual', volumeName: 'named', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'picky' },
+      spec: { storageClassName: 'manual', volumeName: 'named', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
     assert.equal((await boundClaim('picky')).spec?.volumeName, 'named');
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'stranger' }, spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-    await post(`${NS}/persistentvolumeclaims`, { metadata: { name: 'owner' }, spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'stranger' },
+      spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    await post(`${NS}/persistentvolumeclaims`, {
+      metadata: { name: 'owner' },
+      spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
     const owner = await boundClaim('owner');
     assert.equal(owner.spec?.volumeName, 'reserved');
     assert.equal((await pv('reserved'))?.spec?.claimRef?.uid, owner.metadata.uid);
@@ -179,14 +236,21 @@ describe('persistentvolume binder and local-path provisioner', () => {
   });
 
   it('binds StatefulSet volumeClaimTemplates claims through the provisioner', async () => {
-    interface StatefulSet { kind: string; metadata: { name: string }; spec: { selector: { matchLabels: Record<string, string> }; volumeClaimTemplates: Array<{ metadata: { name: string }; spec: Record<string, unknown> }> } }
+    interface StatefulSet {
+      kind: string;
+      metadata: { name: string };
+      spec: { selector: { matchLabels: Record<string, string> }; volumeClaimTemplates: Array<{ metadata: { name: string }; spec: Record<string, unknown> }> };
+    }
     const docs = parseAllDocuments(readFileSync('test/fixtures/examples/application/web/web.yaml', 'utf8')).map((d) => d.toJS() as StatefulSet);
     const sts = docs.find((d) => d.kind === 'StatefulSet');
     assert.ok(sts);
     const [template] = sts.spec.volumeClaimTemplates;
     // Named and labelled as the StatefulSet controller makes them: <template>-<set>-<ordinal>.
     for (const ordinal of [0, 1]) {
-      await post(`${NS}/persistentvolumeclaims`, { metadata: { name: `${template.metadata.name}-${sts.metadata.name}-${ordinal}`, labels: sts.spec.selector.matchLabels }, spec: template.spec });
+      await post(`${NS}/persistentvolumeclaims`, {
+        metadata: { name: `${template.metadata.name}-${sts.metadata.name}-${ordinal}`, labels: sts.spec.selector.matchLabels },
+        spec: template.spec,
+      });
     }
     for (const name of ['www-web-0', 'www-web-1']) {
       const claim = await boundClaim(name);

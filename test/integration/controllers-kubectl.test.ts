@@ -9,8 +9,14 @@ import { startCluster, type TestCluster } from '../support/cluster.js';
 import { startManager, until } from '../support/controllers.js';
 
 const EXAMPLES = [
-  'application/deployment.yaml', 'controllers/frontend.yaml', 'application/web/web.yaml', 'application/basic-daemonset.yaml',
-  'application/job/indexed-job-vol.yaml', 'application/job/cronjob.yaml', 'controllers/hpa-rs.yaml', 'pods/storage/pv-claim.yaml',
+  'application/deployment.yaml',
+  'controllers/frontend.yaml',
+  'application/web/web.yaml',
+  'application/basic-daemonset.yaml',
+  'application/job/indexed-job-vol.yaml',
+  'application/job/cronjob.yaml',
+  'controllers/hpa-rs.yaml',
+  'pods/storage/pv-claim.yaml',
 ];
 
 jest.setTimeout(120_000);
@@ -29,10 +35,15 @@ describe('controllers seen through kubectl', () => {
 
   it('get deploy,rs,sts,ds,job,cronjob,hpa,pvc', async () => {
     // Wait for what the controllers make without a kubelet: replica sets, pods, the first StatefulSet pod, job pods.
-    await until('controllers to act', async () => {
-      const pods = (await c.kubectl(['get', 'pods', '-o', 'name'])).stdout;
-      return /pod\/nginx-deployment-/.test(pods) && /pod\/frontend-/.test(pods) && /pod\/web-0/.test(pods) && /pod\/indexed-job-/.test(pods);
-    }, 20_000, 200);
+    await until(
+      'controllers to act',
+      async () => {
+        const pods = (await c.kubectl(['get', 'pods', '-o', 'name'])).stdout;
+        return /pod\/nginx-deployment-/.test(pods) && /pod\/frontend-/.test(pods) && /pod\/web-0/.test(pods) && /pod\/indexed-job-/.test(pods);
+      },
+      20_000,
+      200,
+    );
     const out = (await c.kubectl(['get', 'deploy,rs,sts,ds,job,cronjob,hpa,pvc'])).stdout;
     const sections = out.trim().split(/\n\s*\n/);
     const header = (prefix: string) => sections.find((s) => s.split('\n')[1]?.startsWith(prefix))?.split('\n')[0] ?? '';

@@ -52,7 +52,12 @@ function tcpQuery(port: number, name: string, type: string): Promise<Decoded> {
 
 const addresses = (p: Decoded) => (p.answers ?? []).map((a) => (a as { data: unknown }).data);
 
-interface SliceObj { metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> }; addressType: string; endpoints: Array<{ addresses: string[]; conditions: { ready: boolean }; nodeName?: string }>; ports: Array<{ name: string; port: number; protocol: string }> }
+interface SliceObj {
+  metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> };
+  addressType: string;
+  endpoints: Array<{ addresses: string[]; conditions: { ready: boolean }; nodeName?: string }>;
+  ports: Array<{ name: string; port: number; protocol: string }>;
+}
 
 jest.setTimeout(120_000);
 describe('cluster DNS', () => {
@@ -67,14 +72,22 @@ describe('cluster DNS', () => {
     m = await startManager(c, ['statefulset', 'endpointslice'], { log: logger('dns-test', -1) });
     const applied = await c.kubectl(['apply', '-f', 'manifests/dns.yaml']);
     assert.match(applied.stdout, /service\/kube-dns created/);
-    const svc = (await request(c, 'GET', '/api/v1/namespaces/kube-system/services/kube-dns')).json() as { metadata: { uid: string }; spec: { clusterIP: string } };
+    const svc = (await request(c, 'GET', '/api/v1/namespaces/kube-system/services/kube-dns')).json() as {
+      metadata: { uid: string };
+      spec: { clusterIP: string };
+    };
     assert.equal(svc.spec.clusterIP, '10.96.0.10');
     dnsServiceUID = svc.metadata.uid;
     metricsPort = await freePort();
     dns = await runClusterDNS({
-      kubeconfig: c.kubeconfig, bindAddress: '127.0.0.1', port: 0, clusterDomain: 'cluster.local',
+      kubeconfig: c.kubeconfig,
+      bindAddress: '127.0.0.1',
+      port: 0,
+      clusterDomain: 'cluster.local',
       metricsBindAddress: `127.0.0.1:${metricsPort}`,
-      publishService: 'kube-system/kube-dns', advertiseAddress: '10.250.0.5', nodeName: 'node-a',
+      publishService: 'kube-system/kube-dns',
+      advertiseAddress: '10.250.0.5',
+      nodeName: 'node-a',
       log: logger('dns', -1),
     });
   });
@@ -109,18 +122,33 @@ describe('cluster DNS', () => {
       await until(`${name} to exist`, async () => (await request(c, 'GET', `/api/v1/namespaces/default/pods/${name}`)).status === 200, 30_000, 100);
       await setPodStatus(c, 'default', name, { status: { podIP: `10.244.9.${10 + i}`, podIPs: [{ ip: `10.244.9.${10 + i}` }] } });
     }
-    const web0 = await until('web-0 in DNS', async () => {
-      const r = await udpQuery(dns.server.port, 'web-0.nginx.default.svc.cluster.local', 'A');
-      return r.rcode === 'NOERROR' && r.answers?.length ? r : undefined;
-    }, 30_000, 100);
+    const web0 = await until(
+      'web-0 in DNS',
+      async () => {
+        const r = await udpQuery(dns.server.port, 'web-0.nginx.default.svc.cluster.local', 'A');
+        return r.rcode === 'NOERROR' && r.answers?.length ? r : undefined;
+      },
+      30_000,
+      100,
+    );
     assert.deepEqual(addresses(web0), ['10.244.9.10']);
-    const all = await until('both pods behind the headless name', async () => {
-      const r = await udpQuery(dns.server.port, 'nginx.default.svc.cluster.local', 'A');
-      return r.answers?.length === 2 ? r : undefined;
-    }, 30_000, 100);
+    const all = await until(
+      'both pods behind the headless name',
+      async () => {
+        const r = await udpQuery(dns.server.port, 'nginx.default.svc.cluster.local', 'A');
+        return r.answers?.length === 2 ? r : undefined;
+      },
+      30_000,
+      100,
+    );
     assert.deepEqual(addresses(all).sort(), ['10.244.9.10', '10.244.9.11']);
     const srv = await udpQuery(dns.server.port, '_web._tcp.nginx.default.svc.cluster.local', 'SRV');
-    assert.deepEqual(addresses(srv).map((d) => (d as { target: string }).target).sort(), ['web-0.nginx.default.svc.cluster.local', 'web-1.nginx.default.svc.cluster.local']);
+    assert.deepEqual(
+      addresses(srv)
+        .map((d) => (d as { target: string }).target)
+        .sort(),
+      ['web-0.nginx.default.svc.cluster.local', 'web-1.nginx.default.svc.cluster.local'],
+    );
     const ptr = await udpQuery(dns.server.port, '11.9.244.10.in-addr.arpa', 'PTR');
     assert.deepEqual(addresses(ptr), ['web-1.nginx.default.svc.cluster.local']);
   });
@@ -132,21 +160,30 @@ describe('cluster DNS', () => {
       return r.rcode === 'NXDOMAIN' ? r : undefined;
     });
     assert.equal(gone.authorities?.[0].type, 'SOA');
-    assert.equal((await udpQuery(dns.server.port, 'kubernetes.default.svc.cluster.local', 'A')).rcode, 'NOERROR', 'the apiserver\'s own service');
+    assert.equal((await udpQuery(dns.server.port, 'kubernetes.default.svc.cluster.local', 'A')).rcode, 'NOERROR', "the apiserver's own service");
     assert.equal((await udpQuery(dns.server.port, 'www.example.com', 'A')).rcode, 'REFUSED');
   });
 
   it('keeps an EndpointSlice for kube-dns pointing at itself, owned by the Service', async () => {
     const slice = await until('the kube-dns endpoint slice', async () => {
       const r = await request(c, 'GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices/kube-dns-node-a');
-      return r.status === 200 ? r.json() as SliceObj : undefined;
+      return r.status === 200 ? (r.json() as SliceObj) : undefined;
     });
     assert.equal(slice.metadata.labels['kubernetes.io/service-name'], 'kube-dns');
     assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'timonel-dns');
-    assert.deepEqual(slice.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Service', 'kube-dns', dnsServiceUID]]);
+    assert.deepEqual(
+      slice.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
+      [['Service', 'kube-dns', dnsServiceUID]],
+    );
     assert.equal(slice.addressType, 'IPv4');
-    assert.deepEqual(slice.endpoints.map((e) => [e.addresses, e.conditions.ready, e.nodeName]), [[['10.250.0.5'], true, 'node-a']]);
-    assert.deepEqual(slice.ports, [{ name: 'dns', port: dns.server.port, protocol: 'UDP' }, { name: 'dns-tcp', port: dns.server.port, protocol: 'TCP' }]);
+    assert.deepEqual(
+      slice.endpoints.map((e) => [e.addresses, e.conditions.ready, e.nodeName]),
+      [[['10.250.0.5'], true, 'node-a']],
+    );
+    assert.deepEqual(slice.ports, [
+      { name: 'dns', port: dns.server.port, protocol: 'UDP' },
+      { name: 'dns-tcp', port: dns.server.port, protocol: 'TCP' },
+    ]);
     // Deleted by someone: back within a resync.
     assert.equal((await request(c, 'DELETE', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices/kube-dns-node-a')).status, 200);
     assert.ok(await dns.publisher?.publish(true));

@@ -84,7 +84,15 @@ describe('etcd client over TLS with client certificates', () => {
     etcd = await member({ clientTLS: { certFile: path('server.crt', server.cert), keyFile: path('server.key', server.key), trustedCAFile: files.ca } });
     const probe = new EtcdClient([etcd.endpoint], { caFile: files.ca, certFile: files.cert, keyFile: files.key, requestTimeoutMs: 1000 });
     try {
-      await until(() => probe.currentRevision().then(() => true, () => false), 'etcd over TLS', 20_000);
+      await until(
+        () =>
+          probe.currentRevision().then(
+            () => true,
+            () => false,
+          ),
+        'etcd over TLS',
+        20_000,
+      );
     } finally {
       probe.close();
     }
@@ -179,7 +187,15 @@ describe('etcd client failures', () => {
 
       etcd.restart();
       await waitEtcdHealthy(etcd.endpoint);
-      await until(() => client.get('/r/k').then((r) => r.kv?.value.toString() === 'seen', () => false), 'reads after the restart', 20_000);
+      await until(
+        () =>
+          client.get('/r/k').then(
+            (r) => r.kv?.value.toString() === 'seen',
+            () => false,
+          ),
+        'reads after the restart',
+        20_000,
+      );
       await client.put('/r/k', 'after');
       assert.equal((await client.get('/r/k')).kv?.value.toString(), 'after');
     } finally {
@@ -215,7 +231,9 @@ describe('etcd client failures', () => {
       // etcd creates the watch, then cancels it with compact_revision set (or refuses it outright).
       let ended: Error | undefined;
       let events = 0;
-      await client.watchPrefix('/c/', old, { onEvents: () => events++, onProgress: () => undefined, onClose: (err) => (ended = err) }).catch((err: Error) => (ended = err));
+      await client
+        .watchPrefix('/c/', old, { onEvents: () => events++, onProgress: () => undefined, onClose: (err) => (ended = err) })
+        .catch((err: Error) => (ended = err));
       await until(() => ended !== undefined, 'the watch to end');
       assert.equal(events, 0);
     } finally {

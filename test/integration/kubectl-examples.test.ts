@@ -17,7 +17,9 @@ interface Doc {
 }
 
 function docsOf(file: string): Doc[] {
-  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as Doc).filter((d) => d && d.kind);
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJSON() as Doc)
+    .filter((d) => d && d.kind);
 }
 
 // Namespaces some examples need to exist before they apply (their companions).
@@ -63,8 +65,13 @@ describe('kubectl apply of every example manifest', () => {
       // patch replaces an atomic list the server defaults into (tolerations, downwardAPI
       // items, volumeClaimTemplates), exactly as against Kubernetes; the server must then
       // find the result unchanged and keep the resourceVersion.
-      const versions = async () => (JSON.parse((await c.kubectl(['get', '-f', file, ...nsArgs, '-o', 'json'])).stdout) as { items?: Array<{ metadata: { resourceVersion: string } }>; metadata: { resourceVersion?: string } });
-      const rvs = (l: Awaited<ReturnType<typeof versions>>) => (l.items ? l.items.map((o) => o.metadata.resourceVersion) : [l.metadata.resourceVersion]).join(',');
+      const versions = async () =>
+        JSON.parse((await c.kubectl(['get', '-f', file, ...nsArgs, '-o', 'json'])).stdout) as {
+          items?: Array<{ metadata: { resourceVersion: string } }>;
+          metadata: { resourceVersion?: string };
+        };
+      const rvs = (l: Awaited<ReturnType<typeof versions>>) =>
+        (l.items ? l.items.map((o) => o.metadata.resourceVersion) : [l.metadata.resourceVersion]).join(',');
       const beforeReapply = rvs(await versions());
       const second = await c.kubectl(['apply', '-f', file, ...nsArgs]);
       for (const line of second.stdout.trim().split('\n')) assert.match(line, / (unchanged|configured)$/, second.stdout);
@@ -79,7 +86,9 @@ describe('kubectl apply of every example manifest', () => {
       const resourceArg = group ? `${target.kind}.${version}.${group}` : target.kind;
       const getArgs = ['get', resourceArg, target.metadata.name, '-o', 'json', ...(target.kind === 'Namespace' ? [] : ['-n', target.metadata.namespace ?? ns])];
       const before = JSON.parse((await c.kubectl(getArgs)).stdout) as Record<string, unknown>;
-      const edited = docs.map((d, j) => (j === 0 ? { ...d, metadata: { ...d.metadata, labels: { ...(d.metadata.labels ?? {}), 'timonel.test/edited': 'edited-1' } } } : d));
+      const edited = docs.map((d, j) =>
+        j === 0 ? { ...d, metadata: { ...d.metadata, labels: { ...(d.metadata.labels ?? {}), 'timonel.test/edited': 'edited-1' } } } : d,
+      );
       const third = await c.kubectl(['apply', '-f', '-', ...nsArgs], { input: edited.map((d) => stringify(d)).join('---\n') });
       assert.match(third.stdout.trim().split('\n')[0], / configured$/, third.stdout);
       const afterEdit = JSON.parse((await c.kubectl(getArgs)).stdout) as Record<string, unknown>;
@@ -87,7 +96,9 @@ describe('kubectl apply of every example manifest', () => {
       assert.equal(labels['timonel.test/edited'], 'edited-1');
       assert.deepEqual(stable(afterEdit), stable(before), 'only the label changed');
 
-      const ssa = await c.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-', ...nsArgs], { input: edited.map((d) => stringify(d)).join('---\n') });
+      const ssa = await c.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-', ...nsArgs], {
+        input: edited.map((d) => stringify(d)).join('---\n'),
+      });
       for (const line of ssa.stdout.trim().split('\n')) assert.match(line, /serverside-applied$/, ssa.stdout);
 
       const diff = await c.kubectl(['diff', '-f', '-', ...nsArgs], { input: edited.map((d) => stringify(d)).join('---\n'), allowFail: true });

@@ -82,14 +82,32 @@ describe('kubectl verbs', () => {
   it('label, annotate and the three kinds of patch', async () => {
     assert.equal((await k(['label', 'deploy', 'web', '-n', 'verbs', 'env=prod'])).stdout.trim(), 'deployment.apps/web labeled');
     assert.equal((await k(['annotate', 'deploy', 'web', '-n', 'verbs', 'owner=team-a'])).stdout.trim(), 'deployment.apps/web annotated');
-    assert.equal((await k(['patch', 'deploy', 'web', '-n', 'verbs', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}'])).stdout.trim(), 'deployment.apps/web patched');
+    assert.equal(
+      (
+        await k(['patch', 'deploy', 'web', '-n', 'verbs', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}'])
+      ).stdout.trim(),
+      'deployment.apps/web patched',
+    );
     let d = JSON.parse((await k(['get', 'deploy', 'web', '-n', 'verbs', '-o', 'json'])).stdout);
     assert.deepEqual(d.spec.template.spec.containers.map((x: { name: string }) => x.name).sort(), ['nginx', 'sidecar'], 'strategic merge keeps nginx');
     assert.equal(d.metadata.labels.env, 'prod');
     assert.equal(d.metadata.annotations.owner, 'team-a');
-    await k(['patch', 'deploy', 'web', '-n', 'verbs', '--type=merge', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.16.1"}]}}}}']);
+    await k([
+      'patch',
+      'deploy',
+      'web',
+      '-n',
+      'verbs',
+      '--type=merge',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.16.1"}]}}}}',
+    ]);
     d = JSON.parse((await k(['get', 'deploy', 'web', '-n', 'verbs', '-o', 'json'])).stdout);
-    assert.deepEqual(d.spec.template.spec.containers.map((x: { image: string }) => x.image), ['nginx:1.16.1'], 'merge patch replaces the list');
+    assert.deepEqual(
+      d.spec.template.spec.containers.map((x: { image: string }) => x.image),
+      ['nginx:1.16.1'],
+      'merge patch replaces the list',
+    );
     await k(['patch', 'deploy', 'web', '-n', 'verbs', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]']);
     d = JSON.parse((await k(['get', 'deploy', 'web', '-n', 'verbs', '-o', 'json'])).stdout);
     assert.equal(d.spec.replicas, 3);
@@ -122,7 +140,9 @@ describe('kubectl verbs', () => {
   });
 
   it('get -w streams changes', async () => {
-    const child = spawn('kubectl', ['get', 'configmaps', '-n', 'verbs', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dir } });
+    const child = spawn('kubectl', ['get', 'configmaps', '-n', 'verbs', '-w', '--output-watch-events'], {
+      env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dir },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -147,14 +167,19 @@ describe('kubectl verbs', () => {
     // With a dependent, foreground deletion leaves the owner marked for the garbage collector.
     await k(['apply', '-n', 'verbs', '-f', '-'], { input: DEPLOYMENT });
     const uid = (await k(['get', 'deploy', 'web', '-n', 'verbs', '-o', 'jsonpath={.metadata.uid}'])).stdout;
-    await k(['apply', '-n', 'verbs', '-f', '-'], { input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dependent\n  ownerReferences:\n  - {apiVersion: apps/v1, kind: Deployment, name: web, uid: ${uid}, blockOwnerDeletion: true}\n` });
+    await k(['apply', '-n', 'verbs', '-f', '-'], {
+      input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dependent\n  ownerReferences:\n  - {apiVersion: apps/v1, kind: Deployment, name: web, uid: ${uid}, blockOwnerDeletion: true}\n`,
+    });
     await k(['delete', 'deploy', 'web', '-n', 'verbs', '--cascade=foreground', '--wait=false']);
     const fg = JSON.parse((await k(['get', 'deploy', 'web', '-n', 'verbs', '-o', 'json'])).stdout);
     assert.ok(fg.metadata.deletionTimestamp, 'foreground deletion marks the owner');
     assert.deepEqual(fg.metadata.finalizers, ['foregroundDeletion']);
     // Without dependents there is nothing to wait for: the object goes at once.
     await k(['create', 'configmap', 'lonely', '-n', 'verbs']);
-    assert.equal((await k(['delete', 'configmap', 'lonely', '-n', 'verbs', '--cascade=foreground', '--timeout=10s'])).stdout.trim(), 'configmap "lonely" deleted');
+    assert.equal(
+      (await k(['delete', 'configmap', 'lonely', '-n', 'verbs', '--cascade=foreground', '--timeout=10s'])).stdout.trim(),
+      'configmap "lonely" deleted',
+    );
     const missing = await k(['get', 'deploy', 'nope', '-n', 'verbs'], { allowFail: true });
     assert.match(missing.stderr, /Error from server \(NotFound\): deployments.apps "nope" not found/);
   });

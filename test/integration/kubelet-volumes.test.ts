@@ -54,7 +54,10 @@ jest.setTimeout(90_000);
     localPathDir = mkdtempSync(join(tmpdir(), 'timonel-local-path-'));
     ctl = startControllers(c, (h) => {
       const ctx = h.context('test', logger('podspec-test', -1));
-      return [[new PersistentVolumeBinderController(ctx), 1], [new LocalPathProvisioner(ctx, { localPathDir }), 1]];
+      return [
+        [new PersistentVolumeBinderController(ctx), 1],
+        [new LocalPathProvisioner(ctx, { localPathDir }), 1],
+      ];
     });
   });
   afterAll(async () => {
@@ -98,8 +101,19 @@ jest.setTimeout(90_000);
     const pod: Pod = {
       metadata: { name: 'vol-pod', namespace: 'default', uid: 'vol-uid' },
       spec: {
-        containers: [{ name: 'app', volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }, { name: 'sec', mountPath: '/secrets' }] }],
-        volumes: [{ name: 'cfg', configMap: { name: 'app-cfg' } }, { name: 'sec', secret: { secretName: 'app-secret' } }],
+        containers: [
+          {
+            name: 'app',
+            volumeMounts: [
+              { name: 'cfg', mountPath: '/etc/app' },
+              { name: 'sec', mountPath: '/secrets' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'app-cfg' } },
+          { name: 'sec', secret: { secretName: 'app-secret' } },
+        ],
       },
     };
     await vm.setUp(pod);
@@ -116,7 +130,10 @@ jest.setTimeout(90_000);
   });
 
   it('mounts a claim provisioned by the local-path provisioner at its directory', async () => {
-    await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n' });
+    await c.kubectl(['apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n',
+    });
     const claim = await until('claim bound', async () => {
       const p = await orUndefined(res<PersistentVolumeClaim>('persistentvolumeclaims', 'default').get('data'));
       return p?.status?.phase === 'Bound' ? p : undefined;
@@ -124,7 +141,10 @@ jest.setTimeout(90_000);
     const vm = new VolumeManager({ podsDir: join(dir, 'pods'), lookup: lookup() });
     const pod: Pod = {
       metadata: { name: 'pvc-pod', namespace: 'default', uid: 'pvc-uid' },
-      spec: { containers: [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] },
+      spec: {
+        containers: [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+      },
     };
     await vm.setUp(pod);
     const [m] = vm.mountsFor(pod, pod.spec.containers[0]);
@@ -134,7 +154,10 @@ jest.setTimeout(90_000);
   });
 
   it('asks TokenRequest for service account tokens, or says clearly that it is not served', async () => {
-    const pod: Pod = { metadata: { name: 'tok-pod', namespace: 'default', uid: 'tok-uid' }, spec: { containers: [{ name: 'app' }], serviceAccountName: 'default' } };
+    const pod: Pod = {
+      metadata: { name: 'tok-pod', namespace: 'default', uid: 'tok-uid' },
+      spec: { containers: [{ name: 'app' }], serviceAccountName: 'default' },
+    };
     const source = tokenRequester(client.rest);
     let token: string | undefined;
     try {

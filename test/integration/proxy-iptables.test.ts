@@ -21,9 +21,16 @@ const JSON_HDR = { 'content-type': 'application/json' };
 const PROXY = fileURLToPath(new URL('../../cmd/proxy/main.js', import.meta.url));
 const NODE_IP = '10.244.77.1';
 const OUTSIDE_NODE_IP = '192.168.77.1';
-const PODS = [{ name: 'web-a', ip: '10.244.77.11' }, { name: 'web-b', ip: '10.244.77.12' }, { name: 'web-c', ip: '10.244.77.13' }];
+const PODS = [
+  { name: 'web-a', ip: '10.244.77.11' },
+  { name: 'web-b', ip: '10.244.77.12' },
+  { name: 'web-c', ip: '10.244.77.13' },
+];
 
-interface ServiceObj { metadata: { name: string; resourceVersion?: string }; spec: { clusterIP: string; ports: Array<{ nodePort?: number }>; sessionAffinity?: string } }
+interface ServiceObj {
+  metadata: { name: string; resourceVersion?: string };
+  spec: { clusterIP: string; ports: Array<{ nodePort?: number }>; sessionAffinity?: string };
+}
 
 function runProcess(argv: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -51,10 +58,27 @@ describe('proxy on iptables, in a network namespace', () => {
 
   function startProxy(): void {
     proxyLog = '';
-    proxy = spawn(process.execPath, [PROXY,
-      '--kubeconfig', c.kubeconfig, '--netns', node, '--hostname-override', 'node-a', '--cluster-cidr', '10.244.0.0/16',
-      '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--healthz-bind-address', `127.0.0.1:${healthzPort}`, '-v', '2',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy = spawn(
+      process.execPath,
+      [
+        PROXY,
+        '--kubeconfig',
+        c.kubeconfig,
+        '--netns',
+        node,
+        '--hostname-override',
+        'node-a',
+        '--cluster-cidr',
+        '10.244.0.0/16',
+        '--metrics-bind-address',
+        `127.0.0.1:${metricsPort}`,
+        '--healthz-bind-address',
+        `127.0.0.1:${healthzPort}`,
+        '-v',
+        '2',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     proxy.stdout?.on('data', (d: Buffer) => (proxyLog += d.toString()));
     proxy.stderr?.on('data', (d: Buffer) => (proxyLog += d.toString()));
   }
@@ -66,7 +90,8 @@ describe('proxy on iptables, in a network namespace', () => {
     await exited;
   }
 
-  const api = (method: string, path: string, body?: unknown) => request(c, method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: JSON_HDR });
+  const api = (method: string, path: string, body?: unknown) =>
+    request(c, method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: JSON_HDR });
 
   beforeAll(async () => {
     c = await startCluster();
@@ -94,11 +119,17 @@ describe('proxy on iptables, in a network namespace', () => {
 
     // Pods selected by a NodePort service; their status (IP, Ready) as a kubelet would report it.
     for (const p of PODS) {
-      const res = await api('POST', '/api/v1/namespaces/default/pods', { metadata: { name: p.name, labels: { app: 'web' } }, spec: { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] } });
+      const res = await api('POST', '/api/v1/namespaces/default/pods', {
+        metadata: { name: p.name, labels: { app: 'web' } },
+        spec: { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      });
       assert.equal(res.status, 201, res.body);
       await setPodStatus(c, 'default', p.name, { ready: true, status: { podIP: p.ip, podIPs: [{ ip: p.ip }] } });
     }
-    const created = await api('POST', '/api/v1/namespaces/default/services', { metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] } });
+    const created = await api('POST', '/api/v1/namespaces/default/services', {
+      metadata: { name: 'web' },
+      spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    });
     assert.equal(created.status, 201, created.body);
     web = created.json() as ServiceObj;
   });
@@ -114,7 +145,11 @@ describe('proxy on iptables, in a network namespace', () => {
   const nodePort = () => web.spec.ports[0].nodePort as number;
 
   it('sets the node settings it needs (in the node namespace only)', async () => {
-    await until('the proxy to start', () => proxyLog.includes('proxy running') || (proxy?.exitCode !== null ? Promise.reject(new Error(proxyLog)) : false), 30_000);
+    await until(
+      'the proxy to start',
+      () => proxyLog.includes('proxy running') || (proxy?.exitCode !== null ? Promise.reject(new Error(proxyLog)) : false),
+      30_000,
+    );
     assert.equal((await lab.exec(node, ['sysctl', '-n', 'net.ipv4.ip_forward'])).trim(), '1');
     assert.equal((await lab.exec(node, ['sysctl', '-n', 'net.ipv4.conf.all.route_localnet'])).trim(), '1');
     assert.equal((await lab.exec(node, ['sysctl', '-n', 'net.bridge.bridge-nf-call-iptables'])).trim(), '1');
@@ -123,36 +158,58 @@ describe('proxy on iptables, in a network namespace', () => {
   it('sends ClusterIP traffic from the node to every endpoint', async () => {
     await until('the cluster IP to answer', async () => (await lab.http(node, clusterURL()))[0].ok, 30_000, 200);
     const results = await lab.http(node, clusterURL(), 60);
-    assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+    assert.ok(
+      results.every((r) => r.ok),
+      JSON.stringify(results.filter((r) => !r.ok)),
+    );
     const responders = new Set(results.map((r) => r.body));
     assert.deepEqual([...responders].sort(), ['web-a', 'web-b', 'web-c'], 'requests spread over all three pods');
   });
 
-  it('sends a pod\'s ClusterIP traffic to pods on the same bridge, itself included (bridge netfilter, hairpin masquerade)', async () => {
+  it("sends a pod's ClusterIP traffic to pods on the same bridge, itself included (bridge netfilter, hairpin masquerade)", async () => {
     const results = await lab.http(podNS[0], clusterURL(), 60);
-    assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+    assert.ok(
+      results.every((r) => r.ok),
+      JSON.stringify(results.filter((r) => !r.ok)),
+    );
     assert.deepEqual([...new Set(results.map((r) => r.body))].sort(), ['web-a', 'web-b', 'web-c']);
   });
 
-  it('reaches a server on the node itself, as the cluster DNS is published (DNAT to the node\'s address)', async () => {
+  it("reaches a server on the node itself, as the cluster DNS is published (DNAT to the node's address)", async () => {
     await lab.udpEcho(node, 'node-dns', 10053);
-    const created = await api('POST', '/api/v1/namespaces/default/services', { metadata: { name: 'node-dns' }, spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } });
+    const created = await api('POST', '/api/v1/namespaces/default/services', {
+      metadata: { name: 'node-dns' },
+      spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    });
     assert.equal(created.status, 201, created.body);
     const ip = (created.json() as ServiceObj).spec.clusterIP;
     const res = await api('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
       metadata: { name: 'node-dns-1', labels: { 'kubernetes.io/service-name': 'node-dns' } },
-      addressType: 'IPv4', ports: [{ name: 'dns', port: 10053, protocol: 'UDP' }],
+      addressType: 'IPv4',
+      ports: [{ name: 'dns', port: 10053, protocol: 'UDP' }],
       endpoints: [{ addresses: [NODE_IP], conditions: { ready: true }, nodeName: 'node-a' }],
     });
     assert.equal(res.status, 201, res.body);
-    await until('rules for the node endpoint', async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${NODE_IP}:10053`), 15_000, 100);
+    await until(
+      'rules for the node endpoint',
+      async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${NODE_IP}:10053`),
+      15_000,
+      100,
+    );
     assert.equal(await lab.udp(podNS[1], ip, 53, 41053), 'node-dns');
   });
 
   it('answers on the NodePort: from the node, on localhost, and from outside', async () => {
-    for (const [ns, url] of [[node, `http://${NODE_IP}:${nodePort()}/`], [node, `http://127.0.0.1:${nodePort()}/`], [outside, `http://${OUTSIDE_NODE_IP}:${nodePort()}/`]]) {
+    for (const [ns, url] of [
+      [node, `http://${NODE_IP}:${nodePort()}/`],
+      [node, `http://127.0.0.1:${nodePort()}/`],
+      [outside, `http://${OUTSIDE_NODE_IP}:${nodePort()}/`],
+    ]) {
       const results = await lab.http(ns, url, 20);
-      assert.ok(results.every((r) => r.ok), `${url} from ${ns}: ${JSON.stringify(results.filter((r) => !r.ok))}`);
+      assert.ok(
+        results.every((r) => r.ok),
+        `${url} from ${ns}: ${JSON.stringify(results.filter((r) => !r.ok))}`,
+      );
       assert.ok(new Set(results.map((r) => r.body)).size >= 2, `${url}: spread`);
     }
   });
@@ -172,10 +229,15 @@ describe('proxy on iptables, in a network namespace', () => {
 
   it('rejects at once when the service has no ready endpoints, and serves again when it has', async () => {
     for (const p of PODS) await setPodStatus(c, 'default', p.name, { ready: false, status: { podIP: p.ip, podIPs: [{ ip: p.ip }] } });
-    const refused = await until('the cluster IP to refuse', async () => {
-      const [r] = await lab.http(node, clusterURL());
-      return !r.ok && r.code === 'ECONNREFUSED' ? r : undefined;
-    }, 15_000, 100);
+    const refused = await until(
+      'the cluster IP to refuse',
+      async () => {
+        const [r] = await lab.http(node, clusterURL());
+        return !r.ok && r.code === 'ECONNREFUSED' ? r : undefined;
+      },
+      15_000,
+      100,
+    );
     assert.ok(refused.ms < 1000, `refused in ${refused.ms} ms, not by a timeout`);
     const [fromOutside] = await lab.http(outside, `http://${OUTSIDE_NODE_IP}:${nodePort()}/`);
     assert.equal(fromOutside.code, 'ECONNREFUSED', 'the NodePort rejects too');
@@ -193,23 +255,41 @@ describe('proxy on iptables, in a network namespace', () => {
 
   it('moves a UDP flow to another endpoint when its endpoint goes (conntrack entries deleted)', async () => {
     const slice = (ip: string) => ({
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
       metadata: { name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } },
-      addressType: 'IPv4', ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }],
+      addressType: 'IPv4',
+      ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }],
       endpoints: [{ addresses: [ip], conditions: { ready: true }, nodeName: 'node-a' }],
     });
-    const created = await api('POST', '/api/v1/namespaces/default/services', { metadata: { name: 'echo' }, spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } });
+    const created = await api('POST', '/api/v1/namespaces/default/services', {
+      metadata: { name: 'echo' },
+      spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    });
     assert.equal(created.status, 201, created.body);
     const ip = (created.json() as ServiceObj).spec.clusterIP;
     assert.equal((await api('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', slice(PODS[0].ip))).status, 201);
     // The first datagram only once the DNAT exists, so its flow is a DNATed one from the start.
-    await until('rules for web-a', async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${PODS[0].ip}:5353`), 15_000, 100);
+    await until(
+      'rules for web-a',
+      async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${PODS[0].ip}:5353`),
+      15_000,
+      100,
+    );
     await until('UDP answers from web-a', async () => (await lab.udp(node, ip, 53, 40053)) === 'web-a', 15_000, 200);
     // Same source port: without the conntrack clean-up this flow would stay DNATed to web-a (which still answers).
     const cur = (await api('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/echo-1')).json() as { metadata: { resourceVersion: string } };
-    const upd = await api('PUT', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/echo-1', { ...slice(PODS[2].ip), metadata: { ...slice(PODS[2].ip).metadata, resourceVersion: cur.metadata.resourceVersion } });
+    const upd = await api('PUT', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/echo-1', {
+      ...slice(PODS[2].ip),
+      metadata: { ...slice(PODS[2].ip).metadata, resourceVersion: cur.metadata.resourceVersion },
+    });
     assert.equal(upd.status, 200, upd.body);
-    await until('rules for web-c', async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${PODS[2].ip}:5353`), 15_000, 100);
+    await until(
+      'rules for web-c',
+      async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes(`--to-destination ${PODS[2].ip}:5353`),
+      15_000,
+      100,
+    );
     await until('the flow to move to web-c', async () => (await lab.udp(node, ip, 53, 40053)) === 'web-c', 5000, 100);
   });
 
@@ -222,7 +302,7 @@ describe('proxy on iptables, in a network namespace', () => {
     assert.match(metrics, /kubeproxy_sync_proxy_rules_iptables_total\{table="nat"\} [1-9]/);
     const health = await fetch(`http://127.0.0.1:${healthzPort}/healthz`);
     assert.equal(health.status, 200);
-    const body = await health.json() as { lastUpdated: string; currentTime: string };
+    const body = (await health.json()) as { lastUpdated: string; currentTime: string };
     assert.ok(Date.parse(body.lastUpdated) > 0 && Date.parse(body.currentTime) >= Date.parse(body.lastUpdated));
   });
 

@@ -31,7 +31,12 @@ async function statusOf(p: Promise<unknown>): Promise<StatusError> {
 }
 
 function pod(name: string, labels: Record<string, string> = { app: 'web' }, extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels, ...extra }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS, labels, ...extra },
+    spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
+  };
 }
 
 /**
@@ -69,7 +74,10 @@ describe('registry REST storage', () => {
     client = new EtcdClient([etcd.endpoint]);
     hub = new RegistryWatch(client, () => undefined);
     const storageOpts = { hub, watchCacheSize: 100, bookmarkIntervalMs: 60_000, log: () => undefined };
-    registry = new Registry(BUILTIN_RESOURCES, (info) => new ResourceStorage(client, info, storageOpts), { serviceClusterIPRange: '10.96.0.0/12', serviceNodePortRange: '30000-32767' });
+    registry = new Registry(BUILTIN_RESOURCES, (info) => new ResourceStorage(client, info, storageOpts), {
+      serviceClusterIPRange: '10.96.0.0/12',
+      serviceNodePortRange: '30000-32767',
+    });
     await registry.startCaches();
     pods = registry.store('', 'v1', 'pods')!;
     pdbs = registry.store('policy', 'v1', 'poddisruptionbudgets')!;
@@ -85,9 +93,10 @@ describe('registry REST storage', () => {
   });
 
   describe('pods/binding (BindingREST)', () => {
-    const bind = (name: string, node: string, extra: Record<string, unknown> = {}, c = ctx()) => registry.binding!.create(c, name, { metadata: { name, ...extra }, target: { kind: 'Node', name: node } });
+    const bind = (name: string, node: string, extra: Record<string, unknown> = {}, c = ctx()) =>
+      registry.binding!.create(c, name, { metadata: { name, ...extra }, target: { kind: 'Node', name: node } });
 
-    it('binds: nodeName, PodScheduled=True and the binding\'s annotations', async () => {
+    it("binds: nodeName, PodScheduled=True and the binding's annotations", async () => {
       await pods.create(ctx(), pod('b1', undefined, { annotations: { kept: 'yes' } }));
       await bind('b1', 'node-a', { annotations: { 'scheduler.example/decision': 'x' } });
       const got = await pods.get(ctx(), 'b1');
@@ -97,7 +106,7 @@ describe('registry REST storage', () => {
       assert.deepEqual(got.metadata.annotations, { kept: 'yes', 'scheduler.example/decision': 'x' });
     });
 
-    it('refuses a pod already bound and a pod being deleted with upstream\'s Conflicts on pods/binding', async () => {
+    it("refuses a pod already bound and a pod being deleted with upstream's Conflicts on pods/binding", async () => {
       const bound = await statusOf(bind('b1', 'node-b'));
       assert.equal(bound.code, 409);
       assert.equal(bound.message, 'Operation cannot be fulfilled on pods/binding "b1": pod b1 is already assigned to node "node-a"');
@@ -115,7 +124,7 @@ describe('registry REST storage', () => {
       assert.equal(noTarget.code, 422);
     });
 
-    it('a stale cached pod costs a retry on etcd\'s copy, never the newer write', async () => {
+    it("a stale cached pod costs a retry on etcd's copy, never the newer write", async () => {
       const before = await pods.create(ctx(), pod('b-stale'));
       await pods.patch(ctx(), 'b-stale', 'merge', { metadata: { labels: { step: 'patched' } } });
       const restore = staleCache(pods, before);
@@ -129,7 +138,7 @@ describe('registry REST storage', () => {
       assert.equal((got.spec as { nodeName?: string }).nodeName, 'node-c');
     });
 
-    it('a stale cached copy that looks bound is checked again on etcd\'s', async () => {
+    it("a stale cached copy that looks bound is checked again on etcd's", async () => {
       const fresh = await pods.create(ctx(), pod('b-unbound'));
       const restore = staleCache(pods, { ...fresh, spec: { ...(fresh.spec as object), nodeName: 'ghost' } });
       try {
@@ -164,13 +173,24 @@ describe('registry REST storage', () => {
     }
     /** A budget over pods labelled app=<app>, with the status the disruption controller would write. */
     async function budget(app: string, status: Record<string, unknown>): Promise<void> {
-      const created = await pdbs.create(ctx(), { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: `${app}-pdb`, namespace: NS }, spec: { minAvailable: 2, selector: { matchLabels: { app } } } });
-      await pdbs.update(ctx(), `${app}-pdb`, { ...created, status: { observedGeneration: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, ...status } }, 'status');
+      const created = await pdbs.create(ctx(), {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: `${app}-pdb`, namespace: NS },
+        spec: { minAvailable: 2, selector: { matchLabels: { app } } },
+      });
+      await pdbs.update(
+        ctx(),
+        `${app}-pdb`,
+        { ...created, status: { observedGeneration: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, ...status } },
+        'status',
+      );
     }
     const evict = (name: string, c = ctx()) => registry.eviction!.create(c, name, { metadata: { name } });
-    const pdbStatus = async (app: string) => (await pdbs.get(ctx(), `${app}-pdb`)).status as { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
+    const pdbStatus = async (app: string) =>
+      (await pdbs.get(ctx(), `${app}-pdb`)).status as { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
 
-    it('spends the budget, then refuses with 429 and upstream\'s message', async () => {
+    it("spends the budget, then refuses with 429 and upstream's message", async () => {
       for (const n of ['e1', 'e2', 'e3']) await runningPod(n, { app: 'evict' });
       await budget('evict', { disruptionsAllowed: 1 });
       await evict('e1');
@@ -182,7 +202,9 @@ describe('registry REST storage', () => {
       assert.equal(refused.code, 429);
       assert.equal(refused.reason, 'TooManyRequests');
       assert.equal(refused.message, "Cannot evict pod as it would violate the pod's disruption budget.");
-      assert.deepEqual(refused.details?.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget evict-pdb needs 2 healthy pods and has 3 currently' }]);
+      assert.deepEqual(refused.details?.causes, [
+        { reason: 'DisruptionBudget', message: 'The disruption budget evict-pdb needs 2 healthy pods and has 3 currently' },
+      ]);
       assert.ok(await pods.getIfExists(ctx(), 'e2'));
     });
 
@@ -196,7 +218,7 @@ describe('registry REST storage', () => {
       assert.equal((await pdbStatus('conc')).disruptionsAllowed, 0);
     });
 
-    it('a stale cached budget that still allows a disruption is checked again on etcd\'s', async () => {
+    it("a stale cached budget that still allows a disruption is checked again on etcd's", async () => {
       await runningPod('s1', { app: 'stale' });
       await budget('stale', { disruptionsAllowed: 1 });
       const old = await pdbs.get(ctx(), 'stale-pdb');
@@ -214,7 +236,9 @@ describe('registry REST storage', () => {
       await budget('gen', { disruptionsAllowed: 1, observedGeneration: 0 });
       const refused = await statusOf(evict('g1'));
       assert.equal(refused.code, 429);
-      assert.deepEqual(refused.details?.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget gen-pdb is still being processed by the server.' }]);
+      assert.deepEqual(refused.details?.causes, [
+        { reason: 'DisruptionBudget', message: 'The disruption budget gen-pdb is still being processed by the server.' },
+      ]);
     });
 
     it('a pending pod is deleted without its budget; an unready one spends nothing while the budget is met', async () => {
@@ -244,15 +268,24 @@ describe('registry REST storage', () => {
 
   describe('scale (ScaleREST)', () => {
     const deployment = (name: string): KubeObject => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: NS },
-      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: NS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+      },
     });
 
-    it('GET, PUT and PATCH of the Scale view write spec.replicas through the deployment\'s update', async () => {
+    it("GET, PUT and PATCH of the Scale view write spec.replicas through the deployment's update", async () => {
       await deployments.create(ctx(), deployment('web'));
       const scale = registry.scale(deployments)!;
       const got = await scale.get(ctx(), 'web');
-      assert.deepEqual({ kind: got.kind, apiVersion: got.apiVersion, spec: got.spec, status: got.status }, { kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 1 }, status: { replicas: 0, selector: 'app=web' } });
+      assert.deepEqual(
+        { kind: got.kind, apiVersion: got.apiVersion, spec: got.spec, status: got.status },
+        { kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 1 }, status: { replicas: 0, selector: 'app=web' } },
+      );
       const put = await scale.update(ctx(), 'web', { ...got, spec: { replicas: 5 } });
       assert.equal(put.spec?.replicas, 5);
       const d = await deployments.get(ctx(), 'web');
@@ -268,7 +301,9 @@ describe('registry REST storage', () => {
       const stale = await scale.get(ctx(), 'web');
       await scale.patch(ctx(), 'web', 'merge', { spec: { replicas: 6 } });
       assert.equal((await statusOf(scale.update(ctx(), 'web', { ...stale, spec: { replicas: 7 } }))).code, 409);
-      const invalid = await statusOf(scale.update(ctx(), 'web', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web' }, spec: { replicas: -1 } }));
+      const invalid = await statusOf(
+        scale.update(ctx(), 'web', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web' }, spec: { replicas: -1 } }),
+      );
       assert.equal(invalid.code, 422);
       assert.equal(invalid.message, 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
       const current = await scale.get(ctx(), 'web');
@@ -284,7 +319,9 @@ describe('registry REST storage', () => {
       await deployments.patch(ctx(), 'web', 'merge', { metadata: { labels: { tier: 'front' } } });
       const restore = staleCache(deployments, before);
       try {
-        await registry.scale(deployments)!.update(ctx(), 'web', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web' }, spec: { replicas: 2 } });
+        await registry
+          .scale(deployments)!
+          .update(ctx(), 'web', { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web' }, spec: { replicas: 2 } });
       } finally {
         restore();
       }
@@ -331,16 +368,23 @@ describe('registry REST storage', () => {
 
   describe('per-kind rules from strategies', () => {
     it('generation counts spec changes only for kinds that track it', async () => {
-      const cm = await registry.store('', 'v1', 'configmaps')!.create(ctx(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'g', generation: 7 }, data: { a: '1' } });
+      const cm = await registry
+        .store('', 'v1', 'configmaps')!
+        .create(ctx(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'g', generation: 7 }, data: { a: '1' } });
       assert.equal(cm.metadata.generation, undefined);
       const d = await deployments.get(ctx(), 'web');
       const labelled = await deployments.patch(ctx(), 'web', 'merge', { metadata: { labels: { more: 'x' } } });
       assert.equal(labelled.object.metadata.generation, d.metadata.generation);
     });
 
-    it('a Node keeps the status it is created with; a Pod\'s is reset', async () => {
+    it("a Node keeps the status it is created with; a Pod's is reset", async () => {
       const nodes = registry.store('', 'v1', 'nodes')!;
-      const node = await nodes.create(ctx({ namespace: undefined }), { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { capacity: { cpu: '2' } } });
+      const node = await nodes.create(ctx({ namespace: undefined }), {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'n1' },
+        status: { capacity: { cpu: '2' } },
+      });
       assert.deepEqual((node.status as { capacity?: unknown }).capacity, { cpu: '2' });
       const p = await pods.create(ctx(), { ...pod('with-status'), status: { phase: 'Running' } });
       assert.equal((p.status as { phase?: string }).phase, 'Pending');
@@ -362,7 +406,7 @@ describe('registry REST storage', () => {
       assert.equal(await pods.getIfExists(ctx(), 'held'), undefined);
     });
 
-    it('hasDependents sees owner references in every resource\'s cache', async () => {
+    it("hasDependents sees owner references in every resource's cache", async () => {
       const owner = await registry.store('', 'v1', 'configmaps')!.create(ctx(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
       const uid = owner.metadata.uid ?? '';
       assert.equal(registry.hasDependents(uid), false);

@@ -29,13 +29,15 @@ describe('pods/binding', () => {
   });
 
   const newPod = (name: string, extra: Partial<Pod['metadata']> = {}): Pod => ({
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: NS, labels: { app: 'b' }, ...extra },
     spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
   });
-  const bind = (name: string, node: string) => client.rest.request('POST', pods.path(NS, name, 'binding'), {
-    body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
-  });
+  const bind = (name: string, node: string) =>
+    client.rest.request('POST', pods.path(NS, name, 'binding'), {
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+    });
   const statusOf = async (p: Promise<unknown>): Promise<{ code: number; message: string }> => {
     try {
       await p;
@@ -75,7 +77,10 @@ describe('pods/binding', () => {
     await pods.create(newPod('contended'));
     const results = await Promise.all(['x', 'y', 'z', 'w'].map((n) => statusOf(bind('contended', n))));
     assert.equal(results.filter((r) => r.code === 201).length, 1, JSON.stringify(results));
-    assert.ok(results.every((r) => r.code === 201 || r.code === 409), JSON.stringify(results));
+    assert.ok(
+      results.every((r) => r.code === 201 || r.code === 409),
+      JSON.stringify(results),
+    );
   });
 
   it('refuses a pod being deleted, and a pod that does not exist', async () => {

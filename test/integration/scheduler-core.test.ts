@@ -7,8 +7,19 @@ import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
 import { nonZeroRequests, podRequests, SchedulerCache } from '../../pkg/scheduler/cache.js';
 import {
-  Code, MAX_NODE_SCORE, SUCCESS, unschedulable, type CycleState, type FilterPlugin, type Node, type NodeInfo, type Pod,
-  type PostFilterPlugin, type Profile, type ScorePlugin, type Status,
+  Code,
+  MAX_NODE_SCORE,
+  SUCCESS,
+  unschedulable,
+  type CycleState,
+  type FilterPlugin,
+  type Node,
+  type NodeInfo,
+  type Pod,
+  type PostFilterPlugin,
+  type Profile,
+  type ScorePlugin,
+  type Status,
 } from '../../pkg/scheduler/framework/types.js';
 import { SchedulerMetrics } from '../../pkg/scheduler/metrics.js';
 import { buildProfile } from '../../pkg/scheduler/profile.js';
@@ -58,7 +69,10 @@ describe('scheduler core units', () => {
     const pod: Pod = {
       metadata: { name: 'p' },
       spec: {
-        containers: [{ name: 'a', resources: { requests: { cpu: '200m', memory: '1Gi' } } }, { name: 'b', resources: { requests: { cpu: '300m' } } }],
+        containers: [
+          { name: 'a', resources: { requests: { cpu: '200m', memory: '1Gi' } } },
+          { name: 'b', resources: { requests: { cpu: '300m' } } },
+        ],
         initContainers: [{ name: 'i', resources: { requests: { cpu: '1', memory: '100Mi' } } }],
         overhead: { cpu: '10m' },
       },
@@ -77,7 +91,10 @@ describe('scheduler core units', () => {
     cache.addNode({ metadata: { name: 'n1' }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '10Gi' } } });
     const info = cache.nodeInfo('n1') as NodeInfo;
     assert.deepEqual(info.allocatable, { cpu: 4000, memory: 8 * 2 ** 30, pods: 110, 'ephemeral-storage': 10 * 2 ** 30 });
-    const pod = (name: string): Pod => ({ metadata: { name, namespace: 'd', uid: name }, spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] } });
+    const pod = (name: string): Pod => ({
+      metadata: { name, namespace: 'd', uid: name },
+      spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] },
+    });
     cache.assume(pod('a'), 'n1');
     cache.assume(pod('b'), 'n1');
     assert.equal(info.requested.cpu, 2000);
@@ -140,10 +157,16 @@ describe('scheduler core units', () => {
 
   it('formats FitError messages as upstream and sizes the feasible-node search adaptively', () => {
     const st = (r: string): Status => unschedulable(r);
-    const m = new Map<string, Status>([['a', st('Insufficient cpu')], ['b', st('node(s) had untolerated taint {key: value}')], ['c', st('Insufficient cpu')]]);
+    const m = new Map<string, Status>([
+      ['a', st('Insufficient cpu')],
+      ['b', st('node(s) had untolerated taint {key: value}')],
+      ['c', st('Insufficient cpu')],
+    ]);
     assert.equal(fitErrorMessage(3, m), '0/3 nodes are available: 1 node(s) had untolerated taint {key: value}, 2 Insufficient cpu.');
-    assert.equal(fitErrorMessage(3, m, '', 'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'),
-      '0/3 nodes are available: 1 node(s) had untolerated taint {key: value}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..');
+    assert.equal(
+      fitErrorMessage(3, m, '', 'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.'),
+      '0/3 nodes are available: 1 node(s) had untolerated taint {key: value}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..',
+    );
     assert.equal(fitErrorMessage(3, m, 'persistentvolumeclaim "x" not found'), '0/3 nodes are available: persistentvolumeclaim "x" not found.');
     assert.equal(numFeasibleNodesToFind(99), 99);
     assert.equal(numFeasibleNodesToFind(500), 230); // (50 - 4)% of 500
@@ -186,13 +209,25 @@ describe('scheduler core against a real apiserver', () => {
 
   async function startScheduler(): Promise<Scheduler> {
     metrics = new SchedulerMetrics();
-    sched = new Scheduler({ client, profile: testProfile(), metrics, log: process.env.SCHED_LOG ? (m) => process.stderr.write(`sched: ${m}\n`) : undefined, logV: process.env.SCHED_LOG ? (m) => process.stderr.write(`schedv: ${m}\n`) : undefined, podInitialBackoffMs: 200, podMaxBackoffMs: 1_000 });
+    sched = new Scheduler({
+      client,
+      profile: testProfile(),
+      metrics,
+      log: process.env.SCHED_LOG ? (m) => process.stderr.write(`sched: ${m}\n`) : undefined,
+      logV: process.env.SCHED_LOG ? (m) => process.stderr.write(`schedv: ${m}\n`) : undefined,
+      podInitialBackoffMs: 200,
+      podMaxBackoffMs: 1_000,
+    });
     await sched.start();
     return sched;
   }
 
   async function createNode(name: string, cpu: string): Promise<void> {
-    const status = { allocatable: { cpu, memory: '8Gi', pods: '110' }, capacity: { cpu, memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] };
+    const status = {
+      allocatable: { cpu, memory: '8Gi', pods: '110' },
+      capacity: { cpu, memory: '8Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True' }],
+    };
     const created = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status });
     // Upstream keeps a Node's status on create; write it again in case this apiserver reset it.
     if (!created.status?.allocatable) await nodes.updateStatus({ ...created, status });
@@ -200,7 +235,9 @@ describe('scheduler core against a real apiserver', () => {
 
   async function createPod(name: string, cpu: string, extra: Partial<NonNullable<Pod['spec']>> = {}): Promise<void> {
     await pods.create({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
       spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu } } }], ...extra },
     });
   }
@@ -210,7 +247,8 @@ describe('scheduler core against a real apiserver', () => {
   async function failedSchedulingMessages(name: string): Promise<string[]> {
     const list = await client.resource('v1', 'events').namespace(ns).list();
     return (list.items as Array<{ involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }>)
-      .filter((e) => e.involvedObject?.name === name && e.reason === 'FailedScheduling' && e.type === 'Warning').map((e) => String(e.message));
+      .filter((e) => e.involvedObject?.name === name && e.reason === 'FailedScheduling' && e.type === 'Warning')
+      .map((e) => String(e.message));
   }
 
   it('binds a pod to the only node with room', async () => {
@@ -235,15 +273,26 @@ describe('scheduler core against a real apiserver', () => {
     await startScheduler();
     await Promise.all(Array.from({ length: 30 }, (_, i) => createPod(`w${i}`, '1')));
     const expected = '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..';
-    const final = await until('15 bound and 15 marked unschedulable', async () => {
-      const items = (await pods.list()).items;
-      const bound = items.filter((p) => p.spec?.nodeName);
-      const marked = items.filter((p) => !p.spec?.nodeName && p.status?.conditions?.some((cd) => cd.type === 'PodScheduled' && cd.status === 'False' && cd.reason === 'Unschedulable'));
-      return bound.length === 15 && marked.length === 15 ? items : undefined;
-    }, 30_000, 100);
+    const final = await until(
+      '15 bound and 15 marked unschedulable',
+      async () => {
+        const items = (await pods.list()).items;
+        const bound = items.filter((p) => p.spec?.nodeName);
+        const marked = items.filter(
+          (p) => !p.spec?.nodeName && p.status?.conditions?.some((cd) => cd.type === 'PodScheduled' && cd.status === 'False' && cd.reason === 'Unschedulable'),
+        );
+        return bound.length === 15 && marked.length === 15 ? items : undefined;
+      },
+      30_000,
+      100,
+    );
     const perNode = new Map<string, number>();
     for (const p of final) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
-    assert.deepEqual([...perNode.entries()].sort(), [['n1', 5], ['n2', 5], ['n3', 5]]);
+    assert.deepEqual([...perNode.entries()].sort(), [
+      ['n1', 5],
+      ['n2', 5],
+      ['n3', 5],
+    ]);
     // Give the scheduler time to (wrongly) bind more, then check again.
     await sleep(1_500);
     assert.equal((await pods.list()).items.filter((p) => p.spec?.nodeName).length, 15);
@@ -275,10 +324,14 @@ describe('scheduler core against a real apiserver', () => {
       return items.every((p) => p.status?.conditions?.some((cd) => cd.type === 'PodScheduled' && cd.reason === 'Unschedulable')) || undefined;
     });
     await createNode('added', '1');
-    const boundOnAdded = await until('a pending pod bound to the new node', async () => {
-      const items = (await pods.list()).items.filter((p) => p.spec?.nodeName === 'added');
-      return items.length === 1 ? items[0].metadata.name : undefined;
-    }, 10_000);
+    const boundOnAdded = await until(
+      'a pending pod bound to the new node',
+      async () => {
+        const items = (await pods.list()).items.filter((p) => p.spec?.nodeName === 'added');
+        return items.length === 1 ? items[0].metadata.name : undefined;
+      },
+      10_000,
+    );
     const still = boundOnAdded === 'second' ? 'third' : 'second';
     assert.equal(await nodeOf(still), undefined);
     await pods.delete('first', { gracePeriodSeconds: 0 });

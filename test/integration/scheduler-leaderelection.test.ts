@@ -9,15 +9,24 @@ import { until } from '../support/controllers.js';
 const JSON_HDR = { 'content-type': 'application/json' };
 const SCHEDULER = new URL('../../cmd/scheduler/main.js', import.meta.url).pathname;
 
-
 jest.setTimeout(90_000);
 describe('scheduler leader election', () => {
   let c: TestCluster;
   const children: Array<{ proc: ChildProcess; log: () => string }> = [];
 
   function startScheduler(): { proc: ChildProcess; log: () => string } {
-    const proc = spawn(process.execPath, [SCHEDULER, `--kubeconfig=${c.kubeconfig}`, '--metrics-bind-address=127.0.0.1:0',
-      '--leader-elect-lease-duration=2', '--leader-elect-renew-deadline=1.5', '--leader-elect-retry-period=0.2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [
+        SCHEDULER,
+        `--kubeconfig=${c.kubeconfig}`,
+        '--metrics-bind-address=127.0.0.1:0',
+        '--leader-elect-lease-duration=2',
+        '--leader-elect-renew-deadline=1.5',
+        '--leader-elect-retry-period=0.2',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let out = '';
     proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const s = { proc, log: () => out };
@@ -25,13 +34,28 @@ describe('scheduler leader election', () => {
     return s;
   }
 
-  const holder = () => request(c, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler').then((r) => (r.status === 200 ? (r.json() as { spec: { holderIdentity?: string } }).spec.holderIdentity : undefined));
-  const nodeOf = (pod: string) => request(c, 'GET', `/api/v1/namespaces/default/pods/${pod}`).then((r) => (r.json() as { spec: { nodeName?: string } }).spec.nodeName);
-  const createPod = (name: string) => request(c, 'POST', '/api/v1/namespaces/default/pods', { body: JSON.stringify({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } }), headers: JSON_HDR });
+  const holder = () =>
+    request(c, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler').then((r) =>
+      r.status === 200 ? (r.json() as { spec: { holderIdentity?: string } }).spec.holderIdentity : undefined,
+    );
+  const nodeOf = (pod: string) =>
+    request(c, 'GET', `/api/v1/namespaces/default/pods/${pod}`).then((r) => (r.json() as { spec: { nodeName?: string } }).spec.nodeName);
+  const createPod = (name: string) =>
+    request(c, 'POST', '/api/v1/namespaces/default/pods', {
+      body: JSON.stringify({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } }),
+      headers: JSON_HDR,
+    });
 
   beforeAll(async () => {
     c = await startCluster();
-    const node = { metadata: { name: 'node-1' }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, capacity: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } };
+    const node = {
+      metadata: { name: 'node-1' },
+      status: {
+        allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+        capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
     assert.equal((await request(c, 'POST', '/api/v1/nodes', { body: JSON.stringify(node), headers: JSON_HDR })).status, 201);
   });
   afterAll(async () => {
@@ -43,7 +67,9 @@ describe('scheduler leader election', () => {
     const a = startScheduler();
     const b = startScheduler();
     const leaderId = await until('a leader', async () => holder());
-    const leader = [a, b].find((s) => s.log().includes(`became leader as ${leaderId}`)) ?? (await until('leader log', async () => [a, b].find((s) => s.log().includes(`became leader as ${leaderId}`))));
+    const leader =
+      [a, b].find((s) => s.log().includes(`became leader as ${leaderId}`)) ??
+      (await until('leader log', async () => [a, b].find((s) => s.log().includes(`became leader as ${leaderId}`))));
     const standby = leader === a ? b : a;
     assert.ok(!standby.log().includes('became leader'), 'only one leads');
     await createPod('before');

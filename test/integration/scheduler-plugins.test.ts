@@ -18,10 +18,18 @@ import { sleep, until } from '../support/controllers.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 
 type PodSpec = NonNullable<Pod['spec']>;
-interface NodeOpts { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; images?: Array<{ names: string[]; sizeBytes: number }> }
+interface NodeOpts {
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  images?: Array<{ names: string[]; sizeBytes: number }>;
+}
 
 /** "0/N nodes are available: …. preemption: 0/N nodes are available: …..", the double stop included, as upstream's FitError + DefaultPreemption write it. */
-const fitMsg = (n: number, reasons: string, preemption: string): string => `0/${n} nodes are available: ${reasons}. preemption: 0/${n} nodes are available: ${preemption}..`;
+const fitMsg = (n: number, reasons: string, preemption: string): string =>
+  `0/${n} nodes are available: ${reasons}. preemption: 0/${n} nodes are available: ${preemption}..`;
 const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 const NO_VICTIMS = 'No preemption victims found for incoming pod';
 
@@ -43,12 +51,22 @@ describe('scheduler default profile against a real apiserver', () => {
     // Informers the plugins read through the lister are registered before start, so
     // the first lookup of a PVC, PV or PriorityClass finds it synced.
     factory = new SharedInformerFactory(client);
-    for (const [gv, plural] of [['v1', 'persistentvolumeclaims'], ['v1', 'persistentvolumes'], ['storage.k8s.io/v1', 'storageclasses'], ['scheduling.k8s.io/v1', 'priorityclasses']]) factory.forResource(gv, plural);
+    for (const [gv, plural] of [
+      ['v1', 'persistentvolumeclaims'],
+      ['v1', 'persistentvolumes'],
+      ['storage.k8s.io/v1', 'storageclasses'],
+      ['scheduling.k8s.io/v1', 'priorityclasses'],
+    ])
+      factory.forResource(gv, plural);
     const log = process.env.SCHED_LOG ? (m: string) => void process.stderr.write(`sched: ${m}\n`) : undefined;
     sched = new Scheduler({
-      client, factory, log, logV: log,
+      client,
+      factory,
+      log,
+      logV: log,
       profile: (lister) => defaultProfile(lister, 'default-scheduler', { preemptionWriter: clientPreemptionWriter(client) }),
-      podInitialBackoffMs: 100, podMaxBackoffMs: 500,
+      podInitialBackoffMs: 100,
+      podMaxBackoffMs: 500,
     });
     await sched.start();
     // There is no kubelet: play its part in a graceful deletion by finishing it at once.
@@ -57,7 +75,10 @@ describe('scheduler default profile against a real apiserver', () => {
     kubelet.forResource<Pod>('v1', 'pods').addEventHandler({
       onUpdate: (_old, pod) => {
         if (pod.metadata.deletionTimestamp && pod.spec?.nodeName) {
-          podsAll.namespace(pod.metadata.namespace).delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+          podsAll
+            .namespace(pod.metadata.namespace)
+            .delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0 })
+            .catch(() => undefined);
         }
       },
     });
@@ -80,7 +101,12 @@ describe('scheduler default profile against a real apiserver', () => {
     }
     namespaces.clear();
     for (const n of (await nodes.list()).items) await nodes.delete(n.metadata.name ?? '');
-    await until('scheduler cache empty', async () => sched.nodeInfos().length === 0 && sched.queue.pendingPods().active + sched.queue.pendingPods().backoff + sched.queue.pendingPods().unschedulable === 0, 15_000);
+    await until(
+      'scheduler cache empty',
+      async () =>
+        sched.nodeInfos().length === 0 && sched.queue.pendingPods().active + sched.queue.pendingPods().backoff + sched.queue.pendingPods().unschedulable === 0,
+      15_000,
+    );
   });
 
   async function newNamespace(): Promise<ResourceClient<Pod>> {
@@ -94,7 +120,8 @@ describe('scheduler default profile against a real apiserver', () => {
     const resources = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110' };
     const status = { allocatable: resources, capacity: resources, conditions: [{ type: 'Ready', status: 'True' }], ...(o.images ? { images: o.images } : {}) };
     await nodes.create({
-      apiVersion: 'v1', kind: 'Node',
+      apiVersion: 'v1',
+      kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
       spec: o.taints ? { taints: o.taints } : {},
       status,
@@ -102,13 +129,20 @@ describe('scheduler default profile against a real apiserver', () => {
     await until(`node ${name} in the scheduler cache`, async () => Boolean(sched.schedulerCache.nodeInfo(name)));
   }
 
-  async function createPod(pods: ResourceClient<Pod>, name: string, spec: Partial<PodSpec> & { cpu?: string; memory?: string } = {}, labels?: Record<string, string>): Promise<void> {
+  async function createPod(
+    pods: ResourceClient<Pod>,
+    name: string,
+    spec: Partial<PodSpec> & { cpu?: string; memory?: string } = {},
+    labels?: Record<string, string>,
+  ): Promise<void> {
     const { cpu, memory, ...rest } = spec;
     const requests: Record<string, string> = {};
     if (cpu) requests.cpu = cpu;
     if (memory) requests.memory = memory;
     await pods.create({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels },
       spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests } }], ...rest },
     });
   }
@@ -129,8 +163,15 @@ describe('scheduler default profile against a real apiserver', () => {
     assert.equal(pod.spec?.nodeName, undefined);
     const ns = pod.metadata.namespace ?? '';
     await until(`FailedScheduling event for ${name}`, async () => {
-      const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{ involvedObject?: { name?: string }; reason?: string; type?: string; message?: string }>;
-      return events.some((e) => e.involvedObject?.name === name && e.reason === 'FailedScheduling' && e.type === 'Warning' && e.message === message) || undefined;
+      const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{
+        involvedObject?: { name?: string };
+        reason?: string;
+        type?: string;
+        message?: string;
+      }>;
+      return (
+        events.some((e) => e.involvedObject?.name === name && e.reason === 'FailedScheduling' && e.type === 'Warning' && e.message === message) || undefined
+      );
     });
   }
 
@@ -205,14 +246,20 @@ describe('scheduler default profile against a real apiserver', () => {
     await c.kubectl(['create', '-n', ns, '-f', join(EXAMPLES_DIR, 'pods/pod-with-toleration.yaml')]);
     assert.equal(await bound(pods, 'nginx'), 'tainted');
     await createPod(pods, 'plain');
-    await pending(pods, 'plain', fitMsg(2, '1 node(s) had untolerated taint {example-key: v1}, 1 node(s) had untolerated taint {other-key: x}', `2 ${NOT_HELPFUL}`));
+    await pending(
+      pods,
+      'plain',
+      fitMsg(2, '1 node(s) had untolerated taint {example-key: v1}, 1 node(s) had untolerated taint {other-key: x}', `2 ${NOT_HELPFUL}`),
+    );
   });
 
   it('NodePorts: a host port is taken once per node', async () => {
     const pods = await newNamespace();
     await createNode('a');
     await createNode('b');
-    const withPort = (): Partial<PodSpec> => ({ containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }] }] });
+    const withPort = (): Partial<PodSpec> => ({
+      containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }] }],
+    });
     await createPod(pods, 'h1', withPort());
     const n1 = await bound(pods, 'h1');
     await createPod(pods, 'h2', withPort());
@@ -229,7 +276,13 @@ describe('scheduler default profile against a real apiserver', () => {
     const pods = await newNamespace();
     await createNode('a');
     await createNode('b');
-    const anti: Partial<PodSpec> = { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } } };
+    const anti: Partial<PodSpec> = {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }],
+        },
+      },
+    };
     await createPod(pods, 'web-1', anti, { app: 'web' });
     const first = await bound(pods, 'web-1');
     await createPod(pods, 'web-2', anti, { app: 'web' });
@@ -241,7 +294,11 @@ describe('scheduler default profile against a real apiserver', () => {
     // Required affinity: goes where app=db runs (b), even though a is emptier.
     await createPod(pods, 'db', { nodeSelector: { 'kubernetes.io/hostname': 'b' }, cpu: '2' }, { app: 'db' });
     assert.equal(await bound(pods, 'db'), 'b');
-    const aff = (app: string): Partial<PodSpec> => ({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey: 'kubernetes.io/hostname' }] } } });
+    const aff = (app: string): Partial<PodSpec> => ({
+      affinity: {
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
     await createPod(pods, 'cache', aff('db'));
     assert.equal(await bound(pods, 'cache'), 'b');
     await createPod(pods, 'orphan', aff('nothing'));
@@ -259,8 +316,17 @@ describe('scheduler default profile against a real apiserver', () => {
     // Now 2:1. Taint b1: zoneB still counts, so zoneA (3:1) is over the skew and b1 is tainted.
     await nodes.patch('b1', 'merge', { spec: { taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] } });
     await until('b1 tainted in cache', async () => (sched.schedulerCache.nodeInfo('b1')?.node.spec?.taints?.length ?? 0) > 0);
-    await createPod(pods, 'spread-2', { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { foo: 'bar' } } }] }, { foo: 'bar' });
-    await pending(pods, 'spread-2', fitMsg(2, "1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint {k: v}", `1 ${NO_VICTIMS}, 1 ${NOT_HELPFUL}`));
+    await createPod(
+      pods,
+      'spread-2',
+      { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { foo: 'bar' } } }] },
+      { foo: 'bar' },
+    );
+    await pending(
+      pods,
+      'spread-2',
+      fitMsg(2, "1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint {k: v}", `1 ${NO_VICTIMS}, 1 ${NOT_HELPFUL}`),
+    );
   });
 
   it('VolumeBinding: a pod whose PVC is bound to a node-local PV goes to that node', async () => {
@@ -269,20 +335,34 @@ describe('scheduler default profile against a real apiserver', () => {
     await createNode('a', { cpu: '64' });
     await createNode('b', { cpu: '4' });
     await client.resource('v1', 'persistentvolumes').create({
-      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `local-${ns}` },
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `local-${ns}` },
       spec: {
-        capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'local', persistentVolumeReclaimPolicy: 'Retain',
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'local',
+        persistentVolumeReclaimPolicy: 'Retain',
         local: { path: '/mnt/disk' },
         claimRef: { namespace: ns, name: 'data' },
         nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['b'] }] }] } },
       },
     });
-    await client.resource('v1', 'persistentvolumeclaims').namespace(ns).create({
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', volumeName: `local-${ns}`, resources: { requests: { storage: '1Gi' } } },
-    });
+    await client
+      .resource('v1', 'persistentvolumeclaims')
+      .namespace(ns)
+      .create({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', volumeName: `local-${ns}`, resources: { requests: { storage: '1Gi' } } },
+      });
     await until('the scheduler sees the claim and its volume', () =>
-      Boolean(sched.factory.forResource('v1', 'persistentvolumeclaims').lister.get(ns, 'data') && sched.factory.forResource('v1', 'persistentvolumes').lister.get(`local-${ns}`)));
+      Boolean(
+        sched.factory.forResource('v1', 'persistentvolumeclaims').lister.get(ns, 'data') &&
+        sched.factory.forResource('v1', 'persistentvolumes').lister.get(`local-${ns}`),
+      ),
+    );
     await createPod(pods, 'user', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] });
     assert.equal(await bound(pods, 'user'), 'b');
     await c.kubectl(['cordon', 'b']);
@@ -298,7 +378,9 @@ describe('scheduler default profile against a real apiserver', () => {
     await createNode('a');
     const claims = client.resource('v1', 'persistentvolumeclaims').namespace(ns);
     await claims.create({
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'late' },
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'late' },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '1Gi' } } },
     });
     await until('the scheduler sees the claim', () => Boolean(sched.factory.forResource('v1', 'persistentvolumeclaims').lister.get(ns, 'late')));
@@ -307,8 +389,16 @@ describe('scheduler default profile against a real apiserver', () => {
     // What the volume binder does: a PV for the claim, and the claim pointing at it. The pod was parked as
     // unschedulable; only the claim's update event (not the 5-minute unschedulable flush) brings it back.
     await client.resource('v1', 'persistentvolumes').create({
-      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `late-${ns}` },
-      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', hostPath: { path: '/tmp' }, claimRef: { namespace: ns, name: 'late' } },
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `late-${ns}` },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'manual',
+        hostPath: { path: '/tmp' },
+        claimRef: { namespace: ns, name: 'late' },
+      },
     });
     await claims.patch('late', 'merge', { spec: { volumeName: `late-${ns}` } });
     assert.equal(await bound(pods, 'waiting'), 'a');
@@ -329,7 +419,13 @@ describe('scheduler default profile against a real apiserver', () => {
     await createNode('a');
     await createNode('b', { labels: { tier: 'gold' } });
     await createNode('c');
-    const preferred = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold'] }] } }] } };
+    const preferred = {
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 50, preference: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold'] }] } },
+        ],
+      },
+    };
     for (const n of ['g1', 'g2', 'g3']) {
       await createPod(pods, n, { cpu: '100m', affinity: preferred });
       assert.equal(await bound(pods, n), 'b');
@@ -350,7 +446,13 @@ describe('scheduler default profile against a real apiserver', () => {
     const pods = await newNamespace();
     await createNode('big', { cpu: '64', memory: '64Gi' });
     await createNode('small', { cpu: '4', memory: '64Gi' });
-    const spread = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'spread' } }, topologyKey: 'kubernetes.io/hostname' } }] } };
+    const spread = {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'spread' } }, topologyKey: 'kubernetes.io/hostname' } },
+        ],
+      },
+    };
     await createPod(pods, 's1', { cpu: '1', affinity: spread }, { app: 'spread' });
     assert.equal(await bound(pods, 's1'), 'big');
     await createPod(pods, 's2', { cpu: '1', affinity: spread }, { app: 'spread' });
@@ -390,12 +492,19 @@ describe('scheduler default profile against a real apiserver', () => {
     const names = Array.from({ length: 200 }, (_, i) => `w${i}`);
     for (let i = 0; i < names.length; i += 25) await Promise.all(names.slice(i, i + 25).map((n) => createPod(pods, n, { cpu: '1' })));
     const message = fitMsg(10, '10 Insufficient cpu', `10 ${NO_VICTIMS}`);
-    const items = await until('100 bound and 100 unschedulable', async () => {
-      const all = (await pods.list()).items;
-      const b = all.filter((p) => p.spec?.nodeName).length;
-      const u = all.filter((p) => !p.spec?.nodeName && p.status?.conditions?.some((x) => x.type === 'PodScheduled' && x.reason === 'Unschedulable' && x.message === message)).length;
-      return b === 100 && u === 100 ? all : undefined;
-    }, 30_000, 200);
+    const items = await until(
+      '100 bound and 100 unschedulable',
+      async () => {
+        const all = (await pods.list()).items;
+        const b = all.filter((p) => p.spec?.nodeName).length;
+        const u = all.filter(
+          (p) => !p.spec?.nodeName && p.status?.conditions?.some((x) => x.type === 'PodScheduled' && x.reason === 'Unschedulable' && x.message === message),
+        ).length;
+        return b === 100 && u === 100 ? all : undefined;
+      },
+      30_000,
+      200,
+    );
     const perNode = new Map<string, number>();
     for (const p of items) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
     assert.equal(perNode.size, 10);
@@ -407,7 +516,11 @@ describe('scheduler default profile against a real apiserver', () => {
     const ns = items[0].metadata.namespace ?? '';
     const unbound = new Set(items.filter((p) => !p.spec?.nodeName).map((p) => p.metadata.name));
     const failed = await until('FailedScheduling events', async () => {
-      const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{ involvedObject?: { name?: string }; reason?: string; message?: string }>;
+      const events = (await client.resource('v1', 'events').namespace(ns).list()).items as Array<{
+        involvedObject?: { name?: string };
+        reason?: string;
+        message?: string;
+      }>;
       const f = events.filter((e) => e.reason === 'FailedScheduling' && e.message === message);
       return f.length ? f : undefined;
     });
@@ -429,11 +542,16 @@ describe('scheduler default profile against a real apiserver', () => {
     const lowB = await pods.get('low-b');
     let nominated: string | undefined;
     await createPod(pods, 'vip', { cpu: '2', priorityClassName: `high-${seq}` });
-    const node = await until('vip bound', async () => {
-      const p = await pods.get('vip');
-      nominated ??= p.status?.nominatedNodeName;
-      return p.spec?.nodeName;
-    }, 15_000, 20);
+    const node = await until(
+      'vip bound',
+      async () => {
+        const p = await pods.get('vip');
+        nominated ??= p.status?.nominatedNodeName;
+        return p.spec?.nodeName;
+      },
+      15_000,
+      20,
+    );
     const vip = await pods.get('vip');
     nominated ??= vip.status?.nominatedNodeName;
     assert.equal(nominated, node);

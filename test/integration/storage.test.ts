@@ -77,7 +77,10 @@ describe('etcd storage', () => {
     assert.equal(lost.length, 49);
     for (const l of lost) assert.equal((l.reason as StatusError).code, 409);
     const final = await store.get('a', 'race');
-    assert.equal(final?.data && (final.data as Record<string, string>).n, ((won[0] as PromiseFulfilledResult<KubeObject>).value.data as Record<string, string>).n);
+    assert.equal(
+      final?.data && (final.data as Record<string, string>).n,
+      ((won[0] as PromiseFulfilledResult<KubeObject>).value.data as Record<string, string>).n,
+    );
   });
 
   it('guaranteedUpdate: 50 concurrent read-modify-writes lose none, each starting from the cache', async () => {
@@ -85,18 +88,22 @@ describe('etcd storage', () => {
     const counter = await store.create(cm('gu', 'counter', { n: '0' }));
     await store.cache.waitUntilFresh(Number(counter.metadata.resourceVersion));
     const gets = countCalls(client, 'get');
-    await Promise.all(Array.from({ length: 50 }, () => store.guaranteedUpdate('gu', 'counter', (cur) => {
-      const data = cur.data as Record<string, string>;
-      data.n = String(Number(data.n) + 1);
-      return cur;
-    })));
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.guaranteedUpdate('gu', 'counter', (cur) => {
+          const data = cur.data as Record<string, string>;
+          data.n = String(Number(data.n) + 1);
+          return cur;
+        }),
+      ),
+    );
     // Conflicts are answered with etcd's current value, so no update re-reads the object.
     assert.equal(gets(), 0);
     const final = await store.get('gu', 'counter');
     assert.equal((final?.data as Record<string, string>).n, '50');
   });
 
-  it('guaranteedUpdate: nothing to write is no write; a precondition refused on a stale copy is checked again on etcd\'s', async () => {
+  it("guaranteedUpdate: nothing to write is no write; a precondition refused on a stale copy is checked again on etcd's", async () => {
     await store.cache.start();
     const created = await store.create(cm('gu', 'same', { k: 'v' }));
     const unchanged = await store.guaranteedUpdate('gu', 'same', () => undefined);
@@ -154,11 +161,15 @@ describe('etcd storage', () => {
     }
   });
 
-  it('consistent reads come from the cache only once it has etcd\'s current revision; a burst shares two revision reads', async () => {
+  it("consistent reads come from the cache only once it has etcd's current revision; a burst shares two revision reads", async () => {
     await store.cache.start();
     const created = await store.create(cm('cr', 'x', { v: '1' }));
     // Written straight to etcd and read back at once: the read must wait for the watch to bring it.
-    const res = await client.update('/registry/configmaps/cr/x', Buffer.from(JSON.stringify({ ...created, data: { v: '2' } })), Number(created.metadata.resourceVersion));
+    const res = await client.update(
+      '/registry/configmaps/cr/x',
+      Buffer.from(JSON.stringify({ ...created, data: { v: '2' } })),
+      Number(created.metadata.resourceVersion),
+    );
     assert.ok(res.ok);
     const got = await store.getConsistent('cr', 'x');
     assert.equal((got?.data as Record<string, string>).v, '2');
@@ -185,14 +196,23 @@ describe('etcd storage', () => {
     for (let i = 0; i < 7; i++) await store.create(cm('paged', `item-${i}`));
     await store.create(cm('other', 'item-x'));
     const first = await store.list({ namespace: 'paged', limit: 3 });
-    assert.deepEqual(first.items.map((o) => o.metadata.name), ['item-0', 'item-1', 'item-2']);
+    assert.deepEqual(
+      first.items.map((o) => o.metadata.name),
+      ['item-0', 'item-1', 'item-2'],
+    );
     assert.ok(first.continue);
     await store.create(cm('paged', 'item-7')); // written after the first page: not in this list
     const second = await store.list({ namespace: 'paged', limit: 3, continue: first.continue });
-    assert.deepEqual(second.items.map((o) => o.metadata.name), ['item-3', 'item-4', 'item-5']);
+    assert.deepEqual(
+      second.items.map((o) => o.metadata.name),
+      ['item-3', 'item-4', 'item-5'],
+    );
     assert.equal(second.resourceVersion, first.resourceVersion);
     const third = await store.list({ namespace: 'paged', limit: 3, continue: second.continue });
-    assert.deepEqual(third.items.map((o) => o.metadata.name), ['item-6']);
+    assert.deepEqual(
+      third.items.map((o) => o.metadata.name),
+      ['item-6'],
+    );
     assert.equal(third.continue, undefined);
     const bad = await statusOf(store.list({ namespace: 'paged', continue: 'not-a-token' }));
     assert.equal(bad.code, 400);
@@ -201,10 +221,13 @@ describe('etcd storage', () => {
   it('serves resourceVersion=0 lists and watches from the cache, one event per change', async () => {
     await store.cache.start();
     const seen: string[] = [];
-    const cancel = await store.watch({ namespace: 'w', resourceVersion: String(store.cache.resourceVersion) }, {
-      onEvent: (type, ev) => seen.push(`${type} ${ev.object.metadata.name}`),
-      onClose: () => undefined,
-    });
+    const cancel = await store.watch(
+      { namespace: 'w', resourceVersion: String(store.cache.resourceVersion) },
+      {
+        onEvent: (type, ev) => seen.push(`${type} ${ev.object.metadata.name}`),
+        onClose: () => undefined,
+      },
+    );
     const a = await store.create(cm('w', 'a'));
     await store.create(cm('elsewhere', 'b'));
     const a2 = await store.update({ ...a, data: { x: '1' } }, Number(a.metadata.resourceVersion));
@@ -217,7 +240,7 @@ describe('etcd storage', () => {
     assert.equal(cached.items.length, 8);
   });
 
-  it('a watch from a list of another resource\'s newer revision starts at once (global progress)', async () => {
+  it("a watch from a list of another resource's newer revision starts at once (global progress)", async () => {
     await store.cache.start();
     // A write elsewhere in the registry moves the revision past anything configmaps saw.
     const other = await client.create('/registry/secrets/x/unrelated', Buffer.from('{"metadata":{"name":"unrelated"}}'));
@@ -245,7 +268,10 @@ describe('etcd storage', () => {
       let gone = false;
       while (!gone && Date.now() < deadline) {
         await store.create(cm('compactor', `tick-${Date.now()}`));
-        gone = await store.list({ resourceVersion: old, resourceVersionMatch: 'Exact' }).then(() => false, (e: StatusError) => e.code === 410);
+        gone = await store.list({ resourceVersion: old, resourceVersionMatch: 'Exact' }).then(
+          () => false,
+          (e: StatusError) => e.code === 410,
+        );
         await new Promise((r) => setTimeout(r, 50));
       }
       assert.ok(gone, 'old revision still readable after compaction intervals');
@@ -256,13 +282,20 @@ describe('etcd storage', () => {
 
   it('a thousand watchers share the one etcd watch of the cache', async () => {
     const got: number[] = new Array(1000).fill(0);
-    const cancels = await Promise.all(got.map((_, i) => store.watch({ namespace: 'fan', resourceVersion: String(store.cache.resourceVersion) }, { onEvent: () => got[i]++, onClose: () => undefined })));
+    const cancels = await Promise.all(
+      got.map((_, i) =>
+        store.watch({ namespace: 'fan', resourceVersion: String(store.cache.resourceVersion) }, { onEvent: () => got[i]++, onClose: () => undefined }),
+      ),
+    );
     assert.equal(store.cache.watcherCount, 1000);
     await store.create(cm('fan', 'one'));
     const deadline = Date.now() + 5000;
     while (got.some((n) => n === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const c of cancels) c();
-    assert.ok(got.every((n) => n === 1), 'every watcher got the event exactly once');
+    assert.ok(
+      got.every((n) => n === 1),
+      'every watcher got the event exactly once',
+    );
     assert.equal(store.cache.watcherCount, 0);
   });
 

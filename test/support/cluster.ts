@@ -89,7 +89,12 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
 }
 
 /** A request to the test apiserver, trusting its CA. */
-export async function request(c: Pick<TestCluster, 'url' | 'caCert' | 'token'>, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
+export async function request(
+  c: Pick<TestCluster, 'url' | 'caCert' | 'token'>,
+  method: string,
+  path: string,
+  opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
   const { request: httpsRequest } = await import('node:https');
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);

@@ -86,13 +86,14 @@ export async function startTestContainerd(opts: TestContainerdOptions): Promise<
   const cri = new CRIClient(paths.socket);
 
   let down: Promise<void> | undefined;
-  const shutdown = (): Promise<void> => (down ??= (async () => {
-    await removeAllPods(cri).catch(() => undefined);
-    cri.close();
-    await stopContainerd(child);
-    purgeContainerdState(paths, !opts.keepState);
-    if (opts.network) deleteBridge(opts.network.bridge);
-  })());
+  const shutdown = (): Promise<void> =>
+    (down ??= (async () => {
+      await removeAllPods(cri).catch(() => undefined);
+      cri.close();
+      await stopContainerd(child);
+      purgeContainerdState(paths, !opts.keepState);
+      if (opts.network) deleteBridge(opts.network.bridge);
+    })());
   const stop = async (): Promise<void> => {
     await shutdown();
     // Checked before the rm: a recursive rm would go down into anything still mounted.

@@ -90,7 +90,17 @@ export function startControllers(c: TestCluster, make: (h: ControllerHarness) =>
 
 /** Options for a ControllerManager in a test: the named controllers, no leader election, 2 workers each. */
 export function managerOptions(c: TestCluster, controllers: string[], overrides: Partial<ManagerOptions> = {}): ManagerOptions {
-  return { kubeconfig: c.kubeconfig, controllers, leaderElect: false, leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, workers: 2, log: logger('controller-manager-test', -1), ...overrides };
+  return {
+    kubeconfig: c.kubeconfig,
+    controllers,
+    leaderElect: false,
+    leaseDurationMs: 0,
+    renewDeadlineMs: 0,
+    retryPeriodMs: 0,
+    workers: 2,
+    log: logger('controller-manager-test', -1),
+    ...overrides,
+  };
 }
 
 /** A started ControllerManager running `controllers` (see managerOptions). */

@@ -35,7 +35,6 @@ export async function startEtcd(): Promise<TestEtcd> {
   };
 }
 
-
 /** Waits until etcd at endpoint answers /health (20 s at most). */
 export async function waitEtcdHealthy(endpoint: string): Promise<void> {
   const deadline = Date.now() + 20_000;

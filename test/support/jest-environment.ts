@@ -40,7 +40,8 @@ function adoptInRealm(v: unknown): unknown {
       const out: Record<string, unknown> = Object.getPrototypeOf(x) === null ? Object.create(null) : {};
       seen.set(x, out);
       // defineProperty: a "__proto__" key is data, as in the original.
-      for (const k of Object.keys(x)) Object.defineProperty(out, k, { value: copy((x as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+      for (const k of Object.keys(x))
+        Object.defineProperty(out, k, { value: copy((x as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
       return out;
     }
     if (tag === 'Date') return new Date((x as Date).getTime());

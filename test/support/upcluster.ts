@@ -28,12 +28,18 @@ export interface UpCluster {
 export async function timonelUp(opts: { podCIDR: string; bridge: string }): Promise<UpCluster & { upOutput: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'timonel-e2e-'));
   const flags = [
-    '--data-dir', dataDir,
-    '--secure-port', String(await freePort()),
-    '--etcd-client-port', String(await freePort()),
-    '--etcd-peer-port', String(await freePort()),
-    '--pod-cidr', opts.podCIDR,
-    '--cni-bridge', opts.bridge,
+    '--data-dir',
+    dataDir,
+    '--secure-port',
+    String(await freePort()),
+    '--etcd-client-port',
+    String(await freePort()),
+    '--etcd-peer-port',
+    String(await freePort()),
+    '--pod-cidr',
+    opts.podCIDR,
+    '--cni-bridge',
+    opts.bridge,
   ];
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir, KUBECACHEDIR: join(dataDir, 'kubecache') };

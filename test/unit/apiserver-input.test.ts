@@ -24,7 +24,7 @@ describe('depth limit (encoding/json maxNestingDepth)', () => {
   });
 });
 
-describe('JSON syntax errors in Go\'s words', () => {
+describe("JSON syntax errors in Go's words", () => {
   it.each([
     ['{"apiVersion": "apps/v1", "kind":', 'unexpected end of JSON input'],
     ['{"a":1,}', "invalid character '}' looking for beginning of object key string"],
@@ -43,7 +43,7 @@ describe('JSON syntax errors in Go\'s words', () => {
 });
 
 describe('headers and paths', () => {
-  it('Warning values are ASCII: quotes and backslashes escaped, the rest as Go\'s %q', () => {
+  it("Warning values are ASCII: quotes and backslashes escaped, the rest as Go's %q", () => {
     expect(warningHeader('unknown field "spec.x"')).toBe('299 - "unknown field \\"spec.x\\""');
     expect(warningHeader('日\n😀\\')).toBe('299 - "\\u65e5\\u000a\\U0001f600\\\\"');
     expect(/^[\x20-\x7e]*$/.test(warningHeader('\u0000\u00ff\u2028'))).toBe(true);
@@ -65,7 +65,7 @@ describe('headers and paths', () => {
 });
 
 describe('values', () => {
-  it('booleans as Go\'s parameter codec reads them', () => {
+  it("booleans as Go's parameter codec reads them", () => {
     expect([undefined, null, '0', 'false', 'False', 'FALSE'].map(queryBool)).toEqual([false, false, false, false, false, false]);
     expect(['1', 'true', 'True', 't', 'yes', ''].map(queryBool)).toEqual([true, true, true, true, true, true]);
   });

@@ -18,7 +18,8 @@ test('createdManagedFields equals updateManagedFields(undefined, …) on every e
       if (!obj?.apiVersion || !obj.kind) continue;
       const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
       const schema = schemaForKind(group, version, obj.kind);
-      const viaUpdate = (updateManagedFields(undefined, obj, 'kubectl-client-side-apply', 'Update', schema, now) as { metadata?: { managedFields?: unknown } }).metadata?.managedFields;
+      const viaUpdate = (updateManagedFields(undefined, obj, 'kubectl-client-side-apply', 'Update', schema, now) as { metadata?: { managedFields?: unknown } })
+        .metadata?.managedFields;
       assert.deepEqual(createdManagedFields(obj, 'kubectl-client-side-apply', schema, now), viaUpdate, `${file}: ${obj.kind}`);
       compared++;
     }

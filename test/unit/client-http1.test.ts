@@ -63,7 +63,14 @@ test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (
         res.end();
         return;
       }
-      const text = JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization, length: req.headers['content-length'] ?? null, big: req.url === '/big' ? 'x'.repeat(1 << 20) : undefined });
+      const text = JSON.stringify({
+        method: req.method,
+        url: req.url,
+        body,
+        auth: req.headers.authorization,
+        length: req.headers['content-length'] ?? null,
+        big: req.url === '/big' ? 'x'.repeat(1 << 20) : undefined,
+      });
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('Content-Length', Buffer.byteLength(text));
       res.end(text);
@@ -76,7 +83,13 @@ test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (
 
   const post = await pool.request('POST', '/a?x=1', { authorization: 'Bearer t' }, '{"ü":1}');
   assert.equal(post.status, 200);
-  assert.deepEqual(JSON.parse(post.body.toString()), { method: 'POST', url: '/a?x=1', body: '{"ü":1}', auth: 'Bearer t', length: String(Buffer.byteLength('{"ü":1}')) });
+  assert.deepEqual(JSON.parse(post.body.toString()), {
+    method: 'POST',
+    url: '/a?x=1',
+    body: '{"ü":1}',
+    auth: 'Bearer t',
+    length: String(Buffer.byteLength('{"ü":1}')),
+  });
   const get = JSON.parse((await pool.request('GET', '/b', {})).body.toString()) as { length: string | null };
   assert.equal(get.length, null, 'a GET without a body sends no Content-Length');
   assert.equal((await pool.request('GET', '/chunked', {})).body.toString(), 'part one, part two');
@@ -87,7 +100,10 @@ test('HTTP1Pool reuses a kept-alive connection and reads every framing', async (
 
   // Concurrent requests each get a connection; all come back.
   const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.request('PUT', `/c${i}`, {}, String(i))));
-  assert.deepEqual(answers.map((a) => (JSON.parse(a.body.toString()) as { body: string }).body), Array.from({ length: 20 }, (_, i) => String(i)));
+  assert.deepEqual(
+    answers.map((a) => (JSON.parse(a.body.toString()) as { body: string }).body),
+    Array.from({ length: 20 }, (_, i) => String(i)),
+  );
 });
 
 test('HTTP1Pool sends an idempotent request again when the server closed the idle connection', async () => {

@@ -3,12 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  containerdConfigText,
-  containerdPaths,
-  hostsToml,
-  writeContainerdConfig,
-} from '../../pkg/cluster/containerd.js';
+import { containerdConfigText, containerdPaths, hostsToml, writeContainerdConfig } from '../../pkg/cluster/containerd.js';
 
 type TomlValue = string | number | boolean | string[];
 type TomlTable = { [k: string]: TomlValue | TomlTable };
@@ -17,7 +12,8 @@ type TomlTable = { [k: string]: TomlValue | TomlTable };
 function parseToml(text: string): TomlTable {
   const root: TomlTable = {};
   let cur = root;
-  const splitKey = (s: string) => [...s.matchAll(/"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_-]+)/g)].map((m) => (m[1] !== undefined ? JSON.parse(`"${m[1]}"`) as string : m[2]));
+  const splitKey = (s: string) =>
+    [...s.matchAll(/"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_-]+)/g)].map((m) => (m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]));
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;

@@ -8,7 +8,13 @@ import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';
 function service(ns: string, name: string, spec: Service['spec']): Service {
   return { metadata: { namespace: ns, name }, spec };
 }
-function endpoints(ns: string, svcName: string, eps: Array<{ ip: string; hostname?: string; ready?: boolean }>, ports: Array<{ name: string; port: number; protocol?: 'TCP' | 'UDP' }>, name = `${svcName}-x`): EndpointSlice {
+function endpoints(
+  ns: string,
+  svcName: string,
+  eps: Array<{ ip: string; hostname?: string; ready?: boolean }>,
+  ports: Array<{ name: string; port: number; protocol?: 'TCP' | 'UDP' }>,
+  name = `${svcName}-x`,
+): EndpointSlice {
   return {
     metadata: { namespace: ns, name, labels: { 'kubernetes.io/service-name': svcName } },
     addressType: 'IPv4',
@@ -19,9 +25,29 @@ function endpoints(ns: string, svcName: string, eps: Array<{ ip: string; hostnam
 
 function cluster(): ClusterDNSRecords {
   const r = new ClusterDNSRecords();
-  r.setService(service('default', 'my-nginx', { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }] }));
+  r.setService(
+    service('default', 'my-nginx', {
+      clusterIP: '10.96.0.50',
+      ports: [
+        { name: 'http', port: 80, protocol: 'TCP' },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+      ],
+    }),
+  );
   r.setService(service('default', 'nginx', { clusterIP: 'None', ports: [{ name: 'web', port: 80, protocol: 'TCP' }] }));
-  r.setEndpointSlice(endpoints('default', 'nginx', [{ ip: '10.244.0.7', hostname: 'web-0' }, { ip: '10.244.0.8', hostname: 'web-1' }, { ip: '10.244.0.9', ready: false, hostname: 'web-2' }, { ip: '10.244.0.10' }], [{ name: 'web', port: 8080 }]));
+  r.setEndpointSlice(
+    endpoints(
+      'default',
+      'nginx',
+      [
+        { ip: '10.244.0.7', hostname: 'web-0' },
+        { ip: '10.244.0.8', hostname: 'web-1' },
+        { ip: '10.244.0.9', ready: false, hostname: 'web-2' },
+        { ip: '10.244.0.10' },
+      ],
+      [{ name: 'web', port: 8080 }],
+    ),
+  );
   r.setService(service('prod', 'db', { type: 'ExternalName', externalName: 'db.example.com.' }));
   r.setService(service('dual', 'v6', { clusterIP: '10.96.0.60', clusterIPs: ['10.96.0.60', 'fd00::60'], ports: [{ name: 'x', port: 1, protocol: 'TCP' }] }));
   return r;
@@ -63,12 +89,26 @@ describe('cluster DNS records', () => {
     const r = cluster();
     const c = r.lookup('_http._tcp.my-nginx.default.svc.cluster.local', 'SRV');
     assert.deepEqual(data(c), [{ priority: 0, weight: 100, port: 80, target: 'my-nginx.default.svc.cluster.local' }]);
-    assert.deepEqual(c.additionals.map((a) => [a.name, a.data]), [['my-nginx.default.svc.cluster.local', '10.96.0.50']]);
-    assert.deepEqual(data(r.lookup('_dns._udp.my-nginx.default.svc.cluster.local', 'SRV')).map((d) => (d as { port: number }).port), [53]);
+    assert.deepEqual(
+      c.additionals.map((a) => [a.name, a.data]),
+      [['my-nginx.default.svc.cluster.local', '10.96.0.50']],
+    );
+    assert.deepEqual(
+      data(r.lookup('_dns._udp.my-nginx.default.svc.cluster.local', 'SRV')).map((d) => (d as { port: number }).port),
+      [53],
+    );
     assert.equal(r.lookup('_dns._tcp.my-nginx.default.svc.cluster.local', 'SRV').rcode, 'NXDOMAIN', 'the protocol must match');
     const h = r.lookup('_web._tcp.nginx.default.svc.cluster.local', 'SRV');
-    assert.deepEqual(data(h).map((d) => (d as { target: string }).target).sort(), ['10-244-0-10.nginx.default.svc.cluster.local', 'web-0.nginx.default.svc.cluster.local', 'web-1.nginx.default.svc.cluster.local']);
-    assert.ok(data(h).every((d) => (d as { port: number }).port === 8080), 'headless SRV carries the endpoint port');
+    assert.deepEqual(
+      data(h)
+        .map((d) => (d as { target: string }).target)
+        .sort(),
+      ['10-244-0-10.nginx.default.svc.cluster.local', 'web-0.nginx.default.svc.cluster.local', 'web-1.nginx.default.svc.cluster.local'],
+    );
+    assert.ok(
+      data(h).every((d) => (d as { port: number }).port === 8080),
+      'headless SRV carries the endpoint port',
+    );
     assert.equal(h.additionals.length, 3);
   });
 
@@ -92,7 +132,15 @@ describe('cluster DNS records', () => {
     const nx = r.lookup('nope.default.svc.cluster.local', 'A');
     assert.equal(nx.rcode, 'NXDOMAIN');
     assert.equal(nx.authorities[0].type, 'SOA');
-    assert.deepEqual(nx.authorities[0].data, { mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: (nx.authorities[0].data as { serial: number }).serial, refresh: 7200, retry: 1800, expire: 86400, minimum: 5 });
+    assert.deepEqual(nx.authorities[0].data, {
+      mname: 'ns.dns.cluster.local',
+      rname: 'hostmaster.cluster.local',
+      serial: (nx.authorities[0].data as { serial: number }).serial,
+      refresh: 7200,
+      retry: 1800,
+      expire: 86400,
+      minimum: 5,
+    });
     assert.equal(r.lookup('my-nginx.svc.cluster.local', 'A').rcode, 'NXDOMAIN', 'a search-path miss (no such namespace)');
     assert.equal(r.lookup('default.svc.cluster.local', 'A').rcode, 'NOERROR', 'a namespace with services exists');
     assert.equal(r.lookup('svc.cluster.local', 'A').rcode, 'NOERROR');

@@ -50,16 +50,21 @@ function tcpExchange(port: number, msgs: Buffer[]): Promise<Decoded[]> {
     });
     sock.on('error', reject);
     // All queries in one write: the server must split them by their length prefixes.
-    sock.write(Buffer.concat(msgs.map((m) => {
-      const framed = Buffer.alloc(2 + m.length);
-      framed.writeUInt16BE(m.length, 0);
-      m.copy(framed, 2);
-      return framed;
-    })));
+    sock.write(
+      Buffer.concat(
+        msgs.map((m) => {
+          const framed = Buffer.alloc(2 + m.length);
+          framed.writeUInt16BE(m.length, 0);
+          m.copy(framed, 2);
+          return framed;
+        }),
+      ),
+    );
   });
 }
 
-const query = (name: string, type: string, extra: Partial<Packet> = {}) => dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: type as 'A', name }], ...extra });
+const query = (name: string, type: string, extra: Partial<Packet> = {}) =>
+  dnsPacket.encode({ type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: type as 'A', name }], ...extra });
 
 describe('DNS server', () => {
   const records = new ClusterDNSRecords();
@@ -88,12 +93,18 @@ describe('DNS server', () => {
     assert.ok(res.flag_aa);
     assert.ok(res.flag_rd);
     assert.deepEqual(res.questions, [{ name: 'my-nginx.default.svc.cluster.local', type: 'A', class: 'IN' }]);
-    assert.deepEqual(res.answers?.map((a) => [a.name, a.type, (a as { data: unknown }).data]), [['my-nginx.default.svc.cluster.local', 'A', '10.96.0.50']]);
+    assert.deepEqual(
+      res.answers?.map((a) => [a.name, a.type, (a as { data: unknown }).data]),
+      [['my-nginx.default.svc.cluster.local', 'A', '10.96.0.50']],
+    );
   });
 
   it('answers over TCP, several queries on one connection', async () => {
     const [a, b] = await tcpExchange(server.port, [query('my-nginx.default.svc.cluster.local', 'A'), query('missing.default.svc.cluster.local', 'A')]);
-    assert.deepEqual(a.answers?.map((x) => (x as { data: unknown }).data), ['10.96.0.50']);
+    assert.deepEqual(
+      a.answers?.map((x) => (x as { data: unknown }).data),
+      ['10.96.0.50'],
+    );
     assert.equal(b.rcode, 'NXDOMAIN');
     assert.equal(b.authorities?.[0].type, 'SOA');
   });
@@ -127,7 +138,14 @@ describe('DNS server', () => {
   it('answers FORMERR to undecodable or multi-question queries, NOTIMP to other opcodes, nothing to runts', async () => {
     const garbage = Buffer.concat([query('x.cluster.local', 'A').subarray(0, 12), Buffer.from([0xff, 0xff, 0xff])]);
     assert.equal((await udpExchange(server.port, garbage))?.rcode, 'FORMERR');
-    const two = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'a.cluster.local' }, { type: 'A', name: 'b.cluster.local' }] });
+    const two = dnsPacket.encode({
+      type: 'query',
+      id: 1,
+      questions: [
+        { type: 'A', name: 'a.cluster.local' },
+        { type: 'A', name: 'b.cluster.local' },
+      ],
+    });
     assert.equal((await udpExchange(server.port, two))?.rcode, 'FORMERR');
     const notify = Buffer.from(query('cluster.local', 'SOA'));
     notify.writeUInt16BE((4 << 11) | 0x100, 2);

@@ -20,13 +20,36 @@ let seq = 0;
 function ctr(c: Container, over: Partial<RuntimeContainerStatus> = {}): RuntimeContainerStatus {
   seq++;
   return {
-    id: `c${seq}`, name: c.name, podSandboxId: 'sb1', state: 'running', createdAt: 2000 + seq, startedAt: 2000 + seq, finishedAt: 0, exitCode: 0,
-    reason: '', message: '', image: c.image ?? '', imageRef: 'sha256:x', hash: hashContainer(c), restartCount: 0, logPath: '', containerType: 'container', ...over,
+    id: `c${seq}`,
+    name: c.name,
+    podSandboxId: 'sb1',
+    state: 'running',
+    createdAt: 2000 + seq,
+    startedAt: 2000 + seq,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    image: c.image ?? '',
+    imageRef: 'sha256:x',
+    hash: hashContainer(c),
+    restartCount: 0,
+    logPath: '',
+    containerType: 'container',
+    ...over,
   };
 }
 
 function status(sandboxes: RuntimeSandboxStatus[], containers: RuntimeContainerStatus[]): PodRuntimeStatus {
-  return { uid: 'u1', name: 'p', namespace: 'ns', ips: [], sandboxStatuses: sandboxes, containerStatuses: [...containers].sort((a, b) => b.createdAt - a.createdAt), timestamp: 0 };
+  return {
+    uid: 'u1',
+    name: 'p',
+    namespace: 'ns',
+    ips: [],
+    sandboxStatuses: sandboxes,
+    containerStatuses: [...containers].sort((a, b) => b.createdAt - a.createdAt),
+    timestamp: 0,
+  };
 }
 
 describe('podSandboxChanged', () => {
@@ -56,7 +79,15 @@ describe('computePodActions', () => {
   });
 
   it('new pod with init containers: only the first init container starts', () => {
-    const a = computePodActions(pod({ initContainers: [{ name: 'i1', image: 'busybox' }, { name: 'i2', image: 'busybox' }] }), status([], []));
+    const a = computePodActions(
+      pod({
+        initContainers: [
+          { name: 'i1', image: 'busybox' },
+          { name: 'i2', image: 'busybox' },
+        ],
+      }),
+      status([], []),
+    );
     assert.deepEqual(a.initContainersToStart, [0]);
     assert.deepEqual(a.containersToStart, []);
   });

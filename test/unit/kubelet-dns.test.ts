@@ -14,7 +14,10 @@ let hostConf = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'timonel-dns-'));
   hostConf = join(dir, 'resolv.conf');
-  writeFileSync(hostConf, '# generated\nnameserver 192.168.1.1\nnameserver 192.168.1.2\nsearch old.example\nsearch corp.example. lab.example .\noptions timeout:2 attempts:3\noptions timeout:1 rotate\n');
+  writeFileSync(
+    hostConf,
+    '# generated\nnameserver 192.168.1.1\nnameserver 192.168.1.2\nsearch old.example\nsearch corp.example. lab.example .\noptions timeout:2 attempts:3\noptions timeout:1 rotate\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,11 +31,14 @@ function opts(extra: Partial<PodDNSOptions> = {}): PodDNSOptions {
 
 describe('parseResolvConf', () => {
   it('accumulates nameservers, keeps the last search line (without trailing dots) and merges options', () => {
-    assert.deepEqual(parseResolvConf('nameserver 1.1.1.1\n  # nameserver 9.9.9.9\nnameserver 8.8.8.8\nsearch a.\nsearch b c.\noptions ndots:2 edns0\noptions ndots:3\n'), {
-      servers: ['1.1.1.1', '8.8.8.8'],
-      searches: ['b', 'c'],
-      options: ['ndots:3', 'edns0'],
-    });
+    assert.deepEqual(
+      parseResolvConf('nameserver 1.1.1.1\n  # nameserver 9.9.9.9\nnameserver 8.8.8.8\nsearch a.\nsearch b c.\noptions ndots:2 edns0\noptions ndots:3\n'),
+      {
+        servers: ['1.1.1.1', '8.8.8.8'],
+        searches: ['b', 'c'],
+        options: ['ndots:3', 'edns0'],
+      },
+    );
   });
 });
 
@@ -54,14 +60,27 @@ describe('podDNSConfig', () => {
   });
 
   it('None starts empty and takes dnsConfig as given', () => {
-    const p = pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.2.3.4'], searches: ['ns1.svc.cluster-domain.example', 'my.dns.search.suffix'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } });
+    const p = pod({
+      dnsPolicy: 'None',
+      dnsConfig: {
+        nameservers: ['1.2.3.4'],
+        searches: ['ns1.svc.cluster-domain.example', 'my.dns.search.suffix'],
+        options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }],
+      },
+    });
     const dns = podDNSConfig(p, opts());
     assert.deepEqual(dns, { servers: ['1.2.3.4'], searches: ['ns1.svc.cluster-domain.example', 'my.dns.search.suffix'], options: ['ndots:2', 'edns0'] });
     assert.equal(resolvConfContent(dns), 'search ns1.svc.cluster-domain.example my.dns.search.suffix\nnameserver 1.2.3.4\noptions ndots:2 edns0\n');
   });
 
   it('merges dnsConfig into ClusterFirst: extra servers and searches appended once, options overriding by name', () => {
-    const p = pod({ dnsConfig: { nameservers: ['10.96.0.10', '1.1.1.1'], searches: ['cluster.local', 'extra.example'], options: [{ name: 'ndots', value: '1' }, { name: 'single-request' }] } });
+    const p = pod({
+      dnsConfig: {
+        nameservers: ['10.96.0.10', '1.1.1.1'],
+        searches: ['cluster.local', 'extra.example'],
+        options: [{ name: 'ndots', value: '1' }, { name: 'single-request' }],
+      },
+    });
     assert.deepEqual(podDNSConfig(p, opts()), {
       servers: ['10.96.0.10', '1.1.1.1'],
       searches: ['team-a.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example', 'lab.example', 'extra.example'],
@@ -84,13 +103,22 @@ describe('podDNSConfig', () => {
   it('keeps at most 3 nameservers and 32 search paths, dropping over-long ones, with a DNSConfigForming event', () => {
     const events: string[] = [];
     const recordEvent = (_t: string, reason: string, msg: string) => events.push(`${reason}: ${msg}`);
-    const p = pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'], searches: Array.from({ length: 40 }, (_, i) => `s${i}.example`) } });
+    const p = pod({
+      dnsPolicy: 'None',
+      dnsConfig: { nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'], searches: Array.from({ length: 40 }, (_, i) => `s${i}.example`) },
+    });
     const dns = podDNSConfig(p, opts({ recordEvent }));
     assert.deepEqual(dns.servers, ['1.1.1.1', '2.2.2.2', '3.3.3.3']);
     assert.equal(dns.searches.length, 32);
     assert.equal(dns.searches[31], 's31.example');
-    assert.deepEqual(events[0], 'DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 1.1.1.1 2.2.2.2 3.3.3.3');
-    assert.match(events[1], /^DNSConfigForming: Search Line limits were exceeded, some search paths have been omitted, the applied search line is: s0\.example/);
+    assert.deepEqual(
+      events[0],
+      'DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 1.1.1.1 2.2.2.2 3.3.3.3',
+    );
+    assert.match(
+      events[1],
+      /^DNSConfigForming: Search Line limits were exceeded, some search paths have been omitted, the applied search line is: s0\.example/,
+    );
 
     const long = 'a'.repeat(254);
     const cut = podDNSConfig(pod({ dnsPolicy: 'None', dnsConfig: { searches: ['ok.example', long] } }), opts());

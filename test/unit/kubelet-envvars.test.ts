@@ -2,15 +2,7 @@
 // the service link variables, checked against upstream's rules and messages.
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import {
-  CreateContainerConfigError,
-  expandVars,
-  formatMap,
-  mappingFuncFor,
-  resolveEnv,
-  serviceEnv,
-  type Service,
-} from '../../pkg/kubelet/envvars.js';
+import { CreateContainerConfigError, expandVars, formatMap, mappingFuncFor, resolveEnv, serviceEnv, type Service } from '../../pkg/kubelet/envvars.js';
 import type { ConfigMap, Container, ObjectLookup, Pod, Secret } from '../../pkg/kubelet/types.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -141,16 +133,37 @@ describe('resolveEnv', () => {
 
   it('resolves fieldRef paths, the IPs from the kubelet first', async () => {
     const paths = [
-      'metadata.name', 'metadata.namespace', 'metadata.uid', "metadata.labels['app']", "metadata.annotations['note']",
-      "metadata.labels['missing']", 'metadata.labels', 'spec.nodeName', 'spec.serviceAccountName',
-      'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs',
+      'metadata.name',
+      'metadata.namespace',
+      'metadata.uid',
+      "metadata.labels['app']",
+      "metadata.annotations['note']",
+      "metadata.labels['missing']",
+      'metadata.labels',
+      'spec.nodeName',
+      'spec.serviceAccountName',
+      'status.hostIP',
+      'status.hostIPs',
+      'status.podIP',
+      'status.podIPs',
     ];
     const c: Container = { name: 'app', env: paths.map((p, i) => ({ name: `F${i}`, valueFrom: { fieldRef: { fieldPath: p } } })) };
     const pod = podWith(c);
     const fromStatus = env(await resolveEnv(pod, c, lookupOf([])));
     assert.deepEqual(Object.values(fromStatus), [
-      'web-0', 'shop', 'u-123', 'web', 'say "hi"\n', '', 'app="web"\ntier="front"', 'node-a', 'builder',
-      '10.0.0.5', '10.0.0.5', '10.244.1.7', '10.244.1.7',
+      'web-0',
+      'shop',
+      'u-123',
+      'web',
+      'say "hi"\n',
+      '',
+      'app="web"\ntier="front"',
+      'node-a',
+      'builder',
+      '10.0.0.5',
+      '10.0.0.5',
+      '10.244.1.7',
+      '10.244.1.7',
     ]);
     const fromKubelet = env(await resolveEnv(pod, c, lookupOf([]), {}, { podIPs: ['10.244.9.9', 'fd00::9'], hostIPs: ['192.168.1.2'] }));
     assert.equal(fromKubelet.F11, '10.244.9.9');
@@ -205,7 +218,10 @@ describe('resolveEnv', () => {
     const c: Container = {
       name: 'app',
       envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'DB_' }, { secretRef: { name: 'sec' } }, { configMapRef: { name: 'absent', optional: true } }],
-      env: [{ name: 'DB_PORT', value: '6000' }, { name: 'URL', value: '$(DB_HOST):$(DB_PORT)/$(TOKEN)' }],
+      env: [
+        { name: 'DB_PORT', value: '6000' },
+        { name: 'URL', value: '$(DB_HOST):$(DB_PORT)/$(TOKEN)' },
+      ],
     };
     const out = await resolveEnv(podWith(c), c, lookup, {}, { recordEvent: (type, reason, msg) => events.push(`${type} ${reason} ${msg}`) });
     assert.deepEqual(out, [
@@ -223,7 +239,10 @@ describe('resolveEnv', () => {
 describe('serviceEnv', () => {
   const services: Service[] = [
     { metadata: { namespace: 'default', name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } },
-    { metadata: { namespace: 'shop', name: 'redis-primary' }, spec: { clusterIP: '10.96.3.4', ports: [{ port: 6379 }, { name: 'metrics', port: 9121, protocol: 'TCP' }] } },
+    {
+      metadata: { namespace: 'shop', name: 'redis-primary' },
+      spec: { clusterIP: '10.96.3.4', ports: [{ port: 6379 }, { name: 'metrics', port: 9121, protocol: 'TCP' }] },
+    },
     { metadata: { namespace: 'shop', name: 'dns' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } },
     { metadata: { namespace: 'shop', name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
     { metadata: { namespace: 'other', name: 'elsewhere' }, spec: { clusterIP: '10.96.9.9', ports: [{ port: 80 }] } },
@@ -231,23 +250,20 @@ describe('serviceEnv', () => {
 
   it('makes the docker-link variables of the namespace services and the master service', () => {
     const m = serviceEnv(services, 'shop');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith('REDIS_PRIMARY'))),
-      {
-        REDIS_PRIMARY_SERVICE_HOST: '10.96.3.4',
-        REDIS_PRIMARY_SERVICE_PORT: '6379',
-        REDIS_PRIMARY_SERVICE_PORT_METRICS: '9121',
-        REDIS_PRIMARY_PORT: 'tcp://10.96.3.4:6379',
-        REDIS_PRIMARY_PORT_6379_TCP: 'tcp://10.96.3.4:6379',
-        REDIS_PRIMARY_PORT_6379_TCP_PROTO: 'tcp',
-        REDIS_PRIMARY_PORT_6379_TCP_PORT: '6379',
-        REDIS_PRIMARY_PORT_6379_TCP_ADDR: '10.96.3.4',
-        REDIS_PRIMARY_PORT_9121_TCP: 'tcp://10.96.3.4:9121',
-        REDIS_PRIMARY_PORT_9121_TCP_PROTO: 'tcp',
-        REDIS_PRIMARY_PORT_9121_TCP_PORT: '9121',
-        REDIS_PRIMARY_PORT_9121_TCP_ADDR: '10.96.3.4',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(m).filter(([k]) => k.startsWith('REDIS_PRIMARY'))), {
+      REDIS_PRIMARY_SERVICE_HOST: '10.96.3.4',
+      REDIS_PRIMARY_SERVICE_PORT: '6379',
+      REDIS_PRIMARY_SERVICE_PORT_METRICS: '9121',
+      REDIS_PRIMARY_PORT: 'tcp://10.96.3.4:6379',
+      REDIS_PRIMARY_PORT_6379_TCP: 'tcp://10.96.3.4:6379',
+      REDIS_PRIMARY_PORT_6379_TCP_PROTO: 'tcp',
+      REDIS_PRIMARY_PORT_6379_TCP_PORT: '6379',
+      REDIS_PRIMARY_PORT_6379_TCP_ADDR: '10.96.3.4',
+      REDIS_PRIMARY_PORT_9121_TCP: 'tcp://10.96.3.4:9121',
+      REDIS_PRIMARY_PORT_9121_TCP_PROTO: 'tcp',
+      REDIS_PRIMARY_PORT_9121_TCP_PORT: '9121',
+      REDIS_PRIMARY_PORT_9121_TCP_ADDR: '10.96.3.4',
+    });
     assert.equal(m.KUBERNETES_SERVICE_HOST, '10.96.0.1');
     assert.equal(m.KUBERNETES_SERVICE_PORT, '443');
     assert.equal(m.KUBERNETES_SERVICE_PORT_HTTPS, '443');

@@ -6,7 +6,14 @@ import { cniConflist } from '../../pkg/kubelet/network/cni.js';
 import { parseMeminfo, parseOSRelease, goArch, type MachineInfo } from '../../pkg/kubelet/nodestatus/machine.js';
 import { nodeAllocatable, nodeCapacity, nodeConditions, nodeImages, statusFingerprint, nodeStatus } from '../../pkg/kubelet/nodestatus/setters.js';
 import { newLease } from '../../pkg/kubelet/nodelease/controller.js';
-import { containerInfoFromAnnotations, containerInfoFromLabels, newContainerAnnotations, newContainerLabels, newPodLabels, podSandboxInfoFromLabels } from '../../pkg/kubelet/kuberuntime/labels.js';
+import {
+  containerInfoFromAnnotations,
+  containerInfoFromLabels,
+  newContainerAnnotations,
+  newContainerLabels,
+  newPodLabels,
+  podSandboxInfoFromLabels,
+} from '../../pkg/kubelet/kuberuntime/labels.js';
 import { containerOOMScoreAdjust, getPodQOS, linuxContainerResources, milliCPUToQuota, milliCPUToShares } from '../../pkg/kubelet/kuberuntime/resources.js';
 import { expandCommandAndArgs, generateContainerConfig } from '../../pkg/kubelet/kuberuntime/container_config.js';
 import { generatePodSandboxConfig, portMappings } from '../../pkg/kubelet/kuberuntime/sandbox_config.js';
@@ -80,20 +87,36 @@ describe('node network', () => {
     const conf = JSON.parse(cniConflist({ bridge: 'tmnl-kl0', podCIDR: '10.244.202.0/24', gateway: '10.244.202.1', ipamDataDir: '/var/lib/x/cni' }));
     assert.equal(conf.cniVersion, '1.0.0');
     assert.equal(conf.name, 'tmnl-kl0');
-    assert.deepEqual(conf.plugins.map((p: { type: string }) => p.type), ['bridge', 'portmap']);
+    assert.deepEqual(
+      conf.plugins.map((p: { type: string }) => p.type),
+      ['bridge', 'portmap'],
+    );
     const br = conf.plugins[0];
     assert.equal(br.bridge, 'tmnl-kl0');
     assert.equal(br.isGateway, true);
     assert.equal(br.ipMasq, true);
-    assert.deepEqual(br.ipam, { type: 'host-local', ranges: [[{ subnet: '10.244.202.0/24', gateway: '10.244.202.1' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/var/lib/x/cni' });
+    assert.deepEqual(br.ipam, {
+      type: 'host-local',
+      ranges: [[{ subnet: '10.244.202.0/24', gateway: '10.244.202.1' }]],
+      routes: [{ dst: '0.0.0.0/0' }],
+      dataDir: '/var/lib/x/cni',
+    });
     assert.deepEqual(conf.plugins[1].capabilities, { portMappings: true });
   });
 });
 
 describe('node status', () => {
   const m: MachineInfo = {
-    numCores: 2, memoryCapacityBytes: 8 * 1024 ** 3, fsCapacityBytes: 100 * 1024 ** 3, fsAvailableBytes: 50 * 1024 ** 3,
-    machineID: 'mid', systemUUID: 'uuid', bootID: 'boot', kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)', architecture: 'amd64',
+    numCores: 2,
+    memoryCapacityBytes: 8 * 1024 ** 3,
+    fsCapacityBytes: 100 * 1024 ** 3,
+    fsAvailableBytes: 50 * 1024 ** 3,
+    machineID: 'mid',
+    systemUUID: 'uuid',
+    bootID: 'boot',
+    kernelVersion: '6.1.0',
+    osImage: 'Debian GNU/Linux 12 (bookworm)',
+    architecture: 'amd64',
   };
   it('parses /proc/meminfo, os-release and the architecture', () => {
     assert.equal(parseMeminfo('MemTotal:       16384000 kB\nMemFree: 1 kB\n'), 16384000 * 1024);
@@ -102,23 +125,48 @@ describe('node status', () => {
     assert.equal(goArch('x64'), 'amd64');
   });
   it('capacity and allocatable (hard eviction thresholds subtracted)', () => {
-    assert.deepEqual(nodeCapacity(m, 110), { cpu: '2', 'ephemeral-storage': `${100 * 1024 * 1024}Ki`, 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${8 * 1024 * 1024}Ki`, pods: '110' });
+    assert.deepEqual(nodeCapacity(m, 110), {
+      cpu: '2',
+      'ephemeral-storage': `${100 * 1024 * 1024}Ki`,
+      'hugepages-1Gi': '0',
+      'hugepages-2Mi': '0',
+      memory: `${8 * 1024 * 1024}Ki`,
+      pods: '110',
+    });
     const a = nodeAllocatable(m, 110);
     assert.equal(a.memory, `${8 * 1024 * 1024 - 100 * 1024}Ki`);
     assert.equal(a['ephemeral-storage'], String(Math.floor(100 * 1024 ** 3 * 0.9)));
   });
   it('conditions with upstream reasons and messages', () => {
-    const c = nodeConditions({ containerRuntimeVersion: 'containerd://1.6.20', runtimeError: '' }, { memoryAvailableBytes: 1e9, fsAvailableBytes: 50e9, pids: { running: 100, max: 4e6 } }, m, '2024-01-01T00:00:00Z', undefined);
-    assert.deepEqual(c.map((x) => [x.type, x.status, x.reason, x.message]), [
-      ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
-      ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
-      ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
-      ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
-    ]);
-    const down = nodeConditions({ containerRuntimeVersion: '', runtimeError: 'container runtime is down' }, { memoryAvailableBytes: 1, fsAvailableBytes: 1 }, m, 'T2', c);
+    const c = nodeConditions(
+      { containerRuntimeVersion: 'containerd://1.6.20', runtimeError: '' },
+      { memoryAvailableBytes: 1e9, fsAvailableBytes: 50e9, pids: { running: 100, max: 4e6 } },
+      m,
+      '2024-01-01T00:00:00Z',
+      undefined,
+    );
+    assert.deepEqual(
+      c.map((x) => [x.type, x.status, x.reason, x.message]),
+      [
+        ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+        ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+        ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+        ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+      ],
+    );
+    const down = nodeConditions(
+      { containerRuntimeVersion: '', runtimeError: 'container runtime is down' },
+      { memoryAvailableBytes: 1, fsAvailableBytes: 1 },
+      m,
+      'T2',
+      c,
+    );
     assert.equal(down[0].status, 'True');
     assert.equal(down[1].reason, 'KubeletHasDiskPressure');
-    assert.deepEqual([down[3].status, down[3].reason, down[3].message, down[3].lastTransitionTime], ['False', 'KubeletNotReady', 'container runtime is down', 'T2']);
+    assert.deepEqual(
+      [down[3].status, down[3].reason, down[3].message, down[3].lastTransitionTime],
+      ['False', 'KubeletNotReady', 'container runtime is down', 'T2'],
+    );
     assert.equal(down[2].lastTransitionTime, '2024-01-01T00:00:00Z', 'unchanged conditions keep their transition time');
   });
   it('a heartbeat alone does not change the fingerprint', () => {
@@ -128,12 +176,21 @@ describe('node status', () => {
     const s2 = nodeStatus(cfg, m, rt, {}, [], '2024-01-01T00:00:10Z', s1);
     assert.equal(statusFingerprint(s1), statusFingerprint(s2));
     assert.equal(s1.nodeInfo?.containerRuntimeVersion, 'containerd://1.6.20');
-    assert.deepEqual(s1.addresses, [{ type: 'InternalIP', address: '10.244.0.1' }, { type: 'Hostname', address: 'n' }]);
+    assert.deepEqual(s1.addresses, [
+      { type: 'InternalIP', address: '10.244.0.1' },
+      { type: 'Hostname', address: 'n' },
+    ]);
     assert.deepEqual(s1.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
   });
   it('images: largest first, names = digests then tags', () => {
-    const imgs = nodeImages([{ repoTags: ['a:1'], repoDigests: [], size: 1 }, { repoTags: ['b:1'], repoDigests: ['b@sha256:x'], size: 5 }]);
-    assert.deepEqual(imgs, [{ names: ['b@sha256:x', 'b:1'], sizeBytes: 5 }, { names: ['a:1'], sizeBytes: 1 }]);
+    const imgs = nodeImages([
+      { repoTags: ['a:1'], repoDigests: [], size: 1 },
+      { repoTags: ['b:1'], repoDigests: ['b@sha256:x'], size: 5 },
+    ]);
+    assert.deepEqual(imgs, [
+      { names: ['b@sha256:x', 'b:1'], sizeBytes: 5 },
+      { names: ['a:1'], sizeBytes: 1 },
+    ]);
   });
   it('the node lease: holder, 40 s, owned by the Node', () => {
     const l = newLease('n1', { metadata: { name: 'n1', uid: 'nu' } }, new Date('2024-01-01T00:00:00Z'));
@@ -144,11 +201,31 @@ describe('node status', () => {
 });
 
 describe('CRI labels and annotations', () => {
-  const pod: Pod = { metadata: { name: 'web', namespace: 'd', uid: 'u1', labels: { app: 'web' }, deletionGracePeriodSeconds: 5 }, spec: { terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }], lifecycle: { preStop: { exec: { command: ['sleep', '1'] } } }, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }] } };
+  const pod: Pod = {
+    metadata: { name: 'web', namespace: 'd', uid: 'u1', labels: { app: 'web' }, deletionGracePeriodSeconds: 5 },
+    spec: {
+      terminationGracePeriodSeconds: 30,
+      containers: [
+        {
+          name: 'c',
+          image: 'nginx',
+          ports: [{ containerPort: 80 }],
+          lifecycle: { preStop: { exec: { command: ['sleep', '1'] } } },
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+        },
+      ],
+    },
+  };
   it('round-trip: what a restarted kubelet reads back is what was written', () => {
     const c = pod.spec.containers[0];
     const labels = newContainerLabels(c, pod);
-    assert.deepEqual(labels, { 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'd', 'io.kubernetes.pod.uid': 'u1', 'io.kubernetes.container.name': 'c' });
+    assert.deepEqual(labels, {
+      'io.kubernetes.pod.name': 'web',
+      'io.kubernetes.pod.namespace': 'd',
+      'io.kubernetes.pod.uid': 'u1',
+      'io.kubernetes.container.name': 'c',
+    });
     const ann = newContainerAnnotations(c, pod, 3, 'abcd');
     assert.equal(ann['io.kubernetes.container.restartCount'], '3');
     assert.equal(ann['io.kubernetes.container.hash'], 'abcd');
@@ -181,7 +258,13 @@ describe('resources and QoS', () => {
     assert.equal(milliCPUToQuota(500), 50_000);
     assert.equal(milliCPUToQuota(1), 1000, 'at least the minimum quota');
     const g = p({ requests: { cpu: '500m', memory: '64Mi' }, limits: { cpu: '500m', memory: '64Mi' } });
-    assert.deepEqual(linuxContainerResources(g, g.spec.containers[0], 8 * 1024 ** 3), { cpuShares: 512, cpuQuota: 50_000, cpuPeriod: 100_000, memoryLimitInBytes: 64 * 1024 ** 2, oomScoreAdj: 0 });
+    assert.deepEqual(linuxContainerResources(g, g.spec.containers[0], 8 * 1024 ** 3), {
+      cpuShares: 512,
+      cpuQuota: 50_000,
+      cpuPeriod: 100_000,
+      memoryLimitInBytes: 64 * 1024 ** 2,
+      oomScoreAdj: 0,
+    });
     const b = p({ requests: { memory: '4Gi' } });
     assert.equal(containerOOMScoreAdjust(b, b.spec.containers[0], 8 * 1024 ** 3), 500);
     const be = p({});
@@ -198,19 +281,44 @@ describe('resources and QoS', () => {
 
 describe('container and sandbox config', () => {
   it('$(VAR) expansion in command and args', () => {
-    const env = [{ key: 'A', value: 'x' }, { key: 'B', value: 'y z' }];
-    assert.deepEqual(expandCommandAndArgs(['sh', '-c', 'echo $(A)'], ['$(B)', '$$(A)', '$(MISSING)', '$(A'], env), { command: ['sh', '-c', 'echo x'], args: ['y z', '$(A)', '$(MISSING)', '$(A'] });
+    const env = [
+      { key: 'A', value: 'x' },
+      { key: 'B', value: 'y z' },
+    ];
+    assert.deepEqual(expandCommandAndArgs(['sh', '-c', 'echo $(A)'], ['$(B)', '$$(A)', '$(MISSING)', '$(A'], env), {
+      command: ['sh', '-c', 'echo x'],
+      args: ['y z', '$(A)', '$(MISSING)', '$(A'],
+    });
   });
   const pod: Pod = {
     metadata: { name: 'web', namespace: 'd', uid: 'u1' },
     spec: {
-      hostname: 'h', subdomain: 's',
+      hostname: 'h',
+      subdomain: 's',
       securityContext: { runAsUser: 1000, fsGroup: 2000 },
-      containers: [{ name: 'c', image: 'busybox', command: ['sleep', '$(T)'], workingDir: '/w', ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81 }], securityContext: { readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } } }],
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          command: ['sleep', '$(T)'],
+          workingDir: '/w',
+          ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81 }],
+          securityContext: { readOnlyRootFilesystem: true, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } },
+        },
+      ],
     },
   };
   it('generateContainerConfig: metadata attempt, log path, labels, security context', () => {
-    const cfg = generateContainerConfig({ pod, container: pod.spec.containers[0], restartCount: 2, imageRef: 'sha256:img', hash: 'h1', envs: [{ key: 'T', value: '5' }], mounts: [], memoryCapacityBytes: 1e9 });
+    const cfg = generateContainerConfig({
+      pod,
+      container: pod.spec.containers[0],
+      restartCount: 2,
+      imageRef: 'sha256:img',
+      hash: 'h1',
+      envs: [{ key: 'T', value: '5' }],
+      mounts: [],
+      memoryCapacityBytes: 1e9,
+    });
     assert.deepEqual(cfg.metadata, { name: 'c', attempt: 2 });
     assert.deepEqual(cfg.command, ['sleep', '5']);
     assert.equal(cfg.logPath, 'c/2.log');
@@ -225,14 +333,26 @@ describe('container and sandbox config', () => {
     assert.equal(cfg.annotations?.['io.kubernetes.container.restartCount'], '2');
   });
   it('generatePodSandboxConfig: hostname, hostPorts only, namespaces, log directory', () => {
-    const cfg = generatePodSandboxConfig({ pod, attempt: 1, logDirectory: '/logs/d_web_u1', cgroupParent: '/kubepods/besteffort/podu1', clusterDomain: 'cluster.local' });
+    const cfg = generatePodSandboxConfig({
+      pod,
+      attempt: 1,
+      logDirectory: '/logs/d_web_u1',
+      cgroupParent: '/kubepods/besteffort/podu1',
+      clusterDomain: 'cluster.local',
+    });
     assert.equal(cfg.hostname, 'h');
     assert.deepEqual(cfg.metadata, { name: 'web', namespace: 'd', uid: 'u1', attempt: 1 });
     assert.deepEqual(portMappings(pod), [{ protocol: 'TCP', containerPort: 80, hostPort: 8080, hostIp: '' }]);
     assert.deepEqual(cfg.linux?.securityContext?.namespaceOptions, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
     assert.equal(cfg.linux?.cgroupParent, '/kubepods/besteffort/podu1');
     assert.equal(cfg.labels?.['io.kubernetes.pod.uid'], 'u1');
-    const hn = generatePodSandboxConfig({ pod: { ...pod, spec: { ...pod.spec, hostNetwork: true } }, attempt: 0, logDirectory: '/l', cgroupParent: '', clusterDomain: 'cluster.local' });
+    const hn = generatePodSandboxConfig({
+      pod: { ...pod, spec: { ...pod.spec, hostNetwork: true } },
+      attempt: 0,
+      logDirectory: '/l',
+      cgroupParent: '',
+      clusterDomain: 'cluster.local',
+    });
     assert.equal(hn.hostname, undefined, 'hostNetwork pods keep the node hostname');
     assert.equal(hn.linux?.securityContext?.namespaceOptions?.network, 'NODE');
   });
@@ -244,10 +364,16 @@ describe('images, logs, GC, PLEG', () => {
     assert.equal(applyDefaultImageTag('localhost:5000/x'), 'localhost:5000/x:latest');
     assert.equal(applyDefaultImageTag('nginx:1.14.2'), 'nginx:1.14.2');
     assert.equal(applyDefaultImageTag('a@sha256:00'), 'a@sha256:00');
-    assert.equal(grpcErrorMessage({ code: 5, details: 'failed to pull: not found', message: '5 NOT_FOUND: failed' }), 'rpc error: code = NotFound desc = failed to pull: not found');
+    assert.equal(
+      grpcErrorMessage({ code: 5, details: 'failed to pull: not found', message: '5 NOT_FOUND: failed' }),
+      'rpc error: code = NotFound desc = failed to pull: not found',
+    );
   });
   it('CRI log parsing and the termination message tail', () => {
-    assert.equal(parseCRILog('2024-01-01T00:00:00.1Z stdout F hello\n2024-01-01T00:00:00.2Z stderr P par\n2024-01-01T00:00:00.3Z stderr F tial\n'), 'hello\npartial\n');
+    assert.equal(
+      parseCRILog('2024-01-01T00:00:00.1Z stdout F hello\n2024-01-01T00:00:00.2Z stderr P par\n2024-01-01T00:00:00.3Z stderr F tial\n'),
+      'hello\npartial\n',
+    );
     const dir = mkdtempSync(join(tmpdir(), 'kl-log-'));
     try {
       const lines = Array.from({ length: 100 }, (_, i) => `2024-01-01T00:00:00Z stdout F line${i}`).join('\n') + '\n';
@@ -311,7 +437,13 @@ describe('static pods and mirror pods', () => {
 
 describe('kubelet helpers', () => {
   it('podReferences finds ConfigMaps/Secrets in env, envFrom and volumes', () => {
-    const p: Pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k' } } }], envFrom: [{ secretRef: { name: 's1' } }] }], volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'cm2' } }] } }] } };
+    const p: Pod = {
+      metadata: { name: 'p' },
+      spec: {
+        containers: [{ name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k' } } }], envFrom: [{ secretRef: { name: 's1' } }] }],
+        volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'cm2' } }] } }],
+      },
+    };
     assert.ok(podReferences(p, 'configMap', 'cm1'));
     assert.ok(podReferences(p, 'configMap', 'cm2'));
     assert.ok(podReferences(p, 'secret', 's1'));

@@ -7,7 +7,14 @@ import type { Container } from '../../pkg/kubelet/types.js';
 
 describe('names a pod chose', () => {
   it('probe headers named "__proto__" and "constructor" are headers', () => {
-    const h = probeHeaders([{ name: '__proto__', value: 'a' }, { name: 'constructor', value: 'b' }, { name: 'Constructor', value: 'c' }], 'kube-probe/1.32');
+    const h = probeHeaders(
+      [
+        { name: '__proto__', value: 'a' },
+        { name: 'constructor', value: 'b' },
+        { name: 'Constructor', value: 'c' },
+      ],
+      'kube-probe/1.32',
+    );
     expect(Object.getOwnPropertyDescriptor(h, '__proto__')?.value).toBe('a');
     expect(h.constructor).toEqual(['b', 'c']);
     expect(({} as Record<string, unknown>).push).toBeUndefined();

@@ -11,15 +11,16 @@ function pod(spec: Partial<Pod['spec']> = {}, name = 'nginx-7c5ddbdf54-x2v9k'): 
   return { metadata: { name, namespace: 'web', uid: 'u' }, spec: { containers: [], ...spec } };
 }
 
-const HEADER = [
-  '# Kubernetes-managed hosts file.',
-  '127.0.0.1\tlocalhost',
-  '::1\tlocalhost ip6-localhost ip6-loopback',
-  'fe00::0\tip6-localnet',
-  'fe00::0\tip6-mcastprefix',
-  'fe00::1\tip6-allnodes',
-  'fe00::2\tip6-allrouters',
-].join('\n') + '\n';
+const HEADER =
+  [
+    '# Kubernetes-managed hosts file.',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'fe00::0\tip6-mcastprefix',
+    'fe00::1\tip6-allnodes',
+    'fe00::2\tip6-allrouters',
+  ].join('\n') + '\n';
 
 describe('hostsFileContent', () => {
   it('writes the managed file with the pod IP and name', () => {
@@ -35,7 +36,12 @@ describe('hostsFileContent', () => {
   });
 
   it('appends HostAliases, one tab-separated line per IP', () => {
-    const p = pod({ hostAliases: [{ ip: '127.0.0.1', hostnames: ['foo.local', 'bar.local'] }, { ip: '10.1.2.3', hostnames: ['foo.remote'] }] });
+    const p = pod({
+      hostAliases: [
+        { ip: '127.0.0.1', hostnames: ['foo.local', 'bar.local'] },
+        { ip: '10.1.2.3', hostnames: ['foo.remote'] },
+      ],
+    });
     assert.equal(
       hostsFileContent(p, ['10.244.0.12']),
       HEADER + '10.244.0.12\tnginx-7c5ddbdf54-x2v9k\n\n# Entries added by HostAliases.\n127.0.0.1\tfoo.local\tbar.local\n10.1.2.3\tfoo.remote\n',

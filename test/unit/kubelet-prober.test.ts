@@ -68,7 +68,21 @@ describe('httpGet probes', () => {
   it('sends the probe headers (Host and User-Agent included) and resolves named ports', async () => {
     seen.length = 0;
     const c: Container = { name: 'app', ports: [{ name: 'http', containerPort: port }] };
-    const out = await runProbe({ httpGet: { path: 'ok', port: 'http', host: '127.0.0.1', httpHeaders: [{ name: 'X-Probe', value: 'a' }, { name: 'Host', value: 'example.test' }, { name: 'User-Agent', value: 'mine' }] } }, ctx(c));
+    const out = await runProbe(
+      {
+        httpGet: {
+          path: 'ok',
+          port: 'http',
+          host: '127.0.0.1',
+          httpHeaders: [
+            { name: 'X-Probe', value: 'a' },
+            { name: 'Host', value: 'example.test' },
+            { name: 'User-Agent', value: 'mine' },
+          ],
+        },
+      },
+      ctx(c),
+    );
     assert.equal(out.result, 'success');
     assert.equal(seen[0]['x-probe'], 'a');
     assert.equal(seen[0].host, 'example.test');
@@ -81,8 +95,15 @@ describe('httpGet probes', () => {
 
   it('follows same-host redirects, stops at another host with a warning, and gives up after 10', async () => {
     assert.deepEqual(await runProbe({ httpGet: { path: '/same', port } }, ctx()), { result: 'success', output: 'fine' });
-    assert.deepEqual(await runProbe({ httpGet: { path: '/elsewhere', port } }, ctx()), { result: 'success', output: 'Probe terminated redirects, Response body: moved', warning: true });
-    assert.deepEqual(await runProbe({ httpGet: { path: '/loop', port } }, ctx()), { result: 'failure', output: `Get "http://127.0.0.1:${port}/loop": stopped after 10 redirects` });
+    assert.deepEqual(await runProbe({ httpGet: { path: '/elsewhere', port } }, ctx()), {
+      result: 'success',
+      output: 'Probe terminated redirects, Response body: moved',
+      warning: true,
+    });
+    assert.deepEqual(await runProbe({ httpGet: { path: '/loop', port } }, ctx()), {
+      result: 'failure',
+      output: `Get "http://127.0.0.1:${port}/loop": stopped after 10 redirects`,
+    });
     assert.equal((await runProbe({ httpGet: { path: '/nolocation', port } }, ctx())).warning, true);
   });
 
@@ -116,14 +137,23 @@ describe('tcpSocket probes', () => {
   it('succeeds when the port accepts and fails when it refuses', async () => {
     assert.deepEqual(await runProbe({ tcpSocket: { port } }, ctx()), { result: 'success', output: '' });
     const closed = await closedPort();
-    assert.deepEqual(await runProbe({ tcpSocket: { port: String(closed) } }, ctx()), { result: 'failure', output: `dial tcp 127.0.0.1:${closed}: connect: connection refused` });
+    assert.deepEqual(await runProbe({ tcpSocket: { port: String(closed) } }, ctx()), {
+      result: 'failure',
+      output: `dial tcp 127.0.0.1:${closed}: connect: connection refused`,
+    });
   });
 });
 
 describe('exec probes', () => {
   it('maps exit codes, expands static env in the command, and times out as a failure', async () => {
     const calls: Array<{ cmd: string[]; timeout: number }> = [];
-    const c: Container = { name: 'app', env: [{ name: 'FILE', value: '/tmp/ready' }, { name: 'FROM', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] };
+    const c: Container = {
+      name: 'app',
+      env: [
+        { name: 'FILE', value: '/tmp/ready' },
+        { name: 'FROM', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ],
+    };
     const execSync = async (cmd: string[], timeout: number) => {
       calls.push({ cmd, timeout });
       if (cmd[1] === 'timeout') throw new ExecTimeoutError(cmd, timeout);
@@ -131,7 +161,8 @@ describe('exec probes', () => {
       if (cmd[1] === 'broken') throw new Error('container not running');
       return { exitCode: cmd[1] === 'ok' ? 0 : 2, stdout: Buffer.from('out;'), stderr: Buffer.from('err') };
     };
-    const run = (arg: string) => runProbe({ exec: { command: ['check', arg, '$(FILE)', '$(FROM)'] }, timeoutSeconds: 3 }, { podIP: '', container: c, execSync });
+    const run = (arg: string) =>
+      runProbe({ exec: { command: ['check', arg, '$(FILE)', '$(FROM)'] }, timeoutSeconds: 3 }, { podIP: '', container: c, execSync });
     assert.deepEqual(await run('ok'), { result: 'success', output: 'out;err' });
     assert.deepEqual(calls[0], { cmd: ['check', 'ok', '/tmp/ready', ''], timeout: 3 });
     assert.deepEqual(await run('bad'), { result: 'failure', output: 'out;err' });
@@ -143,11 +174,26 @@ describe('exec probes', () => {
 
 describe('grpc probes', () => {
   const HEALTH = {
-    nested: { grpc: { nested: { health: { nested: { v1: { nested: {
-      HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
-      HealthCheckResponse: { fields: { status: { type: 'ServingStatus', id: 1 } }, nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } } },
-      Health: { methods: { Check: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse' } } },
-    } } } } } } },
+    nested: {
+      grpc: {
+        nested: {
+          health: {
+            nested: {
+              v1: {
+                nested: {
+                  HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+                  HealthCheckResponse: {
+                    fields: { status: { type: 'ServingStatus', id: 1 } },
+                    nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } },
+                  },
+                  Health: { methods: { Check: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   };
   let gserver: grpc.Server;
   let bare: grpc.Server;
@@ -167,7 +213,8 @@ describe('grpc probes', () => {
       },
     });
     bare = new grpc.Server();
-    const bind = (s: grpc.Server) => new Promise<number>((res, rej) => s.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    const bind = (s: grpc.Server) =>
+      new Promise<number>((res, rej) => s.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
     gport = await bind(gserver);
     bport = await bind(bare);
   });
@@ -181,15 +228,22 @@ describe('grpc probes', () => {
   it('is healthy on SERVING and unhealthy otherwise', async () => {
     assert.deepEqual(await runProbe({ grpc: { port: gport }, timeoutSeconds: 10 }, ctx()), { result: 'success', output: 'service healthy' });
     assert.ok(agents[0].startsWith('kube-probe/1.32'));
-    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'down' }, timeoutSeconds: 10 }, ctx()), { result: 'failure', output: 'service unhealthy (responded with "NOT_SERVING")' });
+    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'down' }, timeoutSeconds: 10 }, ctx()), {
+      result: 'failure',
+      output: 'service unhealthy (responded with "NOT_SERVING")',
+    });
   });
 
   it('reports servers without the health service, slow answers and dead ports as upstream does', async () => {
     assert.deepEqual(await runProbe({ grpc: { port: bport }, timeoutSeconds: 10 }, ctx()), {
       result: 'failure',
-      output: 'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): The server does not implement the method /grpc.health.v1.Health/Check',
+      output:
+        'error: this server does not implement the grpc health protocol (grpc.health.v1.Health): The server does not implement the method /grpc.health.v1.Health/Check',
     });
-    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'slow' }, timeoutSeconds: 1 }, ctx()), { result: 'failure', output: 'timeout: health rpc did not complete within 1s' });
+    assert.deepEqual(await runProbe({ grpc: { port: gport, service: 'slow' }, timeoutSeconds: 1 }, ctx()), {
+      result: 'failure',
+      output: 'timeout: health rpc did not complete within 1s',
+    });
     const closed = await closedPort();
     assert.deepEqual(await runProbe({ grpc: { port: closed }, timeoutSeconds: 1 }, ctx()), {
       result: 'failure',
@@ -261,7 +315,10 @@ describe('ProbeManager', () => {
       assert.equal(h.mgr.started('pod-1', 'web'), true);
       h.healthy.set('ready', false);
       await waitFor(() => !h.mgr.readiness('pod-1', 'web'), 'unready');
-      assert.deepEqual(h.events.map((e) => e.result), ['failure', 'success', 'failure']);
+      assert.deepEqual(
+        h.events.map((e) => e.result),
+        ['failure', 'success', 'failure'],
+      );
       assert.ok(h.kubeEvents.includes('web Warning Unhealthy Readiness probe failed: ready says no'));
     } finally {
       h.mgr.stop();
@@ -306,7 +363,11 @@ describe('ProbeManager', () => {
     h.mgr.add(probePod([c]), [running('slow', 'c1')]);
     try {
       await waitFor(() => h.calls.filter((x) => x === 'c1:started').length >= 3, 'startup probes');
-      assert.deepEqual(h.calls.filter((x) => x !== 'c1:started'), [], 'liveness and readiness wait for startup');
+      assert.deepEqual(
+        h.calls.filter((x) => x !== 'c1:started'),
+        [],
+        'liveness and readiness wait for startup',
+      );
       assert.equal(h.mgr.started('pod-1', 'slow'), false);
       assert.equal(h.mgr.result('pod-1', 'slow', 'startup'), 'unknown');
       assert.equal(h.mgr.readiness('pod-1', 'slow'), false);
@@ -341,7 +402,10 @@ describe('ProbeManager', () => {
     const h = harness();
     const c: Container = { name: 'plain' };
     const d: Container = { name: 'probed', livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 1 } };
-    h.mgr.add(probePod([c, d]), [running('plain', 'p1'), { name: 'probed', state: { waiting: { reason: 'ContainerCreating' } }, ready: false, restartCount: 0, image: '', imageID: '' }]);
+    h.mgr.add(probePod([c, d]), [
+      running('plain', 'p1'),
+      { name: 'probed', state: { waiting: { reason: 'ContainerCreating' } }, ready: false, restartCount: 0, image: '', imageID: '' },
+    ]);
     assert.equal(h.mgr.readiness('pod-1', 'plain'), true);
     assert.equal(h.mgr.readiness('pod-1', 'probed'), false);
     assert.equal(h.mgr.started('pod-1', 'probed'), false);

@@ -12,15 +12,16 @@ import { logOptionsFromQuery } from '../../pkg/kubelet/server/server.js';
 
 const T = (s: number) => `2024-05-01T10:00:${String(s).padStart(2, '0')}.123456789Z`;
 
-const LOG = [
-  `${T(1)} stdout F one`,
-  `${T(2)} stderr F two`,
-  `${T(3)} stdout P thr`,
-  `${T(3)} stderr F interleaved`,
-  `${T(4)} stdout F ee`,
-  `${T(5)} stdout F `,
-  `${T(6)} stdout F six`,
-].join('\n') + '\n';
+const LOG =
+  [
+    `${T(1)} stdout F one`,
+    `${T(2)} stderr F two`,
+    `${T(3)} stdout P thr`,
+    `${T(3)} stderr F interleaved`,
+    `${T(4)} stdout F ee`,
+    `${T(5)} stdout F `,
+    `${T(6)} stdout F six`,
+  ].join('\n') + '\n';
 
 async function read(path: string, opts: ContainerLogOptions): Promise<string> {
   const out = new PassThrough();
@@ -68,7 +69,7 @@ describe('reading a container log', () => {
     assert.equal(await read(path, { stream: 'Stdout' }), 'one\nthree\n\nsix\n');
   });
 
-  it('prefixes timestamps (the first part\'s for a joined line)', async () => {
+  it("prefixes timestamps (the first part's for a joined line)", async () => {
     const out = await read(path, { timestamps: true, stream: 'Stdout' });
     assert.equal(out, `${T(1)} one\n${T(3)} three\n${T(5)} \n${T(6)} six\n`);
   });

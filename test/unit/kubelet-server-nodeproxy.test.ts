@@ -21,7 +21,15 @@ function statusOf(fn: () => unknown): StatusError {
 
 describe('kubelet location', () => {
   it('takes InternalIP and the kubelet endpoint port', () => {
-    const l = kubeletLocation(node({ addresses: [{ type: 'Hostname', address: 'host' }, { type: 'InternalIP', address: '10.244.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 10251 } } }));
+    const l = kubeletLocation(
+      node({
+        addresses: [
+          { type: 'Hostname', address: 'host' },
+          { type: 'InternalIP', address: '10.244.0.1' },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10251 } },
+      }),
+    );
     assert.deepEqual(l, { host: '10.244.0.1', port: 10251 });
   });
   it('falls back to other address types and to port 10250', () => {
@@ -70,7 +78,7 @@ describe('kubelet parameters', () => {
 });
 
 describe('kubelet errors', () => {
-  it('become Status errors with the kubelet\'s message', () => {
+  it("become Status errors with the kubelet's message", () => {
     const bad = statusFromKubelet(400, 'container "a" in pod "web" is waiting to start: ContainerCreating\n', 'pods/log', 'web');
     assert.equal(bad.code, 400);
     assert.equal(bad.reason, 'BadRequest');

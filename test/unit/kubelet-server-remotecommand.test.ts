@@ -7,7 +7,13 @@ import { createServer, type Server } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
-  Channel, bridgeRemoteCommand, chooseProtocol, codecFor, decodeMessage, encodeMessage, legacyStatusText,
+  Channel,
+  bridgeRemoteCommand,
+  chooseProtocol,
+  codecFor,
+  decodeMessage,
+  encodeMessage,
+  legacyStatusText,
   WEBSOCKET_REMOTE_COMMAND_PROTOCOLS,
 } from '../../pkg/kubelet/server/remotecommand.js';
 import type { RemoteCommandSession } from '../../pkg/kubelet/server/cristreaming.js';

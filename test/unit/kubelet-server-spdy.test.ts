@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import zlib from 'node:zlib';
 import {
-  FLAG_FIN, FrameType, decodeHeaderBlock, encodeControl, encodeData, encodeHeaderBlock, parseFrames, pingPayload,
+  FLAG_FIN,
+  FrameType,
+  decodeHeaderBlock,
+  encodeControl,
+  encodeData,
+  encodeHeaderBlock,
+  parseFrames,
+  pingPayload,
 } from '../../pkg/kubelet/server/spdy/frames.js';
 import { SPDY3_DICTIONARY } from '../../pkg/kubelet/server/spdy/dictionary.js';
 import { SpdyConnection, type SpdyStream } from '../../pkg/kubelet/server/spdy/connection.js';

@@ -15,21 +15,47 @@ let seq = 0;
 function ctr(c: Container, over: Partial<RuntimeContainerStatus> = {}): RuntimeContainerStatus {
   seq++;
   return {
-    id: `id${seq}`, name: c.name, podSandboxId: 'sb', state: 'running', createdAt: Date.parse('2024-05-01T09:00:00Z') + seq * 1000,
-    startedAt: Date.parse('2024-05-01T09:00:01Z') + seq * 1000, finishedAt: 0, exitCode: 0, reason: '', message: '', image: 'docker.io/library/busybox:latest',
-    imageRef: 'docker.io/library/busybox@sha256:abc', hash: hashContainer(c), restartCount: 0, logPath: '', containerType: 'container', ...over,
+    id: `id${seq}`,
+    name: c.name,
+    podSandboxId: 'sb',
+    state: 'running',
+    createdAt: Date.parse('2024-05-01T09:00:00Z') + seq * 1000,
+    startedAt: Date.parse('2024-05-01T09:00:01Z') + seq * 1000,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    image: 'docker.io/library/busybox:latest',
+    imageRef: 'docker.io/library/busybox@sha256:abc',
+    hash: hashContainer(c),
+    restartCount: 0,
+    logPath: '',
+    containerType: 'container',
+    ...over,
   };
 }
 
 function input(p: Pod, containers: RuntimeContainerStatus[], extra: Partial<StatusInput> = {}, failures: Record<string, StartFailure> = {}): StatusInput {
   const runtime: PodRuntimeStatus = {
-    uid: 'u1', name: 'p', namespace: 'ns', ips: ['10.244.0.7'],
+    uid: 'u1',
+    name: 'p',
+    namespace: 'ns',
+    ips: ['10.244.0.7'],
     sandboxStatuses: [{ id: 'sb', state: 'ready', createdAt: 1, attempt: 0, ip: '10.244.0.7', additionalIps: [], networkMode: 'POD' }],
-    containerStatuses: [...containers].sort((a, b) => b.createdAt - a.createdAt), timestamp: 0,
+    containerStatuses: [...containers].sort((a, b) => b.createdAt - a.createdAt),
+    timestamp: 0,
   };
   return {
-    pod: p, runtime, startFailure: (n) => failures[n], readiness: () => undefined, startup: () => undefined,
-    nodeIPs: ['10.244.0.1'], podIsTerminal: false, now: NOW, runtimeName: 'containerd', ...extra,
+    pod: p,
+    runtime,
+    startFailure: (n) => failures[n],
+    readiness: () => undefined,
+    startup: () => undefined,
+    nodeIPs: ['10.244.0.1'],
+    podIsTerminal: false,
+    now: NOW,
+    runtimeName: 'containerd',
+    ...extra,
   };
 }
 
@@ -79,7 +105,9 @@ describe('generateAPIPodStatus', () => {
 
   it('crash loop: waiting CrashLoopBackOff with the back-off message, lastState terminated Error, restartCount from the runtime', () => {
     const first = ctr(app, { state: 'exited', exitCode: 1, reason: 'Error', finishedAt: Date.parse('2024-05-01T09:00:05Z'), restartCount: 2 });
-    const s = generateAPIPodStatus(input(pod(), [first], {}, { app: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=app pod=p_ns(u1)' } }));
+    const s = generateAPIPodStatus(
+      input(pod(), [first], {}, { app: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=app pod=p_ns(u1)' } }),
+    );
     const cs = s.containerStatuses?.[0] as ContainerStatus;
     assert.deepEqual(cs.state, { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=app pod=p_ns(u1)' } });
     assert.equal(cs.lastState?.terminated?.exitCode, 1);
@@ -119,7 +147,12 @@ describe('generateAPIPodStatus', () => {
 
   it('keeps lastTransitionTime when a condition does not change, and conditions it does not own', () => {
     const p = pod();
-    p.status = { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }, { type: 'PodScheduled', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] };
+    p.status = {
+      conditions: [
+        { type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' },
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' },
+      ],
+    };
     const s = generateAPIPodStatus(input(p, [ctr(app)]));
     assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, '2024-01-01T00:00:00Z');
     assert.equal(s.conditions?.find((c) => c.type === 'ContainersReady')?.lastTransitionTime, NOW);
@@ -136,7 +169,14 @@ describe('generateAPIPodStatus', () => {
 describe('getPhase', () => {
   it('a deleted pod whose containers were stopped is Succeeded only if all exited 0', () => {
     const p = pod();
-    const term = (code: number): ContainerStatus => ({ name: 'app', state: { terminated: { exitCode: code } }, ready: false, restartCount: 0, image: '', imageID: '' });
+    const term = (code: number): ContainerStatus => ({
+      name: 'app',
+      state: { terminated: { exitCode: code } },
+      ready: false,
+      restartCount: 0,
+      image: '',
+      imageID: '',
+    });
     assert.equal(getPhase(p, [], [term(0)], true), 'Succeeded');
     assert.equal(getPhase(p, [], [term(137)], true), 'Failed');
     assert.equal(getPhase(p, [], [term(137)], false), 'Running');

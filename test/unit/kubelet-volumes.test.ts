@@ -5,11 +5,31 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VolumeManager, VolumeMountError, writeAtomically, type PersistentVolume, type PersistentVolumeClaim, type VolumeLookup } from '../../pkg/kubelet/volumes/index.js';
+import {
+  VolumeManager,
+  VolumeMountError,
+  writeAtomically,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type VolumeLookup,
+} from '../../pkg/kubelet/volumes/index.js';
 import { mountsUnder } from '../../pkg/kubelet/volumes/mount.js';
 import type { ConfigMap, Container, Pod, Secret } from '../../pkg/kubelet/types.js';
 
@@ -60,7 +80,12 @@ function pod(volumes: Array<{ name: string; [k: string]: unknown }>, containers:
 
 function manager(lookup = new FakeLookup(), extra: Partial<ConstructorParameters<typeof VolumeManager>[0]> = {}) {
   const events: string[] = [];
-  const vm = new VolumeManager({ podsDir: join(root, 'pods'), lookup, recordEvent: (_p, type, reason, msg) => events.push(`${type} ${reason} ${msg}`), ...extra });
+  const vm = new VolumeManager({
+    podsDir: join(root, 'pods'),
+    lookup,
+    recordEvent: (_p, type, reason, msg) => events.push(`${type} ${reason} ${msg}`),
+    ...extra,
+  });
   return { vm, lookup, events };
 }
 
@@ -71,7 +96,16 @@ describe('writeAtomically', () => {
     const dir = join(root, 'atomic');
     mkdirSync(dir);
     const f = (s: string, m = 0o644) => ({ data: Buffer.from(s), mode: m });
-    assert.equal(await writeAtomically(dir, new Map([['a', f('1')], ['sub/b', f('2', 0o600)]])), true);
+    assert.equal(
+      await writeAtomically(
+        dir,
+        new Map([
+          ['a', f('1')],
+          ['sub/b', f('2', 0o600)],
+        ]),
+      ),
+      true,
+    );
     const v1 = readlinkSync(join(dir, '..data'));
     assert.match(v1, /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/);
     assert.equal(readlinkSync(join(dir, 'a')), '..data/a');
@@ -79,7 +113,16 @@ describe('writeAtomically', () => {
     assert.equal(readFileSync(join(dir, 'sub/b'), 'utf8'), '2');
     assert.equal(mode(join(dir, 'sub/b')), 0o600);
     // Unchanged payload: nothing written.
-    assert.equal(await writeAtomically(dir, new Map([['a', f('1')], ['sub/b', f('2', 0o600)]])), false);
+    assert.equal(
+      await writeAtomically(
+        dir,
+        new Map([
+          ['a', f('1')],
+          ['sub/b', f('2', 0o600)],
+        ]),
+      ),
+      false,
+    );
     assert.equal(readlinkSync(join(dir, '..data')), v1);
     // New version: old directory and the dropped name go.
     assert.equal(await writeAtomically(dir, new Map([['a', f('one')]])), true);
@@ -102,7 +145,10 @@ describe('writeAtomically', () => {
 (isRoot ? describe : describe.skip)('VolumeManager', () => {
   it('creates emptyDir on disk (0777) and as tmpfs sized by sizeLimit, under upstream plugin directories', async () => {
     const { vm } = manager();
-    const p = pod([{ name: 'cache', emptyDir: {} }, { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }]);
+    const p = pod([
+      { name: 'cache', emptyDir: {} },
+      { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+    ]);
     await vm.setUp(p);
     const disk = join(root, 'pods', p.metadata.uid!, 'volumes', 'kubernetes.io~empty-dir', 'cache');
     const mem = join(root, 'pods', p.metadata.uid!, 'volumes', 'kubernetes.io~empty-dir', 'shm');
@@ -133,7 +179,11 @@ describe('writeAtomically', () => {
 
   it('projects ConfigMaps (items, modes, binaryData) and rewrites them atomically on refresh', async () => {
     const { vm, lookup } = manager();
-    lookup.configMaps.set('ns/cfg', { metadata: { name: 'cfg', namespace: 'ns' }, data: { 'app.conf': 'v=1', other: 'o' }, binaryData: { 'logo.bin': b64('\x00\x01') } });
+    lookup.configMaps.set('ns/cfg', {
+      metadata: { name: 'cfg', namespace: 'ns' },
+      data: { 'app.conf': 'v=1', other: 'o' },
+      binaryData: { 'logo.bin': b64('\x00\x01') },
+    });
     const p = pod([
       { name: 'all', configMap: { name: 'cfg', defaultMode: 0o640 } },
       { name: 'some', configMap: { name: 'cfg', items: [{ key: 'app.conf', path: 'conf/app.conf', mode: 0o600 }] } },
@@ -141,7 +191,12 @@ describe('writeAtomically', () => {
     await vm.setUp(p);
     const all = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'all');
     const some = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'some');
-    assert.deepEqual(names(all).filter((n) => !n.startsWith('..')).sort(), ['app.conf', 'logo.bin', 'other']);
+    assert.deepEqual(
+      names(all)
+        .filter((n) => !n.startsWith('..'))
+        .sort(),
+      ['app.conf', 'logo.bin', 'other'],
+    );
     assert.equal(readFileSync(join(all, 'app.conf'), 'utf8'), 'v=1');
     assert.deepEqual([...readFileSync(join(all, 'logo.bin'))], [0, 1]);
     assert.equal(mode(join(all, 'other')), 0o640);
@@ -185,23 +240,28 @@ describe('writeAtomically', () => {
     assert.equal(events[1], 'Warning FailedMount MountVolume.SetUp failed for volume "nokey" : references non-existent secret key: nope');
     assert.match(events[2], /unsupported volume source "cinder"/);
     // The optional one is there, empty.
-    assert.deepEqual(names(join(vm.podDir(bad.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'optcm')).filter((n) => !n.startsWith('..')), []);
+    assert.deepEqual(
+      names(join(vm.podDir(bad.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'optcm')).filter((n) => !n.startsWith('..')),
+      [],
+    );
     await vm.tearDown(bad.metadata.uid!);
   });
 
   it('writes downwardAPI files and updates them when labels change', async () => {
     const { vm } = manager(undefined, { nodeAllocatable: { cpu: '4', memory: '8Gi' } });
     const p = pod(
-      [{
-        name: 'info',
-        downwardAPI: {
-          items: [
-            { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
-            { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
-            { path: 'cpu_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
-          ],
+      [
+        {
+          name: 'info',
+          downwardAPI: {
+            items: [
+              { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+              { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+              { path: 'cpu_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
+            ],
+          },
         },
-      }],
+      ],
       [{ name: 'app' }],
     );
     await vm.setUp(p);
@@ -227,18 +287,20 @@ describe('writeAtomically', () => {
         return { token: `jwt-${++n}`, expirationTimestamp: new Date(Date.now() + 3600_000).toISOString() };
       },
     });
-    const p = pod([{
-      name: 'kube-api-access',
-      projected: {
-        defaultMode: 0o644,
-        sources: [
-          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
-          { secret: { name: 's', items: [{ key: 'user', path: 'creds/user' }] } },
-        ],
+    const p = pod([
+      {
+        name: 'kube-api-access',
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+            { secret: { name: 's', items: [{ key: 'user', path: 'creds/user' }] } },
+          ],
+        },
       },
-    }]);
+    ]);
     await vm.setUp(p);
     const dir = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~projected', 'kube-api-access');
     assert.deepEqual(await mountsUnder(dir), [dir]);
@@ -291,13 +353,16 @@ describe('writeAtomically', () => {
         { name: 'x', hostPath: { path: base, type: 'Weird' } },
       ]);
       await assert.rejects(vm2.setUp(bad), VolumeMountError);
-      assert.deepEqual(events.map((e) => e.replace(/^.* : /, '')), [
-        `hostPath type check failed: ${join(base, 'file')} is not a directory`,
-        `hostPath type check failed: ${base} is not a file`,
-        `hostPath type check failed: ${join(base, 'file')} is not a socket file`,
-        'hostPath type check failed: /dev/null is not a block device',
-        'Weird is an invalid volume type',
-      ]);
+      assert.deepEqual(
+        events.map((e) => e.replace(/^.* : /, '')),
+        [
+          `hostPath type check failed: ${join(base, 'file')} is not a directory`,
+          `hostPath type check failed: ${base} is not a file`,
+          `hostPath type check failed: ${join(base, 'file')} is not a socket file`,
+          'hostPath type check failed: /dev/null is not a block device',
+          'Weird is an invalid volume type',
+        ],
+      );
       await vm2.tearDown(bad.metadata.uid!);
     } finally {
       srv.close();
@@ -311,18 +376,27 @@ describe('writeAtomically', () => {
     lookup.volumes.set('pvc-1', { metadata: { name: 'pvc-1' }, spec: { hostPath: { path: pvDir, type: 'DirectoryOrCreate' } } });
     lookup.claims.set('ns/pending', { metadata: { name: 'pending', namespace: 'ns' }, spec: {}, status: { phase: 'Pending' } });
     const { vm, events } = manager(lookup);
-    const p = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data', readOnly: true } }], [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data' }] }]);
+    const p = pod(
+      [{ name: 'data', persistentVolumeClaim: { claimName: 'data', readOnly: true } }],
+      [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    );
     await vm.setUp(p);
     assert.ok(statSync(pvDir).isDirectory());
     const [m] = vm.mountsFor(p, p.spec.containers[0]);
     assert.equal(m.hostPath, pvDir);
     assert.equal(m.readonly, true);
     await vm.tearDown(p.metadata.uid!);
-    assert.ok(existsSync(pvDir), 'the claim directory is not the pod\'s to remove');
+    assert.ok(existsSync(pvDir), "the claim directory is not the pod's to remove");
 
-    const q = pod([{ name: 'a', persistentVolumeClaim: { claimName: 'pending' } }, { name: 'b', persistentVolumeClaim: { claimName: 'ghost' } }]);
+    const q = pod([
+      { name: 'a', persistentVolumeClaim: { claimName: 'pending' } },
+      { name: 'b', persistentVolumeClaim: { claimName: 'ghost' } },
+    ]);
     await assert.rejects(vm.setUp(q), VolumeMountError);
-    assert.deepEqual(events.map((e) => e.replace(/^.* : /, '')), ['PVC ns/pending has non-bound phase ("Pending") or empty pvc.Spec.VolumeName ("")', 'persistentvolumeclaim "ghost" not found']);
+    assert.deepEqual(
+      events.map((e) => e.replace(/^.* : /, '')),
+      ['PVC ns/pending has non-bound phase ("Pending") or empty pvc.Spec.VolumeName ("")', 'persistentvolumeclaim "ghost" not found'],
+    );
     await vm.tearDown(q.metadata.uid!);
   });
 
@@ -342,28 +416,52 @@ describe('writeAtomically', () => {
     };
     const hostDir = join(root, 'hostmount');
     mkdirSync(hostDir);
-    const p = pod([{ name: 'work', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } }, { name: 'host', hostPath: { path: hostDir } }], [c]);
+    const p = pod(
+      [
+        { name: 'work', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'cfg' } },
+        { name: 'host', hostPath: { path: hostDir } },
+      ],
+      [c],
+    );
     await vm.setUp(p);
     const work = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~empty-dir', 'work');
     const cfg = join(vm.podDir(p.metadata.uid!), 'volumes', 'kubernetes.io~configmap', 'cfg');
     const mounts = vm.mountsFor(p, c, [{ key: 'POD_NAME', value: 'web-0' }]);
     const ts = readlinkSync(join(cfg, '..data'));
-    assert.deepEqual(mounts.map((m) => [m.containerPath, m.hostPath, m.readonly, m.propagation]), [
-      ['/work', work, false, 'PROPAGATION_PRIVATE'],
-      ['/logs', join(work, 'logs/app'), false, 'PROPAGATION_PRIVATE'],
-      ['/per-pod', join(work, 'web-0'), false, 'PROPAGATION_HOST_TO_CONTAINER'],
-      // A subPath into a ConfigMap resolves to the current version's file (as upstream: no live updates there).
-      ['/etc/nginx/nginx.conf', join(cfg, ts, 'nginx.conf'), true, 'PROPAGATION_PRIVATE'],
-      ['/cfg', cfg, true, 'PROPAGATION_PRIVATE'],
-      ['/host', hostDir, true, 'PROPAGATION_BIDIRECTIONAL'],
-    ]);
+    assert.deepEqual(
+      mounts.map((m) => [m.containerPath, m.hostPath, m.readonly, m.propagation]),
+      [
+        ['/work', work, false, 'PROPAGATION_PRIVATE'],
+        ['/logs', join(work, 'logs/app'), false, 'PROPAGATION_PRIVATE'],
+        ['/per-pod', join(work, 'web-0'), false, 'PROPAGATION_HOST_TO_CONTAINER'],
+        // A subPath into a ConfigMap resolves to the current version's file (as upstream: no live updates there).
+        ['/etc/nginx/nginx.conf', join(cfg, ts, 'nginx.conf'), true, 'PROPAGATION_PRIVATE'],
+        ['/cfg', cfg, true, 'PROPAGATION_PRIVATE'],
+        ['/host', hostDir, true, 'PROPAGATION_BIDIRECTIONAL'],
+      ],
+    );
     assert.ok(lstatSync(join(work, 'logs/app')).isDirectory());
     assert.equal(mode(join(work, 'logs/app')), 0o777, 'new subPath directories take the volume mode');
-    assert.deepEqual(mounts[0], { containerPath: '/work', hostPath: work, readonly: false, selinuxRelabel: false, propagation: 'PROPAGATION_PRIVATE', uidMappings: [], gidMappings: [], recursiveReadOnly: false });
+    assert.deepEqual(mounts[0], {
+      containerPath: '/work',
+      hostPath: work,
+      readonly: false,
+      selinuxRelabel: false,
+      propagation: 'PROPAGATION_PRIVATE',
+      uidMappings: [],
+      gidMappings: [],
+      recursiveReadOnly: false,
+    });
 
-    const one = (vmnt: NonNullable<Container['volumeMounts']>[number], envs = [] as Array<{ key: string; value: string }>) => () => vm.mountsFor(p, { name: 'x', volumeMounts: [vmnt] }, envs);
+    const one =
+      (vmnt: NonNullable<Container['volumeMounts']>[number], envs = [] as Array<{ key: string; value: string }>) =>
+      () =>
+        vm.mountsFor(p, { name: 'x', volumeMounts: [vmnt] }, envs);
     assert.throws(one({ name: 'work', mountPath: '/a', subPath: '/etc' }), { message: 'error SubPath `/etc` must not be an absolute path' });
-    assert.throws(one({ name: 'work', mountPath: '/a', subPath: 'x/../../..' }), { message: "unable to provision SubPath `x/../../..`: must not contain '..'" });
+    assert.throws(one({ name: 'work', mountPath: '/a', subPath: 'x/../../..' }), {
+      message: "unable to provision SubPath `x/../../..`: must not contain '..'",
+    });
     assert.throws(one({ name: 'work', mountPath: '/a', subPathExpr: '$(MISSING)/$(POD_NAME)' }), { message: 'missing value for MISSING, POD_NAME' });
     assert.throws(one({ name: 'nope', mountPath: '/a' }), { message: 'cannot find volume "nope" to mount into container "x"' });
     assert.throws(one({ name: 'work', mountPath: '/a', mountPropagation: 'Sideways' as 'None' }), { message: 'invalid MountPropagation mode: "Sideways"' });
@@ -378,7 +476,10 @@ describe('writeAtomically', () => {
 
   it('tears down pods of an earlier run from the disk alone', async () => {
     const first = manager();
-    const p = pod([{ name: 'shm', emptyDir: { medium: 'Memory' } }, { name: 'd', emptyDir: {} }]);
+    const p = pod([
+      { name: 'shm', emptyDir: { medium: 'Memory' } },
+      { name: 'd', emptyDir: {} },
+    ]);
     await first.vm.setUp(p);
     // A new manager (a restarted kubelet) knows nothing but the directory.
     const { vm } = manager();

@@ -56,7 +56,15 @@ export function newFakeIPTables(opts: { jumpsPresent?: boolean; save?: string } 
       return ok();
     },
   };
-  return { ipt: new IPTables(runner), runner, restores, commands, failNextRestore: () => { fail = true; } };
+  return {
+    ipt: new IPTables(runner),
+    runner,
+    restores,
+    commands,
+    failNextRestore: () => {
+      fail = true;
+    },
+  };
 }
 
 export interface ParsedRestore {
@@ -164,7 +172,13 @@ export class RulesetModel {
   /** iptables-save of one table (chains and -A lines). */
   save(table: string): string {
     const chains = this.tables.get(table) ?? new Map<string, string[]>();
-    return [`*${table}`, ...[...chains.keys()].map((c) => `:${c} - [0:0]`), ...[...chains].flatMap(([c, rules]) => rules.map((r) => `-A ${c} ${r}`)), 'COMMIT', ''].join('\n');
+    return [
+      `*${table}`,
+      ...[...chains.keys()].map((c) => `:${c} - [0:0]`),
+      ...[...chains].flatMap(([c, rules]) => rules.map((r) => `-A ${c} ${r}`)),
+      'COMMIT',
+      '',
+    ].join('\n');
   }
 
   /** The KUBE-* chains, with each chain's rules sorted where order carries no meaning (entries of the top-level dispatch chains). */
@@ -208,5 +222,14 @@ export function newModelIPTables(model = new RulesetModel()): FakeIPTables & { m
       return fake.runner.run(cmd, args, input);
     },
   };
-  return { ...fake, ipt: new IPTables(runner), runner, restores, model, failNextRestore: () => { fail = true; } };
+  return {
+    ...fake,
+    ipt: new IPTables(runner),
+    runner,
+    restores,
+    model,
+    failNextRestore: () => {
+      fail = true;
+    },
+  };
 }

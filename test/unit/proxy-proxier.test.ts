@@ -19,23 +19,32 @@ function web(name: string, ip: string, extra: Partial<Service['spec']> = {}): Se
   return svc('default', name, { clusterIP: ip, ports: tcp80, ...extra });
 }
 function eps(name: string, ips: string[]): EndpointSlice {
-  return slice('default', name, ips.map((ip) => ({ addresses: [ip], conditions: { ready: true }, nodeName: NODE })), ep8080);
+  return slice(
+    'default',
+    name,
+    ips.map((ip) => ({ addresses: [ip], conditions: { ready: true }, nodeName: NODE })),
+    ep8080,
+  );
 }
 
 async function started(opts: Partial<ProxierOptions> = {}, model?: RulesetModel) {
   const fake = newModelIPTables(model);
   const p = new Proxier({ iptables: fake.ipt, hostname: NODE, localDetector: detectLocalByCIDR('10.244.0.0/16'), minSyncPeriodMs: 0, ...opts });
-  return { p, fake, async start(services: Service[] = [], slices: EndpointSlice[] = []) {
-    for (const s of services) p.onServiceAdd(s);
-    for (const s of slices) p.onEndpointSliceAdd(s);
-    p.onServicesSynced();
-    p.onEndpointSlicesSynced();
-    await p.syncProxyRules();
-  } };
+  return {
+    p,
+    fake,
+    async start(services: Service[] = [], slices: EndpointSlice[] = []) {
+      for (const s of services) p.onServiceAdd(s);
+      for (const s of slices) p.onEndpointSliceAdd(s);
+      p.onServicesSynced();
+      p.onEndpointSlicesSynced();
+      await p.syncProxyRules();
+    },
+  };
 }
 
 describe('partial syncs', () => {
-  it('an endpoint change rewrites only that service\'s chains and leaves the top-level chains alone', async () => {
+  it("an endpoint change rewrites only that service's chains and leaves the top-level chains alone", async () => {
     const { p, fake, start } = await started();
     await start([web('a', '10.96.0.1'), web('b', '10.96.0.2')], [eps('a', ['10.244.1.1', '10.244.1.2']), eps('b', ['10.244.2.1'])]);
     const before = fake.restores.length;
@@ -50,7 +59,10 @@ describe('partial syncs', () => {
     const svcA = servicePortPolicyClusterChain('default/a:http', 'tcp');
     const gone = servicePortEndpointChain('default/a:http', 'tcp', '10.244.1.2:8080');
     const added = servicePortEndpointChain('default/a:http', 'tcp', '10.244.1.3:8080');
-    assert.deepEqual([...(parsed.declared.get('nat') ?? [])].sort(), [svcA, gone, added, servicePortEndpointChain('default/a:http', 'tcp', '10.244.1.1:8080')].sort());
+    assert.deepEqual(
+      [...(parsed.declared.get('nat') ?? [])].sort(),
+      [svcA, gone, added, servicePortEndpointChain('default/a:http', 'tcp', '10.244.1.1:8080')].sort(),
+    );
     assert.deepEqual(parsed.other.get('nat'), [`-X ${gone}`]);
     assert.ok(!data.includes('default/b'), 'service b is not touched');
     await p.stop();
@@ -155,14 +167,25 @@ describe('partial syncs', () => {
         services.delete(name);
       } else if (op <= 2) {
         const kind = rand(4);
-        const s = web(name, ip, kind === 1 ? { type: 'NodePort', ports: [{ ...tcp80[0], nodePort: 30000 + Number(name.slice(1)) }] }
-          : kind === 2 ? { sessionAffinity: 'ClientIP' }
-            : kind === 3 ? { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ ...tcp80[0], nodePort: 30100 + Number(name.slice(1)) }] } : {});
+        const s = web(
+          name,
+          ip,
+          kind === 1
+            ? { type: 'NodePort', ports: [{ ...tcp80[0], nodePort: 30000 + Number(name.slice(1)) }] }
+            : kind === 2
+              ? { sessionAffinity: 'ClientIP' }
+              : kind === 3
+                ? { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ ...tcp80[0], nodePort: 30100 + Number(name.slice(1)) }] }
+                : {},
+        );
         p.onServiceUpdate(services.get(name), s);
         services.set(name, s);
       } else {
         const n = rand(4);
-        const sl = eps(name, Array.from({ length: n }, () => `10.244.${Number(name.slice(1))}.${rand(6) + 1}`));
+        const sl = eps(
+          name,
+          Array.from({ length: n }, () => `10.244.${Number(name.slice(1))}.${rand(6) + 1}`),
+        );
         if (rand(3) === 0) sl.endpoints = (sl.endpoints ?? []).map((e, i) => ({ ...e, nodeName: i % 2 ? 'node-b' : NODE }));
         p.onEndpointSliceUpdate(slices.get(name), sl);
         slices.set(name, sl);
@@ -173,7 +196,10 @@ describe('partial syncs', () => {
       }
     }
     await p.syncProxyRules();
-    assert.ok(fake.restores.slice(1).every((r) => !r.includes(':KUBE-POSTROUTING')), 'only the first sync was a full one');
+    assert.ok(
+      fake.restores.slice(1).every((r) => !r.includes(':KUBE-POSTROUTING')),
+      'only the first sync was a full one',
+    );
 
     const fresh = await started();
     await fresh.start([...services.values()], [...slices.values()]);
@@ -188,7 +214,13 @@ describe('UDP conntrack clean-up', () => {
     const fake = newModelIPTables();
     const p = new Proxier({ iptables: fake.ipt, conntrack: new Conntrack(fake.runner), hostname: NODE, minSyncPeriodMs: 0 });
     const dns = svc('kube-system', 'dns', { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
-    const udpSlice = (ips: string[]) => slice('kube-system', 'dns', ips.map((ip) => ({ addresses: [ip] })), [{ name: 'dns', port: 53, protocol: 'UDP' }]);
+    const udpSlice = (ips: string[]) =>
+      slice(
+        'kube-system',
+        'dns',
+        ips.map((ip) => ({ addresses: [ip] })),
+        [{ name: 'dns', port: 53, protocol: 'UDP' }],
+      );
     p.onServiceAdd(dns);
     p.onServicesSynced();
     p.onEndpointSlicesSynced();

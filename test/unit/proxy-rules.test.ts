@@ -6,7 +6,13 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import {
-  isServiceChainName, portProtoHash, serviceExternalChain, serviceFirewallChain, servicePortEndpointChain, servicePortPolicyClusterChain, servicePortPolicyLocalChain,
+  isServiceChainName,
+  portProtoHash,
+  serviceExternalChain,
+  serviceFirewallChain,
+  servicePortEndpointChain,
+  servicePortPolicyClusterChain,
+  servicePortPolicyLocalChain,
 } from '../../pkg/proxy/iptables/chains.js';
 import { buildServicePortRules, cidrContains, detectLocalByCIDR, NO_LOCAL_DETECTOR, probability } from '../../pkg/proxy/iptables/servicerules.js';
 import { servicePortInfos } from '../../pkg/proxy/serviceport.js';
@@ -57,8 +63,12 @@ function overallObjects(): { services: Service[]; slices: EndpointSlice[] } {
     svc('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: port80() }),
     {
       ...svc('ns2', 'svc2', {
-        type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '172.30.0.42', ports: port80({ nodePort: 3001 }),
-        externalIPs: ['192.168.99.22'], healthCheckNodePort: 30000,
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        clusterIP: '172.30.0.42',
+        ports: port80({ nodePort: 3001 }),
+        externalIPs: ['192.168.99.22'],
+        healthCheckNodePort: 30000,
       }),
       status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } },
     },
@@ -66,8 +76,14 @@ function overallObjects(): { services: Service[]; slices: EndpointSlice[] } {
     svc('ns4', 'svc4', { type: 'NodePort', clusterIP: '172.30.0.44', externalIPs: ['192.168.99.33'], ports: port80({ targetPort: 80 }) }),
     {
       ...svc('ns5', 'svc5', {
-        type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', clusterIP: '172.30.0.45', ports: port80({ nodePort: 3002 }), healthCheckNodePort: 30000,
-        loadBalancerSourceRanges: [' 203.0.113.0/25'], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Cluster',
+        clusterIP: '172.30.0.45',
+        ports: port80({ nodePort: 3002 }),
+        healthCheckNodePort: 30000,
+        loadBalancerSourceRanges: [' 203.0.113.0/25'],
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
       }),
       status: { loadBalancer: { ingress: [{ ip: '5.6.7.8' }] } },
     },
@@ -92,7 +108,9 @@ const EXPECTED_FILTER: Record<string, string[]> = {
     '-m comment --comment "ns2/svc2:p80 has no local endpoints" -m tcp -p tcp -d 1.2.3.4 --dport 80 -j DROP',
     '-m comment --comment "ns2/svc2:p80 has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 3001 -j DROP',
   ],
-  'KUBE-FIREWALL': ['-m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'],
+  'KUBE-FIREWALL': [
+    '-m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+  ],
   'KUBE-FORWARD': [
     '-m conntrack --ctstate INVALID -j DROP',
     '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x00004000/0x00004000 -j ACCEPT',
@@ -119,14 +137,23 @@ const EXPECTED_NAT: Record<string, string[]> = {
     '-m comment --comment "ns5/svc5:p80 loadbalancer IP" -m tcp -p tcp -d 5.6.7.8 --dport 80 -j KUBE-FW-NUKIZ6OKUXPJNT4C',
     '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
   ],
-  'KUBE-EXT-4SW47YFZTEDKD3PK': ['-m comment --comment "masquerade traffic for ns4/svc4:p80 external destinations" -j KUBE-MARK-MASQ', '-j KUBE-SVC-4SW47YFZTEDKD3PK'],
+  'KUBE-EXT-4SW47YFZTEDKD3PK': [
+    '-m comment --comment "masquerade traffic for ns4/svc4:p80 external destinations" -j KUBE-MARK-MASQ',
+    '-j KUBE-SVC-4SW47YFZTEDKD3PK',
+  ],
   'KUBE-EXT-GNZBNJ2PO5MGZ6GT': [
     '-m comment --comment "pod traffic for ns2/svc2:p80 external destinations" -s 10.0.0.0/8 -j KUBE-SVC-GNZBNJ2PO5MGZ6GT',
     '-m comment --comment "masquerade LOCAL traffic for ns2/svc2:p80 external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ',
     '-m comment --comment "route LOCAL traffic for ns2/svc2:p80 external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-GNZBNJ2PO5MGZ6GT',
   ],
-  'KUBE-EXT-NUKIZ6OKUXPJNT4C': ['-m comment --comment "masquerade traffic for ns5/svc5:p80 external destinations" -j KUBE-MARK-MASQ', '-j KUBE-SVC-NUKIZ6OKUXPJNT4C'],
-  'KUBE-EXT-X27LE4BHSL4DOUIK': ['-m comment --comment "masquerade traffic for ns3/svc3:p80 external destinations" -j KUBE-MARK-MASQ', '-j KUBE-SVC-X27LE4BHSL4DOUIK'],
+  'KUBE-EXT-NUKIZ6OKUXPJNT4C': [
+    '-m comment --comment "masquerade traffic for ns5/svc5:p80 external destinations" -j KUBE-MARK-MASQ',
+    '-j KUBE-SVC-NUKIZ6OKUXPJNT4C',
+  ],
+  'KUBE-EXT-X27LE4BHSL4DOUIK': [
+    '-m comment --comment "masquerade traffic for ns3/svc3:p80 external destinations" -j KUBE-MARK-MASQ',
+    '-j KUBE-SVC-X27LE4BHSL4DOUIK',
+  ],
   'KUBE-FW-NUKIZ6OKUXPJNT4C': [
     '-m comment --comment "ns5/svc5:p80 loadbalancer IP" -s 203.0.113.0/25 -j KUBE-EXT-NUKIZ6OKUXPJNT4C',
     '-m comment --comment "other traffic to ns5/svc5:p80 will be dropped by KUBE-PROXY-FIREWALL"',
@@ -137,15 +164,30 @@ const EXPECTED_NAT: Record<string, string[]> = {
     '-j MARK --xor-mark 0x00004000',
     '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
   ],
-  'KUBE-SEP-C6EBXVWJJZMIWKLZ': ['-m comment --comment ns4/svc4:p80 -s 10.180.0.5 -j KUBE-MARK-MASQ', '-m comment --comment ns4/svc4:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.5:80'],
+  'KUBE-SEP-C6EBXVWJJZMIWKLZ': [
+    '-m comment --comment ns4/svc4:p80 -s 10.180.0.5 -j KUBE-MARK-MASQ',
+    '-m comment --comment ns4/svc4:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.5:80',
+  ],
   'KUBE-SEP-I77PXRDZVX7PMWMN': [
     '-m comment --comment ns5/svc5:p80 -s 10.180.0.3 -j KUBE-MARK-MASQ',
     '-m comment --comment ns5/svc5:p80 -m recent --name KUBE-SEP-I77PXRDZVX7PMWMN --set -m tcp -p tcp -j DNAT --to-destination 10.180.0.3:80',
   ],
-  'KUBE-SEP-OYPFS5VJICHGATKP': ['-m comment --comment ns3/svc3:p80 -s 10.180.0.3 -j KUBE-MARK-MASQ', '-m comment --comment ns3/svc3:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.3:80'],
-  'KUBE-SEP-RS4RBKLTHTF2IUXJ': ['-m comment --comment ns2/svc2:p80 -s 10.180.0.2 -j KUBE-MARK-MASQ', '-m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.2:80'],
-  'KUBE-SEP-SXIVWICOYRO3J4NJ': ['-m comment --comment ns1/svc1:p80 -s 10.180.0.1 -j KUBE-MARK-MASQ', '-m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80'],
-  'KUBE-SEP-UKSFD7AGPMPPLUHC': ['-m comment --comment ns4/svc4:p80 -s 10.180.0.4 -j KUBE-MARK-MASQ', '-m comment --comment ns4/svc4:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.4:80'],
+  'KUBE-SEP-OYPFS5VJICHGATKP': [
+    '-m comment --comment ns3/svc3:p80 -s 10.180.0.3 -j KUBE-MARK-MASQ',
+    '-m comment --comment ns3/svc3:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.3:80',
+  ],
+  'KUBE-SEP-RS4RBKLTHTF2IUXJ': [
+    '-m comment --comment ns2/svc2:p80 -s 10.180.0.2 -j KUBE-MARK-MASQ',
+    '-m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.2:80',
+  ],
+  'KUBE-SEP-SXIVWICOYRO3J4NJ': [
+    '-m comment --comment ns1/svc1:p80 -s 10.180.0.1 -j KUBE-MARK-MASQ',
+    '-m comment --comment ns1/svc1:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80',
+  ],
+  'KUBE-SEP-UKSFD7AGPMPPLUHC': [
+    '-m comment --comment ns4/svc4:p80 -s 10.180.0.4 -j KUBE-MARK-MASQ',
+    '-m comment --comment ns4/svc4:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.4:80',
+  ],
   'KUBE-SVC-4SW47YFZTEDKD3PK': [
     '-m comment --comment "ns4/svc4:p80 cluster IP" -m tcp -p tcp -d 172.30.0.44 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ',
     '-m comment --comment "ns4/svc4:p80 -> 10.180.0.4:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-UKSFD7AGPMPPLUHC',
@@ -236,13 +278,21 @@ describe('service rules', () => {
 
   it('spreads over n endpoints with probabilities 1/n, 1/(n-1), ... and a last rule that always matches', () => {
     const s = svc('ns', 'web', { clusterIP: '10.96.0.5', ports: [{ name: '', port: 80, protocol: 'TCP' }] });
-    const sl = slice('ns', 'web', ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4'].map((ip) => ({ addresses: [ip] })), [{ name: '', port: 8080, protocol: 'TCP' }]);
+    const sl = slice(
+      'ns',
+      'web',
+      ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4'].map((ip) => ({ addresses: [ip] })),
+      [{ name: '', port: 8080, protocol: 'TCP' }],
+    );
     const [info] = servicePortInfos(s);
     assert.equal(info.name, 'ns/web', 'an unnamed port leaves no ":" in the name');
     const r = buildServicePortRules(info, endpointsForPort([sl], '', 'TCP', NODE), ctx);
     const svcChain = servicePortPolicyClusterChain('ns/web', 'tcp');
     const toSep = r.natRules.filter((l) => l.startsWith(`-A ${svcChain}`));
-    assert.deepEqual(toSep.map((l) => /--probability (\S+)/.exec(l)?.[1] ?? 'last'), ['0.2500000000', '0.3333333333', '0.5000000000', 'last']);
+    assert.deepEqual(
+      toSep.map((l) => /--probability (\S+)/.exec(l)?.[1] ?? 'last'),
+      ['0.2500000000', '0.3333333333', '0.5000000000', 'last'],
+    );
     assert.equal(r.natChains.length, 5);
     // Without a local-traffic detector (no --cluster-cidr) there is no masquerade rule for the cluster IP.
     assert.ok(!r.natRules.some((l) => l.includes('cluster IP" -m tcp')));
@@ -253,7 +303,11 @@ describe('service rules', () => {
     const sl = slice('ns', 'web', [{ addresses: ['10.1.0.1'] }], [{ name: 'http', port: 8080, protocol: 'TCP' }]);
     const [info] = servicePortInfos(s);
     const r = buildServicePortRules(info, endpointsForPort([sl], 'http', 'TCP', NODE), { ...ctx, masqueradeAll: true });
-    assert.ok(r.natRules.includes(`-A ${servicePortPolicyClusterChain('ns/web:http', 'tcp')} -m comment --comment "ns/web:http cluster IP" -m tcp -p tcp -d 10.96.0.5 --dport 80 -j KUBE-MARK-MASQ`));
+    assert.ok(
+      r.natRules.includes(
+        `-A ${servicePortPolicyClusterChain('ns/web:http', 'tcp')} -m comment --comment "ns/web:http cluster IP" -m tcp -p tcp -d 10.96.0.5 --dport 80 -j KUBE-MARK-MASQ`,
+      ),
+    );
   });
 
   it('drops per-endpoint comments in large-cluster mode', () => {
@@ -262,28 +316,61 @@ describe('service rules', () => {
     const [info] = servicePortInfos(s);
     const r = buildServicePortRules(info, endpointsForPort([sl], 'http', 'TCP', NODE), { ...ctx, largeClusterMode: true });
     const sep = servicePortEndpointChain('ns/web:http', 'tcp', '10.1.0.1:8080');
-    assert.deepEqual(r.natRules.filter((l) => l.includes(sep) && !l.includes('-j ' + sep)), [`-A ${sep} -s 10.1.0.1 -j KUBE-MARK-MASQ`, `-A ${sep} -m tcp -p tcp -j DNAT --to-destination 10.1.0.1:8080`]);
+    assert.deepEqual(
+      r.natRules.filter((l) => l.includes(sep) && !l.includes('-j ' + sep)),
+      [`-A ${sep} -s 10.1.0.1 -j KUBE-MARK-MASQ`, `-A ${sep} -m tcp -p tcp -j DNAT --to-destination 10.1.0.1:8080`],
+    );
     assert.ok(r.natServices[0].includes('"ns/web:http cluster IP"'), 'KUBE-SERVICES keeps its comments');
   });
 
   it('internalTrafficPolicy Local without a local endpoint drops cluster-IP traffic; with one it uses KUBE-SVL', () => {
     const s = svc('ns', 'web', { clusterIP: '10.96.0.5', internalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
     const [info] = servicePortInfos(s);
-    const remote = buildServicePortRules(info, endpointsForPort([slice('ns', 'web', [{ addresses: ['10.1.0.1'], nodeName: 'other' }], [{ name: 'http', port: 8080, protocol: 'TCP' }])], 'http', 'TCP', NODE), ctx);
+    const remote = buildServicePortRules(
+      info,
+      endpointsForPort(
+        [slice('ns', 'web', [{ addresses: ['10.1.0.1'], nodeName: 'other' }], [{ name: 'http', port: 8080, protocol: 'TCP' }])],
+        'http',
+        'TCP',
+        NODE,
+      ),
+      ctx,
+    );
     assert.deepEqual(remote.filterServices, ['-m comment --comment "ns/web:http has no local endpoints" -m tcp -p tcp -d 10.96.0.5 --dport 80 -j DROP']);
     assert.deepEqual(remote.natServices, []);
     assert.ok(remote.noLocalInternal);
-    const local = buildServicePortRules(info, endpointsForPort([slice('ns', 'web', [{ addresses: ['10.1.0.1'], nodeName: NODE }], [{ name: 'http', port: 8080, protocol: 'TCP' }])], 'http', 'TCP', NODE), ctx);
+    const local = buildServicePortRules(
+      info,
+      endpointsForPort(
+        [slice('ns', 'web', [{ addresses: ['10.1.0.1'], nodeName: NODE }], [{ name: 'http', port: 8080, protocol: 'TCP' }])],
+        'http',
+        'TCP',
+        NODE,
+      ),
+      ctx,
+    );
     assert.ok(local.natServices[0].endsWith(`-j ${servicePortPolicyLocalChain('ns/web:http', 'tcp')}`));
   });
 
   it('falls back to serving terminating endpoints when none is ready', () => {
     const s = svc('ns', 'web', { clusterIP: '10.96.0.5', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
     const [info] = servicePortInfos(s);
-    const eps = endpointsForPort([slice('ns', 'web', [
-      { addresses: ['10.1.0.1'], conditions: { ready: false, serving: true, terminating: true } },
-      { addresses: ['10.1.0.2'], conditions: { ready: false, serving: false, terminating: true } },
-    ], [{ name: 'http', port: 8080, protocol: 'TCP' }])], 'http', 'TCP', NODE);
+    const eps = endpointsForPort(
+      [
+        slice(
+          'ns',
+          'web',
+          [
+            { addresses: ['10.1.0.1'], conditions: { ready: false, serving: true, terminating: true } },
+            { addresses: ['10.1.0.2'], conditions: { ready: false, serving: false, terminating: true } },
+          ],
+          [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        ),
+      ],
+      'http',
+      'TCP',
+      NODE,
+    );
     const r = buildServicePortRules(info, eps, ctx);
     assert.deepEqual(r.usableEndpoints, ['10.1.0.1:8080']);
     assert.ok(r.hasEndpoints);
@@ -291,6 +378,9 @@ describe('service rules', () => {
 
   it('skips headless and ExternalName services', () => {
     assert.deepEqual(servicePortInfos(svc('ns', 'h', { clusterIP: 'None', ports: [{ name: 'a', port: 1, protocol: 'TCP' }] })), []);
-    assert.deepEqual(servicePortInfos(svc('ns', 'e', { type: 'ExternalName', externalName: 'example.com', ports: [{ name: 'a', port: 1, protocol: 'TCP' }] })), []);
+    assert.deepEqual(
+      servicePortInfos(svc('ns', 'e', { type: 'ExternalName', externalName: 'example.com', ports: [{ name: 'a', port: 1, protocol: 'TCP' }] })),
+      [],
+    );
   });
 });

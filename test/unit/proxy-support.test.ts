@@ -25,13 +25,18 @@ describe('BoundedFrequencyRunner', () => {
     const starts: number[] = [];
     let running = 0;
     let overlapped = false;
-    const r = new BoundedFrequencyRunner(async () => {
-      if (running) overlapped = true;
-      running++;
-      starts.push(Date.now());
-      await sleep(5);
-      running--;
-    }, 300, 60_000, 2);
+    const r = new BoundedFrequencyRunner(
+      async () => {
+        if (running) overlapped = true;
+        running++;
+        starts.push(Date.now());
+        await sleep(5);
+        running--;
+      },
+      300,
+      60_000,
+      2,
+    );
     r.loop();
     const t0 = Date.now();
     for (let i = 0; i < 10; i++) {
@@ -42,12 +47,23 @@ describe('BoundedFrequencyRunner', () => {
     await r.stop();
     assert.ok(!overlapped);
     // Two from the burst at once; the other requests fold into rate-limited runs.
-    assert.deepEqual(starts.map((s) => s - t0), [0, 10, 300], 'the burst, then one run when the next token is due');
+    assert.deepEqual(
+      starts.map((s) => s - t0),
+      [0, 10, 300],
+      'the burst, then one run when the next token is due',
+    );
   });
 
   it('runs after maxInterval with no request, and retryAfter brings a run forward', async () => {
     let runs = 0;
-    const r = new BoundedFrequencyRunner(async () => { runs++; }, 0, 200, 2);
+    const r = new BoundedFrequencyRunner(
+      async () => {
+        runs++;
+      },
+      0,
+      200,
+      2,
+    );
     r.loop();
     await advance(199);
     assert.equal(runs, 0);
@@ -110,7 +126,10 @@ function sysctlRunner(values: Record<string, string>, writable: boolean): Comman
     writes,
     async run(cmd, args) {
       assert.equal(cmd, 'sysctl');
-      if (args[0] === '-n') return values[args[1]] === undefined ? { code: 255, stdout: '', stderr: `sysctl: cannot stat /proc/sys/${args[1].replace(/\./g, '/')}: No such file or directory` } : { code: 0, stdout: values[args[1]] + '\n', stderr: '' };
+      if (args[0] === '-n')
+        return values[args[1]] === undefined
+          ? { code: 255, stdout: '', stderr: `sysctl: cannot stat /proc/sys/${args[1].replace(/\./g, '/')}: No such file or directory` }
+          : { code: 0, stdout: values[args[1]] + '\n', stderr: '' };
       writes.push(args[1]);
       return writable ? { code: 0, stdout: '', stderr: '' } : { code: 255, stdout: '', stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"' };
     },
@@ -168,11 +187,22 @@ describe('durations', () => {
 });
 
 describe('chain listing', () => {
-  it('reads one table\'s chain names from `nft list chains ip`', async () => {
+  it("reads one table's chain names from `nft list chains ip`", async () => {
     const { chainsFromNftList } = await import('../../pkg/proxy/iptables/iptables.js');
     const text = [
-      'table ip filter {', '\tchain INPUT {', '\t\ttype filter hook input priority filter; policy accept;', '\t}', '\tchain KUBE-SERVICES {', '\t}', '}',
-      'table ip nat {', '\tchain KUBE-SERVICES {', '\t}', '\tchain KUBE-SVC-XPGD46QRK7WJZT7O {', '\t}', '}',
+      'table ip filter {',
+      '\tchain INPUT {',
+      '\t\ttype filter hook input priority filter; policy accept;',
+      '\t}',
+      '\tchain KUBE-SERVICES {',
+      '\t}',
+      '}',
+      'table ip nat {',
+      '\tchain KUBE-SERVICES {',
+      '\t}',
+      '\tchain KUBE-SVC-XPGD46QRK7WJZT7O {',
+      '\t}',
+      '}',
     ].join('\n');
     assert.deepEqual(chainsFromNftList(text, 'nat'), ['KUBE-SERVICES', 'KUBE-SVC-XPGD46QRK7WJZT7O']);
     assert.deepEqual(chainsFromNftList(text, 'filter'), ['INPUT', 'KUBE-SERVICES']);

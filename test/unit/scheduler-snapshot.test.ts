@@ -15,7 +15,8 @@ import { prioritizeNodes, schedulePod } from '../../pkg/scheduler/schedule_one.j
 
 function node(name: string, labels: Record<string, string> = {}, extra: Partial<Node> = {}): Node {
   return {
-    apiVersion: 'v1', kind: 'Node',
+    apiVersion: 'v1',
+    kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
     status: { allocatable: { cpu: '8', memory: '16Gi', pods: '110' } },
     ...extra,
@@ -23,9 +24,20 @@ function node(name: string, labels: Record<string, string> = {}, extra: Partial<
 }
 
 let uid = 0;
-function pod(name: string, opts: { labels?: Record<string, string>; nodeName?: string; cpu?: string; affinity?: Record<string, unknown>; spread?: Array<Record<string, unknown>>; ns?: string } = {}): Pod {
+function pod(
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    nodeName?: string;
+    cpu?: string;
+    affinity?: Record<string, unknown>;
+    spread?: Array<Record<string, unknown>>;
+    ns?: string;
+  } = {},
+): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace: opts.ns ?? 'default', uid: `u-${name}-${++uid}`, labels: opts.labels },
     spec: {
       nodeName: opts.nodeName,
@@ -37,7 +49,9 @@ function pod(name: string, opts: { labels?: Record<string, string>; nodeName?: s
 }
 
 const antiPreferred = (app: string, key = 'kubernetes.io/hostname', weight = 1) => ({
-  podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: { labelSelector: { matchLabels: { app } }, topologyKey: key } }] },
+  podAntiAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: { labelSelector: { matchLabels: { app } }, topologyKey: key } }],
+  },
 });
 const antiRequired = (app: string, key = 'kubernetes.io/hostname') => ({
   podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey: key }] },
@@ -91,7 +105,8 @@ test('cache: nodes with affinity pods and with required anti-affinity pods follo
 
 test('cache: image node counts follow node adds, updates and removals', () => {
   const cache = new SchedulerCache();
-  const withImages = (name: string, images: string[][]) => node(name, {}, { status: { allocatable: { cpu: '1', pods: '10' }, images: images.map((n) => ({ names: n, sizeBytes: 100 << 20 })) } });
+  const withImages = (name: string, images: string[][]) =>
+    node(name, {}, { status: { allocatable: { cpu: '1', pods: '10' }, images: images.map((n) => ({ names: n, sizeBytes: 100 << 20 })) } });
   cache.addNode(withImages('n1', [['nginx:1', 'nginx@sha256:1'], ['nginx:1']]));
   cache.addNode(withImages('n2', [['nginx:1']]));
   assert.equal(cache.imageNumNodes('nginx:1'), 2);
@@ -142,12 +157,17 @@ function naiveAffinityScores(incoming: Pod, infos: NodeInfo[]): Map<string, numb
   for (const ni of infos) {
     const labels = ni.node.metadata.labels ?? {};
     for (const existing of ni.pods) {
-      for (const t of info.preferredAffinity) if (labels[t.topologyKey] !== undefined && termMatches(t, existing, nsLabels)) add(t.topologyKey, labels[t.topologyKey], t.weight);
-      for (const t of info.preferredAntiAffinity) if (labels[t.topologyKey] !== undefined && termMatches(t, existing, nsLabels)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
+      for (const t of info.preferredAffinity)
+        if (labels[t.topologyKey] !== undefined && termMatches(t, existing, nsLabels)) add(t.topologyKey, labels[t.topologyKey], t.weight);
+      for (const t of info.preferredAntiAffinity)
+        if (labels[t.topologyKey] !== undefined && termMatches(t, existing, nsLabels)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
       const e = affinityInfo(existing);
-      for (const t of e.requiredAffinity) if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], 1);
-      for (const t of e.preferredAffinity) if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], t.weight);
-      for (const t of e.preferredAntiAffinity) if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
+      for (const t of e.requiredAffinity)
+        if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], 1);
+      for (const t of e.preferredAffinity)
+        if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], t.weight);
+      for (const t of e.preferredAntiAffinity)
+        if (labels[t.topologyKey] !== undefined && termMatches(t, incoming, nsLabels)) add(t.topologyKey, labels[t.topologyKey], -t.weight);
     }
   }
   const raw = new Map<string, number>();
@@ -159,7 +179,11 @@ function naiveAffinityScores(incoming: Pod, infos: NodeInfo[]): Map<string, numb
   return raw;
 }
 
-function rawScores(plugin: { preScore(s: CycleState, p: Pod, n: NodeInfo[]): unknown; score(s: CycleState, p: Pod, n: NodeInfo): number }, incoming: Pod, infos: NodeInfo[]): Map<string, number> {
+function rawScores(
+  plugin: { preScore(s: CycleState, p: Pod, n: NodeInfo[]): unknown; score(s: CycleState, p: Pod, n: NodeInfo): number },
+  incoming: Pod,
+  infos: NodeInfo[],
+): Map<string, number> {
   const st = new CycleState();
   plugin.preScore(st, incoming, infos);
   return new Map(infos.map((ni) => [ni.node.metadata.name ?? '', plugin.score(st, incoming, ni)]));
@@ -177,10 +201,23 @@ test('InterPodAffinity and PodTopologySpread scores with per-node caches equal a
   const makeIncoming = (i: number): Pod => {
     const app = apps[rnd(3)];
     const kind = rnd(4);
-    const affinity = kind === 0 ? antiPreferred(apps[rnd(3)], rnd(2) ? 'zone' : 'kubernetes.io/hostname', 1 + rnd(5))
-      : kind === 1 ? { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 3, podAffinityTerm: { labelSelector: { matchLabels: { app: apps[rnd(3)] } }, topologyKey: 'zone' } }] } }
-        : kind === 2 ? { ...antiRequired(app, 'kubernetes.io/hostname') } : undefined;
-    const spread = rnd(2) ? [{ maxSkew: 1, topologyKey: rnd(2) ? 'zone' : 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app } } }] : undefined;
+    const affinity =
+      kind === 0
+        ? antiPreferred(apps[rnd(3)], rnd(2) ? 'zone' : 'kubernetes.io/hostname', 1 + rnd(5))
+        : kind === 1
+          ? {
+              podAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 3, podAffinityTerm: { labelSelector: { matchLabels: { app: apps[rnd(3)] } }, topologyKey: 'zone' } },
+                ],
+              },
+            }
+          : kind === 2
+            ? { ...antiRequired(app, 'kubernetes.io/hostname') }
+            : undefined;
+    const spread = rnd(2)
+      ? [{ maxSkew: 1, topologyKey: rnd(2) ? 'zone' : 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app } } }]
+      : undefined;
     return pod(`p${i}`, { labels: { app }, affinity, spread, ns: rnd(5) === 0 ? 'other' : 'default' });
   };
   const placed: Pod[] = [];
@@ -192,7 +229,11 @@ test('InterPodAffinity and PodTopologySpread scores with per-node caches equal a
     const ipaFresh = rawScores(new InterPodAffinity(fresh), incoming, fresh.nodes());
     assert.deepEqual(ipaCached, ipaFresh, `InterPodAffinity raw scores, pod ${i}`);
     assert.deepEqual(ipaCached, naiveAffinityScores(incoming, fresh.nodes()), `InterPodAffinity against the plain loop, pod ${i}`);
-    assert.deepEqual(rawScores(new PodTopologySpread(cached), incoming, cached.nodes()), rawScores(new PodTopologySpread(fresh), incoming, fresh.nodes()), `PodTopologySpread raw scores, pod ${i}`);
+    assert.deepEqual(
+      rawScores(new PodTopologySpread(cached), incoming, cached.nodes()),
+      rawScores(new PodTopologySpread(fresh), incoming, fresh.nodes()),
+      `PodTopologySpread raw scores, pod ${i}`,
+    );
     // Change the cluster the way scheduling does: assume, confirm, relabel, delete.
     const host = `n${rnd(12)}`;
     const action = rnd(6);
@@ -202,7 +243,10 @@ test('InterPodAffinity and PodTopologySpread scores with per-node caches equal a
       placed.push(incoming);
     } else if (action === 3) {
       const p = placed[rnd(placed.length)];
-      const current = (cache.snapshot().flatMap((n) => n.pods).find((x) => x.metadata.uid === p.metadata.uid)) as Pod;
+      const current = cache
+        .snapshot()
+        .flatMap((n) => n.pods)
+        .find((x) => x.metadata.uid === p.metadata.uid) as Pod;
       cache.updatePod(current, { ...current, metadata: { ...current.metadata, labels: { app: apps[rnd(3)] } } });
     } else {
       const p = placed.splice(rnd(placed.length), 1)[0];

@@ -8,7 +8,9 @@ import { schedulingLoop } from '../../pkg/scheduler/scheduler.js';
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* a cycle's CPU work */ }
+  while (performance.now() < end) {
+    /* a cycle's CPU work */
+  }
 }
 
 test('schedulingLoop lets I/O callbacks run between cycles that resolve as microtasks', async () => {
@@ -17,10 +19,14 @@ test('schedulingLoop lets I/O callbacks run between cycles that resolve as micro
   setImmediate(() => (ranAt = cycles));
   const total = 200;
   // Each cycle costs 1 ms of CPU and resolves without I/O, like scheduleOne with pods waiting.
-  await schedulingLoop(async () => {
-    busy(1);
-    return ++cycles < total;
-  }, () => false, (err) => assert.fail(String(err)));
+  await schedulingLoop(
+    async () => {
+      busy(1);
+      return ++cycles < total;
+    },
+    () => false,
+    (err) => assert.fail(String(err)),
+  );
   assert.equal(cycles, total);
   assert.ok(ranAt >= 0, 'the setImmediate callback ran');
   // With a 2 ms yield interval it must have run within the first few cycles, not after all of them.
@@ -31,12 +37,17 @@ test('schedulingLoop stops when told, and survives a throwing cycle', async () =
   let cycles = 0;
   let stopped = false;
   const errors: unknown[] = [];
-  await schedulingLoop(async () => {
-    cycles++;
-    if (cycles === 2) throw new Error('boom');
-    if (cycles === 5) stopped = true;
-    return true;
-  }, () => stopped, (err) => errors.push(err), 0);
+  await schedulingLoop(
+    async () => {
+      cycles++;
+      if (cycles === 2) throw new Error('boom');
+      if (cycles === 5) stopped = true;
+      return true;
+    },
+    () => stopped,
+    (err) => errors.push(err),
+    0,
+  );
   assert.equal(cycles, 5);
   assert.equal(errors.length, 1);
 });
@@ -47,15 +58,17 @@ test('ConcurrencyLimiter keeps at most limit tasks running, starts waiters in or
   let peak = 0;
   const started: number[] = [];
   const releases: Array<() => void> = [];
-  const tasks = Array.from({ length: 10 }, (_, i) => limiter.run(async () => {
-    started.push(i);
-    running++;
-    peak = Math.max(peak, running);
-    await new Promise<void>((r) => releases.push(r));
-    running--;
-    if (i === 4) throw new Error('task 4 fails');
-    return i;
-  }));
+  const tasks = Array.from({ length: 10 }, (_, i) =>
+    limiter.run(async () => {
+      started.push(i);
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((r) => releases.push(r));
+      running--;
+      if (i === 4) throw new Error('task 4 fails');
+      return i;
+    }),
+  );
   const settled = Promise.allSettled(tasks);
   // Let the first three start.
   await new Promise((r) => setImmediate(r));
@@ -80,9 +93,10 @@ test('BoundedWriter waits while not ready, resumes on kick, and drops past its b
   const drops: number[] = [];
   const writer = new BoundedWriter(2, 3, { ready: () => ready, onDrop: (n) => drops.push(n), retryMs: 10_000 });
   const written: number[] = [];
-  const submit = (i: number) => writer.submit(async () => {
-    written.push(i);
-  });
+  const submit = (i: number) =>
+    writer.submit(async () => {
+      written.push(i);
+    });
   assert.equal(submit(1), true);
   assert.equal(submit(2), true);
   assert.equal(submit(3), true);

@@ -6,7 +6,8 @@ import { copyJSON, encodeStored, objectJSON, rememberJSON, replaceResourceVersio
 import { CachedObject } from '../../pkg/storage/cacher.js';
 
 const pod: KubeObject = {
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   spec: { containers: [{ name: 'c', image: 'busybox', env: [{ name: 'X', value: '"metadata":{"resourceVersion":"1"}' }] }] },
   metadata: { name: 'p', namespace: 'default', resourceVersion: '7', labels: { a: 'b' } },
   status: {},
@@ -21,7 +22,12 @@ test('encodeStored writes metadata first and drops resourceVersion', () => {
 });
 
 test('withResourceVersion gives the JSON of the object at that revision', () => {
-  for (const obj of [pod, { metadata: {} } as KubeObject, { metadata: { name: 'only' } } as KubeObject, { apiVersion: 'v1', kind: 'Namespace', metadata: {} } as KubeObject]) {
+  for (const obj of [
+    pod,
+    { metadata: {} } as KubeObject,
+    { metadata: { name: 'only' } } as KubeObject,
+    { apiVersion: 'v1', kind: 'Namespace', metadata: {} } as KubeObject,
+  ]) {
     const json = withResourceVersion(encodeStored(obj), 42);
     assert.ok(json);
     assert.deepEqual(JSON.parse(json), { ...obj, metadata: { ...obj.metadata, resourceVersion: '42' } });
@@ -67,7 +73,10 @@ test('a cached object is decoded only when asked, and its copies are its own', (
   assert.equal(own.at(9).object.metadata.resourceVersion, '9');
   assert.equal(decoded, 0);
   // A value in another layout goes through the decoder once.
-  const foreign = CachedObject.fromStored({ key: '/registry/pods/default/f', value: Buffer.from('{"kind":"Pod","metadata":{"name":"foreign"}}'), modRevision: 3 }, decode);
+  const foreign = CachedObject.fromStored(
+    { key: '/registry/pods/default/f', value: Buffer.from('{"kind":"Pod","metadata":{"name":"foreign"}}'), modRevision: 3 },
+    decode,
+  );
   assert.equal(decoded, 1);
   assert.equal(JSON.parse(foreign.json()).metadata.resourceVersion, '3');
   assert.equal(foreign.at(5).object.metadata.resourceVersion, '5');

@@ -27,7 +27,10 @@ export function validateCustomResourceDefinition(crd: KubeObject): ErrorList {
   if (!str(names, 'kind')) errs.push(required('spec.names.kind', ''));
   const versions = objs(spec, 'versions');
   if (versions.length === 0) errs.push(required('spec.versions', 'must have exactly one version marked as storage version'));
-  else if (versions.filter((v) => v.storage === true).length !== 1) errs.push(invalid('spec.versions', { raw: `[]apiextensions.CustomResourceDefinitionVersion{...}` }, 'must have exactly one version marked as storage version'));
+  else if (versions.filter((v) => v.storage === true).length !== 1)
+    errs.push(
+      invalid('spec.versions', { raw: `[]apiextensions.CustomResourceDefinitionVersion{...}` }, 'must have exactly one version marked as storage version'),
+    );
   const seen = new Set<string>();
   versions.forEach((v, i) => {
     const vn = str(v, 'name') ?? '';

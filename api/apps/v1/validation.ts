@@ -1,11 +1,29 @@
 // Validation of apps/v1 workloads after k8s pkg/apis/apps/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
 import {
-  type ErrorList, type Obj, FIELD_IMMUTABLE, forbidden, invalid, notSupported, num, objAt, objs, required, validateImmutableField, validateNonnegative, deepEqual,
+  type ErrorList,
+  type Obj,
+  FIELD_IMMUTABLE,
+  forbidden,
+  invalid,
+  notSupported,
+  num,
+  objAt,
+  objs,
+  required,
+  validateImmutableField,
+  validateNonnegative,
+  deepEqual,
 } from '../../../pkg/registry/validation/field.js';
 import { PERCENT_ERROR, isPercent, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
 import {
-  type LabelSelector, asLabelSelector, formatLabelSelector, selectorIsEmpty, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate,
+  type LabelSelector,
+  asLabelSelector,
+  formatLabelSelector,
+  selectorIsEmpty,
+  validateLabelSelector,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
   validateSelectorMatchesTemplate,
 } from '../../../pkg/registry/validation/objectmeta.js';
 import { validatePodTemplateSpec } from '../../core/v1/podvalidation.js';
@@ -19,7 +37,8 @@ function validateWorkloadSelector(spec: Obj, kind: Kind): { errs: ErrorList; sel
   const selector = asLabelSelector(spec.selector);
   if (!selector) return { errs: [required('spec.selector', '')] };
   const errs = validateLabelSelector(selector, 'spec.selector');
-  if (selectorIsEmpty(selector)) errs.push(invalid('spec.selector', { raw: formatLabelSelector(selector) }, `empty selector is invalid for ${kind === 'replicaset' ? 'deployment' : kind}`));
+  if (selectorIsEmpty(selector))
+    errs.push(invalid('spec.selector', { raw: formatLabelSelector(selector) }, `empty selector is invalid for ${kind === 'replicaset' ? 'deployment' : kind}`));
   return { errs, selector };
 }
 
@@ -31,8 +50,10 @@ export function validateWorkloadTemplate(template: Obj | undefined, selector: La
   errs.push(...validateSelectorMatchesTemplate(selector, labels, `${field}.metadata.labels`));
   errs.push(...validatePodTemplateSpec(template, field));
   const spec = objAt(template, 'spec') ?? {};
-  if (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always') errs.push(notSupported(`${field}.spec.restartPolicy`, spec.restartPolicy, ['Always']));
-  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) errs.push(forbidden(`${field}.spec.activeDeadlineSeconds`, `activeDeadlineSeconds in ${KIND_NAME[kind]} is not Supported`));
+  if (spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always')
+    errs.push(notSupported(`${field}.spec.restartPolicy`, spec.restartPolicy, ['Always']));
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null)
+    errs.push(forbidden(`${field}.spec.activeDeadlineSeconds`, `activeDeadlineSeconds in ${KIND_NAME[kind]} is not Supported`));
   return errs;
 }
 
@@ -55,7 +76,8 @@ function intOrPercentIsZero(v: unknown): boolean {
 function validateRollingUpdate(ru: Obj | undefined, field: string): ErrorList {
   if (!ru) return [];
   const errs = [...validateIntOrPercent(ru.maxUnavailable, `${field}.maxUnavailable`, true), ...validateIntOrPercent(ru.maxSurge, `${field}.maxSurge`)];
-  if (intOrPercentIsZero(ru.maxUnavailable ?? 0) && intOrPercentIsZero(ru.maxSurge ?? 0)) errs.push(invalid(`${field}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
+  if (intOrPercentIsZero(ru.maxUnavailable ?? 0) && intOrPercentIsZero(ru.maxSurge ?? 0))
+    errs.push(invalid(`${field}.maxUnavailable`, ru.maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
   return errs;
 }
 
@@ -73,7 +95,8 @@ export function validateDeployment(d: KubeObject): ErrorList {
   const strategy = objAt(spec, 'strategy') ?? {};
   const type = strategy.type;
   if (type === 'Recreate') {
-    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) errs.push(forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null)
+      errs.push(forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   } else if (type === 'RollingUpdate') {
     if (!objAt(strategy, 'rollingUpdate')) errs.push(required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil'));
     else errs.push(...validateRollingUpdate(objAt(strategy, 'rollingUpdate'), 'spec.strategy.rollingUpdate'));
@@ -132,11 +155,16 @@ export function validateStatefulSet(sts: KubeObject): ErrorList {
   const spec = objAt(sts, 'spec') ?? {};
   const pmp = spec.podManagementPolicy;
   if (pmp !== 'OrderedReady' && pmp !== 'Parallel') {
-    errs.push(pmp === undefined || pmp === '' ? required('spec.podManagementPolicy', '') : invalid('spec.podManagementPolicy', pmp, "must be 'OrderedReady' or 'Parallel'"));
+    errs.push(
+      pmp === undefined || pmp === ''
+        ? required('spec.podManagementPolicy', '')
+        : invalid('spec.podManagementPolicy', pmp, "must be 'OrderedReady' or 'Parallel'"),
+    );
   }
   const strategy = objAt(spec, 'updateStrategy') ?? {};
   if (strategy.type === 'OnDelete') {
-    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) errs.push(invalid('spec.updateStrategy.rollingUpdate', strategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+    if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null)
+      errs.push(invalid('spec.updateStrategy.rollingUpdate', strategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
   } else if (strategy.type === 'RollingUpdate') {
     const ru = objAt(strategy, 'rollingUpdate');
     errs.push(...validateNonnegative(ru?.partition, 'spec.updateStrategy.rollingUpdate.partition'));
@@ -165,7 +193,11 @@ export function validateStatefulSet(sts: KubeObject): ErrorList {
   if (template && claims.length) {
     withClaims = structuredClone(template);
     const podSpec = objAt(withClaims, 'spec');
-    if (podSpec) podSpec.volumes = [...objs(podSpec, 'volumes'), ...claims.filter((n) => !objs(podSpec, 'volumes').some((v) => v.name === n)).map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } }))];
+    if (podSpec)
+      podSpec.volumes = [
+        ...objs(podSpec, 'volumes'),
+        ...claims.filter((n) => !objs(podSpec, 'volumes').some((v) => v.name === n)).map((n) => ({ name: n, persistentVolumeClaim: { claimName: n } })),
+      ];
   }
   errs.push(...validateWorkloadTemplate(withClaims, selector, 'statefulset'));
   objs(spec, 'volumeClaimTemplates').forEach((pvc, i) => {

@@ -5,7 +5,13 @@ import { isValidPathSegmentName, nameIsDNSSubdomain } from '../../../pkg/registr
 import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
 
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
-const SOURCE_FIELD: Record<string, string> = { ContainerResource: 'containerResource', External: 'external', Object: 'object', Pods: 'pods', Resource: 'resource' };
+const SOURCE_FIELD: Record<string, string> = {
+  ContainerResource: 'containerResource',
+  External: 'external',
+  Object: 'object',
+  Pods: 'pods',
+  Resource: 'resource',
+};
 
 /** ValidateCrossVersionObjectReference + replica bounds, shared by v1 and v2. */
 export function validateScaleBounds(spec: Obj): ErrorList {

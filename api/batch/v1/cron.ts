@@ -1,12 +1,20 @@
 // Standard 5-field cron schedules (plus the @descriptors and @every), parsed the
 // way the CronJob validation and controller's parser (robfig/cron ParseStandard)
 // does, with its error wording, and their next activation times in a time zone.
-interface FieldBounds { min: number; max: number; names?: Record<string, number> }
+interface FieldBounds {
+  min: number;
+  max: number;
+  names?: Record<string, number>;
+}
 
 const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
 const DAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
 const FIELDS: FieldBounds[] = [
-  { min: 0, max: 59 }, { min: 0, max: 23 }, { min: 1, max: 31 }, { min: 1, max: 12, names: MONTHS }, { min: 0, max: 6, names: DAYS },
+  { min: 0, max: 59 },
+  { min: 0, max: 23 },
+  { min: 1, max: 31 },
+  { min: 1, max: 12, names: MONTHS },
+  { min: 0, max: 6, names: DAYS },
 ];
 const DESCRIPTORS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -26,7 +34,10 @@ function parseValue(s: string, f: FieldBounds): number {
 }
 
 /** One field's values; `star` when it was `*` or `?` with step 1 (it matters for the day-of-month/day-of-week rule). */
-interface FieldSet { values: Set<number>; star: boolean }
+interface FieldSet {
+  values: Set<number>;
+  star: boolean;
+}
 
 function parseRange(expr: string, f: FieldBounds, into: FieldSet): void {
   const [rangePart, stepPart, extra] = expr.split('/');
@@ -127,7 +138,14 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
   let f = formatters.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(key, f);
   }

@@ -1,11 +1,26 @@
 // Validation of Jobs and CronJobs after k8s pkg/apis/batch/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
 import {
-  type ErrorList, type Obj, deepEqual, invalid, notSupported, objAt, required, str, validateImmutableField, validateNonnegative,
+  type ErrorList,
+  type Obj,
+  deepEqual,
+  invalid,
+  notSupported,
+  objAt,
+  required,
+  str,
+  validateImmutableField,
+  validateNonnegative,
 } from '../../../pkg/registry/validation/field.js';
 import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
 import {
-  asLabelSelector, validateAnnotations, validateLabelSelector, validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateSelectorMatchesTemplate,
+  asLabelSelector,
+  validateAnnotations,
+  validateLabelSelector,
+  validateLabels,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+  validateSelectorMatchesTemplate,
 } from '../../../pkg/registry/validation/objectmeta.js';
 import { validatePodTemplateSpec } from '../../core/v1/podvalidation.js';
 import { cronScheduleError } from './cron.js';
@@ -16,12 +31,21 @@ const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
 /** validateJobSpec: what a Job and a CronJob's job template share. */
 function validateJobSpecCommon(spec: Obj, field: string): ErrorList {
   const errs: ErrorList = [];
-  for (const k of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes']) {
+  for (const k of [
+    'parallelism',
+    'completions',
+    'activeDeadlineSeconds',
+    'backoffLimit',
+    'ttlSecondsAfterFinished',
+    'backoffLimitPerIndex',
+    'maxFailedIndexes',
+  ]) {
     errs.push(...validateNonnegative(spec[k], `${field}.${k}`));
   }
   const mode = spec.completionMode;
   if (mode !== undefined && !COMPLETION_MODES.includes(String(mode))) errs.push(notSupported(`${field}.completionMode`, mode, COMPLETION_MODES));
-  if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null)) errs.push(required(`${field}.completions`, 'when completion mode is Indexed'));
+  if (mode === 'Indexed' && (spec.completions === undefined || spec.completions === null))
+    errs.push(required(`${field}.completions`, 'when completion mode is Indexed'));
   const template = objAt(spec, 'template');
   if (!template) return [...errs, required(`${field}.template`, '')];
   errs.push(...validatePodTemplateSpec(template, `${field}.template`));
@@ -51,7 +75,10 @@ export function validateJob(job: KubeObject): ErrorList {
 function stripMutableSchedulingDirectives(template: unknown): unknown {
   const t = structuredClone((template ?? {}) as Obj);
   const meta = objAt(t, 'metadata');
-  if (meta) { delete meta.labels; delete meta.annotations; }
+  if (meta) {
+    delete meta.labels;
+    delete meta.annotations;
+  }
   const spec = objAt(t, 'spec');
   if (spec) for (const k of ['nodeSelector', 'tolerations', 'affinity', 'schedulingGates']) delete spec[k];
   return t;
@@ -86,7 +113,8 @@ export function validateCronJob(cj: KubeObject): ErrorList {
   const spec = objAt(cj, 'spec') ?? {};
   const schedule = str(spec, 'schedule') ?? '';
   if (!schedule) errs.push(required('spec.schedule', ''));
-  else if (/(^|\s)(CRON_)?TZ=/.test(schedule)) errs.push(invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+  else if (/(^|\s)(CRON_)?TZ=/.test(schedule))
+    errs.push(invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
   else {
     const e = cronScheduleError(schedule);
     if (e) errs.push(invalid('spec.schedule', schedule, e));
@@ -94,7 +122,11 @@ export function validateCronJob(cj: KubeObject): ErrorList {
   const tz = spec.timeZone;
   if (typeof tz === 'string') {
     let ok = tz !== '' && !tz.includes(' ');
-    try { if (ok) new Intl.DateTimeFormat('en-US', { timeZone: tz }); } catch { ok = false; }
+    try {
+      if (ok) new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    } catch {
+      ok = false;
+    }
     if (!ok) errs.push(invalid('spec.timeZone', tz, 'unknown time zone ' + tz));
   }
   const cp = spec.concurrencyPolicy;
@@ -108,7 +140,8 @@ export function validateCronJob(cj: KubeObject): ErrorList {
   errs.push(...validateAnnotations(jtMeta?.annotations, 'spec.jobTemplate.metadata.annotations'));
   const jobSpec = objAt(jt, 'spec') ?? {};
   if (jobSpec.manualSelector === true) errs.push(notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']));
-  if (jobSpec.selector !== undefined && jobSpec.selector !== null) errs.push(invalid('spec.jobTemplate.spec.selector', jobSpec.selector, '`selector` will be auto-generated'));
+  if (jobSpec.selector !== undefined && jobSpec.selector !== null)
+    errs.push(invalid('spec.jobTemplate.spec.selector', jobSpec.selector, '`selector` will be auto-generated'));
   errs.push(...validateJobSpecCommon(jobSpec, 'spec.jobTemplate.spec'));
   return errs;
 }
@@ -116,4 +149,3 @@ export function validateCronJob(cj: KubeObject): ErrorList {
 export function validateCronJobUpdate(cj: KubeObject, old: KubeObject): ErrorList {
   return validateObjectMetaUpdate(cj.metadata, old.metadata);
 }
-

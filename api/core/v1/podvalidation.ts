@@ -2,7 +2,21 @@
 // ValidatePodTemplateSpec, ValidatePodUpdate), with upstream field paths and messages.
 import type { KubeObject, ObjectMeta } from '../../meta/v1/types.js';
 import {
-  type ErrorList, type Obj, deepEqual, duplicate, forbidden, inclusiveRange, invalid, isObj, notFound, notSupported, num, objAt, objs, required, str,
+  type ErrorList,
+  type Obj,
+  deepEqual,
+  duplicate,
+  forbidden,
+  inclusiveRange,
+  invalid,
+  isObj,
+  notFound,
+  notSupported,
+  num,
+  objAt,
+  objs,
+  required,
+  str,
   validateNonnegative,
 } from '../../../pkg/registry/validation/field.js';
 import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../../../pkg/registry/validation/names.js';
@@ -47,7 +61,8 @@ function validateVolumes(volumes: Obj[], field: string): { errs: ErrorList; name
     if (pvc && !str(pvc, 'claimName')) errs.push(required(`${p}.persistentVolumeClaim.claimName`, ''));
     for (const k of ['secret', 'configMap', 'downwardAPI', 'projected']) {
       const mode = num(objAt(v, k), 'defaultMode');
-      if (mode !== undefined && (mode < 0 || mode > 0o777)) errs.push(invalid(`${p}.${k}.defaultMode`, mode, 'must be a number between 0 and 0777 (octal), both inclusive'));
+      if (mode !== undefined && (mode < 0 || mode > 0o777))
+        errs.push(invalid(`${p}.${k}.defaultMode`, mode, 'must be a number between 0 and 0777 (octal), both inclusive'));
     }
   });
   return { errs, names };
@@ -59,8 +74,10 @@ function validateProbe(probe: Obj | undefined, field: string, isLivenessOrStartu
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((k) => probe[k] !== undefined && probe[k] !== null);
   if (handlers.length === 0) errs.push(required(field, 'must specify a handler type'));
   else if (handlers.length > 1) errs.push(forbidden(`${field}.${handlers[1]}`, 'may not specify more than 1 handler type'));
-  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) errs.push(...validateNonnegative(probe[k], `${field}.${k}`));
-  if (isLivenessOrStartup && typeof probe.successThreshold === 'number' && probe.successThreshold !== 1) errs.push(invalid(`${field}.successThreshold`, probe.successThreshold, 'must be 1'));
+  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'])
+    errs.push(...validateNonnegative(probe[k], `${field}.${k}`));
+  if (isLivenessOrStartup && typeof probe.successThreshold === 'number' && probe.successThreshold !== 1)
+    errs.push(invalid(`${field}.successThreshold`, probe.successThreshold, 'must be 1'));
   errs.push(...validatePortRef(objAt(probe, 'httpGet'), `${field}.httpGet.port`));
   errs.push(...validatePortRef(objAt(probe, 'tcpSocket'), `${field}.tcpSocket.port`));
   return errs;
@@ -80,7 +97,10 @@ function validateResources(res: Obj | undefined, field: string): ErrorList {
   if (!res) return errs;
   const limits = objAt(res, 'limits') ?? {};
   const requests = objAt(res, 'requests') ?? {};
-  for (const [which, m] of [['limits', limits], ['requests', requests]] as const) {
+  for (const [which, m] of [
+    ['limits', limits],
+    ['requests', requests],
+  ] as const) {
     for (const [k, v] of Object.entries(m)) {
       const q = parseQuantity(v);
       const p = `${field}.${which}[${k}]`;
@@ -94,7 +114,8 @@ function validateResources(res: Obj | undefined, field: string): ErrorList {
     if (lim === undefined) continue;
     const rq = parseQuantity(v);
     const lq = parseQuantity(lim);
-    if (rq !== undefined && lq !== undefined && rq > lq) errs.push(invalid(`${field}.requests`, String(v), `must be less than or equal to ${k} limit of ${String(lim)}`));
+    if (rq !== undefined && lq !== undefined && rq > lq)
+      errs.push(invalid(`${field}.requests`, String(v), `must be less than or equal to ${k} limit of ${String(lim)}`));
   }
   return errs;
 }
@@ -142,8 +163,10 @@ function validateContainer(c: Obj, field: string, ctx: ContainerContext): ErrorL
   const image = str(c, 'image') ?? '';
   if (!image) errs.push(required(`${field}.image`, ''));
   else if (image.trim() !== image) errs.push(invalid(`${field}.image`, image, 'must not have leading or trailing whitespace'));
-  if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(String(c.imagePullPolicy))) errs.push(notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
-  if (c.terminationMessagePolicy !== undefined && !TERMINATION_MESSAGE_POLICIES.includes(String(c.terminationMessagePolicy))) errs.push(notSupported(`${field}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
+  if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(String(c.imagePullPolicy)))
+    errs.push(notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  if (c.terminationMessagePolicy !== undefined && !TERMINATION_MESSAGE_POLICIES.includes(String(c.terminationMessagePolicy)))
+    errs.push(notSupported(`${field}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
   objs(c, 'ports').forEach((port, i) => {
     const p = `${field}.ports[${i}]`;
     const pn = str(port, 'name');
@@ -176,7 +199,9 @@ function validateContainer(c: Obj, field: string, ctx: ContainerContext): ErrorL
     // Only sidecar init containers (restartPolicy Always) may carry probes other than startup.
     const sidecar = c.restartPolicy === 'Always';
     if (c.restartPolicy !== undefined && !sidecar) errs.push(notSupported(`${field}.restartPolicy`, c.restartPolicy, ['Always']));
-    if (!sidecar) for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) if (c[k] !== undefined) errs.push(forbidden(`${field}.${k}`, `may not be set for init containers without restartPolicy=Always`));
+    if (!sidecar)
+      for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'])
+        if (c[k] !== undefined) errs.push(forbidden(`${field}.${k}`, `may not be set for init containers without restartPolicy=Always`));
   } else if (c.restartPolicy !== undefined) {
     errs.push(forbidden(`${field}.restartPolicy`, 'may not be set for non-init containers'));
   }
@@ -194,10 +219,12 @@ function validateTolerations(tolerations: Obj[], field: string): ErrorList {
     const key = str(t, 'key') ?? '';
     if (key) errs.push(...isQualifiedName(key).map((m) => invalid(`${p}.key`, key, m)));
     const op = str(t, 'operator') ?? 'Equal';
-    if (!key && op !== 'Exists') errs.push(invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (op === 'Exists' && t.value) errs.push(invalid(`${p}.operator`, t, 'value must be empty when `operator` is \'Exists\''));
+    if (!key && op !== 'Exists')
+      errs.push(invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (op === 'Exists' && t.value) errs.push(invalid(`${p}.operator`, t, "value must be empty when `operator` is 'Exists'"));
     if (op !== 'Equal' && op !== 'Exists') errs.push(notSupported(`${p}.operator`, op, ['Equal', 'Exists']));
-    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute') errs.push(invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute')
+      errs.push(invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
     if (t.effect && !TAINT_EFFECTS.includes(String(t.effect))) errs.push(notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
   });
   return errs;
@@ -211,17 +238,21 @@ export function validatePodSpec(spec: Obj | undefined, field: string): ErrorList
   errs.push(...volErrs);
   const containerNames = new Set<string>();
   const portNames = new Set<string>();
-  objs(s, 'initContainers').forEach((c, i) => errs.push(...validateContainer(c, `${field}.initContainers[${i}]`, { volumes, containerNames, portNames, isInit: true })));
+  objs(s, 'initContainers').forEach((c, i) =>
+    errs.push(...validateContainer(c, `${field}.initContainers[${i}]`, { volumes, containerNames, portNames, isInit: true })),
+  );
   const containers = objs(s, 'containers');
   if (containers.length === 0) errs.push(required(`${field}.containers`, ''));
-  containers.forEach((c, i) => errs.push(...validateContainer(c, `${field}.containers[${i}]`, { volumes, containerNames, portNames: new Set(), isInit: false })));
+  containers.forEach((c, i) =>
+    errs.push(...validateContainer(c, `${field}.containers[${i}]`, { volumes, containerNames, portNames: new Set(), isInit: false })),
+  );
   const rp = s.restartPolicy;
   if (rp === undefined || rp === '') errs.push(required(`${field}.restartPolicy`, ''));
   else if (!RESTART_POLICIES.includes(String(rp))) errs.push(notSupported(`${field}.restartPolicy`, rp, RESTART_POLICIES));
   const dp = s.dnsPolicy;
   if (dp === undefined || dp === '') errs.push(required(`${field}.dnsPolicy`, ''));
   else if (!DNS_POLICIES.includes(String(dp))) errs.push(notSupported(`${field}.dnsPolicy`, dp, DNS_POLICIES));
-  if (dp === 'None' && !isObj(s.dnsConfig)) errs.push(required(`${field}.dnsConfig`, "must provide `dnsConfig` when `dnsPolicy` is None"));
+  if (dp === 'None' && !isObj(s.dnsConfig)) errs.push(required(`${field}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
   errs.push(...validateLabels(s.nodeSelector, `${field}.nodeSelector`));
   const sa = str(s, 'serviceAccountName');
   if (sa) errs.push(...isDNS1123Subdomain(sa).map((m) => invalid(`${field}.serviceAccountName`, sa, m)));
@@ -279,7 +310,9 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): ErrorList {
     const now = objs(spec, k);
     const before = objs(mutable, k);
     if (now.length !== before.length) continue;
-    before.forEach((c, i) => { c.image = now[i].image; });
+    before.forEach((c, i) => {
+      c.image = now[i].image;
+    });
   }
   mutable.activeDeadlineSeconds = spec.activeDeadlineSeconds;
   const oldTol = objs(oldSpec, 'tolerations');

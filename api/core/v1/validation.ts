@@ -1,12 +1,35 @@
 // Validation of the core/v1 kinds other than pods, after k8s pkg/apis/core/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
 import {
-  type ErrorList, type Obj, FIELD_IMMUTABLE, arrAt, duplicate, forbidden, invalid, isObj, notSupported, objAt, objs, required, str, tooLong,
-  validateImmutableField, validateNonnegative,
+  type ErrorList,
+  type Obj,
+  FIELD_IMMUTABLE,
+  arrAt,
+  duplicate,
+  forbidden,
+  invalid,
+  isObj,
+  notSupported,
+  objAt,
+  objs,
+  required,
+  str,
+  tooLong,
+  validateImmutableField,
+  validateNonnegative,
 } from '../../../pkg/registry/validation/field.js';
 import {
-  IP_ERROR, isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isIP, isValidPortName, isValidPortNum, nameIsDNS1035Label, nameIsDNSLabel,
-  nameIsDNSSubdomain, nameIsPathSegment,
+  IP_ERROR,
+  isConfigMapKey,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isIP,
+  isValidPortName,
+  isValidPortNum,
+  nameIsDNS1035Label,
+  nameIsDNSLabel,
+  nameIsDNSSubdomain,
+  nameIsPathSegment,
 } from '../../../pkg/registry/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate, validateSelectorMatchesTemplate, validateLabels } from '../../../pkg/registry/validation/objectmeta.js';
 import { parseQuantity, QUANTITY_ERROR } from '../../../pkg/registry/validation/quantity.js';
@@ -56,7 +79,8 @@ export function validateService(svc: KubeObject): ErrorList {
     const proto = p.protocol ?? 'TCP';
     if (!SERVICE_PROTOCOLS.includes(String(proto))) errs.push(notSupported(`${f}.protocol`, proto, SERVICE_PROTOCOLS));
     const key = `${String(port)}/${String(proto)}`;
-    if (seen.has(key)) errs.push(duplicate(f, { raw: `core.ServicePort{Name:${JSON.stringify(name)}, Protocol:${JSON.stringify(proto)}, Port:${String(port)}}` }));
+    if (seen.has(key))
+      errs.push(duplicate(f, { raw: `core.ServicePort{Name:${JSON.stringify(name)}, Protocol:${JSON.stringify(proto)}, Port:${String(port)}}` }));
     seen.add(key);
     const tp = p.targetPort;
     if (typeof tp === 'number') errs.push(...isValidPortNum(tp).map((m) => invalid(`${f}.targetPort`, tp, m)));
@@ -69,7 +93,13 @@ export function validateService(svc: KubeObject): ErrorList {
     if (typeof np === 'number' && np !== 0) {
       if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(forbidden(`${f}.nodePort`, `may not be used when \`type\` is '${type}'`));
       else if (np < NODE_PORT_RANGE.base || np >= NODE_PORT_RANGE.base + NODE_PORT_RANGE.size) {
-        errs.push(invalid(`${f}.nodePort`, np, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.base}-${NODE_PORT_RANGE.base + NODE_PORT_RANGE.size - 1}`));
+        errs.push(
+          invalid(
+            `${f}.nodePort`,
+            np,
+            `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.base}-${NODE_PORT_RANGE.base + NODE_PORT_RANGE.size - 1}`,
+          ),
+        );
       }
     }
   });
@@ -83,14 +113,16 @@ export function validateService(svc: KubeObject): ErrorList {
     ips.forEach((ip, i) => {
       if (typeof ip === 'string' && ip !== 'None' && ip !== '' && !isIP(ip)) errs.push(invalid(`spec.clusterIPs[${i}]`, ip, IP_ERROR));
     });
-    if (clusterIP && ips.length > 0 && ips[0] !== clusterIP) errs.push(invalid('spec.clusterIPs', { raw: `[]string{${ips.map((x) => JSON.stringify(x)).join(', ')}}` }, 'element [0] must match clusterIP'));
+    if (clusterIP && ips.length > 0 && ips[0] !== clusterIP)
+      errs.push(invalid('spec.clusterIPs', { raw: `[]string{${ips.map((x) => JSON.stringify(x)).join(', ')}}` }, 'element [0] must match clusterIP'));
     if (clusterIP && clusterIP !== 'None' && !isIP(clusterIP)) errs.push(invalid('spec.clusterIPs[0]', clusterIP, IP_ERROR));
   }
   const affinity = spec.sessionAffinity;
   if (affinity !== undefined && affinity !== 'None' && affinity !== 'ClientIP') errs.push(notSupported('spec.sessionAffinity', affinity, ['ClientIP', 'None']));
   const etp = spec.externalTrafficPolicy;
   if (etp !== undefined && etp !== '') {
-    if (type !== 'NodePort' && type !== 'LoadBalancer') errs.push(invalid('spec.externalTrafficPolicy', etp, "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
+    if (type !== 'NodePort' && type !== 'LoadBalancer')
+      errs.push(invalid('spec.externalTrafficPolicy', etp, "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
     else if (etp !== 'Cluster' && etp !== 'Local') errs.push(notSupported('spec.externalTrafficPolicy', etp, ['Cluster', 'Local']));
   }
   const itp = spec.internalTrafficPolicy;
@@ -218,7 +250,8 @@ export function validatePersistentVolumeClaim(pvc: KubeObject): ErrorList {
   errs.push(...validateAccessModes(spec, 'spec.accessModes'));
   const vm = spec.volumeMode;
   if (vm !== undefined && vm !== 'Filesystem' && vm !== 'Block') errs.push(notSupported('spec.volumeMode', vm, ['Block', 'Filesystem']));
-  if (!spec.dataSource && !spec.dataSourceRef) errs.push(...validateStorageQuantity(objAt(objAt(spec, 'resources'), 'requests')?.storage, 'spec.resources[storage]'));
+  if (!spec.dataSource && !spec.dataSourceRef)
+    errs.push(...validateStorageQuantity(objAt(objAt(spec, 'resources'), 'requests')?.storage, 'spec.resources[storage]'));
   return errs;
 }
 
@@ -252,7 +285,8 @@ export function validatePersistentVolume(pv: KubeObject): ErrorList {
   const hostPath = objAt(spec, 'hostPath');
   if (hostPath && !str(hostPath, 'path')) errs.push(required('spec.hostPath.path', ''));
   const rp = spec.persistentVolumeReclaimPolicy;
-  if (rp !== undefined && !['Delete', 'Recycle', 'Retain'].includes(String(rp))) errs.push(notSupported('spec.persistentVolumeReclaimPolicy', rp, ['Delete', 'Recycle', 'Retain']));
+  if (rp !== undefined && !['Delete', 'Recycle', 'Retain'].includes(String(rp)))
+    errs.push(notSupported('spec.persistentVolumeReclaimPolicy', rp, ['Delete', 'Recycle', 'Retain']));
   return errs;
 }
 
@@ -279,7 +313,8 @@ export function validateReplicationController(rc: KubeObject): ErrorList {
   if (!template) errs.push(required('spec.template', ''));
   else {
     const labels = objAt(objAt(template, 'metadata'), 'labels') as Record<string, string> | undefined;
-    if (selector && Object.keys(selector).length) errs.push(...validateSelectorMatchesTemplate({ matchLabels: selector }, labels, 'spec.template.metadata.labels'));
+    if (selector && Object.keys(selector).length)
+      errs.push(...validateSelectorMatchesTemplate({ matchLabels: selector }, labels, 'spec.template.metadata.labels'));
     errs.push(...validatePodTemplateSpec(template, 'spec.template'));
     const rp = objAt(template, 'spec')?.restartPolicy;
     if (rp !== undefined && rp !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
@@ -296,7 +331,8 @@ export function validateNode(node: KubeObject): ErrorList {
     const f = `spec.taints[${i}]`;
     const key = str(t, 'key') ?? '';
     if (!key) errs.push(required(`${f}.key`, ''));
-    if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(String(t.effect))) errs.push(notSupported(`${f}.effect`, t.effect ?? '', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
+    if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(String(t.effect)))
+      errs.push(notSupported(`${f}.effect`, t.effect ?? '', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
   });
   return errs;
 }
@@ -319,7 +355,8 @@ export function validateLimitRange(lr: KubeObject): ErrorList {
   const errs = validateMetaSubdomain(lr);
   objs(objAt(lr, 'spec'), 'limits').forEach((item, i) => {
     const f = `spec.limits[${i}]`;
-    if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(String(item.type))) errs.push(notSupported(`${f}.type`, item.type ?? '', ['Container', 'PersistentVolumeClaim', 'Pod']));
+    if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(String(item.type)))
+      errs.push(notSupported(`${f}.type`, item.type ?? '', ['Container', 'PersistentVolumeClaim', 'Pod']));
     for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) errs.push(...validateResourceList(objAt(item, k), `${f}.${k}`));
   });
   return errs;

@@ -1,6 +1,17 @@
 // EndpointSlice validation after k8s pkg/apis/discovery/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, arrAt, duplicate, invalid, notSupported, objs, required, str, tooMany, validateImmutableField } from '../../../pkg/registry/validation/field.js';
+import {
+  type ErrorList,
+  arrAt,
+  duplicate,
+  invalid,
+  notSupported,
+  objs,
+  required,
+  str,
+  tooMany,
+  validateImmutableField,
+} from '../../../pkg/registry/validation/field.js';
 import { IP_ERROR, isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isValidPortNum, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
 
@@ -39,7 +50,8 @@ export function validateEndpointSlice(slice: KubeObject): ErrorList {
     if (names.has(name)) errs.push(duplicate(`ports[${i}].name`, name));
     names.add(name);
     if (typeof p.port === 'number') errs.push(...isValidPortNum(p.port).map((m) => invalid(`ports[${i}].port`, p.port, m)));
-    if (p.protocol !== undefined && !['SCTP', 'TCP', 'UDP'].includes(String(p.protocol))) errs.push(notSupported(`ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    if (p.protocol !== undefined && !['SCTP', 'TCP', 'UDP'].includes(String(p.protocol)))
+      errs.push(notSupported(`ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
   });
   return errs;
 }

@@ -28,5 +28,10 @@ export function eventToCore(obj: KubeObject): KubeObject {
 }
 
 export function eventFromCore(obj: KubeObject): KubeObject {
-  return move(obj, RENAMED.map(([a, b]) => [b, a]), 'events.k8s.io/v1', obj.metadata);
+  return move(
+    obj,
+    RENAMED.map(([a, b]) => [b, a]),
+    'events.k8s.io/v1',
+    obj.metadata,
+  );
 }

@@ -15,6 +15,7 @@ export function validatePodDisruptionBudget(pdb: KubeObject): ErrorList {
   errs.push(...validateIntOrPercent(spec.maxUnavailable, 'spec.maxUnavailable', true));
   errs.push(...validateLabelSelector(asLabelSelector(spec.selector), 'spec.selector'));
   const policy = spec.unhealthyPodEvictionPolicy;
-  if (policy !== undefined && policy !== 'IfHealthyBudget' && policy !== 'AlwaysAllow') errs.push(notSupported('spec.unhealthyPodEvictionPolicy', policy, ['AlwaysAllow', 'IfHealthyBudget']));
+  if (policy !== undefined && policy !== 'IfHealthyBudget' && policy !== 'AlwaysAllow')
+    errs.push(notSupported('spec.unhealthyPodEvictionPolicy', policy, ['AlwaysAllow', 'IfHealthyBudget']));
   return errs;
 }

@@ -1,6 +1,18 @@
 // RBAC validation after k8s pkg/apis/rbac/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, type Obj, arrAt, deepEqual, invalid, isObj, notSupported, objAt, objs, required, str } from '../../../pkg/registry/validation/field.js';
+import {
+  type ErrorList,
+  type Obj,
+  arrAt,
+  deepEqual,
+  invalid,
+  isObj,
+  notSupported,
+  objAt,
+  objs,
+  required,
+  str,
+} from '../../../pkg/registry/validation/field.js';
 import { nameIsPathSegment, isDNS1123Subdomain } from '../../../pkg/registry/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, asLabelSelector } from '../../../pkg/registry/validation/objectmeta.js';
 import { RBAC_GROUP } from './defaults.js';
@@ -37,7 +49,8 @@ export function validateClusterRole(role: KubeObject): ErrorList {
   const agg = objAt(role, 'aggregationRule');
   if (agg) {
     const selectors = arrAt(agg, 'clusterRoleSelectors');
-    if (selectors.length === 0) errs.push(required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
+    if (selectors.length === 0)
+      errs.push(required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
     selectors.forEach((s, i) => errs.push(...validateLabelSelector(asLabelSelector(s), `aggregationRule.clusterRoleSelectors[${i}]`)));
   }
   return errs;

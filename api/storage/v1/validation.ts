@@ -9,9 +9,11 @@ export function validateStorageClass(sc: KubeObject): ErrorList {
   const p = typeof sc.provisioner === 'string' ? sc.provisioner : '';
   if (!p) errs.push(required('provisioner', ''));
   else errs.push(...isQualifiedName(p.toLowerCase()).map((m) => invalid('provisioner', p, m)));
-  if (sc.reclaimPolicy !== undefined && sc.reclaimPolicy !== 'Delete' && sc.reclaimPolicy !== 'Retain') errs.push(notSupported('reclaimPolicy', sc.reclaimPolicy, ['Delete', 'Retain']));
+  if (sc.reclaimPolicy !== undefined && sc.reclaimPolicy !== 'Delete' && sc.reclaimPolicy !== 'Retain')
+    errs.push(notSupported('reclaimPolicy', sc.reclaimPolicy, ['Delete', 'Retain']));
   const mode = sc.volumeBindingMode;
-  if (mode !== undefined && mode !== 'Immediate' && mode !== 'WaitForFirstConsumer') errs.push(notSupported('volumeBindingMode', mode, ['Immediate', 'WaitForFirstConsumer']));
+  if (mode !== undefined && mode !== 'Immediate' && mode !== 'WaitForFirstConsumer')
+    errs.push(notSupported('volumeBindingMode', mode, ['Immediate', 'WaitForFirstConsumer']));
   return errs;
 }
 

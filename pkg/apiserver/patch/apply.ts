@@ -12,8 +12,17 @@ import type { SchemaNode } from '../../../api/schema/types.js';
 import { StatusError, type ResourceRef } from '../../../api/meta/v1/status.js';
 import { clone, deepEqual, isObject, type JSONObject } from './json.js';
 import {
-  decodeFieldsV1, encodeFieldsV1, fieldSetOf, flatten, isPrefix, listItemElement, parsePathKey, pathKey, pathString,
-  type FieldPath, type FieldSet,
+  decodeFieldsV1,
+  encodeFieldsV1,
+  fieldSetOf,
+  flatten,
+  isPrefix,
+  listItemElement,
+  parsePathKey,
+  pathKey,
+  pathString,
+  type FieldPath,
+  type FieldSet,
 } from './fieldpath.js';
 import { fieldSchema, isAtomicObject, isStruct, listKind } from './schema.js';
 import { getOwn, hasOwn, setOwn } from '../../util/ownkeys.js';
@@ -39,9 +48,13 @@ export interface ManagedFieldsOptions {
 
 // Fields the apiserver never tracks (fieldmanager's stripMeta), plus managedFields itself.
 const STRIPPED: FieldPath[] = [
-  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'resourceVersion', 'managedFields']
-    .map((f) => ['f:metadata', `f:${f}`]),
+  ['f:apiVersion'],
+  ['f:kind'],
+  ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'resourceVersion', 'managedFields'].map((f) => [
+    'f:metadata',
+    `f:${f}`,
+  ]),
 ];
 
 function trackedFilter(opts: ManagedFieldsOptions | undefined): (p: FieldPath) => boolean {
@@ -101,21 +114,25 @@ function apiVersionOf(o: JSONObject): string | undefined {
 
 /** Sorted as kube-apiserver stores them: by operation, then time, manager, apiVersion, subresource. */
 function writeManaged(obj: JSONObject, managed: Managed[]): JSONObject {
-  const entries = managed.filter((m) => m.set.size > 0).map((m) => {
-    const e: ManagedFieldsEntry = {
-      manager: m.entry.manager,
-      operation: m.entry.operation,
-      apiVersion: m.entry.apiVersion,
-      time: m.entry.time,
-      fieldsType: 'FieldsV1',
-      fieldsV1: encodeFieldsV1(m.set),
-    };
-    if (m.entry.subresource) e.subresource = m.entry.subresource;
-    return JSON.parse(JSON.stringify(e)) as ManagedFieldsEntry;
-  });
+  const entries = managed
+    .filter((m) => m.set.size > 0)
+    .map((m) => {
+      const e: ManagedFieldsEntry = {
+        manager: m.entry.manager,
+        operation: m.entry.operation,
+        apiVersion: m.entry.apiVersion,
+        time: m.entry.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: encodeFieldsV1(m.set),
+      };
+      if (m.entry.subresource) e.subresource = m.entry.subresource;
+      return JSON.parse(JSON.stringify(e)) as ManagedFieldsEntry;
+    });
   const cmp = (a?: string, b?: string): number => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0);
-  entries.sort((p, q) => cmp(p.operation, q.operation) || cmp(p.time, q.time) || cmp(p.manager, q.manager)
-    || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource, q.subresource));
+  entries.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) || cmp(p.time, q.time) || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource, q.subresource),
+  );
   if (!isObject(obj.metadata)) obj.metadata = {};
   const md = obj.metadata as JSONObject;
   if (entries.length) md.managedFields = entries;
@@ -194,8 +211,11 @@ export function applyPatch(
     taken.set(m, clash);
     for (const k of clash) {
       conflicts.push({
-        manager: m.entry.manager ?? '', operation: m.entry.operation ?? 'Update', apiVersion: m.entry.apiVersion,
-        subresource: m.entry.subresource, field: pathString(parsePathKey(k)),
+        manager: m.entry.manager ?? '',
+        operation: m.entry.operation ?? 'Update',
+        apiVersion: m.entry.apiVersion,
+        subresource: m.entry.subresource,
+        field: pathString(parsePathKey(k)),
       });
     }
   }
@@ -210,7 +230,9 @@ export function applyPatch(
 
   const unchanged = deepEqual(result, base);
   const entry: ManagedFieldsEntry = {
-    manager, operation: 'Apply', apiVersion: apiVersionOf(config) ?? apiVersionOf(result),
+    manager,
+    operation: 'Apply',
+    apiVersion: apiVersionOf(config) ?? apiVersionOf(result),
     // Like upstream, a no-op apply does not move the timestamp.
     time: unchanged && mine?.entry.time ? mine.entry.time : now,
   };
@@ -357,11 +379,16 @@ function emitFieldsNode(n: FieldsNode): JSONObject | undefined {
 
 function elementRank(e: string): number {
   switch (e[0]) {
-    case 'f': return 0;
-    case 'v': return 1;
-    case 'i': return 2;
-    case 'k': return 3;
-    default: return 4;
+    case 'f':
+      return 0;
+    case 'v':
+      return 1;
+    case 'i':
+      return 2;
+    case 'k':
+      return 3;
+    default:
+      return 4;
   }
 }
 

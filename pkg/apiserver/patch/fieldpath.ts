@@ -132,7 +132,10 @@ function elementRank(e: string): number {
 
 /** FieldsV1 JSON: nested `f:`/`k:`/`v:`/`i:` keys, `.: {}` marking a member that also has children. */
 export function encodeFieldsV1(set: FieldSet): JSONObject {
-  interface Node { member: boolean; children: Map<string, Node> }
+  interface Node {
+    member: boolean;
+    children: Map<string, Node>;
+  }
   const root: Node = { member: false, children: new Map() };
   for (const key of set) {
     let n = root;
@@ -167,17 +170,25 @@ export function decodeFieldsV1(fields: unknown): FieldSet {
 
 /** A path as Kubernetes prints it in conflicts: .spec.containers[name="nginx"].image */
 export function pathString(p: FieldPath): string {
-  return p.map((e) => {
-    const body = e.slice(2);
-    switch (e[0]) {
-      case 'f': return `.${body}`;
-      case 'k': {
-        const keys = JSON.parse(body) as JSONObject;
-        return `[${Object.keys(keys).map((k) => `${k}=${JSON.stringify(keys[k])}`).join(',')}]`;
+  return p
+    .map((e) => {
+      const body = e.slice(2);
+      switch (e[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const keys = JSON.parse(body) as JSONObject;
+          return `[${Object.keys(keys)
+            .map((k) => `${k}=${JSON.stringify(keys[k])}`)
+            .join(',')}]`;
+        }
+        case 'v':
+          return `[=${body}]`;
+        case 'i':
+          return `[${body}]`;
+        default:
+          return e;
       }
-      case 'v': return `[=${body}]`;
-      case 'i': return `[${body}]`;
-      default: return e;
-    }
-  }).join('');
+    })
+    .join('');
 }

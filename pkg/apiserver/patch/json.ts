@@ -27,7 +27,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** Renders a value the way Go's fmt %v prints decoded JSON (map[a:1 b:x]), for error messages that match upstream. */
 export function goFormat(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(goFormat).join(' ')}]`;
-  if (isObject(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goFormat(v[k])}`).join(' ')}]`;
+  if (isObject(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goFormat(v[k])}`)
+      .join(' ')}]`;
   if (v === null || v === undefined) return '<nil>';
   return String(v);
 }

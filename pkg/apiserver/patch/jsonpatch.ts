@@ -26,8 +26,11 @@ export function applyJSONPatch(obj: object, ops: unknown): object {
     if (!isObject(op)) throw newBadRequest(`json: cannot unmarshal ${typeName(op)} into Go value of type jsonpatch.Operation`);
   }
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw new StatusError(413, 'RequestEntityTooLarge',
-      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+    throw new StatusError(
+      413,
+      'RequestEntityTooLarge',
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   try {
     // validateOperation=true checks each op before applying; mutateDocument=false

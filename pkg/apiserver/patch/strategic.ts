@@ -28,7 +28,10 @@ const ERR_SET_ELEMENT_ORDER = 'invalid patch format of setElementOrder list';
 const ERR_LIST_OF_LISTS = 'lists of lists are not supported';
 
 class PatchFailure extends Error {
-  constructor(readonly code: 400 | 422 | 500, message: string) {
+  constructor(
+    readonly code: 400 | 422 | 500,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -83,7 +86,11 @@ function mergeMap(original: JSONObject, patch: JSONObject, schema: SchemaNode | 
     if (!Array.isArray(values)) throw new PatchFailure(400, ERR_PRIMITIVE_LIST);
     const current = getOwn(original, k);
     if (Array.isArray(current) && patchStrategy(fieldSchema(schema, k)).merge) {
-      setOwn(original, k, current.filter((v) => !values.some((d) => deepEqual(d, v))));
+      setOwn(
+        original,
+        k,
+        current.filter((v) => !values.some((d) => deepEqual(d, v))),
+      );
     }
   }
   return original;
@@ -168,7 +175,13 @@ function orderMerged(merged: unknown[], patchOrder: unknown[], serverOrder: unkn
   return normalizeElementOrder(patchItems, serverOnly, patchOrder, serverOrder, key);
 }
 
-function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], patchOrder: unknown[], serverOrder: unknown[], key: (v: unknown) => unknown): unknown[] {
+function normalizeElementOrder(
+  patchItems: unknown[],
+  serverOnly: unknown[],
+  patchOrder: unknown[],
+  serverOrder: unknown[],
+  key: (v: unknown) => unknown,
+): unknown[] {
   const indexIn = (list: unknown[], v: unknown): number => {
     const k = key(v);
     return list.findIndex((x) => key(x) === k);
@@ -178,7 +191,10 @@ function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], pat
       const i = indexIn(order, v);
       return i < 0 ? Number.MAX_SAFE_INTEGER : i;
     };
-    return items.map((v, i) => ({ v, i, p: pos(v) })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.v);
+    return items
+      .map((v, i) => ({ v, i, p: pos(v) }))
+      .sort((a, b) => a.p - b.p || a.i - b.i)
+      .map((x) => x.v);
   };
   const right = sortBy(patchItems, patchOrder);
   const left = sortBy(serverOnly, serverOrder);

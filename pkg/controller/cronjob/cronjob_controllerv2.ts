@@ -13,9 +13,7 @@ import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { finishedCondition, isJobFinished, isJobSucceeded, JOB_GVK, JobComplete, JobFailed, type Job, rfc3339 } from '../job/types.js';
-import {
-  byJobStartTime, CRONJOB_GVK, type CronJob, getJobFromTemplate, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration,
-} from './utils.js';
+import { byJobStartTime, CRONJOB_GVK, type CronJob, getJobFromTemplate, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration } from './utils.js';
 
 export interface CronJobControllerOptions {
   /** The clock; tests inject one to move time. */
@@ -30,7 +28,10 @@ export class CronJobController implements Controller {
   private readonly jobClient: ResourceClient<Job>;
   private readonly now: () => Date;
 
-  constructor(private readonly deps: ControllerContext, opts: CronJobControllerOptions = {}) {
+  constructor(
+    private readonly deps: ControllerContext,
+    opts: CronJobControllerOptions = {},
+  ) {
     this.now = opts.now ?? (() => new Date());
     this.cjInformer = deps.informers.forResource<CronJob>('batch/v1', 'cronjobs');
     this.jobInformer = deps.informers.forResource<Job>('batch/v1', 'jobs');
@@ -178,7 +179,12 @@ export class CronJobController implements Controller {
     if (cj.spec.suspend === true) return { cj, updateStatus };
 
     if (cj.spec.schedule.includes('TZ')) {
-      this.event(cj, 'Warning', 'UnsupportedSchedule', `CRON_TZ or TZ used in schedule ${JSON.stringify(cj.spec.schedule)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`);
+      this.event(
+        cj,
+        'Warning',
+        'UnsupportedSchedule',
+        `CRON_TZ or TZ used in schedule ${JSON.stringify(cj.spec.schedule)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`,
+      );
     }
     let sched: CronSchedule;
     try {
@@ -208,7 +214,10 @@ export class CronJobController implements Controller {
     }
     const jobName = getJobName(cj, scheduledTime);
     const last = cj.status!.lastScheduleTime;
-    if ((cj.status!.active ?? []).some((r) => r.name === jobName && r.namespace === cj.metadata.namespace) || (last && Date.parse(last) === scheduledTime.getTime())) {
+    if (
+      (cj.status!.active ?? []).some((r) => r.name === jobName && r.namespace === cj.metadata.namespace) ||
+      (last && Date.parse(last) === scheduledTime.getTime())
+    ) {
       return { cj, requeueAfter: requeue(), updateStatus };
     }
     if (cj.spec.concurrencyPolicy === 'Forbid' && (cj.status!.active ?? []).length > 0) {
@@ -261,7 +270,10 @@ export class CronJobController implements Controller {
       else if (type === JobFailed) failed.push(j);
     }
     let changed = false;
-    for (const [list, limit] of [[succeeded, okLimit], [failed, failLimit]] as const) {
+    for (const [list, limit] of [
+      [succeeded, okLimit],
+      [failed, failLimit],
+    ] as const) {
       if (limit == null || list.length <= limit) continue;
       const sorted = [...list].sort(byJobStartTime);
       for (const j of sorted.slice(0, sorted.length - limit)) if (await this.deleteJob(cj, j)) changed = true;

@@ -3,7 +3,11 @@
 export class Backoff {
   private readonly entries = new Map<string, { backoff: number; lastUpdate: number }>();
 
-  constructor(readonly initialMs = 1000, readonly maxMs = 15 * 60_000, readonly now: () => number = Date.now) {}
+  constructor(
+    readonly initialMs = 1000,
+    readonly maxMs = 15 * 60_000,
+    readonly now: () => number = Date.now,
+  ) {}
 
   get(key: string): number {
     return this.entries.get(key)?.backoff ?? 0;

@@ -13,7 +13,13 @@ import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
-  adoptPatch, canAdoptOnce, claimObjects, ownersSelecting, recheckDeletionTimestamp, releasePatch, resolveControllerRef,
+  adoptPatch,
+  canAdoptOnce,
+  claimObjects,
+  ownersSelecting,
+  recheckDeletionTimestamp,
+  releasePatch,
+  resolveControllerRef,
 } from '../controller_ref_manager.js';
 import { Backoff } from './backoff.js';
 import { maxRevision, newRevision, revisionMatches, revisionsToDelete, sortByRevision } from './history.js';
@@ -24,7 +30,11 @@ import { calculateStatus, statusUpToDate, type DaemonSetCounts } from './status.
 import { DAEMONSET_GVK, type ControllerRevision, type DaemonSet, type Node, type Pod } from './types.js';
 import { planRollingUpdate } from './update.js';
 import {
-  createPodTemplate, DAEMONSET_UNIQUE_LABEL_KEY, getTargetNodeName, getTemplateGeneration, replaceDaemonSetPodNodeNameNodeAffinity,
+  createPodTemplate,
+  DAEMONSET_UNIQUE_LABEL_KEY,
+  getTargetNodeName,
+  getTemplateGeneration,
+  replaceDaemonSetPodNodeNameNodeAffinity,
 } from './util/daemonset_util.js';
 
 /** Upstream's BurstReplicas: at most this many creates/deletes per sync. */
@@ -54,7 +64,10 @@ export class DaemonSetsController implements Controller {
   private readonly podClient: ResourceClient<Pod>;
   private readonly historyClient: ResourceClient<ControllerRevision>;
 
-  constructor(private readonly deps: ControllerContext, opts: DaemonSetsControllerOptions = {}) {
+  constructor(
+    private readonly deps: ControllerContext,
+    opts: DaemonSetsControllerOptions = {},
+  ) {
     this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
     this.failedPodsBackoff = opts.failedPodsBackoff ?? new Backoff();
     const inf = deps.informers;
@@ -83,7 +96,9 @@ export class DaemonSetsController implements Controller {
       onAdd: (node) => this.addNode(node),
       onUpdate: (old, cur) => this.updateNode(old, cur),
       // Unbound pods aimed at a node that is gone are ours to delete.
-      onDelete: () => { for (const ds of this.dsInformer.lister.list()) this.enqueue(ds); },
+      onDelete: () => {
+        for (const ds of this.dsInformer.lister.list()) this.enqueue(ds);
+      },
     });
     const onHistory = (h: ControllerRevision) => {
       const ref = controllerRef(h);
@@ -265,8 +280,12 @@ export class DaemonSetsController implements Controller {
       owner: ds,
       match: (obj) => selector.matches(obj.metadata.labels),
       adopt: (obj) => patch(obj, adoptPatch(obj, ref)),
-      release: async (obj) => { await patch(obj, releasePatch(obj, ds.metadata.uid ?? '')); },
-      canAdopt: canAdoptOnce(() => recheckDeletionTimestamp(ds, DAEMONSET_GVK.kind, () => this.dsClient.namespace(ds.metadata.namespace).get(ds.metadata.name ?? ''))),
+      release: async (obj) => {
+        await patch(obj, releasePatch(obj, ds.metadata.uid ?? ''));
+      },
+      canAdopt: canAdoptOnce(() =>
+        recheckDeletionTimestamp(ds, DAEMONSET_GVK.kind, () => this.dsClient.namespace(ds.metadata.namespace).get(ds.metadata.name ?? '')),
+      ),
     });
   }
 
@@ -303,7 +322,13 @@ export class DaemonSetsController implements Controller {
       if (d.createOnNode) nodesNeedingDaemonPods.push(node.metadata.name ?? '');
       podsToDelete.push(...d.podsToDelete);
       for (const pod of d.failedPods) {
-        void this.deps.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node.metadata.name}, will try to kill it`, DAEMONSET_GVK);
+        void this.deps.recorder.event(
+          ds,
+          'Warning',
+          'FailedDaemonPod',
+          `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node.metadata.name}, will try to kill it`,
+          DAEMONSET_GVK,
+        );
       }
       if (d.requeueAfterMs !== undefined) this.queue.addAfter(key, d.requeueAfterMs);
     }
@@ -339,14 +364,16 @@ export class DaemonSetsController implements Controller {
     let batch = Math.min(createDiff, SLOW_START_INITIAL_BATCH_SIZE);
     for (let pos = 0; pos < createDiff; pos += batch, batch = Math.min(2 * batch, createDiff - pos)) {
       const before = errors.length;
-      await Promise.all(nodesNeedingDaemonPods.slice(pos, pos + batch).map(async (nodeName) => {
-        try {
-          await this.createPod(ds, template, nodeName);
-        } catch (err) {
-          this.expectations.creationObserved(key);
-          errors.push(err);
-        }
-      }));
+      await Promise.all(
+        nodesNeedingDaemonPods.slice(pos, pos + batch).map(async (nodeName) => {
+          try {
+            await this.createPod(ds, template, nodeName);
+          } catch (err) {
+            this.expectations.creationObserved(key);
+            errors.push(err);
+          }
+        }),
+      );
       const skipped = createDiff - (pos + batch);
       if (errors.length > before && skipped > 0) {
         // Never attempted: never observed.
@@ -355,15 +382,17 @@ export class DaemonSetsController implements Controller {
       }
     }
 
-    await Promise.all(deletes.map(async (pod) => {
-      try {
-        await this.deletePodFor(ds, pod);
-      } catch (err) {
-        const podKey = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
-        if (this.deleting.get(key)?.delete(podKey)) this.expectations.deletionObserved(key);
-        if (!isStatus(err, 404)) errors.push(err);
-      }
-    }));
+    await Promise.all(
+      deletes.map(async (pod) => {
+        try {
+          await this.deletePodFor(ds, pod);
+        } catch (err) {
+          const podKey = `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
+          if (this.deleting.get(key)?.delete(podKey)) this.expectations.deletionObserved(key);
+          if (!isStatus(err, 404)) errors.push(err);
+        }
+      }),
+    );
     if (errors.length) throw errors[0];
   }
 
@@ -400,7 +429,8 @@ export class DaemonSetsController implements Controller {
     try {
       await this.podClient.namespace(pod.metadata.namespace).delete(name);
     } catch (err) {
-      if (!isStatus(err, 404)) void this.deps.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, DAEMONSET_GVK);
+      if (!isStatus(err, 404))
+        void this.deps.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, DAEMONSET_GVK);
       throw err;
     }
     void this.deps.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`, DAEMONSET_GVK);
@@ -425,7 +455,10 @@ export class DaemonSetsController implements Controller {
     for (let h of histories) {
       if (!h.metadata.labels?.[DAEMONSET_UNIQUE_LABEL_KEY]) {
         // Label it with its name rather than a recomputed hash, which might collide.
-        h = await hc.update({ ...h, metadata: { ...h.metadata, labels: { ...(h.metadata.labels ?? {}), [DAEMONSET_UNIQUE_LABEL_KEY]: h.metadata.name ?? '' } } });
+        h = await hc.update({
+          ...h,
+          metadata: { ...h.metadata, labels: { ...(h.metadata.labels ?? {}), [DAEMONSET_UNIQUE_LABEL_KEY]: h.metadata.name ?? '' } },
+        });
       }
       (revisionMatches(ds, h) ? current : old).push(h);
     }
@@ -451,9 +484,14 @@ export class DaemonSetsController implements Controller {
       if (revisionMatches(ds, existing) && controllerRef(existing)?.uid === ds.metadata.uid) return existing;
       const fresh = await this.dsClient.namespace(ds.metadata.namespace).get(ds.metadata.name ?? '');
       if ((fresh.status?.collisionCount ?? 0) !== (ds.status?.collisionCount ?? 0)) {
-        throw new Error(`found a stale collision count (${ds.status?.collisionCount ?? 0}, expected ${fresh.status?.collisionCount ?? 0}) of DaemonSet ${ds.metadata.name}`);
+        throw new Error(
+          `found a stale collision count (${ds.status?.collisionCount ?? 0}, expected ${fresh.status?.collisionCount ?? 0}) of DaemonSet ${ds.metadata.name}`,
+        );
       }
-      fresh.status = { ...(fresh.status ?? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }), collisionCount: (fresh.status?.collisionCount ?? 0) + 1 };
+      fresh.status = {
+        ...(fresh.status ?? { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
+        collisionCount: (fresh.status?.collisionCount ?? 0) + 1,
+      };
       await this.dsClient.namespace(ds.metadata.namespace).updateStatus({ ...fresh, ...DAEMONSET_GVK });
       throw err;
     }
@@ -473,11 +511,16 @@ export class DaemonSetsController implements Controller {
       const dupHash = dup.metadata.labels?.[DAEMONSET_UNIQUE_LABEL_KEY];
       for (const pod of pods) {
         if (pod.metadata.labels?.[DAEMONSET_UNIQUE_LABEL_KEY] !== dupHash) continue;
-        await this.podClient.namespace(pod.metadata.namespace).patch(pod.metadata.name ?? '', 'merge', { metadata: { labels: { [DAEMONSET_UNIQUE_LABEL_KEY]: keepHash } } });
+        await this.podClient
+          .namespace(pod.metadata.namespace)
+          .patch(pod.metadata.name ?? '', 'merge', { metadata: { labels: { [DAEMONSET_UNIQUE_LABEL_KEY]: keepHash } } });
       }
-      await this.historyClient.namespace(dup.metadata.namespace).delete(dup.metadata.name ?? '').catch((err: unknown) => {
-        if (!isStatus(err, 404)) throw err;
-      });
+      await this.historyClient
+        .namespace(dup.metadata.namespace)
+        .delete(dup.metadata.name ?? '')
+        .catch((err: unknown) => {
+          if (!isStatus(err, 404)) throw err;
+        });
     }
     return keep;
   }
@@ -530,4 +573,3 @@ export class DaemonSetsController implements Controller {
     }
   }
 }
-

@@ -17,9 +17,10 @@ export function nodeSelectorRequirementsAsSelector(reqs: NodeSelectorRequirement
     const op = Object.prototype.hasOwnProperty.call(NODE_SELECTOR_OPS, r.operator) ? NODE_SELECTOR_OPS[r.operator] : undefined;
     if (!op) throw new Error(`${JSON.stringify(r.operator)} is not a valid node selector operator`);
     const values = r.values ?? [];
-    if ((op === 'in' || op === 'notin') && values.length === 0) throw new Error('for \'in\', \'notin\' operators, values set can\'t be empty');
+    if ((op === 'in' || op === 'notin') && values.length === 0) throw new Error("for 'in', 'notin' operators, values set can't be empty");
     if ((op === 'exists' || op === '!') && values.length !== 0) throw new Error('values set must be empty for exists and does not exist');
-    if ((op === 'gt' || op === 'lt') && (values.length !== 1 || !/^[+-]?\d+$/.test(values[0]))) throw new Error('for \'Gt\', \'Lt\' operators, exactly one integer value is required');
+    if ((op === 'gt' || op === 'lt') && (values.length !== 1 || !/^[+-]?\d+$/.test(values[0])))
+      throw new Error("for 'Gt', 'Lt' operators, exactly one integer value is required");
     out.push({ key: r.key, operator: op, values: [...values] });
   }
   return new Selector(out);
@@ -31,7 +32,8 @@ export function nodeSelectorRequirementsAsFieldSelector(reqs: NodeSelectorRequir
   for (const r of reqs) {
     if (r.key !== OBJECT_NAME_FIELD) throw new Error(`not a valid field selector key: ${r.key}`);
     if (r.operator !== 'In' && r.operator !== 'NotIn') throw new Error(`${JSON.stringify(r.operator)} is not a valid node field selector operator`);
-    if ((r.values ?? []).length !== 1) throw new Error(`unexpected number of value (${(r.values ?? []).length}) for node field selector operator ${JSON.stringify(r.operator)}`);
+    if ((r.values ?? []).length !== 1)
+      throw new Error(`unexpected number of value (${(r.values ?? []).length}) for node field selector operator ${JSON.stringify(r.operator)}`);
     out.push({ key: r.key, operator: r.operator === 'In' ? '=' : '!=', values: [...(r.values ?? [])] });
   }
   return new Selector(out);

@@ -6,11 +6,29 @@ import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady } from '
 import type { DaemonSet, DaemonSetStatus, Node, Pod } from './types.js';
 import { getTemplateGeneration, isPodUpdated } from './util/daemonset_util.js';
 
-export type DaemonSetCounts = Required<Pick<DaemonSetStatus,
-  'desiredNumberScheduled' | 'currentNumberScheduled' | 'numberMisscheduled' | 'numberReady' | 'updatedNumberScheduled' | 'numberAvailable' | 'numberUnavailable'>>;
+export type DaemonSetCounts = Required<
+  Pick<
+    DaemonSetStatus,
+    | 'desiredNumberScheduled'
+    | 'currentNumberScheduled'
+    | 'numberMisscheduled'
+    | 'numberReady'
+    | 'updatedNumberScheduled'
+    | 'numberAvailable'
+    | 'numberUnavailable'
+  >
+>;
 
 export function calculateStatus(ds: DaemonSet, nodes: Node[], nodeToDaemonPods: Map<string, Pod[]>, hash: string, now: number): DaemonSetCounts {
-  const s: DaemonSetCounts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, updatedNumberScheduled: 0, numberAvailable: 0, numberUnavailable: 0 };
+  const s: DaemonSetCounts = {
+    desiredNumberScheduled: 0,
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    numberReady: 0,
+    updatedNumberScheduled: 0,
+    numberAvailable: 0,
+    numberUnavailable: 0,
+  };
   const generation = getTemplateGeneration(ds);
   for (const node of nodes) {
     const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
@@ -37,6 +55,5 @@ export function calculateStatus(ds: DaemonSet, nodes: Node[], nodeToDaemonPods: 
 export function statusUpToDate(ds: DaemonSet, s: DaemonSetCounts): boolean {
   const cur = ds.status;
   if (!cur) return false;
-  return (Object.keys(s) as (keyof DaemonSetCounts)[]).every((k) => (cur[k] ?? 0) === s[k]) &&
-    (cur.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0);
+  return (Object.keys(s) as (keyof DaemonSetCounts)[]).every((k) => (cur[k] ?? 0) === s[k]) && (cur.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0);
 }

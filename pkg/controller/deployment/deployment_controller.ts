@@ -31,7 +31,10 @@ export class DeploymentController implements Controller, DeploymentSyncer {
   private readonly rsInformer: SharedIndexInformer<ReplicaSet>;
   private readonly podInformer: SharedIndexInformer<Pod>;
 
-  constructor(private readonly ctx: ControllerContext, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.deployments = ctx.client.resource<Deployment>('apps/v1', 'deployments');
     this.replicaSets = ctx.client.resource<ReplicaSet>('apps/v1', 'replicasets');
     this.recorder = ctx.recorder;

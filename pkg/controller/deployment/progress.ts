@@ -1,12 +1,26 @@
 // progress.go: the Progressing condition during a rollout, and requeueing a
 // Deployment so that a missed progressDeadlineSeconds is noticed in time.
 import {
-  DeploymentProgressing, DeploymentReplicaFailure, NewRSAvailableReason, ReplicaSetReplicaFailure, ReplicaSetUpdatedReason, TimedOutReason,
-  type Deployment, type DeploymentCondition, type DeploymentStatus, type ReplicaSet,
+  DeploymentProgressing,
+  DeploymentReplicaFailure,
+  NewRSAvailableReason,
+  ReplicaSetReplicaFailure,
+  ReplicaSetUpdatedReason,
+  TimedOutReason,
+  type Deployment,
+  type DeploymentCondition,
+  type DeploymentStatus,
+  type ReplicaSet,
 } from './types.js';
 import {
-  deploymentComplete, deploymentProgressing, deploymentTimedOut, getDeploymentCondition, hasProgressDeadline, newDeploymentCondition,
-  removeDeploymentCondition, setDeploymentCondition,
+  deploymentComplete,
+  deploymentProgressing,
+  deploymentTimedOut,
+  getDeploymentCondition,
+  hasProgressDeadline,
+  newDeploymentCondition,
+  removeDeploymentCondition,
+  setDeploymentCondition,
 } from './util/conditions.js';
 import { calculateStatus, writeStatusIfChanged, type DeploymentSyncer } from './sync.js';
 
@@ -49,7 +63,15 @@ function getReplicaFailures(allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSe
   const ordered = [newRS, ...allRSs.filter((rs) => rs !== newRS)];
   for (const rs of ordered) {
     const c = rs?.status?.conditions?.find((x) => x.type === ReplicaSetReplicaFailure);
-    if (c) return { type: DeploymentReplicaFailure, status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message };
+    if (c)
+      return {
+        type: DeploymentReplicaFailure,
+        status: c.status,
+        lastUpdateTime: c.lastTransitionTime,
+        lastTransitionTime: c.lastTransitionTime,
+        reason: c.reason,
+        message: c.message,
+      };
   }
   return undefined;
 }

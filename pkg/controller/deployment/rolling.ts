@@ -42,7 +42,12 @@ async function reconcileOldReplicaSets(dc: DeploymentSyncer, allRSs: ReplicaSet[
 }
 
 /** cleanupUnhealthyReplicas: unavailable old pods go first; they cost no availability. */
-async function cleanupUnhealthyReplicas(dc: DeploymentSyncer, oldRSs: ReplicaSet[], d: Deployment, maxCleanupCount: number): Promise<{ rss: ReplicaSet[]; scaledDown: number }> {
+async function cleanupUnhealthyReplicas(
+  dc: DeploymentSyncer,
+  oldRSs: ReplicaSet[],
+  d: Deployment,
+  maxCleanupCount: number,
+): Promise<{ rss: ReplicaSet[]; scaledDown: number }> {
   const rss = [...oldRSs].sort(byCreationTimestamp);
   let total = 0;
   for (let i = 0; i < rss.length; i++) {
@@ -52,7 +57,10 @@ async function cleanupUnhealthyReplicas(dc: DeploymentSyncer, oldRSs: ReplicaSet
     if (rsReplicas(target) === 0 || rsReplicas(target) === available) continue;
     const count = Math.min(maxCleanupCount - total, rsReplicas(target) - available);
     const newCount = rsReplicas(target) - count;
-    if (newCount > rsReplicas(target)) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${target.metadata.namespace}/${target.metadata.name} ${rsReplicas(target)} -> ${newCount}`);
+    if (newCount > rsReplicas(target))
+      throw new Error(
+        `when cleaning up unhealthy replicas, got invalid request to scale down ${target.metadata.namespace}/${target.metadata.name} ${rsReplicas(target)} -> ${newCount}`,
+      );
     rss[i] = (await scaleReplicaSetAndRecordEvent(dc, target, newCount, d)).rs;
     total += count;
   }

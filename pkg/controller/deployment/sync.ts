@@ -5,18 +5,48 @@ import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { newControllerRef, controllerRef } from '../../client/controllerutil.js';
 import type { Logger } from '../../util/log.js';
 import {
-  DEPLOYMENT_GVK, DefaultDeploymentUniqueLabelKey, DeploymentAvailable, DeploymentProgressing, FailedRSCreateReason,
-  FoundNewRSReason, MinimumReplicasAvailable, MinimumReplicasUnavailable, NewReplicaSetReason, PausedDeployReason,
-  ResumedDeployReason, RevisionAnnotation, TimedOutReason, type Deployment, type DeploymentStatus, type ReplicaSet,
+  DEPLOYMENT_GVK,
+  DefaultDeploymentUniqueLabelKey,
+  DeploymentAvailable,
+  DeploymentProgressing,
+  FailedRSCreateReason,
+  FoundNewRSReason,
+  MinimumReplicasAvailable,
+  MinimumReplicasUnavailable,
+  NewReplicaSetReason,
+  PausedDeployReason,
+  ResumedDeployReason,
+  RevisionAnnotation,
+  TimedOutReason,
+  type Deployment,
+  type DeploymentStatus,
+  type ReplicaSet,
 } from './types.js';
 import { computeHash } from './util/hash.js';
 import { isRollingUpdate, maxSurge, maxUnavailable, replicasOf } from './util/intstr.js';
 import {
-  getDesiredReplicasAnnotation, replicasAnnotationsNeedUpdate, setDeploymentRevision, setNewReplicaSetAnnotations, setReplicasAnnotations,
+  getDesiredReplicasAnnotation,
+  replicasAnnotationsNeedUpdate,
+  setDeploymentRevision,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
 } from './util/annotations.js';
 import {
-  actualReplicaCount, availableReplicaCount, byRevision, bySizeNewer, bySizeOlder, equalIgnoreHash, filterActive, findActiveOrLatest,
-  findNewReplicaSet, findOldReplicaSets, maxRevision, readyReplicaCount, replicaCount, rsReplicas, semanticEqual,
+  actualReplicaCount,
+  availableReplicaCount,
+  byRevision,
+  bySizeNewer,
+  bySizeOlder,
+  equalIgnoreHash,
+  filterActive,
+  findActiveOrLatest,
+  findNewReplicaSet,
+  findOldReplicaSets,
+  maxRevision,
+  readyReplicaCount,
+  replicaCount,
+  rsReplicas,
+  semanticEqual,
 } from './util/replicasets.js';
 import { getProportion, isSaturated, newRSNewReplicas } from './util/replicas.js';
 import { getDeploymentCondition, hasProgressDeadline, hasRevisionHistoryLimit, newDeploymentCondition, setDeploymentCondition } from './util/conditions.js';
@@ -54,7 +84,13 @@ export async function getAllReplicaSetsAndSyncRevision(dc: DeploymentSyncer, d: 
   return { newRS, oldRSs: all };
 }
 
-async function getNewReplicaSet(dc: DeploymentSyncer, d: Deployment, rsList: ReplicaSet[], oldRSs: ReplicaSet[], createIfNotExisted: boolean): Promise<ReplicaSet | undefined> {
+async function getNewReplicaSet(
+  dc: DeploymentSyncer,
+  d: Deployment,
+  rsList: ReplicaSet[],
+  oldRSs: ReplicaSet[],
+  createIfNotExisted: boolean,
+): Promise<ReplicaSet | undefined> {
   const existing = findNewReplicaSet(d, rsList);
   const newRevision = String(maxRevision(oldRSs) + 1);
   const ns = d.metadata.namespace;
@@ -71,7 +107,10 @@ async function getNewReplicaSet(dc: DeploymentSyncer, d: Deployment, rsList: Rep
     // A Deployment that never recorded progress starts its clock at the first sight of its new ReplicaSet.
     if (hasProgressDeadline(d) && !getDeploymentCondition(d.status, DeploymentProgressing)) {
       d.status ??= {};
-      setDeploymentCondition(d.status, newDeploymentCondition(DeploymentProgressing, 'True', FoundNewRSReason, `Found new replica set "${rsCopy.metadata.name}"`, dc.now()));
+      setDeploymentCondition(
+        d.status,
+        newDeploymentCondition(DeploymentProgressing, 'True', FoundNewRSReason, `Found new replica set "${rsCopy.metadata.name}"`, dc.now()),
+      );
       needsUpdate = true;
     }
     if (needsUpdate) await updateDeploymentStatus(dc, d);
@@ -117,7 +156,10 @@ async function getNewReplicaSet(dc: DeploymentSyncer, d: Deployment, rsList: Rep
         d.status.collisionCount = (d.status.collisionCount ?? 0) + 1;
         try {
           await updateDeploymentStatus(dc, d);
-          dc.log.v(2)(`found a hash collision for deployment; bumped collisionCount`, { deployment: `${ns}/${d.metadata.name}`, collisionCount: d.status.collisionCount });
+          dc.log.v(2)(`found a hash collision for deployment; bumped collisionCount`, {
+            deployment: `${ns}/${d.metadata.name}`,
+            collisionCount: d.status.collisionCount,
+          });
         } catch {
           // retried on the requeue below
         }
@@ -141,7 +183,10 @@ async function getNewReplicaSet(dc: DeploymentSyncer, d: Deployment, rsList: Rep
   let needsUpdate = setDeploymentRevision(d, newRevision);
   if (!alreadyExists && hasProgressDeadline(d)) {
     d.status ??= {};
-    setDeploymentCondition(d.status, newDeploymentCondition(DeploymentProgressing, 'True', NewReplicaSetReason, `Created new replica set "${created.metadata.name}"`, dc.now()));
+    setDeploymentCondition(
+      d.status,
+      newDeploymentCondition(DeploymentProgressing, 'True', NewReplicaSetReason, `Created new replica set "${created.metadata.name}"`, dc.now()),
+    );
     needsUpdate = true;
   }
   if (needsUpdate) await updateDeploymentStatus(dc, d);
@@ -149,7 +194,13 @@ async function getNewReplicaSet(dc: DeploymentSyncer, d: Deployment, rsList: Rep
 }
 
 /** scaleReplicaSet: writes size and the replicas annotations; an Event when the size changed. */
-export async function scaleReplicaSet(dc: DeploymentSyncer, rs: ReplicaSet, newScale: number, d: Deployment, scalingOperation: string): Promise<{ scaled: boolean; rs: ReplicaSet }> {
+export async function scaleReplicaSet(
+  dc: DeploymentSyncer,
+  rs: ReplicaSet,
+  newScale: number,
+  d: Deployment,
+  scalingOperation: string,
+): Promise<{ scaled: boolean; rs: ReplicaSet }> {
   const sizeNeedsUpdate = rsReplicas(rs) !== newScale;
   const desired = replicasOf(d);
   const max = desired + maxSurge(d);
@@ -159,11 +210,17 @@ export async function scaleReplicaSet(dc: DeploymentSyncer, rs: ReplicaSet, newS
   rsCopy.spec.replicas = newScale;
   setReplicasAnnotations(rsCopy, desired, max);
   const updated = await dc.replicaSets.namespace(rs.metadata.namespace).update(rsCopy);
-  if (sizeNeedsUpdate) event(dc, d, 'Normal', 'ScalingReplicaSet', `Scaled ${scalingOperation} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`);
+  if (sizeNeedsUpdate)
+    event(dc, d, 'Normal', 'ScalingReplicaSet', `Scaled ${scalingOperation} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`);
   return { scaled: sizeNeedsUpdate, rs: updated };
 }
 
-export async function scaleReplicaSetAndRecordEvent(dc: DeploymentSyncer, rs: ReplicaSet, newScale: number, d: Deployment): Promise<{ scaled: boolean; rs: ReplicaSet }> {
+export async function scaleReplicaSetAndRecordEvent(
+  dc: DeploymentSyncer,
+  rs: ReplicaSet,
+  newScale: number,
+  d: Deployment,
+): Promise<{ scaled: boolean; rs: ReplicaSet }> {
   if (rsReplicas(rs) === newScale) return { scaled: false, rs };
   return scaleReplicaSet(dc, rs, newScale, d, rsReplicas(rs) < newScale ? 'up' : 'down');
 }
@@ -235,7 +292,13 @@ export async function cleanupDeployment(dc: DeploymentSyncer, oldRSs: ReplicaSet
   for (let i = 0; i < diff; i++) {
     const rs = cleanable[i];
     // Never a ReplicaSet that still has (or may still have) pods.
-    if ((rs.status?.replicas ?? 0) !== 0 || rsReplicas(rs) !== 0 || (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0) || rs.metadata.deletionTimestamp) continue;
+    if (
+      (rs.status?.replicas ?? 0) !== 0 ||
+      rsReplicas(rs) !== 0 ||
+      (rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0) ||
+      rs.metadata.deletionTimestamp
+    )
+      continue;
     dc.log.v(4)('deleting old replica set', { replicaset: `${rs.metadata.namespace}/${rs.metadata.name}` });
     try {
       await dc.replicaSets.namespace(rs.metadata.namespace).delete(rs.metadata.name ?? '');
@@ -251,7 +314,10 @@ export function calculateStatus(allRSs: (ReplicaSet | undefined)[], newRS: Repli
   const unavailable = Math.max(0, replicaCount(allRSs) - available);
   // Zero counts are left out, as Go's omitempty leaves them off the wire.
   const status: DeploymentStatus = {};
-  const put = (k: 'observedGeneration' | 'replicas' | 'updatedReplicas' | 'readyReplicas' | 'availableReplicas' | 'unavailableReplicas' | 'collisionCount', v: number | undefined) => {
+  const put = (
+    k: 'observedGeneration' | 'replicas' | 'updatedReplicas' | 'readyReplicas' | 'availableReplicas' | 'unavailableReplicas' | 'collisionCount',
+    v: number | undefined,
+  ) => {
     if (v) status[k] = v;
   };
   put('observedGeneration', d.metadata.generation);
@@ -265,7 +331,10 @@ export function calculateStatus(allRSs: (ReplicaSet | undefined)[], newRS: Repli
   if (available >= replicasOf(d) - maxUnavailable(d)) {
     setDeploymentCondition(status, newDeploymentCondition(DeploymentAvailable, 'True', MinimumReplicasAvailable, 'Deployment has minimum availability.', now));
   } else {
-    setDeploymentCondition(status, newDeploymentCondition(DeploymentAvailable, 'False', MinimumReplicasUnavailable, 'Deployment does not have minimum availability.', now));
+    setDeploymentCondition(
+      status,
+      newDeploymentCondition(DeploymentAvailable, 'False', MinimumReplicasUnavailable, 'Deployment does not have minimum availability.', now),
+    );
   }
   return status;
 }
@@ -278,7 +347,12 @@ export async function writeStatusIfChanged(dc: DeploymentSyncer, d: Deployment, 
   return true;
 }
 
-export async function syncDeploymentStatus(dc: DeploymentSyncer, allRSs: (ReplicaSet | undefined)[], newRS: ReplicaSet | undefined, d: Deployment): Promise<void> {
+export async function syncDeploymentStatus(
+  dc: DeploymentSyncer,
+  allRSs: (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+  d: Deployment,
+): Promise<void> {
   await writeStatusIfChanged(dc, d, calculateStatus(allRSs, newRS, d, dc.now()));
 }
 

@@ -54,7 +54,14 @@ export class DisruptionController implements Controller {
         if (selectorFromLabelSelector(pdb.spec?.selector ?? {}).matches(pod.metadata.labels)) this.queue.add(key(pdb));
       }
     };
-    this.pods.addEventHandler({ onAdd: forPod, onUpdate: (o, p) => { forPod(o); forPod(p); }, onDelete: forPod });
+    this.pods.addEventHandler({
+      onAdd: forPod,
+      onUpdate: (o, p) => {
+        forPod(o);
+        forPod(p);
+      },
+      onDelete: forPod,
+    });
   }
 
   async run(workers: number, signal: AbortSignal): Promise<void> {
@@ -92,7 +99,9 @@ export class DisruptionController implements Controller {
     const pdb = this.pdbs.lister.get(namespace, name);
     if (!pdb) return;
     const selector = selectorFromLabelSelector(pdb.spec?.selector ?? {});
-    const pods = this.pods.lister.list(namespace).filter((p) => selector.matches(p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const pods = this.pods.lister
+      .list(namespace)
+      .filter((p) => selector.matches(p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
     const now = Date.now();
     // Pods evicted but not yet gone stay counted as disrupted for a while.
     const disrupted: Record<string, string> = {};
@@ -116,9 +125,20 @@ export class DisruptionController implements Controller {
       observedGeneration: pdb.metadata.generation,
       lastTransitionTime: old && old.status === (allowed ? 'True' : 'False') ? old.lastTransitionTime : new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
-    const status = { observedGeneration: pdb.metadata.generation, disruptedPods: Object.keys(disrupted).length ? disrupted : undefined, disruptionsAllowed, currentHealthy, desiredHealthy, expectedPods, conditions: [condition] };
+    const status = {
+      observedGeneration: pdb.metadata.generation,
+      disruptedPods: Object.keys(disrupted).length ? disrupted : undefined,
+      disruptionsAllowed,
+      currentHealthy,
+      desiredHealthy,
+      expectedPods,
+      conditions: [condition],
+    };
     const clean = JSON.parse(JSON.stringify(status)) as Record<string, unknown>;
     if (isDeepStrictEqual(clean, JSON.parse(JSON.stringify(pdb.status ?? {})))) return;
-    await this.ctx.client.resource<PDB>('policy/v1', 'poddisruptionbudgets').namespace(namespace).updateStatus({ ...pdb, status: clean });
+    await this.ctx.client
+      .resource<PDB>('policy/v1', 'poddisruptionbudgets')
+      .namespace(namespace)
+      .updateStatus({ ...pdb, status: clean });
   }
 }

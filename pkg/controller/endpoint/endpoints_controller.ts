@@ -14,7 +14,10 @@ interface Endpoints extends KubeObject {
 }
 
 function address(e: EndpointEntry): Record<string, unknown> {
-  const a: Record<string, unknown> = { ip: e.address, targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid } };
+  const a: Record<string, unknown> = {
+    ip: e.address,
+    targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
+  };
   if (e.pod.spec?.nodeName) a.nodeName = e.pod.spec.nodeName;
   return a;
 }
@@ -43,7 +46,10 @@ export class EndpointsController implements Controller {
     const current = this.endpoints.lister.get(namespace, name);
     if (selected === 'unmanaged') return; // endpoints of a selector-less service are the user's
     if (selected === 'gone') {
-      if (current) await client.delete(name).catch((err: unknown) => { if (!isStatus(err, 404)) throw err; });
+      if (current)
+        await client.delete(name).catch((err: unknown) => {
+          if (!isStatus(err, 404)) throw err;
+        });
       return;
     }
     const { svc, pods } = selected;

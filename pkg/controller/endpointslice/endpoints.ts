@@ -2,17 +2,30 @@
 // pods, shared by the EndpointSlice and the legacy Endpoints controllers.
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 
-export interface ServicePort { name?: string; port: number; targetPort?: number | string; protocol?: string }
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+}
 export interface Service extends KubeObject {
   spec?: { selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string; publishNotReadyAddresses?: boolean };
 }
-export interface ContainerPort { name?: string; containerPort: number; protocol?: string }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
 export interface Pod extends KubeObject {
   spec?: { nodeName?: string; hostname?: string; subdomain?: string; containers?: Array<{ ports?: ContainerPort[] }> };
   status?: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }> };
 }
 
-export interface EndpointPort { name?: string; port: number; protocol: string }
+export interface EndpointPort {
+  name?: string;
+  port: number;
+  protocol: string;
+}
 
 export interface EndpointEntry {
   pod: Pod;
@@ -53,7 +66,14 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): EndpointEntry[] {
       const port = resolveTargetPort(sp, pod);
       if (port !== undefined) ports.push({ name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' });
     }
-    out.push({ pod, address: ip, ready: (ready || !!svc.spec?.publishNotReadyAddresses) && !terminating, serving: ready || !!svc.spec?.publishNotReadyAddresses, terminating, ports });
+    out.push({
+      pod,
+      address: ip,
+      ready: (ready || !!svc.spec?.publishNotReadyAddresses) && !terminating,
+      serving: ready || !!svc.spec?.publishNotReadyAddresses,
+      terminating,
+      ports,
+    });
   }
   return out.sort((a, b) => (a.pod.metadata.name ?? '').localeCompare(b.pod.metadata.name ?? ''));
 }

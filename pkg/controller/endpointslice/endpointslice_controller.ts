@@ -57,12 +57,16 @@ export class EndpointSliceController implements Controller {
   async syncService(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
     const selected = this.watch.select(namespace, name);
-    const existing = this.slices.lister.list(namespace)
+    const existing = this.slices.lister
+      .list(namespace)
       .filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY)
       .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     const client = this.ctx.client.resource<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices').namespace(namespace);
     if (selected === 'unmanaged' || selected === 'gone') {
-      for (const s of existing) await client.delete(s.metadata.name ?? '').catch((err: unknown) => { if (!isStatus(err, 404)) throw err; });
+      for (const s of existing)
+        await client.delete(s.metadata.name ?? '').catch((err: unknown) => {
+          if (!isStatus(err, 404)) throw err;
+        });
       return;
     }
     const { svc, pods } = selected;
@@ -80,14 +84,23 @@ export class EndpointSliceController implements Controller {
       const have = existing[i];
       if (!have) {
         await client.create({
-          apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
           metadata: { generateName: `${name}-`, namespace, labels, ownerReferences: [newControllerRef(svc, { apiVersion: 'v1', kind: 'Service' })] },
-          addressType: 'IPv4', ...want,
+          addressType: 'IPv4',
+          ...want,
         });
-      } else if (!isDeepStrictEqual(have.endpoints ?? [], want.endpoints) || !isDeepStrictEqual(have.ports ?? [], want.ports) || !isDeepStrictEqual(have.metadata.labels, labels)) {
+      } else if (
+        !isDeepStrictEqual(have.endpoints ?? [], want.endpoints) ||
+        !isDeepStrictEqual(have.ports ?? [], want.ports) ||
+        !isDeepStrictEqual(have.metadata.labels, labels)
+      ) {
         await client.update({ ...have, metadata: { ...have.metadata, labels }, ...want });
       }
     }
-    for (const extra of existing.slice(wanted.length)) await client.delete(extra.metadata.name ?? '').catch((err: unknown) => { if (!isStatus(err, 404)) throw err; });
+    for (const extra of existing.slice(wanted.length))
+      await client.delete(extra.metadata.name ?? '').catch((err: unknown) => {
+        if (!isStatus(err, 404)) throw err;
+      });
   }
 }

@@ -10,7 +10,10 @@ export class ServicePodWatch {
   readonly services: SharedIndexInformer<Service>;
   readonly pods: SharedIndexInformer<Pod>;
 
-  constructor(ctx: ControllerContext, readonly queue: RateLimitingQueue<string>) {
+  constructor(
+    ctx: ControllerContext,
+    readonly queue: RateLimitingQueue<string>,
+  ) {
     this.services = ctx.informers.forResource<Service>('v1', 'services');
     this.pods = ctx.informers.forResource<Pod>('v1', 'pods');
     const key = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace}/${o.metadata.name}`;
@@ -21,7 +24,14 @@ export class ServicePodWatch {
         if (sel && Object.keys(sel).length && selectorFromSet(sel).matches(pod.metadata.labels)) queue.add(key(svc));
       }
     };
-    this.pods.addEventHandler({ onAdd: forPod, onUpdate: (old, pod) => { forPod(old); forPod(pod); }, onDelete: forPod });
+    this.pods.addEventHandler({
+      onAdd: forPod,
+      onUpdate: (old, pod) => {
+        forPod(old);
+        forPod(pod);
+      },
+      onDelete: forPod,
+    });
   }
 
   async synced(): Promise<void> {

@@ -72,7 +72,9 @@ export class GarbageCollector implements Controller {
     while (!signal.aborted && !this.informers.every((i) => i.hasSynced())) {
       if (!warned && Date.now() - started > 30_000) {
         warned = true;
-        const pending = builtinGCResources().filter((_, i) => !this.informers[i]?.hasSynced()).map((g) => `${g.resource}.${g.group || 'core'}`);
+        const pending = builtinGCResources()
+          .filter((_, i) => !this.informers[i]?.hasSynced())
+          .map((g) => `${g.resource}.${g.group || 'core'}`);
         this.deps.log('garbage collector: still waiting for resource monitors to sync', { pending });
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -173,7 +175,11 @@ export class GarbageCollector implements Controller {
       else if (state === 'dangling') dangling.push(ref);
       else waitingForDependentsDeletion.push(ref);
     }
-    this.deps.log.v(4)(`garbage collector: classified references of ${describe(id)}`, { solid: solid.length, dangling: dangling.length, waiting: waitingForDependentsDeletion.length });
+    this.deps.log.v(4)(`garbage collector: classified references of ${describe(id)}`, {
+      solid: solid.length,
+      dangling: dangling.length,
+      waiting: waitingForDependentsDeletion.length,
+    });
 
     if (solid.length > 0) {
       // Some owner remains: only drop the references to owners that are gone or deleting.
@@ -190,7 +196,11 @@ export class GarbageCollector implements Controller {
       return this.deleteObject(gvr, id, 'Foreground');
     }
     const finalizers = latest.metadata.finalizers ?? [];
-    const policy: DeletionPropagation = finalizers.includes(FinalizerOrphanDependents) ? 'Orphan' : finalizers.includes(FinalizerDeleteDependents) ? 'Foreground' : 'Background';
+    const policy: DeletionPropagation = finalizers.includes(FinalizerOrphanDependents)
+      ? 'Orphan'
+      : finalizers.includes(FinalizerDeleteDependents)
+        ? 'Foreground'
+        : 'Background';
     this.deps.log(`garbage collector: deleting ${describe(id)}: all owners are gone or being deleted`, { propagationPolicy: policy });
     await this.deleteObject(gvr, id, policy);
   }
@@ -280,7 +290,11 @@ export class GarbageCollector implements Controller {
    * resourceVersion it was computed from (a precondition), retried on 409.
    * mutate returns the metadata fields to patch, or undefined when nothing is to change.
    */
-  private async patchMetadata(gvr: GroupVersionResource, id: ObjectIdentity, mutate: (latest: KubeObject) => Record<string, unknown> | undefined): Promise<void> {
+  private async patchMetadata(
+    gvr: GroupVersionResource,
+    id: ObjectIdentity,
+    mutate: (latest: KubeObject) => Record<string, unknown> | undefined,
+  ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const latest = await this.getLive(gvr, id.namespace, id.name);
       if (!latest || latest.metadata.uid !== id.uid) return;

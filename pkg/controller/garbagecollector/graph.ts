@@ -36,7 +36,10 @@ export class Node {
   orphaning = false;
 
   /** virtual: known only from someone's ownerReference, not (yet) observed by an informer. */
-  constructor(public identity: ObjectIdentity, public virtual: boolean) {}
+  constructor(
+    public identity: ObjectIdentity,
+    public virtual: boolean,
+  ) {}
 
   /** Dependents whose reference to this node has blockOwnerDeletion: true. */
   blockingDependents(): Node[] {
@@ -54,7 +57,10 @@ export interface GraphSink {
 export class DependencyGraph {
   readonly nodes = new Map<string, Node>();
 
-  constructor(private readonly mapper: RESTMapper, private readonly sink: GraphSink) {}
+  constructor(
+    private readonly mapper: RESTMapper,
+    private readonly sink: GraphSink,
+  ) {}
 
   get(uid: string): Node | undefined {
     return this.nodes.get(uid);
@@ -68,7 +74,7 @@ export class DependencyGraph {
     const identity: ObjectIdentity = {
       apiVersion: apiVersionOf(gvr),
       kind: gvr.kind ?? obj.kind ?? '',
-      namespace: gvr.namespaced ? m.namespace ?? '' : '',
+      namespace: gvr.namespaced ? (m.namespace ?? '') : '',
       name: m.name,
       uid,
       gvr,

@@ -20,9 +20,23 @@ import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../replicaset/slo
 import type { Pod } from '../replicaset/types.js';
 import { firstPendingIndexes, formatIndexes, getCompletionIndex, parseIndexes, UNKNOWN_COMPLETION_INDEX } from './indexed_job_utils.js';
 import {
-  JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV, JOB_GVK, JOB_TRACKING_FINALIZER, type Job, type JobCondition, type JobStatus,
-  JobComplete, JobFailed, JobFailureTarget, JobReasonBackoffLimitExceeded, JobReasonCompletionsReached, JobReasonDeadlineExceeded,
-  JobSuccessCriteriaMet, JobSuspended, isJobFinished, rfc3339,
+  JOB_COMPLETION_INDEX_ANNOTATION,
+  JOB_COMPLETION_INDEX_ENV,
+  JOB_GVK,
+  JOB_TRACKING_FINALIZER,
+  type Job,
+  type JobCondition,
+  type JobStatus,
+  JobComplete,
+  JobFailed,
+  JobFailureTarget,
+  JobReasonBackoffLimitExceeded,
+  JobReasonCompletionsReached,
+  JobReasonDeadlineExceeded,
+  JobSuccessCriteriaMet,
+  JobSuspended,
+  isJobFinished,
+  rfc3339,
 } from './types.js';
 
 /** Upstream's MaxPodCreateDeletePerSync. */
@@ -75,7 +89,10 @@ export class JobController implements Controller {
   private readonly now: () => Date;
   private readonly podFailureBackoffMs: number;
 
-  constructor(private readonly deps: ControllerContext, opts: JobControllerOptions = {}) {
+  constructor(
+    private readonly deps: ControllerContext,
+    opts: JobControllerOptions = {},
+  ) {
     this.now = opts.now ?? (() => new Date());
     this.podFailureBackoffMs = opts.podFailureBackoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
     this.jobInformer = deps.informers.forResource<Job>('batch/v1', 'jobs');
@@ -281,8 +298,12 @@ export class JobController implements Controller {
       }
     }
 
-    const needsUpdate = suspendChanged || active !== (status.active ?? 0) || ctx.ready !== status.ready || ctx.terminating !== status.terminating
-      || status.startTime !== shared.status?.startTime;
+    const needsUpdate =
+      suspendChanged ||
+      active !== (status.active ?? 0) ||
+      ctx.ready !== status.ready ||
+      ctx.terminating !== status.terminating ||
+      status.startTime !== shared.status?.startTime;
     status.active = active;
     status.ready = ctx.ready;
     status.terminating = ctx.terminating;
@@ -442,22 +463,24 @@ export class JobController implements Controller {
     this.expectations.expectDeletions(key, pods.length);
     let deleted = 0;
     let error: unknown;
-    await Promise.all(pods.map(async (pod) => {
-      const podName = pod.metadata.name ?? '';
-      try {
-        await this.podClient.namespace(pod.metadata.namespace).delete(podName);
-        deleted++;
-        void this.deps.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`, JOB_GVK);
-      } catch (err) {
-        this.expectations.deletionObserved(key);
-        if (isStatus(err, 404)) {
+    await Promise.all(
+      pods.map(async (pod) => {
+        const podName = pod.metadata.name ?? '';
+        try {
+          await this.podClient.namespace(pod.metadata.namespace).delete(podName);
           deleted++;
-          return;
+          void this.deps.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${podName}`, JOB_GVK);
+        } catch (err) {
+          this.expectations.deletionObserved(key);
+          if (isStatus(err, 404)) {
+            deleted++;
+            return;
+          }
+          error ??= err;
+          void this.deps.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, JOB_GVK);
         }
-        error ??= err;
-        void this.deps.recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, JOB_GVK);
-      }
-    }));
+      }),
+    );
     return { deleted, error };
   }
 
@@ -537,24 +560,26 @@ export class JobController implements Controller {
       const expected = this.finalizerExpectations.get(ctx.key) ?? new Set<string>();
       this.finalizerExpectations.set(ctx.key, expected);
       let rmErr: unknown;
-      await Promise.all(toRemove.map(async (pod) => {
-        const uid = pod.metadata.uid ?? '';
-        expected.add(uid);
-        try {
-          await this.podClient.namespace(pod.metadata.namespace).patch(pod.metadata.name ?? '', 'strategic', {
-            metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER], uid },
-          });
-          uidsWithFinalizer.delete(uid);
-        } catch (err) {
-          if (isStatus(err, 404)) {
+      await Promise.all(
+        toRemove.map(async (pod) => {
+          const uid = pod.metadata.uid ?? '';
+          expected.add(uid);
+          try {
+            await this.podClient.namespace(pod.metadata.namespace).patch(pod.metadata.name ?? '', 'strategic', {
+              metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER], uid },
+            });
             uidsWithFinalizer.delete(uid);
-            return;
+          } catch (err) {
+            if (isStatus(err, 404)) {
+              uidsWithFinalizer.delete(uid);
+              return;
+            }
+            // The update will never be observed.
+            this.finalizerRemovalObserved(ctx.key, uid);
+            rmErr ??= err;
           }
-          // The update will never be observed.
-          this.finalizerRemovalObserved(ctx.key, uid);
-          rmErr ??= err;
-        }
-      }));
+        }),
+      );
       if (cleanUncountedPodsWithoutFinalizers(current.status!, uidsWithFinalizer)) needsFlush = true;
       if (rmErr) {
         if (needsFlush) await this.updateStatus(current);
@@ -680,7 +705,9 @@ function addCompletionIndexEnv(spec: Record<string, unknown>): void {
     for (const c of list as { env?: { name: string }[] }[]) {
       const env = (c.env ??= []);
       if (env.some((e) => e.name === JOB_COMPLETION_INDEX_ENV)) continue;
-      env.push({ name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } } as { name: string });
+      env.push({ name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } } as {
+        name: string;
+      });
     }
   }
 }

@@ -40,14 +40,20 @@ const SCALE_UP_LIMIT_MINIMUM = 4.0;
  * stabilisation, max of +4 pods or +100% per 15 s; scale down: -100% per 15 s, with the
  * controller's --horizontal-pod-autoscaler-downscale-stabilization as the window).
  */
-export function behaviorWithDefaults(b: HorizontalPodAutoscalerBehavior, downscaleStabilizationSeconds: number): { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } {
+export function behaviorWithDefaults(
+  b: HorizontalPodAutoscalerBehavior,
+  downscaleStabilizationSeconds: number,
+): { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } {
   const up = b.scaleUp ?? {};
   const down = b.scaleDown ?? {};
   return {
     scaleUp: {
       stabilizationWindowSeconds: up.stabilizationWindowSeconds ?? 0,
       selectPolicy: up.selectPolicy ?? 'Max',
-      policies: up.policies ?? [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+      policies: up.policies ?? [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
     },
     scaleDown: {
       stabilizationWindowSeconds: down.stabilizationWindowSeconds ?? downscaleStabilizationSeconds,
@@ -66,12 +72,19 @@ export function getReplicasChangePerPeriod(periodSeconds: number, events: Timest
 }
 
 /** The most replicas the scale-up policies allow now, given what was already added in each period. */
-export function calculateScaleUpLimitWithScalingRules(currentReplicas: number, upEvents: TimestampedScaleEvent[], downEvents: TimestampedScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
+export function calculateScaleUpLimitWithScalingRules(
+  currentReplicas: number,
+  upEvents: TimestampedScaleEvent[],
+  downEvents: TimestampedScaleEvent[],
+  rules: Required<HPAScalingRules>,
+  now: number,
+): number {
   if (rules.selectPolicy === 'Disabled') return currentReplicas;
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const p of rules.policies) {
-    const periodStart = currentReplicas - getReplicasChangePerPeriod(p.periodSeconds, upEvents, now) + getReplicasChangePerPeriod(p.periodSeconds, downEvents, now);
+    const periodStart =
+      currentReplicas - getReplicasChangePerPeriod(p.periodSeconds, upEvents, now) + getReplicasChangePerPeriod(p.periodSeconds, downEvents, now);
     // Percent rounds up so that a small target can always grow.
     const proposed = p.type === 'Pods' ? periodStart + p.value : Math.ceil(periodStart * (1 + p.value / 100));
     result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
@@ -80,12 +93,19 @@ export function calculateScaleUpLimitWithScalingRules(currentReplicas: number, u
 }
 
 /** The fewest replicas the scale-down policies allow now. */
-export function calculateScaleDownLimitWithBehaviors(currentReplicas: number, upEvents: TimestampedScaleEvent[], downEvents: TimestampedScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
+export function calculateScaleDownLimitWithBehaviors(
+  currentReplicas: number,
+  upEvents: TimestampedScaleEvent[],
+  downEvents: TimestampedScaleEvent[],
+  rules: Required<HPAScalingRules>,
+  now: number,
+): number {
   if (rules.selectPolicy === 'Disabled') return currentReplicas;
   const pickMin = rules.selectPolicy === 'Min'; // the smallest change: the highest floor
   let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies) {
-    const periodStart = currentReplicas - getReplicasChangePerPeriod(p.periodSeconds, upEvents, now) + getReplicasChangePerPeriod(p.periodSeconds, downEvents, now);
+    const periodStart =
+      currentReplicas - getReplicasChangePerPeriod(p.periodSeconds, upEvents, now) + getReplicasChangePerPeriod(p.periodSeconds, downEvents, now);
     const proposed = p.type === 'Pods' ? periodStart - p.value : Math.trunc(periodStart * (1 - p.value / 100));
     result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
   }
@@ -93,7 +113,12 @@ export function calculateScaleDownLimitWithBehaviors(currentReplicas: number, up
 }
 
 /** Legacy clamping: [minReplicas, min(maxReplicas, max(2×current, 4))]. */
-export function convertDesiredReplicasWithRules(currentReplicas: number, desiredReplicas: number, minReplicas: number, maxReplicas: number): { replicas: number; reason: string; message: string } {
+export function convertDesiredReplicasWithRules(
+  currentReplicas: number,
+  desiredReplicas: number,
+  minReplicas: number,
+  maxReplicas: number,
+): { replicas: number; reason: string; message: string } {
   const scaleUpLimit = Math.max(SCALE_UP_LIMIT_FACTOR * currentReplicas, SCALE_UP_LIMIT_MINIMUM);
   let maximum: number;
   let reason: string;
@@ -107,7 +132,8 @@ export function convertDesiredReplicasWithRules(currentReplicas: number, desired
     reason = 'TooManyReplicas';
     message = 'the desired replica count is more than the maximum replica count';
   }
-  if (desiredReplicas < minReplicas) return { replicas: minReplicas, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
+  if (desiredReplicas < minReplicas)
+    return { replicas: minReplicas, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' };
   if (desiredReplicas > maximum) return { replicas: maximum, reason, message };
   return { replicas: desiredReplicas, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
 }
@@ -120,7 +146,10 @@ export class ScalingHistory {
   private readonly scaleUpEvents = new Map<string, TimestampedScaleEvent[]>();
   private readonly scaleDownEvents = new Map<string, TimestampedScaleEvent[]>();
 
-  constructor(private readonly now: () => number = Date.now, readonly downscaleStabilisationWindowMs = 5 * 60_000) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly downscaleStabilisationWindowMs = 5 * 60_000,
+  ) {}
 
   /** The first sync of an HPA records the current size, so a scale down waits a full window. */
   recordInitialRecommendation(key: string, currentReplicas: number): void {
@@ -136,11 +165,16 @@ export class ScalingHistory {
   /** Without spec.behavior: the highest recommendation in the downscale window, then the legacy clamps. */
   normalizeDesiredReplicas(key: string, currentReplicas: number, prenormalized: number, minReplicas: number, maxReplicas: number): Normalized {
     const stabilized = this.stabilizeRecommendation(key, prenormalized);
-    const ableToScale = stabilized !== prenormalized
-      ? { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' }
-      : READY_FOR_NEW_SCALE;
+    const ableToScale =
+      stabilized !== prenormalized
+        ? { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' }
+        : READY_FOR_NEW_SCALE;
     const r = convertDesiredReplicasWithRules(currentReplicas, stabilized, minReplicas, maxReplicas);
-    return { desiredReplicas: r.replicas, ableToScale, scalingLimited: { status: r.replicas === stabilized ? 'False' : 'True', reason: r.reason, message: r.message } };
+    return {
+      desiredReplicas: r.replicas,
+      ableToScale,
+      scalingLimited: { status: r.replicas === stabilized ? 'False' : 'True', reason: r.reason, message: r.message },
+    };
   }
 
   /** With spec.behavior: per-direction stabilisation windows, then the rate policies and min/max. */
@@ -148,7 +182,11 @@ export class ScalingHistory {
     const { recommendation, reason, message } = this.stabilizeRecommendationWithBehaviors(arg);
     const ableToScale = recommendation !== arg.desiredReplicas ? { reason, message } : READY_FOR_NEW_SCALE;
     const r = this.convertDesiredReplicasWithBehaviorRate({ ...arg, desiredReplicas: recommendation });
-    return { desiredReplicas: r.replicas, ableToScale, scalingLimited: { status: r.replicas === recommendation ? 'False' : 'True', reason: r.reason, message: r.message } };
+    return {
+      desiredReplicas: r.replicas,
+      ableToScale,
+      scalingLimited: { status: r.replicas === recommendation ? 'False' : 'True', reason: r.reason, message: r.message },
+    };
   }
 
   private stabilizeRecommendation(key: string, prenormalized: number): number {
@@ -190,9 +228,17 @@ export class ScalingHistory {
     else recs.push(entry);
     this.recommendations.set(arg.key, recs);
     if (arg.desiredReplicas >= arg.currentReplicas) {
-      return { recommendation, reason: 'ScaleUpStabilized', message: 'recent recommendations were lower than current one, applying the lowest recent recommendation' };
+      return {
+        recommendation,
+        reason: 'ScaleUpStabilized',
+        message: 'recent recommendations were lower than current one, applying the lowest recent recommendation',
+      };
     }
-    return { recommendation, reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' };
+    return {
+      recommendation,
+      reason: 'ScaleDownStabilized',
+      message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+    };
   }
 
   private convertDesiredReplicasWithBehaviorRate(arg: NormalizationArg): { replicas: number; reason: string; message: string } {
@@ -227,7 +273,12 @@ export class ScalingHistory {
   }
 
   /** Remembers a rescale for the rate policies (only HPAs with spec.behavior use them). */
-  storeScaleEvent(behavior: { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } | undefined, key: string, prevReplicas: number, newReplicas: number): void {
+  storeScaleEvent(
+    behavior: { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } | undefined,
+    key: string,
+    prevReplicas: number,
+    newReplicas: number,
+  ): void {
     if (!behavior) return;
     const up = newReplicas > prevReplicas;
     const map = up ? this.scaleUpEvents : this.scaleDownEvents;

@@ -13,8 +13,14 @@ import { behaviorWithDefaults, ScalingHistory, type Normalized } from './behavio
 import { milliValue, RESTMetricsClient, type MetricsClient } from './metrics_client.js';
 import { ReplicaCalculator } from './replica_calculator.js';
 import type {
-  HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus,
-  MetricSpec, MetricStatus, MetricValueStatus, Pod, Scale,
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerCondition,
+  HorizontalPodAutoscalerStatus,
+  MetricSpec,
+  MetricStatus,
+  MetricValueStatus,
+  Pod,
+  Scale,
 } from './types.js';
 
 export interface HorizontalControllerOptions {
@@ -60,7 +66,10 @@ export class HorizontalController implements Controller {
   readonly history: ScalingHistory;
   readonly replicaCalc: ReplicaCalculator;
 
-  constructor(private readonly ctx: ControllerContext, opts: HorizontalControllerOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: HorizontalControllerOptions = {},
+  ) {
     this.metrics = opts.metrics ?? new RESTMetricsClient(ctx.client);
     this.syncPeriodMs = opts.syncPeriodMs ?? 15_000;
     this.now = opts.now ?? Date.now;
@@ -142,8 +151,9 @@ export class HorizontalController implements Controller {
     const slash = apiVersion.indexOf('/');
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-    const info = BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === ref.kind && r.version === version && r.subresources?.includes('scale'))
-      ?? BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === ref.kind && r.subresources?.includes('scale'));
+    const info =
+      BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === ref.kind && r.version === version && r.subresources?.includes('scale')) ??
+      BUILTIN_RESOURCES.find((r) => r.group === group && r.kind === ref.kind && r.subresources?.includes('scale'));
     if (!info) throw new Error(`unable to determine resource for scale target reference: no matches for kind "${ref.kind}" in group "${group}"`);
     return { group: info.group, version: info.version, resource: info.plural, namespaced: info.namespaced, kind: info.kind };
   }
@@ -208,7 +218,15 @@ export class HorizontalController implements Controller {
       if (desiredReplicas > currentReplicas) rescaleReason = `${rescaleMetric} above target`;
       if (desiredReplicas < currentReplicas) rescaleReason = 'All metrics below target';
       const n: Normalized = behavior
-        ? this.history.normalizeDesiredReplicasWithBehaviors({ key, scaleUp: behavior.scaleUp, scaleDown: behavior.scaleDown, minReplicas, maxReplicas, currentReplicas, desiredReplicas })
+        ? this.history.normalizeDesiredReplicasWithBehaviors({
+            key,
+            scaleUp: behavior.scaleUp,
+            scaleDown: behavior.scaleDown,
+            minReplicas,
+            maxReplicas,
+            currentReplicas,
+            desiredReplicas,
+          })
         : this.history.normalizeDesiredReplicas(key, currentReplicas, desiredReplicas, minReplicas, maxReplicas);
       this.setCondition(hpa, 'AbleToScale', 'True', n.ableToScale.reason, n.ableToScale.message);
       this.setCondition(hpa, 'ScalingLimited', n.scalingLimited.status, n.scalingLimited.reason, n.scalingLimited.message);
@@ -241,7 +259,11 @@ export class HorizontalController implements Controller {
   }
 
   /** The largest proposal over all metrics; -1 when none could be computed (or a failure would hide a scale down). */
-  private async computeReplicasForMetrics(hpa: HorizontalPodAutoscaler, scale: Scale, specs: MetricSpec[]): Promise<{ replicas: number; metricName: string; statuses: MetricStatus[]; error?: Error }> {
+  private async computeReplicasForMetrics(
+    hpa: HorizontalPodAutoscaler,
+    scale: Scale,
+    specs: MetricSpec[],
+  ): Promise<{ replicas: number; metricName: string; statuses: MetricStatus[]; error?: Error }> {
     const selectorString = scale.status?.selector ?? '';
     if (!selectorString) {
       this.event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
@@ -281,7 +303,8 @@ export class HorizontalController implements Controller {
     }
     const error = firstError ? new Error(`invalid metrics (${invalidCount} invalid out of ${specs.length}), first error is: ${firstError.message}`) : undefined;
     if (invalidCount >= specs.length || (invalidCount > 0 && replicas < specReplicas)) {
-      if (firstCondition) this.setCondition(hpa, firstCondition.type, firstCondition.status as 'True' | 'False', firstCondition.reason ?? '', firstCondition.message ?? '');
+      if (firstCondition)
+        this.setCondition(hpa, firstCondition.type, firstCondition.status as 'True' | 'False', firstCondition.reason ?? '', firstCondition.message ?? '');
       return { replicas: -1, metricName: '', statuses, error: error ?? new Error('no metrics to compute a replica count from') };
     }
     this.setCondition(hpa, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`);
@@ -291,7 +314,13 @@ export class HorizontalController implements Controller {
   private async computeReplicasForMetric(hpa: HorizontalPodAutoscaler, spec: MetricSpec, specReplicas: number, selector: Selector): Promise<MetricProposal> {
     const unable = (reason: string, error: Error): MetricProposal => {
       this.event(hpa, 'Warning', reason, error.message);
-      return { replicas: 0, metricName: '', timestamp: 0, error, condition: { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${error.message}` } };
+      return {
+        replicas: 0,
+        metricName: '',
+        timestamp: 0,
+        error,
+        condition: { type: 'ScalingActive', status: 'False', reason, message: `the HPA was unable to compute the replica count: ${error.message}` },
+      };
     };
     const namespace = hpa.metadata.namespace ?? 'default';
     switch (spec.type) {
@@ -299,13 +328,22 @@ export class HorizontalController implements Controller {
       case 'ContainerResource': {
         const src = spec.type === 'Resource' ? spec.resource : spec.containerResource;
         const reason = spec.type === 'Resource' ? 'FailedGetResourceMetric' : 'FailedGetContainerResourceMetric';
-        if (!src) return unable(reason, new Error(`invalid ${spec.type} metric source: missing ${spec.type === 'Resource' ? 'resource' : 'containerResource'}`));
+        if (!src)
+          return unable(reason, new Error(`invalid ${spec.type} metric source: missing ${spec.type === 'Resource' ? 'resource' : 'containerResource'}`));
         const container = spec.type === 'ContainerResource' ? spec.containerResource?.container : undefined;
         try {
-          const { proposal, current, metricName } = await this.computeStatusForResourceMetric(specReplicas, src.target, src.name, namespace, container, selector);
-          const status: MetricStatus = spec.type === 'Resource'
-            ? { type: 'Resource', resource: { name: src.name, current } }
-            : { type: 'ContainerResource', containerResource: { name: src.name, container: container ?? '', current } };
+          const { proposal, current, metricName } = await this.computeStatusForResourceMetric(
+            specReplicas,
+            src.target,
+            src.name,
+            namespace,
+            container,
+            selector,
+          );
+          const status: MetricStatus =
+            spec.type === 'Resource'
+              ? { type: 'Resource', resource: { name: src.name, current } }
+              : { type: 'ContainerResource', containerResource: { name: src.name, container: container ?? '', current } };
           return { replicas: proposal, metricName, timestamp: 0, status };
         } catch (err) {
           return unable(reason, err as Error);
@@ -320,12 +358,30 @@ export class HorizontalController implements Controller {
       default: {
         const error = new Error(`unknown metric source type "${spec.type}"`);
         this.event(hpa, 'Warning', 'InvalidMetricSourceType', error.message);
-        return { replicas: 0, metricName: '', timestamp: 0, error, condition: { type: 'ScalingActive', status: 'False', reason: 'InvalidMetricSourceType', message: `the HPA was unable to compute the replica count: ${error.message}` } };
+        return {
+          replicas: 0,
+          metricName: '',
+          timestamp: 0,
+          error,
+          condition: {
+            type: 'ScalingActive',
+            status: 'False',
+            reason: 'InvalidMetricSourceType',
+            message: `the HPA was unable to compute the replica count: ${error.message}`,
+          },
+        };
       }
     }
   }
 
-  private async computeStatusForResourceMetric(currentReplicas: number, target: { averageValue?: string | number; averageUtilization?: number }, resource: string, namespace: string, container: string | undefined, selector: Selector): Promise<{ proposal: number; current: MetricValueStatus; metricName: string }> {
+  private async computeStatusForResourceMetric(
+    currentReplicas: number,
+    target: { averageValue?: string | number; averageUtilization?: number },
+    resource: string,
+    namespace: string,
+    container: string | undefined,
+    selector: Selector,
+  ): Promise<{ proposal: number; current: MetricValueStatus; metricName: string }> {
     if (target.averageValue !== undefined) {
       const targetMilli = milliValue(target.averageValue);
       if (targetMilli === undefined) throw new Error(`failed to get ${resource} usage: invalid averageValue ${String(target.averageValue)}`);
@@ -336,10 +392,15 @@ export class HorizontalController implements Controller {
         throw new Error(`failed to get ${resource} usage: ${(err as Error).message}`);
       }
     }
-    if (target.averageUtilization === undefined) throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
+    if (target.averageUtilization === undefined)
+      throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
     try {
       const r = await this.replicaCalc.getResourceReplicas(currentReplicas, target.averageUtilization, resource, namespace, selector, container);
-      return { proposal: r.replicas, current: { averageUtilization: r.utilization, averageValue: formatMilli(r.rawAverage) }, metricName: `${resource} resource utilization (percentage of request)` };
+      return {
+        proposal: r.replicas,
+        current: { averageUtilization: r.utilization, averageValue: formatMilli(r.rawAverage) },
+        metricName: `${resource} resource utilization (percentage of request)`,
+      };
     } catch (err) {
       throw new Error(`failed to get ${resource} utilization: ${(err as Error).message}`);
     }

@@ -47,7 +47,7 @@ export interface PodMetric {
 
 export type PodMetricsInfo = Map<string, PodMetric>;
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses a Go duration string ("30s", "1m0s", "1.5s") into milliseconds; 0 when malformed. */
 export function parseDuration(s: string): number {
@@ -90,7 +90,13 @@ export function podMetricsFor(raw: RawPodMetrics[], resource: string, container?
 }
 
 /** Fetches one resource's metrics for the selected pods, with upstream's errors; the timestamp is the first item's. */
-export async function getResourceMetric(client: MetricsClient, resource: string, namespace: string, selector: string, container?: string): Promise<{ metrics: PodMetricsInfo; timestamp: number }> {
+export async function getResourceMetric(
+  client: MetricsClient,
+  resource: string,
+  namespace: string,
+  selector: string,
+  container?: string,
+): Promise<{ metrics: PodMetricsInfo; timestamp: number }> {
   let raw: RawPodMetrics[];
   try {
     raw = await client.podMetrics(namespace, selector);
@@ -105,7 +111,11 @@ export async function getResourceMetric(client: MetricsClient, resource: string,
  * usage / request over pods that have both, against a target percentage.
  * Utilization is truncated to an integer percent first, as upstream computes it.
  */
-export function getResourceUtilizationRatio(metrics: PodMetricsInfo, requests: Map<string, number>, targetUtilization: number): { ratio: number; utilization: number; rawAverage: number } {
+export function getResourceUtilizationRatio(
+  metrics: PodMetricsInfo,
+  requests: Map<string, number>,
+  targetUtilization: number,
+): { ratio: number; utilization: number; rawAverage: number } {
   let metricsTotal = 0;
   let requestsTotal = 0;
   let n = 0;

@@ -2,10 +2,7 @@
 // proposed replica count, treating unready pods and pods without metrics
 // conservatively so that a partial picture never flips the scaling direction.
 import type { Selector } from '../../util/labels/selector.js';
-import {
-  getMetricUsageRatio, getResourceMetric, getResourceUtilizationRatio, milliValue,
-  type MetricsClient, type PodMetricsInfo,
-} from './metrics_client.js';
+import { getMetricUsageRatio, getResourceMetric, getResourceUtilizationRatio, milliValue, type MetricsClient, type PodMetricsInfo } from './metrics_client.js';
 import type { Pod } from './types.js';
 
 export interface ReplicaCalculatorOptions {
@@ -51,7 +48,14 @@ export class ReplicaCalculator {
   }
 
   /** Replicas for a Utilization target (percent of the pods' summed container requests). */
-  async getResourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, namespace: string, selector: Selector, container?: string): Promise<ResourceReplicas> {
+  async getResourceReplicas(
+    currentReplicas: number,
+    targetUtilization: number,
+    resource: string,
+    namespace: string,
+    selector: Selector,
+    container?: string,
+  ): Promise<ResourceReplicas> {
     const { metrics, timestamp } = await getResourceMetric(this.opts.metrics, resource, namespace, selector.toString(), container);
     const pods = this.opts.listPods(namespace, selector);
     if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
@@ -82,13 +86,27 @@ export class ReplicaCalculator {
   }
 
   /** Replicas for an AverageValue target (milli-units per pod). */
-  async getRawResourceReplicas(currentReplicas: number, targetUsage: number, resource: string, namespace: string, selector: Selector, container?: string): Promise<ResourceReplicas> {
+  async getRawResourceReplicas(
+    currentReplicas: number,
+    targetUsage: number,
+    resource: string,
+    namespace: string,
+    selector: Selector,
+    container?: string,
+  ): Promise<ResourceReplicas> {
     const { metrics, timestamp } = await getResourceMetric(this.opts.metrics, resource, namespace, selector.toString(), container);
     const { replicas, usage } = this.calcPlainMetricReplicas(metrics, currentReplicas, targetUsage, namespace, selector, resource);
     return { replicas, rawAverage: usage, timestamp };
   }
 
-  private calcPlainMetricReplicas(metrics: PodMetricsInfo, currentReplicas: number, targetUsage: number, namespace: string, selector: Selector, resource: string): { replicas: number; usage: number } {
+  private calcPlainMetricReplicas(
+    metrics: PodMetricsInfo,
+    currentReplicas: number,
+    targetUsage: number,
+    namespace: string,
+    selector: Selector,
+    resource: string,
+  ): { replicas: number; usage: number } {
     const pods = this.opts.listPods(namespace, selector);
     if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
     const groups = this.groupPods(pods, metrics, resource);

@@ -12,7 +12,13 @@ import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
-  adoptPatch, canAdoptOnce, claimObjects, ownersSelecting, recheckDeletionTimestamp, releasePatch, resolveControllerRef,
+  adoptPatch,
+  canAdoptOnce,
+  claimObjects,
+  ownersSelecting,
+  recheckDeletionTimestamp,
+  releasePatch,
+  resolveControllerRef,
 } from '../controller_ref_manager.js';
 import { UIDTrackingExpectations } from './expectations.js';
 import { getPodsToDelete } from './pod_ranking.js';
@@ -39,7 +45,10 @@ export class ReplicaSetController implements Controller {
   private readonly podClient: ResourceClient<Pod>;
   private readonly burstReplicas: number;
 
-  constructor(private readonly deps: ControllerContext, opts: ReplicaSetControllerOptions = {}) {
+  constructor(
+    private readonly deps: ControllerContext,
+    opts: ReplicaSetControllerOptions = {},
+  ) {
     this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
     this.rsInformer = deps.informers.forResource<ReplicaSet>('apps/v1', 'replicasets');
     this.podInformer = deps.informers.forResource<Pod>('v1', 'pods');
@@ -182,9 +191,16 @@ export class ReplicaSetController implements Controller {
     const pods = await claimObjects(activePods, {
       owner: rs,
       match: (pod) => selector.matches(pod.metadata.labels),
-      adopt: async (pod) => { await patchPod(pod, adoptPatch(pod, ref)); return pod; },
-      release: async (pod) => { await patchPod(pod, releasePatch(pod, rs.metadata.uid ?? '')); },
-      canAdopt: canAdoptOnce(() => recheckDeletionTimestamp(rs, REPLICASET_GVK.kind, () => this.rsClient.namespace(rs.metadata.namespace).get(rs.metadata.name ?? ''))),
+      adopt: async (pod) => {
+        await patchPod(pod, adoptPatch(pod, ref));
+        return pod;
+      },
+      release: async (pod) => {
+        await patchPod(pod, releasePatch(pod, rs.metadata.uid ?? ''));
+      },
+      canAdopt: canAdoptOnce(() =>
+        recheckDeletionTimestamp(rs, REPLICASET_GVK.kind, () => this.rsClient.namespace(rs.metadata.namespace).get(rs.metadata.name ?? '')),
+      ),
     });
 
     let manageErr: { error: unknown; reason: 'FailedCreate' | 'FailedDelete' } | undefined;
@@ -221,15 +237,17 @@ export class ReplicaSetController implements Controller {
       const victims = getPodsToDelete(pods, this.relatedPods(rs), diff);
       this.expectations.expectDeletions(key, victims.map(podKey));
       const errors: unknown[] = [];
-      await Promise.all(victims.map(async (pod) => {
-        try {
-          await this.deletePodFor(rs, pod);
-        } catch (err) {
-          // This deletion will never be observed.
-          this.expectations.deletionObserved(key, podKey(pod));
-          if (!isStatus(err, 404)) errors.push(err);
-        }
-      }));
+      await Promise.all(
+        victims.map(async (pod) => {
+          try {
+            await this.deletePodFor(rs, pod);
+          } catch (err) {
+            // This deletion will never be observed.
+            this.expectations.deletionObserved(key, podKey(pod));
+            if (!isStatus(err, 404)) errors.push(err);
+          }
+        }),
+      );
       return errors.length ? { error: errors[0], reason: 'FailedDelete' } : undefined;
     }
     return undefined;
@@ -241,9 +259,7 @@ export class ReplicaSetController implements Controller {
    */
   private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = controllerRef(rs);
-    const siblings = owner
-      ? this.rsInformer.lister.byIndex(OwnerUIDIndex, owner.uid).filter((s) => controllerRef(s)?.uid === owner.uid)
-      : [rs];
+    const siblings = owner ? this.rsInformer.lister.byIndex(OwnerUIDIndex, owner.uid).filter((s) => controllerRef(s)?.uid === owner.uid) : [rs];
     const seen = new Set<string>();
     const out: Pod[] = [];
     for (const s of siblings) {
@@ -291,7 +307,8 @@ export class ReplicaSetController implements Controller {
     try {
       await this.podClient.namespace(pod.metadata.namespace).delete(name);
     } catch (err) {
-      if (!isStatus(err, 404)) void this.deps.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, REPLICASET_GVK);
+      if (!isStatus(err, 404))
+        void this.deps.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error)?.message ?? String(err)}`, REPLICASET_GVK);
       throw err;
     }
     void this.deps.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`, REPLICASET_GVK);
@@ -303,7 +320,12 @@ export class ReplicaSetController implements Controller {
     const rc = this.rsClient.namespace(rs.metadata.namespace);
     let current: ReplicaSet = rs;
     for (let i = 0; ; i++) {
-      const body: ReplicaSet = { ...current, apiVersion: REPLICASET_GVK.apiVersion, kind: REPLICASET_GVK.kind, status: { ...newStatus, observedGeneration: current.metadata.generation } };
+      const body: ReplicaSet = {
+        ...current,
+        apiVersion: REPLICASET_GVK.apiVersion,
+        kind: REPLICASET_GVK.kind,
+        status: { ...newStatus, observedGeneration: current.metadata.generation },
+      };
       try {
         return await rc.updateStatus(body);
       } catch (err) {
@@ -317,4 +339,3 @@ export class ReplicaSetController implements Controller {
 }
 
 type ReplicaSetStatusInput = NonNullable<ReplicaSet['status']>;
-

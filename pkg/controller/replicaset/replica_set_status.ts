@@ -14,7 +14,12 @@ function rfc3339(ms: number): string {
  * The status for rs given its claimed active pods. manageReplicasErr (with the
  * direction of the failed change) sets ReplicaFailure; a clean sync clears it.
  */
-export function calculateStatus(rs: ReplicaSet, pods: Pod[], manageReplicasErr: { error: unknown; reason: 'FailedCreate' | 'FailedDelete' } | undefined, now = Date.now()): ReplicaSetStatus {
+export function calculateStatus(
+  rs: ReplicaSet,
+  pods: Pod[],
+  manageReplicasErr: { error: unknown; reason: 'FailedCreate' | 'FailedDelete' } | undefined,
+  now = Date.now(),
+): ReplicaSetStatus {
   const templateLabels = selectorFromSet(rs.spec.template?.metadata?.labels ?? {});
   const minReadySeconds = rs.spec.minReadySeconds ?? 0;
   let fullyLabeled = 0;
@@ -55,10 +60,12 @@ export function calculateStatus(rs: ReplicaSet, pods: Pod[], manageReplicasErr: 
 /** True when writing newStatus (with observedGeneration = generation) would change nothing. */
 export function statusUpToDate(rs: ReplicaSet, newStatus: ReplicaSetStatus): boolean {
   const cur = rs.status ?? { replicas: 0 };
-  return (cur.replicas ?? 0) === newStatus.replicas
-    && (cur.fullyLabeledReplicas ?? 0) === (newStatus.fullyLabeledReplicas ?? 0)
-    && (cur.readyReplicas ?? 0) === (newStatus.readyReplicas ?? 0)
-    && (cur.availableReplicas ?? 0) === (newStatus.availableReplicas ?? 0)
-    && (cur.observedGeneration ?? 0) === (rs.metadata.generation ?? 0)
-    && isDeepStrictEqual(cur.conditions ?? [], newStatus.conditions ?? []);
+  return (
+    (cur.replicas ?? 0) === newStatus.replicas &&
+    (cur.fullyLabeledReplicas ?? 0) === (newStatus.fullyLabeledReplicas ?? 0) &&
+    (cur.readyReplicas ?? 0) === (newStatus.readyReplicas ?? 0) &&
+    (cur.availableReplicas ?? 0) === (newStatus.availableReplicas ?? 0) &&
+    (cur.observedGeneration ?? 0) === (rs.metadata.generation ?? 0) &&
+    isDeepStrictEqual(cur.conditions ?? [], newStatus.conditions ?? [])
+  );
 }

@@ -30,7 +30,10 @@ export class ServiceAccountsController implements Controller {
     if (!ns || ns.metadata.deletionTimestamp) return;
     if (this.accounts.lister.get(namespace, DEFAULT_NAME)) return;
     try {
-      await this.ctx.client.resource('v1', 'serviceaccounts').namespace(namespace).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_NAME, namespace } });
+      await this.ctx.client
+        .resource('v1', 'serviceaccounts')
+        .namespace(namespace)
+        .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_NAME, namespace } });
     } catch (err) {
       // Already there (our cache is behind), or the namespace started terminating: nothing to do.
       if (isStatus(err, 409) || isStatus(err, 403) || isStatus(err, 404)) return;

@@ -65,10 +65,12 @@ export function findEqualRevisions(revisions: ControllerRevision[], needle: Cont
 
 /** history.SortControllerRevisions: by revision number, then creation time, then name. */
 export function sortControllerRevisions(revisions: ControllerRevision[]): ControllerRevision[] {
-  return [...revisions].sort((a, b) =>
-    a.revision - b.revision ||
-    (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return [...revisions].sort(
+    (a, b) =>
+      a.revision - b.revision ||
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
 }
 
 /** nextRevision: one more than the highest revision number (1 when there are none). */

@@ -100,9 +100,19 @@ export class StatefulPodControl {
       const claim = this.deps.claimLister.get(set.metadata.namespace ?? '', want.metadata.name ?? '');
       if (!claim || claim.metadata.deletionTimestamp) continue;
       const refs = claim.metadata.ownerReferences ?? [];
-      let next: OwnerReference[] = refs.filter((r) => !(r.kind === STATEFULSET_GVK.kind && r.name === set.metadata.name && r.apiVersion.startsWith('apps/')) &&
-        !(r.kind === POD_GVK.kind && r.apiVersion === 'v1' && r.name === pod.metadata.name));
-      if (wantSet) next.push({ apiVersion: STATEFULSET_GVK.apiVersion, kind: STATEFULSET_GVK.kind, name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', blockOwnerDeletion: true });
+      let next: OwnerReference[] = refs.filter(
+        (r) =>
+          !(r.kind === STATEFULSET_GVK.kind && r.name === set.metadata.name && r.apiVersion.startsWith('apps/')) &&
+          !(r.kind === POD_GVK.kind && r.apiVersion === 'v1' && r.name === pod.metadata.name),
+      );
+      if (wantSet)
+        next.push({
+          apiVersion: STATEFULSET_GVK.apiVersion,
+          kind: STATEFULSET_GVK.kind,
+          name: set.metadata.name ?? '',
+          uid: set.metadata.uid ?? '',
+          blockOwnerDeletion: true,
+        });
       if (wantPod) next.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '', blockOwnerDeletion: true });
       // Keep a ref to a different set/pod uid out: it is stale for this name.
       next = next.filter((r, i, all) => all.findIndex((o) => o.uid === r.uid) === i);
@@ -121,17 +131,41 @@ export class StatefulPodControl {
   private recordPodEvent(verb: string, set: StatefulSet, pod: Pod, err?: unknown): void {
     const title = verb[0].toUpperCase() + verb.slice(1);
     if (err === undefined) {
-      void this.deps.recorder.event(set, 'Normal', `Successful${title}`, `${verb} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, STATEFULSET_GVK);
+      void this.deps.recorder.event(
+        set,
+        'Normal',
+        `Successful${title}`,
+        `${verb} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+        STATEFULSET_GVK,
+      );
     } else {
-      void this.deps.recorder.event(set, 'Warning', `Failed${title}`, `${verb} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error)?.message ?? String(err)}`, STATEFULSET_GVK);
+      void this.deps.recorder.event(
+        set,
+        'Warning',
+        `Failed${title}`,
+        `${verb} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error)?.message ?? String(err)}`,
+        STATEFULSET_GVK,
+      );
     }
   }
 
   private recordClaimEvent(set: StatefulSet, pod: Pod, claim: PersistentVolumeClaim, err?: unknown): void {
     if (err === undefined) {
-      void this.deps.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claim.metadata.name} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} success`, STATEFULSET_GVK);
+      void this.deps.recorder.event(
+        set,
+        'Normal',
+        'SuccessfulCreate',
+        `create Claim ${claim.metadata.name} Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} success`,
+        STATEFULSET_GVK,
+      );
     } else {
-      void this.deps.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${claim.metadata.name} for Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error)?.message ?? String(err)}`, STATEFULSET_GVK);
+      void this.deps.recorder.event(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create Claim ${claim.metadata.name} for Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error)?.message ?? String(err)}`,
+        STATEFULSET_GVK,
+      );
     }
   }
 }

@@ -163,7 +163,9 @@ export class StatefulSetController implements Controller {
         // A set being deleted keeps (does not release) every pod it controls.
         match: (p) => belongs(p) || !!set.metadata.deletionTimestamp,
         adopt: (p) => patch(p, adoptPatch(p, newControllerRef(set, STATEFULSET_GVK))),
-        release: async (p) => { await patch(p, releasePatch(p, set.metadata.uid)); },
+        release: async (p) => {
+          await patch(p, releasePatch(p, set.metadata.uid));
+        },
         // A fresh read before each adoption guards against adopting for a set that is gone or going.
         canAdopt: async () => {
           const fresh = await this.setClient.namespace(ns).get(set.metadata.name ?? '');

@@ -12,8 +12,21 @@ import { canonicalJSON } from '../hash.js';
 import { equalRevision, findEqualRevisions, nextRevision, sortControllerRevisions } from './controller_history.js';
 import type { StatefulPodControl } from './stateful_pod_control.js';
 import {
-  applyRevision, getOrdinal, getPodRevision, getReplicas, getStartOrdinal, identityMatches, isFailed, isHealthy,
-  isRunningAndAvailable, isRunningAndReady, isSucceeded, isTerminating, newRevision, newVersionedStatefulSetPod, podInOrdinalRange,
+  applyRevision,
+  getOrdinal,
+  getPodRevision,
+  getReplicas,
+  getStartOrdinal,
+  identityMatches,
+  isFailed,
+  isHealthy,
+  isRunningAndAvailable,
+  isRunningAndReady,
+  isSucceeded,
+  isTerminating,
+  newRevision,
+  newVersionedStatefulSetPod,
+  podInOrdinalRange,
   storageMatches,
 } from './stateful_set_utils.js';
 import { STATEFULSET_GVK, type ControllerRevision, type Pod, type StatefulSet, type StatefulSetStatus } from './types.js';
@@ -59,7 +72,8 @@ export class StatefulSetControl {
 
   /** The revisions this set controls (by controller ownerReference uid). */
   listRevisions(set: StatefulSet): ControllerRevision[] {
-    return this.deps.revisionLister.list(set.metadata.namespace ?? '')
+    return this.deps.revisionLister
+      .list(set.metadata.namespace ?? '')
       .filter((r) => r.metadata.ownerReferences?.some((o) => o.controller === true && o.uid === set.metadata.uid));
   }
 
@@ -68,7 +82,10 @@ export class StatefulSetControl {
    * when an equal revision exists; an older equal one is renumbered, which is a
    * rollback), the current revision is status.currentRevision if it still exists.
    */
-  async getStatefulSetRevisions(set: StatefulSet, revisions: ControllerRevision[]): Promise<{ current: ControllerRevision; update: ControllerRevision; collisionCount: number; revisions: ControllerRevision[] }> {
+  async getStatefulSetRevisions(
+    set: StatefulSet,
+    revisions: ControllerRevision[],
+  ): Promise<{ current: ControllerRevision; update: ControllerRevision; collisionCount: number; revisions: ControllerRevision[] }> {
     const sorted = sortControllerRevisions(revisions);
     let collisionCount = set.status?.collisionCount ?? 0;
     const candidate = newRevision(set, nextRevision(sorted), collisionCount);
@@ -90,7 +107,11 @@ export class StatefulSetControl {
   }
 
   /** history.CreateControllerRevision: on a name collision with different data, bump collisionCount and rehash. */
-  private async createControllerRevision(set: StatefulSet, candidate: ControllerRevision, collisionCount: number): Promise<{ revision: ControllerRevision; collisionCount: number }> {
+  private async createControllerRevision(
+    set: StatefulSet,
+    candidate: ControllerRevision,
+    collisionCount: number,
+  ): Promise<{ revision: ControllerRevision; collisionCount: number }> {
     const client = this.deps.revisions.namespace(set.metadata.namespace);
     for (let attempt = 0; attempt < 10; attempt++) {
       const rev = attempt === 0 ? candidate : newRevision(set, candidate.revision, collisionCount);
@@ -112,8 +133,14 @@ export class StatefulSetControl {
     const minReady = set.spec.minReadySeconds ?? 0;
     const status: StatefulSetStatus = {
       observedGeneration: set.metadata.generation,
-      replicas: 0, readyReplicas: 0, currentReplicas: 0, updatedReplicas: 0, availableReplicas: 0,
-      currentRevision: current.metadata.name, updateRevision: update.metadata.name, collisionCount,
+      replicas: 0,
+      readyReplicas: 0,
+      currentReplicas: 0,
+      updatedReplicas: 0,
+      availableReplicas: 0,
+      currentRevision: current.metadata.name,
+      updateRevision: update.metadata.name,
+      collisionCount,
     };
     for (const pod of pods) {
       if (isTerminating(pod)) continue;
@@ -128,7 +155,13 @@ export class StatefulSetControl {
   }
 
   /** doUpdateStatefulSet: at most the writes one pass may make; returns the status to write. */
-  async doUpdateStatefulSet(set: StatefulSet, current: ControllerRevision, update: ControllerRevision, collisionCount: number, pods: Pod[]): Promise<StatefulSetStatus> {
+  async doUpdateStatefulSet(
+    set: StatefulSet,
+    current: ControllerRevision,
+    update: ControllerRevision,
+    collisionCount: number,
+    pods: Pod[],
+  ): Promise<StatefulSetStatus> {
     const currentSet = applyRevision(set, current);
     const updateSet = applyRevision(set, update);
     const currentName = current.metadata.name ?? '';
@@ -173,8 +206,13 @@ export class StatefulSetControl {
       let pod = replicas[i];
       // A pod that has run to completion or failed is replaced under the same name.
       if (existing.has(pod) && (isFailed(pod) || isSucceeded(pod)) && !isTerminating(pod)) {
-        void this.deps.recorder.event(set, 'Warning', 'RecreatingFailedPod',
-          `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating ${isFailed(pod) ? 'failed' : 'succeeded'} Pod ${pod.metadata.name}`, STATEFULSET_GVK);
+        void this.deps.recorder.event(
+          set,
+          'Warning',
+          'RecreatingFailedPod',
+          `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating ${isFailed(pod) ? 'failed' : 'succeeded'} Pod ${pod.metadata.name}`,
+          STATEFULSET_GVK,
+        );
         await this.deps.podControl.deleteStatefulPod(set, pod);
         countPod(pod, -1);
         existing.delete(pod);
@@ -214,7 +252,10 @@ export class StatefulSetControl {
       if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthy) return finish();
       // whenScaled=Delete: hand the claims to the pod first, so they go with it.
       await this.deps.podControl.updateClaimOwnerRefs(set, pod);
-      this.deps.log.v(2)('statefulset terminating pod for scale down', { statefulSet: `${set.metadata.namespace}/${set.metadata.name}`, pod: pod.metadata.name });
+      this.deps.log.v(2)('statefulset terminating pod for scale down', {
+        statefulSet: `${set.metadata.namespace}/${set.metadata.name}`,
+        pod: pod.metadata.name,
+      });
       await this.deps.podControl.deleteStatefulPod(set, pod);
       countPod(pod, -1);
       if (monotonic) return finish();
@@ -257,7 +298,13 @@ export class StatefulSetControl {
   }
 
   /** truncateHistory: keep revisionHistoryLimit revisions besides the live ones (current, update, any a pod runs). */
-  async truncateHistory(set: StatefulSet, pods: Pod[], revisions: ControllerRevision[], current: ControllerRevision, update: ControllerRevision): Promise<void> {
+  async truncateHistory(
+    set: StatefulSet,
+    pods: Pod[],
+    revisions: ControllerRevision[],
+    current: ControllerRevision,
+    update: ControllerRevision,
+  ): Promise<void> {
     const live = new Set<string>([current.metadata.name ?? '', update.metadata.name ?? '']);
     for (const pod of pods) live.add(getPodRevision(pod));
     const history = sortControllerRevisions(revisions).filter((r) => !live.has(r.metadata.name ?? ''));

@@ -5,8 +5,16 @@ import type { OwnerReference } from '../../../api/meta/v1/types.js';
 import { newControllerRef } from '../../client/controllerutil.js';
 import { newControllerRevision } from './controller_history.js';
 import {
-  POD_INDEX_LABEL, STATEFULSET_GVK, STATEFULSET_POD_NAME_LABEL, STATEFULSET_REVISION_LABEL,
-  type ControllerRevision, type PersistentVolumeClaim, type Pod, type PodTemplateSpec, type StatefulSet, type Volume,
+  POD_INDEX_LABEL,
+  STATEFULSET_GVK,
+  STATEFULSET_POD_NAME_LABEL,
+  STATEFULSET_REVISION_LABEL,
+  type ControllerRevision,
+  type PersistentVolumeClaim,
+  type Pod,
+  type PodTemplateSpec,
+  type StatefulSet,
+  type Volume,
 } from './types.js';
 
 const ORDINAL_RE = /^(.*)-([0-9]+)$/;
@@ -59,10 +67,14 @@ export function isMemberOf(set: StatefulSet, pod: Pod): boolean {
 export function identityMatches(set: StatefulSet, pod: Pod): boolean {
   const { parent, ordinal } = getParentNameAndOrdinal(pod);
   const labels = pod.metadata.labels ?? {};
-  return ordinal >= 0 && parent === set.metadata.name && pod.metadata.name === getPodName(set, ordinal) &&
+  return (
+    ordinal >= 0 &&
+    parent === set.metadata.name &&
+    pod.metadata.name === getPodName(set, ordinal) &&
     pod.metadata.namespace === set.metadata.namespace &&
     labels[STATEFULSET_POD_NAME_LABEL] === pod.metadata.name &&
-    labels[POD_INDEX_LABEL] === String(ordinal);
+    labels[POD_INDEX_LABEL] === String(ordinal)
+  );
 }
 
 /** storageMatches: every claim template is mounted from this ordinal's claim. */
@@ -148,7 +160,14 @@ export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
  * no partition) a RollingUpdate set still creates pods at the current revision;
  * everything else is created at the update revision.
  */
-export function newVersionedStatefulSetPod(currentSet: StatefulSet, updateSet: StatefulSet, currentRevision: string, updateRevision: string, ordinal: number, indexInRange: number): Pod {
+export function newVersionedStatefulSetPod(
+  currentSet: StatefulSet,
+  updateSet: StatefulSet,
+  currentRevision: string,
+  updateRevision: string,
+  ordinal: number,
+  indexInRange: number,
+): Pod {
   const strategy = currentSet.spec.updateStrategy;
   if (strategy?.type !== 'OnDelete') {
     const partition = strategy?.rollingUpdate?.partition;

@@ -18,7 +18,10 @@ export class TTLAfterFinishedController implements Controller {
   private readonly jobClient: ResourceClient<Job>;
   private readonly now: () => Date;
 
-  constructor(private readonly deps: ControllerContext, opts: TTLAfterFinishedControllerOptions = {}) {
+  constructor(
+    private readonly deps: ControllerContext,
+    opts: TTLAfterFinishedControllerOptions = {},
+  ) {
     this.now = opts.now ?? (() => new Date());
     this.jobInformer = deps.informers.forResource<Job>('batch/v1', 'jobs');
     this.jobClient = deps.client.resource<Job>('batch/v1', 'jobs');

@@ -21,7 +21,9 @@ export function podCgroupParent(cgroupRoot: string, qos: QOSClass, podUID: strin
 /** Every cgroup v1 hierarchy mounted under /sys/fs/cgroup (cpu, memory, pids, name=systemd, ...). */
 function hierarchies(fsRoot: string): string[] {
   try {
-    return readdirSync(fsRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(fsRoot, d.name));
+    return readdirSync(fsRoot, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(fsRoot, d.name));
   } catch {
     return [];
   }
@@ -31,7 +33,9 @@ function hierarchies(fsRoot: string): string[] {
 function removeCgroupTree(dir: string): void {
   let entries: string[] = [];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return;
   }

@@ -48,7 +48,12 @@ export function staticPodFromManifest(raw: Pod, nodeName: string, source: string
   h.update(canonicalJSON(pod));
   const uid = h.digest('hex');
   pod.metadata.uid = uid;
-  pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [CONFIG_HASH_ANNOTATION]: uid, [CONFIG_SEEN_ANNOTATION]: rfc3339(seen), [CONFIG_SOURCE_ANNOTATION]: 'file' };
+  pod.metadata.annotations = {
+    ...(pod.metadata.annotations ?? {}),
+    [CONFIG_HASH_ANNOTATION]: uid,
+    [CONFIG_SEEN_ANNOTATION]: rfc3339(seen),
+    [CONFIG_SOURCE_ANNOTATION]: 'file',
+  };
   // Static pods tolerate every NoExecute taint: nothing may evict them from their own node.
   const tolerations = (pod.spec.tolerations as Array<Record<string, unknown>> | undefined) ?? [];
   if (!tolerations.some((t) => t.operator === 'Exists' && t.effect === 'NoExecute' && !t.key)) tolerations.push({ operator: 'Exists', effect: 'NoExecute' });

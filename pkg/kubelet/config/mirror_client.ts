@@ -15,13 +15,17 @@ export function mirrorPodFor(staticPod: Pod, node: Node | undefined): Pod {
     metadata: { ...meta, annotations: { ...(meta.annotations ?? {}), [CONFIG_MIRROR_ANNOTATION]: hash } },
     spec: staticPod.spec,
   };
-  if (node?.metadata.uid) mirror.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: node.metadata.name ?? '', uid: node.metadata.uid, controller: true }];
+  if (node?.metadata.uid)
+    mirror.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: node.metadata.name ?? '', uid: node.metadata.uid, controller: true }];
   return mirror;
 }
 
 /** True when mirror mirrors this version of the static pod. */
 export function isMirrorOf(mirror: Pod, staticPod: Pod): boolean {
-  return mirror.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] === (staticPod.metadata.annotations?.[CONFIG_HASH_ANNOTATION] ?? staticPod.metadata.uid) && !mirror.metadata.deletionTimestamp;
+  return (
+    mirror.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] === (staticPod.metadata.annotations?.[CONFIG_HASH_ANNOTATION] ?? staticPod.metadata.uid) &&
+    !mirror.metadata.deletionTimestamp
+  );
 }
 
 export class MirrorClient {

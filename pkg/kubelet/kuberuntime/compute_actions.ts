@@ -233,7 +233,12 @@ export function computePodActions(pod: Pod, status: PodRuntimeStatus, probes: Pr
       if (shouldContainerBeRestarted(container, pod, status)) {
         changes.containersToStart.push(idx);
         if (s && s.state === 'unknown') {
-          changes.containersToKill.set(s.id, { name: s.name, container, message: `Container is in "${s.state}" state, try killing it before restart`, reason: 'Unknown' });
+          changes.containersToKill.set(s.id, {
+            name: s.name,
+            container,
+            message: `Container is in "${s.state}" state, try killing it before restart`,
+            reason: 'Unknown',
+          });
         }
       }
       return;

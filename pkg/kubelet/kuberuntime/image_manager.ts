@@ -56,7 +56,12 @@ export class ImageManager {
   async ensureImageExists(pod: Pod, container: Container, sandboxConfig: PodSandboxConfig__Input): Promise<EnsureImageResult> {
     const { event } = this.opts;
     const raw = container.image ?? '';
-    if (!raw.trim()) return { ok: false, reason: 'InvalidImageName', message: `Failed to apply default image tag "${raw}": couldn't parse image name "${raw}": invalid reference format` };
+    if (!raw.trim())
+      return {
+        ok: false,
+        reason: 'InvalidImageName',
+        message: `Failed to apply default image tag "${raw}": couldn't parse image name "${raw}": invalid reference format`,
+      };
     const image = applyDefaultImageTag(raw);
     const ref = await this.imageRef(image);
     const policy = container.imagePullPolicy ?? (raw.endsWith(':latest') || !/[:@][^/]*$/.test(raw) ? 'Always' : 'IfNotPresent');
@@ -81,7 +86,13 @@ export class ImageManager {
     try {
       const r = await this.pull(image, sandboxConfig);
       const total = Date.now() - started;
-      event(pod, container, 'Normal', 'Pulled', `Successfully pulled image "${raw}" in ${goDuration(r.pullMs)} (${goDuration(total)} including waiting). Image size: ${r.size} bytes.`);
+      event(
+        pod,
+        container,
+        'Normal',
+        'Pulled',
+        `Successfully pulled image "${raw}" in ${goDuration(r.pullMs)} (${goDuration(total)} including waiting). Image size: ${r.size} bytes.`,
+      );
       this.backoff.gc();
       return { ok: true, imageRef: r.imageRef };
     } catch (err) {

@@ -87,7 +87,12 @@ export interface LabeledContainerInfo {
 
 export function containerInfoFromLabels(labels: Record<string, string> | undefined): LabeledContainerInfo {
   const l = labels ?? {};
-  return { containerName: l[CONTAINER_NAME_LABEL] ?? '', podName: l[POD_NAME_LABEL] ?? '', podNamespace: l[POD_NAMESPACE_LABEL] ?? '', podUID: l[POD_UID_LABEL] ?? '' };
+  return {
+    containerName: l[CONTAINER_NAME_LABEL] ?? '',
+    podName: l[POD_NAME_LABEL] ?? '',
+    podNamespace: l[POD_NAMESPACE_LABEL] ?? '',
+    podUID: l[POD_UID_LABEL] ?? '',
+  };
 }
 
 export interface AnnotatedContainerInfo {

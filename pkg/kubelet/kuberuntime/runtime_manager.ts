@@ -5,7 +5,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { isNotFound, type CRIClient, type ContainerStatus as CRIContainerStatus, type DNSConfig__Input, type KeyValue, type Mount__Input, type PodSandboxConfig__Input } from '../../cri/client.js';
+import {
+  isNotFound,
+  type CRIClient,
+  type ContainerStatus as CRIContainerStatus,
+  type DNSConfig__Input,
+  type KeyValue,
+  type Mount__Input,
+  type PodSandboxConfig__Input,
+} from '../../cri/client.js';
 import { ConcurrencyLimiter } from '../../util/limiter.js';
 import type { Logger } from '../../util/log.js';
 import { Backoff } from '../backoff.js';
@@ -23,7 +31,13 @@ import { containerInfoFromAnnotations, containerInfoFromLabels, POD_UID_LABEL } 
 import { restartCountFromLogDir, TERMINATION_MESSAGE_BYTES, terminationMessageFromLog } from './logs.js';
 import { getPodQOS } from './resources.js';
 import { generatePodSandboxConfig } from './sandbox_config.js';
-import { sortNewestFirst, type PodRuntimeStatus, type RuntimeContainerState, type RuntimeContainerStatus, type RuntimeSandboxStatus } from './runtime_status.js';
+import {
+  sortNewestFirst,
+  type PodRuntimeStatus,
+  type RuntimeContainerState,
+  type RuntimeContainerStatus,
+  type RuntimeSandboxStatus,
+} from './runtime_status.js';
 
 /** What the kubelet supplies per container (upstream RuntimeHelper.GenerateRunContainerOptions). */
 export interface RuntimeHelper {
@@ -126,59 +140,71 @@ export class KubeGenericRuntimeManager {
       cri.runtime.listContainers({ filter: { labelSelector: { [POD_UID_LABEL]: uid } } }),
     ]);
     const sandboxStatuses: RuntimeSandboxStatus[] = [];
-    await Promise.all(sbList.items.map(async (sb) => {
-      let ip = '';
-      let additionalIps: string[] = [];
-      let networkMode = 'POD';
-      try {
-        const st = await cri.runtime.podSandboxStatus({ podSandboxId: sb.id });
-        ip = st.status?.network?.ip ?? '';
-        additionalIps = (st.status?.network?.additionalIps ?? []).map((x) => x.ip);
-        networkMode = st.status?.linux?.namespaces?.options?.network ?? 'POD';
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-        return;
-      }
-      sandboxStatuses.push({ id: sb.id, state: sb.state === 'SANDBOX_READY' ? 'ready' : 'notready', createdAt: ns2ms(sb.createdAt), attempt: sb.metadata?.attempt ?? 0, ip, additionalIps, networkMode });
-    }));
+    await Promise.all(
+      sbList.items.map(async (sb) => {
+        let ip = '';
+        let additionalIps: string[] = [];
+        let networkMode = 'POD';
+        try {
+          const st = await cri.runtime.podSandboxStatus({ podSandboxId: sb.id });
+          ip = st.status?.network?.ip ?? '';
+          additionalIps = (st.status?.network?.additionalIps ?? []).map((x) => x.ip);
+          networkMode = st.status?.linux?.namespaces?.options?.network ?? 'POD';
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          return;
+        }
+        sandboxStatuses.push({
+          id: sb.id,
+          state: sb.state === 'SANDBOX_READY' ? 'ready' : 'notready',
+          createdAt: ns2ms(sb.createdAt),
+          attempt: sb.metadata?.attempt ?? 0,
+          ip,
+          additionalIps,
+          networkMode,
+        });
+      }),
+    );
     sortNewestFirst(sandboxStatuses);
     const containerStatuses: RuntimeContainerStatus[] = [];
-    await Promise.all(ctrList.containers.map(async (c) => {
-      let st: CRIContainerStatus | null;
-      try {
-        st = (await cri.runtime.containerStatus({ containerId: c.id })).status;
-      } catch (err) {
-        if (isNotFound(err)) return; // removed meanwhile
-        throw err;
-      }
-      if (!st) return;
-      const a = containerInfoFromAnnotations(c.annotations);
-      const l = containerInfoFromLabels(c.labels);
-      const state = crState(st.state);
-      const s: RuntimeContainerStatus = {
-        id: c.id,
-        name: l.containerName || st.metadata?.name || '',
-        podSandboxId: c.podSandboxId,
-        state,
-        createdAt: ns2ms(st.createdAt),
-        startedAt: ns2ms(st.startedAt),
-        finishedAt: state === 'running' ? 0 : ns2ms(st.finishedAt),
-        exitCode: state === 'running' ? 0 : st.exitCode,
-        reason: state === 'running' ? '' : st.reason,
-        message: state === 'running' ? '' : st.message,
-        image: st.image?.image ?? '',
-        imageRef: st.imageRef,
-        hash: a.hash,
-        restartCount: a.restartCount,
-        logPath: st.logPath,
-        containerType: a.containerType,
-      };
-      if (state === 'exited') {
-        const msg = this.terminationMessage(st, a.terminationMessagePath, a.terminationMessagePolicy, s.exitCode);
-        if (msg) s.message = msg;
-      }
-      containerStatuses.push(s);
-    }));
+    await Promise.all(
+      ctrList.containers.map(async (c) => {
+        let st: CRIContainerStatus | null;
+        try {
+          st = (await cri.runtime.containerStatus({ containerId: c.id })).status;
+        } catch (err) {
+          if (isNotFound(err)) return; // removed meanwhile
+          throw err;
+        }
+        if (!st) return;
+        const a = containerInfoFromAnnotations(c.annotations);
+        const l = containerInfoFromLabels(c.labels);
+        const state = crState(st.state);
+        const s: RuntimeContainerStatus = {
+          id: c.id,
+          name: l.containerName || st.metadata?.name || '',
+          podSandboxId: c.podSandboxId,
+          state,
+          createdAt: ns2ms(st.createdAt),
+          startedAt: ns2ms(st.startedAt),
+          finishedAt: state === 'running' ? 0 : ns2ms(st.finishedAt),
+          exitCode: state === 'running' ? 0 : st.exitCode,
+          reason: state === 'running' ? '' : st.reason,
+          message: state === 'running' ? '' : st.message,
+          image: st.image?.image ?? '',
+          imageRef: st.imageRef,
+          hash: a.hash,
+          restartCount: a.restartCount,
+          logPath: st.logPath,
+          containerType: a.containerType,
+        };
+        if (state === 'exited') {
+          const msg = this.terminationMessage(st, a.terminationMessagePath, a.terminationMessagePolicy, s.exitCode);
+          if (msg) s.message = msg;
+        }
+        containerStatuses.push(s);
+      }),
+    );
     sortNewestFirst(containerStatuses);
     const ready = sandboxStatuses.find((s) => s.state === 'ready');
     const ips = ready?.ip ? [ready.ip, ...ready.additionalIps] : [];
@@ -208,7 +234,14 @@ export class KubeGenericRuntimeManager {
     const { event, log } = this.o;
     const changes = computePodActions(pod, status, this.o.probes);
     const result: SyncResult = { changed: false };
-    log.v(4)('computed pod actions', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, killPod: changes.killPod, createSandbox: changes.createSandbox, init: changes.initContainersToStart, start: changes.containersToStart, kill: [...changes.containersToKill.values()].map((k) => k.name) });
+    log.v(4)('computed pod actions', {
+      pod: `${pod.metadata.namespace}/${pod.metadata.name}`,
+      killPod: changes.killPod,
+      createSandbox: changes.createSandbox,
+      init: changes.initContainersToStart,
+      start: changes.containersToStart,
+      kill: [...changes.containersToKill.values()].map((k) => k.name),
+    });
 
     if (changes.createSandbox && changes.sandboxId) event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
 
@@ -220,10 +253,12 @@ export class KubeGenericRuntimeManager {
       // A new sandbox starts initialisation from scratch.
       if (changes.createSandbox) await this.purgeInitContainers(pod, status);
     } else {
-      await Promise.all([...changes.containersToKill].map(async ([id, k]) => {
-        await this.killContainer(pod, id, k.name, k.container, k.message, k.reason);
-        result.changed = true;
-      }));
+      await Promise.all(
+        [...changes.containersToKill].map(async ([id, k]) => {
+          await this.killContainer(pod, id, k.name, k.container, k.message, k.reason);
+          result.changed = true;
+        }),
+      );
     }
     if (!changes.createSandbox) await this.pruneInitContainersBeforeStart(pod, status);
 
@@ -300,7 +335,14 @@ export class KubeGenericRuntimeManager {
   }
 
   /** startContainer: back-off, image, config, create, start, postStart. */
-  private async startContainer(pod: Pod, container: Container, sandboxId: string, sandboxConfig: PodSandboxConfig__Input, status: PodRuntimeStatus, podIPs: string[]): Promise<{ started: boolean; retryAt?: number }> {
+  private async startContainer(
+    pod: Pod,
+    container: Container,
+    sandboxId: string,
+    sandboxConfig: PodSandboxConfig__Input,
+    status: PodRuntimeStatus,
+    podIPs: string[],
+  ): Promise<{ started: boolean; retryAt?: number }> {
     const { event, cri, paths } = this.o;
     const uid = pod.metadata.uid ?? '';
     const bo = this.doBackOff(pod, container, status);
@@ -328,7 +370,16 @@ export class KubeGenericRuntimeManager {
       const mounts = [...opts.mounts];
       const tm = this.terminationLogMount(pod, container);
       if (tm) mounts.push(tm);
-      config = generateContainerConfig({ pod, container, restartCount, imageRef: img.imageRef, hash: hashContainer(container), envs: opts.envs, mounts, memoryCapacityBytes: this.o.memoryCapacityBytes });
+      config = generateContainerConfig({
+        pod,
+        container,
+        restartCount,
+        imageRef: img.imageRef,
+        hash: hashContainer(container),
+        envs: opts.envs,
+        mounts,
+        memoryCapacityBytes: this.o.memoryCapacityBytes,
+      });
     } catch (err) {
       const msg = (err as Error).message;
       event(pod, 'Warning', 'Failed', `Error: ${msg}`);
@@ -383,7 +434,12 @@ export class KubeGenericRuntimeManager {
   // ---- killing ----
 
   /** Grace period for stopping a container (upstream setTerminationGracePeriod). */
-  private gracePeriod(pod: Pod | undefined, container: Container | undefined, reason: KillReason, annotated?: { deletion?: number; termination?: number }): number {
+  private gracePeriod(
+    pod: Pod | undefined,
+    container: Container | undefined,
+    reason: KillReason,
+    annotated?: { deletion?: number; termination?: number },
+  ): number {
     if (pod?.metadata.deletionGracePeriodSeconds !== undefined) return pod.metadata.deletionGracePeriodSeconds;
     const probe = reason === 'LivenessProbe' ? container?.livenessProbe : reason === 'StartupProbe' ? container?.startupProbe : undefined;
     if (probe?.terminationGracePeriodSeconds !== undefined) return probe.terminationGracePeriodSeconds;
@@ -398,7 +454,15 @@ export class KubeGenericRuntimeManager {
    * StopContainer with what is left of it (at least 2 s). Without the pod's spec
    * (deleted while the kubelet was down) the hook and grace come from annotations.
    */
-  async killContainer(pod: Pod | undefined, containerId: string, name: string, container: Container | undefined, message: string, reason: KillReason, gracePeriodOverride?: number): Promise<void> {
+  async killContainer(
+    pod: Pod | undefined,
+    containerId: string,
+    name: string,
+    container: Container | undefined,
+    message: string,
+    reason: KillReason,
+    gracePeriodOverride?: number,
+  ): Promise<void> {
     const { cri, event, log } = this.o;
     let preStop: LifecycleHandler | undefined = container?.lifecycle?.preStop;
     let annotated: { deletion?: number; termination?: number } | undefined;
@@ -454,9 +518,13 @@ export class KubeGenericRuntimeManager {
   /** Removes every container and sandbox of a pod (after it was killed). */
   async removePodResources(status: PodRuntimeStatus): Promise<void> {
     const { cri } = this.o;
-    await Promise.all(status.containerStatuses.map((c) => cri.runtime.removeContainer({ containerId: c.id }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    })));
+    await Promise.all(
+      status.containerStatuses.map((c) =>
+        cri.runtime.removeContainer({ containerId: c.id }).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        }),
+      ),
+    );
     for (const sb of status.sandboxStatuses) {
       await cri.runtime.stopPodSandbox({ podSandboxId: sb.id }).catch(() => undefined);
       await cri.runtime.removePodSandbox({ podSandboxId: sb.id }).catch((err: unknown) => {
@@ -494,4 +562,3 @@ export class KubeGenericRuntimeManager {
     }
   }
 }
-

@@ -18,7 +18,10 @@ export function resolvePort(port: number | string, container: Pick<Container, 'p
 }
 
 export class HookError extends Error {
-  constructor(message: string, readonly eventMessage: string) {
+  constructor(
+    message: string,
+    readonly eventMessage: string,
+  ) {
     super(message);
   }
 }
@@ -59,15 +62,24 @@ export class HandlerRunner {
       const cmd = handler.exec.command ?? [];
       let res;
       try {
-        res = await this.opts.cri.runtime.execSync({ containerId, cmd, timeout: Math.max(0, Math.floor(timeoutS)) }, { timeoutMs: timeoutS > 0 ? timeoutS * 1000 + 5000 : 0 });
+        res = await this.opts.cri.runtime.execSync(
+          { containerId, cmd, timeout: Math.max(0, Math.floor(timeoutS)) },
+          { timeoutMs: timeoutS > 0 ? timeoutS * 1000 + 5000 : 0 },
+        );
       } catch (err) {
         const msg = (err as Error).message;
-        throw new HookError(msg, `Exec lifecycle hook (${JSON.stringify(cmd)}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}, message: ""`);
+        throw new HookError(
+          msg,
+          `Exec lifecycle hook (${JSON.stringify(cmd)}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}, message: ""`,
+        );
       }
       if (res.exitCode !== 0) {
         const output = Buffer.concat([res.stdout ?? Buffer.alloc(0), res.stderr ?? Buffer.alloc(0)]).toString();
         const msg = `command '${cmd.join(' ')}' exited with ${res.exitCode}: ${output}`;
-        throw new HookError(msg, `Exec lifecycle hook (${JSON.stringify(cmd)}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}, message: ${JSON.stringify(output)}`);
+        throw new HookError(
+          msg,
+          `Exec lifecycle hook (${JSON.stringify(cmd)}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}, message: ${JSON.stringify(output)}`,
+        );
       }
       return;
     }
@@ -78,7 +90,10 @@ export class HandlerRunner {
         await httpGet(handler.httpGet, host, port, Math.max(1, timeoutS || 30) * 1000);
       } catch (err) {
         const msg = (err as Error).message;
-        throw new HookError(msg, `HTTP lifecycle hook (${handler.httpGet.path ?? ''}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}`);
+        throw new HookError(
+          msg,
+          `HTTP lifecycle hook (${handler.httpGet.path ?? ''}) for Container "${container.name}" in Pod "${podName}" failed - error: ${msg}`,
+        );
       }
       return;
     }

@@ -41,7 +41,7 @@ export function formatCIDR(c: IPv4CIDR): string {
 }
 
 export function cidrContains(c: IPv4CIDR, ip: string): boolean {
-  return ((parseIPv4(ip) & mask(c.prefix)) >>> 0) === c.network;
+  return (parseIPv4(ip) & mask(c.prefix)) >>> 0 === c.network;
 }
 
 /** The first usable address, which the bridge (the pods' gateway) takes. */

@@ -66,7 +66,11 @@ async function linkExists(name: string): Promise<boolean> {
 /** CIDRs of the blackhole routes in the main table. */
 export async function blackholeRoutes(): Promise<string[]> {
   const out = await ip(['-4', 'route', 'show', 'type', 'blackhole']);
-  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'blackhole').map((f) => (f[1].includes('/') ? f[1] : `${f[1]}/32`));
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[0] === 'blackhole')
+    .map((f) => (f[1].includes('/') ? f[1] : `${f[1]}/32`));
 }
 
 function writeSysctl(path: string, value: string): boolean {

@@ -29,7 +29,10 @@ export function parseMeminfo(text: string, key = 'MemTotal'): number | undefined
 export function parseOSRelease(text: string): string {
   const m = /^PRETTY_NAME=(.*)$/m.exec(text);
   if (!m) return 'Linux';
-  return m[1].trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  return m[1]
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/^'(.*)'$/, '$1');
 }
 
 /** Node's process.arch → GOARCH, which Kubernetes reports. */

@@ -104,7 +104,15 @@ export class NodeStatusManager {
     const cfg = this.opts.config;
     this.machine = readMachineInfo(this.opts.rootDir);
     const [runtime, images] = await Promise.all([this.opts.runtimeState(), this.opts.images().catch(() => this.current?.status?.images ?? [])]);
-    const status: NodeStatus = nodeStatus(cfg, this.machine, runtime, { memoryAvailableBytes: memoryAvailableBytes(), fsAvailableBytes: this.machine.fsAvailableBytes, pids: pidStats() }, images, rfc3339(), this.current?.status);
+    const status: NodeStatus = nodeStatus(
+      cfg,
+      this.machine,
+      runtime,
+      { memoryAvailableBytes: memoryAvailableBytes(), fsAvailableBytes: this.machine.fsAvailableBytes, pids: pidStats() },
+      images,
+      rfc3339(),
+      this.current?.status,
+    );
     const fp = statusFingerprint(status);
     const reportEvery = this.opts.reportFrequencyMs ?? 300_000;
     if (!force && fp === this.lastFingerprint && Date.now() - this.lastReport < reportEvery) return;

@@ -95,7 +95,14 @@ export function initialNode(cfg: NodeConfig, m: MachineInfo): Node {
 function cond(type: string, isTrue: boolean, reason: string, message: string, now: string, old: NodeCondition[] | undefined): NodeCondition {
   const status = isTrue ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  return { type, status, lastHeartbeatTime: now, lastTransitionTime: prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now, reason, message };
+  return {
+    type,
+    status,
+    lastHeartbeatTime: now,
+    lastTransitionTime: prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now,
+    reason,
+    message,
+  };
 }
 
 export function nodeConditions(runtime: RuntimeState, p: Pressure, m: MachineInfo, now: string, old: NodeCondition[] | undefined): NodeCondition[] {
@@ -127,7 +134,15 @@ export function nodeImages(images: Array<{ repoTags: string[]; repoDigests: stri
     .filter((i) => i.names.length > 0);
 }
 
-export function nodeStatus(cfg: NodeConfig, m: MachineInfo, runtime: RuntimeState, p: Pressure, images: ContainerImage[], now: string, old: NodeStatus | undefined): NodeStatus {
+export function nodeStatus(
+  cfg: NodeConfig,
+  m: MachineInfo,
+  runtime: RuntimeState,
+  p: Pressure,
+  images: ContainerImage[],
+  now: string,
+  old: NodeStatus | undefined,
+): NodeStatus {
   return {
     capacity: nodeCapacity(m, cfg.maxPods),
     allocatable: nodeAllocatable(m, cfg.maxPods),

@@ -110,7 +110,8 @@ export class GenericPLEG {
     for (const c of containers.containers) {
       const uid = c.labels[POD_UID_LABEL];
       if (!uid) continue;
-      const state: State = c.state === 'CONTAINER_RUNNING' ? 'running' : c.state === 'CONTAINER_EXITED' ? 'exited' : c.state === 'CONTAINER_CREATED' ? 'created' : 'unknown';
+      const state: State =
+        c.state === 'CONTAINER_RUNNING' ? 'running' : c.state === 'CONTAINER_EXITED' ? 'exited' : c.state === 'CONTAINER_CREATED' ? 'created' : 'unknown';
       next.set(c.id, { podUID: uid, state });
     }
     const events: PodLifecycleEvent[] = [];

@@ -32,7 +32,9 @@ export async function execProbe(command: string[], container: Container | undefi
   });
   try {
     const res = await Promise.race([execSync(cmd, timeoutS), guard]);
-    const out = Buffer.concat([Buffer.from(res.stdout ?? ''), Buffer.from(res.stderr ?? '')]).subarray(0, MAX_OUTPUT).toString('utf8');
+    const out = Buffer.concat([Buffer.from(res.stdout ?? ''), Buffer.from(res.stderr ?? '')])
+      .subarray(0, MAX_OUTPUT)
+      .toString('utf8');
     return { result: res.exitCode === 0 ? 'success' : 'failure', output: out };
   } catch (err) {
     if (isTimeout(err)) return { result: 'failure', output: `command "${cmd.join(' ')}" timed out` };

@@ -264,11 +264,24 @@ export class ProbeManager {
     if (entry) {
       entry.pod = pod;
     } else {
-      entry = { pod, status: { phase: pod.status?.phase, podIP: pod.status?.podIP, containerStatuses: pod.status?.containerStatuses, initContainerStatuses: pod.status?.initContainerStatuses }, workers: new Map() };
+      entry = {
+        pod,
+        status: {
+          phase: pod.status?.phase,
+          podIP: pod.status?.podIP,
+          containerStatuses: pod.status?.containerStatuses,
+          initContainerStatuses: pod.status?.initContainerStatuses,
+        },
+        workers: new Map(),
+      };
       this.pods.set(uid, entry);
       const containers = [...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...(pod.spec.containers ?? [])];
       for (const c of containers) {
-        for (const [kind, probe] of [['startup', c.startupProbe], ['readiness', c.readinessProbe], ['liveness', c.livenessProbe]] as const) {
+        for (const [kind, probe] of [
+          ['startup', c.startupProbe],
+          ['readiness', c.readinessProbe],
+          ['liveness', c.livenessProbe],
+        ] as const) {
           if (!probe) continue;
           entry.workers.set(`${kind}/${c.name}`, new Worker(this, entry, kind, c, probe));
         }

@@ -48,7 +48,15 @@ export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeOu
     if (probe.httpGet) {
       const g = probe.httpGet;
       const port = resolveContainerPort(g.port, ctx.container);
-      return await httpProbe({ scheme: g.scheme, host: g.host || ctx.podIP, port, path: g.path ?? '', headers: g.httpHeaders ?? [], timeoutS, userAgent: PROBE_USER_AGENT });
+      return await httpProbe({
+        scheme: g.scheme,
+        host: g.host || ctx.podIP,
+        port,
+        path: g.path ?? '',
+        headers: g.httpHeaders ?? [],
+        timeoutS,
+        userAgent: PROBE_USER_AGENT,
+      });
     }
     if (probe.tcpSocket) {
       const port = resolveContainerPort(probe.tcpSocket.port, ctx.container);

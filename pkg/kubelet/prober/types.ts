@@ -18,7 +18,10 @@ export type ProbeResult = 'success' | 'failure' | 'unknown';
 export type ExecSync = (cmd: string[], timeoutSeconds: number) => Promise<{ exitCode: number; stdout?: Buffer | string; stderr?: Buffer | string }>;
 
 export class ExecTimeoutError extends Error {
-  constructor(cmd: string[], readonly timeoutSeconds: number) {
+  constructor(
+    cmd: string[],
+    readonly timeoutSeconds: number,
+  ) {
     super(`command "${cmd.join(' ')}" timed out`);
     this.name = 'ExecTimeoutError';
   }

@@ -34,7 +34,12 @@ export class StreamingError extends Error {
  * "101 Switching Protocols". extraHeaders are passed as they are (several
  * X-Stream-Protocol-Version values are sent as several header lines).
  */
-export function upgradeRequest(url: string, upgrade: string, protocols: string[], opts: { method?: string; timeoutMs?: number } = {}): Promise<UpgradedConnection> {
+export function upgradeRequest(
+  url: string,
+  upgrade: string,
+  protocols: string[],
+  opts: { method?: string; timeoutMs?: number } = {},
+): Promise<UpgradedConnection> {
   const u = new URL(url);
   const doRequest = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -15,7 +15,13 @@ export const CHANNEL_PROTOCOL = 'channel.k8s.io';
 export const BASE64_CHANNEL_PROTOCOL = 'base64.channel.k8s.io';
 
 /** In the server's order of preference among what a client offers (the client's own order decides first). */
-export const WEBSOCKET_REMOTE_COMMAND_PROTOCOLS = [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V4_BASE64, CHANNEL_PROTOCOL, BASE64_CHANNEL_PROTOCOL];
+export const WEBSOCKET_REMOTE_COMMAND_PROTOCOLS = [
+  STREAM_PROTOCOL_V5,
+  STREAM_PROTOCOL_V4,
+  STREAM_PROTOCOL_V4_BASE64,
+  CHANNEL_PROTOCOL,
+  BASE64_CHANNEL_PROTOCOL,
+];
 
 export const Channel = { STDIN: 0, STDOUT: 1, STDERR: 2, ERROR: 3, RESIZE: 4, CLOSE: 255 } as const;
 
@@ -140,5 +146,12 @@ export function bridgeRemoteCommand(ws: WebSocket, protocol: string, session: Re
 }
 
 export function internalErrorStatus(message: string): object {
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${message}`,
+    reason: 'InternalError',
+    details: { causes: [{ message }] },
+    code: 500,
+  };
 }

@@ -118,7 +118,8 @@ export function logOptionsFromQuery(q: URLSearchParams, now = Date.now()): Conta
     if (Number.isNaN(sinceMs)) throw new HTTPError(400, `invalid sinceTime ${JSON.stringify(sinceTime)}: must be RFC 3339`);
   }
   const stream = q.get('stream') ?? undefined;
-  if (stream !== undefined && !['All', 'Stdout', 'Stderr'].includes(stream)) throw new HTTPError(400, `invalid stream ${JSON.stringify(stream)}: must be All, Stdout or Stderr`);
+  if (stream !== undefined && !['All', 'Stdout', 'Stderr'].includes(stream))
+    throw new HTTPError(400, `invalid stream ${JSON.stringify(stream)}: must be All, Stdout or Stderr`);
   return {
     follow: parseBool(q.get('follow')),
     previous: parseBool(q.get('previous')),
@@ -232,7 +233,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   const isWebSocket = (req: IncomingMessage) => (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
   const offeredProtocols = (req: IncomingMessage) =>
-    (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
 
   /** {ns}/{pod}/{container} or {ns}/{pod}/{uid}/{container}. */
   const podAndContainer = (seg: string[]): { ns: string; pod: string; uid?: string; container: string } => {
@@ -268,7 +272,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       return;
     }
     const protocol = chooseProtocol(offeredProtocols(req), WEBSOCKET_REMOTE_COMMAND_PROTOCOLS);
-    if (protocol === undefined) throw new HTTPError(400, `requested protocol(s) are not supported: ${offeredProtocols(req).join(', ')}; supports ${WEBSOCKET_REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
+    if (protocol === undefined)
+      throw new HTTPError(
+        400,
+        `requested protocol(s) are not supported: ${offeredProtocols(req).join(', ')}; supports ${WEBSOCKET_REMOTE_COMMAND_PROTOCOLS.join(', ')}`,
+      );
     const session = await openRemoteCommand(url, { stdin, stdout, stderr, tty });
     const ws = await acceptWebSocket(req, socket, head, protocol);
     await bridgeRemoteCommand(ws, protocol || 'channel.k8s.io', session, log);
@@ -281,7 +289,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     if (isLocateError(found)) throw new HTTPError(found.code, found.error);
     if (uid && uid !== found.podUID) throw new HTTPError(404, `pod "${pod}" with UID ${uid} not found`);
     const ports = (q.get('port') ?? q.get('ports') ?? '').split(',').filter(Boolean).map(Number);
-    if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new HTTPError(400, `invalid port in ${JSON.stringify(q.get('port') ?? q.get('ports'))}`);
+    if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
+      throw new HTTPError(400, `invalid port in ${JSON.stringify(q.get('port') ?? q.get('ports'))}`);
     let url: string;
     try {
       ({ url } = await opts.cri.runtime.portForward({ podSandboxId: found.podSandboxId, port: ports }));
@@ -321,7 +330,15 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   if (opts.insecure) {
     server = createHTTPServer(onRequest);
   } else {
-    const names = [...new Set([hostname(), 'localhost', '127.0.0.1', ...(opts.hostnames ?? []), ...(opts.address !== '0.0.0.0' && opts.address !== '::' ? [opts.address] : [])])];
+    const names = [
+      ...new Set([
+        hostname(),
+        'localhost',
+        '127.0.0.1',
+        ...(opts.hostnames ?? []),
+        ...(opts.address !== '0.0.0.0' && opts.address !== '::' ? [opts.address] : []),
+      ]),
+    ];
     let cert: string;
     let key: string;
     if (opts.tlsCertFile && opts.tlsKeyFile) {

@@ -79,7 +79,13 @@ function containerReady(c: Container, s: RuntimeContainerStatus | undefined, inp
 }
 
 /** convertToAPIContainerStatuses for one list (init or app containers). */
-export function convertContainerStatuses(input: StatusInput, containers: Container[], oldStatuses: ContainerStatus[] | undefined, defaultWaitingReason: string, isInit: boolean): ContainerStatus[] {
+export function convertContainerStatuses(
+  input: StatusInput,
+  containers: Container[],
+  oldStatuses: ContainerStatus[] | undefined,
+  defaultWaitingReason: string,
+  isInit: boolean,
+): ContainerStatus[] {
   const { pod, runtime } = input;
   return containers.map((c) => {
     const seen = containerStatusesByName(runtime, c.name);
@@ -91,7 +97,16 @@ export function convertContainerStatuses(input: StatusInput, containers: Contain
       if (old?.state?.terminated || old?.lastState?.terminated) {
         status = { ...old, ready: false, started: false };
       } else {
-        status = { name: c.name, state: { waiting: { reason: defaultWaitingReason } }, lastState: {}, ready: false, restartCount: old?.restartCount ?? 0, image: c.image ?? '', imageID: '', started: false };
+        status = {
+          name: c.name,
+          state: { waiting: { reason: defaultWaitingReason } },
+          lastState: {},
+          ready: false,
+          restartCount: old?.restartCount ?? 0,
+          image: c.image ?? '',
+          imageID: '',
+          started: false,
+        };
       }
     } else {
       const { ready, started } = containerReady(c, current, input);
@@ -185,14 +200,21 @@ export function getPhase(pod: Pod, initStatuses: ContainerStatus[], statuses: Co
 function condition(type: string, ok: boolean, now: string, old: PodCondition[] | undefined, reason?: string, message?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime ?? now : now };
+  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? (prev.lastTransitionTime ?? now) : now };
   if (reason) c.reason = reason;
   if (message) c.message = message;
   return c;
 }
 
 /** The kubelet-owned conditions, in the order kubectl describe shows them upstream. */
-export function podConditions(pod: Pod, phase: PodPhase, runtime: PodRuntimeStatus, initStatuses: ContainerStatus[], statuses: ContainerStatus[], now: string): PodCondition[] {
+export function podConditions(
+  pod: Pod,
+  phase: PodPhase,
+  runtime: PodRuntimeStatus,
+  initStatuses: ContainerStatus[],
+  statuses: ContainerStatus[],
+  now: string,
+): PodCondition[] {
   const old = pod.status?.conditions;
   const out: PodCondition[] = [];
   const sandbox = runtime.sandboxStatuses[0];

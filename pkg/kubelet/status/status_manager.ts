@@ -80,7 +80,15 @@ export class StatusManager {
     }
     if (!e) {
       const sent = apiPod.status;
-      e = { namespace: apiPod.metadata.namespace ?? 'default', name: apiPod.metadata.name ?? '', uid: apiPod.metadata.uid ?? '', status, json, sent, sentJson: sent ? statusJSON(sent) : undefined };
+      e = {
+        namespace: apiPod.metadata.namespace ?? 'default',
+        name: apiPod.metadata.name ?? '',
+        uid: apiPod.metadata.uid ?? '',
+        status,
+        json,
+        sent,
+        sentJson: sent ? statusJSON(sent) : undefined,
+      };
       this.entries.set(uid, e);
     } else {
       if (e.json === json) return;
@@ -167,7 +175,11 @@ export class StatusManager {
       await this.pods.namespace(e.namespace).patch(e.name, 'merge', { metadata: { uid: e.uid }, status: patch }, { subresource: 'status' });
       e.sent = status;
       e.sentJson = json;
-      this.opts.log.v(4)('pod status written', { pod: `${e.namespace}/${e.name}`, phase: status.phase, waiting: status.containerStatuses?.map((c) => c.state?.waiting?.reason ?? '') });
+      this.opts.log.v(4)('pod status written', {
+        pod: `${e.namespace}/${e.name}`,
+        phase: status.phase,
+        waiting: status.containerStatuses?.map((c) => c.state?.waiting?.reason ?? ''),
+      });
     } catch (err) {
       if (isStatus(err, 404)) {
         // Gone (or recreated under another UID): nothing to write to.

@@ -48,7 +48,10 @@ interface MountedVolume {
 
 /** An error that keeps the pod's containers from starting until its volumes mount. */
 export class VolumeMountError extends Error {
-  constructor(message: string, readonly volumes: string[]) {
+  constructor(
+    message: string,
+    readonly volumes: string[],
+  ) {
     super(message);
     this.name = 'VolumeMountError';
   }
@@ -241,7 +244,10 @@ export class VolumeManager {
         // The name becomes a directory: the apiserver allows only DNS labels, static pods skip it.
         if (!usableName(vol.name)) throw new Error(`invalid volume name "${vol.name}"`);
         const kind = kindOf(vol);
-        if (!kind) throw new Error(`unsupported volume source "${sourceName(vol)}" (this kubelet mounts emptyDir, hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim)`);
+        if (!kind)
+          throw new Error(
+            `unsupported volume source "${sourceName(vol)}" (this kubelet mounts emptyDir, hostPath, configMap, secret, downwardAPI, projected and persistentVolumeClaim)`,
+          );
         await fn(vol, kind);
       } catch (err) {
         const msg = `MountVolume.SetUp failed for volume "${vol.name}" : ${(err as Error).message}`;

@@ -59,10 +59,18 @@ interface CachedToken {
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
 
-  constructor(private readonly source: TokenSource, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly source: TokenSource,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private key(pod: Pod, p: ServiceAccountTokenProjection): string {
-    return JSON.stringify([pod.metadata.uid, pod.spec.serviceAccountName || 'default', p.audience ?? '', p.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS]);
+    return JSON.stringify([
+      pod.metadata.uid,
+      pod.spec.serviceAccountName || 'default',
+      p.audience ?? '',
+      p.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS,
+    ]);
   }
 
   async get(pod: Pod, projection: ServiceAccountTokenProjection): Promise<string> {

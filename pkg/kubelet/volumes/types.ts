@@ -3,16 +3,48 @@
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { ObjectFieldSelector, ObjectLookup, Pod, ResourceFieldSelector } from '../types.js';
 
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 
-export interface EmptyDirVolumeSource { medium?: '' | 'Memory' | string; sizeLimit?: string | number }
+export interface EmptyDirVolumeSource {
+  medium?: '' | 'Memory' | string;
+  sizeLimit?: string | number;
+}
 export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
-export interface HostPathVolumeSource { path: string; type?: HostPathType | string }
-export interface ConfigMapVolumeSource { name?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
-export interface SecretVolumeSource { secretName?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
-export interface DownwardAPIVolumeFile { path: string; fieldRef?: ObjectFieldSelector; resourceFieldRef?: ResourceFieldSelector; mode?: number }
-export interface DownwardAPIVolumeSource { items?: DownwardAPIVolumeFile[]; defaultMode?: number }
-export interface ServiceAccountTokenProjection { audience?: string; expirationSeconds?: number; path: string }
+export interface HostPathVolumeSource {
+  path: string;
+  type?: HostPathType | string;
+}
+export interface ConfigMapVolumeSource {
+  name?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
+}
+export interface SecretVolumeSource {
+  secretName?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
+}
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+export interface DownwardAPIVolumeSource {
+  items?: DownwardAPIVolumeFile[];
+  defaultMode?: number;
+}
+export interface ServiceAccountTokenProjection {
+  audience?: string;
+  expirationSeconds?: number;
+  path: string;
+}
 export interface VolumeProjection {
   configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean };
   secret?: { name?: string; items?: KeyToPath[]; optional?: boolean };
@@ -20,8 +52,14 @@ export interface VolumeProjection {
   serviceAccountToken?: ServiceAccountTokenProjection;
   clusterTrustBundle?: unknown;
 }
-export interface ProjectedVolumeSource { sources?: VolumeProjection[] | null; defaultMode?: number }
-export interface PersistentVolumeClaimVolumeSource { claimName: string; readOnly?: boolean }
+export interface ProjectedVolumeSource {
+  sources?: VolumeProjection[] | null;
+  defaultMode?: number;
+}
+export interface PersistentVolumeClaimVolumeSource {
+  claimName: string;
+  readOnly?: boolean;
+}
 
 /** The sources this kubelet supports; others are refused with a clear error. */
 export interface VolumeSources {

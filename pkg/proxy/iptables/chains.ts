@@ -60,7 +60,9 @@ export const servicePortEndpointChain = (spn: string, protocol: string, endpoint
 
 /** Chains the proxier creates per service (and deletes when they are no longer used). */
 export function isServiceChainName(chain: string): boolean {
-  return chain.startsWith(SVC_PREFIX) || chain.startsWith(SVL_PREFIX) || chain.startsWith(SEP_PREFIX) || chain.startsWith(FW_PREFIX) || chain.startsWith(EXT_PREFIX);
+  return (
+    chain.startsWith(SVC_PREFIX) || chain.startsWith(SVL_PREFIX) || chain.startsWith(SEP_PREFIX) || chain.startsWith(FW_PREFIX) || chain.startsWith(EXT_PREFIX)
+  );
 }
 
 /** A jump from a built-in chain into one of ours, ensured outside iptables-restore (the built-in chains are not ours to flush). */

@@ -5,7 +5,10 @@ import type { Table } from './chains.js';
 
 /** iptables-restore failed; line is the 1-based input line it names, when it names one. */
 export class RestoreError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
   }
 }
@@ -17,7 +20,10 @@ export class IPTables {
 
   /** Which kernel interface `iptables` drives ("iptables v1.8.9 (nf_tables)"). */
   nfTablesBackend(): Promise<boolean> {
-    this.backend ??= this.runner.run('iptables', ['--version']).then((r) => (/nf_tables/.test(r.stdout) ? 'nf_tables' : 'legacy'), () => 'legacy');
+    this.backend ??= this.runner.run('iptables', ['--version']).then(
+      (r) => (/nf_tables/.test(r.stdout) ? 'nf_tables' : 'legacy'),
+      () => 'legacy',
+    );
     return this.backend.then((b) => b === 'nf_tables');
   }
 
@@ -47,7 +53,12 @@ export class IPTables {
     let context = '';
     if (line !== undefined) {
       const lines = data.split('\n');
-      context = '\n' + lines.slice(Math.max(0, line - 3), line + 2).map((l, i) => `${Math.max(0, line - 3) + i + 1}: ${l}`).join('\n');
+      context =
+        '\n' +
+        lines
+          .slice(Math.max(0, line - 3), line + 2)
+          .map((l, i) => `${Math.max(0, line - 3) + i + 1}: ${l}`)
+          .join('\n');
     }
     throw new RestoreError(`iptables-restore failed (exit ${res.code}): ${res.stderr.trim()}${context}`, line);
   }
@@ -81,7 +92,10 @@ export class IPTables {
     const check = await this.iptables(['-t', table, '-C', chain, ...args]);
     if (check.code === 0) return true;
     const res = await this.iptables(['-t', table, position === 'prepend' ? '-I' : '-A', chain, ...args]);
-    if (res.code !== 0) throw new Error(`iptables -t ${table} ${position === 'prepend' ? '-I' : '-A'} ${chain} ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`);
+    if (res.code !== 0)
+      throw new Error(
+        `iptables -t ${table} ${position === 'prepend' ? '-I' : '-A'} ${chain} ${args.join(' ')} failed (exit ${res.code}): ${res.stderr.trim()}`,
+      );
     return false;
   }
 

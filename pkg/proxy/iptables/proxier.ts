@@ -20,8 +20,20 @@ import type { ProxyMetrics } from '../metrics.js';
 import { servicePortInfos, type ServicePortInfo } from '../serviceport.js';
 import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION, namespacedName, SERVICE_NAME_LABEL, type EndpointSlice, type Service } from '../types.js';
 import {
-  isServiceChainName, jumpRuleArgs, JUMP_CHAINS, KUBELET_JUMP_CHAINS, KUBE_EXTERNAL_SERVICES, KUBE_FIREWALL, KUBE_FORWARD, KUBE_MARK_MASQ,
-  KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_PROXY_CANARY, KUBE_PROXY_FIREWALL, KUBE_SERVICES, type JumpChain,
+  isServiceChainName,
+  jumpRuleArgs,
+  JUMP_CHAINS,
+  KUBELET_JUMP_CHAINS,
+  KUBE_EXTERNAL_SERVICES,
+  KUBE_FIREWALL,
+  KUBE_FORWARD,
+  KUBE_MARK_MASQ,
+  KUBE_NODEPORTS,
+  KUBE_POSTROUTING,
+  KUBE_PROXY_CANARY,
+  KUBE_PROXY_FIREWALL,
+  KUBE_SERVICES,
+  type JumpChain,
 } from './chains.js';
 import type { IPTables } from './iptables.js';
 import { buildServicePortRules, NO_LOCAL_DETECTOR, type LocalTrafficDetector, type RuleContext, type ServicePortRules } from './servicerules.js';
@@ -293,7 +305,12 @@ export class Proxier {
   }
 
   private ruleContext(largeClusterMode: boolean): RuleContext {
-    return { masqueradeAll: this.opts.masqueradeAll ?? false, localDetector: this.opts.localDetector ?? NO_LOCAL_DETECTOR, largeClusterMode, nodeIP: this.opts.nodeIP };
+    return {
+      masqueradeAll: this.opts.masqueradeAll ?? false,
+      localDetector: this.opts.localDetector ?? NO_LOCAL_DETECTOR,
+      largeClusterMode,
+      nodeIP: this.opts.nodeIP,
+    };
   }
 
   private async doSync(): Promise<SyncResult | undefined> {
@@ -322,7 +339,8 @@ export class Proxier {
     }
     const ctx = this.ruleContext(this.largeClusterMode);
     const next = new Map<string, ServiceState>();
-    for (const [key, ports] of inputs) next.set(key, new Map(ports.map((p) => [p.info.name, { info: p.info, rules: buildServicePortRules(p.info, p.endpoints, ctx) }])));
+    for (const [key, ports] of inputs)
+      next.set(key, new Map(ports.map((p) => [p.info.name, { info: p.info, rules: buildServicePortRules(p.info, p.endpoints, ctx) }])));
 
     const merged = new Map(this.state);
     for (const [key, st] of next) {
@@ -393,7 +411,9 @@ export class Proxier {
     const out: string[] = [];
     if (this.localhostNodePorts) {
       // route_localnet opens 127.0.0.0/8 to the outside (issue 90259); this drops such martians.
-      out.push(`-A ${KUBE_FIREWALL} -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
+      out.push(
+        `-A ${KUBE_FIREWALL} -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
+      );
     }
     if (!this.opts.conntrackTCPLiberal) out.push(`-A ${KUBE_FORWARD} -m conntrack --ctstate INVALID -j DROP`);
     out.push(`-A ${KUBE_FORWARD} -m comment --comment "kubernetes forwarding rules" -m mark --mark ${this.masqueradeMark}/${this.masqueradeMark} -j ACCEPT`);
@@ -462,7 +482,12 @@ export class Proxier {
     }
     const stale = existingNat.filter((c) => isServiceChainName(c) && !active.has(c));
     const serviceChains = [...active, ...stale].sort(byNameDescending);
-    const nat: string[] = ['*nat', ...[KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ].map(chainLine), ...serviceChains.map(chainLine), ...jumps.nat];
+    const nat: string[] = [
+      '*nat',
+      ...[KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ].map(chainLine),
+      ...serviceChains.map(chainLine),
+      ...jumps.nat,
+    ];
     nat.push(...this.staticNatRules(), ...ownRules);
     for (const l of this.topLines(merged, 'natServices')) nat.push(`-A ${KUBE_SERVICES} ${l}`);
     for (const l of this.topLines(merged, 'natNodePorts')) nat.push(`-A ${KUBE_NODEPORTS} ${l}`);
@@ -529,13 +554,22 @@ export class Proxier {
     const filterRest = filter.filter((l) => !l.startsWith(':'));
     const filterOrdered = [...filterChainLines, ...filterRest.filter((l) => l.startsWith('-D ')), ...filterRest.filter((l) => !l.startsWith('-D '))];
     if (filterOrdered.length) out += ['*filter', ...filterOrdered, 'COMMIT'].join('\n') + '\n';
-    const natOrdered = [...natChains, ...natEdits.filter((l) => l.startsWith('-D ')), ...natRules, ...natEdits.filter((l) => !l.startsWith('-D ')), ...natDeletes];
+    const natOrdered = [
+      ...natChains,
+      ...natEdits.filter((l) => l.startsWith('-D ')),
+      ...natRules,
+      ...natEdits.filter((l) => !l.startsWith('-D ')),
+      ...natDeletes,
+    ];
     if (natOrdered.length) out += ['*nat', ...natOrdered, 'COMMIT'].join('\n') + '\n';
     return out;
   }
 
   private ruleCounts(merged: Map<string, ServiceState>): {
-    nat: number; filter: number; noLocalInternal: number; noLocalExternal: number;
+    nat: number;
+    filter: number;
+    noLocalInternal: number;
+    noLocalExternal: number;
     natWritten: (full: boolean, next: Map<string, ServiceState>) => number;
   } {
     let nat = this.staticNatRules().length + 1;
@@ -552,7 +586,10 @@ export class Proxier {
       }
     }
     return {
-      nat, filter, noLocalInternal, noLocalExternal,
+      nat,
+      filter,
+      noLocalInternal,
+      noLocalExternal,
       natWritten: (full, next) => {
         if (full) return nat;
         let n = 0;
@@ -629,4 +666,3 @@ function diffLines(before: string[], after: string[], removed: string[], added: 
 function quoteArg(a: string): string {
   return /[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a;
 }
-

@@ -4,7 +4,12 @@
 import { categorizeEndpoints, type EndpointInfo } from '../endpoints.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from '../serviceport.js';
 import {
-  KUBE_MARK_MASQ, serviceExternalChain, serviceFirewallChain, servicePortEndpointChain, servicePortPolicyClusterChain, servicePortPolicyLocalChain,
+  KUBE_MARK_MASQ,
+  serviceExternalChain,
+  serviceFirewallChain,
+  servicePortEndpointChain,
+  servicePortPolicyClusterChain,
+  servicePortPolicyLocalChain,
 } from './chains.js';
 
 /** How to tell traffic from this cluster's pods (upstream's LocalTrafficDetector). */
@@ -71,7 +76,7 @@ export function probability(n: number): string {
 }
 
 function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => (acc * 256) + Number(o), 0);
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {
@@ -136,9 +141,19 @@ export function buildServicePortRules(sp: ServicePortInfo, endpoints: EndpointIn
   }
 
   const r: ServicePortRules = {
-    natServices: [], natNodePorts: [], filterServices: [], filterExternalServices: [], filterNodePorts: [], filterFirewall: [],
-    natChains: [], natRules: [], noLocalInternal, noLocalExternal, endpointCount: endpoints.length,
-    usableEndpoints: allReachableEndpoints.map((e) => e.endpoint), hasEndpoints,
+    natServices: [],
+    natNodePorts: [],
+    filterServices: [],
+    filterExternalServices: [],
+    filterNodePorts: [],
+    filterFirewall: [],
+    natChains: [],
+    natRules: [],
+    noLocalInternal,
+    noLocalExternal,
+    endpointCount: endpoints.length,
+    usableEndpoints: allReachableEndpoints.map((e) => e.endpoint),
+    hasEndpoints,
   };
 
   // Capture the cluster IP.
@@ -152,7 +167,8 @@ export function buildServicePortRules(sp: ServicePortInfo, endpoints: EndpointIn
   // Capture external IPs.
   for (const ip of sp.externalIPs) {
     if (hasEndpoints) r.natServices.push(`-m comment --comment "${spn} external IP" ${proto} -d ${ip} --dport ${sp.port} -j ${externalTrafficChain}`);
-    if (!hasExternalEndpoints) r.filterExternalServices.push(`-m comment --comment ${externalFilterComment} ${proto} -d ${ip} --dport ${sp.port} -j ${externalFilterTarget}`);
+    if (!hasExternalEndpoints)
+      r.filterExternalServices.push(`-m comment --comment ${externalFilterComment} ${proto} -d ${ip} --dport ${sp.port} -j ${externalFilterTarget}`);
   }
 
   // Capture load-balancer ingress.
@@ -161,13 +177,17 @@ export function buildServicePortRules(sp: ServicePortInfo, endpoints: EndpointIn
     if (usesFWChain) r.filterFirewall.push(`-m comment --comment "${spn} traffic not accepted by ${fwChain}" ${proto} -d ${ip} --dport ${sp.port} -j DROP`);
   }
   if (!hasExternalEndpoints) {
-    for (const ip of sp.loadBalancerVIPs) r.filterExternalServices.push(`-m comment --comment ${externalFilterComment} ${proto} -d ${ip} --dport ${sp.port} -j ${externalFilterTarget}`);
+    for (const ip of sp.loadBalancerVIPs)
+      r.filterExternalServices.push(`-m comment --comment ${externalFilterComment} ${proto} -d ${ip} --dport ${sp.port} -j ${externalFilterTarget}`);
   }
 
   // Capture node ports.
   if (sp.nodePort !== 0) {
     if (hasEndpoints) r.natNodePorts.push(`-m comment --comment ${spn} ${proto} --dport ${sp.nodePort} -j ${externalTrafficChain}`);
-    if (!hasExternalEndpoints) r.filterExternalServices.push(`-m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${proto} --dport ${sp.nodePort} -j ${externalFilterTarget}`);
+    if (!hasExternalEndpoints)
+      r.filterExternalServices.push(
+        `-m comment --comment ${externalFilterComment} -m addrtype --dst-type LOCAL ${proto} --dport ${sp.nodePort} -j ${externalFilterTarget}`,
+      );
   }
 
   // Health check node ports are always accepted, local endpoints or not.
@@ -191,11 +211,17 @@ export function buildServicePortRules(sp: ServicePortInfo, endpoints: EndpointIn
     } else {
       if (ctx.localDetector.implemented) {
         // Pods going to an external address of a service behave as if they went out and came back: no policy applies.
-        r.natRules.push(`-A ${externalTrafficChain} -m comment --comment "pod traffic for ${spn} external destinations" ${ctx.localDetector.ifLocal} -j ${clusterPolicyChain}`);
+        r.natRules.push(
+          `-A ${externalTrafficChain} -m comment --comment "pod traffic for ${spn} external destinations" ${ctx.localDetector.ifLocal} -j ${clusterPolicyChain}`,
+        );
       }
       // The host itself must be masqueraded: its source would be the (local) external address.
-      r.natRules.push(`-A ${externalTrafficChain} -m comment --comment "masquerade LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}`);
-      r.natRules.push(`-A ${externalTrafficChain} -m comment --comment "route LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${clusterPolicyChain}`);
+      r.natRules.push(
+        `-A ${externalTrafficChain} -m comment --comment "masquerade LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${KUBE_MARK_MASQ}`,
+      );
+      r.natRules.push(
+        `-A ${externalTrafficChain} -m comment --comment "route LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j ${clusterPolicyChain}`,
+      );
     }
     if (hasExternalEndpoints) r.natRules.push(`-A ${externalTrafficChain} -j ${externalPolicyChain}`);
   }

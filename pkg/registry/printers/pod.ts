@@ -54,7 +54,7 @@ export function podCells(pod: KubeObject, now: Date): unknown[] {
 
   const finishedAt = (cs: Obj): number | undefined => {
     const term = rec(rec(cs.lastState).terminated);
-    return Object.keys(term).length > 0 ? parseTime(term.finishedAt) ?? 0 : undefined;
+    return Object.keys(term).length > 0 ? (parseTime(term.finishedAt) ?? 0) : undefined;
   };
 
   let initializing = false;

@@ -163,7 +163,20 @@ function storageClassOf(obj: KubeObject, spec: Obj): string {
 }
 
 /** Core Events and events.k8s.io Events in one shape (what the internal type holds). */
-function normalizeEvent(obj: KubeObject): { io: Obj; message: string; first: unknown; last: unknown; count: number; source: Obj; eventTime: unknown; series: Obj | undefined; reportingController: string; reportingInstance: string; type: string; reason: string } {
+function normalizeEvent(obj: KubeObject): {
+  io: Obj;
+  message: string;
+  first: unknown;
+  last: unknown;
+  count: number;
+  source: Obj;
+  eventTime: unknown;
+  series: Obj | undefined;
+  reportingController: string;
+  reportingInstance: string;
+  type: string;
+  reason: string;
+} {
   const v1 = obj.apiVersion === 'events.k8s.io/v1' || (obj.regarding !== undefined && obj.involvedObject === undefined);
   const series = obj.series === undefined || obj.series === null ? undefined : rec(obj.series);
   return {
@@ -212,7 +225,10 @@ function hpaMetrics(obj: KubeObject): { specs: Obj[]; statuses: Obj[] } {
   if (Array.isArray(spec.metrics) || obj.apiVersion === 'autoscaling/v2') return { specs: arr(spec.metrics), statuses: arr(status.currentMetrics) };
   const target = typeof spec.targetCPUUtilizationPercentage === 'number' ? spec.targetCPUUtilizationPercentage : 80;
   const specs = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: target } } }];
-  const statuses = typeof status.currentCPUUtilizationPercentage === 'number' ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } }] : [];
+  const statuses =
+    typeof status.currentCPUUtilizationPercentage === 'number'
+      ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: status.currentCPUUtilizationPercentage } } }]
+      : [];
   return { specs, statuses };
 }
 
@@ -363,20 +379,50 @@ export const ROWS: Record<string, CellsFn> = {
     const spec = rec(o.spec);
     const status = rec(o.status);
     const [names, images] = containerCells(templateSpec(spec));
-    return [name(o), replicas(spec), num(status.replicas), num(status.readyReplicas), age(o, now), names, images, formatLabels(rec(spec.selector) as Record<string, string>)];
+    return [
+      name(o),
+      replicas(spec),
+      num(status.replicas),
+      num(status.readyReplicas),
+      age(o, now),
+      names,
+      images,
+      formatLabels(rec(spec.selector) as Record<string, string>),
+    ];
   },
   'apps/replicasets': (o, now) => {
     const spec = rec(o.spec);
     const status = rec(o.status);
     const [names, images] = containerCells(templateSpec(spec));
-    return [name(o), replicas(spec), num(status.replicas), num(status.readyReplicas), age(o, now), names, images, formatLabelSelector(labelSelector(spec.selector))];
+    return [
+      name(o),
+      replicas(spec),
+      num(status.replicas),
+      num(status.readyReplicas),
+      age(o, now),
+      names,
+      images,
+      formatLabelSelector(labelSelector(spec.selector)),
+    ];
   },
   'apps/daemonsets': (o, now) => {
     const spec = rec(o.spec);
     const s = rec(o.status);
     const tspec = templateSpec(spec);
     const [names, images] = containerCells(tspec);
-    return [name(o), num(s.desiredNumberScheduled), num(s.currentNumberScheduled), num(s.numberReady), num(s.updatedNumberScheduled), num(s.numberAvailable), formatLabels(rec(tspec.nodeSelector) as Record<string, string>), age(o, now), names, images, formatLabelSelector(labelSelector(spec.selector))];
+    return [
+      name(o),
+      num(s.desiredNumberScheduled),
+      num(s.currentNumberScheduled),
+      num(s.numberReady),
+      num(s.updatedNumberScheduled),
+      num(s.numberAvailable),
+      formatLabels(rec(tspec.nodeSelector) as Record<string, string>),
+      age(o, now),
+      names,
+      images,
+      formatLabelSelector(labelSelector(spec.selector)),
+    ];
   },
   'batch/jobs': (o, now) => {
     const spec = rec(o.spec);
@@ -407,14 +453,33 @@ export const ROWS: Record<string, CellsFn> = {
     const last = status.lastScheduleTime ? since(status.lastScheduleTime, now) : '<none>';
     const jobSpec = rec(rec(spec.jobTemplate).spec);
     const [names, images] = containerCells(templateSpec(jobSpec));
-    return [name(o), str(spec.schedule), optStr(spec.timeZone) ?? '<none>', printBoolPtr(spec.suspend), arr(status.active).length, last, age(o, now), names, images, formatLabelSelector(labelSelector(jobSpec.selector))];
+    return [
+      name(o),
+      str(spec.schedule),
+      optStr(spec.timeZone) ?? '<none>',
+      printBoolPtr(spec.suspend),
+      arr(status.active).length,
+      last,
+      age(o, now),
+      names,
+      images,
+      formatLabelSelector(labelSelector(jobSpec.selector)),
+    ];
   },
   '/services': (o, now) => {
     const spec = rec(o.spec);
     const ips = strs(spec.clusterIPs);
     const clusterIP = ips.length > 0 ? ips[0] : str(spec.clusterIP) || '<none>';
     const ports = makePortString(spec.ports) || '<none>';
-    return [name(o), str(spec.type) || 'ClusterIP', clusterIP, serviceExternalIP(spec, rec(o.status)), ports, age(o, now), formatLabels(rec(spec.selector) as Record<string, string>)];
+    return [
+      name(o),
+      str(spec.type) || 'ClusterIP',
+      clusterIP,
+      serviceExternalIP(spec, rec(o.status)),
+      ports,
+      age(o, now),
+      formatLabels(rec(spec.selector) as Record<string, string>),
+    ];
   },
   'apps/statefulsets': (o, now) => {
     const spec = rec(o.spec);
@@ -430,7 +495,18 @@ export const ROWS: Record<string, CellsFn> = {
     const st: string[] = ready ? [ready.status === 'True' ? 'Ready' : 'NotReady'] : ['Unknown'];
     if (spec.unschedulable === true) st.push('SchedulingDisabled');
     const roles = nodeRoles(o.metadata?.labels ?? {}).join(',') || '<none>';
-    return [name(o), st.join(','), roles, age(o, now), str(info.kubeletVersion), nodeAddress(status, 'InternalIP'), nodeAddress(status, 'ExternalIP'), str(info.osImage) || '<unknown>', str(info.kernelVersion) || '<unknown>', str(info.containerRuntimeVersion) || '<unknown>'];
+    return [
+      name(o),
+      st.join(','),
+      roles,
+      age(o, now),
+      str(info.kubeletVersion),
+      nodeAddress(status, 'InternalIP'),
+      nodeAddress(status, 'ExternalIP'),
+      str(info.osImage) || '<unknown>',
+      str(info.kernelVersion) || '<unknown>',
+      str(info.containerRuntimeVersion) || '<unknown>',
+    ];
   },
   '/events': eventCells,
   '/namespaces': (o, now) => [name(o), str(rec(o.status).phase), age(o, now)],
@@ -441,7 +517,19 @@ export const ROWS: Record<string, CellsFn> = {
     const status = rec(o.status);
     const claim = spec.claimRef ? `${str(rec(spec.claimRef).namespace)}/${str(rec(spec.claimRef).name)}` : '';
     const phase = o.metadata?.deletionTimestamp ? 'Terminating' : str(status.phase);
-    return [name(o), quantity(rec(spec.capacity).storage), accessModes(spec.accessModes), str(spec.persistentVolumeReclaimPolicy), phase, claim, storageClassOf(o, spec), optStr(spec.volumeAttributesClassName) ?? '<unset>', str(status.reason), age(o, now), optStr(spec.volumeMode) ?? '<unset>'];
+    return [
+      name(o),
+      quantity(rec(spec.capacity).storage),
+      accessModes(spec.accessModes),
+      str(spec.persistentVolumeReclaimPolicy),
+      phase,
+      claim,
+      storageClassOf(o, spec),
+      optStr(spec.volumeAttributesClassName) ?? '<unset>',
+      str(status.reason),
+      age(o, now),
+      optStr(spec.volumeMode) ?? '<unset>',
+    ];
   },
   '/persistentvolumeclaims': (o, now) => {
     const spec = rec(o.spec);
@@ -450,7 +538,17 @@ export const ROWS: Record<string, CellsFn> = {
     const bound = str(spec.volumeName) !== '';
     const capacity = bound ? quantity(rec(status.capacity).storage) : '';
     const modes = bound ? accessModes(status.accessModes) : '';
-    return [name(o), phase, str(spec.volumeName), capacity, modes, storageClassOf(o, spec), optStr(spec.volumeAttributesClassName) ?? '<unset>', age(o, now), optStr(spec.volumeMode) ?? '<unset>'];
+    return [
+      name(o),
+      phase,
+      str(spec.volumeName),
+      capacity,
+      modes,
+      storageClassOf(o, spec),
+      optStr(spec.volumeAttributesClassName) ?? '<unset>',
+      age(o, now),
+      optStr(spec.volumeMode) ?? '<unset>',
+    ];
   },
   'apps/deployments': (o, now) => {
     const spec = rec(o.spec);
@@ -462,14 +560,31 @@ export const ROWS: Record<string, CellsFn> = {
     } catch {
       selector = '<invalid>';
     }
-    return [name(o), `${num(status.readyReplicas)}/${replicas(spec)}`, num(status.updatedReplicas), num(status.availableReplicas), age(o, now), names, images, selector];
+    return [
+      name(o),
+      `${num(status.readyReplicas)}/${replicas(spec)}`,
+      num(status.updatedReplicas),
+      num(status.availableReplicas),
+      age(o, now),
+      names,
+      images,
+      selector,
+    ];
   },
   'autoscaling/horizontalpodautoscalers': (o, now) => {
     const spec = rec(o.spec);
     const ref = rec(spec.scaleTargetRef);
     const { specs, statuses } = hpaMetrics(o);
     const minPods = typeof spec.minReplicas === 'number' ? String(spec.minReplicas) : '<unset>';
-    return [name(o), `${str(ref.kind)}/${str(ref.name)}`, formatHPAMetrics(specs, statuses), minPods, num(spec.maxReplicas), num(rec(o.status).currentReplicas), age(o, now)];
+    return [
+      name(o),
+      `${str(ref.kind)}/${str(ref.name)}`,
+      formatHPAMetrics(specs, statuses),
+      minPods,
+      num(spec.maxReplicas),
+      num(rec(o.status).currentReplicas),
+      age(o, now),
+    ];
   },
   '/configmaps': (o, now) => [name(o), Object.keys(rec(o.data)).length + Object.keys(rec(o.binaryData)).length, age(o, now)],
   'rbac.authorization.k8s.io/rolebindings': bindingCells,
@@ -486,6 +601,12 @@ export const ROWS: Record<string, CellsFn> = {
   'apps/controllerrevisions': controllerRevisionCells,
   '/resourcequotas': resourceQuotaCells,
   'scheduling.k8s.io/priorityclasses': (o, now) => [name(o), num(o.value), o.globalDefault === true, age(o, now), str(o.preemptionPolicy)],
-  'discovery.k8s.io/endpointslices': (o, now) => [name(o), str(o.addressType), formatDiscoveryPorts(arr(o.ports)), formatDiscoveryEndpoints(arr(o.endpoints)), age(o, now)],
+  'discovery.k8s.io/endpointslices': (o, now) => [
+    name(o),
+    str(o.addressType),
+    formatDiscoveryPorts(arr(o.ports)),
+    formatDiscoveryEndpoints(arr(o.endpoints)),
+    age(o, now),
+  ],
 };
 ROWS['events.k8s.io/events'] = ROWS['/events'];

@@ -32,7 +32,10 @@ export function required(field: string, detail = ''): StatusCause {
 
 /** `Invalid value: <v>: detail`; pass a preformatted value with {raw} to print it verbatim. */
 export function invalid(field: string, value: unknown, detail: string): StatusCause {
-  const shown = typeof value === 'object' && value !== null && 'raw' in value && Object.keys(value).length === 1 ? String((value as { raw: unknown }).raw) : formatValue(value);
+  const shown =
+    typeof value === 'object' && value !== null && 'raw' in value && Object.keys(value).length === 1
+      ? String((value as { raw: unknown }).raw)
+      : formatValue(value);
   return { reason: 'FieldValueInvalid', message: detail ? `Invalid value: ${shown}: ${detail}` : `Invalid value: ${shown}`, field };
 }
 

@@ -63,7 +63,14 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, opts: ObjectMet
     if (!r.uid) errs.push(invalid(`${p}.uid`, r.uid ?? '', 'uid must not be empty'));
   });
   const controllers = (m.ownerReferences ?? []).filter((r) => r.controller);
-  if (controllers.length > 1) errs.push(invalid(`${field}.ownerReferences`, { raw: `[]v1.OwnerReference{...}` }, `Only one reference can have Controller set to true. Found "true" in references for ${controllers.map((r) => `${r.kind}/${r.name}`).join(' and ')}`));
+  if (controllers.length > 1)
+    errs.push(
+      invalid(
+        `${field}.ownerReferences`,
+        { raw: `[]v1.OwnerReference{...}` },
+        `Only one reference can have Controller set to true. Found "true" in references for ${controllers.map((r) => `${r.kind}/${r.name}`).join(' and ')}`,
+      ),
+    );
   return errs;
 }
 
@@ -76,11 +83,19 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, old: Obje
   if (n.namespace && o.namespace) errs.push(...validateImmutableField(n.namespace, o.namespace, `${field}.namespace`));
   if (n.uid && o.uid) errs.push(...validateImmutableField(n.uid, o.uid, `${field}.uid`));
   if (n.creationTimestamp && o.creationTimestamp) errs.push(...validateImmutableField(n.creationTimestamp, o.creationTimestamp, `${field}.creationTimestamp`));
-  if (o.deletionTimestamp && n.deletionTimestamp && n.deletionTimestamp !== o.deletionTimestamp) errs.push(invalid(`${field}.deletionTimestamp`, n.deletionTimestamp, 'field is immutable; may only be changed via deletion'));
+  if (o.deletionTimestamp && n.deletionTimestamp && n.deletionTimestamp !== o.deletionTimestamp)
+    errs.push(invalid(`${field}.deletionTimestamp`, n.deletionTimestamp, 'field is immutable; may only be changed via deletion'));
   if (o.deletionTimestamp && n.finalizers) {
     // Once deleting, finalizers may only be removed, never added.
     const had = new Set(o.finalizers ?? []);
-    for (const f of n.finalizers) if (!had.has(f)) errs.push(forbidden(`${field}.finalizers`, `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`));
+    for (const f of n.finalizers)
+      if (!had.has(f))
+        errs.push(
+          forbidden(
+            `${field}.finalizers`,
+            `no new finalizers can be added if the object is being deleted, found new finalizers []string{${JSON.stringify(f)}}`,
+          ),
+        );
   }
   return errs;
 }
@@ -100,9 +115,10 @@ export function selectorIsEmpty(sel: LabelSelector | undefined): boolean {
 export function formatLabelSelector(sel: LabelSelector | undefined): string {
   if (!sel) return '(*v1.LabelSelector)(nil)';
   const ml = sel.matchLabels && Object.keys(sel.matchLabels).length ? goStringMap(sel.matchLabels) : 'map[string]string(nil)';
-  const me = sel.matchExpressions && sel.matchExpressions.length
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions.map((r) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(r.key)}, Operator:${JSON.stringify(r.operator)}, Values:${r.values ? `[]string{${r.values.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'}}`).join(', ')}}`
-    : '[]v1.LabelSelectorRequirement(nil)';
+  const me =
+    sel.matchExpressions && sel.matchExpressions.length
+      ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions.map((r) => `v1.LabelSelectorRequirement{Key:${JSON.stringify(r.key)}, Operator:${JSON.stringify(r.operator)}, Values:${r.values ? `[]string{${r.values.map((v) => JSON.stringify(v)).join(', ')}}` : '[]string(nil)'}}`).join(', ')}}`
+      : '[]v1.LabelSelectorRequirement(nil)';
   return `v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${me}}`;
 }
 

@@ -3,8 +3,18 @@
 // Bind) over a snapshot of NodeInfos. Plugins live in pkg/scheduler/plugins/<name>.
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 
-export interface Taint { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }
-export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
 
 export interface Node extends KubeObject {
   spec?: { unschedulable?: boolean; taints?: Taint[] };
@@ -16,8 +26,18 @@ export interface Node extends KubeObject {
   };
 }
 
-export interface ContainerPort { containerPort: number; hostPort?: number; hostIP?: string; protocol?: string }
-export interface Container { name: string; image?: string; ports?: ContainerPort[]; resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } }
+export interface ContainerPort {
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: string;
+}
+export interface Container {
+  name: string;
+  image?: string;
+  ports?: ContainerPort[];
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+}
 
 export interface Pod extends KubeObject {
   spec?: {

@@ -19,7 +19,10 @@ export interface Requirement {
 
 export class Selector {
   /** `nothing` is labels.Nothing(): matches no object at all (a nil metav1.LabelSelector). */
-  constructor(readonly requirements: readonly Requirement[], private readonly nothing = false) {}
+  constructor(
+    readonly requirements: readonly Requirement[],
+    private readonly nothing = false,
+  ) {}
 
   matches(labels: Labels | undefined | null): boolean {
     if (this.nothing) return false;

@@ -31,11 +31,21 @@ export function validateLabelSelectorRequirement(sr: LabelSelectorRequirement, f
   switch (sr.operator) {
     case 'In':
     case 'NotIn':
-      if (values.length === 0) causes.push({ reason: 'FieldValueRequired', message: "Required value: must be specified when `operator` is 'In' or 'NotIn'", field: `${fieldPath}.values` });
+      if (values.length === 0)
+        causes.push({
+          reason: 'FieldValueRequired',
+          message: "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+          field: `${fieldPath}.values`,
+        });
       break;
     case 'Exists':
     case 'DoesNotExist':
-      if (values.length > 0) causes.push({ reason: 'FieldValueForbidden', message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'", field: `${fieldPath}.values` });
+      if (values.length > 0)
+        causes.push({
+          reason: 'FieldValueForbidden',
+          message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          field: `${fieldPath}.values`,
+        });
       break;
     default:
       causes.push(invalid(`${fieldPath}.operator`, sr.operator, 'not a valid selector operator'));

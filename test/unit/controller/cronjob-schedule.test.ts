@@ -19,7 +19,10 @@ function nexts(schedule: string, from: string, n: number, tz?: string): (string 
 describe('cron schedule', () => {
   it('*/15 steps through the quarter hours, strictly after the given time', () => {
     assert.deepEqual(nexts('*/15 * * * *', '2024-03-01T10:07:30Z', 4, 'UTC'), [
-      '2024-03-01T10:15:00.000Z', '2024-03-01T10:30:00.000Z', '2024-03-01T10:45:00.000Z', '2024-03-01T11:00:00.000Z',
+      '2024-03-01T10:15:00.000Z',
+      '2024-03-01T10:30:00.000Z',
+      '2024-03-01T10:45:00.000Z',
+      '2024-03-01T11:00:00.000Z',
     ]);
     assert.equal(iso(parseCronSchedule('*/15 * * * *', 'UTC').next(new Date('2024-03-01T10:15:00Z'))), '2024-03-01T10:30:00.000Z');
     assert.equal(iso(parseCronSchedule('*/15 * * * *', 'UTC').next(new Date('2024-03-01T10:14:59.500Z'))), '2024-03-01T10:15:00.000Z');
@@ -27,7 +30,9 @@ describe('cron schedule', () => {
 
   it('0 9 * * 1-5 runs on weekdays only (2024-03-01 is a Friday)', () => {
     assert.deepEqual(nexts('0 9 * * 1-5', '2024-03-01T09:00:00Z', 3, 'UTC'), [
-      '2024-03-04T09:00:00.000Z', '2024-03-05T09:00:00.000Z', '2024-03-06T09:00:00.000Z',
+      '2024-03-04T09:00:00.000Z',
+      '2024-03-05T09:00:00.000Z',
+      '2024-03-06T09:00:00.000Z',
     ]);
     // Names work the same.
     assert.deepEqual(nexts('0 9 * * MON-fri', '2024-03-01T09:00:00Z', 1, 'UTC'), ['2024-03-04T09:00:00.000Z']);
@@ -46,16 +51,23 @@ describe('cron schedule', () => {
 
   it('lists, ranges with steps, month names, and the day-of-month OR day-of-week rule', () => {
     assert.deepEqual(nexts('5,10-20/5 0 * * *', '2024-03-01T00:00:00Z', 4, 'UTC'), [
-      '2024-03-01T00:05:00.000Z', '2024-03-01T00:10:00.000Z', '2024-03-01T00:15:00.000Z', '2024-03-01T00:20:00.000Z',
+      '2024-03-01T00:05:00.000Z',
+      '2024-03-01T00:10:00.000Z',
+      '2024-03-01T00:15:00.000Z',
+      '2024-03-01T00:20:00.000Z',
     ]);
     // "N/step" means N to the maximum.
     assert.deepEqual(nexts('50/5 0 * * *', '2024-03-01T00:00:00Z', 3, 'UTC'), [
-      '2024-03-01T00:50:00.000Z', '2024-03-01T00:55:00.000Z', '2024-03-02T00:50:00.000Z',
+      '2024-03-01T00:50:00.000Z',
+      '2024-03-01T00:55:00.000Z',
+      '2024-03-02T00:50:00.000Z',
     ]);
     assert.deepEqual(nexts('0 0 1 feb,Dec *', '2024-03-01T00:00:00Z', 2, 'UTC'), ['2024-12-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z']);
     // Both day fields restricted: either matches (the 13th, or any Friday).
     assert.deepEqual(nexts('0 0 13 * 5', '2024-09-01T00:00:00Z', 3, 'UTC'), [
-      '2024-09-06T00:00:00.000Z', '2024-09-13T00:00:00.000Z', '2024-09-20T00:00:00.000Z',
+      '2024-09-06T00:00:00.000Z',
+      '2024-09-13T00:00:00.000Z',
+      '2024-09-20T00:00:00.000Z',
     ]);
     // An impossible date never fires.
     assert.equal(parseCronSchedule('0 0 30 2 *', 'UTC').next(new Date('2024-01-01T00:00:00Z')), undefined);
@@ -64,7 +76,9 @@ describe('cron schedule', () => {
   it('time zones: wall-clock times in the zone, across a DST change', () => {
     // 09:00 in New York is 14:00Z in winter (EST) and 13:00Z after 2024-03-10 (EDT).
     assert.deepEqual(nexts('0 9 * * *', '2024-03-08T12:00:00Z', 3, 'America/New_York'), [
-      '2024-03-08T14:00:00.000Z', '2024-03-09T14:00:00.000Z', '2024-03-10T13:00:00.000Z',
+      '2024-03-08T14:00:00.000Z',
+      '2024-03-09T14:00:00.000Z',
+      '2024-03-10T13:00:00.000Z',
     ]);
     // 02:30 does not exist on 2024-03-10 in New York: that day is skipped.
     assert.deepEqual(nexts('30 2 * * *', '2024-03-09T12:00:00Z', 2, 'America/New_York'), ['2024-03-11T06:30:00.000Z', '2024-03-12T06:30:00.000Z']);
@@ -105,7 +119,10 @@ describe('CronJob schedule arithmetic', () => {
     // startingDeadlineSeconds bounds how far back we look.
     assert.equal(mostRecentScheduleTime(cj({ startingDeadlineSeconds: 200 }), new Date('2024-03-01T13:00:10Z'), every, true).missed, 'few');
     // The last schedule time moves the start.
-    assert.equal(mostRecentScheduleTime(cj({}, { lastScheduleTime: '2024-03-01T10:05:00Z' }), new Date('2024-03-01T10:05:30Z'), every, true).mostRecentTime, undefined);
+    assert.equal(
+      mostRecentScheduleTime(cj({}, { lastScheduleTime: '2024-03-01T10:05:00Z' }), new Date('2024-03-01T10:05:30Z'), every, true).mostRecentTime,
+      undefined,
+    );
   });
 
   it('requeues just after the next activation and names jobs by minutes since the epoch', () => {

@@ -10,7 +10,14 @@ import type { Pod, ReplicaSet } from '../../../pkg/controller/replicaset/types.j
 
 function pod(name: string, o: { node?: string; phase?: string; ready?: string; created?: string; restarts?: number; cost?: string } = {}): Pod {
   return {
-    metadata: { name, namespace: 'ns', uid: name, creationTimestamp: o.created ?? '2024-01-01T00:00:00Z', labels: { app: 'a' }, annotations: o.cost ? { 'controller.kubernetes.io/pod-deletion-cost': o.cost } : undefined },
+    metadata: {
+      name,
+      namespace: 'ns',
+      uid: name,
+      creationTimestamp: o.created ?? '2024-01-01T00:00:00Z',
+      labels: { app: 'a' },
+      annotations: o.cost ? { 'controller.kubernetes.io/pod-deletion-cost': o.cost } : undefined,
+    },
     spec: { nodeName: o.node },
     status: {
       phase: o.phase ?? 'Running',
@@ -24,12 +31,26 @@ const order = (pods: Pod[]) => getPodsToDelete(pods, pods, pods.length - 1).map(
 
 describe('getPodsToDelete (ActivePodsWithRanks)', () => {
   it('orders by each key in turn', () => {
-    assert.deepEqual(order([pod('assigned', { node: 'n', ready: 'x' }), pod('unassigned', { ready: 'x' }), pod('keep', { node: 'm', ready: '2020-01-01T00:00:00Z' })]).slice(0, 1), ['unassigned']);
-    assert.deepEqual(order([pod('running', { node: 'n' }), pod('unknown', { node: 'n', phase: 'Unknown' }), pod('pending', { node: 'n', phase: 'Pending' })]), ['pending', 'unknown']);
+    assert.deepEqual(
+      order([pod('assigned', { node: 'n', ready: 'x' }), pod('unassigned', { ready: 'x' }), pod('keep', { node: 'm', ready: '2020-01-01T00:00:00Z' })]).slice(
+        0,
+        1,
+      ),
+      ['unassigned'],
+    );
+    assert.deepEqual(order([pod('running', { node: 'n' }), pod('unknown', { node: 'n', phase: 'Unknown' }), pod('pending', { node: 'n', phase: 'Pending' })]), [
+      'pending',
+      'unknown',
+    ]);
     assert.deepEqual(order([pod('ready', { node: 'n', ready: '2024-01-01T00:00:00Z' }), pod('notready', { node: 'n' })]), ['notready']);
     assert.deepEqual(order([pod('cheap', { node: 'n', cost: '-5' }), pod('dear', { node: 'n', cost: '10' }), pod('plain', { node: 'n' })]), ['cheap', 'plain']);
     // two related pods on node n, one on m: the doubled-up one goes first
-    assert.deepEqual(order([pod('m1', { node: 'm' }), pod('n1', { node: 'n', created: '2020-01-01T00:00:00Z' }), pod('n2', { node: 'n', created: '2020-01-01T00:00:00Z' })]).slice(0, 1).map((n) => n?.[0]), ['n']);
+    assert.deepEqual(
+      order([pod('m1', { node: 'm' }), pod('n1', { node: 'n', created: '2020-01-01T00:00:00Z' }), pod('n2', { node: 'n', created: '2020-01-01T00:00:00Z' })])
+        .slice(0, 1)
+        .map((n) => n?.[0]),
+      ['n'],
+    );
     assert.deepEqual(order([pod('long', { node: 'n', ready: '2024-01-01T00:00:00Z' }), pod('short', { node: 'n', ready: '2024-06-01T00:00:00Z' })]), ['short']);
     assert.deepEqual(order([pod('few', { node: 'n', restarts: 1 }), pod('many', { node: 'n', restarts: 7 })]), ['many']);
     assert.deepEqual(order([pod('old', { node: 'n', created: '2023-01-01T00:00:00Z' }), pod('new', { node: 'n', created: '2024-01-01T00:00:00Z' })]), ['new']);
@@ -39,7 +60,9 @@ describe('getPodsToDelete (ActivePodsWithRanks)', () => {
 describe('slowStartBatch', () => {
   it('runs 1, 2, 4, … and stops after the first failing batch', async () => {
     let calls = 0;
-    const all = await slowStartBatch(10, 1, async () => { calls++; });
+    const all = await slowStartBatch(10, 1, async () => {
+      calls++;
+    });
     assert.deepEqual([all.successes, calls, all.error], [10, 10, undefined]);
     calls = 0;
     const failing = await slowStartBatch(10, 1, async () => {
@@ -54,7 +77,11 @@ describe('slowStartBatch', () => {
 });
 
 describe('calculateStatus', () => {
-  const rs: ReplicaSet = { metadata: { name: 'r', generation: 2 }, spec: { replicas: 3, minReadySeconds: 10, template: { metadata: { labels: { app: 'a', tier: 't' } } } }, status: { replicas: 0, observedGeneration: 1 } };
+  const rs: ReplicaSet = {
+    metadata: { name: 'r', generation: 2 },
+    spec: { replicas: 3, minReadySeconds: 10, template: { metadata: { labels: { app: 'a', tier: 't' } } } },
+    status: { replicas: 0, observedGeneration: 1 },
+  };
   it('counts fully labeled, ready and available pods; sets and clears ReplicaFailure', () => {
     const now = Date.parse('2024-01-01T00:01:00Z');
     const full = pod('full', { ready: '2024-01-01T00:00:00Z' });
@@ -65,9 +92,20 @@ describe('calculateStatus', () => {
     assert.equal(st.fullyLabeledReplicas, 1);
     assert.equal(st.readyReplicas, 2);
     assert.equal(st.availableReplicas, 1);
-    assert.deepEqual(st.conditions, [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: '2024-01-01T00:01:00Z', reason: 'FailedCreate', message: 'pods "x" is forbidden: exceeded quota' }]);
+    assert.deepEqual(st.conditions, [
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        lastTransitionTime: '2024-01-01T00:01:00Z',
+        reason: 'FailedCreate',
+        message: 'pods "x" is forbidden: exceeded quota',
+      },
+    ]);
     const failed = { ...rs, status: { ...st, observedGeneration: 2 } };
-    assert.ok(statusUpToDate(failed, calculateStatus(failed, [full, fresh, pod('notready')], { error: new Error('again'), reason: 'FailedCreate' }, now)), 'an existing failure condition is kept as is');
+    assert.ok(
+      statusUpToDate(failed, calculateStatus(failed, [full, fresh, pod('notready')], { error: new Error('again'), reason: 'FailedCreate' }, now)),
+      'an existing failure condition is kept as is',
+    );
     const cleared = calculateStatus(failed, [full], undefined, now);
     assert.equal(cleared.conditions, undefined);
     assert.ok(!statusUpToDate(rs, { ...st }), 'observedGeneration behind generation needs a write');

@@ -13,19 +13,32 @@ import type { ControllerRevision, DaemonSet, Node, NodeSelectorTerm, Pod, PodSpe
 import { planRollingUpdate } from '../../../pkg/controller/daemon/update.js';
 import { getTargetNodeName, replaceDaemonSetPodNodeNameNodeAffinity, scaledValueFromIntOrPercent } from '../../../pkg/controller/daemon/util/daemonset_util.js';
 
-const node = (name: string, labels: Record<string, string> = {}, taints: Node['spec'] extends infer S ? S extends { taints?: infer T } ? T : never : never = []): Node =>
-  ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: { taints } });
+const node = (
+  name: string,
+  labels: Record<string, string> = {},
+  taints: Node['spec'] extends infer S ? (S extends { taints?: infer T } ? T : never) : never = [],
+): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: { taints } });
 const ds = (spec: PodSpec = {}, extra: Partial<DaemonSet['spec']> = {}): DaemonSet => ({
-  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'default', uid: 'u1', generation: 1 },
-  spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, ...extra },
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'd', namespace: 'default', uid: 'u1', generation: 1 },
+  spec: {
+    selector: { matchLabels: { a: 'b' } },
+    template: { metadata: { labels: { a: 'b' } }, spec },
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+    ...extra,
+  },
 });
 const podOn = (name: string, nodeName: string, hash: string, ready: boolean, phase = 'Running', created = '2024-01-01T00:00:00Z'): Pod => ({
-  apiVersion: 'v1', kind: 'Pod',
+  apiVersion: 'v1',
+  kind: 'Pod',
   metadata: { name, namespace: 'default', labels: { a: 'b', 'controller-revision-hash': hash }, creationTimestamp: created },
   spec: { affinity: replaceDaemonSetPodNodeNameNodeAffinity(undefined, nodeName) },
   status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
-const affinity = (...terms: NodeSelectorTerm[]): PodSpec => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+const affinity = (...terms: NodeSelectorTerm[]): PodSpec => ({
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } },
+});
 const fits = (spec: PodSpec, n: Node) => podMatchesNodeAffinity({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec }, n);
 
 describe('node eligibility', () => {
@@ -44,13 +57,19 @@ describe('node eligibility', () => {
     assert.equal(fits(e('Gt', 'cores', ['4']), n), true);
     assert.equal(fits(e('Lt', 'cores', ['4']), n), false);
     assert.equal(fits(e('Gt', 'cores', ['x']), n), false, 'a non-integer Gt is unparsable: no match');
-    assert.equal(fits(affinity({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'cores', operator: 'Exists' }] }), n), true);
+    assert.equal(
+      fits(affinity({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'cores', operator: 'Exists' }] }), n),
+      true,
+    );
     assert.equal(fits(affinity({}), n), false, 'an empty term matches nothing');
   });
   it('matchFields metadata.name', () => {
     assert.equal(fits(affinity({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }), n), true);
     assert.equal(fits(affinity({ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }] }), n), false);
-    assert.equal(fits(affinity({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }], matchExpressions: [{ key: 'zone', operator: 'Exists' }] }), n), false);
+    assert.equal(
+      fits(affinity({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }], matchExpressions: [{ key: 'zone', operator: 'Exists' }] }), n),
+      false,
+    );
   });
   it('taints: untolerated NoSchedule blocks new pods, NoExecute evicts; default daemon tolerations apply', () => {
     assert.equal(toleratesTaint({ operator: 'Exists' }, { key: 'k', effect: 'NoSchedule' }), true);
@@ -58,8 +77,23 @@ describe('node eligibility', () => {
     assert.deepEqual(nodeShouldRunDaemonPod(node('t', {}, [{ key: 'k', effect: 'NoSchedule' }]), ds()), { shouldRun: false, shouldContinueRunning: true });
     assert.deepEqual(nodeShouldRunDaemonPod(node('t', {}, [{ key: 'k', effect: 'NoExecute' }]), ds()), { shouldRun: false, shouldContinueRunning: false });
     assert.deepEqual(nodeShouldRunDaemonPod(node('t', {}, [{ key: 'k', effect: 'PreferNoSchedule' }]), ds()), { shouldRun: true, shouldContinueRunning: true });
-    assert.deepEqual(nodeShouldRunDaemonPod(node('t', {}, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]), ds({ tolerations: [{ key: 'k', operator: 'Equal', value: 'v', effect: 'NoSchedule' }] })), { shouldRun: true, shouldContinueRunning: true });
-    assert.equal(nodeShouldRunDaemonPod(node('t', {}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]), ds()).shouldRun, true);
+    assert.deepEqual(
+      nodeShouldRunDaemonPod(
+        node('t', {}, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]),
+        ds({ tolerations: [{ key: 'k', operator: 'Equal', value: 'v', effect: 'NoSchedule' }] }),
+      ),
+      { shouldRun: true, shouldContinueRunning: true },
+    );
+    assert.equal(
+      nodeShouldRunDaemonPod(
+        node('t', {}, [
+          { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' },
+          { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
+        ]),
+        ds(),
+      ).shouldRun,
+      true,
+    );
     assert.equal(nodeShouldRunDaemonPod({ ...node('t'), metadata: { name: 't', deletionTimestamp: '2024-01-01T00:00:00Z' } }, ds()).shouldRun, false);
   });
   it('the target node of an unbound pod is its affinity node', () => {
@@ -72,7 +106,10 @@ describe('manage decision', () => {
   it('creates where none is, keeps the oldest of two, deletes failed pods with backoff', () => {
     assert.equal(podsShouldBeOnNode(node('n1'), [], ds(), 'h', b(), 0).createOnNode, true);
     const two = [podOn('new', 'n1', 'h', true, 'Running', '2024-01-02T00:00:00Z'), podOn('old', 'n1', 'h', true)];
-    assert.deepEqual(podsShouldBeOnNode(node('n1'), two, ds(), 'h', b(), 0).podsToDelete.map((p) => p.metadata.name), ['new']);
+    assert.deepEqual(
+      podsShouldBeOnNode(node('n1'), two, ds(), 'h', b(), 0).podsToDelete.map((p) => p.metadata.name),
+      ['new'],
+    );
     const backoff = b();
     const failed = [podOn('f', 'n1', 'h', false, 'Failed')];
     const first = podsShouldBeOnNode(node('n1'), failed, ds(), 'h', backoff, 0);
@@ -86,23 +123,43 @@ describe('manage decision', () => {
 describe('rolling update plan', () => {
   const nodes = [node('n1'), node('n2'), node('n3'), node('n4')];
   it('deletes at most maxUnavailable available old pods, counting unavailable nodes', () => {
-    const m = new Map([['n1', [podOn('a', 'n1', 'old', true)]], ['n2', [podOn('b', 'n2', 'old', true)]], ['n3', [podOn('c', 'n3', 'old', true)]], ['n4', [podOn('d', 'n4', 'old', true)]]]);
-    assert.deepEqual(planRollingUpdate(ds(), nodes, new Map(m), 'new', 0).oldPodsToDelete.map((p) => p.metadata.name), ['a']);
+    const m = new Map([
+      ['n1', [podOn('a', 'n1', 'old', true)]],
+      ['n2', [podOn('b', 'n2', 'old', true)]],
+      ['n3', [podOn('c', 'n3', 'old', true)]],
+      ['n4', [podOn('d', 'n4', 'old', true)]],
+    ]);
+    assert.deepEqual(
+      planRollingUpdate(ds(), nodes, new Map(m), 'new', 0).oldPodsToDelete.map((p) => p.metadata.name),
+      ['a'],
+    );
     const d2 = ds({}, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } } });
     assert.equal(planRollingUpdate(d2, nodes, new Map(m), 'new', 0).oldPodsToDelete.length, 2);
     // n1 has a new pod not yet ready: the budget is used up; an unready old pod may always go.
     const m2 = new Map(m);
     m2.set('n1', [podOn('a2', 'n1', 'new', false)]);
     m2.set('n2', [podOn('b', 'n2', 'old', false)]);
-    assert.deepEqual(planRollingUpdate(ds(), nodes, m2, 'new', 0).oldPodsToDelete.map((p) => p.metadata.name), ['b']);
+    assert.deepEqual(
+      planRollingUpdate(ds(), nodes, m2, 'new', 0).oldPodsToDelete.map((p) => p.metadata.name),
+      ['b'],
+    );
   });
   it('surges a new pod first when maxSurge > 0', () => {
     const d = ds({}, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } });
-    const m = new Map([['n1', [podOn('a', 'n1', 'old', true)]], ['n2', [podOn('b', 'n2', 'old', true)]]]);
+    const m = new Map([
+      ['n1', [podOn('a', 'n1', 'old', true)]],
+      ['n2', [podOn('b', 'n2', 'old', true)]],
+    ]);
     const plan = planRollingUpdate(d, nodes.slice(0, 2), m, 'new', 0);
     assert.deepEqual([plan.oldPodsToDelete.length, plan.newNodesToCreate], [0, ['n1']]);
-    const m2 = new Map([['n1', [podOn('a', 'n1', 'old', true), podOn('a2', 'n1', 'new', true)]], ['n2', [podOn('b', 'n2', 'old', true)]]]);
-    assert.deepEqual(planRollingUpdate(d, nodes.slice(0, 2), m2, 'new', 0).oldPodsToDelete.map((p) => p.metadata.name), ['a']);
+    const m2 = new Map([
+      ['n1', [podOn('a', 'n1', 'old', true), podOn('a2', 'n1', 'new', true)]],
+      ['n2', [podOn('b', 'n2', 'old', true)]],
+    ]);
+    assert.deepEqual(
+      planRollingUpdate(d, nodes.slice(0, 2), m2, 'new', 0).oldPodsToDelete.map((p) => p.metadata.name),
+      ['a'],
+    );
   });
   it('scales percentages rounding up', () => {
     assert.equal(scaledValueFromIntOrPercent('10%', 3, true), 1);
@@ -114,15 +171,32 @@ describe('status and history', () => {
   it('counts desired, current, ready, updated and misscheduled', () => {
     const d = ds({ nodeSelector: { run: 'yes' } });
     const nodes = [node('n1', { run: 'yes' }), node('n2', { run: 'yes' }), node('n3')];
-    const m = new Map([['n1', [podOn('a', 'n1', 'h', true)]], ['n3', [podOn('c', 'n3', 'old', false)]]]);
+    const m = new Map([
+      ['n1', [podOn('a', 'n1', 'h', true)]],
+      ['n3', [podOn('c', 'n3', 'old', false)]],
+    ]);
     assert.deepEqual(calculateStatus(d, nodes, m, 'h', 0), {
-      desiredNumberScheduled: 2, currentNumberScheduled: 1, numberMisscheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1, numberUnavailable: 1,
+      desiredNumberScheduled: 2,
+      currentNumberScheduled: 1,
+      numberMisscheduled: 1,
+      numberReady: 1,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+      numberUnavailable: 1,
     });
   });
   it('hashes templates stably and prunes old revisions not in use', () => {
     assert.equal(computeHash({ b: 1, a: 2 }), computeHash({ a: 2, b: 1 }));
     assert.notEqual(computeHash({ a: 1 }), computeHash({ a: 1 }, 1));
-    const rev = (n: number, h: string): ControllerRevision => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: `d-${h}`, labels: { 'controller-revision-hash': h } }, revision: n });
-    assert.deepEqual(revisionsToDelete([rev(3, 'c'), rev(1, 'a'), rev(2, 'b')], 1, new Set(['a'])).map((r) => r.revision), [2, 3]);
+    const rev = (n: number, h: string): ControllerRevision => ({
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name: `d-${h}`, labels: { 'controller-revision-hash': h } },
+      revision: n,
+    });
+    assert.deepEqual(
+      revisionsToDelete([rev(3, 'c'), rev(1, 'a'), rev(2, 'b')], 1, new Set(['a'])).map((r) => r.revision),
+      [2, 3],
+    );
   });
 });

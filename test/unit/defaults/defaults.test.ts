@@ -19,8 +19,13 @@ function defaulted(group: string, version: string, obj: J, uid?: string): J {
 
 test('Deployment defaults match kube-apiserver', () => {
   const d = defaulted('apps', 'v1', {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' },
-    spec: { selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx' },
+    spec: {
+      selector: { matchLabels: { app: 'nginx' } },
+      template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] } },
+    },
   });
   assert.equal(d.spec.replicas, 1);
   assert.deepEqual(d.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
@@ -34,8 +39,12 @@ test('Deployment defaults match kube-apiserver', () => {
   assert.deepEqual(pod.securityContext, {});
   const c = pod.containers[0];
   assert.deepEqual(c, {
-    name: 'nginx', image: 'nginx:1.14.2', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80, protocol: 'TCP' }],
-    terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
+    name: 'nginx',
+    image: 'nginx:1.14.2',
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ containerPort: 80, protocol: 'TCP' }],
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
   });
   // Templates are not pods: no admission defaults, no requests-from-limits.
   assert.equal(pod.serviceAccountName, undefined);
@@ -43,23 +52,45 @@ test('Deployment defaults match kube-apiserver', () => {
 });
 
 test('Pod defaults, including the admission plugins', () => {
-  const p = defaulted('', 'v1', {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
-    spec: {
-      containers: [{
-        name: 'app', image: 'busybox', resources: { limits: { cpu: '500m', memory: '128Mi' } },
-        env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-        livenessProbe: { httpGet: { port: 8080 } },
-      }],
-      volumes: [{ name: 'cfg', configMap: { name: 'c' } }, { name: 's', secret: { secretName: 's' } }, { name: 'scratch' }, { name: 'h', hostPath: { path: '/tmp' } }],
+  const p = defaulted(
+    '',
+    'v1',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            resources: { limits: { cpu: '500m', memory: '128Mi' } },
+            env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+            livenessProbe: { httpGet: { port: 8080 } },
+          },
+        ],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'c' } },
+          { name: 's', secret: { secretName: 's' } },
+          { name: 'scratch' },
+          { name: 'h', hostPath: { path: '/tmp' } },
+        ],
+      },
     },
-  }, 'uid-1');
+    'uid-1',
+  );
   const spec = p.spec;
   const c = spec.containers[0];
   assert.equal(c.imagePullPolicy, 'Always'); // no tag means :latest
   assert.deepEqual(c.resources.requests, { cpu: '500m', memory: '128Mi' });
   assert.equal(c.env[0].valueFrom.fieldRef.apiVersion, 'v1');
-  assert.deepEqual(c.livenessProbe, { httpGet: { port: 8080, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+  assert.deepEqual(c.livenessProbe, {
+    httpGet: { port: 8080, path: '/', scheme: 'HTTP' },
+    timeoutSeconds: 1,
+    periodSeconds: 10,
+    successThreshold: 1,
+    failureThreshold: 3,
+  });
   assert.equal(spec.volumes[0].configMap.defaultMode, 420);
   assert.equal(spec.volumes[1].secret.defaultMode, 420);
   assert.deepEqual(spec.volumes[2], { name: 'scratch', emptyDir: {} });
@@ -76,7 +107,11 @@ test('Pod defaults, including the admission plugins', () => {
 });
 
 test('existing tolerations for the node taints are kept, not duplicated', () => {
-  const p = defaulted('', 'v1', { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x:1' }], tolerations: [{ operator: 'Exists' }] } });
+  const p = defaulted('', 'v1', {
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'a', image: 'x:1' }], tolerations: [{ operator: 'Exists' }] },
+  });
   assert.deepEqual(p.spec.tolerations, [{ operator: 'Exists' }]);
 });
 
@@ -85,15 +120,35 @@ test('image pull policy follows the tag', () => {
   assert.equal(imageTag('localhost:5000/nginx').tag, 'latest');
   assert.equal(imageTag('localhost:5000/nginx:1.2').tag, '1.2');
   assert.equal(imageTag('nginx@sha256:abc').tag, '');
-  const p = defaulted('', 'v1', { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [
-    { name: 'a', image: 'nginx:latest' }, { name: 'b', image: 'nginx@sha256:0123' }, { name: 'c', image: 'nginx:1.25' }, { name: 'd', image: 'nginx', imagePullPolicy: 'Never' },
-  ] } });
-  assert.deepEqual(p.spec.containers.map((c: J) => c.imagePullPolicy), ['Always', 'IfNotPresent', 'IfNotPresent', 'Never']);
+  const p = defaulted('', 'v1', {
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: {
+      containers: [
+        { name: 'a', image: 'nginx:latest' },
+        { name: 'b', image: 'nginx@sha256:0123' },
+        { name: 'c', image: 'nginx:1.25' },
+        { name: 'd', image: 'nginx', imagePullPolicy: 'Never' },
+      ],
+    },
+  });
+  assert.deepEqual(
+    p.spec.containers.map((c: J) => c.imagePullPolicy),
+    ['Always', 'IfNotPresent', 'IfNotPresent', 'Never'],
+  );
 });
 
 test('StatefulSet, DaemonSet and ReplicaSet defaults', () => {
   const tpl = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
-  const sts = defaulted('apps', 'v1', { kind: 'StatefulSet', metadata: { name: 's' }, spec: { selector: { matchLabels: { a: 'b' } }, template: tpl, volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } });
+  const sts = defaulted('apps', 'v1', {
+    kind: 'StatefulSet',
+    metadata: { name: 's' },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: tpl,
+      volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
+  });
   assert.equal(sts.spec.replicas, 1);
   assert.equal(sts.spec.podManagementPolicy, 'OrderedReady');
   assert.deepEqual(sts.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
@@ -109,7 +164,12 @@ test('StatefulSet, DaemonSet and ReplicaSet defaults', () => {
 });
 
 test('Job defaults and the generated selector', () => {
-  const job = defaulted('batch', 'v1', { kind: 'Job', metadata: { name: 'pi' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34' }] } } } }, 'abc-123');
+  const job = defaulted(
+    'batch',
+    'v1',
+    { kind: 'Job', metadata: { name: 'pi' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34' }] } } } },
+    'abc-123',
+  );
   assert.equal(job.spec.completions, 1);
   assert.equal(job.spec.parallelism, 1);
   assert.equal(job.spec.backoffLimit, 6);
@@ -118,12 +178,25 @@ test('Job defaults and the generated selector', () => {
   assert.equal(job.spec.podReplacementPolicy, 'TerminatingOrFailed');
   assert.equal(job.spec.manualSelector, false);
   assert.deepEqual(job.spec.selector, { matchLabels: { 'batch.kubernetes.io/controller-uid': 'abc-123' } });
-  assert.deepEqual(job.spec.template.metadata.labels, { 'batch.kubernetes.io/controller-uid': 'abc-123', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'abc-123', 'job-name': 'pi' });
+  assert.deepEqual(job.spec.template.metadata.labels, {
+    'batch.kubernetes.io/controller-uid': 'abc-123',
+    'batch.kubernetes.io/job-name': 'pi',
+    'controller-uid': 'abc-123',
+    'job-name': 'pi',
+  });
   assert.deepEqual(strategyFor('batch', 'v1', 'Job').validate?.(job as KubeObject), []);
-  const parallel = defaulted('batch', 'v1', { kind: 'Job', metadata: { name: 'p' }, spec: { completions: 5, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1' }] } } } });
+  const parallel = defaulted('batch', 'v1', {
+    kind: 'Job',
+    metadata: { name: 'p' },
+    spec: { completions: 5, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x:1' }] } } },
+  });
   assert.equal(parallel.spec.parallelism, 1);
   assert.equal(parallel.spec.completions, 5);
-  const cj = defaulted('batch', 'v1', { kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'x:1' }] } } } } } });
+  const cj = defaulted('batch', 'v1', {
+    kind: 'CronJob',
+    metadata: { name: 'c' },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'x:1' }] } } } } },
+  });
   assert.equal(cj.spec.concurrencyPolicy, 'Allow');
   assert.equal(cj.spec.suspend, false);
   assert.equal(cj.spec.successfulJobsHistoryLimit, 3);
@@ -132,10 +205,17 @@ test('Job defaults and the generated selector', () => {
 });
 
 test('Service defaults', () => {
-  const svc = defaulted('', 'v1', { kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }, { port: 443, targetPort: 'https' }] } });
+  const svc = defaulted('', 'v1', {
+    kind: 'Service',
+    metadata: { name: 's' },
+    spec: { selector: { app: 'x' }, ports: [{ port: 80 }, { port: 443, targetPort: 'https' }] },
+  });
   assert.equal(svc.spec.type, 'ClusterIP');
   assert.equal(svc.spec.sessionAffinity, 'None');
-  assert.deepEqual(svc.spec.ports, [{ port: 80, protocol: 'TCP', targetPort: 80 }, { port: 443, protocol: 'TCP', targetPort: 'https' }]);
+  assert.deepEqual(svc.spec.ports, [
+    { port: 80, protocol: 'TCP', targetPort: 80 },
+    { port: 443, protocol: 'TCP', targetPort: 'https' },
+  ]);
   assert.equal(svc.spec.ipFamilyPolicy, 'SingleStack');
   assert.deepEqual(svc.spec.ipFamilies, ['IPv4']);
   assert.equal(svc.spec.internalTrafficPolicy, 'Cluster');
@@ -163,7 +243,11 @@ test('Namespace, Secret, PVC and PV defaults', () => {
   assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain');
   assert.equal(pv.spec.volumeMode, 'Filesystem');
   assert.equal(pv.status.phase, 'Pending');
-  const hpa = defaulted('autoscaling', 'v2', { kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'd' } } });
+  const hpa = defaulted('autoscaling', 'v2', {
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'h' },
+    spec: { maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'd' } },
+  });
   assert.equal(hpa.spec.minReplicas, 1);
   assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 80);
 });

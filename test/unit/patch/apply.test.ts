@@ -1,8 +1,6 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import {
-  applyPatch, conflictError, decodeFieldsV1, encodeFieldsV1, fieldSetOf, updateManagedFields,
-} from '../../../pkg/apiserver/patch/apply.js';
+import { applyPatch, conflictError, decodeFieldsV1, encodeFieldsV1, fieldSetOf, updateManagedFields } from '../../../pkg/apiserver/patch/apply.js';
 import { pathString } from '../../../pkg/apiserver/patch/fieldpath.js';
 import { deploymentSchema } from './fixtures.js';
 
@@ -12,7 +10,8 @@ const T3 = '2024-01-01T00:02:00Z';
 
 function nginx(replicas = 3): Record<string, unknown> {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'nginx', labels: { app: 'nginx' } },
     spec: {
       replicas,
@@ -38,22 +37,35 @@ test('first apply records an Apply entry with FieldsV1 like kube-apiserver', () 
   assert.equal(conflicts, undefined);
   const o = object as any;
   assert.equal(o.spec.replicas, 3);
-  assert.deepEqual(entries(o), [{
-    manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', time: T1, fieldsType: 'FieldsV1',
-    fieldsV1: {
-      'f:metadata': { 'f:labels': { 'f:app': {} } },
-      'f:spec': {
-        'f:replicas': {}, 'f:selector': {},
-        'f:template': {
-          'f:metadata': { 'f:labels': { 'f:app': {} } },
-          'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': {
-            '.': {}, 'f:image': {}, 'f:name': {},
-            'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
-          } } },
+  assert.deepEqual(entries(o), [
+    {
+      manager: 'kubectl',
+      operation: 'Apply',
+      apiVersion: 'apps/v1',
+      time: T1,
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:metadata': { 'f:labels': { 'f:app': {} } },
+        'f:spec': {
+          'f:replicas': {},
+          'f:selector': {},
+          'f:template': {
+            'f:metadata': { 'f:labels': { 'f:app': {} } },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"nginx"}': {
+                  '.': {},
+                  'f:image': {},
+                  'f:name': {},
+                  'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+                },
+              },
+            },
+          },
         },
       },
     },
-  }]);
+  ]);
 });
 
 test('applying the same configuration twice is a no-op', () => {
@@ -119,19 +131,30 @@ test('removing a field from the applied configuration removes it from the object
 test('list-map items merge by key across managers', () => {
   const live = apply(undefined, nginx(), 'kubectl', T1).object;
   const sidecar = {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx' },
     spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } },
   };
   const both = apply(live, sidecar, 'injector', T2);
   assert.equal(both.conflicts, undefined);
   const o = both.object as any;
-  assert.deepEqual(o.spec.template.spec.containers.map((c: any) => c.name), ['nginx', 'sidecar']);
+  assert.deepEqual(
+    o.spec.template.spec.containers.map((c: any) => c.name),
+    ['nginx', 'sidecar'],
+  );
   // Re-applying kubectl's config (which never had the sidecar) keeps it.
   const again = apply(o, nginx(), 'kubectl', T3).object as any;
-  assert.deepEqual(again.spec.template.spec.containers.map((c: any) => c.name), ['nginx', 'sidecar']);
+  assert.deepEqual(
+    again.spec.template.spec.containers.map((c: any) => c.name),
+    ['nginx', 'sidecar'],
+  );
   // The injector dropping its container removes it.
   const gone = apply(again, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' } }, 'injector', T3).object as any;
-  assert.deepEqual(gone.spec.template.spec.containers.map((c: any) => c.name), ['nginx']);
+  assert.deepEqual(
+    gone.spec.template.spec.containers.map((c: any) => c.name),
+    ['nginx'],
+  );
 });
 
 test('fields owned through client-side apply (Update) conflict with a server-side apply', () => {
@@ -140,7 +163,9 @@ test('fields owned through client-side apply (Update) conflict with a server-sid
   assert.equal(r.conflicts?.length, 1);
   const err = conflictError(r.conflicts!);
   assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
-  assert.deepEqual(err.details?.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }]);
+  assert.deepEqual(err.details?.causes, [
+    { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' },
+  ]);
   // Same values: no conflict.
   assert.equal(apply(created, nginx(3), 'kubectl', T2).conflicts, undefined);
 });
@@ -155,7 +180,11 @@ test('several conflicts are grouped by manager in the message', () => {
 });
 
 test('updateManagedFields: create records changed fields, skipping system metadata and status', () => {
-  const obj = { ...nginx(), metadata: { name: 'nginx', uid: 'u', resourceVersion: '1', creationTimestamp: T1, generation: 1, labels: { app: 'nginx' } }, status: { replicas: 0 } };
+  const obj = {
+    ...nginx(),
+    metadata: { name: 'nginx', uid: 'u', resourceVersion: '1', creationTimestamp: T1, generation: 1, labels: { app: 'nginx' } },
+    status: { replicas: 0 },
+  };
   const o = updateManagedFields(undefined, obj, 'kubectl-create', 'Update', deploymentSchema, T1) as any;
   assert.equal(o.metadata.managedFields.length, 1);
   const e = o.metadata.managedFields[0];
@@ -177,12 +206,22 @@ test('updateManagedFields: a later update moves changed fields to the new manage
   const same = updateManagedFields(created, nginx(3), 'kubectl-edit', 'Update', deploymentSchema, T2) as any;
   assert.deepEqual(same.metadata.managedFields, created.metadata.managedFields);
 
-  const scaled = updateManagedFields(created, { ...nginx(5), metadata: { ...(nginx().metadata as object), managedFields: created.metadata.managedFields } }, 'kubectl-edit', 'Update', deploymentSchema, T2) as any;
+  const scaled = updateManagedFields(
+    created,
+    { ...nginx(5), metadata: { ...(nginx().metadata as object), managedFields: created.metadata.managedFields } },
+    'kubectl-edit',
+    'Update',
+    deploymentSchema,
+    T2,
+  ) as any;
   const byMgr = Object.fromEntries(scaled.metadata.managedFields.map((e: any) => [e.manager, e]));
   assert.deepEqual(byMgr['kubectl-edit'].fieldsV1, { 'f:spec': { 'f:replicas': {} } });
   assert.equal(byMgr['kubectl-create'].fieldsV1['f:spec']['f:replicas'], undefined);
   // Apply entries sort before Update entries, Update entries by time.
-  assert.deepEqual(scaled.metadata.managedFields.map((e: any) => e.manager), ['kubectl-create', 'kubectl-edit']);
+  assert.deepEqual(
+    scaled.metadata.managedFields.map((e: any) => e.manager),
+    ['kubectl-create', 'kubectl-edit'],
+  );
 });
 
 test('updateManagedFields: removed fields leave every manager; [] in the request resets', () => {
@@ -192,7 +231,14 @@ test('updateManagedFields: removed fields leave every manager; [] in the request
   const o = updateManagedFields(created, noLabels, 'kubectl-edit', 'Update', deploymentSchema, T2) as any;
   assert.equal(o.metadata.managedFields.length, 1);
   assert.equal(o.metadata.managedFields[0].fieldsV1['f:metadata'], undefined);
-  const reset = updateManagedFields(created, { ...nginx(3), metadata: { name: 'nginx', labels: { app: 'nginx' }, managedFields: [] } }, 'x', 'Update', deploymentSchema, T2) as any;
+  const reset = updateManagedFields(
+    created,
+    { ...nginx(3), metadata: { name: 'nginx', labels: { app: 'nginx' }, managedFields: [] } },
+    'x',
+    'Update',
+    deploymentSchema,
+    T2,
+  ) as any;
   assert.equal(reset.metadata.managedFields, undefined);
 });
 
@@ -211,8 +257,10 @@ test('FieldsV1 encode/decode round-trips, with "." for members that have childre
   assert.deepEqual(decodeFieldsV1(enc), set);
   assert.deepEqual(enc['f:spec'], { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } });
   assert.deepEqual(decodeFieldsV1({ 'f:metadata': { 'f:finalizers': { '.': {}, 'v:"x"': {} } } }).size, 2);
-  assert.equal(pathString(['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:ports', 'k:{"containerPort":80,"protocol":"TCP"}']),
-    '.spec.containers[name="c"].ports[containerPort=80,protocol="TCP"]');
+  assert.equal(
+    pathString(['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:ports', 'k:{"containerPort":80,"protocol":"TCP"}']),
+    '.spec.containers[name="c"].ports[containerPort=80,protocol="TCP"]',
+  );
   assert.equal(pathString(['f:metadata', 'f:finalizers', 'v:"x"']), '.metadata.finalizers[="x"]');
 });
 

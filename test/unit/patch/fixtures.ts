@@ -9,24 +9,47 @@ const strMap: SchemaNode = { type: 'map', additionalProperties: str };
 export const objectMeta: SchemaNode = {
   type: 'object',
   properties: {
-    name: str, namespace: str, uid: str, resourceVersion: str, generation: int, creationTimestamp: { type: 'date-time' },
-    labels: strMap, annotations: strMap,
+    name: str,
+    namespace: str,
+    uid: str,
+    resourceVersion: str,
+    generation: int,
+    creationTimestamp: { type: 'date-time' },
+    labels: strMap,
+    annotations: strMap,
     finalizers: { type: 'array', items: str, patchStrategy: 'merge', listType: 'set' },
     managedFields: { type: 'array', items: { type: 'any' }, listType: 'atomic' },
   },
 };
 
 export const containerPort: SchemaNode = {
-  type: 'object', properties: { name: str, containerPort: int, protocol: str, hostPort: int },
+  type: 'object',
+  properties: { name: str, containerPort: int, protocol: str, hostPort: int },
 };
 
 export const container: SchemaNode = {
   type: 'object',
   properties: {
-    name: str, image: str, imagePullPolicy: str,
+    name: str,
+    image: str,
+    imagePullPolicy: str,
     args: { type: 'array', items: str, listType: 'atomic' },
-    ports: { type: 'array', items: containerPort, patchStrategy: 'merge', patchMergeKey: 'containerPort', listType: 'map', listMapKeys: ['containerPort', 'protocol'] },
-    env: { type: 'array', items: { type: 'object', properties: { name: str, value: str } }, patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+    ports: {
+      type: 'array',
+      items: containerPort,
+      patchStrategy: 'merge',
+      patchMergeKey: 'containerPort',
+      listType: 'map',
+      listMapKeys: ['containerPort', 'protocol'],
+    },
+    env: {
+      type: 'array',
+      items: { type: 'object', properties: { name: str, value: str } },
+      patchStrategy: 'merge',
+      patchMergeKey: 'name',
+      listType: 'map',
+      listMapKeys: ['name'],
+    },
     resources: { type: 'object', properties: { limits: { type: 'map', additionalProperties: { type: 'quantity' } } } },
   },
 };
@@ -57,28 +80,38 @@ export const podSpec: SchemaNode = {
 export const podSchema: SchemaNode = {
   type: 'object',
   properties: {
-    apiVersion: str, kind: str, metadata: objectMeta, spec: podSpec,
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta,
+    spec: podSpec,
     status: { type: 'object', properties: { phase: str, podIP: str } },
   },
 };
 
 const labelSelector: SchemaNode = {
-  type: 'object', mapType: 'atomic',
+  type: 'object',
+  mapType: 'atomic',
   properties: { matchLabels: strMap },
 };
 
 export const deploymentSchema: SchemaNode = {
   type: 'object',
   properties: {
-    apiVersion: str, kind: str, metadata: objectMeta,
+    apiVersion: str,
+    kind: str,
+    metadata: objectMeta,
     spec: {
       type: 'object',
       properties: {
         replicas: int,
         selector: labelSelector,
         strategy: {
-          type: 'object', patchStrategy: 'retainKeys',
-          properties: { type: str, rollingUpdate: { type: 'object', properties: { maxSurge: { type: 'int-or-string' }, maxUnavailable: { type: 'int-or-string' } } } },
+          type: 'object',
+          patchStrategy: 'retainKeys',
+          properties: {
+            type: str,
+            rollingUpdate: { type: 'object', properties: { maxSurge: { type: 'int-or-string' }, maxUnavailable: { type: 'int-or-string' } } },
+          },
         },
         template: { type: 'object', properties: { metadata: objectMeta, spec: podSpec } },
       },
@@ -90,7 +123,8 @@ export const deploymentSchema: SchemaNode = {
 /** The patch-demo Deployment from the "Update API Objects in Place Using kubectl patch" task. */
 export function patchDemo(): Record<string, unknown> {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'patch-demo', namespace: 'default' },
     spec: {
       replicas: 2,

@@ -30,7 +30,10 @@ function live(): Record<string, unknown> {
 const PATCHERS: Array<[string, (patch: object) => object]> = [
   ['JSON merge patch', (p) => applyMergePatch(live(), p)],
   ['strategic merge patch', (p) => applyStrategicMergePatch(live(), p, pod)],
-  ['server-side apply', (p) => applyPatch(live(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, ...p }, 'm', true, pod, '2024-01-01T00:00:00Z').object],
+  [
+    'server-side apply',
+    (p) => applyPatch(live(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, ...p }, 'm', true, pod, '2024-01-01T00:00:00Z').object,
+  ],
 ];
 
 describe('hostile keys in patches', () => {
@@ -57,7 +60,9 @@ describe('hostile keys in patches', () => {
     }
 
     it(`${name}: "__proto__" and "constructor" as label keys are stored as data`, () => {
-      const out = patch(JSON.parse('{"metadata":{"labels":{"__proto__":"x","constructor":"y","prototype":"z"}}}') as object) as { metadata: { labels: Record<string, unknown> } };
+      const out = patch(JSON.parse('{"metadata":{"labels":{"__proto__":"x","constructor":"y","prototype":"z"}}}') as object) as {
+        metadata: { labels: Record<string, unknown> };
+      };
       const labels = out.metadata.labels;
       expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
       expect(Object.keys(labels).sort()).toEqual(['__proto__', 'app', 'constructor', 'prototype']);
@@ -84,7 +89,7 @@ describe('the prototype check itself', () => {
       proto.pwn = 'yes';
       Number.prototype.toFixed = () => 'x';
       Object.setPrototypeOf(Map.prototype, Array.prototype);
-      expect(prototypeChanges(before).sort()).toEqual(['Map.prototype\'s prototype replaced', 'Number.prototype.toFixed changed', 'Object.prototype.pwn added']);
+      expect(prototypeChanges(before).sort()).toEqual(["Map.prototype's prototype replaced", 'Number.prototype.toFixed changed', 'Object.prototype.pwn added']);
     } finally {
       delete proto.pwn;
       Number.prototype.toFixed = toFixed;

@@ -6,7 +6,9 @@ import { patchDemo } from './fixtures.js';
 
 test('merge patch replaces the containers list (kubectl patch --type merge docs example)', () => {
   const obj = patchDemo();
-  const out = applyMergePatch(obj, { spec: { template: { spec: { containers: [{ name: 'patch-demo-ctr-3', image: 'gcr.io/google-samples/hello-app:2.0' }] } } } }) as any;
+  const out = applyMergePatch(obj, {
+    spec: { template: { spec: { containers: [{ name: 'patch-demo-ctr-3', image: 'gcr.io/google-samples/hello-app:2.0' }] } } },
+  }) as any;
   assert.deepEqual(out.spec.template.spec.containers, [{ name: 'patch-demo-ctr-3', image: 'gcr.io/google-samples/hello-app:2.0' }]);
   assert.equal(out.spec.replicas, 2);
   assert.deepEqual((obj.spec as any).template.spec.containers[0].name, 'patch-demo-ctr');
@@ -18,5 +20,8 @@ test('RFC 7386: null deletes, nested objects merge, nulls inside new objects are
 });
 
 test('a patch that is not an object is 400', () => {
-  assert.throws(() => applyMergePatch({}, [1, 2]), (e: unknown) => e instanceof StatusError && e.code === 400 && e.message === 'Invalid JSON Patch');
+  assert.throws(
+    () => applyMergePatch({}, [1, 2]),
+    (e: unknown) => e instanceof StatusError && e.code === 400 && e.message === 'Invalid JSON Patch',
+  );
 });

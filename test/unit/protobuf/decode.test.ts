@@ -50,7 +50,11 @@ test('Namespace with labels decodes to its JSON form', () => {
   assert.equal(got.apiVersion, 'v1');
   assert.equal(got.kind, 'Namespace');
   assert.deepEqual(got.object, {
-    kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'team-a', labels: { env: 'prod' } }, spec: {}, status: {},
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    metadata: { name: 'team-a', labels: { env: 'prod' } },
+    spec: {},
+    status: {},
   });
 });
 
@@ -70,8 +74,12 @@ test('ConfigMap keeps data, binaryData as base64 and a false immutable', () => {
     bool(4, false),
   ]);
   assert.deepEqual(decodeKubernetesProtobuf(envelope('v1', 'ConfigMap', raw)).object, {
-    kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'cfg', namespace: 'ns1' },
-    data: { 'a.txt': 'hello' }, binaryData: { blob: 'AP8Q' }, immutable: false,
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: { name: 'cfg', namespace: 'ns1' },
+    data: { 'a.txt': 'hello' },
+    binaryData: { blob: 'AP8Q' },
+    immutable: false,
   });
 });
 
@@ -83,14 +91,18 @@ test('Secret with binary data encodes values as base64', () => {
     str(3, 'Opaque'),
   ]);
   assert.deepEqual(decodeKubernetesProtobuf(envelope('v1', 'Secret', raw)).object, {
-    kind: 'Secret', apiVersion: 'v1', metadata: { name: 'creds', namespace: 'default' },
-    data: { key: 'AAH+/w==', empty: '' }, type: 'Opaque',
+    kind: 'Secret',
+    apiVersion: 'v1',
+    metadata: { name: 'creds', namespace: 'default' },
+    data: { key: 'AAH+/w==', empty: '' },
+    type: 'Opaque',
   });
 });
 
 test('Deployment with a container, a port, probes and a rolling update', () => {
   const container = Buffer.concat([
-    str(1, 'web'), str(2, 'nginx:1.27'),
+    str(1, 'web'),
+    str(2, 'nginx:1.27'),
     msg(6, str(1, ''), int(2, 0), int(3, 80), str(4, 'TCP'), str(5, '')),
     msg(7, str(1, 'LEVEL'), str(2, 'debug')),
     msg(8, mapEntry(1, 'cpu', msg(2, str(1, '500m'))), mapEntry(2, 'memory', msg(2, str(1, '64Mi')))),
@@ -107,7 +119,8 @@ test('Deployment with a container, a port, probes and a rolling update', () => {
   ]);
   const raw = Buffer.concat([objectMeta('web', 'default'), msg(2, spec), msg(3)]);
   assert.deepEqual(decodeKubernetesProtobuf(envelope('apps/v1', 'Deployment', raw)).object, {
-    kind: 'Deployment', apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    apiVersion: 'apps/v1',
     metadata: { name: 'web', namespace: 'default' },
     spec: {
       replicas: 0,
@@ -115,14 +128,17 @@ test('Deployment with a container, a port, probes and a rolling update', () => {
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
-          containers: [{
-            name: 'web', image: 'nginx:1.27',
-            ports: [{ containerPort: 80, protocol: 'TCP' }],
-            env: [{ name: 'LEVEL', value: 'debug' }],
-            resources: { limits: { cpu: '500m' }, requests: { memory: '64Mi' } },
-            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 3, periodSeconds: 10 },
-            securityContext: { privileged: false, runAsUser: 1000 },
-          }],
+          containers: [
+            {
+              name: 'web',
+              image: 'nginx:1.27',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              env: [{ name: 'LEVEL', value: 'debug' }],
+              resources: { limits: { cpu: '500m' }, requests: { memory: '64Mi' } },
+              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 3, periodSeconds: 10 },
+              securityContext: { privileged: false, runAsUser: 1000 },
+            },
+          ],
           terminationGracePeriodSeconds: 30,
           restartPolicy: 'Always',
         },
@@ -142,7 +158,10 @@ test('times become RFC 3339, negative ints survive, unknown fields are skipped',
   ]);
   const obj = decodeKubernetesProtobuf(envelope('v1', 'Pod', raw)).object;
   assert.deepEqual(obj.metadata, {
-    name: 'p', namespace: 'default', deletionTimestamp: '2026-01-02T03:04:05Z', deletionGracePeriodSeconds: 30,
+    name: 'p',
+    namespace: 'default',
+    deletionTimestamp: '2026-01-02T03:04:05Z',
+    deletionGracePeriodSeconds: 30,
   });
   assert.deepEqual(obj.spec, { tolerations: [{ key: 'k', operator: 'Exists', tolerationSeconds: -1 }], priority: -5 });
 });
@@ -150,8 +169,7 @@ test('times become RFC 3339, negative ints survive, unknown fields are skipped',
 test('packed repeated int64 (supplementalGroups) and FieldsV1 managed fields', () => {
   const packed = Buffer.concat([varint(1), varint(2000)]);
   const podSpec = msg(2, msg(14, bytes(4, packed), int(4, 3)));
-  const managed = msg(17, str(1, 'kubectl'), str(2, 'Update'), str(3, 'v1'), str(6, 'FieldsV1'),
-    msg(7, bytes(1, Buffer.from('{"f:spec":{}}'))));
+  const managed = msg(17, str(1, 'kubectl'), str(2, 'Update'), str(3, 'v1'), str(6, 'FieldsV1'), msg(7, bytes(1, Buffer.from('{"f:spec":{}}'))));
   const raw = Buffer.concat([objectMeta('p', 'default', managed), podSpec]);
   const obj = decodeKubernetesProtobuf(envelope('v1', 'Pod', raw)).object;
   assert.deepEqual((obj.spec as Record<string, unknown>).securityContext, { supplementalGroups: [1, 2000, 3] });
@@ -161,13 +179,25 @@ test('packed repeated int64 (supplementalGroups) and FieldsV1 managed fields', (
 });
 
 test('malformed bodies are 400 BadRequest', () => {
-  assert.equal(statusCode(() => decodeKubernetesProtobuf(Buffer.from('{"kind":"Namespace"}'))), 400);
+  assert.equal(
+    statusCode(() => decodeKubernetesProtobuf(Buffer.from('{"kind":"Namespace"}'))),
+    400,
+  );
   const good = envelope('v1', 'Namespace', objectMeta('x'));
-  assert.equal(statusCode(() => decodeKubernetesProtobuf(good.subarray(0, good.length - 3))), 400);
+  assert.equal(
+    statusCode(() => decodeKubernetesProtobuf(good.subarray(0, good.length - 3))),
+    400,
+  );
   // a string field sent as a varint
-  assert.equal(statusCode(() => decodeKubernetesProtobuf(envelope('v1', 'Namespace', msg(1, int(1, 7))))), 400);
+  assert.equal(
+    statusCode(() => decodeKubernetesProtobuf(envelope('v1', 'Namespace', msg(1, int(1, 7))))),
+    400,
+  );
   // no type metadata
-  assert.equal(statusCode(() => decodeKubernetesProtobuf(Buffer.concat([Buffer.from('k8s\0', 'latin1'), bytes(2, Buffer.alloc(0))]))), 400);
+  assert.equal(
+    statusCode(() => decodeKubernetesProtobuf(Buffer.concat([Buffer.from('k8s\0', 'latin1'), bytes(2, Buffer.alloc(0))]))),
+    400,
+  );
 });
 
 test('a kind without a field table is 415 and names the kind', () => {
@@ -193,6 +223,9 @@ for (const [name, c] of Object.entries(KUBECTL_CAPTURES)) {
 
 for (const c of Object.values(UNSUPPORTED_CAPTURES)) {
   test(`real kubectl capture without a table is 415: ${c.command}`, () => {
-    assert.equal(statusCode(() => decodeKubernetesProtobuf(Buffer.from(c.body, 'base64'))), 415);
+    assert.equal(
+      statusCode(() => decodeKubernetesProtobuf(Buffer.from(c.body, 'base64'))),
+      415,
+    );
   });
 }

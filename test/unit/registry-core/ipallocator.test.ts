@@ -1,6 +1,13 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { RangeFullError, allocateNextIP, checkRequestedIP, kubernetesServiceIP, parseCIDR, rangeContains } from '../../../pkg/registry/core/service/ipallocator.js';
+import {
+  RangeFullError,
+  allocateNextIP,
+  checkRequestedIP,
+  kubernetesServiceIP,
+  parseCIDR,
+  rangeContains,
+} from '../../../pkg/registry/core/service/ipallocator.js';
 import { DEFAULT_NODE_PORT_RANGE, allocateNextNodePort, checkRequestedNodePort } from '../../../pkg/registry/core/service/portallocator.js';
 
 test('the kubernetes service owns the first address of the service CIDR', () => {
@@ -29,7 +36,10 @@ test('reports a full range', () => {
   const used = new Set(['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5']);
   assert.equal(allocateNextIP('10.0.0.0/29', used), '10.0.0.6');
   used.add('10.0.0.6');
-  assert.throws(() => allocateNextIP('10.0.0.0/29', used), (e: unknown) => e instanceof RangeFullError && e.message === 'range is full');
+  assert.throws(
+    () => allocateNextIP('10.0.0.0/29', used),
+    (e: unknown) => e instanceof RangeFullError && e.message === 'range is full',
+  );
 });
 
 test('requested IPs are checked against the range and the used set', () => {

@@ -24,7 +24,9 @@ test('OpenAPI v2 has apps/v1 Deployment with x-kubernetes-group-version-kind and
   assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
   assert.equal(containers['x-kubernetes-patch-strategy'], 'merge');
   assert.equal(containers.items.$ref, '#/definitions/io.k8s.api.core.v1.Container');
-  assert.deepEqual(doc.definitions['io.k8s.api.apps.v1.DeploymentList']['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'DeploymentList', version: 'v1' }]);
+  assert.deepEqual(doc.definitions['io.k8s.api.apps.v1.DeploymentList']['x-kubernetes-group-version-kind'], [
+    { group: 'apps', kind: 'DeploymentList', version: 'v1' },
+  ]);
   // Every $ref resolves.
   for (const m of JSON.stringify(doc).matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g)) assert.ok(m[1] in doc.definitions, m[1]);
   const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;

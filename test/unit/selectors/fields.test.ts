@@ -38,7 +38,10 @@ test('parse errors are upstream text, 400 BadRequest', () => {
   assert.throws(() => tryParseFieldSelector('abc'), { message: "invalid selector: 'abc'; can't understand 'abc'" });
   assert.throws(() => tryParseFieldSelector('a=b\\c'), { message: 'invalid field selector: invalid escape sequence: \\c' });
   assert.throws(() => tryParseFieldSelector('a=b=c'), { message: 'invalid field selector: unescaped character in value: 61' });
-  assert.throws(() => parseFieldSelector('abc'), (e: unknown) => e instanceof StatusError && e.code === 400 && e.reason === 'BadRequest');
+  assert.throws(
+    () => parseFieldSelector('abc'),
+    (e: unknown) => e instanceof StatusError && e.code === 400 && e.reason === 'BadRequest',
+  );
 });
 
 test('pods: the fields Kubernetes supports, with their values', () => {
@@ -70,8 +73,18 @@ test('unsupported fields are 400 "field label not supported"', () => {
   );
   assert.throws(() => parseFieldSelectorFor(res('', 'nodes'), 'metadata.namespace=x'), { message: 'field label not supported: metadata.namespace' });
   assert.throws(() => parseFieldSelectorFor(res('apps', 'deployments'), 'spec.replicas=1'), { message: 'field label not supported: spec.replicas' });
-  assert.throws(() => parseFieldSelectorFor(res('events.k8s.io', 'events'), 'involvedObject.name=x'), { message: 'field label not supported: involvedObject.name' });
-  const crd: ResourceInfo = { group: 'example.com', version: 'v1', kind: 'Widget', listKind: 'WidgetList', plural: 'widgets', singular: 'widget', namespaced: false };
+  assert.throws(() => parseFieldSelectorFor(res('events.k8s.io', 'events'), 'involvedObject.name=x'), {
+    message: 'field label not supported: involvedObject.name',
+  });
+  const crd: ResourceInfo = {
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Widget',
+    listKind: 'WidgetList',
+    plural: 'widgets',
+    singular: 'widget',
+    namespaced: false,
+  };
   assert.throws(() => parseFieldSelectorFor(crd, 'metadata.namespace=x'), { message: 'field label not supported: metadata.namespace' });
   assert.doesNotThrow(() => parseFieldSelectorFor(res('apps', 'deployments'), 'metadata.name=x,metadata.namespace=y'));
 });
@@ -86,8 +99,24 @@ test('per-resource fields: events, nodes, secrets, namespaces, services, replica
     reportingComponent: 'kubelet',
   };
   const events = res('', 'events');
-  assert.ok(matchesFieldSelector(events, ev, parseFieldSelectorFor(events, 'involvedObject.kind=Pod,involvedObject.name=web-1,reason=Started,source=kubelet,type=Normal,involvedObject.fieldPath=spec.containers{web}')));
-  const evV1: KubeObject = { apiVersion: 'events.k8s.io/v1', metadata: { name: 'e1', namespace: 'default' }, regarding: { kind: 'Pod', name: 'web-1' }, reason: 'Started', type: 'Normal', reportingController: 'kubelet' };
+  assert.ok(
+    matchesFieldSelector(
+      events,
+      ev,
+      parseFieldSelectorFor(
+        events,
+        'involvedObject.kind=Pod,involvedObject.name=web-1,reason=Started,source=kubelet,type=Normal,involvedObject.fieldPath=spec.containers{web}',
+      ),
+    ),
+  );
+  const evV1: KubeObject = {
+    apiVersion: 'events.k8s.io/v1',
+    metadata: { name: 'e1', namespace: 'default' },
+    regarding: { kind: 'Pod', name: 'web-1' },
+    reason: 'Started',
+    type: 'Normal',
+    reportingController: 'kubelet',
+  };
   const eventsV1 = res('events.k8s.io', 'events');
   assert.ok(matchesFieldSelector(eventsV1, evV1, parseFieldSelectorFor(eventsV1, 'regarding.kind=Pod,regarding.name=web-1,reportingController=kubelet')));
 

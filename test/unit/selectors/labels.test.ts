@@ -59,14 +59,21 @@ test('syntax errors carry upstream text and are 400 BadRequest', () => {
   assert.ok(parseSelector('n>3').matches({ n: '4' }) && !parseSelector('n<3').matches({ n: '4' }));
   assert.throws(
     () => parseSelector('app:monolith'),
-    (e: unknown) => e instanceof StatusError && e.code === 400 && e.reason === 'BadRequest' && e.message === `unable to parse requirement: <nil>: Invalid value: "app:monolith": ${NAME_PART_MSG}`,
+    (e: unknown) =>
+      e instanceof StatusError &&
+      e.code === 400 &&
+      e.reason === 'BadRequest' &&
+      e.message === `unable to parse requirement: <nil>: Invalid value: "app:monolith": ${NAME_PART_MSG}`,
   );
 });
 
 test('invalid values are rejected with the values[i][key] path', () => {
   const r = tryParseSelector('a=-x');
   assert.ok('error' in r);
-  assert.match(r.error, /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters/);
+  assert.match(
+    r.error,
+    /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "-x": a valid label must be an empty string or consist of alphanumeric characters/,
+  );
 });
 
 test('a bad prefix is reported as the prefix part', () => {

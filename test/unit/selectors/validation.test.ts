@@ -26,7 +26,10 @@ test('qualified names (label keys)', () => {
   assert.deepEqual(isQualifiedName('/name'), ['prefix part must be non-empty']);
   assert.deepEqual(isQualifiedName('a/'), ['name part must be non-empty', NAME_PART_MSG]);
   assert.deepEqual(isQualifiedName('x'.repeat(64)), ['name part must be no more than 63 characters']);
-  assert.match(isQualifiedName('a/b/c')[0], /^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/);
+  assert.match(
+    isQualifiedName('a/b/c')[0],
+    /^a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/,
+  );
   assert.deepEqual(isValidLabelValue(''), []);
   assert.deepEqual(isValidLabelValue('x'.repeat(64)), ['must be no more than 63 characters']);
 });
@@ -57,8 +60,16 @@ test('validateLabelSelector checks operators and their values', () => {
     'spec.selector',
   );
   assert.deepEqual(causes, [
-    { reason: 'FieldValueRequired', field: 'spec.selector.matchExpressions[0].values', message: "Required value: must be specified when `operator` is 'In' or 'NotIn'" },
-    { reason: 'FieldValueForbidden', field: 'spec.selector.matchExpressions[1].values', message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'" },
+    {
+      reason: 'FieldValueRequired',
+      field: 'spec.selector.matchExpressions[0].values',
+      message: "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+    },
+    {
+      reason: 'FieldValueForbidden',
+      field: 'spec.selector.matchExpressions[1].values',
+      message: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    },
     { reason: 'FieldValueInvalid', field: 'spec.selector.matchExpressions[2].operator', message: 'Invalid value: "Near": not a valid selector operator' },
   ]);
   assert.deepEqual(validateLabelSelector(undefined, 'spec.selector'), []);

@@ -4,17 +4,35 @@ import { hashControllerRevision } from '../../../pkg/controller/statefulset/cont
 import { canonicalJSON, fnv32, safeEncodeString } from '../../../pkg/controller/hash.js';
 import { completeRollingUpdate } from '../../../pkg/controller/statefulset/stateful_set_control.js';
 import {
-  applyRevision, getParentNameAndOrdinal, identityMatches, newRevision, newStatefulSetPod, newVersionedStatefulSetPod, storageMatches,
+  applyRevision,
+  getParentNameAndOrdinal,
+  identityMatches,
+  newRevision,
+  newStatefulSetPod,
+  newVersionedStatefulSetPod,
+  storageMatches,
 } from '../../../pkg/controller/statefulset/stateful_set_utils.js';
 import type { StatefulSet } from '../../../pkg/controller/statefulset/types.js';
 
 function set(extra: Partial<StatefulSet['spec']> = {}): StatefulSet {
   return {
-    apiVersion: 'apps/v1', kind: 'StatefulSet',
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
     metadata: { name: 'web', namespace: 'ns', uid: 'u1' },
     spec: {
-      replicas: 3, serviceName: 'nginx', selector: { matchLabels: { app: 'x' } },
-      template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i:1' }], volumes: [{ name: 'www', emptyDir: {} }, { name: 'other', emptyDir: {} }] } },
+      replicas: 3,
+      serviceName: 'nginx',
+      selector: { matchLabels: { app: 'x' } },
+      template: {
+        metadata: { labels: { app: 'x' } },
+        spec: {
+          containers: [{ name: 'c', image: 'i:1' }],
+          volumes: [
+            { name: 'www', emptyDir: {} },
+            { name: 'other', emptyDir: {} },
+          ],
+        },
+      },
       volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'] } }],
       ...extra,
     },
@@ -48,7 +66,10 @@ describe('statefulset utils', () => {
     assert.equal(pod.spec?.subdomain, 'nginx');
     assert.deepEqual(pod.metadata.labels, { app: 'x', 'statefulset.kubernetes.io/pod-name': 'web-2', 'apps.kubernetes.io/pod-index': '2' });
     // The claim replaces the template volume of the same name; others are kept.
-    assert.deepEqual(pod.spec?.volumes, [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-2' } }, { name: 'other', emptyDir: {} }]);
+    assert.deepEqual(pod.spec?.volumes, [
+      { name: 'www', persistentVolumeClaim: { claimName: 'www-web-2' } },
+      { name: 'other', emptyDir: {} },
+    ]);
     assert.ok(identityMatches(set(), pod));
     assert.ok(storageMatches(set(), pod));
     pod.metadata.labels = { app: 'x' };
@@ -73,7 +94,14 @@ describe('statefulset utils', () => {
     const rev = newRevision(s, 3, 0);
     assert.equal(rev.revision, 3);
     assert.match(rev.metadata.name ?? '', /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
-    assert.deepEqual(rev.metadata.ownerReferences?.[0], { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u1', controller: true, blockOwnerDeletion: true });
+    assert.deepEqual(rev.metadata.ownerReferences?.[0], {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      name: 'web',
+      uid: 'u1',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
     assert.equal((rev.data as { spec: { template: { $patch: string } } }).spec.template.$patch, 'replace');
     const changed = structuredClone(s);
     (changed.spec.template?.spec?.containers as { image: string }[])[0].image = 'i:9';

@@ -26,7 +26,11 @@ test('example manifests default and validate with no causes', () => {
       const { group, version } = parseApiVersion(String(obj.apiVersion));
       const s = strategyFor(group, version, String(obj.kind));
       const namespaced = BUILTIN_RESOURCES.find((r) => r.group === group && r.version === version && r.kind === obj.kind)?.namespaced ?? true;
-      obj.metadata = { ...(obj.metadata ?? {}), ...(namespaced ? { namespace: obj.metadata?.namespace ?? 'default' } : {}), uid: '6f1e0b2a-0000-4000-8000-000000000001' };
+      obj.metadata = {
+        ...(obj.metadata ?? {}),
+        ...(namespaced ? { namespace: obj.metadata?.namespace ?? 'default' } : {}),
+        uid: '6f1e0b2a-0000-4000-8000-000000000001',
+      };
       s.defaults?.(obj);
       s.prepareForCreate?.(obj);
       const causes = s.validate?.(obj) ?? [];

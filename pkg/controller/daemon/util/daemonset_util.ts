@@ -26,7 +26,11 @@ function addOrUpdateToleration(spec: PodSpec, t: Toleration): void {
   const out: Toleration[] = [];
   let updated = false;
   for (const old of spec.tolerations ?? []) {
-    const same = (old.key ?? '') === (t.key ?? '') && (old.operator ?? '') === (t.operator ?? '') && (old.value ?? '') === (t.value ?? '') && (old.effect ?? '') === (t.effect ?? '');
+    const same =
+      (old.key ?? '') === (t.key ?? '') &&
+      (old.operator ?? '') === (t.operator ?? '') &&
+      (old.value ?? '') === (t.value ?? '') &&
+      (old.effect ?? '') === (t.effect ?? '');
     if (same) {
       out.push(t);
       updated = true;

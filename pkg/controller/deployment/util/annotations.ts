@@ -1,12 +1,25 @@
 // The annotations the controller keeps on ReplicaSets and Deployments (deployment_util.go).
 import {
-  DeprecatedRollbackTo, DesiredReplicasAnnotation, LastAppliedConfigAnnotation, MaxReplicasAnnotation,
-  RevisionAnnotation, RevisionHistoryAnnotation, type Deployment, type ReplicaSet,
+  DeprecatedRollbackTo,
+  DesiredReplicasAnnotation,
+  LastAppliedConfigAnnotation,
+  MaxReplicasAnnotation,
+  RevisionAnnotation,
+  RevisionHistoryAnnotation,
+  type Deployment,
+  type ReplicaSet,
 } from '../types.js';
 import { maxSurge, replicasOf } from './intstr.js';
 
 /** Annotations that belong to the object they are on and are never copied across. */
-const ANNOTATIONS_TO_SKIP = new Set([LastAppliedConfigAnnotation, RevisionAnnotation, RevisionHistoryAnnotation, DesiredReplicasAnnotation, MaxReplicasAnnotation, DeprecatedRollbackTo]);
+const ANNOTATIONS_TO_SKIP = new Set([
+  LastAppliedConfigAnnotation,
+  RevisionAnnotation,
+  RevisionHistoryAnnotation,
+  DesiredReplicasAnnotation,
+  MaxReplicasAnnotation,
+  DeprecatedRollbackTo,
+]);
 
 export function skipCopyAnnotation(key: string): boolean {
   return ANNOTATIONS_TO_SKIP.has(key);

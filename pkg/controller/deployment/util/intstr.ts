@@ -18,7 +18,11 @@ export function getScaledValueFromIntOrPercent(v: IntOrString | undefined, total
  * ResolveFenceposts: surge rounds up, unavailable rounds down, and both being 0
  * would deadlock a rollout, so unavailable becomes 1.
  */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: IntOrString | undefined,
+  maxUnavailable: IntOrString | undefined,
+  desired: number,
+): { surge: number; unavailable: number } {
   const surge = getScaledValueFromIntOrPercent(maxSurge, desired, true);
   let unavailable = getScaledValueFromIntOrPercent(maxUnavailable, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;

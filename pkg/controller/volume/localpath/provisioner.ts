@@ -15,8 +15,14 @@ import { RateLimitingQueue, runWorkers } from '../../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../../context.js';
 import { retryOnConflict } from '../persistentvolume/conflicts.js';
 import {
-  AnnDynamicallyProvisioned, claimClass, claimProvisioner, claimReference, IsDefaultStorageClassAnnotation,
-  type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  AnnDynamicallyProvisioned,
+  claimClass,
+  claimProvisioner,
+  claimReference,
+  IsDefaultStorageClassAnnotation,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
 } from '../persistentvolume/types.js';
 
 export const LOCAL_PATH_PROVISIONER = 'timonel.io/local-path';
@@ -53,28 +59,41 @@ export class LocalPathProvisioner implements Controller {
   private readonly recorder: EventRecorder;
   readonly localPathDir: string;
 
-  constructor(private readonly ctx: ControllerContext, private readonly opts: LocalPathProvisionerOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: LocalPathProvisionerOptions = {},
+  ) {
     this.localPathDir = resolve(opts.localPathDir ?? DEFAULT_LOCAL_PATH_DIR);
     // Named <provisioner>_<host> as external provisioners name their Event source.
     this.recorder = new EventRecorder(ctx.client, { component: `${LOCAL_PATH_PROVISIONER}_${hostname()}`, log: ctx.log });
     this.claims = ctx.informers.forResource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.volumes = ctx.informers.forResource<PersistentVolume>('v1', 'persistentvolumes');
     this.classes = ctx.informers.forResource<StorageClass>('storage.k8s.io/v1', 'storageclasses');
-    this.claims.addEventHandler({
-      onAdd: (c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
-      onUpdate: (_, c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
-    }, 60_000);
-    this.volumes.addEventHandler({
-      onAdd: (v) => this.volumeQueue.add(v.metadata.name ?? ''),
-      onUpdate: (_, v) => this.volumeQueue.add(v.metadata.name ?? ''),
-    }, 60_000);
+    this.claims.addEventHandler(
+      {
+        onAdd: (c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
+        onUpdate: (_, c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
+      },
+      60_000,
+    );
+    this.volumes.addEventHandler(
+      {
+        onAdd: (v) => this.volumeQueue.add(v.metadata.name ?? ''),
+        onUpdate: (_, v) => this.volumeQueue.add(v.metadata.name ?? ''),
+      },
+      60_000,
+    );
   }
 
   async run(workers: number, signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => {
-      this.claimQueue.shutDown();
-      this.volumeQueue.shutDown();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.claimQueue.shutDown();
+        this.volumeQueue.shutDown();
+      },
+      { once: true },
+    );
     if (this.opts.createStorageClass !== false) await this.ensureStorageClass(signal);
     await Promise.all([this.claims.waitForCacheSync(), this.volumes.waitForCacheSync(), this.classes.waitForCacheSync()]);
     await Promise.all([
@@ -98,7 +117,6 @@ export class LocalPathProvisioner implements Controller {
       }
     }
   }
-
 
   /** The directory of a volume: <localPathDir>/<namespace>_<claim>_<volume>. */
   volumePath(claim: PersistentVolumeClaim, pvName: string): string {
@@ -180,10 +198,18 @@ export class LocalPathProvisioner implements Controller {
     const pvs = this.ctx.client.resource<PersistentVolume>('v1', 'persistentvolumes');
     if ((volume.metadata.finalizers ?? []).includes(ProvisionerFinalizer)) {
       const finalizers = (volume.metadata.finalizers ?? []).filter((f) => f !== ProvisionerFinalizer);
-      await pvs.update({ ...volume, metadata: { ...volume.metadata, finalizers } }).catch((err: unknown) => { if (!isStatus(err, 404)) throw err; });
+      await pvs.update({ ...volume, metadata: { ...volume.metadata, finalizers } }).catch((err: unknown) => {
+        if (!isStatus(err, 404)) throw err;
+      });
     }
     if (volume.metadata.deletionTimestamp) return;
-    const deleted = await pvs.delete(name).then(() => true, (err: unknown) => { if (isStatus(err, 404)) return false; throw err; });
+    const deleted = await pvs.delete(name).then(
+      () => true,
+      (err: unknown) => {
+        if (isStatus(err, 404)) return false;
+        throw err;
+      },
+    );
     if (deleted) this.ctx.log(`deleted volume ${name} and its directory ${path ?? ''}`);
   }
 
@@ -194,6 +220,8 @@ export class LocalPathProvisioner implements Controller {
   }
 
   private async event(claim: PersistentVolumeClaim, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await this.recorder.event(claim, type, reason, message, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }).catch((err: Error) => this.ctx.log(`event ${reason} for ${claim.metadata.name}: ${err.message}`));
+    await this.recorder
+      .event(claim, type, reason, message, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' })
+      .catch((err: Error) => this.ctx.log(`event ${reason} for ${claim.metadata.name}: ${err.message}`));
   }
 }

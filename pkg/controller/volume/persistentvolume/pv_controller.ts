@@ -10,9 +10,20 @@ import { RateLimitingQueue, runWorkers } from '../../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../../context.js';
 import { retryOnConflict } from './conflicts.js';
 import {
-  AnnBetaStorageProvisioner, AnnBindCompleted, AnnBoundByController, AnnDynamicallyProvisioned, AnnSelectedNode, AnnStorageProvisioner,
-  BetaStorageClassAnnotation, claimClass, claimReference, defaultStorageClass, isVolumeBoundToClaim,
-  type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  AnnBetaStorageProvisioner,
+  AnnBindCompleted,
+  AnnBoundByController,
+  AnnDynamicallyProvisioned,
+  AnnSelectedNode,
+  AnnStorageProvisioner,
+  BetaStorageClassAnnotation,
+  claimClass,
+  claimReference,
+  defaultStorageClass,
+  isVolumeBoundToClaim,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
 } from './types.js';
 import { findBestMatchForClaim, volumeMismatch } from './volume_match.js';
 
@@ -38,41 +49,56 @@ export class PersistentVolumeBinderController implements Controller {
   /** Events carry Kubernetes' source component, as `kubectl describe pvc` shows it. */
   private readonly recorder: EventRecorder;
 
-  constructor(private readonly ctx: ControllerContext, opts: PersistentVolumeBinderOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: PersistentVolumeBinderOptions = {},
+  ) {
     const resync = opts.syncPeriodMs ?? 15_000;
     this.recorder = new EventRecorder(ctx.client, { component: 'persistentvolume-controller', log: ctx.log });
     this.claims = ctx.informers.forResource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims');
     this.volumes = ctx.informers.forResource<PersistentVolume>('v1', 'persistentvolumes');
     this.classes = ctx.informers.forResource<StorageClass>('storage.k8s.io/v1', 'storageclasses');
-    this.claims.addEventHandler({
-      onAdd: (c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
-      onUpdate: (_, c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
-      onDelete: (c) => {
-        // The volume notices its claim is gone and is released or reclaimed.
-        if (c.spec?.volumeName) this.volumeQueue.add(c.spec.volumeName);
-        for (const v of this.volumes.lister.list()) if (isVolumeBoundToClaim(v, c)) this.volumeQueue.add(v.metadata.name ?? '');
+    this.claims.addEventHandler(
+      {
+        onAdd: (c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
+        onUpdate: (_, c) => this.claimQueue.add(metaNamespaceKeyFunc(c)),
+        onDelete: (c) => {
+          // The volume notices its claim is gone and is released or reclaimed.
+          if (c.spec?.volumeName) this.volumeQueue.add(c.spec.volumeName);
+          for (const v of this.volumes.lister.list()) if (isVolumeBoundToClaim(v, c)) this.volumeQueue.add(v.metadata.name ?? '');
+        },
       },
-    }, resync);
-    this.volumes.addEventHandler({
-      onAdd: (v) => this.volumeChanged(v),
-      onUpdate: (_, v) => this.volumeChanged(v),
-      onDelete: (v) => {
-        const ref = v.spec?.claimRef;
-        if (ref?.name) this.claimQueue.add(`${ref.namespace ?? ''}/${ref.name}`);
+      resync,
+    );
+    this.volumes.addEventHandler(
+      {
+        onAdd: (v) => this.volumeChanged(v),
+        onUpdate: (_, v) => this.volumeChanged(v),
+        onDelete: (v) => {
+          const ref = v.spec?.claimRef;
+          if (ref?.name) this.claimQueue.add(`${ref.namespace ?? ''}/${ref.name}`);
+        },
       },
-    }, resync);
+      resync,
+    );
     // A new (default) class can serve claims that waited.
     this.classes.addEventHandler({ onAdd: () => this.enqueuePendingClaims(), onUpdate: () => this.enqueuePendingClaims() });
   }
 
   async run(workers: number, signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => {
-      this.claimQueue.shutDown();
-      this.volumeQueue.shutDown();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.claimQueue.shutDown();
+        this.volumeQueue.shutDown();
+      },
+      { once: true },
+    );
     await Promise.all([this.claims.waitForCacheSync(), this.volumes.waitForCacheSync(), this.classes.waitForCacheSync()]);
     await Promise.all([
-      runWorkers(this.volumeQueue, workers, (key) => retryOnConflict(this.volumeQueue, key, this.ctx.log, () => this.syncVolumeKey(key)), { log: this.ctx.log }),
+      runWorkers(this.volumeQueue, workers, (key) => retryOnConflict(this.volumeQueue, key, this.ctx.log, () => this.syncVolumeKey(key)), {
+        log: this.ctx.log,
+      }),
       runWorkers(this.claimQueue, workers, (key) => retryOnConflict(this.claimQueue, key, this.ctx.log, () => this.syncClaimKey(key)), { log: this.ctx.log }),
     ]);
   }
@@ -142,7 +168,9 @@ export class PersistentVolumeBinderController implements Controller {
     if (isVolumeBoundToClaim(volume, claim)) return this.bind(volume, claim);
     // Claimed by someone else: wait (a user-set volumeName), unless the binder did this, which is a bug.
     if ((claim.metadata.annotations ?? {})[AnnBoundByController] !== undefined) {
-      throw new Error(`invalid binding of claim ${metaNamespaceKeyFunc(claim)} to volume ${volumeName}: volume already claimed by ${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}`);
+      throw new Error(
+        `invalid binding of claim ${metaNamespaceKeyFunc(claim)} to volume ${volumeName}: volume already claimed by ${volume.spec.claimRef.namespace}/${volume.spec.claimRef.name}`,
+      );
     }
     await this.updateClaimStatus(claim, 'Pending');
   }
@@ -174,9 +202,17 @@ export class PersistentVolumeBinderController implements Controller {
     if (!sc) return this.claimEvent(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${cls}" not found`);
     const ann = claim.metadata.annotations ?? {};
     if (ann[AnnStorageProvisioner] !== sc.provisioner || ann[AnnBetaStorageProvisioner] !== sc.provisioner) {
-      await this.pvcs(claim).update({ ...claim, metadata: { ...claim.metadata, annotations: { ...ann, [AnnStorageProvisioner]: sc.provisioner, [AnnBetaStorageProvisioner]: sc.provisioner } } });
+      await this.pvcs(claim).update({
+        ...claim,
+        metadata: { ...claim.metadata, annotations: { ...ann, [AnnStorageProvisioner]: sc.provisioner, [AnnBetaStorageProvisioner]: sc.provisioner } },
+      });
     }
-    await this.claimEvent(claim, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
+    await this.claimEvent(
+      claim,
+      'Normal',
+      'ExternalProvisioning',
+      `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`,
+    );
   }
 
   /** bind(): claimRef on the volume, volume Bound, volumeName on the claim, claim Bound; each step only when needed. */
@@ -211,7 +247,12 @@ export class PersistentVolumeBinderController implements Controller {
       delete status.capacity;
     }
     const cur = claim.status ?? {};
-    if (cur.phase === phase && sameModes(cur.accessModes, status.accessModes) && JSON.stringify(cur.capacity ?? null) === JSON.stringify(status.capacity ?? null)) return claim;
+    if (
+      cur.phase === phase &&
+      sameModes(cur.accessModes, status.accessModes) &&
+      JSON.stringify(cur.capacity ?? null) === JSON.stringify(status.capacity ?? null)
+    )
+      return claim;
     return this.pvcs(claim).updateStatus({ ...claim, status });
   }
 
@@ -229,10 +270,12 @@ export class PersistentVolumeBinderController implements Controller {
     let claim = this.claims.lister.get(ref.namespace ?? '', ref.name ?? '');
     if (!claim) {
       // A freshly created claim may not be in our cache yet: ask before releasing anything.
-      claim = await this.pvcsIn(ref.namespace ?? '').get(ref.name ?? '').catch((err: unknown) => {
-        if (isStatus(err, 404)) return undefined;
-        throw err;
-      });
+      claim = await this.pvcsIn(ref.namespace ?? '')
+        .get(ref.name ?? '')
+        .catch((err: unknown) => {
+          if (isStatus(err, 404)) return undefined;
+          throw err;
+        });
     }
     if (claim && claim.metadata.uid !== ref.uid) claim = undefined; // deleted and re-created under the same name
     if (!claim) {
@@ -314,6 +357,8 @@ export class PersistentVolumeBinderController implements Controller {
 
   private async event(obj: PersistentVolume | PersistentVolumeClaim, kind: string, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     // A failed Event write must not fail the sync.
-    await this.recorder.event(obj, type, reason, message, { apiVersion: 'v1', kind }).catch((err: Error) => this.ctx.log(`event ${reason} for ${obj.metadata.name}: ${err.message}`));
+    await this.recorder
+      .event(obj, type, reason, message, { apiVersion: 'v1', kind })
+      .catch((err: Error) => this.ctx.log(`event ${reason} for ${obj.metadata.name}: ${err.message}`));
   }
 }

@@ -82,7 +82,11 @@ export function isDefaultStorageClass(sc: StorageClass): boolean {
 /** GetDefaultClass: the newest default class (then by name), or undefined. */
 export function defaultStorageClass(classes: StorageClass[]): StorageClass | undefined {
   const defaults = classes.filter(isDefaultStorageClass);
-  defaults.sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  defaults.sort(
+    (a, b) =>
+      String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
   return defaults[0];
 }
 

@@ -11,8 +11,21 @@ import { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { SPDY3_DICTIONARY } from './dictionary.js';
 import {
-  FLAG_FIN, FLAG_UNIDIRECTIONAL, FrameType, RstStatus, decodeHeaderBlock, encodeControl, encodeData, encodeHeaderBlock,
-  goAwayPayload, parseFrames, pingPayload, rstStreamPayload, synStreamPrefix, type Frame, type HeaderMap,
+  FLAG_FIN,
+  FLAG_UNIDIRECTIONAL,
+  FrameType,
+  RstStatus,
+  decodeHeaderBlock,
+  encodeControl,
+  encodeData,
+  encodeHeaderBlock,
+  goAwayPayload,
+  parseFrames,
+  pingPayload,
+  rstStreamPayload,
+  synStreamPrefix,
+  type Frame,
+  type HeaderMap,
 } from './frames.js';
 
 /** Largest DATA payload we send in one frame; smaller frames keep streams interleaved. */
@@ -82,7 +95,10 @@ export class SpdyStream extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     // Writes after a reset or a lost connection are dropped, as the peer would drop them.
     if (this.localClosed || this.conn.isClosed) return cb();
-    this.conn.sendData(this.id, chunk, false).then(() => cb(), () => cb());
+    this.conn.sendData(this.id, chunk, false).then(
+      () => cb(),
+      () => cb(),
+    );
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -203,7 +219,10 @@ export class SpdyConnection extends EventEmitter {
       this.goneAway = true;
       this.enqueue(() => encodeControl(FrameType.GOAWAY, 0, goAwayPayload(this.lastRemoteStreamId)));
     }
-    this.outChain.then(() => this.socket.end(), () => this.socket.end());
+    this.outChain.then(
+      () => this.socket.end(),
+      () => this.socket.end(),
+    );
   }
 
   destroy(): void {

@@ -156,7 +156,10 @@ export function decodeHeaderBlock(buf: Buffer): HeaderMap {
     const nl = buf.readUInt32BE(off);
     off += 4;
     need(off, nl);
-    const name = buf.subarray(off, off + nl).toString('utf8').toLowerCase();
+    const name = buf
+      .subarray(off, off + nl)
+      .toString('utf8')
+      .toLowerCase();
     off += nl;
     need(off, 4);
     const vl = buf.readUInt32BE(off);

@@ -18,7 +18,8 @@ export function namespaceHooks(): StoreHooks {
   return {
     beforeDelete(obj) {
       const name = obj.metadata.name ?? '';
-      if (UNDELETABLE.has(name)) throw new StatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+      if (UNDELETABLE.has(name))
+        throw new StatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
     },
     // A namespace stays until the namespace controller has emptied it and cleared spec.finalizers.
     pendingFinalization: (obj) => specFinalizers(obj).length > 0,
@@ -38,12 +39,17 @@ export class FinalizeREST {
   async update(ctx: RequestContext, name: string, body: { spec?: { finalizers?: unknown } }): Promise<KubeObject> {
     const wanted = body?.spec?.finalizers ?? [];
     if (!Array.isArray(wanted) || wanted.some((f) => typeof f !== 'string')) throw newBadRequest('spec.finalizers must be a list of strings');
-    return this.namespaces.updateWith(ctx, name, (ns) => {
-      const spec = { ...(ns.spec as object) } as { finalizers?: string[] };
-      if (wanted.length) spec.finalizers = [...(wanted as string[])];
-      else delete spec.finalizers;
-      ns.spec = spec;
-      return ns;
-    }, 'finalize');
+    return this.namespaces.updateWith(
+      ctx,
+      name,
+      (ns) => {
+        const spec = { ...(ns.spec as object) } as { finalizers?: string[] };
+        if (wanted.length) spec.finalizers = [...(wanted as string[])];
+        else delete spec.finalizers;
+        ns.spec = spec;
+        return ns;
+      },
+      'finalize',
+    );
   }
 }

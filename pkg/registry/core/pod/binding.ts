@@ -9,13 +9,22 @@ export interface Binding {
   target?: { kind?: string; name?: string };
 }
 
-interface PodCondition { type: string; status: string; lastProbeTime?: string | null; lastTransitionTime?: string }
+interface PodCondition {
+  type: string;
+  status: string;
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string;
+}
 
 /** ValidatePodBinding: a target Node by name. */
 function validateBinding(name: string, binding: Binding): string {
   const target = binding?.target;
-  if (!target?.name || typeof target.name !== 'string') throw newInvalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
-  if (target.kind && target.kind !== 'Node') throw newInvalid('Binding', '', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` }]);
+  if (!target?.name || typeof target.name !== 'string')
+    throw newInvalid('Binding', '', name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  if (target.kind && target.kind !== 'Node')
+    throw newInvalid('Binding', '', name, [
+      { reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${target.kind}": supported values: "Node"` },
+    ]);
   return target.name;
 }
 
@@ -43,9 +52,13 @@ export class BindingREST {
     // Starts from the watch cache's copy: nodeName and deletionTimestamp are never unset, and
     // a refusal seen on a stale copy is checked again on etcd's (see guaranteedUpdate).
     await this.pods.storage.guaranteedUpdate(ctx.namespace, name, (pod) => {
-      if (uid && uid !== pod.metadata.uid) throw newConflict(this.ref(name), `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
+      if (uid && uid !== pod.metadata.uid)
+        throw newConflict(this.ref(name), `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
       if (resourceVersion && resourceVersion !== pod.metadata.resourceVersion) {
-        throw newConflict(this.ref(name), `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`);
+        throw newConflict(
+          this.ref(name),
+          `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`,
+        );
       }
       if (pod.metadata.deletionTimestamp) throw refuse(`pod ${name} is being deleted, cannot be assigned to a host`);
       const spec = (pod.spec ?? {}) as { nodeName?: string };

@@ -14,11 +14,19 @@ export interface Eviction {
 
 interface PDB extends KubeObject {
   spec?: { selector?: LabelSelector };
-  status?: { observedGeneration?: number; disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; disruptedPods?: Record<string, string> };
+  status?: {
+    observedGeneration?: number;
+    disruptionsAllowed?: number;
+    currentHealthy?: number;
+    desiredHealthy?: number;
+    disruptedPods?: Record<string, string>;
+  };
 }
 
 function tooManyRequests(cause: string): StatusError {
-  return new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", { causes: [{ reason: 'DisruptionBudget', message: cause }] });
+  return new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+    causes: [{ reason: 'DisruptionBudget', message: cause }],
+  });
 }
 
 function podReady(pod: KubeObject): boolean {
@@ -33,7 +41,10 @@ function canIgnorePDB(pod: KubeObject): boolean {
 }
 
 export class EvictionREST {
-  constructor(private readonly pods: Store, private readonly pdbs: Store) {}
+  constructor(
+    private readonly pods: Store,
+    private readonly pdbs: Store,
+  ) {}
 
   async create(ctx: RequestContext, name: string, eviction: Eviction): Promise<void> {
     if (eviction?.metadata?.name && eviction.metadata.name !== name) throw newBadRequest('name in URL does not match name in Eviction object');
@@ -41,8 +52,11 @@ export class EvictionREST {
     if (opts.dryRun?.includes('All')) ctx = { ...ctx, dryRun: true };
     const pod = await this.pods.get(ctx, name);
     if (!canIgnorePDB(pod)) {
-      const budgets = (await this.pdbs.list({ namespace: ctx.namespace })).items.filter((p) => selectorFromLabelSelector((p as PDB).spec?.selector ?? {}).matches(pod.metadata.labels));
-      if (budgets.length > 1) throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+      const budgets = (await this.pdbs.list({ namespace: ctx.namespace })).items.filter((p) =>
+        selectorFromLabelSelector((p as PDB).spec?.selector ?? {}).matches(pod.metadata.labels),
+      );
+      if (budgets.length > 1)
+        throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
       if (budgets.length === 1) await this.checkAndDecrement(ctx, budgets[0].metadata.name ?? '', pod);
     }
     await this.pods.delete(ctx, name, opts);
@@ -54,13 +68,19 @@ export class EvictionREST {
     await this.pdbs.storage.guaranteedUpdate(ctx.namespace, pdbName, (obj) => {
       const pdb = obj as PDB;
       const st = pdb.status ?? {};
-      if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) throw tooManyRequests(`The disruption budget ${pdbName} is still being processed by the server.`);
+      if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1))
+        throw tooManyRequests(`The disruption budget ${pdbName} is still being processed by the server.`);
       // An unready pod does not count as healthy: evicting it spends nothing while the budget is met.
       if (!ready && (st.currentHealthy ?? 0) >= (st.desiredHealthy ?? 0)) return undefined;
-      if ((st.disruptionsAllowed ?? 0) <= 0) throw tooManyRequests(`The disruption budget ${pdbName} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`);
+      if ((st.disruptionsAllowed ?? 0) <= 0)
+        throw tooManyRequests(`The disruption budget ${pdbName} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`);
       if (ctx.dryRun) return undefined;
       // disruptedPods tells the disruption controller the pod is going (a computed key is an own property).
-      pdb.status = { ...st, disruptionsAllowed: (st.disruptionsAllowed ?? 0) - 1, disruptedPods: { ...(st.disruptedPods ?? {}), [pod.metadata.name ?? '']: nowRFC3339() } };
+      pdb.status = {
+        ...st,
+        disruptionsAllowed: (st.disruptionsAllowed ?? 0) - 1,
+        disruptedPods: { ...(st.disruptedPods ?? {}), [pod.metadata.name ?? '']: nowRFC3339() },
+      };
       return pdb;
     });
   }

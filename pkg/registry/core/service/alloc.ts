@@ -9,8 +9,18 @@ import { allocateNextNodePort, checkRequestedNodePort, type PortRange } from './
 import type { StoreHooks } from '../../store.js';
 import type { ResourceStorage } from '../../../storage/store.js';
 
-interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
-interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[] }
+interface ServicePort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  nodePort?: number;
+}
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: ServicePort[];
+}
 
 const RESERVATION_MS = 60_000;
 
@@ -85,7 +95,11 @@ export function serviceHooks(storage: ResourceStorage, cidr: string, nodePortRan
           reservedPorts.set(p.nodePort, Date.now());
         } catch (err) {
           if (!(err instanceof RangeFullError)) throw err;
-          causes.push({ reason: 'FieldValueInvalid', field: `spec.ports[${i}].nodePort`, message: 'Internal error: failed to allocate a nodePort: range is full' });
+          causes.push({
+            reason: 'FieldValueInvalid',
+            field: `spec.ports[${i}].nodePort`,
+            message: 'Internal error: failed to allocate a nodePort: range is full',
+          });
         }
       } else if (p.nodePort !== previous) {
         const why = checkRequestedNodePort(p.nodePort, used.ports, range);

@@ -17,7 +17,9 @@ export function clientPreemptionWriter(client: Client): PreemptionWriter {
       }
     },
     async setNominatedNodeName(pod: Pod, nodeName: string): Promise<void> {
-      await pods.namespace(pod.metadata.namespace).patch(pod.metadata.name ?? '', 'merge', { status: { nominatedNodeName: nodeName } }, { subresource: 'status' });
+      await pods
+        .namespace(pod.metadata.namespace)
+        .patch(pod.metadata.name ?? '', 'merge', { status: { nominatedNodeName: nodeName } }, { subresource: 'status' });
     },
   };
 }

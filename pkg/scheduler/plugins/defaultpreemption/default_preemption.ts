@@ -28,7 +28,10 @@ interface PDB extends KubeObject {
   status?: { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
 }
 
-export interface Victims { pods: Pod[]; numPDBViolations: number }
+export interface Victims {
+  pods: Pod[];
+  numPDBViolations: number;
+}
 
 /** framework.FitError's message: "0/N nodes are available: <count> <reason>, ...." (reasons sorted). */
 export function fitErrorMessage(numAllNodes: number, statuses: Map<string, Status>): string {

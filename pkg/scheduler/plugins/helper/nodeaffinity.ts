@@ -2,10 +2,22 @@
 // a term's requirements ANDed; an empty term matches nothing.
 import type { Node, Pod } from '../../framework/types.js';
 
-export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
-export interface NodeSelector { nodeSelectorTerms?: NodeSelectorTerm[] }
-export interface PreferredSchedulingTerm { weight: number; preference: NodeSelectorTerm }
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+export interface NodeSelector {
+  nodeSelectorTerms?: NodeSelectorTerm[];
+}
+export interface PreferredSchedulingTerm {
+  weight: number;
+  preference: NodeSelectorTerm;
+}
 
 export interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
@@ -31,7 +43,8 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
     case 'Lt': {
       if (value === undefined || vals.length !== 1) return false;
       if (!/^-?[0-9]+$/.test(value) || !/^-?[0-9]+$/.test(vals[0])) return false;
-      const a = BigInt(value), b = BigInt(vals[0]);
+      const a = BigInt(value),
+        b = BigInt(vals[0]);
       return r.operator === 'Gt' ? a > b : a < b;
     }
     default:

@@ -6,7 +6,11 @@
 import type { NodeInfo, Pod } from '../../framework/types.js';
 import type { Selector } from '../../../util/labels/selector.js';
 
-interface NodeCounts { generation: number; podCount: number; byKey: Map<string, number> }
+interface NodeCounts {
+  generation: number;
+  podCount: number;
+  byKey: Map<string, number>;
+}
 const counts = new WeakMap<NodeInfo, NodeCounts>();
 
 /**

@@ -16,7 +16,11 @@ export function normalizedImageName(name: string): string {
   return name;
 }
 
-interface ImageLocalityState { images: string[]; numNodesWith: Map<string, number>; totalNodes: number }
+interface ImageLocalityState {
+  images: string[];
+  numNodesWith: Map<string, number>;
+  totalNodes: number;
+}
 
 export function calculatePriority(sumScores: number, numContainers: number): number {
   const maxThreshold = MAX_CONTAINER_THRESHOLD * numContainers;

@@ -103,4 +103,3 @@ export function filterNode(s: PreFilterState, ni: NodeInfo, plugin: string): Sta
   if (!satisfyExistingPodsAntiAffinity(s, ni)) return { ...unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH), plugin };
   return SUCCESS;
 }
-

@@ -18,7 +18,11 @@ function addWeight(ts: TopologyScore, topologyKey: string, value: string, weight
 }
 
 /** An existing pod's term as it weighs on incoming pods; equal terms on one node are summed. */
-interface WeightedTerm { term: AffinityTerm; weight: number; key?: string }
+interface WeightedTerm {
+  term: AffinityTerm;
+  weight: number;
+  key?: string;
+}
 
 const nodeTerms = new WeakMap<NodeInfo, { generation: number; podCount: number; terms: WeightedTerm[] }>();
 

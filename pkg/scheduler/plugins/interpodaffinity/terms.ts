@@ -11,7 +11,10 @@ export interface PodAffinityTerm {
   matchLabelKeys?: string[];
   mismatchLabelKeys?: string[];
 }
-export interface WeightedPodAffinityTerm { weight: number; podAffinityTerm: PodAffinityTerm }
+export interface WeightedPodAffinityTerm {
+  weight: number;
+  podAffinityTerm: PodAffinityTerm;
+}
 
 interface PodAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
@@ -19,8 +22,15 @@ interface PodAffinity {
 }
 
 /** A term ready to match pods: the owner's namespace rules and a compiled selector. */
-export interface AffinityTerm { topologyKey: string; namespaces: Set<string>; nsSelector: Selector; selector: Selector }
-export interface WeightedAffinityTerm extends AffinityTerm { weight: number }
+export interface AffinityTerm {
+  topologyKey: string;
+  namespaces: Set<string>;
+  nsSelector: Selector;
+  selector: Selector;
+}
+export interface WeightedAffinityTerm extends AffinityTerm {
+  weight: number;
+}
 
 export interface PodAffinityInfo {
   requiredAffinity: AffinityTerm[];
@@ -63,8 +73,14 @@ export function affinityInfo(pod: Pod): PodAffinityInfo {
   const info: PodAffinityInfo = {
     requiredAffinity: (aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
     requiredAntiAffinity: (aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
-    preferredAffinity: (aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...compileTerm(pod, w.podAffinityTerm), weight: w.weight })),
-    preferredAntiAffinity: (aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...compileTerm(pod, w.podAffinityTerm), weight: w.weight })),
+    preferredAffinity: (aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+      ...compileTerm(pod, w.podAffinityTerm),
+      weight: w.weight,
+    })),
+    preferredAntiAffinity: (aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
+      ...compileTerm(pod, w.podAffinityTerm),
+      weight: w.weight,
+    })),
   };
   cache.set(pod, info);
   return info;
@@ -102,7 +118,10 @@ export function termMatches(term: AffinityTerm, pod: Pod, nsLabels: NamespaceLab
   return term.selector.matches(pod.metadata.labels ?? {});
 }
 
-export interface NodeAffinityPods { withAffinity: Pod[]; withRequiredAntiAffinity: Pod[] }
+export interface NodeAffinityPods {
+  withAffinity: Pod[];
+  withRequiredAntiAffinity: Pod[];
+}
 const EMPTY: NodeAffinityPods = { withAffinity: [], withRequiredAntiAffinity: [] };
 const nodeCache = new WeakMap<NodeInfo, { generation: number; count: number; pods: NodeAffinityPods }>();
 

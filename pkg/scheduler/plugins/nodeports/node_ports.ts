@@ -8,7 +8,11 @@ export const NAME = 'NodePorts';
 export const ERR_REASON = "node(s) didn't have free ports for the requested pod ports";
 const STATE_KEY = 'PreFilter' + NAME;
 
-interface HostPort { protocol: string; ip: string; port: string }
+interface HostPort {
+  protocol: string;
+  ip: string;
+  port: string;
+}
 
 function parse(key: string): HostPort {
   const first = key.indexOf('/');

@@ -10,7 +10,13 @@ export const NAME = 'NodeResourcesFit';
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 
-export interface InsufficientResource { resourceName: string; reason: string; requested: number; used: number; capacity: number }
+export interface InsufficientResource {
+  resourceName: string;
+  reason: string;
+  requested: number;
+  used: number;
+  capacity: number;
+}
 
 /** noderesources.fitsRequest: every resource the pod asks for that the node lacks, in upstream's order. */
 export function fitsRequest(podRequest: ResourceList, nodeInfo: NodeInfo): InsufficientResource[] {
@@ -40,7 +46,13 @@ export function leastRequestedScore(requested: number, capacity: number): number
 }
 
 /** What Filter compares, computed once per cycle: the pod's requests and the scalar resources among them. */
-interface PreFilterState { req: ResourceList; cpu: number; memory: number; ephemeral: number; scalars: string[] }
+interface PreFilterState {
+  req: ResourceList;
+  cpu: number;
+  memory: number;
+  ephemeral: number;
+  scalars: string[];
+}
 
 function preFilterState(pod: Pod): PreFilterState {
   const req = podRequests(pod);

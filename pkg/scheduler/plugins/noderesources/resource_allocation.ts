@@ -3,9 +3,15 @@
 import type { NodeInfo, Pod, ResourceList } from '../../framework/types.js';
 import { podRequests } from '../helper/resources.js';
 
-export interface ResourceSpec { name: string; weight: number }
+export interface ResourceSpec {
+  name: string;
+  weight: number;
+}
 /** The default scoring resources (config.DefaultResourceSpec). */
-export const DEFAULT_RESOURCES: ResourceSpec[] = [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }];
+export const DEFAULT_RESOURCES: ResourceSpec[] = [
+  { name: 'cpu', weight: 1 },
+  { name: 'memory', weight: 1 },
+];
 
 // The scheduler cache keeps NodeInfo.nonZeroRequested up to date (NodeInfo.NonZeroRequested
 // upstream); NodeInfos built elsewhere (preemption's copies, tests) lack it, so it is then
@@ -37,7 +43,12 @@ export function requestedWithPod(nodeInfo: NodeInfo, podRequest: ResourceList, r
 }
 
 /** [requested, allocatable] per resource, with the pod added. useRequested picks actual over non-zero requests. */
-export function requestedAndAllocatable(nodeInfo: NodeInfo, podRequest: ResourceList, resources: ResourceSpec[], useRequested: boolean): { requested: number[]; allocatable: number[] } {
+export function requestedAndAllocatable(
+  nodeInfo: NodeInfo,
+  podRequest: ResourceList,
+  resources: ResourceSpec[],
+  useRequested: boolean,
+): { requested: number[]; allocatable: number[] } {
   const requested: number[] = [];
   const allocatable: number[] = [];
   for (const r of resources) {

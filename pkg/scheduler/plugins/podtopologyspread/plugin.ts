@@ -28,7 +28,12 @@ export interface TopologySpreadConstraint {
 }
 
 interface Constraint {
-  maxSkew: number; topologyKey: string; selector: Selector; minDomains: number; honorAffinity: boolean; honorTaints: boolean;
+  maxSkew: number;
+  topologyKey: string;
+  selector: Selector;
+  minDomains: number;
+  honorAffinity: boolean;
+  honorTaints: boolean;
   /** Names "pods of the incoming pod's namespace matching selector" for the per-node count cache. */
   countKey: string;
   /** Whether an existing pod counts: same namespace, not being deleted, labels match. */
@@ -75,7 +80,8 @@ function nodeHasAllKeys(ni: NodeInfo, cs: Constraint[]): boolean {
 /** nodeInclusionPolicy: whether the node's domain counts for this constraint. */
 function nodeIncluded(c: Constraint, pod: Pod, ni: NodeInfo): boolean {
   if (c.honorAffinity && !podMatchesNodeSelectorAndAffinityTerms(pod, ni.node)) return false;
-  if (c.honorTaints && findMatchingUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
+  if (c.honorTaints && findMatchingUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'))
+    return false;
   return true;
 }
 
@@ -95,7 +101,10 @@ export function countPodsMatchSelector(pods: Pod[], selector: Selector, ns: stri
   return n;
 }
 
-interface FilterState { constraints: Constraint[]; counts: Array<Map<string, number>> }
+interface FilterState {
+  constraints: Constraint[];
+  counts: Array<Map<string, number>>;
+}
 
 export function computeFilterState(pod: Pod, nodes: NodeInfo[]): FilterState {
   const constraints = constraintsOf(pod, 'DoNotSchedule');
@@ -122,7 +131,12 @@ function minMatchNum(counts: Map<string, number>, minDomains: number): number {
   return min;
 }
 
-interface ScoreState { constraints: Constraint[]; ignored: Set<string>; pairCounts: Array<Map<string, number>>; weights: number[] }
+interface ScoreState {
+  constraints: Constraint[];
+  ignored: Set<string>;
+  pairCounts: Array<Map<string, number>>;
+  weights: number[];
+}
 
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
@@ -207,7 +221,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const c = s.constraints[i];
       const v = labels[c.topologyKey];
       if (v === undefined) continue;
-      const cnt = c.topologyKey === LABEL_HOSTNAME ? countOnNode(nodeInfo, c) : s.pairCounts[i].get(v) ?? 0;
+      const cnt = c.topologyKey === LABEL_HOSTNAME ? countOnNode(nodeInfo, c) : (s.pairCounts[i].get(v) ?? 0);
       score += cnt * s.weights[i] + (c.maxSkew - 1);
     }
     return Math.round(score);

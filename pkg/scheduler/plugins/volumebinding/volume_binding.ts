@@ -31,9 +31,16 @@ interface PV extends KubeObject {
   };
   status?: { phase?: string };
 }
-interface StorageClass extends KubeObject { provisioner?: string; volumeBindingMode?: string }
+interface StorageClass extends KubeObject {
+  provisioner?: string;
+  volumeBindingMode?: string;
+}
 
-interface State { boundPVs: PV[]; delayed: Array<{ claim: PVC; canProvision: boolean }>; missingPV: boolean }
+interface State {
+  boundPVs: PV[];
+  delayed: Array<{ claim: PVC; canProvision: boolean }>;
+  missingPV: boolean;
+}
 
 function claimNames(pod: Pod): string[] {
   const out: string[] = [];
@@ -117,7 +124,11 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin {
       const pvs = this.lister.list('v1', 'persistentvolumes') as PV[];
       const taken = new Set<PV>();
       for (const { claim, canProvision } of s.delayed) {
-        const pv = findMatchingPV(claim, pvs.filter((p) => !taken.has(p)), nodeInfo.node);
+        const pv = findMatchingPV(
+          claim,
+          pvs.filter((p) => !taken.has(p)),
+          nodeInfo.node,
+        );
         if (pv) taken.add(pv);
         else if (!canProvision) {
           reasons.push(ERR_REASON_BIND_CONFLICT);

@@ -2,11 +2,22 @@
 // spec.behavior rate policies, on a fake clock.
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { behaviorWithDefaults, convertDesiredReplicasWithRules, ScalingHistory, type NormalizationArg } from '../../../../pkg/controller/podautoscaler/behavior.js';
+import {
+  behaviorWithDefaults,
+  convertDesiredReplicasWithRules,
+  ScalingHistory,
+  type NormalizationArg,
+} from '../../../../pkg/controller/podautoscaler/behavior.js';
 import type { HorizontalPodAutoscalerBehavior } from '../../../../pkg/controller/podautoscaler/types.js';
 
 function clock(start = 1_000_000) {
-  const c = { t: start, now: () => c.t, advance: (s: number) => { c.t += s * 1000; } };
+  const c = {
+    t: start,
+    now: () => c.t,
+    advance: (s: number) => {
+      c.t += s * 1000;
+    },
+  };
   return c;
 }
 
@@ -18,7 +29,14 @@ function arg(b: HorizontalPodAutoscalerBehavior, current: number, desired: numbe
 describe('behavior defaults', () => {
   it('fills autoscaling/v2 defaults field by field', () => {
     const d = behaviorWithDefaults({ scaleDown: { stabilizationWindowSeconds: 2 } }, 300);
-    assert.deepEqual(d.scaleUp, { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] });
+    assert.deepEqual(d.scaleUp, {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    });
     assert.deepEqual(d.scaleDown, { stabilizationWindowSeconds: 2, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
     assert.equal(behaviorWithDefaults({}, 300).scaleDown.stabilizationWindowSeconds, 300);
   });
@@ -26,11 +44,27 @@ describe('behavior defaults', () => {
 
 describe('legacy normalisation (no spec.behavior)', () => {
   it('clamps: scale-up limit max(2×, 4), TooManyReplicas, TooFewReplicas, within range', () => {
-    assert.deepEqual(convertDesiredReplicasWithRules(3, 20, 1, 10), { replicas: 6, reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' });
+    assert.deepEqual(convertDesiredReplicasWithRules(3, 20, 1, 10), {
+      replicas: 6,
+      reason: 'ScaleUpLimit',
+      message: 'the desired replica count is increasing faster than the maximum scale rate',
+    });
     assert.deepEqual(convertDesiredReplicasWithRules(1, 20, 1, 10).replicas, 4);
-    assert.deepEqual(convertDesiredReplicasWithRules(3, 12, 1, 5), { replicas: 5, reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' });
-    assert.deepEqual(convertDesiredReplicasWithRules(3, 0, 2, 5), { replicas: 2, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' });
-    assert.deepEqual(convertDesiredReplicasWithRules(3, 4, 1, 5), { replicas: 4, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' });
+    assert.deepEqual(convertDesiredReplicasWithRules(3, 12, 1, 5), {
+      replicas: 5,
+      reason: 'TooManyReplicas',
+      message: 'the desired replica count is more than the maximum replica count',
+    });
+    assert.deepEqual(convertDesiredReplicasWithRules(3, 0, 2, 5), {
+      replicas: 2,
+      reason: 'TooFewReplicas',
+      message: 'the desired replica count is less than the minimum replica count',
+    });
+    assert.deepEqual(convertDesiredReplicasWithRules(3, 4, 1, 5), {
+      replicas: 4,
+      reason: 'DesiredWithinRange',
+      message: 'the desired count is within the acceptable range',
+    });
   });
 
   it('a scale down waits for the highest recommendation of the last 5 minutes to age out', () => {
@@ -81,7 +115,15 @@ describe('spec.behavior normalisation', () => {
 
   it('selectPolicy Min takes the smallest change; Disabled stops that direction', () => {
     const h = new ScalingHistory(clock().now);
-    const min: HorizontalPodAutoscalerBehavior = { scaleUp: { selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] } };
+    const min: HorizontalPodAutoscalerBehavior = {
+      scaleUp: {
+        selectPolicy: 'Min',
+        policies: [
+          { type: 'Pods', value: 1, periodSeconds: 15 },
+          { type: 'Percent', value: 100, periodSeconds: 15 },
+        ],
+      },
+    };
     assert.equal(h.normalizeDesiredReplicasWithBehaviors(arg(min, 4, 10)).desiredReplicas, 5);
     const h2 = new ScalingHistory(clock().now);
     const off: HorizontalPodAutoscalerBehavior = { scaleDown: { selectPolicy: 'Disabled', stabilizationWindowSeconds: 0 } };
@@ -91,10 +133,20 @@ describe('spec.behavior normalisation', () => {
 
   it('scale down policies: Pods per period, Max picks the larger drop', () => {
     const h = new ScalingHistory(clock().now);
-    const b: HorizontalPodAutoscalerBehavior = { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }, { type: 'Percent', value: 10, periodSeconds: 60 }] } };
+    const b: HorizontalPodAutoscalerBehavior = {
+      scaleDown: {
+        stabilizationWindowSeconds: 0,
+        policies: [
+          { type: 'Pods', value: 2, periodSeconds: 60 },
+          { type: 'Percent', value: 10, periodSeconds: 60 },
+        ],
+      },
+    };
     assert.equal(h.normalizeDesiredReplicasWithBehaviors(arg(b, 10, 1)).desiredReplicas, 8);
     const h2 = new ScalingHistory(clock().now);
-    const pct: HorizontalPodAutoscalerBehavior = { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } };
+    const pct: HorizontalPodAutoscalerBehavior = {
+      scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+    };
     assert.equal(h2.normalizeDesiredReplicasWithBehaviors(arg(pct, 9, 1)).desiredReplicas, 4, 'Percent truncates: 9 × 0.5 → 4');
   });
 

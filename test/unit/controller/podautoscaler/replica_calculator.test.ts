@@ -3,7 +3,13 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ReplicaCalculator } from '../../../../pkg/controller/podautoscaler/replica_calculator.js';
-import { getResourceMetric, milliValue, parseDuration, type MetricsClient, type RawPodMetrics } from '../../../../pkg/controller/podautoscaler/metrics_client.js';
+import {
+  getResourceMetric,
+  milliValue,
+  parseDuration,
+  type MetricsClient,
+  type RawPodMetrics,
+} from '../../../../pkg/controller/podautoscaler/metrics_client.js';
 import type { Pod } from '../../../../pkg/controller/podautoscaler/types.js';
 import { parseSelector } from '../../../../pkg/util/labels/selector.js';
 
@@ -38,7 +44,8 @@ function setup(c: Case): { calc: ReplicaCalculator; calls: string[] } {
       calls.push(`${namespace}?${selector}`);
       const out: RawPodMetrics[] = [];
       c.levels.forEach((v, i) => {
-        if (v !== undefined) out.push({ pod: `pod-${i}`, timestamp: iso(NOW - 5_000), window: '30s', containers: [{ name: 'c', usage: { [c.resource ?? 'cpu']: `${v}m` } }] });
+        if (v !== undefined)
+          out.push({ pod: `pod-${i}`, timestamp: iso(NOW - 5_000), window: '30s', containers: [{ name: 'c', usage: { [c.resource ?? 'cpu']: `${v}m` } }] });
       });
       return out;
     },
@@ -112,8 +119,14 @@ describe('ReplicaCalculator.getResourceReplicas (Utilization)', () => {
   });
 
   it('errors as upstream: no metrics, no pods, missing request', async () => {
-    await assert.rejects(setup({ requests: ['1'], levels: [undefined] }).calc.getResourceReplicas(1, 50, 'cpu', 'default', sel), /no metrics returned from resource metrics API/);
-    await assert.rejects(setup({ requests: [], levels: [100] }).calc.getResourceReplicas(1, 50, 'cpu', 'default', sel), /no pods returned by selector while calculating replica count/);
+    await assert.rejects(
+      setup({ requests: ['1'], levels: [undefined] }).calc.getResourceReplicas(1, 50, 'cpu', 'default', sel),
+      /no metrics returned from resource metrics API/,
+    );
+    await assert.rejects(
+      setup({ requests: [], levels: [100] }).calc.getResourceReplicas(1, 50, 'cpu', 'default', sel),
+      /no pods returned by selector while calculating replica count/,
+    );
     const { calc } = setup({ requests: ['1'], levels: [100] });
     await assert.rejects(calc.getResourceReplicas(1, 50, 'memory', 'default', sel), /no metrics returned from resource metrics API|did not receive metrics/);
   });
@@ -154,8 +167,24 @@ describe('metrics helpers', () => {
     const m: MetricsClient = {
       async podMetrics(): Promise<RawPodMetrics[]> {
         return [
-          { pod: 'a', timestamp: iso(NOW), window: '30s', containers: [{ name: 'x', usage: { cpu: '100m' } }, { name: 'y', usage: { cpu: '50m' } }] },
-          { pod: 'b', timestamp: iso(NOW), window: '30s', containers: [{ name: 'x', usage: { cpu: '100m' } }, { name: 'y', usage: { memory: '1Mi' } }] },
+          {
+            pod: 'a',
+            timestamp: iso(NOW),
+            window: '30s',
+            containers: [
+              { name: 'x', usage: { cpu: '100m' } },
+              { name: 'y', usage: { cpu: '50m' } },
+            ],
+          },
+          {
+            pod: 'b',
+            timestamp: iso(NOW),
+            window: '30s',
+            containers: [
+              { name: 'x', usage: { cpu: '100m' } },
+              { name: 'y', usage: { memory: '1Mi' } },
+            ],
+          },
           { pod: 'c', timestamp: iso(NOW), window: '30s', containers: [] },
         ];
       },

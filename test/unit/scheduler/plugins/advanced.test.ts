@@ -7,7 +7,14 @@ import { PodTopologySpread } from '../../../../pkg/scheduler/plugins/podtopology
 import { VolumeBinding } from '../../../../pkg/scheduler/plugins/volumebinding/volume_binding.js';
 import { FakeLister, makeNode, makePod, nodeInfo, scoreWith } from './fixtures.js';
 
-function filterAll(p: { preFilter: (s: CycleState, pod: Pod, n: NodeInfo[]) => { status: { code: number; reasons: string[] } }; filter: (s: CycleState, pod: Pod, n: NodeInfo) => { code: number; reasons: string[] } }, pod: Pod, nodes: NodeInfo[]) {
+function filterAll(
+  p: {
+    preFilter: (s: CycleState, pod: Pod, n: NodeInfo[]) => { status: { code: number; reasons: string[] } };
+    filter: (s: CycleState, pod: Pod, n: NodeInfo) => { code: number; reasons: string[] };
+  },
+  pod: Pod,
+  nodes: NodeInfo[],
+) {
   const st = new CycleState();
   const pre = p.preFilter(st, pod, nodes);
   if (pre.status.code !== Code.Success && pre.status.code !== Code.Skip) return { pre: pre.status };
@@ -31,20 +38,28 @@ test('InterPodAffinity: required affinity goes to the zone of matching pods', ()
   assert.equal(results!.b1.code, Code.UnschedulableAndUnresolvable);
   assert.deepEqual(results!.b1.reasons, ["node(s) didn't match pod affinity rules"]);
   // The first pod of a self-affine group may go anywhere.
-  const first = makePod('db-0', { labels: { app: 'db' }, spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('db')] } } } });
+  const first = makePod('db-0', {
+    labels: { app: 'db' },
+    spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('db')] } } },
+  });
   const r2 = filterAll(new InterPodAffinity(new FakeLister(nodes)), first, nodes).results!;
   assert.equal(r2.b1.code, Code.Success);
 });
 
 test('InterPodAffinity: required anti-affinity and existing pods anti-affinity', () => {
   const nodes = zoneNodes();
-  const anti = makePod('p', { labels: { app: 'web' }, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } } } });
+  const anti = makePod('p', {
+    labels: { app: 'web' },
+    spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web')] } } },
+  });
   const r = filterAll(new InterPodAffinity(), anti, nodes).results!;
   assert.equal(r.a1.code, Code.Unschedulable);
   assert.deepEqual(r.a2.reasons, ["node(s) didn't match pod anti-affinity rules"]);
   assert.equal(r.b1.code, Code.Success);
   // An existing pod that repels app=web by hostname keeps web pods off its node only.
-  const guard = makePod('guard', { spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web', 'kubernetes.io/hostname')] } } } });
+  const guard = makePod('guard', {
+    spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('web', 'kubernetes.io/hostname')] } } },
+  });
   const nodes2 = [nodeInfo(makeNode('x'), [guard]), nodeInfo(makeNode('y'))];
   const r2 = filterAll(new InterPodAffinity(), makePod('w', { labels: { app: 'web' } }), nodes2).results!;
   assert.equal(r2.x.code, Code.Unschedulable);
@@ -59,13 +74,22 @@ test('InterPodAffinity score: preferred affinity attracts, preferred anti-affini
   const nodes = zoneNodes();
   const p = new InterPodAffinity(new FakeLister(nodes));
   assert.equal(p.weight, 2);
-  const likes = makePod('p', { spec: { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('web') }] } } } });
+  const likes = makePod('p', {
+    spec: { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('web') }] } } },
+  });
   assert.deepEqual(Object.fromEntries(scoreWith(p, likes, nodes)), { a1: 100, a2: 100, b1: 0 });
-  const avoids = makePod('q', { spec: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('web') }] } } } });
+  const avoids = makePod('q', {
+    spec: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('web') }] } } },
+  });
   assert.deepEqual(Object.fromEntries(scoreWith(p, avoids, nodes)), { a1: 0, a2: 0, b1: 100 });
 });
 
-const spread = (when: 'DoNotSchedule' | 'ScheduleAnyway', maxSkew = 1, key = 'zone') => ({ maxSkew, topologyKey: key, whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } } });
+const spread = (when: 'DoNotSchedule' | 'ScheduleAnyway', maxSkew = 1, key = 'zone') => ({
+  maxSkew,
+  topologyKey: key,
+  whenUnsatisfiable: when,
+  labelSelector: { matchLabels: { app: 'web' } },
+});
 
 test('PodTopologySpread filter: skew beyond maxSkew and missing label', () => {
   const nodes = [
@@ -108,12 +132,30 @@ test('VolumeBinding: missing PVC, unbound immediate PVC, PV node affinity', () =
   const missing = filterAll(vb, withClaim('nope'), nodes).pre!;
   assert.equal(missing.code, Code.UnschedulableAndUnresolvable);
   assert.deepEqual(missing.reasons, ['persistentvolumeclaim "nope" not found']);
-  lister.add('v1', 'persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'pending', namespace: 'default' }, spec: { storageClassName: 'fast' } } as never);
-  lister.add('storage.k8s.io/v1', 'storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'x', volumeBindingMode: 'Immediate' } as never);
+  lister.add('v1', 'persistentvolumeclaims', {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'pending', namespace: 'default' },
+    spec: { storageClassName: 'fast' },
+  } as never);
+  lister.add('storage.k8s.io/v1', 'storageclasses', {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'fast' },
+    provisioner: 'x',
+    volumeBindingMode: 'Immediate',
+  } as never);
   assert.deepEqual(filterAll(vb, withClaim('pending'), nodes).pre!.reasons, ['pod has unbound immediate PersistentVolumeClaims']);
-  lister.add('v1', 'persistentvolumeclaims', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'bound', namespace: 'default' }, spec: { volumeName: 'local-pv' } } as never);
+  lister.add('v1', 'persistentvolumeclaims', {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'bound', namespace: 'default' },
+    spec: { volumeName: 'local-pv' },
+  } as never);
   lister.add('v1', 'persistentvolumes', {
-    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'local-pv' },
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'local-pv' },
     spec: { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n2'] }] }] } } },
   } as never);
   const r = filterAll(vb, withClaim('bound'), nodes).results!;

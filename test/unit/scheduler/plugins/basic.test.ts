@@ -76,7 +76,14 @@ test('TaintToleration score: fewer untolerated PreferNoSchedule taints score hig
   const nodes = [
     nodeInfo(makeNode('none')),
     nodeInfo(makeNode('one', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }] })),
-    nodeInfo(makeNode('two', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }, { key: 'b', effect: 'PreferNoSchedule' }] })),
+    nodeInfo(
+      makeNode('two', {
+        taints: [
+          { key: 'a', effect: 'PreferNoSchedule' },
+          { key: 'b', effect: 'PreferNoSchedule' },
+        ],
+      }),
+    ),
   ];
   const scores = scoreWith(p, makePod('p'), nodes);
   assert.deepEqual(Object.fromEntries(scores), { none: 100, one: 50, two: 0 });
@@ -109,7 +116,24 @@ test('NodeAffinity filter: nodeSelector and required terms', () => {
   });
   assert.equal(p.filter(new CycleState(), byAffinity, hdd).code, Code.Success);
   assert.equal(p.filter(new CycleState(), byAffinity, ssd).code, Code.UnschedulableAndUnresolvable);
-  const notIn = makePod('r', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'NotIn', values: ['ssd'] }, { key: 'gpu', operator: 'DoesNotExist' }] }] } } } } });
+  const notIn = makePod('r', {
+    spec: {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'disk', operator: 'NotIn', values: ['ssd'] },
+                  { key: 'gpu', operator: 'DoesNotExist' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+  });
   assert.equal(p.filter(new CycleState(), notIn, hdd).code, Code.Success);
   assert.equal(p.filter(new CycleState(), notIn, ssd).code, Code.UnschedulableAndUnresolvable);
 });

@@ -4,7 +4,19 @@ import type { ClusterLister, Container, Taint, Node, NodeInfo, Pod, Profile, Sta
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { newNodeInfo } from '../../../../pkg/scheduler/plugins/helper/nodeinfo.js';
 
-export function makeNode(name: string, opts: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; extra?: Record<string, string>; images?: Array<{ names: string[]; sizeBytes: number }> } = {}): Node {
+export function makeNode(
+  name: string,
+  opts: {
+    cpu?: string;
+    memory?: string;
+    pods?: string;
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+    extra?: Record<string, string>;
+    images?: Array<{ names: string[]; sizeBytes: number }>;
+  } = {},
+): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -18,7 +30,20 @@ export function makeNode(name: string, opts: { cpu?: string; memory?: string; po
 }
 
 let uid = 0;
-export function makePod(name: string, opts: { ns?: string; cpu?: string; memory?: string; labels?: Record<string, string>; nodeName?: string; priority?: number; spec?: Partial<NonNullable<Pod['spec']>>; containers?: Container[]; startTime?: string } = {}): Pod {
+export function makePod(
+  name: string,
+  opts: {
+    ns?: string;
+    cpu?: string;
+    memory?: string;
+    labels?: Record<string, string>;
+    nodeName?: string;
+    priority?: number;
+    spec?: Partial<NonNullable<Pod['spec']>>;
+    containers?: Container[];
+    startTime?: string;
+  } = {},
+): Pod {
   const requests: Record<string, string> = {};
   if (opts.cpu) requests.cpu = opts.cpu;
   if (opts.memory) requests.memory = opts.memory;
@@ -38,7 +63,10 @@ export function makePod(name: string, opts: { ns?: string; cpu?: string; memory?
 }
 
 export function nodeInfo(node: Node, pods: Pod[] = []): NodeInfo {
-  return newNodeInfo(node, pods.map((p) => ({ ...p, spec: { ...p.spec, nodeName: node.metadata.name } })));
+  return newNodeInfo(
+    node,
+    pods.map((p) => ({ ...p, spec: { ...p.spec, nodeName: node.metadata.name } })),
+  );
 }
 
 /** A ClusterLister over fixed NodeInfos and objects keyed "apiVersion/plural/namespace/name". */
@@ -60,7 +88,9 @@ export class FakeLister implements ClusterLister {
   }
   list(apiVersion: string, plural: string, namespace?: string): KubeObject[] {
     const prefix = `${apiVersion}/${plural}/`;
-    return [...this.objects.entries()].filter(([k, o]) => k.startsWith(prefix) && (namespace === undefined || o.metadata.namespace === namespace)).map(([, o]) => o);
+    return [...this.objects.entries()]
+      .filter(([k, o]) => k.startsWith(prefix) && (namespace === undefined || o.metadata.namespace === namespace))
+      .map(([, o]) => o);
   }
 }
 
@@ -71,7 +101,7 @@ export function runFilters(profile: Profile, pod: Pod, nodes: NodeInfo[]): { sta
   for (const p of profile.preFilter) {
     const r = p.preFilter(state, pod, nodes);
     if (r.status.code !== 0 && r.status.code !== 5) {
-      for (const n of nodes) statuses.set(n.node.metadata.name ?? "", r.status);
+      for (const n of nodes) statuses.set(n.node.metadata.name ?? '', r.status);
       return { state, statuses, feasible: [] };
     }
   }
@@ -81,7 +111,7 @@ export function runFilters(profile: Profile, pod: Pod, nodes: NodeInfo[]): { sta
     for (const f of profile.filter) {
       const s = f.filter(state, pod, n);
       if (s.code !== 0) {
-        statuses.set(n.node.metadata.name ?? "", s);
+        statuses.set(n.node.metadata.name ?? '', s);
         ok = false;
         break;
       }
@@ -94,10 +124,10 @@ export function runFilters(profile: Profile, pod: Pod, nodes: NodeInfo[]): { sta
 /** Runs preScore + score + normalize + weights over feasible nodes; returns total per node. */
 export function runScores(profile: Profile, state: CycleState, pod: Pod, nodes: NodeInfo[]): Map<string, number> {
   for (const p of profile.preScore) p.preScore(state, pod, nodes);
-  const total = new Map<string, number>(nodes.map((n) => [n.node.metadata.name ?? "", 0]));
+  const total = new Map<string, number>(nodes.map((n) => [n.node.metadata.name ?? '', 0]));
   for (const s of profile.score) {
     const m = new Map<string, number>();
-    for (const n of nodes) m.set(n.node.metadata.name ?? "", s.score(state, pod, n));
+    for (const n of nodes) m.set(n.node.metadata.name ?? '', s.score(state, pod, n));
     s.normalizeScores?.(state, pod, m);
     for (const [k, v] of m) total.set(k, total.get(k)! + v * s.weight);
   }
@@ -105,10 +135,19 @@ export function runScores(profile: Profile, state: CycleState, pod: Pod, nodes: 
 }
 
 /** Scores nodes with one plugin (preScore, score, normalize), without weight. */
-export function scoreWith(plugin: { preScore?: (s: CycleState, p: Pod, n: NodeInfo[]) => Status; score: (s: CycleState, p: Pod, n: NodeInfo) => number; normalizeScores?: (s: CycleState, p: Pod, m: Map<string, number>) => void }, pod: Pod, nodes: NodeInfo[], state = new CycleState()): Map<string, number> {
+export function scoreWith(
+  plugin: {
+    preScore?: (s: CycleState, p: Pod, n: NodeInfo[]) => Status;
+    score: (s: CycleState, p: Pod, n: NodeInfo) => number;
+    normalizeScores?: (s: CycleState, p: Pod, m: Map<string, number>) => void;
+  },
+  pod: Pod,
+  nodes: NodeInfo[],
+  state = new CycleState(),
+): Map<string, number> {
   plugin.preScore?.(state, pod, nodes);
   const m = new Map<string, number>();
-  for (const n of nodes) m.set(n.node.metadata.name ?? "", plugin.score(state, pod, n));
+  for (const n of nodes) m.set(n.node.metadata.name ?? '', plugin.score(state, pod, n));
   plugin.normalizeScores?.(state, pod, m);
   return m;
 }

@@ -8,9 +8,36 @@ import { FakeLister, makeNode, makePod, nodeInfo, runFilters, runScores } from '
 test('defaultProfile: upstream order and weights', () => {
   const prof = defaultProfile(new FakeLister());
   assert.equal(prof.schedulerName, 'default-scheduler');
-  assert.deepEqual(prof.filter.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
-  assert.deepEqual(prof.score.map((p) => [p.name, p.weight]), [['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1]]);
-  assert.deepEqual(prof.postFilter.map((p) => p.name), ['DefaultPreemption']);
+  assert.deepEqual(
+    prof.filter.map((p) => p.name),
+    [
+      'NodeUnschedulable',
+      'NodeName',
+      'TaintToleration',
+      'NodeAffinity',
+      'NodePorts',
+      'NodeResourcesFit',
+      'VolumeBinding',
+      'PodTopologySpread',
+      'InterPodAffinity',
+    ],
+  );
+  assert.deepEqual(
+    prof.score.map((p) => [p.name, p.weight]),
+    [
+      ['TaintToleration', 3],
+      ['NodeAffinity', 2],
+      ['NodeResourcesFit', 1],
+      ['PodTopologySpread', 2],
+      ['InterPodAffinity', 2],
+      ['NodeResourcesBalancedAllocation', 1],
+      ['ImageLocality', 1],
+    ],
+  );
+  assert.deepEqual(
+    prof.postFilter.map((p) => p.name),
+    ['DefaultPreemption'],
+  );
 });
 
 test('defaultProfile end to end: the emptier node wins, the tainted node is filtered', () => {
@@ -98,9 +125,22 @@ test('preemption respects PodDisruptionBudgets where possible', async () => {
     nodeInfo(makeNode('n2', { cpu: '1' }), [makePod('free', { cpu: '1', priority: 10, labels: { app: 'web' } })]),
   ];
   const lister = new FakeLister(nodes);
-  lister.add('policy/v1', 'poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'db' } } }, status: { disruptionsAllowed: 0 } } as never);
+  lister.add('policy/v1', 'poddisruptionbudgets', {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'db', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'db' } } },
+    status: { disruptionsAllowed: 0 },
+  } as never);
   const deleted: string[] = [];
-  const prof = defaultProfile(lister, 'default-scheduler', { preemptionWriter: { async deletePod(v) { deleted.push(v.metadata.name ?? ''); }, async setNominatedNodeName() {} } });
+  const prof = defaultProfile(lister, 'default-scheduler', {
+    preemptionWriter: {
+      async deletePod(v) {
+        deleted.push(v.metadata.name ?? '');
+      },
+      async setNominatedNodeName() {},
+    },
+  });
   const pod = makePod('high', { cpu: '1', priority: 1000 });
   const f = runFilters(prof, pod, nodes);
   const r = await prof.postFilter[0].postFilter(f.state, pod, f.statuses);
