@@ -113,27 +113,30 @@ describe('etcd client over TLS with client certificates', () => {
 
   it('the apiserver stores through --etcd-cafile, --etcd-certfile and --etcd-keyfile; kubectl reads it back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'timonel-apiserver-tls-'));
-    const token = 'etcd-tls-test-token';
-    writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`);
-    const api = await startAPIServerProcess({
-      etcdEndpoint: etcd.endpoint,
-      dir,
-      args: [`--etcd-cafile=${files.ca}`, `--etcd-certfile=${files.cert}`, `--etcd-keyfile=${files.key}`, `--token-auth-file=${join(dir, 'tokens.csv')}`],
-    });
-    const direct = new EtcdClient([etcd.endpoint], { caFile: files.ca, certFile: files.cert, keyFile: files.key });
     try {
-      const kubeconfig = join(dir, 'kubeconfig.yaml');
-      writeFileSync(kubeconfig, kubeconfigYAML(api.url, api.caCert, token));
-      const env = { ...process.env, HOME: dir, KUBECONFIG: kubeconfig };
-      await run('kubectl', ['create', 'configmap', 'over-tls', '--from-literal=k=v'], { env });
-      const { stdout } = await run('kubectl', ['get', 'configmap', 'over-tls', '-o', 'jsonpath={.data.k}'], { env });
-      assert.equal(stdout, 'v');
-      const { kv } = await direct.get('/registry/configmaps/default/over-tls');
-      assert.ok(kv, 'the object is in etcd');
-      assert.equal(JSON.parse(kv.value.toString()).data.k, 'v');
+      const token = 'etcd-tls-test-token';
+      writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`);
+      const api = await startAPIServerProcess({
+        etcdEndpoint: etcd.endpoint,
+        dir,
+        args: [`--etcd-cafile=${files.ca}`, `--etcd-certfile=${files.cert}`, `--etcd-keyfile=${files.key}`, `--token-auth-file=${join(dir, 'tokens.csv')}`],
+      });
+      const direct = new EtcdClient([etcd.endpoint], { caFile: files.ca, certFile: files.cert, keyFile: files.key });
+      try {
+        const kubeconfig = join(dir, 'kubeconfig.yaml');
+        writeFileSync(kubeconfig, kubeconfigYAML(api.url, api.caCert, token));
+        const env = { ...process.env, HOME: dir, KUBECONFIG: kubeconfig };
+        await run('kubectl', ['create', 'configmap', 'over-tls', '--from-literal=k=v'], { env });
+        const { stdout } = await run('kubectl', ['get', 'configmap', 'over-tls', '-o', 'jsonpath={.data.k}'], { env });
+        assert.equal(stdout, 'v');
+        const { kv } = await direct.get('/registry/configmaps/default/over-tls');
+        assert.ok(kv, 'the object is in etcd');
+        assert.equal(JSON.parse(kv.value.toString()).data.k, 'v');
+      } finally {
+        direct.close();
+        await api.stop();
+      }
     } finally {
-      direct.close();
-      await api.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
