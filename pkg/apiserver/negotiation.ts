@@ -1,6 +1,6 @@
 // Content negotiation: which media type a request body is in, and which one
 // the client wants back (JSON, YAML, or a meta.k8s.io Table).
-import { parse as parseYAML } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../api/meta/v1/status.js';
 import type { PatchType } from '../registry/store.js';
 import { PROTOBUF_MEDIA_TYPE, decodeKubernetesProtobuf } from '../../api/protobuf/decode.js';
@@ -94,6 +94,21 @@ function parseJSON(body: Buffer): unknown {
   }
 }
 
+/**
+ * YAML as data. An alias inside the node it names (`a: &a [*a]`) would make a cyclic
+ * value that nothing downstream can walk; it is refused as go-yaml refuses it.
+ */
+function yamlToJS(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, merge: false });
+  if (doc.errors.length) throw doc.errors[0];
+  visit(doc, {
+    Alias(_key, node, path) {
+      if (path.includes(node.resolve(doc) as (typeof path)[number])) throw new Error(`yaml: anchor '${node.source}' value contains itself`);
+    },
+  });
+  return doc.toJS();
+}
+
 function parseYAMLBody(body: Buffer): unknown {
   if (body.length === 0) throw newBadRequest('the request body is empty');
   const text = body.toString('utf8');
@@ -107,7 +122,7 @@ function parseYAMLBody(body: Buffer): unknown {
   }
   if (yamlMayNestDeeperThan(text)) throw tooDeep();
   try {
-    return parseYAML(text, { uniqueKeys: true, merge: false });
+    return yamlToJS(text);
   } catch (err) {
     // The YAML parser recurses: nesting it cannot take is reported as nesting, not as the engine's words.
     if (isStackOverflow(err)) throw tooDeep();

@@ -287,6 +287,14 @@ const request = fc
 
 /** Inputs that once failed, replayed first on every run. */
 const FIXED_CASES: Case[] = [
+  // A YAML alias inside its own anchor made a cyclic value: 500 "Converting circular structure to JSON".
+  {
+    method: 'PATCH',
+    path: `${NS}/pods/fuzz/status`,
+    query: 'fieldManager=fuzz',
+    headers: { accept: 'application/json', 'content-type': 'application/apply-patch+yaml' },
+    body: Buffer.from('a: &a [*a]'),
+  },
   {
     method: 'PATCH',
     path: `${NS}/configmaps/fuzz`,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { jsonNestsDeeperThan, yamlMayNestDeeperThan, MAX_NESTING_DEPTH } from '../../pkg/apiserver/depth.js';
 import { jsonSyntaxError } from '../../pkg/apiserver/jsonsyntax.js';
+import { decodeBody, decodePatch } from '../../pkg/apiserver/negotiation.js';
 import { warningHeader } from '../../pkg/apiserver/handlers.js';
 import { hasMalformedEscape, unescapeSegment } from '../../pkg/apiserver/resourcerequest.js';
 import { isLongRunning } from '../../pkg/apiserver/maxinflight.js';
@@ -72,5 +73,15 @@ describe('values', () => {
   it('base64 as StdEncoding decodes it', () => {
     expect(['', 'YQ==', 'YWI=', 'YWJj', 'YW\nJj'].map(isBase64)).toEqual([true, true, true, true, true]);
     expect(['YQ', 'YWJ', 'not base64!', 'YQ=', '====', 'YWJj-_'].map(isBase64)).toEqual([false, false, false, false, false, false]);
+  });
+});
+
+describe('YAML aliases', () => {
+  it('an alias inside the node it names is refused as go-yaml refuses it; other aliases expand', () => {
+    for (const text of ['a: &a [*a]', 'a: &a {b: *a}', 'x: &a\n  - y: *a']) {
+      expect(() => decodePatch('apply', Buffer.from(text))).toThrow("error converting YAML to JSON: yaml: anchor 'a' value contains itself");
+      expect(() => decodeBody('application/yaml', Buffer.from(text))).toThrow('contains itself');
+    }
+    expect(decodePatch('apply', Buffer.from('a: &x {b: 1}\nc: *x'))).toEqual({ a: { b: 1 }, c: { b: 1 } });
   });
 });
