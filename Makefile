@@ -36,7 +36,7 @@ bench: build
 	$(NODE) dist/test/bench/run.js
 	$(NODE) dist/test/bench/node-bench.js
 	# The apiserver fuzz test for 10 minutes instead of make test's 60 s; it prints how many inputs it tried.
-	FUZZ_MS=600000 $(NODE) --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js \
+	FUZZ_MS=600000 FUZZ_SEED=$$(date +%s) $(NODE) --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js \
 	  --selectProjects integration --runTestsByPath dist/test/integration/apiserver-fuzz.test.js
 
 up: build
