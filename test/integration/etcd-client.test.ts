@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,14 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Whether every thread of pid is in the stopped state ("T" in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+  });
 }
 
 /** An etcd member in a scratch directory that can be killed and started again on the same ports. */
@@ -151,6 +159,8 @@ describe('etcd client failures', () => {
       await client.put('/t/a', '1');
       etcd.proc.kill('SIGSTOP');
       try {
+        // A stop reaches a process's threads one by one, after kill returns: wait until all are stopped.
+        await until(() => allThreadsStopped(etcd.proc.pid as number), 'etcd to stop');
         const started = Date.now();
         const err = await rejection(client.get('/t/a'));
         assert.match(err.message, /deadline/i);
