@@ -129,10 +129,7 @@ function etcd3Options(endpoints: string[], opts: EtcdClientOptions): IOptions {
 export class EtcdClient {
   private readonly client: Etcd3;
 
-  constructor(
-    readonly endpoints: string[],
-    options: EtcdClientOptions = {},
-  ) {
+  constructor(endpoints: string[], options: EtcdClientOptions = {}) {
     this.client = new Etcd3(etcd3Options(endpoints, options));
   }
 
@@ -156,11 +153,6 @@ export class EtcdClient {
       if (err instanceof Error && /future revision/.test(err.message)) throw new FutureRevisionError(opts.revision ?? 0);
       throw err;
     }
-  }
-
-  async count(prefix: string): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
-    return Number(res.count);
   }
 
   /** Put only if the key does not exist. */

@@ -122,7 +122,7 @@ export class RegistryWatch {
   requestProgress(rv: number): Promise<void> {
     this.probe ??= (async () => {
       try {
-        if ((await this.etcd.currentRevision()) >= rv) await this.etcd.put(SENTINEL_KEY, String(Date.now()));
+        if ((await this.currentRevision()) >= rv) await this.etcd.put(SENTINEL_KEY, String(Date.now()));
       } finally {
         this.probe = undefined;
       }
