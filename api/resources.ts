@@ -1,6 +1,6 @@
 // The catalogue of served resources. Adding a built-in type to the apiserver
 // starts here: one line, then (optionally) a strategy in pkg/registry.
-import type { ResourceInfo } from '../pkg/registry/resource.js';
+import type { ResourceInfo } from './resourceinfo.js';
 
 function r(group: string, version: string, kind: string, plural: string, namespaced: boolean, extra: Partial<ResourceInfo> = {}): ResourceInfo {
   return { group, version, kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), namespaced, ...extra };

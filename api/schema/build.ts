@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_RESOURCES } from '../resources.js';
-import type { ResourceInfo } from '../../pkg/registry/resource.js';
+import type { ResourceInfo } from '../resourceinfo.js';
 import type { SchemaNode } from './types.js';
 import { patchMetaFor } from './patchmeta.js';
 

@@ -4,7 +4,7 @@
 // the server validates fields itself (a `fieldValidation` query parameter on the
 // kind's PATCH operation).
 import { createHash } from 'node:crypto';
-import { groupVersion, type ResourceInfo } from '../../pkg/registry/resource.js';
+import { groupVersion, type ResourceInfo } from '../resourceinfo.js';
 import type { SchemaNode } from './types.js';
 import { definitionNode, INT_OR_STRING_REF, MICRO_TIME_REF, QUANTITY_REF, schemaForKind, schemaForModel, TIME_REF } from './build.js';
 import { encodeOpenAPIV2Document } from './protobuf.js';

@@ -1,6 +1,6 @@
 // API discovery: /api, /apis and each group/version's resource list, in the
 // legacy form and the aggregated (apidiscovery.k8s.io/v2) form kubectl asks for first.
-import { ALL_VERBS, type ResourceInfo, groupVersion } from '../registry/resource.js';
+import { ALL_VERBS, type ResourceInfo, groupVersion } from '../../api/resourceinfo.js';
 
 interface SubresourceShape {
   kind: string;

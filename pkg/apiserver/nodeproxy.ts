@@ -13,7 +13,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError, newBadRequest, newInternalError, newInvalid, newNotFound, type StatusCause } from '../../api/meta/v1/status.js';
-import type { CertKeyPair } from './certs.js';
+import type { CertKeyPair } from '../util/certs.js';
 import { unescapeSegment } from './resourcerequest.js';
 import { queryBool } from '../util/queryparams.js';
 

@@ -1,6 +1,6 @@
 // Serves the OpenAPI documents kubectl downloads before apply and explain.
 import type { Request, Response } from 'express';
-import type { ResourceInfo } from '../registry/resource.js';
+import type { ResourceInfo } from '../../api/resourceinfo.js';
 import { openAPIV2Document, openAPIV2ProtobufDocument, openAPIV3Document, openAPIV3RootDocument, type ServedDocument } from '../../api/schema/openapi.js';
 import { newNotFoundPath, sendError } from './handlers.js';
 

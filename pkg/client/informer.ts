@@ -3,7 +3,7 @@
 // Handlers run synchronously on the event loop; they should only enqueue keys
 // (see workqueue.ts) and do the work elsewhere, as client-go controllers do.
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { parseSelector, type Selector } from '../util/labels/selector.js';
+import { parseSelector, type Selector } from '../../api/labels/selector.js';
 import { Reflector, type ListerWatcher, type ReflectorOptions, type ReflectorSink } from './reflector.js';
 import { Indexer, NamespaceIndex, namespaceIndexFunc, type Indexers } from './store.js';
 

@@ -6,7 +6,7 @@
 import type { KubeObject, OwnerReference } from '../../api/meta/v1/types.js';
 import { controllerRef } from '../client/controllerutil.js';
 import { isStatus } from '../client/rest.js';
-import { selectorFromLabelSelector, type LabelSelector } from '../util/labels/selector.js';
+import { selectorFromLabelSelector, type LabelSelector } from '../../api/labels/selector.js';
 
 export interface ClaimOptions<T extends KubeObject> {
   /** The would-be controller. */

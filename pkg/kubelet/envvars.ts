@@ -4,7 +4,7 @@
 // service variables (docker-link style) that the container did not define itself.
 // The downward API helpers (field and resource values) live here too because the
 // downwardAPI and projected volumes use them as well.
-import { isQualifiedName } from '../util/validation.js';
+import { isQualifiedName } from '../../api/util/validation.js';
 import type { Container, ObjectLookup, Pod, ResourceFieldSelector, ResourceList } from './types.js';
 
 export type { ObjectLookup } from './types.js';

@@ -2,7 +2,7 @@
 // a managed file with localhost, the IPv6 names and the pod's own name, or, for
 // host-network pods, the node's /etc/hosts under a header; HostAliases go last.
 import { readFileSync } from 'node:fs';
-import { isDNS1123Label } from '../util/validation.js';
+import { isDNS1123Label } from '../../api/util/validation.js';
 import type { HostAlias, Pod } from './types.js';
 
 export const MANAGED_HOSTS_HEADER = '# Kubernetes-managed hosts file.\n';

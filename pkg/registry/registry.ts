@@ -4,7 +4,8 @@
 // each subresource that is more than a view of its object (pods/binding,
 // pods/eviction, scale, namespaces/finalize). Nothing outside pkg/registry touches
 // storage: caches are started, stopped and searched through here.
-import { etcdPrefix, type ResourceInfo } from './resource.js';
+import type { ResourceInfo } from '../../api/resourceinfo.js';
+import { etcdPrefix } from '../storage/keys.js';
 import { Store, type StoreHooks } from './store.js';
 import { strategyFor } from './strategies.js';
 import { ScaleREST } from './scale.js';

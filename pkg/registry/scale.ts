@@ -4,9 +4,9 @@
 // read and written through the kind's own update path.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { newConflict, newInvalid } from '../../api/meta/v1/status.js';
-import { labelSelectorAsString, type LabelSelector } from '../util/labels/selector.js';
-import { applyJSONPatch } from '../apiserver/patch/jsonpatch.js';
-import { applyMergePatch } from '../apiserver/patch/mergepatch.js';
+import { labelSelectorAsString, type LabelSelector } from '../../api/labels/selector.js';
+import { applyJSONPatch } from './patch/jsonpatch.js';
+import { applyMergePatch } from './patch/mergepatch.js';
 import type { PatchType, RequestContext, Store } from './store.js';
 
 export interface Scale extends KubeObject {

@@ -11,11 +11,11 @@ import { StatusError, newBadRequest, newConflict, newInvalid, newNotFound, type 
 import { schemaForKind } from '../../api/schema/build.js';
 import { validateObject } from '../../api/schema/validate.js';
 import { conversionFor, type Conversion } from '../../api/conversion.js';
-import { applyJSONPatch } from '../apiserver/patch/jsonpatch.js';
-import { applyMergePatch } from '../apiserver/patch/mergepatch.js';
-import { applyStrategicMergePatch } from '../apiserver/patch/strategic.js';
-import { applyPatch as serverSideApply, conflictError, createdManagedFields, updateManagedFields } from '../apiserver/patch/apply.js';
-import type { ResourceInfo } from './resource.js';
+import { applyJSONPatch } from './patch/jsonpatch.js';
+import { applyMergePatch } from './patch/mergepatch.js';
+import { applyStrategicMergePatch } from './patch/strategic.js';
+import { applyPatch as serverSideApply, conflictError, createdManagedFields, updateManagedFields } from './patch/apply.js';
+import type { ResourceInfo } from '../../api/resourceinfo.js';
 import { DELETE_OBJECT, type ResourceStorage, type ListOptions, type ListResult, type UpdateResult } from '../storage/store.js';
 import type { CacheWatchHandlers, WatchFilter } from '../storage/cacher.js';
 import type { StrategyWithHooks } from './strategy.js';

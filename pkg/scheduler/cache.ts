@@ -3,7 +3,7 @@
 // binding in flight, not yet seen by the pod informer). Assuming is what lets the
 // next pod be scheduled while the previous binding is still on the wire without
 // double-booking the node.
-import { parseQuantity } from '../registry/validation/quantity.js';
+import { parseQuantity } from '../../api/resource/quantity.js';
 import type { Container, Node, NodeInfo, Pod, ResourceList } from './framework/types.js';
 
 /** Upstream's defaults for containers without a request, used only for scoring (pkg/scheduler/util DefaultMilliCPURequest/DefaultMemoryRequest). */

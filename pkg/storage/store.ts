@@ -2,7 +2,8 @@
 // conditional writes, consistent and cached lists, paging, and watches.
 import { apiVersionOf, type KubeObject } from '../../api/meta/v1/types.js';
 import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, newTooLargeResourceVersion, type ResourceRef } from '../../api/meta/v1/status.js';
-import { type ResourceInfo, etcdKey, etcdPrefix } from '../registry/resource.js';
+import type { ResourceInfo } from '../../api/resourceinfo.js';
+import { etcdKey, etcdPrefix } from './keys.js';
 import { CompactedError, FutureRevisionError, type EtcdClient, type StoredKV } from './etcd.js';
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
 import { CachedObject, WatchCache, type CacheWatchHandlers, type Decoder, type WatchFilter } from './cacher.js';

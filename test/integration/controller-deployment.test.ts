@@ -13,7 +13,7 @@ import type { Deployment, Pod, ReplicaSet } from '../../pkg/controller/deploymen
 import { computeHash } from '../../pkg/controller/deployment/util/hash.js';
 import { resolveFenceposts } from '../../pkg/controller/deployment/util/intstr.js';
 import { getProportion } from '../../pkg/controller/deployment/util/replicas.js';
-import { safeEncodeString } from '../../pkg/controller/hash.js';
+import { safeEncodeString } from '../../pkg/util/hash.js';
 import { equalIgnoreHash } from '../../pkg/controller/deployment/util/replicasets.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/meta/v1/types.js';
 import { HorizontalController } from '../../pkg/controller/podautoscaler/horizontal.js';
 import type { MetricsClient, RawPodMetrics } from '../../pkg/controller/podautoscaler/metrics_client.js';
 import type { HorizontalPodAutoscaler } from '../../pkg/controller/podautoscaler/types.js';
-import { parseSelector } from '../../pkg/util/labels/selector.js';
+import { parseSelector } from '../../api/labels/selector.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { rfc3339, setPodStatus, startControllers, until, type RunningControllers } from '../support/controllers.js';

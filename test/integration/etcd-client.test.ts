@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { newCertificate } from '../../pkg/apiserver/certs.js';
+import { newCertificate } from '../../pkg/util/certs.js';
 import { spawnEtcd, type EtcdMemberConfig } from '../../pkg/cluster/etcd.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';

@@ -5,7 +5,7 @@ import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { createdManagedFields, updateManagedFields } from '../../pkg/apiserver/patch/apply.js';
+import { createdManagedFields, updateManagedFields } from '../../pkg/registry/patch/apply.js';
 import { schemaForKind } from '../../api/schema/build.js';
 import { EXAMPLES_DIR, exampleFiles } from '../support/examples.js';
 

@@ -14,7 +14,8 @@ import {
   newPodLabels,
   podSandboxInfoFromLabels,
 } from '../../pkg/kubelet/kuberuntime/labels.js';
-import { containerOOMScoreAdjust, getPodQOS, linuxContainerResources, milliCPUToQuota, milliCPUToShares } from '../../pkg/kubelet/kuberuntime/resources.js';
+import { getPodQOS } from '../../api/core/v1/pod.js';
+import { containerOOMScoreAdjust, linuxContainerResources, milliCPUToQuota, milliCPUToShares } from '../../pkg/kubelet/kuberuntime/resources.js';
 import { expandCommandAndArgs, generateContainerConfig } from '../../pkg/kubelet/kuberuntime/container_config.js';
 import { generatePodSandboxConfig, portMappings } from '../../pkg/kubelet/kuberuntime/sandbox_config.js';
 import { podCgroupParent } from '../../pkg/kubelet/cm/pod_cgroups.js';

@@ -1,6 +1,6 @@
 // Defaulting for apiextensions.k8s.io/v1 CustomResourceDefinitions.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { child, str } from '../../../pkg/registry/validation/field.js';
+import { child, str } from '../../validation/field.js';
 
 export function setDefaultsCustomResourceDefinition(crd: KubeObject): void {
   const spec = child(crd, 'spec');

@@ -1,8 +1,8 @@
 // CustomResourceDefinition validation after apiextensions-apiserver's validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, invalid, notSupported, objAt, objs, required, str, validateImmutableField } from '../../../pkg/registry/validation/field.js';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, invalid, notSupported, objAt, objs, required, str, validateImmutableField } from '../../validation/field.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 
 export function validateCustomResourceDefinition(crd: KubeObject): ErrorList {
   const errs = validateObjectMeta(crd.metadata, { nameFn: (n) => isDNS1123Subdomain(n) });

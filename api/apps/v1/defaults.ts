@@ -1,6 +1,6 @@
 // Defaulting for apps/v1, after k8s pkg/apis/apps/v1/defaults.go.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { child, objAt, objs, setIfAbsent } from '../../../pkg/registry/validation/field.js';
+import { child, objAt, objs, setIfAbsent } from '../../validation/field.js';
 import { setDefaultsPodTemplateSpec } from '../../core/v1/defaults.js';
 
 export function setDefaultsDeployment(d: KubeObject): void {

@@ -14,8 +14,8 @@ import {
   validateImmutableField,
   validateNonnegative,
   deepEqual,
-} from '../../../pkg/registry/validation/field.js';
-import { PERCENT_ERROR, isPercent, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
+} from '../../validation/field.js';
+import { PERCENT_ERROR, isPercent, nameIsDNSSubdomain } from '../../validation/names.js';
 import {
   type LabelSelector,
   asLabelSelector,
@@ -25,7 +25,7 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
   validateSelectorMatchesTemplate,
-} from '../../../pkg/registry/validation/objectmeta.js';
+} from '../../validation/objectmeta.js';
 import { validatePodTemplateSpec } from '../../core/v1/podvalidation.js';
 import { validatePersistentVolumeClaim } from '../../core/v1/validation.js';
 

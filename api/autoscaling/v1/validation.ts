@@ -1,8 +1,8 @@
 // autoscaling/v1 HorizontalPodAutoscaler validation: the v2 rules on its single CPU target.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, objAt, validateNonnegative } from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, objAt, validateNonnegative } from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta } from '../../validation/objectmeta.js';
 import { validateScaleBounds } from '../v2/validation.js';
 
 export function validateHorizontalPodAutoscalerV1(hpa: KubeObject): ErrorList {

@@ -1,7 +1,7 @@
 // Defaulting for autoscaling/v2 (pkg/apis/autoscaling/v2/defaults.go): one replica
 // at least, and 80% average CPU utilization when no metric is given.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { arrAt, child, setIfAbsent } from '../../../pkg/registry/validation/field.js';
+import { arrAt, child, setIfAbsent } from '../../validation/field.js';
 
 export const DEFAULT_CPU_UTILIZATION = 80;
 

@@ -1,8 +1,8 @@
 // HorizontalPodAutoscaler validation after k8s pkg/apis/autoscaling/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, type Obj, invalid, notSupported, num, objAt, objs, required, str } from '../../../pkg/registry/validation/field.js';
-import { isValidPathSegmentName, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, type Obj, invalid, notSupported, num, objAt, objs, required, str } from '../../validation/field.js';
+import { isValidPathSegmentName, nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta } from '../../validation/objectmeta.js';
 
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
 const SOURCE_FIELD: Record<string, string> = {

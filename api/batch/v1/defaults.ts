@@ -1,7 +1,7 @@
 // Defaulting for batch/v1, after k8s pkg/apis/batch/v1/defaults.go, and the Job
 // strategy's selector generation (which needs the object's uid).
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type Obj, child, isObj, objAt, setIfAbsent } from '../../../pkg/registry/validation/field.js';
+import { type Obj, child, isObj, objAt, setIfAbsent } from '../../validation/field.js';
 import { setDefaultsPodTemplateSpec } from '../../core/v1/defaults.js';
 
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';

@@ -11,8 +11,8 @@ import {
   str,
   validateImmutableField,
   validateNonnegative,
-} from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
+} from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
 import {
   asLabelSelector,
   validateAnnotations,
@@ -21,7 +21,7 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
   validateSelectorMatchesTemplate,
-} from '../../../pkg/registry/validation/objectmeta.js';
+} from '../../validation/objectmeta.js';
 import { validatePodTemplateSpec } from '../../core/v1/podvalidation.js';
 import { cronScheduleError } from './cron.js';
 

@@ -1,8 +1,8 @@
 // Lease validation after k8s pkg/apis/coordination/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, objAt, validateNonnegative, validatePositive } from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, objAt, validateNonnegative, validatePositive } from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta } from '../../validation/objectmeta.js';
 
 export function validateLease(lease: KubeObject): ErrorList {
   const errs = validateObjectMeta(lease.metadata, { nameFn: nameIsDNSSubdomain });

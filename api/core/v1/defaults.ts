@@ -2,8 +2,10 @@
 // plus the admission defaults every cluster applies to pods (ServiceAccount,
 // Priority, DefaultTolerationSeconds). Objects are plain JSON and are mutated in place.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type Obj, child, isObj, objAt, objs, setIfAbsent } from '../../../pkg/registry/validation/field.js';
-import { hasOwn, setOwn } from '../../../pkg/util/ownkeys.js';
+import { type Obj, child, isObj, objAt, objs, setIfAbsent } from '../../validation/field.js';
+import { hasOwn, setOwn } from '../../util/ownkeys.js';
+import { getPodQOS } from './pod.js';
+import type { PodSpec } from './types.js';
 
 const DEFAULT_MODE = 0o644; // 420: configMap, secret, downwardAPI and projected volumes
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -186,32 +188,10 @@ export function setDefaultsPod(pod: KubeObject): void {
   if (added.length) spec.tolerations = [...tolerations, ...added];
 }
 
-function quantityMap(v: unknown): Record<string, string> {
-  return isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {};
-}
-
-/** v1.PodQOSClass of a defaulted pod spec (GetPodQOS). */
-export function podQOSClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers = [...objs(spec, 'initContainers'), ...objs(spec, 'containers')];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const res = objAt(c, 'resources');
-    const req = quantityMap(res?.requests);
-    const lim = quantityMap(res?.limits);
-    const relevant = (m: Record<string, string>) => Object.entries(m).filter(([k, v]) => (k === 'cpu' || k === 'memory') && v !== '0');
-    if (relevant(req).length || relevant(lim).length) any = true;
-    if (!lim.cpu || !lim.memory) guaranteed = false;
-    for (const [k, v] of relevant(req)) if (lim[k] !== v) guaranteed = false;
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 /** The pod strategy's PrepareForCreate: a new pod starts Pending with its QoS class. */
 export function prepareNewPod(pod: KubeObject): void {
   const spec = child(pod, 'spec');
-  pod.status = { phase: 'Pending', qosClass: podQOSClass(spec) };
+  pod.status = { phase: 'Pending', qosClass: getPodQOS({ spec: spec as unknown as PodSpec }) };
 }
 
 export function setDefaultsService(svc: KubeObject): void {

@@ -18,11 +18,11 @@ import {
   required,
   str,
   validateNonnegative,
-} from '../../../pkg/registry/validation/field.js';
-import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../../../pkg/registry/validation/names.js';
-import { validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateAnnotations } from '../../../pkg/registry/validation/objectmeta.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { parseQuantity, QUANTITY_ERROR } from '../../../pkg/registry/validation/quantity.js';
+} from '../../validation/field.js';
+import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../../validation/names.js';
+import { validateLabels, validateObjectMeta, validateObjectMetaUpdate, validateAnnotations } from '../../validation/objectmeta.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { parseQuantity, QUANTITY_ERROR } from '../../resource/quantity.js';
 import { volumeSourcesOf } from './defaults.js';
 
 export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];

@@ -17,7 +17,7 @@ import {
   tooLong,
   validateImmutableField,
   validateNonnegative,
-} from '../../../pkg/registry/validation/field.js';
+} from '../../validation/field.js';
 import {
   IP_ERROR,
   isConfigMapKey,
@@ -30,9 +30,9 @@ import {
   nameIsDNSLabel,
   nameIsDNSSubdomain,
   nameIsPathSegment,
-} from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate, validateSelectorMatchesTemplate, validateLabels } from '../../../pkg/registry/validation/objectmeta.js';
-import { parseQuantity, QUANTITY_ERROR } from '../../../pkg/registry/validation/quantity.js';
+} from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate, validateSelectorMatchesTemplate, validateLabels } from '../../validation/objectmeta.js';
+import { parseQuantity, QUANTITY_ERROR } from '../../resource/quantity.js';
 import { validatePodTemplateSpec } from './podvalidation.js';
 import { volumeSourcesOf } from './defaults.js';
 

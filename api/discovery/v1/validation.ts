@@ -11,9 +11,9 @@ import {
   str,
   tooMany,
   validateImmutableField,
-} from '../../../pkg/registry/validation/field.js';
-import { IP_ERROR, isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isValidPortNum, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
+} from '../../validation/field.js';
+import { IP_ERROR, isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isValidPortNum, nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'];
 const MAX_ENDPOINTS = 1000;

@@ -1,8 +1,8 @@
 // events.k8s.io/v1 Event validation: the new API requires who reported what, and when.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, notSupported, required } from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, notSupported, required } from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta } from '../../validation/objectmeta.js';
 
 export function validateEventV1(ev: KubeObject): ErrorList {
   const errs = validateObjectMeta(ev.metadata, { nameFn: nameIsDNSSubdomain });

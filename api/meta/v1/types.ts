@@ -36,6 +36,30 @@ export interface ObjectMeta {
   managedFields?: ManagedFieldsEntry[];
 }
 
+export interface LabelSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist */
+  operator: string;
+  values?: string[];
+}
+
+/** matchLabels and matchExpressions are ANDed; an empty selector matches everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** The standard condition of metav1.Condition (newer types' status.conditions). */
+export interface Condition {
+  type: string;
+  /** True, False or Unknown */
+  status: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
 export interface ListMeta {
   resourceVersion?: string;
   continue?: string;

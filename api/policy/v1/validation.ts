@@ -1,8 +1,8 @@
 // PodDisruptionBudget validation after k8s pkg/apis/policy/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, invalid, notSupported, objAt } from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { asLabelSelector, validateLabelSelector, validateObjectMeta } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, invalid, notSupported, objAt } from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { asLabelSelector, validateLabelSelector, validateObjectMeta } from '../../validation/objectmeta.js';
 import { validateIntOrPercent } from '../../apps/v1/validation.js';
 
 export function validatePodDisruptionBudget(pdb: KubeObject): ErrorList {

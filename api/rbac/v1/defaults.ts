@@ -1,6 +1,6 @@
 // Defaulting for rbac.authorization.k8s.io/v1 (SetDefaults_Subject).
 import type { KubeObject } from '../../meta/v1/types.js';
-import { objs } from '../../../pkg/registry/validation/field.js';
+import { objs } from '../../validation/field.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 

@@ -12,9 +12,9 @@ import {
   objs,
   required,
   str,
-} from '../../../pkg/registry/validation/field.js';
-import { nameIsPathSegment, isDNS1123Subdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, asLabelSelector } from '../../../pkg/registry/validation/objectmeta.js';
+} from '../../validation/field.js';
+import { nameIsPathSegment, isDNS1123Subdomain } from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, asLabelSelector } from '../../validation/objectmeta.js';
 import { RBAC_GROUP } from './defaults.js';
 
 function strings(v: unknown): string[] {

@@ -1,8 +1,8 @@
 // PriorityClass validation after k8s pkg/apis/scheduling/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, forbidden, notSupported, required } from '../../../pkg/registry/validation/field.js';
-import { nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, forbidden, notSupported, required } from '../../validation/field.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1000000000;
 

@@ -1,8 +1,8 @@
 // StorageClass validation after k8s pkg/apis/storage/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import { type ErrorList, deepEqual, forbidden, invalid, notSupported, required, validateImmutableField } from '../../../pkg/registry/validation/field.js';
-import { isQualifiedName, nameIsDNSSubdomain } from '../../../pkg/registry/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../../../pkg/registry/validation/objectmeta.js';
+import { type ErrorList, deepEqual, forbidden, invalid, notSupported, required, validateImmutableField } from '../../validation/field.js';
+import { isQualifiedName, nameIsDNSSubdomain } from '../../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 
 export function validateStorageClass(sc: KubeObject): ErrorList {
   const errs = validateObjectMeta(sc.metadata, { nameFn: nameIsDNSSubdomain });

@@ -5,7 +5,7 @@
 import { newControllerRef } from '../../client/controllerutil.js';
 import { CONTROLLER_REVISION_GVK, DAEMONSET_GVK, type ControllerRevision, type DaemonSet } from './types.js';
 import { DAEMONSET_UNIQUE_LABEL_KEY } from './util/daemonset_util.js';
-import { canonicalJSON, fnv32a, safeEncodeString } from '../hash.js';
+import { canonicalJSON, fnv32a, safeEncodeString } from '../../util/hash.js';
 
 /**
  * controller.ComputeHash: FNV-1a over the pod template (canonical JSON here;

@@ -3,7 +3,7 @@
 // required node affinity, and tolerate the node's NoSchedule/NoExecute taints
 // (component-helpers' nodeaffinity and v1helper's taint matching, as
 // NodeShouldRunDaemonPod in daemon_controller.go uses them).
-import { Selector, type Operator, type Requirement } from '../../util/labels/selector.js';
+import { Selector, type Operator, type Requirement } from '../../../api/labels/selector.js';
 import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from './types.js';
 import { addOrUpdateDaemonPodTolerations, OBJECT_NAME_FIELD } from './util/daemonset_util.js';
 import { findMatchingUntoleratedTaint } from '../../util/taints.js';

@@ -1,7 +1,7 @@
 // The slices of apps/v1 DaemonSet and ControllerRevision, core/v1 Node and Pod
 // that the DaemonSet controller reads and writes.
 import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../util/labels/selector.js';
+import type { LabelSelector } from '../../../api/labels/selector.js';
 
 export const DAEMONSET_GVK = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 export const CONTROLLER_REVISION_GVK = { apiVersion: 'apps/v1', kind: 'ControllerRevision' } as const;

@@ -12,7 +12,7 @@ import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Logger } from '../../util/log.js';
-import { selectorFromLabelSelector } from '../../util/labels/selector.js';
+import { selectorFromLabelSelector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { canAdoptOnce, claimObject, ownersSelecting, resolveControllerRef } from '../controller_ref_manager.js';
 import { DEPLOYMENT_GVK, type Deployment, type Pod, type ReplicaSet } from './types.js';

@@ -1,7 +1,7 @@
 // The slices of apps/v1 Deployment and ReplicaSet and core/v1 Pod the deployment
 // controller reads and writes, with the annotation and label keys it owns.
 import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../util/labels/selector.js';
+import type { LabelSelector } from '../../../api/labels/selector.js';
 
 export type IntOrString = number | string;
 

@@ -6,7 +6,7 @@ import type { SharedIndexInformer } from '../../client/informer.js';
 import { controllerRef } from '../../client/controllerutil.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
-import { selectorFromLabelSelector, type LabelSelector } from '../../util/labels/selector.js';
+import { selectorFromLabelSelector, type LabelSelector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 
 interface PDB extends KubeObject {

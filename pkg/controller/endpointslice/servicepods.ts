@@ -2,7 +2,7 @@
 // that can back them; a pod change enqueues every service whose selector it meets.
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { selectorFromSet } from '../../util/labels/selector.js';
+import { selectorFromSet } from '../../../api/labels/selector.js';
 import type { ControllerContext } from '../context.js';
 import type { Pod, Service } from './endpoints.js';
 

@@ -1,6 +1,6 @@
 // The slices of batch/v1 Job the Job, CronJob and TTL-after-finished controllers read and write.
 import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../util/labels/selector.js';
+import type { LabelSelector } from '../../../api/labels/selector.js';
 
 export interface JobCondition {
   type: string;

@@ -7,7 +7,7 @@ import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import type { GroupVersionResource } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
-import { tryParseSelector, type Selector } from '../../util/labels/selector.js';
+import { tryParseSelector, type Selector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { behaviorWithDefaults, ScalingHistory, type Normalized } from './behavior.js';
 import { milliValue, RESTMetricsClient, type MetricsClient } from './metrics_client.js';

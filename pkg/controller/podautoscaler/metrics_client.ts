@@ -2,7 +2,7 @@
 // interface so the controller can be driven by a test double, and the reduction
 // of raw per-container usage to per-pod milli-values (metrics/client.go upstream).
 import type { Client } from '../../client/rest.js';
-import { parseQuantity } from '../../registry/validation/quantity.js';
+import { parseQuantity } from '../../../api/resource/quantity.js';
 
 /** One PodMetrics item as metrics.k8s.io/v1beta1 returns it. */
 export interface RawPodMetrics {

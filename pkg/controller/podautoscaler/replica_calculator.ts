@@ -1,7 +1,7 @@
 // The replica calculation (replica_calculator.go upstream): from per-pod usage to a
 // proposed replica count, treating unready pods and pods without metrics
 // conservatively so that a partial picture never flips the scaling direction.
-import type { Selector } from '../../util/labels/selector.js';
+import type { Selector } from '../../../api/labels/selector.js';
 import { getMetricUsageRatio, getResourceMetric, getResourceUtilizationRatio, milliValue, type MetricsClient, type PodMetricsInfo } from './metrics_client.js';
 import type { Pod } from './types.js';
 

@@ -9,7 +9,7 @@ import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
-import { selectorFromLabelSelector, type Selector } from '../../util/labels/selector.js';
+import { selectorFromLabelSelector, type Selector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import {
   adoptPatch,

@@ -1,6 +1,6 @@
 // calculateStatus and the ReplicaFailure condition, as replica_set_utils.go.
 import { isDeepStrictEqual } from 'node:util';
-import { selectorFromSet } from '../../util/labels/selector.js';
+import { selectorFromSet } from '../../../api/labels/selector.js';
 import { isPodAvailable, isPodReady } from './pod_util.js';
 import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from './types.js';
 

@@ -1,6 +1,6 @@
 // The slices of apps/v1 ReplicaSet and core/v1 Pod this controller reads and writes.
 import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../util/labels/selector.js';
+import type { LabelSelector } from '../../../api/labels/selector.js';
 
 export interface PodCondition {
   type: string;

@@ -4,7 +4,7 @@
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
 import type { ControllerRevision } from './types.js';
 import { CONTROLLER_REVISION_GVK } from './types.js';
-import { canonicalJSON, fnv32, safeEncodeString } from '../hash.js';
+import { canonicalJSON, fnv32, safeEncodeString } from '../../util/hash.js';
 
 /** history.ControllerRevisionHashLabel */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';

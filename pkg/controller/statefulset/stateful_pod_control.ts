@@ -8,7 +8,7 @@ import type { EventRecorder } from '../../client/events.js';
 import type { Lister } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { getOrdinal, getPersistentVolumeClaims, identityMatches, podInOrdinalRange, updateIdentity } from './stateful_set_utils.js';
-import { canonicalJSON } from '../hash.js';
+import { canonicalJSON } from '../../util/hash.js';
 import { POD_GVK, STATEFULSET_GVK, type PersistentVolumeClaim, type Pod, type StatefulSet } from './types.js';
 
 export interface StatefulPodControlDeps {

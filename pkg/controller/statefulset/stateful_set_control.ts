@@ -8,7 +8,7 @@ import type { EventRecorder } from '../../client/events.js';
 import type { Lister } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import type { Logger } from '../../util/log.js';
-import { canonicalJSON } from '../hash.js';
+import { canonicalJSON } from '../../util/hash.js';
 import { equalRevision, findEqualRevisions, nextRevision, sortControllerRevisions } from './controller_history.js';
 import type { StatefulPodControl } from './stateful_pod_control.js';
 import {

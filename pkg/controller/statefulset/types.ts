@@ -1,7 +1,7 @@
 // The slices of apps/v1 StatefulSet, apps/v1 ControllerRevision and core/v1
 // Pod / PersistentVolumeClaim this controller reads and writes.
 import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../util/labels/selector.js';
+import type { LabelSelector } from '../../../api/labels/selector.js';
 
 export interface PodCondition {
   type: string;

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { setDefaultsPod } from '../../../api/core/v1/defaults.js';
-import { canonicalJSON } from '../../controller/hash.js';
+import { canonicalJSON } from '../../util/hash.js';
 import { rfc3339 } from '../format.js';
 import type { Pod } from '../types.js';
 

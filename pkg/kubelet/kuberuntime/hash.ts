@@ -1,7 +1,7 @@
 // kubecontainer.HashContainer: a container whose hash changed is killed and
 // recreated. Upstream hashes only the fields a pod update may change (name and
 // image), so a kubelet upgrade or a defaulted field never restarts containers.
-import { fnv32a } from '../../controller/hash.js';
+import { fnv32a } from '../../util/hash.js';
 import type { Container } from '../types.js';
 
 export function hashContainer(container: Pick<Container, 'name' | 'image'>): string {

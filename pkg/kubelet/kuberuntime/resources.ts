@@ -1,6 +1,7 @@
 // Pod resources → Linux container resources, and the pod's QoS class
 // (upstream kuberuntime_container_linux.go, cm helpers and pkg/apis/core/v1/helper/qos).
-import { parseQuantity } from '../../registry/validation/quantity.js';
+import { parseQuantity } from '../../../api/resource/quantity.js';
+import { getPodQOS } from '../../../api/core/v1/pod.js';
 import type { Container, Pod, QOSClass, ResourceList } from '../types.js';
 
 export const MIN_SHARES = 2;
@@ -34,45 +35,6 @@ export function milliCPUToShares(milli: number): number {
 export function milliCPUToQuota(milli: number, period = QUOTA_PERIOD): number {
   if (milli === 0) return 0;
   return Math.max(MIN_QUOTA_PERIOD, Math.floor((milli * period) / 1000));
-}
-
-const QOS_RESOURCES = ['cpu', 'memory'];
-
-function nonZero(list: ResourceList | undefined, name: string): boolean {
-  const v = parseQuantity(list?.[name]);
-  return v !== undefined && v > 0;
-}
-
-/** v1 helper GetPodQOS: Guaranteed when every container's cpu and memory limits equal its requests, BestEffort when nothing is set. */
-export function getPodQOS(pod: Pod): QOSClass {
-  const requests = new Map<string, number>();
-  const limits = new Map<string, number>();
-  let isGuaranteed = true;
-  const all: Container[] = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-  for (const c of all) {
-    for (const name of QOS_RESOURCES) {
-      if (nonZero(c.resources?.requests, name)) requests.set(name, (requests.get(name) ?? 0) + (parseQuantity(c.resources?.requests?.[name]) ?? 0));
-    }
-    const seen = new Set<string>();
-    for (const name of QOS_RESOURCES) {
-      if (nonZero(c.resources?.limits, name)) {
-        seen.add(name);
-        limits.set(name, (limits.get(name) ?? 0) + (parseQuantity(c.resources?.limits?.[name]) ?? 0));
-      }
-    }
-    if (seen.size !== QOS_RESOURCES.length) isGuaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (isGuaranteed) {
-    for (const [name, req] of requests) {
-      if (Math.abs((limits.get(name) ?? 0) - req) > 1e-9) {
-        isGuaranteed = false;
-        break;
-      }
-    }
-  }
-  if (isGuaranteed && requests.size === limits.size) return 'Guaranteed';
-  return 'Burstable';
 }
 
 /**

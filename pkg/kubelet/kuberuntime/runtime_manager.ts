@@ -3,6 +3,7 @@
 // actions computePodActions decided — plus killing pods and containers (preStop,
 // grace periods) and removing what is left of them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { getPodQOS } from '../../../api/core/v1/pod.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -29,7 +30,6 @@ import { hashContainer } from './hash.js';
 import type { ImageManager } from './image_manager.js';
 import { containerInfoFromAnnotations, containerInfoFromLabels, POD_UID_LABEL } from './labels.js';
 import { restartCountFromLogDir, TERMINATION_MESSAGE_BYTES, terminationMessageFromLog } from './logs.js';
-import { getPodQOS } from './resources.js';
 import { generatePodSandboxConfig } from './sandbox_config.js';
 import {
   sortNewestFirst,

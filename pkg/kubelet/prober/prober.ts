@@ -3,7 +3,7 @@
 // redirect to another host is a success with a warning), a TCP connect, or a
 // grpc.health.v1 SERVING answer. Unreachable targets are failures; problems of
 // the prober itself (unknown port name, exec plumbing) come back as `error`.
-import { VERSION_INFO } from '../../apiserver/version.js';
+import { VERSION_INFO } from '../../util/version.js';
 import type { Container, Probe } from '../types.js';
 import { execProbe } from './exec.js';
 import { grpcProbe } from './grpc.js';

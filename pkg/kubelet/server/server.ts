@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GrpcStatus, grpcCode, type CRIClient } from '../../cri/client.js';
-import { loadOrCreateSelfSignedCert } from '../../apiserver/certs.js';
+import { loadOrCreateSelfSignedCert } from '../../util/certs.js';
 import { PORT_FORWARD_PROTOCOL, StreamingError, openRemoteCommand, upgradeRequest } from './cristreaming.js';
 import { streamContainerLog, type ContainerLogOptions } from './logs.js';
 import { WEBSOCKET_REMOTE_COMMAND_PROTOCOLS, bridgeRemoteCommand, chooseProtocol } from './remotecommand.js';

@@ -3,7 +3,7 @@
 // probe results), into the Pod.status the apiserver shows. Pure: everything comes
 // in as arguments, so phases and conditions are unit-tested.
 import { isRestartableInitContainer, shouldContainerBeRestarted } from '../kuberuntime/compute_actions.js';
-import { getPodQOS } from '../kuberuntime/resources.js';
+import { getPodQOS } from '../../../api/core/v1/pod.js';
 import { containerStatusesByName, type PodRuntimeStatus, type RuntimeContainerStatus } from '../kuberuntime/runtime_status.js';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../types.js';
 

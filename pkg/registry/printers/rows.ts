@@ -2,7 +2,7 @@
 // compute them. The server always prints "wide" (every column, priority 1 too);
 // kubectl hides priority-1 columns unless `-o wide`.
 import type { KubeObject } from '../../../api/meta/v1/types.js';
-import { formatLabels, formatLabelSelector, selectorFromLabelSelector, type LabelSelector } from '../../util/labels/selector.js';
+import { formatLabels, formatLabelSelector, selectorFromLabelSelector, type LabelSelector } from '../../../api/labels/selector.js';
 import { arr, intOrString, num, optStr, parseTime, quantity, rec, str, strs, type Obj } from './access.js';
 import { humanDuration } from './duration.js';
 import { podCells } from './pod.js';

@@ -1,7 +1,7 @@
 // Server-side printing: the meta.k8s.io/v1 Table answered for
 // `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (what kubectl get asks for).
 import type { KubeObject, ListMeta } from '../../../api/meta/v1/types.js';
-import type { ResourceInfo } from '../resource.js';
+import type { ResourceInfo } from '../../../api/resourceinfo.js';
 import { COLUMNS, DEFAULT_COLUMNS, type ColumnDefinition } from './columns.js';
 import { DESCRIPTIONS } from './descriptions.js';
 import { podConditions, type RowCondition } from './pod.js';

@@ -1,7 +1,7 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { applyPatch, conflictError, decodeFieldsV1, encodeFieldsV1, fieldSetOf, updateManagedFields } from '../../../pkg/apiserver/patch/apply.js';
-import { pathString } from '../../../pkg/apiserver/patch/fieldpath.js';
+import { applyPatch, conflictError, decodeFieldsV1, encodeFieldsV1, fieldSetOf, updateManagedFields } from '../../../pkg/registry/patch/apply.js';
+import { pathString } from '../../../pkg/registry/patch/fieldpath.js';
 import { deploymentSchema } from './fixtures.js';
 
 const T1 = '2024-01-01T00:00:00Z';

@@ -1,9 +1,9 @@
 // Keys a client chose ("__proto__", "constructor", "prototype") are data in every
 // patch type: they never reach Object.prototype, and they round-trip as map keys.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { applyMergePatch } from '../../../pkg/apiserver/patch/mergepatch.js';
-import { applyStrategicMergePatch } from '../../../pkg/apiserver/patch/strategic.js';
-import { applyPatch } from '../../../pkg/apiserver/patch/apply.js';
+import { applyMergePatch } from '../../../pkg/registry/patch/mergepatch.js';
+import { applyStrategicMergePatch } from '../../../pkg/registry/patch/strategic.js';
+import { applyPatch } from '../../../pkg/registry/patch/apply.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../../../pkg/util/prototypes.js';
 import { objectMeta, podSpec } from './fixtures.js';
 import type { SchemaNode } from '../../../api/schema/types.js';

@@ -1,6 +1,6 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { applyJSONPatch } from '../../../pkg/apiserver/patch/jsonpatch.js';
+import { applyJSONPatch } from '../../../pkg/registry/patch/jsonpatch.js';
 import { StatusError } from '../../../api/meta/v1/status.js';
 import { patchDemo } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { applyMergePatch } from '../../../pkg/apiserver/patch/mergepatch.js';
+import { applyMergePatch } from '../../../pkg/registry/patch/mergepatch.js';
 import { StatusError } from '../../../api/meta/v1/status.js';
 import { patchDemo } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { applyStrategicMergePatch } from '../../../pkg/apiserver/patch/strategic.js';
+import { applyStrategicMergePatch } from '../../../pkg/registry/patch/strategic.js';
 import { StatusError } from '../../../api/meta/v1/status.js';
 import { deploymentSchema, patchDemo, podSchema } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
-import type { ResourceInfo } from '../../../pkg/registry/resource.js';
+import type { ResourceInfo } from '../../../api/resourceinfo.js';
 import { buildTable, columnsFor, rowFor } from '../../../pkg/registry/printers/table.js';
 
 const NOW = new Date('2024-05-01T12:00:00Z');

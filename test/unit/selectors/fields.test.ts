@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../../api/meta/v1/status.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
-import type { ResourceInfo } from '../../../pkg/registry/resource.js';
-import { fieldsOf } from '../../../pkg/util/fields/fields.js';
-import { matchesFieldSelector, parseFieldSelector, parseFieldSelectorFor, tryParseFieldSelector } from '../../../pkg/util/fields/selector.js';
+import type { ResourceInfo } from '../../../api/resourceinfo.js';
+import { fieldsOf } from '../../../api/fields/fields.js';
+import { matchesFieldSelector, parseFieldSelector, parseFieldSelectorFor, tryParseFieldSelector } from '../../../api/fields/selector.js';
 
 function res(group: string, plural: string): ResourceInfo {
   const r = BUILTIN_RESOURCES.find((x) => x.group === group && x.plural === plural);

@@ -8,7 +8,7 @@ import {
   parseSelector,
   selectorFromLabelSelector,
   tryParseSelector,
-} from '../../../pkg/util/labels/selector.js';
+} from '../../../api/labels/selector.js';
 
 const NAME_PART_MSG =
   "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";

@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { hashControllerRevision } from '../../../pkg/controller/statefulset/controller_history.js';
-import { canonicalJSON, fnv32, safeEncodeString } from '../../../pkg/controller/hash.js';
+import { canonicalJSON, fnv32, safeEncodeString } from '../../../pkg/util/hash.js';
 import { completeRollingUpdate } from '../../../pkg/controller/statefulset/stateful_set_control.js';
 import {
   applyRevision,

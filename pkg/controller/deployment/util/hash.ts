@@ -5,7 +5,7 @@
 // of Go's printed form; the alphabet and encoding are upstream's.
 import type { PodTemplateSpec } from '../types.js';
 import { prune } from './replicasets.js';
-import { canonicalJSON, fnv32a, safeEncodeString } from '../../hash.js';
+import { canonicalJSON, fnv32a, safeEncodeString } from '../../../util/hash.js';
 
 export function computeHash(template: PodTemplateSpec, collisionCount?: number): string {
   // Pruned first, so a template equal to another by equalIgnoreHash also hashes the same.

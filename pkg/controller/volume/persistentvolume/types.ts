@@ -1,7 +1,7 @@
 // The core/v1 storage objects as the binder and provisioners read them, and the
 // annotations they share (component-helpers/storage/volume in Kubernetes).
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../../util/labels/selector.js';
+import type { LabelSelector } from '../../../../api/labels/selector.js';
 
 export interface ClaimReference {
   kind?: string;

@@ -1,8 +1,8 @@
 // Which volume a claim gets: FindMatchingVolume from Kubernetes' pv index, the
 // smallest Available volume of the claim's class that satisfies it, preferring
 // volumes with the fewest access modes that still cover the request.
-import { parseQuantity } from '../../../registry/validation/quantity.js';
-import { selectorFromLabelSelector } from '../../../util/labels/selector.js';
+import { parseQuantity } from '../../../../api/resource/quantity.js';
+import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
 import { claimClass, isVolumeBoundToClaim, volumeClass, type PersistentVolume, type PersistentVolumeClaim } from './types.js';
 
 export function requestedStorage(claim: PersistentVolumeClaim): number {

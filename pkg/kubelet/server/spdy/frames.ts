@@ -2,7 +2,7 @@
 // frames Kubernetes streaming uses, and the uncompressed name/value header
 // block. Compression of header blocks lives in the connection, which owns the
 // per-direction zlib contexts.
-import { getOwn, setOwn } from '../../../util/ownkeys.js';
+import { getOwn, setOwn } from '../../../../api/util/ownkeys.js';
 
 export const SPDY_VERSION = 3;
 

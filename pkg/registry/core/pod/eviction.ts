@@ -4,7 +4,7 @@
 // of the budget, then the pod is deleted.
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { StatusError, newBadRequest } from '../../../../api/meta/v1/status.js';
-import { selectorFromLabelSelector, type LabelSelector } from '../../../util/labels/selector.js';
+import { selectorFromLabelSelector, type LabelSelector } from '../../../../api/labels/selector.js';
 import { nowRFC3339, type DeleteOptions, type RequestContext, type Store } from '../../store.js';
 
 export interface Eviction {

@@ -4,8 +4,8 @@
 import { Code, CycleState, SUCCESS, unschedulable } from '../../framework/types.js';
 import type { ClusterLister, NodeInfo, Pod, PostFilterPlugin, Profile, Status } from '../../framework/types.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
-import { selectorFromLabelSelector } from '../../../util/labels/selector.js';
-import type { LabelSelector } from '../../../util/labels/selector.js';
+import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
+import type { LabelSelector } from '../../../../api/labels/selector.js';
 import { newNodeInfo } from '../helper/nodeinfo.js';
 import { podPriority } from '../helper/priority.js';
 

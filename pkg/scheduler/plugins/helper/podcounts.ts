@@ -4,7 +4,7 @@
 // node's pods are looked at again only after that node changed (one node per binding),
 // so a cycle costs per node instead of per existing pod.
 import type { NodeInfo, Pod } from '../../framework/types.js';
-import type { Selector } from '../../../util/labels/selector.js';
+import type { Selector } from '../../../../api/labels/selector.js';
 
 interface NodeCounts {
   generation: number;

@@ -1,7 +1,7 @@
 // A pod's resource requests as the scheduler counts them (upstream
 // component-helpers resource.PodRequests): max(sum of app containers, each init
 // container) plus the pod overhead, in milli-CPU, bytes and integer counts.
-import { parseQuantity } from '../../../registry/validation/quantity.js';
+import { parseQuantity } from '../../../../api/resource/quantity.js';
 import type { Container, Pod, ResourceList } from '../../framework/types.js';
 
 /** Defaults upstream scores with for containers that request nothing (schedutil.DefaultMilliCPURequest / DefaultMemoryRequest). */

@@ -1,7 +1,7 @@
 // Pod affinity terms resolved against a pod: which namespaces and labels a term selects.
 import type { ClusterLister, NodeInfo, Pod } from '../../framework/types.js';
-import { Selector, selectorFromLabelSelector } from '../../../util/labels/selector.js';
-import type { LabelSelector, Requirement } from '../../../util/labels/selector.js';
+import { Selector, selectorFromLabelSelector } from '../../../../api/labels/selector.js';
+import type { LabelSelector, Requirement } from '../../../../api/labels/selector.js';
 
 export interface PodAffinityTerm {
   labelSelector?: LabelSelector;

@@ -3,8 +3,8 @@
 // ScheduleAnyway constraints score (fewer matching pods in the domain is better).
 import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable } from '../../framework/types.js';
 import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
-import { Selector, selectorFromLabelSelector } from '../../../util/labels/selector.js';
-import type { LabelSelector, Requirement } from '../../../util/labels/selector.js';
+import { Selector, selectorFromLabelSelector } from '../../../../api/labels/selector.js';
+import type { LabelSelector, Requirement } from '../../../../api/labels/selector.js';
 import { podMatchesNodeSelectorAndAffinityTerms } from '../helper/nodeaffinity.js';
 import { findMatchingUntoleratedTaint } from '../../../util/taints.js';
 import { countPodsOnNode, selectorKey } from '../helper/podcounts.js';

@@ -11,7 +11,7 @@ import {
   type RawPodMetrics,
 } from '../../../../pkg/controller/podautoscaler/metrics_client.js';
 import type { Pod } from '../../../../pkg/controller/podautoscaler/types.js';
-import { parseSelector } from '../../../../pkg/util/labels/selector.js';
+import { parseSelector } from '../../../../api/labels/selector.js';
 
 const NOW = Date.parse('2024-01-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -14,7 +14,7 @@ import type { SchemaNode } from '../../../api/schema/types.js';
 import { StatusError, newBadRequest, newInternalError } from '../../../api/meta/v1/status.js';
 import { clone, deepEqual, goFormat, isObject, type JSONObject } from './json.js';
 import { fieldSchema, patchStrategy } from './schema.js';
-import { getOwn, hasOwn, setOwn } from '../../util/ownkeys.js';
+import { getOwn, hasOwn, setOwn } from '../../../api/util/ownkeys.js';
 
 const DIRECTIVE = '$patch';
 const RETAIN_KEYS = '$retainKeys';

@@ -1,15 +1,15 @@
 // ObjectMeta and annotations after apimachinery's ValidateObjectMeta; labels and
 // label selectors come from pkg/util/labels (metav1 validation), adapted here to
 // the untyped objects the registry validators walk.
-import type { ObjectMeta } from '../../../api/meta/v1/types.js';
-import { type LabelSelector, selectorFromLabelSelector } from '../../util/labels/selector.js';
-import { validateLabels as validateLabelMap } from '../../util/labels/validation.js';
-import { isDNS1123Label, isQualifiedName } from '../../util/validation.js';
+import type { ObjectMeta } from '../meta/v1/types.js';
+import { type LabelSelector, selectorFromLabelSelector } from '../labels/selector.js';
+import { validateLabels as validateLabelMap } from '../labels/validation.js';
+import { isDNS1123Label, isQualifiedName } from '../util/validation.js';
 import { type ErrorList, type Obj, forbidden, goStringMap, invalid, isObj, notSupported, required, tooLong, validateImmutableField } from './field.js';
 import type { NameValidator } from './names.js';
 
-export type { LabelSelector, LabelSelectorRequirement } from '../../util/labels/selector.js';
-export { validateLabelSelector } from '../../util/labels/validation.js';
+export type { LabelSelector, LabelSelectorRequirement } from '../labels/selector.js';
+export { validateLabelSelector } from '../labels/validation.js';
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
 

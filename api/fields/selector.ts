@@ -2,9 +2,9 @@
 // `field=value`, `field==value`, `field!=value` terms, where a value may escape
 // `\`, `,` and `=` with a backslash. Matching goes through fieldsOf(), the
 // per-resource set of selectable fields.
-import { StatusError } from '../../../api/meta/v1/status.js';
-import type { KubeObject } from '../../../api/meta/v1/types.js';
-import type { ResourceInfo } from '../../registry/resource.js';
+import { StatusError } from '../meta/v1/status.js';
+import type { KubeObject } from '../meta/v1/types.js';
+import type { ResourceInfo } from '../resourceinfo.js';
 import { fieldsOf, supportedFieldLabels } from './fields.js';
 
 export { fieldsOf, supportedFieldLabels } from './fields.js';

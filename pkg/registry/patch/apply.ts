@@ -25,7 +25,7 @@ import {
   type FieldSet,
 } from './fieldpath.js';
 import { fieldSchema, isAtomicObject, isStruct, listKind } from './schema.js';
-import { getOwn, hasOwn, setOwn } from '../../util/ownkeys.js';
+import { getOwn, hasOwn, setOwn } from '../../../api/util/ownkeys.js';
 
 export interface Conflict {
   manager: string;

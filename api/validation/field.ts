@@ -1,7 +1,7 @@
 // Field errors worded like k8s.io/apimachinery/pkg/util/validation/field: each
 // becomes one metav1.StatusCause whose message is the error body (without the path).
-import type { StatusCause } from '../../../api/meta/v1/status.js';
-import { getOwn, setOwn } from '../../util/ownkeys.js';
+import type { StatusCause } from '../meta/v1/status.js';
+import { getOwn, setOwn } from '../util/ownkeys.js';
 
 export type ErrorList = StatusCause[];
 

@@ -1,27 +1,5 @@
-// What the apiserver knows about each served resource: enough for routing,
-// discovery, OpenAPI and etcd key layout. Adding a type is adding one of these.
-
-export interface ResourceInfo {
-  group: string; // '' for core
-  version: string;
-  kind: string;
-  listKind: string;
-  plural: string; // the resource name in URLs and etcd keys
-  singular: string;
-  namespaced: boolean;
-  shortNames?: string[];
-  categories?: string[];
-  /** Subresources served besides the main resource: 'status', 'scale', 'binding', 'log', 'eviction', ... */
-  subresources?: string[];
-  /** Verbs the main resource supports; defaults to the full set. */
-  verbs?: string[];
-}
-
-export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
-  return r.group === '' ? r.version : `${r.group}/${r.version}`;
-}
+// Where each resource lives in etcd: the key layout kube-apiserver uses.
+import type { ResourceInfo } from '../../api/resourceinfo.js';
 
 /** The etcd key prefix Kubernetes uses: /registry/<resource>[/<namespace>]. Core resources and apps, etc. share the same plain layout. */
 export function etcdPrefix(r: ResourceInfo, namespace?: string): string {

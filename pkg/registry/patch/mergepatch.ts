@@ -4,7 +4,7 @@
 // kube-apiserver reports jsonpatch.ErrBadJSONPatch. Keys are data ("__proto__"
 // included): only own properties are read and written.
 import { newBadRequest } from '../../../api/meta/v1/status.js';
-import { getOwn, setOwn } from '../../util/ownkeys.js';
+import { getOwn, setOwn } from '../../../api/util/ownkeys.js';
 import { clone, isObject, type JSONObject } from './json.js';
 
 export function applyMergePatch(obj: object, patch: unknown): object {

@@ -1,8 +1,8 @@
 // metav1 validation of labels and label selectors
 // (k8s.io/apimachinery/pkg/apis/meta/v1/validation), as StatusCauses ready for
 // newInvalid(): field path in `field`, field-error body in `message`.
-import type { StatusCause } from '../../../api/meta/v1/status.js';
-import { isQualifiedName, isValidLabelValue } from '../validation.js';
+import type { StatusCause } from '../meta/v1/status.js';
+import { isQualifiedName, isValidLabelValue } from '../util/validation.js';
 import { invalidBody } from './errors.js';
 import type { LabelSelector, LabelSelectorRequirement } from './selector.js';
 

@@ -3,9 +3,9 @@
 // apimachinery ones live in pkg/util/validation.ts and are re-exported here so
 // the api/*/validation.ts files have one import site; this file adds the
 // syntaxes only pkg/apis/core (and friends) use.
-import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, maxLenError, regexError } from '../../util/validation.js';
+import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, maxLenError, regexError } from '../util/validation.js';
 
-export { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, maxLenError } from '../../util/validation.js';
+export { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, maxLenError } from '../util/validation.js';
 
 const configMapKeyFmt = '[-._a-zA-Z0-9]+';
 const envVarNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';

@@ -2,8 +2,10 @@
 // `labelSelector` query parameter carries (parsed by a small lexer + recursive
 // descent parser, errors worded as upstream), and metav1.LabelSelector
 // (matchLabels + matchExpressions) converted to the same Selector.
-import { StatusError } from '../../../api/meta/v1/status.js';
-import { isQualifiedName, isValidLabelValue } from '../validation.js';
+import { StatusError } from '../meta/v1/status.js';
+import type { LabelSelector } from '../meta/v1/types.js';
+export type { LabelSelector, LabelSelectorRequirement } from '../meta/v1/types.js';
+import { isQualifiedName, isValidLabelValue } from '../util/validation.js';
 import { fieldInvalid } from './errors.js';
 
 export type Labels = Record<string, string>;
@@ -440,17 +442,6 @@ export function parseSelector(selector: string): Selector {
 }
 
 // ---------------------------------------------------------------- metav1.LabelSelector
-
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: string; // In, NotIn, Exists, DoesNotExist
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
 
 const LABEL_SELECTOR_OPS: Record<string, Operator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
 

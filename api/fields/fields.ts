@@ -1,8 +1,8 @@
 // The selectable fields of each resource: what kube-apiserver's field label
 // conversion accepts (supportedFieldLabels) and the values each object exposes
 // for them (fieldsOf, the registries' ToSelectableFields / GetAttrs).
-import type { KubeObject } from '../../../api/meta/v1/types.js';
-import type { ResourceInfo } from '../../registry/resource.js';
+import type { KubeObject } from '../meta/v1/types.js';
+import type { ResourceInfo } from '../resourceinfo.js';
 
 type Getter = (obj: KubeObject) => Record<string, string>;
 
