@@ -4,7 +4,7 @@
 import type { StatusCause } from '../meta/v1/status.js';
 import { isQualifiedName, isValidLabelValue } from '../util/validation.js';
 import { invalidBody } from './errors.js';
-import type { LabelSelector, LabelSelectorRequirement } from './selector.js';
+import type { LabelSelector, LabelSelectorRequirement } from '../meta/v1/types.js';
 
 function invalid(field: string, value: unknown, detail: string): StatusCause {
   return { reason: 'FieldValueInvalid', message: invalidBody(value, detail), field };

@@ -2,14 +2,16 @@
 // pkg/controlplane): the system namespaces and the `kubernetes` Service.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError } from '../../api/meta/v1/status.js';
-import type { RequestContext } from '../registry/store.js';
+import type { RequestContext, Store } from '../registry/store.js';
 import { SYSTEM_NAMESPACES } from '../registry/core/namespace/storage.js';
-import type { APIServer } from './server.js';
+
+/** The apiserver's stores, by group, version and resource. */
+export type StoreLookup = (group: string, version: string, plural: string) => Store | undefined;
 
 const SYSTEM_CTX: RequestContext = { dryRun: false, fieldManager: 'timonel-apiserver', fieldValidation: 'Strict', warnings: [] };
 
-async function ensure(server: APIServer, group: string, version: string, plural: string, obj: KubeObject): Promise<void> {
-  const store = server.store(group, version, plural);
+async function ensure(stores: StoreLookup, group: string, version: string, plural: string, obj: KubeObject): Promise<void> {
+  const store = stores(group, version, plural);
   if (!store) return;
   const ctx = { ...SYSTEM_CTX, namespace: obj.metadata.namespace };
   if (await store.getIfExists(ctx, obj.metadata.name ?? '')) return;
@@ -20,12 +22,12 @@ async function ensure(server: APIServer, group: string, version: string, plural:
   }
 }
 
-export async function bootstrapCluster(server: APIServer): Promise<void> {
-  for (const name of SYSTEM_NAMESPACES) await ensure(server, '', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await ensure(server, '', 'v1', 'services', {
+export async function bootstrapCluster(stores: StoreLookup, securePort: number): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) await ensure(stores, '', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await ensure(stores, '', 'v1', 'services', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.config.securePort }], sessionAffinity: 'None' },
+    spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: securePort }], sessionAffinity: 'None' },
   });
 }

@@ -1,30 +1,20 @@
 // REST handlers for one resource: the verbs of the Kubernetes API over the
 // generic Store, with query parameters, content negotiation and watch streams.
 import type { Request, Response } from 'express';
-import { stringify as toYAML } from 'yaml';
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { StatusError, newBadRequest, newMethodNotSupported, newUnsupportedMediaType, toStatusError } from '../../api/meta/v1/status.js';
+import { StatusError, newBadRequest, newMethodNotSupported, toStatusError } from '../../api/meta/v1/status.js';
 import { parseSelector } from '../../api/labels/selector.js';
 import { matchesFieldSelector, parseFieldSelectorFor } from '../../api/fields/selector.js';
 import { buildTable } from '../registry/printers/index.js';
 import type { ResourceInfo } from '../../api/resourceinfo.js';
-import type { DeleteOptions, FieldValidation, RequestContext, Store } from '../registry/store.js';
+import type { DeleteOptions, FieldValidation, RequestContext } from '../registry/store.js';
 import type { ListOptions } from '../storage/store.js';
 import type { WatchFilter } from '../storage/cacher.js';
-import { objectJSON } from '../storage/objectjson.js';
-import { isStackOverflow, nestedTooDeeplyToProcess } from './depth.js';
 import { queryBool } from '../util/queryparams.js';
-import { type ResponseFormat, decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
+import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
-
-export interface ResourceRoute {
-  info: ResourceInfo;
-  store: Store;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-  watchPath: boolean;
-}
+import { sendJSON, sendObject, warningHeader } from './responses.js';
+import type { ResourceRoute } from './route.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -39,39 +29,6 @@ function intParam(q: Query, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   if (!/^-?\d+$/.test(v)) throw newBadRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
   return Number(v);
-}
-
-/** Writes a StatusError (or any error) as a metav1.Status, never a stack trace. */
-export function sendError(res: Response, err: unknown, log?: (msg: string) => void): void {
-  // Input nested within the depth limit can still exhaust the stack of a recursive walk (a patch,
-  // validation, a copy): the request is refused, as it is before anything is written.
-  const se = isStackOverflow(err) ? nestedTooDeeplyToProcess() : toStatusError(err);
-  if (se.code >= 500 && log) log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  // As kube-apiserver's ErrorNegotiated: a Status with retryAfterSeconds also says so in Retry-After.
-  const retry = se.details?.retryAfterSeconds;
-  if (retry && retry > 0) res.setHeader('Retry-After', String(retry));
-  sendJSON(res, se.code, JSON.stringify(se.toStatus()));
-}
-
-export function sendObject(res: Response, code: number, obj: unknown, format: ResponseFormat = 'json'): void {
-  if (format === 'yaml') res.status(code).type('application/yaml').send(toYAML(obj));
-  else sendJSON(res, code, objectJSON(obj));
-}
-
-/**
- * JSON text straight to the response, with the headers express's send would set.
- * Ending with the string lets Node write headers and body in one TLS write;
- * express's send would first copy it into a Buffer and write the two separately.
- */
-export function sendJSON(res: Response, code: number, text: string): void {
-  res.statusCode = code;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
 }
 
 function fieldValidationOf(q: Query): FieldValidation {
@@ -106,26 +63,6 @@ function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext
 
 function sendWarnings(res: Response, ctx: RequestContext): void {
   if (ctx.warnings.length) res.setHeader('Warning', ctx.warnings.map(warningHeader));
-}
-
-/**
- * A Warning header value as k8s.io/apimachinery's NewWarningHeader makes it: `299 - "text"`
- * with '"' and '\\' escaped. Go sends the text's UTF-8 bytes; Node refuses header characters
- * above U+00FF and writes the others in one encoding or another depending on how the body is
- * sent, so characters outside printable ASCII are written as Go's %q writes them (\u65e5,
- * \U0001f600, line breaks and other controls as \u000a). It cannot throw: warnings are sent
- * after the write they describe.
- */
-export function warningHeader(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (cp > 0xffff) out += `\\U${cp.toString(16).padStart(8, '0')}`;
-    else out += `\\u${cp.toString(16).padStart(4, '0')}`;
-  }
-  return `299 - "${out}"`;
 }
 
 function listFilter(info: ResourceInfo, q: Query): WatchFilter | undefined {

@@ -2,7 +2,8 @@
 import type { Request, Response } from 'express';
 import type { ResourceInfo } from '../../api/resourceinfo.js';
 import { openAPIV2Document, openAPIV2ProtobufDocument, openAPIV3Document, openAPIV3RootDocument, type ServedDocument } from '../../api/schema/openapi.js';
-import { newNotFoundPath, sendError } from './handlers.js';
+import { newNotFoundPath } from './handlers.js';
+import { sendError } from './responses.js';
 
 function send(req: Request, res: Response, doc: ServedDocument, immutable: boolean): void {
   const etag = `"${doc.etag}"`;

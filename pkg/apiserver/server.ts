@@ -14,7 +14,9 @@ import { RegistryWatch } from '../storage/registrywatch.js';
 import { Registry } from '../registry/registry.js';
 import type { RequestContext, Store } from '../registry/store.js';
 import type { ResourceInfo } from '../../api/resourceinfo.js';
-import { ResourceHandlers, newNotFoundPath, sendError, sendObject, type ResourceRoute } from './handlers.js';
+import { ResourceHandlers, newNotFoundPath } from './handlers.js';
+import { sendError, sendObject } from './responses.js';
+import type { ResourceRoute } from './route.js';
 import { SubresourceHandlers } from './subresources.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { OpenAPIDocuments } from './openapi.js';
@@ -255,7 +257,7 @@ export class APIServer {
   /** Starts serving once etcd answers and the built-in objects exist. */
   async start(): Promise<void> {
     await this.waitForEtcd();
-    await bootstrapCluster(this);
+    await bootstrapCluster((group, version, plural) => this.store(group, version, plural), this.config.securePort);
     // Every watch cache is filled before serving.
     await this.registry.startCaches();
     this.stopCompactor = startCompactor(this.etcd, this.config.compactionIntervalMs, this.config.log);

@@ -10,7 +10,8 @@ import type { Scale } from '../registry/scale.js';
 import type { Binding } from '../registry/core/pod/binding.js';
 import type { Eviction } from '../registry/core/pod/eviction.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
-import { sendObject, type ResourceRoute } from './handlers.js';
+import { sendObject } from './responses.js';
+import type { ResourceRoute } from './route.js';
 import type { NodeProxy } from './nodeproxy.js';
 
 type Query = Record<string, string | undefined>;

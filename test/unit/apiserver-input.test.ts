@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { jsonNestsDeeperThan, yamlMayNestDeeperThan, MAX_NESTING_DEPTH } from '../../pkg/apiserver/depth.js';
 import { jsonSyntaxError } from '../../pkg/apiserver/jsonsyntax.js';
 import { decodeBody, decodePatch } from '../../pkg/apiserver/negotiation.js';
-import { warningHeader } from '../../pkg/apiserver/handlers.js';
+import { warningHeader } from '../../pkg/apiserver/responses.js';
 import { hasMalformedEscape, unescapeSegment } from '../../pkg/apiserver/resourcerequest.js';
 import { isLongRunning } from '../../pkg/apiserver/maxinflight.js';
 import { queryBool } from '../../pkg/util/queryparams.js';
