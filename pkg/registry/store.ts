@@ -112,6 +112,7 @@ function isNotFound(err: unknown): boolean {
 export class Store {
   readonly apiVersion: string;
   private readonly hasStatus: boolean;
+  private readonly hasSpec: boolean;
   private readonly conversion?: Conversion;
   /** Whether any object names this uid as an owner (set by the registry, which sees every resource). */
   dependents?: (uid: string) => boolean;
@@ -125,7 +126,13 @@ export class Store {
   ) {
     this.apiVersion = apiVersionOf(info.group, info.version);
     this.hasStatus = (info.subresources ?? []).includes('status');
+    this.hasSpec = this.schema()?.properties?.spec !== undefined;
     this.conversion = conversionFor(info.group, info.version, info.kind);
+  }
+
+  /** A kind with a spec always has one, as Go's value-typed Spec field is always written (`"spec": {}`). */
+  private defaultSpec(obj: KubeObject): void {
+    if (this.hasSpec && (obj.spec === undefined || obj.spec === null)) obj.spec = {};
   }
 
   /** Whether objects are stored at another version than this store serves. */
@@ -237,6 +244,7 @@ export class Store {
     else delete meta.generation;
     // Status is the server's to set, unless the kind is created with it.
     if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
+    this.defaultSpec(obj);
     this.strategy.defaults?.(obj);
     this.strategy.prepareForCreate?.(obj);
     this.validate(ctx, obj, undefined);
@@ -338,6 +346,7 @@ export class Store {
           },
         ]);
     }
+    this.defaultSpec(obj);
     this.strategy.defaults?.(obj);
     this.validate(ctx, obj, old);
     if (this.strategy.tracksGeneration) {

@@ -367,6 +367,17 @@ describe('registry REST storage', () => {
   });
 
   describe('per-kind rules from strategies', () => {
+    it('a kind with a spec always has one, written as {} when a client leaves it out or sends null', async () => {
+      const nodes = registry.store('', 'v1', 'nodes')!;
+      const cluster = ctx({ namespace: undefined });
+      const created = await nodes.create(cluster, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'spec-default' } });
+      assert.deepEqual(created.spec, {});
+      const updated = await nodes.update(cluster, 'spec-default', { ...created, spec: null });
+      assert.deepEqual(updated.spec, {});
+      const pcs = registry.store('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+      const pc = await pcs.create(cluster, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'no-spec' }, value: 10 });
+      assert.equal(Object.hasOwn(pc, 'spec'), false, 'a kind without a spec gets none');
+    });
     it('generation counts spec changes only for kinds that track it', async () => {
       const cm = await registry
         .store('', 'v1', 'configmaps')!
