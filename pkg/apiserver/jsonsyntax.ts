@@ -14,6 +14,8 @@ function quoteChar(c: string): string {
 
 const WS = new Set([' ', '\t', '\n', '\r']);
 
+// One function on purpose: its small readers share the position and the nesting stack,
+// as Go's scanner is one state machine.
 export function jsonSyntaxError(text: string): string {
   const stack: Ctx[] = [];
   let i = 0;

@@ -151,30 +151,52 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   const started = Date.now();
   const step = (msg: string) => opts.progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
-  // etcd
-  let etcdServers = opts.etcdServers;
-  if (!etcdServers) {
-    etcdServers = `http://127.0.0.1:${opts.etcdClientPort}`;
-    if (runningPid(l.runDir, 'etcd')) step('etcd: already running');
-    else {
-      for (const port of [opts.etcdClientPort, opts.etcdPeerPort]) {
-        if (!(await portFree(port))) throw new Error(`etcd: port 127.0.0.1:${port} is already in use; stop what holds it or pass --etcd-servers`);
-      }
-      const spec = etcdSpec({ dataDir: etcdDataDir(opts.dataDir), clientPort: opts.etcdClientPort, peerPort: opts.etcdPeerPort });
-      startDetached(spec, l.runDir, l.logDir);
-      step('etcd: starting');
-      await waitFor(
-        'etcd',
-        () => etcdReady(etcdServers as string),
-        30_000,
-        join(l.logDir, 'etcd.log'),
-        () => !!runningPid(l.runDir, 'etcd'),
-      );
-    }
-    step(`etcd: ready at ${etcdServers}`);
-  }
+  const etcdServers = opts.etcdServers ?? (await upEtcd(opts, l, step));
+  const { server, token, ca } = await upAPIServer(opts, l, etcdServers, step);
+  writeFileSync(l.kubeconfig, kubeconfigYAML(server, ca, token), { mode: 0o600 });
+  step(`kubeconfig written to ${l.kubeconfig}`);
 
-  // apiserver
+  // controller-manager: talks to the apiserver only, with the admin kubeconfig.
+  await upLeaderElected(l, 'controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`], step);
+  // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
+  // free port when another cluster on this machine holds that one.
+  const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
+  await upLeaderElected(l, 'scheduler', [`--kubeconfig=${l.kubeconfig}`, `--metrics-bind-address=${metrics}`], step);
+
+  await upNode(opts, l, server, ca, token, step);
+  return { kubeconfig: l.kubeconfig };
+}
+
+/** A local etcd on the configured ports (unless it runs already); returns its client URL. */
+async function upEtcd(opts: UpOptions, l: Layout, step: (msg: string) => void): Promise<string> {
+  const etcdServers = `http://127.0.0.1:${opts.etcdClientPort}`;
+  if (runningPid(l.runDir, 'etcd')) step('etcd: already running');
+  else {
+    for (const port of [opts.etcdClientPort, opts.etcdPeerPort]) {
+      if (!(await portFree(port))) throw new Error(`etcd: port 127.0.0.1:${port} is already in use; stop what holds it or pass --etcd-servers`);
+    }
+    const spec = etcdSpec({ dataDir: etcdDataDir(opts.dataDir), clientPort: opts.etcdClientPort, peerPort: opts.etcdPeerPort });
+    startDetached(spec, l.runDir, l.logDir);
+    step('etcd: starting');
+    await waitFor(
+      'etcd',
+      () => etcdReady(etcdServers),
+      30_000,
+      join(l.logDir, 'etcd.log'),
+      () => !!runningPid(l.runDir, 'etcd'),
+    );
+  }
+  step(`etcd: ready at ${etcdServers}`);
+  return etcdServers;
+}
+
+/** The apiserver (unless it runs already) with the admin token; returns its URL, the token and the CA it serves with. */
+async function upAPIServer(
+  opts: UpOptions,
+  l: Layout,
+  etcdServers: string,
+  step: (msg: string) => void,
+): Promise<{ server: string; token: string; ca: string }> {
   mkdirSync(l.pkiDir, { recursive: true, mode: 0o700 });
   const tokenFile = join(l.pkiDir, 'tokens.csv');
   const token = ensureAdminToken(tokenFile);
@@ -209,48 +231,25 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
     () => !!runningPid(l.runDir, 'apiserver'),
   );
   step(`apiserver: ready at ${server}`);
+  return { server, token, ca: readFileSync(caFile, 'utf8') };
+}
 
-  writeFileSync(l.kubeconfig, kubeconfigYAML(server, readFileSync(caFile, 'utf8'), token), { mode: 0o600 });
-  step(`kubeconfig written to ${l.kubeconfig}`);
-
-  // controller-manager: talks to the apiserver only, with the admin kubeconfig.
-  if (runningPid(l.runDir, 'controller-manager')) step('controller-manager: already running');
-  else {
-    startDetached(
-      nodeComponent('controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`]),
-      l.runDir,
-      l.logDir,
-    );
-    const log = join(l.logDir, 'controller-manager.log');
-    await waitFor(
-      'controller-manager',
-      async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')),
-      30_000,
-      log,
-      () => !!runningPid(l.runDir, 'controller-manager'),
-    );
-    step('controller-manager: running');
+/** A control-plane component that runs leader election (unless it runs already), ready once its log says it leads or follows. */
+async function upLeaderElected(l: Layout, name: 'controller-manager' | 'scheduler', args: string[], step: (msg: string) => void): Promise<void> {
+  if (runningPid(l.runDir, name)) {
+    step(`${name}: already running`);
+    return;
   }
-
-  // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259.
-  if (runningPid(l.runDir, 'scheduler')) step('scheduler: already running');
-  else {
-    // Another cluster on this machine may hold the usual metrics port; then take any free one.
-    const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
-    startDetached(nodeComponent('scheduler', [`--kubeconfig=${l.kubeconfig}`, `--metrics-bind-address=${metrics}`]), l.runDir, l.logDir);
-    const log = join(l.logDir, 'scheduler.log');
-    await waitFor(
-      'scheduler',
-      async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')),
-      30_000,
-      log,
-      () => !!runningPid(l.runDir, 'scheduler'),
-    );
-    step('scheduler: running');
-  }
-
-  await upNode(opts, l, server, readFileSync(caFile, 'utf8'), token, step);
-  return { kubeconfig: l.kubeconfig };
+  startDetached(nodeComponent(name, args), l.runDir, l.logDir);
+  const log = join(l.logDir, `${name}.log`);
+  await waitFor(
+    name,
+    async () => existsSync(log) && /became leader|leader is/.test(readFileSync(log, 'utf8')),
+    30_000,
+    log,
+    () => !!runningPid(l.runDir, name),
+  );
+  step(`${name}: running`);
 }
 
 interface NodeState {
@@ -263,7 +262,15 @@ interface NodeState {
 async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, token: string, step: (msg: string) => void): Promise<void> {
   const node: NodeState = { podCIDR: opts.podCIDR, cniBridge: opts.cniBridge, nodeIP: nodeIP(opts.podCIDR) };
   writeFileSync(l.nodeFile, JSON.stringify(node));
+  const registry = await upRegistry(opts, l, step);
+  const cd = await upContainerd(opts, l, registry, step);
+  await upKubelet(opts, l, node, cd, { server, ca, token }, step);
+  await upProxy(opts, l, node, step);
+  await upDNS(opts, l, node, { server, ca, token }, step);
+}
 
+/** The image registry with every image the cluster runs; returns its address. */
+async function upRegistry(opts: UpOptions, l: Layout, step: (msg: string) => void): Promise<string> {
   // The registry is shared by every cluster on this machine: reuse one that answers.
   const registry = `127.0.0.1:${opts.registryPort}`;
   if (runningPid(l.runDir, 'registry') || (await registryReady(registry, 500))) step(`registry: already running at ${registry}`);
@@ -284,7 +291,11 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
   step(
     `images: ${images.built.length ? `built ${images.built.join(', ')}` : 'all cached'}${images.pushed.length ? `, pushed ${images.pushed.length} tag(s)` : ''}`,
   );
+  return registry;
+}
 
+/** containerd, pulling through the registry; returns its paths. */
+async function upContainerd(opts: UpOptions, l: Layout, registry: string, step: (msg: string) => void): Promise<ReturnType<typeof containerdPaths>> {
   const cd = containerdPaths(opts.dataDir);
   if (runningPid(l.runDir, 'containerd')) step('containerd: already running');
   else {
@@ -299,7 +310,24 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
     );
     step(`containerd: ready at ${cd.socket}`);
   }
+  return cd;
+}
 
+interface AdminAccess {
+  server: string;
+  ca: string;
+  token: string;
+}
+
+async function upKubelet(
+  opts: UpOptions,
+  l: Layout,
+  node: NodeState,
+  cd: ReturnType<typeof containerdPaths>,
+  api: AdminAccess,
+  step: (msg: string) => void,
+): Promise<void> {
+  const { server, ca, token } = api;
   if (runningPid(l.runDir, 'kubelet')) step('kubelet: already running');
   else {
     startDetached(
@@ -329,7 +357,9 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
     () => !!runningPid(l.runDir, 'kubelet'),
   );
   step(`kubelet: ready, node ${opts.nodeName} is Ready at ${node.nodeIP}`);
+}
 
+async function upProxy(opts: UpOptions, l: Layout, node: NodeState, step: (msg: string) => void): Promise<void> {
   // proxy: Services → iptables on this machine.
   if (runningPid(l.runDir, 'proxy')) step('proxy: already running');
   else {
@@ -355,7 +385,10 @@ async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, to
     );
     step('proxy: ready');
   }
+}
 
+async function upDNS(opts: UpOptions, l: Layout, node: NodeState, api: AdminAccess, step: (msg: string) => void): Promise<void> {
+  const { server, ca, token } = api;
   // Cluster DNS: the kube-dns Service (manifests/dns.yaml) and its server on the node.
   await ensureObject(server, ca, token, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
   if (runningPid(l.runDir, 'dns')) step('dns: already running');

@@ -26,6 +26,8 @@ export function podConditions(pod: KubeObject): RowCondition[] | undefined {
   return undefined;
 }
 
+// Long because it follows upstream's printPod step by step (init containers, then
+// containers, then the reason overrides), so the two can be compared line by line.
 export function podCells(pod: KubeObject, now: Date): unknown[] {
   const spec = rec(pod.spec);
   const status = rec(pod.status);
