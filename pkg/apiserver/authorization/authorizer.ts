@@ -1,0 +1,30 @@
+// May they: k8s.io/apiserver's authorizer.Attributes and Decision. The request
+// attributes are derived from the path and method as upstream's RequestInfo does.
+import type { UserInfo } from '../authentication/user.js';
+
+export interface Attributes {
+  user: UserInfo;
+  /** get, list, watch, create, update, patch, delete, deletecollection; for non-resource requests the lower-case HTTP method. Also impersonate, bind, escalate, approve, use. */
+  verb: string;
+  isResourceRequest: boolean;
+  /** The request path, for non-resource requests (`/healthz`, `/api`, …). */
+  path: string;
+  apiGroup: string;
+  apiVersion: string;
+  namespace: string;
+  resource: string;
+  subresource: string;
+  name: string;
+}
+
+export type Decision = 'Allow' | 'Deny' | 'NoOpinion';
+
+export interface AuthorizerResult {
+  decision: Decision;
+  /** Why, for the audit log and access reviews. */
+  reason: string;
+}
+
+export interface Authorizer {
+  authorize(attrs: Attributes): AuthorizerResult | Promise<AuthorizerResult>;
+}
