@@ -3,6 +3,7 @@
 // per-type Strategy supplies defaults, validation and the kind's own rules. Every
 // read-modify-write is one guaranteedUpdate (pkg/storage/store.ts).
 import { copyJSON } from '../storage/objectjson.js';
+import type { UserInfo } from '../auth/user.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
@@ -33,6 +34,8 @@ export interface RequestContext {
   force?: boolean;
   /** Warnings to send back as `Warning: 299 - "..."` headers. */
   warnings: string[];
+  /** Who asks (after impersonation); absent for the apiserver's own writes. */
+  user?: UserInfo;
 }
 
 export interface DeleteOptions {

@@ -1,6 +1,6 @@
 // May they: k8s.io/apiserver's authorizer.Attributes and Decision. The request
 // attributes are derived from the path and method as upstream's RequestInfo does.
-import type { UserInfo } from '../authentication/user.js';
+import type { UserInfo } from './user.js';
 
 export interface Attributes {
   user: UserInfo;
