@@ -1,8 +1,8 @@
 // Original file: pkg/cri/api.proto
 
-import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from './ContainerMetadata.js';
-import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from './ImageSpec.js';
-import type { ContainerState__Input as _runtime_v1_ContainerState__Input, ContainerState as _runtime_v1_ContainerState } from './ContainerState.js';
+import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from '../../runtime/v1/ContainerMetadata.js';
+import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from '../../runtime/v1/ImageSpec.js';
+import type { ContainerState__Input as _runtime_v1_ContainerState__Input, ContainerState as _runtime_v1_ContainerState } from '../../runtime/v1/ContainerState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Container__Input {

@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from './ContainerMetadata.js';
+import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from '../../runtime/v1/ContainerMetadata.js';
 
 export interface ContainerAttributes__Input {
   'id'?: (string);

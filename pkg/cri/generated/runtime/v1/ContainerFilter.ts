@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { ContainerStateValue__Input as _runtime_v1_ContainerStateValue__Input, ContainerStateValue as _runtime_v1_ContainerStateValue } from './ContainerStateValue.js';
+import type { ContainerStateValue__Input as _runtime_v1_ContainerStateValue__Input, ContainerStateValue as _runtime_v1_ContainerStateValue } from '../../runtime/v1/ContainerStateValue.js';
 
 export interface ContainerFilter__Input {
   'id'?: (string);

@@ -1,10 +1,10 @@
 // Original file: pkg/cri/api.proto
 
-import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from './ContainerMetadata.js';
-import type { ContainerState__Input as _runtime_v1_ContainerState__Input, ContainerState as _runtime_v1_ContainerState } from './ContainerState.js';
-import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from './ImageSpec.js';
-import type { Mount__Input as _runtime_v1_Mount__Input, Mount as _runtime_v1_Mount } from './Mount.js';
-import type { ContainerResources__Input as _runtime_v1_ContainerResources__Input, ContainerResources as _runtime_v1_ContainerResources } from './ContainerResources.js';
+import type { ContainerMetadata__Input as _runtime_v1_ContainerMetadata__Input, ContainerMetadata as _runtime_v1_ContainerMetadata } from '../../runtime/v1/ContainerMetadata.js';
+import type { ContainerState__Input as _runtime_v1_ContainerState__Input, ContainerState as _runtime_v1_ContainerState } from '../../runtime/v1/ContainerState.js';
+import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from '../../runtime/v1/ImageSpec.js';
+import type { Mount__Input as _runtime_v1_Mount__Input, Mount as _runtime_v1_Mount } from '../../runtime/v1/Mount.js';
+import type { ContainerResources__Input as _runtime_v1_ContainerResources__Input, ContainerResources as _runtime_v1_ContainerResources } from '../../runtime/v1/ContainerResources.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ContainerStatus__Input {

@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { ContainerStatus__Input as _runtime_v1_ContainerStatus__Input, ContainerStatus as _runtime_v1_ContainerStatus } from './ContainerStatus.js';
+import type { ContainerStatus__Input as _runtime_v1_ContainerStatus__Input, ContainerStatus as _runtime_v1_ContainerStatus } from '../../runtime/v1/ContainerStatus.js';
 
 export interface ContainerStatusResponse__Input {
   'status'?: (_runtime_v1_ContainerStatus__Input | null);

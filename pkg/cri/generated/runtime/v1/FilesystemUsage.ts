@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { FilesystemIdentifier__Input as _runtime_v1_FilesystemIdentifier__Input, FilesystemIdentifier as _runtime_v1_FilesystemIdentifier } from './FilesystemIdentifier.js';
-import type { UInt64Value__Input as _runtime_v1_UInt64Value__Input, UInt64Value as _runtime_v1_UInt64Value } from './UInt64Value.js';
+import type { FilesystemIdentifier__Input as _runtime_v1_FilesystemIdentifier__Input, FilesystemIdentifier as _runtime_v1_FilesystemIdentifier } from '../../runtime/v1/FilesystemIdentifier.js';
+import type { UInt64Value__Input as _runtime_v1_UInt64Value__Input, UInt64Value as _runtime_v1_UInt64Value } from '../../runtime/v1/UInt64Value.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface FilesystemUsage__Input {

@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { Int64Value__Input as _runtime_v1_Int64Value__Input, Int64Value as _runtime_v1_Int64Value } from './Int64Value.js';
-import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from './ImageSpec.js';
+import type { Int64Value__Input as _runtime_v1_Int64Value__Input, Int64Value as _runtime_v1_Int64Value } from '../../runtime/v1/Int64Value.js';
+import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from '../../runtime/v1/ImageSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Image__Input {

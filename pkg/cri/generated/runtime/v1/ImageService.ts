@@ -2,16 +2,16 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { ImageFsInfoRequest__Input as _runtime_v1_ImageFsInfoRequest__Input, ImageFsInfoRequest as _runtime_v1_ImageFsInfoRequest } from './ImageFsInfoRequest.js';
-import type { ImageFsInfoResponse__Input as _runtime_v1_ImageFsInfoResponse__Input, ImageFsInfoResponse as _runtime_v1_ImageFsInfoResponse } from './ImageFsInfoResponse.js';
-import type { ImageStatusRequest__Input as _runtime_v1_ImageStatusRequest__Input, ImageStatusRequest as _runtime_v1_ImageStatusRequest } from './ImageStatusRequest.js';
-import type { ImageStatusResponse__Input as _runtime_v1_ImageStatusResponse__Input, ImageStatusResponse as _runtime_v1_ImageStatusResponse } from './ImageStatusResponse.js';
-import type { ListImagesRequest__Input as _runtime_v1_ListImagesRequest__Input, ListImagesRequest as _runtime_v1_ListImagesRequest } from './ListImagesRequest.js';
-import type { ListImagesResponse__Input as _runtime_v1_ListImagesResponse__Input, ListImagesResponse as _runtime_v1_ListImagesResponse } from './ListImagesResponse.js';
-import type { PullImageRequest__Input as _runtime_v1_PullImageRequest__Input, PullImageRequest as _runtime_v1_PullImageRequest } from './PullImageRequest.js';
-import type { PullImageResponse__Input as _runtime_v1_PullImageResponse__Input, PullImageResponse as _runtime_v1_PullImageResponse } from './PullImageResponse.js';
-import type { RemoveImageRequest__Input as _runtime_v1_RemoveImageRequest__Input, RemoveImageRequest as _runtime_v1_RemoveImageRequest } from './RemoveImageRequest.js';
-import type { RemoveImageResponse__Input as _runtime_v1_RemoveImageResponse__Input, RemoveImageResponse as _runtime_v1_RemoveImageResponse } from './RemoveImageResponse.js';
+import type { ImageFsInfoRequest__Input as _runtime_v1_ImageFsInfoRequest__Input, ImageFsInfoRequest as _runtime_v1_ImageFsInfoRequest } from '../../runtime/v1/ImageFsInfoRequest.js';
+import type { ImageFsInfoResponse__Input as _runtime_v1_ImageFsInfoResponse__Input, ImageFsInfoResponse as _runtime_v1_ImageFsInfoResponse } from '../../runtime/v1/ImageFsInfoResponse.js';
+import type { ImageStatusRequest__Input as _runtime_v1_ImageStatusRequest__Input, ImageStatusRequest as _runtime_v1_ImageStatusRequest } from '../../runtime/v1/ImageStatusRequest.js';
+import type { ImageStatusResponse__Input as _runtime_v1_ImageStatusResponse__Input, ImageStatusResponse as _runtime_v1_ImageStatusResponse } from '../../runtime/v1/ImageStatusResponse.js';
+import type { ListImagesRequest__Input as _runtime_v1_ListImagesRequest__Input, ListImagesRequest as _runtime_v1_ListImagesRequest } from '../../runtime/v1/ListImagesRequest.js';
+import type { ListImagesResponse__Input as _runtime_v1_ListImagesResponse__Input, ListImagesResponse as _runtime_v1_ListImagesResponse } from '../../runtime/v1/ListImagesResponse.js';
+import type { PullImageRequest__Input as _runtime_v1_PullImageRequest__Input, PullImageRequest as _runtime_v1_PullImageRequest } from '../../runtime/v1/PullImageRequest.js';
+import type { PullImageResponse__Input as _runtime_v1_PullImageResponse__Input, PullImageResponse as _runtime_v1_PullImageResponse } from '../../runtime/v1/PullImageResponse.js';
+import type { RemoveImageRequest__Input as _runtime_v1_RemoveImageRequest__Input, RemoveImageRequest as _runtime_v1_RemoveImageRequest } from '../../runtime/v1/RemoveImageRequest.js';
+import type { RemoveImageResponse__Input as _runtime_v1_RemoveImageResponse__Input, RemoveImageResponse as _runtime_v1_RemoveImageResponse } from '../../runtime/v1/RemoveImageResponse.js';
 
 export interface ImageServiceClient extends grpc.Client {
   ImageFsInfo(argument: _runtime_v1_ImageFsInfoRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_runtime_v1_ImageFsInfoResponse>): grpc.ClientUnaryCall;

@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from './LinuxContainerResources.js';
-import type { LinuxContainerSecurityContext__Input as _runtime_v1_LinuxContainerSecurityContext__Input, LinuxContainerSecurityContext as _runtime_v1_LinuxContainerSecurityContext } from './LinuxContainerSecurityContext.js';
+import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from '../../runtime/v1/LinuxContainerResources.js';
+import type { LinuxContainerSecurityContext__Input as _runtime_v1_LinuxContainerSecurityContext__Input, LinuxContainerSecurityContext as _runtime_v1_LinuxContainerSecurityContext } from '../../runtime/v1/LinuxContainerSecurityContext.js';
 
 export interface LinuxContainerConfig__Input {
   'resources'?: (_runtime_v1_LinuxContainerResources__Input | null);

@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { HugepageLimit__Input as _runtime_v1_HugepageLimit__Input, HugepageLimit as _runtime_v1_HugepageLimit } from './HugepageLimit.js';
+import type { HugepageLimit__Input as _runtime_v1_HugepageLimit__Input, HugepageLimit as _runtime_v1_HugepageLimit } from '../../runtime/v1/HugepageLimit.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface LinuxContainerResources__Input {

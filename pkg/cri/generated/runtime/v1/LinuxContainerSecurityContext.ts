@@ -1,10 +1,10 @@
 // Original file: pkg/cri/api.proto
 
-import type { Capability__Input as _runtime_v1_Capability__Input, Capability as _runtime_v1_Capability } from './Capability.js';
-import type { NamespaceOption__Input as _runtime_v1_NamespaceOption__Input, NamespaceOption as _runtime_v1_NamespaceOption } from './NamespaceOption.js';
-import type { SELinuxOption__Input as _runtime_v1_SELinuxOption__Input, SELinuxOption as _runtime_v1_SELinuxOption } from './SELinuxOption.js';
-import type { Int64Value__Input as _runtime_v1_Int64Value__Input, Int64Value as _runtime_v1_Int64Value } from './Int64Value.js';
-import type { SecurityProfile__Input as _runtime_v1_SecurityProfile__Input, SecurityProfile as _runtime_v1_SecurityProfile } from './SecurityProfile.js';
+import type { Capability__Input as _runtime_v1_Capability__Input, Capability as _runtime_v1_Capability } from '../../runtime/v1/Capability.js';
+import type { NamespaceOption__Input as _runtime_v1_NamespaceOption__Input, NamespaceOption as _runtime_v1_NamespaceOption } from '../../runtime/v1/NamespaceOption.js';
+import type { SELinuxOption__Input as _runtime_v1_SELinuxOption__Input, SELinuxOption as _runtime_v1_SELinuxOption } from '../../runtime/v1/SELinuxOption.js';
+import type { Int64Value__Input as _runtime_v1_Int64Value__Input, Int64Value as _runtime_v1_Int64Value } from '../../runtime/v1/Int64Value.js';
+import type { SecurityProfile__Input as _runtime_v1_SecurityProfile__Input, SecurityProfile as _runtime_v1_SecurityProfile } from '../../runtime/v1/SecurityProfile.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface LinuxContainerSecurityContext__Input {

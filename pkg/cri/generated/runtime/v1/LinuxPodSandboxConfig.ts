@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { LinuxSandboxSecurityContext__Input as _runtime_v1_LinuxSandboxSecurityContext__Input, LinuxSandboxSecurityContext as _runtime_v1_LinuxSandboxSecurityContext } from './LinuxSandboxSecurityContext.js';
-import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from './LinuxContainerResources.js';
+import type { LinuxSandboxSecurityContext__Input as _runtime_v1_LinuxSandboxSecurityContext__Input, LinuxSandboxSecurityContext as _runtime_v1_LinuxSandboxSecurityContext } from '../../runtime/v1/LinuxSandboxSecurityContext.js';
+import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from '../../runtime/v1/LinuxContainerResources.js';
 
 export interface LinuxPodSandboxConfig__Input {
   'cgroupParent'?: (string);

@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { MountPropagation__Input as _runtime_v1_MountPropagation__Input, MountPropagation as _runtime_v1_MountPropagation } from './MountPropagation.js';
-import type { IDMapping__Input as _runtime_v1_IDMapping__Input, IDMapping as _runtime_v1_IDMapping } from './IDMapping.js';
+import type { MountPropagation__Input as _runtime_v1_MountPropagation__Input, MountPropagation as _runtime_v1_MountPropagation } from '../../runtime/v1/MountPropagation.js';
+import type { IDMapping__Input as _runtime_v1_IDMapping__Input, IDMapping as _runtime_v1_IDMapping } from '../../runtime/v1/IDMapping.js';
 
 export interface Mount__Input {
   'containerPath'?: (string);

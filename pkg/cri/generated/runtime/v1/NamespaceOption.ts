@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { NamespaceMode__Input as _runtime_v1_NamespaceMode__Input, NamespaceMode as _runtime_v1_NamespaceMode } from './NamespaceMode.js';
-import type { UserNamespace__Input as _runtime_v1_UserNamespace__Input, UserNamespace as _runtime_v1_UserNamespace } from './UserNamespace.js';
+import type { NamespaceMode__Input as _runtime_v1_NamespaceMode__Input, NamespaceMode as _runtime_v1_NamespaceMode } from '../../runtime/v1/NamespaceMode.js';
+import type { UserNamespace__Input as _runtime_v1_UserNamespace__Input, UserNamespace as _runtime_v1_UserNamespace } from '../../runtime/v1/UserNamespace.js';
 
 export interface NamespaceOption__Input {
   'network'?: (_runtime_v1_NamespaceMode__Input);

@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { PodSandboxMetadata__Input as _runtime_v1_PodSandboxMetadata__Input, PodSandboxMetadata as _runtime_v1_PodSandboxMetadata } from './PodSandboxMetadata.js';
-import type { PodSandboxState__Input as _runtime_v1_PodSandboxState__Input, PodSandboxState as _runtime_v1_PodSandboxState } from './PodSandboxState.js';
+import type { PodSandboxMetadata__Input as _runtime_v1_PodSandboxMetadata__Input, PodSandboxMetadata as _runtime_v1_PodSandboxMetadata } from '../../runtime/v1/PodSandboxMetadata.js';
+import type { PodSandboxState__Input as _runtime_v1_PodSandboxState__Input, PodSandboxState as _runtime_v1_PodSandboxState } from '../../runtime/v1/PodSandboxState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface PodSandbox__Input {

@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { PodSandboxStateValue__Input as _runtime_v1_PodSandboxStateValue__Input, PodSandboxStateValue as _runtime_v1_PodSandboxStateValue } from './PodSandboxStateValue.js';
+import type { PodSandboxStateValue__Input as _runtime_v1_PodSandboxStateValue__Input, PodSandboxStateValue as _runtime_v1_PodSandboxStateValue } from '../../runtime/v1/PodSandboxStateValue.js';
 
 export interface PodSandboxFilter__Input {
   'id'?: (string);

@@ -1,7 +1,7 @@
 // Original file: pkg/cri/api.proto
 
-import type { PodSandboxStatus__Input as _runtime_v1_PodSandboxStatus__Input, PodSandboxStatus as _runtime_v1_PodSandboxStatus } from './PodSandboxStatus.js';
-import type { ContainerStatus__Input as _runtime_v1_ContainerStatus__Input, ContainerStatus as _runtime_v1_ContainerStatus } from './ContainerStatus.js';
+import type { PodSandboxStatus__Input as _runtime_v1_PodSandboxStatus__Input, PodSandboxStatus as _runtime_v1_PodSandboxStatus } from '../../runtime/v1/PodSandboxStatus.js';
+import type { ContainerStatus__Input as _runtime_v1_ContainerStatus__Input, ContainerStatus as _runtime_v1_ContainerStatus } from '../../runtime/v1/ContainerStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface PodSandboxStatusResponse__Input {

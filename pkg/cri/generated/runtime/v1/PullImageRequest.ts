@@ -1,8 +1,8 @@
 // Original file: pkg/cri/api.proto
 
-import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from './ImageSpec.js';
-import type { AuthConfig__Input as _runtime_v1_AuthConfig__Input, AuthConfig as _runtime_v1_AuthConfig } from './AuthConfig.js';
-import type { PodSandboxConfig__Input as _runtime_v1_PodSandboxConfig__Input, PodSandboxConfig as _runtime_v1_PodSandboxConfig } from './PodSandboxConfig.js';
+import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from '../../runtime/v1/ImageSpec.js';
+import type { AuthConfig__Input as _runtime_v1_AuthConfig__Input, AuthConfig as _runtime_v1_AuthConfig } from '../../runtime/v1/AuthConfig.js';
+import type { PodSandboxConfig__Input as _runtime_v1_PodSandboxConfig__Input, PodSandboxConfig as _runtime_v1_PodSandboxConfig } from '../../runtime/v1/PodSandboxConfig.js';
 
 export interface PullImageRequest__Input {
   'image'?: (_runtime_v1_ImageSpec__Input | null);

@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from './ImageSpec.js';
+import type { ImageSpec__Input as _runtime_v1_ImageSpec__Input, ImageSpec as _runtime_v1_ImageSpec } from '../../runtime/v1/ImageSpec.js';
 
 export interface RemoveImageRequest__Input {
   'image'?: (_runtime_v1_ImageSpec__Input | null);

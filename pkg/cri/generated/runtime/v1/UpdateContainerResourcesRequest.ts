@@ -1,6 +1,6 @@
 // Original file: pkg/cri/api.proto
 
-import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from './LinuxContainerResources.js';
+import type { LinuxContainerResources__Input as _runtime_v1_LinuxContainerResources__Input, LinuxContainerResources as _runtime_v1_LinuxContainerResources } from '../../runtime/v1/LinuxContainerResources.js';
 
 export interface UpdateContainerResourcesRequest__Input {
   'containerId'?: (string);
