@@ -2,34 +2,16 @@
 // (object, type, reason, message) within 10 minutes does not create a new Event:
 // the existing one is PATCHed with count+1 and a new lastTimestamp, as the
 // EventCorrelator does, so a crash-looping object makes one Event, not thousands.
-import type { KubeObject, ObjectMeta } from '../../api/meta/v1/types.js';
+import type { Event, EventSource, ObjectReference } from '../../api/core/v1/types.js';
+import type { KubeObject } from '../../api/meta/v1/types.js';
 import { isStatus, type Client, type ResourceClient } from './rest.js';
 
+/** Kept for callers not yet importing from api/core/v1/types.ts. */
+export type { ObjectReference } from '../../api/core/v1/types.js';
+/** @deprecated Event from api/core/v1/types.ts. */
+export type CoreEvent = Event;
+
 export type EventType = 'Normal' | 'Warning';
-
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-  fieldPath?: string;
-}
-
-export interface CoreEvent extends KubeObject {
-  metadata: ObjectMeta;
-  involvedObject: ObjectReference;
-  reason?: string;
-  message?: string;
-  type?: string;
-  source?: { component?: string; host?: string };
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  count?: number;
-  reportingComponent?: string;
-  reportingInstance?: string;
-}
 
 export interface EventRecorderOptions {
   /** source.component and reportingComponent, e.g. 'replicaset-controller'. */
@@ -67,7 +49,7 @@ function rfc3339(d: Date): string {
 }
 
 export class EventRecorder {
-  private readonly events: ResourceClient<CoreEvent>;
+  private readonly events: ResourceClient<Event>;
   private readonly seen = new Map<string, Seen>();
   /** Writes for one aggregation key are serialised, so a burst of repeats cannot create two Events. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -78,7 +60,7 @@ export class EventRecorder {
     client: Client,
     private readonly opts: EventRecorderOptions,
   ) {
-    this.events = client.resource<CoreEvent>('v1', 'events');
+    this.events = client.resource<Event>('v1', 'events');
     this.window = opts.aggregationWindowMs ?? 10 * 60_000;
     this.now = opts.now ?? (() => new Date());
   }
@@ -132,7 +114,7 @@ export class EventRecorder {
       reason,
       message,
       type,
-      source: JSON.parse(JSON.stringify({ component: this.opts.component, host: this.opts.host })) as { component?: string; host?: string },
+      source: JSON.parse(JSON.stringify({ component: this.opts.component, host: this.opts.host })) as EventSource,
       firstTimestamp: ts,
       lastTimestamp: ts,
       count: 1,

@@ -4,20 +4,11 @@
 // clock from when this candidate last saw the lease change (as client-go does),
 // so clock skew between machines does not matter.
 import { StatusError } from '../../api/meta/v1/status.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
+import type { Lease } from '../../api/coordination/v1/types.js';
 import { isStatus, type Client, type ResourceClient } from './rest.js';
 
-export interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
+/** Kept for callers not yet importing from api/coordination/v1/types.ts. */
+export type { Lease, LeaseSpec } from '../../api/coordination/v1/types.js';
 
 export interface LeaderCallbacks {
   /** Called on becoming leader; the signal aborts when leadership is lost or the elector stops. */

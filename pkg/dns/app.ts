@@ -2,11 +2,12 @@
 // records, the UDP/TCP server, /metrics + /health + /ready, and (when it runs on
 // the node instead of in a pod) the EndpointSlice that points its Service here.
 import type { Server } from 'node:http';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import { Client } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
 import { requestPath, serveMetrics } from '../metrics/server.js';
-import type { EndpointSlice, Service } from '../proxy/types.js';
 import { SelfEndpointPublisher } from './endpointpublisher.js';
 import { DNSMetrics } from './metrics.js';
 import { ClusterDNSRecords } from './records.js';

@@ -3,13 +3,14 @@
 // (kube-system/kube-dns) itself, so the proxy DNATs the Service's cluster IP to
 // it. The slice is owned by the Service (the garbage collector removes it with
 // the Service) and deleted when the server stops.
+import { isIPv6 } from 'node:net';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import type { Client } from '../client/rest.js';
 import { isStatus } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
-import { SERVICE_NAME_LABEL, type EndpointSlice, type Service } from '../proxy/types.js';
-import { isIPv6 } from 'node:net';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../util/wellknownlabels.js';
 
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'timonel-dns';
 
 export interface PublisherOptions {

@@ -8,8 +8,9 @@
 //   reverse names                     PTR for cluster IPs and endpoint IPs
 //   dns-version.<zone>               TXT "1.1.0"
 import { isIPv4, isIPv6 } from 'node:net';
-import type { EndpointSlice, Service } from '../proxy/types.js';
-import { SERVICE_NAME_LABEL } from '../proxy/types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
+import { SERVICE_NAME_LABEL } from '../util/wellknownlabels.js';
 
 export type RRType = 'A' | 'AAAA' | 'CNAME' | 'SRV' | 'PTR' | 'TXT' | 'SOA' | 'NS';
 

@@ -3,7 +3,8 @@
 // (upstream's CategorizeEndpoints).
 import { isIPv4 } from 'node:net';
 import { usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from './serviceport.js';
-import type { EndpointSlice, Protocol } from './types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
+import type { Protocol } from './types.js';
 
 export interface EndpointInfo {
   ip: string;

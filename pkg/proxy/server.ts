@@ -1,6 +1,8 @@
 // The proxy process (upstream's cmd/kube-proxy/app ProxyServer): node settings,
 // health and metrics servers, informers feeding the iptables proxier.
 import type { Server } from 'node:http';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import { Client } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
@@ -18,7 +20,7 @@ import {
 } from './iptables/servicerules.js';
 import { ProxyMetrics } from './metrics.js';
 import { BRIDGE_NF_CALL_IPTABLES, ensureSysctl, IP_FORWARD, ROUTE_LOCALNET } from './sysctl.js';
-import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL, type EndpointSlice, type Service } from './types.js';
+import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from './types.js';
 
 export type DetectLocalMode = 'ClusterCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | '';
 

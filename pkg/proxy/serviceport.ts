@@ -1,7 +1,8 @@
 // What the proxy keeps per service port (upstream's BaseServicePortInfo): the
 // Service's fields that decide rules, resolved for one IP family.
 import { isIPv4 } from 'node:net';
-import type { Protocol, Service } from './types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import { portProtocol, type Protocol } from './types.js';
 
 /** ServicePortName.String(): "ns/name:port", or "ns/name" for an unnamed port. */
 export function servicePortNameString(namespace: string, name: string, port: string): string {
@@ -74,12 +75,14 @@ export function servicePortInfos(svc: Service): ServicePortInfo[] {
   const affinity = spec.sessionAffinity === 'ClientIP';
   const out: ServicePortInfo[] = [];
   for (const p of spec.ports ?? []) {
+    const protocol = portProtocol(p.protocol);
+    if (!protocol) continue;
     const portName = p.name ?? '';
     const info: ServicePortInfo = {
       service: `${namespace}/${name}`,
       name: servicePortNameString(namespace, name, portName),
       portName,
-      protocol: p.protocol ?? 'TCP',
+      protocol,
       clusterIP,
       port: p.port,
       nodePort: type === 'NodePort' || type === 'LoadBalancer' ? (p.nodePort ?? 0) : 0,

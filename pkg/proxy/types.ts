@@ -1,71 +1,16 @@
-// The wire shapes of the objects the proxy (and the cluster DNS) read: core/v1
-// Service and discovery/v1 EndpointSlice, with only the fields they use.
+// Names the proxy reads Services and EndpointSlices by (the objects themselves
+// are api/core/v1 Service and api/discovery/v1 EndpointSlice), and the protocols
+// it programs rules for.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
-export interface ServicePort {
-  name?: string;
-  protocol?: Protocol;
-  port: number;
-  targetPort?: number | string;
-  nodePort?: number;
-  appProtocol?: string;
+/** A port's protocol, TCP when unset; undefined for a value the API does not allow (validation refuses it). */
+export function portProtocol(protocol: string | undefined): Protocol | undefined {
+  const p = protocol ?? 'TCP';
+  return p === 'TCP' || p === 'UDP' || p === 'SCTP' ? p : undefined;
 }
 
-export interface ServiceSpec {
-  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
-  clusterIP?: string;
-  clusterIPs?: string[];
-  ports?: ServicePort[];
-  selector?: Record<string, string>;
-  externalIPs?: string[];
-  externalName?: string;
-  sessionAffinity?: 'None' | 'ClientIP';
-  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
-  externalTrafficPolicy?: 'Cluster' | 'Local';
-  internalTrafficPolicy?: 'Cluster' | 'Local';
-  healthCheckNodePort?: number;
-  loadBalancerSourceRanges?: string[];
-  ipFamilies?: string[];
-  publishNotReadyAddresses?: boolean;
-}
-
-export interface Service extends KubeObject {
-  spec?: ServiceSpec;
-  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string; ipMode?: string }> } };
-}
-
-export interface EndpointConditions {
-  ready?: boolean | null;
-  serving?: boolean | null;
-  terminating?: boolean | null;
-}
-
-export interface Endpoint {
-  addresses: string[];
-  conditions?: EndpointConditions;
-  hostname?: string;
-  nodeName?: string;
-  zone?: string;
-  targetRef?: { kind?: string; namespace?: string; name?: string; uid?: string };
-}
-
-export interface EndpointPort {
-  name?: string | null;
-  port?: number | null;
-  protocol?: Protocol | null;
-  appProtocol?: string;
-}
-
-export interface EndpointSlice extends KubeObject {
-  addressType: 'IPv4' | 'IPv6' | 'FQDN';
-  endpoints?: Endpoint[] | null;
-  ports?: EndpointPort[] | null;
-}
-
-/** The label that ties an EndpointSlice to its Service. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** Set by the EndpointSlice controller: when the change that produced this slice happened (RFC 3339). */
 export const LAST_CHANGE_TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 /** Services (and their slices) carrying this label are for another proxy. */

@@ -4,7 +4,8 @@
 // next pod be scheduled while the previous binding is still on the wire without
 // double-booking the node.
 import { parseQuantity } from '../../api/resource/quantity.js';
-import type { Container, Node, NodeInfo, Pod, ResourceList } from './framework/types.js';
+import type { Container, Node, Pod, PodAffinity, PodAntiAffinity } from '../../api/core/v1/types.js';
+import type { NodeInfo, ResourceList } from './framework/types.js';
 
 /** Upstream's defaults for containers without a request, used only for scoring (pkg/scheduler/util DefaultMilliCPURequest/DefaultMemoryRequest). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -70,7 +71,7 @@ function computeRequests(pod: Pod, perContainer: ContainerRequests): ResourceLis
   const initMax: ResourceList = {};
   for (const c of pod.spec?.initContainers ?? []) {
     const r = perContainer(c);
-    if ((c as { restartPolicy?: string }).restartPolicy === 'Always') {
+    if (c.restartPolicy === 'Always') {
       addInto(reqs, r);
       addInto(sidecars, r);
       maxInto(initMax, { ...sidecars });
@@ -126,25 +127,19 @@ export function podHostPorts(pod: Pod): string[] {
   return out;
 }
 
-interface PodAffinitySpec {
-  requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
-  preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
-}
-
-function termCount(a: PodAffinitySpec | undefined): number {
+function termCount(a: PodAffinity | PodAntiAffinity | undefined): number {
   return (a?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) + (a?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0);
 }
 
 /** Whether the pod has any pod affinity or anti-affinity term (upstream PodInfo with affinity). */
 export function podHasAffinityTerms(pod: Pod): boolean {
-  const a = pod.spec?.affinity as { podAffinity?: PodAffinitySpec; podAntiAffinity?: PodAffinitySpec } | undefined;
+  const a = pod.spec?.affinity;
   return termCount(a?.podAffinity) + termCount(a?.podAntiAffinity) > 0;
 }
 
 /** Whether the pod has a required anti-affinity term. */
 export function podHasRequiredAntiAffinity(pod: Pod): boolean {
-  const a = pod.spec?.affinity as { podAntiAffinity?: PodAffinitySpec } | undefined;
-  return (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+  return (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 }
 
 /** NodeInfos holding at least one pod of a kind, counted per node, listed on demand. */

@@ -6,9 +6,9 @@
 //    waited 5 minutes (flushed every 30 s).
 // A pod that failed while a move request happened during its own cycle goes to
 // backoffQ rather than unschedulablePods, so the event that could help it is not lost.
+import type { Pod } from '../../api/core/v1/types.js';
 import { KeyedHeap } from './heap.js';
 import { podKey } from './cache.js';
-import type { Pod } from './framework/types.js';
 
 export const DEFAULT_POD_INITIAL_BACKOFF_MS = 1_000;
 export const DEFAULT_POD_MAX_BACKOFF_MS = 10_000;

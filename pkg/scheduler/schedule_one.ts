@@ -2,7 +2,8 @@
 // PreFilter → Filter over (a rotating window of) nodes → PreScore → Score →
 // pick the best. Everything here is synchronous, so the cache's NodeInfos cannot
 // change under it. The Scheduler (scheduler.ts) drives it and does the writes.
-import { Code, CycleState, MAX_NODE_SCORE, SUCCESS, type FilterPlugin, type NodeInfo, type Pod, type Profile, type Status } from './framework/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
+import { Code, CycleState, MAX_NODE_SCORE, SUCCESS, type FilterPlugin, type NodeInfo, type Profile, type Status } from './framework/types.js';
 
 /** Upstream minFeasibleNodesToFind / minFeasibleNodesPercentageToFind. */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;

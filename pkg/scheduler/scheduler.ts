@@ -7,11 +7,13 @@
 // steps out to the event loop every few milliseconds, bindings go out through a small
 // window of keep-alive connections, and Events never take a connection a binding waits for.
 import { hostname } from 'node:os';
+import { isPodTerminal } from '../../api/core/v1/pod.js';
+import type { Node, Pod, PodCondition } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { EventRecorder, isStatus, type Client, type SharedIndexInformer } from '../client/index.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import { SchedulerCache } from './cache.js';
-import { Code, CycleState, type ClusterLister, type Node, type NodeInfo, type Pod, type Profile, type Status } from './framework/types.js';
+import { Code, CycleState, type ClusterLister, type NodeInfo, type Profile, type Status } from './framework/types.js';
 import type { SchedulerMetrics } from './metrics.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue.js';
 import { FitError, schedulePod, statusMessage, type AlgorithmState } from './schedule_one.js';
@@ -83,9 +85,8 @@ function podName(pod: KubeObject): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 }
 
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
+/** A pod condition as sent: an unset time is null on the wire, as kube-scheduler writes lastProbeTime. */
+type WirePodCondition = Omit<PodCondition, 'lastProbeTime'> & { lastProbeTime?: string | null };
 
 function sameJSON(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -250,7 +251,7 @@ export class Scheduler {
   private addEventHandlers(): void {
     this.podInformer.addEventHandler({
       onAdd: (pod) => {
-        if (isTerminal(pod)) return;
+        if (isPodTerminal(pod)) return;
         if (pod.spec?.nodeName) {
           this.schedulerCache.addPod(pod);
           this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd', (info) =>
@@ -263,7 +264,7 @@ export class Scheduler {
       onUpdate: (oldPod, pod) => {
         if (oldPod === pod) return; // resync
         const wasAssigned = Boolean(oldPod.spec?.nodeName);
-        if (isTerminal(pod)) {
+        if (isPodTerminal(pod)) {
           // A finished pod frees its node (upstream's informer filters terminal pods out: a delete).
           if (wasAssigned) {
             this.schedulerCache.removePod(oldPod);
@@ -470,11 +471,11 @@ export class Scheduler {
 
   /** PUT pods/<name>/status with PodScheduled=False, only when the condition changes. */
   private async updatePodScheduledCondition(pod: Pod, reason: string, message: string): Promise<void> {
-    const conditions = (pod.status?.conditions ?? []) as Array<Record<string, unknown>>;
+    const conditions: WirePodCondition[] = pod.status?.conditions ?? [];
     const old = conditions.find((c) => c.type === 'PodScheduled');
     if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const cond: Record<string, unknown> = {
+    const cond: WirePodCondition = {
       type: 'PodScheduled',
       status: 'False',
       reason,
@@ -482,14 +483,15 @@ export class Scheduler {
       lastProbeTime: null,
       lastTransitionTime: old && old.status === 'False' ? old.lastTransitionTime : now,
     };
-    const next: Pod = {
+    // The body carries a null time, which the Pod type cannot express: write it as a plain object.
+    const next: KubeObject = {
       ...pod,
       apiVersion: 'v1',
       kind: 'Pod',
       status: { ...pod.status, conditions: old ? conditions.map((c) => (c === old ? cond : c)) : [...conditions, cond] },
     };
     try {
-      await this.opts.client.resource<Pod>('v1', 'pods').namespace(pod.metadata.namespace).updateStatus(next);
+      await this.opts.client.resource('v1', 'pods').namespace(pod.metadata.namespace).updateStatus(next);
     } catch (e) {
       // A conflict means the pod changed; the next attempt writes the condition again.
       if (!isStatus(e, 409) && !isStatus(e, 404))

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '../../pkg/client/index.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
+import type { Deployment } from '../../api/apps/v1/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 import { CRIClient } from '../../pkg/cri/client.js';
 import { containerdPaths } from '../../pkg/cluster/containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from '../../pkg/cluster/images.js';
@@ -34,10 +35,6 @@ const RATE_SECONDS = values.quick ? 4 : 20;
 const emit = (fig: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(fig)}\n`);
 const log = (m: string) => process.stderr.write(`node-bench: ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Pod extends KubeObject {
-  status?: { containerStatuses?: { state?: { running?: unknown } }[]; conditions?: { type: string; status: string }[] };
-}
 
 /** The ceiling: raw CRI on a containerd of the bench's own, with its own bridge. */
 async function rawCRI(registryURL: string): Promise<void> {
@@ -80,7 +77,7 @@ async function main(): Promise<void> {
     emit({ bench: 'node.up-to-ready', seconds: round((Date.now() - t0) / 1000) });
     const client = Client.fromFile(c.kubeconfig);
     try {
-      const deployments = client.resource('apps/v1', 'deployments').namespace('default');
+      const deployments = client.resource<Deployment>('apps/v1', 'deployments').namespace('default');
       const pods = client.resource<Pod>('v1', 'pods').namespace('default');
       const labels = { app: 'burst' };
       // Pull once outside the timing, as "images already present" asks.
@@ -102,12 +99,8 @@ async function main(): Promise<void> {
             spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] },
           },
         },
-      } as KubeObject);
-      await waitFor(
-        'burst ready',
-        async () => ((await deployments.get('burst')) as { status?: { readyReplicas?: number } }).status?.readyReplicas === N,
-        600_000,
-      );
+      });
+      await waitFor('burst ready', async () => (await deployments.get('burst')).status?.readyReplicas === N, 600_000);
       const burstSeconds = (Date.now() - burstStart) / 1000;
       emit({ bench: 'node.deployment-burst', pods: N, ready_s: round(burstSeconds) });
 
@@ -147,7 +140,7 @@ async function main(): Promise<void> {
           kind: 'Pod',
           metadata: { name, labels: { app: 'latency' } },
           spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '36000'] }] },
-        } as Pod);
+        });
       }
       await waitFor('latency pods running', async () => latencies.length === total, 300_000);
       watch.stop();

@@ -18,7 +18,8 @@ import { execRunner } from '../../pkg/proxy/exec.js';
 import { IPTables } from '../../pkg/proxy/iptables/iptables.js';
 import { Proxier, type SyncResult } from '../../pkg/proxy/iptables/proxier.js';
 import { detectLocalByCIDR } from '../../pkg/proxy/iptables/servicerules.js';
-import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import { newContext, type BenchContext } from './context.js';
 import { percentile, round } from './stats.js';
 

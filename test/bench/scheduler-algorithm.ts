@@ -7,7 +7,8 @@
 //   node dist/test/bench/scheduler-algorithm.js [--nodes=5000] [--pods=10000] [--affinity] [--percentage=0]
 import { parseArgs } from 'node:util';
 import { SchedulerCache } from '../../pkg/scheduler/cache.js';
-import { CycleState, type ClusterLister, type Node, type Pod } from '../../pkg/scheduler/framework/types.js';
+import type { Node, Pod, PodSpec } from '../../api/core/v1/types.js';
+import { CycleState, type ClusterLister } from '../../pkg/scheduler/framework/types.js';
 import { defaultProfile } from '../../pkg/scheduler/plugins/registry.js';
 import { schedulePod, type AlgorithmState } from '../../pkg/scheduler/schedule_one.js';
 import { round } from './stats.js';
@@ -29,12 +30,13 @@ function node(i: number): Node {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % ZONES}` } },
+    spec: {},
     status: { allocatable: resources, capacity: resources, conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }
 
 function pod(i: number, affinity: boolean): Pod {
-  const spec: NonNullable<Pod['spec']> = {
+  const spec: PodSpec = {
     containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '100Mi' } } }],
   };
   if (affinity) {

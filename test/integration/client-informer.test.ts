@@ -6,17 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../../api/meta/v1/types.js';
+import type { ConfigMap } from '../../api/core/v1/types.js';
 import { SharedInformerFactory } from '../../pkg/client/factory.js';
 import { SharedIndexInformer } from '../../pkg/client/informer.js';
 import { listerWatcherFor } from '../../pkg/client/reflector.js';
 import { Client, type ResourceClient } from '../../pkg/client/rest.js';
 import { until as waitUntil } from '../support/controllers.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-
-interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
-}
 
 /** These checks are cheap and synchronous: poll them often, for up to 10 s. */
 const until = (what: string, check: () => boolean, timeoutMs = 10_000) => waitUntil(what, check, timeoutMs, 20);

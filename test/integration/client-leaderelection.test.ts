@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client } from '../../pkg/client/rest.js';
-import { LeaderElector, type Lease } from '../../pkg/client/leaderelection.js';
+import type { Lease } from '../../api/coordination/v1/types.js';
+import { LeaderElector } from '../../pkg/client/leaderelection.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,14 +2,10 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../api/meta/v1/status.js';
-import type { KubeObject } from '../../api/meta/v1/types.js';
+import type { ConfigMap, Event } from '../../api/core/v1/types.js';
 import { Client, type ResourceClient } from '../../pkg/client/rest.js';
-import { EventRecorder, type CoreEvent } from '../../pkg/client/events.js';
+import { EventRecorder } from '../../pkg/client/events.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-
-interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
-}
 
 jest.setTimeout(60_000);
 describe('pkg/client REST', () => {
@@ -89,7 +85,7 @@ describe('pkg/client REST', () => {
     await rec.event({ ...target, apiVersion: 'v1', kind: 'ConfigMap' }, 'Warning', 'FailedSync', 'could not do the thing');
     await rec.event({ ...target, apiVersion: 'v1', kind: 'ConfigMap' }, 'Warning', 'FailedSync', 'could not do the thing');
     await rec.event({ ...target, apiVersion: 'v1', kind: 'ConfigMap' }, 'Normal', 'Synced', 'done');
-    const events = await client.resource<CoreEvent>('v1', 'events').namespace('default').list();
+    const events = await client.resource<Event>('v1', 'events').namespace('default').list();
     const failed = events.items.filter((e) => e.reason === 'FailedSync');
     assert.equal(failed.length, 1, 'one Event for the repeat');
     assert.equal(failed[0].count, 2);

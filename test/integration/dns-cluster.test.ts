@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { runClusterDNS, type RunningClusterDNS } from '../../pkg/dns/app.js';
@@ -51,13 +52,6 @@ function tcpQuery(port: number, name: string, type: string): Promise<Decoded> {
 }
 
 const addresses = (p: Decoded) => (p.answers ?? []).map((a) => (a as { data: unknown }).data);
-
-interface SliceObj {
-  metadata: { name: string; labels: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> };
-  addressType: string;
-  endpoints: Array<{ addresses: string[]; conditions: { ready: boolean }; nodeName?: string }>;
-  ports: Array<{ name: string; port: number; protocol: string }>;
-}
 
 jest.setTimeout(120_000);
 describe('cluster DNS', () => {
@@ -167,17 +161,17 @@ describe('cluster DNS', () => {
   it('keeps an EndpointSlice for kube-dns pointing at itself, owned by the Service', async () => {
     const slice = await until('the kube-dns endpoint slice', async () => {
       const r = await request(c, 'GET', '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices/kube-dns-node-a');
-      return r.status === 200 ? (r.json() as SliceObj) : undefined;
+      return r.status === 200 ? (r.json() as EndpointSlice) : undefined;
     });
-    assert.equal(slice.metadata.labels['kubernetes.io/service-name'], 'kube-dns');
-    assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'timonel-dns');
+    assert.equal(slice.metadata.labels?.['kubernetes.io/service-name'], 'kube-dns');
+    assert.equal(slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'timonel-dns');
     assert.deepEqual(
       slice.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid]),
       [['Service', 'kube-dns', dnsServiceUID]],
     );
     assert.equal(slice.addressType, 'IPv4');
     assert.deepEqual(
-      slice.endpoints.map((e) => [e.addresses, e.conditions.ready, e.nodeName]),
+      slice.endpoints.map((e) => [e.addresses, e.conditions?.ready, e.nodeName]),
       [[['10.250.0.5'], true, 'node-a']],
     );
     assert.deepEqual(slice.ports, [

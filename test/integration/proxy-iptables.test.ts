@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Service } from '../../api/core/v1/types.js';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { logger } from '../../pkg/util/log.js';
@@ -26,11 +27,6 @@ const PODS = [
   { name: 'web-b', ip: '10.244.77.12' },
   { name: 'web-c', ip: '10.244.77.13' },
 ];
-
-interface ServiceObj {
-  metadata: { name: string; resourceVersion?: string };
-  spec: { clusterIP: string; ports: Array<{ nodePort?: number }>; sessionAffinity?: string };
-}
 
 function runProcess(argv: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -53,7 +49,7 @@ describe('proxy on iptables, in a network namespace', () => {
   let proxyLog = '';
   let metricsPort = 0;
   let healthzPort = 0;
-  let web: ServiceObj;
+  let web: Service;
   const podNS: string[] = [];
 
   function startProxy(): void {
@@ -131,7 +127,7 @@ describe('proxy on iptables, in a network namespace', () => {
       spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
     });
     assert.equal(created.status, 201, created.body);
-    web = created.json() as ServiceObj;
+    web = created.json() as Service;
   });
 
   afterAll(async () => {
@@ -142,7 +138,7 @@ describe('proxy on iptables, in a network namespace', () => {
   });
 
   const clusterURL = () => `http://${web.spec.clusterIP}/`;
-  const nodePort = () => web.spec.ports[0].nodePort as number;
+  const nodePort = () => web.spec.ports?.[0].nodePort as number;
 
   it('sets the node settings it needs (in the node namespace only)', async () => {
     await until(
@@ -182,7 +178,7 @@ describe('proxy on iptables, in a network namespace', () => {
       spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
     });
     assert.equal(created.status, 201, created.body);
-    const ip = (created.json() as ServiceObj).spec.clusterIP;
+    const ip = (created.json() as Service).spec.clusterIP ?? '';
     const res = await api('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
       metadata: { name: 'node-dns-1', labels: { 'kubernetes.io/service-name': 'node-dns' } },
       addressType: 'IPv4',
@@ -215,14 +211,14 @@ describe('proxy on iptables, in a network namespace', () => {
   });
 
   it('keeps a client on one endpoint with sessionAffinity ClientIP', async () => {
-    const cur = (await api('GET', '/api/v1/namespaces/default/services/web')).json() as ServiceObj;
+    const cur = (await api('GET', '/api/v1/namespaces/default/services/web')).json() as Service;
     const res = await api('PUT', '/api/v1/namespaces/default/services/web', { ...cur, spec: { ...cur.spec, sessionAffinity: 'ClientIP' } });
     assert.equal(res.status, 200, res.body);
     // Rules change within a sync; then every request lands where the first did.
     await until('affinity rules', async () => (await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes('--rcheck'), 15_000, 200);
     const results = await lab.http(node, clusterURL(), 30);
     assert.equal(new Set(results.map((r) => r.body)).size, 1, JSON.stringify(results.map((r) => r.body)));
-    const back = (await api('GET', '/api/v1/namespaces/default/services/web')).json() as ServiceObj;
+    const back = (await api('GET', '/api/v1/namespaces/default/services/web')).json() as Service;
     assert.equal((await api('PUT', '/api/v1/namespaces/default/services/web', { ...back, spec: { ...back.spec, sessionAffinity: 'None' } })).status, 200);
     await until('affinity gone', async () => !(await lab.exec(node, ['iptables-save', '-t', 'nat'])).includes('--rcheck'), 15_000, 200);
   });
@@ -267,7 +263,7 @@ describe('proxy on iptables, in a network namespace', () => {
       spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
     });
     assert.equal(created.status, 201, created.body);
-    const ip = (created.json() as ServiceObj).spec.clusterIP;
+    const ip = (created.json() as Service).spec.clusterIP ?? '';
     assert.equal((await api('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', slice(PODS[0].ip))).status, 201);
     // The first datagram only once the DNAT exists, so its flow is a DNATed one from the start.
     await until(

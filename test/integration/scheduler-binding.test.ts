@@ -2,10 +2,10 @@
 // starts from the watch cache's copy of the pod and guards the write on its
 // resourceVersion (as upstream's GuaranteedUpdate does with its cached object), so these
 // check that a stale copy never loses a newer change and never binds twice.
+import type { Pod } from '../../api/core/v1/types.js';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
-import type { Pod } from '../../pkg/scheduler/framework/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
 const NS = 'binding-test';

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/global
 import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
 import { nonZeroRequests, podRequests, SchedulerCache } from '../../pkg/scheduler/cache.js';
+import type { Node, Pod, PodSpec } from '../../api/core/v1/types.js';
 import {
   Code,
   MAX_NODE_SCORE,
@@ -13,9 +14,7 @@ import {
   unschedulable,
   type CycleState,
   type FilterPlugin,
-  type Node,
   type NodeInfo,
-  type Pod,
   type PostFilterPlugin,
   type Profile,
   type ScorePlugin,
@@ -88,7 +87,7 @@ describe('scheduler core units', () => {
   it('assumes, forgets, confirms and expires pods in the cache', () => {
     let now = 1_000;
     const cache = new SchedulerCache({ now: () => now, ttlMs: 30_000 });
-    cache.addNode({ metadata: { name: 'n1' }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '10Gi' } } });
+    cache.addNode({ metadata: { name: 'n1' }, spec: {}, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '10Gi' } } });
     const info = cache.nodeInfo('n1') as NodeInfo;
     assert.deepEqual(info.allocatable, { cpu: 4000, memory: 8 * 2 ** 30, pods: 110, 'ephemeral-storage': 10 * 2 ** 30 });
     const pod = (name: string): Pod => ({
@@ -123,7 +122,7 @@ describe('scheduler core units', () => {
   it('pops higher priority first, then oldest; backs off exponentially; moves unschedulable pods on events', async () => {
     let now = 0;
     const q = new SchedulingQueue({ now: () => now });
-    const pod = (name: string, priority?: number): Pod => ({ metadata: { name, namespace: 'd', uid: name }, spec: { priority } });
+    const pod = (name: string, priority?: number): Pod => ({ metadata: { name, namespace: 'd', uid: name }, spec: { containers: [], priority } });
     q.add(pod('low'));
     now++;
     q.add(pod('high', 1000));
@@ -228,12 +227,12 @@ describe('scheduler core against a real apiserver', () => {
       capacity: { cpu, memory: '8Gi', pods: '110' },
       conditions: [{ type: 'Ready', status: 'True' }],
     };
-    const created = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status });
+    const created = await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {}, status });
     // Upstream keeps a Node's status on create; write it again in case this apiserver reset it.
     if (!created.status?.allocatable) await nodes.updateStatus({ ...created, status });
   }
 
-  async function createPod(name: string, cpu: string, extra: Partial<NonNullable<Pod['spec']>> = {}): Promise<void> {
+  async function createPod(name: string, cpu: string, extra: Partial<PodSpec> = {}): Promise<void> {
     await pods.create({
       apiVersion: 'v1',
       kind: 'Pod',

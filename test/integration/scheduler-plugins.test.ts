@@ -5,19 +5,18 @@
 //
 // Nodes are cluster-scoped, so every case deletes its pods and nodes afterwards and
 // waits for the scheduler's cache to be empty: messages then count only its nodes.
+import type { Node, Pod, PodSpec, Taint } from '../../api/core/v1/types.js';
 import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
 import { SharedInformerFactory } from '../../pkg/client/factory.js';
-import type { Node, Pod, Taint } from '../../pkg/scheduler/framework/types.js';
 import { clientPreemptionWriter, defaultProfile } from '../../pkg/scheduler/plugins/registry.js';
 import { Scheduler } from '../../pkg/scheduler/scheduler.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { sleep, until } from '../support/controllers.js';
 import { EXAMPLES_DIR } from '../support/examples.js';
 
-type PodSpec = NonNullable<Pod['spec']>;
 interface NodeOpts {
   cpu?: string;
   memory?: string;

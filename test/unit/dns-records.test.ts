@@ -3,7 +3,8 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { addressFromReverse, ClusterDNSRecords, reverseName } from '../../pkg/dns/records.js';
-import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 
 function service(ns: string, name: string, spec: Service['spec']): Service {
   return { metadata: { namespace: ns, name }, spec };

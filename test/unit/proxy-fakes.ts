@@ -3,7 +3,8 @@
 // iptables-restore input.
 import type { CommandResult, CommandRunner } from '../../pkg/proxy/exec.js';
 import { IPTables } from '../../pkg/proxy/iptables/iptables.js';
-import type { Endpoint, EndpointPort, EndpointSlice, Service, ServiceSpec } from '../../pkg/proxy/types.js';
+import type { Service, ServiceSpec } from '../../api/core/v1/types.js';
+import type { Endpoint, EndpointPort, EndpointSlice } from '../../api/discovery/v1/types.js';
 
 let rv = 1;
 

@@ -8,7 +8,8 @@ import { detectLocalByCIDR } from '../../pkg/proxy/iptables/servicerules.js';
 import { servicePortEndpointChain, servicePortPolicyClusterChain } from '../../pkg/proxy/iptables/chains.js';
 import { Conntrack } from '../../pkg/proxy/conntrack.js';
 import { ProxyMetrics } from '../../pkg/proxy/metrics.js';
-import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import { newModelIPTables, parseRestore, RulesetModel, slice, svc } from './proxy-fakes.js';
 
 const NODE = 'node-a';

@@ -17,7 +17,8 @@ import {
 import { buildServicePortRules, cidrContains, detectLocalByCIDR, NO_LOCAL_DETECTOR, probability } from '../../pkg/proxy/iptables/servicerules.js';
 import { servicePortInfos } from '../../pkg/proxy/serviceport.js';
 import { endpointsForPort } from '../../pkg/proxy/endpoints.js';
-import type { EndpointSlice, Service } from '../../pkg/proxy/types.js';
+import type { Service } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import { newFakeIPTables, parseRestore, slice, svc } from './proxy-fakes.js';
 import { Proxier } from '../../pkg/proxy/iptables/proxier.js';
 
@@ -381,6 +382,26 @@ describe('service rules', () => {
     assert.deepEqual(
       servicePortInfos(svc('ns', 'e', { type: 'ExternalName', externalName: 'example.com', ports: [{ name: 'a', port: 1, protocol: 'TCP' }] })),
       [],
+    );
+  });
+
+  it('takes an unset protocol as TCP and leaves out a port with a protocol it cannot program', () => {
+    const infos = servicePortInfos(
+      svc('ns', 'p', {
+        clusterIP: '10.96.0.9',
+        ports: [
+          { name: 'a', port: 1 },
+          { name: 'b', port: 2, protocol: 'ICMP' },
+          { name: 'c', port: 3, protocol: 'SCTP' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      infos.map((i) => [i.portName, i.protocol]),
+      [
+        ['a', 'TCP'],
+        ['c', 'SCTP'],
+      ],
     );
   });
 });

@@ -5,7 +5,8 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { SchedulerCache } from '../../pkg/scheduler/cache.js';
-import { CycleState, type ClusterLister, type Node, type NodeInfo, type Pod } from '../../pkg/scheduler/framework/types.js';
+import type { Affinity, Node, Pod, TopologySpreadConstraint } from '../../api/core/v1/types.js';
+import { CycleState, type ClusterLister, type NodeInfo } from '../../pkg/scheduler/framework/types.js';
 import { newNodeInfo } from '../../pkg/scheduler/plugins/helper/nodeinfo.js';
 import { InterPodAffinity } from '../../pkg/scheduler/plugins/interpodaffinity/plugin.js';
 import { affinityInfo, termMatches } from '../../pkg/scheduler/plugins/interpodaffinity/terms.js';
@@ -18,6 +19,7 @@ function node(name: string, labels: Record<string, string> = {}, extra: Partial<
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    spec: {},
     status: { allocatable: { cpu: '8', memory: '16Gi', pods: '110' } },
     ...extra,
   };
@@ -30,8 +32,8 @@ function pod(
     labels?: Record<string, string>;
     nodeName?: string;
     cpu?: string;
-    affinity?: Record<string, unknown>;
-    spread?: Array<Record<string, unknown>>;
+    affinity?: Affinity;
+    spread?: TopologySpreadConstraint[];
     ns?: string;
   } = {},
 ): Pod {

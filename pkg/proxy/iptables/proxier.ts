@@ -11,6 +11,8 @@
 // is what keeps a one-service change fast. The result in the kernel is the same
 // ruleset a full sync writes, which the periodic full sync re-establishes anyway.
 import { performance } from 'node:perf_hooks';
+import type { Service } from '../../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../../api/discovery/v1/types.js';
 import type { Logger } from '../../util/log.js';
 import { BoundedFrequencyRunner } from '../boundedfrequencyrunner.js';
 import type { Conntrack } from '../conntrack.js';
@@ -18,7 +20,8 @@ import { endpointsForPort, type EndpointInfo } from '../endpoints.js';
 import type { ProxierHealthServer } from '../healthcheck.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { servicePortInfos, type ServicePortInfo } from '../serviceport.js';
-import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION, namespacedName, SERVICE_NAME_LABEL, type EndpointSlice, type Service } from '../types.js';
+import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION, namespacedName } from '../types.js';
+import { SERVICE_NAME_LABEL } from '../../util/wellknownlabels.js';
 import {
   isServiceChainName,
   jumpRuleArgs,

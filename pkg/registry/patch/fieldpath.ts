@@ -132,11 +132,12 @@ function elementRank(e: string): number {
 
 /** FieldsV1 JSON: nested `f:`/`k:`/`v:`/`i:` keys, `.: {}` marking a member that also has children. */
 export function encodeFieldsV1(set: FieldSet): JSONObject {
-  interface Node {
+  /** One element of the path tree; members are the fields the set names. */
+  interface PathNode {
     member: boolean;
-    children: Map<string, Node>;
+    children: Map<string, PathNode>;
   }
-  const root: Node = { member: false, children: new Map() };
+  const root: PathNode = { member: false, children: new Map() };
   for (const key of set) {
     let n = root;
     for (const e of parsePathKey(key)) {
@@ -146,7 +147,7 @@ export function encodeFieldsV1(set: FieldSet): JSONObject {
     }
     n.member = true;
   }
-  const emit = (n: Node): JSONObject => {
+  const emit = (n: PathNode): JSONObject => {
     const o: JSONObject = {};
     if (n.member && n.children.size > 0) o['.'] = {};
     const names = [...n.children.keys()].sort((a, b) => elementRank(a) - elementRank(b) || (a < b ? -1 : a > b ? 1 : 0));

@@ -1,62 +1,8 @@
 // The scheduling framework's shapes, after kube-scheduler's framework package:
 // small plugin interfaces (PreFilter, Filter, PostFilter, PreScore, Score, Reserve,
 // Bind) over a snapshot of NodeInfos. Plugins live in pkg/scheduler/plugins/<name>.
+import type { Node, Pod } from '../../../api/core/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean; taints?: Taint[] };
-  status?: {
-    allocatable?: Record<string, string>;
-    capacity?: Record<string, string>;
-    conditions?: Array<{ type: string; status: string }>;
-    images?: Array<{ names?: string[]; sizeBytes?: number }>;
-  };
-}
-
-export interface ContainerPort {
-  containerPort: number;
-  hostPort?: number;
-  hostIP?: string;
-  protocol?: string;
-}
-export interface Container {
-  name: string;
-  image?: string;
-  ports?: ContainerPort[];
-  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
-}
-
-export interface Pod extends KubeObject {
-  spec?: {
-    nodeName?: string;
-    schedulerName?: string;
-    nodeSelector?: Record<string, string>;
-    affinity?: Record<string, unknown>;
-    tolerations?: Toleration[];
-    containers?: Container[];
-    initContainers?: Container[];
-    overhead?: Record<string, string>;
-    priority?: number;
-    priorityClassName?: string;
-    preemptionPolicy?: string;
-    topologySpreadConstraints?: Array<Record<string, unknown>>;
-    volumes?: Array<Record<string, unknown>>;
-  };
-  status?: { phase?: string; conditions?: Array<Record<string, unknown>>; nominatedNodeName?: string };
-}
 
 /** Resource amounts in the units the scheduler counts: milli-CPU, bytes, pod count, and any extended resource as an integer. */
 export type ResourceList = Record<string, number>;

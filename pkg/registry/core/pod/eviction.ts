@@ -2,25 +2,16 @@
 // a delete that a PodDisruptionBudget may refuse. The budget's disruptionsAllowed
 // (kept by the disruption controller) is checked and spent in one guaranteedUpdate
 // of the budget, then the pod is deleted.
-import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import { isPodReady, isPodTerminal } from '../../../../api/core/v1/pod.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { StatusError, newBadRequest } from '../../../../api/meta/v1/status.js';
-import { selectorFromLabelSelector, type LabelSelector } from '../../../../api/labels/selector.js';
+import type { PodDisruptionBudget } from '../../../../api/policy/v1/types.js';
+import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
 import { nowRFC3339, type DeleteOptions, type RequestContext, type Store } from '../../store.js';
 
 export interface Eviction {
   metadata?: { name?: string };
   deleteOptions?: DeleteOptions & { dryRun?: string[] };
-}
-
-interface PDB extends KubeObject {
-  spec?: { selector?: LabelSelector };
-  status?: {
-    observedGeneration?: number;
-    disruptionsAllowed?: number;
-    currentHealthy?: number;
-    desiredHealthy?: number;
-    disruptedPods?: Record<string, string>;
-  };
 }
 
 function tooManyRequests(cause: string): StatusError {
@@ -29,15 +20,9 @@ function tooManyRequests(cause: string): StatusError {
   });
 }
 
-function podReady(pod: KubeObject): boolean {
-  const conditions = ((pod.status ?? {}) as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
-  return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
 /** A pod not running (finished, not started, or already going) is deleted without asking its budget. */
-function canIgnorePDB(pod: KubeObject): boolean {
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
-  return !!pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending';
+function canIgnorePDB(pod: Pod): boolean {
+  return !!pod.metadata.deletionTimestamp || isPodTerminal(pod) || pod.status?.phase === 'Pending';
 }
 
 export class EvictionREST {
@@ -50,10 +35,11 @@ export class EvictionREST {
     if (eviction?.metadata?.name && eviction.metadata.name !== name) throw newBadRequest('name in URL does not match name in Eviction object');
     const opts = eviction?.deleteOptions ?? {};
     if (opts.dryRun?.includes('All')) ctx = { ...ctx, dryRun: true };
-    const pod = await this.pods.get(ctx, name);
+    // Stored pods passed validation.
+    const pod = (await this.pods.get(ctx, name)) as Pod;
     if (!canIgnorePDB(pod)) {
       const budgets = (await this.pdbs.list({ namespace: ctx.namespace })).items.filter((p) =>
-        selectorFromLabelSelector((p as PDB).spec?.selector ?? {}).matches(pod.metadata.labels),
+        selectorFromLabelSelector((p as PodDisruptionBudget).spec?.selector ?? {}).matches(pod.metadata.labels),
       );
       if (budgets.length > 1)
         throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
@@ -63,12 +49,13 @@ export class EvictionREST {
   }
 
   /** Spends one disruption of the budget for pod, or refuses with 429; with dryRun only checks. */
-  private async checkAndDecrement(ctx: RequestContext, pdbName: string, pod: KubeObject): Promise<void> {
-    const ready = podReady(pod);
+  private async checkAndDecrement(ctx: RequestContext, pdbName: string, pod: Pod): Promise<void> {
+    const ready = isPodReady(pod);
     await this.pdbs.storage.guaranteedUpdate(ctx.namespace, pdbName, (obj) => {
-      const pdb = obj as PDB;
-      const st = pdb.status ?? {};
-      if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1))
+      const pdb = obj as PodDisruptionBudget;
+      const st = pdb.status;
+      // No status yet means the disruption controller has not seen the budget.
+      if (!st || (st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1))
         throw tooManyRequests(`The disruption budget ${pdbName} is still being processed by the server.`);
       // An unready pod does not count as healthy: evicting it spends nothing while the budget is met.
       if (!ready && (st.currentHealthy ?? 0) >= (st.desiredHealthy ?? 0)) return undefined;

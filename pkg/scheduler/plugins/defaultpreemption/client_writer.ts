@@ -1,9 +1,9 @@
 // PreemptionWriter over the REST client: victims are deleted with a uid
 // precondition (a recreated pod of the same name is not touched) and the
 // preemptor's nominatedNodeName is patched onto its status.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import type { Client } from '../../../client/rest.js';
 import { isStatus } from '../../../client/rest.js';
-import type { Pod } from '../../framework/types.js';
 import type { PreemptionWriter } from './default_preemption.js';
 
 export function clientPreemptionWriter(client: Client): PreemptionWriter {

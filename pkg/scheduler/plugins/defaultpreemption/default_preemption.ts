@@ -1,11 +1,11 @@
 // DefaultPreemption (PostFilter): when a pod fits nowhere, find a node where
 // evicting lower-priority pods makes it fit, pick the node that hurts least,
 // evict the victims and nominate the node for the pod.
+import type { Pod } from '../../../../api/core/v1/types.js';
+import type { PodDisruptionBudget } from '../../../../api/policy/v1/types.js';
 import { Code, CycleState, SUCCESS, unschedulable } from '../../framework/types.js';
-import type { ClusterLister, NodeInfo, Pod, PostFilterPlugin, Profile, Status } from '../../framework/types.js';
-import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import type { ClusterLister, NodeInfo, PostFilterPlugin, Profile, Status } from '../../framework/types.js';
 import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
-import type { LabelSelector } from '../../../../api/labels/selector.js';
 import { newNodeInfo } from '../helper/nodeinfo.js';
 import { podPriority } from '../helper/priority.js';
 
@@ -21,11 +21,6 @@ export interface PreemptionWriter {
   deletePod(victim: Pod, preemptor: Pod, nodeName: string): Promise<void>;
   /** Set the preemptor's status.nominatedNodeName. */
   setNominatedNodeName(pod: Pod, nodeName: string): Promise<void>;
-}
-
-interface PDB extends KubeObject {
-  spec?: { selector?: LabelSelector };
-  status?: { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
 }
 
 export interface Victims {
@@ -44,12 +39,12 @@ export function fitErrorMessage(numAllNodes: number, statuses: Map<string, Statu
 }
 
 function startTime(p: Pod): number {
-  const s = (p.status as { startTime?: string } | undefined)?.startTime ?? p.metadata.creationTimestamp;
+  const s = p.status?.startTime ?? p.metadata.creationTimestamp;
   return s ? Date.parse(s) : 0;
 }
 
 /** A PDB with an empty or missing selector matches nothing here, as upstream. */
-function pdbMatches(pdb: PDB, pod: Pod): boolean {
+function pdbMatches(pdb: PodDisruptionBudget, pod: Pod): boolean {
   if (pdb.metadata.namespace !== pod.metadata.namespace) return false;
   try {
     const sel = selectorFromLabelSelector(pdb.spec?.selector);
@@ -60,7 +55,7 @@ function pdbMatches(pdb: PDB, pod: Pod): boolean {
 }
 
 /** Splits pods (most important first) into those whose eviction would violate a PDB and the rest. */
-export function filterPodsWithPDBViolation(pods: Pod[], pdbs: PDB[]): { violating: Pod[]; nonViolating: Pod[] } {
+export function filterPodsWithPDBViolation(pods: Pod[], pdbs: PodDisruptionBudget[]): { violating: Pod[]; nonViolating: Pod[] } {
   const allowed = pdbs.map((p) => p.status?.disruptionsAllowed ?? 0);
   const violating: Pod[] = [];
   const nonViolating: Pod[] = [];
@@ -149,7 +144,7 @@ export class DefaultPreemption implements PostFilterPlugin {
   }
 
   /** selectVictimsOnNode: remove every lower-priority pod, then reprieve as many as still lets the pod fit. */
-  selectVictimsOnNode(pod: Pod, all: NodeInfo[], ni: NodeInfo, pdbs: PDB[]): { victims?: Victims; status: Status } {
+  selectVictimsOnNode(pod: Pod, all: NodeInfo[], ni: NodeInfo, pdbs: PodDisruptionBudget[]): { victims?: Victims; status: Status } {
     const prio = this.priority(pod);
     const potential = ni.pods.filter((p) => this.priority(p) < prio);
     if (potential.length === 0) return { status: { code: Code.UnschedulableAndUnresolvable, reasons: [NO_VICTIMS] } };
@@ -188,7 +183,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       else statuses.set(name, { code: Code.UnschedulableAndUnresolvable, reasons: [NOT_HELPFUL] });
     }
     const candidates = new Map<string, Victims>();
-    const pdbs = this.lister.list('policy/v1', 'poddisruptionbudgets') as PDB[];
+    const pdbs = this.lister.list('policy/v1', 'poddisruptionbudgets') as PodDisruptionBudget[];
     const wanted = Math.min(potential.length, Math.max(Math.floor((all.length * MIN_CANDIDATE_NODES_PERCENTAGE) / 100), MIN_CANDIDATE_NODES_ABSOLUTE));
     for (const ni of potential) {
       const name = ni.node.metadata.name ?? '';

@@ -1,31 +1,9 @@
 // corev1 NodeSelector matching (component-helpers nodeaffinity): terms are ORed,
 // a term's requirements ANDed; an empty term matches nothing.
-import type { Node, Pod } from '../../framework/types.js';
-
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-export interface NodeSelector {
-  nodeSelectorTerms?: NodeSelectorTerm[];
-}
-export interface PreferredSchedulingTerm {
-  weight: number;
-  preference: NodeSelectorTerm;
-}
-
-export interface NodeAffinity {
-  requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
-  preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
-}
+import type { Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../../../../api/core/v1/types.js';
 
 export function podNodeAffinity(pod: Pod): NodeAffinity | undefined {
-  return (pod.spec?.affinity as { nodeAffinity?: NodeAffinity } | undefined)?.nodeAffinity;
+  return pod.spec?.affinity?.nodeAffinity;
 }
 
 function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {

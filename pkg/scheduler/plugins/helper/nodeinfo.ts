@@ -1,6 +1,7 @@
 // Building NodeInfos outside the scheduler cache: preemption's "what if these
 // pods were gone" copies, and tests.
-import type { Node, NodeInfo, Pod, ResourceList } from '../../framework/types.js';
+import type { Node, Pod } from '../../../../api/core/v1/types.js';
+import type { NodeInfo, ResourceList } from '../../framework/types.js';
 import { podRequests, quantityToAmount } from './resources.js';
 
 /** Host ports a pod claims, as NodeInfo.usedPorts keys "protocol/hostIP/port". */

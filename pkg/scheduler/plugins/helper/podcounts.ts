@@ -3,7 +3,8 @@
 // score every pod against every existing pod; with the counts kept between cycles a
 // node's pods are looked at again only after that node changed (one node per binding),
 // so a cycle costs per node instead of per existing pod.
-import type { NodeInfo, Pod } from '../../framework/types.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
+import type { NodeInfo } from '../../framework/types.js';
 import type { Selector } from '../../../../api/labels/selector.js';
 
 interface NodeCounts {

@@ -1,4 +1,6 @@
-import type { ClusterLister, Pod } from '../../framework/types.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
+import type { PriorityClass } from '../../../../api/scheduling/v1/types.js';
+import type { ClusterLister } from '../../framework/types.js';
 
 /**
  * corev1helpers.PodPriority: spec.priority, which admission fills from the
@@ -8,7 +10,7 @@ export function podPriority(pod: Pod, lister?: ClusterLister): number {
   if (typeof pod.spec?.priority === 'number') return pod.spec.priority;
   const cls = pod.spec?.priorityClassName;
   if (cls && lister) {
-    const pc = lister.get('scheduling.k8s.io/v1', 'priorityclasses', undefined, cls) as { value?: number } | undefined;
+    const pc = lister.get('scheduling.k8s.io/v1', 'priorityclasses', undefined, cls) as PriorityClass | undefined;
     if (pc && typeof pc.value === 'number') return pc.value;
   }
   return 0;

@@ -2,7 +2,8 @@
 // component-helpers resource.PodRequests): max(sum of app containers, each init
 // container) plus the pod overhead, in milli-CPU, bytes and integer counts.
 import { parseQuantity } from '../../../../api/resource/quantity.js';
-import type { Container, Pod, ResourceList } from '../../framework/types.js';
+import type { Container, Pod } from '../../../../api/core/v1/types.js';
+import type { ResourceList } from '../../framework/types.js';
 
 /** Defaults upstream scores with for containers that request nothing (schedutil.DefaultMilliCPURequest / DefaultMemoryRequest). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -39,7 +40,7 @@ function maxInto(dst: ResourceList, src: ResourceList): void {
 }
 
 function isRestartableInit(c: Container): boolean {
-  return (c as { restartPolicy?: string }).restartPolicy === 'Always';
+  return c.restartPolicy === 'Always';
 }
 
 // Pods from the informer are never mutated (an update is a new object), so the

@@ -1,8 +1,9 @@
 // ImageLocality: prefers nodes that already hold the pod's images, weighted by
 // image size and by how widely the image is spread (so one node holding a
 // popular image does not attract everything).
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS } from '../../framework/types.js';
-import type { ClusterLister, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
+import type { ClusterLister, NodeInfo, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 
 export const NAME = 'ImageLocality';
 const MB = 1024 * 1024;

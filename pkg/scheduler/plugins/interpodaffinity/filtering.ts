@@ -1,7 +1,8 @@
 // InterPodAffinity filter: required pod affinity / anti-affinity of the incoming
 // pod, and existing pods' required anti-affinity against it, by topology domain.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { SUCCESS, unresolvable, unschedulable } from '../../framework/types.js';
-import type { NodeInfo, Pod, Status } from '../../framework/types.js';
+import type { NodeInfo, Status } from '../../framework/types.js';
 import { affinityInfo, podsWithAffinityOn, termMatches } from './terms.js';
 import type { AffinityTerm, NamespaceLabels } from './terms.js';
 

@@ -1,6 +1,7 @@
 // InterPodAffinity: required pod (anti-)affinity as a filter, preferred terms as a score.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, SKIP, SUCCESS } from '../../framework/types.js';
-import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
+import type { ClusterLister, FilterPlugin, NodeInfo, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { computePreFilterState, filterNode } from './filtering.js';
 import type { PreFilterState } from './filtering.js';
 import { computeTopologyScore, normalize, scoreNode } from './scoring.js';

@@ -1,7 +1,8 @@
 // InterPodAffinity score: preferred terms of the incoming pod against existing
 // pods, and existing pods' terms (required affinity at weight 1, preferred at
 // their weight) against the incoming pod, summed per topology domain.
-import type { NodeInfo, Pod } from '../../framework/types.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
+import type { NodeInfo } from '../../framework/types.js';
 import { countPodsOnNode } from '../helper/podcounts.js';
 import { affinityInfo, podsWithAffinityOn, termKey, termMatches } from './terms.js';
 import type { AffinityTerm, NamespaceLabels } from './terms.js';

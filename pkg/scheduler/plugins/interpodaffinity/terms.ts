@@ -1,25 +1,8 @@
 // Pod affinity terms resolved against a pod: which namespaces and labels a term selects.
-import type { ClusterLister, NodeInfo, Pod } from '../../framework/types.js';
+import type { Pod, PodAffinityTerm } from '../../../../api/core/v1/types.js';
+import type { ClusterLister, NodeInfo } from '../../framework/types.js';
 import { Selector, selectorFromLabelSelector } from '../../../../api/labels/selector.js';
 import type { LabelSelector, Requirement } from '../../../../api/labels/selector.js';
-
-export interface PodAffinityTerm {
-  labelSelector?: LabelSelector;
-  namespaces?: string[];
-  namespaceSelector?: LabelSelector;
-  topologyKey: string;
-  matchLabelKeys?: string[];
-  mismatchLabelKeys?: string[];
-}
-export interface WeightedPodAffinityTerm {
-  weight: number;
-  podAffinityTerm: PodAffinityTerm;
-}
-
-interface PodAffinity {
-  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
-  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
-}
 
 /** A term ready to match pods: the owner's namespace rules and a compiled selector. */
 export interface AffinityTerm {
@@ -69,7 +52,7 @@ const cache = new WeakMap<Pod, PodAffinityInfo>();
 export function affinityInfo(pod: Pod): PodAffinityInfo {
   const hit = cache.get(pod);
   if (hit) return hit;
-  const aff = (pod.spec?.affinity ?? {}) as { podAffinity?: PodAffinity; podAntiAffinity?: PodAffinity };
+  const aff = pod.spec?.affinity ?? {};
   const info: PodAffinityInfo = {
     requiredAffinity: (aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
     requiredAntiAffinity: (aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(pod, t)),
@@ -132,7 +115,7 @@ export function podsWithAffinityOn(ni: NodeInfo): NodeAffinityPods {
   if (hit && hit.generation === ni.generation && hit.count === ni.pods.length) return hit.pods;
   const pods: NodeAffinityPods = { withAffinity: [], withRequiredAntiAffinity: [] };
   for (const p of ni.pods) {
-    const a = p.spec?.affinity as { podAffinity?: unknown; podAntiAffinity?: unknown } | undefined;
+    const a = p.spec?.affinity;
     if (!a || (!a.podAffinity && !a.podAntiAffinity)) continue;
     const info = affinityInfo(p);
     if (hasAffinity(info)) pods.withAffinity.push(p);

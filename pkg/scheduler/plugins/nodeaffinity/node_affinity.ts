@@ -1,9 +1,9 @@
 // NodeAffinity: spec.nodeSelector and required node affinity filter nodes;
 // preferred terms add their weights to the score.
+import type { Pod, PreferredSchedulingTerm } from '../../../../api/core/v1/types.js';
 import { CycleState, SKIP, SUCCESS, unresolvable } from '../../framework/types.js';
-import type { FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
+import type { FilterPlugin, NodeInfo, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { nodeSelectorTermMatches, podMatchesNodeSelectorAndAffinityTerms, podNodeAffinity } from '../helper/nodeaffinity.js';
-import type { PreferredSchedulingTerm } from '../helper/nodeaffinity.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
 
 export const NAME = 'NodeAffinity';

@@ -1,6 +1,7 @@
 // NodeName: a pod that names its node (spec.nodeName) fits only there.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { SUCCESS, unresolvable } from '../../framework/types.js';
-import type { CycleState, FilterPlugin, NodeInfo, Pod, Status } from '../../framework/types.js';
+import type { CycleState, FilterPlugin, NodeInfo, Status } from '../../framework/types.js';
 
 export const NAME = 'NodeName';
 export const ERR_REASON = "node(s) didn't match the requested node name";

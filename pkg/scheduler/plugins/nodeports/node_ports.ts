@@ -1,7 +1,8 @@
 // NodePorts: a pod's hostPorts must be free on the node. 0.0.0.0 (or no hostIP)
 // conflicts with every address for the same protocol and port.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, SKIP, SUCCESS, unschedulable } from '../../framework/types.js';
-import type { FilterPlugin, NodeInfo, Pod, PreFilterPlugin, Status } from '../../framework/types.js';
+import type { FilterPlugin, NodeInfo, PreFilterPlugin, Status } from '../../framework/types.js';
 import { podHostPorts } from '../helper/nodeinfo.js';
 
 export const NAME = 'NodePorts';

@@ -1,7 +1,8 @@
 // NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory would be
 // used in similar proportions with the pod placed (1 - std dev of the fractions).
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS } from '../../framework/types.js';
-import type { NodeInfo, Pod, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
+import type { NodeInfo, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
 import { DEFAULT_RESOURCES, podScoringRequest, requestedAndAllocatable } from './resource_allocation.js';
 import type { ResourceSpec } from './resource_allocation.js';
 

@@ -1,7 +1,8 @@
 // NodeResourcesFit: the pod's requests must fit in what the node has left
 // (filter); with the default LeastAllocated strategy, emptier nodes score higher.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, MAX_NODE_SCORE, SUCCESS, unschedulable } from '../../framework/types.js';
-import type { FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
+import type { FilterPlugin, NodeInfo, PreFilterPlugin, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
 import { isScalarResourceName, podRequests } from '../helper/resources.js';
 import { DEFAULT_RESOURCES, nonZeroRequested, podScoringRequest, requestedWithPod } from './resource_allocation.js';
 import type { ResourceSpec } from './resource_allocation.js';

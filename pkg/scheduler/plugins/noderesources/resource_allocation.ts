@@ -1,6 +1,7 @@
 // Shared by the NodeResourcesFit score (LeastAllocated) and BalancedAllocation:
 // what a node would have requested with the pod on it.
-import type { NodeInfo, Pod, ResourceList } from '../../framework/types.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
+import type { NodeInfo, ResourceList } from '../../framework/types.js';
 import { podRequests } from '../helper/resources.js';
 
 export interface ResourceSpec {

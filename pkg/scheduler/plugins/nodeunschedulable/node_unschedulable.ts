@@ -1,7 +1,8 @@
 // NodeUnschedulable: cordoned nodes (spec.unschedulable) take only pods that
 // tolerate the node.kubernetes.io/unschedulable:NoSchedule taint (DaemonSet pods do).
+import type { Pod, Taint } from '../../../../api/core/v1/types.js';
 import { SUCCESS, unresolvable } from '../../framework/types.js';
-import type { CycleState, FilterPlugin, NodeInfo, Pod, Status, Taint } from '../../framework/types.js';
+import type { CycleState, FilterPlugin, NodeInfo, Status } from '../../framework/types.js';
 import { tolerationsTolerateTaint } from '../../../util/taints.js';
 
 export const NAME = 'NodeUnschedulable';

@@ -1,10 +1,11 @@
 // PodTopologySpread: keeps matching pods spread across topology domains.
 // DoNotSchedule constraints filter (skew must stay within maxSkew);
 // ScheduleAnyway constraints score (fewer matching pods in the domain is better).
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, MAX_NODE_SCORE, SKIP, SUCCESS, unresolvable, unschedulable } from '../../framework/types.js';
-import type { ClusterLister, FilterPlugin, NodeInfo, Pod, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
+import type { ClusterLister, FilterPlugin, NodeInfo, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { Selector, selectorFromLabelSelector } from '../../../../api/labels/selector.js';
-import type { LabelSelector, Requirement } from '../../../../api/labels/selector.js';
+import type { Requirement } from '../../../../api/labels/selector.js';
 import { podMatchesNodeSelectorAndAffinityTerms } from '../helper/nodeaffinity.js';
 import { findMatchingUntoleratedTaint } from '../../../util/taints.js';
 import { countPodsOnNode, selectorKey } from '../helper/podcounts.js';
@@ -15,17 +16,6 @@ export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH 
 const PRE_FILTER_KEY = 'PreFilter' + NAME;
 const PRE_SCORE_KEY = 'PreScore' + NAME;
 const LABEL_HOSTNAME = 'kubernetes.io/hostname';
-
-export interface TopologySpreadConstraint {
-  maxSkew: number;
-  topologyKey: string;
-  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
-  labelSelector?: LabelSelector;
-  minDomains?: number;
-  nodeAffinityPolicy?: 'Honor' | 'Ignore';
-  nodeTaintsPolicy?: 'Honor' | 'Ignore';
-  matchLabelKeys?: string[];
-}
 
 interface Constraint {
   maxSkew: number;
@@ -43,7 +33,7 @@ interface Constraint {
 function constraintsOf(pod: Pod, action: string): Constraint[] {
   const out: Constraint[] = [];
   const labels = pod.metadata.labels ?? {};
-  for (const raw of (pod.spec?.topologySpreadConstraints ?? []) as unknown as TopologySpreadConstraint[]) {
+  for (const raw of pod.spec?.topologySpreadConstraints ?? []) {
     if (raw.whenUnsatisfiable !== action) continue;
     let selector: Selector;
     try {

@@ -1,7 +1,8 @@
 // TaintToleration: NoSchedule/NoExecute taints must be tolerated (filter);
 // fewer untolerated PreferNoSchedule taints score higher.
+import type { Pod, Toleration } from '../../../../api/core/v1/types.js';
 import { CycleState, SKIP, SUCCESS, unresolvable } from '../../framework/types.js';
-import type { FilterPlugin, NodeInfo, Pod, PreScorePlugin, ScorePlugin, Status, Toleration } from '../../framework/types.js';
+import type { FilterPlugin, NodeInfo, PreScorePlugin, ScorePlugin, Status } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
 import { findMatchingUntoleratedTaint, tolerationsTolerateTaint } from '../../../util/taints.js';
 

@@ -2,11 +2,11 @@
 // A bound claim's PV node affinity limits the nodes; an unbound claim of an
 // Immediate class waits for the PV controller; a WaitForFirstConsumer claim
 // needs an available matching PV on the node unless its class provisions.
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../../../../api/core/v1/types.js';
+import type { StorageClass } from '../../../../api/storage/v1/types.js';
 import { Code, CycleState, SUCCESS, unresolvable } from '../../framework/types.js';
-import type { ClusterLister, FilterPlugin, Node, NodeInfo, Pod, PreFilterPlugin, Status } from '../../framework/types.js';
-import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import type { ClusterLister, FilterPlugin, NodeInfo, PreFilterPlugin, Status } from '../../framework/types.js';
 import { nodeSelectorMatches } from '../helper/nodeaffinity.js';
-import type { NodeSelector } from '../helper/nodeaffinity.js';
 import { quantityToAmount } from '../helper/resources.js';
 
 export const NAME = 'VolumeBinding';
@@ -17,53 +17,34 @@ export const ERR_UNBOUND_IMMEDIATE_PVC = 'pod has unbound immediate PersistentVo
 const STATE_KEY = 'PreFilter' + NAME;
 const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
-interface PVC extends KubeObject {
-  spec?: { volumeName?: string; storageClassName?: string; accessModes?: string[]; volumeMode?: string; resources?: { requests?: Record<string, string> } };
-}
-interface PV extends KubeObject {
-  spec?: {
-    storageClassName?: string;
-    accessModes?: string[];
-    volumeMode?: string;
-    capacity?: Record<string, string>;
-    claimRef?: { namespace?: string; name?: string; uid?: string };
-    nodeAffinity?: { required?: NodeSelector };
-  };
-  status?: { phase?: string };
-}
-interface StorageClass extends KubeObject {
-  provisioner?: string;
-  volumeBindingMode?: string;
-}
-
 interface State {
-  boundPVs: PV[];
-  delayed: Array<{ claim: PVC; canProvision: boolean }>;
+  boundPVs: PersistentVolume[];
+  delayed: Array<{ claim: PersistentVolumeClaim; canProvision: boolean }>;
   missingPV: boolean;
 }
 
 function claimNames(pod: Pod): string[] {
   const out: string[] = [];
   for (const v of pod.spec?.volumes ?? []) {
-    const pvc = v.persistentVolumeClaim as { claimName?: string } | undefined;
-    if (pvc?.claimName) out.push(pvc.claimName);
+    const claimName = v.persistentVolumeClaim?.claimName;
+    if (claimName) out.push(claimName);
     // Generic ephemeral volumes get a claim named <pod>-<volume>.
     else if (v.ephemeral) out.push(`${pod.metadata.name}-${String(v.name)}`);
   }
   return out;
 }
 
-function storageClassOf(pvc: PVC): string {
+function storageClassOf(pvc: PersistentVolumeClaim): string {
   return pvc.spec?.storageClassName ?? pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
 }
 
-function pvMatchesNode(pv: PV, node: Node): boolean {
+function pvMatchesNode(pv: PersistentVolume, node: Node): boolean {
   const req = pv.spec?.nodeAffinity?.required;
   return !req || nodeSelectorMatches(req, node);
 }
 
 /** An Available (unclaimed or pre-bound to this claim) PV of the claim's class, size, access and volume modes, reachable from the node. */
-function findMatchingPV(claim: PVC, pvs: PV[], node: Node): PV | undefined {
+function findMatchingPV(claim: PersistentVolumeClaim, pvs: PersistentVolume[], node: Node): PersistentVolume | undefined {
   const want = quantityToAmount('storage', claim.spec?.resources?.requests?.storage ?? 0);
   const cls = storageClassOf(claim);
   const modes = claim.spec?.accessModes ?? [];
@@ -94,12 +75,12 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin {
     const s: State = { boundPVs: [], delayed: [], missingPV: false };
     const immediateUnbound: string[] = [];
     for (const name of names) {
-      const claim = this.lister.get('v1', 'persistentvolumeclaims', ns, name) as PVC | undefined;
+      const claim = this.lister.get('v1', 'persistentvolumeclaims', ns, name) as PersistentVolumeClaim | undefined;
       if (!claim) return { status: { ...unresolvable(`persistentvolumeclaim "${name}" not found`), plugin: NAME } };
       if (claim.metadata.deletionTimestamp) return { status: { ...unresolvable(`persistentvolumeclaim "${name}" is being deleted`), plugin: NAME } };
       const volumeName = claim.spec?.volumeName;
       if (volumeName) {
-        const pv = this.lister.get('v1', 'persistentvolumes', undefined, volumeName) as PV | undefined;
+        const pv = this.lister.get('v1', 'persistentvolumes', undefined, volumeName) as PersistentVolume | undefined;
         if (!pv) s.missingPV = true;
         else s.boundPVs.push(pv);
         continue;
@@ -121,8 +102,8 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin {
     const reasons: string[] = [];
     if (s.boundPVs.some((pv) => !pvMatchesNode(pv, nodeInfo.node))) reasons.push(ERR_REASON_NODE_CONFLICT);
     if (s.delayed.length > 0) {
-      const pvs = this.lister.list('v1', 'persistentvolumes') as PV[];
-      const taken = new Set<PV>();
+      const pvs = this.lister.list('v1', 'persistentvolumes') as PersistentVolume[];
+      const taken = new Set<PersistentVolume>();
       for (const { claim, canProvision } of s.delayed) {
         const pv = findMatchingPV(
           claim,

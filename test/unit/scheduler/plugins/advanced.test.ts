@@ -1,7 +1,8 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, Code } from '../../../../pkg/scheduler/framework/types.js';
-import type { NodeInfo, Pod } from '../../../../pkg/scheduler/framework/types.js';
+import type { NodeInfo } from '../../../../pkg/scheduler/framework/types.js';
 import { InterPodAffinity } from '../../../../pkg/scheduler/plugins/interpodaffinity/plugin.js';
 import { PodTopologySpread } from '../../../../pkg/scheduler/plugins/podtopologyspread/plugin.js';
 import { VolumeBinding } from '../../../../pkg/scheduler/plugins/volumebinding/volume_binding.js';

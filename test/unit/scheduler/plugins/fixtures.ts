@@ -1,6 +1,7 @@
 // Builders shared by the scheduler plugin unit tests.
+import type { Container, Node, Pod, PodSpec, Taint } from '../../../../api/core/v1/types.js';
 import { CycleState } from '../../../../pkg/scheduler/framework/types.js';
-import type { ClusterLister, Container, Taint, Node, NodeInfo, Pod, Profile, Status } from '../../../../pkg/scheduler/framework/types.js';
+import type { ClusterLister, NodeInfo, Profile, Status } from '../../../../pkg/scheduler/framework/types.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { newNodeInfo } from '../../../../pkg/scheduler/plugins/helper/nodeinfo.js';
 
@@ -39,7 +40,7 @@ export function makePod(
     labels?: Record<string, string>;
     nodeName?: string;
     priority?: number;
-    spec?: Partial<NonNullable<Pod['spec']>>;
+    spec?: Partial<PodSpec>;
     containers?: Container[];
     startTime?: string;
   } = {},
@@ -58,7 +59,7 @@ export function makePod(
       ...(opts.spec ?? {}),
     },
   };
-  if (opts.startTime) (pod.status as Record<string, unknown>) = { startTime: opts.startTime };
+  if (opts.startTime) pod.status = { startTime: opts.startTime };
   return pod;
 }
 

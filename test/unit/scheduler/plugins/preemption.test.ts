@@ -1,7 +1,7 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { Code } from '../../../../pkg/scheduler/framework/types.js';
-import type { Pod } from '../../../../pkg/scheduler/framework/types.js';
 import { defaultProfile } from '../../../../pkg/scheduler/plugins/registry.js';
 import { FakeLister, makeNode, makePod, nodeInfo, runFilters, runScores } from './fixtures.js';
 
