@@ -9,7 +9,7 @@ import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import type { Client } from '../client/rest.js';
 import { isStatus } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
-import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../util/wellknownlabels.js';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../../api/discovery/v1/wellknownlabels.js';
 
 export const MANAGED_BY = 'timonel-dns';
 

@@ -10,7 +10,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Service } from '../../api/core/v1/types.js';
 import type { EndpointSlice } from '../../api/discovery/v1/types.js';
-import { SERVICE_NAME_LABEL } from '../util/wellknownlabels.js';
+import { SERVICE_NAME_LABEL } from '../../api/discovery/v1/wellknownlabels.js';
 
 export type RRType = 'A' | 'AAAA' | 'CNAME' | 'SRV' | 'PTR' | 'TXT' | 'SOA' | 'NS';
 

@@ -21,7 +21,7 @@ import type { ProxierHealthServer } from '../healthcheck.js';
 import type { ProxyMetrics } from '../metrics.js';
 import { servicePortInfos, type ServicePortInfo } from '../serviceport.js';
 import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION, namespacedName } from '../types.js';
-import { SERVICE_NAME_LABEL } from '../../util/wellknownlabels.js';
+import { SERVICE_NAME_LABEL } from '../../../api/discovery/v1/wellknownlabels.js';
 import {
   isServiceChainName,
   jumpRuleArgs,
