@@ -5,15 +5,12 @@
 // The downward API helpers (field and resource values) live here too because the
 // downwardAPI and projected volumes use them as well.
 import { isQualifiedName } from '../../api/util/validation.js';
-import type { Container, ObjectLookup, Pod, ResourceFieldSelector, ResourceList } from './types.js';
+import { findContainer } from '../../api/core/v1/pod.js';
+import type { Container, Pod, ResourceFieldSelector, Service } from '../../api/core/v1/types.js';
+import type { KeyValue } from '../cri/client.js';
+import type { ObjectLookup, ResourceList } from './types.js';
 
 export type { ObjectLookup } from './types.js';
-
-/** A CRI KeyValue: what ContainerConfig.envs carries. */
-export interface EnvVar {
-  key: string;
-  value: string;
-}
 
 /**
  * An error that keeps the container from being created: the kubelet reports it as
@@ -101,17 +98,6 @@ export function mappingFuncFor(...contexts: Array<ReadonlyMap<string, string> | 
 
 // ---- service links (pkg/kubelet/envvars) ----
 
-export interface ServicePort {
-  name?: string;
-  port: number;
-  protocol?: string;
-}
-
-export interface Service {
-  metadata: { name?: string; namespace?: string };
-  spec?: { clusterIP?: string; ports?: ServicePort[] };
-}
-
 /** Services whose variables every pod gets, from the master service namespace. */
 const MASTER_SERVICES = new Set(['kubernetes']);
 
@@ -129,8 +115,8 @@ function joinHostPort(host: string, port: number): string {
 }
 
 /** envvars.FromServices: <SVC>_SERVICE_HOST/_PORT[_<PORT>] and the docker-link <SVC>_PORT* variables. */
-export function fromServices(services: Service[]): EnvVar[] {
-  const out: EnvVar[] = [];
+export function fromServices(services: Service[]): KeyValue[] {
+  const out: KeyValue[] = [];
   for (const svc of services) {
     const ports = svc.spec?.ports ?? [];
     if (!isServiceIPSet(svc) || ports.length === 0) continue;
@@ -350,7 +336,7 @@ export function containerResourceValue(fs: ResourceFieldSelector, container: Con
 export function resourceFieldValue(fs: ResourceFieldSelector, pod: Pod, container: Container | undefined, nodeAllocatable?: ResourceList): string {
   let target = container;
   if (fs.containerName) {
-    target = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === fs.containerName);
+    target = findContainer(pod.spec, fs.containerName);
     if (!target) throw new Error(`container ${fs.containerName} not found`);
   }
   if (!target) throw new Error(`resourceFieldRef ${fs.resource}: containerName is required`);
@@ -375,7 +361,7 @@ export async function resolveEnv(
   lookup: ObjectLookup,
   serviceEnvVars: Record<string, string> = {},
   opts: EnvOptions = {},
-): Promise<EnvVar[]> {
+): Promise<KeyValue[]> {
   const ns = pod.metadata.namespace ?? 'default';
   const configMaps = new Map<string, Awaited<ReturnType<ObjectLookup['configMap']>>>();
   const secrets = new Map<string, Awaited<ReturnType<ObjectLookup['secret']>>>();
@@ -483,7 +469,7 @@ export async function resolveEnv(
     tmpEnv.set(env.name, value);
   }
 
-  const result: EnvVar[] = [...tmpEnv].map(([key, value]) => ({ key, value }));
+  const result: KeyValue[] = [...tmpEnv].map(([key, value]) => ({ key, value }));
   // The container's own definitions win over the service variables.
   for (const [key, value] of Object.entries(serviceEnvVars)) {
     if (!tmpEnv.has(key)) result.push({ key, value });

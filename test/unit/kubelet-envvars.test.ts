@@ -2,8 +2,9 @@
 // the service link variables, checked against upstream's rules and messages.
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { CreateContainerConfigError, expandVars, formatMap, mappingFuncFor, resolveEnv, serviceEnv, type Service } from '../../pkg/kubelet/envvars.js';
-import type { ConfigMap, Container, ObjectLookup, Pod, Secret } from '../../pkg/kubelet/types.js';
+import { CreateContainerConfigError, expandVars, formatMap, mappingFuncFor, resolveEnv, serviceEnv } from '../../pkg/kubelet/envvars.js';
+import type { ConfigMap, Container, Pod, Secret, Service } from '../../api/core/v1/types.js';
+import type { ObjectLookup } from '../../pkg/kubelet/types.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
