@@ -133,12 +133,21 @@ describe('kubelet server routes', () => {
     assert.equal(below.body, '404 page not found\n');
   });
 
-  it('unknown paths and the root are not found', async () => {
-    for (const path of ['/', '/metrics', '/stats/summary', '/nope/x']) {
+  it('unknown paths and the root are not found, whatever name the client picks', async () => {
+    for (const path of ['/', '/metrics', '/stats/summary', '/nope/x', '/constructor', '/__proto__', '/toString', '/hasOwnProperty/x']) {
       const r = await get(kubelet.port, path);
       assert.equal(r.status, 404, path);
       assert.equal(r.body, '404 page not found\n', path);
     }
+  });
+
+  it('a path with a malformed escape is a bad request, and the server keeps serving', async () => {
+    const r = await get(kubelet.port, '/containerLogs/ns/%E0/app');
+    assert.deepEqual([r.status, r.body], [400, 'invalid request URL\n']);
+    const u = await upgrade(kubelet.port, '/exec/ns/%E0/app?command=ls&output=1', { Upgrade: 'SPDY/3.1' });
+    assert.equal(u.status, 400);
+    assert.equal(JSON.parse(u.body).message, 'invalid request URL');
+    assert.equal((await get(kubelet.port, '/healthz')).status, 200);
   });
 
   it('/pods lists the pods as a PodList', async () => {
@@ -213,6 +222,8 @@ describe('kubelet server routes', () => {
     const ws = { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
     const cases: Array<[string, Record<string, string>, number, string, string]> = [
       ['/nope/ns/web/app', { Upgrade: 'SPDY/3.1' }, 404, 'NotFound', '404 page not found'],
+      ['/constructor/ns/web/app', { Upgrade: 'SPDY/3.1' }, 404, 'NotFound', '404 page not found'],
+      ['/pods', { Upgrade: 'SPDY/3.1' }, 404, 'NotFound', '404 page not found'],
       ['/exec/ns/web?command=ls&output=1', { Upgrade: 'SPDY/3.1' }, 404, 'NotFound', 'path must be /{verb}/{namespace}/{pod}[/{uid}]/{container}'],
       ['/exec/ns/web/app?command=ls', { Upgrade: 'SPDY/3.1' }, 400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr'],
       ['/exec/ns/web/app?output=1', { Upgrade: 'SPDY/3.1' }, 400, 'BadRequest', 'you must specify a command to run'],
