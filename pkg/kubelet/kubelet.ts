@@ -40,7 +40,7 @@ import { ProbeManager } from './prober/index.js';
 import { startKubeletServer, type KubeletServer } from './server/server.js';
 import { generateAPIPodStatus, KUBELET_CONDITIONS } from './status/generate.js';
 import { StatusManager } from './status/status_manager.js';
-import { podKey, type ObjectLookup } from './types.js';
+import { podKey, type ObjectLookup, type ResourceList } from './types.js';
 import { mountsUnder, unmount } from './volumes/mount.js';
 import { VolumeManager } from './volumes/manager.js';
 import { tokenRequester } from './volumes/token.js';
@@ -188,19 +188,46 @@ export class Kubelet {
     this.configMapInformer = this.objFactory.forResource<ConfigMap>('v1', 'configmaps');
     this.secretInformer = this.objFactory.forResource<Secret>('v1', 'secrets');
     this.serviceInformer = this.objFactory.forResource<Service>('v1', 'services');
-
-    // ConfigMaps and Secrets come from informer caches (their changes also refresh volumes); claims are rare: read on demand.
+    // ConfigMaps and Secrets come from informer caches (their changes also refresh volumes).
     this.lookup = {
       configMap: async (ns: string, name: string) => this.configMapInformer.lister.get(ns, name),
       secret: async (ns: string, name: string) => this.secretInformer.lister.get(ns, name),
     };
-    const lookup = {
-      ...this.lookup,
-      persistentVolumeClaim: (ns: string, name: string) => this.getOrUndefined<PersistentVolumeClaim>('persistentvolumeclaims', name, ns),
-      persistentVolume: (name: string) => this.getOrUndefined<PersistentVolume>('persistentvolumes', name),
-    };
 
-    this.nodeStatus = new NodeStatusManager({
+    this.nodeStatus = this.newNodeStatusManager();
+    const machine = this.nodeStatus.machineInfo;
+    const allocatable = nodeAllocatable(machine, o.maxPods);
+    this.volumes = this.newVolumeManager(allocatable);
+    this.probes = this.newProbeManager();
+    this.images = new ImageManager({ cri: this.cri, event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message) });
+    this.runtime = this.newRuntimeManager(machine.memoryCapacityBytes, allocatable);
+    this.statusManager = new StatusManager({
+      client: o.client,
+      log: o.log,
+      currentUID: (ns, name) => this.podInformer.lister.get(ns, name)?.metadata.uid,
+    });
+    this.podWorkers = new PodWorkers({ sync: (uid) => this.syncPod(uid), log: (m) => this.log(m) });
+    this.pleg = this.newPLEG();
+    this.lease = new NodeLeaseController({
+      client: o.client,
+      nodeName: o.nodeName,
+      node: () => this.nodeStatus.node(),
+      renewIntervalMs: o.leaseRenewIntervalMs,
+      log: o.log,
+    });
+    this.gc = this.newContainerGC();
+    this.locator = new KubeletContainerLocator({
+      podByName: (ns, name) => this.podByName(ns, name),
+      podStatus: (uid) => this.statusManager.getPodStatus(uid),
+      runtime: this.runtime,
+    });
+  }
+
+  // ---- the parts, as the constructor makes them ----
+
+  private newNodeStatusManager(): NodeStatusManager {
+    const o = this.o;
+    return new NodeStatusManager({
       client: o.client,
       config: { nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: o.nodeName, podCIDR: o.podCIDR, maxPods: o.maxPods, kubeletPort: o.port },
       rootDir: o.rootDir,
@@ -209,18 +236,25 @@ export class Kubelet {
       log: o.log,
       updateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
     });
-    const machine = this.nodeStatus.machineInfo;
-    const allocatable = nodeAllocatable(machine, o.maxPods);
+  }
 
-    this.volumes = new VolumeManager({
+  /** Volumes read ConfigMaps and Secrets from the informer caches; claims are rare: read on demand. */
+  private newVolumeManager(allocatable: ResourceList): VolumeManager {
+    return new VolumeManager({
       podsDir: this.paths.podsDir(),
-      lookup,
-      tokenFor: tokenRequester(o.client.rest),
+      lookup: {
+        ...this.lookup,
+        persistentVolumeClaim: (ns: string, name: string) => this.getOrUndefined<PersistentVolumeClaim>('persistentvolumeclaims', name, ns),
+        persistentVolume: (name: string) => this.getOrUndefined<PersistentVolume>('persistentvolumes', name),
+      },
+      tokenFor: tokenRequester(this.o.client.rest),
       nodeAllocatable: allocatable,
       recordEvent: (pod, type, reason, message) => this.event(pod, type, reason, message),
     });
+  }
 
-    this.probes = new ProbeManager({
+  private newProbeManager(): ProbeManager {
+    return new ProbeManager({
       execSync: (id, cmd, timeoutS) =>
         this.cri.runtime.execSync(
           { containerId: id.replace(/^[a-z]+:\/\//, ''), cmd, timeout: timeoutS },
@@ -229,14 +263,15 @@ export class Kubelet {
       onResult: (uid, name, kind, result, containerId) => this.onProbeResult(uid, name, kind, result, containerId),
       recordEvent: (pod, _container, type, reason, message) => this.event(pod, type, reason, message),
     });
+  }
 
-    this.images = new ImageManager({ cri: this.cri, event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message) });
-
+  private newRuntimeManager(memoryCapacityBytes: number, allocatable: ResourceList): KubeGenericRuntimeManager {
+    const o = this.o;
     const probeResults: ProbeResults = {
       liveness: (id) => this.probeFailureFor(id, 'liveness'),
       startup: (id) => this.probeFailureFor(id, 'startup'),
     };
-    this.runtime = new KubeGenericRuntimeManager({
+    return new KubeGenericRuntimeManager({
       cri: this.cri,
       paths: this.paths,
       helper: {
@@ -248,46 +283,33 @@ export class Kubelet {
       event: (pod, type, reason, message) => this.event(pod, type, reason, message),
       probes: probeResults,
       reasons: this.reasons,
-      memoryCapacityBytes: machine.memoryCapacityBytes,
+      memoryCapacityBytes,
       cgroupRoot: o.cgroupRoot ?? '/',
       clusterDomain: o.clusterDomain,
       runtimeName: RUNTIME_NAME,
       log: o.log,
     });
+  }
 
-    this.statusManager = new StatusManager({
-      client: o.client,
-      log: o.log,
-      currentUID: (ns, name) => this.podInformer.lister.get(ns, name)?.metadata.uid,
-    });
-    this.podWorkers = new PodWorkers({ sync: (uid) => this.syncPod(uid), log: (m) => this.log(m) });
-    this.pleg = new GenericPLEG({
+  private newPLEG(): GenericPLEG {
+    return new GenericPLEG({
       cri: this.cri,
-      relistPeriodMs: o.relistPeriodMs,
-      log: o.log,
+      relistPeriodMs: this.o.relistPeriodMs,
+      log: this.o.log,
       onEvent: (e) => {
         // Before the sources are read, unknown pods may simply not be listed yet.
         if (this.pods.has(e.podUID) || this.sourcesReady) this.podWorkers.update(e.podUID);
       },
     });
-    this.lease = new NodeLeaseController({
-      client: o.client,
-      nodeName: o.nodeName,
-      node: () => this.nodeStatus.node(),
-      renewIntervalMs: o.leaseRenewIntervalMs,
-      log: o.log,
-    });
-    this.gc = new ContainerGC({
+  }
+
+  private newContainerGC(): ContainerGC {
+    return new ContainerGC({
       cri: this.cri,
       isKnownPod: (uid) => this.pods.has(uid) || !this.sourcesReady,
       onOrphan: (uid) => this.podWorkers.update(uid),
       sandboxImage: 'registry.k8s.io/pause:3.9',
-      log: o.log,
-    });
-    this.locator = new KubeletContainerLocator({
-      podByName: (ns, name) => this.podByName(ns, name),
-      podStatus: (uid) => this.statusManager.getPodStatus(uid),
-      runtime: this.runtime,
+      log: this.o.log,
     });
   }
 
@@ -706,7 +728,7 @@ export class Kubelet {
     pod: Pod,
     container: Container,
     podIPs: string[],
-    allocatable: Record<string, string | number>,
+    allocatable: ResourceList,
   ): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }> {
     const services = this.serviceInformer.lister.list();
     const svcEnv = serviceEnv(services, pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
