@@ -3,7 +3,8 @@
 // kubelet's wording for pods and containers that are not there (yet).
 import type { KubeGenericRuntimeManager } from './kuberuntime/runtime_manager.js';
 import type { ContainerLocator, LocatedContainer, LocatedSandbox, LocateError } from './server/types.js';
-import type { Pod, PodStatus } from './types.js';
+import { findContainer, getContainerStatus } from '../../api/core/v1/pod.js';
+import type { Pod, PodStatus } from '../../api/core/v1/types.js';
 
 export interface LocatorHost {
   podByName(namespace: string, name: string): Pod | undefined;
@@ -19,7 +20,6 @@ export class KubeletContainerLocator implements ContainerLocator {
     const pod = this.host.podByName(namespace, podName);
     if (!pod) return { code: 404, error: `pod "${podName}" does not exist` };
     const uid = pod.metadata.uid ?? '';
-    const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
     let name = containerName;
     if (!name) {
       if (pod.spec.containers.length !== 1) {
@@ -30,12 +30,12 @@ export class KubeletContainerLocator implements ContainerLocator {
       }
       name = pod.spec.containers[0].name;
     }
-    if (!all.some((c) => c.name === name)) return { code: 404, error: `container ${name} is not valid for pod ${podName}` };
+    if (!findContainer(pod.spec, name)) return { code: 404, error: `container ${name} is not valid for pod ${podName}` };
     const status = await this.host.runtime.getPodStatus(uid, podName, namespace);
     const instances = status.containerStatuses.filter((c) => c.name === name);
     if (instances.length === 0) {
       const st = this.host.podStatus(uid);
-      const cs = [...(st?.containerStatuses ?? []), ...(st?.initContainerStatuses ?? [])].find((c) => c.name === name);
+      const cs = getContainerStatus(st?.containerStatuses, name) ?? getContainerStatus(st?.initContainerStatuses, name);
       const reason = cs?.state?.waiting?.reason ?? 'ContainerCreating';
       return { code: 400, error: `container "${name}" in pod "${podName}" is waiting to start: ${reason}` };
     }

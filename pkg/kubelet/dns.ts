@@ -4,7 +4,7 @@
 // the apiserver validates (3 nameservers, 32 search paths, 2048 characters).
 import { readFileSync } from 'node:fs';
 import type { DNSConfig } from '../cri/client.js';
-import type { Pod } from './types.js';
+import type { Pod, PodDNSConfigOption } from '../../api/core/v1/types.js';
 
 export const MAX_DNS_NAMESERVERS = 3;
 export const MAX_DNS_SEARCH_PATHS = 32;
@@ -99,13 +99,13 @@ function hostDNSConfig(path: string): DNSConfig {
 }
 
 /** mergeDNSOptions: spec.dnsConfig options replace same-named ones; a value-less option has no ':'. */
-function mergeDNSOptions(existing: string[], extra: Array<{ name: string; value?: string }>): string[] {
+function mergeDNSOptions(existing: string[], extra: PodDNSConfigOption[]): string[] {
   const m = new Map<string, string>();
   for (const op of existing) {
     const [n, v] = optionParts(op);
     m.set(n, v);
   }
-  for (const op of extra) m.set(op.name, op.value ?? '');
+  for (const op of extra) m.set(op.name ?? '', op.value ?? '');
   return [...m].map(([n, v]) => (v !== '' ? `${n}:${v}` : n));
 }
 

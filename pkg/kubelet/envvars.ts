@@ -4,16 +4,25 @@
 // service variables (docker-link style) that the container did not define itself.
 // The downward API helpers (field and resource values) live here too because the
 // downwardAPI and projected volumes use them as well.
+import { findContainer } from '../../api/core/v1/pod.js';
+import type {
+  ConfigMap,
+  ConfigMapKeySelector,
+  Container,
+  EnvFromSource,
+  EnvVar,
+  Pod,
+  ResourceFieldSelector,
+  Secret,
+  SecretKeySelector,
+  Service,
+} from '../../api/core/v1/types.js';
+import { getOwn } from '../../api/util/ownkeys.js';
 import { isQualifiedName } from '../../api/util/validation.js';
-import type { Container, ObjectLookup, Pod, ResourceFieldSelector, ResourceList } from './types.js';
+import type { KeyValue } from '../cri/client.js';
+import type { ObjectLookup, ResourceList } from './types.js';
 
 export type { ObjectLookup } from './types.js';
-
-/** A CRI KeyValue: what ContainerConfig.envs carries. */
-export interface EnvVar {
-  key: string;
-  value: string;
-}
 
 /**
  * An error that keeps the container from being created: the kubelet reports it as
@@ -101,17 +110,6 @@ export function mappingFuncFor(...contexts: Array<ReadonlyMap<string, string> | 
 
 // ---- service links (pkg/kubelet/envvars) ----
 
-export interface ServicePort {
-  name?: string;
-  port: number;
-  protocol?: string;
-}
-
-export interface Service {
-  metadata: { name?: string; namespace?: string };
-  spec?: { clusterIP?: string; ports?: ServicePort[] };
-}
-
 /** Services whose variables every pod gets, from the master service namespace. */
 const MASTER_SERVICES = new Set(['kubernetes']);
 
@@ -129,8 +127,8 @@ function joinHostPort(host: string, port: number): string {
 }
 
 /** envvars.FromServices: <SVC>_SERVICE_HOST/_PORT[_<PORT>] and the docker-link <SVC>_PORT* variables. */
-export function fromServices(services: Service[]): EnvVar[] {
-  const out: EnvVar[] = [];
+export function fromServices(services: Service[]): KeyValue[] {
+  const out: KeyValue[] = [];
   for (const svc of services) {
     const ports = svc.spec?.ports ?? [];
     if (!isServiceIPSet(svc) || ports.length === 0) continue;
@@ -226,12 +224,12 @@ export function metadataFieldValue(pod: Pick<Pod, 'metadata'>, fieldPath: string
     if (path === 'metadata.annotations') {
       const errs = isQualifiedName(key.toLowerCase());
       if (errs.length) throw new Error(`invalid key subscript in ${fieldPath}: ${errs.join(';')}`);
-      return md.annotations?.[key] ?? '';
+      return dataEntry(md.annotations, key) ?? '';
     }
     if (path === 'metadata.labels') {
       const errs = isQualifiedName(key);
       if (errs.length) throw new Error(`invalid key subscript in ${fieldPath}: ${errs.join(';')}`);
-      return md.labels?.[key] ?? '';
+      return dataEntry(md.labels, key) ?? '';
     }
     throw new Error(`fieldPath "${fieldPath}" does not support subscript`);
   }
@@ -350,7 +348,7 @@ export function containerResourceValue(fs: ResourceFieldSelector, container: Con
 export function resourceFieldValue(fs: ResourceFieldSelector, pod: Pod, container: Container | undefined, nodeAllocatable?: ResourceList): string {
   let target = container;
   if (fs.containerName) {
-    target = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === fs.containerName);
+    target = findContainer(pod.spec, fs.containerName);
     if (!target) throw new Error(`container ${fs.containerName} not found`);
   }
   if (!target) throw new Error(`resourceFieldRef ${fs.resource}: containerName is required`);
@@ -359,15 +357,140 @@ export function resourceFieldValue(fs: ResourceFieldSelector, pod: Pod, containe
 
 // ---- the environment ----
 
+/** The own entry `key` of a ConfigMap's or Secret's data: keys like "constructor" are data, not Object's members. */
+function dataEntry(data: { [key: string]: string } | undefined, key: string): string | undefined {
+  const v = data ? getOwn(data, key) : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
 /** Secret data is base64 on the wire; environment values are its bytes as text. */
 function secretValue(data: Record<string, string> | undefined, key: string): string | undefined {
-  const v = data?.[key];
+  const v = dataEntry(data, key);
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
+/** The ConfigMaps and Secrets of the pod's namespace, each read once per container. */
+class NamespaceObjects {
+  private readonly configMaps = new Map<string, ConfigMap | undefined>();
+  private readonly secrets = new Map<string, Secret | undefined>();
+
+  constructor(
+    private readonly lookup: ObjectLookup,
+    readonly namespace: string,
+  ) {}
+
+  async configMap(name: string): Promise<ConfigMap | undefined> {
+    if (!this.configMaps.has(name)) this.configMaps.set(name, await this.lookup.configMap(this.namespace, name));
+    return this.configMaps.get(name);
+  }
+
+  async secret(name: string): Promise<Secret | undefined> {
+    if (!this.secrets.has(name)) this.secrets.set(name, await this.lookup.secret(this.namespace, name));
+    return this.secrets.get(name);
+  }
+}
+
+/** One envFrom source's entries; undefined when it names nothing or an optional object that is missing. */
+async function envFromEntries(
+  envFrom: EnvFromSource,
+  objects: NamespaceObjects,
+): Promise<{ what: string; name: string; entries: Array<[string, string]> } | undefined> {
+  if (envFrom.configMapRef) {
+    const name = envFrom.configMapRef.name ?? '';
+    const cm = await objects.configMap(name);
+    if (!cm) {
+      if (envFrom.configMapRef.optional) return undefined;
+      throw new CreateContainerConfigError(`configmap "${name}" not found`);
+    }
+    return { what: 'configMap', name, entries: Object.entries(cm.data ?? {}) };
+  }
+  if (envFrom.secretRef) {
+    const name = envFrom.secretRef.name ?? '';
+    const secret = await objects.secret(name);
+    if (!secret) {
+      if (envFrom.secretRef.optional) return undefined;
+      throw new CreateContainerConfigError(`secret "${name}" not found`);
+    }
+    return { what: 'secret', name, entries: Object.keys(secret.data ?? {}).map((k) => [k, secretValue(secret.data, k)!]) };
+  }
+  return undefined;
+}
+
+/** envFrom, in order: every key with its prefix; keys that are no valid variable names are skipped and reported. */
+async function addEnvFrom(container: Container, objects: NamespaceObjects, env: Map<string, string>, opts: EnvOptions): Promise<void> {
+  for (const envFrom of container.envFrom ?? []) {
+    const source = await envFromEntries(envFrom, objects);
+    if (!source) continue;
+    const prefix = envFrom.prefix ?? '';
+    const invalid: string[] = [];
+    for (const [k, v] of source.entries) {
+      const key = prefix + k;
+      if (!isRelaxedEnvVarName(key)) {
+        invalid.push(key);
+        continue;
+      }
+      env.set(key, v);
+    }
+    if (invalid.length > 0) {
+      invalid.sort();
+      opts.recordEvent?.(
+        'Warning',
+        'InvalidEnvironmentVariableNames',
+        `Keys [${invalid.join(', ')}] from the EnvFrom ${source.what} ${objects.namespace}/${source.name} were skipped since they are considered invalid environment variable names.`,
+      );
+    }
+  }
+}
+
+/** A configMapKeyRef's or secretKeyRef's value; undefined when optional and missing. */
+async function keyRefValue(
+  kind: 'ConfigMap' | 'Secret',
+  ref: ConfigMapKeySelector | SecretKeySelector,
+  objects: NamespaceObjects,
+): Promise<string | undefined> {
+  const { name = '', key, optional } = ref;
+  const obj = kind === 'ConfigMap' ? await objects.configMap(name) : await objects.secret(name);
+  if (!obj) {
+    if (optional) return undefined;
+    throw new CreateContainerConfigError(`${kind === 'ConfigMap' ? 'configmap' : 'secret'} "${name}" not found`);
+  }
+  const v = kind === 'ConfigMap' ? dataEntry(obj.data, key) : secretValue(obj.data, key);
+  if (v === undefined) {
+    if (optional) return undefined;
+    throw new CreateContainerConfigError(`couldn't find key ${key} in ${kind} ${objects.namespace}/${name}`);
+  }
+  return v;
+}
+
+/** One env entry's value: $(VAR)-expanded value, or valueFrom; undefined when an optional source is missing (the variable is not set). */
+async function envVarValue(
+  env: EnvVar,
+  pod: Pod,
+  container: Container,
+  objects: NamespaceObjects,
+  mapping: (name: string) => string,
+  opts: EnvOptions,
+): Promise<string | undefined> {
+  const value = env.value ?? '';
+  if (value !== '') return expandVars(value, mapping);
+  const from = env.valueFrom;
+  if (!from) return value;
+  try {
+    if (from.fieldRef) return podFieldValue(pod, from.fieldRef.fieldPath, opts);
+    if (from.resourceFieldRef) return resourceFieldValue(from.resourceFieldRef, pod, container, opts.nodeAllocatable);
+    if (from.configMapKeyRef) return await keyRefValue('ConfigMap', from.configMapKeyRef, objects);
+    if (from.secretKeyRef) return await keyRefValue('Secret', from.secretKeyRef, objects);
+    return value;
+  } catch (err) {
+    if (err instanceof CreateContainerConfigError) throw err;
+    throw new CreateContainerConfigError((err as Error).message);
+  }
+}
+
 /**
- * makeEnvironmentVariables. Throws CreateContainerConfigError with upstream's
- * messages (`configmap "x" not found`, `couldn't find key k in ConfigMap ns/x`).
+ * makeEnvironmentVariables: envFrom, then env in order, then the service
+ * variables the container did not define. Throws CreateContainerConfigError with
+ * upstream's messages (`configmap "x" not found`, `couldn't find key k in ConfigMap ns/x`).
  */
 export async function resolveEnv(
   pod: Pod,
@@ -375,115 +498,17 @@ export async function resolveEnv(
   lookup: ObjectLookup,
   serviceEnvVars: Record<string, string> = {},
   opts: EnvOptions = {},
-): Promise<EnvVar[]> {
-  const ns = pod.metadata.namespace ?? 'default';
-  const configMaps = new Map<string, Awaited<ReturnType<ObjectLookup['configMap']>>>();
-  const secrets = new Map<string, Awaited<ReturnType<ObjectLookup['secret']>>>();
-  const getConfigMap = async (name: string) => {
-    if (!configMaps.has(name)) configMaps.set(name, await lookup.configMap(ns, name));
-    return configMaps.get(name);
-  };
-  const getSecret = async (name: string) => {
-    if (!secrets.has(name)) secrets.set(name, await lookup.secret(ns, name));
-    return secrets.get(name);
-  };
-
+): Promise<KeyValue[]> {
+  const objects = new NamespaceObjects(lookup, pod.metadata.namespace ?? 'default');
   // Insertion-ordered: a later definition replaces the value but keeps the first position.
   const tmpEnv = new Map<string, string>();
   const mapping = mappingFuncFor(tmpEnv, serviceEnvVars);
-
-  for (const envFrom of container.envFrom ?? []) {
-    const prefix = envFrom.prefix ?? '';
-    let entries: Array<[string, string]>;
-    let what: string;
-    let name: string;
-    if (envFrom.configMapRef) {
-      name = envFrom.configMapRef.name ?? '';
-      what = 'configMap';
-      const cm = await getConfigMap(name);
-      if (!cm) {
-        if (envFrom.configMapRef.optional) continue;
-        throw new CreateContainerConfigError(`configmap "${name}" not found`);
-      }
-      entries = Object.entries(cm.data ?? {});
-    } else if (envFrom.secretRef) {
-      name = envFrom.secretRef.name ?? '';
-      what = 'secret';
-      const secret = await getSecret(name);
-      if (!secret) {
-        if (envFrom.secretRef.optional) continue;
-        throw new CreateContainerConfigError(`secret "${name}" not found`);
-      }
-      entries = Object.keys(secret.data ?? {}).map((k) => [k, secretValue(secret.data, k)!]);
-    } else {
-      continue;
-    }
-    const invalid: string[] = [];
-    for (const [k, v] of entries) {
-      const key = prefix + k;
-      if (!isRelaxedEnvVarName(key)) {
-        invalid.push(key);
-        continue;
-      }
-      tmpEnv.set(key, v);
-    }
-    if (invalid.length > 0) {
-      invalid.sort();
-      opts.recordEvent?.(
-        'Warning',
-        'InvalidEnvironmentVariableNames',
-        `Keys [${invalid.join(', ')}] from the EnvFrom ${what} ${ns}/${name} were skipped since they are considered invalid environment variable names.`,
-      );
-    }
-  }
-
+  await addEnvFrom(container, objects, tmpEnv, opts);
   for (const env of container.env ?? []) {
-    let value = env.value ?? '';
-    const from = env.valueFrom;
-    if (value !== '') {
-      value = expandVars(value, mapping);
-    } else if (from) {
-      try {
-        if (from.fieldRef) {
-          value = podFieldValue(pod, from.fieldRef.fieldPath, opts);
-        } else if (from.resourceFieldRef) {
-          value = resourceFieldValue(from.resourceFieldRef, pod, container, opts.nodeAllocatable);
-        } else if (from.configMapKeyRef) {
-          const { name = '', key, optional } = from.configMapKeyRef;
-          const cm = await getConfigMap(name);
-          if (!cm) {
-            if (optional) continue;
-            throw new CreateContainerConfigError(`configmap "${name}" not found`);
-          }
-          const v = cm.data?.[key];
-          if (v === undefined) {
-            if (optional) continue;
-            throw new CreateContainerConfigError(`couldn't find key ${key} in ConfigMap ${ns}/${name}`);
-          }
-          value = v;
-        } else if (from.secretKeyRef) {
-          const { name = '', key, optional } = from.secretKeyRef;
-          const secret = await getSecret(name);
-          if (!secret) {
-            if (optional) continue;
-            throw new CreateContainerConfigError(`secret "${name}" not found`);
-          }
-          const v = secretValue(secret.data, key);
-          if (v === undefined) {
-            if (optional) continue;
-            throw new CreateContainerConfigError(`couldn't find key ${key} in Secret ${ns}/${name}`);
-          }
-          value = v;
-        }
-      } catch (err) {
-        if (err instanceof CreateContainerConfigError) throw err;
-        throw new CreateContainerConfigError((err as Error).message);
-      }
-    }
-    tmpEnv.set(env.name, value);
+    const value = await envVarValue(env, pod, container, objects, mapping, opts);
+    if (value !== undefined) tmpEnv.set(env.name, value);
   }
-
-  const result: EnvVar[] = [...tmpEnv].map(([key, value]) => ({ key, value }));
+  const result: KeyValue[] = [...tmpEnv].map(([key, value]) => ({ key, value }));
   // The container's own definitions win over the service variables.
   for (const [key, value] of Object.entries(serviceEnvVars)) {
     if (!tmpEnv.has(key)) result.push({ key, value });

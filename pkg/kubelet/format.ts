@@ -1,6 +1,6 @@
 // How the kubelet names things in messages, as upstream's format package and Go's
 // time.Duration do, so events and waiting messages read like Kubernetes'.
-import type { Pod } from './types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 
 /** format.Pod: "name_namespace(uid)". */
 export function formatPod(pod: Pick<Pod, 'metadata'>): string {

@@ -3,7 +3,7 @@
 // host-network pods, the node's /etc/hosts under a header; HostAliases go last.
 import { readFileSync } from 'node:fs';
 import { isDNS1123Label } from '../../api/util/validation.js';
-import type { HostAlias, Pod } from './types.js';
+import type { HostAlias, Pod } from '../../api/core/v1/types.js';
 
 export const MANAGED_HOSTS_HEADER = '# Kubernetes-managed hosts file.\n';
 export const MANAGED_HOSTS_HEADER_HOST_NETWORK = '# Kubernetes-managed hosts file (host network).\n';

@@ -12,6 +12,8 @@ import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import type { SharedIndexInformer } from '../client/informer.js';
 import { isStatus, type Client } from '../client/rest.js';
+import { allContainers, isPodTerminal } from '../../api/core/v1/pod.js';
+import type { ConfigMap, Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { Logger } from '../util/log.js';
 import { removePodCgroups } from './cm/pod_cgroups.js';
@@ -19,7 +21,7 @@ import { isMirrorPod, isStaticPod, readManifestDir } from './config/file.js';
 import { isMirrorOf, MirrorClient } from './config/mirror_client.js';
 import { KubeletContainerLocator } from './container_locator.js';
 import { podDNSConfig } from './dns.js';
-import { resolveEnv, serviceEnv, type Service } from './envvars.js';
+import { resolveEnv, serviceEnv } from './envvars.js';
 import { ContainerGC } from './gc.js';
 import { hostsFileContent } from './hosts.js';
 import { ImageManager } from './kuberuntime/image_manager.js';
@@ -38,11 +40,10 @@ import { ProbeManager } from './prober/index.js';
 import { startKubeletServer, type KubeletServer } from './server/server.js';
 import { generateAPIPodStatus, KUBELET_CONDITIONS } from './status/generate.js';
 import { StatusManager } from './status/status_manager.js';
-import { podKey, type ConfigMap, type Container, type ObjectLookup, type Pod, type PodStatus, type Secret } from './types.js';
+import { podKey, type ObjectLookup, type ResourceList } from './types.js';
 import { mountsUnder, unmount } from './volumes/mount.js';
 import { VolumeManager } from './volumes/manager.js';
 import { tokenRequester } from './volumes/token.js';
-import type { PersistentVolume, PersistentVolumeClaim } from './volumes/types.js';
 import { rfc3339 } from './format.js';
 
 export interface KubeletOptions {
@@ -105,10 +106,6 @@ function readdirSafe(dir: string): string[] {
   }
 }
 
-function isTerminalPhase(phase: string | undefined): boolean {
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
 /** Whether an update changes what the kubelet must do (spec, labels, annotations, deletion), not just the status. */
 export function podDesiredStateChanged(a: Pod, b: Pod): boolean {
   const pick = (p: Pod) =>
@@ -118,8 +115,7 @@ export function podDesiredStateChanged(a: Pod, b: Pod): boolean {
 
 /** Whether the pod's spec points at the named ConfigMap or Secret (env, envFrom, volumes). */
 export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean {
-  const containers: Container[] = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
-  for (const c of containers) {
+  for (const c of allContainers(pod.spec)) {
     for (const e of c.env ?? []) {
       if (kind === 'configMap' && e.valueFrom?.configMapKeyRef?.name === name) return true;
       if (kind === 'secret' && e.valueFrom?.secretKeyRef?.name === name) return true;
@@ -129,12 +125,7 @@ export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: stri
       if (kind === 'secret' && f.secretRef?.name === name) return true;
     }
   }
-  for (const v of pod.spec.volumes ?? []) {
-    const vol = v as {
-      configMap?: { name?: string };
-      secret?: { secretName?: string };
-      projected?: { sources?: Array<{ configMap?: { name?: string }; secret?: { name?: string } }> | null };
-    };
+  for (const vol of pod.spec.volumes ?? []) {
     if (kind === 'configMap' && vol.configMap?.name === name) return true;
     if (kind === 'secret' && vol.secret?.secretName === name) return true;
     for (const s of vol.projected?.sources ?? []) {
@@ -168,7 +159,7 @@ export class Kubelet {
   private readonly podInformer: SharedIndexInformer<Pod>;
   private readonly configMapInformer: SharedIndexInformer<ConfigMap>;
   private readonly secretInformer: SharedIndexInformer<Secret>;
-  private readonly serviceInformer: SharedIndexInformer<KubeObject>;
+  private readonly serviceInformer: SharedIndexInformer<Service>;
   private readonly lookup: ObjectLookup;
   private readonly pods = new Map<string, PodState>();
   /** Mirror pods by namespace/name. */
@@ -196,20 +187,47 @@ export class Kubelet {
     this.podInformer = this.podFactory.forResource<Pod>('v1', 'pods');
     this.configMapInformer = this.objFactory.forResource<ConfigMap>('v1', 'configmaps');
     this.secretInformer = this.objFactory.forResource<Secret>('v1', 'secrets');
-    this.serviceInformer = this.objFactory.forResource<KubeObject>('v1', 'services');
-
-    // ConfigMaps and Secrets come from informer caches (their changes also refresh volumes); claims are rare: read on demand.
+    this.serviceInformer = this.objFactory.forResource<Service>('v1', 'services');
+    // ConfigMaps and Secrets come from informer caches (their changes also refresh volumes).
     this.lookup = {
       configMap: async (ns: string, name: string) => this.configMapInformer.lister.get(ns, name),
       secret: async (ns: string, name: string) => this.secretInformer.lister.get(ns, name),
     };
-    const lookup = {
-      ...this.lookup,
-      persistentVolumeClaim: (ns: string, name: string) => this.getOrUndefined<PersistentVolumeClaim>('persistentvolumeclaims', name, ns),
-      persistentVolume: (name: string) => this.getOrUndefined<PersistentVolume>('persistentvolumes', name),
-    };
 
-    this.nodeStatus = new NodeStatusManager({
+    this.nodeStatus = this.newNodeStatusManager();
+    const machine = this.nodeStatus.machineInfo;
+    const allocatable = nodeAllocatable(machine, o.maxPods);
+    this.volumes = this.newVolumeManager(allocatable);
+    this.probes = this.newProbeManager();
+    this.images = new ImageManager({ cri: this.cri, event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message) });
+    this.runtime = this.newRuntimeManager(machine.memoryCapacityBytes, allocatable);
+    this.statusManager = new StatusManager({
+      client: o.client,
+      log: o.log,
+      currentUID: (ns, name) => this.podInformer.lister.get(ns, name)?.metadata.uid,
+    });
+    this.podWorkers = new PodWorkers({ sync: (uid) => this.syncPod(uid), log: (m) => this.log(m) });
+    this.pleg = this.newPLEG();
+    this.lease = new NodeLeaseController({
+      client: o.client,
+      nodeName: o.nodeName,
+      node: () => this.nodeStatus.node(),
+      renewIntervalMs: o.leaseRenewIntervalMs,
+      log: o.log,
+    });
+    this.gc = this.newContainerGC();
+    this.locator = new KubeletContainerLocator({
+      podByName: (ns, name) => this.podByName(ns, name),
+      podStatus: (uid) => this.statusManager.getPodStatus(uid),
+      runtime: this.runtime,
+    });
+  }
+
+  // ---- the parts, as the constructor makes them ----
+
+  private newNodeStatusManager(): NodeStatusManager {
+    const o = this.o;
+    return new NodeStatusManager({
       client: o.client,
       config: { nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: o.nodeName, podCIDR: o.podCIDR, maxPods: o.maxPods, kubeletPort: o.port },
       rootDir: o.rootDir,
@@ -218,18 +236,25 @@ export class Kubelet {
       log: o.log,
       updateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
     });
-    const machine = this.nodeStatus.machineInfo;
-    const allocatable = nodeAllocatable(machine, o.maxPods);
+  }
 
-    this.volumes = new VolumeManager({
+  /** Volumes read ConfigMaps and Secrets from the informer caches; claims are rare: read on demand. */
+  private newVolumeManager(allocatable: ResourceList): VolumeManager {
+    return new VolumeManager({
       podsDir: this.paths.podsDir(),
-      lookup,
-      tokenFor: tokenRequester(o.client.rest),
+      lookup: {
+        ...this.lookup,
+        persistentVolumeClaim: (ns: string, name: string) => this.getOrUndefined<PersistentVolumeClaim>('persistentvolumeclaims', name, ns),
+        persistentVolume: (name: string) => this.getOrUndefined<PersistentVolume>('persistentvolumes', name),
+      },
+      tokenFor: tokenRequester(this.o.client.rest),
       nodeAllocatable: allocatable,
       recordEvent: (pod, type, reason, message) => this.event(pod, type, reason, message),
     });
+  }
 
-    this.probes = new ProbeManager({
+  private newProbeManager(): ProbeManager {
+    return new ProbeManager({
       execSync: (id, cmd, timeoutS) =>
         this.cri.runtime.execSync(
           { containerId: id.replace(/^[a-z]+:\/\//, ''), cmd, timeout: timeoutS },
@@ -238,14 +263,15 @@ export class Kubelet {
       onResult: (uid, name, kind, result, containerId) => this.onProbeResult(uid, name, kind, result, containerId),
       recordEvent: (pod, _container, type, reason, message) => this.event(pod, type, reason, message),
     });
+  }
 
-    this.images = new ImageManager({ cri: this.cri, event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message) });
-
+  private newRuntimeManager(memoryCapacityBytes: number, allocatable: ResourceList): KubeGenericRuntimeManager {
+    const o = this.o;
     const probeResults: ProbeResults = {
       liveness: (id) => this.probeFailureFor(id, 'liveness'),
       startup: (id) => this.probeFailureFor(id, 'startup'),
     };
-    this.runtime = new KubeGenericRuntimeManager({
+    return new KubeGenericRuntimeManager({
       cri: this.cri,
       paths: this.paths,
       helper: {
@@ -257,46 +283,33 @@ export class Kubelet {
       event: (pod, type, reason, message) => this.event(pod, type, reason, message),
       probes: probeResults,
       reasons: this.reasons,
-      memoryCapacityBytes: machine.memoryCapacityBytes,
+      memoryCapacityBytes,
       cgroupRoot: o.cgroupRoot ?? '/',
       clusterDomain: o.clusterDomain,
       runtimeName: RUNTIME_NAME,
       log: o.log,
     });
+  }
 
-    this.statusManager = new StatusManager({
-      client: o.client,
-      log: o.log,
-      currentUID: (ns, name) => this.podInformer.lister.get(ns, name)?.metadata.uid,
-    });
-    this.podWorkers = new PodWorkers({ sync: (uid) => this.syncPod(uid), log: (m) => this.log(m) });
-    this.pleg = new GenericPLEG({
+  private newPLEG(): GenericPLEG {
+    return new GenericPLEG({
       cri: this.cri,
-      relistPeriodMs: o.relistPeriodMs,
-      log: o.log,
+      relistPeriodMs: this.o.relistPeriodMs,
+      log: this.o.log,
       onEvent: (e) => {
         // Before the sources are read, unknown pods may simply not be listed yet.
         if (this.pods.has(e.podUID) || this.sourcesReady) this.podWorkers.update(e.podUID);
       },
     });
-    this.lease = new NodeLeaseController({
-      client: o.client,
-      nodeName: o.nodeName,
-      node: () => this.nodeStatus.node(),
-      renewIntervalMs: o.leaseRenewIntervalMs,
-      log: o.log,
-    });
-    this.gc = new ContainerGC({
+  }
+
+  private newContainerGC(): ContainerGC {
+    return new ContainerGC({
       cri: this.cri,
       isKnownPod: (uid) => this.pods.has(uid) || !this.sourcesReady,
       onOrphan: (uid) => this.podWorkers.update(uid),
       sandboxImage: 'registry.k8s.io/pause:3.9',
-      log: o.log,
-    });
-    this.locator = new KubeletContainerLocator({
-      podByName: (ns, name) => this.podByName(ns, name),
-      podStatus: (uid) => this.statusManager.getPodStatus(uid),
-      runtime: this.runtime,
+      log: this.o.log,
     });
   }
 
@@ -549,7 +562,7 @@ export class Kubelet {
     st.lastRuntime = runtime;
 
     const known = this.statusManager.getPodStatus(uid) ?? this.apiPodFor(st)?.status;
-    if (isTerminalPhase(known?.phase)) {
+    if (isPodTerminal({ status: known })) {
       // Finished pods never run again; make sure nothing is left running.
       this.probes.remove(uid);
       if (runtime.containerStatuses.some((c) => c.state === 'running') || runtime.sandboxStatuses.some((s) => s.state === 'ready')) {
@@ -715,9 +728,9 @@ export class Kubelet {
     pod: Pod,
     container: Container,
     podIPs: string[],
-    allocatable: Record<string, string | number>,
+    allocatable: ResourceList,
   ): Promise<{ envs: KeyValue[]; mounts: Mount__Input[] }> {
-    const services = this.serviceInformer.lister.list() as unknown as Service[];
+    const services = this.serviceInformer.lister.list();
     const svcEnv = serviceEnv(services, pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks ?? true);
     const envs = await resolveEnv(pod, container, this.lookup, svcEnv, {
       podIPs,

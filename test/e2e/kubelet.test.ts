@@ -17,7 +17,7 @@ import { startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.
 import { removePodCgroups } from '../../pkg/kubelet/cm/pod_cgroups.js';
 import { POD_UID_LABEL } from '../../pkg/kubelet/kuberuntime/labels.js';
 import { tearDownNodeNetwork } from '../../pkg/kubelet/network/node_network.js';
-import type { Node, Pod } from '../../pkg/kubelet/types.js';
+import type { Node, Pod } from '../../api/core/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 

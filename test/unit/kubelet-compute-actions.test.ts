@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { computePodActions, podSandboxChanged, shouldContainerBeRestarted, type ProbeResults } from '../../pkg/kubelet/kuberuntime/compute_actions.js';
 import { hashContainer } from '../../pkg/kubelet/kuberuntime/hash.js';
 import type { PodRuntimeStatus, RuntimeContainerStatus, RuntimeSandboxStatus } from '../../pkg/kubelet/kuberuntime/runtime_status.js';
-import type { Container, Pod } from '../../pkg/kubelet/types.js';
+import type { Container, Pod } from '../../api/core/v1/types.js';
 
 function pod(spec: Partial<Pod['spec']> = {}, meta: Partial<Pod['metadata']> = {}): Pod {
   return {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResolvConf, podDNSConfig, podDNSType, resolvConfContent, type PodDNSOptions } from '../../pkg/kubelet/dns.js';
-import type { Pod } from '../../pkg/kubelet/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 
 let dir = '';
 let hostConf = '';

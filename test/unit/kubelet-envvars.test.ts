@@ -2,8 +2,9 @@
 // the service link variables, checked against upstream's rules and messages.
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { CreateContainerConfigError, expandVars, formatMap, mappingFuncFor, resolveEnv, serviceEnv, type Service } from '../../pkg/kubelet/envvars.js';
-import type { ConfigMap, Container, ObjectLookup, Pod, Secret } from '../../pkg/kubelet/types.js';
+import { CreateContainerConfigError, expandVars, formatMap, mappingFuncFor, resolveEnv, serviceEnv } from '../../pkg/kubelet/envvars.js';
+import type { ConfigMap, Container, Pod, Secret, Service } from '../../api/core/v1/types.js';
+import type { ObjectLookup } from '../../pkg/kubelet/types.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -115,6 +116,9 @@ describe('resolveEnv', () => {
       [[{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'b' } } }], "couldn't find key b in ConfigMap shop/cfg"],
       [[{ name: 'X', valueFrom: { secretKeyRef: { name: 'gone', key: 'a' } } }], 'secret "gone" not found'],
       [[{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'a' } } }], "couldn't find key a in Secret shop/s"],
+      // Keys are data: Object's members are no entries of a ConfigMap or Secret.
+      [[{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'constructor' } } }], "couldn't find key constructor in ConfigMap shop/cfg"],
+      [[{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'toString' } } }], "couldn't find key toString in Secret shop/s"],
       [[{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'spec.containers' } } }], 'unsupported fieldPath: spec.containers'],
       [[{ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }], 'unsupported container resource : limits.gpu'],
     ];
@@ -129,6 +133,24 @@ describe('resolveEnv', () => {
     }
     const c: Container = { name: 'app', envFrom: [{ configMapRef: { name: 'nocm' } }] };
     await assert.rejects(resolveEnv(podWith(c), c, lookup), { message: 'configmap "nocm" not found' });
+  });
+
+  it('leaves a variable unset when its optional source or key is missing, whatever the key is called', async () => {
+    const lookup = lookupOf([{ metadata: { namespace: 'shop', name: 'cfg' }, data: { a: '1' } }], [{ metadata: { namespace: 'shop', name: 's' }, data: {} }]);
+    const c: Container = {
+      name: 'app',
+      env: [
+        { name: 'A', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'a', optional: true } } },
+        { name: 'B', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'constructor', optional: true } } },
+        { name: 'C', valueFrom: { secretKeyRef: { name: 's', key: '__proto__', optional: true } } },
+        { name: 'D', valueFrom: { configMapKeyRef: { name: 'missing', key: 'a', optional: true } } },
+        { name: 'E', valueFrom: { fieldRef: { fieldPath: "metadata.labels['constructor']" } } },
+      ],
+    };
+    assert.deepEqual(await resolveEnv(podWith(c), c, lookup), [
+      { key: 'A', value: '1' },
+      { key: 'E', value: '' },
+    ]);
   });
 
   it('resolves fieldRef paths, the IPs from the kubelet first', async () => {

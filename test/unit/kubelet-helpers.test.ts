@@ -28,7 +28,7 @@ import { parseManifest, staticPodFromManifest } from '../../pkg/kubelet/config/f
 import { mirrorPodFor, isMirrorOf } from '../../pkg/kubelet/config/mirror_client.js';
 import { podDesiredStateChanged, podReferences } from '../../pkg/kubelet/kubelet.js';
 import { PodWorkers } from '../../pkg/kubelet/pod_workers.js';
-import type { Pod } from '../../pkg/kubelet/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

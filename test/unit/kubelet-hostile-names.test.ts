@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { probeHeaders } from '../../pkg/kubelet/prober/http.js';
 import { expandProbeCommand } from '../../pkg/kubelet/prober/exec.js';
-import type { Container } from '../../pkg/kubelet/types.js';
+import type { Container } from '../../api/core/v1/types.js';
 
 describe('names a pod chose', () => {
   it('probe headers named "__proto__" and "constructor" are headers', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostsFileContent, podHostnameAndDomain } from '../../pkg/kubelet/hosts.js';
-import type { Pod } from '../../pkg/kubelet/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 
 function pod(spec: Partial<Pod['spec']> = {}, name = 'nginx-7c5ddbdf54-x2v9k'): Pod {
   return { metadata: { name, namespace: 'web', uid: 'u' }, spec: { containers: [], ...spec } };

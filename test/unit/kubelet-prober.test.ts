@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import { ExecTimeoutError, PROBE_USER_AGENT, ProbeManager, runProbe, type ProbeKind, type ProbeResult } from '../../pkg/kubelet/prober/index.js';
-import type { Container, ContainerStatus, Pod } from '../../pkg/kubelet/types.js';
+import type { Container, ContainerStatus, Pod } from '../../api/core/v1/types.js';
 
 let server: http.Server;
 let port = 0;

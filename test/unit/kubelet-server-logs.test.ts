@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseCRILogLine, streamContainerLog, tailOffset, type ContainerLogOptions } from '../../pkg/kubelet/server/logs.js';
-import { logOptionsFromQuery } from '../../pkg/kubelet/server/server.js';
+import { logOptionsFromQuery } from '../../pkg/kubelet/server/container_logs.js';
 
 const T = (s: number) => `2024-05-01T10:00:${String(s).padStart(2, '0')}.123456789Z`;
 

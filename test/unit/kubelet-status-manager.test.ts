@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { Client } from '../../pkg/client/rest.js';
 import { StatusManager } from '../../pkg/kubelet/status/status_manager.js';
-import type { Pod, PodStatus } from '../../pkg/kubelet/types.js';
+import type { Pod, PodStatus } from '../../api/core/v1/types.js';
 import { logger } from '../../pkg/util/log.js';
 
 /** A fake pods client recording PATCHes; each takes `delay()` ms. */

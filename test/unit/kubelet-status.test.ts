@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hashContainer } from '../../pkg/kubelet/kuberuntime/hash.js';
 import type { PodRuntimeStatus, RuntimeContainerStatus } from '../../pkg/kubelet/kuberuntime/runtime_status.js';
 import { generateAPIPodStatus, getPhase, type StartFailure, type StatusInput } from '../../pkg/kubelet/status/generate.js';
-import type { Container, ContainerStatus, Pod } from '../../pkg/kubelet/types.js';
+import type { Container, ContainerStatus, Pod } from '../../api/core/v1/types.js';
 
 const NOW = '2024-05-01T10:00:00Z';
 

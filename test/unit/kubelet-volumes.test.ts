@@ -22,16 +22,9 @@ import {
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  VolumeManager,
-  VolumeMountError,
-  writeAtomically,
-  type PersistentVolume,
-  type PersistentVolumeClaim,
-  type VolumeLookup,
-} from '../../pkg/kubelet/volumes/index.js';
+import { VolumeManager, VolumeMountError, writeAtomically, type VolumeLookup } from '../../pkg/kubelet/volumes/index.js';
 import { mountsUnder } from '../../pkg/kubelet/volumes/mount.js';
-import type { ConfigMap, Container, Pod, Secret } from '../../pkg/kubelet/types.js';
+import type { ConfigMap, Container, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from '../../api/core/v1/types.js';
 
 const isRoot = process.getuid?.() === 0;
 let root = '';

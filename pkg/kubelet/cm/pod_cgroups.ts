@@ -6,7 +6,7 @@
 // removes a pod's directories once the pod is gone, since runc leaves the parent.
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { QOSClass } from '../types.js';
+import type { QOSClass } from '../../../api/core/v1/pod.js';
 
 export const CGROUP_FS_ROOT = '/sys/fs/cgroup';
 

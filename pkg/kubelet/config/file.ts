@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { setDefaultsPod } from '../../../api/core/v1/defaults.js';
 import { canonicalJSON } from '../../util/hash.js';
 import { rfc3339 } from '../format.js';
-import type { Pod } from '../types.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 
 export const CONFIG_SOURCE_ANNOTATION = 'kubernetes.io/config.source';
 export const CONFIG_HASH_ANNOTATION = 'kubernetes.io/config.hash';
@@ -55,7 +55,7 @@ export function staticPodFromManifest(raw: Pod, nodeName: string, source: string
     [CONFIG_SOURCE_ANNOTATION]: 'file',
   };
   // Static pods tolerate every NoExecute taint: nothing may evict them from their own node.
-  const tolerations = (pod.spec.tolerations as Array<Record<string, unknown>> | undefined) ?? [];
+  const tolerations = pod.spec.tolerations ?? [];
   if (!tolerations.some((t) => t.operator === 'Exists' && t.effect === 'NoExecute' && !t.key)) tolerations.push({ operator: 'Exists', effect: 'NoExecute' });
   pod.spec.tolerations = tolerations;
   return pod;

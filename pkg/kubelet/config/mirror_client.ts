@@ -3,10 +3,10 @@
 // Node. The kubelet creates it, recreates it when it is deleted or belongs to an
 // older version of the manifest, and writes the static pod's status to it.
 import { isStatus, type Client, type ResourceClient } from '../../client/rest.js';
-import type { Node, Pod } from '../types.js';
+import type { Node, Pod } from '../../../api/core/v1/types.js';
 import { CONFIG_HASH_ANNOTATION, CONFIG_MIRROR_ANNOTATION } from './file.js';
 
-export function mirrorPodFor(staticPod: Pod, node: Node | undefined): Pod {
+export function mirrorPodFor(staticPod: Pod, node: Pick<Node, 'metadata'> | undefined): Pod {
   const hash = staticPod.metadata.annotations?.[CONFIG_HASH_ANNOTATION] ?? staticPod.metadata.uid ?? '';
   const { uid: _uid, resourceVersion: _rv, ...meta } = staticPod.metadata;
   const mirror: Pod = {

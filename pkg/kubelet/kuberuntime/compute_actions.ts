@@ -3,7 +3,7 @@
 // do: (re)create the sandbox, which init container to run next, which containers
 // to start and which to kill. Everything the decision needs is passed in, so it is
 // tested without a runtime.
-import type { Container, Pod } from '../types.js';
+import type { Container, Pod } from '../../../api/core/v1/types.js';
 import { hashContainer } from './hash.js';
 import { findContainerStatusByName, type PodRuntimeStatus, type RuntimeContainerStatus } from './runtime_status.js';
 

@@ -4,7 +4,7 @@
 // Linux resources and the security context.
 import type { ContainerConfig__Input, KeyValue, LinuxContainerSecurityContext__Input, Mount__Input } from '../../cri/client.js';
 import { KubeletPaths } from '../paths.js';
-import type { Container, Pod } from '../types.js';
+import type { Container, Pod } from '../../../api/core/v1/types.js';
 import { expandVars, mappingFuncFor } from '../envvars.js';
 import { newContainerAnnotations, newContainerLabels } from './labels.js';
 import { linuxContainerResources } from './resources.js';

@@ -2,7 +2,7 @@
 // recreated. Upstream hashes only the fields a pod update may change (name and
 // image), so a kubelet upgrade or a defaulted field never restarts containers.
 import { fnv32a } from '../../util/hash.js';
-import type { Container } from '../types.js';
+import type { Container } from '../../../api/core/v1/types.js';
 
 export function hashContainer(container: Pick<Container, 'name' | 'image'>): string {
   const json = JSON.stringify({ name: container.name, image: container.image ?? '' });

@@ -5,7 +5,7 @@
 import { GrpcStatus, type CRIClient, type PodSandboxConfig__Input } from '../../cri/client.js';
 import { Backoff } from '../backoff.js';
 import { goDuration } from '../format.js';
-import type { Container, Pod } from '../types.js';
+import type { Container, Pod } from '../../../api/core/v1/types.js';
 
 export type ImageError = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName';
 

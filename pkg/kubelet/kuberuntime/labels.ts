@@ -3,7 +3,7 @@
 // across restarts: a new kubelet rebuilds each pod's runtime state — which
 // container belongs to which pod, its restart count, spec hash, termination
 // message path and preStop hook — from ListPodSandbox/ListContainers alone.
-import type { Container, ContainerPort, LifecycleHandler, Pod } from '../types.js';
+import type { Container, ContainerPort, LifecycleHandler, Pod } from '../../../api/core/v1/types.js';
 
 export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
 export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';

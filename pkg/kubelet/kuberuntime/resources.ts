@@ -2,7 +2,9 @@
 // (upstream kuberuntime_container_linux.go, cm helpers and pkg/apis/core/v1/helper/qos).
 import { parseQuantity } from '../../../api/resource/quantity.js';
 import { getPodQOS } from '../../../api/core/v1/pod.js';
-import type { Container, Pod, QOSClass, ResourceList } from '../types.js';
+import type { QOSClass } from '../../../api/core/v1/pod.js';
+import type { Container, Pod } from '../../../api/core/v1/types.js';
+import type { ResourceList } from '../types.js';
 
 export const MIN_SHARES = 2;
 export const MAX_SHARES = 262144;

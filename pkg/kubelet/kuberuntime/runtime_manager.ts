@@ -23,7 +23,8 @@ import { formatPod, goDuration } from '../format.js';
 import { HookError, type HandlerRunner } from '../lifecycle/handlers.js';
 import { KubeletPaths } from '../paths.js';
 import type { StartFailure } from '../status/generate.js';
-import type { Container, LifecycleHandler, Pod } from '../types.js';
+import { allContainers } from '../../../api/core/v1/pod.js';
+import type { Container, LifecycleHandler, Pod } from '../../../api/core/v1/types.js';
 import { computePodActions, isRestartableInitContainer, type KillReason, type ProbeResults } from './compute_actions.js';
 import { generateContainerConfig } from './container_config.js';
 import { hashContainer } from './hash.js';
@@ -503,7 +504,7 @@ export class KubeGenericRuntimeManager {
   async killPod(pod: Pod | undefined, status: PodRuntimeStatus, gracePeriodOverride?: number): Promise<void> {
     const running = status.containerStatuses.filter((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created');
     const specs = new Map<string, Container>();
-    for (const c of [...(pod?.spec.containers ?? []), ...(pod?.spec.initContainers ?? [])]) specs.set(c.name, c);
+    for (const c of allContainers(pod?.spec)) specs.set(c.name, c);
     await Promise.all(running.map((c) => this.killContainer(pod, c.id, c.name, specs.get(c.name), '', '', gracePeriodOverride)));
     for (const sb of status.sandboxStatuses) {
       if (sb.state !== 'ready') continue;

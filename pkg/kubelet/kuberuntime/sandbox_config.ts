@@ -2,10 +2,16 @@
 // PodSandboxConfig of a pod — metadata with the attempt number, hostname, log
 // directory, DNS, hostPort mappings, labels/annotations, and the Linux part
 // (cgroup parent, namespaces, sysctls, sandbox security context).
-import type { DNSConfig__Input, NamespaceMode, PodSandboxConfig__Input, PortMapping__Input } from '../../cri/client.js';
-import type { Pod } from '../types.js';
+import type { DNSConfig__Input, NamespaceMode, PodSandboxConfig__Input, PortMapping__Input, Protocol } from '../../cri/client.js';
+import { allContainers } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 import { podHostnameAndDomain } from '../hosts.js';
 import { newPodAnnotations, newPodLabels } from './labels.js';
+
+/** toRuntimeProtocol: the CRI protocol of a container port (TCP when unset or unknown). */
+function toRuntimeProtocol(protocol: string | undefined): Protocol {
+  return protocol === 'UDP' || protocol === 'SCTP' ? protocol : 'TCP';
+}
 
 /** hostPort mappings of every container port that asks for one. */
 export function portMappings(pod: Pod): PortMapping__Input[] {
@@ -13,7 +19,7 @@ export function portMappings(pod: Pod): PortMapping__Input[] {
   for (const c of pod.spec.containers) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort) continue;
-      out.push({ protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIP ?? '' });
+      out.push({ protocol: toRuntimeProtocol(p.protocol), containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIP ?? '' });
     }
   }
   return out;
@@ -50,7 +56,7 @@ export function generatePodSandboxConfig(i: SandboxConfigInput): PodSandboxConfi
       sysctls: Object.fromEntries((sc.sysctls ?? []).map((s) => [s.name, s.value])),
       securityContext: {
         namespaceOptions: namespaceModes(pod),
-        privileged: [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some((c) => c.securityContext?.privileged),
+        privileged: allContainers(pod.spec).some((c) => c.securityContext?.privileged),
         supplementalGroups: [...(sc.supplementalGroups ?? []), ...(sc.fsGroup !== undefined ? [sc.fsGroup] : [])],
         seccomp: { profileType: 'Unconfined' },
         ...(sc.runAsUser !== undefined ? { runAsUser: { value: sc.runAsUser } } : {}),

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { CRIClient } from '../../cri/client.js';
-import type { Container, HTTPGetAction, LifecycleHandler, Pod } from '../types.js';
+import type { Container, HTTPGetAction, LifecycleHandler, Pod } from '../../../api/core/v1/types.js';
 
 /** A named port ('http') resolved against the container's ports; numbers pass through. */
 export function resolvePort(port: number | string, container: Pick<Container, 'ports'> | undefined): number {

@@ -3,9 +3,10 @@
 // the Node, renewed every 10 s with a 40 s duration. It is the cheap heartbeat:
 // the node lifecycle controller reads renewTime instead of the Node's status.
 import { isStatus, type Client, type ResourceClient } from '../../client/rest.js';
-import { microTime, type Lease } from '../../client/leaderelection.js';
+import { microTime } from '../../client/leaderelection.js';
 import type { Logger } from '../../util/log.js';
-import type { Node } from '../types.js';
+import type { Lease } from '../../../api/coordination/v1/types.js';
+import type { Node } from '../../../api/core/v1/types.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
@@ -19,7 +20,7 @@ export interface NodeLeaseOptions {
   log: Logger;
 }
 
-export function newLease(nodeName: string, node: Node | undefined, now = new Date()): Lease {
+export function newLease(nodeName: string, node: Pick<Node, 'metadata'> | undefined, now = new Date()): Lease {
   const lease: Lease = {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

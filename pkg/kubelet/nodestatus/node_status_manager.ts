@@ -6,7 +6,7 @@
 import { hostname as osHostname } from 'node:os';
 import { isStatus, type Client, type ResourceClient } from '../../client/rest.js';
 import type { Logger } from '../../util/log.js';
-import type { ContainerImage, Node, NodeStatus } from '../types.js';
+import type { ContainerImage, Node, NodeStatus } from '../../../api/core/v1/types.js';
 import { memoryAvailableBytes, pidStats, readMachineInfo, type MachineInfo } from './machine.js';
 import { initialNode, nodeLabels, nodeStatus, statusFingerprint, type NodeConfig, type RuntimeState } from './setters.js';
 

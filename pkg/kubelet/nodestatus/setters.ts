@@ -1,7 +1,8 @@
 // The Node object the kubelet registers and the status it reports (upstream
 // kubelet_node_status.go and nodestatus/setters.go), as pure functions of what was
 // measured, so capacity and conditions are unit-tested.
-import type { ContainerImage, Node, NodeCondition, NodeStatus, ResourceList } from '../types.js';
+import type { ContainerImage, Node, NodeCondition, NodeStatus } from '../../../api/core/v1/types.js';
+import type { ResourceList } from '../types.js';
 import type { MachineInfo } from './machine.js';
 
 /** Reported as nodeInfo.kubeletVersion (the API the kubelet follows, marked as ours). */

@@ -1,7 +1,7 @@
 // Exec probes: CRI ExecSync in the container; exit code 0 is success, a command
 // that runs past timeoutSeconds is a failure (ExecProbeTimeout, GA since 1.20).
 import { expandVars, mappingFuncFor } from '../envvars.js';
-import type { Container } from '../types.js';
+import type { Container } from '../../../api/core/v1/types.js';
 import { ExecTimeoutError, type ExecSync, type ProbeOutcome } from './types.js';
 
 /** Probe output is cut at 10 KiB, as upstream's LimitWriter does. */

@@ -5,7 +5,8 @@
 // liveness as success and startup as unknown; until the startup probe succeeds
 // the other two wait. A liveness or startup failure puts the worker on hold
 // until the container is replaced (a new container ID).
-import type { Container, ContainerStatus, Pod, PodStatus, Probe } from '../types.js';
+import { getContainerStatus, isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Container, ContainerStatus, Pod, PodStatus, Probe } from '../../../api/core/v1/types.js';
 import { runProbe } from './prober.js';
 import type { ExecSync, ProbeKind, ProbeOutcome, ProbeResult } from './types.js';
 
@@ -56,7 +57,7 @@ function withDefaults(p: Probe): Required<Pick<Probe, 'initialDelaySeconds' | 'p
 }
 
 function containerStatusOf(status: ProbePodStatus, name: string): ContainerStatus | undefined {
-  return status.containerStatuses?.find((c) => c.name === name) ?? status.initContainerStatuses?.find((c) => c.name === name);
+  return getContainerStatus(status.containerStatuses, name) ?? getContainerStatus(status.initContainerStatuses, name);
 }
 
 class Worker {
@@ -175,7 +176,7 @@ class Worker {
   /** worker.doProbe: false stops the worker. */
   private async doProbe(): Promise<boolean> {
     const { pod, status } = this.entry;
-    if (status.phase === 'Failed' || status.phase === 'Succeeded') return false;
+    if (isPodTerminal({ status })) return false;
     const c = containerStatusOf(status, this.container.name);
     this.observe(c);
     if (!c || this.containerID === '') return true; // not created yet, or gone

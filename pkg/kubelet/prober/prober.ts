@@ -4,7 +4,7 @@
 // grpc.health.v1 SERVING answer. Unreachable targets are failures; problems of
 // the prober itself (unknown port name, exec plumbing) come back as `error`.
 import { VERSION_INFO } from '../../util/version.js';
-import type { Container, Probe } from '../types.js';
+import type { Container, Probe } from '../../../api/core/v1/types.js';
 import { execProbe } from './exec.js';
 import { grpcProbe } from './grpc.js';
 import { httpProbe } from './http.js';

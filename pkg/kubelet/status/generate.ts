@@ -3,9 +3,18 @@
 // probe results), into the Pod.status the apiserver shows. Pure: everything comes
 // in as arguments, so phases and conditions are unit-tested.
 import { isRestartableInitContainer, shouldContainerBeRestarted } from '../kuberuntime/compute_actions.js';
-import { getPodQOS } from '../../../api/core/v1/pod.js';
+import { getContainerStatus, getPodQOS } from '../../../api/core/v1/pod.js';
 import { containerStatusesByName, type PodRuntimeStatus, type RuntimeContainerStatus } from '../kuberuntime/runtime_status.js';
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../types.js';
+import type { Container, ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodStatus } from '../../../api/core/v1/types.js';
+
+/** The phases getPhase computes (PodStatus.phase is a plain string on the wire). */
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/**
+ * metav1.Time's zero value: Go encodes it as null (kubectl shows `lastProbeTime: null`)
+ * and the kubelet writes the same; the generated types only know timestamps as strings.
+ */
+const ZERO_TIME = null as unknown as string;
 
 export const CONTAINER_CREATING = 'ContainerCreating';
 export const POD_INITIALIZING = 'PodInitializing';
@@ -46,11 +55,11 @@ function toContainerState(s: RuntimeContainerStatus, runtimeName: string): Conta
       return { running: { startedAt: rfc3339(s.startedAt || s.createdAt) } };
     case 'exited': {
       const reason = s.reason || (s.exitCode === 0 ? 'Completed' : 'Error');
-      const t: ContainerState['terminated'] = {
+      const t: ContainerStateTerminated = {
         exitCode: s.exitCode,
         reason,
-        startedAt: s.startedAt ? rfc3339(s.startedAt) : null,
-        finishedAt: s.finishedAt ? rfc3339(s.finishedAt) : null,
+        startedAt: s.startedAt ? rfc3339(s.startedAt) : ZERO_TIME,
+        finishedAt: s.finishedAt ? rfc3339(s.finishedAt) : ZERO_TIME,
         containerID: `${runtimeName}://${s.id}`,
       };
       if (s.message) t.message = s.message;
@@ -90,7 +99,7 @@ export function convertContainerStatuses(
   return containers.map((c) => {
     const seen = containerStatusesByName(runtime, c.name);
     const current = seen[0];
-    const old = oldStatuses?.find((o) => o.name === c.name);
+    const old = getContainerStatus(oldStatuses, c.name);
     let status: ContainerStatus;
     if (!current) {
       // Never ran here, or removed by garbage collection: keep a finished state we reported before.
@@ -141,7 +150,7 @@ export function getPhase(pod: Pod, initStatuses: ContainerStatus[], statuses: Co
   let pendingSidecars = 0;
   let failedInitialization = 0;
   for (const c of spec.initContainers ?? []) {
-    const s = initStatuses.find((x) => x.name === c.name);
+    const s = getContainerStatus(initStatuses, c.name);
     if (isRestartableInitContainer(c)) {
       if (!s?.started) pendingSidecars++;
       continue;
@@ -200,7 +209,12 @@ export function getPhase(pod: Pod, initStatuses: ContainerStatus[], statuses: Co
 function condition(type: string, ok: boolean, now: string, old: PodCondition[] | undefined, reason?: string, message?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? (prev.lastTransitionTime ?? now) : now };
+  const c: PodCondition = {
+    type,
+    status,
+    lastProbeTime: ZERO_TIME,
+    lastTransitionTime: prev && prev.status === status ? (prev.lastTransitionTime ?? now) : now,
+  };
   if (reason) c.reason = reason;
   if (message) c.message = message;
   return c;
@@ -225,7 +239,7 @@ export function podConditions(
   // Initialized
   const incompleteInit = (pod.spec.initContainers ?? [])
     .filter((c) => {
-      const s = initStatuses.find((x) => x.name === c.name);
+      const s = getContainerStatus(initStatuses, c.name);
       if (isRestartableInitContainer(c)) return !s?.started;
       return !(s?.state?.terminated && s.state.terminated.exitCode === 0);
     })
@@ -236,7 +250,7 @@ export function podConditions(
   else out.push(condition('Initialized', false, now, old, 'ContainersNotInitialized', `containers with incomplete status: [${incompleteInit.join(' ')}]`));
 
   // ContainersReady / Ready
-  const unready = pod.spec.containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
+  const unready = pod.spec.containers.filter((c) => !getContainerStatus(statuses, c.name)?.ready).map((c) => c.name);
   const gates = (pod.spec.readinessGates ?? []).map((g) => g.conditionType);
   const failedGates = gates.filter((g) => old?.find((c) => c.type === g)?.status !== 'True');
   let containersReady: PodCondition;

@@ -7,7 +7,7 @@
 // delete of a terminated pod (grace period 0), as upstream's does.
 import { isStatus, type Client, type ResourceClient } from '../../client/rest.js';
 import type { Logger } from '../../util/log.js';
-import type { Pod, PodStatus } from '../types.js';
+import type { Pod, PodStatus } from '../../../api/core/v1/types.js';
 
 export interface StatusManagerOptions {
   client: Client;

@@ -5,15 +5,16 @@
 import { chmodSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { Mount, MountPropagation } from '../../cri/client.js';
-import { expandVars, quantityValue, type EnvVar } from '../envvars.js';
-import type { Container, Pod, ResourceList, VolumeMount } from '../types.js';
+import type { KeyValue, Mount, MountPropagation } from '../../cri/client.js';
+import { expandVars, quantityValue } from '../envvars.js';
+import type { Container, EmptyDirVolumeSource, Pod, Volume, VolumeMount } from '../../../api/core/v1/types.js';
+import type { ResourceList } from '../types.js';
 import { writeAtomically, type Payload } from './atomic_writer.js';
 import { checkHostPathType } from './hostpath.js';
 import { isMountPoint, mountTmpfs, mountsUnder, unmount } from './mount.js';
 import { configMapPayload, DEFAULT_MODE, downwardAPIPayload, projectedPayload, secretPayload } from './payload.js';
 import { TokenCache } from './token.js';
-import type { EmptyDirVolumeSource, TokenSource, VolumeLookup, VolumeSources } from './types.js';
+import type { TokenSource, VolumeLookup, VolumeSources } from './types.js';
 
 /** Upstream's plugin directory names (the escaped plugin names). */
 export const PLUGIN_DIRS = {
@@ -66,7 +67,7 @@ function kindOf(source: VolumeSources): VolumeKind | undefined {
   return undefined;
 }
 
-function sourceName(vol: VolumeSources & { name: string }): string {
+function sourceName(vol: Volume): string {
   const known = new Set(['name', 'emptyDir', 'hostPath', 'configMap', 'secret', 'downwardAPI', 'projected', 'persistentVolumeClaim']);
   return Object.keys(vol).find((k) => !known.has(k)) ?? '(none)';
 }
@@ -102,7 +103,7 @@ function translatePropagation(mode: VolumeMount['mountPropagation'] | string | u
 }
 
 /** ExpandContainerVolumeMounts: subPathExpr with the container's env; every reference must have a value. */
-function expandSubPathExpr(expr: string, env: EnvVar[]): string {
+function expandSubPathExpr(expr: string, env: KeyValue[]): string {
   const vars = new Map(env.map((e) => [e.key, e.value]));
   const missing = new Set<string>();
   const out = expandVars(expr, (name) => {
@@ -235,11 +236,10 @@ export class VolumeManager {
     });
   }
 
-  private async each(pod: Pod, fn: (vol: VolumeSources & { name: string }, kind: VolumeKind) => Promise<void>): Promise<void> {
+  private async each(pod: Pod, fn: (vol: Volume, kind: VolumeKind) => Promise<void>): Promise<void> {
     const failed: string[] = [];
     const messages: string[] = [];
-    for (const v of pod.spec.volumes ?? []) {
-      const vol = v as VolumeSources & { name: string };
+    for (const vol of pod.spec.volumes ?? []) {
       try {
         // The name becomes a directory: the apiserver allows only DNS labels, static pods skip it.
         if (!usableName(vol.name)) throw new Error(`invalid volume name "${vol.name}"`);
@@ -283,7 +283,7 @@ export class VolumeManager {
     if (!(await isMountPoint(dir))) await mountTmpfs(dir, sizeBytes);
   }
 
-  private async setUpVolume(pod: Pod, vol: VolumeSources & { name: string }, kind: VolumeKind): Promise<MountedVolume> {
+  private async setUpVolume(pod: Pod, vol: Volume, kind: VolumeKind): Promise<MountedVolume> {
     const uid = this.uidOf(pod);
     switch (kind) {
       case 'emptyDir': {
@@ -326,7 +326,7 @@ export class VolumeManager {
     }
   }
 
-  private async writeContents(pod: Pod, vol: VolumeSources & { name: string }, kind: VolumeKind, dir: string): Promise<void> {
+  private async writeContents(pod: Pod, vol: Volume, kind: VolumeKind, dir: string): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
     let payload: Payload;
     switch (kind) {
@@ -374,7 +374,7 @@ export class VolumeManager {
   }
 
   /** persistentVolumeClaim → the bound PersistentVolume → its local or hostPath path. */
-  private async setUpClaim(pod: Pod, vol: VolumeSources & { name: string }): Promise<MountedVolume> {
+  private async setUpClaim(pod: Pod, vol: Volume): Promise<MountedVolume> {
     const ns = pod.metadata.namespace ?? 'default';
     const src = vol.persistentVolumeClaim!;
     const { persistentVolumeClaim, persistentVolume } = this.opts.lookup;
@@ -407,7 +407,7 @@ export class VolumeManager {
     const known = this.mounted.get(uid)?.get(name);
     if (known) return known;
     if (!usableName(name)) return undefined;
-    const vol = (pod.spec.volumes ?? []).find((v) => v.name === name) as (VolumeSources & { name: string }) | undefined;
+    const vol = (pod.spec.volumes ?? []).find((v) => v.name === name);
     if (!vol) return undefined;
     const kind = kindOf(vol);
     if (kind === 'hostPath') return { kind, hostPath: vol.hostPath!.path, readOnly: false };
@@ -423,7 +423,7 @@ export class VolumeManager {
    * subPathExpr resolved, readOnly, mountPropagation). env is the container's
    * resolved environment, for subPathExpr. Throws on a missing volume or bad subPath.
    */
-  mountsFor(pod: Pod, container: Container, env: EnvVar[] = []): Mount[] {
+  mountsFor(pod: Pod, container: Container, env: KeyValue[] = []): Mount[] {
     const out: Mount[] = [];
     for (const vm of container.volumeMounts ?? []) {
       const vol = this.volumeFor(pod, vm.name);

@@ -1,10 +1,19 @@
 // What the ConfigMap, Secret, downward API and projected volumes hold: each
 // turns its source into a payload (path → bytes + mode) for the atomic writer,
 // with upstream's MakePayload/CollectData rules and messages.
-import type { ConfigMap, Pod, ResourceList, Secret } from '../types.js';
+import type {
+  ConfigMap,
+  DownwardAPIVolumeFile,
+  KeyToPath,
+  Pod,
+  ProjectedVolumeSource,
+  Secret,
+  ServiceAccountTokenProjection,
+} from '../../../api/core/v1/types.js';
+import type { ResourceList } from '../types.js';
 import { metadataFieldValue, resourceFieldValue } from '../envvars.js';
 import type { FileProjection, Payload } from './atomic_writer.js';
-import type { DownwardAPIVolumeFile, KeyToPath, ProjectedVolumeSource, ServiceAccountTokenProjection, VolumeLookup } from './types.js';
+import type { VolumeLookup } from './types.js';
 
 /** The apiserver's default for defaultMode (0644, 420 in decimal). */
 export const DEFAULT_MODE = 0o644;

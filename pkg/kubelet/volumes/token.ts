@@ -2,8 +2,8 @@
 // TokenRequest API (POST .../serviceaccounts/<name>/token) for a token bound to
 // the pod, and reuses it until 80% of its lifetime has passed (as upstream's
 // token manager does).
-import type { Pod } from '../types.js';
-import type { ServiceAccountTokenProjection, TokenSource } from './types.js';
+import type { Pod, ServiceAccountTokenProjection } from '../../../api/core/v1/types.js';
+import type { TokenSource } from './types.js';
 
 /** The part of pkg/client's RESTClient this needs. */
 export interface TokenRESTClient {
