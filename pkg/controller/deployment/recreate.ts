@@ -1,6 +1,7 @@
 // recreate.go: Recreate. Scale every old ReplicaSet to 0, wait until none of their
 // pods is left, then create/scale the new ReplicaSet to the full size.
-import type { Deployment, Pod, ReplicaSet } from './types.js';
+import type { Pod } from '../../../api/core/v1/types.js';
+import type { Deployment, ReplicaSet } from '../../../api/apps/v1/types.js';
 import { deploymentComplete } from './util/conditions.js';
 import { replicasOf } from './util/intstr.js';
 import { actualReplicaCount, filterActive } from './util/replicasets.js';
