@@ -1,9 +1,9 @@
 // The replica calculation (replica_calculator.go upstream): from per-pod usage to a
 // proposed replica count, treating unready pods and pods without metrics
 // conservatively so that a partial picture never flips the scaling direction.
+import type { Pod } from '../../../api/core/v1/types.js';
 import type { Selector } from '../../../api/labels/selector.js';
 import { getMetricUsageRatio, getResourceMetric, getResourceUtilizationRatio, milliValue, type MetricsClient, type PodMetricsInfo } from './metrics_client.js';
-import type { Pod } from './types.js';
 
 export interface ReplicaCalculatorOptions {
   metrics: MetricsClient;

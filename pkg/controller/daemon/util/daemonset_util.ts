@@ -1,9 +1,9 @@
-import type { DaemonSet } from '../../../../api/apps/v1/types.js';
-import type { Affinity, NodeSelectorTerm, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../../../api/core/v1/types.js';
 // pkg/controller/daemon/util: what a daemon pod looks like — the template plus
 // the default tolerations, the revision labels, and a required node affinity
 // that pins it to one node (the scheduler binds it; nodeName stays unset) —
 // and how to tell an up-to-date pod from an old one.
+import type { DaemonSet } from '../../../../api/apps/v1/types.js';
+import type { Affinity, NodeSelectorTerm, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../../../api/core/v1/types.js';
 
 /** apps.DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey). */
 export const DAEMONSET_UNIQUE_LABEL_KEY = 'controller-revision-hash';
