@@ -4,7 +4,7 @@
 // (pinned to their node by required node affinity, left for the scheduler to
 // bind) and deletes surplus, failed and misplaced ones, rolls updates out within
 // maxUnavailable / maxSurge, and writes status.
-import { isPodReady } from '../../../api/core/v1/pod.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
 import type { Node, Pod, PodSpec } from '../../../api/core/v1/types.js';
 import type { ControllerRevision, DaemonSet } from '../../../api/apps/v1/types.js';
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
@@ -299,8 +299,7 @@ export class DaemonSetsController implements Controller {
     const pods = await this.getDaemonPods(ds, selector);
     const out = new Map<string, Pod[]>();
     for (const pod of pods) {
-      const terminal = pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
-      if (terminal && pod.metadata.deletionTimestamp) continue;
+      if (isPodTerminal(pod) && pod.metadata.deletionTimestamp) continue;
       const node = getTargetNodeName(pod);
       if (!node) {
         this.deps.log.v(4)('no target node for daemon pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });

@@ -1,7 +1,7 @@
 // The disruption controller: keeps each PodDisruptionBudget's status (healthy
 // pods, how many may be disrupted) current, for the eviction subresource to spend.
 import { isDeepStrictEqual } from 'node:util';
-import { isPodReady } from '../../../api/core/v1/pod.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
 import type { Pod } from '../../../api/core/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from '../../../api/policy/v1/types.js';
@@ -90,9 +90,7 @@ export class DisruptionController implements Controller {
     const pdb = this.pdbs.lister.get(namespace, name);
     if (!pdb) return;
     const selector = selectorFromLabelSelector(pdb.spec?.selector ?? {});
-    const pods = this.pods.lister
-      .list(namespace)
-      .filter((p) => selector.matches(p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const pods = this.pods.lister.list(namespace).filter((p) => selector.matches(p.metadata.labels) && !isPodTerminal(p));
     const now = Date.now();
     // Pods evicted but not yet gone stay counted as disrupted for a while.
     const disrupted: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // What a Service's endpoints should be: pure functions over the Service and its
 // pods, shared by the EndpointSlice and the legacy Endpoints controllers.
-import { isPodReady } from '../../../api/core/v1/pod.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
 import type { Pod, Service, ServicePort } from '../../../api/core/v1/types.js';
 
 /** A service port resolved on one pod: what an EndpointSlice or Endpoints port lists. */
@@ -36,8 +36,7 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): EndpointEntry[] {
   const out: EndpointEntry[] = [];
   for (const pod of pods) {
     const ip = pod.status?.podIP;
-    const phase = pod.status?.phase;
-    if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
+    if (!ip || isPodTerminal(pod)) continue;
     const terminating = !!pod.metadata.deletionTimestamp;
     const ready = isPodReady(pod);
     const ports: ResolvedPort[] = [];

@@ -9,7 +9,7 @@
 // JobPodReplacementPolicy on), a finishing Job first gets the interim
 // SuccessCriteriaMet / FailureTarget condition and then Complete / Failed.
 import type { Job, JobCondition, JobStatus } from '../../../api/batch/v1/types.js';
-import { isPodReady } from '../../../api/core/v1/pod.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
 import type { Pod, PodSpec } from '../../../api/core/v1/types.js';
 import { controllerRef, ControllerExpectations, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -625,8 +625,7 @@ function isPodFailed(pod: Pod, job: Job): boolean {
 
 /** controller.IsPodTerminating: being deleted and not yet finished. */
 function isPodTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return !!pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+  return !!pod.metadata.deletionTimestamp && !isPodTerminal(pod);
 }
 
 /** pastBackoffLimitOnFailure: with restartPolicy OnFailure, container restarts count against backoffLimit. */
