@@ -4,10 +4,9 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { CronJob, Job } from '../../api/batch/v1/types.js';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { CronJobController } from '../../pkg/controller/cronjob/cronjob_controllerv2.js';
-import type { CronJob } from '../../pkg/controller/cronjob/utils.js';
-import type { Job } from '../../pkg/controller/job/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { controlledBy, eventMessages, rfc3339, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 

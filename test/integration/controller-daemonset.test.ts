@@ -2,12 +2,13 @@
 // scheduler: the test creates Node objects itself, marks pods Running/Ready
 // through pods/<name>/status, and leaves pods unbound (as the controller makes
 // them: pinned by required node affinity, nodeName unset).
+import type { Node, Pod } from '../../api/core/v1/types.js';
+import type { ControllerRevision, DaemonSet } from '../../api/apps/v1/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { DaemonSetsController } from '../../pkg/controller/daemon/daemon_controller.js';
-import type { ControllerRevision, DaemonSet, Node, Pod } from '../../pkg/controller/daemon/types.js';
 import { getTargetNodeName } from '../../pkg/controller/daemon/util/daemonset_util.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { controlledBy, createNode, markPodReady, setPodStatus, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';

@@ -2,6 +2,8 @@
 // controller making pods. No kubelet exists, so a small "readiness" helper here
 // marks pods Running/Ready (PUT pods/<name>/status) after a short lag, except
 // pods whose image is listed as never becoming ready.
+import type { Pod, PodSpec } from '../../api/core/v1/types.js';
+import type { Deployment, ReplicaSet } from '../../api/apps/v1/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { CoreEvent } from '../../pkg/client/events.js';
@@ -9,7 +11,6 @@ import type { SharedInformerFactory } from '../../pkg/client/factory.js';
 import type { Client, ResourceClient, WatchHandle } from '../../pkg/client/rest.js';
 import { DeploymentController } from '../../pkg/controller/deployment/deployment_controller.js';
 import { ReplicaSetController } from '../../pkg/controller/replicaset/replica_set.js';
-import type { Deployment, Pod, ReplicaSet } from '../../pkg/controller/deployment/types.js';
 import { computeHash } from '../../pkg/controller/deployment/util/hash.js';
 import { resolveFenceposts } from '../../pkg/controller/deployment/util/intstr.js';
 import { getProportion } from '../../pkg/controller/deployment/util/replicas.js';
@@ -22,9 +23,8 @@ import { setPodStatus, sleep, startControllers, until, type RunningControllers }
 const REVISION = 'deployment.kubernetes.io/revision';
 const verbosity = process.env.TIMONEL_TEST_LOG ? 4 : -1;
 
-function containerImage(obj: { spec?: Record<string, unknown> } | undefined): string | undefined {
-  const containers = obj?.spec?.containers as { image?: string }[] | undefined;
-  return containers?.[0]?.image;
+function containerImage(obj: { spec?: PodSpec } | undefined): string | undefined {
+  return obj?.spec?.containers?.[0]?.image;
 }
 
 /** Stands in for the kubelet's readiness reports: pods become Running and Ready lagMs after they appear. */
@@ -44,7 +44,7 @@ class PodReadiness {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (pod.metadata.deletionTimestamp || this.pending.has(key)) return;
     if (pod.status?.phase === 'Running') return;
-    if (this.neverReady.has(containerImage(pod as { spec?: Record<string, unknown> }) ?? '')) return;
+    if (this.neverReady.has(containerImage(pod) ?? '')) return;
     this.pending.add(key);
     const ready = () =>
       setPodStatus(this.c, pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', { conditionTypes: ['Ready', 'ContainersReady'], ifExists: true });
@@ -74,7 +74,8 @@ describe('deployment util', () => {
       metadata: {},
       spec: { replicas: 15, template: {}, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } },
     } as Deployment;
-    const rs = (n: number) => ({ metadata: { annotations: { 'deployment.kubernetes.io/max-replicas': '13' } }, spec: { replicas: n } }) as ReplicaSet;
+    const rs = (n: number) =>
+      ({ metadata: { annotations: { 'deployment.kubernetes.io/max-replicas': '13' } }, spec: { replicas: n, selector: {} } }) as ReplicaSet;
     const toAdd = 18 - 13;
     const old = getProportion(rs(8), d, toAdd, 0);
     assert.equal(old, 3);

@@ -1,6 +1,7 @@
 // The HorizontalPodAutoscaler controller against a real apiserver, with a test
 // double for the metrics.k8s.io API: a Deployment's scale subresource is raised
 // when pods run hot, and lowered only after the scale-down stabilisation window.
+import type { HorizontalPodAutoscaler } from '../../api/autoscaling/v2/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { HorizontalController } from '../../pkg/controller/podautoscaler/horizontal.js';
 import type { MetricsClient, RawPodMetrics } from '../../pkg/controller/podautoscaler/metrics_client.js';
-import type { HorizontalPodAutoscaler } from '../../pkg/controller/podautoscaler/types.js';
 import { parseSelector } from '../../api/labels/selector.js';
 import { logger } from '../../pkg/util/log.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { Job } from '../../api/batch/v1/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { JobController } from '../../pkg/controller/job/job_controller.js';
 import { TTLAfterFinishedController } from '../../pkg/controller/ttlafterfinished/ttlafterfinished_controller.js';
 import { GarbageCollector } from '../../pkg/controller/garbagecollector/garbagecollector.js';
-import type { Job } from '../../pkg/controller/job/types.js';
-import type { Pod } from '../../pkg/controller/replicaset/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { controlledBy, eventMessages, startControllers, until, type RunningControllers } from '../support/controllers.js';
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { ReplicaSetController } from '../../pkg/controller/replicaset/replica_set.js';
-import type { Pod, ReplicaSet } from '../../pkg/controller/replicaset/types.js';
+import type { ReplicaSet } from '../../api/apps/v1/types.js';
+import type { Pod } from '../../api/core/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { controlledBy, eventMessages, markPodReady, startControllers, until, type RunningControllers } from '../support/controllers.js';
 

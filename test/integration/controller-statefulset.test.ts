@@ -1,11 +1,12 @@
 // The StatefulSet controller against a real apiserver (no kubelet: the test marks
 // pods Running/Ready itself through pods/<name>/status).
+import type { PersistentVolumeClaim, Pod } from '../../api/core/v1/types.js';
+import type { ControllerRevision, StatefulSet } from '../../api/apps/v1/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isStatus, type ResourceClient } from '../../pkg/client/rest.js';
 import { StatefulSetController } from '../../pkg/controller/statefulset/stateful_set.js';
-import type { ControllerRevision, PersistentVolumeClaim, Pod, StatefulSet } from '../../pkg/controller/statefulset/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { markPodReady, setPodStatus, sleep, startControllers, until, type RunningControllers } from '../support/controllers.js';
 

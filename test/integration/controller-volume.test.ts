@@ -1,5 +1,8 @@
 // The PersistentVolume binder and the local-path provisioner against a real
 // apiserver, with the provisioner's directories in a throwaway directory.
+import type { StatefulSet } from '../../api/apps/v1/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/core/v1/types.js';
+import type { KubeObject } from '../../api/meta/v1/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +12,6 @@ import { parse, parseAllDocuments } from 'yaml';
 import { logger } from '../../pkg/util/log.js';
 import { PersistentVolumeBinderController } from '../../pkg/controller/volume/persistentvolume/pv_controller.js';
 import { LocalPathProvisioner, localPathStorageClass } from '../../pkg/controller/volume/localpath/provisioner.js';
-import type { PersistentVolume, PersistentVolumeClaim } from '../../pkg/controller/volume/persistentvolume/types.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { startControllers, until, type RunningControllers } from '../support/controllers.js';
 
@@ -236,15 +238,11 @@ describe('persistentvolume binder and local-path provisioner', () => {
   });
 
   it('binds StatefulSet volumeClaimTemplates claims through the provisioner', async () => {
-    interface StatefulSet {
-      kind: string;
-      metadata: { name: string };
-      spec: { selector: { matchLabels: Record<string, string> }; volumeClaimTemplates: Array<{ metadata: { name: string }; spec: Record<string, unknown> }> };
-    }
-    const docs = parseAllDocuments(readFileSync('test/fixtures/examples/application/web/web.yaml', 'utf8')).map((d) => d.toJS() as StatefulSet);
-    const sts = docs.find((d) => d.kind === 'StatefulSet');
+    const docs = parseAllDocuments(readFileSync('test/fixtures/examples/application/web/web.yaml', 'utf8')).map((d) => d.toJS() as KubeObject);
+    const sts = docs.find((d) => d.kind === 'StatefulSet') as StatefulSet | undefined;
     assert.ok(sts);
-    const [template] = sts.spec.volumeClaimTemplates;
+    const [template] = sts.spec.volumeClaimTemplates ?? [];
+    assert.ok(template);
     // Named and labelled as the StatefulSet controller makes them: <template>-<set>-<ordinal>.
     for (const ordinal of [0, 1]) {
       await post(`${NS}/persistentvolumeclaims`, {

@@ -2,13 +2,13 @@
 // running controllers in this process against a test cluster, and standing in
 // for the parts of a cluster that do not run here (a kubelet's status reports,
 // Node objects).
+import type { Taint } from '../../api/core/v1/types.js';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { EventRecorder } from '../../pkg/client/events.js';
 import { SharedInformerFactory } from '../../pkg/client/factory.js';
 import { Client } from '../../pkg/client/rest.js';
 import type { Controller, ControllerContext } from '../../pkg/controller/context.js';
-import type { Taint } from '../../pkg/controller/daemon/types.js';
 import { ControllerManager, type ManagerOptions } from '../../pkg/controller/manager.js';
 import { logger, type Logger } from '../../pkg/util/log.js';
 import { request, type TestCluster } from './cluster.js';

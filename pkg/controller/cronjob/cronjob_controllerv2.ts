@@ -5,6 +5,7 @@
 // lastScheduleTime and lastSuccessfulTime, prunes finished Jobs beyond the history
 // limits, and requeues itself for the next activation.
 import { parseCronSchedule, type CronSchedule } from '../../../api/batch/v1/cron.js';
+import type { CronJob, Job } from '../../../api/batch/v1/types.js';
 import { controllerRef } from '../../client/controllerutil.js';
 import { objectReference } from '../../client/events.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -12,8 +13,8 @@ import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { finishedCondition, isJobFinished, isJobSucceeded, JOB_GVK, JobComplete, JobFailed, type Job, rfc3339 } from '../job/types.js';
-import { byJobStartTime, CRONJOB_GVK, type CronJob, getJobFromTemplate, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration } from './utils.js';
+import { finishedCondition, isJobFinished, isJobSucceeded, JOB_GVK, JobComplete, JobFailed, rfc3339 } from '../job/types.js';
+import { byJobStartTime, CRONJOB_GVK, getJobFromTemplate, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration } from './utils.js';
 
 export interface CronJobControllerOptions {
   /** The clock; tests inject one to move time. */

@@ -1,28 +1,9 @@
 // Schedule arithmetic and Job construction for the CronJob controller
 // (pkg/controller/cronjob/utils.go).
-import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
+import type { CronJob, Job } from '../../../api/batch/v1/types.js';
 import { type CronSchedule, zoneOffsetMs } from '../../../api/batch/v1/cron.js';
-import type { ObjectReference } from '../../client/events.js';
 import { newControllerRef } from '../../client/controllerutil.js';
-import { JOB_GVK, type Job, type JobSpec } from '../job/types.js';
-
-export interface CronJob extends KubeObject {
-  spec: {
-    schedule: string;
-    timeZone?: string;
-    startingDeadlineSeconds?: number;
-    concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
-    suspend?: boolean;
-    jobTemplate: { metadata?: ObjectMeta; spec?: JobSpec };
-    successfulJobsHistoryLimit?: number;
-    failedJobsHistoryLimit?: number;
-  };
-  status?: {
-    active?: ObjectReference[];
-    lastScheduleTime?: string;
-    lastSuccessfulTime?: string;
-  };
-}
+import { JOB_GVK } from '../job/types.js';
 
 export const CRONJOB_GVK = { apiVersion: 'batch/v1', kind: 'CronJob' } as const;
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -113,7 +94,7 @@ export function getJobFromTemplate(cj: CronJob, scheduledTime: Date): Job {
       annotations: { ...(tmpl.metadata?.annotations ?? {}), [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: formatRFC3339InZone(scheduledTime, cj.spec.timeZone) },
       ownerReferences: [newControllerRef(cj, CRONJOB_GVK)],
     },
-    spec: structuredClone(tmpl.spec ?? {}),
+    spec: structuredClone(tmpl.spec ?? { template: {} }),
   };
 }
 

@@ -4,6 +4,9 @@
 // (pinned to their node by required node affinity, left for the scheduler to
 // bind) and deletes surplus, failed and misplaced ones, rolls updates out within
 // maxUnavailable / maxSurge, and writes status.
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Node, Pod, PodSpec } from '../../../api/core/v1/types.js';
+import type { ControllerRevision, DaemonSet } from '../../../api/apps/v1/types.js';
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
 import { ControllerExpectations, controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -25,9 +28,8 @@ import { Backoff } from './backoff.js';
 import { maxRevision, newRevision, revisionMatches, revisionsToDelete, sortByRevision } from './history.js';
 import { podsShouldBeOnNode } from './manage.js';
 import { nodeShouldRunDaemonPod } from './node_predicates.js';
-import { isPodReady } from './pod_util.js';
 import { calculateStatus, statusUpToDate, type DaemonSetCounts } from './status.js';
-import { DAEMONSET_GVK, type ControllerRevision, type DaemonSet, type Node, type Pod } from './types.js';
+import { DAEMONSET_GVK } from './types.js';
 import { planRollingUpdate } from './update.js';
 import {
   createPodTemplate,
@@ -297,8 +299,7 @@ export class DaemonSetsController implements Controller {
     const pods = await this.getDaemonPods(ds, selector);
     const out = new Map<string, Pod[]>();
     for (const pod of pods) {
-      const terminal = pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
-      if (terminal && pod.metadata.deletionTimestamp) continue;
+      if (isPodTerminal(pod) && pod.metadata.deletionTimestamp) continue;
       const node = getTargetNodeName(pod);
       if (!node) {
         this.deps.log.v(4)('no target node for daemon pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
@@ -398,7 +399,7 @@ export class DaemonSetsController implements Controller {
 
   /** podControl.CreatePods: the template pinned to nodeName by required node affinity; nodeName stays unset. */
   private async createPod(ds: DaemonSet, template: ReturnType<typeof createPodTemplate>, nodeName: string): Promise<void> {
-    const spec = structuredClone(template.spec ?? {});
+    const spec: PodSpec = structuredClone(template.spec ?? { containers: [] });
     spec.affinity = replaceDaemonSetPodNodeNameNodeAffinity(spec.affinity, nodeName);
     const tm = template.metadata ?? {};
     const pod: Pod = {

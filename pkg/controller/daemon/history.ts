@@ -2,8 +2,9 @@
 // revision's data is the patch `{"spec":{"template":{..., "$patch":"replace"}}}`,
 // its name `<ds>-<hash>` with the hash of the pod template (and the collision
 // count), its labels the template's plus controller-revision-hash.
+import type { ControllerRevision, DaemonSet } from '../../../api/apps/v1/types.js';
 import { newControllerRef } from '../../client/controllerutil.js';
-import { CONTROLLER_REVISION_GVK, DAEMONSET_GVK, type ControllerRevision, type DaemonSet } from './types.js';
+import { CONTROLLER_REVISION_GVK, DAEMONSET_GVK } from './types.js';
 import { DAEMONSET_UNIQUE_LABEL_KEY } from './util/daemonset_util.js';
 import { canonicalJSON, fnv32a, safeEncodeString } from '../../util/hash.js';
 

@@ -1,10 +1,12 @@
 // manage's per-node decision (daemon_controller.go podsShouldBeOnNode): create
 // a pod where one should run and none exists; delete failed pods (with backoff),
 // surplus pods, and pods on nodes that should not run them.
+import { isPodAvailable, isPodReady } from '../../../api/core/v1/pod.js';
+import type { Node, Pod } from '../../../api/core/v1/types.js';
+import type { DaemonSet } from '../../../api/apps/v1/types.js';
 import type { Backoff } from './backoff.js';
 import { nodeShouldRunDaemonPod } from './node_predicates.js';
-import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady } from './pod_util.js';
-import type { DaemonSet, Node, Pod } from './types.js';
+import { compareByCreationTimestampAndPhase } from './pod_util.js';
 import { allowsSurge, DAEMONSET_UNIQUE_LABEL_KEY } from './util/daemonset_util.js';
 
 export interface NodeDecision {

@@ -3,8 +3,9 @@
 // required node affinity, and tolerate the node's NoSchedule/NoExecute taints
 // (component-helpers' nodeaffinity and v1helper's taint matching, as
 // NodeShouldRunDaemonPod in daemon_controller.go uses them).
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec } from '../../../api/core/v1/types.js';
+import type { DaemonSet } from '../../../api/apps/v1/types.js';
 import { Selector, type Operator, type Requirement } from '../../../api/labels/selector.js';
-import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from './types.js';
 import { addOrUpdateDaemonPodTolerations, OBJECT_NAME_FIELD } from './util/daemonset_util.js';
 import { findMatchingUntoleratedTaint } from '../../util/taints.js';
 
@@ -67,7 +68,7 @@ export function podMatchesNodeAffinity(pod: Pod, node: Node): boolean {
 /** daemon NewPod: what the pod for node would look like, for the predicates. */
 export function newPod(ds: DaemonSet, nodeName: string): Pod {
   const tmpl = ds.spec.template ?? {};
-  const spec = structuredClone(tmpl.spec ?? {});
+  const spec: PodSpec = structuredClone(tmpl.spec ?? { containers: [] });
   spec.nodeName = nodeName;
   addOrUpdateDaemonPodTolerations(spec);
   return { apiVersion: 'v1', kind: 'Pod', metadata: { ...(tmpl.metadata ?? {}), namespace: ds.metadata.namespace }, spec };

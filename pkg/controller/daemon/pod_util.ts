@@ -1,17 +1,5 @@
-// podutil helpers the DaemonSet controller needs: readiness, availability, ordering.
-import type { Pod } from './types.js';
-
-export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
-
-/** podutil.IsPodAvailable: ready for at least minReadySeconds (per the Ready condition's lastTransitionTime). */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (minReadySeconds <= 0) return true;
-  const t = pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
-  return t !== undefined && Date.parse(t) + minReadySeconds * 1000 < now;
-}
+// The order in which the DaemonSet controller picks among pods on one node.
+import type { Pod } from '../../../api/core/v1/types.js';
 
 /** podByCreationTimestampAndPhase: bound pods first, then oldest, then by name. */
 export function compareByCreationTimestampAndPhase(a: Pod, b: Pod): number {

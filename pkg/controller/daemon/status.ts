@@ -1,9 +1,11 @@
 // updateDaemonSetStatus's counting: per node that should run the pod, whether
 // it has one, and whether the oldest is ready, available and up to date; pods
 // on nodes that should not run it are misscheduled.
+import { isPodAvailable, isPodReady } from '../../../api/core/v1/pod.js';
+import type { Node, Pod } from '../../../api/core/v1/types.js';
+import type { DaemonSet, DaemonSetStatus } from '../../../api/apps/v1/types.js';
 import { nodeShouldRunDaemonPod } from './node_predicates.js';
-import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady } from './pod_util.js';
-import type { DaemonSet, DaemonSetStatus, Node, Pod } from './types.js';
+import { compareByCreationTimestampAndPhase } from './pod_util.js';
 import { getTemplateGeneration, isPodUpdated } from './util/daemonset_util.js';
 
 export type DaemonSetCounts = Required<

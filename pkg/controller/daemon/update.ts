@@ -1,8 +1,9 @@
 // The rolling update's decisions (update.go rollingUpdate), as a pure function
 // of the per-node daemon pods: which old pods to delete now and which nodes get
 // a surge pod, within maxUnavailable / maxSurge counted over the whole set.
-import { isPodAvailable } from './pod_util.js';
-import type { DaemonSet, Node, Pod } from './types.js';
+import { isPodAvailable } from '../../../api/core/v1/pod.js';
+import type { Node, Pod } from '../../../api/core/v1/types.js';
+import type { DaemonSet } from '../../../api/apps/v1/types.js';
 import { getTemplateGeneration, isPodUpdated, surgeCount, unavailableCount } from './util/daemonset_util.js';
 import { nodeShouldRunDaemonPod } from './node_predicates.js';
 

@@ -3,6 +3,8 @@
 // Deployment concerned; syncDeployment claims the Deployment's ReplicaSets and
 // runs a rollout step (RollingUpdate or Recreate), a scale, or a status update.
 // The ReplicaSet controller makes the pods; this controller only sizes ReplicaSets.
+import type { Pod } from '../../../api/core/v1/types.js';
+import type { Deployment, ReplicaSet } from '../../../api/apps/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { StatusError } from '../../../api/meta/v1/status.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -15,7 +17,7 @@ import type { Logger } from '../../util/log.js';
 import { selectorFromLabelSelector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { canAdoptOnce, claimObject, ownersSelecting, resolveControllerRef } from '../controller_ref_manager.js';
-import { DEPLOYMENT_GVK, type Deployment, type Pod, type ReplicaSet } from './types.js';
+import { DEPLOYMENT_GVK } from './types.js';
 import { semanticEqual } from './util/replicasets.js';
 import { checkPausedConditions, event, isScalingEvent, sync, syncStatusOnly, updateDeploymentStatus, type DeploymentSyncer } from './sync.js';
 import { rolloutRolling } from './rolling.js';

@@ -1,5 +1,6 @@
 // progress.go: the Progressing condition during a rollout, and requeueing a
 // Deployment so that a missed progressDeadlineSeconds is noticed in time.
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../../api/apps/v1/types.js';
 import {
   DeploymentProgressing,
   DeploymentReplicaFailure,
@@ -7,10 +8,6 @@ import {
   ReplicaSetReplicaFailure,
   ReplicaSetUpdatedReason,
   TimedOutReason,
-  type Deployment,
-  type DeploymentCondition,
-  type DeploymentStatus,
-  type ReplicaSet,
 } from './types.js';
 import {
   deploymentComplete,

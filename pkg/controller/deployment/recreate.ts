@@ -1,6 +1,8 @@
 // recreate.go: Recreate. Scale every old ReplicaSet to 0, wait until none of their
 // pods is left, then create/scale the new ReplicaSet to the full size.
-import type { Deployment, Pod, ReplicaSet } from './types.js';
+import { isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
+import type { Deployment, ReplicaSet } from '../../../api/apps/v1/types.js';
 import { deploymentComplete } from './util/conditions.js';
 import { replicasOf } from './util/intstr.js';
 import { actualReplicaCount, filterActive } from './util/replicasets.js';
@@ -37,9 +39,7 @@ export function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet
   for (const [rsUID, pods] of podMap) {
     if (newRS && newRS.metadata.uid === rsUID) continue;
     for (const pod of pods) {
-      const phase = pod.status?.phase;
-      if (phase === 'Failed' || phase === 'Succeeded') continue;
-      return true;
+      if (!isPodTerminal(pod)) return true;
     }
   }
   return false;

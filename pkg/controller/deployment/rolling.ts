@@ -1,6 +1,6 @@
 // rolling.go: RollingUpdate. Grow the new ReplicaSet within maxSurge, shrink old
 // ones while at least replicas - maxUnavailable pods stay available.
-import type { Deployment, ReplicaSet } from './types.js';
+import type { Deployment, ReplicaSet } from '../../../api/apps/v1/types.js';
 import { deploymentComplete } from './util/conditions.js';
 import { maxUnavailable, replicasOf } from './util/intstr.js';
 import { availableReplicaCount, byCreationTimestamp, filterActive, replicaCount, rsReplicas } from './util/replicasets.js';

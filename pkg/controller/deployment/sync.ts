@@ -1,5 +1,6 @@
 // sync.go: finding or creating the new ReplicaSet, scaling (proportionally when
 // the Deployment is resized mid-rollout), history cleanup and status.
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../api/apps/v1/types.js';
 import type { EventRecorder } from '../../client/events.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { newControllerRef, controllerRef } from '../../client/controllerutil.js';
@@ -18,9 +19,6 @@ import {
   ResumedDeployReason,
   RevisionAnnotation,
   TimedOutReason,
-  type Deployment,
-  type DeploymentStatus,
-  type ReplicaSet,
 } from './types.js';
 import { computeHash } from './util/hash.js';
 import { isRollingUpdate, maxSurge, maxUnavailable, replicasOf } from './util/intstr.js';

@@ -1,21 +1,16 @@
 // The disruption controller: keeps each PodDisruptionBudget's status (healthy
 // pods, how many may be disrupted) current, for the eviction subresource to spend.
 import { isDeepStrictEqual } from 'node:util';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
+import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from '../../../api/policy/v1/types.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { controllerRef } from '../../client/controllerutil.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
-import { selectorFromLabelSelector, type LabelSelector } from '../../../api/labels/selector.js';
+import { selectorFromLabelSelector } from '../../../api/labels/selector.js';
 import type { Controller, ControllerContext } from '../context.js';
-
-interface PDB extends KubeObject {
-  spec?: { selector?: LabelSelector; minAvailable?: number | string; maxUnavailable?: number | string };
-  status?: Record<string, unknown> & { disruptedPods?: Record<string, string>; conditions?: Array<Record<string, unknown>> };
-}
-interface Pod extends KubeObject {
-  status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
-}
 
 /** Scalable owners whose spec.replicas is the pods' expected count (upstream's finders). */
 const SCALABLE: Record<string, [string, string]> = {
@@ -27,10 +22,6 @@ const SCALABLE: Record<string, [string, string]> = {
 /** Disrupted pods not seen deleted within this time are counted as healthy again (upstream's DeletionTimeout). */
 const DELETION_TIMEOUT_MS = 2 * 60_000;
 
-function isReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
 /** An int, or a percentage of total rounded up, as intstr.GetScaledValueFromIntOrPercent(roundUp=true). */
 export function scaled(v: number | string, total: number): number {
   if (typeof v === 'number') return v;
@@ -41,11 +32,11 @@ export function scaled(v: number | string, total: number): number {
 
 export class DisruptionController implements Controller {
   private readonly queue = new RateLimitingQueue<string>(undefined, 'disruption');
-  private readonly pdbs: SharedIndexInformer<PDB>;
+  private readonly pdbs: SharedIndexInformer<PodDisruptionBudget>;
   private readonly pods: SharedIndexInformer<Pod>;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.pdbs = ctx.informers.forResource<PDB>('policy/v1', 'poddisruptionbudgets');
+    this.pdbs = ctx.informers.forResource<PodDisruptionBudget>('policy/v1', 'poddisruptionbudgets');
     this.pods = ctx.informers.forResource<Pod>('v1', 'pods');
     const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
     this.pdbs.addEventHandler({ onAdd: (p) => this.queue.add(key(p)), onUpdate: (_o, p) => this.queue.add(key(p)) });
@@ -99,9 +90,7 @@ export class DisruptionController implements Controller {
     const pdb = this.pdbs.lister.get(namespace, name);
     if (!pdb) return;
     const selector = selectorFromLabelSelector(pdb.spec?.selector ?? {});
-    const pods = this.pods.lister
-      .list(namespace)
-      .filter((p) => selector.matches(p.metadata.labels) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const pods = this.pods.lister.list(namespace).filter((p) => selector.matches(p.metadata.labels) && !isPodTerminal(p));
     const now = Date.now();
     // Pods evicted but not yet gone stay counted as disrupted for a while.
     const disrupted: Record<string, string> = {};
@@ -110,7 +99,7 @@ export class DisruptionController implements Controller {
       if (p && !p.metadata.deletionTimestamp && now - Date.parse(at) < DELETION_TIMEOUT_MS) disrupted[pod] = at;
     }
     const expectedPods = await this.expectedCount(pods);
-    const currentHealthy = pods.filter((p) => isReady(p) && !p.metadata.deletionTimestamp && !disrupted[p.metadata.name ?? '']).length;
+    const currentHealthy = pods.filter((p) => isPodReady(p) && !p.metadata.deletionTimestamp && !disrupted[p.metadata.name ?? '']).length;
     let desiredHealthy: number;
     if (pdb.spec?.maxUnavailable !== undefined) desiredHealthy = Math.max(0, expectedPods - scaled(pdb.spec.maxUnavailable, expectedPods));
     else desiredHealthy = scaled(pdb.spec?.minAvailable ?? 1, expectedPods);
@@ -125,7 +114,7 @@ export class DisruptionController implements Controller {
       observedGeneration: pdb.metadata.generation,
       lastTransitionTime: old && old.status === (allowed ? 'True' : 'False') ? old.lastTransitionTime : new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
-    const status = {
+    const status: PodDisruptionBudgetStatus = {
       observedGeneration: pdb.metadata.generation,
       disruptedPods: Object.keys(disrupted).length ? disrupted : undefined,
       disruptionsAllowed,
@@ -134,10 +123,11 @@ export class DisruptionController implements Controller {
       expectedPods,
       conditions: [condition],
     };
-    const clean = JSON.parse(JSON.stringify(status)) as Record<string, unknown>;
+    // A JSON round trip drops the undefined fields, as the stored status has none.
+    const clean = JSON.parse(JSON.stringify(status)) as PodDisruptionBudgetStatus;
     if (isDeepStrictEqual(clean, JSON.parse(JSON.stringify(pdb.status ?? {})))) return;
     await this.ctx.client
-      .resource<PDB>('policy/v1', 'poddisruptionbudgets')
+      .resource<PodDisruptionBudget>('policy/v1', 'poddisruptionbudgets')
       .namespace(namespace)
       .updateStatus({ ...pdb, status: clean });
   }

@@ -1,7 +1,7 @@
 // The (legacy) Endpoints controller: one Endpoints object per selector Service,
 // named after it, with ready addresses and not-ready ones per port mapping.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../../api/meta/v1/types.js';
+import type { EndpointAddress, Endpoints, EndpointSubset } from '../../../api/core/v1/types.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
@@ -9,12 +9,8 @@ import type { Controller, ControllerContext } from '../context.js';
 import { desiredEndpoints, groupByPorts, type EndpointEntry } from '../endpointslice/endpoints.js';
 import { ServicePodWatch } from '../endpointslice/servicepods.js';
 
-interface Endpoints extends KubeObject {
-  subsets?: unknown[];
-}
-
-function address(e: EndpointEntry): Record<string, unknown> {
-  const a: Record<string, unknown> = {
+function address(e: EndpointEntry): EndpointAddress {
+  const a: EndpointAddress = {
     ip: e.address,
     targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
   };
@@ -53,12 +49,12 @@ export class EndpointsController implements Controller {
       return;
     }
     const { svc, pods } = selected;
-    const subsets: unknown[] = [];
+    const subsets: EndpointSubset[] = [];
     // Terminating pods leave Endpoints at once (EndpointSlices keep them, marked terminating).
     for (const g of groupByPorts(desiredEndpoints(svc, pods).filter((e) => !e.terminating)).values()) {
       if (!g.ports.length && svc.spec?.clusterIP !== 'None') continue;
       // Endpoints ports omit an empty name (a plain string there; a pointer in EndpointSlices).
-      const subset: Record<string, unknown> = { ports: g.ports.map(({ name, ...p }) => (name ? { name, ...p } : p)) };
+      const subset: EndpointSubset = { ports: g.ports.map(({ name, ...p }) => (name ? { name, ...p } : p)) };
       const ready = g.entries.filter((e) => e.ready).map(address);
       const notReady = g.entries.filter((e) => !e.ready).map(address);
       if (ready.length) subset.addresses = ready;

@@ -1,28 +1,11 @@
 // What a Service's endpoints should be: pure functions over the Service and its
 // pods, shared by the EndpointSlice and the legacy Endpoints controllers.
-import type { KubeObject } from '../../../api/meta/v1/types.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Pod, Service, ServicePort } from '../../../api/core/v1/types.js';
 
-export interface ServicePort {
-  name?: string;
-  port: number;
-  targetPort?: number | string;
-  protocol?: string;
-}
-export interface Service extends KubeObject {
-  spec?: { selector?: Record<string, string>; ports?: ServicePort[]; clusterIP?: string; publishNotReadyAddresses?: boolean };
-}
-export interface ContainerPort {
-  name?: string;
-  containerPort: number;
-  protocol?: string;
-}
-export interface Pod extends KubeObject {
-  spec?: { nodeName?: string; hostname?: string; subdomain?: string; containers?: Array<{ ports?: ContainerPort[] }> };
-  status?: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }> };
-}
-
-export interface EndpointPort {
-  name?: string;
+/** A service port resolved on one pod: what an EndpointSlice or Endpoints port lists. */
+export interface ResolvedPort {
+  name: string;
   port: number;
   protocol: string;
 }
@@ -33,11 +16,7 @@ export interface EndpointEntry {
   ready: boolean;
   serving: boolean;
   terminating: boolean;
-  ports: EndpointPort[];
-}
-
-export function podReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  ports: ResolvedPort[];
 }
 
 /** A service port's target on one pod: a number, or a named container port (undefined if the pod has no such port). */
@@ -57,11 +36,10 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): EndpointEntry[] {
   const out: EndpointEntry[] = [];
   for (const pod of pods) {
     const ip = pod.status?.podIP;
-    const phase = pod.status?.phase;
-    if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
+    if (!ip || isPodTerminal(pod)) continue;
     const terminating = !!pod.metadata.deletionTimestamp;
-    const ready = podReady(pod);
-    const ports: EndpointPort[] = [];
+    const ready = isPodReady(pod);
+    const ports: ResolvedPort[] = [];
     for (const sp of svc.spec?.ports ?? []) {
       const port = resolveTargetPort(sp, pod);
       if (port !== undefined) ports.push({ name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' });
@@ -79,8 +57,8 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): EndpointEntry[] {
 }
 
 /** Endpoints grouped by their resolved ports, as each EndpointSlice carries one port list. */
-export function groupByPorts(entries: EndpointEntry[]): Map<string, { ports: EndpointPort[]; entries: EndpointEntry[] }> {
-  const groups = new Map<string, { ports: EndpointPort[]; entries: EndpointEntry[] }>();
+export function groupByPorts(entries: EndpointEntry[]): Map<string, { ports: ResolvedPort[]; entries: EndpointEntry[] }> {
+  const groups = new Map<string, { ports: ResolvedPort[]; entries: EndpointEntry[] }>();
   for (const e of entries) {
     const key = JSON.stringify(e.ports);
     const g = groups.get(key) ?? { ports: e.ports, entries: [] };

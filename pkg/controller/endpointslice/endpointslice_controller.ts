@@ -1,13 +1,14 @@
 // The EndpointSlice controller: for every Service with a selector, EndpointSlices
 // listing the ready/serving/terminating pods it selects, one slice per port mapping.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../../api/meta/v1/types.js';
+import type { Service } from '../../../api/core/v1/types.js';
+import type { Endpoint, EndpointSlice } from '../../../api/discovery/v1/types.js';
 import { newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { desiredEndpoints, groupByPorts, type EndpointEntry, type EndpointPort, type Service } from './endpoints.js';
+import { desiredEndpoints, groupByPorts, type EndpointEntry } from './endpoints.js';
 import { ServicePodWatch } from './servicepods.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -15,14 +16,8 @@ export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 const MAX_ENDPOINTS_PER_SLICE = 100;
 
-interface EndpointSlice extends KubeObject {
-  addressType?: string;
-  endpoints?: unknown[];
-  ports?: EndpointPort[] | null;
-}
-
-function sliceEndpoint(svc: Service, e: EndpointEntry): Record<string, unknown> {
-  const ep: Record<string, unknown> = {
+function sliceEndpoint(svc: Service, e: EndpointEntry): Endpoint {
+  const ep: Endpoint = {
     addresses: [e.address],
     conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating },
     targetRef: { kind: 'Pod', namespace: e.pod.metadata.namespace, name: e.pod.metadata.name, uid: e.pod.metadata.uid },

@@ -4,7 +4,7 @@ import type { SharedIndexInformer } from '../../client/informer.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { selectorFromSet } from '../../../api/labels/selector.js';
 import type { ControllerContext } from '../context.js';
-import type { Pod, Service } from './endpoints.js';
+import type { Pod, Service } from '../../../api/core/v1/types.js';
 
 export class ServicePodWatch {
   readonly services: SharedIndexInformer<Service>;

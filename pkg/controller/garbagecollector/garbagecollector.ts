@@ -4,24 +4,14 @@
 // owner deleted with propagationPolicy Orphan. Informers of every resource feed the
 // dependency graph (graph.ts); two work queues of uids, attemptToDelete and
 // attemptToOrphan, drive the API writes.
+import type { CustomResourceDefinition } from '../../../api/apiextensions/v1/types.js';
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
 import { isStatus, type GroupVersionResource, type ResourceClient } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { DependencyGraph, describe, FinalizerDeleteDependents, FinalizerOrphanDependents, type Node, type ObjectIdentity } from './graph.js';
+import { DependencyGraph, describe, FinalizerDeleteDependents, FinalizerOrphanDependents, type GraphNode, type ObjectIdentity } from './graph.js';
 import { builtinGCResources, groupOf, RESTMapper } from './restmapper.js';
-
-/** The CustomResourceDefinition fields the collector reads. */
-interface CustomResourceDefinition extends KubeObject {
-  spec?: {
-    group?: string;
-    scope?: 'Namespaced' | 'Cluster';
-    names?: { plural?: string; kind?: string };
-    versions?: { name: string; served?: boolean; storage?: boolean }[];
-  };
-  status?: { conditions?: { type: string; status: string }[] };
-}
 
 type DeletionPropagation = 'Orphan' | 'Background' | 'Foreground';
 
@@ -134,7 +124,7 @@ export class GarbageCollector implements Controller {
   }
 
   /** A node known only from ownerReferences: if the API has no such object, its dependents are examined. */
-  private async verifyVirtualNode(node: Node): Promise<void> {
+  private async verifyVirtualNode(node: GraphNode): Promise<void> {
     const id = node.identity;
     const gvr = this.resolve(id.apiVersion, id.kind);
     if (!gvr) throw new Error(`cannot map ${id.kind} in ${id.apiVersion} to a resource; owner ${describe(id)} unverified`);
@@ -145,7 +135,7 @@ export class GarbageCollector implements Controller {
     this.graph.remove(node);
   }
 
-  private async attemptToDeleteItem(node: Node): Promise<void> {
+  private async attemptToDeleteItem(node: GraphNode): Promise<void> {
     const id = node.identity;
     // Being deleted, and not waiting for dependents: nothing left for the collector.
     if (node.beingDeleted && !node.deletingDependents) return;
@@ -206,7 +196,7 @@ export class GarbageCollector implements Controller {
   }
 
   /** An owner in foreground deletion: delete its blocking dependents; once none remain, let it go. */
-  private async processDeletingDependentsItem(node: Node, gvr: GroupVersionResource): Promise<void> {
+  private async processDeletingDependentsItem(node: GraphNode, gvr: GroupVersionResource): Promise<void> {
     const blocking = node.blockingDependents();
     if (blocking.length === 0) {
       this.deps.log(`garbage collector: removing ${FinalizerDeleteDependents} finalizer from ${describe(node.identity)}`);
@@ -217,7 +207,7 @@ export class GarbageCollector implements Controller {
   }
 
   /** solid: the owner exists; dangling: it does not (404 or another uid); waiting: it is deleting its dependents. */
-  private async classify(node: Node, ref: OwnerReference): Promise<'solid' | 'dangling' | 'waiting'> {
+  private async classify(node: GraphNode, ref: OwnerReference): Promise<'solid' | 'dangling' | 'waiting'> {
     const gvr = this.resolve(ref.apiVersion, ref.kind);
     if (!gvr) throw new Error(`cannot map ${ref.kind} in ${ref.apiVersion} (owner of ${describe(node.identity)}) to a resource`);
     // A cluster-scoped dependent cannot name a namespaced owner: the reference never resolves, and never counts as gone.
@@ -356,7 +346,7 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  private reportInvalidOwnerReference(node: Node, ref: OwnerReference): void {
+  private reportInvalidOwnerReference(node: GraphNode, ref: OwnerReference): void {
     const id = node.identity;
     const message = id.namespace
       ? `ownerRef [${ref.apiVersion}/${ref.kind}, namespace: ${id.namespace}, name: ${ref.name}, uid: ${ref.uid}] does not exist in namespace "${id.namespace}"`

@@ -25,10 +25,10 @@ export function describe(id: ObjectIdentity): string {
   return `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name} (uid ${id.uid})`;
 }
 
-export class Node {
+export class GraphNode {
   /** ownerReferences by owner uid. */
   owners = new Map<string, OwnerReference>();
-  readonly dependents = new Set<Node>();
+  readonly dependents = new Set<GraphNode>();
   beingDeleted = false;
   /** Deleted with the foregroundDeletion finalizer: its blocking dependents go first. */
   deletingDependents = false;
@@ -42,7 +42,7 @@ export class Node {
   ) {}
 
   /** Dependents whose reference to this node has blockOwnerDeletion: true. */
-  blockingDependents(): Node[] {
+  blockingDependents(): GraphNode[] {
     return [...this.dependents].filter((d) => d.owners.get(this.identity.uid)?.blockOwnerDeletion === true);
   }
 }
@@ -51,18 +51,18 @@ export interface GraphSink {
   attemptToDelete(uid: string): void;
   attemptToOrphan(uid: string): void;
   /** A reference that can never resolve: a cluster-scoped dependent naming a namespaced owner kind. */
-  invalidOwnerReference(dependent: Node, ref: OwnerReference): void;
+  invalidOwnerReference(dependent: GraphNode, ref: OwnerReference): void;
 }
 
 export class DependencyGraph {
-  readonly nodes = new Map<string, Node>();
+  readonly nodes = new Map<string, GraphNode>();
 
   constructor(
     private readonly mapper: RESTMapper,
     private readonly sink: GraphSink,
   ) {}
 
-  get(uid: string): Node | undefined {
+  get(uid: string): GraphNode | undefined {
     return this.nodes.get(uid);
   }
 
@@ -81,7 +81,7 @@ export class DependencyGraph {
     };
     let node = this.nodes.get(uid);
     if (!node) {
-      node = new Node(identity, false);
+      node = new GraphNode(identity, false);
       this.nodes.set(uid, node);
     } else {
       node.identity = identity;
@@ -119,7 +119,7 @@ export class DependencyGraph {
   }
 
   /** A delete from an informer; ignored if the uid is already someone else's (a stale event). */
-  observeDelete(obj: KubeObject): Node | undefined {
+  observeDelete(obj: KubeObject): GraphNode | undefined {
     const uid = obj.metadata?.uid;
     if (!uid) return undefined;
     const node = this.nodes.get(uid);
@@ -129,7 +129,7 @@ export class DependencyGraph {
   }
 
   /** Removes a node (observed deleted, or verified absent); its dependents are re-examined. */
-  remove(node: Node): void {
+  remove(node: GraphNode): void {
     if (this.nodes.get(node.identity.uid) !== node) return;
     this.nodes.delete(node.identity.uid);
     for (const ownerUID of node.owners.keys()) {
@@ -142,7 +142,7 @@ export class DependencyGraph {
     for (const d of node.dependents) this.sink.attemptToDelete(d.identity.uid);
   }
 
-  private addDependentToOwner(node: Node, ref: OwnerReference): void {
+  private addDependentToOwner(node: GraphNode, ref: OwnerReference): void {
     const dep = node.identity;
     const ownerGVR = this.mapper.forKind(ref.apiVersion, ref.kind);
     if (ownerGVR?.namespaced && !dep.namespace) {
@@ -153,7 +153,7 @@ export class DependencyGraph {
     if (!owner) {
       // Unknown owner: remember it as virtual and let a worker verify it exists.
       const namespace = ownerGVR ? (ownerGVR.namespaced ? dep.namespace : '') : dep.namespace;
-      owner = new Node({ apiVersion: ref.apiVersion, kind: ref.kind, namespace, name: ref.name, uid: ref.uid }, true);
+      owner = new GraphNode({ apiVersion: ref.apiVersion, kind: ref.kind, namespace, name: ref.name, uid: ref.uid }, true);
       this.nodes.set(ref.uid, owner);
       this.sink.attemptToDelete(ref.uid);
     } else if (!owner.virtual && owner.identity.gvr?.namespaced && owner.identity.namespace !== dep.namespace) {
@@ -165,7 +165,7 @@ export class DependencyGraph {
     owner.dependents.add(node);
   }
 
-  private dropIfUnreferencedVirtual(owner: Node | undefined): void {
+  private dropIfUnreferencedVirtual(owner: GraphNode | undefined): void {
     if (owner?.virtual && owner.dependents.size === 0) this.nodes.delete(owner.identity.uid);
   }
 }

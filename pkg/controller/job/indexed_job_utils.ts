@@ -1,6 +1,6 @@
 // Completion indexes of Indexed Jobs (pkg/controller/job/indexed_job_utils.go):
 // the index a pod carries, and sets of indexes written as intervals, "1,3-5,7".
-import type { Pod } from '../replicaset/types.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 import { JOB_COMPLETION_INDEX_ANNOTATION } from './types.js';
 
 export const UNKNOWN_COMPLETION_INDEX = -1;

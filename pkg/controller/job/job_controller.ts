@@ -8,6 +8,9 @@
 // never counted twice nor lost when it is deleted. As upstream (1.32, with
 // JobPodReplacementPolicy on), a finishing Job first gets the interim
 // SuccessCriteriaMet / FailureTarget condition and then Complete / Failed.
+import type { Job, JobCondition, JobStatus } from '../../../api/batch/v1/types.js';
+import { isPodReady, isPodTerminal } from '../../../api/core/v1/pod.js';
+import type { Pod, PodSpec } from '../../../api/core/v1/types.js';
 import { controllerRef, ControllerExpectations, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
@@ -15,18 +18,14 @@ import { metaNamespaceKeyFunc, OwnerUIDIndex, splitMetaNamespaceKey } from '../.
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { resolveControllerRef } from '../controller_ref_manager.js';
-import { filterActivePods, isPodReady } from '../replicaset/pod_util.js';
+import { filterActivePods } from '../replicaset/pod_util.js';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from '../replicaset/slow_start.js';
-import type { Pod } from '../replicaset/types.js';
 import { firstPendingIndexes, formatIndexes, getCompletionIndex, parseIndexes, UNKNOWN_COMPLETION_INDEX } from './indexed_job_utils.js';
 import {
   JOB_COMPLETION_INDEX_ANNOTATION,
   JOB_COMPLETION_INDEX_ENV,
   JOB_GVK,
   JOB_TRACKING_FINALIZER,
-  type Job,
-  type JobCondition,
-  type JobStatus,
   JobComplete,
   JobFailed,
   JobFailureTarget,
@@ -427,7 +426,7 @@ export class JobController implements Controller {
     const template = job.spec.template ?? {};
     const tm = template.metadata ?? {};
     const name = job.metadata.name ?? '';
-    const spec = structuredClone(template.spec ?? {}) as Record<string, unknown>;
+    const spec: PodSpec = structuredClone(template.spec ?? { containers: [] });
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -626,19 +625,17 @@ function isPodFailed(pod: Pod, job: Job): boolean {
 
 /** controller.IsPodTerminating: being deleted and not yet finished. */
 function isPodTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return !!pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+  return !!pod.metadata.deletionTimestamp && !isPodTerminal(pod);
 }
 
 /** pastBackoffLimitOnFailure: with restartPolicy OnFailure, container restarts count against backoffLimit. */
 function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
-  if ((job.spec.template?.spec as { restartPolicy?: string } | undefined)?.restartPolicy !== 'OnFailure') return false;
+  if (job.spec.template?.spec?.restartPolicy !== 'OnFailure') return false;
   let restarts = 0;
   for (const p of pods) {
     const phase = p.status?.phase;
     if (phase !== 'Running' && phase !== 'Pending') continue;
-    const st = p.status as { initContainerStatuses?: { restartCount?: number }[]; containerStatuses?: { restartCount?: number }[] };
-    for (const cs of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) restarts += cs.restartCount ?? 0;
+    for (const cs of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) restarts += cs.restartCount ?? 0;
   }
   const limit = job.spec.backoffLimit ?? 6;
   return limit === 0 ? restarts > 0 : restarts >= limit;
@@ -698,16 +695,13 @@ function podGenerateNameWithIndex(jobName: string, index: number): string {
 }
 
 /** addCompletionIndexEnvVariables: JOB_COMPLETION_INDEX from the annotation, unless a container sets it. */
-function addCompletionIndexEnv(spec: Record<string, unknown>): void {
-  for (const field of ['initContainers', 'containers']) {
-    const list = spec[field];
+function addCompletionIndexEnv(spec: PodSpec): void {
+  for (const list of [spec.initContainers, spec.containers]) {
     if (!Array.isArray(list)) continue;
-    for (const c of list as { env?: { name: string }[] }[]) {
+    for (const c of list) {
       const env = (c.env ??= []);
       if (env.some((e) => e.name === JOB_COMPLETION_INDEX_ENV)) continue;
-      env.push({ name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } } as {
-        name: string;
-      });
+      env.push({ name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } });
     }
   }
 }

@@ -1,54 +1,6 @@
-// The slices of batch/v1 Job the Job, CronJob and TTL-after-finished controllers read and write.
-import type { KubeObject, ObjectMeta } from '../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../../api/labels/selector.js';
-
-export interface JobCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface UncountedTerminatedPods {
-  succeeded?: string[];
-  failed?: string[];
-}
-
-export interface JobStatus {
-  conditions?: JobCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  terminating?: number;
-  ready?: number;
-  completedIndexes?: string;
-  failedIndexes?: string;
-  uncountedTerminatedPods?: UncountedTerminatedPods;
-}
-
-export interface JobSpec {
-  parallelism?: number;
-  completions?: number;
-  activeDeadlineSeconds?: number;
-  backoffLimit?: number;
-  selector?: LabelSelector;
-  manualSelector?: boolean;
-  template?: { metadata?: ObjectMeta; spec?: Record<string, unknown> };
-  ttlSecondsAfterFinished?: number;
-  completionMode?: string;
-  suspend?: boolean;
-  podReplacementPolicy?: string;
-  [field: string]: unknown;
-}
-
-export interface Job extends KubeObject {
-  spec: JobSpec;
-  status?: JobStatus;
-}
+// Names of batch/v1 Job (condition types, reasons, finalizer, annotations) and the
+// jobutil helpers the Job, CronJob and TTL-after-finished controllers share.
+import type { Job, JobCondition } from '../../../api/batch/v1/types.js';
 
 export const JOB_GVK = { apiVersion: 'batch/v1', kind: 'Job' } as const;
 

@@ -1,6 +1,6 @@
 // The namespace controller: when a namespace is deleted, delete everything in it,
 // then remove the `kubernetes` finalizer so the apiserver can let it go.
-import type { KubeObject } from '../../../api/meta/v1/types.js';
+import type { Namespace } from '../../../api/core/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import type { GroupVersionResource } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
@@ -10,11 +10,6 @@ import type { Controller, ControllerContext } from '../context.js';
 const FINALIZER = 'kubernetes';
 /** How soon to look again while content is still going away (pods stopping, finalizers). */
 const RECHECK_MS = 2000;
-
-interface Namespace extends KubeObject {
-  spec?: { finalizers?: string[] };
-  status?: { phase?: string; conditions?: Array<Record<string, unknown>> };
-}
 
 /** Every namespaced resource once, at the version listed first (the preferred one). */
 export function namespacedResources(): GroupVersionResource[] {
@@ -57,9 +52,8 @@ export class NamespaceController implements Controller {
       return;
     }
     const finalizers = (ns.spec?.finalizers ?? []).filter((f) => f !== FINALIZER);
-    await this.ctx.client.rest.request('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, {
-      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers } },
-    });
+    const body: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers } };
+    await this.ctx.client.rest.request('PUT', `/api/v1/namespaces/${encodeURIComponent(name)}/finalize`, { body });
     this.ctx.log(`namespace ${name}: emptied and finalized`);
   }
 

@@ -1,7 +1,13 @@
 // Turning a metric proposal into the replica count to apply (horizontal.go
 // upstream): stabilisation over recent recommendations, the min/max clamps, and
 // either the legacy scale-up limit or spec.behavior's rate policies.
-import type { HorizontalPodAutoscalerBehavior, HPAScalingRules } from './types.js';
+import type { HPAScalingRules, HorizontalPodAutoscalerBehavior } from '../../../api/autoscaling/v2/types.js';
+
+/**
+ * A scaling rule with every default filled in. The per-rule tolerance is not read:
+ * the controller-wide --horizontal-pod-autoscaler-tolerance applies.
+ */
+export type ScalingRules = Required<Omit<HPAScalingRules, 'tolerance'>>;
 
 interface TimestampedRecommendation {
   recommendation: number;
@@ -23,8 +29,8 @@ export interface Normalized {
 
 export interface NormalizationArg {
   key: string;
-  scaleUp: Required<HPAScalingRules>;
-  scaleDown: Required<HPAScalingRules>;
+  scaleUp: ScalingRules;
+  scaleDown: ScalingRules;
   minReplicas: number;
   maxReplicas: number;
   currentReplicas: number;
@@ -43,7 +49,7 @@ const SCALE_UP_LIMIT_MINIMUM = 4.0;
 export function behaviorWithDefaults(
   b: HorizontalPodAutoscalerBehavior,
   downscaleStabilizationSeconds: number,
-): { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } {
+): { scaleUp: ScalingRules; scaleDown: ScalingRules } {
   const up = b.scaleUp ?? {};
   const down = b.scaleDown ?? {};
   return {
@@ -76,7 +82,7 @@ export function calculateScaleUpLimitWithScalingRules(
   currentReplicas: number,
   upEvents: TimestampedScaleEvent[],
   downEvents: TimestampedScaleEvent[],
-  rules: Required<HPAScalingRules>,
+  rules: ScalingRules,
   now: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return currentReplicas;
@@ -97,7 +103,7 @@ export function calculateScaleDownLimitWithBehaviors(
   currentReplicas: number,
   upEvents: TimestampedScaleEvent[],
   downEvents: TimestampedScaleEvent[],
-  rules: Required<HPAScalingRules>,
+  rules: ScalingRules,
   now: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return currentReplicas;
@@ -273,12 +279,7 @@ export class ScalingHistory {
   }
 
   /** Remembers a rescale for the rate policies (only HPAs with spec.behavior use them). */
-  storeScaleEvent(
-    behavior: { scaleUp: Required<HPAScalingRules>; scaleDown: Required<HPAScalingRules> } | undefined,
-    key: string,
-    prevReplicas: number,
-    newReplicas: number,
-  ): void {
+  storeScaleEvent(behavior: { scaleUp: ScalingRules; scaleDown: ScalingRules } | undefined, key: string, prevReplicas: number, newReplicas: number): void {
     if (!behavior) return;
     const up = newReplicas > prevReplicas;
     const map = up ? this.scaleUpEvents : this.scaleDownEvents;

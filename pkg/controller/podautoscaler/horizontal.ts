@@ -2,6 +2,15 @@
 // upstream): every sync period it reads each HPA's target through the scale
 // subresource, turns pod metrics into a replica proposal per metric, takes the
 // largest, stabilises and rate-limits it, writes the new scale and the HPA status.
+import type { Pod } from '../../../api/core/v1/types.js';
+import type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerCondition,
+  HorizontalPodAutoscalerStatus,
+  MetricSpec,
+  MetricStatus,
+  MetricValueStatus,
+} from '../../../api/autoscaling/v2/types.js';
 import { isDeepStrictEqual } from 'node:util';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -12,16 +21,7 @@ import type { Controller, ControllerContext } from '../context.js';
 import { behaviorWithDefaults, ScalingHistory, type Normalized } from './behavior.js';
 import { milliValue, RESTMetricsClient, type MetricsClient } from './metrics_client.js';
 import { ReplicaCalculator } from './replica_calculator.js';
-import type {
-  HorizontalPodAutoscaler,
-  HorizontalPodAutoscalerCondition,
-  HorizontalPodAutoscalerStatus,
-  MetricSpec,
-  MetricStatus,
-  MetricValueStatus,
-  Pod,
-  Scale,
-} from './types.js';
+import type { Scale } from './types.js';
 
 export interface HorizontalControllerOptions {
   /** The resource metrics source; defaults to metrics.k8s.io/v1beta1 through the apiserver. */

@@ -1,9 +1,10 @@
 // The replica calculation (replica_calculator.go upstream): from per-pod usage to a
 // proposed replica count, treating unready pods and pods without metrics
 // conservatively so that a partial picture never flips the scaling direction.
+import { getPodReadyCondition } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 import type { Selector } from '../../../api/labels/selector.js';
 import { getMetricUsageRatio, getResourceMetric, getResourceUtilizationRatio, milliValue, type MetricsClient, type PodMetricsInfo } from './metrics_client.js';
-import type { Pod } from './types.js';
 
 export interface ReplicaCalculatorOptions {
   metrics: MetricsClient;
@@ -158,7 +159,7 @@ export class ReplicaCalculator {
         continue;
       }
       if (resource === 'cpu') {
-        const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+        const ready = getPodReadyCondition(pod);
         const startTime = pod.status?.startTime ? Date.parse(pod.status.startTime) : undefined;
         let unready: boolean;
         if (!ready || startTime === undefined) {

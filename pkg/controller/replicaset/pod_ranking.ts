@@ -10,8 +10,8 @@
 //   8. newer creationTimestamp < older
 // Simplified: 6 and 8 compare plain times (upstream's LogarithmicScaleDown
 // buckets ages by powers of two and breaks ties by UID).
-import { isPodReady, podReadyCondition } from './pod_util.js';
-import type { Pod } from './types.js';
+import { getPodReadyCondition, isPodReady } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 
@@ -67,7 +67,7 @@ export function compareForDeletion(a: RankedPod, b: RankedPod): number {
   if (costA !== costB) return costA - costB;
   if (a.rank !== b.rank) return b.rank - a.rank;
   if (readyA && readyB) {
-    const byReady = newerFirst(podReadyCondition(pa)?.lastTransitionTime, podReadyCondition(pb)?.lastTransitionTime);
+    const byReady = newerFirst(getPodReadyCondition(pa)?.lastTransitionTime, getPodReadyCondition(pb)?.lastTransitionTime);
     if (byReady !== 0) return byReady;
   }
   const restartsA = maxRestarts(pa);

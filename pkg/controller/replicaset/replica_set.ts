@@ -3,6 +3,9 @@
 // only map objects to `namespace/name` keys of ReplicaSets; syncReplicaSet reads
 // the listers, claims pods (adopt/release), creates or deletes the difference
 // (guarded by expectations so in-flight writes are not repeated) and writes status.
+import type { ReplicaSet } from '../../../api/apps/v1/types.js';
+import { isPodReady } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 import type { OwnerReference } from '../../../api/meta/v1/types.js';
 import { controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -22,10 +25,10 @@ import {
 } from '../controller_ref_manager.js';
 import { UIDTrackingExpectations } from './expectations.js';
 import { getPodsToDelete } from './pod_ranking.js';
-import { filterActivePods, isPodReady, podKey } from './pod_util.js';
+import { filterActivePods, podKey } from './pod_util.js';
 import { calculateStatus, statusUpToDate } from './replica_set_status.js';
 import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from './slow_start.js';
-import { REPLICASET_GVK, type Pod, type ReplicaSet } from './types.js';
+import { REPLICASET_GVK } from './types.js';
 
 /** Upstream's BurstReplicas: at most this many creates/deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -285,7 +288,7 @@ export class ReplicaSetController implements Controller {
         namespace: rs.metadata.namespace,
         ownerReferences: [newControllerRef(rs, REPLICASET_GVK)],
       },
-      spec: structuredClone(template.spec ?? {}),
+      spec: structuredClone(template.spec ?? { containers: [] }),
     };
     if (tm.labels) pod.metadata.labels = { ...tm.labels };
     if (tm.annotations) pod.metadata.annotations = { ...tm.annotations };

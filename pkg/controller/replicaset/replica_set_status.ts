@@ -1,8 +1,9 @@
 // calculateStatus and the ReplicaFailure condition, as replica_set_utils.go.
 import { isDeepStrictEqual } from 'node:util';
 import { selectorFromSet } from '../../../api/labels/selector.js';
-import { isPodAvailable, isPodReady } from './pod_util.js';
-import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from './types.js';
+import type { ReplicaSet, ReplicaSetStatus } from '../../../api/apps/v1/types.js';
+import { isPodAvailable, isPodReady } from '../../../api/core/v1/pod.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
 
@@ -53,7 +54,7 @@ export function calculateStatus(
     availableReplicas: available,
     observedGeneration: rs.status?.observedGeneration,
   };
-  if (conditions.length) status.conditions = conditions as ReplicaSetCondition[];
+  if (conditions.length) status.conditions = conditions;
   return status;
 }
 

@@ -1,5 +1,5 @@
 // The service account controller: every active namespace has a `default` ServiceAccount.
-import type { KubeObject } from '../../../api/meta/v1/types.js';
+import type { Namespace, ServiceAccount } from '../../../api/core/v1/types.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -9,12 +9,12 @@ const DEFAULT_NAME = 'default';
 
 export class ServiceAccountsController implements Controller {
   private readonly queue = new RateLimitingQueue<string>(undefined, 'serviceaccount');
-  private readonly namespaces: SharedIndexInformer<KubeObject>;
-  private readonly accounts: SharedIndexInformer<KubeObject>;
+  private readonly namespaces: SharedIndexInformer<Namespace>;
+  private readonly accounts: SharedIndexInformer<ServiceAccount>;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.namespaces = ctx.informers.forResource('v1', 'namespaces');
-    this.accounts = ctx.informers.forResource('v1', 'serviceaccounts');
+    this.namespaces = ctx.informers.forResource<Namespace>('v1', 'namespaces');
+    this.accounts = ctx.informers.forResource<ServiceAccount>('v1', 'serviceaccounts');
     this.namespaces.addEventHandler({ onAdd: (ns) => this.queue.add(ns.metadata.name ?? ''), onUpdate: (_o, ns) => this.queue.add(ns.metadata.name ?? '') });
     this.accounts.addEventHandler({ onDelete: (sa) => sa.metadata.name === DEFAULT_NAME && this.queue.add(sa.metadata.namespace ?? '') });
   }
@@ -31,7 +31,7 @@ export class ServiceAccountsController implements Controller {
     if (this.accounts.lister.get(namespace, DEFAULT_NAME)) return;
     try {
       await this.ctx.client
-        .resource('v1', 'serviceaccounts')
+        .resource<ServiceAccount>('v1', 'serviceaccounts')
         .namespace(namespace)
         .create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_NAME, namespace } });
     } catch (err) {

@@ -1,8 +1,8 @@
 // pkg/controller/history: ControllerRevisions as a StatefulSet keeps them. A
 // revision's name is `<set>-<hash>` where the hash covers the revision data (and
 // the set's collisionCount, so a hash collision is resolved by bumping it).
+import type { ControllerRevision } from '../../../api/apps/v1/types.js';
 import type { KubeObject, OwnerReference } from '../../../api/meta/v1/types.js';
-import type { ControllerRevision } from './types.js';
 import { CONTROLLER_REVISION_GVK } from './types.js';
 import { canonicalJSON, fnv32, safeEncodeString } from '../../util/hash.js';
 

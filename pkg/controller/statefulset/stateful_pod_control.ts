@@ -3,13 +3,15 @@
 // identity repairs; deletion; and the claims' owner references that carry
 // persistentVolumeClaimRetentionPolicy (Delete → owned, so the garbage collector
 // removes them; Retain → not owned, so they outlive pods and the set).
+import type { StatefulSet } from '../../../api/apps/v1/types.js';
+import type { PersistentVolumeClaim, Pod } from '../../../api/core/v1/types.js';
 import type { OwnerReference } from '../../../api/meta/v1/types.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Lister } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { getOrdinal, getPersistentVolumeClaims, identityMatches, podInOrdinalRange, updateIdentity } from './stateful_set_utils.js';
 import { canonicalJSON } from '../../util/hash.js';
-import { POD_GVK, STATEFULSET_GVK, type PersistentVolumeClaim, type Pod, type StatefulSet } from './types.js';
+import { POD_GVK, STATEFULSET_GVK } from './types.js';
 
 export interface StatefulPodControlDeps {
   pods: ResourceClient<Pod>;

@@ -3,6 +3,8 @@
 // claims the set's pods (adopting orphans whose name and labels say they are its
 // members, releasing pods that no longer match) and hands them to
 // StatefulSetControl, which does one ordered step of the work.
+import type { PersistentVolumeClaim, Pod } from '../../../api/core/v1/types.js';
+import type { ControllerRevision, StatefulSet } from '../../../api/apps/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { controllerRef, newControllerRef } from '../../client/controllerutil.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -15,7 +17,7 @@ import { adoptPatch, claimObject, ownersSelecting, releasePatch, resolveControll
 import { StatefulPodControl } from './stateful_pod_control.js';
 import { StatefulSetControl } from './stateful_set_control.js';
 import { isMemberOf } from './stateful_set_utils.js';
-import { STATEFULSET_GVK, type ControllerRevision, type PersistentVolumeClaim, type Pod, type StatefulSet } from './types.js';
+import { STATEFULSET_GVK } from './types.js';
 
 export class StatefulSetController implements Controller {
   readonly queue = new RateLimitingQueue<string>(undefined, 'statefulset');

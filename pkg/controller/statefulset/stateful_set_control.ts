@@ -4,6 +4,8 @@
 // delete ordinals beyond the range from the highest down, and roll pods at or
 // above the partition to the update revision from the highest down. With
 // OrderedReady every step waits until all lower ordinals are Running and Ready.
+import type { Pod } from '../../../api/core/v1/types.js';
+import type { ControllerRevision, StatefulSet, StatefulSetStatus } from '../../../api/apps/v1/types.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Lister } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
@@ -29,7 +31,7 @@ import {
   podInOrdinalRange,
   storageMatches,
 } from './stateful_set_utils.js';
-import { STATEFULSET_GVK, type ControllerRevision, type Pod, type StatefulSet, type StatefulSetStatus } from './types.js';
+import { STATEFULSET_GVK } from './types.js';
 
 export interface StatefulSetControlDeps {
   podControl: StatefulPodControl;

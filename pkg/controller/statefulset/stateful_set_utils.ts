@@ -1,21 +1,13 @@
 // stateful_set_utils.go: a StatefulSet pod's identity (name, ordinal, hostname,
 // subdomain, identity labels), its storage (one PVC per claim template and
 // ordinal), pod predicates, and the revision data of a set's template.
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from '../../../api/core/v1/types.js';
+import type { ControllerRevision, StatefulSet } from '../../../api/apps/v1/types.js';
+import { isPodAvailable, isPodReady } from '../../../api/core/v1/pod.js';
 import type { OwnerReference } from '../../../api/meta/v1/types.js';
 import { newControllerRef } from '../../client/controllerutil.js';
 import { newControllerRevision } from './controller_history.js';
-import {
-  POD_INDEX_LABEL,
-  STATEFULSET_GVK,
-  STATEFULSET_POD_NAME_LABEL,
-  STATEFULSET_REVISION_LABEL,
-  type ControllerRevision,
-  type PersistentVolumeClaim,
-  type Pod,
-  type PodTemplateSpec,
-  type StatefulSet,
-  type Volume,
-} from './types.js';
+import { POD_INDEX_LABEL, STATEFULSET_GVK, STATEFULSET_POD_NAME_LABEL, STATEFULSET_REVISION_LABEL } from './types.js';
 
 const ORDINAL_RE = /^(.*)-([0-9]+)$/;
 
@@ -115,7 +107,7 @@ export function getPersistentVolumeClaims(set: StatefulSet, pod: Pod): Map<strin
 export function updateStorage(set: StatefulSet, pod: Pod): void {
   const claims = getPersistentVolumeClaims(set, pod);
   if (claims.size === 0) return;
-  const spec = (pod.spec ??= {});
+  const spec = (pod.spec ??= { containers: [] });
   const volumes: Volume[] = [];
   for (const [name, claim] of claims) volumes.push({ name, persistentVolumeClaim: { claimName: claim.metadata.name ?? '' } });
   for (const v of spec.volumes ?? []) if (!claims.has(v.name)) volumes.push(v);
@@ -127,7 +119,7 @@ export function updateIdentity(set: StatefulSet, pod: Pod): void {
   const ordinal = getOrdinal(pod);
   pod.metadata.name = getPodName(set, ordinal);
   pod.metadata.namespace = set.metadata.namespace;
-  const spec = (pod.spec ??= {});
+  const spec = (pod.spec ??= { containers: [] });
   spec.hostname = pod.metadata.name;
   if (set.spec.serviceName) spec.subdomain = set.spec.serviceName;
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [STATEFULSET_POD_NAME_LABEL]: pod.metadata.name, [POD_INDEX_LABEL]: String(ordinal) };
@@ -148,7 +140,7 @@ export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
       ...(tmpl.metadata?.finalizers ? { finalizers: [...tmpl.metadata.finalizers] } : {}),
       ownerReferences: [owner],
     },
-    spec: structuredClone(tmpl.spec ?? {}),
+    spec: structuredClone(tmpl.spec ?? { containers: [] }),
   };
   updateIdentity(set, pod);
   updateStorage(set, pod);
@@ -193,10 +185,6 @@ export function setPodRevision(pod: Pod, revision: string): void {
 
 // ---- pod predicates ----
 
-export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
-
 /** isCreated: the apiserver has given it a phase. */
 export function isCreated(pod: Pod): boolean {
   return (pod.status?.phase ?? '') !== '';
@@ -224,10 +212,7 @@ export function isRunningAndReady(pod: Pod): boolean {
 
 /** isRunningAndAvailable: running and ready for at least minReadySeconds. */
 export function isRunningAndAvailable(pod: Pod, minReadySeconds: number, now = Date.now()): boolean {
-  if (!isRunningAndReady(pod)) return false;
-  if (minReadySeconds <= 0) return true;
-  const t = pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
-  return t !== undefined && Date.parse(t) + minReadySeconds * 1000 <= now;
+  return pod.status?.phase === 'Running' && isPodAvailable(pod, minReadySeconds, now);
 }
 
 /** isHealthy: running, ready and not on its way out. */

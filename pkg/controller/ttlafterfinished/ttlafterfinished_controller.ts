@@ -1,12 +1,13 @@
 // The TTL-after-finished controller (pkg/controller/ttlafterfinished): deletes a
 // finished Job (Complete or Failed) spec.ttlSecondsAfterFinished seconds after it
 // finished, cascading in the foreground so its pods go first, as upstream does.
+import type { Job } from '../../../api/batch/v1/types.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { JobComplete, JobFailed, isJobFinished, type Job } from '../job/types.js';
+import { JobComplete, JobFailed, isJobFinished } from '../job/types.js';
 
 export interface TTLAfterFinishedControllerOptions {
   now?: () => Date;

@@ -1,8 +1,9 @@
 // The cron schedule parser and the CronJob controller's schedule arithmetic.
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import type { CronJob } from '../../../api/batch/v1/types.js';
 import { cronScheduleError, parseCronSchedule } from '../../../api/batch/v1/cron.js';
-import { formatRFC3339InZone, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration, type CronJob } from '../../../pkg/controller/cronjob/utils.js';
+import { formatRFC3339InZone, getJobName, mostRecentScheduleTime, nextScheduleTimeDuration } from '../../../pkg/controller/cronjob/utils.js';
 
 const iso = (d: Date | undefined) => d?.toISOString();
 function nexts(schedule: string, from: string, n: number, tz?: string): (string | undefined)[] {

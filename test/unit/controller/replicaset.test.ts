@@ -6,7 +6,8 @@ import { getPodsToDelete } from '../../../pkg/controller/replicaset/pod_ranking.
 import { slowStartBatch } from '../../../pkg/controller/replicaset/slow_start.js';
 import { calculateStatus, statusUpToDate } from '../../../pkg/controller/replicaset/replica_set_status.js';
 import { UIDTrackingExpectations } from '../../../pkg/controller/replicaset/expectations.js';
-import type { Pod, ReplicaSet } from '../../../pkg/controller/replicaset/types.js';
+import type { ReplicaSet } from '../../../api/apps/v1/types.js';
+import type { Pod } from '../../../api/core/v1/types.js';
 
 function pod(name: string, o: { node?: string; phase?: string; ready?: string; created?: string; restarts?: number; cost?: string } = {}): Pod {
   return {
@@ -18,11 +19,11 @@ function pod(name: string, o: { node?: string; phase?: string; ready?: string; c
       labels: { app: 'a' },
       annotations: o.cost ? { 'controller.kubernetes.io/pod-deletion-cost': o.cost } : undefined,
     },
-    spec: { nodeName: o.node },
+    spec: { nodeName: o.node, containers: [{ name: 'c' }] },
     status: {
       phase: o.phase ?? 'Running',
       conditions: o.ready ? [{ type: 'Ready', status: 'True', lastTransitionTime: o.ready }] : [{ type: 'Ready', status: 'False' }],
-      containerStatuses: [{ restartCount: o.restarts ?? 0 }],
+      containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: !!o.ready, restartCount: o.restarts ?? 0 }],
     },
   };
 }
@@ -79,7 +80,7 @@ describe('slowStartBatch', () => {
 describe('calculateStatus', () => {
   const rs: ReplicaSet = {
     metadata: { name: 'r', generation: 2 },
-    spec: { replicas: 3, minReadySeconds: 10, template: { metadata: { labels: { app: 'a', tier: 't' } } } },
+    spec: { replicas: 3, minReadySeconds: 10, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a', tier: 't' } } } },
     status: { replicas: 0, observedGeneration: 1 },
   };
   it('counts fully labeled, ready and available pods; sets and clears ReplicaFailure', () => {

@@ -1,6 +1,8 @@
 // DaemonSet controller decisions without an apiserver: node eligibility
 // (nodeSelector, required node affinity, taints), the per-node manage decision,
 // the rolling-update plan, status counting and history cleanup.
+import type { Node, NodeSelectorTerm, Pod, PodSpec, Taint } from '../../../api/core/v1/types.js';
+import type { ControllerRevision, DaemonSet } from '../../../api/apps/v1/types.js';
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Backoff } from '../../../pkg/controller/daemon/backoff.js';
@@ -9,22 +11,22 @@ import { podsShouldBeOnNode } from '../../../pkg/controller/daemon/manage.js';
 import { nodeShouldRunDaemonPod, podMatchesNodeAffinity } from '../../../pkg/controller/daemon/node_predicates.js';
 import { toleratesTaint } from '../../../pkg/util/taints.js';
 import { calculateStatus } from '../../../pkg/controller/daemon/status.js';
-import type { ControllerRevision, DaemonSet, Node, NodeSelectorTerm, Pod, PodSpec } from '../../../pkg/controller/daemon/types.js';
 import { planRollingUpdate } from '../../../pkg/controller/daemon/update.js';
 import { getTargetNodeName, replaceDaemonSetPodNodeNameNodeAffinity, scaledValueFromIntOrPercent } from '../../../pkg/controller/daemon/util/daemonset_util.js';
 
-const node = (
-  name: string,
-  labels: Record<string, string> = {},
-  taints: Node['spec'] extends infer S ? (S extends { taints?: infer T } ? T : never) : never = [],
-): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: { taints } });
-const ds = (spec: PodSpec = {}, extra: Partial<DaemonSet['spec']> = {}): DaemonSet => ({
+const node = (name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels },
+  spec: { taints },
+});
+const ds = (spec: Partial<PodSpec> = {}, extra: Partial<DaemonSet['spec']> = {}): DaemonSet => ({
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
   metadata: { name: 'd', namespace: 'default', uid: 'u1', generation: 1 },
   spec: {
     selector: { matchLabels: { a: 'b' } },
-    template: { metadata: { labels: { a: 'b' } }, spec },
+    template: { metadata: { labels: { a: 'b' } }, spec: { containers: [], ...spec } },
     updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
     ...extra,
   },
@@ -33,13 +35,13 @@ const podOn = (name: string, nodeName: string, hash: string, ready: boolean, pha
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default', labels: { a: 'b', 'controller-revision-hash': hash }, creationTimestamp: created },
-  spec: { affinity: replaceDaemonSetPodNodeNameNodeAffinity(undefined, nodeName) },
+  spec: { containers: [], affinity: replaceDaemonSetPodNodeNameNodeAffinity(undefined, nodeName) },
   status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
-const affinity = (...terms: NodeSelectorTerm[]): PodSpec => ({
+const affinity = (...terms: NodeSelectorTerm[]): Partial<PodSpec> => ({
   affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } },
 });
-const fits = (spec: PodSpec, n: Node) => podMatchesNodeAffinity({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec }, n);
+const fits = (spec: Partial<PodSpec>, n: Node) => podMatchesNodeAffinity({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [], ...spec } }, n);
 
 describe('node eligibility', () => {
   const n = node('n1', { zone: 'a', cores: '8' });

@@ -1,3 +1,4 @@
+import type { StatefulSet } from '../../../api/apps/v1/types.js';
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { hashControllerRevision } from '../../../pkg/controller/statefulset/controller_history.js';
@@ -12,7 +13,6 @@ import {
   newVersionedStatefulSetPod,
   storageMatches,
 } from '../../../pkg/controller/statefulset/stateful_set_utils.js';
-import type { StatefulSet } from '../../../pkg/controller/statefulset/types.js';
 
 function set(extra: Partial<StatefulSet['spec']> = {}): StatefulSet {
   return {
@@ -55,8 +55,8 @@ describe('statefulset utils', () => {
   });
 
   it('parses parent and ordinal from the pod name', () => {
-    assert.deepEqual(getParentNameAndOrdinal({ metadata: { name: 'my-web-12' } }), { parent: 'my-web', ordinal: 12 });
-    assert.deepEqual(getParentNameAndOrdinal({ metadata: { name: 'web' } }), { parent: '', ordinal: -1 });
+    assert.deepEqual(getParentNameAndOrdinal({ metadata: { name: 'my-web-12' }, spec: { containers: [] } }), { parent: 'my-web', ordinal: 12 });
+    assert.deepEqual(getParentNameAndOrdinal({ metadata: { name: 'web' }, spec: { containers: [] } }), { parent: '', ordinal: -1 });
   });
 
   it('builds a pod with identity and storage for its ordinal', () => {

@@ -2,7 +2,8 @@
 // the default tolerations, the revision labels, and a required node affinity
 // that pins it to one node (the scheduler binds it; nodeName stays unset) —
 // and how to tell an up-to-date pod from an old one.
-import type { Affinity, DaemonSet, NodeSelectorTerm, Pod, PodSpec, PodTemplateSpec, Toleration } from '../types.js';
+import type { DaemonSet } from '../../../../api/apps/v1/types.js';
+import type { Affinity, NodeSelectorTerm, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../../../api/core/v1/types.js';
 
 /** apps.DefaultDaemonSetUniqueLabelKey (= ControllerRevisionHashLabelKey). */
 export const DAEMONSET_UNIQUE_LABEL_KEY = 'controller-revision-hash';
@@ -69,7 +70,7 @@ export function getTemplateGeneration(ds: DaemonSet): number | undefined {
  */
 export function createPodTemplate(template: PodTemplateSpec | undefined, generation: number | undefined, hash: string): PodTemplateSpec {
   const t: PodTemplateSpec = structuredClone(template ?? {});
-  t.spec ??= {};
+  t.spec ??= { containers: [] };
   addOrUpdateDaemonPodTolerations(t.spec);
   t.metadata ??= {};
   const labels: Record<string, string> = { ...(t.metadata.labels ?? {}) };

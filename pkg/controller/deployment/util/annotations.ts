@@ -1,4 +1,5 @@
 // The annotations the controller keeps on ReplicaSets and Deployments (deployment_util.go).
+import type { Deployment, ReplicaSet } from '../../../../api/apps/v1/types.js';
 import {
   DeprecatedRollbackTo,
   DesiredReplicasAnnotation,
@@ -6,8 +7,6 @@ import {
   MaxReplicasAnnotation,
   RevisionAnnotation,
   RevisionHistoryAnnotation,
-  type Deployment,
-  type ReplicaSet,
 } from '../types.js';
 import { maxSurge, replicasOf } from './intstr.js';
 

@@ -1,5 +1,5 @@
 // Deployment conditions and the progress predicates (deployment_util.go).
-import type { Deployment, DeploymentCondition, DeploymentStatus } from '../types.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus } from '../../../../api/apps/v1/types.js';
 import { NewRSAvailableReason, TimedOutReason, DeploymentProgressing as ProgressingType } from '../types.js';
 import { replicasOf } from './intstr.js';
 

@@ -3,7 +3,7 @@
 // renders the decimal sum with rand.SafeEncodeString. We hash a canonical JSON
 // (keys sorted, nulls and empty values left out, so equal templates hash equally) instead
 // of Go's printed form; the alphabet and encoding are upstream's.
-import type { PodTemplateSpec } from '../types.js';
+import type { PodTemplateSpec } from '../../../../api/core/v1/types.js';
 import { prune } from './replicasets.js';
 import { canonicalJSON, fnv32a, safeEncodeString } from '../../../util/hash.js';
 

@@ -1,5 +1,6 @@
 // intstr.GetScaledValueFromIntOrPercent and the rolling-update fenceposts.
-import type { Deployment, IntOrString } from '../types.js';
+import type { Deployment } from '../../../../api/apps/v1/types.js';
+import type { IntOrString } from '../types.js';
 
 /** An int as is; "N%" of total, rounded up or down. Throws for anything else, as upstream errors. */
 export function getScaledValueFromIntOrPercent(v: IntOrString | undefined, total: number, roundUp: boolean): number {

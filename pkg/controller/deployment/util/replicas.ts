@@ -1,6 +1,6 @@
 // How many replicas each ReplicaSet should have (deployment_util.go):
 // NewRSNewReplicas for rollouts, GetProportion for proportional scaling.
-import type { Deployment, ReplicaSet } from '../types.js';
+import type { Deployment, ReplicaSet } from '../../../../api/apps/v1/types.js';
 import { getDesiredReplicasAnnotation, getMaxReplicasAnnotation } from './annotations.js';
 import { getScaledValueFromIntOrPercent, isRollingUpdate, maxSurge, replicasOf } from './intstr.js';
 import { replicaCount, rsReplicas } from './replicasets.js';

@@ -1,6 +1,8 @@
 // Finding, ordering and counting a Deployment's ReplicaSets (deployment_util.go).
+import type { PodTemplateSpec } from '../../../../api/core/v1/types.js';
+import type { Deployment, ReplicaSet } from '../../../../api/apps/v1/types.js';
 import { isDeepStrictEqual } from 'node:util';
-import { DefaultDeploymentUniqueLabelKey, RevisionAnnotation, type Deployment, type PodTemplateSpec, type ReplicaSet } from '../types.js';
+import { DefaultDeploymentUniqueLabelKey, RevisionAnnotation } from '../types.js';
 
 export function rsReplicas(rs: ReplicaSet): number {
   return rs.spec.replicas ?? 1;

@@ -4,6 +4,8 @@
 // It creates a volume pre-bound to each claim the binder hands it (annotation
 // volume.kubernetes.io/storage-provisioner), and removes the directory when a
 // volume with reclaim policy Delete is released or deleted.
+import type { StorageClass } from '../../../../api/storage/v1/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../../../api/core/v1/types.js';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -14,16 +16,7 @@ import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../../client/sto
 import { RateLimitingQueue, runWorkers } from '../../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../../context.js';
 import { retryOnConflict } from '../persistentvolume/conflicts.js';
-import {
-  AnnDynamicallyProvisioned,
-  claimClass,
-  claimProvisioner,
-  claimReference,
-  IsDefaultStorageClassAnnotation,
-  type PersistentVolume,
-  type PersistentVolumeClaim,
-  type StorageClass,
-} from '../persistentvolume/types.js';
+import { AnnDynamicallyProvisioned, claimClass, claimProvisioner, claimReference, IsDefaultStorageClassAnnotation } from '../persistentvolume/types.js';
 
 export const LOCAL_PATH_PROVISIONER = 'timonel.io/local-path';
 export const LOCAL_PATH_STORAGE_CLASS = 'local-path';

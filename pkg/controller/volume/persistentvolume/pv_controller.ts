@@ -2,6 +2,8 @@
 // pv_controller.go): binds claims to volumes both ways, asks external
 // provisioners for volumes when nothing matches, gives claims without a class the
 // default StorageClass, and releases or reclaims volumes whose claim is gone.
+import type { StorageClass } from '../../../../api/storage/v1/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../../../api/core/v1/types.js';
 import type { SharedIndexInformer } from '../../../client/informer.js';
 import { EventRecorder } from '../../../client/events.js';
 import { isStatus } from '../../../client/rest.js';
@@ -21,9 +23,6 @@ import {
   claimReference,
   defaultStorageClass,
   isVolumeBoundToClaim,
-  type PersistentVolume,
-  type PersistentVolumeClaim,
-  type StorageClass,
 } from './types.js';
 import { findBestMatchForClaim, volumeMismatch } from './volume_match.js';
 
@@ -302,7 +301,8 @@ export class PersistentVolumeBinderController implements Controller {
       // unbindVolume: the binder made this link, so it undoes it.
       const annotations = { ...ann };
       delete annotations[AnnBoundByController];
-      const v = await this.pvs().update({ ...volume, metadata: { ...volume.metadata, annotations }, spec: { ...volume.spec, claimRef: null } });
+      const { claimRef: _unbound, ...spec } = volume.spec;
+      const v = await this.pvs().update({ ...volume, metadata: { ...volume.metadata, annotations }, spec });
       await this.updateVolumePhase(v, 'Available');
     }
   }

@@ -1,54 +1,7 @@
-// The core/v1 storage objects as the binder and provisioners read them, and the
-// annotations they share (component-helpers/storage/volume in Kubernetes).
-import type { KubeObject } from '../../../../api/meta/v1/types.js';
-import type { LabelSelector } from '../../../../api/labels/selector.js';
-
-export interface ClaimReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
-}
-
-export interface PersistentVolume extends KubeObject {
-  spec?: {
-    capacity?: Record<string, string>;
-    accessModes?: string[];
-    claimRef?: ClaimReference | null;
-    persistentVolumeReclaimPolicy?: string;
-    storageClassName?: string;
-    volumeMode?: string;
-    hostPath?: { path: string; type?: string };
-    mountOptions?: string[];
-    [field: string]: unknown;
-  };
-  status?: { phase?: string; message?: string; reason?: string; lastPhaseTransitionTime?: string };
-}
-
-export interface PersistentVolumeClaim extends KubeObject {
-  spec?: {
-    accessModes?: string[];
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-    selector?: LabelSelector | null;
-    /** Absent (nil) and "" differ: nil takes the default class, "" asks for none. */
-    storageClassName?: string | null;
-    volumeName?: string;
-    volumeMode?: string;
-    [field: string]: unknown;
-  };
-  status?: { phase?: string; accessModes?: string[]; capacity?: Record<string, string>; [field: string]: unknown };
-}
-
-export interface StorageClass extends KubeObject {
-  provisioner: string;
-  parameters?: Record<string, string>;
-  reclaimPolicy?: string;
-  volumeBindingMode?: string;
-  mountOptions?: string[];
-  allowVolumeExpansion?: boolean;
-}
+// The annotations and class helpers the binder and provisioners share
+// (component-helpers/storage/volume in Kubernetes).
+import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../../../api/core/v1/types.js';
+import type { StorageClass } from '../../../../api/storage/v1/types.js';
 
 // Annotations, with Kubernetes' names and values.
 export const AnnBindCompleted = 'pv.kubernetes.io/bind-completed';
@@ -105,7 +58,7 @@ export function isVolumeBoundToClaim(volume: PersistentVolume, claim: Persistent
 }
 
 /** The ObjectReference a PV's claimRef holds (GetReference of the claim). */
-export function claimReference(claim: PersistentVolumeClaim): ClaimReference {
+export function claimReference(claim: PersistentVolumeClaim): ObjectReference {
   return {
     kind: 'PersistentVolumeClaim',
     namespace: claim.metadata.namespace,

@@ -1,9 +1,10 @@
 // Which volume a claim gets: FindMatchingVolume from Kubernetes' pv index, the
 // smallest Available volume of the claim's class that satisfies it, preferring
 // volumes with the fewest access modes that still cover the request.
+import type { PersistentVolume, PersistentVolumeClaim } from '../../../../api/core/v1/types.js';
 import { parseQuantity } from '../../../../api/resource/quantity.js';
 import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
-import { claimClass, isVolumeBoundToClaim, volumeClass, type PersistentVolume, type PersistentVolumeClaim } from './types.js';
+import { claimClass, isVolumeBoundToClaim, volumeClass } from './types.js';
 
 export function requestedStorage(claim: PersistentVolumeClaim): number {
   return parseQuantity(claim.spec?.resources?.requests?.storage) ?? 0;

@@ -1,5 +1,6 @@
 // Normalisation of a metric proposal: stabilisation windows, legacy limits and
 // spec.behavior rate policies, on a fake clock.
+import type { HorizontalPodAutoscalerBehavior } from '../../../../api/autoscaling/v2/types.js';
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import {
@@ -8,7 +9,6 @@ import {
   ScalingHistory,
   type NormalizationArg,
 } from '../../../../pkg/controller/podautoscaler/behavior.js';
-import type { HorizontalPodAutoscalerBehavior } from '../../../../pkg/controller/podautoscaler/types.js';
 
 function clock(start = 1_000_000) {
   const c = {

@@ -1,5 +1,6 @@
 // The replica calculation against upstream's cases (replica_calculator_test.go),
 // with a fake metrics API and an in-memory pod list.
+import type { Pod } from '../../../../api/core/v1/types.js';
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ReplicaCalculator } from '../../../../pkg/controller/podautoscaler/replica_calculator.js';
@@ -10,7 +11,6 @@ import {
   type MetricsClient,
   type RawPodMetrics,
 } from '../../../../pkg/controller/podautoscaler/metrics_client.js';
-import type { Pod } from '../../../../pkg/controller/podautoscaler/types.js';
 import { parseSelector } from '../../../../api/labels/selector.js';
 
 const NOW = Date.parse('2024-01-01T12:00:00Z');
