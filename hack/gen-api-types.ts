@@ -80,7 +80,8 @@ function typeOf(node: SchemaNode, from: string): string {
     case 'quantity':
       return 'Quantity';
     case 'date-time':
-      return 'string';
+      // metav1.Time: RFC 3339, or null for the zero time (Go writes fields without omitempty that way).
+      return 'string | null';
     case 'any':
       return 'unknown';
     case 'object': {

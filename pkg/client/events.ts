@@ -6,11 +6,6 @@ import type { Event, EventSource, ObjectReference } from '../../api/core/v1/type
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { isStatus, type Client, type ResourceClient } from './rest.js';
 
-/** Kept for callers not yet importing from api/core/v1/types.ts. */
-export type { ObjectReference } from '../../api/core/v1/types.js';
-/** @deprecated Event from api/core/v1/types.ts. */
-export type CoreEvent = Event;
-
 export type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorderOptions {

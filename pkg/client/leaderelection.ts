@@ -7,9 +7,6 @@ import { StatusError } from '../../api/meta/v1/status.js';
 import type { Lease } from '../../api/coordination/v1/types.js';
 import { isStatus, type Client, type ResourceClient } from './rest.js';
 
-/** Kept for callers not yet importing from api/coordination/v1/types.ts. */
-export type { Lease, LeaseSpec } from '../../api/coordination/v1/types.js';
-
 export interface LeaderCallbacks {
   /** Called on becoming leader; the signal aborts when leadership is lost or the elector stops. */
   onStartedLeading(signal: AbortSignal): void;

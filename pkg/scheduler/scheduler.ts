@@ -85,9 +85,6 @@ function podName(pod: KubeObject): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 }
 
-/** A pod condition as sent: an unset time is null on the wire, as kube-scheduler writes lastProbeTime. */
-type WirePodCondition = Omit<PodCondition, 'lastProbeTime'> & { lastProbeTime?: string | null };
-
 function sameJSON(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -471,11 +468,11 @@ export class Scheduler {
 
   /** PUT pods/<name>/status with PodScheduled=False, only when the condition changes. */
   private async updatePodScheduledCondition(pod: Pod, reason: string, message: string): Promise<void> {
-    const conditions: WirePodCondition[] = pod.status?.conditions ?? [];
+    const conditions: PodCondition[] = pod.status?.conditions ?? [];
     const old = conditions.find((c) => c.type === 'PodScheduled');
     if (old && old.status === 'False' && old.reason === reason && old.message === message) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const cond: WirePodCondition = {
+    const cond: PodCondition = {
       type: 'PodScheduled',
       status: 'False',
       reason,

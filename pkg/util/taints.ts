@@ -1,17 +1,7 @@
 // Taints and tolerations as v1helper matches them; shared by the scheduler's
 // plugins and the DaemonSet controller, which must agree on where pods may run.
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
+import type { Taint, Toleration } from '../../api/core/v1/types.js';
 
 /** v1.Toleration.ToleratesTaint ("" is Equal, as in the API). */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {

@@ -6,7 +6,7 @@ import type { Pod, PodSpec } from '../../api/core/v1/types.js';
 import type { Deployment, ReplicaSet } from '../../api/apps/v1/types.js';
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
-import type { CoreEvent } from '../../pkg/client/events.js';
+import type { Event } from '../../api/core/v1/types.js';
 import type { SharedInformerFactory } from '../../pkg/client/factory.js';
 import type { Client, ResourceClient, WatchHandle } from '../../pkg/client/rest.js';
 import { DeploymentController } from '../../pkg/controller/deployment/deployment_controller.js';
@@ -194,7 +194,7 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     assert.match(out.stdout, /deployment "nginx-deployment" successfully rolled out/);
     // Events are written after the change they report: wait for it.
     await until('a ScalingReplicaSet event', async () => {
-      const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items;
+      const events = (await client.resource<Event>('v1', 'events').namespace('roll').list()).items;
       return events.some(
         (e) => e.reason === 'ScalingReplicaSet' && e.involvedObject.kind === 'Deployment' && e.message === `Scaled up replica set ${firstRS} from 0 to 2`,
       );
@@ -235,7 +235,7 @@ ${opts.strategy ?? ''}${opts.extra ?? ''}  template:
     assert.match(history.stdout, /^1\s+<none>/m);
     assert.match(history.stdout, /^2\s+<none>/m);
     await until(`a "Scaled down replica set ${firstRS} from 2 to 1" event`, async () => {
-      const events = (await client.resource<CoreEvent>('v1', 'events').namespace('roll').list()).items.map((e) => e.message);
+      const events = (await client.resource<Event>('v1', 'events').namespace('roll').list()).items.map((e) => e.message);
       return events.some((m) => m?.startsWith(`Scaled down replica set ${firstRS} from 2 to 1`));
     });
   });

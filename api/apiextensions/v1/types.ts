@@ -80,7 +80,7 @@ export interface CustomResourceDefinitionCondition {
   /**
    * lastTransitionTime last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * message is a human-readable message indicating details about last transition.
    */

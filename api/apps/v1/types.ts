@@ -65,7 +65,7 @@ export interface DaemonSetCondition {
   /**
    * Last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * A human readable message indicating details about the transition.
    */
@@ -205,11 +205,11 @@ export interface DeploymentCondition {
   /**
    * Last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * The last time this condition was updated.
    */
-  lastUpdateTime?: string;
+  lastUpdateTime?: string | null;
   /**
    * A human readable message indicating details about the transition.
    */
@@ -357,7 +357,7 @@ export interface ReplicaSetCondition {
   /**
    * The last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * A human readable message indicating details about the transition.
    */
@@ -509,7 +509,7 @@ export interface StatefulSetCondition {
   /**
    * Last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * A human readable message indicating details about the transition.
    */

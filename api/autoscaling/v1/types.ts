@@ -88,7 +88,7 @@ export interface HorizontalPodAutoscalerStatus {
   /**
    * lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed.
    */
-  lastScaleTime?: string;
+  lastScaleTime?: string | null;
   /**
    * observedGeneration is the most recent generation observed by this autoscaler.
    */

@@ -173,7 +173,7 @@ export interface HorizontalPodAutoscalerCondition {
   /**
    * lastTransitionTime is the last time the condition transitioned from one status to another
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * message is a human-readable explanation containing details about the transition
    */
@@ -241,7 +241,7 @@ export interface HorizontalPodAutoscalerStatus {
   /**
    * lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed.
    */
-  lastScaleTime?: string;
+  lastScaleTime?: string | null;
   /**
    * observedGeneration is the most recent generation observed by this autoscaler.
    */

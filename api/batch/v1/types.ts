@@ -79,11 +79,11 @@ export interface CronJobStatus {
   /**
    * Information when was the last time the job was successfully scheduled.
    */
-  lastScheduleTime?: string;
+  lastScheduleTime?: string | null;
   /**
    * Information when was the last time the job successfully completed.
    */
-  lastSuccessfulTime?: string;
+  lastSuccessfulTime?: string | null;
 }
 
 /**
@@ -121,11 +121,11 @@ export interface JobCondition {
   /**
    * Last time the condition was checked.
    */
-  lastProbeTime?: string;
+  lastProbeTime?: string | null;
   /**
    * Last time the condition transit from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * Human readable message indicating details about last transition.
    */
@@ -229,7 +229,7 @@ export interface JobStatus {
   /**
    * Represents time when the job was completed. It is not guaranteed to be set in happens-before order across separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the same or later point in time as the startTime field.
    */
-  completionTime?: string;
+  completionTime?: string | null;
   /**
    * The latest available observations of an object's current state. When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type "Suspended" and status true; when the Job is resumed, the status of this condition will become false. When a Job is completed, one of the conditions will have type "Complete" and status true.  A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.  More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
    */
@@ -249,7 +249,7 @@ export interface JobStatus {
   /**
    * Represents time when the job controller started processing a job. When a Job is created in the suspended state, this field is not set until the first time it is resumed. This field is reset every time a Job is resumed from suspension. It is represented in RFC3339 form and is in UTC.  Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished.
    */
-  startTime?: string;
+  startTime?: string | null;
   /**
    * The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.
    */

@@ -32,7 +32,7 @@ export interface LeaseSpec {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  acquireTime?: string;
+  acquireTime?: string | null;
   /**
    * holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.
    */
@@ -52,7 +52,7 @@ export interface LeaseSpec {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  renewTime?: string;
+  renewTime?: string | null;
   /**
    * Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled.
    */

@@ -29,7 +29,7 @@ export function isPodAvailable(pod: Pick<Pod, 'status'>, minReadySeconds: number
   if (!isPodReady(pod)) return false;
   if (minReadySeconds <= 0) return true;
   const t = getPodReadyCondition(pod)?.lastTransitionTime;
-  return t !== undefined && Date.parse(t) + minReadySeconds * 1000 < now;
+  return typeof t === 'string' && Date.parse(t) + minReadySeconds * 1000 < now;
 }
 
 /** podutil.IsPodTerminal: Succeeded or Failed. */

@@ -727,7 +727,7 @@ export interface ContainerStateRunning {
   /**
    * Time at which the container was last (re-)started
    */
-  startedAt?: string;
+  startedAt?: string | null;
 }
 
 /**
@@ -745,7 +745,7 @@ export interface ContainerStateTerminated {
   /**
    * Time at which the container last terminated
    */
-  finishedAt?: string;
+  finishedAt?: string | null;
   /**
    * Message regarding the last termination of the container
    */
@@ -761,7 +761,7 @@ export interface ContainerStateTerminated {
   /**
    * Time at which previous execution of the container started
    */
-  startedAt?: string;
+  startedAt?: string | null;
 }
 
 /**
@@ -1211,11 +1211,11 @@ export interface Event extends KubeObject {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  eventTime?: string;
+  eventTime?: string | null;
   /**
    * The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)
    */
-  firstTimestamp?: string;
+  firstTimestamp?: string | null;
   /**
    * ObjectReference contains enough information to let you inspect or modify the referred object.
    */
@@ -1227,7 +1227,7 @@ export interface Event extends KubeObject {
   /**
    * The time at which the most recent occurrence of this event was recorded.
    */
-  lastTimestamp?: string;
+  lastTimestamp?: string | null;
   /**
    * A human-readable description of the status of this operation.
    */
@@ -1279,7 +1279,7 @@ export interface EventSeries {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  lastObservedTime?: string;
+  lastObservedTime?: string | null;
 }
 
 /**
@@ -1969,7 +1969,7 @@ export interface NamespaceCondition {
   /**
    * Last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * Human-readable message indicating details about last transition.
    */
@@ -2075,11 +2075,11 @@ export interface NodeCondition {
   /**
    * Last time we got an update on a given condition.
    */
-  lastHeartbeatTime?: string;
+  lastHeartbeatTime?: string | null;
   /**
    * Last time the condition transit from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * Human readable message indicating details about last transition.
    */
@@ -2483,11 +2483,11 @@ export interface PersistentVolumeClaimCondition {
   /**
    * lastProbeTime is the time we probed the condition.
    */
-  lastProbeTime?: string;
+  lastProbeTime?: string | null;
   /**
    * lastTransitionTime is the time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * message is the human-readable message indicating details about last transition.
    */
@@ -2751,7 +2751,7 @@ export interface PersistentVolumeStatus {
   /**
    * lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions.
    */
-  lastPhaseTransitionTime?: string;
+  lastPhaseTransitionTime?: string | null;
   /**
    * message is a human-readable message indicating details about why the volume is in this state.
    */
@@ -2903,11 +2903,11 @@ export interface PodCondition {
   /**
    * Last time we probed the condition.
    */
-  lastProbeTime?: string;
+  lastProbeTime?: string | null;
   /**
    * Last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * Human-readable message indicating details about last transition.
    */
@@ -3351,7 +3351,7 @@ export interface PodStatus {
   /**
    * RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod.
    */
-  startTime?: string;
+  startTime?: string | null;
 }
 
 /**
@@ -3619,7 +3619,7 @@ export interface ReplicationControllerCondition {
   /**
    * The last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | null;
   /**
    * A human readable message indicating details about the transition.
    */
@@ -4483,7 +4483,7 @@ export interface Taint {
   /**
    * TimeAdded represents the time at which the taint was added.
    */
-  timeAdded?: string;
+  timeAdded?: string | null;
   /**
    * The taint value corresponding to the taint key.
    */

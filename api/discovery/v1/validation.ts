@@ -1,17 +1,6 @@
 // EndpointSlice validation after k8s pkg/apis/discovery/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import {
-  type ErrorList,
-  arrAt,
-  duplicate,
-  invalid,
-  notSupported,
-  objs,
-  required,
-  str,
-  tooMany,
-  validateImmutableField,
-} from '../../validation/field.js';
+import { type ErrorList, arrAt, duplicate, invalid, notSupported, objs, required, str, tooMany, validateImmutableField } from '../../validation/field.js';
 import { IP_ERROR, isDNS1123Label, isDNS1123Subdomain, isIP, isIPv4, isValidPortNum, nameIsDNSSubdomain } from '../../validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 

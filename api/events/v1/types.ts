@@ -21,11 +21,11 @@ export interface Event extends KubeObject {
   /**
    * deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
    */
-  deprecatedFirstTimestamp?: string;
+  deprecatedFirstTimestamp?: string | null;
   /**
    * deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
    */
-  deprecatedLastTimestamp?: string;
+  deprecatedLastTimestamp?: string | null;
   /**
    * EventSource contains information for an event.
    */
@@ -33,7 +33,7 @@ export interface Event extends KubeObject {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  eventTime: string;
+  eventTime: string | null;
   /**
    * Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
@@ -89,5 +89,5 @@ export interface EventSeries {
   /**
    * MicroTime is version of Time with microsecond level precision.
    */
-  lastObservedTime: string;
+  lastObservedTime: string | null;
 }

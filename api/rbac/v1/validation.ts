@@ -1,18 +1,6 @@
 // RBAC validation after k8s pkg/apis/rbac/validation.
 import type { KubeObject } from '../../meta/v1/types.js';
-import {
-  type ErrorList,
-  type Obj,
-  arrAt,
-  deepEqual,
-  invalid,
-  isObj,
-  notSupported,
-  objAt,
-  objs,
-  required,
-  str,
-} from '../../validation/field.js';
+import { type ErrorList, type Obj, arrAt, deepEqual, invalid, isObj, notSupported, objAt, objs, required, str } from '../../validation/field.js';
 import { nameIsPathSegment, isDNS1123Subdomain } from '../../validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate, validateLabelSelector, asLabelSelector } from '../../validation/objectmeta.js';
 import { RBAC_GROUP } from './defaults.js';

@@ -96,7 +96,7 @@ export class DisruptionController implements Controller {
     const disrupted: Record<string, string> = {};
     for (const [pod, at] of Object.entries(pdb.status?.disruptedPods ?? {})) {
       const p = pods.find((x) => x.metadata.name === pod);
-      if (p && !p.metadata.deletionTimestamp && now - Date.parse(at) < DELETION_TIMEOUT_MS) disrupted[pod] = at;
+      if (p && !p.metadata.deletionTimestamp && typeof at === 'string' && now - Date.parse(at) < DELETION_TIMEOUT_MS) disrupted[pod] = at;
     }
     const expectedPods = await this.expectedCount(pods);
     const currentHealthy = pods.filter((p) => isPodReady(p) && !p.metadata.deletionTimestamp && !disrupted[p.metadata.name ?? '']).length;

@@ -38,7 +38,7 @@ function maxRestarts(pod: Pod): number {
 }
 
 /** Missing times sort first ("empty < newer < older"); returns <0 when a goes first. */
-function newerFirst(a: string | undefined, b: string | undefined): number {
+function newerFirst(a: string | null | undefined, b: string | null | undefined): number {
   const ta = a ? Date.parse(a) : NaN;
   const tb = b ? Date.parse(b) : NaN;
   const za = Number.isNaN(ta);

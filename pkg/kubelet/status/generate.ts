@@ -10,11 +10,8 @@ import type { Container, ContainerState, ContainerStateTerminated, ContainerStat
 /** The phases getPhase computes (PodStatus.phase is a plain string on the wire). */
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
-/**
- * metav1.Time's zero value: Go encodes it as null (kubectl shows `lastProbeTime: null`)
- * and the kubelet writes the same; the generated types only know timestamps as strings.
- */
-const ZERO_TIME = null as unknown as string;
+/** metav1.Time's zero value: Go encodes it as null (kubectl shows `lastProbeTime: null`), and so does the kubelet. */
+const ZERO_TIME = null;
 
 export const CONTAINER_CREATING = 'ContainerCreating';
 export const POD_INITIALIZING = 'PodInitializing';

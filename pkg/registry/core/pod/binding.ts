@@ -2,18 +2,12 @@
 // (pkg/registry/core/pod/storage/storage.go): sets spec.nodeName of a pod that has
 // none and marks it PodScheduled, in one guaranteedUpdate of the stored pod.
 import { newBadRequest, newConflict, newInvalid } from '../../../../api/meta/v1/status.js';
+import type { PodCondition } from '../../../../api/core/v1/types.js';
 import { nowRFC3339, type RequestContext, type Store } from '../../store.js';
 
 export interface Binding {
   metadata?: { name?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
   target?: { kind?: string; name?: string };
-}
-
-interface PodCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
 }
 
 /** ValidatePodBinding: a target Node by name. */

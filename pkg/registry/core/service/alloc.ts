@@ -6,21 +6,9 @@ import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { newInvalid, type StatusCause } from '../../../../api/meta/v1/status.js';
 import { RangeFullError, allocateNextIP, checkRequestedIP } from './ipallocator.js';
 import { allocateNextNodePort, checkRequestedNodePort, type PortRange } from './portallocator.js';
+import type { ServiceSpec } from '../../../../api/core/v1/types.js';
 import type { StoreHooks } from '../../store.js';
 import type { ResourceStorage } from '../../../storage/store.js';
-
-interface ServicePort {
-  name?: string;
-  port?: number;
-  protocol?: string;
-  nodePort?: number;
-}
-interface ServiceSpec {
-  type?: string;
-  clusterIP?: string;
-  clusterIPs?: string[];
-  ports?: ServicePort[];
-}
 
 const RESERVATION_MS = 60_000;
 
