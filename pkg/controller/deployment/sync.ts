@@ -82,6 +82,8 @@ export async function getAllReplicaSetsAndSyncRevision(dc: DeploymentSyncer, d: 
   return { newRS, oldRSs: all };
 }
 
+// Long on purpose: upstream's getNewReplicaSet, step by step (adopt an existing one and sync its
+// revision, or create one and resolve a hash collision), whose order the rollout depends on.
 async function getNewReplicaSet(
   dc: DeploymentSyncer,
   d: Deployment,

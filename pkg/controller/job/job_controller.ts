@@ -185,7 +185,10 @@ export class JobController implements Controller {
 
   // ---- sync ----
 
-  /** syncJob(key): one pass of reconciliation for one Job. */
+  /**
+   * syncJob(key): one pass of reconciliation for one Job. Long on purpose: it keeps the steps and
+   * their order of upstream's syncJob (finished, past deadline, backoff, manage pods, status), which matter.
+   */
   async syncJob(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const shared = this.jobInformer.lister.get(namespace, name);
@@ -486,7 +489,8 @@ export class JobController implements Controller {
   /**
    * trackJobStatusAndRemoveFinalizers: record finished pods in uncountedTerminatedPods,
    * remove their finalizers, move them into the counters, and add the final condition
-   * once nothing is left uncounted or terminating.
+   * once nothing is left uncounted or terminating. One function, as upstream's, because the
+   * order of those writes is what keeps a pod from being counted twice.
    */
   private async trackJobStatusAndRemoveFinalizers(ctx: SyncJobCtx, needsFlushIn: boolean): Promise<void> {
     let needsFlush = needsFlushIn;

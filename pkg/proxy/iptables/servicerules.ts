@@ -85,6 +85,8 @@ export function cidrContains(cidr: string, ip: string): boolean {
   return Math.floor(ipv4ToInt(base) / size) === Math.floor(ipv4ToInt(ip) / size);
 }
 
+// Long on purpose: it follows the per-service-port section of upstream's syncProxyRules rule by
+// rule and in the same order, so the chain layout can be checked against it.
 export function buildServicePortRules(sp: ServicePortInfo, endpoints: EndpointInfo[], ctx: RuleContext): ServicePortRules {
   const protocol = sp.protocol.toLowerCase();
   const spn = sp.name;
