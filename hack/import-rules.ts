@@ -72,7 +72,7 @@ export function checkImports(files: ReadonlyMap<string, string>): string[] {
       if (!allowed(from, to)) problems.push(`${file} imports ${target}: ${from} may not import ${to}`);
     }
   }
-  for (const cycle of cycles(graph)) problems.push(`import cycle: ${cycle.join(' → ')} → ${cycle[0]}`);
+  for (const cycle of cycles(graph)) problems.push(`import cycle among: ${cycle.join(', ')}`);
   return problems;
 }
 
