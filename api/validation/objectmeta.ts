@@ -1,5 +1,5 @@
 // ObjectMeta and annotations after apimachinery's ValidateObjectMeta; labels and
-// label selectors come from pkg/util/labels (metav1 validation), adapted here to
+// label selectors come from api/labels (metav1 validation), adapted here to
 // the untyped objects the registry validators walk.
 import type { ObjectMeta } from '../meta/v1/types.js';
 import { type LabelSelector, selectorFromLabelSelector } from '../labels/selector.js';
@@ -111,7 +111,7 @@ export function selectorIsEmpty(sel: LabelSelector | undefined): boolean {
   return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
 }
 
-/** Go's %#v of a metav1.LabelSelector, as printed in `field is immutable` messages (not metav1.FormatLabelSelector, which is in pkg/util/labels). */
+/** Go's %#v of a metav1.LabelSelector, as printed in `field is immutable` messages (not metav1.FormatLabelSelector, which is in api/labels). */
 export function formatLabelSelector(sel: LabelSelector | undefined): string {
   if (!sel) return '(*v1.LabelSelector)(nil)';
   const ml = sel.matchLabels && Object.keys(sel.matchLabels).length ? goStringMap(sel.matchLabels) : 'map[string]string(nil)';
