@@ -38,7 +38,8 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
     ...DEFAULT_CONFIG,
     etcdServers: [etcd.endpoint],
     certDir: join(dir, 'pki'),
-    tokens: [token],
+    // The kubeconfig's user: an administrator, as `timonel up`'s admin.
+    tokens: [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }],
     securePort: port,
     log: (m) => {
       logs.push(m);
