@@ -28,7 +28,9 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** overrides.tokens are served besides the admin's. */
 export async function startCluster(overrides: Partial<APIServerConfig> = {}): Promise<TestCluster> {
+  const { tokens: moreTokens = [], ...rest } = overrides;
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'timonel-apiserver-'));
   const port = await freePort();
@@ -39,13 +41,13 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
     etcdServers: [etcd.endpoint],
     certDir: join(dir, 'pki'),
     // The kubeconfig's user: an administrator, as `timonel up`'s admin.
-    tokens: [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }],
+    tokens: [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }, ...moreTokens],
     securePort: port,
     log: (m) => {
       logs.push(m);
       if (process.env.TIMONEL_TEST_LOG) process.stderr.write(`apiserver: ${m}\n`);
     },
-    ...overrides,
+    ...rest,
   });
   await server.start();
   const url = `https://127.0.0.1:${server.config.securePort}`;
