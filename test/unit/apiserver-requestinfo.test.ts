@@ -77,6 +77,10 @@ describe('request info', () => {
     ['GET', '/api/v1/namespaces/other/pods?watch=true&fieldSelector=metadata.name==foo', 'watch', 'api', '', 'v1', 'other', 'pods', '', 'foo', 'pods'],
     ['GET', '/api/v1/namespaces/other/pods?fieldSelector=metadata.name!%3Dfoo', 'list', 'api', '', 'v1', 'other', 'pods', '', '', 'pods'],
     ['GET', '/api/v1/namespaces/other/pods?fieldSelector=metadata.name%3Da%2Fb', 'list', 'api', '', 'v1', 'other', 'pods', '', '', 'pods'],
+    // the query is read as the handlers read it: escaped names count
+    ['GET', '/api/v1/pods?limit=5&continue=abc', 'list', 'api', '', 'v1', '', 'pods', '', '', 'pods'],
+    ['GET', '/api/v1/pods?w%61tch=true', 'watch', 'api', '', 'v1', '', 'pods', '', '', 'pods'],
+    ['GET', '/api/v1/pods?watch=true&watch=false', 'watch', 'api', '', 'v1', '', 'pods', '', '', 'pods'],
     // served as a watch of the one object (handlers.ts), so authorised as one
     ['GET', '/api/v1/namespaces/other/pods/foo?watch=true', 'watch', 'api', '', 'v1', 'other', 'pods', '', 'foo', 'pods/foo'],
     // segments as the router reads them: empty ones dropped, each unescaped

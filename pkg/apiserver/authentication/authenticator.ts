@@ -31,9 +31,12 @@ const INVALID_TOKEN = 'invalid bearer token';
 export function bearerToken(authorization: string | undefined): string | undefined {
   const auth = authorization?.trim();
   if (!auth) return undefined;
-  const parts = auth.split(' ', 3);
-  if (parts.length < 2 || parts[0].toLowerCase() !== 'bearer' || parts[1] === '') return undefined;
-  return parts[1];
+  // strings.SplitN(auth, " ", 3): the scheme, the token, and whatever follows.
+  const sp = auth.indexOf(' ');
+  if (sp !== 6 || !(auth.startsWith('Bearer') || auth.slice(0, 6).toLowerCase() === 'bearer')) return undefined;
+  const end = auth.indexOf(' ', 7);
+  const token = end < 0 ? auth.slice(7) : auth.slice(7, end);
+  return token === '' ? undefined : token;
 }
 
 export class RequestAuthenticator {

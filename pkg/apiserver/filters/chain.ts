@@ -73,7 +73,7 @@ export class RequestFilters {
       return answer(req, res, UNAUTHORIZED);
     }
     // The credentials go no further (a proxied request must not carry them).
-    delete req.headers.authorization;
+    req.headers.authorization = undefined;
     if (event) event.user = r.user;
     if (!wantsImpersonation(req)) return this.authorizeAs(req, res, info, event, r.user, next);
     impersonate(req, r.user, this.opts.authorizer).then(

@@ -46,7 +46,12 @@ function unescapeExtraKey(key: string): string {
 export function wantsImpersonation(req: IncomingMessage): boolean {
   const h = req.headers;
   if (h[USER_HEADER] !== undefined || h[GROUP_HEADER] !== undefined || h[UID_HEADER] !== undefined) return true;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase().startsWith(EXTRA_PREFIX)) return true;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    // Most headers are told apart by length and first letter without lower-casing them.
+    if (name.length > EXTRA_PREFIX.length && (name.charCodeAt(0) | 0x20) === 0x69 && name.toLowerCase().startsWith(EXTRA_PREFIX)) return true;
+  }
   return false;
 }
 
