@@ -104,7 +104,8 @@ export class ResourceHandlers {
     const { info, name, subresource } = route;
     if (subresource) {
       if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
-      if (subresource !== 'status') return this.subresources.handle(req, res, route, q);
+      // status and a CertificateSigningRequest's approval are parts of the object, written through its store.
+      if (subresource !== 'status' && subresource !== 'approval') return this.subresources.handle(req, res, route, q);
     }
     const isWatch = route.watchPath || queryBool(q.watch);
     if (name === undefined) {
