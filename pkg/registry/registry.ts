@@ -15,6 +15,9 @@ import { NamespaceLifecycle } from './core/namespace/lifecycle.js';
 import { FinalizeREST, namespaceHooks } from './core/namespace/storage.js';
 import { serviceHooks } from './core/service/alloc.js';
 import type { ResourceStorage } from '../storage/store.js';
+import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
+import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -56,9 +59,30 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
+    this.addGroupsStorage(resources, storages);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+  }
+
+  /**
+   * componentstatuses (answered, not stored) and the admission plugins that read
+   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   */
+  private addGroupsStorage(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+    const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
+    const csStorage = cs && storages.get(etcdPrefix(cs));
+    if (cs && csStorage) {
+      const leases = this.store('coordination.k8s.io', 'v1', 'leases');
+      const checks = componentChecks(csStorage, leases);
+      this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
+    }
+    const pods = this.store('', 'v1', 'pods');
+    const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
+    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
+    const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
+    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
