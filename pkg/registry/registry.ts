@@ -59,7 +59,7 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
-    this.addGroupsStorage(resources, storages);
+    this.addComponentStatusesAndAdmission(resources, storages);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
@@ -69,7 +69,7 @@ export class Registry {
    * componentstatuses (answered, not stored) and the admission plugins that read
    * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
    */
-  private addGroupsStorage(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
     const csStorage = cs && storages.get(etcdPrefix(cs));
     if (cs && csStorage) {
