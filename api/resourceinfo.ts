@@ -15,6 +15,8 @@ export interface ResourceInfo {
   subresources?: string[];
   /** Verbs the main resource supports; defaults to the full set. */
   verbs?: string[];
+  /** The release that deprecated the kind ('1.19'): every request is answered with upstream's deprecation warning. */
+  deprecatedIn?: string;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -26,6 +26,8 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
   r('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
   r('', 'v1', 'ReplicationController', 'replicationcontrollers', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
+  // Read-only, answered by probing the control plane (deprecated upstream, still served).
+  r('', 'v1', 'ComponentStatus', 'componentstatuses', false, { shortNames: ['cs'], verbs: ['get', 'list'], deprecatedIn: '1.19' }),
   // apps/v1
   r('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   r('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
@@ -51,6 +53,15 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
   r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  // networking.k8s.io/v1, certificates.k8s.io/v1, node.k8s.io/v1
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: ['status'] }),
+  r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
+  r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
+  r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, {
+    shortNames: ['csr'],
+    subresources: ['status', 'approval'],
+  }),
+  r('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
   r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

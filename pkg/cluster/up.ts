@@ -156,8 +156,19 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   writeFileSync(l.kubeconfig, kubeconfigYAML(server, ca, token), { mode: 0o600 });
   step(`kubeconfig written to ${l.kubeconfig}`);
 
-  // controller-manager: talks to the apiserver only, with the admin kubeconfig.
-  await upLeaderElected(l, 'controller-manager', [`--kubeconfig=${l.kubeconfig}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`], step);
+  // controller-manager: talks to the apiserver only, with the admin kubeconfig; signs
+  // certificate requests with the cluster CA the apiserver keeps in its --cert-dir.
+  await upLeaderElected(
+    l,
+    'controller-manager',
+    [
+      `--kubeconfig=${l.kubeconfig}`,
+      `--local-path-dir=${join(opts.dataDir, 'local-path')}`,
+      `--cluster-signing-cert-file=${join(l.pkiDir, 'ca.crt')}`,
+      `--cluster-signing-key-file=${join(l.pkiDir, 'ca.key')}`,
+    ],
+    step,
+  );
   // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
   // free port when another cluster on this machine holds that one.
   const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';

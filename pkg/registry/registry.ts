@@ -19,6 +19,9 @@ import type { ResourceStorage } from '../storage/store.js';
 import type { Creater } from './rest.js';
 import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenreview.js';
 import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
+import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
+import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -71,9 +74,30 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
+    this.addComponentStatusesAndAdmission(resources, storages);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+  }
+
+  /**
+   * componentstatuses (answered, not stored) and the admission plugins that read
+   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   */
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+    const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
+    const csStorage = cs && storages.get(etcdPrefix(cs));
+    if (cs && csStorage) {
+      const leases = this.store('coordination.k8s.io', 'v1', 'leases');
+      const checks = componentChecks(csStorage, leases);
+      this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
+    }
+    const pods = this.store('', 'v1', 'pods');
+    const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
+    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
+    const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
+    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
