@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSRSigningController } from '../../pkg/controller/certificates/signer/signer.js';
@@ -101,6 +102,27 @@ describe('CertificateSigningRequests: kubectl, approval and the signing controll
     // The issued certificate and the key openssl made belong together.
     const modulus = (args: string[]) => execFileSync('openssl', args, { input: args.includes('-in') ? undefined : alice.key }).toString();
     assert.equal(modulus(['x509', '-in', certFile, '-noout', '-modulus']), modulus(['rsa', '-noout', '-modulus']));
+
+    // The server recorded who asked, and the issued certificate authenticates as its CN and O
+    // once the apiserver trusts the cluster CA for clients (--client-ca-file).
+    assert.equal(approved.spec.username, 'admin');
+    assert.ok(approved.spec.groups.includes('system:masters'), approved.spec.groups.join(','));
+    await c.restartServer({ clientCAFile: join(c.dir, 'pki', 'ca.crt') });
+    const review = await new Promise<{ status?: { userInfo?: { username?: string; groups?: string[] } } }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${c.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`,
+        { method: 'POST', ca: c.caCert, cert: Buffer.from(issued, 'base64'), key: alice.key, headers: JSON_HDR },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d));
+          res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode}: ${body}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }));
+    });
+    assert.equal(review.status?.userInfo?.username, 'alice');
+    assert.deepEqual([...(review.status?.userInfo?.groups ?? [])].sort(), ['devs', 'ops', 'system:authenticated']);
   });
 
   it('kubectl certificate deny: the request is never signed', async () => {
