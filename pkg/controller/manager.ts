@@ -24,6 +24,7 @@ import { DaemonSetsController } from './daemon/daemon_controller.js';
 import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
@@ -44,6 +45,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
 };
 
