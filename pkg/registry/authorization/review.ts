@@ -54,31 +54,31 @@ export abstract class ReviewREST extends Store {
     return this.review(ctx, obj);
   }
 
-  override get(): Promise<KubeObject> {
+  override async get(): Promise<KubeObject> {
     methodNotAllowed();
   }
-  override getIfExists(): Promise<KubeObject | undefined> {
+  override async getIfExists(): Promise<KubeObject | undefined> {
     methodNotAllowed();
   }
-  override list(): ReturnType<Store['list']> {
+  override async list(): ReturnType<Store['list']> {
     methodNotAllowed();
   }
-  override watch(): ReturnType<Store['watch']> {
+  override async watch(): ReturnType<Store['watch']> {
     methodNotAllowed();
   }
-  override update(): Promise<KubeObject> {
+  override async update(): Promise<KubeObject> {
     methodNotAllowed();
   }
-  override updateWith(): Promise<KubeObject> {
+  override async updateWith(): Promise<KubeObject> {
     methodNotAllowed();
   }
-  override patch(): ReturnType<Store['patch']> {
+  override async patch(): ReturnType<Store['patch']> {
     methodNotAllowed();
   }
-  override delete(): ReturnType<Store['delete']> {
+  override async delete(): ReturnType<Store['delete']> {
     methodNotAllowed();
   }
-  override deleteCollection(): Promise<KubeObject[]> {
+  override async deleteCollection(): Promise<KubeObject[]> {
     methodNotAllowed();
   }
 }
