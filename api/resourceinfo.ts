@@ -19,6 +19,12 @@ export interface ResourceInfo {
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** Whether the resource supports every one of verbs (discovery's verbs; a kind answered but never stored has only create). */
+export function supportsVerbs(r: Pick<ResourceInfo, 'verbs'>, ...verbs: string[]): boolean {
+  const have = r.verbs ?? ALL_VERBS;
+  return verbs.every((v) => have.includes(v));
+}
+
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
 }

@@ -2,6 +2,7 @@
 // then remove the `kubernetes` finalizer so the apiserver can let it go.
 import type { Namespace } from '../../../api/core/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
+import { supportsVerbs } from '../../../api/resourceinfo.js';
 import type { GroupVersionResource } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -17,7 +18,7 @@ export function namespacedResources(): GroupVersionResource[] {
   const out: GroupVersionResource[] = [];
   for (const r of BUILTIN_RESOURCES) {
     const key = `${r.group}/${r.plural}`;
-    if (!r.namespaced || seen.has(key)) continue;
+    if (!r.namespaced || seen.has(key) || !supportsVerbs(r, 'list', 'deletecollection')) continue;
     seen.add(key);
     out.push({ group: r.group, version: r.version, resource: r.plural, namespaced: true, kind: r.kind });
   }
