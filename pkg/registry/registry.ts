@@ -65,7 +65,7 @@ export class Registry {
    */
   authorization?: APIAuthorization;
   private readonly informers: CacheInformer[] = [];
-  private rbacInformers: CacheInformer[] = [];
+  private readonly rbacInformers: CacheInformer[] = [];
   private rbacReady?: Promise<void>;
 
   constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
@@ -121,11 +121,7 @@ export class Registry {
     const core = info.group === '';
     if (core && info.plural === 'namespaces') return namespaceHooks();
     if (core && info.plural === 'services') return serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);
-    if (core && info.plural === 'pods') {
-      return podRestrictionHooks(
-        async (name) => (await this.store('', 'v1', 'nodes')?.getIfExists({ dryRun: false, fieldValidation: 'Strict', warnings: [] }, name))?.metadata.uid,
-      );
-    }
+    if (core && info.plural === 'pods') return podRestrictionHooks((name) => this.nodeUID(name));
     if (core && info.plural === 'nodes') return nodeRestrictionHooks();
     if (info.group === 'coordination.k8s.io' && info.plural === 'leases') return leaseRestrictionHooks();
     if (info.group === 'rbac.authorization.k8s.io') {
@@ -133,6 +129,12 @@ export class Registry {
       if (info.plural === 'rolebindings' || info.plural === 'clusterrolebindings') return bindingHooks(escalation, info.plural);
     }
     return {};
+  }
+
+  /** The uid of a Node (NodeRestriction checks a mirror pod's owner against it). */
+  private async nodeUID(name: string): Promise<string | undefined> {
+    const node = await this.store('', 'v1', 'nodes')?.getIfExists({ dryRun: false, fieldValidation: 'Strict', warnings: [] }, name);
+    return node?.metadata.uid;
   }
 
   /** An in-memory view of one store, stopped with the registry. */
