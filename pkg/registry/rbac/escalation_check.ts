@@ -3,13 +3,12 @@
 // pkg/registry/rbac/escalation_check.go and ConfirmNoEscalation in
 // pkg/registry/rbac/validation/rule.go.
 import type { PolicyRule, RoleRef } from '../../../api/rbac/v1/types.js';
+import { RBAC_GROUP } from '../../../api/rbac/v1/defaults.js';
 import type { Attributes, Authorizer } from '../../auth/authorizer.js';
 import { SYSTEM_PRIVILEGED_GROUP, type UserInfo } from '../../auth/user.js';
 import { covers } from './validation/policy_comparator.js';
 import { compactRules, compactString } from './validation/compact.js';
 import type { RuleResolver } from './validation/rule.js';
-
-export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** system:masters may do anything: the apiserver's own privileged connections use it. */
 export function escalationAllowed(user: UserInfo): boolean {

@@ -8,7 +8,8 @@ import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { ClusterRole, PolicyRule, RoleBinding } from '../../../api/rbac/v1/types.js';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { RequestContext, StoreHooks } from '../store.js';
-import { RBAC_GROUP, bindingAuthorized, confirmNoEscalation, escalationAllowed, roleEscalationAuthorized } from './escalation_check.js';
+import { RBAC_GROUP } from '../../../api/rbac/v1/defaults.js';
+import { bindingAuthorized, confirmNoEscalation, escalationAllowed, roleEscalationAuthorized } from './escalation_check.js';
 import type { RuleResolver } from './validation/rule.js';
 
 /** What the checks read: held rules, and the apiserver's authorizer for escalate and bind. */

@@ -13,7 +13,8 @@ import { covers } from '../validation/policy_comparator.js';
 import { controllerRoleBindings, controllerRoles } from './controller_policy.js';
 import { namespaceRoleBindings, namespaceRoles } from './namespace_policy.js';
 import { clusterRoleBindings, clusterRoles } from './policy.js';
-import { AUTOUPDATE_ANNOTATION, RBAC_GROUP } from './rules.js';
+import { AUTOUPDATE_ANNOTATION } from './rules.js';
+import { RBAC_GROUP } from '../../../../api/rbac/v1/defaults.js';
 
 export interface BootstrapPolicy {
   clusterRoles: ClusterRole[];

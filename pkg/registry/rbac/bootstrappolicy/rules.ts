@@ -1,9 +1,9 @@
 // Small builders for the bootstrap policy, after upstream's rbacv1helpers
 // NewRule(...).Groups(...).Resources(...).RuleOrDie(): verbs, resources, names
 // and URLs come out sorted, as upstream writes them.
+import { RBAC_GROUP } from '../../../../api/rbac/v1/defaults.js';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from '../../../../api/rbac/v1/types.js';
 
-export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const READ = ['get', 'list', 'watch'];
 export const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 export const READ_WRITE = [...READ, ...WRITE];
