@@ -2,6 +2,14 @@
 // --authorization-mode=Node,RBAC: members of system:masters first, then the Node
 // authorizer, then RBAC; the first to allow decides. Building it also hands it to
 // the registry, for the access reviews and the escalate and bind checks.
+//
+// The request filter builds it once, after the registry (`newAuthorizer(registry)`),
+// asks it about every authenticated request (`await authorizer.authorize(attrs)`)
+// and answers anything but Allow with `newForbiddenRequest(attrs, reason)`. For a
+// list or watch with a `metadata.name=<x>` field selector, attrs.name is <x>, as
+// upstream's RequestInfo sets it: that is how a kubelet watches one Secret.
+// Once the caches run, `registry.rbacSynced()` fills the RBAC index ahead of the
+// first request.
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { SubjectRulesResolver } from '../../registry/authorization/authorization.js';
 import type { Registry } from '../../registry/registry.js';
