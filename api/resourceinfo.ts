@@ -25,6 +25,11 @@ export function supportsVerbs(r: Pick<ResourceInfo, 'verbs'>, ...verbs: string[]
   return verbs.every((v) => have.includes(v));
 }
 
+/** A resource that is only created and never stored (reviews): served by its REST storage, not a Store. */
+export function isCreateOnly(r: Pick<ResourceInfo, 'verbs'>): boolean {
+  return r.verbs !== undefined && r.verbs.length === 1 && r.verbs[0] === 'create';
+}
+
 export function groupVersion(r: Pick<ResourceInfo, 'group' | 'version'>): string {
   return r.group === '' ? r.version : `${r.group}/${r.version}`;
 }

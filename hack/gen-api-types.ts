@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { BUILTIN_RESOURCES } from '../api/resources.js';
+import { isCreateOnly } from '../api/resourceinfo.js';
 import { schemaForKind } from '../api/schema/build.js';
 import type { SchemaNode } from '../api/schema/types.js';
 
@@ -37,8 +38,10 @@ function shortName(ref: string): string {
 interface Unit {
   /** definitions declared here, by short name */
   defs: Map<string, SchemaNode>;
-  /** served kinds declared here: short name → has a list kind */
+  /** served kinds declared here, by short name */
   kinds: Set<string>;
+  /** the served kinds that have a list kind (all but the create-only ones) */
+  lists: Set<string>;
   /** imported short names, by file */
   imports: Map<string, Set<string>>;
 }
@@ -46,7 +49,7 @@ interface Unit {
 const units = new Map<string, Unit>();
 function unit(file: string): Unit {
   let u = units.get(file);
-  if (!u) units.set(file, (u = { defs: new Map(), kinds: new Set(), imports: new Map() }));
+  if (!u) units.set(file, (u = { defs: new Map(), kinds: new Set(), lists: new Set(), imports: new Map() }));
   return u;
 }
 
@@ -129,11 +132,12 @@ async function render(file: string, u: Unit): Promise<string> {
   for (const name of [...u.defs.keys()].sort()) {
     const node = u.defs.get(name) as SchemaNode;
     body.push(declaration(name, node, file, u.kinds.has(name)));
-    if (u.kinds.has(name)) body.push(`export type ${name}List = KubeList<${name}>;\n`);
+    if (u.lists.has(name)) body.push(`export type ${name}List = KubeList<${name}>;\n`);
   }
   const text = body.join('\n');
   const meta = u.imports.get(META_FILE) ?? new Set<string>();
-  if (u.kinds.size > 0) meta.add('KubeObject').add('KubeList');
+  if (u.kinds.size > 0) meta.add('KubeObject');
+  if (u.lists.size > 0) meta.add('KubeList');
   u.imports.set(META_FILE, meta);
   const imports = [...u.imports.entries()]
     .filter(([, names]) => names.size > 0)
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
     if (!root?.ref) throw new Error(`no schema for ${r.group}/${r.version} ${r.kind}`);
     collect(root, seen);
     unit(fileOf(root.ref)).kinds.add(shortName(root.ref));
+    if (!isCreateOnly(r)) unit(fileOf(root.ref)).lists.add(shortName(root.ref));
   }
   const rendered = new Map<string, string>();
   for (const [file, u] of [...units.entries()].sort(([a], [b]) => a.localeCompare(b))) rendered.set(file, await render(file, u));

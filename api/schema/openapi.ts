@@ -4,7 +4,7 @@
 // the server validates fields itself (a `fieldValidation` query parameter on the
 // kind's PATCH operation).
 import { createHash } from 'node:crypto';
-import { groupVersion, type ResourceInfo } from '../resourceinfo.js';
+import { groupVersion, isCreateOnly, type ResourceInfo } from '../resourceinfo.js';
 import type { SchemaNode } from './types.js';
 import { definitionNode, INT_OR_STRING_REF, MICRO_TIME_REF, QUANTITY_REF, schemaForKind, schemaForModel, TIME_REF } from './build.js';
 import { encodeOpenAPIV2Document } from './protobuf.js';
@@ -145,6 +145,8 @@ function addKind(r: ResourceInfo, ctx: Ctx): void {
   const kinds = (def['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? [];
   if (!kinds.some((k) => k.group === r.group && k.version === r.version && k.kind === r.kind)) kinds.push(gvk(r));
   def['x-kubernetes-group-version-kind'] = kinds;
+  // A kind that is only created (a review) is never listed.
+  if (isCreateOnly(r)) return;
   const listMeta = schemaForModel('V1ListMeta');
   if (listMeta) define(LIST_META_REF, listMeta, ctx);
   ctx.defs[`${node.ref}List`] = {
@@ -262,6 +264,13 @@ function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {
   const common = [queryParam('pretty', "If 'true', then the output is pretty printed.", 'string', ctx.flavour)];
   const ns = r.namespaced ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects', ctx.flavour)] : [];
   const name = pathParam('name', `name of the ${r.kind}`, ctx.flavour);
+  if (isCreateOnly(r)) {
+    paths[collection] = {
+      post: op(r, ctx, 'post', `create${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false)),
+      parameters: [...ns, ...common],
+    };
+    return;
+  }
   // The item path comes first: kubectl's field-validation check stops at the first PATCH of the kind.
   paths[`${collection}/{name}`] = {
     get: op(r, ctx, 'get', `read${pre}${scope}${r.kind}`, ref, undefined, []),

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
 import { logger } from '../../pkg/util/log.js';
-import { readTokenFile } from '../../pkg/apiserver/tokens.js';
+import { readTokenFile } from '../../pkg/apiserver/authentication/tokenfile.js';
 import { parseDuration } from '../../pkg/util/duration.js';
 
 const { values } = parseArgs({
@@ -17,6 +17,11 @@ const { values } = parseArgs({
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
     'token-auth-file': { type: 'string' },
+    'client-ca-file': { type: 'string' },
+    'enable-bootstrap-token-auth': { type: 'boolean', default: false },
+    'anonymous-auth': { type: 'string', default: 'true' },
+    'api-audiences': { type: 'string', default: '' },
+    'audit-log-path': { type: 'string' },
     'kubelet-client-certificate': { type: 'string' },
     'kubelet-client-key': { type: 'string' },
     'service-cluster-ip-range': { type: 'string', default: DEFAULT_CONFIG.serviceClusterIPRange },
@@ -34,6 +39,14 @@ const { values } = parseArgs({
 });
 
 const log = logger('apiserver', Number(values.v));
+
+/** A boolean flag given a value (--anonymous-auth=false), as Go's flag package reads it. */
+function parseBool(flag: string, v: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+  log(`invalid value ${JSON.stringify(v)} for --${flag}: want true or false`);
+  process.exit(2);
+}
 const server = new APIServer({
   ...DEFAULT_CONFIG,
   etcdServers: (values['etcd-servers'] as string).split(','),
@@ -50,6 +63,11 @@ const server = new APIServer({
   serviceClusterIPRange: values['service-cluster-ip-range'] as string,
   serviceNodePortRange: values['service-node-port-range'] as string,
   tokens: values['token-auth-file'] ? readTokenFile(values['token-auth-file']) : [],
+  clientCAFile: values['client-ca-file'],
+  enableBootstrapTokenAuth: values['enable-bootstrap-token-auth'] as boolean,
+  anonymousAuth: parseBool('anonymous-auth', values['anonymous-auth'] as string),
+  apiAudiences: (values['api-audiences'] as string).split(',').filter((a) => a !== ''),
+  auditLogPath: values['audit-log-path'],
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
   maxRequestsInflight: Number(values['max-requests-inflight']),

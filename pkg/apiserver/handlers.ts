@@ -14,6 +14,7 @@ import { queryBool } from '../util/queryparams.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import type { SubresourceHandlers } from './subresources.js';
 import { sendJSON, sendObject, warningHeader } from './responses.js';
+import { requestUser } from './filters/context.js';
 import type { ResourceRoute } from './route.js';
 
 type Query = Record<string, string | undefined>;
@@ -58,6 +59,7 @@ function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext
     fieldValidation: fieldValidationOf(q),
     force: queryBool(q.force),
     warnings: [],
+    user: requestUser(req),
   };
 }
 

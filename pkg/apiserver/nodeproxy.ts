@@ -6,6 +6,7 @@
 // with a client certificate from the cluster CA and, as kube-apiserver without
 // --kubelet-certificate-authority, does not verify the kubelet's certificate.
 import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Node, NodeStatus } from '../../api/core/v1/types.js';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -62,11 +63,6 @@ function isUpgradeRequest(req: IncomingMessage): boolean {
 
 // ---- where the kubelet is ----
 
-interface NodeAddress {
-  type: string;
-  address: string;
-}
-
 export interface KubeletLocation {
   host: string;
   port: number;
@@ -74,7 +70,7 @@ export interface KubeletLocation {
 
 /** InternalIP first, then ExternalIP, then Hostname; the port from status.daemonEndpoints. */
 export function kubeletLocation(node: KubeObject): KubeletLocation {
-  const status = (node.status ?? {}) as { addresses?: NodeAddress[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+  const status: NodeStatus = (node as Node).status ?? {};
   const addrs = status.addresses ?? [];
   const pick = ['InternalIP', 'ExternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS'].map((t) => addrs.find((a) => a.type === t && a.address)).find(Boolean);
   if (!pick) {

@@ -1,6 +1,8 @@
 // The apiserver: the Kubernetes URL space onto one generic Store per resource
 // (resource requests directly, see resourcerequest.ts), plus discovery, OpenAPI,
-// health and node-proxy endpoints on express.
+// health and node-proxy endpoints on express. Every request, whichever way it is
+// routed, first passes the same filters (filters/chain.ts): authentication,
+// impersonation, authorization and the audit log.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHTTPSServer, type Server } from 'node:https';
@@ -26,6 +28,15 @@ import { bootstrapCluster } from './bootstrap.js';
 import { VERSION_INFO } from '../util/version.js';
 import { asExpress, badRequest, hasMalformedEscape, readBody, resourceTarget, splitURL, unescapeSegment } from './resourcerequest.js';
 import { MaxInFlight, isLongRunning, isMutating, tooManyRequests, withRequestTimeout } from './maxinflight.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { RequestAuthenticator, type TokenAuthenticator } from './authentication/authenticator.js';
+import { BootstrapTokenAuthenticator } from './authentication/bootstrap.js';
+import { TokenFileAuthenticator, type StaticToken } from './authentication/tokenfile.js';
+import { X509Authenticator } from './authentication/x509.js';
+import { RequestFilters } from './filters/chain.js';
+import { ALWAYS_ALLOW } from './filters/authorization.js';
+import { AuditLog } from './filters/audit.js';
+import { serveCreateOnly } from './createonly.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -53,8 +64,20 @@ export interface APIServerConfig {
   maxMutatingRequestsInflight: number;
   /** --request-timeout: a request that is not long-running is answered 504 after this long; it bounds receiving a request too. */
   requestTimeoutMs: number;
-  /** Bearer tokens that may use the API (kube-apiserver's --token-auth-file); empty: no authentication. */
-  tokens: string[];
+  /** Static bearer tokens and their users (--token-auth-file). */
+  tokens: StaticToken[];
+  /** --client-ca-file: client certificates signed by these CAs authenticate as CN, in the O groups. */
+  clientCAFile?: string;
+  /** --enable-bootstrap-token-auth: bootstrap-token-<id> Secrets in kube-system authenticate. */
+  enableBootstrapTokenAuth: boolean;
+  /** --anonymous-auth: a request without credentials is system:anonymous (else 401). */
+  anonymousAuth: boolean;
+  /** --api-audiences: the audiences TokenReview takes tokens for when a review names none. */
+  apiAudiences: string[];
+  /** Decides what each user may do; allows everything until an authorization mode is set. */
+  authorizer: Authorizer;
+  /** --audit-log-path: one audit.k8s.io/v1 Event a line per request. */
+  auditLogPath?: string;
   /**
    * Tests only (--check-prototypes): after every request the built-in prototypes are compared with
    * their state at start; a change is reported here (the command exits non-zero).
@@ -76,10 +99,15 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   maxMutatingRequestsInflight: 200,
   requestTimeoutMs: 60_000,
   tokens: [],
+  enableBootstrapTokenAuth: false,
+  anonymousAuth: true,
+  apiAudiences: [],
+  authorizer: ALWAYS_ALLOW,
 };
 
 /** The apiserver's own reads. */
 const SERVER_CTX: RequestContext = { dryRun: false, fieldValidation: 'Strict', warnings: [] };
+const KUBE_SYSTEM_CTX: RequestContext = { ...SERVER_CTX, namespace: 'kube-system' };
 
 interface GroupVersionResources {
   byPlural: Map<string, ResourceRoute['info']>;
@@ -98,7 +126,10 @@ export class APIServer {
   private readonly handlers: ResourceHandlers;
   private readonly openapi: OpenAPIDocuments;
   caCert = '';
-  private readonly allowedTokens: Set<string>;
+  readonly authenticator: RequestAuthenticator;
+  private readonly x509?: X509Authenticator;
+  private readonly filters: RequestFilters;
+  private readonly audit?: AuditLog;
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
@@ -108,7 +139,15 @@ export class APIServer {
     resources: ResourceInfo[] = BUILTIN_RESOURCES,
   ) {
     this.resources = resources;
-    this.allowedTokens = new Set(config.tokens);
+    const tokens: TokenAuthenticator[] = [new TokenFileAuthenticator(config.tokens)];
+    if (config.enableBootstrapTokenAuth) {
+      const secrets = (name: string) => this.store('', 'v1', 'secrets')?.getIfExists(KUBE_SYSTEM_CTX, name) ?? Promise.resolve(undefined);
+      tokens.push(new BootstrapTokenAuthenticator(secrets, config.log));
+    }
+    if (config.clientCAFile) this.x509 = new X509Authenticator();
+    this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
+    if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
+    this.filters = new RequestFilters({ authenticator: this.authenticator, authorizer: config.authorizer, audit: this.audit, log: config.log });
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile });
     this.hub = new RegistryWatch(this.etcd, config.log);
@@ -116,6 +155,8 @@ export class APIServer {
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
+      authenticateToken: async (token) => this.authenticator.authenticateToken(token),
+      apiAudiences: config.apiAudiences,
     });
     for (const info of resources) {
       const gv = `${info.group}/${info.version}`;
@@ -137,7 +178,6 @@ export class APIServer {
     app.disable('x-powered-by');
     app.disable('etag');
     app.set('query parser', 'simple');
-    app.use(authenticate(this.config.tokens));
     // Requests with a Content-Encoding come here too: body-parser inflates them.
     app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
@@ -200,13 +240,19 @@ export class APIServer {
     return true;
   }
 
+  /** Every request: a path Go would not parse is a bare 400; then the filters, the in-flight limits, and routing. */
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (hasMalformedEscape(splitURL(req.url ?? '/').path)) return badRequest(res);
+    this.filters.handle(req, res, () => {
+      if (this.admit(req, res)) this.onRequest(req, res);
+    });
+  }
+
   /** Resource requests go straight to serveGroupVersion (see resourcerequest.ts); the rest to express. */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const { path, query } = splitURL(req.url ?? '/');
-    if (hasMalformedEscape(path)) return badRequest(res);
     const target = req.headers['content-encoding'] || NODE_PROXY_PATH.test(path) ? undefined : resourceTarget(path);
     if (!target) return void this.app(req, res);
-    if (!authenticated(this.allowedTokens, path, req.headers.authorization)) return sendError(res as unknown as Response, UNAUTHORIZED);
     readBody(req, this.config.maxRequestBodyBytes)
       .then((body) => {
         if (!body) return sendError(res as unknown as Response, newRequestEntityTooLarge(this.config.maxRequestBodyBytes));
@@ -243,7 +289,11 @@ export class APIServer {
       return sendError(res, newNotFoundPath(req.path));
     }
     const store = this.store(group, version, plural);
-    if (!store) return sendError(res, newNotFoundPath(req.path));
+    if (!store) {
+      const creater = this.registry.creater(group, version, plural);
+      if (!creater || name !== undefined || watchPath) return sendError(res, newNotFoundPath(req.path));
+      return serveCreateOnly(req, res, info, creater, namespace).catch((err: unknown) => sendError(res, err, this.config.log));
+    }
     try {
       if (name !== undefined && name === '') throw newBadRequest('name must not be empty');
       await this.handlers.handle(req, res, { info, store, namespace, name, subresource, watchPath });
@@ -279,13 +329,23 @@ export class APIServer {
     });
     // How often Node looks for requests past headersTimeout/requestTimeout.
     const checkEvery = Math.max(250, Math.min(30_000, Math.floor((this.config.requestTimeoutMs || 32_000) / 4)));
-    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key, connectionsCheckingInterval: checkEvery }, (req, res) => {
+    // With --client-ca-file the server asks for a client certificate but takes connections
+    // without one (or with one it cannot verify): authentication decides, per request.
+    const clientAuth = this.config.clientCAFile ? { ca: readFile(this.config.clientCAFile), requestCert: true, rejectUnauthorized: false } : {};
+    this.server = createHTTPSServer({ cert: certs.cert, key: certs.key, connectionsCheckingInterval: checkEvery, ...clientAuth }, (req, res) => {
       if (this.prototypes) this.checkPrototypesAfter(req, res);
-      if (this.admit(req, res)) this.onRequest(req, res);
+      this.handle(req, res);
     });
     if (this.config.onPrototypesChanged) this.prototypes = snapshotPrototypes();
-    // exec, attach and port-forward are upgrade requests; they take the same routes and authentication.
-    this.server.on('upgrade', (req, socket, head: Buffer) => dispatchUpgrade(this.app, req, socket, head));
+    // exec, attach and port-forward are upgrade requests; they take the same filters and routes.
+    this.server.on('upgrade', (req, socket, head: Buffer) =>
+      dispatchUpgrade(
+        (r, s) => (hasMalformedEscape(splitURL(r.url ?? '/').path) ? badRequest(s) : this.filters.handle(r, s, () => this.app(r, s))),
+        req,
+        socket,
+        head,
+      ),
+    );
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -337,31 +397,12 @@ export class APIServer {
     await this.registry.stop();
     await this.hub.stop();
     this.etcd.close();
+    await this.audit?.close();
   }
 }
 
-// Health and version stay open, as kube-apiserver allows anonymously.
-const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
-
-/** Bearer-token authentication: whether a request to path with that Authorization header may go on. */
-function authenticated(allowed: Set<string>, path: string, authorization: string | undefined): boolean {
-  if (!allowed.size || OPEN_PATHS.has(path)) return true;
-  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
-  return !!m && allowed.has(m[1].trim());
-}
-
-const UNAUTHORIZED = new StatusError(401, 'Unauthorized', 'Unauthorized');
-
 // The timeout filter's answer: errors.NewTimeoutError(..., 0).
 const REQUEST_TIMED_OUT = new StatusError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded');
-
-function authenticate(tokens: string[]) {
-  const allowed = new Set(tokens);
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (authenticated(allowed, req.path, req.get('authorization'))) return next();
-    sendError(res, UNAUTHORIZED);
-  };
-}
 
 function readFile(p: string): string {
   return readFileSync(p, 'utf8');

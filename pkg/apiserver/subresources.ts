@@ -13,6 +13,7 @@ import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiat
 import { sendObject } from './responses.js';
 import type { ResourceRoute } from './route.js';
 import type { NodeProxy } from './nodeproxy.js';
+import { requestUser } from './filters/context.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -20,8 +21,15 @@ function successStatus(code: number): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
 }
 
-function ctxOf(route: ResourceRoute, q: Query): RequestContext {
-  return { namespace: route.namespace, dryRun: q.dryRun === 'All', fieldManager: q.fieldManager, fieldValidation: 'Ignore', warnings: [] };
+function ctxOf(req: Request, route: ResourceRoute, q: Query): RequestContext {
+  return {
+    namespace: route.namespace,
+    dryRun: q.dryRun === 'All',
+    fieldManager: q.fieldManager,
+    fieldValidation: 'Ignore',
+    warnings: [],
+    user: requestUser(req),
+  };
 }
 
 export class SubresourceHandlers {
@@ -60,7 +68,7 @@ export class SubresourceHandlers {
   private async scale(req: Request, res: Response, route: ResourceRoute, q: Query, method: string): Promise<void> {
     const rest = this.restOf(this.registry.scale(route.store), route);
     const format = responseFormat(req.get('accept'), false);
-    const ctx = ctxOf(route, q);
+    const ctx = ctxOf(req, route, q);
     const name = route.name as string;
     switch (method) {
       case 'GET':
@@ -80,7 +88,7 @@ export class SubresourceHandlers {
 
   private async binding(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const binding = decodeBody(req.get('content-type'), req.body as Buffer) as Binding;
-    await this.restOf(this.registry.binding, route).create(ctxOf(route, q), route.name as string, binding);
+    await this.restOf(this.registry.binding, route).create(ctxOf(req, route, q), route.name as string, binding);
     sendObject(res, 201, successStatus(201));
   }
 
@@ -88,7 +96,7 @@ export class SubresourceHandlers {
 
   private async eviction(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const eviction = decodeBody(req.get('content-type'), req.body as Buffer) as Eviction;
-    await this.restOf(this.registry.eviction, route).create(ctxOf(route, q), route.name as string, eviction);
+    await this.restOf(this.registry.eviction, route).create(ctxOf(req, route, q), route.name as string, eviction);
     sendObject(res, 201, successStatus(201));
   }
 
@@ -96,13 +104,16 @@ export class SubresourceHandlers {
 
   private async finalize(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const body = decodeBody(req.get('content-type'), req.body as Buffer) as { spec?: { finalizers?: unknown } };
-    sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(route, q), route.name as string, body));
+    sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(req, route, q), route.name as string, body));
   }
 
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----
 
   private async nodeProxied(req: Request, res: Response, route: ResourceRoute, method: string): Promise<void> {
-    const obj = await route.store.get({ namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] }, route.name as string);
+    const obj = await route.store.get(
+      { namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [], user: requestUser(req) },
+      route.name as string,
+    );
     const proxy = this.nodeProxy();
     if (!proxy) throw new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet');
     const sub = route.subresource;

@@ -2,9 +2,10 @@
 // (upstream: the storage maps of pkg/registry/*/rest): one generic Store per
 // resource and version with its kind's strategy and hooks, and the REST storage of
 // each subresource that is more than a view of its object (pods/binding,
-// pods/eviction, scale, namespaces/finalize). Nothing outside pkg/registry touches
-// storage: caches are started, stopped and searched through here.
-import type { ResourceInfo } from '../../api/resourceinfo.js';
+// pods/eviction, scale, namespaces/finalize), and the REST storage of resources
+// that are only created (reviews). Nothing outside pkg/registry touches storage:
+// caches are started, stopped and searched through here.
+import { isCreateOnly, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdPrefix } from '../storage/keys.js';
 import { Store, type StoreHooks } from './store.js';
 import { strategyFor } from './strategies.js';
@@ -15,6 +16,9 @@ import { NamespaceLifecycle } from './core/namespace/lifecycle.js';
 import { FinalizeREST, namespaceHooks } from './core/namespace/storage.js';
 import { serviceHooks } from './core/service/alloc.js';
 import type { ResourceStorage } from '../storage/store.js';
+import type { Creater } from './rest.js';
+import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenreview.js';
+import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { CacheInformer, type CacheInformerHandlers } from './cacheinformer.js';
 import { RBACCache } from './rbac/cache.js';
 import { RuleResolver } from './rbac/validation/rule.js';
@@ -30,20 +34,20 @@ export interface RegistryOptions {
   serviceClusterIPRange: string;
   /** BASE-LAST, NodePorts come from (--service-node-port-range). */
   serviceNodePortRange: string;
+  /** The apiserver's token authentication, for TokenReview (not served without it). */
+  authenticateToken?: TokenAuthenticate;
+  /** --api-audiences, for TokenReview. */
+  apiAudiences?: string[];
 }
 
-/** Kinds that are answered, never stored (the access reviews): verbs without get. */
-function isStored(info: ResourceInfo): boolean {
-  return !info.verbs || info.verbs.includes('get');
-}
+type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
 
-type ReviewRESTClass = new (info: ResourceInfo, storage: ResourceStorage, authorization: () => APIAuthorization | undefined) => ReviewREST;
-
-const REVIEWS: Record<string, ReviewRESTClass> = {
-  'authorization.k8s.io/SubjectAccessReview': SubjectAccessReviewREST,
-  'authorization.k8s.io/LocalSubjectAccessReview': LocalSubjectAccessReviewREST,
-  'authorization.k8s.io/SelfSubjectAccessReview': SelfSubjectAccessReviewREST,
-  'authorization.k8s.io/SelfSubjectRulesReview': SelfSubjectRulesReviewREST,
+/** The access reviews: answered by the apiserver's authorization. */
+const ACCESS_REVIEWS: Record<string, ReviewRESTClass> = {
+  subjectaccessreviews: SubjectAccessReviewREST,
+  localsubjectaccessreviews: LocalSubjectAccessReviewREST,
+  selfsubjectaccessreviews: SelfSubjectAccessReviewREST,
+  selfsubjectrulesreviews: SelfSubjectRulesReviewREST,
 };
 
 const RBAC_KINDS = { roles: 'Role', clusterroles: 'ClusterRole', rolebindings: 'RoleBinding', clusterrolebindings: 'ClusterRoleBinding' } as const;
@@ -52,6 +56,7 @@ export class Registry {
   private readonly stores = new Map<string, Store>(); // key: group/version/plural
   private readonly storages: ResourceStorage[] = [];
   private readonly scales = new Map<Store, ScaleREST>();
+  private readonly creaters = new Map<string, Creater>(); // key: group/version/plural
   readonly binding?: BindingREST;
   readonly eviction?: EvictionREST;
   readonly finalize?: FinalizeREST;
@@ -73,11 +78,11 @@ export class Registry {
     // several versions, and those served in two groups (events and events.k8s.io events).
     const storages = new Map<string, ResourceStorage>();
     for (const info of resources) {
+      if (isCreateOnly(info)) continue;
       const key = etcdPrefix(info);
       if (!storages.has(key)) storages.set(key, newStorage(info));
     }
-    // Kinds never stored have a storage object (the generic store wants one) whose cache is never started.
-    this.storages = [...new Set(resources.filter(isStored).map((info) => storages.get(etcdPrefix(info)) as ResourceStorage))];
+    this.storages = [...storages.values()];
     const escalation: EscalationCheckSource = {
       resolver: this.ruleResolver,
       authorizer: () => this.authorization?.authorizer,
@@ -87,12 +92,12 @@ export class Registry {
     const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
     const hasDependents = (uid: string) => this.hasDependents(uid);
     for (const info of resources) {
-      const storage = storages.get(etcdPrefix(info)) as ResourceStorage;
-      const review = REVIEWS[`${info.group}/${info.kind}`];
-      if (review) {
-        this.stores.set(`${info.group}/${info.version}/${info.plural}`, new review(info, storage, () => this.authorization));
+      if (isCreateOnly(info)) {
+        const rest = this.createrFor(info, opts);
+        if (rest) this.creaters.set(`${info.group}/${info.version}/${info.plural}`, rest);
         continue;
       }
+      const storage = storages.get(etcdPrefix(info)) as ResourceStorage;
       const store = new Store(
         info,
         storage,
@@ -158,6 +163,20 @@ export class Registry {
 
   store(group: string, version: string, plural: string): Store | undefined {
     return this.stores.get(`${group}/${version}/${plural}`);
+  }
+
+  /** The REST storage of a resource that is only created (a review); undefined for stored resources. */
+  creater(group: string, version: string, plural: string): Creater | undefined {
+    return this.creaters.get(`${group}/${version}/${plural}`);
+  }
+
+  private createrFor(info: ResourceInfo, opts: RegistryOptions): Creater | undefined {
+    const review = info.group === 'authorization.k8s.io' ? ACCESS_REVIEWS[info.plural] : undefined;
+    if (review) return new review(info, () => this.authorization);
+    if (info.group !== 'authentication.k8s.io') return undefined;
+    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken, opts.apiAudiences);
+    if (info.plural === 'selfsubjectreviews') return new SelfSubjectReviewREST();
+    return undefined;
   }
 
   /** The scale subresource of store's kind, if it has one. */

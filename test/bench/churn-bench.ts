@@ -9,6 +9,10 @@ import { Agent, request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Deployment } from '../../api/apps/v1/types.js';
+import { isPodReady } from '../../api/core/v1/pod.js';
+import type { Pod } from '../../api/core/v1/types.js';
+import type { KubeObject, WatchEvent } from '../../api/meta/v1/types.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import type { BenchContext } from './context.js';
 import { startControllerManagerProcess, type ControllerManagerProcess } from './controller-manager-process.js';
@@ -39,28 +43,6 @@ export interface ChurnTarget {
 
 const NS = 'bench-churn';
 
-interface Meta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  deletionTimestamp?: string;
-}
-interface Condition {
-  type: string;
-  status: string;
-}
-interface PodLike {
-  metadata: Meta;
-  status?: { phase?: string; conditions?: Condition[] } & Record<string, unknown>;
-}
-interface DeploymentLike {
-  metadata: Meta;
-  status?: { availableReplicas?: number; updatedReplicas?: number; replicas?: number; readyReplicas?: number; observedGeneration?: number };
-}
-type WatchEvent<T> = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: T };
-
 export function deploymentBody(name: string, replicas: number): string {
   const labels = { app: name };
   return JSON.stringify({
@@ -80,7 +62,7 @@ export function deploymentBody(name: string, replicas: number): string {
 }
 
 /** The status a kubelet would write once the pod's only container is up and its readiness probe passed. */
-export function readyStatus(pod: PodLike, podIP: string, now: string): PodLike {
+export function readyStatus(pod: Pod, podIP: string, now: string): Pod {
   const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now });
   return {
     ...pod,
@@ -96,15 +78,11 @@ export function readyStatus(pod: PodLike, podIP: string, now: string): PodLike {
   };
 }
 
-function isReady(pod: PodLike): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
 /**
  * A watch that survives the server ending the stream: it resumes from the last
  * resourceVersion seen, and relists (feeding the items as ADDED) after a 410.
  */
-class ResumingWatch<T extends { metadata: Meta }> {
+class ResumingWatch<T extends KubeObject> {
   private req?: ClientRequest;
   private rv = '';
   private closed = false;
@@ -199,7 +177,7 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
   writeFileSync(kubeconfig, kubeconfigYAML(target.url, target.caCert, target.token ?? 'unused'), { mode: 0o600 });
   const logFile = join(dir, 'controller-manager.log');
   let cm: ControllerManagerProcess | undefined;
-  const watches: ResumingWatch<{ metadata: Meta }>[] = [];
+  const watches: ResumingWatch<KubeObject>[] = [];
   const expect = async (status: number[], method: string, path: string, body?: string) => {
     const res = await api.send(method, path, body, auth);
     if (!status.includes(res.status)) throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
@@ -220,14 +198,14 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
     const total = sizes.deployments * sizes.replicas;
     const podsSeen = new Set<string>();
     const handled = new Set<string>();
-    const queue: PodLike[] = [];
+    const queue: Pod[] = [];
     let inFlight = 0;
     let marked = 0;
     let statusConflicts = 0;
     let statusErrors = 0;
     let firstStatusError = '';
     let nextIP = 0;
-    const markReady = async (pod: PodLike): Promise<void> => {
+    const markReady = async (pod: Pod): Promise<void> => {
       const path = `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}/status`;
       const ip = `10.244.${(nextIP >> 8) & 255}.${nextIP & 255}`;
       nextIP++;
@@ -247,15 +225,15 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
         statusConflicts++;
         const got = await api.send('GET', `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`, undefined, auth);
         if (got.status !== 200) return;
-        cur = JSON.parse(got.body) as PodLike;
-        if (isReady(cur)) return;
+        cur = JSON.parse(got.body) as Pod;
+        if (isPodReady(cur)) return;
       }
       statusErrors++;
       firstStatusError ||= `PUT ${path}: still conflicting after 5 attempts`;
     };
     const pump = () => {
       while (inFlight < sizes.readyConcurrency && queue.length) {
-        const pod = queue.shift() as PodLike;
+        const pod = queue.shift() as Pod;
         inFlight++;
         markReady(pod)
           .catch((err: Error) => {
@@ -268,31 +246,32 @@ export async function benchChurn(ctx: BenchContext, target: ChurnTarget, sizes: 
           });
       }
     };
-    const podWatch = new ResumingWatch<PodLike>(api, watchAgent, `/api/v1/namespaces/${NS}/pods`, auth, (ev) => {
+    const podWatch = new ResumingWatch<Pod>(api, watchAgent, `/api/v1/namespaces/${NS}/pods`, auth, (ev) => {
       const pod = ev.object;
-      const uid = pod.metadata.uid ?? pod.metadata.name;
+      const uid = pod.metadata.uid ?? pod.metadata.name ?? '';
       if (ev.type === 'ADDED') podsSeen.add(uid);
-      if (ev.type === 'DELETED' || pod.metadata.deletionTimestamp || handled.has(uid) || isReady(pod)) return;
+      if (ev.type === 'DELETED' || pod.metadata.deletionTimestamp || handled.has(uid) || isPodReady(pod)) return;
       handled.add(uid);
       queue.push(pod);
       pump();
     });
-    watches.push(podWatch as ResumingWatch<{ metadata: Meta }>);
+    watches.push(podWatch as ResumingWatch<KubeObject>);
 
     // Completion: every Deployment with all replicas updated and available.
     const done = new Set<string>();
-    const last = new Map<string, DeploymentLike['status']>();
+    const last = new Map<string, Deployment['status']>();
     let allDone: () => void = () => undefined;
     const finished = new Promise<void>((r) => (allDone = r));
-    const deployWatch = new ResumingWatch<DeploymentLike>(api, watchAgent, `/apis/apps/v1/namespaces/${NS}/deployments`, auth, (ev) => {
+    const deployWatch = new ResumingWatch<Deployment>(api, watchAgent, `/apis/apps/v1/namespaces/${NS}/deployments`, auth, (ev) => {
       const d = ev.object;
-      last.set(d.metadata.name, d.status);
+      const name = d.metadata.name ?? '';
+      last.set(name, d.status);
       const complete = ev.type !== 'DELETED' && d.status?.availableReplicas === sizes.replicas && d.status?.updatedReplicas === sizes.replicas;
-      if (complete) done.add(d.metadata.name);
-      else done.delete(d.metadata.name);
+      if (complete) done.add(name);
+      else done.delete(name);
       if (done.size === sizes.deployments) allDone();
     });
-    watches.push(deployWatch as ResumingWatch<{ metadata: Meta }>);
+    watches.push(deployWatch as ResumingWatch<KubeObject>);
     await podWatch.start();
     await deployWatch.start();
 

@@ -2,6 +2,7 @@
 // generation, subresources, finalizers, Table, watch, paging, deletecollection,
 // preconditions, server-side apply, Service allocation, scope and discovery.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
+import type { WatchEvent as MetaWatchEvent } from '../../api/meta/v1/types.js';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequest } from 'node:http';
@@ -42,10 +43,7 @@ interface Status {
   message: string;
   details?: { causes?: Array<{ field?: string; reason: string; message: string }> };
 }
-interface WatchEvent {
-  type: string;
-  object: Obj;
-}
+type WatchEvent = MetaWatchEvent<Obj>;
 
 const JSON_HDR = { 'content-type': 'application/json' };
 const MERGE_HDR = { 'content-type': 'application/merge-patch+json' };

@@ -13,6 +13,7 @@ import { ResourceStorage } from '../../pkg/storage/store.js';
 import { RegistryWatch } from '../../pkg/storage/registrywatch.js';
 import { Registry } from '../../pkg/registry/registry.js';
 import type { RequestContext, Store } from '../../pkg/registry/store.js';
+import type { Creater } from '../../pkg/registry/rest.js';
 import type { UserInfo } from '../../pkg/auth/user.js';
 import type { Attributes } from '../../pkg/auth/authorizer.js';
 import { bootstrapCluster } from '../../pkg/apiserver/bootstrap.js';
@@ -313,7 +314,7 @@ describe('RBAC in the registry', () => {
   });
 
   describe('access reviews', () => {
-    const review = (plural: string) => registry.store('authorization.k8s.io', 'v1', plural) as Store;
+    const review = (plural: string) => registry.creater('authorization.k8s.io', 'v1', plural) as Creater;
 
     it('SubjectAccessReview answers for the user in its spec', async () => {
       const sar = (resourceAttributes: object) => ({
@@ -337,7 +338,6 @@ describe('RBAC in the registry', () => {
       );
       assert.equal(invalid.code, 422);
       assert.match(invalid.message, /exactly one of nonResourceAttributes or resourceAttributes must be specified/);
-      assert.equal((await statusOf(review('subjectaccessreviews').list({}))).code, 405);
     });
 
     it('SelfSubjectAccessReview and LocalSubjectAccessReview', async () => {

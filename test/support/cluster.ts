@@ -28,7 +28,9 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** overrides.tokens are served besides the admin's. */
 export async function startCluster(overrides: Partial<APIServerConfig> = {}): Promise<TestCluster> {
+  const { tokens: moreTokens = [], ...rest } = overrides;
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'timonel-apiserver-'));
   const port = await freePort();
@@ -38,13 +40,14 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
     ...DEFAULT_CONFIG,
     etcdServers: [etcd.endpoint],
     certDir: join(dir, 'pki'),
-    tokens: [token],
+    // The kubeconfig's user: an administrator, as `timonel up`'s admin.
+    tokens: [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }, ...moreTokens],
     securePort: port,
     log: (m) => {
       logs.push(m);
       if (process.env.TIMONEL_TEST_LOG) process.stderr.write(`apiserver: ${m}\n`);
     },
-    ...overrides,
+    ...rest,
   });
   await server.start();
   const url = `https://127.0.0.1:${server.config.securePort}`;

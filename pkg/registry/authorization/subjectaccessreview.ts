@@ -48,11 +48,11 @@ export class LocalSubjectAccessReviewREST extends ReviewREST {
     return validateLocalSubjectAccessReview(obj as LocalSubjectAccessReview);
   }
 
-  override async create(ctx: RequestContext, body: KubeObject, bodyIsCopy = false): Promise<KubeObject> {
+  override async create(ctx: RequestContext, body: KubeObject): Promise<KubeObject> {
     if (!ctx.namespace) throw newBadRequest(`namespace is required on this type: ${ctx.namespace ?? ''}`);
     const ns = (body?.metadata as { namespace?: unknown } | undefined)?.namespace;
     if (ns !== undefined && ns !== ctx.namespace) throw newBadRequest(`spec.resourceAttributes.namespace must match namespace: ${ctx.namespace}`);
-    return super.create(ctx, body, bodyIsCopy);
+    return super.create(ctx, body);
   }
 
   protected async review(_ctx: RequestContext, obj: KubeObject): Promise<KubeObject> {

@@ -1,0 +1,100 @@
+// Who is asking: the request authenticator kube-apiserver builds from its flags
+// (k8s.io/apiserver/pkg/authentication/request/union with the group adder and
+// anonymous fallback). Client certificates are asked first, then the bearer
+// token's authenticators (static tokens, bootstrap tokens); the first that knows
+// the request names the user. Credentials that none accepts are refused (401),
+// never taken as anonymous; a request without any is system:anonymous when
+// anonymous requests are allowed.
+//
+// Static tokens and certificates answer synchronously, so the fast path for
+// resource requests does not wait a turn of the event loop for them.
+import type { IncomingMessage } from 'node:http';
+import type { UserInfo } from '../../auth/user.js';
+import { ANONYMOUS, type AuthenticationResult } from './result.js';
+import type { X509Authenticator } from './x509.js';
+
+export interface TokenAuthenticator {
+  /** The token's user; undefined when this authenticator does not know it. */
+  authenticateToken(token: string): UserInfo | undefined | Promise<UserInfo | undefined>;
+}
+
+export interface AuthenticatorOptions {
+  x509?: X509Authenticator;
+  tokens: TokenAuthenticator[];
+  /** --anonymous-auth (default true). */
+  anonymous: boolean;
+}
+
+const INVALID_TOKEN = 'invalid bearer token';
+
+/** The token of `Authorization: Bearer <token>`, read as upstream's bearertoken authenticator reads it. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const auth = authorization?.trim();
+  if (!auth) return undefined;
+  // strings.SplitN(auth, " ", 3): the scheme, the token, and whatever follows.
+  const sp = auth.indexOf(' ');
+  if (sp !== 6 || !(auth.startsWith('Bearer') || auth.slice(0, 6).toLowerCase() === 'bearer')) return undefined;
+  const end = auth.indexOf(' ', 7);
+  const token = end < 0 ? auth.slice(7) : auth.slice(7, end);
+  return token === '' ? undefined : token;
+}
+
+export class RequestAuthenticator {
+  constructor(private readonly opts: AuthenticatorOptions) {}
+
+  authenticate(req: IncomingMessage): AuthenticationResult | Promise<AuthenticationResult> {
+    let certError: string | undefined;
+    if (this.opts.x509) {
+      const r = this.opts.x509.authenticate(req.socket);
+      if (r && 'user' in r) return r;
+      certError = r?.error;
+    }
+    const token = bearerToken(req.headers.authorization);
+    if (token !== undefined) {
+      const r = this.authenticateToken(token);
+      if (r instanceof Promise) return r.then((res) => (certError && 'error' in res ? { error: `[${certError}, ${res.error}]` } : res));
+      if ('user' in r) return r;
+      return { error: certError ? `[${certError}, ${r.error}]` : r.error };
+    }
+    if (certError) return { error: certError };
+    return this.opts.anonymous ? { user: ANONYMOUS } : { error: 'no credentials' };
+  }
+
+  /** A bearer token alone (TokenReview): its user, or why it is refused. */
+  authenticateToken(token: string): AuthenticationResult | Promise<AuthenticationResult> {
+    const errors: string[] = [];
+    const authenticators = this.opts.tokens;
+    for (let i = 0; i < authenticators.length; i++) {
+      let user: ReturnType<TokenAuthenticator['authenticateToken']>;
+      try {
+        user = authenticators[i].authenticateToken(token);
+      } catch (err) {
+        errors.push((err as Error).message);
+        continue;
+      }
+      if (user instanceof Promise) return this.continueAsync(user, token, i, errors);
+      if (user) return { user };
+    }
+    return refused(errors);
+  }
+
+  private async continueAsync(pending: Promise<UserInfo | undefined>, token: string, index: number, errors: string[]): Promise<AuthenticationResult> {
+    let next: Promise<UserInfo | undefined> | UserInfo | undefined = pending;
+    for (let i = index; i < this.opts.tokens.length; i++) {
+      try {
+        if (i > index) next = this.opts.tokens[i].authenticateToken(token);
+        const user = await next;
+        if (user) return { user };
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    return refused(errors);
+  }
+}
+
+/** Upstream's union aggregates the errors; a token no authenticator knows is an invalid bearer token. */
+function refused(errors: string[]): AuthenticationResult {
+  if (errors.length === 0) return { error: INVALID_TOKEN };
+  return { error: errors.length === 1 ? errors[0] : `[${errors.join(', ')}]` };
+}
