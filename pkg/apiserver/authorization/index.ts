@@ -3,13 +3,7 @@
 // authorizer, then RBAC; the first to allow decides. Building it also hands it to
 // the registry, for the access reviews and the escalate and bind checks.
 //
-// The request filter builds it once, after the registry (`newAuthorizer(registry)`),
-// asks it about every authenticated request (`await authorizer.authorize(attrs)`)
-// and answers anything but Allow with `newForbiddenRequest(attrs, reason)`. For a
-// list or watch with a `metadata.name=<x>` field selector, attrs.name is <x>, as
-// upstream's RequestInfo sets it: that is how a kubelet watches one Secret.
-// Once the caches run, `registry.rbacSynced()` fills the RBAC index ahead of the
-// first request.
+// The request filters ask it about every authenticated request (filters/authorization.ts).
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { SubjectRulesResolver } from '../../registry/authorization/authorization.js';
 import type { Registry } from '../../registry/registry.js';
@@ -23,8 +17,6 @@ import { UnionAuthorizer } from './union.js';
 export type AuthorizationMode = 'Node' | 'RBAC';
 
 export const DEFAULT_AUTHORIZATION_MODES: AuthorizationMode[] = ['Node', 'RBAC'];
-
-export { newForbiddenRequest, forbiddenMessage } from './forbidden.js';
 
 /** The authorizer for modes (in order), set as the registry's authorization too. */
 export function newAuthorizer(

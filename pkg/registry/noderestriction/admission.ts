@@ -10,6 +10,7 @@ import { newForbidden, newNotFound } from '../../../api/meta/v1/status.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { nodeIdentity } from '../../auth/nodeidentifier.js';
 import type { RequestContext, StoreHooks } from '../store.js';
+import { goQuote } from '../../util/goquote.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
@@ -42,7 +43,7 @@ const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 /** The node a request comes from, or undefined when it is not a node's. Throws for a node with no name. */
 function requestingNode(ctx: RequestContext | undefined, resource: { group: string; resource: string }, name: string): string | undefined {
   const node = nodeIdentity(ctx?.user);
-  if (node === '') throw forbidden(resource, name, `could not determine node from user ${JSON.stringify(ctx?.user?.name ?? '')}`);
+  if (node === '') throw forbidden(resource, name, `could not determine node from user ${goQuote(ctx?.user?.name ?? '')}`);
   return node;
 }
 
@@ -104,28 +105,28 @@ function admitMirrorPodCreate(node: string, pod: Pod, nodeUID: string | undefine
   const name = pod.metadata.name ?? '';
   const no = (why: string) => forbidden(PODS, name, why);
   if (!Object.prototype.hasOwnProperty.call(pod.metadata.annotations ?? {}, MIRROR_POD_ANNOTATION)) {
-    throw no(`pod does not have ${JSON.stringify(MIRROR_POD_ANNOTATION)} annotation, node ${JSON.stringify(node)} can only create mirror pods`);
+    throw no(`pod does not have ${goQuote(MIRROR_POD_ANNOTATION)} annotation, node ${goQuote(node)} can only create mirror pods`);
   }
-  if (pod.spec.nodeName !== node) throw no(`node ${JSON.stringify(node)} can only create pods with spec.nodeName set to itself`);
+  if (pod.spec.nodeName !== node) throw no(`node ${goQuote(node)} can only create pods with spec.nodeName set to itself`);
   const owners = pod.metadata.ownerReferences ?? [];
-  if (owners.length > 1) throw no(`node ${JSON.stringify(node)} can only create pods with a single owner reference set to itself`);
-  if (owners.length === 0) throw no(`node ${JSON.stringify(node)} can only create pods with an owner reference set to itself`);
+  if (owners.length > 1) throw no(`node ${goQuote(node)} can only create pods with a single owner reference set to itself`);
+  if (owners.length === 0) throw no(`node ${goQuote(node)} can only create pods with an owner reference set to itself`);
   const owner = owners[0];
   if (owner.apiVersion !== 'v1' || owner.kind !== 'Node' || owner.name !== node) {
-    throw no(`node ${JSON.stringify(node)} can only create pods with an owner reference set to itself`);
+    throw no(`node ${goQuote(node)} can only create pods with an owner reference set to itself`);
   }
-  if (!owner.controller) throw no(`node ${JSON.stringify(node)} can only create pods with a controller owner reference set to itself`);
-  if (owner.blockOwnerDeletion) throw no(`node ${JSON.stringify(node)} must not set blockOwnerDeletion on an owner reference`);
+  if (!owner.controller) throw no(`node ${goQuote(node)} can only create pods with a controller owner reference set to itself`);
+  if (owner.blockOwnerDeletion) throw no(`node ${goQuote(node)} must not set blockOwnerDeletion on an owner reference`);
   if (nodeUID === undefined) throw newNotFound({ group: '', resource: 'nodes', name: node });
   if (owner.uid !== nodeUID) throw no(`node ${node} UID mismatch: expected ${owner.uid} got ${nodeUID}`);
-  if (pod.spec.serviceAccountName) throw no(`node ${JSON.stringify(node)} can not create pods that reference a service account`);
-  if (refersToSecrets(pod)) throw no(`node ${JSON.stringify(node)} can not create pods that reference secrets`);
-  if (refersToConfigMaps(pod)) throw no(`node ${JSON.stringify(node)} can not create pods that reference configmaps`);
+  if (pod.spec.serviceAccountName) throw no(`node ${goQuote(node)} can not create pods that reference a service account`);
+  if (refersToSecrets(pod)) throw no(`node ${goQuote(node)} can not create pods that reference secrets`);
+  if (refersToConfigMaps(pod)) throw no(`node ${goQuote(node)} can not create pods that reference configmaps`);
   if ((pod.spec.volumes ?? []).some((v) => (v.projected?.sources ?? []).some((s) => s.clusterTrustBundle))) {
-    throw no(`node ${JSON.stringify(node)} can not create pods that reference clustertrustbundles`);
+    throw no(`node ${goQuote(node)} can not create pods that reference clustertrustbundles`);
   }
   if ((pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim)) {
-    throw no(`node ${JSON.stringify(node)} can not create pods that reference persistentvolumeclaims`);
+    throw no(`node ${goQuote(node)} can not create pods that reference persistentvolumeclaims`);
   }
 }
 
@@ -143,13 +144,13 @@ export function podRestrictionHooks(nodeUID: (name: string) => Promise<string | 
       const node = requestingNode(ctx, PODS, name);
       if (node === undefined) return;
       if (subresource !== 'status') {
-        throw forbidden(PODS, name, `unexpected operation "UPDATE", node ${JSON.stringify(node)} can only create and delete mirror pods`);
+        throw forbidden(PODS, name, `unexpected operation "UPDATE", node ${goQuote(node)} can only create and delete mirror pods`);
       }
       if ((old as Pod).spec.nodeName !== node) {
-        throw forbidden(PODS, name, `node ${JSON.stringify(node)} can only update pod status for pods with spec.nodeName set to itself`);
+        throw forbidden(PODS, name, `node ${goQuote(node)} can only update pod status for pods with spec.nodeName set to itself`);
       }
       if (!isDeepStrictEqual(old.metadata.labels ?? {}, obj.metadata.labels ?? {})) {
-        throw forbidden(PODS, name, `node ${JSON.stringify(node)} cannot update labels through pod status`);
+        throw forbidden(PODS, name, `node ${goQuote(node)} cannot update labels through pod status`);
       }
     },
     beforeDelete(obj, ctx) {
@@ -157,7 +158,7 @@ export function podRestrictionHooks(nodeUID: (name: string) => Promise<string | 
       const node = requestingNode(ctx, PODS, name);
       if (node === undefined) return;
       if ((obj as Pod).spec.nodeName !== node) {
-        throw forbidden(PODS, name, `node ${JSON.stringify(node)} can only delete pods with spec.nodeName set to itself`);
+        throw forbidden(PODS, name, `node ${goQuote(node)} can only delete pods with spec.nodeName set to itself`);
       }
     },
   };
@@ -168,7 +169,7 @@ export function nodeRestrictionHooks(): StoreHooks {
   const sameNode = (obj: KubeObject, ctx: RequestContext | undefined): string | undefined => {
     const name = obj.metadata.name ?? '';
     const node = requestingNode(ctx, NODES, name);
-    if (node !== undefined && name !== node) throw forbidden(NODES, name, `node ${JSON.stringify(node)} is not allowed to modify node ${JSON.stringify(name)}`);
+    if (node !== undefined && name !== node) throw forbidden(NODES, name, `node ${goQuote(node)} is not allowed to modify node ${goQuote(name)}`);
     return node;
   };
   return {
@@ -177,9 +178,9 @@ export function nodeRestrictionHooks(): StoreHooks {
       if (node === undefined) return;
       const n = obj as Node;
       const name = n.metadata.name ?? '';
-      if (n.spec.configSource) throw forbidden(NODES, name, `node ${JSON.stringify(node)} is not allowed to create pods with a non-nil configSource`);
+      if (n.spec.configSource) throw forbidden(NODES, name, `node ${goQuote(node)} is not allowed to create pods with a non-nil configSource`);
       const bad = forbiddenLabels(modifiedLabels(n.metadata.labels, undefined));
-      if (bad.length) throw forbidden(NODES, name, `node ${JSON.stringify(node)} is not allowed to set the following labels: ${bad.join(', ')}`);
+      if (bad.length) throw forbidden(NODES, name, `node ${goQuote(node)} is not allowed to set the following labels: ${bad.join(', ')}`);
     },
     async beforeUpdate(obj, old, ctx) {
       const node = sameNode(obj, ctx);
@@ -188,10 +189,9 @@ export function nodeRestrictionHooks(): StoreHooks {
       const o = old as Node;
       const name = n.metadata.name ?? '';
       if (n.spec.configSource && !isDeepStrictEqual(n.spec.configSource, o.spec.configSource)) {
-        throw forbidden(NODES, name, `node ${JSON.stringify(node)} is not allowed to update configSource to a new non-nil configSource`);
+        throw forbidden(NODES, name, `node ${goQuote(node)} is not allowed to update configSource to a new non-nil configSource`);
       }
-      if (!isDeepStrictEqual(n.spec.taints ?? [], o.spec.taints ?? []))
-        throw forbidden(NODES, name, `node ${JSON.stringify(node)} is not allowed to modify taints`);
+      if (!isDeepStrictEqual(n.spec.taints ?? [], o.spec.taints ?? [])) throw forbidden(NODES, name, `node ${goQuote(node)} is not allowed to modify taints`);
       const bad = forbiddenLabels(modifiedLabels(n.metadata.labels, o.metadata.labels));
       if (bad.length) throw forbidden(NODES, name, `is not allowed to modify labels: ${bad.join(', ')}`);
     },
@@ -209,7 +209,7 @@ export function leaseRestrictionHooks(): StoreHooks {
     const node = requestingNode(ctx, LEASES, name);
     if (node === undefined) return;
     if ((ctx?.namespace ?? lease.metadata.namespace) !== NODE_LEASE_NAMESPACE) {
-      throw forbidden(LEASES, name, `can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);
+      throw forbidden(LEASES, name, `can only access leases in the ${goQuote(NODE_LEASE_NAMESPACE)} system namespace`);
     }
     if (name !== node) throw forbidden(LEASES, name, 'can only access node lease with the same name as the requesting node');
   };

@@ -9,6 +9,7 @@ import { SYSTEM_PRIVILEGED_GROUP, type UserInfo } from '../../auth/user.js';
 import { covers } from './validation/policy_comparator.js';
 import { compactRules, compactString } from './validation/compact.js';
 import type { RuleResolver } from './validation/rule.js';
+import { goQuote } from '../../util/goquote.js';
 
 /** system:masters may do anything: the apiserver's own privileged connections use it. */
 export function escalationAllowed(user: UserInfo): boolean {
@@ -48,7 +49,7 @@ export function bindingAuthorized(authorizer: Authorizer | undefined, user: User
 
 /** Go's %q of a []string. */
 function goQuoted(list: readonly string[]): string {
-  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
+  return `[${list.map((s) => goQuote(s)).join(' ')}]`;
 }
 
 /**
@@ -60,7 +61,7 @@ export function confirmNoEscalation(resolver: RuleResolver, user: UserInfo, name
   const { covered, missing } = covers(owner.rules, rules);
   if (covered) return undefined;
   const descriptions = [...new Set(compactRules(missing).map(compactString))].sort();
-  let msg = `user ${JSON.stringify(user.name)} (groups=${goQuoted(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
+  let msg = `user ${goQuote(user.name)} (groups=${goQuoted(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join('\n')}`;
   if (owner.errors.length) {
     const aggregate = owner.errors.length === 1 ? owner.errors[0] : `[${owner.errors.join(', ')}]`;
     msg += `; resolution errors: [${aggregate}]`;

@@ -1,5 +1,5 @@
 // The Node authorizer's graph decisions and reasons, and its place in the union
-// with system:masters and RBAC; the 403 message of a refused request.
+// with system:masters and RBAC.
 import { describe, expect, test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { PersistentVolume, Pod } from '../../../api/core/v1/types.js';
@@ -8,7 +8,6 @@ import { NodeGraph, podReferences } from '../../../pkg/apiserver/authorization/n
 import { NodeAuthorizer } from '../../../pkg/apiserver/authorization/node/node_authorizer.js';
 import { PrivilegedGroupAuthorizer } from '../../../pkg/apiserver/authorization/privileged.js';
 import { UnionAuthorizer } from '../../../pkg/apiserver/authorization/union.js';
-import { forbiddenMessage, newForbiddenRequest } from '../../../pkg/apiserver/authorization/forbidden.js';
 
 const node1 = { name: 'system:node:node-1', groups: ['system:nodes', 'system:authenticated'] };
 
@@ -194,29 +193,5 @@ describe('union', () => {
       reason: '',
     });
     expect(await u.authorize(attrs('delete', 'nodes', '', 'n', { user: { name: 'admin', groups: [] } }))).toEqual({ decision: 'Deny', reason: 'no' });
-  });
-});
-
-describe('forbidden message', () => {
-  const viewer = { name: 'viewer-a', groups: ['system:authenticated'] };
-
-  test('as kube-apiserver words it', () => {
-    const list = attrs('list', 'pods', 'b', '', { user: viewer });
-    assert.equal(forbiddenMessage(list), 'User "viewer-a" cannot list resource "pods" in API group "" in the namespace "b"');
-    assert.equal(newForbiddenRequest(list, '').message, 'pods is forbidden: User "viewer-a" cannot list resource "pods" in API group "" in the namespace "b"');
-    const get = attrs('get', 'deployments/scale', '', 'web', { user: viewer, apiGroup: 'apps' });
-    assert.equal(
-      newForbiddenRequest(get, 'RBAC: clusterrole.rbac.authorization.k8s.io "x" not found').message,
-      'deployments.apps "web" is forbidden: User "viewer-a" cannot get resource "deployments/scale" in API group "apps" at the cluster scope: RBAC: clusterrole.rbac.authorization.k8s.io "x" not found',
-    );
-    const path = {
-      ...attrs('get', 'pods', '', '', { user: { name: 'system:anonymous', groups: ['system:unauthenticated'] } }),
-      isResourceRequest: false,
-      path: '/api',
-    };
-    const err = newForbiddenRequest(path, '');
-    assert.equal(err.message, 'forbidden: User "system:anonymous" cannot get path "/api"');
-    assert.equal(err.code, 403);
-    assert.equal(err.reason, 'Forbidden');
   });
 });

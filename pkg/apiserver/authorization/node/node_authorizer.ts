@@ -11,6 +11,7 @@ import { rulesAllow } from '../../../registry/rbac/validation/rule.js';
 import { nodeRules } from '../../../registry/rbac/bootstrappolicy/policy.js';
 import type { PolicyRule } from '../../../../api/rbac/v1/types.js';
 import type { NodeGraph, VertexType } from './graph.js';
+import { goQuote } from '../../../util/goquote.js';
 
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const NO_OPINION: AuthorizerResult = { decision: 'NoOpinion', reason: '' };
@@ -33,7 +34,7 @@ export class NodeAuthorizer implements Authorizer, SubjectRulesResolver {
   authorize(attrs: Attributes): AuthorizerResult | Promise<AuthorizerResult> {
     const node = nodeIdentity(attrs.user);
     if (node === undefined) return NO_OPINION; // not a node: for the other authorizers
-    if (node === '') return noOpinion(`unknown node for user ${JSON.stringify(attrs.user.name)}`);
+    if (node === '') return noOpinion(`unknown node for user ${goQuote(attrs.user.name)}`);
     if (this.synced) return this.decide(node, attrs);
     return this.waitForSync().then(() => {
       this.synced = true;
@@ -104,7 +105,7 @@ export class NodeAuthorizer implements Authorizer, SubjectRulesResolver {
 
   private lease(node: string, attrs: Attributes): AuthorizerResult {
     if (!['get', 'create', 'update', 'patch', 'delete'].includes(attrs.verb)) return noOpinion('can only get, create, update, patch, or delete a node lease');
-    if (attrs.namespace !== NODE_LEASE_NAMESPACE) return noOpinion(`can only access leases in the ${JSON.stringify(NODE_LEASE_NAMESPACE)} system namespace`);
+    if (attrs.namespace !== NODE_LEASE_NAMESPACE) return noOpinion(`can only access leases in the ${goQuote(NODE_LEASE_NAMESPACE)} system namespace`);
     // A create names no object yet: NodeRestriction checks the name then.
     if (attrs.verb !== 'create' && attrs.name !== node) return noOpinion('can only access node lease with the same name as the requesting node');
     return ALLOW;

@@ -3,6 +3,7 @@
 // about one group, resource and name, and CompactString prints each rule as
 // `{APIGroups:["apps"], Resources:["deployments"], Verbs:["create" "delete"]}`.
 import type { PolicyRule } from '../../../../api/rbac/v1/types.js';
+import { goQuote } from '../../../util/goquote.js';
 
 /** A rule with exactly one group and resource, at most one name, and nothing else but verbs. */
 function simpleKey(rule: PolicyRule): string | undefined {
@@ -30,7 +31,7 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
 
 /** Go's %q of a []string: ["a" "b"]. */
 function quoted(list: readonly string[]): string {
-  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
+  return `[${list.map(goQuote).join(' ')}]`;
 }
 
 export function compactString(rule: PolicyRule): string {

@@ -4,6 +4,7 @@
 import type { Attributes } from '../../../auth/authorizer.js';
 import type { UserInfo } from '../../../auth/user.js';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject } from '../../../../api/rbac/v1/types.js';
+import { goQuote } from '../../../util/goquote.js';
 
 export const VERB_ALL = '*';
 export const API_GROUP_ALL = '*';
@@ -97,8 +98,8 @@ export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefin
 }
 
 function describeSubject(s: Subject, bindingNamespace: string): string {
-  if (s.kind === 'ServiceAccount') return `${s.kind} ${JSON.stringify(`${s.name}/${s.namespace || bindingNamespace}`)}`;
-  return `${s.kind} ${JSON.stringify(s.name)}`;
+  if (s.kind === 'ServiceAccount') return `${s.kind} ${goQuote(`${s.name}/${s.namespace || bindingNamespace}`)}`;
+  return `${s.kind} ${goQuote(s.name)}`;
 }
 
 /** Where a rule came from, as upstream's describers print it in authorizer reasons. */
@@ -113,10 +114,10 @@ export class RuleSource {
     const b = this.binding;
     const ref = b.roleRef;
     if (this.clusterBinding) {
-      return `ClusterRoleBinding ${JSON.stringify(b.metadata.name ?? '')} of ${ref.kind} ${JSON.stringify(ref.name)} to ${describeSubject(this.subject, '')}`;
+      return `ClusterRoleBinding ${goQuote(b.metadata.name ?? '')} of ${ref.kind} ${goQuote(ref.name)} to ${describeSubject(this.subject, '')}`;
     }
     const ns = b.metadata.namespace ?? '';
-    return `RoleBinding ${JSON.stringify(`${b.metadata.name ?? ''}/${ns}`)} of ${ref.kind} ${JSON.stringify(ref.name)} to ${describeSubject(this.subject, ns)}`;
+    return `RoleBinding ${goQuote(`${b.metadata.name ?? ''}/${ns}`)} of ${ref.kind} ${goQuote(ref.name)} to ${describeSubject(this.subject, ns)}`;
   }
 }
 
@@ -141,14 +142,14 @@ export class RuleResolver {
     switch (roleRef.kind) {
       case 'Role': {
         const role = this.listers.getRole(namespace, roleRef.name);
-        return role ? { rules: role.rules ?? [] } : { error: `role.rbac.authorization.k8s.io ${JSON.stringify(roleRef.name)} not found` };
+        return role ? { rules: role.rules ?? [] } : { error: `role.rbac.authorization.k8s.io ${goQuote(roleRef.name)} not found` };
       }
       case 'ClusterRole': {
         const role = this.listers.getClusterRole(roleRef.name);
-        return role ? { rules: role.rules ?? [] } : { error: `clusterrole.rbac.authorization.k8s.io ${JSON.stringify(roleRef.name)} not found` };
+        return role ? { rules: role.rules ?? [] } : { error: `clusterrole.rbac.authorization.k8s.io ${goQuote(roleRef.name)} not found` };
       }
       default:
-        return { error: `unsupported role reference kind: ${JSON.stringify(roleRef.kind)}` };
+        return { error: `unsupported role reference kind: ${goQuote(roleRef.kind)}` };
     }
   }
 
