@@ -1,14 +1,12 @@
 // RBAC through the apiserver with the real kubectl: the default roles served,
 // admin/edit/view filled by the clusterrole-aggregation controller (and kept
 // filled as roles come and go), and the access reviews served under
-// authorization.k8s.io/v1. The authorizer is plugged into the in-process
-// apiserver here; requests carry no user until authentication exists, so the
-// reviews ask about users named in them.
+// authorization.k8s.io/v1, on the in-process apiserver with Node,RBAC authorization
+// (kubectl is the admin, in system:masters).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { ClusterRole, PolicyRule } from '../../api/rbac/v1/types.js';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
-import { newAuthorizer } from '../../pkg/apiserver/authorization/index.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { startManager, until } from '../support/controllers.js';
 
@@ -25,8 +23,7 @@ describe('RBAC through the apiserver', () => {
   const clusterRole = async (name: string) => JSON.parse((await c.kubectl(['get', 'clusterrole', name, '-o', 'json'])).stdout) as ClusterRole;
 
   beforeAll(async () => {
-    c = await startCluster();
-    newAuthorizer(c.server.registry);
+    c = await startCluster({ authorizationModes: ['Node', 'RBAC'] });
     manager = await startManager(c, ['clusterrole-aggregation']);
   });
   afterAll(async () => {

@@ -13,10 +13,24 @@ import { NodeAuthorizer } from './node/node_authorizer.js';
 import { PrivilegedGroupAuthorizer } from './privileged.js';
 import { RBACAuthorizer } from './rbac/rbac.js';
 import { UnionAuthorizer } from './union.js';
+import { ALWAYS_ALLOW } from '../filters/authorization.js';
 
-export type AuthorizationMode = 'Node' | 'RBAC';
+/** kube-apiserver's --authorization-mode values this apiserver has. */
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'Node', 'RBAC'] as const;
+export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 
 export const DEFAULT_AUTHORIZATION_MODES: AuthorizationMode[] = ['Node', 'RBAC'];
+
+/** The modes of a --authorization-mode value (`Node,RBAC`); throws naming an unknown one. */
+export function parseAuthorizationModes(flag: string): AuthorizationMode[] {
+  const modes = flag.split(',').map((m) => m.trim());
+  for (const m of modes) {
+    if (!(AUTHORIZATION_MODES as readonly string[]).includes(m))
+      throw new Error(`authorization-mode ${JSON.stringify(m)} is not a valid mode; valid: ${AUTHORIZATION_MODES.join(', ')}`);
+  }
+  if (new Set(modes).size !== modes.length) throw new Error(`authorization-mode ${JSON.stringify(flag)} has a mode more than once`);
+  return modes as AuthorizationMode[];
+}
 
 /** The authorizer for modes (in order), set as the registry's authorization too. */
 export function newAuthorizer(
@@ -35,6 +49,8 @@ export function newAuthorizer(
       const rbac = new RBACAuthorizer(registry.ruleResolver, () => registry.rbacSynced());
       authorizers.push(rbac);
       resolvers.push(rbac);
+    } else if (mode === 'AlwaysAllow') {
+      authorizers.push(ALWAYS_ALLOW);
     }
   }
   const union = new UnionAuthorizer(authorizers, resolvers);
