@@ -19,13 +19,13 @@ export interface ResourceInfo {
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** Whether the resource supports every one of verbs (discovery's verbs; a kind answered but never stored has only create). */
+/** A resource that is only created and never stored (reviews): served by its REST storage, not a Store. */
+/** Whether the resource serves every one of these verbs (create-only reviews serve no list or watch). */
 export function supportsVerbs(r: Pick<ResourceInfo, 'verbs'>, ...verbs: string[]): boolean {
-  const have = r.verbs ?? ALL_VERBS;
-  return verbs.every((v) => have.includes(v));
+  const served = r.verbs ?? ALL_VERBS;
+  return verbs.every((v) => served.includes(v));
 }
 
-/** A resource that is only created and never stored (reviews): served by its REST storage, not a Store. */
 export function isCreateOnly(r: Pick<ResourceInfo, 'verbs'>): boolean {
   return r.verbs !== undefined && r.verbs.length === 1 && r.verbs[0] === 'create';
 }

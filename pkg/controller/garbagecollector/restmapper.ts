@@ -17,7 +17,8 @@ export function apiVersionOf(gvr: GroupVersionResource): string {
 
 /**
  * The built-in resources, each group/resource once at its preferred (first listed)
- * version. events.k8s.io Events are the core Events served again, so they are skipped.
+ * version, when it can be listed, watched and deleted (not the create-only reviews).
+ * events.k8s.io Events are the core Events served again, so they are skipped.
  */
 export function builtinGCResources(): GroupVersionResource[] {
   const seen = new Set<string>();
