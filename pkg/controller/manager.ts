@@ -26,6 +26,7 @@ import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
 import { CSRSigningController } from './certificates/signer/signer.js';
 import { CSRApprovingController } from './certificates/approver/sarapprove.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
@@ -48,6 +49,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   csrsigning: (ctx, opts) => new CSRSigningController(ctx, opts),
   csrapproving: (ctx) => new CSRApprovingController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
 };
 

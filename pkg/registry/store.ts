@@ -59,9 +59,10 @@ export type UpdatedObject = (current: KubeObject) => KubeObject | Promise<KubeOb
 export interface StoreHooks {
   /** Before the first write of a new object (after defaults and validation). */
   beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
-  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<void>;
+  /** subresource: 'status' for a status write. */
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
   /** Refuses a deletion outright (e.g. of a system namespace). */
-  beforeDelete?(obj: KubeObject): void;
+  beforeDelete?(obj: KubeObject, ctx?: RequestContext): void;
   /** After the object is gone from storage (release allocations). */
   afterDelete?(obj: KubeObject): Promise<void>;
   /** Extra finalizer-like conditions that hold an object with a deletionTimestamp in storage. */
@@ -374,7 +375,7 @@ export class Store {
     if (this.strategy.tracksGeneration) {
       meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
     } else if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
-    await this.hooks.beforeUpdate?.(obj, old, ctx);
+    await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
     if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
@@ -474,7 +475,7 @@ export class Store {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
-    this.hooks.beforeDelete?.(old);
+    this.hooks.beforeDelete?.(old, ctx);
     const obj = clone(old);
     const finalizers = new Set(obj.metadata.finalizers ?? []);
     const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
