@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CSRApprovingController } from '../../pkg/controller/certificates/approver/sarapprove.js';
 import { CSRSigningController } from '../../pkg/controller/certificates/signer/signer.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { startControllers, until, type RunningControllers } from '../support/controllers.js';
@@ -224,5 +225,59 @@ describe('CertificateSigningRequests: kubectl, approval and the signing controll
       discovery.resources.map((r) => r.name),
       ['certificatesigningrequests', 'certificatesigningrequests/status', 'certificatesigningrequests/approval'],
     );
+  });
+});
+
+describe('CertificateSigningRequests: csrapproving under Node,RBAC', () => {
+  const BOOTSTRAP_TOKEN = 'abcdef.0123456789abcdef';
+  const PLAIN_TOKEN = 'plain-user-token-0123456789';
+  let c: TestCluster;
+  let controllers: RunningControllers;
+  beforeAll(async () => {
+    c = await startCluster({
+      authorizationModes: ['Node', 'RBAC'],
+      tokens: [
+        { token: BOOTSTRAP_TOKEN, user: { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers'] } },
+        { token: PLAIN_TOKEN, user: { name: 'mallory', groups: [] } },
+      ],
+    });
+    controllers = startControllers(c, (h) => [[new CSRApprovingController(h.context('csrapproving')), 1]]);
+  });
+  afterAll(async () => {
+    await controllers?.stop();
+    await c?.stop();
+  });
+
+  const kubeletCSR = (name: string, node: string) =>
+    JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: {
+        request: requestField(opensslCSR(`/O=system:nodes/CN=system:node:${node}`, { key: 'ec' })),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+      },
+    });
+
+  it("approves a joining node's client certificate request made with a bootstrap token, and no one else's", async () => {
+    // mallory may not create CSRs at all; a bootstrapper may, through system:node-bootstrapper.
+    const refused = await request({ ...c, token: PLAIN_TOKEN }, 'POST', CSR_PATH, { body: kubeletCSR('mallory-node', 'node-8'), headers: JSON_HDR });
+    assert.equal(refused.status, 403, refused.body);
+    // A bootstrapper's request that is not a kubelet client certificate (server auth) is left alone.
+    const wrongUsage = JSON.parse(kubeletCSR('wrong-usage', 'node-7'));
+    wrongUsage.spec.usages = ['digital signature', 'server auth'];
+    const other = await request({ ...c, token: BOOTSTRAP_TOKEN }, 'POST', CSR_PATH, { body: JSON.stringify(wrongUsage), headers: JSON_HDR });
+    assert.equal(other.status, 201, other.body);
+    const created = await request({ ...c, token: BOOTSTRAP_TOKEN }, 'POST', CSR_PATH, { body: kubeletCSR('node-9', 'node-9'), headers: JSON_HDR });
+    assert.equal(created.status, 201, created.body);
+    const approved = await until('the kubelet client request approved', async () => {
+      const csr = (await request(c, 'GET', `${CSR_PATH}/node-9`)).json() as { status?: { conditions?: Array<{ type: string; reason?: string }> } };
+      return csr.status?.conditions?.find((x) => x.type === 'Approved');
+    });
+    assert.equal(approved.reason, 'AutoApproved');
+    const left = (await request(c, 'GET', `${CSR_PATH}/wrong-usage`)).json() as { spec: { username: string }; status?: { conditions?: unknown[] } };
+    assert.equal(left.spec.username, 'system:bootstrap:abcdef');
+    assert.deepEqual(left.status?.conditions ?? [], [], 'a request that is not a kubelet client certificate is left for a person');
   });
 });

@@ -406,8 +406,10 @@ export function clusterRoleBindings(): ClusterRoleBinding[] {
     // No subjects: the Node authorizer grants nodes these rules, each for its own objects.
     clusterRoleBinding('system:node', []),
     clusterRoleBinding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
-    // A joining node's first certificate, and a node's renewals, are approved automatically
-    // (the bindings kubeadm makes: node-autoapprove-bootstrap and node-autoapprove-certificate-rotation).
+    // A joining node asks for its client certificate with a bootstrap token; that first
+    // certificate, and a node's renewals, are approved automatically (the bindings kubeadm
+    // makes: kubelet-bootstrap, node-autoapprove-bootstrap, node-autoapprove-certificate-rotation).
+    clusterRoleBinding('system:node-bootstrapper', [group(BOOTSTRAPPERS_GROUP)], 'timonel:kubelet-bootstrap'),
     clusterRoleBinding('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [group(BOOTSTRAPPERS_GROUP)], 'timonel:node-autoapprove-bootstrap'),
     clusterRoleBinding(
       'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
