@@ -143,7 +143,8 @@ export class APIServer {
     resources: ResourceInfo[] = BUILTIN_RESOURCES,
   ) {
     this.resources = resources;
-    const tokens: TokenAuthenticator[] = [new TokenFileAuthenticator(config.tokens)];
+    // No --token-auth-file, no token authenticator: a bearer token is then not looked at (upstream's union).
+    const tokens: TokenAuthenticator[] = config.tokens.length > 0 ? [new TokenFileAuthenticator(config.tokens)] : [];
     if (config.enableBootstrapTokenAuth) {
       const secrets = (name: string) => this.store('', 'v1', 'secrets')?.getIfExists(KUBE_SYSTEM_CTX, name) ?? Promise.resolve(undefined);
       tokens.push(new BootstrapTokenAuthenticator(secrets, config.log));

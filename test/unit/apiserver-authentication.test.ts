@@ -157,6 +157,16 @@ describe('the union of authenticators', () => {
     expect(a.authenticate(fakeRequest([['Authorization', 'Basic eDp5']]))).toEqual({ user: { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
   });
 
+  it('without any token authenticator a bearer token is not looked at, as upstream', () => {
+    const a = new RequestAuthenticator({ tokens: [], anonymous: true });
+    expect(a.authenticate(fakeRequest([['Authorization', 'Bearer anything']]))).toEqual({
+      user: { name: 'system:anonymous', groups: ['system:unauthenticated'] },
+    });
+    expect(new RequestAuthenticator({ tokens: [], anonymous: false }).authenticate(fakeRequest([['Authorization', 'Bearer anything']]))).toHaveProperty(
+      'error',
+    );
+  });
+
   it('a certificate is asked first; a bad one is refused unless a token names the user', async () => {
     const ok = new RequestAuthenticator({ x509: x509({ user: certUser }), tokens: [tokens], anonymous: true });
     expect(ok.authenticate(fakeRequest([['Authorization', 'Bearer bad']]))).toEqual({ user: certUser });

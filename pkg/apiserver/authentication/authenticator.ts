@@ -49,7 +49,9 @@ export class RequestAuthenticator {
       if (r && 'user' in r) return r;
       certError = r?.error;
     }
-    const token = bearerToken(req.headers.authorization);
+    // As upstream, the bearer token authenticator is in the union only when some token
+    // authenticator is configured; without one the header is not looked at.
+    const token = this.opts.tokens.length > 0 ? bearerToken(req.headers.authorization) : undefined;
     if (token !== undefined) {
       const r = this.authenticateToken(token);
       if (r instanceof Promise) return r.then((res) => (certError && 'error' in res ? { error: `[${certError}, ${res.error}]` } : res));
