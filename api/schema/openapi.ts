@@ -4,7 +4,7 @@
 // the server validates fields itself (a `fieldValidation` query parameter on the
 // kind's PATCH operation).
 import { createHash } from 'node:crypto';
-import { groupVersion, isCreateOnly, type ResourceInfo } from '../resourceinfo.js';
+import { groupVersion, isCreateOnly, supportsVerbs, type ResourceInfo } from '../resourceinfo.js';
 import type { SchemaNode } from './types.js';
 import { definitionNode, INT_OR_STRING_REF, MICRO_TIME_REF, QUANTITY_REF, schemaForKind, schemaForModel, TIME_REF } from './build.js';
 import { encodeOpenAPIV2Document } from './protobuf.js';
@@ -264,27 +264,32 @@ function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {
   const common = [queryParam('pretty', "If 'true', then the output is pretty printed.", 'string', ctx.flavour)];
   const ns = r.namespaced ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects', ctx.flavour)] : [];
   const name = pathParam('name', `name of the ${r.kind}`, ctx.flavour);
-  if (isCreateOnly(r)) {
-    paths[collection] = {
-      post: op(r, ctx, 'post', `create${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false)),
-      parameters: [...ns, ...common],
-    };
-    return;
-  }
+  // Only the operations the resource serves: create-only reviews a POST, componentstatuses get and list.
+  const served = (ops: Array<[string, string, () => Json]>, parameters: Json[]): Json | undefined => {
+    const out: Json = {};
+    for (const [method, verb, make] of ops) if (supportsVerbs(r, verb)) out[method] = make();
+    return Object.keys(out).length > 0 ? { ...out, parameters } : undefined;
+  };
   // The item path comes first: kubectl's field-validation check stops at the first PATCH of the kind.
-  paths[`${collection}/{name}`] = {
-    get: op(r, ctx, 'get', `read${pre}${scope}${r.kind}`, ref, undefined, []),
-    put: op(r, ctx, 'put', `replace${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false)),
-    delete: op(r, ctx, 'delete', `delete${pre}${scope}${r.kind}`, undefined, undefined, []),
-    patch: op(r, ctx, 'patch', `patch${pre}${scope}${r.kind}`, ref, 'patch', writeParams(ctx.flavour, true)),
-    parameters: [name, ...ns, ...common],
-  };
-  paths[collection] = {
-    get: op(r, ctx, 'list', `list${pre}${scope}${r.kind}`, `${ref}List`, undefined, []),
-    post: op(r, ctx, 'post', `create${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false)),
-    delete: op(r, ctx, 'deletecollection', `deletecollection${pre}${scope}${r.kind}`, undefined, undefined, []),
-    parameters: [...ns, ...common],
-  };
+  const item = served(
+    [
+      ['get', 'get', () => op(r, ctx, 'get', `read${pre}${scope}${r.kind}`, ref, undefined, [])],
+      ['put', 'update', () => op(r, ctx, 'put', `replace${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false))],
+      ['delete', 'delete', () => op(r, ctx, 'delete', `delete${pre}${scope}${r.kind}`, undefined, undefined, [])],
+      ['patch', 'patch', () => op(r, ctx, 'patch', `patch${pre}${scope}${r.kind}`, ref, 'patch', writeParams(ctx.flavour, true))],
+    ],
+    [name, ...ns, ...common],
+  );
+  if (item) paths[`${collection}/{name}`] = item;
+  const list = served(
+    [
+      ['get', 'list', () => op(r, ctx, 'list', `list${pre}${scope}${r.kind}`, `${ref}List`, undefined, [])],
+      ['post', 'create', () => op(r, ctx, 'post', `create${pre}${scope}${r.kind}`, ref, 'object', writeParams(ctx.flavour, false))],
+      ['delete', 'deletecollection', () => op(r, ctx, 'deletecollection', `deletecollection${pre}${scope}${r.kind}`, undefined, undefined, [])],
+    ],
+    [...ns, ...common],
+  );
+  if (list) paths[collection] = list;
   if (r.subresources?.includes('status')) {
     paths[`${collection}/{name}/status`] = {
       get: op(r, ctx, 'get', `read${pre}${scope}${r.kind}Status`, ref, undefined, []),

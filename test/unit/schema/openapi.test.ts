@@ -113,3 +113,16 @@ test('the v3 root lists every group/version with a stable content hash', () => {
   assert.deepEqual(JSON.parse(apps.body.toString()), buildOpenAPIV3('apps', 'v1', BUILTIN_RESOURCES));
   assert.equal(openAPIV3RootDocument(BUILTIN_RESOURCES).etag, openAPIV3RootDocument([...BUILTIN_RESOURCES]).etag);
 });
+
+test('paths carry only the operations a resource serves', () => {
+  const paths = (buildOpenAPIV2(BUILTIN_RESOURCES) as Json).paths;
+  const methods = (path: string) => Object.keys(paths[path] ?? {}).filter((k) => k !== 'parameters');
+  assert.deepEqual(methods('/api/v1/namespaces/{namespace}/pods/{name}'), ['get', 'put', 'delete', 'patch']);
+  assert.deepEqual(methods('/api/v1/namespaces/{namespace}/pods'), ['get', 'post', 'delete']);
+  // componentstatuses: get and list only.
+  assert.deepEqual(methods('/api/v1/componentstatuses/{name}'), ['get']);
+  assert.deepEqual(methods('/api/v1/componentstatuses'), ['get']);
+  // A create-only review: one POST, no item path.
+  assert.deepEqual(methods('/apis/authentication.k8s.io/v1/tokenreviews'), ['post']);
+  assert.equal(paths['/apis/authentication.k8s.io/v1/tokenreviews/{name}'], undefined);
+});
