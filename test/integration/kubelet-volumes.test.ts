@@ -1,7 +1,8 @@
 // The kubelet's pod-spec pieces against a real apiserver (real etcd): env and
 // volumes read ConfigMaps/Secrets through the REST client, an updated ConfigMap
-// reaches the mounted file (also through the kubelet's per-object watches), a claim provisioned by the local-path provisioner
-// resolves to its directory, and service account tokens go through TokenRequest.
+// reaches the mounted file (also through the kubelet's per-object watches), a
+// claim provisioned by the local-path provisioner resolves to its directory, and
+// service account tokens go through TokenRequest.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
