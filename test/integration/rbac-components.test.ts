@@ -4,9 +4,10 @@
 // processes; the cluster DNS server (system:kube-dns), the proxy's informers
 // (system:kube-proxy) and the kubelet's API client parts (system:node:node-1:
 // node registration and status, its Lease, the pod source, the Secret and
-// ConfigMap managers) in this process. A Deployment's pods are created and bound,
-// the audit log holds no 403 for any of them, the kubelet reads only what its own
-// pods use, and the scheduler, its role stripped of pods/binding, fails visibly.
+// ConfigMap managers, claim and volume reads) in this process. A Deployment's pods
+// and their provisioned claim are created and bound, the audit log holds no 403
+// for any of them, the kubelet reads only what its own pods use, and the
+// scheduler, its role stripped of pods/binding, fails visibly.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Node, Pod, Service } from '../../api/core/v1/types.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { ClusterRole } from '../../api/rbac/v1/types.js';
 import type { EndpointSlice } from '../../api/discovery/v1/types.js';
@@ -228,7 +229,14 @@ describe('components under Node,RBAC with their own identities', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a Deployment's pods are created by the controllers and bound by the scheduler", async () => {
+  it("a Deployment's pods, with a claim the provisioner fills, are created by the controllers and bound by the scheduler", async () => {
+    await admin
+      .resource<KubeObject>('v1', 'persistentvolumeclaims')
+      .namespace('app')
+      .create({
+        metadata: { name: 'web-data' },
+        spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      });
     await admin
       .resource<KubeObject>('apps/v1', 'deployments')
       .namespace('app')
@@ -241,7 +249,10 @@ describe('components under Node,RBAC with their own identities', () => {
             metadata: { labels: { app: 'web' } },
             spec: {
               containers: [{ name: 'web', image: 'registry.k8s.io/pause:3.10', envFrom: [{ configMapRef: { name: 'web-config' } }] }],
-              volumes: [{ name: 'secret', secret: { secretName: 'web-secret' } }],
+              volumes: [
+                { name: 'secret', secret: { secretName: 'web-secret' } },
+                { name: 'data', persistentVolumeClaim: { claimName: 'web-data' } },
+              ],
             },
           },
         },
@@ -263,6 +274,8 @@ describe('components under Node,RBAC with their own identities', () => {
       200,
     );
     expect(bound.map((p) => p.metadata.ownerReferences?.[0]?.kind)).toEqual(['ReplicaSet', 'ReplicaSet']);
+    const claim = await admin.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims').namespace('app').get('web-data');
+    expect([claim.status?.phase, claim.spec?.volumeName]).toEqual(['Bound', expect.stringMatching(/^pvc-/)]);
   });
 
   it('the DNS server and the proxy see Services and EndpointSlices under their own roles', async () => {
@@ -279,12 +292,31 @@ describe('components under Node,RBAC with their own identities', () => {
     expect(proxy.services.lister.get('app', 'web')?.spec?.clusterIP).toBe(web.spec?.clusterIP);
   });
 
-  it("the kubelet reads its pods' Secret and ConfigMap through per-object watches, and no other node's", async () => {
-    const pods = podSource.pods.lister.list('app');
-    expect(pods.map((p) => p.spec.nodeName)).toEqual(['node-1', 'node-1']);
+  it("the kubelet reads its pods' Secret and ConfigMap (through per-object watches) and claim, and no other node's", async () => {
+    // The pod source (spec.nodeName=node-1) sees the two pods once they are bound, and registers them.
+    await until('the pod source has both pods', () => podSource.pods.lister.list('app').length === 2);
+    expect(podSource.pods.lister.list('app').map((p) => p.spec.nodeName)).toEqual(['node-1', 'node-1']);
     const secret = await secrets.getObject('app', 'web-secret');
     expect(Buffer.from(secret?.data?.password ?? '', 'base64').toString()).toBe('hunter2');
     expect((await configMaps.getObject('app', 'web-config'))?.data).toEqual({ mode: 'fast' });
+
+    // Its pods' claim and the volume bound to it, read as the kubelet's volume manager reads them (one get each); no other claim.
+    const kubelet = client('kubelet');
+    const claim = await kubelet.resource<PersistentVolumeClaim>('v1', 'persistentvolumeclaims').namespace('app').get('web-data');
+    expect((await kubelet.resource<PersistentVolume>('v1', 'persistentvolumes').get(claim.spec?.volumeName ?? '')).spec?.claimRef?.name).toBe('web-data');
+    await admin
+      .resource<KubeObject>('v1', 'persistentvolumeclaims')
+      .namespace('app')
+      .create({
+        metadata: { name: 'unused' },
+        spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      });
+    await assert.rejects(kubelet.resource('v1', 'persistentvolumeclaims').namespace('app').get('unused'), (err: Error) => {
+      expect(err.message).toBe(
+        'persistentvolumeclaims "unused" is forbidden: User "system:node:node-1" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "app": no relationship found between node \'node-1\' and this object',
+      );
+      return true;
+    });
 
     // A pod on node-2 with its own Secret: node-1 may not read it, even if it tries.
     await admin.resource<Node>('v1', 'nodes').create({ metadata: { name: 'node-2' }, spec: { unschedulable: true } });
@@ -314,7 +346,6 @@ describe('components under Node,RBAC with their own identities', () => {
     secrets.unregisterPod(elsewhere);
 
     // Only its own pods, and only its own Node.
-    const kubelet = client('kubelet');
     await assert.rejects(kubelet.resource('v1', 'pods').list(), (err: Error) => {
       expect(err.message).toBe(
         'pods is forbidden: User "system:node:node-1" cannot list resource "pods" in API group "" at the cluster scope: can only list/watch pods with spec.nodeName field selector',
@@ -345,7 +376,8 @@ describe('components under Node,RBAC with their own identities', () => {
         done('system:kube-proxy', 'list', 'endpointslices') &&
         done('system:node:node-1', 'patch', 'nodes', 'status') &&
         done('system:node:node-1', 'update', 'leases') &&
-        done('system:node:node-1', 'list', 'secrets')
+        done('system:node:node-1', 'list', 'secrets') &&
+        done('system:node:node-1', 'get', 'persistentvolumes')
       );
     });
     for (const user of ['system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-dns', 'system:kube-proxy']) {
@@ -359,10 +391,11 @@ describe('components under Node,RBAC with their own identities', () => {
     const kubeletRefusals = by('system:node:node-1').filter((e) => e.responseStatus.code === 403);
     const expected = (e: AuditEvent) =>
       (e.objectRef?.resource === 'secrets' && e.objectRef.name === 'other-secret' && e.verb === 'list') ||
+      (e.objectRef?.resource === 'persistentvolumeclaims' && e.objectRef.name === 'unused' && e.verb === 'get') ||
       (e.objectRef?.resource === 'pods' && e.verb === 'list' && !e.requestURI.includes('fieldSelector')) ||
       (e.objectRef?.resource === 'nodes' && e.objectRef.name === 'node-2' && e.verb === 'patch');
     expect(kubeletRefusals.filter((e) => !expected(e)).map(describeEvent)).toEqual([]);
-    expect(kubeletRefusals.length).toBeGreaterThanOrEqual(3);
+    expect(kubeletRefusals.length).toBeGreaterThanOrEqual(4);
   });
 
   it('the scheduler, once its role loses pods/binding, leaves pods Pending and says why', async () => {
