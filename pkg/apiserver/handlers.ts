@@ -301,7 +301,8 @@ export class ResourceHandlers {
     res.setHeader('Transfer-Encoding', 'chunked');
     res.setHeader('Cache-Control', 'no-cache, private');
     res.flushHeaders();
-    req.on('close', finish);
+    // The response's close, not the request's: a GET's request has ended (and closed) long before a watcher goes away.
+    res.on('close', finish);
     if (timeoutSeconds !== undefined && timeoutSeconds > 0) setTimeout(finish, timeoutSeconds * 1000).unref();
 
     const bookmark = (rv: number, annotations?: Record<string, string>) => {

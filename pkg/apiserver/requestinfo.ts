@@ -11,7 +11,7 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { Attributes } from '../auth/authorizer.js';
 import type { UserInfo } from '../auth/user.js';
-import { tryParseFieldSelector } from '../../api/fields/selector.js';
+import { tryParseFieldSelector, type FieldRequirement } from '../../api/fields/selector.js';
 import { isValidPathSegmentName } from '../../api/validation/names.js';
 import { queryBool } from '../util/queryparams.js';
 import { unescapeSegment } from './resourcerequest.js';
@@ -29,6 +29,8 @@ export interface RequestInfo {
   resource: string;
   subresource: string;
   name: string;
+  /** A list's, watch's or deletecollection's fieldSelector, parsed; undefined when absent or malformed. */
+  fieldSelector?: readonly FieldRequirement[];
   /** The path from the resource on: resource/name/subresource/... */
   parts: string[];
 }
@@ -62,16 +64,20 @@ function firstParam(params: ReturnType<typeof parseQuery>, name: string): string
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The name a list or watch pins with fieldSelector=metadata.name=<name>, when it is a valid path segment. */
-function nameFromFieldSelector(selector: string | undefined): string {
-  if (!selector) return '';
+/** A fieldSelector parameter's requirements; undefined when absent or malformed (the handler refuses those). */
+function parsedFieldSelector(selector: string | undefined): readonly FieldRequirement[] | undefined {
+  if (!selector) return undefined;
   try {
-    const name = tryParseFieldSelector(selector).requiresExactMatch('metadata.name');
-    return name !== undefined && isValidPathSegmentName(name).length === 0 ? name : '';
+    return tryParseFieldSelector(selector).requirements;
   } catch {
-    // A malformed selector is refused by the handler; it names nothing here.
-    return '';
+    return undefined;
   }
+}
+
+/** The name a list or watch pins with fieldSelector=metadata.name=<name>, when it is a valid path segment. */
+function nameFromFieldSelector(requirements: readonly FieldRequirement[] | undefined): string {
+  const name = requirements?.find((r) => r.field === 'metadata.name' && r.operator !== '!=')?.value;
+  return name !== undefined && isValidPathSegmentName(name).length === 0 ? name : '';
 }
 
 export function newRequestInfo(method: string, path: string, query: string): RequestInfo {
@@ -117,7 +123,8 @@ export function newRequestInfo(method: string, path: string, query: string): Req
       if (query.includes('watch') || query.includes('fieldSelector') || query.includes('%')) {
         const params = parseQuery(query);
         if (queryBool(firstParam(params, 'watch'))) info.verb = 'watch';
-        info.name = nameFromFieldSelector(firstParam(params, 'fieldSelector'));
+        info.fieldSelector = parsedFieldSelector(firstParam(params, 'fieldSelector'));
+        info.name = nameFromFieldSelector(info.fieldSelector);
       }
     } else if (info.subresource === '' && (query.includes('watch') || query.includes('%')) && queryBool(firstParam(parseQuery(query), 'watch'))) {
       // A GET of one object with ?watch=true is served as a watch of it (handlers.ts), so it is
@@ -125,7 +132,10 @@ export function newRequestInfo(method: string, path: string, query: string): Req
       info.verb = 'watch';
     }
   }
-  if (info.verb === 'delete' && info.name === '') info.verb = 'deletecollection';
+  if (info.verb === 'delete' && info.name === '') {
+    info.verb = 'deletecollection';
+    if (query.includes('fieldSelector') || query.includes('%')) info.fieldSelector = parsedFieldSelector(firstParam(parseQuery(query), 'fieldSelector'));
+  }
   return info;
 }
 
@@ -142,5 +152,6 @@ export function attributesOf(info: RequestInfo, user: UserInfo): Attributes {
     resource: info.resource,
     subresource: info.subresource,
     name: info.name,
+    ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}),
   };
 }

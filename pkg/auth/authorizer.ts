@@ -1,5 +1,6 @@
 // May they: k8s.io/apiserver's authorizer.Attributes and Decision. The request
 // attributes are derived from the path and method as upstream's RequestInfo does.
+import type { FieldRequirement } from '../../api/fields/selector.js';
 import type { UserInfo } from './user.js';
 
 export interface Attributes {
@@ -15,6 +16,12 @@ export interface Attributes {
   resource: string;
   subresource: string;
   name: string;
+  /**
+   * The field selector of a list, watch or deletecollection, parsed (upstream's
+   * GetFieldSelector, KEP-4601). Undefined when there is none or it does not parse:
+   * a selector only narrows a request, so an authorizer then decides without it.
+   */
+  fieldSelector?: readonly FieldRequirement[];
 }
 
 export type Decision = 'Allow' | 'Deny' | 'NoOpinion';

@@ -12,13 +12,15 @@ import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import type { SharedIndexInformer } from '../client/informer.js';
 import { isStatus, type Client } from '../client/rest.js';
-import { allContainers, isPodTerminal } from '../../api/core/v1/pod.js';
-import type { ConfigMap, Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/core/v1/types.js';
+import { isPodTerminal } from '../../api/core/v1/pod.js';
+import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { Logger } from '../util/log.js';
 import { removePodCgroups } from './cm/pod_cgroups.js';
+import { newSourceApiserver } from './config/apiserver.js';
 import { isMirrorPod, isStaticPod, readManifestDir } from './config/file.js';
 import { isMirrorOf, MirrorClient } from './config/mirror_client.js';
+import { newWatchingConfigMapManager, type ConfigMapManager } from './configmap/configmap_manager.js';
 import { KubeletContainerLocator } from './container_locator.js';
 import { podDNSConfig } from './dns.js';
 import { resolveEnv, serviceEnv } from './envvars.js';
@@ -37,6 +39,7 @@ import { KubeletPaths } from './paths.js';
 import { GenericPLEG } from './pleg/generic.js';
 import { PodWorkers, type SyncOutcome } from './pod_workers.js';
 import { ProbeManager } from './prober/index.js';
+import { newWatchingSecretManager, type SecretManager } from './secret/secret_manager.js';
 import { startKubeletServer, type KubeletServer } from './server/server.js';
 import { generateAPIPodStatus, KUBELET_CONDITIONS } from './status/generate.js';
 import { StatusManager } from './status/status_manager.js';
@@ -113,29 +116,6 @@ export function podDesiredStateChanged(a: Pod, b: Pod): boolean {
   return pick(a) !== pick(b);
 }
 
-/** Whether the pod's spec points at the named ConfigMap or Secret (env, envFrom, volumes). */
-export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean {
-  for (const c of allContainers(pod.spec)) {
-    for (const e of c.env ?? []) {
-      if (kind === 'configMap' && e.valueFrom?.configMapKeyRef?.name === name) return true;
-      if (kind === 'secret' && e.valueFrom?.secretKeyRef?.name === name) return true;
-    }
-    for (const f of c.envFrom ?? []) {
-      if (kind === 'configMap' && f.configMapRef?.name === name) return true;
-      if (kind === 'secret' && f.secretRef?.name === name) return true;
-    }
-  }
-  for (const vol of pod.spec.volumes ?? []) {
-    if (kind === 'configMap' && vol.configMap?.name === name) return true;
-    if (kind === 'secret' && vol.secret?.secretName === name) return true;
-    for (const s of vol.projected?.sources ?? []) {
-      if (kind === 'configMap' && s.configMap?.name === name) return true;
-      if (kind === 'secret' && s.secret?.name === name) return true;
-    }
-  }
-  return false;
-}
-
 export class Kubelet {
   readonly paths: KubeletPaths;
   readonly cri: CRIClient;
@@ -155,10 +135,11 @@ export class Kubelet {
   private readonly gc: ContainerGC;
   private readonly mirrors: MirrorClient;
   private readonly podFactory: SharedInformerFactory;
-  private readonly objFactory: SharedInformerFactory;
+  private readonly serviceFactory: SharedInformerFactory;
   private readonly podInformer: SharedIndexInformer<Pod>;
-  private readonly configMapInformer: SharedIndexInformer<ConfigMap>;
-  private readonly secretInformer: SharedIndexInformer<Secret>;
+  /** The Secrets and ConfigMaps of this node's pods, each watched on its own (all the Node authorizer allows). */
+  private readonly secretManager: SecretManager;
+  private readonly configMapManager: ConfigMapManager;
   private readonly serviceInformer: SharedIndexInformer<Service>;
   private readonly lookup: ObjectLookup;
   private readonly pods = new Map<string, PodState>();
@@ -182,16 +163,21 @@ export class Kubelet {
     this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, log: (m) => this.log(m) });
     this.mirrors = new MirrorClient(o.client);
 
-    this.podFactory = new SharedInformerFactory(o.client, { fieldSelector: `spec.nodeName=${o.nodeName}`, log: (m) => this.log(m) });
-    this.objFactory = new SharedInformerFactory(o.client, { log: (m) => this.log(m) });
-    this.podInformer = this.podFactory.forResource<Pod>('v1', 'pods');
-    this.configMapInformer = this.objFactory.forResource<ConfigMap>('v1', 'configmaps');
-    this.secretInformer = this.objFactory.forResource<Secret>('v1', 'secrets');
-    this.serviceInformer = this.objFactory.forResource<Service>('v1', 'services');
-    // ConfigMaps and Secrets come from informer caches (their changes also refresh volumes).
+    const source = newSourceApiserver(o.client, o.nodeName, (m) => this.log(m));
+    this.podFactory = source.factory;
+    this.podInformer = source.pods;
+    this.serviceFactory = new SharedInformerFactory(o.client, { log: (m) => this.log(m) });
+    this.serviceInformer = this.serviceFactory.forResource<Service>('v1', 'services');
+    // A change to a watched ConfigMap or Secret refreshes the volumes of the pods that use it.
+    const objectOpts = (kind: 'configMap' | 'secret') => ({
+      onChange: (ns: string, name: string) => this.onReferencedObjectChange(kind, ns, name),
+      log: (m: string) => this.log(m),
+    });
+    this.secretManager = newWatchingSecretManager(o.client, objectOpts('secret'));
+    this.configMapManager = newWatchingConfigMapManager(o.client, objectOpts('configMap'));
     this.lookup = {
-      configMap: async (ns: string, name: string) => this.configMapInformer.lister.get(ns, name),
-      secret: async (ns: string, name: string) => this.secretInformer.lister.get(ns, name),
+      configMap: (ns: string, name: string) => this.configMapManager.getObject(ns, name),
+      secret: (ns: string, name: string) => this.secretManager.getObject(ns, name),
     };
 
     this.nodeStatus = this.newNodeStatusManager();
@@ -238,7 +224,7 @@ export class Kubelet {
     });
   }
 
-  /** Volumes read ConfigMaps and Secrets from the informer caches; claims are rare: read on demand. */
+  /** Volumes read ConfigMaps and Secrets from their managers; claims are rare: read on demand. */
   private newVolumeManager(allocatable: ResourceList): VolumeManager {
     return new VolumeManager({
       podsDir: this.paths.podsDir(),
@@ -341,12 +327,9 @@ export class Kubelet {
       onUpdate: (_, p) => this.onPodUpdate(p),
       onDelete: (p) => this.onPodDelete(p),
     });
-    const onObject = (kind: 'configMap' | 'secret') => (obj: KubeObject) => this.onReferencedObjectChange(kind, obj);
-    this.configMapInformer.addEventHandler({ onUpdate: (_, o2) => onObject('configMap')(o2), onAdd: (o2, initial) => !initial && onObject('configMap')(o2) });
-    this.secretInformer.addEventHandler({ onUpdate: (_, o2) => onObject('secret')(o2), onAdd: (o2, initial) => !initial && onObject('secret')(o2) });
-    this.objFactory.start();
+    this.serviceFactory.start();
     this.podFactory.start();
-    await Promise.all([this.podFactory.waitForCacheSync(60_000), this.objFactory.waitForCacheSync(60_000)]);
+    await Promise.all([this.podFactory.waitForCacheSync(60_000), this.serviceFactory.waitForCacheSync(60_000)]);
 
     if (o.podManifestPath) {
       this.readStaticPods();
@@ -400,7 +383,7 @@ export class Kubelet {
     await this.server?.close();
     await this.statusManager.flush().catch(() => undefined);
     this.statusManager.stop();
-    await Promise.all([this.podFactory.shutdown(), this.objFactory.shutdown()]);
+    await Promise.all([this.podFactory.shutdown(), this.serviceFactory.shutdown(), this.secretManager.stop(), this.configMapManager.stop()]);
     this.cri.close();
   }
 
@@ -466,8 +449,10 @@ export class Kubelet {
       st.pod = pod;
       // A status-only update (most often our own write coming back) is upstream's RECONCILE: no sync.
       if (!changed) return;
+      this.registerPod(pod);
     } else {
       this.pods.set(uid, { pod, source: 'api', removed: false, volumesReady: false, refreshVolumes: false });
+      this.registerPod(pod);
     }
     this.podWorkers.update(uid);
   }
@@ -482,14 +467,28 @@ export class Kubelet {
     const st = this.pods.get(pod.metadata.uid ?? '');
     if (!st) return;
     st.removed = true;
+    // Gone from the apiserver, the pod no longer entitles this node to its objects.
+    this.unregisterPod(st.pod);
     this.podWorkers.update(pod.metadata.uid ?? '');
   }
 
-  private onReferencedObjectChange(kind: 'configMap' | 'secret', obj: KubeObject): void {
-    const ns = obj.metadata.namespace;
-    const name = obj.metadata.name ?? '';
-    for (const [uid, st] of this.pods) {
-      if (st.pod.metadata.namespace !== ns || !podReferences(st.pod, kind, name)) continue;
+  /** Starts watching, or adjusts, the Secrets and ConfigMaps the pod refers to (upstream's podManager.AddPod/UpdatePod). */
+  private registerPod(pod: Pod): void {
+    this.secretManager.registerPod(pod);
+    this.configMapManager.registerPod(pod);
+  }
+
+  private unregisterPod(pod: Pod): void {
+    this.secretManager.unregisterPod(pod);
+    this.configMapManager.unregisterPod(pod);
+  }
+
+  /** A watched ConfigMap or Secret changed: the pods that use it rewrite their volumes. */
+  private onReferencedObjectChange(kind: 'configMap' | 'secret', namespace: string, name: string): void {
+    const manager = kind === 'configMap' ? this.configMapManager : this.secretManager;
+    for (const uid of manager.podsReferencing(namespace, name)) {
+      const st = this.pods.get(uid);
+      if (!st || st.removed) continue;
       st.refreshVolumes = true;
       this.podWorkers.update(uid);
     }
@@ -507,6 +506,7 @@ export class Kubelet {
       seen.add(uid);
       if (this.pods.has(uid)) continue;
       this.pods.set(uid, { pod, source: 'file', removed: false, volumesReady: false, refreshVolumes: false });
+      this.registerPod(pod);
       this.log(`static pod ${podKey(pod)} from ${dir}`);
       this.podWorkers.update(uid);
     }
@@ -515,6 +515,7 @@ export class Kubelet {
     for (const [uid, st] of this.pods) {
       if (st.source !== 'file' || seen.has(uid) || st.removed) continue;
       st.removed = true;
+      this.unregisterPod(st.pod);
       this.podWorkers.update(uid);
     }
   }
@@ -691,6 +692,7 @@ export class Kubelet {
       if (mirror && isMirrorOf(mirror, pod)) await this.mirrors.delete(mirror.metadata.namespace ?? '', mirror.metadata.name ?? '', mirror.metadata.uid);
     }
     this.pods.delete(uid);
+    this.unregisterPod(pod);
     this.statusManager.removePod(uid);
     this.log.v(2)('pod terminated and removed', { pod: podKey(pod) });
     return { done: true };

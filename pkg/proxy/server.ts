@@ -81,6 +81,19 @@ export async function ensureNodeSettings(runner: CommandRunner, localhostNodePor
   return { conntrackTCPLiberal: liberal.code === 0 && Number(liberal.stdout.trim()) !== 0 };
 }
 
+/** What the proxy watches (upstream's ServiceConfig and EndpointSliceConfig): Services and EndpointSlices, all the system:node-proxier role reads. */
+export function proxyInformers(client: Client, o: Pick<ProxyServerOptions, 'configSyncPeriodMs' | 'log'>) {
+  // As upstream: objects meant for another service proxy, and headless services' slices, are not ours.
+  const informers = new SharedInformerFactory(client, {
+    defaultResyncMs: o.configSyncPeriodMs,
+    labelSelector: `!${SERVICE_PROXY_NAME_LABEL},!${HEADLESS_LABEL}`,
+    log: (m) => o.log(m),
+  });
+  const services = informers.forResource<Service>('v1', 'services');
+  const slices = informers.forResource<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
+  return { informers, services, slices };
+}
+
 export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProxy> {
   const runner = execRunner(o.netns);
   const { conntrackTCPLiberal } = await ensureNodeSettings(runner, o.localhostNodePorts, o.log);
@@ -115,14 +128,7 @@ export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProx
   });
 
   const client = Client.fromFile(o.kubeconfig, { userAgent: 'timonel-proxy' });
-  // As upstream: objects meant for another service proxy, and headless services' slices, are not ours.
-  const informers = new SharedInformerFactory(client, {
-    defaultResyncMs: o.configSyncPeriodMs,
-    labelSelector: `!${SERVICE_PROXY_NAME_LABEL},!${HEADLESS_LABEL}`,
-    log: (m) => o.log(m),
-  });
-  const services = informers.forResource<Service>('v1', 'services');
-  const slices = informers.forResource<EndpointSlice>('discovery.k8s.io/v1', 'endpointslices');
+  const { informers, services, slices } = proxyInformers(client, o);
   services.addEventHandler({
     onAdd: (s) => proxier.onServiceAdd(s),
     onUpdate: (a, b) => proxier.onServiceUpdate(a, b),

@@ -26,6 +26,10 @@ export interface ControllerManagerProcessOptions {
   /** Names for --controllers, e.g. ['deployment', 'replicaset']. */
   controllers: string[];
   concurrentSyncs?: number;
+  /** Contend for the kube-controller-manager Lease first (default false: one replica needs no lease). */
+  leaderElect?: boolean;
+  /** More flags. */
+  args?: string[];
   verbosity?: number;
   /** Resolves once this text appears in the log (the controllers are starting). */
   readyLine?: string;
@@ -45,10 +49,11 @@ export async function startControllerManagerProcess(opts: ControllerManagerProce
       MAIN,
       `--kubeconfig=${opts.kubeconfig}`,
       `--controllers=${opts.controllers.join(',')}`,
-      // One replica and no lease: leader election would only add a delay before the first sync.
-      '--leader-elect=false',
+      // One replica needs no lease: leader election would only add a delay before the first sync.
+      ...(opts.leaderElect ? ['--leader-elect-retry-period=0.2'] : ['--leader-elect=false']),
       `--concurrent-syncs=${opts.concurrentSyncs ?? 5}`,
       `-v=${opts.verbosity ?? 0}`,
+      ...(opts.args ?? []),
     ],
     { stdio: ['ignore', out, out] },
   );

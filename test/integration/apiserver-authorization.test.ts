@@ -144,6 +144,7 @@ describe('authorization and impersonation filters', () => {
       resource: 'pods',
       subresource: '',
       name: 'web',
+      fieldSelector: [{ field: 'metadata.name', operator: '=', value: 'web' }],
     });
     await call('DELETE', '/apis/apps/v1/namespaces/b/deployments', as('viewer-token'));
     assert.deepEqual([last().verb, last().apiGroup, last().resource, last().namespace], ['deletecollection', 'apps', 'deployments', 'b']);

@@ -1,7 +1,8 @@
 // The kubelet's pod-spec pieces against a real apiserver (real etcd): env and
 // volumes read ConfigMaps/Secrets through the REST client, an updated ConfigMap
-// reaches the mounted file, a claim provisioned by the local-path provisioner
-// resolves to its directory, and service account tokens go through TokenRequest.
+// reaches the mounted file (also through the kubelet's per-object watches), a
+// claim provisioned by the local-path provisioner resolves to its directory, and
+// service account tokens go through TokenRequest.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,8 @@ import { LocalPathProvisioner } from '../../pkg/controller/volume/localpath/prov
 import { resolveEnv, serviceEnv } from '../../pkg/kubelet/envvars.js';
 import { VolumeManager, tokenRequester, type VolumeLookup } from '../../pkg/kubelet/volumes/index.js';
 import { mountsUnder } from '../../pkg/kubelet/volumes/mount.js';
+import { newWatchingConfigMapManager } from '../../pkg/kubelet/configmap/configmap_manager.js';
+import { newWatchingSecretManager } from '../../pkg/kubelet/secret/secret_manager.js';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
@@ -127,6 +130,42 @@ jest.setTimeout(90_000);
     assert.equal(readFileSync(join(cfg.hostPath, 'mode'), 'utf8'), 'slow');
     await vm.tearDown('vol-uid');
     assert.equal(existsSync(join(dir, 'pods', 'vol-uid', 'volumes')), false);
+  });
+
+  it("through the kubelet's watching managers, a projected volume follows its ConfigMap and Secret", async () => {
+    const pod: Pod = {
+      metadata: { name: 'proj-pod', namespace: 'default', uid: 'proj-uid' },
+      spec: {
+        containers: [{ name: 'app', volumeMounts: [{ name: 'all', mountPath: '/etc/all' }] }],
+        volumes: [{ name: 'all', projected: { sources: [{ configMap: { name: 'proj-cfg' } }, { secret: { name: 'proj-secret' } }] } }],
+      },
+    };
+    await c.kubectl(['create', 'configmap', 'proj-cfg', '--from-literal=mode=fast']);
+    await c.kubectl(['create', 'secret', 'generic', 'proj-secret', '--from-literal=token=one']);
+    // As the kubelet wires them: a change to a watched object rewrites the volumes of the pods that use it.
+    let vm: VolumeManager | undefined;
+    const refresh = () => void vm?.refresh(pod);
+    const configMaps = newWatchingConfigMapManager(client, { onChange: refresh });
+    const secrets = newWatchingSecretManager(client, { onChange: refresh });
+    vm = new VolumeManager({
+      podsDir: join(dir, 'pods'),
+      lookup: { ...lookup(), configMap: (ns, name) => configMaps.getObject(ns, name), secret: (ns, name) => secrets.getObject(ns, name) },
+    });
+    configMaps.registerPod(pod);
+    secrets.registerPod(pod);
+    try {
+      await vm.setUp(pod);
+      const [m] = vm.mountsFor(pod, pod.spec.containers[0]);
+      const read = (f: string) => readFileSync(join(m.hostPath, f), 'utf8');
+      assert.deepEqual([read('mode'), read('token')], ['fast', 'one']);
+      await c.kubectl(['patch', 'configmap', 'proj-cfg', '--type=merge', '-p', '{"data":{"mode":"slow"}}']);
+      await c.kubectl(['patch', 'secret', 'proj-secret', '--type=merge', '-p', `{"data":{"token":"${Buffer.from('two').toString('base64')}"}}`]);
+      await until('both changes reach the files', () => read('mode') === 'slow' && read('token') === 'two');
+    } finally {
+      await vm.tearDown('proj-uid');
+      await configMaps.stop();
+      await secrets.stop();
+    }
   });
 
   it('mounts a claim provisioned by the local-path provisioner at its directory', async () => {

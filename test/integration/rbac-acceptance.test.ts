@@ -2,9 +2,9 @@
 // (node dist/cmd/apiserver/main.js --authorization-mode=Node,RBAC) on a real etcd,
 // with the real kubectl and the clusterrole-aggregation controller: viewer-a and
 // editor-b with client certificates (viewer-a also with a token), kubectl auth
-// can-i agreeing with what they get, kubectl --as, anonymous requests, a kubelet's
-// certificate kept to its own node, and a component failing once its role loses
-// a rule.
+// can-i agreeing with what they get, kubectl --as, anonymous requests, and a
+// kubelet's certificate kept to its own node. The components under their own
+// identities, and one failing once its role loses a rule, are rbac-components.test.ts.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -122,7 +122,6 @@ describe('RBAC acceptance (the apiserver program with --authorization-mode=Node,
       'viewer-a': client('viewer-a'),
       'editor-b': client('editor-b'),
       'node-1': client('system:node:node-1', ['system:nodes']),
-      scheduler: client('system:kube-scheduler'),
       'controller-manager': client('system:kube-controller-manager'),
     };
     writeFileSync(join(dir, 'client-ca.crt'), ca.cert);
@@ -281,40 +280,5 @@ describe('RBAC acceptance (the apiserver program with --authorization-mode=Node,
     const refused = await patch('node-2');
     assert.equal(refused.status, 403);
     expect(refused.json().message).toBe('nodes "node-2" is forbidden: node "node-1" is not allowed to modify node "node-2"');
-  });
-
-  it('a component fails visibly once its role loses a rule', async () => {
-    const bind = (pod: string) =>
-      call(
-        'POST',
-        `/api/v1/namespaces/a/pods/${pod}/binding`,
-        { cert: certs.scheduler },
-        { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod }, target: { kind: 'Node', name: 'node-1' } },
-      );
-    const pod = (name: string) =>
-      call(
-        'POST',
-        '/api/v1/namespaces/a/pods',
-        { cert: certs.admin },
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } },
-      );
-    await pod('pending-1');
-    assert.equal((await bind('pending-1')).status, 201);
-    // The administrator takes pods/binding away from the scheduler's role (and keeps the apiserver from restoring it).
-    const role = JSON.parse(await ok('admin', ['get', 'clusterrole', 'system:kube-scheduler', '-o', 'json'])) as {
-      metadata: { annotations: Record<string, string> };
-      rules: Array<{ resources?: string[] }>;
-    };
-    role.metadata.annotations['rbac.authorization.kubernetes.io/autoupdate'] = 'false';
-    role.rules = role.rules.filter((r) => !(r.resources ?? []).includes('pods/binding'));
-    await ok('admin', ['replace', '-f', '-'], JSON.stringify(role));
-    await pod('pending-2');
-    const refused = await until('the scheduler is refused', async () => {
-      const res = await bind('pending-2');
-      return res.status === 403 && res;
-    });
-    expect(refused.json().message).toBe(
-      'pods "pending-2" is forbidden: User "system:kube-scheduler" cannot create resource "pods/binding" in API group "" in the namespace "a"',
-    );
   });
 });

@@ -1,7 +1,7 @@
 // Request info as upstream's RequestInfoFactory derives it (requestinfo_test.go's
 // cases), and the 403 messages responsewriters.Forbidden writes for each scope.
 import { describe, expect, it } from '@jest/globals';
-import { newRequestInfo } from '../../pkg/apiserver/requestinfo.js';
+import { attributesOf, newRequestInfo } from '../../pkg/apiserver/requestinfo.js';
 import { forbiddenError, forbiddenMessage } from '../../pkg/apiserver/filters/authorization.js';
 import type { Attributes } from '../../pkg/auth/authorizer.js';
 
@@ -103,6 +103,30 @@ describe('request info', () => {
     expect(r.isResourceRequest).toBe(false);
     expect(r.verb).toBe(method.toLowerCase());
     expect(r.path).toBe(path);
+  });
+});
+
+describe('field selectors reach the authorizer (KEP-4601)', () => {
+  const selector = (method: string, url: string) => {
+    const q = url.indexOf('?');
+    const r = newRequestInfo(method, url.slice(0, q), url.slice(q + 1));
+    return attributesOf(r, { name: 'u', groups: [] }).fieldSelector;
+  };
+
+  it('on lists, watches and deletecollections, parsed', () => {
+    expect(selector('GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-1')).toEqual([{ field: 'spec.nodeName', operator: '=', value: 'node-1' }]);
+    expect(selector('GET', '/api/v1/pods?watch=1&fieldSelector=spec.nodeName==n,status.phase!=Failed')).toEqual([
+      { field: 'spec.nodeName', operator: '==', value: 'n' },
+      { field: 'status.phase', operator: '!=', value: 'Failed' },
+    ]);
+    expect(selector('DELETE', '/api/v1/namespaces/a/pods?fieldSelector=spec.nodeName=n')).toEqual([{ field: 'spec.nodeName', operator: '=', value: 'n' }]);
+  });
+
+  it('not on other verbs, nor when absent or malformed', () => {
+    expect(selector('GET', '/api/v1/namespaces/a/pods/p?fieldSelector=spec.nodeName=n')).toBeUndefined();
+    expect(selector('DELETE', '/api/v1/namespaces/a/pods/p?fieldSelector=spec.nodeName=n')).toBeUndefined();
+    expect(selector('GET', '/api/v1/pods?limit=1')).toBeUndefined();
+    expect(selector('GET', '/api/v1/pods?fieldSelector=spec.nodeName')).toBeUndefined();
   });
 });
 

@@ -26,7 +26,8 @@ import { eventFor } from '../../pkg/kubelet/pleg/generic.js';
 import { formatPod, goDuration } from '../../pkg/kubelet/format.js';
 import { parseManifest, staticPodFromManifest } from '../../pkg/kubelet/config/file.js';
 import { mirrorPodFor, isMirrorOf } from '../../pkg/kubelet/config/mirror_client.js';
-import { podDesiredStateChanged, podReferences } from '../../pkg/kubelet/kubelet.js';
+import { podDesiredStateChanged } from '../../pkg/kubelet/kubelet.js';
+import { visitPodConfigMapNames, visitPodSecretNames } from '../../api/core/v1/pod.js';
 import { PodWorkers } from '../../pkg/kubelet/pod_workers.js';
 import type { Pod } from '../../api/core/v1/types.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -437,18 +438,32 @@ describe('static pods and mirror pods', () => {
 });
 
 describe('kubelet helpers', () => {
-  it('podReferences finds ConfigMaps/Secrets in env, envFrom and volumes', () => {
+  it('the Secrets and ConfigMaps a pod refers to: env, envFrom, volumes, image pull secrets, ephemeral containers', () => {
     const p: Pod = {
       metadata: { name: 'p' },
       spec: {
+        imagePullSecrets: [{ name: 'pull' }],
+        initContainers: [{ name: 'i', envFrom: [{ configMapRef: { name: 'cm-init' } }] }],
         containers: [{ name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k' } } }], envFrom: [{ secretRef: { name: 's1' } }] }],
-        volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'cm2' } }] } }],
+        ephemeralContainers: [{ name: 'e', env: [{ name: 'Y', valueFrom: { secretKeyRef: { name: 's-debug', key: 'k' } } }] }],
+        volumes: [
+          { name: 'v', projected: { sources: [{ configMap: { name: 'cm2' } }, { secret: { name: 's2' } }] } },
+          { name: 'w', secret: { secretName: 's3' } },
+          { name: 'x', configMap: { name: 'cm3' } },
+          { name: 'y', csi: { driver: 'd', nodePublishSecretRef: { name: 's-csi' } } },
+        ],
       },
     };
-    assert.ok(podReferences(p, 'configMap', 'cm1'));
-    assert.ok(podReferences(p, 'configMap', 'cm2'));
-    assert.ok(podReferences(p, 'secret', 's1'));
-    assert.ok(!podReferences(p, 'secret', 'cm1'));
+    const names = (visit: typeof visitPodSecretNames) => {
+      const out: string[] = [];
+      visit(p, (n) => out.push(n));
+      return out.sort();
+    };
+    assert.deepEqual(names(visitPodSecretNames), ['pull', 's-csi', 's-debug', 's1', 's2', 's3']);
+    assert.deepEqual(names(visitPodConfigMapNames), ['cm-init', 'cm1', 'cm2', 'cm3']);
+    // Objects from any client: malformed lists read as empty.
+    const odd = { spec: { containers: 'x', volumes: [null], imagePullSecrets: {} } } as unknown as Pod;
+    visitPodSecretNames(odd, () => assert.fail('nothing to visit'));
   });
   it('a status-only update is not a change the kubelet must act on', () => {
     const a: Pod = { metadata: { name: 'p', resourceVersion: '1' }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Pending' } };

@@ -2,7 +2,7 @@
 // and pkg/apis/core/v1/helper/qos. They read objects that may come from any
 // client, so a missing or malformed list counts as empty.
 import { parseQuantity } from '../../resource/quantity.js';
-import type { Container, ContainerStatus, Pod, PodCondition, PodSpec } from './types.js';
+import type { Container, ContainerStatus, EnvFromSource, EnvVar, Pod, PodCondition, PodSpec, Volume } from './types.js';
 
 export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
@@ -48,6 +48,53 @@ export function allContainers(spec: PodSpec | undefined): Container[] {
   const init = Array.isArray(spec?.initContainers) ? spec.initContainers : [];
   const main = Array.isArray(spec?.containers) ? spec.containers : [];
   return [...init, ...main];
+}
+
+/** What env and envFrom every container of a pod reads, ephemeral ones included (podutil.VisitContainers with AllContainers). */
+function containerEnvSources(spec: PodSpec | undefined): Array<{ env?: EnvVar[]; envFrom?: EnvFromSource[] }> {
+  const ephemeral = Array.isArray(spec?.ephemeralContainers) ? spec.ephemeralContainers : [];
+  return [...allContainers(spec), ...ephemeral].filter((c) => c !== null && typeof c === 'object');
+}
+
+function volumesOf(spec: PodSpec | undefined): Volume[] {
+  return Array.isArray(spec?.volumes) ? spec.volumes.filter((v) => v !== null && typeof v === 'object') : [];
+}
+
+function list<T>(v: T[] | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/**
+ * podutil.VisitPodSecretNames: the name of every Secret the pod refers to (image pull
+ * secrets, env and envFrom, and volume sources), once or more each, empty names skipped.
+ */
+export function visitPodSecretNames(pod: Pick<Pod, 'spec'>, visit: (name: string) => void): void {
+  const v = (name: string | undefined) => typeof name === 'string' && name !== '' && visit(name);
+  for (const ref of list(pod.spec?.imagePullSecrets)) v(ref?.name);
+  for (const c of containerEnvSources(pod.spec)) {
+    for (const e of list(c.envFrom)) v(e?.secretRef?.name);
+    for (const e of list(c.env)) v(e?.valueFrom?.secretKeyRef?.name);
+  }
+  for (const s of volumesOf(pod.spec)) {
+    v(s.secret?.secretName);
+    for (const p of list(s.projected?.sources)) v(p?.secret?.name);
+    v(s.azureFile?.secretName);
+    for (const ref of [s.cephfs?.secretRef, s.cinder?.secretRef, s.flexVolume?.secretRef, s.rbd?.secretRef, s.scaleIO?.secretRef]) v(ref?.name);
+    for (const ref of [s.iscsi?.secretRef, s.storageos?.secretRef, s.csi?.nodePublishSecretRef]) v(ref?.name);
+  }
+}
+
+/** podutil.VisitPodConfigmapNames: the name of every ConfigMap the pod refers to (env, envFrom, volumes). */
+export function visitPodConfigMapNames(pod: Pick<Pod, 'spec'>, visit: (name: string) => void): void {
+  const v = (name: string | undefined) => typeof name === 'string' && name !== '' && visit(name);
+  for (const c of containerEnvSources(pod.spec)) {
+    for (const e of list(c.envFrom)) v(e?.configMapRef?.name);
+    for (const e of list(c.env)) v(e?.valueFrom?.configMapKeyRef?.name);
+  }
+  for (const s of volumesOf(pod.spec)) {
+    v(s.configMap?.name);
+    for (const p of list(s.projected?.sources)) v(p?.configMap?.name);
+  }
 }
 
 /** A container (init or regular) by name. */

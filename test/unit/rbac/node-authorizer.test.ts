@@ -6,6 +6,7 @@ import type { PersistentVolume, Pod } from '../../../api/core/v1/types.js';
 import type { Attributes, Authorizer } from '../../../pkg/auth/authorizer.js';
 import { NodeGraph, podReferences } from '../../../pkg/apiserver/authorization/node/graph.js';
 import { NodeAuthorizer } from '../../../pkg/apiserver/authorization/node/node_authorizer.js';
+import { tryParseFieldSelector } from '../../../api/fields/selector.js';
 import { PrivilegedGroupAuthorizer } from '../../../pkg/apiserver/authorization/privileged.js';
 import { UnionAuthorizer } from '../../../pkg/apiserver/authorization/union.js';
 
@@ -143,11 +144,62 @@ describe('node authorizer', () => {
 
   test('everything else by the system:node rules', async () => {
     const a = authz();
-    assert.equal((await decide(a, attrs('list', 'pods', '', ''))).decision, 'Allow');
-    assert.equal((await decide(a, attrs('patch', 'pods/status', 'app', 'db'))).decision, 'Allow');
-    assert.equal((await decide(a, attrs('patch', 'nodes', '', 'node-2'))).decision, 'Allow'); // NodeRestriction refuses it later
-    assert.equal((await decide(a, attrs('delete', 'nodes', '', 'node-1'))).decision, 'NoOpinion');
+    assert.equal((await decide(a, attrs('list', 'services', '', ''))).decision, 'Allow');
+    assert.equal((await decide(a, attrs('create', 'events', 'app', ''))).decision, 'Allow');
+    assert.equal((await decide(a, attrs('create', 'tokenreviews', '', '', { apiGroup: 'authentication.k8s.io' }))).decision, 'Allow');
+    assert.equal((await decide(a, attrs('list', 'endpoints', '', ''))).decision, 'NoOpinion');
     assert.equal((await decide(a, attrs('list', 'deployments', '', '', { apiGroup: 'apps' }))).decision, 'NoOpinion');
+  });
+
+  test('pods: listed and watched only through its spec.nodeName selector, read only when bound to it', async () => {
+    const a = authz();
+    const sel = (text: string) => ({ fieldSelector: tryParseFieldSelector(text).requirements });
+    assert.equal((await decide(a, attrs('watch', 'pods', '', '', sel('spec.nodeName=node-1')))).decision, 'Allow');
+    assert.equal((await decide(a, attrs('list', 'pods', '', '', sel('status.phase!=Failed,spec.nodeName==node-1')))).decision, 'Allow');
+    const refused = { decision: 'NoOpinion', reason: 'can only list/watch pods with spec.nodeName field selector' };
+    expect(await decide(a, attrs('list', 'pods', '', ''))).toEqual(refused);
+    expect(await decide(a, attrs('watch', 'pods', 'app', '', sel('spec.nodeName=node-2')))).toEqual(refused);
+    expect(await decide(a, attrs('list', 'pods', '', '', sel('spec.nodeName!=node-2')))).toEqual(refused);
+    // One pod by name: only one bound to this node.
+    assert.equal((await decide(a, attrs('get', 'pods', 'app', 'web'))).decision, 'Allow');
+    assert.equal((await decide(a, attrs('watch', 'pods', 'app', 'web', sel('metadata.name=web')))).decision, 'Allow');
+    expect(await decide(a, attrs('get', 'pods', 'app', 'db'))).toEqual({
+      decision: 'NoOpinion',
+      reason: "no relationship found between node 'node-1' and this object",
+    });
+    // Mirror pods, statuses and evictions: NodeRestriction narrows these to the node's own pods.
+    for (const x of [
+      attrs('create', 'pods', 'app', ''),
+      attrs('delete', 'pods', 'app', 'db'),
+      attrs('patch', 'pods/status', 'app', 'db'),
+      attrs('create', 'pods/eviction', 'app', 'web'),
+    ]) {
+      assert.equal((await decide(a, x)).decision, 'Allow', `${x.verb} ${x.resource}/${x.subresource}`);
+    }
+    assert.equal((await decide(a, attrs('update', 'pods', 'app', 'web'))).decision, 'NoOpinion');
+    assert.equal((await decide(a, attrs('create', 'pods/exec', 'app', 'web'))).decision, 'NoOpinion');
+  });
+
+  test('nodes: reads only its own; writes are for NodeRestriction to narrow', async () => {
+    const a = authz();
+    assert.equal((await decide(a, attrs('get', 'nodes', '', 'node-1'))).decision, 'Allow');
+    assert.equal(
+      (await decide(a, attrs('watch', 'nodes', '', 'node-1', { fieldSelector: tryParseFieldSelector('metadata.name=node-1').requirements }))).decision,
+      'Allow',
+    );
+    expect(await decide(a, attrs('get', 'nodes', '', 'node-2'))).toEqual({
+      decision: 'NoOpinion',
+      reason: "node 'node-1' cannot read 'node-2', only its own Node object",
+    });
+    expect(await decide(a, attrs('list', 'nodes', '', ''))).toEqual({
+      decision: 'NoOpinion',
+      reason: "node 'node-1' cannot read all nodes, only its own Node object",
+    });
+    for (const x of [attrs('create', 'nodes', '', ''), attrs('patch', 'nodes', '', 'node-2'), attrs('patch', 'nodes/status', '', 'node-1')]) {
+      assert.equal((await decide(a, x)).decision, 'Allow', `${x.verb} ${x.resource}`);
+    }
+    assert.equal((await decide(a, attrs('delete', 'nodes', '', 'node-1'))).decision, 'NoOpinion');
+    assert.equal((await decide(a, attrs('get', 'nodes/proxy', '', 'node-1'))).decision, 'NoOpinion');
   });
 
   test('other users are not its business; a node without a name is refused', async () => {

@@ -5,6 +5,7 @@
 // persistent volume is linked through the claim it is bound to. Counts per node
 // let two pods share an object and either be removed.
 import type { PersistentVolume, Pod } from '../../../../api/core/v1/types.js';
+import { visitPodConfigMapNames, visitPodSecretNames } from '../../../../api/core/v1/pod.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { CacheInformerHandlers } from '../../../registry/cacheinformer.js';
 
@@ -18,34 +19,14 @@ function vertex(type: VertexType, namespace: string, name: string): string {
 export function podReferences(pod: Pod): string[] {
   const ns = pod.metadata.namespace ?? '';
   const out = new Set<string>();
-  const secret = (name: string | undefined) => name && out.add(vertex('secret', ns, name));
-  const configMap = (name: string | undefined) => name && out.add(vertex('configmap', ns, name));
   const spec = pod.spec;
   if (spec.serviceAccountName) out.add(vertex('serviceaccount', ns, spec.serviceAccountName));
-  for (const s of spec.imagePullSecrets ?? []) secret(s.name);
+  visitPodSecretNames(pod, (name) => out.add(vertex('secret', ns, name)));
+  visitPodConfigMapNames(pod, (name) => out.add(vertex('configmap', ns, name)));
   for (const v of spec.volumes ?? []) {
-    secret(v.secret?.secretName);
-    configMap(v.configMap?.name);
-    for (const p of v.projected?.sources ?? []) {
-      secret(p.secret?.name);
-      configMap(p.configMap?.name);
-    }
-    for (const ref of [v.azureFile?.secretName, v.cephfs?.secretRef?.name, v.cinder?.secretRef?.name, v.flexVolume?.secretRef?.name]) secret(ref);
-    for (const ref of [v.iscsi?.secretRef?.name, v.rbd?.secretRef?.name, v.scaleIO?.secretRef?.name, v.storageos?.secretRef?.name]) secret(ref);
-    secret(v.csi?.nodePublishSecretRef?.name);
     if (v.persistentVolumeClaim?.claimName) out.add(vertex('persistentvolumeclaim', ns, v.persistentVolumeClaim.claimName));
     // A generic ephemeral volume's claim is named <pod>-<volume>.
     if (v.ephemeral) out.add(vertex('persistentvolumeclaim', ns, `${pod.metadata.name ?? ''}-${v.name}`));
-  }
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers, ...(spec.ephemeralContainers ?? [])]) {
-    for (const e of c.envFrom ?? []) {
-      secret(e.secretRef?.name);
-      configMap(e.configMapRef?.name);
-    }
-    for (const e of c.env ?? []) {
-      secret(e.valueFrom?.secretKeyRef?.name);
-      configMap(e.valueFrom?.configMapKeyRef?.name);
-    }
   }
   return [...out];
 }
@@ -64,6 +45,11 @@ export class NodeGraph {
   /** Whether a pod bound to node uses the object. */
   hasPathFrom(node: string, type: VertexType, namespace: string, name: string): boolean {
     return (this.byNode.get(node)?.get(vertex(type, namespace, name)) ?? 0) > 0;
+  }
+
+  /** Whether the pod is bound to node. */
+  hasPod(node: string, namespace: string, name: string): boolean {
+    return this.pods.get(`${namespace}/${name}`)?.node === node;
   }
 
   /** Whether the persistent volume is bound to a claim a pod on node uses. */

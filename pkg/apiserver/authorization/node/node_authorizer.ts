@@ -1,8 +1,11 @@
 // The Node authorizer (upstream's plugin/pkg/auth/authorizer/node): a kubelet,
 // system:node:<name> in system:nodes, reads the secrets, config maps, claims,
 // volumes and service accounts only of pods bound to its node, and its own
-// Lease only; everything else it may do is the system:node role's rules, which
-// this authorizer applies itself (that role's binding names no one).
+// Lease only. As with upstream's AuthorizeNodeWithSelectors (on by default since
+// 1.32) it reads only its own Node, and lists and watches only the pods whose
+// spec.nodeName field selector names it. Everything else it may do is the
+// system:node role's rules, which this authorizer applies itself (that role's
+// binding names no one).
 import type { Attributes, Authorizer, AuthorizerResult } from '../../../auth/authorizer.js';
 import { nodeIdentity } from '../../../auth/nodeidentifier.js';
 import type { UserInfo } from '../../../auth/user.js';
@@ -55,6 +58,10 @@ export class NodeAuthorizer implements Authorizer, SubjectRulesResolver {
           return this.getVolume(node, attrs);
         case 'serviceaccounts':
           return this.serviceAccount(node, attrs);
+        case 'nodes':
+          return this.node(node, attrs);
+        case 'pods':
+          return this.pod(node, attrs);
       }
     }
     if (attrs.isResourceRequest && attrs.apiGroup === 'coordination.k8s.io' && attrs.resource === 'leases') return this.lease(node, attrs);
@@ -101,6 +108,54 @@ export class NodeAuthorizer implements Authorizer, SubjectRulesResolver {
     }
     if (attrs.subresource) return noOpinion('can only create token subresource of serviceaccount');
     return this.get(node, 'serviceaccount', attrs);
+  }
+
+  /** Its own Node only: reads by name (before the Node exists, too); writes are NodeRestriction's to limit. */
+  private node(node: string, attrs: Attributes): AuthorizerResult {
+    if (attrs.subresource === '') {
+      if (['create', 'update', 'patch'].includes(attrs.verb)) return ALLOW;
+      if (['get', 'list', 'watch'].includes(attrs.verb)) {
+        if (attrs.name === node) return ALLOW;
+        if (attrs.name === '') return noOpinion(`node '${node}' cannot read all nodes, only its own Node object`);
+        return noOpinion(`node '${node}' cannot read '${attrs.name}', only its own Node object`);
+      }
+    } else if (attrs.subresource === 'status' && (attrs.verb === 'update' || attrs.verb === 'patch')) return ALLOW;
+    return NO_OPINION;
+  }
+
+  /** Pods bound to the node: listed and watched through a spec.nodeName selector, read by name through the graph. */
+  private pod(node: string, attrs: Attributes): AuthorizerResult {
+    switch (attrs.subresource) {
+      case '':
+        switch (attrs.verb) {
+          case 'get':
+            return this.getPod(node, attrs);
+          case 'list':
+          case 'watch':
+            if (attrs.fieldSelector?.some((r) => r.field === 'spec.nodeName' && r.operator !== '!=' && r.value === node)) return ALLOW;
+            // One pod, named by a metadata.name selector, that is bound to the node.
+            if (attrs.name) return this.getPod(node, attrs);
+            return noOpinion('can only list/watch pods with spec.nodeName field selector');
+          case 'create':
+          case 'delete':
+            // Mirror pods; NodeRestriction keeps them to pods bound to this node.
+            return ALLOW;
+        }
+        break;
+      case 'status':
+        // NodeRestriction keeps status writes to pods bound to this node.
+        if (attrs.verb === 'update' || attrs.verb === 'patch') return ALLOW;
+        break;
+      case 'eviction':
+        if (attrs.verb === 'create') return ALLOW;
+        break;
+    }
+    return NO_OPINION;
+  }
+
+  private getPod(node: string, attrs: Attributes): AuthorizerResult {
+    if (!attrs.name) return noOpinion('No Object name found');
+    return this.graph.hasPod(node, attrs.namespace, attrs.name) ? ALLOW : noOpinion(`no relationship found between node '${node}' and this object`);
   }
 
   private lease(node: string, attrs: Attributes): AuthorizerResult {
