@@ -24,6 +24,7 @@ import { DaemonSetsController } from './daemon/daemon_controller.js';
 import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
+import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
@@ -45,6 +46,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   cronjob: (ctx) => new CronJobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
+  ...BOOTSTRAP_CONTROLLERS,
 };
 
 export interface ManagerOptions {
