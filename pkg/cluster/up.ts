@@ -168,16 +168,11 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   const kubeconfigOf = (component: Component) => writeComponentKubeconfig(l.kubeconfigDir, l.pkiDir, component, opts.nodeName, access);
   await ensureClusterInfo(admin);
 
-  // controller-manager: talks to the apiserver only, as system:kube-controller-manager; the
-  // bootstrap-token controllers are on, as kubeadm turns them on.
+  // controller-manager: talks to the apiserver only, as system:kube-controller-manager.
   await upLeaderElected(
     l,
     'controller-manager',
-    [
-      `--kubeconfig=${kubeconfigOf('controller-manager')}`,
-      '--controllers=*,bootstrapsigner,tokencleaner',
-      `--local-path-dir=${join(opts.dataDir, 'local-path')}`,
-    ],
+    [`--kubeconfig=${kubeconfigOf('controller-manager')}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`],
     step,
   );
   // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
