@@ -15,11 +15,19 @@ export interface ResourceInfo {
   subresources?: string[];
   /** Verbs the main resource supports; defaults to the full set. */
   verbs?: string[];
+  /** The release that deprecated the kind ('1.19'): every request is answered with upstream's deprecation warning. */
+  deprecatedIn?: string;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** A resource that is only created and never stored (reviews): served by its REST storage, not a Store. */
+/** Whether the resource serves every one of these verbs (create-only reviews serve no list or watch). */
+export function supportsVerbs(r: Pick<ResourceInfo, 'verbs'>, ...verbs: string[]): boolean {
+  const served = r.verbs ?? ALL_VERBS;
+  return verbs.every((v) => served.includes(v));
+}
+
 export function isCreateOnly(r: Pick<ResourceInfo, 'verbs'>): boolean {
   return r.verbs !== undefined && r.verbs.length === 1 && r.verbs[0] === 'create';
 }

@@ -146,6 +146,9 @@ const SPECS: Record<string, FieldSpec> = {
   '/replicationcontrollers': withLabels([...META_NAMESPACED, 'status.replicas'], (o) => ({ 'status.replicas': int(rec(o.status).replicas) })),
   'apps/replicasets': withLabels([...META_NAMESPACED, 'status.replicas'], (o) => ({ 'status.replicas': int(rec(o.status).replicas) })),
   'batch/jobs': withLabels([...META_NAMESPACED, 'status.successful'], (o) => ({ 'status.successful': int(rec(o.status).succeeded) })),
+  'certificates.k8s.io/certificatesigningrequests': withLabels(['metadata.name', 'spec.signerName'], (o) => ({
+    'spec.signerName': str(rec(o.spec).signerName),
+  })),
 };
 
 function specFor(resource: ResourceInfo): FieldSpec | undefined {

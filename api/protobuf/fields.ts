@@ -619,6 +619,93 @@ export const MESSAGES: Readonly<Record<string, MessageTable>> = {
   // `extra` (4, map of ExtraValue) is not decoded: clients send this empty.
   UserInfo: { 1: str('username'), 2: str('uid'), 3: strs('groups') },
 
+  // ---- networking.k8s.io/v1 (`kubectl create ingress`) ----
+  Ingress: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'IngressSpec'), 3: msg('status', 'IngressStatus') },
+  IngressSpec: {
+    4: str('ingressClassName', ptr),
+    1: msg('defaultBackend', 'IngressBackend'),
+    2: list('tls', 'IngressTLS'),
+    3: list('rules', 'IngressRule'),
+  },
+  IngressBackend: { 4: msg('service', 'IngressServiceBackend'), 3: msg('resource', 'TypedLocalObjectReference') },
+  IngressServiceBackend: { 1: str('name', ptr), 2: msg('port', 'ServiceBackendPort') },
+  ServiceBackendPort: { 1: str('name'), 2: i32('number') },
+  TypedLocalObjectReference: { 1: str('apiGroup', ptr), 2: str('kind', ptr), 3: str('name', ptr) },
+  IngressTLS: { 1: strs('hosts'), 2: str('secretName') },
+  // IngressRuleValue is embedded in IngressRule (`json:",inline"`).
+  IngressRule: { 1: str('host'), 2: msg('', 'IngressRuleValue', { inline: true }) },
+  IngressRuleValue: { 1: msg('http', 'HTTPIngressRuleValue') },
+  HTTPIngressRuleValue: { 1: list('paths', 'HTTPIngressPath') },
+  HTTPIngressPath: { 1: str('path'), 3: str('pathType', ptr), 2: msg('backend', 'IngressBackend') },
+  IngressStatus: { 1: msg('loadBalancer', 'IngressLoadBalancerStatus') },
+  IngressLoadBalancerStatus: { 1: list('ingress', 'IngressLoadBalancerIngress') },
+  IngressLoadBalancerIngress: { 1: str('ip'), 2: str('hostname'), 4: list('ports', 'IngressPortStatus') },
+  IngressPortStatus: { 1: i32('port', ptr), 2: str('protocol', ptr), 3: str('error', ptr) },
+  IngressClass: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'IngressClassSpec') },
+  IngressClassSpec: { 1: str('controller'), 2: msg('parameters', 'IngressClassParametersReference') },
+  IngressClassParametersReference: {
+    1: str('apiGroup', ptr),
+    2: str('kind', ptr),
+    3: str('name', ptr),
+    4: str('scope', ptr),
+    5: str('namespace', ptr),
+  },
+  NetworkPolicy: { 1: msg('metadata', 'ObjectMeta'), 2: msg('spec', 'NetworkPolicySpec') },
+  NetworkPolicySpec: {
+    1: msg('podSelector', 'LabelSelector'),
+    2: list('ingress', 'NetworkPolicyIngressRule'),
+    3: list('egress', 'NetworkPolicyEgressRule'),
+    4: strs('policyTypes'),
+  },
+  NetworkPolicyIngressRule: { 1: list('ports', 'NetworkPolicyPort'), 2: list('from', 'NetworkPolicyPeer') },
+  NetworkPolicyEgressRule: { 1: list('ports', 'NetworkPolicyPort'), 2: list('to', 'NetworkPolicyPeer') },
+  NetworkPolicyPort: { 1: str('protocol', ptr), 2: msg('port', 'IntOrString'), 3: i32('endPort', ptr) },
+  NetworkPolicyPeer: {
+    1: msg('podSelector', 'LabelSelector'),
+    2: msg('namespaceSelector', 'LabelSelector'),
+    3: msg('ipBlock', 'IPBlock'),
+  },
+  IPBlock: { 1: str('cidr', ptr), 2: strs('except') },
+
+  // ---- certificates.k8s.io/v1 (`kubectl certificate approve|deny` send the whole request) ----
+  CertificateSigningRequest: {
+    1: msg('metadata', 'ObjectMeta'),
+    2: msg('spec', 'CertificateSigningRequestSpec'),
+    3: msg('status', 'CertificateSigningRequestStatus'),
+  },
+  // `extra` (6, map of ExtraValue) is not decoded: the server sets it from the requester and keeps it on updates.
+  CertificateSigningRequestSpec: {
+    1: { name: 'request', type: 'bytes', keepZero: true },
+    7: str('signerName', ptr),
+    8: i32('expirationSeconds', ptr),
+    5: strs('usages'),
+    2: str('username'),
+    3: str('uid'),
+    4: strs('groups'),
+  },
+  CertificateSigningRequestStatus: {
+    1: list('conditions', 'CertificateSigningRequestCondition'),
+    2: { name: 'certificate', type: 'bytes' },
+  },
+  CertificateSigningRequestCondition: {
+    1: str('type', ptr),
+    6: str('status', ptr),
+    2: str('reason'),
+    3: str('message'),
+    4: msg('lastUpdateTime', 'Time'),
+    5: msg('lastTransitionTime', 'Time'),
+  },
+
+  // ---- node.k8s.io/v1 ----
+  RuntimeClass: {
+    1: msg('metadata', 'ObjectMeta'),
+    2: str('handler', ptr),
+    3: msg('overhead', 'Overhead'),
+    4: msg('scheduling', 'Scheduling'),
+  },
+  Overhead: { 1: quantities('podFixed') },
+  Scheduling: { 1: strMap('nodeSelector'), 2: list('tolerations', 'Toleration') },
+
   // ---- scheduling.k8s.io/v1 ----
   PriorityClass: {
     1: msg('metadata', 'ObjectMeta'),
@@ -655,4 +742,9 @@ export const KINDS: Readonly<Record<string, string>> = {
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/TokenReview': 'TokenReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'networking.k8s.io/v1/Ingress': 'Ingress',
+  'networking.k8s.io/v1/IngressClass': 'IngressClass',
+  'networking.k8s.io/v1/NetworkPolicy': 'NetworkPolicy',
+  'certificates.k8s.io/v1/CertificateSigningRequest': 'CertificateSigningRequest',
+  'node.k8s.io/v1/RuntimeClass': 'RuntimeClass',
 };

@@ -20,10 +20,10 @@ const SUFFIX: Record<string, number> = {
 
 const QUANTITY_RE = /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:([eE][+-]?[0-9]+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?$/;
 
-/** The value of a quantity string ("500m", "1Gi", "1e3"), or undefined when malformed. */
 /** A resource.Quantity as on the wire: a string ("100m", "1Gi"); clients may also send a plain number. */
 export type Quantity = string | number;
 
+/** The value of a quantity string ("500m", "1Gi", "1e3"), or undefined when malformed. */
 export function parseQuantity(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;

@@ -293,6 +293,14 @@ function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {
       parameters: [name, ...ns, ...common],
     };
   }
+  if (r.subresources?.includes('approval')) {
+    paths[`${collection}/{name}/approval`] = {
+      get: op(r, ctx, 'get', `read${pre}${scope}${r.kind}Approval`, ref, undefined, []),
+      put: op(r, ctx, 'put', `replace${pre}${scope}${r.kind}Approval`, ref, 'object', writeParams(ctx.flavour, false)),
+      patch: op(r, ctx, 'patch', `patch${pre}${scope}${r.kind}Approval`, ref, 'patch', writeParams(ctx.flavour, true)),
+      parameters: [name, ...ns, ...common],
+    };
+  }
 }
 
 function sortKeys(obj: Json): Json {

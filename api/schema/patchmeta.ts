@@ -144,6 +144,7 @@ export const PATCH_META: Record<string, Record<string, FieldPatchMeta>> = {
   [`${CORE}ScopeSelector`]: { matchExpressions: atomic },
   [`${CORE}ScopedResourceSelectorRequirement`]: { values: atomic },
   [`${CORE}LimitRangeSpec`]: { limits: atomic },
+  [`${CORE}ComponentStatus`]: { conditions: conditionsByType },
 
   // apps/v1
   [`${APPS}DeploymentSpec`]: { strategy: { patchStrategy: 'retainKeys' } },
@@ -184,6 +185,24 @@ export const PATCH_META: Record<string, Record<string, FieldPatchMeta>> = {
 
   // storage.k8s.io/v1
   'io.k8s.api.storage.v1.StorageClass': { mountOptions: atomic, allowedTopologies: atomic },
+
+  // networking.k8s.io/v1
+  'io.k8s.api.networking.v1.IngressSpec': { tls: atomic, rules: atomic },
+  'io.k8s.api.networking.v1.IngressTLS': { hosts: atomic },
+  'io.k8s.api.networking.v1.HTTPIngressRuleValue': { paths: atomic },
+  'io.k8s.api.networking.v1.IngressLoadBalancerStatus': { ingress: atomic },
+  'io.k8s.api.networking.v1.IngressLoadBalancerIngress': { ports: atomic },
+  'io.k8s.api.networking.v1.NetworkPolicySpec': { ingress: atomic, egress: atomic, policyTypes: atomic },
+  'io.k8s.api.networking.v1.NetworkPolicyIngressRule': { ports: atomic, from: atomic },
+  'io.k8s.api.networking.v1.NetworkPolicyEgressRule': { ports: atomic, to: atomic },
+  'io.k8s.api.networking.v1.IPBlock': { except: atomic },
+
+  // certificates.k8s.io/v1
+  'io.k8s.api.certificates.v1.CertificateSigningRequestSpec': { usages: atomic, groups: atomic },
+  'io.k8s.api.certificates.v1.CertificateSigningRequestStatus': { conditions: { listType: 'map', listMapKeys: ['type'] } },
+
+  // node.k8s.io/v1
+  'io.k8s.api.node.v1.Scheduling': { nodeSelector: atomicMap, tolerations: atomic },
 
   // apiextensions.k8s.io/v1
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec': { versions: atomic },

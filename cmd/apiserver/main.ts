@@ -4,6 +4,7 @@ import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
 import { logger } from '../../pkg/util/log.js';
 import { readTokenFile } from '../../pkg/apiserver/authentication/tokenfile.js';
 import { parseDuration } from '../../pkg/util/duration.js';
+import { parseAuthorizationModes, type AuthorizationMode } from '../../pkg/apiserver/authorization/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'anonymous-auth': { type: 'string', default: 'true' },
     'api-audiences': { type: 'string', default: '' },
     'audit-log-path': { type: 'string' },
+    'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
     'kubelet-client-certificate': { type: 'string' },
     'kubelet-client-key': { type: 'string' },
     'kubelet-certificate-authority': { type: 'string' },
@@ -48,6 +50,14 @@ function parseBool(flag: string, v: string): boolean {
   log(`invalid value ${JSON.stringify(v)} for --${flag}: want true or false`);
   process.exit(2);
 }
+function authorizationModes(flag: string): AuthorizationMode[] {
+  try {
+    return parseAuthorizationModes(flag);
+  } catch (err) {
+    log((err as Error).message);
+    process.exit(2);
+  }
+}
 const server = new APIServer({
   ...DEFAULT_CONFIG,
   etcdServers: (values['etcd-servers'] as string).split(','),
@@ -70,6 +80,7 @@ const server = new APIServer({
   anonymousAuth: parseBool('anonymous-auth', values['anonymous-auth'] as string),
   apiAudiences: (values['api-audiences'] as string).split(',').filter((a) => a !== ''),
   auditLogPath: values['audit-log-path'],
+  authorizationModes: authorizationModes(values['authorization-mode'] as string),
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,
   maxRequestsInflight: Number(values['max-requests-inflight']),

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
+import { parseDuration } from '../../pkg/util/duration.js';
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +14,9 @@ const { values } = parseArgs({
     'leader-elect-retry-period': { type: 'string', default: '2' },
     'concurrent-syncs': { type: 'string', default: '5' },
     'local-path-dir': { type: 'string' },
+    'cluster-signing-cert-file': { type: 'string' },
+    'cluster-signing-key-file': { type: 'string' },
+    'cluster-signing-duration': { type: 'string', default: '8760h0m0s' },
     v: { type: 'string', default: '0' },
   },
   strict: true,
@@ -31,6 +35,9 @@ const manager = new ControllerManager({
   retryPeriodMs: Number(values['leader-elect-retry-period']) * 1000,
   workers: Number(values['concurrent-syncs']),
   localPathDir: values['local-path-dir'],
+  clusterSigningCertFile: values['cluster-signing-cert-file'],
+  clusterSigningKeyFile: values['cluster-signing-key-file'],
+  clusterSigningDurationMs: parseDuration(values['cluster-signing-duration'] as string),
   log,
 });
 

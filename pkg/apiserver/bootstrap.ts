@@ -1,9 +1,11 @@
 // The objects every cluster has from the start (upstream's bootstrap controller in
-// pkg/controlplane): the system namespaces and the `kubernetes` Service.
+// pkg/controlplane and the rbac/bootstrap-roles post-start hook): the system
+// namespaces, the `kubernetes` Service, and the default RBAC roles and bindings.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError } from '../../api/meta/v1/status.js';
 import type { RequestContext, Store } from '../registry/store.js';
 import { SYSTEM_NAMESPACES } from '../registry/core/namespace/storage.js';
+import { ensureBootstrapPolicy } from '../registry/rbac/bootstrappolicy/reconcile.js';
 
 /** The apiserver's stores, by group, version and resource. */
 export type StoreLookup = (group: string, version: string, plural: string) => Store | undefined;
@@ -30,4 +32,6 @@ export async function bootstrapCluster(stores: StoreLookup, securePort: number):
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: securePort }], sessionAffinity: 'None' },
   });
+  // After the namespaces: some default roles live in kube-system and kube-public.
+  await ensureBootstrapPolicy(stores);
 }

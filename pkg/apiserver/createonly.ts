@@ -14,7 +14,8 @@ import { sendObject } from './responses.js';
 // go-restful's answer for a method the path does not serve.
 const METHOD_NOT_ALLOWED = new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
-export async function serveCreateOnly(req: Request, res: Response, info: ResourceInfo, rest: Creater): Promise<void> {
+/** namespace: the URL's, for a namespaced review (LocalSubjectAccessReview). */
+export async function serveCreateOnly(req: Request, res: Response, info: ResourceInfo, rest: Creater, namespace?: string): Promise<void> {
   if (req.method !== 'POST') throw METHOD_NOT_ALLOWED;
   const format = responseFormat(req.get('accept'), false);
   const body = decodeBody(req.get('content-type'), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) as KubeObject;
@@ -27,6 +28,6 @@ export async function serveCreateOnly(req: Request, res: Response, info: Resourc
     throw newBadRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);
   }
   // Nothing is stored, so a dry run is answered as any other.
-  const ctx: RequestContext = { dryRun: req.query.dryRun === 'All', fieldValidation: 'Ignore', warnings: [], user: requestUser(req) };
+  const ctx: RequestContext = { namespace, dryRun: req.query.dryRun === 'All', fieldValidation: 'Ignore', warnings: [], user: requestUser(req) };
   sendObject(res, 201, await rest.create(ctx, body), format);
 }

@@ -20,6 +20,7 @@ const SUBRESOURCES: Record<string, (r: ResourceInfo) => SubresourceShape> = {
   portforward: () => ({ kind: 'PodPortForwardOptions', verbs: ['create', 'get'] }),
   proxy: (r) => ({ kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] }),
   finalize: () => ({ kind: 'Namespace', verbs: ['update'] }),
+  approval: (r) => ({ kind: r.kind, verbs: ['get', 'patch', 'update'] }),
 };
 
 /** Groups in the order Kubernetes lists them; each group's versions, preferred first. */

@@ -6,7 +6,7 @@ import { StatusError, newBadRequest, newMethodNotSupported, toStatusError } from
 import { parseSelector } from '../../api/labels/selector.js';
 import { matchesFieldSelector, parseFieldSelectorFor } from '../../api/fields/selector.js';
 import { buildTable } from '../registry/printers/index.js';
-import type { ResourceInfo } from '../../api/resourceinfo.js';
+import { groupVersion, type ResourceInfo } from '../../api/resourceinfo.js';
 import type { DeleteOptions, FieldValidation, RequestContext } from '../registry/store.js';
 import type { ListOptions } from '../storage/store.js';
 import type { WatchFilter } from '../storage/cacher.js';
@@ -104,9 +104,12 @@ export class ResourceHandlers {
     const q = query(req);
     const method = req.method.toUpperCase();
     const { info, name, subresource } = route;
+    // The deprecation filter's warning: `v1 ComponentStatus is deprecated in v1.19+`.
+    if (info.deprecatedIn) res.setHeader('Warning', warningHeader(`${groupVersion(info)} ${info.kind} is deprecated in v${info.deprecatedIn}+`));
     if (subresource) {
       if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
-      if (subresource !== 'status') return this.subresources.handle(req, res, route, q);
+      // status and a CertificateSigningRequest's approval are parts of the object, written through its store.
+      if (subresource !== 'status' && subresource !== 'approval') return this.subresources.handle(req, res, route, q);
     }
     const isWatch = route.watchPath || queryBool(q.watch);
     if (name === undefined) {

@@ -35,6 +35,7 @@ import { TokenFileAuthenticator, type StaticToken } from './authentication/token
 import { X509Authenticator } from './authentication/x509.js';
 import { RequestFilters } from './filters/chain.js';
 import { ALWAYS_ALLOW } from './filters/authorization.js';
+import { newAuthorizer, type AuthorizationMode } from './authorization/index.js';
 import { AuditLog } from './filters/audit.js';
 import { serveCreateOnly } from './createonly.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
@@ -76,8 +77,10 @@ export interface APIServerConfig {
   anonymousAuth: boolean;
   /** --api-audiences: the audiences TokenReview takes tokens for when a review names none. */
   apiAudiences: string[];
-  /** Decides what each user may do; allows everything until an authorization mode is set. */
+  /** Decides what each user may do when authorizationModes is only AlwaysAllow (the default: everything is allowed). */
   authorizer: Authorizer;
+  /** --authorization-mode: AlwaysAllow, Node and RBAC, asked in this order (pkg/apiserver/authorization). */
+  authorizationModes: AuthorizationMode[];
   /** --audit-log-path: one audit.k8s.io/v1 Event a line per request. */
   auditLogPath?: string;
   /**
@@ -105,6 +108,7 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   anonymousAuth: true,
   apiAudiences: [],
   authorizer: ALWAYS_ALLOW,
+  authorizationModes: ['AlwaysAllow'],
 };
 
 /** The apiserver's own reads. */
@@ -149,7 +153,6 @@ export class APIServer {
     if (config.clientCAFile) this.x509 = new X509Authenticator();
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
     if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
-    this.filters = new RequestFilters({ authenticator: this.authenticator, authorizer: config.authorizer, audit: this.audit, log: config.log });
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile });
     this.hub = new RegistryWatch(this.etcd, config.log);
@@ -160,6 +163,11 @@ export class APIServer {
       authenticateToken: async (token) => this.authenticator.authenticateToken(token),
       apiAudiences: config.apiAudiences,
     });
+    // Node and RBAC read the registry's caches; without them, config.authorizer decides.
+    const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
+      ? newAuthorizer(this.registry, config.authorizationModes, config.log)
+      : config.authorizer;
+    this.filters = new RequestFilters({ authenticator: this.authenticator, authorizer, audit: this.audit, log: config.log });
     for (const info of resources) {
       const gv = `${info.group}/${info.version}`;
       const entry = this.gvIndex.get(gv) ?? { byPlural: new Map() };
@@ -294,7 +302,7 @@ export class APIServer {
     if (!store) {
       const creater = this.registry.creater(group, version, plural);
       if (!creater || name !== undefined || watchPath) return sendError(res, newNotFoundPath(req.path));
-      return serveCreateOnly(req, res, info, creater).catch((err: unknown) => sendError(res, err, this.config.log));
+      return serveCreateOnly(req, res, info, creater, namespace).catch((err: unknown) => sendError(res, err, this.config.log));
     }
     try {
       if (name !== undefined && name === '') throw newBadRequest('name must not be empty');

@@ -168,11 +168,17 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   const kubeconfigOf = (component: Component) => writeComponentKubeconfig(l.kubeconfigDir, l.pkiDir, component, opts.nodeName, access);
   await ensureClusterInfo(admin);
 
-  // controller-manager: talks to the apiserver only, as system:kube-controller-manager.
+  // controller-manager: talks to the apiserver only, as system:kube-controller-manager; signs
+  // certificate requests with the cluster CA the apiserver keeps in its --cert-dir.
   await upLeaderElected(
     l,
     'controller-manager',
-    [`--kubeconfig=${kubeconfigOf('controller-manager')}`, `--local-path-dir=${join(opts.dataDir, 'local-path')}`],
+    [
+      `--kubeconfig=${kubeconfigOf('controller-manager')}`,
+      `--local-path-dir=${join(opts.dataDir, 'local-path')}`,
+      `--cluster-signing-cert-file=${join(l.pkiDir, 'ca.crt')}`,
+      `--cluster-signing-key-file=${join(l.pkiDir, 'ca.key')}`,
+    ],
     step,
   );
   // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
@@ -368,8 +374,6 @@ async function upKubelet(
 ): Promise<void> {
   if (runningPid(l.runDir, 'kubelet')) step('kubelet: already running');
   else {
-    const authorization = (await servesSubjectAccessReview(admin)) ? 'Webhook' : 'AlwaysAllow';
-    if (authorization !== 'Webhook') step('kubelet: the apiserver has no SubjectAccessReview; the kubelet API authorises every authenticated client');
     startDetached(
       nodeComponent('kubelet', [
         `--kubeconfig=${files.kubeconfig}`,
@@ -386,7 +390,7 @@ async function upKubelet(
         `--tls-private-key-file=${files.keyFile}`,
         '--anonymous-auth=false',
         '--authentication-token-webhook',
-        `--authorization-mode=${authorization}`,
+        '--authorization-mode=Webhook',
       ]),
       l.runDir,
       l.logDir,
@@ -530,15 +534,6 @@ async function ensureClusterInfo(admin: AdminAccess): Promise<void> {
     ],
   ];
   for (const [collection, obj] of objects) await ensureObject(admin, collection, JSON.stringify(obj));
-}
-
-/** Whether the apiserver serves authorization.k8s.io/v1 subjectaccessreviews, which the kubelet's Webhook authorization asks. */
-async function servesSubjectAccessReview(admin: AdminAccess): Promise<boolean> {
-  const res = await httpsCall(`${admin.server}/apis/authorization.k8s.io/v1`, { ca: admin.ca, cert: admin.cert, timeoutMs: 5000 });
-  if (res.status === 404) return false;
-  if (res.status !== 200) throw new Error(`discovery of authorization.k8s.io/v1: HTTP ${res.status}`);
-  const list = JSON.parse(res.body) as { resources?: { name?: string }[] };
-  return list.resources?.some((r) => r.name === 'subjectaccessreviews') ?? false;
 }
 
 /** The kubelet answers on its port, with a serving certificate from the cluster CA. */

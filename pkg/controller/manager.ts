@@ -25,6 +25,9 @@ import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
 import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
+import { CSRSigningController } from './certificates/signer/signer.js';
+import { CSRApprovingController } from './certificates/approver/sarapprove.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
 
@@ -44,7 +47,10 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   daemonset: (ctx) => new DaemonSetsController(ctx),
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  csrsigning: (ctx, opts) => new CSRSigningController(ctx, opts),
+  csrapproving: (ctx) => new CSRApprovingController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
   ...BOOTSTRAP_CONTROLLERS,
 };
@@ -60,6 +66,11 @@ export interface ManagerOptions {
   workers: number;
   /** Where the local-path provisioner keeps volumes (default /var/lib/timonel/local-path). */
   localPathDir?: string;
+  /** The CA that signs certificate requests (--cluster-signing-cert-file, --cluster-signing-key-file); csrsigning is skipped without it. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** The longest certificate csrsigning issues (--cluster-signing-duration, default a year). */
+  clusterSigningDurationMs?: number;
   log: Logger;
 }
 

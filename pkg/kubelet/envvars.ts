@@ -5,6 +5,8 @@
 // The downward API helpers (field and resource values) live here too because the
 // downwardAPI and projected volumes use them as well.
 import { findContainer } from '../../api/core/v1/pod.js';
+import { QUANTITY_ERROR, parseQuantity } from '../../api/resource/quantity.js';
+import { goQuote } from '../util/goquote.js';
 import type {
   ConfigMap,
   ConfigMapKeySelector,
@@ -186,26 +188,6 @@ export function formatMap(m: Record<string, string> | undefined): string {
     .join('\n');
 }
 
-/** Go's strconv.Quote for the characters labels and annotations can hold. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\v') out += '\\v';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
-
 /** fieldpath.SplitMaybeSubscriptedPath: metadata.labels['key'] → ['metadata.labels', 'key']. */
 function splitSubscript(fieldPath: string): [string, string] | undefined {
   if (!fieldPath.endsWith("']")) return undefined;
@@ -277,34 +259,12 @@ export function podFieldValue(pod: Pod, fieldPath: string, opts: Pick<EnvOptions
 
 // ---- downward API: resources ----
 
-const QUANTITY_RE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([eE][+-]?[0-9]+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei))?$/;
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
 /** A resource.Quantity as a number (units: cores for cpu, bytes otherwise); 0 when unset. */
 export function quantityValue(q: string | number | undefined): number {
   if (q === undefined || q === '') return 0;
-  if (typeof q === 'number') return q;
-  const m = QUANTITY_RE.exec(q.trim());
-  if (!m) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${q}`);
-  const base = Number(m[1]);
-  return m[2] ? base * 10 ** Number(m[2].slice(1)) : base * SUFFIX[m[3] ?? ''];
+  const v = parseQuantity(q);
+  if (v === undefined) throw new Error(`${QUANTITY_ERROR}: ${q}`);
+  return v;
 }
 
 // Quantity.MilliValue / Value round up; a tiny epsilon absorbs float noise ("0.1" * 1000).

@@ -19,6 +19,18 @@ import type { ResourceStorage } from '../storage/store.js';
 import type { Creater } from './rest.js';
 import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenreview.js';
 import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
+import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
+import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
+import { CacheInformer, type CacheInformerHandlers } from './cacheinformer.js';
+import { RBACCache } from './rbac/cache.js';
+import { RuleResolver } from './rbac/validation/rule.js';
+import { bindingHooks, roleHooks, type EscalationCheckSource } from './rbac/policybased.js';
+import { leaseRestrictionHooks, nodeRestrictionHooks, podRestrictionHooks } from './noderestriction/admission.js';
+import type { APIAuthorization } from './authorization/authorization.js';
+import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
+import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
+import type { ReviewREST } from './authorization/review.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -31,6 +43,18 @@ export interface RegistryOptions {
   apiAudiences?: string[];
 }
 
+type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
+
+/** The access reviews: answered by the apiserver's authorization. */
+const ACCESS_REVIEWS: Record<string, ReviewRESTClass> = {
+  subjectaccessreviews: SubjectAccessReviewREST,
+  localsubjectaccessreviews: LocalSubjectAccessReviewREST,
+  selfsubjectaccessreviews: SelfSubjectAccessReviewREST,
+  selfsubjectrulesreviews: SelfSubjectRulesReviewREST,
+};
+
+const RBAC_KINDS = { roles: 'Role', clusterroles: 'ClusterRole', rolebindings: 'RoleBinding', clusterrolebindings: 'ClusterRoleBinding' } as const;
+
 export class Registry {
   private readonly stores = new Map<string, Store>(); // key: group/version/plural
   private readonly storages: ResourceStorage[] = [];
@@ -39,6 +63,18 @@ export class Registry {
   readonly binding?: BindingREST;
   readonly eviction?: EvictionREST;
   readonly finalize?: FinalizeREST;
+  /** Roles and bindings in memory, indexed for the RBAC authorizer. */
+  readonly rbac = new RBACCache();
+  readonly ruleResolver = new RuleResolver(this.rbac);
+  /**
+   * The apiserver's authorization (pkg/apiserver/authorization sets it): the access reviews
+   * ask it, and the escalation checks ask it about `escalate` and `bind`. Unset, the
+   * apiserver authorizes nothing: every review is allowed.
+   */
+  authorization?: APIAuthorization;
+  private readonly informers: CacheInformer[] = [];
+  private readonly rbacInformers: CacheInformer[] = [];
+  private rbacReady?: Promise<void>;
 
   constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
     // Resources stored under one etcd prefix share one storage (one cache): those served at
@@ -50,6 +86,11 @@ export class Registry {
       if (!storages.has(key)) storages.set(key, newStorage(info));
     }
     this.storages = [...storages.values()];
+    const escalation: EscalationCheckSource = {
+      resolver: this.ruleResolver,
+      authorizer: () => this.authorization?.authorizer,
+      synced: () => this.rbacSynced(),
+    };
     const nsStorage = storages.get('/registry/namespaces/');
     const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
     const hasDependents = (uid: string) => this.hasDependents(uid);
@@ -60,10 +101,13 @@ export class Registry {
         continue;
       }
       const storage = storages.get(etcdPrefix(info)) as ResourceStorage;
-      let hooks: StoreHooks = {};
-      if (info.group === '' && info.plural === 'namespaces') hooks = namespaceHooks();
-      if (info.group === '' && info.plural === 'services') hooks = serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);
-      const store = new Store(info, storage, strategyFor(info.group, info.version, info.kind), info.namespaced ? lifecycle : undefined, hooks);
+      const store = new Store(
+        info,
+        storage,
+        strategyFor(info.group, info.version, info.kind),
+        info.namespaced ? lifecycle : undefined,
+        this.hooksFor(info, storage, opts, escalation),
+      );
       store.dependents = hasDependents;
       this.stores.set(`${info.group}/${info.version}/${info.plural}`, store);
       if ((info.subresources ?? []).includes('scale')) this.scales.set(store, new ScaleREST(store));
@@ -71,9 +115,74 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
+    this.addComponentStatusesAndAdmission(resources, storages);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+    for (const [plural, kind] of Object.entries(RBAC_KINDS)) {
+      const store = this.store('rbac.authorization.k8s.io', 'v1', plural);
+      if (store) this.rbacInformers.push(this.informer(store, this.rbac.handlersFor(kind)));
+    }
+  }
+
+  /** A kind's storage rules, then the admission checks on its writes (NodeRestriction, RBAC escalation). */
+  private hooksFor(info: ResourceInfo, storage: ResourceStorage, opts: RegistryOptions, escalation: EscalationCheckSource): StoreHooks {
+    const core = info.group === '';
+    if (core && info.plural === 'namespaces') return namespaceHooks();
+    if (core && info.plural === 'services') return serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);
+    if (core && info.plural === 'pods') return podRestrictionHooks((name) => this.nodeUID(name));
+    if (core && info.plural === 'nodes') return nodeRestrictionHooks();
+    if (info.group === 'coordination.k8s.io' && info.plural === 'leases') return leaseRestrictionHooks();
+    if (info.group === 'rbac.authorization.k8s.io') {
+      if (info.plural === 'roles' || info.plural === 'clusterroles') return roleHooks(escalation, info.plural);
+      if (info.plural === 'rolebindings' || info.plural === 'clusterrolebindings') return bindingHooks(escalation, info.plural);
+    }
+    return {};
+  }
+
+  /** The uid of a Node (NodeRestriction checks a mirror pod's owner against it). */
+  private async nodeUID(name: string): Promise<string | undefined> {
+    const node = await this.store('', 'v1', 'nodes')?.getIfExists({ dryRun: false, fieldValidation: 'Strict', warnings: [] }, name);
+    return node?.metadata.uid;
+  }
+
+  /** An in-memory view of one store, stopped with the registry. */
+  informer(store: Store, handlers: CacheInformerHandlers, log?: (msg: string) => void): CacheInformer {
+    const informer = new CacheInformer(store, handlers, log);
+    this.informers.push(informer);
+    return informer;
+  }
+
+  /** Resolves once the roles and bindings in memory are those in storage (started at first use). */
+  rbacSynced(): Promise<void> {
+    this.rbacReady ??= Promise.all(this.rbacInformers.map((i) => i.start())).then(
+      () => undefined,
+      (err: unknown) => {
+        this.rbacReady = undefined;
+        throw err;
+      },
+    );
+    return this.rbacReady;
+  }
+
+  /**
+   * componentstatuses (answered, not stored) and the admission plugins that read
+   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   */
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+    const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
+    const csStorage = cs && storages.get(etcdPrefix(cs));
+    if (cs && csStorage) {
+      const leases = this.store('coordination.k8s.io', 'v1', 'leases');
+      const checks = componentChecks(csStorage, leases);
+      this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
+    }
+    const pods = this.store('', 'v1', 'pods');
+    const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
+    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
+    const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
+    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
@@ -86,6 +195,8 @@ export class Registry {
   }
 
   private createrFor(info: ResourceInfo, opts: RegistryOptions): Creater | undefined {
+    const review = info.group === 'authorization.k8s.io' ? ACCESS_REVIEWS[info.plural] : undefined;
+    if (review) return new review(info, () => this.authorization);
     if (info.group !== 'authentication.k8s.io') return undefined;
     if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken, opts.apiAudiences);
     if (info.plural === 'selfsubjectreviews') return new SelfSubjectReviewREST();
@@ -108,6 +219,7 @@ export class Registry {
   }
 
   async stop(): Promise<void> {
+    for (const informer of this.informers) informer.stop();
     for (const st of this.storages) await st.stop();
   }
 }

@@ -59,15 +59,29 @@ export type UpdatedObject = (current: KubeObject) => KubeObject | Promise<KubeOb
 export interface StoreHooks {
   /** Before the first write of a new object (after defaults and validation). */
   beforeCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
-  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<void>;
+  /** subresource: 'status' for a status write. */
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
   /** Refuses a deletion outright (e.g. of a system namespace). */
-  beforeDelete?(obj: KubeObject): void;
+  beforeDelete?(obj: KubeObject, ctx?: RequestContext): void;
   /** After the object is gone from storage (release allocations). */
   afterDelete?(obj: KubeObject): Promise<void>;
   /** Extra finalizer-like conditions that hold an object with a deletionTimestamp in storage. */
   pendingFinalization?(obj: KubeObject): boolean;
   /** Changes made when deletion starts (e.g. a namespace's phase becomes Terminating). */
   onDeletionStarted?(obj: KubeObject): void;
+}
+
+/**
+ * An admission plugin on creates, after upstream's admission chain (k8s.io/apiserver/pkg/admission):
+ * a mutating step that may change the new object before it is validated, then a validating step
+ * that may only refuse it. Plugins that read other resources (RuntimeClass, DefaultIngressClass)
+ * are added by the registry to the store of the kind they admit.
+ */
+export interface AdmissionPlugin {
+  /** Mutating admission of a create: runs after the kind's defaults, before validation. */
+  admitCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Validating admission of a create: runs after validation; throws to refuse. */
+  validateCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
 }
 
 export interface NamespaceLifecycle {
@@ -119,6 +133,8 @@ export class Store {
   private readonly conversion?: Conversion;
   /** Whether any object names this uid as an owner (set by the registry, which sees every resource). */
   dependents?: (uid: string) => boolean;
+  /** Admission plugins on creates, in order (added by the registry). */
+  readonly admission: AdmissionPlugin[] = [];
 
   constructor(
     readonly info: ResourceInfo,
@@ -249,8 +265,10 @@ export class Store {
     if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
     this.defaultSpec(obj);
     this.strategy.defaults?.(obj);
-    this.strategy.prepareForCreate?.(obj);
+    this.strategy.prepareForCreate?.(obj, ctx.user);
+    for (const plugin of this.admission) await plugin.admitCreate?.(obj, ctx);
     this.validate(ctx, obj, undefined);
+    for (const plugin of this.admission) await plugin.validateCreate?.(obj, ctx);
     await this.hooks.beforeCreate?.(obj, ctx);
     obj.metadata.managedFields = managedFields ?? this.managedFieldsFor(undefined, obj, ctx, undefined);
     if (ctx.dryRun) return this.present(obj);
@@ -313,7 +331,8 @@ export class Store {
   ): Promise<Decision> {
     const old = this.present(stored);
     let obj: KubeObject;
-    if (subresource === 'status') {
+    // Subresources that write part of the object: the status, a CertificateSigningRequest's approval.
+    if (subresource === 'status' || subresource === 'approval') {
       obj = clone(old);
       obj.status = incoming.status;
       // Status writers may still touch labels/annotations, as in Kubernetes.
@@ -349,13 +368,14 @@ export class Store {
           },
         ]);
     }
+    this.strategy.prepareForUpdate?.(obj, old, subresource);
     this.defaultSpec(obj);
     this.strategy.defaults?.(obj);
-    this.validate(ctx, obj, old);
+    this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
       meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
     } else if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
-    await this.hooks.beforeUpdate?.(obj, old, ctx);
+    await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
     if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
@@ -455,7 +475,7 @@ export class Store {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
-    this.hooks.beforeDelete?.(old);
+    this.hooks.beforeDelete?.(old, ctx);
     const obj = clone(old);
     const finalizers = new Set(obj.metadata.finalizers ?? []);
     const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
@@ -553,7 +573,7 @@ export class Store {
   }
 
   /** Schema check, strict field validation, then the type's semantic checks; 422 with every cause. */
-  private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined): void {
+  private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
     const schemaResult = validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
     if (schemaResult.unknownFields.length) {
@@ -566,7 +586,8 @@ export class Store {
     const causes: StatusCause[] = [...schemaResult.causes];
     if (!causes.length) {
       causes.push(...(this.strategy.validate?.(obj) ?? []));
-      if (old) causes.push(...(this.strategy.validateUpdate?.(obj, old) ?? []));
+      if (old) causes.push(...(this.strategy.validateUpdate?.(obj, old, subresource) ?? []));
+      else causes.push(...(this.strategy.validateCreate?.(obj) ?? []));
     }
     if (causes.length) throw newInvalid(this.info.kind, this.info.group, obj.metadata.name ?? '', dedupeCauses(causes));
   }

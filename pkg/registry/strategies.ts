@@ -28,6 +28,10 @@ import { setDefaultsStorageClass } from '../../api/storage/v1/defaults.js';
 import { validateStorageClass, validateStorageClassUpdate } from '../../api/storage/v1/validation.js';
 import { setDefaultsCustomResourceDefinition } from '../../api/apiextensions/v1/defaults.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../../api/apiextensions/v1/validation.js';
+import { setDefaultsIngressClass, setDefaultsNetworkPolicy } from '../../api/networking/v1/defaults.js';
+import * as networking from '../../api/networking/v1/validation.js';
+import { validateRuntimeClass, validateRuntimeClassUpdate } from '../../api/node/v1/validation.js';
+import { csrStrategy } from './certificates/certificatesigningrequest/strategy.js';
 
 export type { StrategyWithHooks } from './strategy.js';
 
@@ -96,6 +100,19 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   'events.k8s.io/v1/Event': strategy(undefined, validateEventV1),
   'scheduling.k8s.io/v1/PriorityClass': tracksGeneration(strategy(setDefaultsPriorityClass, validatePriorityClass, validatePriorityClassUpdate)),
   'storage.k8s.io/v1/StorageClass': strategy(setDefaultsStorageClass, validateStorageClass, validateStorageClassUpdate),
+  'networking.k8s.io/v1/Ingress': {
+    // A new Ingress has an empty status, as Go writes IngressStatus{} (`status: {loadBalancer: {}}`).
+    ...tracksGeneration(strategy(undefined, networking.validateIngress, networking.validateIngressUpdate, (o) => (o.status = { loadBalancer: {} }))),
+    validateCreate: networking.validateIngressClassAnnotation,
+  },
+  'networking.k8s.io/v1/IngressClass': tracksGeneration(
+    strategy(setDefaultsIngressClass, networking.validateIngressClass, networking.validateIngressClassUpdate),
+  ),
+  'networking.k8s.io/v1/NetworkPolicy': tracksGeneration(
+    strategy(setDefaultsNetworkPolicy, networking.validateNetworkPolicy, networking.validateNetworkPolicyUpdate),
+  ),
+  'certificates.k8s.io/v1/CertificateSigningRequest': csrStrategy,
+  'node.k8s.io/v1/RuntimeClass': strategy(undefined, validateRuntimeClass, validateRuntimeClassUpdate),
   'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
     strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
   ),

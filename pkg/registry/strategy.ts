@@ -2,14 +2,22 @@
 // after Kubernetes' RESTCreateStrategy / RESTUpdateStrategy / RESTDeleteStrategy.
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { StatusCause } from '../../api/meta/v1/status.js';
+import type { UserInfo } from '../auth/user.js';
 
 export interface Strategy {
   /** Fill in defaults, as Kubernetes' SetDefaults_* do. Runs on create and update (and on patched results). */
   defaults?(obj: KubeObject): void;
   /** Semantic checks beyond the schema (names, labels, selectors, ...). Return one cause per offending field. */
   validate?(obj: KubeObject): StatusCause[];
-  /** Checks that need the previous version (immutable fields, ...). */
-  validateUpdate?(obj: KubeObject, old: KubeObject): StatusCause[];
+  /** Checks of a new object only (upstream validates creates and updates apart for a few kinds). */
+  validateCreate?(obj: KubeObject): StatusCause[];
+  /** Checks that need the previous version (immutable fields, ...); subresource: the subresource written ('status', 'approval'). */
+  validateUpdate?(obj: KubeObject, old: KubeObject, subresource?: string): StatusCause[];
+  /**
+   * The kind's own update rules, once the store has merged the request into the stored object
+   * (upstream's PrepareForUpdate of the strategy, or of its status or approval strategy).
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource: string | undefined): void;
   /** metadata.generation starts at 1 and counts spec changes (kinds whose controllers report observedGeneration). */
   tracksGeneration?: boolean;
   /** A status sent on create is kept (a Node registers with its status); otherwise the server resets it. */
@@ -22,6 +30,9 @@ export interface Strategy {
 
 /** Strategy plus hooks the generic store calls at fixed points. */
 export interface StrategyWithHooks extends Strategy {
-  /** On create only, after metadata.uid/name are assigned and defaults() ran: status reset and uid-derived fields (Job selectors, ...). */
-  prepareForCreate?(obj: KubeObject): void;
+  /**
+   * On create only, after metadata.uid/name are assigned and defaults() ran: status reset and uid-derived
+   * fields (Job selectors, ...); user is who creates it (a CertificateSigningRequest records the requester).
+   */
+  prepareForCreate?(obj: KubeObject, user?: UserInfo): void;
 }

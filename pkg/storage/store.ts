@@ -115,6 +115,19 @@ export class ResourceStorage {
     return { group: this.info.group, resource: this.info.plural, name };
   }
 
+  /** Resolves once etcd answers a read, within timeoutMs (the etcd check of componentstatuses). */
+  async checkEtcd(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`etcd did not answer within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.etcd.currentRevision(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The cache keys of one namespace's objects (undefined: every key). */
   private namespacePrefix(namespace: string | undefined): string | undefined {
     return namespace !== undefined ? etcdPrefix(this.info, namespace) : undefined;

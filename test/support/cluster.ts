@@ -122,11 +122,11 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
 }
 
 /**
- * A request to the test apiserver, trusting its CA: as the admin (its client certificate), or
- * with the credentials of opts.headers.authorization (then without a certificate).
+ * A request to the test apiserver, trusting its CA: as the admin (its client certificate); with
+ * c.token or opts.headers.authorization, by those credentials instead (no certificate).
  */
 export async function request(
-  c: Pick<TestCluster, 'url' | 'caCert' | 'adminCert'>,
+  c: Pick<TestCluster, 'url' | 'caCert' | 'adminCert'> & { token?: string },
   method: string,
   path: string,
   opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
@@ -135,9 +135,10 @@ export async function request(
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);
     const length = opts.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(opts.body)) };
-    const asAdmin = !Object.keys(opts.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+    const bearer = c.token === undefined ? {} : { authorization: `Bearer ${c.token}` };
+    const asAdmin = c.token === undefined && !Object.keys(opts.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
     const cert = asAdmin ? { cert: c.adminCert.cert, key: c.adminCert.key } : {};
-    const req = httpsRequest(u, { method, ca: c.caCert, ...cert, headers: { ...length, ...opts.headers } }, (res) => {
+    const req = httpsRequest(u, { method, ca: c.caCert, ...cert, headers: { ...bearer, ...length, ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {

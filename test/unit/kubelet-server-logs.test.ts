@@ -74,6 +74,23 @@ describe('reading a container log', () => {
     assert.equal(out, `${T(1)} one\n${T(3)} three\n${T(5)} \n${T(6)} six\n`);
   });
 
+  it('without follow, answers the file as it was when asked, even while the container writes', async () => {
+    const p = join(dir, 'growing.log');
+    writeFileSync(p, LOG);
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    let appended = false;
+    out.on('data', (c: Buffer) => {
+      chunks.push(c);
+      // The container writes a line while the answer is being sent.
+      if (!appended) appendFileSync(p, `${T(7)} stdout F seven\n`);
+      appended = true;
+    });
+    await streamContainerLog(p, { tailLines: 2 }, out);
+    assert.equal(Buffer.concat(chunks).toString(), '\nsix\n');
+    assert.ok(appended);
+  });
+
   it('tails the last n records of the file, as the kubelet counts them', async () => {
     assert.equal(await read(path, { tailLines: 2 }), '\nsix\n');
     assert.equal(await read(path, { tailLines: 0 }), '');

@@ -92,7 +92,7 @@ function validatePortRef(action: Obj | undefined, field: string): ErrorList {
 }
 
 /** ResourceRequirements: quantities valid, non-negative, requests ≤ limits. */
-function validateResources(res: Obj | undefined, field: string): ErrorList {
+export function validateResources(res: Obj | undefined, field: string): ErrorList {
   const errs: ErrorList = [];
   if (!res) return errs;
   const limits = objAt(res, 'limits') ?? {};
@@ -212,7 +212,7 @@ function validateContainer(c: Obj, field: string, ctx: ContainerContext): ErrorL
   return errs;
 }
 
-function validateTolerations(tolerations: Obj[], field: string): ErrorList {
+export function validateTolerations(tolerations: Obj[], field: string): ErrorList {
   const errs: ErrorList = [];
   tolerations.forEach((t, i) => {
     const p = `${field}[${i}]`;
@@ -263,6 +263,11 @@ export function validatePodSpec(spec: Obj | undefined, field: string): ErrorList
   const ads = s.activeDeadlineSeconds;
   if (typeof ads === 'number' && (ads < 1 || ads > 2147483647)) errs.push(invalid(`${field}.activeDeadlineSeconds`, ads, inclusiveRange(1, 2147483647)));
   errs.push(...validateTolerations(objs(s, 'tolerations'), `${field}.tolerations`));
+  const runtimeClassName = str(s, 'runtimeClassName');
+  if (runtimeClassName !== undefined)
+    errs.push(...nameIsDNSSubdomain(runtimeClassName, false).map((m) => invalid(`${field}.runtimeClassName`, runtimeClassName, m)));
+  const overhead = objAt(s, 'overhead');
+  if (overhead) errs.push(...validateResources({ limits: overhead }, `${field}.overhead`));
   const ports = new Set<string>();
   for (const c of containers) {
     objs(c, 'ports').forEach((p) => {

@@ -367,6 +367,52 @@ export interface ClusterTrustBundleProjection {
 }
 
 /**
+ * Information about the condition of a component.
+ */
+export interface ComponentCondition {
+  /**
+   * Condition error code for a component. For example, a health check error code.
+   */
+  error?: string;
+  /**
+   * Message about the condition for a component. For example, information about a health check.
+   */
+  message?: string;
+  /**
+   * Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown".
+   */
+  status: string;
+  /**
+   * Type of condition for a component. Valid value: "Healthy"
+   */
+  type: string;
+}
+
+/**
+ * ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated in v1.19+
+ */
+export interface ComponentStatus extends KubeObject {
+  /**
+   * APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+   */
+  apiVersion?: string;
+  /**
+   * List of component conditions observed
+   */
+  conditions?: ComponentCondition[];
+  /**
+   * Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   */
+  kind?: string;
+  /**
+   * Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   */
+  metadata: ObjectMeta;
+}
+
+export type ComponentStatusList = KubeList<ComponentStatus>;
+
+/**
  * ConfigMap holds configuration data for pods to consume.
  */
 export interface ConfigMap extends KubeObject {

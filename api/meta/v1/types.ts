@@ -43,6 +43,14 @@ export interface LabelSelectorRequirement {
   values?: string[];
 }
 
+/** One requirement of a field selector (authorization's ResourceAttributes.fieldSelector). */
+export interface FieldSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist */
+  operator: string;
+  values?: string[];
+}
+
 /** matchLabels and matchExpressions are ANDed; an empty selector matches everything. */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;

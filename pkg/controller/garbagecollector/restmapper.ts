@@ -3,6 +3,7 @@
 // deletable, listable resource; Timonel's built-in catalogue is that list, and
 // CustomResourceDefinitions add theirs at run time.
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
+import { supportsVerbs } from '../../../api/resourceinfo.js';
 import type { GroupVersionResource } from '../../client/rest.js';
 
 export function groupOf(apiVersion: string): string {
@@ -16,13 +17,14 @@ export function apiVersionOf(gvr: GroupVersionResource): string {
 
 /**
  * The built-in resources, each group/resource once at its preferred (first listed)
- * version. events.k8s.io Events are the core Events served again, so they are skipped.
+ * version, when it can be listed, watched and deleted (not the create-only reviews).
+ * events.k8s.io Events are the core Events served again, so they are skipped.
  */
 export function builtinGCResources(): GroupVersionResource[] {
   const seen = new Set<string>();
   const out: GroupVersionResource[] = [];
   for (const r of BUILTIN_RESOURCES) {
-    if (r.group === 'events.k8s.io') continue;
+    if (r.group === 'events.k8s.io' || !supportsVerbs(r, 'list', 'watch', 'delete')) continue;
     const key = `${r.group}/${r.plural}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -2,6 +2,7 @@
 // then remove the `kubernetes` finalizer so the apiserver can let it go.
 import type { Namespace } from '../../../api/core/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
+import { supportsVerbs } from '../../../api/resourceinfo.js';
 import type { GroupVersionResource } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
@@ -11,13 +12,13 @@ const FINALIZER = 'kubernetes';
 /** How soon to look again while content is still going away (pods stopping, finalizers). */
 const RECHECK_MS = 2000;
 
-/** Every namespaced resource once, at the version listed first (the preferred one). */
+/** Every namespaced resource that can be listed and deleted, once, at the version listed first (the preferred one). */
 export function namespacedResources(): GroupVersionResource[] {
   const seen = new Set<string>();
   const out: GroupVersionResource[] = [];
   for (const r of BUILTIN_RESOURCES) {
     const key = `${r.group}/${r.plural}`;
-    if (!r.namespaced || seen.has(key)) continue;
+    if (!r.namespaced || seen.has(key) || !supportsVerbs(r, 'list', 'delete')) continue;
     seen.add(key);
     out.push({ group: r.group, version: r.version, resource: r.plural, namespaced: true, kind: r.kind });
   }

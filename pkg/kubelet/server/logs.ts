@@ -206,14 +206,18 @@ export async function streamContainerLog(path: string, opts: ContainerLogOptions
   let fd = await openAsync(path, 'r');
   try {
     let pos = 0;
-    if (opts.tailLines !== undefined) pos = await tailOffset(fd, (await fstatAsync(fd)).size, opts.tailLines);
+    const size = (await fstatAsync(fd)).size;
+    if (opts.tailLines !== undefined) pos = await tailOffset(fd, size, opts.tailLines);
+    // Without follow the answer is the file as it was when asked: lines the container writes
+    // meanwhile would make `--tail=2` show three.
+    const end = opts.follow ? Number.POSITIVE_INFINITY : size;
     let carry: Buffer = Buffer.alloc(0);
     const buf = Buffer.alloc(CHUNK);
     let lastCheck = Date.now();
     const checkEvery = ctl.checkIntervalMs ?? 1000;
     for (;;) {
       if (ctl.signal?.aborted || fmt.full || out.destroyed) return;
-      const n = await readAt(fd, buf, CHUNK, pos);
+      const n = pos < end ? await readAt(fd, buf, Math.min(CHUNK, end - pos), pos) : 0;
       if (n > 0) {
         pos += n;
         const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : Buffer.from(buf.subarray(0, n));

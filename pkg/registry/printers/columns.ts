@@ -228,6 +228,61 @@ export const COLUMNS: Record<string, ColumnDefinition[]> = {
     c('Endpoints', 'string', 'eps.endpoints'),
     AGE,
   ],
+  '/componentstatuses': [
+    NAME,
+    c('Status', 'string', t('Status of the component conditions')),
+    c('Message', 'string', t('Message of the component conditions')),
+    c('Error', 'string', t('Error of the component conditions')),
+  ],
+  'networking.k8s.io/ingresses': [
+    NAME,
+    c('Class', 'string', t('The name of the IngressClass resource that should be used for additional configuration')),
+    c('Hosts', 'string', t('Hosts that incoming requests are matched against before the ingress rule')),
+    c('Address', 'string', t('Address is a list containing ingress points for the load-balancer')),
+    c('Ports', 'string', t('Ports of TLS configurations that open')),
+    AGE,
+  ],
+  'networking.k8s.io/ingressclasses': [
+    NAME,
+    c('Controller', 'string', t('Controller that is responsible for handling this class')),
+    c('Parameters', 'string', t('A reference to a resource with additional parameters')),
+    AGE,
+  ],
+  // Upstream quotes extensions/v1beta1's NetworkPolicySpec documentation here.
+  'networking.k8s.io/networkpolicies': [
+    NAME,
+    c(
+      'Pod-Selector',
+      'string',
+      t(
+        'Selects the pods to which this NetworkPolicy object applies.  The array of ingress rules is applied to any pods selected by this field. Multiple network policies can select the same set of pods.  In this case, the ingress rules for each are combined additively. This field is NOT optional and follows standard label selector semantics. An empty podSelector matches all pods in this namespace.',
+      ),
+    ),
+    AGE,
+  ],
+  // Upstream quotes certificates/v1beta1's documentation here.
+  'certificates.k8s.io/certificatesigningrequests': [
+    NAME,
+    AGE,
+    c(
+      'SignerName',
+      'string',
+      t(
+        'Requested signer for the request. It is a qualified name in the form: `scope-hostname.io/name`. If empty, it will be defaulted:\n 1. If it\'s a kubelet client certificate, it is assigned\n    "kubernetes.io/kube-apiserver-client-kubelet".\n 2. If it\'s a kubelet serving certificate, it is assigned\n    "kubernetes.io/kubelet-serving".\n 3. Otherwise, it is assigned "kubernetes.io/legacy-unknown".\nDistribution of trust for signers happens out of band. You can select on this field using `spec.signerName`.',
+      ),
+    ),
+    c('Requestor', 'string', t('Base64-encoded PKCS#10 CSR data')),
+    c(
+      'RequestedDuration',
+      'string',
+      t(
+        'expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration.\n\nThe v1.22+ in-tree implementations of the well-known Kubernetes signers will honor this field as long as the requested duration is not greater than the maximum duration they will honor per the --cluster-signing-duration CLI flag to the Kubernetes controller manager.\n\nCertificate signers may not honor this field for various reasons:\n\n  1. Old signer that is unaware of the field (such as the in-tree\n     implementations prior to v1.22)\n  2. Signer whose configured maximum is shorter than the requested duration\n  3. Signer whose configured minimum is longer than the requested duration\n\nThe minimum valid value for expirationSeconds is 600, i.e. 10 minutes.',
+      ),
+    ),
+    c('Condition', 'string', t('Conditions applied to the request, such as approval or denial.')),
+  ],
+  // Upstream takes the Handler description from ObjectMeta, which has none.
+  'node.k8s.io/runtimeclasses': [NAME, c('Handler', 'string', t('')), AGE],
 };
 // events.k8s.io Events are printed by the same printer as core Events.
 COLUMNS['events.k8s.io/events'] = COLUMNS['/events'];

@@ -367,6 +367,75 @@ function controllerRevisionCells(obj: KubeObject, now: Date): unknown[] {
   return [name(obj), controller, num(obj.revision), age(obj, now)];
 }
 
+/** printComponentStatus: the Healthy condition's status, message and error. */
+function componentStatusCells(obj: KubeObject): unknown[] {
+  const healthy = arr(obj.conditions).find((c) => c.type === 'Healthy');
+  if (!healthy) return [name(obj), 'Unknown', '', ''];
+  return [name(obj), healthy.status === 'True' ? 'Healthy' : 'Unhealthy', str(healthy.message), str(healthy.error)];
+}
+
+/** formatHosts: up to three rule hosts, `*` when none names one. */
+function formatIngressHosts(rules: Obj[]): string {
+  const list: string[] = [];
+  const max = 3;
+  let more = false;
+  for (const rule of rules) {
+    if (list.length === max) more = true;
+    const host = str(rule.host);
+    if (!more && host.length !== 0) list.push(host);
+  }
+  if (list.length === 0) return '*';
+  const ret = list.join(',');
+  return more ? `${ret} + ${rules.length - max} more...` : ret;
+}
+
+/** ingressLoadBalancerStatusStringer (wide: the server always prints wide). */
+function ingressAddress(status: Obj): string {
+  const seen = new Set<string>();
+  for (const ing of arr(rec(status.loadBalancer).ingress)) {
+    const ip = str(ing.ip);
+    const hostname = str(ing.hostname);
+    if (ip) seen.add(ip);
+    else if (hostname) seen.add(hostname);
+  }
+  return [...seen].sort().join(',');
+}
+
+function ingressCells(obj: KubeObject, now: Date): unknown[] {
+  const spec = rec(obj.spec);
+  const className = typeof spec.ingressClassName === 'string' ? spec.ingressClassName : '<none>';
+  const ports = arr(spec.tls).length !== 0 ? '80, 443' : '80';
+  return [name(obj), className, formatIngressHosts(arr(spec.rules)), ingressAddress(rec(obj.status)), ports, age(obj, now)];
+}
+
+function ingressClassCells(obj: KubeObject, now: Date): unknown[] {
+  const spec = rec(obj.spec);
+  let parameters = '<none>';
+  if (spec.parameters !== undefined && spec.parameters !== null) {
+    const p = rec(spec.parameters);
+    parameters = str(p.kind);
+    if (typeof p.apiGroup === 'string') parameters += `.${p.apiGroup}`;
+    parameters += `/${str(p.name)}`;
+  }
+  return [name(obj), str(spec.controller), parameters, age(obj, now)];
+}
+
+/** extractCSRStatus: Denied, Approved or Pending, then Failed and Issued. */
+function csrCondition(obj: KubeObject): string {
+  const types = new Set(arr(rec(obj.status).conditions).map((c) => str(c.type)));
+  let status = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+  if (types.has('Failed')) status += ',Failed';
+  if (str(rec(obj.status).certificate).length > 0) status += ',Issued';
+  return status;
+}
+
+function csrCells(obj: KubeObject, now: Date): unknown[] {
+  const spec = rec(obj.spec);
+  const signerName = str(spec.signerName) || '<none>';
+  const duration = typeof spec.expirationSeconds === 'number' ? humanDuration(spec.expirationSeconds * 1000) : '<none>';
+  return [name(obj), age(obj, now), signerName, str(spec.username), duration, csrCondition(obj)];
+}
+
 export const ROWS: Record<string, CellsFn> = {
   '/pods': podCells,
   'policy/poddisruptionbudgets': (o, now) => {
@@ -601,6 +670,12 @@ export const ROWS: Record<string, CellsFn> = {
   'apps/controllerrevisions': controllerRevisionCells,
   '/resourcequotas': resourceQuotaCells,
   'scheduling.k8s.io/priorityclasses': (o, now) => [name(o), num(o.value), o.globalDefault === true, age(o, now), str(o.preemptionPolicy)],
+  '/componentstatuses': componentStatusCells,
+  'networking.k8s.io/ingresses': ingressCells,
+  'networking.k8s.io/ingressclasses': ingressClassCells,
+  'networking.k8s.io/networkpolicies': (o, now) => [name(o), formatLabelSelector(labelSelector(rec(o.spec).podSelector) ?? {}), age(o, now)],
+  'certificates.k8s.io/certificatesigningrequests': csrCells,
+  'node.k8s.io/runtimeclasses': (o, now) => [name(o), str(o.handler), age(o, now)],
   'discovery.k8s.io/endpointslices': (o, now) => [
     name(o),
     str(o.addressType),

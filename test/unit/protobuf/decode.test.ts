@@ -202,14 +202,98 @@ test('malformed bodies are 400 BadRequest', () => {
 
 test('a kind without a field table is 415 and names the kind', () => {
   try {
-    decodeKubernetesProtobuf(envelope('networking.k8s.io/v1', 'Ingress', objectMeta('ig')));
+    decodeKubernetesProtobuf(envelope('storage.k8s.io/v1', 'StorageClass', objectMeta('sc')));
     assert.fail('expected an error');
   } catch (err) {
     assert.ok(err instanceof StatusError);
     assert.equal(err.code, 415);
     assert.equal(err.reason, 'UnsupportedMediaType');
-    assert.match(err.message, /Ingress/);
+    assert.match(err.message, /StorageClass/);
   }
+});
+
+test('CertificateSigningRequest: the request and certificate bytes as base64, condition times, the approval kubectl adds', () => {
+  const pem = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n');
+  const seconds = Date.UTC(2026, 4, 6, 7, 8, 9) / 1000;
+  const spec = msg(
+    2,
+    bytes(1, pem),
+    str(2, 'alice'),
+    str(3, ''),
+    str(4, 'devs'),
+    str(5, 'client auth'),
+    str(5, 'digital signature'),
+    str(7, 'kubernetes.io/kube-apiserver-client'),
+    int(8, 3600),
+  );
+  const approved = msg(
+    1,
+    str(1, 'Approved'),
+    str(2, 'KubectlApprove'),
+    str(3, 'This CSR was approved by kubectl certificate approve.'),
+    msg(4, int(1, seconds)),
+    msg(5),
+    str(6, 'True'),
+  );
+  const status = msg(3, approved, bytes(2, Buffer.from('cert')));
+  const obj = decodeKubernetesProtobuf(
+    envelope('certificates.k8s.io/v1', 'CertificateSigningRequest', Buffer.concat([objectMeta('csr-1'), spec, status])),
+  ).object;
+  assert.deepEqual(obj.spec, {
+    request: pem.toString('base64'),
+    username: 'alice',
+    groups: ['devs'],
+    usages: ['client auth', 'digital signature'],
+    signerName: 'kubernetes.io/kube-apiserver-client',
+    expirationSeconds: 3600,
+  });
+  assert.deepEqual(obj.status, {
+    conditions: [
+      {
+        type: 'Approved',
+        reason: 'KubectlApprove',
+        message: 'This CSR was approved by kubectl certificate approve.',
+        lastUpdateTime: '2026-05-06T07:08:09Z',
+        status: 'True',
+      },
+    ],
+    certificate: Buffer.from('cert').toString('base64'),
+  });
+});
+
+test('NetworkPolicy ports (IntOrString, endPort) and peers; RuntimeClass overhead and scheduling', () => {
+  const selector = msg(1, mapEntry(1, 'app', str(2, 'web')));
+  const port = msg(1, str(1, 'TCP'), msg(2, int(1, 0), int(2, 8080)), int(3, 8090));
+  const named = msg(1, str(1, 'UDP'), msg(2, int(1, 1), str(3, 'dns')));
+  const peer = msg(2, msg(3, str(1, '10.0.0.0/8'), str(2, '10.1.0.0/16')));
+  const spec = msg(2, selector, msg(2, port, named, peer), str(4, 'Ingress'));
+  const np = decodeKubernetesProtobuf(envelope('networking.k8s.io/v1', 'NetworkPolicy', Buffer.concat([objectMeta('np', 'default'), spec]))).object;
+  assert.deepEqual(np.spec, {
+    podSelector: { matchLabels: { app: 'web' } },
+    ingress: [
+      {
+        ports: [
+          { protocol: 'TCP', port: 8080, endPort: 8090 },
+          { protocol: 'UDP', port: 'dns' },
+        ],
+        from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }],
+      },
+    ],
+    policyTypes: ['Ingress'],
+  });
+  const overhead = msg(3, mapEntry(1, 'cpu', msg(2, str(1, '250m'))));
+  const scheduling = msg(4, mapEntry(1, 'sandbox', str(2, 'true')), msg(2, str(1, 'sandbox'), str(2, 'Exists'), str(4, 'NoSchedule')));
+  const rc = decodeKubernetesProtobuf(
+    envelope('node.k8s.io/v1', 'RuntimeClass', Buffer.concat([objectMeta('gvisor'), str(2, 'runsc'), overhead, scheduling])),
+  ).object;
+  assert.deepEqual(rc, {
+    kind: 'RuntimeClass',
+    apiVersion: 'node.k8s.io/v1',
+    metadata: { name: 'gvisor' },
+    handler: 'runsc',
+    overhead: { podFixed: { cpu: '250m' } },
+    scheduling: { nodeSelector: { sandbox: 'true' }, tolerations: [{ key: 'sandbox', operator: 'Exists', effect: 'NoSchedule' }] },
+  });
 });
 
 for (const [name, c] of Object.entries(KUBECTL_CAPTURES)) {

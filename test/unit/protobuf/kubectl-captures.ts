@@ -249,13 +249,20 @@ export const KUBECTL_CAPTURES: Record<string, KubectlCapture> = {
     // expected written from the Go types' JSON tags (these commands have no --dry-run)
     expected: { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {}, status: { userInfo: {} } },
   },
-};
-
-/** Kinds kubectl also sends as protobuf that the decoder has no table for. */
-export const UNSUPPORTED_CAPTURES: Record<string, { command: string; body: string; kind: string }> = {
   ingress: {
     command: 'kubectl create ingress ig --rule=foo.com/bar=svc1:8080',
     body: 'azhzAAofChRuZXR3b3JraW5nLms4cy5pby92MRIHSW5ncmVzcxJJChIKAmlnEgAaACIAKgAyADgAQgASLxotCgdmb28uY29tEiIKIAoeCgQvYmFyEg8iDQoEc3ZjMRIFCgAQkD8aBUV4YWN0GgIKABoAIgA=',
-    kind: 'Ingress',
+    expected: {
+      kind: 'Ingress',
+      apiVersion: 'networking.k8s.io/v1',
+      metadata: { name: 'ig' },
+      spec: {
+        rules: [{ host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Exact', backend: { service: { name: 'svc1', port: { number: 8080 } } } }] } }],
+      },
+      status: { loadBalancer: {} },
+    },
   },
 };
+
+/** Kinds kubectl also sends as protobuf that the decoder has no table for. */
+export const UNSUPPORTED_CAPTURES: Record<string, { command: string; body: string; kind: string }> = {};
