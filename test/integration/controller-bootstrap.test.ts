@@ -1,5 +1,6 @@
 // The bootstrap-token controllers against a real apiserver (bootstrap-token
-// authentication on), run by a controller-manager as system:kube-controller-manager:
+// authentication on, Node and RBAC authorization), run by a controller-manager as
+// system:kube-controller-manager, which the default policy's namespaced roles allow:
 // the signer keeps kube-public/cluster-info signed with each signing token
 // (jws-kubeconfig-<id>, checked as a joining node checks it: read anonymously,
 // verified with the token), follows changes of the kubeconfig and of the tokens;
@@ -66,9 +67,29 @@ describe('bootstrap signer and token cleaner', () => {
   }
 
   beforeAll(async () => {
-    c = await startCluster({ enableBootstrapTokenAuth: true });
+    c = await startCluster({ enableBootstrapTokenAuth: true, authorizationModes: ['Node', 'RBAC'] });
     kubeconfig = clusterInfoKubeconfigYAML(c.url, c.caCert);
     await create('/api/v1/namespaces/kube-public/configmaps', { metadata: { name: 'cluster-info', namespace: 'kube-public' }, data: { kubeconfig } });
+    // As kubeadm (and timonel up): anyone may read cluster-info.
+    await c.kubectl([
+      'create',
+      'role',
+      'kubeadm:bootstrap-signer-clusterinfo',
+      '-n',
+      'kube-public',
+      '--verb=get',
+      '--resource=configmaps',
+      '--resource-name=cluster-info',
+    ]);
+    await c.kubectl([
+      'create',
+      'rolebinding',
+      'kubeadm:bootstrap-signer-clusterinfo',
+      '-n',
+      'kube-public',
+      '--role=kubeadm:bootstrap-signer-clusterinfo',
+      '--user=system:anonymous',
+    ]);
     manager = await startManager(c, ['bootstrapsigner', 'tokencleaner'], {
       kubeconfig: c.kubeconfigFor('system:kube-controller-manager'),
       log: logger('controller-manager-test', process.env.TIMONEL_TEST_LOG ? 4 : -1),
