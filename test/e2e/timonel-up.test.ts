@@ -146,6 +146,11 @@ describe('timonel up / down', () => {
         .find((e) => e.user.username === `system:node:${node}`)
         ?.user.groups?.includes('system:nodes'),
     );
+    // The kubelet asked the apiserver whether the apiserver's kubelet client may read the log (Webhook authorization).
+    assert.deepEqual(
+      who((e) => e.verb === 'create' && ref(e, 'subjectaccessreviews')),
+      [`system:node:${node}`],
+    );
     await kubectl(['delete', 'pod', 'ident', '--wait=false']);
   });
 
