@@ -8,6 +8,7 @@ import { firstIP, parseCIDR } from '../../pkg/kubelet/network/cidr.js';
 import { defaultNodeName } from '../../pkg/kubelet/nodestatus/node_status_manager.js';
 import { DEFAULT_ROOT_DIR } from '../../pkg/kubelet/paths.js';
 import { logger } from '../../pkg/util/log.js';
+import { parseDuration } from '../../pkg/util/duration.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,14 @@ const { values } = parseArgs({
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
     'client-ca-file': { type: 'string' },
+    // The kubelet API's authentication and authorization (KubeletConfiguration's defaults:
+    // no anonymous requests; upstream's flags default to AlwaysAllow).
+    'anonymous-auth': { type: 'string', default: 'false' },
+    'authentication-token-webhook': { type: 'boolean', default: false },
+    'authentication-token-webhook-cache-ttl': { type: 'string', default: '2m0s' },
+    'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
+    'authorization-webhook-cache-authorized-ttl': { type: 'string', default: '5m0s' },
+    'authorization-webhook-cache-unauthorized-ttl': { type: 'string', default: '30s' },
     'max-pods': { type: 'string', default: '110' },
     'sync-frequency': { type: 'string', default: '60' },
     v: { type: 'string', short: 'v', default: '0' },
@@ -50,6 +59,19 @@ function intFlag(name: string, v: string | undefined): number {
 }
 
 const log = logger('kubelet', intFlag('v', values.v));
+const authorizationMode = values['authorization-mode'];
+if (authorizationMode !== 'AlwaysAllow' && authorizationMode !== 'Webhook')
+  fail(`--authorization-mode must be AlwaysAllow or Webhook, got ${JSON.stringify(authorizationMode)}`);
+const anonymousAuth = values['anonymous-auth'];
+if (anonymousAuth !== 'true' && anonymousAuth !== 'false') fail(`--anonymous-auth must be true or false, got ${JSON.stringify(anonymousAuth)}`);
+
+function durationFlag(name: string): number {
+  try {
+    return parseDuration(values[name as keyof typeof values] as string);
+  } catch (err) {
+    fail(`--${name}: ${(err as Error).message}`);
+  }
+}
 const endpoint = (values['container-runtime-endpoint'] as string).replace(/^unix:\/\//, '');
 const podCIDR = values['pod-cidr'];
 let nodeIP = values['node-ip'];
@@ -91,6 +113,14 @@ async function main(): Promise<void> {
     tlsCertFile: values['tls-cert-file'],
     tlsPrivateKeyFile: values['tls-private-key-file'],
     clientCAFile: values['client-ca-file'],
+    serverAuth: {
+      anonymous: anonymousAuth === 'true',
+      tokenWebhook: values['authentication-token-webhook'] as boolean,
+      tokenWebhookCacheTTLMs: durationFlag('authentication-token-webhook-cache-ttl'),
+      authorizationMode: authorizationMode as 'AlwaysAllow' | 'Webhook',
+      authorizedTTLMs: durationFlag('authorization-webhook-cache-authorized-ttl'),
+      unauthorizedTTLMs: durationFlag('authorization-webhook-cache-unauthorized-ttl'),
+    },
     log,
   });
   let stopping = false;

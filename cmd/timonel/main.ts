@@ -2,11 +2,12 @@
 // timonel: the launcher. `up` starts a cluster on this machine, `down` stops it.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
-               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME]
+               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE]
   timonel down [--data-dir DIR] [--purge]`;
 
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       'cache-dir': { type: 'string', default: DEFAULT_IMAGE_CACHE_DIR },
       'registry-port': { type: 'string', default: '5000' },
       'node-name': { type: 'string', default: hostname().toLowerCase() },
+      'audit-log-path': { type: 'string' },
       purge: { type: 'boolean', default: false },
     },
     strict: true,
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
         cacheDir: values['cache-dir'] as string,
         registryPort: Number(values['registry-port']),
         nodeName: values['node-name'] as string,
+        auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
         progress,
       });
       process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);

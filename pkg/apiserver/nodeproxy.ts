@@ -3,8 +3,9 @@
 // the kubelet's URL as kube-apiserver does (/containerLogs/..., /exec/...?input=1,
 // /portForward/...) and relays: log streams as they come, upgrade requests
 // (WebSocket or SPDY) byte for byte over TLS. It authenticates to the kubelet
-// with a client certificate from the cluster CA and, as kube-apiserver without
-// --kubelet-certificate-authority, does not verify the kubelet's certificate.
+// with a client certificate from the cluster CA and, as kube-apiserver, verifies
+// the kubelet's serving certificate against --kubelet-certificate-authority (for
+// the address it connects to) when given one, and not without it.
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Node, NodeStatus } from '../../api/core/v1/types.js';
 import { request as httpsRequest } from 'node:https';
@@ -192,6 +193,8 @@ export interface NodeProxyOptions {
   getNode(name: string): Promise<KubeObject | undefined>;
   /** The apiserver's client certificate for kubelets (--kubelet-client-certificate/-key). */
   clientCert?: CertKeyPair;
+  /** --kubelet-certificate-authority: the CA kubelets' serving certificates must come from. */
+  ca?: string;
   /** How long to wait for a kubelet to accept the connection. */
   connectTimeoutMs?: number;
 }
@@ -219,6 +222,12 @@ export class NodeProxy {
 
   private async locate(nodeName: string): Promise<KubeletLocation> {
     return kubeletLocation(await this.nodeByName(nodeName));
+  }
+
+  /** The client certificate, and the CA the kubelet's certificate is checked against (none: not checked). */
+  private tlsOptions(): { cert?: string; key?: string; ca?: string; rejectUnauthorized: boolean } {
+    const { clientCert, ca } = this.opts;
+    return { cert: clientCert?.cert, key: clientCert?.key, ca, rejectUnauthorized: ca !== undefined };
   }
 
   private unreachable(nodeName: string, l: KubeletLocation, err: Error): StatusError {
@@ -304,9 +313,7 @@ export class NodeProxy {
         method,
         path,
         headers,
-        cert: this.opts.clientCert?.cert,
-        key: this.opts.clientCert?.key,
-        rejectUnauthorized: false,
+        ...this.tlsOptions(),
         timeout: this.opts.connectTimeoutMs ?? 10_000,
       });
       let answered = false;
@@ -360,9 +367,7 @@ export class NodeProxy {
         host: l.host,
         port: l.port,
         servername: /^[\d.]+$|:/.test(l.host) ? undefined : l.host,
-        cert: this.opts.clientCert?.cert,
-        key: this.opts.clientCert?.key,
-        rejectUnauthorized: false,
+        ...this.tlsOptions(),
         ALPNProtocols: ['http/1.1'],
       });
       const timer = setTimeout(() => kubelet.destroy(new Error('timed out connecting to the kubelet')), this.opts.connectTimeoutMs ?? 10_000);

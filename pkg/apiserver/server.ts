@@ -54,6 +54,8 @@ export interface APIServerConfig {
   /** The client certificate for kubelets (--kubelet-client-certificate/--kubelet-client-key); made from the CA in certDir when absent. */
   kubeletClientCertificate?: string;
   kubeletClientKey?: string;
+  /** --kubelet-certificate-authority: kubelets' serving certificates are verified against it; unverified without it. */
+  kubeletCertificateAuthority?: string;
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
   watchCacheSize: number;
@@ -335,6 +337,7 @@ export class APIServer {
     this.nodeProxy = new NodeProxy({
       getNode: (name) => this.store('', 'v1', 'nodes')?.getIfExists(SERVER_CTX, name) ?? Promise.resolve(undefined),
       clientCert: kubeletClientCert,
+      ca: this.config.kubeletCertificateAuthority ? readFile(this.config.kubeletCertificateAuthority) : undefined,
     });
     // How often Node looks for requests past headersTimeout/requestTimeout.
     const checkEvery = Math.max(250, Math.min(30_000, Math.floor((this.config.requestTimeoutMs || 32_000) / 4)));

@@ -7,7 +7,8 @@ import { parse as parseYAML } from 'yaml';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
-import { kubeconfigYAML } from './kubeconfig.js';
+import { clusterInfoKubeconfigYAML } from './kubeconfig.js';
+import { kubeletServingCertificate, writeAdminKubeconfig, writeComponentKubeconfig, type ClusterAccess, type Component } from './identities.js';
 import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
@@ -16,6 +17,7 @@ import { registryReady, registrySpec } from './registry.js';
 import { CRIClient } from '../cri/client.js';
 import { tearDownNodeNetwork } from '../kubelet/network/node_network.js';
 import { KubeletPaths } from '../kubelet/paths.js';
+import { loadCA, type CertKeyPair } from '../util/certs.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -34,6 +36,8 @@ export interface UpOptions {
   cacheDir: string;
   registryPort: number;
   nodeName: string;
+  /** --audit-log-path for the apiserver: who did what, one JSON line per request (off when unset). */
+  auditLogPath?: string;
   progress: (msg: string) => void;
 }
 
@@ -47,7 +51,10 @@ export interface Layout {
   runDir: string;
   logDir: string;
   pkiDir: string;
+  /** The admin's kubeconfig (client certificate in system:masters). */
   kubeconfig: string;
+  /** Each component's kubeconfig, <component>.yaml. */
+  kubeconfigDir: string;
   /** What the node part was started with, so `down --purge` removes exactly that. */
   nodeFile: string;
 }
@@ -58,6 +65,7 @@ export function layout(dataDir: string): Layout {
     logDir: join(dataDir, 'logs'),
     pkiDir: join(dataDir, 'pki'),
     kubeconfig: join(dataDir, 'kubeconfig.yaml'),
+    kubeconfigDir: join(dataDir, 'kubeconfigs'),
     nodeFile: join(dataDir, 'node.json'),
   };
 }
@@ -108,19 +116,18 @@ function tail(file: string): string {
 interface HTTPSCall {
   method?: string;
   ca?: string;
-  token?: string;
+  /** The client certificate to present (the admin's). */
+  cert?: CertKeyPair;
   body?: string;
-  /** For a self-signed serving certificate whose only use here is "it answers". */
-  insecure?: boolean;
   timeoutMs: number;
 }
 
 /** One HTTPS request to a component of this cluster; rejects on a network error or timeout. */
 function httpsCall(url: string, o: HTTPSCall): Promise<{ status: number; body: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (o.token) headers.authorization = `Bearer ${o.token}`;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: o.method ?? 'GET', ca: o.ca, rejectUnauthorized: !o.insecure, timeout: o.timeoutMs, headers }, (res) => {
+    const tls = { ca: o.ca, cert: o.cert?.cert, key: o.cert?.key, agent: false as const };
+    const req = httpsRequest(url, { method: o.method ?? 'GET', ...tls, timeout: o.timeoutMs, headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -152,17 +159,22 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   const step = (msg: string) => opts.progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
   const etcdServers = opts.etcdServers ?? (await upEtcd(opts, l, step));
-  const { server, token, ca } = await upAPIServer(opts, l, etcdServers, step);
-  writeFileSync(l.kubeconfig, kubeconfigYAML(server, ca, token), { mode: 0o600 });
+  const server = await upAPIServer(opts, l, etcdServers, step);
+  const ca = loadCA(l.pkiDir);
+  if (!ca) throw new Error(`apiserver: no cluster CA (ca.crt and ca.key) in ${l.pkiDir}`);
+  const access: ClusterAccess = { server, ca };
+  const admin: AdminAccess = { server, ca: ca.cert, cert: writeAdminKubeconfig(l.kubeconfig, l.pkiDir, access) };
   step(`kubeconfig written to ${l.kubeconfig}`);
+  const kubeconfigOf = (component: Component) => writeComponentKubeconfig(l.kubeconfigDir, l.pkiDir, component, opts.nodeName, access);
+  await ensureClusterInfo(admin);
 
-  // controller-manager: talks to the apiserver only, with the admin kubeconfig; signs
+  // controller-manager: talks to the apiserver only, as system:kube-controller-manager; signs
   // certificate requests with the cluster CA the apiserver keeps in its --cert-dir.
   await upLeaderElected(
     l,
     'controller-manager',
     [
-      `--kubeconfig=${l.kubeconfig}`,
+      `--kubeconfig=${kubeconfigOf('controller-manager')}`,
       `--local-path-dir=${join(opts.dataDir, 'local-path')}`,
       `--cluster-signing-cert-file=${join(l.pkiDir, 'ca.crt')}`,
       `--cluster-signing-key-file=${join(l.pkiDir, 'ca.key')}`,
@@ -172,9 +184,9 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
   // free port when another cluster on this machine holds that one.
   const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
-  await upLeaderElected(l, 'scheduler', [`--kubeconfig=${l.kubeconfig}`, `--metrics-bind-address=${metrics}`], step);
+  await upLeaderElected(l, 'scheduler', [`--kubeconfig=${kubeconfigOf('scheduler')}`, `--metrics-bind-address=${metrics}`], step);
 
-  await upNode(opts, l, server, ca, token, step);
+  await upNode(opts, l, admin, ca, kubeconfigOf, step);
   return { kubeconfig: l.kubeconfig };
 }
 
@@ -201,16 +213,16 @@ async function upEtcd(opts: UpOptions, l: Layout, step: (msg: string) => void): 
   return etcdServers;
 }
 
-/** The apiserver (unless it runs already) with the admin token; returns its URL, the token and the CA it serves with. */
-async function upAPIServer(
-  opts: UpOptions,
-  l: Layout,
-  etcdServers: string,
-  step: (msg: string) => void,
-): Promise<{ server: string; token: string; ca: string }> {
+/**
+ * The apiserver (unless it runs already), its CA in the pki directory; returns its URL. Client
+ * certificates from that CA authenticate; the static token file (an admin token) stays for
+ * clients of tokens.
+ */
+async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step: (msg: string) => void): Promise<string> {
   mkdirSync(l.pkiDir, { recursive: true, mode: 0o700 });
   const tokenFile = join(l.pkiDir, 'tokens.csv');
-  const token = ensureAdminToken(tokenFile);
+  ensureAdminToken(tokenFile);
+  const caFile = join(l.pkiDir, 'ca.crt');
   const server = `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.securePort}`;
   if (runningPid(l.runDir, 'apiserver')) step('apiserver: already running');
   else {
@@ -227,13 +239,19 @@ async function upAPIServer(
         `--cert-dir=${l.pkiDir}`,
         `--service-cluster-ip-range=${opts.serviceClusterIPRange}`,
         `--token-auth-file=${tokenFile}`,
+        // The apiserver makes the CA in --cert-dir before it reads these.
+        `--client-ca-file=${caFile}`,
+        `--kubelet-certificate-authority=${caFile}`,
+        '--enable-bootstrap-token-auth',
+        // As kubeadm: each component holds only what its role grants, each kubelet only its own pods' objects.
+        '--authorization-mode=Node,RBAC',
+        ...(opts.auditLogPath ? [`--audit-log-path=${opts.auditLogPath}`] : []),
       ]),
       l.runDir,
       l.logDir,
     );
     step('apiserver: starting');
   }
-  const caFile = join(l.pkiDir, 'ca.crt');
   await waitFor(
     'apiserver',
     async () => existsSync(caFile) && httpsReady(`${server}/readyz`, readFileSync(caFile, 'utf8')),
@@ -242,7 +260,7 @@ async function upAPIServer(
     () => !!runningPid(l.runDir, 'apiserver'),
   );
   step(`apiserver: ready at ${server}`);
-  return { server, token, ca: readFileSync(caFile, 'utf8') };
+  return server;
 }
 
 /** A control-plane component that runs leader election (unless it runs already), ready once its log says it leads or follows. */
@@ -269,15 +287,23 @@ interface NodeState {
   nodeIP: string;
 }
 
-/** The node: the local image registry, containerd and the kubelet. */
-async function upNode(opts: UpOptions, l: Layout, server: string, ca: string, token: string, step: (msg: string) => void): Promise<void> {
+/** The node: the local image registry, containerd, the kubelet, the proxy and the cluster DNS. */
+async function upNode(
+  opts: UpOptions,
+  l: Layout,
+  admin: AdminAccess,
+  ca: CertKeyPair,
+  kubeconfigOf: (component: Component) => string,
+  step: (msg: string) => void,
+): Promise<void> {
   const node: NodeState = { podCIDR: opts.podCIDR, cniBridge: opts.cniBridge, nodeIP: nodeIP(opts.podCIDR) };
   writeFileSync(l.nodeFile, JSON.stringify(node));
   const registry = await upRegistry(opts, l, step);
   const cd = await upContainerd(opts, l, registry, step);
-  await upKubelet(opts, l, node, cd, { server, ca, token }, step);
-  await upProxy(opts, l, node, step);
-  await upDNS(opts, l, node, { server, ca, token }, step);
+  const serving = kubeletServingCertificate(l.pkiDir, opts.nodeName, node.nodeIP, ca);
+  await upKubelet(opts, l, node, cd, admin, { kubeconfig: kubeconfigOf('kubelet'), ...serving }, step);
+  await upProxy(opts, l, node, kubeconfigOf('proxy'), step);
+  await upDNS(opts, l, node, admin, kubeconfigOf('dns'), step);
 }
 
 /** The image registry with every image the cluster runs; returns its address. */
@@ -324,10 +350,19 @@ async function upContainerd(opts: UpOptions, l: Layout, registry: string, step: 
   return cd;
 }
 
+/** How `timonel up` itself talks to the apiserver: as the admin. */
 interface AdminAccess {
   server: string;
+  /** The cluster CA's certificate. */
   ca: string;
-  token: string;
+  cert: CertKeyPair;
+}
+
+interface KubeletFiles {
+  kubeconfig: string;
+  /** Its serving certificate, from the cluster CA. */
+  certFile: string;
+  keyFile: string;
 }
 
 async function upKubelet(
@@ -335,15 +370,15 @@ async function upKubelet(
   l: Layout,
   node: NodeState,
   cd: ReturnType<typeof containerdPaths>,
-  api: AdminAccess,
+  admin: AdminAccess,
+  files: KubeletFiles,
   step: (msg: string) => void,
 ): Promise<void> {
-  const { server, ca, token } = api;
   if (runningPid(l.runDir, 'kubelet')) step('kubelet: already running');
   else {
     startDetached(
       nodeComponent('kubelet', [
-        `--kubeconfig=${l.kubeconfig}`,
+        `--kubeconfig=${files.kubeconfig}`,
         `--node-name=${opts.nodeName}`,
         `--node-ip=${node.nodeIP}`,
         `--pod-cidr=${node.podCIDR}`,
@@ -353,6 +388,11 @@ async function upKubelet(
         `--root-dir=${join(opts.dataDir, 'kubelet')}`,
         `--pod-manifest-path=${join(opts.dataDir, 'manifests')}`,
         `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
+        `--tls-cert-file=${files.certFile}`,
+        `--tls-private-key-file=${files.keyFile}`,
+        '--anonymous-auth=false',
+        '--authentication-token-webhook',
+        '--authorization-mode=Webhook',
       ]),
       l.runDir,
       l.logDir,
@@ -362,7 +402,7 @@ async function upKubelet(
   // The kubelet serves once its node is set up and registered; only then is a Ready condition its own, not a predecessor's.
   await waitFor(
     `node ${opts.nodeName}`,
-    async () => (await kubeletHealthy(node.nodeIP)) && nodeReady(server, ca, token, opts.nodeName),
+    async () => (await kubeletHealthy(node.nodeIP, admin.ca)) && nodeReady(admin, opts.nodeName),
     60_000,
     join(l.logDir, 'kubelet.log'),
     () => !!runningPid(l.runDir, 'kubelet'),
@@ -370,14 +410,14 @@ async function upKubelet(
   step(`kubelet: ready, node ${opts.nodeName} is Ready at ${node.nodeIP}`);
 }
 
-async function upProxy(opts: UpOptions, l: Layout, node: NodeState, step: (msg: string) => void): Promise<void> {
+async function upProxy(opts: UpOptions, l: Layout, node: NodeState, kubeconfig: string, step: (msg: string) => void): Promise<void> {
   // proxy: Services → iptables on this machine.
   if (runningPid(l.runDir, 'proxy')) step('proxy: already running');
   else {
     const healthz = await localPort(10256);
     startDetached(
       nodeComponent('proxy', [
-        `--kubeconfig=${l.kubeconfig}`,
+        `--kubeconfig=${kubeconfig}`,
         `--hostname-override=${opts.nodeName}`,
         `--bind-address=${node.nodeIP}`,
         '--cluster-cidr=10.244.0.0/16',
@@ -398,16 +438,15 @@ async function upProxy(opts: UpOptions, l: Layout, node: NodeState, step: (msg: 
   }
 }
 
-async function upDNS(opts: UpOptions, l: Layout, node: NodeState, api: AdminAccess, step: (msg: string) => void): Promise<void> {
-  const { server, ca, token } = api;
+async function upDNS(opts: UpOptions, l: Layout, node: NodeState, admin: AdminAccess, kubeconfig: string, step: (msg: string) => void): Promise<void> {
   // Cluster DNS: the kube-dns Service (manifests/dns.yaml) and its server on the node.
-  await ensureObject(server, ca, token, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
+  await ensureObject(admin, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
   if (runningPid(l.runDir, 'dns')) step('dns: already running');
   else {
     const metrics = await localPort(9153);
     startDetached(
       nodeComponent('dns', [
-        `--kubeconfig=${l.kubeconfig}`,
+        `--kubeconfig=${kubeconfig}`,
         `--bind-address=${node.nodeIP}`,
         `--port=${DNS_PORT}`,
         '--cluster-domain=cluster.local',
@@ -449,24 +488,66 @@ function manifest(name: string): string {
  * Creates the object from a YAML manifest unless one of that name exists (looked up first: a second
  * create would fail on its fixed ClusterIP with 422 before the name's 409).
  */
-async function ensureObject(server: string, ca: string, token: string, collection: string, yamlText: string): Promise<void> {
+async function ensureObject(admin: AdminAccess, collection: string, yamlText: string): Promise<void> {
   const obj = parseYAML(yamlText) as { metadata: { name: string } };
   const call = async (method: string, path: string, body?: string) =>
-    (await httpsCall(`${server}${path}`, { method, ca, token, body, timeoutMs: 5000 })).status;
+    (await httpsCall(`${admin.server}${path}`, { method, ca: admin.ca, cert: admin.cert, body, timeoutMs: 5000 })).status;
   if ((await call('GET', `${collection}/${obj.metadata.name}`)) === 200) return;
   const code = await call('POST', collection, JSON.stringify(obj));
   if (code !== 201 && code !== 409) throw new Error(`creating ${collection}/${obj.metadata.name} from a manifest: HTTP ${code}`);
 }
 
-function kubeletHealthy(nodeIP: string): Promise<boolean> {
-  return httpsCall(`https://${nodeIP}:10250/healthz`, { insecure: true, timeoutMs: 1000 }).then(
+/**
+ * kube-public/cluster-info, as kubeadm's bootstrap-token phase makes it: the cluster's
+ * address and CA for nodes that join, which the bootstrap signer then signs with each
+ * bootstrap token; and the Role and RoleBinding that let anonymous clients read it.
+ */
+async function ensureClusterInfo(admin: AdminAccess): Promise<void> {
+  const role = 'kubeadm:bootstrap-signer-clusterinfo';
+  const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-public';
+  const objects: Array<[string, object]> = [
+    [
+      '/api/v1/namespaces/kube-public/configmaps',
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cluster-info', namespace: 'kube-public' },
+        data: { kubeconfig: clusterInfoKubeconfigYAML(admin.server, admin.ca) },
+      },
+    ],
+    [
+      `${rbac}/roles`,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: role, namespace: 'kube-public' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }],
+      },
+    ],
+    [
+      `${rbac}/rolebindings`,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: role, namespace: 'kube-public' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:anonymous' }],
+      },
+    ],
+  ];
+  for (const [collection, obj] of objects) await ensureObject(admin, collection, JSON.stringify(obj));
+}
+
+/** The kubelet answers on its port, with a serving certificate from the cluster CA. */
+function kubeletHealthy(nodeIP: string, ca: string): Promise<boolean> {
+  return httpsCall(`https://${nodeIP}:10250/healthz`, { ca, timeoutMs: 1000 }).then(
     (r) => r.status === 200,
     () => false,
   );
 }
 
-async function nodeReady(server: string, ca: string, token: string, name: string): Promise<boolean> {
-  const res = await httpsCall(`${server}/api/v1/nodes/${name}`, { ca, token, timeoutMs: 2000 });
+async function nodeReady(admin: AdminAccess, name: string): Promise<boolean> {
+  const res = await httpsCall(`${admin.server}/api/v1/nodes/${name}`, { ca: admin.ca, cert: admin.cert, timeoutMs: 2000 });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
   const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

@@ -24,6 +24,7 @@ import { DaemonSetsController } from './daemon/daemon_controller.js';
 import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
+import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
 import { CSRSigningController } from './certificates/signer/signer.js';
 import { CSRApprovingController } from './certificates/approver/sarapprove.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
@@ -51,6 +52,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
   'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
+  ...BOOTSTRAP_CONTROLLERS,
 };
 
 export interface ManagerOptions {

@@ -41,6 +41,7 @@ import { PodWorkers, type SyncOutcome } from './pod_workers.js';
 import { ProbeManager } from './prober/index.js';
 import { newWatchingSecretManager, type SecretManager } from './secret/secret_manager.js';
 import { startKubeletServer, type KubeletServer } from './server/server.js';
+import { buildAuth } from './server/auth/auth.js';
 import { generateAPIPodStatus, KUBELET_CONDITIONS } from './status/generate.js';
 import { StatusManager } from './status/status_manager.js';
 import { podKey, type ObjectLookup, type ResourceList } from './types.js';
@@ -86,6 +87,15 @@ export interface KubeletOptions {
   tlsPrivateKeyFile?: string;
   /** Client certificates (the apiserver's) must be signed by this CA. */
   clientCAFile?: string;
+  /** Who may use the kubelet API besides client certificates, and how it authorises (auth/auth.ts); default: certificates only, every one allowed. */
+  serverAuth?: {
+    anonymous: boolean;
+    tokenWebhook: boolean;
+    tokenWebhookCacheTTLMs?: number;
+    authorizationMode: 'AlwaysAllow' | 'Webhook';
+    authorizedTTLMs?: number;
+    unauthorizedTTLMs?: number;
+  };
 }
 
 interface PodState {
@@ -361,6 +371,9 @@ export class Kubelet {
         tlsCertFile: o.tlsCertFile,
         tlsKeyFile: o.tlsPrivateKeyFile,
         clientCAFile: o.clientCAFile,
+        auth: o.serverAuth
+          ? buildAuth({ ...o.serverAuth, nodeName: o.nodeName, clientCA: !!o.clientCAFile, client: o.client, log: (m) => this.log(m) })
+          : undefined,
         certDir: join(o.rootDir, 'pki'),
         hostnames: [o.nodeName, o.nodeIP],
         cri: this.cri,

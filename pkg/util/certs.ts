@@ -1,8 +1,9 @@
 // Certificates: a self-signed CA and a serving certificate for the loopback
 // names, made once and kept in the cert directory (as kube-apiserver does with
-// --cert-dir when no --tls-cert-file is given); client certificates signed by
-// that CA (the apiserver's kubelet client certificate); self-signed serving
-// certificates (the kubelet's, without --tls-cert-file).
+// --cert-dir when no --tls-cert-file is given); certificates signed by that CA
+// (the apiserver's kubelet client certificate, the identities and the kubelet
+// serving certificate `timonel up` makes), renewed when the CA changes;
+// self-signed serving certificates (a kubelet's without --tls-cert-file).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,27 +95,66 @@ export function loadOrCreateServingCerts(dir: string, hosts: string[]): ServingC
   return { caCert: ca.cert, cert: srv.cert, key: srv.key };
 }
 
-/**
- * A client certificate `<name>.crt`/`<name>.key` in dir, signed by the CA kept
- * there (ca.crt, ca.key); made once. Undefined when dir holds no CA key (the
- * serving certificate came from files), since nothing could sign it.
- */
-export function loadOrCreateClientCert(dir: string, name: string, commonName: string, organizations: string[] = []): CertKeyPair | undefined {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  if (existsSync(certFile) && existsSync(keyFile)) return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+/** The CA kept in dir (ca.crt, ca.key); undefined when there is no key there (the serving certificate came from files). */
+export function loadCA(dir: string): CertKeyPair | undefined {
   const caCert = join(dir, 'ca.crt');
   const caKey = join(dir, 'ca.key');
   if (!existsSync(caCert) || !existsSync(caKey)) return undefined;
-  const issued = newCertificate({
-    commonName,
-    organizations,
-    usage: 'client',
-    issuer: { cert: readFileSync(caCert, 'utf8'), key: readFileSync(caKey, 'utf8') },
-  });
-  writeFileSync(certFile, issued.cert);
+  return { cert: readFileSync(caCert, 'utf8'), key: readFileSync(caKey, 'utf8') };
+}
+
+/** What a kept certificate must still be to be kept: signed by the CA, for the same subject and names, not expired. */
+function stillValid(certPem: string, ca: CertKeyPair, req: CertificateRequest): boolean {
+  let cert: forge.pki.Certificate;
+  let issuer: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromPem(certPem);
+    issuer = forge.pki.certificateFromPem(ca.cert);
+    if (!issuer.verify(cert)) return false;
+  } catch {
+    return false;
+  }
+  if (cert.validity.notAfter.getTime() <= Date.now()) return false;
+  const values = (name: string) => cert.subject.attributes.filter((a) => a.name === name).map((a) => String(a.value));
+  if (values('commonName').join('\n') !== req.commonName) return false;
+  if (values('organizationName').join('\n') !== (req.organizations ?? []).join('\n')) return false;
+  const san = cert.getExtension('subjectAltName') as { altNames?: { ip?: string; value?: string }[] } | undefined;
+  const names = new Set((san?.altNames ?? []).map((n) => n.ip ?? n.value));
+  return (req.hosts ?? []).every((h) => names.has(h));
+}
+
+/**
+ * A certificate `<name>.crt`/`<name>.key` in dir, signed by ca. Made once and kept
+ * while it is still what was asked for; made again when the CA, the subject or the
+ * names changed, or it expired.
+ */
+export function loadOrCreateSignedCert(dir: string, name: string, req: Omit<CertificateRequest, 'issuer'>, ca: CertKeyPair): CertKeyPair {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  if (existsSync(certFile) && existsSync(keyFile)) {
+    const kept = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    if (stillValid(kept.cert, ca, req)) return kept;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const issued = newCertificate({ ...req, issuer: ca });
   writeFileSync(keyFile, issued.key, { mode: 0o600 });
+  writeFileSync(certFile, issued.cert);
   return issued;
+}
+
+/**
+ * A client certificate `<name>.crt`/`<name>.key` in dir, signed by the CA kept
+ * there (ca.crt, ca.key); see loadOrCreateSignedCert. Undefined when dir holds no
+ * CA key (the serving certificate came from files), since nothing could sign it.
+ */
+export function loadOrCreateClientCert(dir: string, name: string, commonName: string, organizations: string[] = []): CertKeyPair | undefined {
+  const ca = loadCA(dir);
+  if (!ca) {
+    const certFile = join(dir, `${name}.crt`);
+    const keyFile = join(dir, `${name}.key`);
+    return existsSync(certFile) && existsSync(keyFile) ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } : undefined;
+  }
+  return loadOrCreateSignedCert(dir, name, { commonName, organizations, usage: 'client' }, ca);
 }
 
 /**

@@ -1,6 +1,6 @@
 // kubectl logs, exec, attach, cp and port-forward end to end: the real kubectl
 // against a real apiserver (etcd behind it), which reaches the kubelet server
-// over TLS with its client certificate; the kubelet server talks to a real
+// over TLS with its client certificate, verifying the kubelet's (from the CA); the kubelet server talks to a real
 // containerd (its own state dir, CNI bridge tmnl-st0, 10.244.203.0/24) where
 // busybox containers run, started with raw CRI calls and the kubelet's labels.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
@@ -18,6 +18,7 @@ import { startCluster, request, type TestCluster } from '../support/cluster.js';
 import { startTestContainerd, type TestContainerd } from '../support/containerd.js';
 import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
 import { CRILabelLocator } from '../../pkg/kubelet/server/crilocator.js';
+import { loadOrCreateSignedCert } from '../../pkg/util/certs.js';
 
 const BRIDGE = 'tmnl-st0';
 const SUBNET = '10.244.203.0/24';
@@ -162,11 +163,15 @@ jest.setTimeout(300_000);
     await cri.image.pullImage({ image: { image: BUSYBOX } });
 
     cluster = await startCluster();
+    // The apiserver verifies the kubelet's serving certificate: the cluster CA signs it for the node's address.
+    const pki = join(cluster.dir, 'pki');
+    loadOrCreateSignedCert(pki, 'kubelet-serving', { commonName: `system:node:${NODE}`, usage: 'server', hosts: [NODE, '127.0.0.1'] }, cluster.ca);
     kubelet = await startKubeletServer({
       address: '127.0.0.1',
       port: 0,
-      certDir: join(stateDir, 'kubelet-pki'),
-      clientCAFile: join(cluster.dir, 'pki', 'ca.crt'),
+      tlsCertFile: join(pki, 'kubelet-serving.crt'),
+      tlsKeyFile: join(pki, 'kubelet-serving.key'),
+      clientCAFile: join(pki, 'ca.crt'),
       cri,
       locator: new CRILabelLocator(cri),
       log: (m) => {

@@ -67,6 +67,8 @@ jest.setTimeout(600_000);
   let kubelet: ChildProcess | undefined;
   let kubeletLog = '';
   let kubeletPort = 0;
+  /** The kubelet's own identity: system:node:<name> in system:nodes. */
+  let nodeKubeconfig = '';
   const podUIDs = new Set<string>();
 
   function startKubelet(): ChildProcess {
@@ -78,7 +80,7 @@ jest.setTimeout(600_000);
         '--enable-source-maps',
         main,
         '--kubeconfig',
-        cluster.kubeconfig,
+        nodeKubeconfig,
         '--node-name',
         NODE,
         '--node-ip',
@@ -141,6 +143,7 @@ jest.setTimeout(600_000);
     registry = await startRegistry(CACHE, REGISTRY_PORT);
     await ensureImages({ cacheDir: CACHE, registryPort: REGISTRY_PORT, only: ['busybox', 'pause'] });
     cluster = await startCluster();
+    nodeKubeconfig = cluster.kubeconfigFor(`system:node:${NODE}`, ['system:nodes']);
     client = Client.fromFile(cluster.kubeconfig);
     // No network option: the kubelet writes the CNI config for its own bridge, torn down below.
     containerd = await startTestContainerd({ stateDir: dir, registryMirror: registry.url, keepState: true });

@@ -1,5 +1,8 @@
 // `timonel up` / `timonel down` as a user runs them: real etcd and apiserver
-// processes, the kubeconfig it writes, the real kubectl, state kept across restarts.
+// processes, the kubeconfig it writes (the admin's client certificate), each
+// component acting as its own identity (the apiserver's audit log), the apiserver
+// reaching the kubelet with its certificate verified, the real kubectl, state kept
+// across restarts.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,7 +11,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse as parseYAML } from 'yaml';
 import { freePort, isAlive } from '../../pkg/cluster/process.js';
+
+interface AuditEvent {
+  verb: string;
+  user: { username: string; groups?: string[] };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+}
 
 const run = promisify(execFile);
 const TIMONEL = new URL('../../cmd/timonel/main.js', import.meta.url).pathname;
@@ -41,6 +51,8 @@ describe('timonel up / down', () => {
       '10.244.101.0/24',
       '--cni-bridge',
       'tmnl-e2e1',
+      '--audit-log-path',
+      join(dataDir, 'logs', 'audit.log'),
     ];
   });
   afterAll(async () => {
@@ -67,6 +79,86 @@ describe('timonel up / down', () => {
     // The controller-manager is at work: new namespaces get their default ServiceAccount.
     await kubectl(['create', 'namespace', 'team-a']);
     await kubectl(['wait', '--for=create', 'serviceaccount/default', '-n', 'team-a', '--timeout=20s']);
+  });
+
+  it("writes the admin's kubeconfig with a client certificate: kubectl auth whoami is the admin in system:masters", async () => {
+    const kc = parseYAML(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8')) as { users: { user: Record<string, string> }[] };
+    const user = kc.users[0].user;
+    assert.equal(user.token, undefined);
+    assert.match(Buffer.from(user['client-certificate-data'], 'base64').toString(), /^-----BEGIN CERTIFICATE-----/);
+    assert.match(Buffer.from(user['client-key-data'], 'base64').toString(), /PRIVATE KEY-----/);
+    const who = (await kubectl(['auth', 'whoami'])).stdout;
+    assert.match(who, /^Username\s+kubernetes-admin$/m);
+    assert.match(who, /^Groups\s+\[system:masters system:authenticated\]$/m);
+    // Each component has its own kubeconfig, with no token either.
+    for (const component of ['controller-manager', 'scheduler', 'kubelet', 'proxy', 'dns']) {
+      const text = readFileSync(join(dataDir, 'kubeconfigs', `${component}.yaml`), 'utf8');
+      assert.match(text, /client-certificate-data: /);
+      assert.doesNotMatch(text, /token: /);
+    }
+  });
+
+  it('each component acts as its own identity; the apiserver reaches the kubelet with verification on', async () => {
+    const node = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    await kubectl(['run', 'ident', '--image=busybox:1.36', '--restart=Never', '--', 'sh', '-c', 'echo hello-from-ident']);
+    await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/ident', '--timeout=90s']);
+    // pods/log goes through the apiserver to the kubelet, whose certificate the cluster CA signed.
+    assert.equal((await kubectl(['logs', 'ident'])).stdout, 'hello-from-ident\n');
+    const events = () =>
+      readFileSync(join(dataDir, 'logs', 'audit.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent);
+    const who = (match: (e: AuditEvent) => boolean) => [
+      ...new Set(
+        events()
+          .filter(match)
+          .map((e) => e.user.username),
+      ),
+    ];
+    const ref = (e: AuditEvent, resource: string, subresource = '', name?: string) =>
+      e.objectRef?.resource === resource && (e.objectRef.subresource ?? '') === subresource && (name === undefined || e.objectRef.name === name);
+    assert.deepEqual(
+      who((e) => e.verb === 'create' && ref(e, 'pods', 'binding', 'ident')),
+      ['system:kube-scheduler'],
+    );
+    assert.deepEqual(
+      who((e) => ['update', 'patch'].includes(e.verb) && ref(e, 'pods', 'status', 'ident')),
+      [`system:node:${node}`],
+    );
+    assert.deepEqual(
+      who((e) => ['update', 'patch'].includes(e.verb) && ref(e, 'nodes', 'status', node)),
+      [`system:node:${node}`],
+    );
+    assert.deepEqual(
+      who((e) => e.verb === 'create' && ref(e, 'serviceaccounts') && e.objectRef?.namespace === 'team-a'),
+      ['system:kube-controller-manager'],
+    );
+    // Their informers' lists (a watch is logged once it ends).
+    assert.ok(who((e) => e.verb === 'list' && ref(e, 'endpointslices')).includes('system:kube-proxy'));
+    assert.ok(who((e) => e.verb === 'list' && ref(e, 'services')).includes('system:kube-dns'));
+    assert.deepEqual(
+      who((e) => e.verb === 'get' && ref(e, 'pods', 'log', 'ident')),
+      ['kubernetes-admin'],
+    );
+    assert.ok(
+      events()
+        .find((e) => e.user.username === `system:node:${node}`)
+        ?.user.groups?.includes('system:nodes'),
+    );
+    // The kubelet asked the apiserver whether the apiserver's kubelet client may read the log (Webhook authorization).
+    assert.deepEqual(
+      who((e) => e.verb === 'create' && ref(e, 'subjectaccessreviews')),
+      [`system:node:${node}`],
+    );
+    await kubectl(['delete', 'pod', 'ident', '--wait=false']);
+  });
+
+  it('kube-public/cluster-info carries the cluster CA and address', async () => {
+    const text = (await kubectl(['get', 'configmap', 'cluster-info', '-n', 'kube-public', '-o', 'jsonpath={.data.kubeconfig}'])).stdout;
+    const info = parseYAML(text) as { clusters: { cluster: { server: string; 'certificate-authority-data': string } }[] };
+    const admin = parseYAML(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8')) as typeof info;
+    assert.deepEqual(info.clusters[0].cluster, admin.clusters[0].cluster);
   });
 
   it('refuses requests without the kubeconfig credentials', async () => {

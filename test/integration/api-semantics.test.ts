@@ -83,7 +83,7 @@ function openWatch(c: TestCluster, path: string): Promise<WatchStream> {
       endResolve = r;
     });
     let buf = '';
-    const req: ClientRequest = httpsRequest(new URL(path, c.url), { method: 'GET', ca: c.caCert, headers: { authorization: `Bearer ${c.token}` } }, (res) => {
+    const req: ClientRequest = httpsRequest(new URL(path, c.url), { method: 'GET', ca: c.caCert, cert: c.adminCert.cert, key: c.adminCert.key }, (res) => {
       if (res.statusCode !== 200) {
         let body = '';
         res.on('data', (d: Buffer) => {

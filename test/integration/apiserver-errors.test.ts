@@ -176,7 +176,7 @@ describe('apiserver bad input', () => {
       // No content-length: node sends the body chunked, so only counting the bytes can stop it.
       const req = httpsRequest(
         new URL('/api/v1/namespaces/default/configmaps', c.url),
-        { method: 'POST', ca: c.caCert, headers: { ...JSON_HDR, authorization: `Bearer ${c.token}` } },
+        { method: 'POST', ca: c.caCert, cert: c.adminCert.cert, key: c.adminCert.key, headers: JSON_HDR },
         (r) => {
           let text = '';
           r.on('data', (d: Buffer) => (text += d));

@@ -334,7 +334,7 @@ describe('a Content-Length that does not match the body', () => {
     const { hostname, port } = new URL(c.url);
     return new Promise((resolve, reject) => {
       let got = '';
-      const s = tlsConnect({ host: hostname, port: Number(port), ca: c.caCert, servername: 'localhost' }, () => {
+      const s = tlsConnect({ host: hostname, port: Number(port), ca: c.caCert, cert: c.adminCert.cert, key: c.adminCert.key, servername: 'localhost' }, () => {
         s.write(bytes);
         if (endAfterMs !== undefined) setTimeout(() => s.end(), endAfterMs);
       });
@@ -347,7 +347,7 @@ describe('a Content-Length that does not match the body', () => {
   }
 
   function head(length: number, body: string): string {
-    return `POST ${CMS} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${c.token}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
+    return `POST ${CMS} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`;
   }
 
   it('shorter than the body: the request is read as declared and refused, the rest is not a request; nothing is written', async () => {

@@ -25,8 +25,9 @@ function send(agent: Agent, method: string, path: string, body?: string): Promis
         method,
         agent,
         ca: c.caCert,
+        cert: c.adminCert.cert,
+        key: c.adminCert.key,
         headers: {
-          authorization: `Bearer ${c.token}`,
           'content-type': 'application/json',
           ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
         },
@@ -139,12 +140,19 @@ describe('apiserver under overload: request timeout and slow clients', () => {
   ] as const) {
     it(`a client trickling ${what} is cut off after a bounded time`, async () => {
       const u = new URL(c.url);
-      const socket = tlsConnect({ host: u.hostname, port: Number(u.port), ca: c.caCert, servername: 'localhost' });
+      const socket = tlsConnect({
+        host: u.hostname,
+        port: Number(u.port),
+        ca: c.caCert,
+        cert: c.adminCert.cert,
+        key: c.adminCert.key,
+        servername: 'localhost',
+      });
       await new Promise<void>((resolve, reject) => socket.once('secureConnect', () => resolve()).once('error', reject));
       const started = Date.now();
       let received = '';
       socket.on('data', (d: Buffer) => (received += d.toString()));
-      socket.write(head.replace('Host: x\r\n', `Host: x\r\nAuthorization: Bearer ${c.token}\r\n`));
+      socket.write(head);
       const tick = setInterval(() => socket.writable && socket.write(trickle), 200);
       await new Promise<void>((resolve) => socket.once('close', () => resolve()));
       clearInterval(tick);

@@ -1,7 +1,10 @@
 // Test fixtures: a real etcd in a throwaway directory on free ports, and an
-// apiserver in this process in front of it, with a kubeconfig for kubectl.
+// apiserver in this process in front of it, with a kubeconfig for kubectl. As
+// `timonel up`, the apiserver takes client certificates from its CA
+// (--client-ca-file) and verifies kubelets' serving certificates against it; the
+// kubeconfig and request() act as the admin by its client certificate. Tests of
+// tokens give the apiserver their own (overrides.tokens).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +13,7 @@ import { startEtcd, type TestEtcd } from './etcd.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { APIServer, DEFAULT_CONFIG, type APIServerConfig } from '../../pkg/apiserver/server.js';
+import { loadCA, loadOrCreateServingCerts, loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
 
 const run = promisify(execFile);
 
@@ -18,9 +22,17 @@ export interface TestCluster {
   server: APIServer;
   url: string;
   caCert: string;
-  token: string;
+  /** The cluster CA with its key, for certificates of a test's own. */
+  ca: CertKeyPair;
+  /** The admin's client certificate: user admin in system:masters. */
+  adminCert: CertKeyPair;
+  /** The admin's kubeconfig. */
   kubeconfig: string;
   dir: string;
+  /** A client certificate from the cluster CA for user commonName in the organizations (groups), kept in the pki directory. */
+  clientCert(commonName: string, organizations?: string[]): CertKeyPair;
+  /** A kubeconfig for that user; returns its path. */
+  kubeconfigFor(commonName: string, organizations?: string[]): string;
   /** Runs the real kubectl against this apiserver; rejects on a non-zero exit. */
   kubectl(args: string[], opts?: { input?: string; allowFail?: boolean }): Promise<{ stdout: string; stderr: string; code: number }>;
   /** Stops the apiserver and starts a fresh one on the same port, certificates and etcd (an apiserver restart). */
@@ -28,40 +40,58 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** overrides.tokens are served besides the admin's. */
+export const ADMIN = { commonName: 'admin', organizations: ['system:masters'] };
+
+/** Safe as a file name: a user name such as system:node:a. */
+function fileName(commonName: string): string {
+  return commonName.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
 export async function startCluster(overrides: Partial<APIServerConfig> = {}): Promise<TestCluster> {
-  const { tokens: moreTokens = [], ...rest } = overrides;
   const etcd = await startEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'timonel-apiserver-'));
   const port = await freePort();
   const logs: string[] = [];
-  const token = randomBytes(16).toString('hex');
+  // The CA the apiserver would make in its cert dir, made first so that the admin's certificate can be.
+  const certDir = join(dir, 'pki');
+  loadOrCreateServingCerts(certDir, ['127.0.0.1', 'localhost']);
+  const ca = loadCA(certDir) as CertKeyPair;
+  const clientCert = (commonName: string, organizations: string[] = []) =>
+    loadOrCreateSignedCert(certDir, `client-${fileName(commonName)}`, { commonName, organizations, usage: 'client' }, ca);
+  const adminCert = clientCert(ADMIN.commonName, ADMIN.organizations);
   const server = new APIServer({
     ...DEFAULT_CONFIG,
     etcdServers: [etcd.endpoint],
-    certDir: join(dir, 'pki'),
-    // The kubeconfig's user: an administrator, as `timonel up`'s admin.
-    tokens: [{ token, user: { name: 'admin', uid: 'admin', groups: ['system:masters'] } }, ...moreTokens],
+    certDir,
+    clientCAFile: join(certDir, 'ca.crt'),
+    kubeletCertificateAuthority: join(certDir, 'ca.crt'),
     securePort: port,
     log: (m) => {
       logs.push(m);
       if (process.env.TIMONEL_TEST_LOG) process.stderr.write(`apiserver: ${m}\n`);
     },
-    ...rest,
+    ...overrides,
   });
   await server.start();
   const url = `https://127.0.0.1:${server.config.securePort}`;
   const kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(kubeconfig, kubeconfigYAML(url, server.caCert, token));
+  writeFileSync(kubeconfig, kubeconfigYAML(url, server.caCert, adminCert));
   const kubectlEnv = { ...process.env, HOME: dir, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'kubecache') };
   const cluster: TestCluster = {
     etcd,
     server,
     url,
     caCert: server.caCert,
-    token,
+    ca,
+    adminCert,
     kubeconfig,
     dir,
+    clientCert,
+    kubeconfigFor(commonName, organizations = []) {
+      const file = join(dir, `${fileName(commonName)}.kubeconfig`);
+      writeFileSync(file, kubeconfigYAML(url, server.caCert, clientCert(commonName, organizations), 'timonel', commonName), { mode: 0o600 });
+      return file;
+    },
     async kubectl(args, opts = {}) {
       const child = run('kubectl', args, { env: kubectlEnv, maxBuffer: 64 * 1024 * 1024 });
       if (opts.input !== undefined) {
@@ -91,9 +121,12 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
   return cluster;
 }
 
-/** A request to the test apiserver, trusting its CA. */
+/**
+ * A request to the test apiserver, trusting its CA: as the admin (its client certificate); with
+ * c.token or opts.headers.authorization, by those credentials instead (no certificate).
+ */
 export async function request(
-  c: Pick<TestCluster, 'url' | 'caCert' | 'token'>,
+  c: Pick<TestCluster, 'url' | 'caCert' | 'adminCert'> & { token?: string },
   method: string,
   path: string,
   opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
@@ -102,7 +135,10 @@ export async function request(
   return new Promise((resolve, reject) => {
     const u = new URL(path, c.url);
     const length = opts.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(opts.body)) };
-    const req = httpsRequest(u, { method, ca: c.caCert, headers: { authorization: `Bearer ${c.token}`, ...length, ...opts.headers } }, (res) => {
+    const bearer = c.token === undefined ? {} : { authorization: `Bearer ${c.token}` };
+    const asAdmin = c.token === undefined && !Object.keys(opts.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+    const cert = asAdmin ? { cert: c.adminCert.cert, key: c.adminCert.key } : {};
+    const req = httpsRequest(u, { method, ca: c.caCert, ...cert, headers: { ...bearer, ...length, ...opts.headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {

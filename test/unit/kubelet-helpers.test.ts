@@ -435,6 +435,17 @@ describe('static pods and mirror pods', () => {
     assert.deepEqual(mirror.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'node-uid', controller: true }]);
     assert.ok(isMirrorOf({ ...mirror, metadata: { ...mirror.metadata, uid: 'm' } }, sp));
   });
+  it('a static pod names no service account unless its manifest does (NodeRestriction refuses mirrors that do)', () => {
+    const sp = staticPodFromManifest(parseManifest(manifest, 'x')[0], 'n1', '/m/web.yaml');
+    assert.equal(sp.spec.serviceAccountName, undefined);
+    assert.equal(mirrorPodFor(sp, undefined).spec.serviceAccountName, undefined);
+    const named = staticPodFromManifest(
+      { ...parseManifest(manifest, 'x')[0], spec: { ...parseManifest(manifest, 'x')[0].spec, serviceAccountName: 'builder' } },
+      'n1',
+      '/m/web.yaml',
+    );
+    assert.equal(named.spec.serviceAccountName, 'builder');
+  });
 });
 
 describe('kubelet helpers', () => {

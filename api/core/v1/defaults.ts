@@ -171,9 +171,13 @@ export function setDefaultsPod(pod: KubeObject): void {
     const requests = child(res, 'requests');
     for (const [k, v] of Object.entries(limits)) if (!hasOwn(requests, k)) setOwn(requests, k, v);
   }
-  // ServiceAccount admission.
-  if (!spec.serviceAccountName) spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
-  if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
+  // ServiceAccount admission, which leaves mirror pods as their kubelet wrote them (NodeRestriction
+  // refuses a mirror pod that names a service account).
+  const annotations = pod.metadata.annotations;
+  const mirror = annotations !== undefined && hasOwn(annotations, 'kubernetes.io/config.mirror');
+  if (!spec.serviceAccountName && !mirror)
+    spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
+  if (!spec.serviceAccount && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   // Priority admission, when no PriorityClass is named (classes are resolved by the registry).
   if (!spec.priorityClassName) {
     setIfAbsent(spec, 'priority', 0);

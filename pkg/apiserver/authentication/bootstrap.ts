@@ -6,39 +6,34 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { BOOTSTRAPPERS_GROUP, type UserInfo } from '../../auth/user.js';
+import {
+  BOOTSTRAP_TOKEN_EXTRA_GROUPS_KEY,
+  BOOTSTRAP_TOKEN_SECRET_PREFIX,
+  BOOTSTRAP_TOKEN_SECRET_TYPE,
+  getData,
+  hasExpired,
+  type SecretLike,
+} from '../../util/bootstraptoken.js';
 import { withAuthenticatedGroup } from './result.js';
 
-export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
-export const BOOTSTRAP_TOKEN_SECRET_PREFIX = 'bootstrap-token-';
+export { BOOTSTRAP_TOKEN_SECRET_PREFIX, BOOTSTRAP_TOKEN_SECRET_TYPE, hasExpired };
 export const BOOTSTRAP_USER_PREFIX = 'system:bootstrap:';
 
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const EXTRA_GROUP = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Reads a Secret in kube-system (from the watch cache); undefined when there is none. */
 export type SecretGetter = (name: string) => Promise<KubeObject | undefined>;
 
 /** A key of a Secret's data, decoded; '' when absent. */
 function dataOf(secret: KubeObject, key: string): string {
-  const data = (secret as { data?: unknown }).data;
-  if (!data || typeof data !== 'object' || !Object.prototype.hasOwnProperty.call(data, key)) return '';
-  const v = (data as Record<string, unknown>)[key];
-  return typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : '';
-}
-
-/** An unparsable expiration counts as expired, as upstream's bootstrapsecretutil.HasExpired. */
-export function hasExpired(secret: KubeObject, now: number): boolean {
-  const expiration = dataOf(secret, 'expiration');
-  if (expiration === '') return false;
-  const at = RFC3339.test(expiration) ? Date.parse(expiration) : NaN;
-  return Number.isNaN(at) || at <= now;
+  return getData(secret as SecretLike, key);
 }
 
 /** system:bootstrappers and the valid auth-extra-groups, sorted and without repeats; undefined if one is invalid. */
 export function groupsOf(secret: KubeObject): string[] | undefined {
   const groups = new Set([BOOTSTRAPPERS_GROUP]);
-  const extra = dataOf(secret, 'auth-extra-groups');
+  const extra = dataOf(secret, BOOTSTRAP_TOKEN_EXTRA_GROUPS_KEY);
   if (extra !== '') {
     for (const g of extra.split(',')) {
       if (!EXTRA_GROUP.test(g)) return undefined;
@@ -76,7 +71,7 @@ export class BootstrapTokenAuthenticator {
       return this.refuse(`secret kube-system/${name} is not of type ${BOOTSTRAP_TOKEN_SECRET_TYPE}`);
     if (!sameSecret(dataOf(secret, 'token-secret'), tokenSecret)) return this.refuse(`secret kube-system/${name}: token-secret does not match`);
     if (dataOf(secret, 'token-id') !== id) return this.refuse(`secret kube-system/${name}: token-id does not match`);
-    if (hasExpired(secret, Date.now())) return this.refuse(`secret kube-system/${name} has expired`);
+    if (hasExpired(secret as SecretLike, Date.now())) return this.refuse(`secret kube-system/${name} has expired`);
     if (dataOf(secret, 'usage-bootstrap-authentication') !== 'true') return this.refuse(`secret kube-system/${name} is not for authentication`);
     const groups = groupsOf(secret);
     if (!groups) return this.refuse(`secret kube-system/${name} has an invalid auth-extra-groups`);

@@ -38,7 +38,14 @@ export function staticPodFromManifest(raw: Pod, nodeName: string, source: string
   pod.metadata.name = `${pod.metadata.name}-${nodeName.toLowerCase()}`;
   pod.spec ??= { containers: [] };
   pod.spec.nodeName = nodeName;
+  const namedAccount = pod.spec.serviceAccountName || pod.spec.serviceAccount;
   setDefaultsPod(pod);
+  // The default service account is the apiserver's ServiceAccount admission, which skips mirror
+  // pods: a static pod names one only when its manifest does (and NodeRestriction then refuses its mirror).
+  if (!namedAccount) {
+    delete pod.spec.serviceAccountName;
+    delete pod.spec.serviceAccount;
+  }
   delete pod.status;
   delete pod.metadata.uid;
   delete pod.metadata.resourceVersion;

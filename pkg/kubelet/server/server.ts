@@ -4,7 +4,8 @@
 // /exec|/attach/{ns}/{pod}[/{uid}]/{container}?command=..&input=1&output=1&error=1&tty=1,
 // /portForward/{ns}/{pod}[/{uid}], /run/{ns}/{pod}/{container}?cmd=.., /pods, /healthz.
 // Each route family has its own file; this one dispatches by the path's first
-// segment, checks client certificates (tls.ts) and owns the listener.
+// segment, passes every request but /healthz through the authentication and
+// authorization filter (auth/) and owns the listener.
 import { createServer as createHTTPServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { CRIClient } from '../../cri/client.js';
@@ -15,7 +16,8 @@ import { getAttach, getExec } from './exec.js';
 import { HTTPError, sendText, type Handler, type ServerContext, type UpgradeHandler } from './handler.js';
 import { getPortForward } from './port_forward.js';
 import { getRun } from './run.js';
-import { createTLSServer, isAuthorized, type TLSOptions } from './tls.js';
+import { createTLSServer, type TLSOptions } from './tls.js';
+import { buildAuth, type KubeletAuth } from './auth/auth.js';
 import type { ContainerLocator } from './types.js';
 import { rejectUpgrade } from './upgradeproxy.js';
 import { WebSocketAcceptor } from './websocket.js';
@@ -29,6 +31,11 @@ export interface KubeletServerOptions extends TLSOptions {
   locator: ContainerLocator;
   /** The pods bound to this node, for /pods. */
   pods?: () => Promise<unknown[]> | unknown[];
+  /**
+   * Who may use the API (see auth/). Without it: with a client CA, clients with a
+   * certificate it signed; without one, everyone.
+   */
+  auth?: KubeletAuth;
   log?: (msg: string) => void;
 }
 
@@ -70,11 +77,18 @@ function requestTarget(req: IncomingMessage): RequestTarget | undefined {
   }
 }
 
-function serveRequest(ctx: ServerContext, clientCAFile: string | undefined, req: IncomingMessage, res: ServerResponse): void {
+function serveRequest(ctx: ServerContext, auth: KubeletAuth, req: IncomingMessage, res: ServerResponse): void {
   const t = requestTarget(req);
   if (!t) return sendText(res, 400, 'invalid request URL');
-  // /healthz tells nothing but "up"; launchers probe it without a client certificate.
-  if (!isAuthorized(req, clientCAFile) && t.pathname !== '/healthz') return sendText(res, 401, 'Unauthorized');
+  // /healthz tells nothing but "up"; launchers probe it without credentials.
+  if (t.pathname === '/healthz') return route(ctx, req, res, t);
+  auth.check(req, t.pathname).then(
+    (c) => (c.allowed ? route(ctx, req, res, t) : sendText(res, c.code, c.message)),
+    (err: unknown) => sendText(res, 500, (err as Error).message),
+  );
+}
+
+function route(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, t: RequestTarget): void {
   const [root, ...rest] = t.seg;
   if (root !== undefined && UPGRADE_ROUTES.has(root)) return sendText(res, 400, 'Upgrade request required');
   const h = root === undefined ? undefined : ROUTES.get(root);
@@ -86,10 +100,16 @@ function serveRequest(ctx: ServerContext, clientCAFile: string | undefined, req:
   });
 }
 
-function serveUpgrade(ctx: ServerContext, clientCAFile: string | undefined, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function serveUpgrade(ctx: ServerContext, auth: KubeletAuth, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const t = requestTarget(req);
   if (!t) return rejectUpgrade(socket, 400, 'invalid request URL');
-  if (!isAuthorized(req, clientCAFile)) return rejectUpgrade(socket, 401, 'Unauthorized');
+  auth.check(req, t.pathname).then(
+    (c) => (c.allowed ? routeUpgrade(ctx, req, socket, head, t) : rejectUpgrade(socket, c.code, c.message)),
+    (err: unknown) => rejectUpgrade(socket, 500, (err as Error).message),
+  );
+}
+
+function routeUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, t: RequestTarget): void {
   const [root, ...seg] = t.seg;
   const h = root === undefined ? undefined : UPGRADE_ROUTES.get(root);
   if (!h) return rejectUpgrade(socket, 404, '404 page not found');
@@ -104,7 +124,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const log = opts.log ?? (() => undefined);
   const websockets = new WebSocketAcceptor();
   const ctx: ServerContext = { cri: opts.cri, locator: opts.locator, pods: opts.pods, log, websockets };
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => serveRequest(ctx, opts.clientCAFile, req, res);
+  const auth =
+    opts.auth ??
+    buildAuth({ nodeName: '', clientCA: !!opts.clientCAFile, anonymous: !opts.clientCAFile, tokenWebhook: false, authorizationMode: 'AlwaysAllow', log });
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => serveRequest(ctx, auth, req, res);
   const server = opts.insecure ? createHTTPServer(onRequest) : createTLSServer(opts, onRequest);
 
   // Connections, upgraded ones included, are cut on close: logs -f and exec sessions would keep it open.
@@ -117,7 +140,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     track(socket);
     socket.on('error', () => undefined);
-    serveUpgrade(ctx, opts.clientCAFile, req, socket, head);
+    serveUpgrade(ctx, auth, req, socket, head);
   });
   server.requestTimeout = 0; // logs -f is long-lived
   await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,12 @@
 // The kubelet server's TLS: the serving certificate from --tls-cert-file and
-// --tls-private-key-file, or a self-signed one kept in certDir; and, with a
-// client CA, the check that a request presented a certificate it signed (how
-// the apiserver authenticates to the kubelet).
+// --tls-private-key-file (`timonel up` gives one from the cluster CA), or a
+// self-signed one kept in certDir; and, with a client CA, asking clients for a
+// certificate, which OpenSSL checks against it (auth/authenticator.ts reads the
+// outcome).
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, RequestListener, Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:https';
 import { hostname } from 'node:os';
-import type { TLSSocket } from 'node:tls';
 import { loadOrCreateSelfSignedCert } from '../../util/certs.js';
 
 export interface TLSOptions {
@@ -31,14 +31,9 @@ function servingCertificate(o: TLSOptions): { cert: string; key: string } {
   return loadOrCreateSelfSignedCert(o.certDir, 'kubelet', `${hostname()}@${Math.floor(Date.now() / 1000)}`, names);
 }
 
-/** An HTTPS server; with a client CA it asks for client certificates (isAuthorized checks them per request). */
+/** An HTTPS server; with a client CA it asks for client certificates but takes connections without one: the filter decides per request. */
 export function createTLSServer(o: TLSOptions, onRequest: RequestListener): Server {
   const { cert, key } = servingCertificate(o);
   const ca = o.clientCAFile ? readFileSync(o.clientCAFile, 'utf8') : undefined;
   return createServer({ cert, key, ...(ca ? { ca, requestCert: true, rejectUnauthorized: false } : {}) }, onRequest);
-}
-
-/** Without a client CA everyone is; with one, only clients whose certificate it signed. */
-export function isAuthorized(req: IncomingMessage, clientCAFile: string | undefined): boolean {
-  return !clientCAFile || (req.socket as TLSSocket).authorized === true;
 }

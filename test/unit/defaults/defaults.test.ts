@@ -251,3 +251,17 @@ test('Namespace, Secret, PVC and PV defaults', () => {
   assert.equal(hpa.spec.minReplicas, 1);
   assert.equal(hpa.spec.metrics[0].resource.target.averageUtilization, 80);
 });
+
+test('a mirror pod gets no service account (ServiceAccount admission leaves mirror pods alone)', () => {
+  const pod = (annotations: Record<string, string>) =>
+    defaulted('', 'v1', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'static-web-n1', annotations },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+  const mirror = pod({ 'kubernetes.io/config.mirror': 'abc' });
+  assert.equal(mirror.spec.serviceAccountName, undefined);
+  assert.equal(mirror.spec.serviceAccount, undefined);
+  assert.equal(pod({}).spec.serviceAccountName, 'default');
+});

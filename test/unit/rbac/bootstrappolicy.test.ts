@@ -38,6 +38,12 @@ const CONTROLLER_ROLE: Record<string, string> = {
   csrapproving: 'certificate-controller',
 };
 
+/** The controllers whose upstream roles are Roles in the namespaces they work in, not ClusterRoles. */
+const NAMESPACED_CONTROLLER_ROLE: Record<string, { role: string; namespaces: string[] }> = {
+  bootstrapsigner: { role: 'bootstrap-signer', namespaces: ['kube-system', 'kube-public'] },
+  tokencleaner: { role: 'token-cleaner', namespaces: ['kube-system'] },
+};
+
 function role(name: string): ClusterRole {
   const r = policy.clusterRoles.find((x) => x.metadata.name === name);
   assert.ok(r, name);
@@ -132,6 +138,21 @@ describe('the bootstrap policy', () => {
 
   test('every controller the controller-manager runs has its role, bound to its account and to the manager', () => {
     for (const name of Object.keys(CONTROLLERS)) {
+      const namespaced = NAMESPACED_CONTROLLER_ROLE[name];
+      if (namespaced) {
+        const roleName = CONTROLLER_ROLE_PREFIX + namespaced.role;
+        for (const ns of namespaced.namespaces) {
+          assert.ok(
+            policy.roles.some((r) => r.metadata.namespace === ns && r.metadata.name === roleName),
+            `${ns}/${roleName}`,
+          );
+          const binding = policy.roleBindings.find((b) => b.metadata.namespace === ns && b.roleRef.name === roleName);
+          expect(binding?.subjects?.map((s) => `${s.kind}:${s.namespace ?? ''}:${s.name}`).sort()).toEqual(
+            [`ServiceAccount:kube-system:${namespaced.role}`, 'User::system:kube-controller-manager'].sort(),
+          );
+        }
+        continue;
+      }
       const roleName = CONTROLLER_ROLE_PREFIX + (CONTROLLER_ROLE[name] ?? `<no role for controller ${name}>`);
       role(roleName);
       const binding = policy.clusterRoleBindings.find((b) => b.roleRef.name === roleName);
