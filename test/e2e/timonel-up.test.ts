@@ -161,12 +161,20 @@ describe('timonel up / down', () => {
     assert.deepEqual(info.clusters[0].cluster, admin.clusters[0].cluster);
   });
 
-  it('refuses requests without the kubeconfig credentials', async () => {
+  it('refuses requests without the kubeconfig credentials: a wrong token is 401, none is 403', async () => {
     const server = /server: (\S+)/.exec(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8'))?.[1];
     const res = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', '--token=wrong', 'get', 'ns'], {
       env: { ...process.env, HOME: dataDir },
     }).catch((e: { stderr: string }) => e);
     assert.match((res as { stderr: string }).stderr, /Unauthorized/);
+    // No credentials at all is system:anonymous, which RBAC (--authorization-mode=Node,RBAC) lets read nothing.
+    const anonymous = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', 'get', 'ns'], {
+      env: { ...process.env, HOME: dataDir },
+    }).catch((e: { stderr: string }) => e);
+    assert.match(
+      (anonymous as { stderr: string }).stderr,
+      /namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope/,
+    );
   });
 
   it('a second up finds it running; down stops every process by PID; up again keeps the objects', async () => {
