@@ -33,7 +33,8 @@ describe('apiserver bad input', () => {
   let c: TestCluster;
   const deploys = '/apis/apps/v1/namespaces/default/deployments';
   beforeAll(async () => {
-    c = await startCluster();
+    // A token user, so that bearer tokens are looked at (and a wrong one is refused).
+    c = await startCluster({ tokens: [{ token: 'a-known-token', user: { name: 'someone', groups: [] } }] });
   });
   afterAll(async () => {
     await c?.stop();
