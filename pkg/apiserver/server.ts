@@ -148,6 +148,8 @@ export class APIServer {
     resources: ResourceInfo[] = BUILTIN_RESOURCES,
   ) {
     this.resources = resources;
+    // First: a bad encryption configuration stops the start before anything is opened.
+    const transformer = config.encryptionProviderConfig ? loadEncryptionConfiguration(config.encryptionProviderConfig) : undefined;
     // No --token-auth-file, no token authenticator: a bearer token is then not looked at (upstream's union).
     const tokens: TokenAuthenticator[] = config.tokens.length > 0 ? [new TokenFileAuthenticator(config.tokens)] : [];
     if (config.enableBootstrapTokenAuth) {
@@ -162,7 +164,7 @@ export class APIServer {
       caFile: config.etcdCAFile,
       certFile: config.etcdCertFile,
       keyFile: config.etcdKeyFile,
-      transformer: config.encryptionProviderConfig ? loadEncryptionConfiguration(config.encryptionProviderConfig) : undefined,
+      transformer,
     });
     this.hub = new RegistryWatch(this.etcd, config.log);
     const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
