@@ -183,4 +183,16 @@ describe('encryption at rest', () => {
     assert.equal((await etcdRaw('/registry/secrets/enc/s1')).subarray(0, 23).toString(), 'k8s:enc:aescbc:v1:key2:');
     assert.equal(await password('s1'), 's3cret-at-rest-1');
   });
+
+  it('an apiserver whose keys cannot read the stored Secrets says so at start', async () => {
+    const config = join(c.dir, 'other-key.yaml');
+    writeFileSync(config, encryptionConfig([['key3', Buffer.alloc(32, 0x33).toString('base64')]]), { mode: 0o600 });
+    await assert.rejects(
+      c.restartServer({ encryptionProviderConfig: config }),
+      /cannot decrypt \/registry\/secrets\/enc\/\S+: no configured provider or key matches its prefix "k8s:enc:aescbc:v1:key[12]:"/,
+    );
+    // With the keys back, it starts and reads them again.
+    await c.restartServer({ encryptionProviderConfig: join(c.dir, 'rotated.yaml') });
+    assert.equal(await password('s1'), 's3cret-at-rest-1');
+  });
 });
