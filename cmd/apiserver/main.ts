@@ -1,6 +1,6 @@
 // kube-apiserver's counterpart: flags named as kube-apiserver names them.
 import { parseArgs } from 'node:util';
-import { APIServer, DEFAULT_CONFIG } from '../../pkg/apiserver/server.js';
+import { APIServer, DEFAULT_CONFIG, type APIServerConfig } from '../../pkg/apiserver/server.js';
 import { logger } from '../../pkg/util/log.js';
 import { readTokenFile } from '../../pkg/apiserver/authentication/tokenfile.js';
 import { parseDuration } from '../../pkg/util/duration.js';
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     'etcd-cafile': { type: 'string' },
     'etcd-certfile': { type: 'string' },
     'etcd-keyfile': { type: 'string' },
+    'encryption-provider-config': { type: 'string' },
     'bind-address': { type: 'string', default: DEFAULT_CONFIG.bindAddress },
     'secure-port': { type: 'string', default: String(DEFAULT_CONFIG.securePort) },
     'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
@@ -58,12 +59,21 @@ function authorizationModes(flag: string): AuthorizationMode[] {
     process.exit(2);
   }
 }
-const server = new APIServer({
+function newServer(config: APIServerConfig): APIServer {
+  try {
+    return new APIServer(config);
+  } catch (err) {
+    log(`invalid configuration: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+const server = newServer({
   ...DEFAULT_CONFIG,
   etcdServers: (values['etcd-servers'] as string).split(','),
   etcdCAFile: values['etcd-cafile'],
   etcdCertFile: values['etcd-certfile'],
   etcdKeyFile: values['etcd-keyfile'],
+  encryptionProviderConfig: values['encryption-provider-config'],
   bindAddress: values['bind-address'] as string,
   securePort: Number(values['secure-port']),
   certDir: values['cert-dir'] as string,

@@ -38,6 +38,7 @@ import { ALWAYS_ALLOW } from './filters/authorization.js';
 import { newAuthorizer, type AuthorizationMode } from './authorization/index.js';
 import { AuditLog } from './filters/audit.js';
 import { serveCreateOnly } from './createonly.js';
+import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -46,6 +47,8 @@ export interface APIServerConfig {
   etcdCAFile?: string;
   etcdCertFile?: string;
   etcdKeyFile?: string;
+  /** --encryption-provider-config: an EncryptionConfiguration file; the resources it names are encrypted at rest. */
+  encryptionProviderConfig?: string;
   bindAddress: string;
   securePort: number;
   certDir: string;
@@ -145,6 +148,8 @@ export class APIServer {
     resources: ResourceInfo[] = BUILTIN_RESOURCES,
   ) {
     this.resources = resources;
+    // First: a bad encryption configuration stops the start before anything is opened.
+    const transformer = config.encryptionProviderConfig ? loadEncryptionConfiguration(config.encryptionProviderConfig) : undefined;
     // No --token-auth-file, no token authenticator: a bearer token is then not looked at (upstream's union).
     const tokens: TokenAuthenticator[] = config.tokens.length > 0 ? [new TokenFileAuthenticator(config.tokens)] : [];
     if (config.enableBootstrapTokenAuth) {
@@ -155,7 +160,12 @@ export class APIServer {
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
     if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
-    this.etcd = new EtcdClient(config.etcdServers, { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile });
+    this.etcd = new EtcdClient(config.etcdServers, {
+      caFile: config.etcdCAFile,
+      certFile: config.etcdCertFile,
+      keyFile: config.etcdKeyFile,
+      transformer,
+    });
     this.hub = new RegistryWatch(this.etcd, config.log);
     const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {

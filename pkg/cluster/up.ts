@@ -11,6 +11,7 @@ import { clusterInfoKubeconfigYAML } from './kubeconfig.js';
 import { kubeletServingCertificate, writeAdminKubeconfig, writeComponentKubeconfig, type ClusterAccess, type Component } from './identities.js';
 import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
+import { ensureEncryptionConfiguration } from './encryption.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from './images.js';
 import { registryReady, registrySpec } from './registry.js';
@@ -222,6 +223,7 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
   mkdirSync(l.pkiDir, { recursive: true, mode: 0o700 });
   const tokenFile = join(l.pkiDir, 'tokens.csv');
   ensureAdminToken(tokenFile);
+  const encryptionConfig = ensureEncryptionConfiguration(join(l.pkiDir, 'encryption-config.yaml'));
   const caFile = join(l.pkiDir, 'ca.crt');
   const server = `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.securePort}`;
   if (runningPid(l.runDir, 'apiserver')) step('apiserver: already running');
@@ -237,6 +239,8 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
         `--bind-address=${opts.bindAddress}`,
         `--secure-port=${opts.securePort}`,
         `--cert-dir=${l.pkiDir}`,
+        // Secrets are encrypted in etcd with a key made on the first `up`.
+        `--encryption-provider-config=${encryptionConfig}`,
         `--service-cluster-ip-range=${opts.serviceClusterIPRange}`,
         `--token-auth-file=${tokenFile}`,
         // The apiserver makes the CA in --cert-dir before it reads these.

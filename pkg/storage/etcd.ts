@@ -2,9 +2,13 @@
 // the `etcd3` package). Every object lives at one key, its resourceVersion is
 // the key's mod_revision, and every write is a transaction guarded on that
 // revision so concurrent writers get a Conflict instead of a lost update.
+// Values pass through the configured transformer (encryption at rest) here, on
+// their way in and out, so the watch cache and every layer above hold plaintext
+// and etcd holds only the stored form.
 import { readFileSync } from 'node:fs';
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, noop } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
+import type { ValueTransformer } from './value/transformer.js';
 
 export interface StoredKV {
   key: string;
@@ -64,6 +68,8 @@ export interface EtcdClientOptions {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** Transforms values on their way to and from etcd (--encryption-provider-config). */
+  transformer?: ValueTransformer;
 }
 
 /** The smallest key greater than every key starting with prefix (etcd's range_end for a prefix). */
@@ -83,9 +89,7 @@ function isCompacted(err: unknown): boolean {
   return err instanceof Error && /compacted/.test(err.message);
 }
 
-function toKV(kv: IKeyValue): StoredKV {
-  return { key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision) };
-}
+const noTransform: ValueTransformer = { toStorage: (v) => v, fromStorage: (v) => v };
 
 /** The compare that makes a write conditional on the key's mod_revision (0: the key does not exist). */
 function modIs(key: Buffer, revision: number) {
@@ -128,31 +132,47 @@ function etcd3Options(endpoints: string[], opts: EtcdClientOptions): IOptions {
 
 export class EtcdClient {
   private readonly client: Etcd3;
+  private readonly transformer: ValueTransformer;
 
   constructor(endpoints: string[], options: EtcdClientOptions = {}) {
     this.client = new Etcd3(etcd3Options(endpoints, options));
+    this.transformer = options.transformer ?? noTransform;
+  }
+
+  /** A key-value read from etcd, its value in plaintext. */
+  private toKV(kv: IKeyValue): StoredKV {
+    const key = kv.key.toString();
+    return { key, value: this.transformer.fromStorage(kv.value, key), modRevision: Number(kv.mod_revision) };
+  }
+
+  private txnResult(res: ITxnResponse): TxnResult {
+    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
+    const kv = res.responses[0]?.response_range?.kvs[0];
+    return { ok: false, current: kv ? this.toKV(kv) : undefined };
   }
 
   async get(key: string): Promise<{ kv?: StoredKV; revision: number }> {
     const res = await this.client.kv.range({ key: Buffer.from(key) });
-    return { kv: res.kvs.length ? toKV(res.kvs[0]) : undefined, revision: Number(res.header.revision) };
+    return { kv: res.kvs.length ? this.toKV(res.kvs[0]) : undefined, revision: Number(res.header.revision) };
   }
 
   /** Keys in [from, end of prefix), at a revision (0 = latest), at most limit (0 = all). */
   async range(prefix: string, opts: { from?: string; revision?: number; limit?: number } = {}): Promise<RangeResult> {
+    let res: Awaited<ReturnType<Etcd3['kv']['range']>>;
     try {
-      const res = await this.client.kv.range({
+      res = await this.client.kv.range({
         key: Buffer.from(opts.from ?? prefix),
         range_end: prefixEnd(prefix),
         revision: opts.revision ?? 0,
         limit: opts.limit ?? 0,
       });
-      return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
     } catch (err) {
       if (isCompacted(err)) throw new CompactedError(opts.revision ?? 0);
       if (err instanceof Error && /future revision/.test(err.message)) throw new FutureRevisionError(opts.revision ?? 0);
       throw err;
     }
+    // Outside the try: a decryption error names the key, which must not read as etcd's errors.
+    return { kvs: res.kvs.map((kv) => this.toKV(kv)), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
   }
 
   /** Put only if the key does not exist. */
@@ -169,11 +189,11 @@ export class EtcdClient {
     const k = Buffer.from(key);
     const res = await this.client.kv.txn({
       compare: modIs(k, expectedRevision),
-      success: [{ request_put: { key: k, value } }],
+      success: [{ request_put: { key: k, value: this.transformer.toStorage(value, key) } }],
       // A failed write answers with the key's current value: a retry needs no second read.
       failure: [{ request_range: { key: k } }],
     });
-    return txnResult(res);
+    return this.txnResult(res);
   }
 
   /** Delete only if the key's mod_revision is still expected. */
@@ -184,12 +204,13 @@ export class EtcdClient {
       success: [{ request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
     });
-    return txnResult(res);
+    return this.txnResult(res);
   }
 
   /** An unconditional put (the registry watch's progress sentinel). */
   async put(key: string, value: Buffer | string): Promise<number> {
-    const res = await this.client.kv.put({ key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value });
+    const plain = typeof value === 'string' ? Buffer.from(value) : value;
+    const res = await this.client.kv.put({ key: Buffer.from(key), value: this.transformer.toStorage(plain, key) });
     return Number(res.header.revision);
   }
 
@@ -220,14 +241,19 @@ export class EtcdClient {
         handlers.onProgress(Number(res.header.revision));
         return;
       }
-      handlers.onEvents(
-        res.events.map((ev) => ({
-          type: ev.type === 'Delete' ? 'DELETE' : 'PUT',
-          key: ev.kv.key.toString(),
-          value: ev.kv.value,
-          modRevision: Number(ev.kv.mod_revision),
-        })),
-      );
+      let events: WatchEvent[];
+      try {
+        events = res.events.map((ev) =>
+          ev.type === 'Delete'
+            ? { type: 'DELETE', key: ev.kv.key.toString(), value: ev.kv.value, modRevision: Number(ev.kv.mod_revision) }
+            : { type: 'PUT', ...this.toKV(ev.kv) },
+        );
+      } catch (err) {
+        // A value no configured key can read: end the watch rather than skip the event.
+        close(err as Error);
+        return;
+      }
+      handlers.onEvents(events);
     });
     watcher.on('disconnected', (err: Error) => close(err));
     watcher.on('error', (err: Error) => close(err));
@@ -260,12 +286,6 @@ export class EtcdClient {
 }
 
 const REGISTRY_KEY = Buffer.from('/registry/');
-
-function txnResult(res: ITxnResponse): TxnResult {
-  if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
-  const kv = res.responses[0]?.response_range?.kvs[0];
-  return { ok: false, current: kv ? toKV(kv) : undefined };
-}
 
 /**
  * Keeps etcd's history bounded, as kube-apiserver does: every interval, compact

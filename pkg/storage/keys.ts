@@ -7,12 +7,17 @@ export function etcdPrefix(r: ResourceInfo, namespace?: string): string {
   return r.namespaced && namespace ? `${base}${namespace}/` : base;
 }
 
+/** The etcd key prefix of every object of a resource, named by group and resource (the encryption configuration's names). */
+export function resourcePrefix(r: Pick<ResourceInfo, 'group' | 'plural'>): string {
+  return `/registry/${storageResource(r)}/`;
+}
+
 export function etcdKey(r: ResourceInfo, namespace: string | undefined, name: string): string {
   return r.namespaced ? `/registry/${storageResource(r)}/${namespace}/${name}` : `/registry/${storageResource(r)}/${name}`;
 }
 
 // Kubernetes keeps a few resources under historical names (e.g. services/specs).
-function storageResource(r: ResourceInfo): string {
+function storageResource(r: Pick<ResourceInfo, 'group' | 'plural'>): string {
   if (r.group === '' && r.plural === 'services') return 'services/specs';
   if (r.group === '' && r.plural === 'endpoints') return 'services/endpoints';
   if (r.group === '' && r.plural === 'nodes') return 'minions';
