@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,12 +169,19 @@ describe('timonel up / down', () => {
     }).catch((e: { stderr: string }) => e);
     assert.match((res as { stderr: string }).stderr, /Unauthorized/);
     // No credentials at all is system:anonymous, which RBAC (--authorization-mode=Node,RBAC) lets read nothing.
-    const anonymous = await run('kubectl', ['--kubeconfig=/dev/null', `--server=${server}`, '--insecure-skip-tls-verify', 'get', 'ns'], {
-      env: { ...process.env, HOME: dataDir },
-    }).catch((e: { stderr: string }) => e);
+    const anonymous = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(`${server}/api/v1/namespaces`, { ca: readFileSync(join(dataDir, 'pki', 'ca.crt')) }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(anonymous.status, 403, anonymous.body);
     assert.match(
-      (anonymous as { stderr: string }).stderr,
-      /namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope/,
+      anonymous.body,
+      /namespaces is forbidden: User \\"system:anonymous\\" cannot list resource \\"namespaces\\" in API group \\"\\" at the cluster scope/,
     );
   });
 
