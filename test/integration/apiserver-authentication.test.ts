@@ -345,7 +345,7 @@ describe('authentication (the apiserver program)', () => {
     await call('GET', '/api/v1/namespaces/default/pods?limit=5', viewerToken);
     await call('GET', '/healthz', { token: 'wrong' });
     await call('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', admin, { kind: 'SelfSubjectReview' }, { 'impersonate-user': 'viewer-a' });
-    type Event = {
+    type AuditEvent = {
       kind: string;
       apiVersion: string;
       auditID: string;
@@ -358,17 +358,17 @@ describe('authentication (the apiserver program)', () => {
       responseStatus: { code: number };
       annotations?: Record<string, string>;
     };
-    let events: Event[] = [];
+    let events: AuditEvent[] = [];
     const deadline = Date.now() + 10_000;
-    const find = (f: (e: Event) => boolean) => events.find(f);
-    const list = (e: Event) => e.requestURI === '/api/v1/namespaces/default/pods?limit=5';
-    const refused = (e: Event) => e.requestURI === '/healthz' && e.responseStatus.code === 401;
-    const impersonated = (e: Event) => e.impersonatedUser !== undefined;
+    const find = (f: (e: AuditEvent) => boolean) => events.find(f);
+    const list = (e: AuditEvent) => e.requestURI === '/api/v1/namespaces/default/pods?limit=5';
+    const refused = (e: AuditEvent) => e.requestURI === '/healthz' && e.responseStatus.code === 401;
+    const impersonated = (e: AuditEvent) => e.impersonatedUser !== undefined;
     while (Date.now() < deadline) {
       events = readFileSync(auditLog(), 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as Event);
+        .map((l) => JSON.parse(l) as AuditEvent);
       if (find(list) && find(refused) && find(impersonated)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -29,15 +29,18 @@ ${keys.map(([name, secret]) => `            - name: ${name}\n              secre
 `;
 }
 
-interface Event {
+interface WatchedEvent {
   type: string;
   object: { kind?: string; metadata?: { name?: string }; data?: Record<string, string> };
 }
 
 /** A watch whose events are collected as they come. */
-function watch(c: TestCluster, path: string): Promise<{ events: Event[]; until(pred: (e: Event) => boolean): Promise<Event>; close(): void }> {
+function watch(
+  c: TestCluster,
+  path: string,
+): Promise<{ events: WatchedEvent[]; until(pred: (e: WatchedEvent) => boolean): Promise<WatchedEvent>; close(): void }> {
   return new Promise((resolve, reject) => {
-    const events: Event[] = [];
+    const events: WatchedEvent[] = [];
     let buf = '';
     let wake: () => void = () => {};
     const req = httpsRequest(new URL(path, c.url), { ca: c.caCert, cert: c.adminCert.cert, key: c.adminCert.key }, (res) => {
@@ -48,7 +51,7 @@ function watch(c: TestCluster, path: string): Promise<{ events: Event[]; until(p
         for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
           const line = buf.slice(0, i).trim();
           buf = buf.slice(i + 1);
-          if (line) events.push(JSON.parse(line) as Event);
+          if (line) events.push(JSON.parse(line) as WatchedEvent);
         }
         wake();
       });
@@ -121,12 +124,12 @@ describe('encryption at rest', () => {
       const res = await request(c, 'GET', `/api/v1/namespaces/enc/secrets${query}`);
       assert.equal(res.status, 200, res.body);
       assert.ok(!res.body.includes('k8s:enc:'), `${query}: ${res.body}`);
-      const items = (res.json() as { items: Event['object'][] }).items;
+      const items = (res.json() as { items: WatchedEvent['object'][] }).items;
       if (query.startsWith('?limit')) continue;
       const s = items.find((i) => i.metadata?.name === 's-list');
       assert.equal(Buffer.from(s?.data?.password ?? '', 'base64').toString(), 'listed-value', `${query}: ${res.body}`);
     }
-    const all = JSON.parse((await k(['get', 'secrets', '-n', 'enc', '-o', 'json'])).stdout) as { items: Event['object'][] };
+    const all = JSON.parse((await k(['get', 'secrets', '-n', 'enc', '-o', 'json'])).stdout) as { items: WatchedEvent['object'][] };
     assert.deepEqual(
       all.items.filter((i) => i.data?.password).map((i) => [i.metadata?.name, Buffer.from(i.data?.password ?? '', 'base64').toString()]),
       [

@@ -8,6 +8,7 @@
 // RBAC's: the bindings give system:nodes selfnodeclient and system:bootstrappers
 // nodeclient, as kubeadm's do.
 import type { CertificateSigningRequest } from '../../../../api/certificates/v1/types.js';
+import type { SubjectAccessReview } from '../../../../api/authorization/v1/types.js';
 import {
   CERTIFICATE_APPROVED,
   KUBE_APISERVER_CLIENT_KUBELET_SIGNER_NAME,
@@ -105,10 +106,6 @@ export async function approve(csr: CertificateSigningRequest, review: SubjectAcc
   if (tried.length)
     throw new IgnorableError(`recognized csr ${JSON.stringify(csr.metadata.name)} as [${tried.join(' ')}] but subject access review was not approved`);
   return undefined;
-}
-
-interface SubjectAccessReview extends KubeObject {
-  status?: { allowed?: boolean };
 }
 
 /** A SubjectAccessReviewer that asks the apiserver (POST authorization.k8s.io/v1 subjectaccessreviews). */
