@@ -109,8 +109,8 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return out;
 }
 
-/** The sources under api/, pkg/ and cmd/ of a checkout. */
-export function readTree(root: string): Map<string, string> {
+/** The sources under api/, pkg/ and cmd/ of a checkout (or under the given folders). */
+export function readTree(root: string, tops: string[] = ['api', 'pkg', 'cmd']): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string): void => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -119,7 +119,7 @@ export function readTree(root: string): Map<string, string> {
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.set(path, readFileSync(join(root, path), 'utf8'));
     }
   };
-  for (const top of ['api', 'pkg', 'cmd']) walk(top);
+  for (const top of tops) walk(top);
   return files;
 }
 
