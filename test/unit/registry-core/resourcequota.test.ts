@@ -122,3 +122,22 @@ test('a refusal by one quota charges no other', async () => {
   assert.equal(err.message, 'pods "p2" is forbidden: exceeded quota: b, requested: pods=1, used: pods=1, limited: pods=1');
   assert.equal(items[0].status?.used?.pods, '0');
 });
+
+test('a Service update is charged for the node ports it adds', async () => {
+  const items = [quota('np', { 'services.nodeports': '1' }, { 'services.nodeports': '0' })];
+  const services = { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true } as ResourceInfo;
+  const admission = new ResourceQuotaAdmission(fakeQuotas(items), services, async () => new Map());
+  const svc = (type: string, ports: number) => ({
+    metadata: { name: 's', namespace: 'ns' },
+    spec: { type, ports: Array.from({ length: ports }, (_, i) => ({ port: i + 1 })) },
+  });
+  await admission.validateUpdate(svc('ClusterIP', 2), svc('ClusterIP', 1), ctx);
+  assert.equal(items[0].status?.used?.['services.nodeports'], '0');
+  const err = await refusal(admission.validateUpdate(svc('NodePort', 2), svc('ClusterIP', 2), ctx));
+  assert.equal(
+    err.message,
+    'services "s" is forbidden: exceeded quota: np, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1',
+  );
+  await admission.validateUpdate(svc('NodePort', 1), svc('ClusterIP', 1), ctx);
+  assert.equal(items[0].status?.used?.['services.nodeports'], '1');
+});

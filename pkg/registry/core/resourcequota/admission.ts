@@ -1,5 +1,5 @@
 // The ResourceQuota admission plugin (upstream's plugin/pkg/admission/resourcequota)
-// on creates of namespaced objects: every quota of the namespace that limits what
+// on creates of namespaced objects (and the updates upstream evaluates): every quota of the namespace that limits what
 // the object uses (and whose scopes hold it) must have room for it, and takes it
 // into status.used in the same step. That write is a guaranteedUpdate of the quota,
 // so two creates racing for the last slot cannot both pass: the second one's try
@@ -9,7 +9,7 @@ import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { newForbidden } from '../../../../api/meta/v1/status.js';
 import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import { matchingResources, podConstraints, quotaMatches, usageOf } from '../../../util/quota/evaluator.js';
-import { add, fromUsage, isZero, lessThanOrEqual, mask, prettyPrint, sameUsage, toUsage, type Usage } from '../../../util/quota/resources.js';
+import { add, fromUsage, isZero, lessThanOrEqual, mask, prettyPrint, sameUsage, subtract, toUsage, type Usage } from '../../../util/quota/resources.js';
 import type { AdmissionPlugin, RequestContext, Store } from '../../store.js';
 
 /** What a namespace's objects use of the named resources (the controller's calculation, for a quota it has not synced yet). */
@@ -71,11 +71,28 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   }
 
   async validateCreate(obj: KubeObject, ctx: RequestContext): Promise<void> {
+    await this.admit(obj, ctx, () => usageOf(this.info.group, this.info.plural, obj));
+  }
+
+  /**
+   * Updates are evaluated where upstream's evaluators handle them: a Service whose type
+   * or ports change, a claim that asks for more storage. Only what grows is charged.
+   */
+  async validateUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void> {
+    if (subresource || this.info.group !== '' || (this.info.plural !== 'services' && this.info.plural !== 'persistentvolumeclaims')) return;
+    await this.admit(obj, ctx, () => {
+      const delta = subtract(usageOf('', this.info.plural, obj), usageOf('', this.info.plural, old));
+      for (const [k, v] of delta) if (v <= 0) delta.delete(k);
+      return delta;
+    });
+  }
+
+  private async admit(obj: KubeObject, ctx: RequestContext, usage: () => Usage): Promise<void> {
     const namespace = ctx.namespace ?? obj.metadata.namespace;
     if (!namespace) return;
     const { items } = await this.quotas.list({ namespace });
     if (items.length === 0) return;
-    const delta = usageOf(this.info.group, this.info.plural, obj);
+    const delta = usage();
     if (isZero(delta)) return;
     const quotas = (items as ResourceQuota[]).sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     // Every quota is checked before any is charged, so a refusal by one charges none.
