@@ -86,9 +86,12 @@ export class ResourceQuotaController implements Controller {
     this.deps.log('resource quota controller stopped');
   }
 
-  /** The objects of one kind in a namespace: pods from the informer, the rest listed. */
+  /**
+   * The objects of one kind in a namespace, listed from the apiserver rather than a
+   * cache: a stale cache would take back what admission just charged for an object
+   * it has not seen yet.
+   */
   private async objectsOf(group: string, version: string, plural: string, namespace: string): Promise<KubeObject[]> {
-    if (group === '' && plural === 'pods') return this.podInformer.lister.list(namespace);
     const apiVersion = group === '' ? version : `${group}/${version}`;
     const list = await this.deps.client.resource(apiVersion, plural).namespace(namespace).list();
     return list.items;
