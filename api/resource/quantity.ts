@@ -35,3 +35,46 @@ export function parseQuantity(v: unknown): number | undefined {
 }
 
 export const QUANTITY_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+const BINARY_SUFFIXES: Array<[string, number]> = [
+  ['Ei', 2 ** 60],
+  ['Pi', 2 ** 50],
+  ['Ti', 2 ** 40],
+  ['Gi', 2 ** 30],
+  ['Mi', 2 ** 20],
+  ['Ki', 2 ** 10],
+];
+const DECIMAL_SUFFIXES: Array<[string, number]> = [
+  ['E', 1e18],
+  ['P', 1e15],
+  ['T', 1e12],
+  ['G', 1e9],
+  ['M', 1e6],
+  ['k', 1e3],
+];
+
+/** Whether a quantity is written with a binary suffix (its sums keep that format, as resource.Quantity's Add does). */
+export function isBinaryQuantity(v: unknown): boolean {
+  return typeof v === 'string' && /[KMGTPE]i$/.test(v.trim());
+}
+
+/**
+ * The canonical text of a value, as resource.Quantity's String: BinarySI uses the
+ * largest binary suffix that divides it exactly, DecimalSI the largest power of
+ * 1000; fractions are written in milli (or nano) units.
+ */
+export function formatQuantity(value: number, binary = false): string {
+  if (value === 0) return '0';
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  const whole = Math.round(abs);
+  if (Math.abs(abs - whole) < 1e-9 * Math.max(1, abs)) {
+    for (const [suffix, unit] of binary ? [...BINARY_SUFFIXES, ...DECIMAL_SUFFIXES] : DECIMAL_SUFFIXES) {
+      if (whole >= unit && whole % unit === 0) return `${sign}${whole / unit}${suffix}`;
+    }
+    return `${sign}${whole}`;
+  }
+  const milli = Math.round(abs * 1e3);
+  if (Math.abs(abs * 1e3 - milli) < 1e-6) return `${sign}${milli}m`;
+  return `${sign}${Math.round(abs * 1e9)}n`;
+}

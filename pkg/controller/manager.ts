@@ -23,6 +23,7 @@ import { LocalPathProvisioner } from './volume/localpath/provisioner.js';
 import { DaemonSetsController } from './daemon/daemon_controller.js';
 import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
+import { ResourceQuotaController } from './resourcequota/resource_quota_controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
 import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
 import { CSRSigningController } from './certificates/signer/signer.js';
@@ -50,6 +51,7 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   csrsigning: (ctx, opts) => new CSRSigningController(ctx, opts),
   csrapproving: (ctx) => new CSRApprovingController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
   'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
   ...BOOTSTRAP_CONTROLLERS,

@@ -22,6 +22,12 @@ import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
+import { LimitRanger } from './core/limitrange/limitranger.js';
+import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
+import type { ResourceQuota } from '../../api/core/v1/types.js';
+import type { KubeObject } from '../../api/meta/v1/types.js';
+import { matchingResources, quotaMatches, usageOf } from '../util/quota/evaluator.js';
+import { add, type Usage } from '../util/quota/resources.js';
 import { CacheInformer, type CacheInformerHandlers } from './cacheinformer.js';
 import { RBACCache } from './rbac/cache.js';
 import { RuleResolver } from './rbac/validation/rule.js';
@@ -132,12 +138,30 @@ export class Registry {
     if (core && info.plural === 'services') return serviceHooks(storage, opts.serviceClusterIPRange, opts.serviceNodePortRange);
     if (core && info.plural === 'pods') return podRestrictionHooks((name) => this.nodeUID(name));
     if (core && info.plural === 'nodes') return nodeRestrictionHooks();
+    if (core && info.plural === 'resourcequotas') return this.quotaStatusHooks();
     if (info.group === 'coordination.k8s.io' && info.plural === 'leases') return leaseRestrictionHooks();
     if (info.group === 'rbac.authorization.k8s.io') {
       if (info.plural === 'roles' || info.plural === 'clusterroles') return roleHooks(escalation, info.plural);
       if (info.plural === 'rolebindings' || info.plural === 'clusterrolebindings') return bindingHooks(escalation, info.plural);
     }
     return {};
+  }
+
+  /**
+   * A quota gets its status (hard from spec, used counted) when it is created or its
+   * limits change, so it enforces at once; the resourcequota controller keeps it current.
+   */
+  private quotaStatusHooks(): StoreHooks {
+    const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
+    const sync = async (obj: KubeObject) => {
+      obj.status = (await syncedQuota(obj as ResourceQuota, calculate)).status;
+    };
+    return {
+      beforeCreate: sync,
+      beforeUpdate: async (obj, _old, _ctx, subresource) => {
+        if (subresource !== 'status') await sync(obj);
+      },
+    };
   }
 
   /** The uid of a Node (NodeRestriction checks a mirror pod's owner against it). */
@@ -183,6 +207,31 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const quotas = this.store('', 'v1', 'resourcequotas');
+    if (!quotas) return;
+    const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
+    for (const store of this.stores.values()) {
+      if (store instanceof Store && store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, store.info, calculate));
+    }
+  }
+
+  /** What the namespace's objects use of a quota's resources, counted over every kind the quota limits (each kind once). */
+  private async quotaUsage(namespace: string, quota: ResourceQuota): Promise<Usage> {
+    const hard = Object.keys(quota.spec?.hard ?? {});
+    let usage: Usage = new Map();
+    const seen = new Set<string>();
+    for (const store of this.stores.values()) {
+      if (!(store instanceof Store) || !store.info.namespaced) continue;
+      const { group, plural } = store.info;
+      if (seen.has(`${group}/${plural}`) || matchingResources(group, plural, hard).length === 0) continue;
+      seen.add(`${group}/${plural}`);
+      const { items } = await store.list({ namespace });
+      for (const obj of items) {
+        if (quotaMatches(quota, group, plural, obj, hard)) usage = add(usage, usageOf(group, plural, obj));
+      }
+    }
+    return usage;
   }
 
   store(group: string, version: string, plural: string): Store | undefined {

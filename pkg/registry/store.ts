@@ -72,7 +72,7 @@ export interface StoreHooks {
 }
 
 /**
- * An admission plugin on creates, after upstream's admission chain (k8s.io/apiserver/pkg/admission):
+ * An admission plugin on creates (and updates), after upstream's admission chain (k8s.io/apiserver/pkg/admission):
  * a mutating step that may change the new object before it is validated, then a validating step
  * that may only refuse it. Plugins that read other resources (RuntimeClass, DefaultIngressClass)
  * are added by the registry to the store of the kind they admit.
@@ -82,6 +82,8 @@ export interface AdmissionPlugin {
   admitCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Validating admission of a create: runs after validation; throws to refuse. */
   validateCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Validating admission of an update that writes something (subresource: 'status', ...); throws to refuse. */
+  validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
 }
 
 export interface NamespaceLifecycle {
@@ -379,6 +381,7 @@ export class Store {
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
     if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
+    for (const plugin of this.admission) await plugin.validateUpdate?.(obj, old, ctx, subresource);
     if (ctx.dryRun) return { write: undefined, answer: obj };
     // The last finalizer is gone: the object's deletion completes now.
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) return { write: DELETE_OBJECT, answer: obj };

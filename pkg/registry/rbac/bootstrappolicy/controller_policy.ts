@@ -208,6 +208,11 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  [
+    'resourcequota-controller',
+    // Quota counts anything for reconciliation, so it needs full viewing powers.
+    [rule('list', 'watch').groups('*').resources('*').build, rule('update').groups('').resources('resourcequotas/status').build, eventsRule()],
+  ],
   ['ttl-after-finished-controller', [rule('get', 'list', 'watch', 'delete').groups('batch').resources('jobs').build, eventsRule()]],
   [
     // Not upstream's: the local-path provisioner (a dynamic provisioner for the `local-path` StorageClass) runs in this
