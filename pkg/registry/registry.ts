@@ -23,6 +23,7 @@ import { ComponentStatusREST, componentChecks } from './core/componentstatus/res
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
+import { QuotaAccessor } from './core/resourcequota/accessor.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
 import type { ResourceQuota } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -211,8 +212,10 @@ export class Registry {
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
+    const accessor = new QuotaAccessor(quotas);
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, store.info, calculate));
+      if (store instanceof Store && store.info.namespaced && store !== quotas)
+        store.admission.push(new ResourceQuotaAdmission(quotas, accessor, store.info, calculate));
     }
   }
 
