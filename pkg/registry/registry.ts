@@ -22,6 +22,7 @@ import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
+import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
 import { QuotaAccessor } from './core/resourcequota/accessor.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
@@ -202,13 +203,17 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
+    // Upstream's order: LimitRanger, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
+    if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const claims = this.store('', 'v1', 'persistentvolumeclaims');
+    const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
+    if (claims && storageClasses) claims.admission.push(new DefaultStorageClass(storageClasses));
     const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
     if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
