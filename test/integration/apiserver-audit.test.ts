@@ -28,7 +28,7 @@ rules:
         resources: [secrets]
 `;
 
-interface Event {
+interface AuditLine {
   kind: string;
   apiVersion: string;
   level: string;
@@ -51,11 +51,11 @@ interface Event {
 describe('audit log with a policy, through the real kubectl', () => {
   let c: TestCluster;
   let logPath: string;
-  const events = (): Event[] =>
+  const events = (): AuditLine[] =>
     readFileSync(logPath, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as Event);
+      .map((l) => JSON.parse(l) as AuditLine);
 
   function tokenKubeconfig(user: string, token: string): string {
     const file = join(c.dir, `${user}.kubeconfig`);
@@ -126,7 +126,7 @@ current-context: t
     expect(complete.responseObject?.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     // omitManagedFields: the stored object has them, the event does not.
     expect(complete.responseObject?.metadata?.managedFields).toBeUndefined();
-    const stored = JSON.parse((await c.kubectl(['get', 'configmap', 'audited', '-o', 'json', '--show-managed-fields'])).stdout) as Event['responseObject'];
+    const stored = JSON.parse((await c.kubectl(['get', 'configmap', 'audited', '-o', 'json', '--show-managed-fields'])).stdout) as AuditLine['responseObject'];
     expect(stored?.metadata?.managedFields).toBeDefined();
     expect(complete.annotations).toEqual({ 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' });
   });
