@@ -5,7 +5,8 @@
 // not depend on a proxy on the apiserver's host; the certificate must still name
 // <service>.<namespace>.svc. Every failure is a CallError, which the webhook's
 // failurePolicy decides about.
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import type { WebhookClientConfig } from '../../../../api/admissionregistration/v1/types.js';
 
@@ -53,52 +54,50 @@ export async function callWebhook(
   const where = `Post "${url.toString()}"`;
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => reject(new CallError(webhookName, `failed to call webhook: ${where}: ${reason}`));
-    const req = httpsRequest(
-      {
-        method: 'POST',
-        host: connectTo?.host ?? url.hostname.replace(/^\[|\]$/g, ''),
-        port: connectTo?.port ?? (url.port ? Number(url.port) : 443),
-        path: `${url.pathname}${url.search}`,
-        servername: /^[\d.]+$|:/.test(servername) ? undefined : servername,
-        ca,
-        agent: false,
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
-        // The Service's name is what the certificate must show, whatever address was dialled.
-        checkServerIdentity: connectTo ? (_host, cert) => checkServerIdentity(servername, cert) : undefined,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (d: Buffer) => {
-          size += d.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            req.destroy();
-            fail(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
-            return;
-          }
-          chunks.push(d);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          const text = Buffer.concat(chunks).toString();
-          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
-            reject(
-              new CallError(
-                webhookName,
-                `failed to call webhook: the server responded with the status code ${res.statusCode} but did not return more information`,
-              ),
-            );
-            return;
-          }
-          try {
-            resolve(JSON.parse(text) as unknown);
-          } catch (err) {
-            reject(new CallError(webhookName, `received invalid webhook response: ${(err as Error).message}`));
-          }
-        });
-        res.on('error', (err) => fail(err.message));
-      },
-    );
+    const options: RequestOptions = {
+      method: 'POST',
+      host: connectTo?.host ?? url.hostname.replace(/^\[|\]$/g, ''),
+      port: connectTo?.port ?? (url.port ? Number(url.port) : 443),
+      path: `${url.pathname}${url.search}`,
+      agent: false,
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+    };
+    if (ca) options.ca = ca;
+    if (!isIP(servername)) options.servername = servername;
+    // The Service's name is what the certificate must show, whatever address was dialled.
+    if (connectTo) options.checkServerIdentity = (_host, cert) => checkServerIdentity(servername, cert);
+    const req = httpsRequest(options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          req.destroy();
+          fail(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
+          return;
+        }
+        chunks.push(d);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString();
+        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
+          reject(
+            new CallError(
+              webhookName,
+              `failed to call webhook: the server responded with the status code ${res.statusCode} but did not return more information`,
+            ),
+          );
+          return;
+        }
+        try {
+          resolve(JSON.parse(text) as unknown);
+        } catch (err) {
+          reject(new CallError(webhookName, `received invalid webhook response: ${(err as Error).message}`));
+        }
+      });
+      res.on('error', (err) => fail(err.message));
+    });
     const timer = setTimeout(() => {
       req.destroy();
       fail('context deadline exceeded');
