@@ -4,21 +4,12 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import type { Endpoints } from '../../api/core/v1/types.js';
+import type { EndpointSlice } from '../../api/discovery/v1/types.js';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { sleep, startManager, until } from '../support/controllers.js';
-
-interface Endpoints {
-  metadata: { resourceVersion: string; labels?: Record<string, string> };
-  subsets: Array<{ addresses: Array<{ ip: string }>; ports: Array<{ name: string; port: number; protocol: string }> }>;
-}
-interface Slice {
-  metadata: { uid: string; labels?: Record<string, string> };
-  addressType: string;
-  endpoints: Array<{ addresses: string[]; conditions: { ready: boolean } }>;
-  ports: Array<{ name: string; port: number; protocol: string }>;
-}
 
 const ADVERTISE = '10.244.0.1';
 const ENDPOINTS = '/api/v1/namespaces/default/endpoints/kubernetes';
@@ -44,12 +35,12 @@ describe('the kubernetes Service endpoint reconciler', () => {
     );
   };
   const sliceRight = async () => {
-    const s = await get<Slice>(SLICE);
+    const s = await get<EndpointSlice>(SLICE);
     return (
       s?.metadata.labels?.['kubernetes.io/service-name'] === 'kubernetes' &&
-      s.metadata.labels['endpointslice.kubernetes.io/managed-by'] === undefined &&
+      s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === undefined &&
       s.addressType === 'IPv4' &&
-      JSON.stringify(s.endpoints.map((e) => [e.addresses, e.conditions.ready])) === JSON.stringify([[[ADVERTISE], true]]) &&
+      JSON.stringify(s.endpoints.map((e) => [e.addresses, e.conditions?.ready])) === JSON.stringify([[[ADVERTISE], true]]) &&
       JSON.stringify(s.ports) === JSON.stringify([{ name: 'https', port, protocol: 'TCP' }]) &&
       s
     );
