@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timonelUp, type UpCluster } from '../support/upcluster.js';
@@ -17,6 +18,7 @@ const NODE_IP = '10.244.104.1';
 // Runs in the pod: every outcome goes into one JSON line on stdout.
 const PROGRAM = `
 import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { get } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 
@@ -89,6 +91,18 @@ describe('pods reach the apiserver through the kubernetes Service', () => {
     const slice = (await c.kubectl(['get', 'endpointslice', 'kubernetes', '-o', 'jsonpath={.endpoints[0].addresses[0]}:{.ports[0].port}'])).stdout;
     assert.equal(slice, `${NODE_IP}:${securePort}`);
     assert.equal((await c.kubectl(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}:{.spec.ports[0].port}'])).stdout, '10.96.0.1:443');
+  });
+
+  it('answers on the ClusterIP from the node itself, with a certificate for that address', async () => {
+    const ca = readFileSync(join(c.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const res = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      httpsGet('https://10.96.0.1:443/healthz', { ca, timeout: 5000 }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => (body += d.toString()));
+        r.on('end', () => resolve({ status: r.statusCode, body }));
+      }).on('error', reject);
+    });
+    assert.deepEqual(res, { status: 200, body: 'ok' });
   });
 
   it('a node:18 pod verifies https://kubernetes.default.svc with the cluster CA, also through @kubernetes/client-node', async () => {
