@@ -14,6 +14,8 @@ const { values } = parseArgs({
     'etcd-keyfile': { type: 'string' },
     'encryption-provider-config': { type: 'string' },
     'bind-address': { type: 'string', default: DEFAULT_CONFIG.bindAddress },
+    'advertise-address': { type: 'string' },
+    'endpoint-reconciler-type': { type: 'string', default: DEFAULT_CONFIG.endpointReconcilerType },
     'secure-port': { type: 'string', default: String(DEFAULT_CONFIG.securePort) },
     'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
     'tls-cert-file': { type: 'string' },
@@ -68,6 +70,11 @@ function authorizationModes(flag: string): AuthorizationMode[] {
     process.exit(2);
   }
 }
+function endpointReconcilerType(v: string): 'master-count' | 'none' {
+  if (v === 'master-count' || v === 'none') return v;
+  log(`invalid value ${JSON.stringify(v)} for --endpoint-reconciler-type: want master-count or none`);
+  process.exit(2);
+}
 function newServer(config: APIServerConfig): APIServer {
   try {
     return new APIServer(config);
@@ -84,6 +91,8 @@ const server = newServer({
   etcdKeyFile: values['etcd-keyfile'],
   encryptionProviderConfig: values['encryption-provider-config'],
   bindAddress: values['bind-address'] as string,
+  advertiseAddress: values['advertise-address'],
+  endpointReconcilerType: endpointReconcilerType(values['endpoint-reconciler-type'] as string),
   securePort: Number(values['secure-port']),
   certDir: values['cert-dir'] as string,
   tlsCertFile: values['tls-cert-file'],

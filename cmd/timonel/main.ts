@@ -20,7 +20,8 @@ async function main(): Promise<void> {
       'etcd-cafile': { type: 'string' },
       'etcd-certfile': { type: 'string' },
       'etcd-keyfile': { type: 'string' },
-      'bind-address': { type: 'string', default: '127.0.0.1' },
+      // All addresses, so pods reach the apiserver on the node's bridge address (pkg/cluster/up.ts).
+      'bind-address': { type: 'string', default: '0.0.0.0' },
       'secure-port': { type: 'string', default: '6443' },
       'etcd-client-port': { type: 'string', default: '2379' },
       'etcd-peer-port': { type: 'string', default: '2380' },

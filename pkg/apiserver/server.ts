@@ -42,6 +42,8 @@ import { loadPolicyFile } from './audit/policy.js';
 import { requestAudit } from './audit/context.js';
 import { isStackOverflow } from './depth.js';
 import { serveCreateOnly } from './createonly.js';
+import { KubernetesServiceController, advertisedAddress } from './kubernetesservice.js';
+import { servingCertificateHosts } from './servingcert.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
@@ -54,6 +56,15 @@ export interface APIServerConfig {
   /** --encryption-provider-config: an EncryptionConfiguration file; the resources it names are encrypted at rest. */
   encryptionProviderConfig?: string;
   bindAddress: string;
+  /**
+   * --advertise-address: the address published in the `default/kubernetes` Endpoints and
+   * EndpointSlice, and a name in the serving certificate; defaults to a bind address pods can dial.
+   */
+  advertiseAddress?: string;
+  /** --endpoint-reconciler-type: master-count keeps the `default/kubernetes` endpoints (one apiserver), none leaves them alone. */
+  endpointReconcilerType: 'master-count' | 'none';
+  /** How often the `default/kubernetes` Service and endpoints are checked (upstream's EndpointInterval, 10 s). */
+  endpointReconcileIntervalMs: number;
   securePort: number;
   certDir: string;
   tlsCertFile?: string;
@@ -106,6 +117,8 @@ export interface APIServerConfig {
 
 export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | 'log'> = {
   bindAddress: '127.0.0.1',
+  endpointReconcilerType: 'master-count',
+  endpointReconcileIntervalMs: 10_000,
   securePort: 6443,
   serviceClusterIPRange: '10.96.0.0/12',
   serviceNodePortRange: '30000-32767',
@@ -145,6 +158,7 @@ export class APIServer {
   private readonly handlers: ResourceHandlers;
   private readonly openapi: OpenAPIDocuments;
   caCert = '';
+  private kubernetesService?: KubernetesServiceController;
   readonly authenticator: RequestAuthenticator;
   private readonly x509?: X509Authenticator;
   private readonly filters: RequestFilters;
@@ -350,10 +364,8 @@ export class APIServer {
     const certs =
       this.config.tlsCertFile && this.config.tlsPrivateKeyFile
         ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
-        : loadOrCreateServingCerts(
-            this.config.certDir,
-            ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'),
-          );
+        : loadOrCreateServingCerts(this.config.certDir, servingCertificateHosts({ ...this.config, advertiseAddress: advertisedAddress(this.config) }));
+    if ('reissued' in certs && certs.reissued) this.config.log(`serving certificate made again: ${certs.reissued}`);
     this.caCert = certs.caCert;
     const kubeletClientCert =
       this.config.kubeletClientCertificate && this.config.kubeletClientKey
@@ -401,6 +413,20 @@ export class APIServer {
     const addr = this.server.address();
     if (addr && typeof addr === 'object') this.config.securePort = addr.port;
     this.config.log(`serving securely on ${this.config.bindAddress}:${this.config.securePort}`);
+    // After listening: the published port is the one bound (a test's port 0 becomes a real one).
+    const advertiseAddress = advertisedAddress(this.config);
+    if (this.config.endpointReconcilerType !== 'none') {
+      if (!advertiseAddress)
+        this.config.log('no address pods can reach (bind address is loopback or all, no --advertise-address): default/kubernetes gets no endpoints');
+      this.kubernetesService = new KubernetesServiceController({
+        stores: (group, version, plural) => this.store(group, version, plural),
+        advertiseAddress,
+        securePort: this.config.securePort,
+        intervalMs: this.config.endpointReconcileIntervalMs,
+        log: this.config.log,
+      });
+      this.kubernetesService.start();
+    }
   }
 
   /** --check-prototypes: once the request is answered (or its connection gone), the built-ins must be as they were. */
@@ -426,6 +452,7 @@ export class APIServer {
   }
 
   async stop(): Promise<void> {
+    await this.kubernetesService?.stop();
     this.stopCompactor?.();
     // Stop taking requests first (watch clients reconnect at once on kept-alive sockets).
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

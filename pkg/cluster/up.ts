@@ -239,7 +239,13 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
         ...(opts.etcdTLS?.caFile ? [`--etcd-cafile=${opts.etcdTLS.caFile}`] : []),
         ...(opts.etcdTLS?.certFile ? [`--etcd-certfile=${opts.etcdTLS.certFile}`] : []),
         ...(opts.etcdTLS?.keyFile ? [`--etcd-keyfile=${opts.etcdTLS.keyFile}`] : []),
+        // Pods reach the apiserver through the kubernetes Service (10.96.0.1:443), which the proxy
+        // sends to the advertised address: the node's IP on the CNI bridge. That bridge is made by
+        // the kubelet, which needs the apiserver first, so the apiserver cannot bind the node's IP
+        // when it starts; `up` binds all addresses by default (kube-apiserver's own default), which
+        // takes the bridge address whenever it appears and keeps 127.0.0.1 for the kubeconfigs.
         `--bind-address=${opts.bindAddress}`,
+        `--advertise-address=${nodeIP(opts.podCIDR)}`,
         `--secure-port=${opts.securePort}`,
         `--cert-dir=${l.pkiDir}`,
         // Secrets are encrypted in etcd with a key made on the first `up`.
