@@ -21,6 +21,7 @@ import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenr
 import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { PodSecurityPlugin, newPodSecurity, podSecurityApplies } from './podsecurity/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
@@ -191,7 +192,8 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses, PodSecurity
+   * on namespaces, pods and the kinds with a pod template, ResourceQuota on every namespaced kind.
    */
   private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
@@ -208,6 +210,13 @@ export class Registry {
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
     if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const namespaces = this.store('', 'v1', 'namespaces');
+    if (pods && namespaces) {
+      const podSecurity = newPodSecurity(namespaces, pods);
+      for (const store of this.stores.values()) {
+        if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
+      }
+    }
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);

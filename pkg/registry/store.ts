@@ -36,6 +36,8 @@ export interface RequestContext {
   warnings: string[];
   /** Who asks (after impersonation); absent for the apiserver's own writes. */
   user?: UserInfo;
+  /** Annotations admission adds to the request's audit event (pod-security.kubernetes.io/audit-violations, ...), when it is audited. */
+  auditAnnotations?: Map<string, string>;
 }
 
 export interface DeleteOptions {
