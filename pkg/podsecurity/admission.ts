@@ -98,6 +98,10 @@ const NAMESPACE_POD_CHECK_TIMEOUT_MS = 1000;
 
 const allowed = (): Response => ({ warnings: [], auditAnnotations: new Map() });
 
+/** Admitted without evaluation, saying why in the audit annotations, as upstream's shared responses do. */
+const allowedWith = (key: string, value: string): Response => ({ warnings: [], auditAnnotations: new Map([[key, value]]) });
+const EXEMPTION_ANNOTATION = 'exempt';
+
 export class PodSecurityAdmission {
   constructor(
     private readonly getNamespace: NamespaceGetter,
@@ -152,7 +156,8 @@ export class PodSecurityAdmission {
 
   async validatePod(attrs: Attributes): Promise<Response> {
     if (attrs.subresource && IGNORED_POD_SUBRESOURCES.has(attrs.subresource)) return allowed();
-    if (this.exemptNamespace(attrs.namespace) || this.exemptUser(attrs.userName)) return allowed();
+    const exempt = this.exemption(attrs);
+    if (exempt) return exempt;
     let namespace: Namespace;
     try {
       namespace = await this.getNamespace(attrs.namespace);
@@ -161,7 +166,7 @@ export class PodSecurityAdmission {
       return { ...allowed(), error, auditAnnotations: new Map([['error', `${error.message}: ${(err as Error).message}`]]) };
     }
     const { policy, errors } = this.policyToEvaluate(namespace.metadata.labels);
-    if (!errors.length && fullyPrivileged(policy)) return allowed();
+    if (!errors.length && fullyPrivileged(policy)) return allowedWith(ENFORCED_POLICY_ANNOTATION, 'privileged:latest');
     const pod = attrs.object as Pod;
     if (!pod.spec) return { ...allowed(), error: newBadRequest('failed to decode pod') };
     if (attrs.operation === 'UPDATE' && attrs.oldObject && !isSignificantPodUpdate(pod, attrs.oldObject as Pod)) return allowed();
@@ -170,7 +175,8 @@ export class PodSecurityAdmission {
 
   async validatePodController(attrs: Attributes): Promise<Response> {
     if (attrs.subresource) return allowed();
-    if (this.exemptNamespace(attrs.namespace) || this.exemptUser(attrs.userName)) return allowed();
+    const exempt = this.exemption(attrs);
+    if (exempt) return exempt;
     let namespace: Namespace;
     try {
       namespace = await this.getNamespace(attrs.namespace);
@@ -188,8 +194,8 @@ export class PodSecurityAdmission {
 
   /** enforce: false for controllers' templates, which are only warned about and audited. */
   evaluatePod(policy: Policy, policyErrors: StatusCause[], meta: ObjectMeta, spec: PodSpec, attrs: Attributes, enforce: boolean): Response {
+    if (this.exemptRuntimeClass(spec.runtimeClassName)) return allowedWith(EXEMPTION_ANNOTATION, 'runtimeClass');
     const response = allowed();
-    if (this.exemptRuntimeClass(spec.runtimeClassName)) return response;
     if (policyErrors.length) {
       const each = policyErrors.map((e) => `${e.field}: ${e.message}`);
       response.auditAnnotations.set('error', `Failed to parse policy: ${each.length === 1 ? each[0] : `[${each.join(', ')}]`}`);
@@ -299,6 +305,13 @@ export class PodSecurityAdmission {
       }
     }
     return [...first, ...duplicates];
+  }
+
+  /** The answer for a request from an exempt namespace or user (never evaluated), if it is one. */
+  private exemption(attrs: Attributes): Response | undefined {
+    if (this.exemptNamespace(attrs.namespace)) return allowedWith(EXEMPTION_ANNOTATION, 'namespace');
+    if (this.exemptUser(attrs.userName)) return allowedWith(EXEMPTION_ANNOTATION, 'user');
+    return undefined;
   }
 
   private exemptNamespace(namespace: string): boolean {

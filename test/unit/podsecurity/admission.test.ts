@@ -92,7 +92,7 @@ describe('pods', () => {
 
   it('admits anything in a namespace without labels, and evaluates nothing', async () => {
     const r = await admission(undefined).validate(podAttrs(pod('p', privilegedSpec)));
-    assert.deepEqual(r, { warnings: [], auditAnnotations: new Map() });
+    assert.deepEqual(r, { warnings: [], auditAnnotations: new Map([['enforce-policy', 'privileged:latest']]) });
   });
 
   it('enforces restricted when the enforce label is invalid, and says so in the audit annotations', async () => {
@@ -236,18 +236,15 @@ describe('exemptions', () => {
   });
   const labels = { 'pod-security.kubernetes.io/enforce': 'restricted' };
 
-  it('skips exempt namespaces, users and runtime classes', async () => {
-    assert.equal((await admission(labels, [], only({ namespaces: ['ns'] })).validate(podAttrs(pod('p', privilegedSpec)))).error, undefined);
-    assert.equal(
-      (await admission(labels, [], only({ usernames: ['admin'] })).validate(podAttrs(pod('p', privilegedSpec), { userName: 'admin' }))).error,
-      undefined,
-    );
-    assert.equal(
-      (await admission(labels, [], only({ usernames: ['admin'] })).validate(podAttrs(pod('p', privilegedSpec), { userName: 'bob' }))).error?.code,
-      403,
-    );
+  it('skips exempt namespaces, users and runtime classes, and says which in the audit annotations', async () => {
+    const exempt = (why: string) => ({ warnings: [], auditAnnotations: new Map([['exempt', why]]) });
+    const priv = pod('p', privilegedSpec);
+    assert.deepEqual(await admission(labels, [], only({ namespaces: ['ns'] })).validate(podAttrs(priv)), exempt('namespace'));
+    assert.deepEqual(await admission(labels, [], only({ usernames: ['admin'] })).validate(podAttrs(priv, { userName: 'admin' })), exempt('user'));
+    assert.equal((await admission(labels, [], only({ usernames: ['admin'] })).validate(podAttrs(priv, { userName: 'bob' }))).error?.code, 403);
     const kata = pod('p', { ...privilegedSpec, runtimeClassName: 'kata' });
-    assert.equal((await admission(labels, [], only({ runtimeClasses: ['kata'] })).validate(podAttrs(kata))).error, undefined);
+    assert.deepEqual(await admission(labels, [], only({ runtimeClasses: ['kata'] })).validate(podAttrs(kata)), exempt('runtimeClass'));
+    assert.equal((await admission(labels, [], only({ runtimeClasses: ['gvisor'] })).validate(podAttrs(kata))).error?.code, 403);
   });
 
   it('warns that an exempt namespace ignores its labels', async () => {
