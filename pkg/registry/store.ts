@@ -36,8 +36,12 @@ export interface RequestContext {
   warnings: string[];
   /** Who asks (after impersonation); absent for the apiserver's own writes. */
   user?: UserInfo;
-  /** Annotations admission adds to the request's audit event (pod-security.kubernetes.io/audit-violations, ...), when it is audited. */
-  auditAnnotations?: Map<string, string>;
+  /**
+   * Adds an annotation to the request's audit event (upstream's audit.AddAuditAnnotation, e.g.
+   * pod-security.kubernetes.io/enforce-policy); the first value of a key stays. Absent when the
+   * request is not audited.
+   */
+  addAuditAnnotation?: (key: string, value: string) => void;
 }
 
 export interface DeleteOptions {

@@ -56,7 +56,7 @@ export class PodSecurityPlugin implements AdmissionPlugin {
   private async admit(ctx: RequestContext, attrs: Attributes): Promise<void> {
     const response = await this.policy.validate(attrs);
     ctx.warnings.push(...response.warnings);
-    for (const [k, v] of response.auditAnnotations) ctx.auditAnnotations?.set(AUDIT_ANNOTATION_PREFIX + k, v);
+    for (const [k, v] of response.auditAnnotations) ctx.addAuditAnnotation?.(AUDIT_ANNOTATION_PREFIX + k, v);
     if (response.error) throw response.error;
   }
 }

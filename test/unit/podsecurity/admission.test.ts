@@ -264,19 +264,27 @@ describe('exemptions', () => {
 
 describe('registry plugin', () => {
   const info = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true } as ResourceInfo;
-  const ctx = (): RequestContext => ({ namespace: 'ns', dryRun: false, fieldValidation: 'Strict', warnings: [], auditAnnotations: new Map() });
+  const ctx = (annotations = new Map<string, string>()): RequestContext => ({
+    namespace: 'ns',
+    dryRun: false,
+    fieldValidation: 'Strict',
+    warnings: [],
+    addAuditAnnotation: (k, v) => annotations.set(k, v),
+  });
 
   it('throws the refusal and records the annotations under pod-security.kubernetes.io/', async () => {
     const plugin = new PodSecurityPlugin(
       admission({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' }),
       info,
     );
-    const c = ctx();
-    await assert.rejects(plugin.validateCreate(pod('p', privilegedSpec), c), (err: unknown) => err instanceof StatusError && err.code === 403);
-    assert.equal(c.auditAnnotations?.get('pod-security.kubernetes.io/enforce-policy'), 'restricted:latest');
-    assert.equal(
-      c.auditAnnotations?.get('pod-security.kubernetes.io/audit-violations'),
-      `would violate PodSecurity "restricted:latest": ${RESTRICTED_VIOLATIONS}`,
+    const annotations = new Map<string, string>();
+    await assert.rejects(plugin.validateCreate(pod('p', privilegedSpec), ctx(annotations)), (err: unknown) => err instanceof StatusError && err.code === 403);
+    assert.deepEqual(
+      annotations,
+      new Map([
+        ['pod-security.kubernetes.io/enforce-policy', 'restricted:latest'],
+        ['pod-security.kubernetes.io/audit-violations', `would violate PodSecurity "restricted:latest": ${RESTRICTED_VIOLATIONS}`],
+      ]),
     );
   });
 
