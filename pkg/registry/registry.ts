@@ -23,7 +23,9 @@ import { ComponentStatusREST, componentChecks } from './core/componentstatus/res
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
 import { PodSecurityPlugin, newPodSecurity, podSecurityApplies } from './podsecurity/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
+import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
+import { QuotaAccessor } from './core/resourcequota/accessor.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
 import type { ResourceQuota } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -203,12 +205,8 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
+    // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
-    const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
-    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
-    const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
-    const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
-    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
     if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
     const namespaces = this.store('', 'v1', 'namespaces');
     if (pods && namespaces) {
@@ -217,11 +215,21 @@ export class Registry {
         if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
       }
     }
+    const claims = this.store('', 'v1', 'persistentvolumeclaims');
+    const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
+    if (claims && storageClasses) claims.admission.push(new DefaultStorageClass(storageClasses));
+    const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
+    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
+    const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
+    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
+    const accessor = new QuotaAccessor(quotas);
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, store.info, calculate));
+      if (store instanceof Store && store.info.namespaced && store !== quotas)
+        store.admission.push(new ResourceQuotaAdmission(quotas, accessor, store.info, calculate));
     }
   }
 
