@@ -24,6 +24,10 @@ const { values } = parseArgs({
     'anonymous-auth': { type: 'string', default: 'true' },
     'api-audiences': { type: 'string', default: '' },
     'audit-log-path': { type: 'string' },
+    'audit-policy-file': { type: 'string' },
+    'audit-log-maxsize': { type: 'string', default: '0' },
+    'audit-log-maxbackup': { type: 'string', default: '0' },
+    'audit-log-maxage': { type: 'string', default: '0' },
     'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
     'kubelet-client-certificate': { type: 'string' },
     'kubelet-client-key': { type: 'string' },
@@ -49,6 +53,11 @@ function parseBool(flag: string, v: string): boolean {
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
   log(`invalid value ${JSON.stringify(v)} for --${flag}: want true or false`);
+  process.exit(2);
+}
+function nonNegative(flag: string, v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  log(`invalid value ${JSON.stringify(v)} for --${flag}: want a whole number, 0 or more`);
   process.exit(2);
 }
 function authorizationModes(flag: string): AuthorizationMode[] {
@@ -90,6 +99,10 @@ const server = newServer({
   anonymousAuth: parseBool('anonymous-auth', values['anonymous-auth'] as string),
   apiAudiences: (values['api-audiences'] as string).split(',').filter((a) => a !== ''),
   auditLogPath: values['audit-log-path'],
+  auditPolicyFile: values['audit-policy-file'],
+  auditLogMaxSize: nonNegative('audit-log-maxsize', values['audit-log-maxsize'] as string),
+  auditLogMaxBackup: nonNegative('audit-log-maxbackup', values['audit-log-maxbackup'] as string),
+  auditLogMaxAge: nonNegative('audit-log-maxage', values['audit-log-maxage'] as string),
   authorizationModes: authorizationModes(values['authorization-mode'] as string),
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,

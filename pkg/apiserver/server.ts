@@ -36,7 +36,11 @@ import { X509Authenticator } from './authentication/x509.js';
 import { RequestFilters } from './filters/chain.js';
 import { ALWAYS_ALLOW } from './filters/authorization.js';
 import { newAuthorizer, type AuthorizationMode } from './authorization/index.js';
-import { AuditLog } from './filters/audit.js';
+import { AuditFilter } from './filters/audit.js';
+import { LogBackend } from './audit/log.js';
+import { loadPolicyFile } from './audit/policy.js';
+import { requestAudit } from './audit/context.js';
+import { isStackOverflow } from './depth.js';
 import { serveCreateOnly } from './createonly.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
@@ -84,8 +88,14 @@ export interface APIServerConfig {
   authorizer: Authorizer;
   /** --authorization-mode: AlwaysAllow, Node and RBAC, asked in this order (pkg/apiserver/authorization). */
   authorizationModes: AuthorizationMode[];
-  /** --audit-log-path: one audit.k8s.io/v1 Event a line per request. */
+  /** --audit-log-path: audit.k8s.io/v1 Events, one a line ('-': stdout); nothing is audited without auditPolicyFile. */
   auditLogPath?: string;
+  /** --audit-policy-file: the audit.k8s.io/v1 Policy that gives each request its level. */
+  auditPolicyFile?: string;
+  /** --audit-log-maxsize (megabytes), --audit-log-maxbackup, --audit-log-maxage (days); 0: no limit. */
+  auditLogMaxSize?: number;
+  auditLogMaxBackup?: number;
+  auditLogMaxAge?: number;
   /**
    * Tests only (--check-prototypes): after every request the built-in prototypes are compared with
    * their state at start; a change is reported here (the command exits non-zero).
@@ -138,7 +148,7 @@ export class APIServer {
   readonly authenticator: RequestAuthenticator;
   private readonly x509?: X509Authenticator;
   private readonly filters: RequestFilters;
-  private readonly audit?: AuditLog;
+  private readonly audit?: AuditFilter;
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
@@ -158,7 +168,7 @@ export class APIServer {
     }
     if (config.clientCAFile) this.x509 = new X509Authenticator();
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
-    if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
+    this.audit = newAuditFilter(config);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, {
       caFile: config.etcdCAFile,
@@ -242,6 +252,7 @@ export class APIServer {
       // express could not unescape a path parameter (%c0%ae is no UTF-8): a path nothing is served at.
       if ((err as Error)?.name === 'URIError') return sendError(res, newNotFoundPath(req.path));
       if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));
+      auditUnexpected(req, err);
       sendError(res, err, this.config.log);
     });
   }
@@ -280,7 +291,10 @@ export class APIServer {
         const r = asExpress(req, res, path, query, body);
         return this.serveGroupVersion(r.req, r.res, target.group, target.version, target.rest);
       })
-      .catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
+      .catch((err: unknown) => {
+        auditUnexpected(req, err);
+        sendError(res as unknown as Response, err, this.config.log);
+      });
   }
 
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
@@ -321,6 +335,7 @@ export class APIServer {
     } catch (err) {
       if (!(err instanceof StatusError) || err.code >= 500)
         this.config.log(`${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      auditUnexpected(req, err);
       sendError(res, err);
     }
   }
@@ -421,6 +436,28 @@ export class APIServer {
     this.etcd.close();
     await this.audit?.close();
   }
+}
+
+/** An error no handler meant to answer (upstream: a panic) ends the request's audit event at the Panic stage. */
+function auditUnexpected(req: IncomingMessage, err: unknown): void {
+  if (!(err instanceof StatusError) && !isStackOverflow(err)) requestAudit(req)?.panicked(err);
+}
+
+/** The audit filter, when both a policy and a log are given (a bad policy stops the start). */
+function newAuditFilter(config: APIServerConfig): AuditFilter | undefined {
+  const policy = config.auditPolicyFile ? loadPolicyFile(config.auditPolicyFile) : undefined;
+  if (!config.auditLogPath) return undefined;
+  if (!policy) {
+    config.log('no audit policy file given (--audit-policy-file): no audit events will be recorded');
+    return undefined;
+  }
+  const backend = new LogBackend({
+    path: config.auditLogPath,
+    maxSizeMB: config.auditLogMaxSize,
+    maxBackups: config.auditLogMaxBackup,
+    maxAgeDays: config.auditLogMaxAge,
+  });
+  return new AuditFilter(policy, backend);
 }
 
 // The timeout filter's answer: errors.NewTimeoutError(..., 0).

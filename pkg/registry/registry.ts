@@ -24,6 +24,10 @@ import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
 import { PodSecurityPlugin, newPodSecurity, podSecurityApplies } from './podsecurity/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
+import { WebhookDispatcher } from './admissionregistration/webhook/dispatcher.js';
+import { WebhookAdmission } from './admissionregistration/webhook/plugin.js';
+import { endpointResolver } from './admissionregistration/webhook/resolver.js';
+import { WebhookSource } from './admissionregistration/webhook/source.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
 import { QuotaAccessor } from './core/resourcequota/accessor.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
@@ -223,6 +227,7 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    this.addWebhookAdmission();
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
@@ -230,6 +235,24 @@ export class Registry {
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.namespaced && store !== quotas)
         store.admission.push(new ResourceQuotaAdmission(quotas, accessor, store.info, calculate));
+    }
+  }
+
+  /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
+  private addWebhookAdmission(): void {
+    const group = 'admissionregistration.k8s.io';
+    const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
+    const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
+    const namespaces = this.store('', 'v1', 'namespaces');
+    const services = this.store('', 'v1', 'services');
+    const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
+    if (!mutating || !validating || !namespaces || !services || !slices) return;
+    const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
+    const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    for (const store of this.stores.values()) {
+      if (store instanceof Store && store.info.group !== group)
+        store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     }
   }
 
