@@ -1,10 +1,14 @@
 // PodSecurity admission against a real apiserver and etcd, through the real kubectl:
 // the namespace labels enforce, warn and audit the Pod Security Standards with
 // upstream's messages, controllers' templates are only warned about, and labelling a
-// namespace warns about the pods already in it.
+// namespace warns about the pods already in it; audit violations reach the audit log.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAuditPolicy } from '../support/audit.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { until } from '../support/controllers.js';
 
 const PRIVILEGED_POD = (name: string) => `apiVersion: v1
 kind: Pod
@@ -64,8 +68,12 @@ jest.setTimeout(120_000);
 describe('PodSecurity admission', () => {
   let c: TestCluster;
 
+  let auditLog: string;
+
   beforeAll(async () => {
     c = await startCluster();
+    auditLog = join(c.dir, 'audit.log');
+    await c.restartServer({ auditLogPath: auditLog, auditPolicyFile: writeAuditPolicy(c.dir) });
   });
   afterAll(async () => {
     await c?.stop();
@@ -94,6 +102,22 @@ describe('PodSecurity admission', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.ok(res.stderr.includes(`Warning: would violate PodSecurity "restricted:latest": ${RESTRICTED_VIOLATIONS}`), res.stderr);
     assert.match(res.stdout, /pod\/priv created/);
+  });
+
+  it('audit=restricted admits the pod and writes the violations into its audit event', async () => {
+    await c.kubectl(['apply', '-f', '-'], { input: namespaceYAML('psa-audit', { 'pod-security.kubernetes.io/audit': 'restricted' }) });
+    const res = await apply('psa-audit', PRIVILEGED_POD('audited'));
+    assert.equal(res.code, 0, res.stderr);
+    assert.doesNotMatch(res.stderr, /PodSecurity/);
+    const event = await until('the audit event of the create', () =>
+      readFileSync(auditLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { verb: string; objectRef?: { resource?: string; name?: string }; annotations?: Record<string, string> })
+        .find((e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && e.objectRef.name === 'audited'),
+    );
+    assert.equal(event.annotations?.['pod-security.kubernetes.io/enforce-policy'], 'privileged:latest');
+    assert.equal(event.annotations?.['pod-security.kubernetes.io/audit-violations'], `would violate PodSecurity "restricted:latest": ${RESTRICTED_VIOLATIONS}`);
   });
 
   it('enforce=baseline refuses hostNetwork', async () => {

@@ -17,10 +17,14 @@ export function podSecurityApplies(info: ResourceInfo): boolean {
   return info.group === '' && (info.plural === 'namespaces' || info.plural === 'pods') ? true : hasPodSpec(info.group, info.plural);
 }
 
-/** The policy, reading namespaces and listing pods through their stores. */
+/**
+ * The policy, reading namespaces and listing pods through their stores. A namespace is
+ * read from the watch cache (upstream reads a lister), or from etcd when the cache has
+ * not seen it yet.
+ */
 export function newPodSecurity(namespaces: Store, pods: Store, config?: PodSecurityConfiguration): PodSecurityAdmission {
   return new PodSecurityAdmission(
-    async (name) => (await namespaces.get(LOOKUP_CTX, name)) as Namespace,
+    async (name) => ((await namespaces.getCached(undefined, name)) ?? (await namespaces.get(LOOKUP_CTX, name))) as Namespace,
     async (namespace) => (await pods.list({ namespace })).items as Pod[],
     config,
   );
