@@ -21,6 +21,7 @@ import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenr
 import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { PodSecurityPlugin, newPodSecurity, podSecurityApplies } from './podsecurity/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
 import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
 import { WebhookDispatcher } from './admissionregistration/webhook/dispatcher.js';
@@ -197,7 +198,8 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses, PodSecurity
+   * on namespaces, pods and the kinds with a pod template, ResourceQuota on every namespaced kind.
    */
   private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
@@ -207,9 +209,16 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
-    // Upstream's order: LimitRanger, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
+    // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
     if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const namespaces = this.store('', 'v1', 'namespaces');
+    if (pods && namespaces) {
+      const podSecurity = newPodSecurity(namespaces, pods);
+      for (const store of this.stores.values()) {
+        if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
+      }
+    }
     const claims = this.store('', 'v1', 'persistentvolumeclaims');
     const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
     if (claims && storageClasses) claims.admission.push(new DefaultStorageClass(storageClasses));
