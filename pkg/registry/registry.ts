@@ -29,7 +29,7 @@ import { WebhookAdmission } from './admissionregistration/webhook/plugin.js';
 import { endpointResolver } from './admissionregistration/webhook/resolver.js';
 import { WebhookSource } from './admissionregistration/webhook/source.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
-import { QuotaAccessor } from './core/resourcequota/accessor.js';
+import { LiveLookupLister } from './livelookup.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
 import type { ResourceQuota } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -211,7 +211,8 @@ export class Registry {
     }
     // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
-    if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const limitRanges = this.store('', 'v1', 'limitranges');
+    if (pods && limitRanges) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
     const namespaces = this.store('', 'v1', 'namespaces');
     if (pods && namespaces) {
       const podSecurity = newPodSecurity(namespaces, pods);
@@ -231,10 +232,10 @@ export class Registry {
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
-    const accessor = new QuotaAccessor(quotas);
+    const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.namespaced && store !== quotas)
-        store.admission.push(new ResourceQuotaAdmission(quotas, accessor, store.info, calculate));
+        store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
     }
   }
 
