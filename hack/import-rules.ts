@@ -22,8 +22,10 @@ export const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map([
   ['pkg/storage', SHARED],
   // The Pod Security Standards' levels and checks (upstream's k8s.io/pod-security-admission).
   ['pkg/podsecurity', SHARED],
-  ['pkg/registry', [...SHARED, 'pkg/auth', 'pkg/storage', 'pkg/podsecurity']],
-  ['pkg/apiserver', [...SHARED, 'pkg/auth', 'pkg/metrics', 'pkg/storage', 'pkg/registry']],
+  // CEL with the Kubernetes extension library, for admission policies and CRD validation rules.
+  ['pkg/cel', SHARED],
+  ['pkg/registry', [...SHARED, 'pkg/auth', 'pkg/storage', 'pkg/podsecurity', 'pkg/cel']],
+  ['pkg/apiserver', [...SHARED, 'pkg/auth', 'pkg/metrics', 'pkg/storage', 'pkg/registry', 'pkg/cel']],
   ['pkg/controller', COMPONENT],
   ['pkg/scheduler', COMPONENT],
   ['pkg/proxy', COMPONENT],
