@@ -69,6 +69,11 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
   r('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false, { categories: ['api-extensions'] }),
   r('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false, { categories: ['api-extensions'] }),
+  r('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false, {
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
+  r('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', false, { categories: ['api-extensions'] }),
   r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

@@ -35,7 +35,7 @@ export class CostBudget {
 export class CompiledExpression {
   constructor(
     readonly expression: string,
-    private readonly ast: ASTNode,
+    readonly ast: ASTNode,
     private readonly program: (ctx: Record<string, unknown>) => unknown,
     /** The type the checker gave the result. */
     readonly outputType: CelTypeName,

@@ -27,6 +27,9 @@ import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
 import { WebhookDispatcher } from './admissionregistration/webhook/dispatcher.js';
 import { WebhookAdmission } from './admissionregistration/webhook/plugin.js';
 import { endpointResolver } from './admissionregistration/webhook/resolver.js';
+import { PolicySource } from './admissionregistration/policy/source.js';
+import { PolicyDispatcher, type ParamResolver } from './admissionregistration/policy/dispatcher.js';
+import { ValidatingAdmissionPolicyPlugin } from './admissionregistration/policy/plugin.js';
 import { WebhookSource } from './admissionregistration/webhook/source.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
 import { LiveLookupLister } from './livelookup.js';
@@ -228,6 +231,7 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    this.addValidatingAdmissionPolicy();
     this.addWebhookAdmission();
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
@@ -236,6 +240,37 @@ export class Registry {
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.namespaced && store !== quotas)
         store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
+    }
+  }
+
+  /**
+   * ValidatingAdmissionPolicy, before the webhooks' plugins (upstream's order: ..., MutatingAdmissionWebhook,
+   * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota); the admissionregistration kinds are
+   * exempt, so a bad policy cannot lock itself in. Params are read from the watch cache of their kind.
+   */
+  private addValidatingAdmissionPolicy(): void {
+    const group = 'admissionregistration.k8s.io';
+    const policies = this.store(group, 'v1', 'validatingadmissionpolicies');
+    const bindings = this.store(group, 'v1', 'validatingadmissionpolicybindings');
+    const namespaces = this.store('', 'v1', 'namespaces');
+    if (!policies || !bindings || !namespaces) return;
+    const source = new PolicySource(policies, bindings, (store, handlers) => this.informer(store, handlers));
+    const params: ParamResolver = (apiVersion, kind) => {
+      const slash = apiVersion.indexOf('/');
+      const [g, v] = slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
+      for (const store of this.stores.values()) {
+        if (!(store instanceof Store) || store.info.group !== g || store.info.version !== v || store.info.kind !== kind) continue;
+        return {
+          namespaced: store.info.namespaced,
+          get: (namespace, name) => store.getCached(namespace, name),
+          list: async (namespace) => (await store.list({ namespace, resourceVersion: '0' })).items,
+        };
+      }
+      return undefined;
+    };
+    const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params);
+    for (const store of this.stores.values()) {
+      if (store instanceof Store && store.info.group !== group) store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));
     }
   }
 

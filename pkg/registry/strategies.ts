@@ -34,6 +34,8 @@ import { validateRuntimeClass, validateRuntimeClassUpdate } from '../../api/node
 import { setDefaultsMutatingWebhookConfiguration, setDefaultsValidatingWebhookConfiguration } from '../../api/admissionregistration/v1/defaults.js';
 import * as admissionregistration from '../../api/admissionregistration/v1/validation.js';
 import { csrStrategy } from './certificates/certificatesigningrequest/strategy.js';
+import { validateWebhookMatchConditions } from './admissionregistration/webhook/validation.js';
+import { policyStrategy, policyBindingStrategy } from './admissionregistration/policy/strategy.js';
 
 export type { StrategyWithHooks } from './strategy.js';
 
@@ -56,6 +58,14 @@ function strategy(
 function tracksGeneration(s: StrategyWithHooks): StrategyWithHooks {
   return { ...s, tracksGeneration: true };
 }
+
+/** Field checks (api/) followed by the checks that compile CEL expressions (pkg/cel cannot be reached from api/). */
+const withCEL =
+  (validate: Validate, cel: Validate): Validate =>
+  (obj) => [...validate(obj), ...cel(obj)];
+const withCELUpdate =
+  (validate: ValidateUpdate, cel: Validate): ValidateUpdate =>
+  (obj, old) => [...validate(obj, old), ...cel(obj)];
 
 const GENERIC = strategy(undefined, core.validateMetaSubdomain);
 
@@ -118,17 +128,19 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': tracksGeneration(
     strategy(
       setDefaultsValidatingWebhookConfiguration,
-      admissionregistration.validateValidatingWebhookConfiguration,
-      admissionregistration.validateValidatingWebhookConfigurationUpdate,
+      withCEL(admissionregistration.validateValidatingWebhookConfiguration, validateWebhookMatchConditions),
+      withCELUpdate(admissionregistration.validateValidatingWebhookConfigurationUpdate, validateWebhookMatchConditions),
     ),
   ),
   'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': tracksGeneration(
     strategy(
       setDefaultsMutatingWebhookConfiguration,
-      admissionregistration.validateMutatingWebhookConfiguration,
-      admissionregistration.validateMutatingWebhookConfigurationUpdate,
+      withCEL(admissionregistration.validateMutatingWebhookConfiguration, validateWebhookMatchConditions),
+      withCELUpdate(admissionregistration.validateMutatingWebhookConfigurationUpdate, validateWebhookMatchConditions),
     ),
   ),
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': policyStrategy,
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': policyBindingStrategy,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
     strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
   ),

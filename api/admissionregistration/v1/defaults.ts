@@ -21,3 +21,23 @@ export function setDefaultsValidatingWebhookConfiguration(obj: KubeObject): void
 export function setDefaultsMutatingWebhookConfiguration(obj: KubeObject): void {
   for (const hook of objs(obj as Obj, 'webhooks')) setDefaultsWebhook(hook, true);
 }
+
+/** SetDefaults_MatchResources: the policy's matchConstraints and a binding's matchResources. */
+function setDefaultsMatchResources(m: Obj | undefined): void {
+  if (!m) return;
+  setIfAbsent(m, 'matchPolicy', 'Equivalent');
+  if (m.namespaceSelector === undefined || m.namespaceSelector === null) m.namespaceSelector = {};
+  if (m.objectSelector === undefined || m.objectSelector === null) m.objectSelector = {};
+  for (const rule of [...objs(m, 'resourceRules'), ...objs(m, 'excludeResourceRules')]) setIfAbsent(rule, 'scope', '*');
+}
+
+export function setDefaultsValidatingAdmissionPolicy(obj: KubeObject): void {
+  const spec = objAt(obj as Obj, 'spec');
+  if (!spec) return;
+  setIfAbsent(spec, 'failurePolicy', 'Fail');
+  setDefaultsMatchResources(objAt(spec, 'matchConstraints'));
+}
+
+export function setDefaultsValidatingAdmissionPolicyBinding(obj: KubeObject): void {
+  setDefaultsMatchResources(objAt(objAt(obj as Obj, 'spec'), 'matchResources'));
+}

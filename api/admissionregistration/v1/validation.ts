@@ -30,7 +30,7 @@ function hasWildcardAndOthers(values: string[], wildcard = '*'): boolean {
   return values.includes(wildcard) && values.length > 1;
 }
 
-function validateRule(rule: Obj, field: string): ErrorList {
+export function validateRule(rule: Obj, field: string): ErrorList {
   const errs: ErrorList = [];
   const operations = arrAt(rule, 'operations').map(String);
   if (operations.length === 0) errs.push(required(`${field}.operations`, ''));

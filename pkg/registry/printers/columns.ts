@@ -293,6 +293,18 @@ export const COLUMNS: Record<string, ColumnDefinition[]> = {
     c('Webhooks', 'integer', t('Webhooks indicates the number of webhooks registered in this configuration')),
     AGE,
   ],
+  'admissionregistration.k8s.io/validatingadmissionpolicies': [
+    NAME,
+    c('Validations', 'integer', t('Validations indicates the number of validation rules defined in this configuration')),
+    c('ParamKind', 'string', t('ParamKind specifies the kind of resources used to parameterize this policy')),
+    AGE,
+  ],
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings': [
+    NAME,
+    c('PolicyName', 'string', t('PolicyName indicates the policy definition which the policy binding binded to')),
+    c('ParamRef', 'string', t('ParamRef indicates the param resource which sets the configration param')),
+    AGE,
+  ],
 };
 // events.k8s.io Events are printed by the same printer as core Events.
 COLUMNS['events.k8s.io/events'] = COLUMNS['/events'];

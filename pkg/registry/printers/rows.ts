@@ -674,6 +674,20 @@ export const ROWS: Record<string, CellsFn> = {
   'node.k8s.io/runtimeclasses': (o, now) => [name(o), str(o.handler), age(o, now)],
   'admissionregistration.k8s.io/validatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
   'admissionregistration.k8s.io/mutatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
+  'admissionregistration.k8s.io/validatingadmissionpolicies': (o, now) => {
+    const spec = rec(o.spec);
+    const paramKind = rec(spec.paramKind);
+    const kind = spec.paramKind ? `${str(paramKind.apiVersion)}/${str(paramKind.kind)}` : '<unset>';
+    return [name(o), arr(spec.validations).length, kind, age(o, now)];
+  },
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings': (o, now) => {
+    const spec = rec(o.spec);
+    const ref = spec.paramRef ? rec(spec.paramRef) : undefined;
+    let param = '<unset>';
+    if (ref && str(ref.name)) param = str(ref.namespace) ? `${str(ref.namespace)}/${str(ref.name)}` : `*/${str(ref.name)}`;
+    else if (ref?.selector) param = formatLabelSelector(labelSelector(ref.selector) ?? {});
+    return [name(o), str(spec.policyName), param, age(o, now)];
+  },
   'discovery.k8s.io/endpointslices': (o, now) => [
     name(o),
     str(o.addressType),

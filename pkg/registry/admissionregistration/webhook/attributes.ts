@@ -1,7 +1,9 @@
 // What an admission request is about (upstream's admission.Attributes), as the
 // webhook dispatcher sends it in an AdmissionReview.
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import type { UserInfo } from '../../../auth/user.js';
+import type { RequestContext } from '../../store.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -23,4 +25,36 @@ export interface AdmissionAttributes {
   user?: UserInfo;
   /** CreateOptions, UpdateOptions or DeleteOptions, as the request gave them. */
   options?: Record<string, unknown>;
+}
+
+/** The attributes of a request on a resource (its Namespace's own name for requests on namespaces). */
+export function admissionAttributes(
+  info: ResourceInfo,
+  operation: Operation,
+  ctx: RequestContext,
+  obj: KubeObject | undefined,
+  old: KubeObject | undefined,
+  subresource = '',
+): AdmissionAttributes {
+  const name = obj?.metadata?.name ?? old?.metadata?.name ?? '';
+  const isNamespace = info.group === '' && info.plural === 'namespaces';
+  const optionsKind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  const options: Record<string, unknown> = { kind: optionsKind, apiVersion: 'meta.k8s.io/v1' };
+  if (ctx.dryRun) options.dryRun = ['All'];
+  if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
+  return {
+    operation,
+    group: info.group,
+    version: info.version,
+    resource: info.plural,
+    subresource,
+    kind: info.kind,
+    name,
+    namespace: isNamespace ? name : info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? '') : '',
+    object: obj,
+    oldObject: old,
+    dryRun: ctx.dryRun,
+    user: ctx.user,
+    options,
+  };
 }

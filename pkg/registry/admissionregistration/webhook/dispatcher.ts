@@ -13,6 +13,8 @@ import { StatusError, newBadRequest, newInternalError, type StatusCause, type St
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { applyJSONPatch } from '../../patch/jsonpatch.js';
 import type { AdmissionAttributes } from './attributes.js';
+import { reviewRequest } from './request.js';
+import { admissionActivation } from '../cel/activation.js';
 import { CallError, callWebhook, type ServiceResolver } from './client.js';
 import { namespaceForSelector, objectSelectorMatches, rulesMatch } from './match.js';
 import type { Webhook, WebhookSource } from './source.js';
@@ -54,10 +56,15 @@ export class WebhookDispatcher {
     private readonly resolveService: ServiceResolver,
   ) {}
 
-  /** The webhooks of a kind that this request goes to (ShouldCallHook, without matchConditions). */
+  /**
+   * The webhooks of a kind that this request goes to (ShouldCallHook): rules, selectors, then
+   * matchConditions; a condition that fails to evaluate skips the webhook under failurePolicy
+   * Ignore and refuses the request under Fail.
+   */
   private async relevant<W extends AnyWebhook>(hooks: Webhook<W>[], attr: AdmissionAttributes): Promise<Webhook<W>[]> {
     const out: Webhook<W>[] = [];
     let nsLabels: Record<string, string> | undefined | null = null; // null: not read yet
+    let activation: Map<string, unknown> | undefined;
     for (const hook of hooks) {
       if (!rulesMatch(hook.webhook.rules, attr)) continue;
       if (!objectSelectorMatches(hook.objectSelector, attr)) continue;
@@ -67,6 +74,15 @@ export class WebhookDispatcher {
           if (nsLabels === null) nsLabels = ns.labels ?? (await this.namespaceLabels(ns.name)) ?? {};
           if (!hook.namespaceSelector.matches(nsLabels)) continue;
         }
+      }
+      if (!hook.matchConditions.empty) {
+        activation ??= admissionActivation(attr);
+        const result = hook.matchConditions.match(activation);
+        if ('error' in result) {
+          this.failed(hook.webhook, new CallError(hook.webhook.name, `failed evaluating match conditions: ${result.error}`));
+          continue;
+        }
+        if (!result.matches) continue;
       }
       out.push(hook);
     }
@@ -162,43 +178,6 @@ export class WebhookDispatcher {
     if (!checked.allowed) throw refusal(webhook.name, attr, checked.status);
     return checked;
   }
-}
-
-function reviewRequest(uid: string, attr: AdmissionAttributes): Record<string, unknown> {
-  const gvr = { group: attr.group, version: attr.version, resource: attr.resource };
-  const gvk = { group: attr.group, version: attr.version, kind: attr.kind };
-  const request: Record<string, unknown> = {
-    uid,
-    kind: gvk,
-    resource: gvr,
-    requestKind: gvk,
-    requestResource: gvr,
-    operation: attr.operation,
-    userInfo: attr.user ? userInfo(attr.user) : {},
-    object: attr.object ?? null,
-    oldObject: attr.oldObject ?? null,
-    dryRun: attr.dryRun,
-    options: attr.options ?? null,
-  };
-  if (attr.subresource) {
-    request.subResource = attr.subresource;
-    request.requestSubResource = attr.subresource;
-  }
-  if (attr.name) request.name = attr.name;
-  if (attr.namespace) request.namespace = attr.namespace;
-  return request;
-}
-
-function userInfo(u: NonNullable<AdmissionAttributes['user']>): Record<string, unknown> {
-  const out: Record<string, unknown> = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = u.groups;
-  if (u.extra?.size) {
-    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
-    for (const [k, v] of u.extra) extra[k] = v;
-    out.extra = extra;
-  }
-  return out;
 }
 
 /** VerifyAdmissionResponse: the response, or why it cannot be used. */

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import type { AdmissionPlugin, RequestContext } from '../../store.js';
-import type { AdmissionAttributes, Operation } from './attributes.js';
+import { admissionAttributes, type AdmissionAttributes, type Operation } from './attributes.js';
 import type { WebhookDispatcher } from './dispatcher.js';
 
 export class WebhookAdmission implements AdmissionPlugin {
@@ -23,27 +23,7 @@ export class WebhookAdmission implements AdmissionPlugin {
     old: KubeObject | undefined,
     subresource = '',
   ): AdmissionAttributes {
-    const name = obj?.metadata?.name ?? old?.metadata?.name ?? '';
-    const isNamespace = this.info.group === '' && this.info.plural === 'namespaces';
-    const optionsKind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
-    const options: Record<string, unknown> = { kind: optionsKind, apiVersion: 'meta.k8s.io/v1' };
-    if (ctx.dryRun) options.dryRun = ['All'];
-    if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
-    return {
-      operation,
-      group: this.info.group,
-      version: this.info.version,
-      resource: this.info.plural,
-      subresource,
-      kind: this.info.kind,
-      name,
-      namespace: isNamespace ? name : this.info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? '') : '',
-      object: obj,
-      oldObject: old,
-      dryRun: ctx.dryRun,
-      user: ctx.user,
-      options,
-    };
+    return admissionAttributes(this.info, operation, ctx, obj, old, subresource);
   }
 
   async admitCreate(obj: KubeObject, ctx: RequestContext): Promise<void> {

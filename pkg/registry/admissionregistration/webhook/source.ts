@@ -7,12 +7,15 @@ import { selectorFromLabelSelector, type Selector } from '../../../../api/labels
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { CacheInformer, CacheInformerHandlers } from '../../cacheinformer.js';
 import type { Store } from '../../store.js';
+import { MatchConditions } from '../cel/matchconditions.js';
 
 export interface Webhook<W extends MutatingWebhook | ValidatingWebhook> {
   configuration: string;
   webhook: W;
   namespaceSelector: Selector;
   objectSelector: Selector;
+  /** The webhook's matchConditions, compiled when its configuration was read. */
+  matchConditions: MatchConditions;
 }
 
 class Configurations<W extends MutatingWebhook | ValidatingWebhook> implements CacheInformerHandlers {
@@ -42,6 +45,7 @@ class Configurations<W extends MutatingWebhook | ValidatingWebhook> implements C
           webhook,
           namespaceSelector: selectorFromLabelSelector(webhook.namespaceSelector ?? {}),
           objectSelector: selectorFromLabelSelector(webhook.objectSelector ?? {}),
+          matchConditions: MatchConditions.compile(webhook.matchConditions, { params: false, variables: false }),
         });
       }
     }

@@ -1,0 +1,105 @@
+// One evaluation of a policy, for one binding and one param (upstream's
+// validating/validator.go): variables, matchConditions, then each validation and
+// audit annotation, all charged to one runtime cost budget. The result is the
+// list of decisions; failures to evaluate become decisions only under
+// failurePolicy Fail.
+import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import { CostBudget, CostLimitError } from '../../../cel/environment.js';
+import { toCel } from '../../../cel/value.js';
+import type { CompiledPolicy } from './compile.js';
+
+export interface Decision {
+  /** What the binding's validationActions apply to. */
+  message: string;
+  /** The Status reason of a denial; '' for Invalid. */
+  reason: string;
+  /** Index of the validation that failed; -1 for a failure to evaluate. */
+  expressionIndex: number;
+}
+
+export interface EvaluationResult {
+  decisions: Decision[];
+  /** auditAnnotations: key (already prefixed with the policy's name) → value. */
+  annotations: Array<[string, string]>;
+}
+
+const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
+
+function errorText(err: unknown): string {
+  if (err instanceof CostLimitError) return err.message;
+  return (err as { summary?: string }).summary ?? (err as Error).message ?? String(err);
+}
+
+export function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string, unknown>, param: KubeObject | null): EvaluationResult {
+  const decisions: Decision[] = [];
+  const annotations: Array<[string, string]> = [];
+  const fail = (message: string) => {
+    if (policy.failurePolicy === 'Fail') decisions.push({ message, reason: '', expressionIndex: -1 });
+  };
+  const budget = new CostBudget();
+  const activation = new Map(base);
+  activation.set('params', toCel(param));
+  // Each variable sees those before it; one that fails is absent, so an expression that uses it fails.
+  const variables = new Map<string, unknown>();
+  activation.set('variables', variables);
+  try {
+    for (const v of policy.variables) {
+      if (!v.compiled) continue;
+      try {
+        variables.set(v.name, v.compiled.evaluate(activation, budget));
+      } catch (err) {
+        if (err instanceof CostLimitError) throw err;
+      }
+    }
+    const matched = policy.matchConditions.match(activation, budget);
+    if ('error' in matched) {
+      fail(matched.error);
+      return { decisions, annotations };
+    }
+    if (!matched.matches) return { decisions, annotations };
+    policy.validations.forEach((v, i) => {
+      if (!v.compiled) {
+        fail(`compilation error: ${v.error ?? ''}`);
+        return;
+      }
+      let ok: unknown;
+      try {
+        ok = v.compiled.evaluate(activation, budget);
+      } catch (err) {
+        if (err instanceof CostLimitError) throw err;
+        fail(`expression '${v.expression}' resulted in error: ${errorText(err)}`);
+        return;
+      }
+      if (ok === true) return;
+      if (ok !== false) {
+        fail(`expression '${v.expression}' resulted in error: validation expression must evaluate to bool`);
+        return;
+      }
+      let message = v.message || `failed expression: ${v.expression.trim()}`;
+      if (v.messageExpression?.compiled) {
+        try {
+          const m = v.messageExpression.compiled.evaluate(activation, budget);
+          // An empty or multi-line result falls back to message, as upstream's.
+          if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m.trim();
+        } catch (err) {
+          if (err instanceof CostLimitError) throw err;
+        }
+      }
+      decisions.push({ message, reason: v.reason ?? '', expressionIndex: i });
+    });
+    for (const a of policy.auditAnnotations) {
+      if (!a.compiled) continue;
+      try {
+        const value = a.compiled.evaluate(activation, budget);
+        if (typeof value === 'string') annotations.push([`${policy.name}/${a.key}`, value]);
+      } catch (err) {
+        if (err instanceof CostLimitError) throw err;
+        fail(`expression '${a.expression}' resulted in error: ${errorText(err)}`);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof CostLimitError)) throw err;
+    fail(OUT_OF_BUDGET);
+  }
+  return { decisions, annotations };
+}
