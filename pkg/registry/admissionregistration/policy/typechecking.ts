@@ -62,7 +62,8 @@ function check(ast: ASTNode, root: SchemaNode): string[] {
         const base = walk(node.args[0], scope);
         const f = fieldSchema(base, node.args[1]);
         if (f === null) {
-          errors.push(`ERROR: ${position(node.input, node.pos)}: undefined field '${node.args[1]}'`);
+          // cel-go places a selection at its dot.
+          errors.push(`ERROR: ${position(node.input, node.input.lastIndexOf('.', node.pos))}: undefined field '${node.args[1]}'`);
           return undefined;
         }
         return f;
