@@ -3,7 +3,7 @@
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,watch,churn,informer,scheduler,proxy,dns] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -17,6 +17,7 @@ import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { cpuProfiles, startAPIServerProcess, type APIServerProcess } from './apiserver-process.js';
 import { newContext, type PhaseWindow } from './context.js';
 import { hotSpots, readProfile, type HotSpot } from './cpuprofile.js';
+import { benchAdmission } from './admission-bench.js';
 import { benchChurn } from './churn-bench.js';
 import { benchEtcd } from './etcd-bench.js';
 import { benchInformer } from './informer-bench.js';
@@ -31,7 +32,7 @@ import { benchDNS } from './dns-bench.js';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,watch,churn,informer,scheduler,proxy,dns' },
+    only: { type: 'string', default: 'etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -50,6 +51,7 @@ const SIZES = quick
       pods: { clients: CLIENTS, ops: (c: number) => 100 * Math.min(c, 3), listOps: (c: number) => Math.max(5, Math.min(c, 20)), maxSeconds: 3, listPods: 100 },
       watch: { watchers: 50, pods: 50, creators: 10, drainSeconds: 15 },
       churn: { deployments: 10, replicas: 5, creators: 20, readyConcurrency: 20, stallSeconds: 30, timeoutSeconds: 120 },
+      admission: { clients: 10, ops: 200, maxSeconds: 3 },
       informer: { pods: 1000, rounds: 1 },
       scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
@@ -64,6 +66,7 @@ const SIZES = quick
         maxSeconds: 8,
         listPods: 1000,
       },
+      admission: { clients: 10, ops: 3000, maxSeconds: 8 },
       watch: { watchers: 1000, pods: 1000, creators: 16, drainSeconds: 60 },
       churn: { deployments: 100, replicas: 10, creators: 20, readyConcurrency: 20, stallSeconds: 60, timeoutSeconds: 600 },
       informer: { pods: 10_000, rounds: 2 },
@@ -77,7 +80,7 @@ const SIZES = quick
       proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
     };
-const SERVER_PHASES = ['etcd', 'pods', 'watch', 'churn'];
+const SERVER_PHASES = ['etcd', 'pods', 'admission', 'watch', 'churn'];
 
 function fdLimit(pid: number | 'self'): number {
   const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -124,6 +127,7 @@ async function main(): Promise<number> {
 
     const puts = only.has('etcd') || only.has('pods') ? await benchEtcd(ctx, etcd.endpoint, SIZES.etcd) : new Map();
     if (only.has('pods')) await benchPods(ctx, server, SIZES.pods, puts);
+    if (only.has('admission')) await benchAdmission(ctx, server, SIZES.admission);
     if (only.has('watch')) {
       const need = SIZES.watch.watchers + 100;
       const limits = { bench: fdLimit('self'), apiserver: fdLimit(server.pid) };
