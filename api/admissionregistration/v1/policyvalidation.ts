@@ -7,8 +7,8 @@ import { validateLabelSelector } from '../../labels/selector.js';
 import { type ErrorList, type Obj, arrAt, duplicate, forbidden, invalid, notSupported, objAt, objs, required, str } from '../../validation/field.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
-import { isQualifiedName } from '../../util/validation.js';
 import { validateRule } from './validation.js';
+import { validateMatchConditionFields } from './matchconditions.js';
 
 const FAILURE_POLICIES = ['Fail', 'Ignore'];
 const MATCH_POLICIES = ['Equivalent', 'Exact'];
@@ -16,7 +16,6 @@ const REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'
 const VALIDATION_ACTIONS = ['Audit', 'Deny', 'Warn'];
 const PARAMETER_NOT_FOUND_ACTIONS = ['Allow', 'Deny'];
 const CEL_IDENTIFIER = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
-const MAX_MATCH_CONDITIONS = 64;
 
 function validateMatchResources(m: Obj | undefined, field: string, requireRules: boolean): ErrorList {
   if (!m) return requireRules ? [required(field, '')] : [];
@@ -30,24 +29,6 @@ function validateMatchResources(m: Obj | undefined, field: string, requireRules:
   objs(m, 'excludeResourceRules').forEach((r, i) => errs.push(...validateRule(r, `${field}.excludeResourceRules[${i}]`)));
   errs.push(...validateLabelSelector(objAt(m, 'namespaceSelector') as LabelSelector | undefined, `${field}.namespaceSelector`));
   errs.push(...validateLabelSelector(objAt(m, 'objectSelector') as LabelSelector | undefined, `${field}.objectSelector`));
-  return errs;
-}
-
-/** matchConditions of a policy or a webhook: a qualified, unique name and an expression. */
-export function validateMatchConditionFields(conditions: Obj[], field: string): ErrorList {
-  const errs: ErrorList = [];
-  if (conditions.length > MAX_MATCH_CONDITIONS) errs.push(invalid(field, conditions.length, `must have at most ${MAX_MATCH_CONDITIONS} items`));
-  const names = new Set<string>();
-  conditions.forEach((c, i) => {
-    const name = str(c, 'name') ?? '';
-    if (name === '') errs.push(required(`${field}[${i}].name`, ''));
-    else {
-      for (const m of isQualifiedName(name)) errs.push(invalid(`${field}[${i}].name`, name, m));
-      if (names.has(name)) errs.push(duplicate(`${field}[${i}].name`, name));
-    }
-    names.add(name);
-    if (!str(c, 'expression')) errs.push(required(`${field}[${i}].expression`, ''));
-  });
   return errs;
 }
 

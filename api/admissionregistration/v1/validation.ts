@@ -7,6 +7,7 @@ import { type ErrorList, type Obj, arrAt, duplicate, invalid, notSupported, num,
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../util/validation.js';
+import { validateMatchConditionFields } from './matchconditions.js';
 
 const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
@@ -160,14 +161,7 @@ function validateWebhook(hook: Obj, field: string, mutating: boolean, requireNoS
   errs.push(...validateLabelSelector(objAt(hook, 'objectSelector') as LabelSelector | undefined, `${field}.objectSelector`));
   errs.push(...validateAdmissionReviewVersions(arrAt(hook, 'admissionReviewVersions').map(String), `${field}.admissionReviewVersions`));
   errs.push(...validateClientConfig(objAt(hook, 'clientConfig'), `${field}.clientConfig`));
-  const conditionNames = new Set<string>();
-  objs(hook, 'matchConditions').forEach((c, i) => {
-    const name = str(c, 'name') ?? '';
-    if (name === '') errs.push(required(`${field}.matchConditions[${i}].name`, ''));
-    else if (conditionNames.has(name)) errs.push(duplicate(`${field}.matchConditions[${i}].name`, name));
-    conditionNames.add(name);
-    if (!str(c, 'expression')) errs.push(required(`${field}.matchConditions[${i}].expression`, ''));
-  });
+  errs.push(...validateMatchConditionFields(objs(hook, 'matchConditions'), `${field}.matchConditions`));
   return errs;
 }
 
