@@ -66,6 +66,8 @@ const LINEAR = new Set([
   'bytes',
 ]);
 const REGEX = new Set(['matches', 'find', 'findAll']);
+/** An authorizer check (upstream prices it high: it may call out of the process). */
+const AUTHZ_CHECK_COST = 350_000;
 /** Functions whose result is about as large as their receiver. */
 const SAME_SIZE = new Set(['lowerAscii', 'upperAscii', 'trim', 'replace', 'split', 'substring', 'reverse', 'format', 'join', 'string', 'bytes']);
 
@@ -202,6 +204,7 @@ function callCost(name: string, receiver: ASTNode | undefined, args: ASTNode[], 
     const pattern = r ? as[0] : as[1];
     own += Math.ceil(0.1 * subject.size) * (1 + Math.ceil(0.25 * (pattern?.size ?? 1)));
   }
+  if (name === 'check' && receiver) own += AUTHZ_CHECK_COST;
   if (subject && (name === 'indexOf' || name === 'lastIndexOf') && r && !r.values?.every((v) => typeof v === 'string')) own += subject.size;
   call(own, w, name);
   const size = subject && SAME_SIZE.has(name) ? subject.size : name === 'getQuery' ? w.unknownSize : 1;

@@ -46,12 +46,21 @@ export class CompiledExpression {
     return estimateCost(this.ast);
   }
 
-  /** Runs the expression; throws CostLimitError past the budget or the per-call limit, or the library's EvaluationError. */
+  /**
+   * Runs the expression; throws CostLimitError past the budget or the per-call limit, or the
+   * library's EvaluationError. The result is a Promise when an asynchronous function (an
+   * authorizer check) took part: see evaluateAsync.
+   */
   evaluate(activation: ReadonlyMap<string, unknown>, budget = new CostBudget()): unknown {
     budget.charge(actualCost(this.ast, activation, PER_CALL_LIMIT));
     const ctx = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of activation) ctx[k] = v;
     return this.program(ctx);
+  }
+
+  /** evaluate, awaiting asynchronous functions. */
+  async evaluateAsync(activation: ReadonlyMap<string, unknown>, budget = new CostBudget()): Promise<unknown> {
+    return await this.evaluate(activation, budget);
   }
 }
 

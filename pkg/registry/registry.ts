@@ -27,6 +27,8 @@ import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
 import { WebhookDispatcher } from './admissionregistration/webhook/dispatcher.js';
 import { WebhookAdmission } from './admissionregistration/webhook/plugin.js';
 import { endpointResolver } from './admissionregistration/webhook/resolver.js';
+import type { UserInfo } from '../auth/user.js';
+import type { RequestAuthorizer } from './admissionregistration/cel/activation.js';
 import { PolicySource } from './admissionregistration/policy/source.js';
 import { PolicyDispatcher, type ParamResolver } from './admissionregistration/policy/dispatcher.js';
 import { ValidatingAdmissionPolicyPlugin } from './admissionregistration/policy/plugin.js';
@@ -268,10 +270,40 @@ export class Registry {
       }
       return undefined;
     };
-    const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params);
+    const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params, this.celAuthorizer());
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group) store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));
     }
+  }
+
+  /**
+   * The `authorizer` of admission CEL expressions: the apiserver's authorizer (set after the registry
+   * is built, so read at each check), asked about the request's user or a service account.
+   */
+  private celAuthorizer(): RequestAuthorizer {
+    return (attr) => async (req, serviceAccount) => {
+      const authorizer = this.authorization?.authorizer;
+      if (!authorizer || (!attr.user && !serviceAccount)) return { allowed: true, reason: '' };
+      const user: UserInfo = serviceAccount
+        ? {
+            name: `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${serviceAccount.namespace}`, 'system:authenticated'],
+          }
+        : (attr.user as UserInfo);
+      const { decision, reason } = await authorizer.authorize({
+        user,
+        verb: req.verb,
+        isResourceRequest: req.isResourceRequest,
+        path: req.path,
+        apiGroup: req.group,
+        apiVersion: req.version,
+        namespace: req.namespace,
+        resource: req.resource,
+        subresource: req.subresource,
+        name: req.name,
+      });
+      return { allowed: decision === 'Allow', reason };
+    };
   }
 
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
@@ -285,7 +317,7 @@ export class Registry {
     if (!mutating || !validating || !namespaces || !services || !slices) return;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), this.celAuthorizer());
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group)
         store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));

@@ -42,7 +42,8 @@ describe('ValidatingAdmissionPolicy', () => {
   const settle = () => c.kubectl(['get', 'validatingadmissionpolicies,validatingadmissionpolicybindings']);
 
   beforeAll(async () => {
-    c = await startCluster();
+    // RBAC, so that the authorizer variable has someone to ask (the admin is in system:masters).
+    c = await startCluster({ authorizationModes: ['RBAC'] });
   });
   afterAll(async () => {
     await c?.stop();
@@ -157,6 +158,35 @@ describe('ValidatingAdmissionPolicy', () => {
     assert.match(admitted.stdout, /deployment.apps\/warned created/);
     const quiet = await apply(deployment('quiet', 'vap-warn', 1));
     assert.doesNotMatch(quiet.stderr, /Warning/);
+  });
+
+  it('the authorizer variable asks RBAC about the request user', async () => {
+    await c.kubectl(['create', 'namespace', 'vap-authz']);
+    await apply(
+      policy('scale-beyond.example.com', {
+        matchConstraints: deployments,
+        validations: [
+          {
+            expression:
+              "object.spec.replicas <= 5 || authorizer.group('apps').resource('deployments').namespace(object.metadata.namespace).check('scale-beyond').allowed()",
+            message: "more than 5 replicas need the verb 'scale-beyond'",
+          },
+        ],
+      }),
+    );
+    await apply(
+      binding('scale-beyond-binding', { policyName: 'scale-beyond.example.com', validationActions: ['Deny'], matchResources: inNamespace('vap-authz') }),
+    );
+    await c.kubectl(['create', 'role', 'deployer', '-n', 'vap-authz', '--verb=get,list,create,patch', '--resource=deployments.apps']);
+    await c.kubectl(['create', 'rolebinding', 'jane-deployer', '-n', 'vap-authz', '--role=deployer', '--user=jane']);
+    await settle();
+    const refused = await c.kubectl(['apply', '--as=jane', '-f', '-'], { input: deployment('janes', 'vap-authz', 7), allowFail: true });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /denied request: more than 5 replicas need the verb 'scale-beyond'/);
+    await c.kubectl(['apply', '--as=jane', '-f', '-'], { input: deployment('janes', 'vap-authz', 3) });
+    // The admin (system:masters) may do anything, scale-beyond included.
+    await apply(deployment('admins', 'vap-authz', 7));
+    await c.kubectl(['delete', 'validatingadmissionpolicybinding', 'scale-beyond-binding']);
   });
 
   it('refuses a policy whose expression does not compile, and reports a field its kind lacks in status.typeChecking', async () => {

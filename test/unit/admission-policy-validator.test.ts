@@ -32,10 +32,11 @@ const activation = (object: unknown) =>
   ]);
 const evaluate = (p: ValidatingAdmissionPolicy, object: unknown, param: KubeObject | null = null) =>
   evaluatePolicy(compilePolicy(p), activation(object), param);
-const messages = (p: ValidatingAdmissionPolicy, object: unknown, param: KubeObject | null = null) => evaluate(p, object, param).decisions.map((d) => d.message);
+const messages = async (p: ValidatingAdmissionPolicy, object: unknown, param: KubeObject | null = null) =>
+  (await evaluate(p, object, param)).decisions.map((d) => d.message);
 
 describe('evaluation', () => {
-  test('a failed validation gives its message, its messageExpression, or the expression', () => {
+  test('a failed validation gives its message, its messageExpression, or the expression', async () => {
     const p = policy({
       validations: [
         { expression: 'object.spec.replicas <= 5', message: 'too many' },
@@ -45,15 +46,15 @@ describe('evaluation', () => {
         { expression: 'object.spec.replicas >= 1', message: 'never shown' },
       ],
     });
-    assert.deepEqual(messages(p, deployment(6)), ['too many', 'replicas: 6', 'failed expression: object.spec.replicas <= 3', 'static']);
-    assert.deepEqual(messages(p, deployment(1)), []);
+    assert.deepEqual(await messages(p, deployment(6)), ['too many', 'replicas: 6', 'failed expression: object.spec.replicas <= 3', 'static']);
+    assert.deepEqual(await messages(p, deployment(1)), []);
     assert.deepEqual(
-      evaluate(p, deployment(6)).decisions.map((d) => d.expressionIndex),
+      (await evaluate(p, deployment(6))).decisions.map((d) => d.expressionIndex),
       [0, 1, 2, 3],
     );
   });
 
-  test('the reason of a validation is kept; variables see those before them; request is the AdmissionRequest', () => {
+  test('the reason of a validation is kept; variables see those before them; request is the AdmissionRequest', async () => {
     const p = policy({
       variables: [
         { name: 'replicas', expression: 'object.spec.replicas' },
@@ -61,28 +62,28 @@ describe('evaluation', () => {
       ],
       validations: [{ expression: "variables.doubled < 10 || request.userInfo.username == 'admin'", reason: 'Forbidden', message: 'no' }],
     });
-    assert.deepEqual(evaluate(p, deployment(5)).decisions, [{ message: 'no', reason: 'Forbidden', expressionIndex: 0 }]);
-    assert.deepEqual(evaluate(p, deployment(4)).decisions, []);
+    assert.deepEqual((await evaluate(p, deployment(5))).decisions, [{ message: 'no', reason: 'Forbidden', expressionIndex: 0 }]);
+    assert.deepEqual((await evaluate(p, deployment(4))).decisions, []);
   });
 
-  test('a false matchCondition skips the validations', () => {
+  test('a false matchCondition skips the validations', async () => {
     const p = policy({
       matchConditions: [{ name: 'labelled', expression: "has(object.metadata.labels) && 'check' in object.metadata.labels" }],
       validations: [{ expression: 'false', message: 'checked' }],
     });
-    assert.deepEqual(messages(p, deployment(1)), []);
-    assert.deepEqual(messages(p, deployment(1, { check: 'yes' })), ['checked']);
+    assert.deepEqual(await messages(p, deployment(1)), []);
+    assert.deepEqual(await messages(p, deployment(1, { check: 'yes' })), ['checked']);
   });
 
-  test('an evaluation error refuses under failurePolicy Fail and is skipped under Ignore', () => {
+  test('an evaluation error refuses under failurePolicy Fail and is skipped under Ignore', async () => {
     const spec = { validations: [{ expression: 'object.spec.paused == false', message: 'x' }] };
-    assert.deepEqual(messages(policy({ ...spec, failurePolicy: 'Fail' }), deployment(1)), [
+    assert.deepEqual(await messages(policy({ ...spec, failurePolicy: 'Fail' }), deployment(1)), [
       "expression 'object.spec.paused == false' resulted in error: No such key: paused",
     ]);
-    assert.deepEqual(messages(policy({ ...spec, failurePolicy: 'Ignore' }), deployment(1)), []);
+    assert.deepEqual(await messages(policy({ ...spec, failurePolicy: 'Ignore' }), deployment(1)), []);
   });
 
-  test('params are the bound object; auditAnnotations are keyed by the policy name', () => {
+  test('params are the bound object; auditAnnotations are keyed by the policy name', async () => {
     const p = policy({
       paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
       validations: [{ expression: 'object.spec.replicas <= int(params.data.max)', messageExpression: "'over ' + params.data.max" }],
@@ -92,7 +93,7 @@ describe('evaluation', () => {
       ],
     });
     const param = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits' }, data: { max: '3' } };
-    const r = evaluate(p, deployment(4), param);
+    const r = await evaluate(p, deployment(4), param);
     assert.deepEqual(
       r.decisions.map((d) => d.message),
       ['over 3'],
@@ -100,7 +101,7 @@ describe('evaluation', () => {
     assert.deepEqual(r.annotations, [['p.example.com/replicas', '4']]);
   });
 
-  test('running out of the cost budget stops the evaluation with upstream message', () => {
+  test('running out of the cost budget stops the evaluation with upstream message', async () => {
     const p = policy({
       validations: [
         { expression: 'object.items.all(a, object.items.all(b, object.items.all(c, a + b + c != "")))' },
@@ -108,12 +109,12 @@ describe('evaluation', () => {
       ],
     });
     const big = { items: Array.from({ length: 400 }, (_, i) => `item-${i}`) };
-    assert.deepEqual(messages(p, big), ['validation failed due to running out of cost budget, no further validation rules will be run']);
+    assert.deepEqual(await messages(p, big), ['validation failed due to running out of cost budget, no further validation rules will be run']);
   });
 });
 
 describe('compile errors', () => {
-  test('each expression that does not compile is a cause at its field, with the compiler message', () => {
+  test('each expression that does not compile is a cause at its field, with the compiler message', async () => {
     const causes = policyCompileErrors(
       policy({
         validations: [{ expression: 'object.spec.replicas >', messageExpression: '1' }],
@@ -136,7 +137,7 @@ describe('compile errors', () => {
 });
 
 describe('typeChecking', () => {
-  test('fields the matched kind lacks are warned about, inside comprehensions too', () => {
+  test('fields the matched kind lacks are warned about, inside comprehensions too', async () => {
     const warnings = typeCheckPolicy(
       policy({
         validations: [
@@ -151,7 +152,7 @@ describe('typeChecking', () => {
     ]);
   });
 
-  test('a policy whose rules name no concrete kind is not checked', () => {
+  test('a policy whose rules name no concrete kind is not checked', async () => {
     const p = policy({
       matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }] },
       validations: [{ expression: 'object.nothing.at.all' }],

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { CelEnvironment, CompileError, CostBudget, CostLimitError } from '../../pkg/cel/environment.js';
 import { STATIC_ESTIMATED_COST_LIMIT } from '../../pkg/cel/cost.js';
 import { toCel } from '../../pkg/cel/value.js';
+import { AUTHORIZER_TYPE, Authorizer, type AuthorizeFunc, type AuthzRequest } from '../../pkg/cel/library/authz.js';
 
 const env = new CelEnvironment([
   ['object', 'dyn'],
@@ -166,5 +167,38 @@ describe('cost', () => {
     ]);
     assert.throws(() => env.compile('object.s.matches("^(xx|yy|zz|ww)+qq$")').evaluate(big), /actual cost limit exceeded/);
     assert.equal(env.compile('object.s.size()').evaluate(big), 2_000_000n);
+  });
+});
+
+describe('authorizer', () => {
+  const asked: Array<[AuthzRequest, string]> = [];
+  const authorize: AuthorizeFunc = async (req, sa) => {
+    asked.push([req, sa ? `${sa.namespace}/${sa.name}` : 'user']);
+    await new Promise((r) => setTimeout(r, 1));
+    if (req.path === '/broken') throw new Error('authorizer unavailable');
+    return { allowed: req.verb === 'get' || (sa?.name === 'deployer' && req.verb === 'update'), reason: 'by the test' };
+  };
+  const authzEnv = new CelEnvironment([['authorizer', AUTHORIZER_TYPE]]);
+  const authorizer = new Authorizer(authorize, { group: 'apps', version: 'v1', resource: 'deployments', subresource: '', namespace: 'ns', name: 'web' });
+  const check = (expr: string) => authzEnv.compile(expr).evaluateAsync(new Map([['authorizer', authorizer]]));
+
+  test('resource and path checks ask the authorizer, as the user or as a service account', async () => {
+    assert.equal(await check("authorizer.group('').resource('pods').namespace('ns').name('p').subresource('log').check('get').allowed()"), true);
+    assert.deepEqual(asked.at(-1), [
+      { verb: 'get', isResourceRequest: true, path: '', group: '', version: '*', resource: 'pods', subresource: 'log', namespace: 'ns', name: 'p' },
+      'user',
+    ]);
+    assert.equal(await check("authorizer.requestResource.check('update').allowed()"), false);
+    assert.equal(asked.at(-1)?.[0].resource, 'deployments');
+    assert.equal(await check("authorizer.serviceAccount('ci', 'deployer').requestResource.check('update').allowed()"), true);
+    assert.equal(asked.at(-1)?.[1], 'ci/deployer');
+    assert.equal(await check("authorizer.path('/healthz').check('get').reason()"), 'by the test');
+    assert.equal(await check("authorizer.path('/broken').check('get').error()"), 'authorizer unavailable');
+    assert.equal(await check("authorizer.path('/broken').check('get').errored()"), true);
+  });
+
+  test('a check costs what upstream charges for it', () => {
+    const cost = authzEnv.compile("authorizer.path('/x').check('get').allowed()").estimatedCost();
+    assert.ok(cost >= 350_000 && cost < 350_100, String(cost));
   });
 });

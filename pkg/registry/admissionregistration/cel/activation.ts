@@ -2,12 +2,16 @@
 // version, the AdmissionRequest as a webhook would receive it, the namespace of the
 // request, and a policy's params and variables.
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import { Authorizer, type AuthorizeFunc } from '../../../cel/library/authz.js';
 import { toCel } from '../../../cel/value.js';
 import type { AdmissionAttributes } from '../webhook/attributes.js';
 import { reviewRequest } from '../webhook/request.js';
 
+/** Checks as the request's user (or a service account): given by the registry, which holds the apiserver's authorizer. */
+export type RequestAuthorizer = (attr: AdmissionAttributes) => AuthorizeFunc;
+
 /** The activation of one request; params and variables are added per policy evaluation. */
-export function admissionActivation(attr: AdmissionAttributes, namespaceObject?: KubeObject): Map<string, unknown> {
+export function admissionActivation(attr: AdmissionAttributes, namespaceObject?: KubeObject, authorize?: RequestAuthorizer): Map<string, unknown> {
   const request = reviewRequest('', attr);
   delete request.uid;
   delete request.object;
@@ -17,5 +21,19 @@ export function admissionActivation(attr: AdmissionAttributes, namespaceObject?:
     ['oldObject', toCel(attr.oldObject ?? null)],
     ['request', toCel(request)],
     ['namespaceObject', toCel(namespaceObject ?? null)],
+    [
+      'authorizer',
+      new Authorizer(authorize?.(attr) ?? allowAll, {
+        group: attr.group,
+        version: attr.version,
+        resource: attr.resource,
+        subresource: attr.subresource,
+        namespace: attr.namespace,
+        name: attr.name,
+      }),
+    ],
   ]);
 }
+
+/** Without an authorizer (the apiserver authorises nothing), every check is allowed. */
+const allowAll: AuthorizeFunc = () => ({ allowed: true, reason: '' });

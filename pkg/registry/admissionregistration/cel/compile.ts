@@ -1,9 +1,10 @@
 // The CEL environments of admission (upstream's k8s.io/apiserver/pkg/admission/plugin/cel):
 // the variables an admission expression may use, and compiling it once, when the
 // configuration or policy that holds it is written. Every environment declares
-// object, oldObject, request and namespaceObject; params and variables only where
+// object, oldObject, request, namespaceObject and authorizer; params and variables only where
 // the holder may use them (a webhook's matchConditions have neither).
 import { CelEnvironment, CompileError, type CompiledExpression } from '../../../cel/environment.js';
+import { AUTHORIZER_TYPE } from '../../../cel/library/authz.js';
 
 export interface Declarations {
   /** params: a policy's paramKind object (null when it has none). */
@@ -23,6 +24,7 @@ function environment(d: Declarations): CelEnvironment {
       ['oldObject', 'dyn'],
       ['request', 'map<string, dyn>'],
       ['namespaceObject', 'dyn'],
+      ['authorizer', AUTHORIZER_TYPE],
     ];
     if (d.params) vars.push(['params', 'dyn']);
     if (d.variables) vars.push(['variables', 'map<string, dyn>']);

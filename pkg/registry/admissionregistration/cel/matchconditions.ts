@@ -27,7 +27,7 @@ export class MatchConditions {
     return this.conditions.length === 0;
   }
 
-  match(activation: ReadonlyMap<string, unknown>, budget = new CostBudget()): MatchResult {
+  async match(activation: ReadonlyMap<string, unknown>, budget = new CostBudget()): Promise<MatchResult> {
     const errors: string[] = [];
     for (const c of this.conditions) {
       if (!c.compiled) {
@@ -35,7 +35,7 @@ export class MatchConditions {
         continue;
       }
       try {
-        const v = c.compiled.evaluate(activation, budget);
+        const v = await c.compiled.evaluateAsync(activation, budget);
         if (v === false) return { matches: false, failedCondition: c.name };
         if (v !== true) errors.push(`expression '${c.compiled.expression}' resulted in error: matchCondition must evaluate to bool`);
       } catch (err) {

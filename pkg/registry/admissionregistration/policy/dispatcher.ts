@@ -9,7 +9,7 @@ import { selectorFromLabelSelector } from '../../../../api/labels/selector.js';
 import { StatusError, type StatusCause, type StatusReason } from '../../../../api/meta/v1/status.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { RequestContext } from '../../store.js';
-import { admissionActivation } from '../cel/activation.js';
+import { admissionActivation, type RequestAuthorizer } from '../cel/activation.js';
 import type { AdmissionAttributes } from '../webhook/attributes.js';
 import { matches } from './match.js';
 import type { PolicyBinding, PolicySource } from './source.js';
@@ -53,6 +53,7 @@ export class PolicyDispatcher {
     private readonly source: PolicySource,
     private readonly namespace: NamespaceGetter,
     private readonly params: ParamResolver,
+    private readonly authorize?: RequestAuthorizer,
   ) {}
 
   async validate(attr: AdmissionAttributes, ctx: RequestContext): Promise<void> {
@@ -70,7 +71,7 @@ export class PolicyDispatcher {
     for (const pb of bound) {
       if (!(await matches(pb.policy.match, attr, nsLabels))) continue;
       if (pb.match && !(await matches(pb.match, attr, nsLabels))) continue;
-      base ??= admissionActivation(attr, await nsObject());
+      base ??= admissionActivation(attr, await nsObject(), this.authorize);
       const actions = pb.binding.spec?.validationActions ?? [];
       for (const decision of await this.evaluate(pb, attr, base, ctx)) {
         const d: Denial = { ...decision, policy: pb.policy.name, binding: pb.name };
@@ -92,7 +93,7 @@ export class PolicyDispatcher {
     if ('deny' in params) return [{ message: params.deny, reason: '', expressionIndex: -1 }];
     const out: Decision[] = [];
     for (const param of params.objects) {
-      const result = evaluatePolicy(pb.policy, base, param);
+      const result = await evaluatePolicy(pb.policy, base, param);
       out.push(...result.decisions);
       for (const [k, v] of result.annotations) ctx.addAuditAnnotation?.(k, v);
     }

@@ -30,7 +30,7 @@ function errorText(err: unknown): string {
   return (err as { summary?: string }).summary ?? (err as Error).message ?? String(err);
 }
 
-export function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string, unknown>, param: KubeObject | null): EvaluationResult {
+export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string, unknown>, param: KubeObject | null): Promise<EvaluationResult> {
   const decisions: Decision[] = [];
   const annotations: Array<[string, string]> = [];
   const fail = (message: string) => {
@@ -46,39 +46,39 @@ export function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string,
     for (const v of policy.variables) {
       if (!v.compiled) continue;
       try {
-        variables.set(v.name, v.compiled.evaluate(activation, budget));
+        variables.set(v.name, await v.compiled.evaluateAsync(activation, budget));
       } catch (err) {
         if (err instanceof CostLimitError) throw err;
       }
     }
-    const matched = policy.matchConditions.match(activation, budget);
+    const matched = await policy.matchConditions.match(activation, budget);
     if ('error' in matched) {
       fail(matched.error);
       return { decisions, annotations };
     }
     if (!matched.matches) return { decisions, annotations };
-    policy.validations.forEach((v, i) => {
+    for (const [i, v] of policy.validations.entries()) {
       if (!v.compiled) {
         fail(`compilation error: ${v.error ?? ''}`);
-        return;
+        continue;
       }
       let ok: unknown;
       try {
-        ok = v.compiled.evaluate(activation, budget);
+        ok = await v.compiled.evaluateAsync(activation, budget);
       } catch (err) {
         if (err instanceof CostLimitError) throw err;
         fail(`expression '${v.expression}' resulted in error: ${errorText(err)}`);
-        return;
+        continue;
       }
-      if (ok === true) return;
+      if (ok === true) continue;
       if (ok !== false) {
         fail(`expression '${v.expression}' resulted in error: validation expression must evaluate to bool`);
-        return;
+        continue;
       }
       let message = v.message || `failed expression: ${v.expression.trim()}`;
       if (v.messageExpression?.compiled) {
         try {
-          const m = v.messageExpression.compiled.evaluate(activation, budget);
+          const m = await v.messageExpression.compiled.evaluateAsync(activation, budget);
           // An empty or multi-line result falls back to message, as upstream's.
           if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m.trim();
         } catch (err) {
@@ -86,11 +86,11 @@ export function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string,
         }
       }
       decisions.push({ message, reason: v.reason ?? '', expressionIndex: i });
-    });
+    }
     for (const a of policy.auditAnnotations) {
       if (!a.compiled) continue;
       try {
-        const value = a.compiled.evaluate(activation, budget);
+        const value = await a.compiled.evaluateAsync(activation, budget);
         if (typeof value === 'string') annotations.push([`${policy.name}/${a.key}`, value]);
       } catch (err) {
         if (err instanceof CostLimitError) throw err;

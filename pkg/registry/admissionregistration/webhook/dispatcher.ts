@@ -14,7 +14,7 @@ import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { applyJSONPatch } from '../../patch/jsonpatch.js';
 import type { AdmissionAttributes } from './attributes.js';
 import { reviewRequest } from './request.js';
-import { admissionActivation } from '../cel/activation.js';
+import { admissionActivation, type RequestAuthorizer } from '../cel/activation.js';
 import { CallError, callWebhook, type ServiceResolver } from './client.js';
 import { namespaceForSelector, objectSelectorMatches, rulesMatch } from './match.js';
 import type { Webhook, WebhookSource } from './source.js';
@@ -54,6 +54,7 @@ export class WebhookDispatcher {
     private readonly source: WebhookSource,
     private readonly namespaceLabels: NamespaceLabels,
     private readonly resolveService: ServiceResolver,
+    private readonly authorize?: RequestAuthorizer,
   ) {}
 
   /**
@@ -76,8 +77,8 @@ export class WebhookDispatcher {
         }
       }
       if (!hook.matchConditions.empty) {
-        activation ??= admissionActivation(attr);
-        const result = hook.matchConditions.match(activation);
+        activation ??= admissionActivation(attr, undefined, this.authorize);
+        const result = await hook.matchConditions.match(activation);
         if ('error' in result) {
           this.failed(hook.webhook, new CallError(hook.webhook.name, `failed evaluating match conditions: ${result.error}`));
           continue;
