@@ -5,7 +5,7 @@
 // not depend on a proxy on the apiserver's host; the certificate must still name
 // <service>.<namespace>.svc. Every failure is a CallError, which the webhook's
 // failurePolicy decides about.
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
 import type { WebhookClientConfig } from '../../../../api/admissionregistration/v1/types.js';
@@ -22,6 +22,13 @@ export class CallError extends Error {
 
 /** An address the apiserver connects to for a Service's port, or an error message. */
 export type ServiceResolver = (namespace: string, name: string, port: number) => Promise<{ host: string; port: number } | { error: string }>;
+
+/**
+ * Connections to webhooks are kept alive and reused, as upstream's webhook clients do, so
+ * that a call does not pay for a TLS handshake. The agent keeps sockets apart by address,
+ * CA and server name; checkServerIdentity runs on each new connection.
+ */
+const keepAlive = new Agent({ keepAlive: true, maxFreeSockets: 32 });
 
 /** Answers larger than this are refused: a webhook is not trusted to bound itself. */
 const MAX_RESPONSE_BYTES = 3 << 20;
@@ -52,62 +59,80 @@ export async function callWebhook(
   url.searchParams.set('timeout', `${timeoutSeconds}s`);
   const ca = config.caBundle ? Buffer.from(config.caBundle, 'base64').toString() : undefined;
   const where = `Post "${url.toString()}"`;
-  return new Promise((resolve, reject) => {
-    const fail = (reason: string) => reject(new CallError(webhookName, `failed to call webhook: ${where}: ${reason}`));
-    const options: RequestOptions = {
-      method: 'POST',
-      host: connectTo?.host ?? url.hostname.replace(/^\[|\]$/g, ''),
-      port: connectTo?.port ?? (url.port ? Number(url.port) : 443),
-      path: `${url.pathname}${url.search}`,
-      agent: false,
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
-    };
-    if (ca) options.ca = ca;
-    if (!isIP(servername)) options.servername = servername;
-    // The Service's name is what the certificate must show, whatever address was dialled.
-    if (connectTo) options.checkServerIdentity = (_host, cert) => checkServerIdentity(servername, cert);
-    const req = httpsRequest(options, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (d: Buffer) => {
-        size += d.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          req.destroy();
-          fail(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
-          return;
-        }
-        chunks.push(d);
+  const send = (retry: boolean) =>
+    new Promise<unknown>((resolveCall, rejectCall) => {
+      // The first outcome counts: destroying the request (timeout, oversized answer) also raises 'error'.
+      let settled = false;
+      const resolve = (v: unknown) => {
+        if (!settled) resolveCall(v);
+        settled = true;
+      };
+      const reject = (err: unknown) => {
+        if (!settled) rejectCall(err);
+        settled = true;
+      };
+      const fail = (reason: string) => reject(new CallError(webhookName, `failed to call webhook: ${where}: ${reason}`));
+      const options: RequestOptions = {
+        method: 'POST',
+        host: connectTo?.host ?? url.hostname.replace(/^\[|\]$/g, ''),
+        port: connectTo?.port ?? (url.port ? Number(url.port) : 443),
+        path: `${url.pathname}${url.search}`,
+        agent: keepAlive,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+      };
+      if (ca) options.ca = ca;
+      if (!isIP(servername)) options.servername = servername;
+      // The Service's name is what the certificate must show, whatever address was dialled.
+      if (connectTo) options.checkServerIdentity = (_host, cert) => checkServerIdentity(servername, cert);
+      const req = httpsRequest(options, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          size += d.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy();
+            fail(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
+            return;
+          }
+          chunks.push(d);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
+            reject(
+              new CallError(
+                webhookName,
+                `failed to call webhook: the server responded with the status code ${res.statusCode} but did not return more information`,
+              ),
+            );
+            return;
+          }
+          try {
+            resolve(JSON.parse(text) as unknown);
+          } catch (err) {
+            reject(new CallError(webhookName, `received invalid webhook response: ${(err as Error).message}`));
+          }
+        });
+        res.on('error', (err) => fail(err.message));
       });
-      res.on('end', () => {
+      const timer = setTimeout(() => {
+        req.destroy();
+        fail('context deadline exceeded');
+      }, timeoutSeconds * 1000);
+      req.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString();
-        if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
-          reject(
-            new CallError(
-              webhookName,
-              `failed to call webhook: the server responded with the status code ${res.statusCode} but did not return more information`,
-            ),
-          );
+        // A kept-alive connection the server closed meanwhile: the request never reached it; send it once more.
+        if (settled) return;
+        if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
+          resolve(send(false));
           return;
         }
-        try {
-          resolve(JSON.parse(text) as unknown);
-        } catch (err) {
-          reject(new CallError(webhookName, `received invalid webhook response: ${(err as Error).message}`));
-        }
+        fail(dialError(err, req.host ?? '', connectTo?.port ?? Number(url.port || 443)));
       });
-      res.on('error', (err) => fail(err.message));
+      req.end(body);
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      fail('context deadline exceeded');
-    }, timeoutSeconds * 1000);
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      fail(dialError(err, req.host ?? '', connectTo?.port ?? Number(url.port || 443)));
-    });
-    req.end(body);
-  });
+  return send(true);
 }
 
 /** How Go reports the common dial failures, so messages read as upstream's. */
