@@ -27,10 +27,19 @@ interface Est {
   size: number;
   /** The values this node can take, when known (only at evaluation). */
   values?: unknown[];
+  /** The path from a variable to this node (`self.spec.items.*`), while it is one. */
+  path?: string[];
 }
+
+/**
+ * The largest size a path can have (maxItems, maxLength, maxProperties of a schema), for
+ * estimates of expressions on declared types; `*` stands for every element of a list or map.
+ */
+export type DeclaredSize = (path: readonly string[]) => number | undefined;
 
 interface Walk {
   unknownSize: number;
+  declaredSize?: DeclaredSize;
   /** The activation, at evaluation. */
   activation?: ReadonlyMap<string, unknown>;
   perCallLimit: number;
@@ -83,9 +92,9 @@ function field(v: unknown, name: unknown): unknown[] {
   return [];
 }
 
-function known(values: unknown[] | undefined, w: Walk): Est {
-  if (!values) return { cost: 0, size: w.unknownSize };
-  return { cost: 0, size: values.reduce<number>((m, v) => Math.max(m, sizeOf(v)), 0), values };
+function known(values: unknown[] | undefined, w: Walk, path?: string[]): Est {
+  if (!values) return { cost: 0, size: (path && w.declaredSize?.(path)) ?? w.unknownSize, path };
+  return { cost: 0, size: values.reduce<number>((m, v) => Math.max(m, sizeOf(v)), 0), values, path };
 }
 
 /** The elements a comprehension's variable takes: list elements, or map keys. */
@@ -112,7 +121,7 @@ function walk(node: ASTNode, scope: ReadonlyMap<string, Est>, w: Walk): Est {
       const bound = scope.get(node.args);
       if (bound) return { ...bound, cost: 1 };
       const a = w.activation;
-      const v = known(a ? (a.has(node.args) ? [a.get(node.args)] : []) : undefined, w);
+      const v = known(a ? (a.has(node.args) ? [a.get(node.args)] : []) : undefined, w, [node.args]);
       return { ...v, cost: 1 };
     }
     case '.':
@@ -121,6 +130,7 @@ function walk(node: ASTNode, scope: ReadonlyMap<string, Est>, w: Walk): Est {
       const v = known(
         base.values?.flatMap((x) => field(x, node.args[1])),
         w,
+        base.path && [...base.path, node.args[1]],
       );
       return { ...v, cost: base.cost + 1 };
     }
@@ -129,7 +139,7 @@ function walk(node: ASTNode, scope: ReadonlyMap<string, Est>, w: Walk): Est {
       const base = walk(node.args[0], scope, w);
       const key = walk(node.args[1], scope, w);
       const k = key.values?.length === 1 ? key.values[0] : undefined;
-      const v = known(k === undefined ? undefined : base.values?.flatMap((x) => field(x, k)), w);
+      const v = known(k === undefined ? undefined : base.values?.flatMap((x) => field(x, k)), w, base.path && [...base.path, '*']);
       return { ...v, cost: base.cost + key.cost + 1 };
     }
     case 'list': {
@@ -176,7 +186,7 @@ function walk(node: ASTNode, scope: ReadonlyMap<string, Est>, w: Walk): Est {
 function callCost(name: string, receiver: ASTNode | undefined, args: ASTNode[], scope: ReadonlyMap<string, Est>, w: Walk): Est {
   if (receiver && MACROS.has(name) && args.length >= 2 && args[0].op === 'id') {
     const range = walk(receiver, scope, w);
-    const element = known(elements(range.values), w);
+    const element = known(elements(range.values), w, range.path && [...range.path, '*']);
     const inner = new Map(scope);
     inner.set(args[0].args as string, element);
     const body = args.slice(1).reduce((s, a) => s + walk(a, inner, w).cost, 0);
@@ -211,10 +221,10 @@ function callCost(name: string, receiver: ASTNode | undefined, args: ASTNode[], 
   return { cost: base + own, size: Math.min(size, w.unknownSize) };
 }
 
-/** The worst-case cost of an expression over inputs of unknown size. */
-export function estimateCost(ast: ASTNode, unknownSize = MAX_REQUEST_SIZE_BYTES): number {
+/** The worst-case cost of an expression over inputs whose sizes are declared (declaredSize) or else unknown. */
+export function estimateCost(ast: ASTNode, declaredSize?: DeclaredSize, unknownSize = MAX_REQUEST_SIZE_BYTES): number {
   try {
-    return walk(ast, new Map(), { unknownSize, perCallLimit: Infinity }).cost;
+    return walk(ast, new Map(), { unknownSize, declaredSize, perCallLimit: Infinity }).cost;
   } catch {
     return Infinity;
   }
@@ -223,4 +233,16 @@ export function estimateCost(ast: ASTNode, unknownSize = MAX_REQUEST_SIZE_BYTES)
 /** The most this evaluation can cost, with the activation's real sizes; throws CostLimitError past perCallLimit. */
 export function actualCost(ast: ASTNode, activation: ReadonlyMap<string, unknown>, perCallLimit = PER_CALL_LIMIT): number {
   return walk(ast, new Map(), { unknownSize: MAX_REQUEST_SIZE_BYTES, activation, perCallLimit }).cost;
+}
+
+/**
+ * Upstream's message for an estimate over a limit (apiextensions' getCostErrorMessage), e.g.
+ * `estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, ...)`;
+ * undefined within the limit.
+ */
+export function costLimitMessage(costName: string, cost: number, limit = STATIC_ESTIMATED_COST_LIMIT): string | undefined {
+  if (cost <= limit) return undefined;
+  const f = cost / limit;
+  const factor = f > 100 ? 'more than 100x' : f < 1.5 ? `${f.toFixed(6)}x` : `${f.toFixed(1)}x`;
+  return `${costName} exceeds budget by factor of ${factor} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
 }

@@ -11,7 +11,7 @@
 // untyped JSON.
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { registerKubernetesLibrary } from './library/index.js';
-import { CostLimitError, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, actualCost, estimateCost } from './cost.js';
+import { CostLimitError, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, actualCost, estimateCost, type DeclaredSize } from './cost.js';
 
 /** A CEL type as the library writes it: 'dyn', 'bool', 'map<string, dyn>', ... */
 export type CelTypeName = string;
@@ -41,9 +41,9 @@ export class CompiledExpression {
     readonly outputType: CelTypeName,
   ) {}
 
-  /** The worst-case cost over inputs of unknown size. */
-  estimatedCost(): number {
-    return estimateCost(this.ast);
+  /** The worst-case cost over inputs of the declared sizes (a schema's maxItems, maxLength, ...), unknown ones bounded by the request size. */
+  estimatedCost(declaredSize?: DeclaredSize): number {
+    return estimateCost(this.ast, declaredSize);
   }
 
   /**

@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { CelEnvironment, CompileError, CostBudget, CostLimitError } from '../../pkg/cel/environment.js';
-import { STATIC_ESTIMATED_COST_LIMIT } from '../../pkg/cel/cost.js';
+import { STATIC_ESTIMATED_COST_LIMIT, costLimitMessage } from '../../pkg/cel/cost.js';
 import { toCel } from '../../pkg/cel/value.js';
 import { AUTHORIZER_TYPE, Authorizer, type AuthorizeFunc, type AuthzRequest } from '../../pkg/cel/library/authz.js';
 
@@ -139,6 +139,24 @@ describe('cost', () => {
     assert.ok(env.compile('1 + 2 == 3').estimatedCost() < 10);
     assert.ok(flat > 1000 && flat < nested, `${flat} < ${nested}`);
     assert.ok(nested > STATIC_ESTIMATED_COST_LIMIT);
+  });
+
+  test("declared sizes (a schema's maxItems and maxLength) bound the estimate, as for a CRD rule", () => {
+    const rules = new CelEnvironment([['self', 'dyn']]);
+    const rule = rules.compile("self.items.all(i, i.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))");
+    const declared = (path: readonly string[]) => (path.join('.') === 'self.items' ? 100 : path.join('.') === 'self.items.*' ? 63 : undefined);
+    const bounded = rule.estimatedCost(declared);
+    assert.ok(bounded < 10_000, String(bounded));
+    assert.equal(costLimitMessage('estimated rule cost', bounded), undefined);
+    const unbounded = rule.estimatedCost();
+    assert.equal(
+      costLimitMessage('estimated rule cost', unbounded),
+      'estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+    );
+    assert.equal(
+      costLimitMessage('x', 2.5e7),
+      'x exceeds budget by factor of 2.5x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)',
+    );
   });
 
   test('at evaluation the real sizes count, and the budget is shared by the expressions charged to it', () => {
