@@ -84,6 +84,10 @@ describe('ValidatingAdmissionPolicy', () => {
     assert.match(shown, /NAME\s+POLICYNAME\s+PARAMREF\s+AGE/);
     assert.match(shown, /max-replicas-binding\s+max-replicas.example.com\s+<unset>/);
 
+    const explained = (await c.kubectl(['explain', 'validatingadmissionpolicy.spec.validations.messageExpression'])).stdout;
+    assert.match(explained, /KIND:\s+ValidatingAdmissionPolicy/);
+    assert.match(explained, /messageExpression declares a CEL expression/);
+
     await c.kubectl(['delete', 'validatingadmissionpolicybinding', 'max-replicas-binding']);
     await settle();
     await apply(deployment('big', 'vap-deny', 6));
