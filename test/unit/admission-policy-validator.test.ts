@@ -152,6 +152,18 @@ describe('typeChecking', () => {
     ]);
   });
 
+  test('params are checked against a built-in paramKind', async () => {
+    const warnings = typeCheckPolicy(
+      policy({
+        paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+        validations: [{ expression: 'object.spec.replicas <= int(params.data.max)' }, { expression: 'params.spec.max > 1' }],
+      }),
+    );
+    assert.deepEqual(warnings, [
+      { fieldRef: 'spec.validations[1].expression', warning: "apps/v1, Kind=Deployment: ERROR: <input>:1:7: undefined field 'spec'" },
+    ]);
+  });
+
   test('a policy whose rules name no concrete kind is not checked', async () => {
     const p = policy({
       matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }] },

@@ -1,8 +1,9 @@
 // status.typeChecking of a ValidatingAdmissionPolicy (upstream's typechecking
 // controller): every expression is checked against the schema of each kind the
-// policy's resourceRules name, and a field the kind does not have is reported as
-// a warning (the expressions compile with `object` as dyn, so this is the only
-// place such a typo shows). Rules with wildcards name no kind and are not checked.
+// policy's resourceRules name: a field the kind does not have, or one of `params`
+// that a built-in paramKind lacks, is reported as a warning (the expressions
+// compile with both as dyn, so this is where such a typo shows). Rules with
+// wildcards name no kind and are not checked.
 import type { ExpressionWarning, ValidatingAdmissionPolicy } from '../../../../api/admissionregistration/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../../../api/resources.js';
 import { schemaForKind } from '../../../../api/schema/build.js';
@@ -50,12 +51,13 @@ function fieldSchema(s: SchemaNode | undefined, name: string): SchemaNode | unde
   return undefined;
 }
 
-function check(ast: ASTNode, root: SchemaNode): string[] {
+function check(ast: ASTNode, root: SchemaNode, params: SchemaNode | undefined): string[] {
   const errors: string[] = [];
   const walk = (node: ASTNode, scope: ReadonlyMap<string, SchemaNode | undefined>): SchemaNode | undefined => {
     switch (node.op) {
       case 'id':
         if (scope.has(node.args)) return scope.get(node.args);
+        if (node.args === 'params') return params;
         return node.args === 'object' || node.args === 'oldObject' ? root : undefined;
       case '.':
       case '.?': {
@@ -112,10 +114,21 @@ function check(ast: ASTNode, root: SchemaNode): string[] {
   return errors;
 }
 
+/** The schema of a built-in paramKind (a custom kind's params stay unchecked). */
+function paramSchema(policy: ValidatingAdmissionPolicy): SchemaNode | undefined {
+  const pk = policy.spec?.paramKind;
+  if (!pk?.apiVersion || !pk.kind) return undefined;
+  const slash = pk.apiVersion.indexOf('/');
+  const [group, version] = slash < 0 ? ['', pk.apiVersion] : [pk.apiVersion.slice(0, slash), pk.apiVersion.slice(slash + 1)];
+  if (!BUILTIN_RESOURCES.some((r) => r.group === group && r.version === version && r.kind === pk.kind)) return undefined;
+  return schemaForKind(group, version, pk.kind);
+}
+
 /** The warnings of status.typeChecking, one per expression that does not fit a matched kind. */
 export function typeCheckPolicy(policy: ValidatingAdmissionPolicy): ExpressionWarning[] {
   const kinds = kindsOf(policy);
   if (kinds.length === 0) return [];
+  const params = paramSchema(policy);
   const compiled = compilePolicy(policy);
   const expressions: Array<[string, ASTNode | undefined]> = [];
   compiled.validations.forEach((v, i) => {
@@ -128,7 +141,7 @@ export function typeCheckPolicy(policy: ValidatingAdmissionPolicy): ExpressionWa
   for (const [fieldRef, ast] of expressions) {
     if (!ast) continue;
     const lines: string[] = [];
-    for (const k of kinds) for (const e of check(ast, k.schema)) lines.push(`${k.gvk}: ${e}`);
+    for (const k of kinds) for (const e of check(ast, k.schema, params)) lines.push(`${k.gvk}: ${e}`);
     if (lines.length) warnings.push({ fieldRef, warning: lines.join('\n') });
   }
   return warnings;
