@@ -66,6 +66,20 @@ describe('evaluation', () => {
     assert.deepEqual((await evaluate(p, deployment(4))).decisions, []);
   });
 
+  test('a variable that fails to evaluate fails the expressions that read it, with its error', async () => {
+    const p = policy({
+      variables: [
+        { name: 'missing', expression: 'object.spec.paused' },
+        { name: 'replicas', expression: 'object.spec.replicas' },
+      ],
+      validations: [{ expression: 'variables.replicas < 3', message: 'fine' }, { expression: 'variables.missing == false' }],
+    });
+    assert.deepEqual(await messages(p, deployment(5)), [
+      'fine',
+      'expression \'variables.missing == false\' resulted in error: composited variable "missing" fails to evaluate: No such key: paused',
+    ]);
+  });
+
   test('a false matchCondition skips the validations', async () => {
     const p = policy({
       matchConditions: [{ name: 'labelled', expression: "has(object.metadata.labels) && 'check' in object.metadata.labels" }],

@@ -25,7 +25,7 @@ export interface EvaluationResult {
 
 const OUT_OF_BUDGET = 'validation failed due to running out of cost budget, no further validation rules will be run';
 
-function errorText(err: unknown): string {
+function errorMessage(err: unknown): string {
   if (err instanceof CostLimitError) return err.message;
   return (err as { summary?: string }).summary ?? (err as Error).message ?? String(err);
 }
@@ -39,8 +39,16 @@ export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<s
   const budget = new CostBudget();
   const activation = new Map(base);
   activation.set('params', toCel(param));
-  // Each variable sees those before it; one that fails is absent, so an expression that uses it fails.
+  // Each variable sees those before it. One that fails is left out, and an expression that reads it
+  // fails with the variable's error, as with upstream's lazily evaluated variables.
   const variables = new Map<string, unknown>();
+  const failedVariables = new Map<string, string>();
+  const errorText = (err: unknown): string => {
+    const text = errorMessage(err);
+    const missing = /^No such key: (.*)$/.exec(text);
+    const failed = missing && failedVariables.get(missing[1]);
+    return failed ? `composited variable "${missing[1]}" fails to evaluate: ${failed}` : text;
+  };
   activation.set('variables', variables);
   try {
     for (const v of policy.variables) {
@@ -49,6 +57,7 @@ export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<s
         variables.set(v.name, await v.compiled.evaluateAsync(activation, budget));
       } catch (err) {
         if (err instanceof CostLimitError) throw err;
+        failedVariables.set(v.name, errorText(err));
       }
     }
     const matched = await policy.matchConditions.match(activation, budget);
