@@ -173,6 +173,7 @@ export class APIServer {
       serviceNodePortRange: config.serviceNodePortRange,
       authenticateToken: async (token) => this.authenticator.authenticateToken(token),
       apiAudiences: config.apiAudiences,
+      log: config.log,
     });
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
@@ -216,9 +217,13 @@ export class APIServer {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, true)));
       sendObject(res, 200, apiVersions(`${this.config.bindAddress}:${this.config.securePort}`));
     });
-    app.get('/apis', (req, res) => {
-      if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, false)));
-      sendObject(res, 200, apiGroupList(this.resources));
+    app.get('/apis', (req, res, next) => {
+      this.servedResources()
+        .then((resources) => {
+          if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(resources, false)));
+          sendObject(res, 200, apiGroupList(resources));
+        })
+        .catch(next);
     });
     app.all(
       NODE_PROXY_PATH,
@@ -230,8 +235,12 @@ export class APIServer {
       if (!m) return next();
       const [, group, version, rest] = m;
       if (!version) {
-        const g = apiGroup(this.resources, group);
-        return g ? sendObject(res, 200, g) : sendError(res, newNotFoundPath(req.path));
+        return void this.servedResources()
+          .then((resources) => {
+            const g = apiGroup(resources, group);
+            return g ? sendObject(res, 200, g) : sendError(res, newNotFoundPath(req.path));
+          })
+          .catch(next);
       }
       this.serveGroupVersion(req, res, group, version, rest ?? '').catch(next);
     });
@@ -283,29 +292,47 @@ export class APIServer {
       .catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
   }
 
+  /**
+   * The built-in resources and those of Established CRDs, as served now: CRDs written
+   * before the request are served (or no longer) by the time it is answered.
+   */
+  private async servedResources(): Promise<ResourceInfo[]> {
+    await this.registry.crds.sync();
+    return [...this.resources, ...this.registry.crds.resources()];
+  }
+
+  /** A resource served in group/version: built-in, else a custom resource. */
+  private resourceInfo(group: string, version: string, plural: string | undefined): ResourceInfo | undefined {
+    if (plural === undefined) return undefined;
+    return this.gvIndex.get(`${group}/${version}`)?.byPlural.get(plural) ?? this.registry.crds.store(group, version, plural)?.info;
+  }
+
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
-    const gv = this.gvIndex.get(`${group}/${version}`);
-    if (!gv) return sendError(res, newNotFoundPath(req.path));
+    const builtin = this.gvIndex.has(`${group}/${version}`);
     const segs = rest
       .split('/')
       .filter((s) => s !== '')
       .map(unescapeSegment);
     if (segs.length === 0) {
       if (req.method !== 'GET') return sendError(res, newNotFoundPath(req.path));
-      return sendObject(res, 200, apiResourceList(this.resources, group, version));
+      const list = apiResourceList(await this.servedResources(), group, version);
+      return list ? sendObject(res, 200, list) : sendError(res, newNotFoundPath(req.path));
     }
     let watchPath = false;
     if (segs[0] === 'watch') {
       watchPath = true;
       segs.shift();
     }
+    // A custom resource not served yet may belong to a CRD written a moment ago.
+    const candidate = segs[0] === 'namespaces' && segs.length >= 3 ? segs[2] : segs[0];
+    if (!this.resourceInfo(group, version, candidate) && !(builtin && segs[0] === 'namespaces')) await this.registry.crds.sync();
     let namespace: string | undefined;
-    if (segs[0] === 'namespaces' && segs.length >= 3 && gv.byPlural.get(segs[2])?.namespaced) {
+    if (segs[0] === 'namespaces' && segs.length >= 3 && this.resourceInfo(group, version, segs[2])?.namespaced) {
       namespace = segs[1];
       segs.splice(0, 2);
     }
     const [plural, name, subresource, ...extra] = segs;
-    const info = gv.byPlural.get(plural);
+    const info = this.resourceInfo(group, version, plural);
     if (!info || extra.length || (info.namespaced && namespace === undefined && name !== undefined) || (!info.namespaced && namespace !== undefined)) {
       return sendError(res, newNotFoundPath(req.path));
     }

@@ -39,6 +39,7 @@ import type { APIAuthorization } from './authorization/authorization.js';
 import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
+import { CRDHandler } from './apiextensions/crdhandler.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -49,6 +50,7 @@ export interface RegistryOptions {
   authenticateToken?: TokenAuthenticate;
   /** --api-audiences, for TokenReview. */
   apiAudiences?: string[];
+  log?: (msg: string) => void;
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -83,6 +85,8 @@ export class Registry {
   private readonly informers: CacheInformer[] = [];
   private readonly rbacInformers: CacheInformer[] = [];
   private rbacReady?: Promise<void>;
+  /** The custom resources of Established CustomResourceDefinitions (pkg/registry/apiextensions). */
+  readonly crds: CRDHandler;
 
   constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
     // Resources stored under one etcd prefix share one storage (one cache): those served at
@@ -102,6 +106,12 @@ export class Registry {
     const nsStorage = storages.get('/registry/namespaces/');
     const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
     const hasDependents = (uid: string) => this.hasDependents(uid);
+    this.crds = new CRDHandler({
+      crdStore: () => this.stores.get('apiextensions.k8s.io/v1/customresourcedefinitions'),
+      newStorage,
+      namespaces: lifecycle,
+      log: opts.log ?? (() => undefined),
+    });
     for (const info of resources) {
       if (isCreateOnly(info)) {
         const rest = this.createrFor(info, opts);
@@ -142,6 +152,7 @@ export class Registry {
     if (core && info.plural === 'nodes') return nodeRestrictionHooks();
     if (core && info.plural === 'resourcequotas') return this.quotaStatusHooks();
     if (info.group === 'coordination.k8s.io' && info.plural === 'leases') return leaseRestrictionHooks();
+    if (info.group === 'apiextensions.k8s.io' && info.plural === 'customresourcedefinitions') return this.crds.crdHooks();
     if (info.group === 'rbac.authorization.k8s.io') {
       if (info.plural === 'roles' || info.plural === 'clusterroles') return roleHooks(escalation, info.plural);
       if (info.plural === 'rolebindings' || info.plural === 'clusterrolebindings') return bindingHooks(escalation, info.plural);
@@ -243,7 +254,7 @@ export class Registry {
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
-    return this.stores.get(`${group}/${version}/${plural}`);
+    return this.stores.get(`${group}/${version}/${plural}`) ?? this.crds.store(group, version, plural);
   }
 
   /** The REST storage of a resource that is only created (a review); undefined for stored resources. */
@@ -262,21 +273,24 @@ export class Registry {
 
   /** The scale subresource of store's kind, if it has one. */
   scale(store: Store): ScaleREST | undefined {
-    return this.scales.get(store);
+    return this.scales.get(store) ?? this.crds.scale(store);
   }
 
   /** Whether any cached object of any resource names uid as an owner (the caches hold every object once started). */
   hasDependents(uid: string): boolean {
-    return this.storages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
+    const owns = (o: KubeObject) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid);
+    return this.storages.some((st) => st.cache.some(owns)) || this.crds.storages().some((st) => st.cache.some(owns));
   }
 
   /** Fills every watch cache: first lists and watches are then cheap, and hasDependents sees every resource. */
   async startCaches(): Promise<void> {
     await Promise.all(this.storages.map((st) => st.cache.start()));
+    await this.crds.start();
   }
 
   async stop(): Promise<void> {
     for (const informer of this.informers) informer.stop();
+    await this.crds.stop();
     for (const st of this.storages) await st.stop();
   }
 }

@@ -148,7 +148,12 @@ export class Store {
     this.apiVersion = apiVersionOf(info.group, info.version);
     this.hasStatus = (info.subresources ?? []).includes('status');
     this.hasSpec = this.schema()?.properties?.spec !== undefined;
-    this.conversion = conversionFor(info.group, info.version, info.kind);
+    this.conversion = strategy.conversion ?? conversionFor(info.group, info.version, info.kind);
+  }
+
+  /** The CRD version's printer columns (custom resources only). */
+  get printerColumns() {
+    return this.strategy.printerColumns;
   }
 
   /** A kind with a spec always has one, as Go's value-typed Spec field is always written (`"spec": {}`). */
@@ -413,6 +418,7 @@ export class Store {
   private async patchDecision(ctx: RequestContext, old: KubeObject, type: PatchType, patch: unknown, subresource?: string): Promise<Decision> {
     const name = old.metadata.name ?? '';
     // Patches may change the object they are given; old stays as stored for commitUpdate.
+    if (type === 'strategic' && this.strategy.refusesStrategicMergePatch) throw STRATEGIC_MERGE_PATCH_UNSUPPORTED;
     const current = this.present(clone(old));
     let patched: KubeObject;
     let managed: ObjectMeta['managedFields'] | undefined;
@@ -578,7 +584,10 @@ export class Store {
   /** Schema check, strict field validation, then the type's semantic checks; 422 with every cause. */
   private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
-    const schemaResult = validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
+    const schemaResult = this.strategy.validateSchema
+      ? this.strategy.validateSchema(obj)
+      : validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
+    if (ctx.fieldValidation === 'Ignore') schemaResult.unknownFields = [];
     if (schemaResult.unknownFields.length) {
       if (ctx.fieldValidation === 'Strict') {
         const list = schemaResult.unknownFields.map((f) => `unknown field "${f}"`);
@@ -605,6 +614,13 @@ export class Store {
     return updated.metadata.managedFields;
   }
 }
+
+// What upstream answers a strategic merge patch of a custom resource.
+const STRATEGIC_MERGE_PATCH_UNSUPPORTED = new StatusError(
+  415,
+  'UnsupportedMediaType',
+  'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+);
 
 function asObject(v: unknown): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw newBadRequest('the patch must be a JSON object');

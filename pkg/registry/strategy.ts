@@ -3,6 +3,14 @@
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { StatusCause } from '../../api/meta/v1/status.js';
 import type { UserInfo } from '../auth/user.js';
+import type { Conversion } from '../../api/conversion.js';
+import type { PrinterColumn } from './printers/index.js';
+
+/** A schema check's outcome: 422 causes, and the paths of unknown fields it pruned. */
+export interface SchemaValidation {
+  causes: StatusCause[];
+  unknownFields: string[];
+}
 
 export interface Strategy {
   /** Fill in defaults, as Kubernetes' SetDefaults_* do. Runs on create and update (and on patched results). */
@@ -26,6 +34,14 @@ export interface Strategy {
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** DELETE answers with the deleted object rather than a Status (upstream's Store.ReturnDeletedObject). */
   returnDeletedObject?: boolean;
+  /** Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place). */
+  validateSchema?(obj: KubeObject): SchemaValidation;
+  /** Objects are stored at another version (custom resources: the CRD's storage version). */
+  conversion?: Conversion;
+  /** Strategic merge patches are refused with 415 (custom resources have no patch strategies). */
+  refusesStrategicMergePatch?: boolean;
+  /** Custom resources: the CRD version's additionalPrinterColumns for Table output. */
+  printerColumns?: PrinterColumn[];
 }
 
 /** Strategy plus hooks the generic store calls at fixed points. */
