@@ -187,7 +187,7 @@ export class APIServer {
       this.gvIndex.set(gv, entry);
     }
     this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy));
-    this.openapi = new OpenAPIDocuments(resources);
+    this.openapi = new OpenAPIDocuments(async () => ({ resources: await this.servedResources(), custom: this.registry.crds.openAPISchemas() }));
     this.routes();
   }
 
@@ -210,9 +210,12 @@ export class APIServer {
         () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'),
       );
     });
-    app.get('/openapi/v2', (req, res) => this.openapi.serveV2(req, res));
-    app.get('/openapi/v3', (req, res) => this.openapi.serveV3Root(req, res));
-    app.get(/^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/, (req, res) => this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)));
+    app.get('/openapi/v2', (req, res, next) => void this.openapi.serveV2(req, res).catch(next));
+    app.get('/openapi/v3', (req, res, next) => void this.openapi.serveV3Root(req, res).catch(next));
+    app.get(
+      /^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/,
+      (req, res, next) => void this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)).catch(next),
+    );
     app.get('/api', (req, res) => {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, true)));
       sendObject(res, 200, apiVersions(`${this.config.bindAddress}:${this.config.securePort}`));

@@ -11,6 +11,59 @@ const FIXTURES = join(process.cwd(), 'test/fixtures/crd');
 const CRONTAB_CRD = join(FIXTURES, 'crontab.yaml');
 const MY_CRONTAB = join(FIXTURES, 'my-crontab.yaml');
 
+/** A CRD with defaults, validation, status and scale subresources, two served versions and category all. */
+const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.timonel.dev
+spec:
+  group: example.timonel.dev
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
+    additionalPrinterColumns:
+    - {name: Size, type: string, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color, priority: 1}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: string, enum: [small, large]}
+              replicas: {type: integer, minimum: 0, default: 1}
+              color: {type: string, default: blue, pattern: '^[a-z]+$'}
+              port: {x-kubernetes-int-or-string: true}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status:
+            type: object
+            properties:
+              replicas: {type: integer}
+              selector: {type: string}
+`;
+
+interface Widget {
+  apiVersion: string;
+  metadata: { name: string; generation: number; resourceVersion: string; uid: string };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -87,5 +140,128 @@ describe('custom resources', () => {
     assert.equal(stable?.versions[0].resources[0].resource, 'crontabs');
     const resources = (await k(['api-resources', '--api-group=stable.example.com'])).stdout.split('\n');
     assert.match(resources[1], /^crontabs\s+ct\s+stable.example.com\/v1\s+true\s+CronTab$/);
+  });
+
+  describe('a CRD with schema, subresources and two versions', () => {
+    const W = '/apis/example.timonel.dev/v1/namespaces/default/widgets';
+    beforeAll(async () => {
+      await k(['apply', '-f', '-'], { input: WIDGET_CRD });
+    });
+
+    it('defaults from the schema appear; int-or-string and preserved fields are kept', async () => {
+      const res = await api('POST', W, {
+        apiVersion: 'example.timonel.dev/v1',
+        kind: 'Widget',
+        metadata: { name: 'a' },
+        spec: { size: 'small', port: 'http', extra: { any: { thing: 1 } } },
+      });
+      assert.equal(res.status, 201, res.body);
+      const w = res.json() as Widget;
+      assert.deepEqual(w.spec, { size: 'small', port: 'http', extra: { any: { thing: 1 } }, replicas: 1, color: 'blue' });
+      assert.equal(w.metadata.generation, 1);
+    });
+
+    it('an invalid widget is 422 Invalid with upstream causes', async () => {
+      const res = await api('POST', W, {
+        apiVersion: 'example.timonel.dev/v1',
+        kind: 'Widget',
+        metadata: { name: 'bad' },
+        spec: { size: 'huge', replicas: 'three', color: 'Red', port: 1.5 },
+      });
+      assert.equal(res.status, 422, res.body);
+      const status = res.json() as { reason: string; message: string; details: { causes: { field: string; message: string; reason: string }[] } };
+      assert.equal(status.reason, 'Invalid');
+      const causes = status.details.causes.map((x) => `${x.field}: ${x.message}`).sort();
+      assert.deepEqual(causes, [
+        'spec.color: Invalid value: "Red": spec.color in body should match \'^[a-z]+$\'',
+        'spec.port: Invalid value: "number": spec.port in body must be of type integer,string: "number"',
+        'spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+        'spec.size: Unsupported value: "huge": supported values: "small", "large"',
+      ]);
+      assert.match(status.message, /^Widget.example.timonel.dev "bad" is invalid: \[/);
+      const missing = await api('POST', W, { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { name: 'bad' }, spec: {} });
+      assert.equal(missing.status, 422);
+      assert.match(missing.body, /spec.size: Required value/);
+    });
+
+    it('unknown fields are pruned with a warning, or refused under fieldValidation=Strict', async () => {
+      const body = { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { name: 'b' }, spec: { size: 'large', x: 1 }, top: true };
+      const strict = await api('POST', `${W}?fieldValidation=Strict`, body);
+      assert.equal(strict.status, 400, strict.body);
+      assert.match((strict.json() as { message: string }).message, /^strict decoding error: unknown field "spec.x", unknown field "top"$/);
+      const warned = await api('POST', W, body);
+      assert.equal(warned.status, 201);
+      assert.equal(String(warned.headers.warning), '299 - "unknown field \\"spec.x\\"", 299 - "unknown field \\"top\\""');
+      const w = warned.json() as Widget & { top?: boolean };
+      assert.equal(w.spec.x, undefined);
+      assert.equal(w.top, undefined);
+    });
+
+    it('reads back at either served version, apiVersion rewritten; kubectl get all and -o wide', async () => {
+      const beta = (await api('GET', '/apis/example.timonel.dev/v1beta1/namespaces/default/widgets/a')).json() as Widget;
+      assert.equal(beta.apiVersion, 'example.timonel.dev/v1beta1');
+      assert.equal(beta.spec.size, 'small');
+      const list = (await api('GET', '/apis/example.timonel.dev/v1beta1/widgets')).json() as { apiVersion: string; items: Widget[] };
+      assert.equal(list.items[0].apiVersion, 'example.timonel.dev/v1beta1');
+      const wide = (await k(['get', 'wg', 'a', '-o', 'wide'])).stdout.split('\n');
+      assert.match(wide[0], /^NAME\s+SIZE\s+COLOR$/);
+      assert.match(wide[1], /^a\s+small\s+blue$/);
+      const narrow = (await k(['get', 'wg', 'a'])).stdout.split('\n');
+      assert.match(narrow[0], /^NAME\s+SIZE$/);
+      // Category all, once kubectl's discovery cache has the resource (as against kube-apiserver).
+      const all = (await k(['get', 'all', '-n', 'default'])).stdout;
+      assert.match(all, /^widget\.example\.timonel\.dev\/a\s+small$/m);
+    });
+
+    it('status is its own subresource; generation moves on spec changes only', async () => {
+      const w = (await api('GET', `${W}/a`)).json() as Widget;
+      const put = await api('PUT', `${W}/a`, { ...w, spec: { ...w.spec, color: 'green' }, status: { replicas: 9 } });
+      assert.equal(put.status, 200, put.body);
+      const afterPut = put.json() as Widget;
+      assert.equal(afterPut.status, undefined);
+      assert.equal(afterPut.metadata.generation, 2);
+      const status = await api('PUT', `${W}/a/status`, { ...afterPut, spec: { size: 'large' }, status: { replicas: 2, selector: 'app=a' } });
+      assert.equal(status.status, 200, status.body);
+      const afterStatus = status.json() as Widget;
+      assert.deepEqual(afterStatus.status, { replicas: 2, selector: 'app=a' });
+      assert.equal(afterStatus.spec.size, 'small');
+      assert.equal(afterStatus.metadata.generation, 2);
+    });
+
+    it('kubectl scale writes specReplicasPath; the Scale shows status and selector', async () => {
+      assert.match((await k(['scale', 'widget', 'a', '--replicas=3'])).stdout, /widget.example.timonel.dev\/a scaled/);
+      const w = (await api('GET', `${W}/a`)).json() as Widget;
+      assert.equal(w.spec.replicas, 3);
+      const scale = (await api('GET', `${W}/a/scale`)).json() as { spec: { replicas: number }; status: { replicas: number; selector: string } };
+      assert.deepEqual([scale.spec, scale.status], [{ replicas: 3 }, { replicas: 2, selector: 'app=a' }]);
+    });
+
+    it('merge, JSON and apply patches work; a strategic merge patch is 415', async () => {
+      const merge = await api('PATCH', `${W}/a`, { spec: { color: 'red' } }, 'application/merge-patch+json');
+      assert.equal(merge.status, 200, merge.body);
+      const json = await api('PATCH', `${W}/a`, [{ op: 'replace', path: '/spec/color', value: 'teal' }], 'application/json-patch+json');
+      assert.equal((json.json() as Widget).spec.color, 'teal');
+      const smp = await api('PATCH', `${W}/a`, { spec: { color: 'red' } }, 'application/strategic-merge-patch+json');
+      assert.equal(smp.status, 415);
+      assert.match(smp.body, /accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml/);
+      const applied = await request(c, 'PATCH', '/apis/example.timonel.dev/v1/namespaces/default/widgets/c?fieldManager=test', {
+        body: 'apiVersion: example.timonel.dev/v1\nkind: Widget\nmetadata: {name: c}\nspec: {size: large}\n',
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+      });
+      assert.equal(applied.status, 201, applied.body);
+      assert.equal((applied.json() as Widget).spec.replicas, 1);
+    });
+
+    it('label and field selectors; generateName', async () => {
+      await api('PATCH', `${W}/a`, { metadata: { labels: { tier: 'x' } } }, 'application/merge-patch+json');
+      const names = async (q: string) => ((await api('GET', `${W}?${q}`)).json() as { items: Widget[] }).items.map((i) => i.metadata.name).sort();
+      assert.deepEqual(await names('labelSelector=tier%3Dx'), ['a']);
+      assert.deepEqual(await names('fieldSelector=metadata.name%3Db'), ['b']);
+      assert.deepEqual(await names('fieldSelector=metadata.namespace%3Ddefault'), ['a', 'b', 'c']);
+      const bad = await api('GET', `${W}?fieldSelector=spec.size%3Dsmall`);
+      assert.equal(bad.status, 400);
+      const gen = await api('POST', W, { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { generateName: 'w-' }, spec: { size: 'small' } });
+      assert.match((gen.json() as Widget).metadata.name, /^w-[a-z0-9]{5}$/);
+    });
   });
 });

@@ -28,6 +28,9 @@ import { nowRFC3339, Store, type NamespaceLifecycle, type RequestContext, type S
 import { ScaleREST } from '../scale.js';
 import { customResourceStrategy } from './customresource/strategy.js';
 import { CacheInformer } from '../cacheinformer.js';
+import { customResourceSchema } from '../../../api/apiextensions/v1/openapi.js';
+import type { CustomKindSchema, CustomSchemas } from '../../../api/schema/openapi.js';
+import { createHash } from 'node:crypto';
 
 const SERVER_CTX: RequestContext = { dryRun: false, fieldValidation: 'Strict', warnings: [] };
 
@@ -43,6 +46,8 @@ interface Served {
   infos: ResourceInfo[];
   stores: Map<string, Store>; // key: version
   scales: Map<Store, ScaleREST>;
+  /** The OpenAPI definition of each served version. */
+  schemas: Map<string, CustomKindSchema>;
   terminating: boolean;
 }
 
@@ -99,6 +104,21 @@ export class CRDHandler {
     return undefined;
   }
 
+  /** The OpenAPI definitions of the served custom resources. */
+  openAPISchemas(): CustomSchemas {
+    const all = [...this.served.values()];
+    const key = createHash('sha256')
+      .update(all.map((s) => s.signature).join('\n'))
+      .digest('hex');
+    return {
+      key,
+      schemaFor: (r) => {
+        for (const s of all) if (s.infos[0]?.group === r.group && s.infos[0]?.plural === r.plural) return s.schemas.get(r.version);
+        return undefined;
+      },
+    };
+  }
+
   storages(): ResourceStorage[] {
     return [...this.served.values()].map((s) => s.storage);
   }
@@ -145,7 +165,7 @@ export class CRDHandler {
     if (previous && previous.storage !== storage) void previous.storage.stop();
     if (previous) for (const info of previous.infos) this.byRoute.delete(`${info.group}/${info.version}/${info.plural}`);
     const terminating = !!crd.metadata.deletionTimestamp;
-    const served: Served = { signature, storageKey, storage, infos, stores: new Map(), scales: new Map(), terminating };
+    const served: Served = { signature, storageKey, storage, infos, stores: new Map(), scales: new Map(), schemas: new Map(), terminating };
     const hooks: StoreHooks = {
       beforeCreate: async () => {
         if (this.served.get(name)?.terminating)
@@ -157,6 +177,7 @@ export class CRDHandler {
       if (!version) continue;
       const store = new Store(info, storage, customResourceStrategy(crd, version), info.namespaced ? this.deps.namespaces : undefined, hooks);
       served.stores.set(info.version, store);
+      served.schemas.set(info.version, customResourceSchema(crd, version, info.kind));
       const scale = version.subresources?.scale;
       if (scale) served.scales.set(store, new ScaleREST(store, scale));
       this.byRoute.set(`${info.group}/${info.version}/${info.plural}`, store);
