@@ -276,9 +276,8 @@ function pathParam(name: string, description: string, flavour: Flavour): Json {
 }
 
 function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {
-  const node = schemaForKind(r.group, r.version, r.kind);
-  if (!node?.ref) return;
-  const ref = node.ref;
+  const ref = ctx.custom?.schemaFor(r)?.ref ?? schemaForKind(r.group, r.version, r.kind)?.ref;
+  if (!ref) return;
   const base = `/${r.group === '' ? 'api' : `apis/${r.group}`}/${r.version}`;
   const scope = r.namespaced ? 'Namespaced' : '';
   const collection = r.namespaced ? `${base}/namespaces/{namespace}/${r.plural}` : `${base}/${r.plural}`;

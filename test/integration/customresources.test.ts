@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
+import { startManager } from '../support/controllers.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/crd');
 const CRONTAB_CRD = join(FIXTURES, 'crontab.yaml');
@@ -114,6 +116,9 @@ describe('custom resources', () => {
       ],
     );
     assert.deepEqual(crd.status.storedVersions, ['v1']);
+    // Stored under upstream's key layout.
+    const stored = await c.server.etcd.get('/registry/stable.example.com/crontabs/default/my-new-cron-object');
+    assert.equal((JSON.parse(String(stored.kv?.value)) as { kind: string }).kind, 'CronTab');
     for (const name of ['crontabs', 'ct', 'crontab', 'crontabs.stable.example.com']) {
       const table = (await k(['get', name])).stdout.split('\n');
       assert.match(table[0], /^NAME\s+SPEC\s+REPLICAS\s+AGE$/);
@@ -263,5 +268,132 @@ describe('custom resources', () => {
       const gen = await api('POST', W, { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { generateName: 'w-' }, spec: { size: 'small' } });
       assert.match((gen.json() as Widget).metadata.name, /^w-[a-z0-9]{5}$/);
     });
+  });
+
+  it('kubectl explain crontab.spec reads the published schema', async () => {
+    const out = (await k(['explain', 'crontab.spec'])).stdout;
+    assert.match(out, /^GROUP:\s+stable.example.com$/m);
+    assert.match(out, /^KIND:\s+CronTab$/m);
+    assert.match(out, /^FIELD: spec <Object>$/m);
+    assert.match(out, /^\s+cronSpec\s+<string>$/m);
+    assert.match(out, /^\s+replicas\s+<integer>$/m);
+  });
+
+  it('a watch through @kubernetes/client-node sees ADDED, MODIFIED and DELETED; CustomObjectsApi creates and patches', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(c.kubeconfig);
+    const events: string[] = [];
+    const req = await new Watch(kc).watch(
+      '/apis/stable.example.com/v1/namespaces/default/crontabs',
+      { fieldSelector: 'metadata.name=watched' },
+      (type: string, obj: { metadata: { name: string }; spec: { image?: string } }) => events.push(`${type} ${obj.metadata.name} ${obj.spec.image ?? ''}`),
+      () => undefined,
+    );
+    try {
+      const objects = kc.makeApiClient(CustomObjectsApi);
+      const base = { group: 'stable.example.com', version: 'v1', namespace: 'default', plural: 'crontabs' };
+      await objects.createNamespacedCustomObject({
+        ...base,
+        body: { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'watched' }, spec: { image: 'one' } },
+      });
+      await objects.patchNamespacedCustomObject({ ...base, name: 'watched', body: [{ op: 'replace', path: '/spec/image', value: 'two' }] });
+      await objects.deleteNamespacedCustomObject({ ...base, name: 'watched' });
+      await until('three events', async () => (events.length >= 3 ? true : undefined));
+      assert.deepEqual(events, ['ADDED watched one', 'MODIFIED watched two', 'DELETED watched two']);
+    } finally {
+      req.abort();
+    }
+  });
+
+  it('the garbage collector deletes a custom resource whose owner is gone', async () => {
+    const manager = await startManager(c, ['garbagecollector']);
+    try {
+      const owner = (await api('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'owner' } })).json() as { metadata: { uid: string } };
+      const ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid }];
+      const made = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', {
+        apiVersion: 'stable.example.com/v1',
+        kind: 'CronTab',
+        metadata: { name: 'owned', ownerReferences },
+        spec: {},
+      });
+      assert.equal(made.status, 201, made.body);
+      assert.equal((await api('DELETE', '/api/v1/namespaces/default/configmaps/owner')).status, 200);
+      await until(
+        'the owned CronTab to go',
+        async () => ((await api('GET', '/apis/stable.example.com/v1/namespaces/default/crontabs/owned')).status === 404 ? true : undefined),
+        30_000,
+      );
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  it('a CRD whose names clash is not served; it is once the names are free', async () => {
+    const clash = WIDGET_CRD.replace('name: widgets.example.timonel.dev', 'name: gadgets.example.timonel.dev').replace(
+      '{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}',
+      '{plural: gadgets, singular: gadget, kind: Gadget, shortNames: [wg]}',
+    );
+    await k(['apply', '-f', '-'], { input: clash });
+    const crd = JSON.parse((await k(['get', 'crd', 'gadgets.example.timonel.dev', '-o', 'json'])).stdout) as {
+      status: { acceptedNames: Record<string, unknown>; conditions: { type: string; status: string; reason: string; message: string }[] };
+    };
+    assert.deepEqual(
+      crd.status.conditions.map((x) => [x.type, x.status, x.reason, x.message]),
+      [
+        ['NamesAccepted', 'False', 'ShortNamesConflict', '"wg" is already in use'],
+        ['Established', 'False', 'NotAccepted', 'not all names are accepted'],
+      ],
+    );
+    assert.deepEqual(crd.status.acceptedNames, { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', listKind: 'GadgetList' });
+    assert.equal((await api('GET', '/apis/example.timonel.dev/v1/gadgets')).status, 404);
+    const list = (await api('GET', '/apis/example.timonel.dev/v1')).json() as { resources: { name: string }[] };
+    assert.deepEqual(
+      list.resources.map((r) => r.name),
+      ['widgets', 'widgets/status', 'widgets/scale'],
+    );
+    // The widgets go: their names are free, the gadgets are accepted and served.
+    await k(['delete', 'crd', 'widgets.example.timonel.dev']);
+    await until('gadgets established', async () => {
+      const g = (await api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.timonel.dev')).json() as typeof crd;
+      return g.status.conditions.some((x) => x.type === 'Established' && x.status === 'True') ? true : undefined;
+    });
+    assert.equal((await api('GET', '/apis/example.timonel.dev/v1/gadgets')).status, 200);
+    assert.equal((await api('GET', '/apis/example.timonel.dev/v1/widgets')).status, 404);
+  });
+
+  it('deleting a CRD deletes its custom resources first (the cleanup finalizer), then stops serving', async () => {
+    await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', {
+      apiVersion: 'stable.example.com/v1',
+      kind: 'CronTab',
+      metadata: { name: 'held', finalizers: ['example.com/hold'] },
+      spec: {},
+    });
+    await k(['delete', 'crd', 'crontabs.stable.example.com', '--wait=false']);
+    // The held CronTab keeps the CRD (Terminating) while the others are gone; no new ones meanwhile.
+    const crd = await until('the CRD to wait on the held CronTab', async () => {
+      const got = (await api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')).json() as {
+        status: { conditions: { type: string; reason: string }[] };
+      };
+      return got.status.conditions.some((x) => x.type === 'Terminating' && x.reason === 'InstanceDeletionCheck') ? got : undefined;
+    });
+    assert.ok(crd);
+    const left = (await api('GET', '/apis/stable.example.com/v1/crontabs')).json() as { items: { metadata: { name: string } }[] };
+    assert.deepEqual(
+      left.items.map((i) => i.metadata.name),
+      ['held'],
+    );
+    const refused = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', {
+      apiVersion: 'stable.example.com/v1',
+      kind: 'CronTab',
+      metadata: { name: 'late' },
+    });
+    assert.equal(refused.status, 405);
+    assert.match(refused.body, /create not allowed while custom resource definition is terminating/);
+    await api('PATCH', '/apis/stable.example.com/v1/namespaces/default/crontabs/held', { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    await until('the CRD to go', async () =>
+      (await api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')).status === 404 ? true : undefined,
+    );
+    assert.equal((await api('GET', '/apis/stable.example.com/v1/crontabs')).status, 404);
+    assert.equal((await api('GET', '/apis/stable.example.com')).status, 404);
   });
 });
