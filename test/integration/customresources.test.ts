@@ -328,6 +328,18 @@ describe('custom resources', () => {
     }
   });
 
+  it('a CRD with a non-structural schema is refused with 422', async () => {
+    const bad = WIDGET_CRD.replace('name: widgets.example.timonel.dev', 'name: bads.example.timonel.dev')
+      .replace('{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}', '{plural: bads, kind: Bad}')
+      .replace('size: {type: string, enum: [small, large]}', 'size: {enum: [small, large]}');
+    const res = await k(['apply', '-f', '-'], { input: bad, allowFail: true });
+    assert.notEqual(res.code, 0);
+    assert.match(
+      res.stderr,
+      /The CustomResourceDefinition "bads.example.timonel.dev" is invalid: spec.versions\[1\].schema.openAPIV3Schema.properties\[spec\].properties\[size\].type: Required value: must not be empty for specified object fields/,
+    );
+  });
+
   it('a CRD whose names clash is not served; it is once the names are free', async () => {
     const clash = WIDGET_CRD.replace('name: widgets.example.timonel.dev', 'name: gadgets.example.timonel.dev').replace(
       '{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}',

@@ -5,7 +5,6 @@
 import AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { StatusCause } from '../../meta/v1/status.js';
-import { formatValue } from '../../validation/field.js';
 import type { JSONSchemaProps } from './types.js';
 
 const Ajv = AjvModule.default;
@@ -40,6 +39,19 @@ for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check i
 /** Marks x-kubernetes-int-or-string: a string or an integer. */
 ajv.addKeyword({ keyword: 'x-int-or-string', schemaType: 'boolean', errors: false, validate: () => true });
 
+/** Errors of the branches of oneOf, anyOf and not: the junctor's own error says it. */
+const INSIDE_JUNCTOR = /\/(?:oneOf|anyOf|not)\//;
+
+/** Go's %#v of an unstructured value, as field errors print it. */
+export function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '"null"';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goValue).join(', ')}}`;
+  const keys = Object.keys(v).sort();
+  return `map[string]interface {}{${keys.map((k) => `${JSON.stringify(k)}:${goValue((v as Json)[k])}`).join(', ')}}`;
+}
+
 /** One version's schema: its validator compiled once. */
 export class StructuralSchema {
   private readonly validateFn: ValidateFunction;
@@ -54,7 +66,11 @@ export class StructuralSchema {
     if (prune) pruneObject(obj, this.schema, '', unknownFields, true);
     const causes: StatusCause[] = [];
     if (!this.validateFn(obj)) {
-      for (const err of this.validateFn.errors ?? []) {
+      const errors = (this.validateFn.errors ?? []).filter((e) => !INSIDE_JUNCTOR.test(e.schemaPath));
+      // A value of the wrong type gets only its type error.
+      const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+      for (const err of errors) {
+        if (err.keyword !== 'type' && err.keyword !== 'required' && wrongType.has(err.instancePath)) continue;
         const cause = causeOf(err, obj);
         if (cause && !causes.some((c) => c.field === cause.field && c.message === cause.message)) causes.push(cause);
       }
@@ -220,7 +236,7 @@ function causeOf(err: ErrorObject, obj: unknown): StatusCause | undefined {
   const field = fieldPath(err.instancePath);
   const name = field || 'body';
   const value = valueAt(obj, err.instancePath);
-  const shown = formatValue(value);
+  const shown = goValue(value);
   const bad = (message: string): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${message}`, field });
   switch (err.keyword) {
     case 'required':
@@ -234,7 +250,7 @@ function causeOf(err: ErrorObject, obj: unknown): StatusCause | undefined {
       return { reason: 'FieldValueTypeInvalid', message: `Invalid value: "${actual}": ${name} in body must be of type ${want}: "${actual}"`, field };
     }
     case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).filter((v) => v !== null).map((v) => formatValue(v));
+      const allowed = (params.allowedValues as unknown[]).filter((v) => v !== null).map((v) => goValue(v));
       return { reason: 'FieldValueNotSupported', message: `Unsupported value: ${shown}: supported values: ${allowed.join(', ')}`, field };
     }
     case 'pattern':
@@ -262,7 +278,7 @@ function causeOf(err: ErrorObject, obj: unknown): StatusCause | undefined {
     case 'uniqueItems':
       return {
         reason: 'FieldValueDuplicate',
-        message: `Duplicate value: ${formatValue((value as unknown[])[Number(params.i)])}`,
+        message: `Duplicate value: ${goValue((value as unknown[])[Number(params.i)])}`,
         field: `${field}[${String(params.i)}]`,
       };
     case 'minProperties':
@@ -291,14 +307,18 @@ function causeOf(err: ErrorObject, obj: unknown): StatusCause | undefined {
  * every specified field has a type, unless it is int-or-string or preserves unknown fields;
  * the root is an object.
  */
-export function structuralErrors(s: JSONSchemaProps, path: string): { field: string; message: string }[] {
-  const errs: { field: string; message: string }[] = [];
+export function structuralErrors(s: JSONSchemaProps, path: string): StatusCause[] {
+  const errs: StatusCause[] = [];
   const walk = (node: JSONSchemaProps, p: string, inJunctor: boolean) => {
     if (!inJunctor && !node.type && !node['x-kubernetes-int-or-string'] && !node['x-kubernetes-preserve-unknown-fields']) {
-      errs.push({ field: `${p}.type`, message: 'Required value: must not be empty for specified object fields' });
+      errs.push({ reason: 'FieldValueRequired', field: `${p}.type`, message: 'Required value: must not be empty for specified object fields' });
     }
     if (!inJunctor && node.type === 'object' && node.properties && typeof node.additionalProperties === 'object') {
-      errs.push({ field: `${p}.additionalProperties`, message: 'Forbidden: additionalProperties and properties are mutual exclusive' });
+      errs.push({
+        reason: 'FieldValueForbidden',
+        field: `${p}.additionalProperties`,
+        message: 'Forbidden: additionalProperties and properties are mutual exclusive',
+      });
     }
     for (const [k, v] of Object.entries(node.properties ?? {})) walk(v, `${p}.properties[${k}]`, inJunctor);
     if (node.items && typeof node.items === 'object' && !Array.isArray(node.items)) walk(node.items as JSONSchemaProps, `${p}.items`, inJunctor);
@@ -306,7 +326,8 @@ export function structuralErrors(s: JSONSchemaProps, path: string): { field: str
     for (const k of ['allOf', 'anyOf', 'oneOf'] as const) (node[k] ?? []).forEach((x, i) => walk(x, `${p}.${k}[${i}]`, true));
     if (node.not) walk(node.not, `${p}.not`, true);
   };
-  if (s.type !== 'object') errs.push({ field: `${path}.type`, message: `Unsupported value: "${s.type ?? ''}": supported values: "object"` });
+  if (s.type !== 'object')
+    errs.push({ reason: 'FieldValueNotSupported', field: `${path}.type`, message: `Unsupported value: "${s.type ?? ''}": supported values: "object"` });
   walk(s, path, false);
   return errs;
 }

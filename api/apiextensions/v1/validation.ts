@@ -3,6 +3,8 @@ import type { KubeObject } from '../../meta/v1/types.js';
 import { type ErrorList, invalid, notSupported, objAt, objs, required, str, validateImmutableField } from '../../validation/field.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/objectmeta.js';
+import { structuralErrors } from './structural.js';
+import type { JSONSchemaProps } from './types.js';
 
 export function validateCustomResourceDefinition(crd: KubeObject): ErrorList {
   const errs = validateObjectMeta(crd.metadata, { nameFn: (n) => isDNS1123Subdomain(n) });
@@ -40,8 +42,12 @@ export function validateCustomResourceDefinition(crd: KubeObject): ErrorList {
       if (seen.has(vn)) errs.push(invalid('spec.versions', vn, 'must contain unique version names'));
       seen.add(vn);
     }
-    if (!objAt(objAt(v, 'schema'), 'openAPIV3Schema')) errs.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+    const schema = objAt(objAt(v, 'schema'), 'openAPIV3Schema');
+    if (!schema) errs.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+    // Only structural schemas can be pruned and defaulted.
+    else errs.push(...structuralErrors(schema as JSONSchemaProps, `spec.versions[${i}].schema.openAPIV3Schema`));
   });
+  if (spec.preserveUnknownFields === true) errs.push(invalid('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));
   return errs;
 }
 
