@@ -106,6 +106,7 @@ export class ResourceHandlers {
     const { info, name, subresource } = route;
     // The deprecation filter's warning: `v1 ComponentStatus is deprecated in v1.19+`.
     if (info.deprecatedIn) res.setHeader('Warning', warningHeader(`${groupVersion(info)} ${info.kind} is deprecated in v${info.deprecatedIn}+`));
+    if (info.deprecationWarning) res.setHeader('Warning', warningHeader(info.deprecationWarning));
     if (subresource) {
       if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
       // status and a CertificateSigningRequest's approval are parts of the object, written through its store.

@@ -26,6 +26,7 @@ spec:
   - name: v1beta1
     served: true
     storage: false
+    deprecated: true
     schema:
       openAPIV3Schema:
         type: object
@@ -36,6 +37,8 @@ spec:
     subresources:
       status: {}
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
+    selectableFields:
+    - {jsonPath: .spec.size}
     additionalPrinterColumns:
     - {name: Size, type: string, jsonPath: .spec.size}
     - {name: Color, type: string, jsonPath: .spec.color, priority: 1}
@@ -203,7 +206,9 @@ describe('custom resources', () => {
     });
 
     it('reads back at either served version, apiVersion rewritten; kubectl get all and -o wide', async () => {
-      const beta = (await api('GET', '/apis/example.timonel.dev/v1beta1/namespaces/default/widgets/a')).json() as Widget;
+      const betaRes = await api('GET', '/apis/example.timonel.dev/v1beta1/namespaces/default/widgets/a');
+      assert.equal(betaRes.headers.warning, '299 - "example.timonel.dev/v1beta1 Widget is deprecated"');
+      const beta = betaRes.json() as Widget;
       assert.equal(beta.apiVersion, 'example.timonel.dev/v1beta1');
       assert.equal(beta.spec.size, 'small');
       const list = (await api('GET', '/apis/example.timonel.dev/v1beta1/widgets')).json() as { apiVersion: string; items: Widget[] };
@@ -257,14 +262,17 @@ describe('custom resources', () => {
       assert.equal((applied.json() as Widget).spec.replicas, 1);
     });
 
-    it('label and field selectors; generateName', async () => {
+    it('label and field selectors, selectableFields; generateName', async () => {
       await api('PATCH', `${W}/a`, { metadata: { labels: { tier: 'x' } } }, 'application/merge-patch+json');
       const names = async (q: string) => ((await api('GET', `${W}?${q}`)).json() as { items: Widget[] }).items.map((i) => i.metadata.name).sort();
       assert.deepEqual(await names('labelSelector=tier%3Dx'), ['a']);
       assert.deepEqual(await names('fieldSelector=metadata.name%3Db'), ['b']);
       assert.deepEqual(await names('fieldSelector=metadata.namespace%3Ddefault'), ['a', 'b', 'c']);
-      const bad = await api('GET', `${W}?fieldSelector=spec.size%3Dsmall`);
+      assert.deepEqual(await names('fieldSelector=spec.size%3Dlarge'), ['b', 'c']);
+      assert.deepEqual(await names('fieldSelector=spec.size!%3Dlarge,metadata.name!%3Da'), []);
+      const bad = await api('GET', `${W}?fieldSelector=spec.color%3Dred`);
       assert.equal(bad.status, 400);
+      assert.match(bad.body, /field label not supported: spec.color/);
       const gen = await api('POST', W, { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { generateName: 'w-' }, spec: { size: 'small' } });
       assert.match((gen.json() as Widget).metadata.name, /^w-[a-z0-9]{5}$/);
     });

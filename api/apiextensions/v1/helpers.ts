@@ -68,6 +68,8 @@ export function resourceInfosFor(crd: CustomResourceDefinition): ResourceInfo[] 
     if (names.categories?.length) info.categories = [...names.categories];
     const subs = subresourcesOf(v);
     if (subs.length) info.subresources = subs;
+    if (v.deprecated) info.deprecationWarning = v.deprecationWarning ?? `${crd.spec.group}/${v.name} ${kind} is deprecated`;
+    if (v.selectableFields?.length) info.selectableFields = v.selectableFields.map((f) => f.jsonPath);
     return info;
   });
 }
