@@ -147,7 +147,8 @@ export class Store {
   ) {
     this.apiVersion = apiVersionOf(info.group, info.version);
     this.hasStatus = (info.subresources ?? []).includes('status');
-    this.hasSpec = this.schema()?.properties?.spec !== undefined;
+    // Built-in kinds always have their spec; a custom resource has what its client sent.
+    this.hasSpec = !strategy.schema && this.schema()?.properties?.spec !== undefined;
     this.conversion = strategy.conversion ?? conversionFor(info.group, info.version, info.kind);
   }
 
@@ -180,12 +181,13 @@ export class Store {
   }
 
   private schema() {
-    return schemaForKind(this.info.group, this.info.version, this.info.kind);
+    return this.strategy.schema ?? schemaForKind(this.info.group, this.info.version, this.info.kind);
   }
 
   /** Objects come out at this store's version, with apiVersion and kind set. */
   present(obj: KubeObject): KubeObject {
-    if (this.conversion && obj.apiVersion === this.conversion.storageVersion) obj = this.conversion.fromStorage(obj);
+    // Stored at another version (the storage version, or a custom resource's earlier one).
+    if (this.conversion && obj.apiVersion !== this.apiVersion) obj = this.conversion.fromStorage(obj);
     const out = { apiVersion: this.apiVersion, kind: this.info.kind, ...obj, metadata: obj.metadata };
     // Without a conversion the content is obj's (its own apiVersion and kind win), so is its JSON.
     if (!this.conversion) copyJSON(obj, out);

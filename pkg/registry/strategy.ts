@@ -5,6 +5,7 @@ import type { StatusCause } from '../../api/meta/v1/status.js';
 import type { UserInfo } from '../auth/user.js';
 import type { Conversion } from '../../api/conversion.js';
 import type { PrinterColumn } from './printers/index.js';
+import type { SchemaNode } from '../../api/schema/types.js';
 
 /** A schema check's outcome: 422 causes, and the paths of unknown fields it pruned. */
 export interface SchemaValidation {
@@ -40,6 +41,8 @@ export interface Strategy {
   conversion?: Conversion;
   /** Strategic merge patches are refused with 415 (custom resources have no patch strategies). */
   refusesStrategicMergePatch?: boolean;
+  /** Custom resources: the CRD version's schema for server-side apply and managedFields (built-in kinds have theirs). */
+  schema?: SchemaNode;
   /** Custom resources: the CRD version's additionalPrinterColumns for Table output. */
   printerColumns?: PrinterColumn[];
 }

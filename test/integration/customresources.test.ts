@@ -55,6 +55,11 @@ spec:
               color: {type: string, default: blue, pattern: '^[a-z]+$'}
               port: {x-kubernetes-int-or-string: true}
               extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items: {type: object, required: [name], properties: {name: {type: string}, port: {type: integer}}}
           status:
             type: object
             properties:
@@ -260,6 +265,22 @@ describe('custom resources', () => {
       });
       assert.equal(applied.status, 201, applied.body);
       assert.equal((applied.json() as Widget).spec.replicas, 1);
+      // x-kubernetes-list-type: map: two managers own an entry each.
+      const apply = (manager: string, port: string) =>
+        request(c, 'PATCH', `/apis/example.timonel.dev/v1/namespaces/default/widgets/c?fieldManager=${manager}`, {
+          body: `apiVersion: example.timonel.dev/v1\nkind: Widget\nmetadata: {name: c}\nspec: {size: large, ports: [${port}]}\n`,
+          headers: { 'content-type': 'application/apply-patch+yaml' },
+        });
+      assert.equal((await apply('one', '{name: a, port: 1}')).status, 200);
+      const both = await apply('two', '{name: b, port: 2}');
+      assert.equal(both.status, 200, both.body);
+      assert.deepEqual((both.json() as Widget).spec.ports, [
+        { name: 'a', port: 1 },
+        { name: 'b', port: 2 },
+      ]);
+      const conflict = await apply('three', '{name: a, port: 3}');
+      assert.equal(conflict.status, 409);
+      assert.match(conflict.body, /conflict with \\"one\\": \.spec\.ports\[name=\\"a\\"\]\.port/);
     });
 
     it('label and field selectors, selectableFields; generateName', async () => {
@@ -276,6 +297,40 @@ describe('custom resources', () => {
       const gen = await api('POST', W, { apiVersion: 'example.timonel.dev/v1', kind: 'Widget', metadata: { generateName: 'w-' }, spec: { size: 'small' } });
       assert.match((gen.json() as Widget).metadata.name, /^w-[a-z0-9]{5}$/);
     });
+  });
+
+  it('a restarted apiserver serves the CRDs in etcd before it takes requests', async () => {
+    await c.restartServer();
+    assert.equal((await api('GET', '/apis/example.timonel.dev/v1/namespaces/default/widgets/a')).status, 200);
+    assert.equal((await api('GET', '/apis/stable.example.com/v1/namespaces/default/crontabs/my-new-cron-object')).status, 200);
+  });
+
+  it('moving the storage version adds it to status.storedVersions; objects keep reading at both versions', async () => {
+    const crd = (await api('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.timonel.dev')).json() as {
+      spec: { versions: { name: string; storage: boolean }[] };
+    };
+    for (const v of crd.spec.versions) v.storage = v.name === 'v1beta1';
+    const put = await api('PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.timonel.dev', crd);
+    assert.equal(put.status, 200, put.body);
+    assert.deepEqual((put.json() as { status: { storedVersions: string[] } }).status.storedVersions, ['v1', 'v1beta1']);
+    const made = await api('POST', '/apis/example.timonel.dev/v1/namespaces/default/widgets', {
+      apiVersion: 'example.timonel.dev/v1',
+      kind: 'Widget',
+      metadata: { name: 'stored-beta' },
+      spec: { size: 'small' },
+    });
+    assert.equal(made.status, 201, made.body);
+    assert.equal((made.json() as Widget).apiVersion, 'example.timonel.dev/v1');
+    const stored = await c.server.etcd.get('/registry/example.timonel.dev/widgets/default/stored-beta');
+    assert.equal((JSON.parse(String(stored.kv?.value)) as { apiVersion: string }).apiVersion, 'example.timonel.dev/v1beta1');
+    for (const name of ['stored-beta', 'a']) {
+      const beta = (await api('GET', `/apis/example.timonel.dev/v1beta1/namespaces/default/widgets/${name}`)).json() as Widget;
+      assert.equal(beta.apiVersion, 'example.timonel.dev/v1beta1');
+      const v1 = (await api('GET', `/apis/example.timonel.dev/v1/namespaces/default/widgets/${name}`)).json() as Widget;
+      assert.equal(v1.apiVersion, 'example.timonel.dev/v1');
+    }
+    const listed = (await api('GET', '/apis/example.timonel.dev/v1beta1/widgets')).json() as { items: Widget[] };
+    assert.deepEqual([...new Set(listed.items.map((i) => i.apiVersion))], ['example.timonel.dev/v1beta1']);
   });
 
   it('kubectl explain crontab.spec reads the published schema', async () => {

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from '../../../../api/apiextensions/v1/types.js';
 import { storageVersion } from '../../../../api/apiextensions/v1/helpers.js';
 import { StructuralSchema } from '../../../../api/apiextensions/v1/structural.js';
+import { customResourceSchemaNode } from '../../../../api/apiextensions/v1/schemanode.js';
 import { validateMetaSubdomain, validateMetaUpdate } from '../../../../api/core/v1/validation.js';
 import type { Conversion } from '../../../../api/conversion.js';
 import type { StrategyWithHooks } from '../../strategy.js';
@@ -44,8 +45,12 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
     validateSchema: (obj: KubeObject) => (schema ? schema.validate(obj as Record<string, unknown>, true) : { causes: [], unknownFields: [] }),
     defaults: (obj) => schema?.default(obj as Record<string, unknown>),
     // Without columns of its own a version shows NAME and AGE.
+    schema: customResourceSchemaNode(version.schema?.openAPIV3Schema),
     printerColumns: version.additionalPrinterColumns?.length ? version.additionalPrinterColumns : undefined,
   };
-  if (storage !== version.name) strategy.conversion = noneConversion(crd.spec.group, version.name, storage);
+  // One version only, never stored at another: objects are read as stored (the stored JSON is sent as it is).
+  const stored = crd.status?.storedVersions ?? [];
+  if (storage !== version.name || crd.spec.versions.length > 1 || stored.some((v) => v !== version.name))
+    strategy.conversion = noneConversion(crd.spec.group, version.name, storage);
   return strategy;
 }
