@@ -391,6 +391,39 @@ describe('custom resources', () => {
     }
   });
 
+  it('a cluster-scoped custom resource: served without namespaces, metadata.namespace not selectable', async () => {
+    await k(['apply', '-f', '-'], {
+      input: `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: regions.geo.example.org}
+spec:
+  group: geo.example.org
+  scope: Cluster
+  names: {plural: regions, kind: Region}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`,
+    });
+    const made = await api('POST', '/apis/geo.example.org/v1/regions', {
+      apiVersion: 'geo.example.org/v1',
+      kind: 'Region',
+      metadata: { name: 'north' },
+      anything: { goes: 1 },
+    });
+    assert.equal(made.status, 201, made.body);
+    assert.deepEqual((made.json() as { anything: unknown }).anything, { goes: 1 });
+    assert.equal((await api('GET', '/apis/geo.example.org/v1/namespaces/default/regions/north')).status, 404);
+    assert.equal((await api('GET', '/apis/geo.example.org/v1/regions?fieldSelector=metadata.namespace%3Dx')).status, 400);
+    const table = (await k(['get', 'regions'])).stdout.split('\n');
+    assert.match(table[0], /^NAME\s+AGE$/);
+    assert.match(table[1], /^north\s+\d+s$/);
+    const stored = await c.server.etcd.get('/registry/geo.example.org/regions/north');
+    assert.ok(stored.kv);
+  });
+
   it('a CRD with a non-structural schema is refused with 422', async () => {
     const bad = WIDGET_CRD.replace('name: widgets.example.timonel.dev', 'name: bads.example.timonel.dev')
       .replace('{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}', '{plural: bads, kind: Bad}')
