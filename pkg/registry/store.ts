@@ -382,7 +382,10 @@ export class Store {
     this.strategy.defaults?.(obj);
     this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
-      meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
+      const changed = this.strategy.generationIncludesStatus
+        ? !isDeepStrictEqual([specOf(obj), obj.status], [specOf(old), old.status])
+        : !isDeepStrictEqual(specOf(obj), specOf(old));
+      meta.generation = (oldMeta.generation ?? 1) + (changed ? 1 : 0);
     } else if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
     await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);

@@ -29,6 +29,8 @@ export interface Strategy {
   prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource: string | undefined): void;
   /** metadata.generation starts at 1 and counts spec changes (kinds whose controllers report observedGeneration). */
   tracksGeneration?: boolean;
+  /** Status changes count as spec changes for metadata.generation (custom resources without a status subresource). */
+  generationIncludesStatus?: boolean;
   /** A status sent on create is kept (a Node registers with its status); otherwise the server resets it. */
   allowCreateWithStatus?: boolean;
   /** Seconds a deletion waits before the object goes (a pod's kubelet stops its containers first); 0 when absent. */

@@ -422,6 +422,12 @@ spec:
     assert.match(table[1], /^north\s+\d+s$/);
     const stored = await c.server.etcd.get('/registry/geo.example.org/regions/north');
     assert.ok(stored.kv);
+    // Without a status subresource, a status change is a new generation; a label is not.
+    const path = '/apis/geo.example.org/v1/regions/north';
+    const labelled = (await api('PATCH', path, { metadata: { labels: { l: 'x' } } }, 'application/merge-patch+json')).json() as Widget;
+    assert.equal(labelled.metadata.generation, 1);
+    const patched = (await api('PATCH', path, { status: { seen: true } }, 'application/merge-patch+json')).json() as Widget;
+    assert.deepEqual([patched.metadata.generation, patched.status], [2, { seen: true }]);
   });
 
   it('a CRD with a non-structural schema is refused with 422', async () => {

@@ -39,6 +39,8 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
   const storage = storageVersion(crd) ?? version.name;
   const strategy: StrategyWithHooks = {
     tracksGeneration: true,
+    // Without a status subresource, every change but metadata's is a new generation.
+    generationIncludesStatus: version.subresources?.status === undefined || version.subresources.status === null,
     refusesStrategicMergePatch: true,
     validate: (obj) => validateMetaSubdomain(obj),
     validateUpdate: (obj, old) => validateMetaUpdate(obj, old),
