@@ -442,6 +442,25 @@ spec:
     );
   });
 
+  it('deleting a namespace deletes the custom resources in it (the namespace controller)', async () => {
+    const manager = await startManager(c, ['namespace']);
+    try {
+      await k(['create', 'namespace', 'short-lived']);
+      const made = await api('POST', '/apis/stable.example.com/v1/namespaces/short-lived/crontabs', {
+        apiVersion: 'stable.example.com/v1',
+        kind: 'CronTab',
+        metadata: { name: 'inside' },
+      });
+      assert.equal(made.status, 201, made.body);
+      await k(['delete', 'namespace', 'short-lived', '--wait=false']);
+      await until('the namespace to go', async () => ((await api('GET', '/api/v1/namespaces/short-lived')).status === 404 ? true : undefined), 30_000);
+      const stored = await c.server.etcd.get('/registry/stable.example.com/crontabs/short-lived/inside');
+      assert.equal(stored.kv, undefined);
+    } finally {
+      await manager.stop();
+    }
+  });
+
   it('a CRD whose names clash is not served; it is once the names are free', async () => {
     const clash = WIDGET_CRD.replace('name: widgets.example.timonel.dev', 'name: gadgets.example.timonel.dev').replace(
       '{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}',
