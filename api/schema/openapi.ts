@@ -231,6 +231,8 @@ function writeParams(flavour: Flavour, patch: boolean): Json[] {
 
 const MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+// Custom resources take no strategic merge patch: kubectl then sends them merge patches.
+const CUSTOM_PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 function op(
   r: ResourceInfo,
@@ -244,15 +246,16 @@ function op(
   const o: Json = { description: `${action} ${r.kind}`, operationId: opId, tags: [operationPrefix(r)[0].toLowerCase() + operationPrefix(r).slice(1)] };
   const responseSchema = responseRef ? { $ref: `${ctx.prefix}${responseRef}` } : { type: 'object' };
   const parameters = [...params];
+  const patchMedia = ctx.custom?.schemaFor(r) ? CUSTOM_PATCH_MEDIA : PATCH_MEDIA;
   if (ctx.flavour === 'v2') {
-    o.consumes = body === 'patch' ? PATCH_MEDIA : ['*/*'];
+    o.consumes = body === 'patch' ? patchMedia : ['*/*'];
     o.produces = MEDIA;
     if (body) parameters.unshift({ name: 'body', in: 'body', required: true, schema: body === 'patch' ? { type: 'object' } : responseSchema });
     o.responses = { '200': { description: 'OK', schema: responseSchema }, '401': { description: 'Unauthorized' } };
     o.schemes = ['https'];
   } else {
     if (body) {
-      const types = body === 'patch' ? PATCH_MEDIA : ['*/*'];
+      const types = body === 'patch' ? patchMedia : ['*/*'];
       o.requestBody = {
         required: true,
         content: Object.fromEntries(types.map((t) => [t, { schema: body === 'patch' ? { type: 'object' } : responseSchema }])),

@@ -4,6 +4,7 @@
 // subresources, a watch through @kubernetes/client-node, and the cleanup finalizer.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
@@ -110,6 +111,11 @@ describe('custom resources', () => {
     const applied = await k(['apply', '-f', CRONTAB_CRD, '-f', MY_CRONTAB]);
     assert.match(applied.stdout, /customresourcedefinition.apiextensions.k8s.io\/crontabs.stable.example.com unchanged/);
     assert.match(applied.stdout, /crontab.stable.example.com\/my-new-cron-object created/);
+    // A changed object is patched with a merge patch (the OpenAPI offers no strategic merge patch).
+    const changed = readFileSync(MY_CRONTAB, 'utf8').replace('my-awesome-cron-image', 'my-newer-cron-image');
+    assert.match((await k(['diff', '-f', '-'], { input: changed, allowFail: true })).stdout, /^\+\s+image: my-newer-cron-image$/m);
+    assert.match((await k(['apply', '-f', '-'], { input: changed })).stdout, /crontab.stable.example.com\/my-new-cron-object configured/);
+    assert.match((await k(['apply', '-f', MY_CRONTAB])).stdout, /crontab.stable.example.com\/my-new-cron-object configured/);
     const crd = JSON.parse((await k(['get', 'crd', 'crontabs.stable.example.com', '-o', 'json'])).stdout) as {
       metadata: { finalizers: string[] };
       status: { acceptedNames: Record<string, unknown>; conditions: { type: string; status: string; reason: string }[]; storedVersions: string[] };
