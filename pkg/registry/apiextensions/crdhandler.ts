@@ -60,7 +60,8 @@ export interface CRDHandlerDeps {
 }
 
 function signatureOf(crd: CustomResourceDefinition): string {
-  return JSON.stringify([crd.metadata.uid, crd.metadata.generation, crd.spec, crd.status?.acceptedNames, !!crd.metadata.deletionTimestamp]);
+  const status = crd.status;
+  return JSON.stringify([crd.metadata.uid, crd.metadata.generation, crd.spec, status?.acceptedNames, status?.storedVersions, !!crd.metadata.deletionTimestamp]);
 }
 
 function storageKeyOf(info: ResourceInfo): string {
