@@ -121,13 +121,10 @@ function toAjv(s: JSONSchemaProps, root = false): Json {
   if (s.enum && s.nullable) out.enum = [...s.enum, null];
   const required = [...(s.required ?? [])];
   if (s.properties) {
-    const props: Json = {};
-    for (const [name, p] of Object.entries(s.properties)) {
-      // The root's metadata is ObjectMeta, checked by the registry; apiVersion and kind are the server's.
-      if (root && (name === 'metadata' || name === 'apiVersion' || name === 'kind')) continue;
-      props[name] = toAjv(p);
-    }
-    out.properties = props;
+    // The root's metadata is ObjectMeta, checked by the registry; apiVersion and kind are the server's.
+    const own = Object.entries(s.properties).filter(([name]) => !(root && (name === 'metadata' || name === 'apiVersion' || name === 'kind')));
+    // fromEntries: property names are the CRD author's, `__proto__` included.
+    out.properties = Object.fromEntries(own.map(([name, p]) => [name, toAjv(p)]));
   }
   if (s['x-kubernetes-embedded-resource']) required.push('apiVersion', 'kind');
   if (required.length) out.required = [...new Set(required)].filter((r) => !(root && (r === 'metadata' || r === 'apiVersion' || r === 'kind')));
@@ -194,7 +191,8 @@ function applyDefaults(value: unknown, s: JSONSchemaProps | undefined): void {
   if (!isObject(value)) return;
   if (s.properties) {
     for (const [key, prop] of Object.entries(s.properties)) {
-      if (!Object.hasOwn(value, key) && prop.default !== undefined) value[key] = structuredClone(prop.default);
+      if (!Object.hasOwn(value, key) && prop.default !== undefined)
+        Object.defineProperty(value, key, { value: structuredClone(prop.default), enumerable: true, writable: true, configurable: true });
       if (Object.hasOwn(value, key)) applyDefaults(value[key], prop);
     }
   }

@@ -117,6 +117,26 @@ describe('pruning and defaulting', () => {
   });
 });
 
+describe('hostile property names', () => {
+  it('__proto__ and constructor are fields like any other', () => {
+    // As a CRD arrives on the wire: JSON.parse makes `__proto__` an own property.
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"spec":{"type":"object","properties":{"__proto__":{"type":"string","default":"p"},"constructor":{"type":"integer"}}}}}',
+    ) as JSONSchemaProps;
+    const s = new StructuralSchema(schema);
+    const obj = JSON.parse('{"spec":{"constructor":"x","other":1}}') as Record<string, Record<string, unknown>>;
+    s.default(obj);
+    assert.equal(Object.getPrototypeOf(obj.spec), Object.prototype);
+    assert.equal(Object.getOwnPropertyDescriptor(obj.spec, '__proto__')?.value, 'p');
+    const res = s.validate(obj, true);
+    assert.deepEqual(res.unknownFields, ['spec.other']);
+    assert.deepEqual(
+      res.causes.map((c) => c.field),
+      ['spec.constructor'],
+    );
+  });
+});
+
 describe('structuralErrors', () => {
   it('a structural schema has none', () => assert.deepEqual(structuralErrors(SCHEMA, 'spec.versions[0].schema.openAPIV3Schema'), []));
   it('a field without a type, and a root that is no object', () => {
