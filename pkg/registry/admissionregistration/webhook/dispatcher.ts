@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MutatingWebhook, ValidatingWebhook } from '../../../../api/admissionregistration/v1/types.js';
 import { StatusError, newBadRequest, newInternalError, type StatusCause, type StatusDetails, type StatusReason } from '../../../../api/meta/v1/status.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import { userInfoOf } from '../../../auth/user.js';
 import { applyJSONPatch } from '../../patch/jsonpatch.js';
 import type { AdmissionAttributes } from './attributes.js';
 import { CallError, callWebhook, type ServiceResolver } from './client.js';
@@ -174,7 +175,7 @@ function reviewRequest(uid: string, attr: AdmissionAttributes): Record<string, u
     requestKind: gvk,
     requestResource: gvr,
     operation: attr.operation,
-    userInfo: attr.user ? userInfo(attr.user) : {},
+    userInfo: attr.user ? userInfoOf(attr.user) : {},
     object: attr.object ?? null,
     oldObject: attr.oldObject ?? null,
     dryRun: attr.dryRun,
@@ -187,18 +188,6 @@ function reviewRequest(uid: string, attr: AdmissionAttributes): Record<string, u
   if (attr.name) request.name = attr.name;
   if (attr.namespace) request.namespace = attr.namespace;
   return request;
-}
-
-function userInfo(u: NonNullable<AdmissionAttributes['user']>): Record<string, unknown> {
-  const out: Record<string, unknown> = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = u.groups;
-  if (u.extra?.size) {
-    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
-    for (const [k, v] of u.extra) extra[k] = v;
-    out.extra = extra;
-  }
-  return out;
 }
 
 /** VerifyAdmissionResponse: the response, or why it cannot be used. */
