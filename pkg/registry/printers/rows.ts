@@ -672,6 +672,8 @@ export const ROWS: Record<string, CellsFn> = {
   'networking.k8s.io/networkpolicies': (o, now) => [name(o), formatLabelSelector(labelSelector(rec(o.spec).podSelector) ?? {}), age(o, now)],
   'certificates.k8s.io/certificatesigningrequests': csrCells,
   'node.k8s.io/runtimeclasses': (o, now) => [name(o), str(o.handler), age(o, now)],
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
   'discovery.k8s.io/endpointslices': (o, now) => [
     name(o),
     str(o.addressType),

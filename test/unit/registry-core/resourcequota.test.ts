@@ -7,7 +7,7 @@ import { formatQuantity } from '../../../api/resource/quantity.js';
 import { matchingResources, podConstraints, quotaMatches, usageOf } from '../../../pkg/util/quota/evaluator.js';
 import { prettyPrint, toUsage } from '../../../pkg/util/quota/resources.js';
 import { ResourceQuotaAdmission, syncedQuota } from '../../../pkg/registry/core/resourcequota/admission.js';
-import { LIVE_LOOKUP_TTL_MS, QuotaAccessor } from '../../../pkg/registry/core/resourcequota/accessor.js';
+import { LIVE_LOOKUP_TTL_MS, LiveLookupLister } from '../../../pkg/registry/livelookup.js';
 import type { Store } from '../../../pkg/registry/store.js';
 import type { ResourceInfo } from '../../../api/resourceinfo.js';
 
@@ -86,9 +86,9 @@ function fakeQuotas(items: ResourceQuota[]): Store {
 }
 
 /** The quota store and the admission's accessor over it. */
-function quotaStores(items: ResourceQuota[]): [Store, QuotaAccessor] {
+function quotaStores(items: ResourceQuota[]): [Store, LiveLookupLister<ResourceQuota>] {
   const store = fakeQuotas(items);
-  return [store, new QuotaAccessor(store)];
+  return [store, new LiveLookupLister<ResourceQuota>(store)];
 }
 
 const ctx = { namespace: 'ns', dryRun: false, fieldValidation: 'Strict' as const, warnings: [] };
@@ -149,7 +149,7 @@ test('a Service update is charged for the node ports it adds', async () => {
   assert.equal(items[0].status?.used?.['services.nodeports'], '1');
 });
 
-test('quotas come from the watch cache; a namespace the cache has none for is looked up live, once per 30 s', async () => {
+test('the admission lister reads the watch cache; a namespace the cache has none for is looked up live, once per 30 s', async () => {
   let cached: ResourceQuota[] = [];
   let live: ResourceQuota[] = [quota('new', { pods: '1' }, {})];
   const lists: string[] = [];
@@ -161,20 +161,20 @@ test('quotas come from the watch cache; a namespace the cache has none for is lo
     },
   } as unknown as Store;
   let now = 1_000;
-  const accessor = new QuotaAccessor(store, () => now);
+  const lister = new LiveLookupLister<ResourceQuota>(store, () => now);
   // Concurrent lookups share one live list.
-  const [a, b] = await Promise.all([accessor.getQuotas('ns'), accessor.getQuotas('ns')]);
+  const [a, b] = await Promise.all([lister.list('ns'), lister.list('ns')]);
   assert.deepEqual([a[0].metadata.name, b[0].metadata.name], ['new', 'new']);
   assert.deepEqual(lists, ['cache', 'cache', 'live']);
   // Within the TTL the remembered answer stands, even if etcd changed.
   live = [];
   now += LIVE_LOOKUP_TTL_MS - 1;
-  assert.equal((await accessor.getQuotas('ns'))[0].metadata.name, 'new');
+  assert.equal((await lister.list('ns'))[0].metadata.name, 'new');
   now += 2;
-  assert.deepEqual(await accessor.getQuotas('ns'), []);
+  assert.deepEqual(await lister.list('ns'), []);
   // Once the cache holds quotas, they answer and nothing is listed live.
   cached = [quota('cached', { pods: '1' }, {})];
   lists.length = 0;
-  assert.equal((await accessor.getQuotas('ns'))[0].metadata.name, 'cached');
+  assert.equal((await lister.list('ns'))[0].metadata.name, 'cached');
   assert.deepEqual(lists, ['cache']);
 });

@@ -10,7 +10,7 @@ import { newForbidden } from '../../../../api/meta/v1/status.js';
 import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import { matchingResources, podConstraints, quotaMatches, usageOf } from '../../../util/quota/evaluator.js';
 import { add, fromUsage, isZero, lessThanOrEqual, mask, prettyPrint, sameUsage, subtract, toUsage, type Usage } from '../../../util/quota/resources.js';
-import type { QuotaAccessor } from './accessor.js';
+import type { LiveLookupLister } from '../../livelookup.js';
 import type { AdmissionPlugin, RequestContext, Store } from '../../store.js';
 
 /** What a namespace's objects use of the named resources (the controller's calculation, for a quota it has not synced yet). */
@@ -35,7 +35,7 @@ export async function syncedQuota(quota: ResourceQuota, calculate: UsageCalculat
 export class ResourceQuotaAdmission implements AdmissionPlugin {
   constructor(
     private readonly quotas: Store,
-    private readonly accessor: QuotaAccessor,
+    private readonly quotaLister: LiveLookupLister<ResourceQuota>,
     private readonly info: ResourceInfo,
     private readonly calculate: UsageCalculator,
   ) {}
@@ -92,7 +92,7 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   private async admit(obj: KubeObject, ctx: RequestContext, usage: () => Usage): Promise<void> {
     const namespace = ctx.namespace ?? obj.metadata.namespace;
     if (!namespace) return;
-    const items = await this.accessor.getQuotas(namespace);
+    const items = await this.quotaLister.list(namespace);
     if (items.length === 0) return;
     const delta = usage();
     if (isZero(delta)) return;
