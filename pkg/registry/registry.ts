@@ -262,10 +262,12 @@ export class Registry {
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
     const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    const admit = (store: Store) => store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.group !== group)
-        store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
+      if (store instanceof Store && store.info.group !== group) admit(store);
     }
+    // Custom resources' stores, made when their CRDs are established, get the webhooks too.
+    this.crds.admission = admit;
   }
 
   /** What the namespace's objects use of a quota's resources, counted over every kind the quota limits (each kind once). */

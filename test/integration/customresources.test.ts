@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { startManager } from '../support/controllers.js';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { newCertificate } from '../../pkg/util/certs.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/crd');
 const CRONTAB_CRD = join(FIXTURES, 'crontab.yaml');
@@ -346,6 +349,60 @@ describe('custom resources', () => {
     assert.match(out, /^FIELD: spec <Object>$/m);
     assert.match(out, /^\s+cronSpec\s+<string>$/m);
     assert.match(out, /^\s+replicas\s+<integer>$/m);
+  });
+
+  it('a validating admission webhook sees custom resources', async () => {
+    const ca = newCertificate({ commonName: 'webhook-ca', usage: 'ca' });
+    const serving = newCertificate({ commonName: 'webhook', usage: 'server', hosts: ['127.0.0.1'], issuer: ca });
+    const server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
+      req.on('end', () => {
+        const review = JSON.parse(Buffer.concat(chunks).toString()) as { request: { uid: string; object: { spec?: { image?: string } } } };
+        const allowed = review.request.object.spec?.image !== 'forbidden';
+        const response = { uid: review.request.uid, allowed, status: allowed ? undefined : { code: 403, message: 'image forbidden is not allowed' } };
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const config = {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name: 'crontabs' },
+        webhooks: [
+          {
+            name: 'crontabs.stable.example.com',
+            clientConfig: { url, caBundle: Buffer.from(ca.cert).toString('base64') },
+            rules: [{ apiGroups: ['stable.example.com'], apiVersions: ['*'], operations: ['CREATE'], resources: ['crontabs'] }],
+            sideEffects: 'None',
+            admissionReviewVersions: ['v1'],
+          },
+        ],
+      };
+      assert.equal((await api('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', config)).status, 201);
+      const body = (name: string, image: string) => ({ apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name }, spec: { image } });
+      const refused = await until('the webhook to refuse', async () => {
+        const res = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', body('refused', 'forbidden'));
+        return res.status === 403 ? res : undefined;
+      });
+      assert.equal(
+        (refused.json() as { message: string }).message,
+        'crontabs.stable.example.com "refused" is forbidden: admission webhook "crontabs.stable.example.com" denied the request: image forbidden is not allowed',
+      );
+      assert.equal((await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', body('allowed', 'fine'))).status, 201);
+      await api('DELETE', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/crontabs');
+      // The webhook is asked until the apiserver has seen its configuration go.
+      await until('the webhook to be gone', async () => {
+        const res = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', body('after', 'forbidden'));
+        return res.status === 201 ? true : undefined;
+      });
+      for (const name of ['allowed', 'after']) await api('DELETE', `/apis/stable.example.com/v1/namespaces/default/crontabs/${name}`);
+    } finally {
+      server.close();
+    }
   });
 
   it('a watch through @kubernetes/client-node sees ADDED, MODIFIED and DELETED; CustomObjectsApi creates and patches', async () => {

@@ -75,6 +75,8 @@ export class CRDHandler {
   private readonly cleaning = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Adds the registry's admission plugins (the admission webhooks) to a new custom resource store. */
+  admission?: (store: Store) => void;
 
   constructor(private readonly deps: CRDHandlerDeps) {}
 
@@ -177,6 +179,7 @@ export class CRDHandler {
       const version = crd.spec.versions.find((v) => v.name === info.version);
       if (!version) continue;
       const store = new Store(info, storage, customResourceStrategy(crd, version), info.namespaced ? this.deps.namespaces : undefined, hooks);
+      this.admission?.(store);
       served.stores.set(info.version, store);
       served.schemas.set(info.version, customResourceSchema(crd, version, info.kind));
       const scale = version.subresources?.scale;
