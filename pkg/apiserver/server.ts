@@ -39,6 +39,9 @@ import { newAuthorizer, type AuthorizationMode } from './authorization/index.js'
 import { AuditLog } from './filters/audit.js';
 import { serveCreateOnly } from './createonly.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
+import { JWTTokenAuthenticator, TokenGenerator, boundTokenValidator, legacyAuthenticator } from '../auth/serviceaccount/jwt.js';
+import { readPublicKeys, readSigningKey } from '../auth/serviceaccount/keys.js';
+import { openIDMetadata, serveOpenIDMetadata, type OpenIDMetadata } from './openidmetadata.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -78,8 +81,18 @@ export interface APIServerConfig {
   enableBootstrapTokenAuth: boolean;
   /** --anonymous-auth: a request without credentials is system:anonymous (else 401). */
   anonymousAuth: boolean;
-  /** --api-audiences: the audiences TokenReview takes tokens for when a review names none. */
+  /** --api-audiences: the audiences requests are for (service-account tokens must name one); default: the issuers. */
   apiAudiences: string[];
+  /** --service-account-issuer: the first is the iss of new tokens; tokens of any of them are taken. */
+  serviceAccountIssuers: string[];
+  /** --service-account-signing-key-file: the private key TokenRequest signs with (not served without it). */
+  serviceAccountSigningKeyFile?: string;
+  /** --service-account-key-file: the public keys tokens are verified with; default: the signing key's. */
+  serviceAccountKeyFiles: string[];
+  /** --service-account-max-token-expiration in seconds; 0: no cap. */
+  serviceAccountMaxTokenExpirationSeconds: number;
+  /** --service-account-jwks-uri: the jwks_uri of the discovery document; default: <issuer>/openid/v1/jwks. */
+  serviceAccountJWKSURI?: string;
   /** Decides what each user may do when authorizationModes is only AlwaysAllow (the default: everything is allowed). */
   authorizer: Authorizer;
   /** --authorization-mode: AlwaysAllow, Node and RBAC, asked in this order (pkg/apiserver/authorization). */
@@ -110,6 +123,9 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   enableBootstrapTokenAuth: false,
   anonymousAuth: true,
   apiAudiences: [],
+  serviceAccountIssuers: [],
+  serviceAccountKeyFiles: [],
+  serviceAccountMaxTokenExpirationSeconds: 0,
   authorizer: ALWAYS_ALLOW,
   authorizationModes: ['AlwaysAllow'],
 };
@@ -142,6 +158,7 @@ export class APIServer {
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
+  private readonly openIDMetadata?: OpenIDMetadata;
 
   constructor(
     readonly config: APIServerConfig,
@@ -156,6 +173,8 @@ export class APIServer {
       const secrets = (name: string) => this.store('', 'v1', 'secrets')?.getIfExists(KUBE_SYSTEM_CTX, name) ?? Promise.resolve(undefined);
       tokens.push(new BootstrapTokenAuthenticator(secrets, config.log));
     }
+    const serviceAccounts = this.serviceAccountTokens(config);
+    tokens.push(...serviceAccounts.authenticators);
     if (config.clientCAFile) this.x509 = new X509Authenticator();
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
     if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
@@ -172,8 +191,11 @@ export class APIServer {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
       authenticateToken: async (token) => this.authenticator.authenticateToken(token),
-      apiAudiences: config.apiAudiences,
+      apiAudiences: serviceAccounts.apiAudiences,
+      tokenGenerator: serviceAccounts.generator,
+      maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,
     });
+    this.openIDMetadata = serviceAccounts.metadata;
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
       ? newAuthorizer(this.registry, config.authorizationModes, config.log)
@@ -194,6 +216,40 @@ export class APIServer {
     return this.registry.store(group, version, plural);
   }
 
+  /**
+   * Service-account tokens from the --service-account-* flags: the signer for TokenRequest, the
+   * authenticators of bound and legacy tokens (reading the watch caches), and the discovery documents.
+   */
+  private serviceAccountTokens(config: APIServerConfig): {
+    authenticators: TokenAuthenticator[];
+    apiAudiences: string[];
+    generator?: TokenGenerator;
+    metadata?: OpenIDMetadata;
+  } {
+    const issuers = config.serviceAccountIssuers;
+    const max = config.serviceAccountMaxTokenExpirationSeconds;
+    if (max !== 0 && (max < 3600 || max > 2 ** 32)) throw new Error('the service-account-max-token-expiration must be between 1 hour and 2^32 seconds');
+    const apiAudiences = config.apiAudiences.length ? config.apiAudiences : [...issuers];
+    const signing = config.serviceAccountSigningKeyFile ? readSigningKey(config.serviceAccountSigningKeyFile) : undefined;
+    if (signing && issuers.length === 0) throw new Error('--service-account-signing-key-file requires --service-account-issuer');
+    const keyFiles = config.serviceAccountKeyFiles.length ? config.serviceAccountKeyFiles : (signing ? [config.serviceAccountSigningKeyFile as string] : []);
+    const keys = keyFiles.flatMap(readPublicKeys);
+    if (keys.length === 0) return { authenticators: [], apiAudiences };
+    const get = (plural: string) => (namespace: string, name: string) =>
+      this.store('', 'v1', plural)?.getIfExists({ ...SERVER_CTX, namespace }, name) ?? Promise.resolve(undefined);
+    const getter = { getServiceAccount: get('serviceaccounts'), getPod: get('pods'), getSecret: get('secrets') };
+    const authenticators: TokenAuthenticator[] = [legacyAuthenticator(keys, apiAudiences, getter)];
+    if (issuers.length) {
+      authenticators.unshift(new JWTTokenAuthenticator({ issuers, keys, implicitAudiences: apiAudiences, validator: boundTokenValidator(getter) }));
+    }
+    return {
+      authenticators,
+      apiAudiences,
+      generator: signing && new TokenGenerator(issuers[0], signing),
+      metadata: issuers.length ? openIDMetadata(issuers[0], keys, config.serviceAccountJWKSURI) : undefined,
+    };
+  }
+
   private routes(): void {
     const app = this.app;
     app.disable('x-powered-by');
@@ -202,6 +258,7 @@ export class APIServer {
     // Requests with a Content-Encoding come here too: body-parser inflates them.
     app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
+    if (this.openIDMetadata) serveOpenIDMetadata(app, this.openIDMetadata);
     app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
     app.get('/readyz', (_req, res) => {
       this.etcd.currentRevision().then(

@@ -37,6 +37,8 @@ import type { APIAuthorization } from './authorization/authorization.js';
 import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
+import { TokenREST } from './core/serviceaccount/token.js';
+import type { TokenGenerator } from '../auth/serviceaccount/jwt.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -47,6 +49,10 @@ export interface RegistryOptions {
   authenticateToken?: TokenAuthenticate;
   /** --api-audiences, for TokenReview. */
   apiAudiences?: string[];
+  /** The signer of service-account tokens (--service-account-issuer and -signing-key-file); serviceaccounts/token is not served without it. */
+  tokenGenerator?: TokenGenerator;
+  /** --service-account-max-token-expiration in seconds (0: no cap). */
+  maxTokenExpirationSeconds?: number;
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -69,6 +75,7 @@ export class Registry {
   readonly binding?: BindingREST;
   readonly eviction?: EvictionREST;
   readonly finalize?: FinalizeREST;
+  readonly token?: TokenREST;
   /** Roles and bindings in memory, indexed for the RBAC authorizer. */
   readonly rbac = new RBACCache();
   readonly ruleResolver = new RuleResolver(this.rbac);
@@ -125,6 +132,15 @@ export class Registry {
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    const secrets = this.store('', 'v1', 'secrets');
+    if (opts.tokenGenerator && serviceAccounts && pods && secrets) {
+      this.token = new TokenREST(serviceAccounts, pods, secrets, this.store('', 'v1', 'nodes'), {
+        generator: opts.tokenGenerator,
+        apiAudiences: opts.apiAudiences ?? [],
+        maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0,
+      });
+    }
     for (const [plural, kind] of Object.entries(RBAC_KINDS)) {
       const store = this.store('rbac.authorization.k8s.io', 'v1', plural);
       if (store) this.rbacInformers.push(this.informer(store, this.rbac.handlersFor(kind)));
