@@ -4,7 +4,7 @@
 // parties can check this apiserver's service-account tokens. Served only when
 // the issuer is an https URL; authorised as non-resource URLs (the
 // system:service-account-issuer-discovery cluster role).
-import type { Express } from 'express';
+import type { Express, Response } from 'express';
 import { publicJWK, type PublicKey } from '../auth/serviceaccount/keys.js';
 
 export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
@@ -36,11 +36,14 @@ export function openIDMetadata(issuer: string, keys: PublicKey[], jwksURI?: stri
   return { configuration: JSON.stringify(configuration), jwks: JSON.stringify({ keys: keys.map(publicJWK) }) };
 }
 
+function send(res: Response, contentType: string, body: string): void {
+  // setHeader, not res.set: express would add a charset the upstream types do not carry.
+  res.setHeader('content-type', contentType);
+  res.setHeader('cache-control', CACHE_CONTROL);
+  res.end(body);
+}
+
 export function serveOpenIDMetadata(app: Express, metadata: OpenIDMetadata): void {
-  app.get(OPENID_CONFIGURATION_PATH, (_req, res) => {
-    res.set({ 'content-type': 'application/json', 'cache-control': CACHE_CONTROL }).send(Buffer.from(metadata.configuration));
-  });
-  app.get(JWKS_PATH, (_req, res) => {
-    res.set({ 'content-type': 'application/jwk-set+json', 'cache-control': CACHE_CONTROL }).send(Buffer.from(metadata.jwks));
-  });
+  app.get(OPENID_CONFIGURATION_PATH, (_req, res) => send(res, 'application/json', metadata.configuration));
+  app.get(JWKS_PATH, (_req, res) => send(res, 'application/jwk-set+json', metadata.jwks));
 }

@@ -232,7 +232,7 @@ export class APIServer {
     const apiAudiences = config.apiAudiences.length ? config.apiAudiences : [...issuers];
     const signing = config.serviceAccountSigningKeyFile ? readSigningKey(config.serviceAccountSigningKeyFile) : undefined;
     if (signing && issuers.length === 0) throw new Error('--service-account-signing-key-file requires --service-account-issuer');
-    const keyFiles = config.serviceAccountKeyFiles.length ? config.serviceAccountKeyFiles : (signing ? [config.serviceAccountSigningKeyFile as string] : []);
+    const keyFiles = config.serviceAccountKeyFiles.length ? config.serviceAccountKeyFiles : signing ? [config.serviceAccountSigningKeyFile as string] : [];
     const keys = keyFiles.flatMap(readPublicKeys);
     if (keys.length === 0) return { authenticators: [], apiAudiences };
     const get = (plural: string) => (namespace: string, name: string) =>

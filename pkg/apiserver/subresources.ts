@@ -114,7 +114,12 @@ export class SubresourceHandlers {
 
   private async token(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const body = decodeBody(req.get('content-type'), req.body as Buffer);
-    sendObject(res, 201, await this.restOf(this.registry.token, route).create(ctxOf(req, route, q), route.name as string, body), responseFormat(req.get('accept'), false));
+    sendObject(
+      res,
+      201,
+      await this.restOf(this.registry.token, route).create(ctxOf(req, route, q), route.name as string, body),
+      responseFormat(req.get('accept'), false),
+    );
   }
 
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----

@@ -88,7 +88,8 @@ export function boundTokenValidator(getter: ServiceAccountTokenGetter): ClaimsVa
     if (k.secret) {
       const secret = await getter.getSecret(ns, k.secret.name);
       if (!secret || deletedBefore(secret, cutoff)) throw new Error('service account token has been invalidated');
-      if (secret.metadata.uid !== k.secret.uid) throw new Error(`secret UID (${secret.metadata.uid}) does not match service account secret ref claim (${k.secret.uid})`);
+      if (secret.metadata.uid !== k.secret.uid)
+        throw new Error(`secret UID (${secret.metadata.uid}) does not match service account secret ref claim (${k.secret.uid})`);
     }
     const info: ServiceAccountInfo = { namespace: ns, name: k.serviceaccount.name, uid: k.serviceaccount.uid };
     if (k.pod) {

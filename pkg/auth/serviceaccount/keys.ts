@@ -32,7 +32,9 @@ export function algorithmOf(key: KeyObject): SigningAlgorithm {
 }
 
 export function keyID(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
 }
 
 function publicKeyOf(key: KeyObject): PublicKey {

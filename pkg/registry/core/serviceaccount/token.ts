@@ -49,9 +49,13 @@ export function tokenRequestSpec(body: unknown): TokenRequestSpec {
   const exp = spec.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;
   if (typeof exp !== 'number' || !Number.isInteger(exp)) throw newBadRequest('spec.expirationSeconds must be an integer');
   if (exp < MIN_TOKEN_EXPIRATION_SECONDS)
-    invalid([{ reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${exp}: may not specify a duration less than 10 minutes` }]);
+    invalid([
+      { reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${exp}: may not specify a duration less than 10 minutes` },
+    ]);
   if (exp > MAX_TOKEN_EXPIRATION_SECONDS)
-    invalid([{ reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${exp}: may not specify a duration larger than 2^32 seconds` }]);
+    invalid([
+      { reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${exp}: may not specify a duration larger than 2^32 seconds` },
+    ]);
   const out: TokenRequestSpec = { audiences: audiences as string[], expirationSeconds: exp };
   const ref = spec.boundObjectRef;
   if (ref !== undefined && ref !== null) {
