@@ -91,6 +91,8 @@ export interface APIServerConfig {
   serviceAccountKeyFiles: string[];
   /** --service-account-max-token-expiration in seconds; 0: no cap. */
   serviceAccountMaxTokenExpirationSeconds: number;
+  /** --disable-admission-plugins: by upstream's names (test fixtures turn ServiceAccount off, as upstream's do). */
+  disableAdmissionPlugins: string[];
   /** --service-account-jwks-uri: the jwks_uri of the discovery document; default: <issuer>/openid/v1/jwks. */
   serviceAccountJWKSURI?: string;
   /** Decides what each user may do when authorizationModes is only AlwaysAllow (the default: everything is allowed). */
@@ -126,6 +128,7 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   serviceAccountIssuers: [],
   serviceAccountKeyFiles: [],
   serviceAccountMaxTokenExpirationSeconds: 0,
+  disableAdmissionPlugins: [],
   authorizer: ALWAYS_ALLOW,
   authorizationModes: ['AlwaysAllow'],
 };
@@ -194,6 +197,7 @@ export class APIServer {
       apiAudiences: serviceAccounts.apiAudiences,
       tokenGenerator: serviceAccounts.generator,
       maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,
+      disabledAdmissionPlugins: config.disableAdmissionPlugins,
     });
     this.openIDMetadata = serviceAccounts.metadata;
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.

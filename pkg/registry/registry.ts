@@ -38,6 +38,7 @@ import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAcces
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
 import { TokenREST } from './core/serviceaccount/token.js';
+import { ServiceAccountAdmission } from './core/serviceaccount/admission.js';
 import type { TokenGenerator } from '../auth/serviceaccount/jwt.js';
 
 export interface RegistryOptions {
@@ -53,6 +54,8 @@ export interface RegistryOptions {
   tokenGenerator?: TokenGenerator;
   /** --service-account-max-token-expiration in seconds (0: no cap). */
   maxTokenExpirationSeconds?: number;
+  /** --disable-admission-plugins: admission plugins not to run, by upstream's names (ServiceAccount, LimitRanger, ...). */
+  disabledAdmissionPlugins?: string[];
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -128,7 +131,7 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
-    this.addComponentStatusesAndAdmission(resources, storages);
+    this.addComponentStatusesAndAdmission(resources, storages, opts);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
@@ -207,9 +210,10 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses.
+   * other resources: RuntimeClass, LimitRanger and ServiceAccount on pods,
+   * DefaultIngressClass on ingresses, ResourceQuota on every namespaced kind.
    */
-  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
     const csStorage = cs && storages.get(etcdPrefix(cs));
     if (cs && csStorage) {
@@ -217,15 +221,19 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
+    const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
     const pods = this.store('', 'v1', 'pods');
     const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
-    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    if (pods && runtimeClasses && !disabled.has('RuntimeClass')) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
-    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    if (pods) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    // Upstream's order: LimitRanger, ServiceAccount, ..., ResourceQuota last.
+    if (pods && !disabled.has('LimitRanger')) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    if (pods && serviceAccounts && !disabled.has('ServiceAccount')) pods.admission.push(new ServiceAccountAdmission(serviceAccounts));
     const quotas = this.store('', 'v1', 'resourcequotas');
-    if (!quotas) return;
+    if (!quotas || disabled.has('ResourceQuota')) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, store.info, calculate));

@@ -75,6 +75,9 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
     serviceAccountIssuers: [SERVICE_ACCOUNT_ISSUER],
     serviceAccountSigningKeyFile: join(certDir, 'sa.key'),
     serviceAccountKeyFiles: [join(certDir, 'sa.pub')],
+    // As upstream's integration test servers: pods need no ServiceAccount (no controller-manager
+    // makes `default` here). Tests of that admission turn it back on.
+    disableAdmissionPlugins: ['ServiceAccount'],
     securePort: port,
     log: (m) => {
       logs.push(m);
