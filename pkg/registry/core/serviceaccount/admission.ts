@@ -59,7 +59,10 @@ export function mountServiceAccountToken(pod: Pod, newName: () => string = () =>
     for (const c of containers) {
       const mounts = listOf<VolumeMount>(c.volumeMounts);
       if (mounts.some((m) => m.mountPath === DEFAULT_API_TOKEN_MOUNT_PATH)) continue;
-      c.volumeMounts = [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), { name: volumeName, readOnly: true, mountPath: DEFAULT_API_TOKEN_MOUNT_PATH }];
+      c.volumeMounts = [
+        ...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []),
+        { name: volumeName, readOnly: true, mountPath: DEFAULT_API_TOKEN_MOUNT_PATH },
+      ];
       needsVolume = true;
     }
   };

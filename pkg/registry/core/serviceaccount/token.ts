@@ -15,6 +15,8 @@ import {
 } from '../../../auth/serviceaccount/claims.js';
 import type { TokenGenerator } from '../../../auth/serviceaccount/jwt.js';
 import type { RequestContext, Store } from '../../store.js';
+import { nodeIdentity } from '../../../auth/nodeidentifier.js';
+import { tokenRequestRestriction } from '../../noderestriction/admission.js';
 
 export interface TokenRequestSpec {
   audiences: string[];
@@ -82,6 +84,12 @@ export class TokenREST {
     const spec = tokenRequestSpec(body);
     const read: RequestContext = { ...ctx, dryRun: false, warnings: [] };
     const sa = await this.serviceAccounts.get(read, name);
+    // NodeRestriction: a kubelet gets tokens only for pods on its node.
+    if (nodeIdentity(ctx.user) !== undefined) {
+      const ref = spec.boundObjectRef;
+      const boundPod = ref?.apiVersion === 'v1' && ref.kind === 'Pod' && ref.name ? await this.pods.getIfExists(read, ref.name) : undefined;
+      tokenRequestRestriction(ctx, name, ref, boundPod);
+    }
     let pod: KubeObject | undefined;
     let secret: KubeObject | undefined;
     let node: ObjectRef | undefined;
