@@ -5,7 +5,7 @@
 // the issuer is an https URL; authorised as non-resource URLs (the
 // system:service-account-issuer-discovery cluster role).
 import type { Express, Response } from 'express';
-import { publicJWK, type PublicKey } from '../auth/serviceaccount/keys.js';
+import { publicJWK, type PublicKey } from '../util/serviceaccount/keys.js';
 
 export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/openid/v1/jwks';

@@ -39,8 +39,9 @@ import { newAuthorizer, type AuthorizationMode } from './authorization/index.js'
 import { AuditLog } from './filters/audit.js';
 import { serveCreateOnly } from './createonly.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
-import { JWTTokenAuthenticator, TokenGenerator, boundTokenValidator, legacyAuthenticator } from '../auth/serviceaccount/jwt.js';
-import { readPublicKeys, readSigningKey } from '../auth/serviceaccount/keys.js';
+import { JWTTokenAuthenticator, boundTokenValidator, legacyAuthenticator } from '../auth/serviceaccount/jwt.js';
+import { TokenGenerator } from '../util/serviceaccount/generator.js';
+import { readPublicKeys, readSigningKey } from '../util/serviceaccount/keys.js';
 import { openIDMetadata, serveOpenIDMetadata, type OpenIDMetadata } from './openidmetadata.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 

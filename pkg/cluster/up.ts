@@ -12,7 +12,7 @@ import { kubeletServingCertificate, writeAdminKubeconfig, writeComponentKubeconf
 import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
 import { ensureEncryptionConfiguration } from './encryption.js';
-import { ensureSigningKeyPair } from '../auth/serviceaccount/keys.js';
+import { ensureSigningKeyPair } from '../util/serviceaccount/keys.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from './images.js';
 import { registryReady, registrySpec } from './registry.js';

@@ -39,7 +39,7 @@ import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesrevi
 import type { ReviewREST } from './authorization/review.js';
 import { TokenREST } from './core/serviceaccount/token.js';
 import { ServiceAccountAdmission } from './core/serviceaccount/admission.js';
-import type { TokenGenerator } from '../auth/serviceaccount/jwt.js';
+import type { TokenGenerator } from '../util/serviceaccount/generator.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SERVICE_ACCOUNT_ISSUER, request, run, startCluster, type TestCluster } from '../support/cluster.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
-import { TokenGenerator } from '../../pkg/auth/serviceaccount/jwt.js';
-import { parseSigningKey, readSigningKey } from '../../pkg/auth/serviceaccount/keys.js';
-import { boundClaims, legacyClaims, LEGACY_ISSUER } from '../../pkg/auth/serviceaccount/claims.js';
+import { TokenGenerator } from '../../pkg/util/serviceaccount/generator.js';
+import { parseSigningKey, readSigningKey } from '../../pkg/util/serviceaccount/keys.js';
+import { boundClaims, legacyClaims, LEGACY_ISSUER } from '../../pkg/util/serviceaccount/claims.js';
 
 jest.setTimeout(120_000);
 

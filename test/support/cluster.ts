@@ -14,7 +14,7 @@ import { startEtcd, type TestEtcd } from './etcd.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { APIServer, DEFAULT_CONFIG, type APIServerConfig } from '../../pkg/apiserver/server.js';
-import { ensureSigningKeyPair } from '../../pkg/auth/serviceaccount/keys.js';
+import { ensureSigningKeyPair } from '../../pkg/util/serviceaccount/keys.js';
 import { loadCA, loadOrCreateServingCerts, loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
 
 const run = promisify(execFile);

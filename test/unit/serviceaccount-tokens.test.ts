@@ -12,16 +12,16 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { Pod, ServiceAccount } from '../../api/core/v1/types.js';
 import { StatusError } from '../../api/meta/v1/status.js';
-import { boundClaims, legacyClaims, LEGACY_ISSUER, privateClaimsOf } from '../../pkg/auth/serviceaccount/claims.js';
+import { boundClaims, legacyClaims, LEGACY_ISSUER, privateClaimsOf } from '../../pkg/util/serviceaccount/claims.js';
 import {
   JWTTokenAuthenticator,
-  TokenGenerator,
   boundTokenValidator,
   legacyAuthenticator,
   userInfoOf,
   type ServiceAccountTokenGetter,
 } from '../../pkg/auth/serviceaccount/jwt.js';
-import { ensureSigningKeyPair, keyID, parsePublicKeys, parseSigningKey, publicJWK, readSigningKey } from '../../pkg/auth/serviceaccount/keys.js';
+import { ensureSigningKeyPair, keyID, parsePublicKeys, parseSigningKey, publicJWK, readSigningKey } from '../../pkg/util/serviceaccount/keys.js';
+import { TokenGenerator } from '../../pkg/util/serviceaccount/generator.js';
 import { tokenRequestSpec } from '../../pkg/registry/core/serviceaccount/token.js';
 import { mountServiceAccountToken, shouldAutomount } from '../../pkg/registry/core/serviceaccount/admission.js';
 

@@ -1,27 +1,22 @@
-// Signing and verifying service-account JWTs with `jose`, as upstream's
-// pkg/serviceaccount/jwt.go: a token generator for one issuer and signing key,
-// and a token authenticator for a set of issuers and public keys that hands the
+// Verifying service-account JWTs with `jose`, as upstream's pkg/serviceaccount/jwt.go
+// (signing is pkg/util/serviceaccount/generator.ts): a token authenticator for a
+// set of issuers and public keys that hands the
 // verified claims to a validator (bound tokens: claims.go; legacy tokens:
 // legacy.go), which checks that what the token names still exists.
-import { SignJWT, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { UserInfo } from '../user.js';
 import { ALL_AUTHENTICATED } from '../user.js';
-import { LEGACY_ISSUER, LEGACY_NAMESPACE_CLAIM, LEGACY_SA_NAME_CLAIM, LEGACY_SA_UID_CLAIM, LEGACY_SECRET_NAME_CLAIM, privateClaimsOf } from './claims.js';
-import type { PublicKey, SigningKey } from './keys.js';
-import { makeGroupNames, makeUsername } from './username.js';
-
-export class TokenGenerator {
-  constructor(
-    readonly issuer: string,
-    private readonly key: SigningKey,
-  ) {}
-
-  /** A compact JWS of the claims, with iss set and the key's alg and kid in the header. */
-  generateToken(claims: JWTPayload): Promise<string> {
-    return new SignJWT({ ...claims, iss: this.issuer }).setProtectedHeader({ alg: this.key.alg, kid: this.key.kid }).sign(this.key.privateKey);
-  }
-}
+import {
+  LEGACY_ISSUER,
+  LEGACY_NAMESPACE_CLAIM,
+  LEGACY_SA_NAME_CLAIM,
+  LEGACY_SA_UID_CLAIM,
+  LEGACY_SECRET_NAME_CLAIM,
+  privateClaimsOf,
+} from '../../util/serviceaccount/claims.js';
+import type { PublicKey } from '../../util/serviceaccount/keys.js';
+import { makeGroupNames, makeUsername } from '../../util/serviceaccount/username.js';
 
 /** Reads the objects a token names (from the apiserver's watch caches); undefined when absent. */
 export interface ServiceAccountTokenGetter {

@@ -10,9 +10,9 @@ import type { Secret, ServiceAccount } from '../../../api/core/v1/types.js';
 import { isStatus } from '../../client/rest.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
 import type { SharedIndexInformer } from '../../client/informer.js';
-import { LEGACY_ISSUER, legacyClaims } from '../../auth/serviceaccount/claims.js';
-import { TokenGenerator } from '../../auth/serviceaccount/jwt.js';
-import { readSigningKey } from '../../auth/serviceaccount/keys.js';
+import { LEGACY_ISSUER, legacyClaims } from '../../util/serviceaccount/claims.js';
+import { TokenGenerator } from '../../util/serviceaccount/generator.js';
+import { readSigningKey } from '../../util/serviceaccount/keys.js';
 import { readFileSync } from 'node:fs';
 import type { Controller, ControllerContext } from '../context.js';
 

@@ -9,7 +9,7 @@
 import type { Container, Pod, ProjectedVolumeSource, ServiceAccount, Volume, VolumeMount } from '../../../../api/core/v1/types.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import { newForbidden } from '../../../../api/meta/v1/status.js';
-import { WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from '../../../auth/serviceaccount/claims.js';
+import { WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from '../../../util/serviceaccount/claims.js';
 import { generatedName, type AdmissionPlugin, type RequestContext, type Store } from '../../store.js';
 
 export const DEFAULT_SERVICE_ACCOUNT_NAME = 'default';

@@ -12,8 +12,8 @@ import {
   MIN_TOKEN_EXPIRATION_SECONDS,
   boundClaims,
   type ObjectRef,
-} from '../../../auth/serviceaccount/claims.js';
-import type { TokenGenerator } from '../../../auth/serviceaccount/jwt.js';
+} from '../../../util/serviceaccount/claims.js';
+import type { TokenGenerator } from '../../../util/serviceaccount/generator.js';
 import type { RequestContext, Store } from '../../store.js';
 import { nodeIdentity } from '../../../auth/nodeidentifier.js';
 import { tokenRequestRestriction } from '../../noderestriction/admission.js';
