@@ -7,13 +7,16 @@
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SERVICE_ACCOUNT_ISSUER, request, run, startCluster, type TestCluster } from '../support/cluster.js';
+import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { startAPIServerProcess, type APIServerProcess } from '../bench/apiserver-process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { TokenGenerator } from '../../pkg/util/serviceaccount/generator.js';
-import { parseSigningKey, readSigningKey } from '../../pkg/util/serviceaccount/keys.js';
+import { ensureSigningKeyPair, parseSigningKey, readSigningKey } from '../../pkg/util/serviceaccount/keys.js';
 import { boundClaims, legacyClaims, LEGACY_ISSUER } from '../../pkg/util/serviceaccount/claims.js';
 
 jest.setTimeout(120_000);
@@ -264,5 +267,75 @@ describe('service-account tokens', () => {
 
   it('the signing key made for the cluster is an RSA key in PEM', () => {
     assert.match(readFileSync(join(c.dir, 'pki', 'sa.key'), 'utf8'), /^-----BEGIN RSA PRIVATE KEY-----/);
+  });
+});
+
+describe('service-account flags of the apiserver program', () => {
+  let etcd: TestEtcd;
+  let api: APIServerProcess;
+  let dir: string;
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    dir = mkdtempSync(join(tmpdir(), 'timonel-sa-flags-'));
+    ensureSigningKeyPair(join(dir, 'sa.key'), join(dir, 'sa.pub'));
+    // A retired key still accepted for verification, given as a comma list beside the current one.
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(join(dir, 'old.key'), privateKey.export({ type: 'sec1', format: 'pem' }));
+    writeFileSync(join(dir, 'tokens.csv'), 'admin-token,admin,admin,"system:masters"\n');
+    api = await startAPIServerProcess({
+      etcdEndpoint: etcd.endpoint,
+      dir,
+      args: [
+        `--token-auth-file=${join(dir, 'tokens.csv')}`,
+        '--service-account-issuer=https://issuer.example',
+        '--service-account-issuer=https://old-issuer.example',
+        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+        `--service-account-key-file=${join(dir, 'sa.pub')},${join(dir, 'old.key')}`,
+        '--service-account-max-token-expiration=1h',
+        '--api-audiences=api',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await etcd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const admin = () => ({ url: api.url, caCert: api.caCert, adminCert: { cert: '', key: '' }, token: 'admin-token' });
+
+  it('signs for the first issuer, caps the expiry, takes tokens of any issuer signed by any listed key, and publishes every key', async () => {
+    const sa = await request(admin(), 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } }),
+      headers: JSON_HDR,
+    });
+    assert.equal(sa.status, 201, sa.body);
+    const saUID = (sa.json() as { metadata: { uid: string } }).metadata.uid;
+    const res = await request(admin(), 'POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', {
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } }),
+      headers: JSON_HDR,
+    });
+    assert.equal(res.status, 201, res.body);
+    const tr = res.json() as { spec: { audiences: string[]; expirationSeconds: number }; status: { token: string; expirationTimestamp: string } };
+    const claims = decodeJwt(tr.status.token);
+    assert.equal(claims.iss, 'https://issuer.example');
+    assert.deepEqual(claims.aud, ['api']);
+    assert.equal((claims.exp as number) - (claims.iat as number), 3600);
+    assert.equal(tr.spec.expirationSeconds, 3600);
+    assert.equal(Date.parse(tr.status.expirationTimestamp) / 1000, claims.exp);
+    assert.equal((await request({ ...admin(), token: tr.status.token }, 'GET', '/api/v1/namespaces/default/serviceaccounts/robot')).status, 200);
+
+    const old = readSigningKey(join(dir, 'old.key'));
+    const oldToken = await new TokenGenerator('https://old-issuer.example', old).generateToken(
+      boundClaims({ serviceAccount: { namespace: 'default', name: 'robot', uid: saUID }, audiences: ['api'], expirationSeconds: 600 }),
+    );
+    assert.equal((await request({ ...admin(), token: oldToken }, 'GET', '/api/v1/namespaces/default/serviceaccounts/robot')).status, 200);
+
+    const jwks = (await request(admin(), 'GET', '/openid/v1/jwks')).json() as JSONWebKeySet;
+    assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+    const conf = (await request(admin(), 'GET', '/.well-known/openid-configuration')).json() as { issuer: string; jwks_uri: string };
+    assert.equal(conf.issuer, 'https://issuer.example');
+    assert.equal(conf.jwks_uri, 'https://issuer.example/openid/v1/jwks');
   });
 });
