@@ -180,7 +180,7 @@ export class APIServer {
     const serviceAccounts = this.serviceAccountTokens(config);
     tokens.push(...serviceAccounts.authenticators);
     if (config.clientCAFile) this.x509 = new X509Authenticator();
-    this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
+    this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth, apiAudiences: serviceAccounts.apiAudiences });
     if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, {
@@ -194,7 +194,7 @@ export class APIServer {
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
-      authenticateToken: async (token) => this.authenticator.authenticateToken(token),
+      authenticateToken: async (token, audiences) => this.authenticator.authenticateToken(token, audiences),
       apiAudiences: serviceAccounts.apiAudiences,
       tokenGenerator: serviceAccounts.generator,
       maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,

@@ -48,7 +48,7 @@ export interface RegistryOptions {
   serviceNodePortRange: string;
   /** The apiserver's token authentication, for TokenReview (not served without it). */
   authenticateToken?: TokenAuthenticate;
-  /** --api-audiences, for TokenReview. */
+  /** --api-audiences: what TokenRequest issues tokens for when a request names none. */
   apiAudiences?: string[];
   /** The signer of service-account tokens (--service-account-issuer and -signing-key-file); serviceaccounts/token is not served without it. */
   tokenGenerator?: TokenGenerator;
@@ -271,7 +271,7 @@ export class Registry {
     const review = info.group === 'authorization.k8s.io' ? ACCESS_REVIEWS[info.plural] : undefined;
     if (review) return new review(info, () => this.authorization);
     if (info.group !== 'authentication.k8s.io') return undefined;
-    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken, opts.apiAudiences);
+    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken);
     if (info.plural === 'selfsubjectreviews') return new SelfSubjectReviewREST();
     return undefined;
   }

@@ -115,6 +115,27 @@ describe('service-account tokens', () => {
     assert.equal((await whoami(fresh)).status, 201);
   });
 
+  it('TokenReview takes a token for the audiences it names, and says which', async () => {
+    const vault = (await c.kubectl(['create', 'token', 'robot', '--audience=vault', '--audience=other'])).stdout.trim();
+    const review = async (token: string, audiences?: string[]) => {
+      const res = await request(c, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences } }),
+        headers: JSON_HDR,
+      });
+      assert.equal(res.status, 201, res.body);
+      return (res.json() as { status: { authenticated?: boolean; audiences?: string[]; user: { username?: string } } }).status;
+    };
+    const ok = await review(vault, ['vault', 'unrelated']);
+    assert.equal(ok.authenticated, true);
+    assert.deepEqual(ok.audiences, ['vault']);
+    assert.equal(ok.user.username, 'system:serviceaccount:default:robot');
+    assert.equal((await review(vault)).authenticated, undefined, 'not for the api audiences');
+    assert.equal((await review(vault, [SERVICE_ACCOUNT_ISSUER])).authenticated, undefined);
+    const api = (await c.kubectl(['create', 'token', 'robot'])).stdout.trim();
+    assert.deepEqual((await review(api, [SERVICE_ACCOUNT_ISSUER])).audiences, [SERVICE_ACCOUNT_ISSUER]);
+    assert.equal((await review(api, ['vault'])).authenticated, undefined);
+  });
+
   it('forged and malformed tokens are 401, never 500', async () => {
     const saUID = await uidOf('serviceaccount', 'robot');
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

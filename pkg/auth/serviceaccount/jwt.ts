@@ -140,6 +140,11 @@ export interface JWTAuthenticatorOptions {
   validator: ClaimsValidator;
 }
 
+function audiencesOf(payload: JWTPayload): string[] {
+  if (typeof payload.aud === 'string') return [payload.aud];
+  return Array.isArray(payload.aud) ? payload.aud.filter((a) => typeof a === 'string') : [];
+}
+
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
@@ -154,7 +159,7 @@ export class JWTTokenAuthenticator {
     this.issuers = new Set(opts.issuers);
   }
 
-  authenticateToken(token: string): Promise<UserInfo | undefined> | undefined {
+  authenticateToken(token: string, audiences?: string[]): Promise<UserInfo | undefined> | undefined {
     if (token.length > 64 * 1024 || !JWT_SHAPE.test(token)) return undefined;
     let iss: unknown;
     try {
@@ -163,13 +168,18 @@ export class JWTTokenAuthenticator {
       return undefined;
     }
     if (typeof iss !== 'string' || !this.issuers.has(iss)) return undefined;
-    return this.verify(token).then(userInfoOf);
+    return this.verify(token, audiences).then(userInfoOf);
+  }
+
+  /** The aud of a token this authenticator took (a legacy token has none: the api audiences). */
+  tokenAudiences(token: string): string[] {
+    return audiencesOf(decodeJwt(token));
   }
 
   /** The token's service account, verified: signature, exp/nbf, audience, then the validator. Throws Error to refuse. */
-  async verify(token: string, audiences: string[] = this.opts.implicitAudiences): Promise<ServiceAccountInfo> {
+  async verify(token: string, audiences: string[] | undefined = this.opts.implicitAudiences): Promise<ServiceAccountInfo> {
     const payload = await this.verifySignature(token);
-    const tokenAuds = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+    const tokenAuds = audiencesOf(payload);
     // A token without aud (a legacy one) is for the apiserver's own audiences.
     const effective = tokenAuds.length ? tokenAuds : this.opts.implicitAudiences;
     if (this.opts.implicitAudiences.length && !effective.some((a) => audiences.includes(a))) {
