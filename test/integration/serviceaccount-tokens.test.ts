@@ -6,7 +6,7 @@
 // verifies a token with `jose`.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +155,12 @@ describe('service-account tokens', () => {
       ...claims,
       'kubernetes.io': { namespace: 'default', serviceaccount: 'robot', pod: [1] },
     });
-    for (const token of [forged, tampered, none, `${h}.${p}.${s}x`, `${h}.bm90IGpzb24.${s}`, 'e30.e30.e30', badKubernetes]) {
+    // HS256 keyed with the published public key: the old algorithm confusion.
+    const pubPEM = readFileSync(join(c.dir, 'pki', 'sa.pub'));
+    const hsHeader = Buffer.from(JSON.stringify({ alg: 'HS256', kid: decodeProtectedHeader(good).kid })).toString('base64url');
+    const hs = `${hsHeader}.${p}.${createHmac('sha256', pubPEM).update(`${hsHeader}.${p}`).digest('base64url')}`;
+    const nullHeader = `${Buffer.from('null').toString('base64url')}.${p}.${s}`;
+    for (const token of [forged, tampered, none, hs, nullHeader, `${h}.${p}.${s}x`, `${h}.bm90IGpzb24.${s}`, 'e30.e30.e30', badKubernetes]) {
       const res = await whoami(token);
       assert.equal(res.status, 401, `${token}: ${res.body}`);
     }

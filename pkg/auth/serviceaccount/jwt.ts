@@ -189,13 +189,15 @@ export class JWTTokenAuthenticator {
   }
 
   private async verifySignature(token: string): Promise<JWTPayload> {
-    let header: { kid?: unknown; alg?: unknown };
+    let header: unknown;
     try {
-      header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid?: unknown; alg?: unknown };
+      header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
     } catch {
       throw new Error('invalid token header');
     }
-    const candidates = this.opts.keys.filter((k) => k.alg === header.alg && (typeof header.kid !== 'string' || header.kid === k.kid));
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error('invalid token header');
+    const { alg, kid } = header as { alg?: unknown; kid?: unknown };
+    const candidates = this.opts.keys.filter((k) => k.alg === alg && (typeof kid !== 'string' || kid === k.kid));
     for (const k of candidates) {
       try {
         const { payload } = await jwtVerify(token, k.key, { algorithms: [k.alg], clockTolerance: LEEWAY_SECONDS });

@@ -98,19 +98,21 @@ export class TokenREST {
       const apiVersion = ref.apiVersion ?? '';
       const kind = ref.kind ?? '';
       const refName = ref.name ?? '';
+      const slash = apiVersion.indexOf('/');
+      const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+      const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
       let uid: string | undefined;
-      if (apiVersion === 'v1' && kind === 'Pod') {
+      // As upstream, the kind of the core group decides; the version is not checked.
+      if (group === '' && kind === 'Pod') {
         pod = await this.pods.get(read, refName);
         const podSA = ((pod as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName as string | undefined) ?? '';
         if (podSA !== name) throw newBadRequest(`cannot bind token for serviceaccount "${name}" to pod running with serviceaccount "${podSA}"`);
         uid = pod.metadata.uid;
         node = await this.nodeOf(pod, read);
-      } else if (apiVersion === 'v1' && kind === 'Secret') {
+      } else if (group === '' && kind === 'Secret') {
         secret = await this.secrets.get(read, refName);
         uid = secret.metadata.uid;
       } else {
-        const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-        const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
         throw newBadRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
       }
       if (ref.uid && uid !== ref.uid) {
