@@ -92,6 +92,8 @@ export interface APIServerConfig {
   serviceAccountKeyFiles: string[];
   /** --service-account-max-token-expiration in seconds; 0: no cap. */
   serviceAccountMaxTokenExpirationSeconds: number;
+  /** --service-account-extend-token-expiration: kubelet-projected tokens (3607 s) stay valid a year, warning after 3607 s. */
+  serviceAccountExtendTokenExpiration: boolean;
   /** --disable-admission-plugins: by upstream's names (test fixtures turn ServiceAccount off, as upstream's do). */
   disableAdmissionPlugins: string[];
   /** --service-account-jwks-uri: the jwks_uri of the discovery document; default: <issuer>/openid/v1/jwks. */
@@ -129,6 +131,7 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   serviceAccountIssuers: [],
   serviceAccountKeyFiles: [],
   serviceAccountMaxTokenExpirationSeconds: 0,
+  serviceAccountExtendTokenExpiration: true,
   disableAdmissionPlugins: [],
   authorizer: ALWAYS_ALLOW,
   authorizationModes: ['AlwaysAllow'],
@@ -198,6 +201,7 @@ export class APIServer {
       apiAudiences: serviceAccounts.apiAudiences,
       tokenGenerator: serviceAccounts.generator,
       maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,
+      extendTokenExpiration: config.serviceAccountExtendTokenExpiration,
       disabledAdmissionPlugins: config.disableAdmissionPlugins,
     });
     this.openIDMetadata = serviceAccounts.metadata;

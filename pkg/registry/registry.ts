@@ -54,6 +54,8 @@ export interface RegistryOptions {
   tokenGenerator?: TokenGenerator;
   /** --service-account-max-token-expiration in seconds (0: no cap). */
   maxTokenExpirationSeconds?: number;
+  /** --service-account-extend-token-expiration (default true). */
+  extendTokenExpiration?: boolean;
   /** --disable-admission-plugins: admission plugins not to run, by upstream's names (ServiceAccount, LimitRanger, ...). */
   disabledAdmissionPlugins?: string[];
 }
@@ -142,6 +144,7 @@ export class Registry {
         generator: opts.tokenGenerator,
         apiAudiences: opts.apiAudiences ?? [],
         maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0,
+        extendExpiration: opts.extendTokenExpiration ?? true,
       });
     }
     for (const [plural, kind] of Object.entries(RBAC_KINDS)) {

@@ -12,6 +12,8 @@ import { makeUsername } from './username.js';
 export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 /** The expiry of the token the ServiceAccount admission plugin projects (an hour and 7 s, so it can be told apart). */
 export const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
+/** The lifetime of a pod-bound token asked for WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS when expiry is extended: a year. */
+export const EXPIRATION_EXTENSION_SECONDS = 24 * 365 * 60 * 60;
 /** TokenRequest's shortest lifetime: ten minutes. */
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
 /** TokenRequest's longest lifetime: 2^32 seconds. */

@@ -8,6 +8,8 @@ import { newBadRequest, newConflict, newInvalid, type StatusCause } from '../../
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import {
   DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  EXPIRATION_EXTENSION_SECONDS,
+  WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS,
   MAX_TOKEN_EXPIRATION_SECONDS,
   MIN_TOKEN_EXPIRATION_SECONDS,
   boundClaims,
@@ -30,6 +32,11 @@ export interface TokenRESTOptions {
   apiAudiences: string[];
   /** --service-account-max-token-expiration in seconds; 0: no cap. */
   maxExpirationSeconds: number;
+  /**
+   * --service-account-extend-token-expiration: a pod-bound token for the api audiences asked for
+   * 3607 s (the admission plugin's projection) is valid for a year, with warnafter at 3607 s.
+   */
+  extendExpiration: boolean;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -125,11 +132,19 @@ export class TokenREST {
     const audiences = spec.audiences.length ? spec.audiences : [...this.opts.apiAudiences];
     const max = this.opts.maxExpirationSeconds;
     const expirationSeconds = max > 0 && spec.expirationSeconds > max ? max : spec.expirationSeconds;
+    let exp = expirationSeconds;
+    let warnAfterSeconds: number | undefined;
+    const forAPI = audiences.every((a) => this.opts.apiAudiences.includes(a));
+    if (this.opts.extendExpiration && pod && expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && forAPI) {
+      warnAfterSeconds = expirationSeconds;
+      exp = Math.max(EXPIRATION_EXTENSION_SECONDS, max);
+    }
     const now = Date.now();
     const claims = boundClaims({
       serviceAccount: { namespace: sa.metadata.namespace ?? '', name, uid: sa.metadata.uid ?? '' },
       audiences,
-      expirationSeconds,
+      expirationSeconds: exp,
+      warnAfterSeconds,
       pod: pod && { name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
       secret: secret && { name: secret.metadata.name ?? '', uid: secret.metadata.uid ?? '' },
       node,
@@ -141,7 +156,8 @@ export class TokenREST {
       kind: 'TokenRequest',
       metadata: { name, namespace: sa.metadata.namespace, creationTimestamp: null },
       spec: { ...spec, audiences, expirationSeconds },
-      status: { token, expirationTimestamp: new Date((claims.exp as number) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      // The expiry asked for, even when the token's is extended: clients refresh on it.
+      status: { token, expirationTimestamp: new Date((claims.iat as number) * 1000 + expirationSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
     } as unknown as KubeObject;
   }
 
