@@ -23,7 +23,7 @@ import {
 import { ensureSigningKeyPair, keyID, parsePublicKeys, parseSigningKey, publicJWK, readSigningKey } from '../../pkg/util/serviceaccount/keys.js';
 import { TokenGenerator } from '../../pkg/util/serviceaccount/generator.js';
 import { tokenRequestSpec } from '../../pkg/registry/core/serviceaccount/token.js';
-import { mountServiceAccountToken, shouldAutomount } from '../../pkg/registry/core/serviceaccount/admission.js';
+import { ServiceAccountAdmission, mountServiceAccountToken, shouldAutomount } from '../../pkg/registry/core/serviceaccount/admission.js';
 
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
@@ -285,5 +285,34 @@ describe('ServiceAccount admission: mounts', () => {
     assert.equal(shouldAutomount(sa(false), pod({})), false);
     assert.equal(shouldAutomount(sa(false), pod({ automountServiceAccountToken: true })), true);
     assert.equal(shouldAutomount(sa(true), pod({ automountServiceAccountToken: false })), false);
+  });
+});
+
+describe('ServiceAccount admission: looking up the account', () => {
+  /** A store whose account appears at the nth look. */
+  const appearsAt = (n: number) => {
+    let looks = 0;
+    return {
+      looks: () => looks,
+      store: { getIfExists: async (_ctx: unknown, name: string) => (++looks >= n ? ({ metadata: { name, uid: 'u' } } as KubeObject) : undefined) },
+    };
+  };
+  const newPod = (serviceAccountName?: string) =>
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { serviceAccountName, containers: [{ name: 'a' }] } }) as KubeObject;
+  const ctx = { namespace: 'ns', dryRun: false, fieldValidation: 'Strict' as const, warnings: [] };
+
+  it('waits for `default`, which the controller makes just after the namespace', async () => {
+    const s = appearsAt(4);
+    await new ServiceAccountAdmission(s.store as never, 1).admitCreate(newPod(), ctx);
+    assert.equal(s.looks(), 4);
+    const never = appearsAt(100);
+    await assert.rejects(new ServiceAccountAdmission(never.store as never, 1).admitCreate(newPod(), ctx), /error looking up service account ns\/default/);
+    assert.equal(never.looks(), 10);
+  });
+
+  it('looks once for any other account', async () => {
+    const s = appearsAt(2);
+    await assert.rejects(new ServiceAccountAdmission(s.store as never, 1).admitCreate(newPod('robot'), ctx), /serviceaccount "robot" not found/);
+    assert.equal(s.looks(), 1);
   });
 });

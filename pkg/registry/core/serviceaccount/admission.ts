@@ -17,6 +17,7 @@ export const SERVICE_ACCOUNT_VOLUME_NAME = 'kube-api-access';
 export const DEFAULT_API_TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const ROOT_CA_CONFIGMAP_NAME = 'kube-root-ca.crt';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+const DEFAULT_ACCOUNT_ATTEMPTS = 10;
 /** corev1.ProjectedVolumeSourceDefaultMode (0644), set explicitly as upstream does. */
 const PROJECTED_DEFAULT_MODE = 0o644;
 
@@ -72,10 +73,29 @@ export function mountServiceAccountToken(pod: Pod, newName: () => string = () =>
 }
 
 export class ServiceAccountAdmission implements AdmissionPlugin {
-  constructor(private readonly serviceAccounts: Store) {}
+  constructor(
+    private readonly serviceAccounts: Pick<Store, 'getIfExists'>,
+    /** Tests: the wait between looks for `default` (else 100-200 ms). */
+    private readonly retryIntervalMs?: number,
+  ) {}
 
   private refuse(pod: Pod, why: string): never {
     throw newForbidden({ group: '', resource: 'pods', name: pod.metadata.name }, why);
+  }
+
+  /**
+   * getServiceAccount: `default` is made by the service account controller just after its
+   * namespace, so it is looked for ten times, 100-200 ms apart, before the pod is refused.
+   */
+  private async serviceAccount(ctx: RequestContext, name: string): Promise<KubeObject | undefined> {
+    const attempts = name === DEFAULT_SERVICE_ACCOUNT_NAME ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
+    const interval = 100 + Math.floor(Math.random() * 100);
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, this.retryIntervalMs ?? interval));
+      const sa = await this.serviceAccounts.getIfExists(ctx, name);
+      if (sa) return sa;
+    }
+    return undefined;
   }
 
   async admitCreate(obj: KubeObject, ctx: RequestContext): Promise<void> {
@@ -84,7 +104,7 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
     if (!pod.spec.serviceAccountName) pod.spec.serviceAccountName = DEFAULT_SERVICE_ACCOUNT_NAME;
     const name = pod.spec.serviceAccountName;
     const namespace = ctx.namespace ?? pod.metadata.namespace ?? '';
-    const sa = typeof name === 'string' ? await this.serviceAccounts.getIfExists({ ...ctx, namespace }, name) : undefined;
+    const sa = typeof name === 'string' ? await this.serviceAccount({ ...ctx, namespace }, name) : undefined;
     if (!sa) this.refuse(pod, `error looking up service account ${namespace}/${String(name)}: serviceaccount "${String(name)}" not found`);
     if (shouldAutomount(sa as ServiceAccount, pod)) mountServiceAccountToken(pod);
   }
