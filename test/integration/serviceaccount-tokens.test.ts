@@ -237,6 +237,22 @@ describe('service-account tokens', () => {
     assert.equal(get.status, 405, get.body);
   });
 
+  it('discovery lists serviceaccounts/token as upstream does', async () => {
+    const list = (await request(c, 'GET', '/api/v1')).json() as { resources: Array<Record<string, unknown>> };
+    assert.deepEqual(
+      list.resources.find((r) => r.name === 'serviceaccounts/token'),
+      {
+        name: 'serviceaccounts/token',
+        singularName: '',
+        namespaced: true,
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      },
+    );
+  });
+
   it('serves OIDC discovery; its JWKS verifies a token with jose', async () => {
     const conf = await request(c, 'GET', '/.well-known/openid-configuration');
     assert.equal(conf.status, 200, conf.body);
