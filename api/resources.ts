@@ -67,6 +67,8 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
     subresources: ['status', 'approval'],
   }),
   r('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
+  r('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false, { categories: ['api-extensions'] }),
+  r('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false, { categories: ['api-extensions'] }),
   r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

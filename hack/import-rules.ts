@@ -20,7 +20,9 @@ export const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map([
   ['pkg/cri', SHARED],
   ['pkg/auth', SHARED],
   ['pkg/storage', SHARED],
-  ['pkg/registry', [...SHARED, 'pkg/auth', 'pkg/storage']],
+  // The Pod Security Standards' levels and checks (upstream's k8s.io/pod-security-admission).
+  ['pkg/podsecurity', SHARED],
+  ['pkg/registry', [...SHARED, 'pkg/auth', 'pkg/storage', 'pkg/podsecurity']],
   ['pkg/apiserver', [...SHARED, 'pkg/auth', 'pkg/metrics', 'pkg/storage', 'pkg/registry']],
   ['pkg/controller', COMPONENT],
   ['pkg/scheduler', COMPONENT],

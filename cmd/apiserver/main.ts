@@ -14,6 +14,8 @@ const { values } = parseArgs({
     'etcd-keyfile': { type: 'string' },
     'encryption-provider-config': { type: 'string' },
     'bind-address': { type: 'string', default: DEFAULT_CONFIG.bindAddress },
+    'advertise-address': { type: 'string' },
+    'endpoint-reconciler-type': { type: 'string', default: DEFAULT_CONFIG.endpointReconcilerType },
     'secure-port': { type: 'string', default: String(DEFAULT_CONFIG.securePort) },
     'cert-dir': { type: 'string', default: '/var/run/timonel/certs' },
     'tls-cert-file': { type: 'string' },
@@ -31,6 +33,10 @@ const { values } = parseArgs({
     'service-account-extend-token-expiration': { type: 'string', default: 'true' },
     'disable-admission-plugins': { type: 'string', multiple: true, default: [] },
     'audit-log-path': { type: 'string' },
+    'audit-policy-file': { type: 'string' },
+    'audit-log-maxsize': { type: 'string', default: '0' },
+    'audit-log-maxbackup': { type: 'string', default: '0' },
+    'audit-log-maxage': { type: 'string', default: '0' },
     'authorization-mode': { type: 'string', default: 'AlwaysAllow' },
     'kubelet-client-certificate': { type: 'string' },
     'kubelet-client-key': { type: 'string' },
@@ -62,6 +68,11 @@ function parseBool(flag: string, v: string): boolean {
 function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
 }
+function nonNegative(flag: string, v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  log(`invalid value ${JSON.stringify(v)} for --${flag}: want a whole number, 0 or more`);
+  process.exit(2);
+}
 function authorizationModes(flag: string): AuthorizationMode[] {
   try {
     return parseAuthorizationModes(flag);
@@ -69,6 +80,11 @@ function authorizationModes(flag: string): AuthorizationMode[] {
     log((err as Error).message);
     process.exit(2);
   }
+}
+function endpointReconcilerType(v: string): 'master-count' | 'none' {
+  if (v === 'master-count' || v === 'none') return v;
+  log(`invalid value ${JSON.stringify(v)} for --endpoint-reconciler-type: want master-count or none`);
+  process.exit(2);
 }
 function newServer(config: APIServerConfig): APIServer {
   try {
@@ -86,6 +102,8 @@ const server = newServer({
   etcdKeyFile: values['etcd-keyfile'],
   encryptionProviderConfig: values['encryption-provider-config'],
   bindAddress: values['bind-address'] as string,
+  advertiseAddress: values['advertise-address'],
+  endpointReconcilerType: endpointReconcilerType(values['endpoint-reconciler-type'] as string),
   securePort: Number(values['secure-port']),
   certDir: values['cert-dir'] as string,
   tlsCertFile: values['tls-cert-file'],
@@ -108,6 +126,10 @@ const server = newServer({
   serviceAccountExtendTokenExpiration: parseBool('service-account-extend-token-expiration', values['service-account-extend-token-expiration'] as string),
   disableAdmissionPlugins: list(values['disable-admission-plugins']),
   auditLogPath: values['audit-log-path'],
+  auditPolicyFile: values['audit-policy-file'],
+  auditLogMaxSize: nonNegative('audit-log-maxsize', values['audit-log-maxsize'] as string),
+  auditLogMaxBackup: nonNegative('audit-log-maxbackup', values['audit-log-maxbackup'] as string),
+  auditLogMaxAge: nonNegative('audit-log-maxage', values['audit-log-maxage'] as string),
   authorizationModes: authorizationModes(values['authorization-mode'] as string),
   watchCacheSize: Number(values['default-watch-cache-size']),
   compactionIntervalMs: Number(values['etcd-compaction-interval']) * 1000,

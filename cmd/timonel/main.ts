@@ -7,7 +7,7 @@ import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
-               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE]
+               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
   timonel down [--data-dir DIR] [--purge]`;
 
 async function main(): Promise<void> {
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
       'etcd-cafile': { type: 'string' },
       'etcd-certfile': { type: 'string' },
       'etcd-keyfile': { type: 'string' },
-      'bind-address': { type: 'string', default: '127.0.0.1' },
+      // All addresses, so pods reach the apiserver on the node's bridge address (pkg/cluster/up.ts).
+      'bind-address': { type: 'string', default: '0.0.0.0' },
       'secure-port': { type: 'string', default: '6443' },
       'etcd-client-port': { type: 'string', default: '2379' },
       'etcd-peer-port': { type: 'string', default: '2380' },
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       'registry-port': { type: 'string', default: '5000' },
       'node-name': { type: 'string', default: hostname().toLowerCase() },
       'audit-log-path': { type: 'string' },
+      'audit-policy-file': { type: 'string' },
       purge: { type: 'boolean', default: false },
     },
     strict: true,
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
         registryPort: Number(values['registry-port']),
         nodeName: values['node-name'] as string,
         auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
+        auditPolicyFile: values['audit-policy-file'] && resolve(values['audit-policy-file']),
         progress,
       });
       process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);

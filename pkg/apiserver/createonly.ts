@@ -8,6 +8,7 @@ import { groupVersion, type ResourceInfo } from '../../api/resourceinfo.js';
 import type { Creater } from '../registry/rest.js';
 import type { RequestContext } from '../registry/store.js';
 import { requestUser } from './filters/context.js';
+import { auditAnnotator, auditRequestObject } from './audit/context.js';
 import { decodeBody, responseFormat } from './negotiation.js';
 import { sendObject } from './responses.js';
 
@@ -20,6 +21,7 @@ export async function serveCreateOnly(req: Request, res: Response, info: Resourc
   const format = responseFormat(req.get('accept'), false);
   const body = decodeBody(req.get('content-type'), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)) as KubeObject;
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the request body must be a JSON or YAML object');
+  auditRequestObject(req, body);
   if (body.kind !== undefined && body.kind !== info.kind) {
     throw newBadRequest(`the kind in the body (${String(body.kind)}) does not match the kind of the URL (${info.kind})`);
   }
@@ -28,6 +30,13 @@ export async function serveCreateOnly(req: Request, res: Response, info: Resourc
     throw newBadRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);
   }
   // Nothing is stored, so a dry run is answered as any other.
-  const ctx: RequestContext = { namespace, dryRun: req.query.dryRun === 'All', fieldValidation: 'Ignore', warnings: [], user: requestUser(req) };
+  const ctx: RequestContext = {
+    namespace,
+    dryRun: req.query.dryRun === 'All',
+    fieldValidation: 'Ignore',
+    warnings: [],
+    user: requestUser(req),
+    addAuditAnnotation: auditAnnotator(req),
+  };
   sendObject(res, 201, await rest.create(ctx, body), format);
 }

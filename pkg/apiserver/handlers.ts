@@ -15,6 +15,7 @@ import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiat
 import type { SubresourceHandlers } from './subresources.js';
 import { sendJSON, sendObject, warningHeader } from './responses.js';
 import { requestUser } from './filters/context.js';
+import { auditAnnotator, auditRequestObject, auditRequestPatch, auditResponseJSON } from './audit/context.js';
 import type { ResourceRoute } from './route.js';
 
 type Query = Record<string, string | undefined>;
@@ -60,6 +61,7 @@ function contextOf(req: Request, route: ResourceRoute, q: Query): RequestContext
     force: queryBool(q.force),
     warnings: [],
     user: requestUser(req),
+    addAuditAnnotation: auditAnnotator(req),
   };
 }
 
@@ -163,7 +165,9 @@ export class ResourceHandlers {
     if (result.itemsJSON) {
       // Cached objects are stored with kind and apiVersion, and keep their JSON between lists.
       const head = JSON.stringify({ kind: route.info.listKind, apiVersion, metadata }).slice(0, -1);
-      sendJSON(res, 200, `${head},"items":[${result.itemsJSON.join(',')}]}`);
+      const text = `${head},"items":[${result.itemsJSON.join(',')}]}`;
+      auditResponseJSON(res, text);
+      sendJSON(res, 200, text);
       return;
     }
     sendObject(res, 200, { kind: route.info.listKind, apiVersion, metadata, items: result.items }, format);
@@ -173,6 +177,7 @@ export class ResourceHandlers {
     const format = responseFormat(req.get('accept'), false);
     const ctx = contextOf(req, route, q);
     const body = decodeBody(req.get('content-type'), bodyOf(req)) as KubeObject;
+    auditRequestObject(req, body);
     const created = await route.store.create(ctx, body, true);
     sendWarnings(res, ctx);
     sendObject(res, 201, created, format);
@@ -182,6 +187,7 @@ export class ResourceHandlers {
     const format = responseFormat(req.get('accept'), false);
     const ctx = contextOf(req, route, q);
     const body = decodeBody(req.get('content-type'), bodyOf(req)) as KubeObject;
+    auditRequestObject(req, body);
     const updated = await route.store.update(ctx, route.name as string, body, route.subresource);
     sendWarnings(res, ctx);
     sendObject(res, 200, updated, format);
@@ -193,6 +199,7 @@ export class ResourceHandlers {
     const ctx = contextOf(req, route, q);
     if (type !== 'apply' && q.force !== undefined) throw newBadRequest('force: Invalid value: true: may not be specified for non-apply patch');
     const patch = decodePatch(type, bodyOf(req));
+    auditRequestPatch(req, patch);
     const { object, created } = await route.store.patch(ctx, route.name as string, type, patch, route.subresource);
     sendWarnings(res, ctx);
     sendObject(res, created ? 201 : 200, object, format);
@@ -203,6 +210,7 @@ export class ResourceHandlers {
     const body = bodyOf(req);
     if (body.length) {
       const decoded = decodeBody(req.get('content-type'), body);
+      auditRequestObject(req, decoded);
       if (decoded && typeof decoded === 'object' && !Array.isArray(decoded)) opts = decoded as DeleteOptions;
       else throw newBadRequest('DeleteOptions must be an object');
     }

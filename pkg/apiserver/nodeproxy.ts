@@ -18,6 +18,7 @@ import { StatusError, newBadRequest, newInternalError, newInvalid, newNotFound, 
 import type { CertKeyPair } from '../util/certs.js';
 import { unescapeSegment } from './resourcerequest.js';
 import { queryBool } from '../util/queryparams.js';
+import { requestAudit } from './audit/context.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 
@@ -55,6 +56,7 @@ export function takeUpgrade(req: IncomingMessage): { socket: Duplex; head: Buffe
   const p = pendingUpgrades.get(req);
   if (!p || p.taken) return undefined;
   p.taken = true;
+  requestAudit(req)?.hijacked();
   return { socket: p.socket, head: p.head };
 }
 

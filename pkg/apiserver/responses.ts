@@ -5,6 +5,7 @@ import { toStatusError } from '../../api/meta/v1/status.js';
 import { objectJSON } from '../storage/objectjson.js';
 import { isStackOverflow, nestedTooDeeplyToProcess } from './depth.js';
 import type { ResponseFormat } from './negotiation.js';
+import { auditResponseObject } from './audit/context.js';
 
 /** Writes a StatusError (or any error) as a metav1.Status, never a stack trace. */
 export function sendError(res: Response, err: unknown, log?: (msg: string) => void): void {
@@ -19,10 +20,13 @@ export function sendError(res: Response, err: unknown, log?: (msg: string) => vo
   // As kube-apiserver's ErrorNegotiated: a Status with retryAfterSeconds also says so in Retry-After.
   const retry = se.details?.retryAfterSeconds;
   if (retry && retry > 0) res.setHeader('Retry-After', String(retry));
-  sendJSON(res, se.code, JSON.stringify(se.toStatus()));
+  const status = se.toStatus();
+  auditResponseObject(res, status);
+  sendJSON(res, se.code, JSON.stringify(status));
 }
 
 export function sendObject(res: Response, code: number, obj: unknown, format: ResponseFormat = 'json'): void {
+  auditResponseObject(res, obj);
   if (format === 'yaml') res.status(code).type('application/yaml').send(toYAML(obj));
   else sendJSON(res, code, objectJSON(obj));
 }

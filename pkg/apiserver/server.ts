@@ -36,8 +36,14 @@ import { X509Authenticator } from './authentication/x509.js';
 import { RequestFilters } from './filters/chain.js';
 import { ALWAYS_ALLOW } from './filters/authorization.js';
 import { newAuthorizer, type AuthorizationMode } from './authorization/index.js';
-import { AuditLog } from './filters/audit.js';
+import { AuditFilter } from './filters/audit.js';
+import { LogBackend } from './audit/log.js';
+import { loadPolicyFile } from './audit/policy.js';
+import { requestAudit } from './audit/context.js';
+import { isStackOverflow } from './depth.js';
 import { serveCreateOnly } from './createonly.js';
+import { KubernetesServiceController, advertisedAddress } from './kubernetesservice.js';
+import { servingCertificateHosts } from './servingcert.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
 import { JWTTokenAuthenticator, boundTokenValidator, legacyAuthenticator } from '../auth/serviceaccount/jwt.js';
 import { TokenGenerator } from '../util/serviceaccount/generator.js';
@@ -54,6 +60,15 @@ export interface APIServerConfig {
   /** --encryption-provider-config: an EncryptionConfiguration file; the resources it names are encrypted at rest. */
   encryptionProviderConfig?: string;
   bindAddress: string;
+  /**
+   * --advertise-address: the address published in the `default/kubernetes` Endpoints and
+   * EndpointSlice, and a name in the serving certificate; defaults to a bind address pods can dial.
+   */
+  advertiseAddress?: string;
+  /** --endpoint-reconciler-type: master-count keeps the `default/kubernetes` endpoints (one apiserver), none leaves them alone. */
+  endpointReconcilerType: 'master-count' | 'none';
+  /** How often the `default/kubernetes` Service and endpoints are checked (upstream's EndpointInterval, 10 s). */
+  endpointReconcileIntervalMs: number;
   securePort: number;
   certDir: string;
   tlsCertFile?: string;
@@ -102,8 +117,14 @@ export interface APIServerConfig {
   authorizer: Authorizer;
   /** --authorization-mode: AlwaysAllow, Node and RBAC, asked in this order (pkg/apiserver/authorization). */
   authorizationModes: AuthorizationMode[];
-  /** --audit-log-path: one audit.k8s.io/v1 Event a line per request. */
+  /** --audit-log-path: audit.k8s.io/v1 Events, one a line ('-': stdout); nothing is audited without auditPolicyFile. */
   auditLogPath?: string;
+  /** --audit-policy-file: the audit.k8s.io/v1 Policy that gives each request its level. */
+  auditPolicyFile?: string;
+  /** --audit-log-maxsize (megabytes), --audit-log-maxbackup, --audit-log-maxage (days); 0: no limit. */
+  auditLogMaxSize?: number;
+  auditLogMaxBackup?: number;
+  auditLogMaxAge?: number;
   /**
    * Tests only (--check-prototypes): after every request the built-in prototypes are compared with
    * their state at start; a change is reported here (the command exits non-zero).
@@ -114,6 +135,8 @@ export interface APIServerConfig {
 
 export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | 'log'> = {
   bindAddress: '127.0.0.1',
+  endpointReconcilerType: 'master-count',
+  endpointReconcileIntervalMs: 10_000,
   securePort: 6443,
   serviceClusterIPRange: '10.96.0.0/12',
   serviceNodePortRange: '30000-32767',
@@ -158,10 +181,11 @@ export class APIServer {
   private readonly handlers: ResourceHandlers;
   private readonly openapi: OpenAPIDocuments;
   caCert = '';
+  private kubernetesService?: KubernetesServiceController;
   readonly authenticator: RequestAuthenticator;
   private readonly x509?: X509Authenticator;
   private readonly filters: RequestFilters;
-  private readonly audit?: AuditLog;
+  private readonly audit?: AuditFilter;
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
@@ -184,7 +208,7 @@ export class APIServer {
     tokens.push(...serviceAccounts.authenticators);
     if (config.clientCAFile) this.x509 = new X509Authenticator();
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth, apiAudiences: serviceAccounts.apiAudiences });
-    if (config.auditLogPath) this.audit = new AuditLog(config.auditLogPath);
+    this.audit = newAuditFilter(config);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, {
       caFile: config.etcdCAFile,
@@ -244,8 +268,8 @@ export class APIServer {
     const keyFiles = config.serviceAccountKeyFiles.length ? config.serviceAccountKeyFiles : signing ? [config.serviceAccountSigningKeyFile as string] : [];
     const keys = keyFiles.flatMap(readPublicKeys);
     if (keys.length === 0) return { authenticators: [], apiAudiences };
-    const get = (plural: string) => (namespace: string, name: string) =>
-      this.store('', 'v1', plural)?.getIfExists({ ...SERVER_CTX, namespace }, name) ?? Promise.resolve(undefined);
+    // From the watch caches: a token is checked on every request, etcd is not asked each time.
+    const get = (plural: string) => (namespace: string, name: string) => this.store('', 'v1', plural)?.getCached(namespace, name) ?? Promise.resolve(undefined);
     const getter = { getServiceAccount: get('serviceaccounts'), getPod: get('pods'), getSecret: get('secrets') };
     const authenticators: TokenAuthenticator[] = [legacyAuthenticator(keys, apiAudiences, getter)];
     if (issuers.length) {
@@ -308,6 +332,7 @@ export class APIServer {
       // express could not unescape a path parameter (%c0%ae is no UTF-8): a path nothing is served at.
       if ((err as Error)?.name === 'URIError') return sendError(res, newNotFoundPath(req.path));
       if (e?.status === 400 && e.type) return sendError(res, newBadRequest(`malformed request: ${(err as Error).message}`));
+      auditUnexpected(req, err);
       sendError(res, err, this.config.log);
     });
   }
@@ -346,7 +371,10 @@ export class APIServer {
         const r = asExpress(req, res, path, query, body);
         return this.serveGroupVersion(r.req, r.res, target.group, target.version, target.rest);
       })
-      .catch((err: unknown) => sendError(res as unknown as Response, err, this.config.log));
+      .catch((err: unknown) => {
+        auditUnexpected(req, err);
+        sendError(res as unknown as Response, err, this.config.log);
+      });
   }
 
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
@@ -387,6 +415,7 @@ export class APIServer {
     } catch (err) {
       if (!(err instanceof StatusError) || err.code >= 500)
         this.config.log(`${req.method} ${req.originalUrl}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      auditUnexpected(req, err);
       sendError(res, err);
     }
   }
@@ -401,10 +430,8 @@ export class APIServer {
     const certs =
       this.config.tlsCertFile && this.config.tlsPrivateKeyFile
         ? { cert: readFile(this.config.tlsCertFile), key: readFile(this.config.tlsPrivateKeyFile), caCert: '' }
-        : loadOrCreateServingCerts(
-            this.config.certDir,
-            ['127.0.0.1', 'localhost', this.config.bindAddress].filter((h, i, a) => a.indexOf(h) === i && h !== '0.0.0.0'),
-          );
+        : loadOrCreateServingCerts(this.config.certDir, servingCertificateHosts({ ...this.config, advertiseAddress: advertisedAddress(this.config) }));
+    if ('reissued' in certs && certs.reissued) this.config.log(`serving certificate made again: ${certs.reissued}`);
     this.caCert = certs.caCert;
     const kubeletClientCert =
       this.config.kubeletClientCertificate && this.config.kubeletClientKey
@@ -452,6 +479,20 @@ export class APIServer {
     const addr = this.server.address();
     if (addr && typeof addr === 'object') this.config.securePort = addr.port;
     this.config.log(`serving securely on ${this.config.bindAddress}:${this.config.securePort}`);
+    // After listening: the published port is the one bound (a test's port 0 becomes a real one).
+    const advertiseAddress = advertisedAddress(this.config);
+    if (this.config.endpointReconcilerType !== 'none') {
+      if (!advertiseAddress)
+        this.config.log('no address pods can reach (bind address is loopback or all, no --advertise-address): default/kubernetes gets no endpoints');
+      this.kubernetesService = new KubernetesServiceController({
+        stores: (group, version, plural) => this.store(group, version, plural),
+        advertiseAddress,
+        securePort: this.config.securePort,
+        intervalMs: this.config.endpointReconcileIntervalMs,
+        log: this.config.log,
+      });
+      this.kubernetesService.start();
+    }
   }
 
   /** --check-prototypes: once the request is answered (or its connection gone), the built-ins must be as they were. */
@@ -477,6 +518,7 @@ export class APIServer {
   }
 
   async stop(): Promise<void> {
+    await this.kubernetesService?.stop();
     this.stopCompactor?.();
     // Stop taking requests first (watch clients reconnect at once on kept-alive sockets).
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -487,6 +529,28 @@ export class APIServer {
     this.etcd.close();
     await this.audit?.close();
   }
+}
+
+/** An error no handler meant to answer (upstream: a panic) ends the request's audit event at the Panic stage. */
+function auditUnexpected(req: IncomingMessage, err: unknown): void {
+  if (!(err instanceof StatusError) && !isStackOverflow(err)) requestAudit(req)?.panicked(err);
+}
+
+/** The audit filter, when both a policy and a log are given (a bad policy stops the start). */
+function newAuditFilter(config: APIServerConfig): AuditFilter | undefined {
+  const policy = config.auditPolicyFile ? loadPolicyFile(config.auditPolicyFile) : undefined;
+  if (!config.auditLogPath) return undefined;
+  if (!policy) {
+    config.log('no audit policy file given (--audit-policy-file): no audit events will be recorded');
+    return undefined;
+  }
+  const backend = new LogBackend({
+    path: config.auditLogPath,
+    maxSizeMB: config.auditLogMaxSize,
+    maxBackups: config.auditLogMaxBackup,
+    maxAgeDays: config.auditLogMaxAge,
+  });
+  return new AuditFilter(policy, backend);
 }
 
 // The timeout filter's answer: errors.NewTimeoutError(..., 0).

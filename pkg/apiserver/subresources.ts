@@ -14,6 +14,7 @@ import { sendObject } from './responses.js';
 import type { ResourceRoute } from './route.js';
 import type { NodeProxy } from './nodeproxy.js';
 import { requestUser } from './filters/context.js';
+import { auditAnnotator, auditRequestObject, auditRequestPatch } from './audit/context.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -29,7 +30,15 @@ function ctxOf(req: Request, route: ResourceRoute, q: Query): RequestContext {
     fieldValidation: 'Ignore',
     warnings: [],
     user: requestUser(req),
+    addAuditAnnotation: auditAnnotator(req),
   };
+}
+
+/** The request's body, decoded, and recorded for the audit log. */
+function decodedBody(req: Request): unknown {
+  const obj = decodeBody(req.get('content-type'), req.body as Buffer);
+  auditRequestObject(req, obj);
+  return obj;
 }
 
 export class SubresourceHandlers {
@@ -77,10 +86,12 @@ export class SubresourceHandlers {
       case 'GET':
         return sendObject(res, 200, await rest.get(ctx, name), format);
       case 'PUT':
-        return sendObject(res, 200, await rest.update(ctx, name, decodeBody(req.get('content-type'), req.body as Buffer) as Scale), format);
+        return sendObject(res, 200, await rest.update(ctx, name, decodedBody(req) as Scale), format);
       case 'PATCH': {
         const type = patchTypeOf(req.get('content-type'));
-        return sendObject(res, 200, await rest.patch(ctx, name, type, decodePatch(type, req.body as Buffer)), format);
+        const patch = decodePatch(type, req.body as Buffer);
+        auditRequestPatch(req, patch);
+        return sendObject(res, 200, await rest.patch(ctx, name, type, patch), format);
       }
       default:
         throw newMethodNotSupported(`${route.info.plural}/scale`, method);
@@ -90,7 +101,7 @@ export class SubresourceHandlers {
   // ---- pods/binding: the scheduler's write ----
 
   private async binding(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
-    const binding = decodeBody(req.get('content-type'), req.body as Buffer) as Binding;
+    const binding = decodedBody(req) as Binding;
     await this.restOf(this.registry.binding, route).create(ctxOf(req, route, q), route.name as string, binding);
     sendObject(res, 201, successStatus(201));
   }
@@ -98,7 +109,7 @@ export class SubresourceHandlers {
   // ---- pods/eviction: a delete that disruption budgets may refuse ----
 
   private async eviction(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
-    const eviction = decodeBody(req.get('content-type'), req.body as Buffer) as Eviction;
+    const eviction = decodedBody(req) as Eviction;
     await this.restOf(this.registry.eviction, route).create(ctxOf(req, route, q), route.name as string, eviction);
     sendObject(res, 201, successStatus(201));
   }
@@ -106,7 +117,7 @@ export class SubresourceHandlers {
   // ---- namespaces/finalize: the namespace controller's last step ----
 
   private async finalize(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
-    const body = decodeBody(req.get('content-type'), req.body as Buffer) as { spec?: { finalizers?: unknown } };
+    const body = decodedBody(req) as { spec?: { finalizers?: unknown } };
     sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(req, route, q), route.name as string, body));
   }
 

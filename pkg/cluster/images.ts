@@ -1,5 +1,5 @@
 // Container images for a machine without internet: built from Debian packages
-// (busybox-static, nginx, redis-server) and a tiny static pause, pushed into
+// (busybox-static, nginx, redis-server, nodejs) and a tiny static pause, pushed into
 // the local registry that containerd uses as the mirror for docker.io and
 // registry.k8s.io. Unmodified manifests (`image: nginx:1.14.2`) then pull
 // through CRI as they would from Docker Hub. Every tag a catalogue entry lists
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
+  chownSync,
   closeSync,
   copyFileSync,
   createWriteStream,
@@ -122,6 +123,17 @@ export const IMAGES: ImageSpec[] = [
     config: { Env: [PATH_ENV], Entrypoint: ['docker-entrypoint.sh'], Cmd: ['redis-server'], WorkingDir: '/data', ExposedPorts: { '6379/tcp': {} } },
     files: ['redis/redis-server', 'redis/docker-entrypoint.sh'],
     rootfs: async (dir, ctx) => redisRootfs(dir, ctx),
+  },
+  {
+    name: 'node',
+    recipe: 'node-2',
+    // Debian bookworm's Node.js is 18.20: only tags that name 18 (no `latest` or `lts`, which are newer lines on Docker Hub).
+    references: {
+      'docker.io/library/node': ['18', '18-slim', '18-bookworm', '18-bookworm-slim', '18.20', '18.20-slim', '18.20-bookworm', '18.20-bookworm-slim'],
+    },
+    config: { Env: [PATH_ENV], Cmd: ['node'] },
+    files: [],
+    rootfs: async (dir, ctx) => nodeRootfs(dir, ctx),
   },
 ];
 
@@ -687,7 +699,15 @@ export function parseAptDepends(out: string): Map<string, DependencyGroup[]> {
   return graph;
 }
 
-/** The Depends/Pre-Depends closure of `roots` as apt resolves it now, without the excluded packages. */
+/** `nodejs=18.20.4+dfsg-1~deb12u3` → `nodejs`: a root may pin a version, in apt's own syntax. */
+function packageName(root: string): string {
+  return root.split('=')[0];
+}
+
+/**
+ * The Depends/Pre-Depends closure of `roots` as apt resolves it now, without the excluded packages.
+ * A root pinned to a version (`name=version`) stays pinned in the result, so that version is downloaded.
+ */
 export async function resolvePackages(roots: string[]): Promise<string[]> {
   // One recursive query (apt-cache loads its cache once, which is the slow part), then our own walk so
   // that excluded packages' dependencies are not followed.
@@ -706,8 +726,9 @@ export async function resolvePackages(roots: string[]): Promise<string[]> {
     throw new Error(`images: apt does not know ${roots.join(', ')}: ${err.message}`);
   });
   const graph = parseAptDepends(out);
+  const pinned = new Map(roots.filter((r) => r.includes('=')).map((r) => [packageName(r), r]));
   const have = new Set<string>();
-  const queue = roots.filter((p) => !excluded(p));
+  const queue = roots.map(packageName).filter((p) => !excluded(p));
   for (const r of queue) if (!graph.has(r)) throw new Error(`images: Debian package ${r} is unknown to apt`);
   while (queue.length) {
     const pkg = queue.shift() as string;
@@ -720,7 +741,26 @@ export async function resolvePackages(roots: string[]): Promise<string[]> {
       queue.push(pick);
     }
   }
-  return [...have].sort();
+  return [...have].map((p) => pinned.get(p) ?? p).sort();
+}
+
+/**
+ * The newest version of a Debian package in this machine's apt sources whose version starts
+ * with prefix (`apt-cache madison` lists the newest first). Not the candidate: the host may have
+ * a newer build installed from elsewhere (nodesource's nodejs 20), which no mirror serves.
+ */
+export async function newestDebianVersion(pkg: string, prefix: string): Promise<string | undefined> {
+  const out = await run('apt-cache', ['madison', pkg]).catch(() => '');
+  return parseAptMadison(out).find((v) => v.startsWith(prefix));
+}
+
+/** `apt-cache madison` lines (`name | version | source`) → versions, in its order. */
+export function parseAptMadison(out: string): string[] {
+  return out
+    .split('\n')
+    .map((line) => line.split('|').map((f) => f.trim()))
+    .filter((f) => f.length === 3 && f[1] !== '')
+    .map((f) => f[1]);
 }
 
 /** Downloads (Debian mirror of this machine's apt sources) and unpacks packages into root. */
@@ -804,6 +844,34 @@ async function nginxRootfs(root: string, ctx: BuildContext): Promise<void> {
   for (const f of readdirSync(join(root, 'var/log/nginx'))) rmSync(join(root, 'var/log/nginx', f), { force: true });
   symlink(root, 'var/log/nginx/access.log', '/dev/stdout');
   symlink(root, 'var/log/nginx/error.log', '/dev/stderr');
+}
+
+/** Debian bookworm's Node.js 18 (nodejs and libnode108) on the busybox base, as Docker Hub's node:18-slim runs it. */
+async function nodeRootfs(root: string, ctx: BuildContext): Promise<void> {
+  await busyboxRootfs(root);
+  let version = await newestDebianVersion('nodejs', '18.');
+  if (!version) {
+    await refreshAptLists();
+    version = await newestDebianVersion('nodejs', '18.');
+  }
+  if (!version) throw new Error("images: apt's sources have no nodejs 18.x (Debian bookworm's); check /etc/apt/sources.list");
+  await installDebs(root, [`nodejs=${version}`, 'ca-certificates'], ctx);
+  trim(root);
+  // Debian's node reads the system bundle at start (and warns when it is missing); its postinst
+  // (update-ca-certificates) is not run here, so the bundle is made as that script makes it.
+  const certs = join(root, 'usr/share/ca-certificates');
+  const bundle = readdirSync(certs, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.crt'))
+    .sort()
+    .map((f) => readFileSync(join(certs, f), 'utf8').trimEnd() + '\n');
+  if (!bundle.length) throw new Error('images: Debian ca-certificates shipped no certificates');
+  writeFile(root, 'etc/ssl/certs/ca-certificates.crt', bundle.join(''));
+  addUser(root, 'node:x:1000:1000::/home/node:/bin/sh', 'node:x:1000:');
+  mkdirs(root, { 'home/node': 0o755 });
+  chownSync(join(root, 'home/node'), 1000, 1000);
+  const out = (await run('chroot', [root, '/usr/bin/node', '--version'])).trim();
+  if (!out.startsWith('v18.20.')) throw new Error(`images: the node image's node says ${out}, the tags promise 18.20`);
 }
 
 async function redisRootfs(root: string, ctx: BuildContext): Promise<void> {

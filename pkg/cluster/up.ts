@@ -11,6 +11,7 @@ import { clusterInfoKubeconfigYAML } from './kubeconfig.js';
 import { kubeletServingCertificate, writeAdminKubeconfig, writeComponentKubeconfig, type ClusterAccess, type Component } from './identities.js';
 import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached, stopByPid, type ProcessSpec } from './process.js';
 import { ensureAdminToken } from '../apiserver/tokens.js';
+import { ensureAuditPolicy } from './auditpolicy.js';
 import { ensureEncryptionConfiguration } from './encryption.js';
 import { ensureSigningKeyPair } from '../util/serviceaccount/keys.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
@@ -40,6 +41,8 @@ export interface UpOptions {
   nodeName: string;
   /** --audit-log-path for the apiserver: who did what, one JSON line per request (off when unset). */
   auditLogPath?: string;
+  /** --audit-policy-file for the apiserver; without it, auditpolicy.ts's default (Metadata for every request). */
+  auditPolicyFile?: string;
   progress: (msg: string) => void;
 }
 
@@ -248,7 +251,13 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
         ...(opts.etcdTLS?.caFile ? [`--etcd-cafile=${opts.etcdTLS.caFile}`] : []),
         ...(opts.etcdTLS?.certFile ? [`--etcd-certfile=${opts.etcdTLS.certFile}`] : []),
         ...(opts.etcdTLS?.keyFile ? [`--etcd-keyfile=${opts.etcdTLS.keyFile}`] : []),
+        // Pods reach the apiserver through the kubernetes Service (10.96.0.1:443), which the proxy
+        // sends to the advertised address: the node's IP on the CNI bridge. That bridge is made by
+        // the kubelet, which needs the apiserver first, so the apiserver cannot bind the node's IP
+        // when it starts; `up` binds all addresses by default (kube-apiserver's own default), which
+        // takes the bridge address whenever it appears and keeps 127.0.0.1 for the kubeconfigs.
         `--bind-address=${opts.bindAddress}`,
+        `--advertise-address=${nodeIP(opts.podCIDR)}`,
         `--secure-port=${opts.securePort}`,
         `--cert-dir=${l.pkiDir}`,
         // Secrets are encrypted in etcd with a key made on the first `up`.
@@ -264,7 +273,9 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
         `--service-account-key-file=${join(l.pkiDir, SA_PUB)}`,
         // As kubeadm: each component holds only what its role grants, each kubelet only its own pods' objects.
         '--authorization-mode=Node,RBAC',
-        ...(opts.auditLogPath ? [`--audit-log-path=${opts.auditLogPath}`] : []),
+        ...(opts.auditLogPath
+          ? [`--audit-log-path=${opts.auditLogPath}`, `--audit-policy-file=${opts.auditPolicyFile ?? ensureAuditPolicy(join(l.pkiDir, 'audit-policy.yaml'))}`]
+          : []),
       ]),
       l.runDir,
       l.logDir,

@@ -21,8 +21,15 @@ import { TokenReviewREST, type TokenAuthenticate } from './authentication/tokenr
 import { SelfSubjectReviewREST } from './authentication/selfsubjectreview.js';
 import { ComponentStatusREST, componentChecks } from './core/componentstatus/rest.js';
 import { RuntimeClassAdmission } from './node/runtimeclass/admission.js';
+import { PodSecurityPlugin, newPodSecurity, podSecurityApplies } from './podsecurity/admission.js';
 import { DefaultIngressClass } from './networking/ingress/defaultclass.js';
+import { DefaultStorageClass } from './storage/storageclass/setdefault.js';
+import { WebhookDispatcher } from './admissionregistration/webhook/dispatcher.js';
+import { WebhookAdmission } from './admissionregistration/webhook/plugin.js';
+import { endpointResolver } from './admissionregistration/webhook/resolver.js';
+import { WebhookSource } from './admissionregistration/webhook/source.js';
 import { LimitRanger } from './core/limitrange/limitranger.js';
+import { LiveLookupLister } from './livelookup.js';
 import { ResourceQuotaAdmission, syncedQuota, type UsageCalculator } from './core/resourcequota/admission.js';
 import type { ResourceQuota } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
@@ -213,8 +220,9 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass, LimitRanger and ServiceAccount on pods,
-   * DefaultIngressClass on ingresses, ResourceQuota on every namespaced kind.
+   * other resources: LimitRanger, ServiceAccount and RuntimeClass on pods, DefaultIngressClass
+   * on ingresses, PodSecurity on namespaces, pods and the kinds with a pod template,
+   * ResourceQuota on every namespaced kind; --disable-admission-plugins leaves some out.
    */
   private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
@@ -225,21 +233,53 @@ export class Registry {
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
     const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
+    // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
+    const limitRanges = this.store('', 'v1', 'limitranges');
+    if (pods && limitRanges && !disabled.has('LimitRanger')) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    if (pods && serviceAccounts && !disabled.has('ServiceAccount')) pods.admission.push(new ServiceAccountAdmission(serviceAccounts));
+    const namespaces = this.store('', 'v1', 'namespaces');
+    if (pods && namespaces && !disabled.has('PodSecurity')) {
+      const podSecurity = newPodSecurity(namespaces, pods);
+      for (const store of this.stores.values()) {
+        if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
+      }
+    }
+    const claims = this.store('', 'v1', 'persistentvolumeclaims');
+    const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
+    if (claims && storageClasses && !disabled.has('DefaultStorageClass')) claims.admission.push(new DefaultStorageClass(storageClasses));
     const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
     if (pods && runtimeClasses && !disabled.has('RuntimeClass')) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    // Upstream's order: LimitRanger, ServiceAccount, ..., ResourceQuota last.
-    if (pods && !disabled.has('LimitRanger')) pods.admission.push(new LimitRanger(this.store('', 'v1', 'limitranges')));
-    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
-    if (pods && serviceAccounts && !disabled.has('ServiceAccount')) pods.admission.push(new ServiceAccountAdmission(serviceAccounts));
+    this.addWebhookAdmission();
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas || disabled.has('ResourceQuota')) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
+    const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, store.info, calculate));
+      if (store instanceof Store && store.info.namespaced && store !== quotas)
+        store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
+    }
+  }
+
+  /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
+  private addWebhookAdmission(): void {
+    const group = 'admissionregistration.k8s.io';
+    const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
+    const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
+    const namespaces = this.store('', 'v1', 'namespaces');
+    const services = this.store('', 'v1', 'services');
+    const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
+    if (!mutating || !validating || !namespaces || !services || !slices) return;
+    const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
+    const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    for (const store of this.stores.values()) {
+      if (store instanceof Store && store.info.group !== group)
+        store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     }
   }
 

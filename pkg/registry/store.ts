@@ -36,6 +36,12 @@ export interface RequestContext {
   warnings: string[];
   /** Who asks (after impersonation); absent for the apiserver's own writes. */
   user?: UserInfo;
+  /**
+   * Adds an annotation to the request's audit event (upstream's audit.AddAuditAnnotation, e.g.
+   * pod-security.kubernetes.io/enforce-policy); the first value of a key stays. Absent when the
+   * request is not audited.
+   */
+  addAuditAnnotation?: (key: string, value: string) => void;
 }
 
 export interface DeleteOptions {
@@ -82,8 +88,12 @@ export interface AdmissionPlugin {
   admitCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Validating admission of a create: runs after validation; throws to refuse. */
   validateCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Mutating admission of an update (subresource: 'status', ...): runs after the kind's defaults, before validation. */
+  admitUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
   /** Validating admission of an update that writes something (subresource: 'status', ...); throws to refuse. */
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
+  /** Validating admission of a delete, with the object as stored; throws to refuse. */
+  validateDelete?(old: KubeObject, ctx: RequestContext): Promise<void>;
 }
 
 export interface NamespaceLifecycle {
@@ -152,8 +162,10 @@ export class Store {
   }
 
   /** A kind with a spec always has one, as Go's value-typed Spec field is always written (`"spec": {}`). */
-  private defaultSpec(obj: KubeObject): void {
+  /** The kind's defaults (a spec, always, for kinds that have one): on every write, and on an object admission changed. */
+  setDefaults(obj: KubeObject): void {
     if (this.hasSpec && (obj.spec === undefined || obj.spec === null)) obj.spec = {};
+    this.strategy.defaults?.(obj);
   }
 
   /** Whether objects are stored at another version than this store serves. */
@@ -192,6 +204,12 @@ export class Store {
     const obj = await this.storage.getConsistent(ctx.namespace, name);
     if (!obj) throw newNotFound(this.ref(name));
     return this.present(obj);
+  }
+
+  /** The object as the watch cache has it (a moment behind etcd at most), or undefined; shared: do not change it. */
+  async getCached(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const obj = await this.storage.getCached(namespace, name);
+    return obj && this.present(obj);
   }
 
   /** The object, or undefined when there is none. */
@@ -265,8 +283,7 @@ export class Store {
     else delete meta.generation;
     // Status is the server's to set, unless the kind is created with it.
     if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
-    this.defaultSpec(obj);
-    this.strategy.defaults?.(obj);
+    this.setDefaults(obj);
     this.strategy.prepareForCreate?.(obj, ctx.user);
     for (const plugin of this.admission) await plugin.admitCreate?.(obj, ctx);
     this.validate(ctx, obj, undefined);
@@ -371,8 +388,8 @@ export class Store {
         ]);
     }
     this.strategy.prepareForUpdate?.(obj, old, subresource);
-    this.defaultSpec(obj);
-    this.strategy.defaults?.(obj);
+    this.setDefaults(obj);
+    for (const plugin of this.admission) await plugin.admitUpdate?.(obj, old, ctx, subresource);
     this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
       meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
@@ -463,7 +480,10 @@ export class Store {
   // ---- delete ----
 
   async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<DeleteResult> {
-    return this.guaranteedUpdate(ctx.namespace, name, (old) => this.deleteDecision(ctx, old, opts));
+    return this.guaranteedUpdate(ctx.namespace, name, async (old) => {
+      for (const plugin of this.admission) await plugin.validateDelete?.(this.present(old), ctx);
+      return this.deleteDecision(ctx, old, opts);
+    });
   }
 
   private deleteDecision(ctx: RequestContext, old: KubeObject, opts: DeleteOptions): Decision {

@@ -31,6 +31,8 @@ import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdat
 import { setDefaultsIngressClass, setDefaultsNetworkPolicy } from '../../api/networking/v1/defaults.js';
 import * as networking from '../../api/networking/v1/validation.js';
 import { validateRuntimeClass, validateRuntimeClassUpdate } from '../../api/node/v1/validation.js';
+import { setDefaultsMutatingWebhookConfiguration, setDefaultsValidatingWebhookConfiguration } from '../../api/admissionregistration/v1/defaults.js';
+import * as admissionregistration from '../../api/admissionregistration/v1/validation.js';
 import { csrStrategy } from './certificates/certificatesigningrequest/strategy.js';
 
 export type { StrategyWithHooks } from './strategy.js';
@@ -113,6 +115,20 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   ),
   'certificates.k8s.io/v1/CertificateSigningRequest': csrStrategy,
   'node.k8s.io/v1/RuntimeClass': strategy(undefined, validateRuntimeClass, validateRuntimeClassUpdate),
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': tracksGeneration(
+    strategy(
+      setDefaultsValidatingWebhookConfiguration,
+      admissionregistration.validateValidatingWebhookConfiguration,
+      admissionregistration.validateValidatingWebhookConfigurationUpdate,
+    ),
+  ),
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': tracksGeneration(
+    strategy(
+      setDefaultsMutatingWebhookConfiguration,
+      admissionregistration.validateMutatingWebhookConfiguration,
+      admissionregistration.validateMutatingWebhookConfigurationUpdate,
+    ),
+  ),
   'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
     strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
   ),

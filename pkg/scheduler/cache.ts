@@ -3,32 +3,13 @@
 // binding in flight, not yet seen by the pod informer). Assuming is what lets the
 // next pod be scheduled while the previous binding is still on the wire without
 // double-booking the node.
-import { parseQuantity } from '../../api/resource/quantity.js';
-import type { Container, Node, Pod, PodAffinity, PodAntiAffinity } from '../../api/core/v1/types.js';
+import type { Node, Pod, PodAffinity, PodAntiAffinity } from '../../api/core/v1/types.js';
+import { podHostPorts } from './plugins/helper/nodeinfo.js';
+import { nonZeroRequests, podRequests, resourceListFrom } from './plugins/helper/resources.js';
 import type { NodeInfo, ResourceList } from './framework/types.js';
-
-/** Upstream's defaults for containers without a request, used only for scoring (pkg/scheduler/util DefaultMilliCPURequest/DefaultMemoryRequest). */
-export const DEFAULT_MILLI_CPU_REQUEST = 100;
-export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
 /** How long an assumed pod whose binding finished may stay unconfirmed by the informer (upstream durationToExpireAssumedPod: 30 s when set). */
 export const ASSUMED_POD_TTL_MS = 30_000;
-
-/** A quantity in the scheduler's units: cpu in millicores (rounded up, as Quantity.MilliValue), everything else as an integer (rounded up). */
-export function resourceAmount(resource: string, q: string | number | undefined): number {
-  const v = parseQuantity(q);
-  if (v === undefined || v <= 0) return 0;
-  // Small epsilon so "0.1" * 1000 does not become 101 by float error.
-  if (resource === 'cpu') return Math.ceil(v * 1000 - 1e-9);
-  return Math.ceil(v - 1e-9);
-}
-
-/** Parses a ResourceList of quantity strings (allocatable, requests, overhead). */
-export function parseResourceList(list: Record<string, string | number> | undefined): ResourceList {
-  const out: ResourceList = {};
-  for (const [k, v] of Object.entries(list ?? {})) out[k] = resourceAmount(k, v);
-  return out;
-}
 
 function sameResources(a: ResourceList, b: ResourceList): boolean {
   const ka = Object.keys(a);
@@ -45,86 +26,9 @@ function subtractFrom(dst: ResourceList, src: ResourceList): void {
   for (const [k, v] of Object.entries(src)) dst[k] = (dst[k] ?? 0) - v;
 }
 
-function maxInto(dst: ResourceList, src: ResourceList): void {
-  for (const [k, v] of Object.entries(src)) if (v > (dst[k] ?? 0)) dst[k] = v;
-}
-
-type ContainerRequests = (c: Container) => ResourceList;
-
-const plainRequests: ContainerRequests = (c) => parseResourceList(c.resources?.requests);
-const nonZeroContainerRequests: ContainerRequests = (c) => {
-  const r = parseResourceList(c.resources?.requests);
-  if (!r.cpu) r.cpu = DEFAULT_MILLI_CPU_REQUEST;
-  if (!r.memory) r.memory = DEFAULT_MEMORY_REQUEST;
-  return r;
-};
-
-/**
- * Upstream's resource.PodRequests: the sum over containers (plus restartable "sidecar"
- * init containers, which keep running), max'd per resource with each regular init
- * container's request (plus the sidecars started before it), plus pod overhead.
- */
-function computeRequests(pod: Pod, perContainer: ContainerRequests): ResourceList {
-  const reqs: ResourceList = {};
-  for (const c of pod.spec?.containers ?? []) addInto(reqs, perContainer(c));
-  const sidecars: ResourceList = {};
-  const initMax: ResourceList = {};
-  for (const c of pod.spec?.initContainers ?? []) {
-    const r = perContainer(c);
-    if (c.restartPolicy === 'Always') {
-      addInto(reqs, r);
-      addInto(sidecars, r);
-      maxInto(initMax, { ...sidecars });
-    } else {
-      const effective = { ...r };
-      addInto(effective, sidecars);
-      maxInto(initMax, effective);
-    }
-  }
-  maxInto(reqs, initMax);
-  addInto(reqs, parseResourceList(pod.spec?.overhead));
-  return reqs;
-}
-
-const requestsCache = new WeakMap<Pod, ResourceList>();
-const nonZeroCache = new WeakMap<Pod, ResourceList>();
-
-/** The pod's effective requests (cpu in millicores, bytes, extended resources as integers); a pod without requests counts 0. Do not mutate. */
-export function podRequests(pod: Pod): ResourceList {
-  let r = requestsCache.get(pod);
-  if (!r) {
-    r = computeRequests(pod, plainRequests);
-    requestsCache.set(pod, r);
-  }
-  return r;
-}
-
-/** Requests with upstream's non-zero defaults for cpu (100m) and memory (200Mi) per container: what scorers compare, so empty pods still spread. Do not mutate. */
-export function nonZeroRequests(pod: Pod): ResourceList {
-  let r = nonZeroCache.get(pod);
-  if (!r) {
-    const all = computeRequests(pod, nonZeroContainerRequests);
-    r = { cpu: all.cpu ?? 0, memory: all.memory ?? 0 };
-    nonZeroCache.set(pod, r);
-  }
-  return r;
-}
-
 /** The cache's key for a pod: its UID (a recreated pod with the same name is another pod). */
 export function podKey(pod: Pod): string {
   return pod.metadata.uid ?? `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
-}
-
-/** host ports a pod uses, as "protocol/hostIP/port" (hostIP defaults to 0.0.0.0, protocol to TCP). */
-export function podHostPorts(pod: Pod): string[] {
-  const out: string[] = [];
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push(`${p.protocol || 'TCP'}/${p.hostIP || '0.0.0.0'}/${p.hostPort}`);
-    }
-  }
-  return out;
 }
 
 function termCount(a: PodAffinity | PodAntiAffinity | undefined): number {
@@ -176,7 +80,7 @@ function emptyNodeInfo(node: Node | undefined): NodeInfo & { node: Node | undefi
     pods: [],
     requested: {},
     nonZeroRequested: { cpu: 0, memory: 0 },
-    allocatable: parseResourceList(node?.status?.allocatable),
+    allocatable: resourceListFrom(node?.status?.allocatable),
     usedPorts: new Set(),
     generation: 0,
   };
@@ -291,7 +195,7 @@ export class SchedulerCache {
       this.countImages(node, 1);
     }
     info.node = node;
-    info.allocatable = parseResourceList(node.status?.allocatable);
+    info.allocatable = resourceListFrom(node.status?.allocatable);
     info.generation++;
     if (wasMissing) this.invalidateLists();
   }

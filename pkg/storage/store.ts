@@ -152,6 +152,15 @@ export class ResourceStorage {
     return this.cache.get(this.key(namespace, name));
   }
 
+  /**
+   * The object as the watch cache holds it now, which may be a moment behind etcd (as an
+   * informer's lister): for admission's reads of other kinds. Shared: do not change it.
+   */
+  async getCached(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    await this.cache.start();
+    return this.cache.get(this.key(namespace, name));
+  }
+
   /** Brings the cache up to etcd's current revision; false when it cannot serve consistent reads now (read etcd instead). */
   private async waitForCurrentRevision(): Promise<boolean> {
     if (!this.cache.started) return false;

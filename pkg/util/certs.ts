@@ -4,7 +4,7 @@
 // (the apiserver's kubelet client certificate, the identities and the kubelet
 // serving certificate `timonel up` makes), renewed when the CA changes;
 // self-signed serving certificates (a kubelet's without --tls-cert-file).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -80,19 +80,67 @@ export function newCertificate(req: CertificateRequest): CertKeyPair {
   return { cert: forge.pki.certificateToPem(cert), key: key.pem };
 }
 
-export function loadOrCreateServingCerts(dir: string, hosts: string[]): ServingCerts {
+export interface ServingCertsResult extends ServingCerts {
+  /** Why the serving certificate was made anew next to a kept CA (its names changed, ...); undefined when it was kept or all is new. */
+  reissued?: string;
+}
+
+/**
+ * The CA and a serving certificate for hosts in dir: made once; the serving certificate is
+ * made again (by the kept CA) when the names it is for differ from hosts, when it is not the
+ * CA's or it expired. Without ca.key (certificates placed by hand) the files are used as they are.
+ */
+export function loadOrCreateServingCerts(dir: string, hosts: string[]): ServingCertsResult {
   const paths = { ca: join(dir, 'ca.crt'), cert: join(dir, 'apiserver.crt'), key: join(dir, 'apiserver.key') };
-  if (existsSync(paths.ca) && existsSync(paths.cert) && existsSync(paths.key)) {
+  const kept = existsSync(paths.ca) && existsSync(paths.cert) && existsSync(paths.key);
+  if (kept && !existsSync(join(dir, 'ca.key'))) {
     return { caCert: readFileSync(paths.ca, 'utf8'), cert: readFileSync(paths.cert, 'utf8'), key: readFileSync(paths.key, 'utf8') };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const ca = newCertificate({ commonName: 'timonel-ca', usage: 'ca' });
+  let ca = loadCA(dir);
+  let reissued: string | undefined;
+  if (ca && kept) {
+    const cert = readFileSync(paths.cert, 'utf8');
+    reissued = servingCertReissueReason(cert, ca.cert, hosts);
+    if (!reissued) return { caCert: ca.cert, cert, key: readFileSync(paths.key, 'utf8') };
+  } else if (ca) {
+    reissued = 'it is missing';
+  } else {
+    ca = newCertificate({ commonName: 'timonel-ca', usage: 'ca' });
+    writeFileSync(paths.ca, ca.cert);
+    writeFileSync(join(dir, 'ca.key'), ca.key, { mode: 0o600 });
+  }
   const srv = newCertificate({ commonName: 'timonel-apiserver', usage: 'server', hosts, issuer: ca });
-  writeFileSync(paths.ca, ca.cert);
-  writeFileSync(join(dir, 'ca.key'), ca.key, { mode: 0o600 });
-  writeFileSync(paths.cert, srv.cert);
   writeFileSync(paths.key, srv.key, { mode: 0o600 });
-  return { caCert: ca.cert, cert: srv.cert, key: srv.key };
+  writeFileSync(paths.cert, srv.cert);
+  return { caCert: ca.cert, cert: srv.cert, key: srv.key, reissued };
+}
+
+/** The DNS names and IP addresses a certificate's subjectAltName lists. */
+export function certificateHosts(certPem: string): string[] {
+  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  return san
+    .split(', ')
+    .map((entry) => /^(?:DNS|IP Address):(.*)$/.exec(entry)?.[1])
+    .filter((h): h is string => h !== undefined);
+}
+
+/** Why a serving certificate must be made again for hosts, or undefined when it may be kept. */
+export function servingCertReissueReason(certPem: string, caPem: string, hosts: string[], now = new Date()): string | undefined {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+    if (!cert.checkIssued(new X509Certificate(caPem)) || !cert.verify(new X509Certificate(caPem).publicKey)) return 'it is not signed by the CA';
+  } catch {
+    return 'it cannot be read';
+  }
+  if (new Date(cert.validTo).getTime() <= now.getTime()) return 'it expired';
+  const have = new Set(certificateHosts(certPem));
+  const want = new Set(hosts);
+  const missing = hosts.filter((h) => !have.has(h));
+  const extra = [...have].filter((h) => !want.has(h));
+  if (missing.length || extra.length) return `its names changed (${[...missing.map((h) => `+${h}`), ...extra.map((h) => `-${h}`)].join(' ')})`;
+  return undefined;
 }
 
 /** The CA kept in dir (ca.crt, ca.key); undefined when there is no key there (the serving certificate came from files). */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYAML } from 'yaml';
 import { freePort, isAlive } from '../../pkg/cluster/process.js';
+import { until } from '../support/controllers.js';
 
 interface AuditEvent {
   verb: string;
@@ -119,6 +120,8 @@ describe('timonel up / down', () => {
     ];
     const ref = (e: AuditEvent, resource: string, subresource = '', name?: string) =>
       e.objectRef?.resource === resource && (e.objectRef.subresource ?? '') === subresource && (name === undefined || e.objectRef.name === name);
+    // A line is written once its response is complete, which can be after kubectl has its answer.
+    await until('the audit log has the last request', async () => who((e) => e.verb === 'get' && ref(e, 'pods', 'log', 'ident')).length > 0);
     assert.deepEqual(
       who((e) => e.verb === 'create' && ref(e, 'pods', 'binding', 'ident')),
       ['system:kube-scheduler'],

@@ -16,6 +16,7 @@ import { buildAuth } from '../../pkg/kubelet/server/auth/auth.js';
 import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
 import { loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { writeAuditPolicy } from '../support/audit.js';
 import { until } from '../support/controllers.js';
 
 const NODE = 'node-auth';
@@ -84,7 +85,11 @@ describe('who asks the apiserver for the review', () => {
   const audit = () => readFileSync(join(dir, 'audit.log'), 'utf8');
 
   beforeAll(async () => {
-    c = await startCluster({ tokens: [{ token: 'reader-token', user: { name: 'reader', groups: [] } }], auditLogPath: join(dir, 'audit.log') });
+    c = await startCluster({
+      tokens: [{ token: 'reader-token', user: { name: 'reader', groups: [] } }],
+      auditLogPath: join(dir, 'audit.log'),
+      auditPolicyFile: writeAuditPolicy(dir),
+    });
   });
   afterAll(async () => {
     await kubelet?.close();
@@ -148,6 +153,7 @@ describe('kubelet API authorization through SubjectAccessReview (Node,RBAC)', ()
       authorizationModes: ['Node', 'RBAC'],
       tokens: [{ token: 'ops-token', user: { name: 'ops', groups: [] } }],
       auditLogPath: join(dir, 'audit.log'),
+      auditPolicyFile: writeAuditPolicy(dir),
     });
     client = Client.fromFile(c.kubeconfigFor(`system:node:${NODE}`, ['system:nodes']));
     const pki = join(c.dir, 'pki');

@@ -34,6 +34,7 @@ import { startAPIServerProcess, type APIServerProcess } from '../bench/apiserver
 import { stopChild } from '../bench/child.js';
 import { startControllerManagerProcess, type ControllerManagerProcess } from '../bench/controller-manager-process.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
+import { writeAuditPolicy } from '../support/audit.js';
 import { until } from '../support/controllers.js';
 
 const SCHEDULER = new URL('../../cmd/scheduler/main.js', import.meta.url).pathname;
@@ -126,7 +127,12 @@ describe('components under Node,RBAC with their own identities', () => {
     api = await startAPIServerProcess({
       etcdEndpoint: etcd.endpoint,
       dir,
-      args: [`--client-ca-file=${join(dir, 'client-ca.crt')}`, '--authorization-mode=Node,RBAC', `--audit-log-path=${auditLog}`],
+      args: [
+        `--client-ca-file=${join(dir, 'client-ca.crt')}`,
+        '--authorization-mode=Node,RBAC',
+        `--audit-log-path=${auditLog}`,
+        `--audit-policy-file=${writeAuditPolicy(dir)}`,
+      ],
     });
     for (const [name, [user, groups]] of Object.entries(IDENTITIES)) {
       configs[name] = writeKubeconfig(name, newCertificate({ commonName: user, organizations: groups, usage: 'client', issuer: ca }));

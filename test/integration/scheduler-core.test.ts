@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Client, type ResourceClient } from '../../pkg/client/index.js';
-import { nonZeroRequests, podRequests, SchedulerCache } from '../../pkg/scheduler/cache.js';
+import { SchedulerCache } from '../../pkg/scheduler/cache.js';
+import { nonZeroRequests, podRequests } from '../../pkg/scheduler/plugins/helper/resources.js';
 import type { Node, Pod, PodSpec } from '../../api/core/v1/types.js';
 import {
   Code,

@@ -183,14 +183,16 @@ describe('ServiceAccount admission and the service-account controllers', () => {
     assert.equal(claims.iss, 'kubernetes/serviceaccount');
     assert.equal(claims['kubernetes.io/serviceaccount/secret.name'], 'legacy-token');
     assert.equal(claims.exp, undefined);
-    const who = await whoami(token);
-    assert.equal(who.status, 201);
+    const who = await until('the legacy token taken', async () => {
+      const r = await whoami(token);
+      return r.status === 201 && r;
+    });
     assert.equal(who.userInfo.username, 'system:serviceaccount:default:legacy');
     assert.equal(who.userInfo.uid, saUID);
 
     await c.kubectl(['delete', 'serviceaccount', 'legacy']);
     await until('the token Secret deleted', async () => (await request(c, 'GET', '/api/v1/namespaces/default/secrets/legacy-token')).status === 404);
-    assert.equal((await whoami(token)).status, 401);
+    await until('the legacy token refused', async () => (await whoami(token)).status === 401);
   });
 
   it("the kubelet's token requester gets bound tokens as its node for pods on that node only", async () => {
@@ -209,8 +211,10 @@ describe('ServiceAccount admission and the service-account controllers', () => {
       assert.equal(Date.parse(expirationTimestamp ?? '') / 1000, (claims.iat as number) + 3607);
       assert.equal((claims.exp as number) - (claims.iat as number), 365 * 24 * 3600);
       assert.equal((claims['kubernetes.io'] as { warnafter: number }).warnafter, (claims.iat as number) + 3607);
-      const who = await whoami(token);
-      assert.equal(who.status, 201);
+      const who = await until('the bound token taken', async () => {
+        const r = await whoami(token);
+        return r.status === 201 && r;
+      });
       assert.equal(who.userInfo.username, 'system:serviceaccount:default:default');
       const n1UID = (await c.kubectl(['get', 'node', 'n1', '-o', 'jsonpath={.metadata.uid}'])).stdout;
       assert.deepEqual(who.userInfo.extra, {

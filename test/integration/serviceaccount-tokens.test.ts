@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SERVICE_ACCOUNT_ISSUER, request, run, startCluster, type TestCluster } from '../support/cluster.js';
+import { until } from '../support/controllers.js';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { startAPIServerProcess, type APIServerProcess } from '../bench/apiserver-process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
@@ -58,6 +59,14 @@ describe('service-account tokens', () => {
     return { status: 201, userInfo: (res.json() as { status: { userInfo: Record<string, unknown> } }).status.userInfo, body: res.body };
   }
 
+  /** The watch caches the authenticator reads catch up with a write within moments: wait for the answer. */
+  function whoamiUntil(token: string, status: number): Promise<{ status: number; userInfo?: Record<string, unknown>; body: string }> {
+    return until(`a SelfSubjectReview answered ${status}`, async () => {
+      const r = await whoami(token);
+      return r.status === status && r;
+    });
+  }
+
   async function uidOf(kind: string, name: string): Promise<string> {
     return (await c.kubectl(['get', kind, name, '-o', 'jsonpath={.metadata.uid}'])).stdout;
   }
@@ -94,8 +103,7 @@ describe('service-account tokens', () => {
     assert.equal((await whoami(token)).status, 201);
     await c.kubectl(['delete', 'serviceaccount', 'shortlived']);
     await c.kubectl(['create', 'serviceaccount', 'shortlived']);
-    const after = await whoami(token);
-    assert.equal(after.status, 401, after.body);
+    await whoamiUntil(token, 401);
 
     // Signed with the cluster's own key, but past its expiry (and the minute of leeway).
     const key = readSigningKey(join(c.dir, 'pki', 'sa.key'));
@@ -180,8 +188,7 @@ describe('service-account tokens', () => {
     const token = (await c.kubectl(['create', 'token', 'podsa', '--bound-object-kind=Pod', '--bound-object-name=bound'])).stdout.trim();
     const claims = decodeJwt(token);
     assert.deepEqual((claims['kubernetes.io'] as { pod: unknown }).pod, { name: 'bound', uid: podUID });
-    const who = await whoami(token);
-    assert.equal(who.status, 201, who.body);
+    const who = await whoamiUntil(token, 201);
     const extra = who.userInfo?.extra as Record<string, string[]>;
     assert.deepEqual(extra['authentication.kubernetes.io/pod-name'], ['bound']);
     assert.deepEqual(extra['authentication.kubernetes.io/pod-uid'], [podUID]);
@@ -192,14 +199,13 @@ describe('service-account tokens', () => {
     assert.match(wrong.stderr, /cannot bind token for serviceaccount "robot" to pod running with serviceaccount "podsa"/);
 
     await c.kubectl(['delete', 'pod', 'bound', '--grace-period=0', '--force']);
-    const gone = await whoami(token);
-    assert.equal(gone.status, 401, gone.body);
+    await whoamiUntil(token, 401);
   });
 
   it('a token bound to a Secret is refused once the Secret is deleted; the bound uid must match', async () => {
     await c.kubectl(['create', 'secret', 'generic', 'anchor', '--from-literal=a=b']);
     const token = (await c.kubectl(['create', 'token', 'robot', '--bound-object-kind=Secret', '--bound-object-name=anchor'])).stdout.trim();
-    assert.equal((await whoami(token)).status, 201);
+    await whoamiUntil(token, 201);
     const conflict = await request(c, 'POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', {
       body: JSON.stringify({
         kind: 'TokenRequest',
@@ -210,7 +216,7 @@ describe('service-account tokens', () => {
     });
     assert.equal(conflict.status, 409, conflict.body);
     await c.kubectl(['delete', 'secret', 'anchor']);
-    assert.equal((await whoami(token)).status, 401);
+    await whoamiUntil(token, 401);
   });
 
   it('malformed TokenRequests are 400/404/422 with a Status', async () => {
@@ -300,11 +306,10 @@ describe('service-account tokens', () => {
       data: { token: Buffer.from(token).toString('base64') },
     };
     await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(secret) });
-    const who = await whoami(token);
-    assert.equal(who.status, 201, who.body);
+    const who = await whoamiUntil(token, 201);
     assert.equal(who.userInfo?.username, 'system:serviceaccount:default:robot');
     await c.kubectl(['delete', 'secret', 'robot-legacy']);
-    assert.equal((await whoami(token)).status, 401);
+    await whoamiUntil(token, 401);
   });
 
   it('the signing key made for the cluster is an RSA key in PEM', () => {

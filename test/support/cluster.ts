@@ -15,6 +15,8 @@ import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { APIServer, DEFAULT_CONFIG, type APIServerConfig } from '../../pkg/apiserver/server.js';
 import { ensureSigningKeyPair } from '../../pkg/util/serviceaccount/keys.js';
+import { advertisedAddress } from '../../pkg/apiserver/kubernetesservice.js';
+import { servingCertificateHosts } from '../../pkg/apiserver/servingcert.js';
 import { loadCA, loadOrCreateServingCerts, loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
 
 const run = promisify(execFile);
@@ -59,7 +61,8 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
   const logs: string[] = [];
   // The CA the apiserver would make in its cert dir, made first so that the admin's certificate can be.
   const certDir = join(dir, 'pki');
-  loadOrCreateServingCerts(certDir, ['127.0.0.1', 'localhost']);
+  const config = { ...DEFAULT_CONFIG, ...overrides };
+  loadOrCreateServingCerts(certDir, servingCertificateHosts({ ...config, advertiseAddress: advertisedAddress(config) }));
   const ca = loadCA(certDir) as CertKeyPair;
   const clientCert = (commonName: string, organizations: string[] = []) =>
     loadOrCreateSignedCert(certDir, `client-${fileName(commonName)}`, { commonName, organizations, usage: 'client' }, ca);

@@ -294,7 +294,10 @@ describe('ServiceAccount admission: looking up the account', () => {
     let looks = 0;
     return {
       looks: () => looks,
-      store: { getIfExists: async (_ctx: unknown, name: string) => (++looks >= n ? ({ metadata: { name, uid: 'u' } } as KubeObject) : undefined) },
+      store: {
+        getCached: async () => undefined,
+        getIfExists: async (_ctx: unknown, name: string) => (++looks >= n ? ({ metadata: { name, uid: 'u' } } as KubeObject) : undefined),
+      },
     };
   };
   const newPod = (serviceAccountName?: string) =>

@@ -5,3 +5,5 @@
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** Who manages an EndpointSlice (discovery.LabelManagedBy). */
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** On an Endpoints object: the EndpointSlice mirroring controller leaves it alone (discovery.LabelSkipMirror). */
+export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';

@@ -1,50 +1,27 @@
-// Who did what (--audit-log-path): one audit.k8s.io/v1 Event per request at the
-// Metadata level, written as a JSON line when the response is complete, with the
-// fields upstream's log backend writes: user, impersonatedUser, verb, requestURI,
-// objectRef, responseStatus.code, the authorization decision. There is no policy
-// file: every request is logged.
+// The audit filter (k8s.io/apiserver's WithAudit and WithFailedAuthenticationAudit):
+// after authentication, the policy decides the request's level; below None an
+// audit.k8s.io/v1 Event is written at each stage the policy does not omit:
+// RequestReceived at once, ResponseStarted when a long-running request (watch,
+// logs, exec, proxy) starts its answer, then ResponseComplete, or Panic when it
+// failed unexpectedly. A request that fails authentication gets one event, at
+// ResponseStarted. Without a policy nothing is audited, as upstream.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../../auth/user.js';
 import type { RequestInfo } from '../requestinfo.js';
+import { setRequestAudit, type RequestAudit } from '../audit/context.js';
+import { PolicyRuleEvaluator, type PolicyAttributes } from '../audit/evaluator.js';
+import { AuditEvent, type ObjectReference } from '../audit/event.js';
+import type { LogBackend } from '../audit/log.js';
+import type { Policy } from '../audit/policy.js';
+import { sourceIPs } from '../audit/sourceips.js';
 
-interface AuditUser {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
-
-interface ObjectReference {
-  resource?: string;
-  namespace?: string;
-  name?: string;
-  apiGroup?: string;
-  apiVersion?: string;
-  subresource?: string;
-}
-
-/** What the filters learn about one request, written once it is answered. */
-export interface AuditEvent {
+/** What the audit filter keeps of a request between receipt and authentication. */
+export interface AuditRequest {
   auditID: string;
-  user?: UserInfo;
-  impersonatedUser?: UserInfo;
-  decision?: 'allow' | 'forbid';
-  reason?: string;
-}
-
-function auditUser(u: UserInfo | undefined): AuditUser {
-  if (!u) return {};
-  const out: AuditUser = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = u.groups;
-  if (u.extra?.size) {
-    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
-    for (const [k, v] of u.extra) extra[k] = v;
-    out.extra = extra;
-  }
-  return out;
+  receivedAt: number;
+  info: RequestInfo;
+  longRunning: boolean;
 }
 
 function objectRef(info: RequestInfo): ObjectReference | undefined {
@@ -59,52 +36,147 @@ function objectRef(info: RequestInfo): ObjectReference | undefined {
   return ref;
 }
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
+function attributes(info: RequestInfo, user: UserInfo | undefined): PolicyAttributes {
+  return {
+    user,
+    verb: info.verb,
+    isResourceRequest: info.isResourceRequest,
+    path: info.path,
+    apiGroup: info.apiGroup,
+    namespace: info.namespace,
+    resource: info.resource,
+    subresource: info.subresource,
+    name: info.name,
+  };
 }
 
-export class AuditLog {
-  private readonly out: WriteStream;
+// A client may name its request (Audit-ID); a name too long for a log line is replaced.
+const MAX_CLIENT_AUDIT_ID = 128;
 
-  constructor(path: string) {
-    this.out = createWriteStream(path, { flags: 'a', mode: 0o600 });
+export class AuditFilter {
+  private readonly evaluator: PolicyRuleEvaluator;
+
+  constructor(
+    policy: Policy,
+    private readonly backend: LogBackend,
+  ) {
+    this.evaluator = new PolicyRuleEvaluator(policy);
   }
 
-  /** Starts the event of a request; its line is written when the response is complete or the connection gone. */
-  begin(req: IncomingMessage, res: ServerResponse, info: RequestInfo): AuditEvent {
-    const event: AuditEvent = { auditID: randomUUID() };
-    const received = Date.now();
-    res.setHeader('Audit-Id', event.auditID);
-    res.once('close', () => this.write(req, res, info, event, received));
-    return event;
+  /** At receipt (upstream's WithAuditInit): the request's Audit-ID, answered on every response. */
+  init(req: IncomingMessage, res: ServerResponse, info: RequestInfo, longRunning: boolean): AuditRequest {
+    const sent = req.headers['audit-id'];
+    const auditID = typeof sent === 'string' && sent && sent.length <= MAX_CLIENT_AUDIT_ID ? sent : randomUUID();
+    res.setHeader('Audit-Id', auditID);
+    return { auditID, receivedAt: Date.now(), info, longRunning };
   }
 
-  private write(req: IncomingMessage, res: ServerResponse, info: RequestInfo, event: AuditEvent, received: number): void {
-    const line: Record<string, unknown> = {
-      kind: 'Event',
-      apiVersion: 'audit.k8s.io/v1',
-      level: 'Metadata',
-      auditID: event.auditID,
-      stage: 'ResponseComplete',
-      requestURI: req.url,
-      verb: info.verb,
-      user: auditUser(event.user),
+  private newEvent(req: IncomingMessage, a: AuditRequest, user: UserInfo | undefined): AuditEvent | undefined {
+    const config = this.evaluator.evaluate(attributes(a.info, user));
+    if (config.level === 'None') return undefined;
+    return new AuditEvent(
+      {
+        auditID: a.auditID,
+        requestURI: req.url ?? '/',
+        verb: a.info.verb,
+        user,
+        sourceIPs: sourceIPs(req),
+        userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined,
+        objectRef: objectRef(a.info),
+        receivedAt: a.receivedAt,
+      },
+      config,
+    );
+  }
+
+  private process(ev: AuditEvent): void {
+    const line = ev.line(Date.now());
+    if (line !== undefined) this.backend.write(line);
+  }
+
+  /** A request that failed authentication: one event, at ResponseStarted, with the 401's status. */
+  failedAuthentication(req: IncomingMessage, res: ServerResponse, a: AuditRequest): void {
+    const ev = this.newEvent(req, a, undefined);
+    if (!ev) return;
+    ev.responseStatus = { metadata: {}, message: authenticationFailure(req) };
+    setRequestAudit(req, res, { event: ev, hijacked: () => undefined, panicked: () => undefined });
+    res.once('close', () => {
+      ev.stage = 'ResponseStarted';
+      ev.responseStatus = { ...(ev.responseStatus ?? { metadata: {} }), code: res.statusCode };
+      this.process(ev);
+    });
+  }
+
+  /** An authenticated request: its event (undefined at level None), RequestReceived written. */
+  authenticated(req: IncomingMessage, res: ServerResponse, a: AuditRequest, user: UserInfo): AuditEvent | undefined {
+    const ev = this.newEvent(req, a, user);
+    if (!ev) return undefined;
+    this.process(ev);
+    let started = false;
+    let panicked = false;
+    const responseStarted = (code: number) => {
+      if (started) return;
+      started = true;
+      ev.stage = 'ResponseStarted';
+      ev.responseStatus = { ...(ev.responseStatus ?? { metadata: {} }), code };
+      this.process(ev);
     };
-    if (event.impersonatedUser) line.impersonatedUser = auditUser(event.impersonatedUser);
-    line.sourceIPs = req.socket.remoteAddress ? [req.socket.remoteAddress] : [];
-    if (req.headers['user-agent']) line.userAgent = req.headers['user-agent'];
-    const ref = objectRef(info);
-    if (ref) line.objectRef = ref;
-    line.responseStatus = { metadata: {}, code: res.statusCode };
-    line.requestReceivedTimestamp = microTime(received);
-    line.stageTimestamp = microTime(Date.now());
-    if (event.decision) line.annotations = { 'authorization.k8s.io/decision': event.decision, 'authorization.k8s.io/reason': event.reason ?? '' };
-    this.out.write(`${JSON.stringify(line)}\n`);
+    if (a.longRunning) {
+      // Node writes every response's head through writeHead (res.write, end and flushHeaders too).
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+        responseStarted(typeof args[0] === 'number' ? args[0] : res.statusCode);
+        return writeHead.apply(this, args);
+      } as ServerResponse['writeHead'];
+    }
+    const audit: RequestAudit = {
+      event: ev,
+      hijacked: () => responseStarted(101),
+      panicked: (err) => {
+        if (panicked) return;
+        panicked = true;
+        ev.stage = 'Panic';
+        ev.responseStatus = {
+          metadata: {},
+          status: 'Failure',
+          message: `APIServer panic'd: ${err instanceof Error ? err.message : String(err)}`,
+          reason: 'InternalError',
+          code: 500,
+        };
+        this.process(ev);
+      },
+    };
+    setRequestAudit(req, res, audit);
+    res.once('close', () => {
+      if (panicked) return;
+      // A request gone before any answer: upstream fakes a success ("Connection closed early").
+      const answered = res.headersSent || started;
+      if (a.longRunning && !started) {
+        if (!answered) ev.responseStatus = { metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 };
+        responseStarted(answered ? res.statusCode : 200);
+      }
+      ev.stage = 'ResponseComplete';
+      if (!answered) ev.responseStatus = { metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 };
+      else if (!a.longRunning || !started) ev.responseStatus = { ...(ev.responseStatus ?? { metadata: {} }), code: res.statusCode };
+      this.process(ev);
+    });
+    return ev;
   }
 
-  /** Flushes what is written and closes the file. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.out.end(resolve));
+    return this.backend.close();
   }
+}
+
+/** The message upstream's failed-authentication audit gives: which credentials were tried. */
+function authenticationFailure(req: IncomingMessage): string {
+  const methods: string[] = [];
+  const auth = String(req.headers.authorization ?? '').trim();
+  if (/^basic\s/i.test(auth)) methods.push('basic');
+  const parts = auth.split(' ');
+  if (parts.length > 1 && parts[0].toLowerCase() === 'bearer') methods.push('bearer');
+  if (/[?&]access_token=[^&]/.test(req.url ?? '')) methods.push('access_token');
+  const socket = req.socket as { getPeerCertificate?: () => { raw?: Buffer } };
+  if (socket.getPeerCertificate?.()?.raw) methods.push('x509');
+  return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
 }

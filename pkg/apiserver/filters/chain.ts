@@ -1,6 +1,6 @@
 // The filters every request passes before it is served, whichever way it is then
 // routed (the fast path for resource requests, express, upgrade requests), in
-// kube-apiserver's order: request info, authentication (401), audit,
+// kube-apiserver's order: request info, authentication (401), audit (audit.ts),
 // impersonation, authorization (403). The user a request acts as is then set for
 // the handlers (context.ts).
 //
@@ -17,7 +17,9 @@ import type { AuthenticationResult } from '../authentication/result.js';
 import { attributesOf, newRequestInfo, type RequestInfo } from '../requestinfo.js';
 import { splitURL } from '../resourcerequest.js';
 import { sendError } from '../responses.js';
-import type { AuditEvent, AuditLog } from './audit.js';
+import type { AuditEvent } from '../audit/event.js';
+import { isLongRunning } from '../maxinflight.js';
+import type { AuditFilter, AuditRequest } from './audit.js';
 import { authorize, forbiddenError } from './authorization.js';
 import { setRequestUser } from './context.js';
 import { ImpersonationError, impersonate, impersonationErrorText, wantsImpersonation } from './impersonation.js';
@@ -25,7 +27,7 @@ import { ImpersonationError, impersonate, impersonationErrorText, wantsImpersona
 export interface FilterOptions {
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
-  audit?: AuditLog;
+  audit?: AuditFilter;
   log: (msg: string) => void;
 }
 
@@ -45,7 +47,7 @@ export class RequestFilters {
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const { path, query } = splitURL(req.url ?? '/');
     const info = newRequestInfo(req.method ?? 'GET', path, query);
-    const event = this.opts.audit?.begin(req, res, info);
+    const audit = this.opts.audit?.init(req, res, info, isLongRunning(path, query));
     let authn: AuthenticationResult | Promise<AuthenticationResult>;
     try {
       authn = this.opts.authenticator.authenticate(req);
@@ -54,27 +56,28 @@ export class RequestFilters {
     }
     if (authn instanceof Promise) {
       authn.then(
-        (r) => this.authenticated(req, res, info, event, r, next),
+        (r) => this.authenticated(req, res, info, audit, r, next),
         (err: unknown) => answer(req, res, err, this.opts.log),
       );
-    } else this.authenticated(req, res, info, event, authn, next);
+    } else this.authenticated(req, res, info, audit, authn, next);
   }
 
   private authenticated(
     req: IncomingMessage,
     res: ServerResponse,
     info: RequestInfo,
-    event: AuditEvent | undefined,
+    audit: AuditRequest | undefined,
     r: AuthenticationResult,
     next: () => void,
   ): void {
     if ('error' in r) {
       this.opts.log(`unable to authenticate ${req.method} ${req.url}: ${r.error}`);
+      if (audit) this.opts.audit?.failedAuthentication(req, res, audit);
       return answer(req, res, UNAUTHORIZED);
     }
+    const event = audit && this.opts.audit?.authenticated(req, res, audit, r.user);
     // The credentials go no further (a proxied request must not carry them).
     req.headers.authorization = undefined;
-    if (event) event.user = r.user;
     if (!wantsImpersonation(req)) return this.authorizeAs(req, res, info, event, r.user, next);
     impersonate(req, r.user, this.opts.authorizer).then(
       (u) => {
@@ -95,10 +98,8 @@ export class RequestFilters {
     setRequestUser(req, user);
     const attrs = attributesOf(info, user);
     const decided = (d: AuthorizerResult) => {
-      if (event) {
-        event.decision = d.decision === 'Allow' ? 'allow' : 'forbid';
-        event.reason = d.reason;
-      }
+      event?.addAnnotation('authorization.k8s.io/decision', d.decision === 'Allow' ? 'allow' : 'forbid');
+      event?.addAnnotation('authorization.k8s.io/reason', d.reason);
       if (d.decision === 'Allow') return next();
       answer(req, res, forbiddenError(attrs, d.reason));
     };

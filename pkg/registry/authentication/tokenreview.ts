@@ -6,7 +6,8 @@ import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { UserInfo } from '../../auth/user.js';
 import type { Creater } from '../rest.js';
 import type { RequestContext } from '../store.js';
-import { reviewMetadata, userInfoOf, type ReviewUserInfo } from './userinfo.js';
+import { userInfoOf, type ReviewUserInfo } from '../../auth/user.js';
+import { reviewMetadata } from './userinfo.js';
 
 /** The apiserver's token authentication: the token's user, or why it is refused. */
 /** audiences: those the token must be valid for (absent: the api audiences); the answer says which it is valid for. */

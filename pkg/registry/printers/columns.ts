@@ -283,6 +283,16 @@ export const COLUMNS: Record<string, ColumnDefinition[]> = {
   ],
   // Upstream takes the Handler description from ObjectMeta, which has none.
   'node.k8s.io/runtimeclasses': [NAME, c('Handler', 'string', t('')), AGE],
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': [
+    NAME,
+    c('Webhooks', 'integer', t('Webhooks indicates the number of webhooks registered in this configuration')),
+    AGE,
+  ],
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': [
+    NAME,
+    c('Webhooks', 'integer', t('Webhooks indicates the number of webhooks registered in this configuration')),
+    AGE,
+  ],
 };
 // events.k8s.io Events are printed by the same printer as core Events.
 COLUMNS['events.k8s.io/events'] = COLUMNS['/events'];

@@ -3,6 +3,7 @@
 // kubectl hides priority-1 columns unless `-o wide`.
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { formatLabels, formatLabelSelector, selectorFromLabelSelector, type LabelSelector } from '../../../api/labels/selector.js';
+import { isDefaultStorageClass } from '../../../api/storage/v1/storageclass.js';
 import { arr, intOrString, num, optStr, parseTime, quantity, rec, str, strs, type Obj } from './access.js';
 import { humanDuration } from './duration.js';
 import { podCells } from './pod.js';
@@ -334,11 +335,6 @@ function formatDiscoveryEndpoints(endpoints: Obj[]): string {
     }
   }
   return listWithMore(list, more, count, max);
-}
-
-function isDefaultStorageClass(obj: KubeObject): boolean {
-  const ann = obj.metadata?.annotations ?? {};
-  return ann['storageclass.kubernetes.io/is-default-class'] === 'true' || ann['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
 }
 
 function resourceQuotaCells(obj: KubeObject, now: Date): unknown[] {
@@ -676,6 +672,8 @@ export const ROWS: Record<string, CellsFn> = {
   'networking.k8s.io/networkpolicies': (o, now) => [name(o), formatLabelSelector(labelSelector(rec(o.spec).podSelector) ?? {}), age(o, now)],
   'certificates.k8s.io/certificatesigningrequests': csrCells,
   'node.k8s.io/runtimeclasses': (o, now) => [name(o), str(o.handler), age(o, now)],
+  'admissionregistration.k8s.io/validatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations': (o, now) => [name(o), arr(o.webhooks).length, age(o, now)],
   'discovery.k8s.io/endpointslices': (o, now) => [
     name(o),
     str(o.addressType),

@@ -7,6 +7,7 @@ import { formatQuantity } from '../../../api/resource/quantity.js';
 import { matchingResources, podConstraints, quotaMatches, usageOf } from '../../../pkg/util/quota/evaluator.js';
 import { prettyPrint, toUsage } from '../../../pkg/util/quota/resources.js';
 import { ResourceQuotaAdmission, syncedQuota } from '../../../pkg/registry/core/resourcequota/admission.js';
+import { LIVE_LOOKUP_TTL_MS, LiveLookupLister } from '../../../pkg/registry/livelookup.js';
 import type { Store } from '../../../pkg/registry/store.js';
 import type { ResourceInfo } from '../../../api/resourceinfo.js';
 
@@ -84,6 +85,12 @@ function fakeQuotas(items: ResourceQuota[]): Store {
   } as unknown as Store;
 }
 
+/** The quota store and the admission's accessor over it. */
+function quotaStores(items: ResourceQuota[]): [Store, LiveLookupLister<ResourceQuota>] {
+  const store = fakeQuotas(items);
+  return [store, new LiveLookupLister<ResourceQuota>(store)];
+}
+
 const ctx = { namespace: 'ns', dryRun: false, fieldValidation: 'Strict' as const, warnings: [] };
 
 async function refusal(p: Promise<unknown>): Promise<StatusError> {
@@ -97,7 +104,7 @@ async function refusal(p: Promise<unknown>): Promise<StatusError> {
 
 test('the admission charges the quota and refuses past the limit with the exceeded message', async () => {
   const items = [quota('mem-cpu-demo', { 'requests.memory': '1Gi', 'limits.memory': '2Gi', 'requests.cpu': '1', 'limits.cpu': '2' }, {})];
-  const admission = new ResourceQuotaAdmission(fakeQuotas(items), podsInfo, async () => new Map());
+  const admission = new ResourceQuotaAdmission(...quotaStores(items), podsInfo, async () => new Map());
   // A quota the controller has not counted yet is counted first (here: nothing in the namespace).
   items[0] = await syncedQuota({ ...items[0], status: undefined }, async () => new Map());
   await admission.validateCreate(pod('p1', [{ requests: { cpu: '800m', memory: '600Mi' }, limits: { cpu: '800m', memory: '800Mi' } }]), ctx);
@@ -117,7 +124,7 @@ test('the admission charges the quota and refuses past the limit with the exceed
 
 test('a refusal by one quota charges no other', async () => {
   const items = [quota('a', { pods: '5' }, { pods: '0' }), quota('b', { pods: '1' }, { pods: '1' })];
-  const admission = new ResourceQuotaAdmission(fakeQuotas(items), podsInfo, async () => new Map());
+  const admission = new ResourceQuotaAdmission(...quotaStores(items), podsInfo, async () => new Map());
   const err = await refusal(admission.validateCreate(pod('p2', [{}]), ctx));
   assert.equal(err.message, 'pods "p2" is forbidden: exceeded quota: b, requested: pods=1, used: pods=1, limited: pods=1');
   assert.equal(items[0].status?.used?.pods, '0');
@@ -126,7 +133,7 @@ test('a refusal by one quota charges no other', async () => {
 test('a Service update is charged for the node ports it adds', async () => {
   const items = [quota('np', { 'services.nodeports': '1' }, { 'services.nodeports': '0' })];
   const services = { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true } as ResourceInfo;
-  const admission = new ResourceQuotaAdmission(fakeQuotas(items), services, async () => new Map());
+  const admission = new ResourceQuotaAdmission(...quotaStores(items), services, async () => new Map());
   const svc = (type: string, ports: number) => ({
     metadata: { name: 's', namespace: 'ns' },
     spec: { type, ports: Array.from({ length: ports }, (_, i) => ({ port: i + 1 })) },
@@ -140,4 +147,34 @@ test('a Service update is charged for the node ports it adds', async () => {
   );
   await admission.validateUpdate(svc('NodePort', 1), svc('ClusterIP', 1), ctx);
   assert.equal(items[0].status?.used?.['services.nodeports'], '1');
+});
+
+test('the admission lister reads the watch cache; a namespace the cache has none for is looked up live, once per 30 s', async () => {
+  let cached: ResourceQuota[] = [];
+  let live: ResourceQuota[] = [quota('new', { pods: '1' }, {})];
+  const lists: string[] = [];
+  const store = {
+    list: async (opts: { resourceVersion?: string }) => {
+      lists.push(opts.resourceVersion === '0' ? 'cache' : 'live');
+      await new Promise((r) => setImmediate(r));
+      return { items: opts.resourceVersion === '0' ? cached : live, resourceVersion: '1' };
+    },
+  } as unknown as Store;
+  let now = 1_000;
+  const lister = new LiveLookupLister<ResourceQuota>(store, () => now);
+  // Concurrent lookups share one live list.
+  const [a, b] = await Promise.all([lister.list('ns'), lister.list('ns')]);
+  assert.deepEqual([a[0].metadata.name, b[0].metadata.name], ['new', 'new']);
+  assert.deepEqual(lists, ['cache', 'cache', 'live']);
+  // Within the TTL the remembered answer stands, even if etcd changed.
+  live = [];
+  now += LIVE_LOOKUP_TTL_MS - 1;
+  assert.equal((await lister.list('ns'))[0].metadata.name, 'new');
+  now += 2;
+  assert.deepEqual(await lister.list('ns'), []);
+  // Once the cache holds quotas, they answer and nothing is listed live.
+  cached = [quota('cached', { pods: '1' }, {})];
+  lists.length = 0;
+  assert.equal((await lister.list('ns'))[0].metadata.name, 'cached');
+  assert.deepEqual(lists, ['cache']);
 });

@@ -16,7 +16,8 @@ import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../../client/sto
 import { RateLimitingQueue, runWorkers } from '../../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../../context.js';
 import { retryOnConflict } from '../persistentvolume/conflicts.js';
-import { AnnDynamicallyProvisioned, claimClass, claimProvisioner, claimReference, IsDefaultStorageClassAnnotation } from '../persistentvolume/types.js';
+import { AnnDynamicallyProvisioned, claimClass, claimProvisioner, claimReference } from '../persistentvolume/types.js';
+import { IsDefaultStorageClassAnnotation } from '../../../../api/storage/v1/storageclass.js';
 
 export const LOCAL_PATH_PROVISIONER = 'timonel.io/local-path';
 export const LOCAL_PATH_STORAGE_CLASS = 'local-path';

@@ -18,12 +18,11 @@ import {
   AnnDynamicallyProvisioned,
   AnnSelectedNode,
   AnnStorageProvisioner,
-  BetaStorageClassAnnotation,
   claimClass,
   claimReference,
-  defaultStorageClass,
   isVolumeBoundToClaim,
 } from './types.js';
+import { BetaStorageClassAnnotation, defaultStorageClass } from '../../../../api/storage/v1/storageclass.js';
 import { findBestMatchForClaim, volumeMismatch } from './volume_match.js';
 
 export interface PersistentVolumeBinderOptions {

@@ -1,7 +1,7 @@
 // The annotations and class helpers the binder and provisioners share
 // (component-helpers/storage/volume in Kubernetes).
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../../../api/core/v1/types.js';
-import type { StorageClass } from '../../../../api/storage/v1/types.js';
+import { BetaStorageClassAnnotation } from '../../../../api/storage/v1/storageclass.js';
 
 // Annotations, with Kubernetes' names and values.
 export const AnnBindCompleted = 'pv.kubernetes.io/bind-completed';
@@ -10,9 +10,6 @@ export const AnnDynamicallyProvisioned = 'pv.kubernetes.io/provisioned-by';
 export const AnnStorageProvisioner = 'volume.kubernetes.io/storage-provisioner';
 export const AnnBetaStorageProvisioner = 'volume.beta.kubernetes.io/storage-provisioner';
 export const AnnSelectedNode = 'volume.kubernetes.io/selected-node';
-export const BetaStorageClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
-export const IsDefaultStorageClassAnnotation = 'storageclass.kubernetes.io/is-default-class';
-export const BetaIsDefaultStorageClassAnnotation = 'storageclass.beta.kubernetes.io/is-default-class';
 
 /** The claim's class: the beta annotation wins over spec.storageClassName, as in GetPersistentVolumeClaimClass. */
 export function claimClass(claim: PersistentVolumeClaim): string {
@@ -25,22 +22,6 @@ export function volumeClass(volume: PersistentVolume): string {
   const ann = volume.metadata.annotations ?? {};
   if (Object.prototype.hasOwnProperty.call(ann, BetaStorageClassAnnotation)) return ann[BetaStorageClassAnnotation];
   return volume.spec?.storageClassName ?? '';
-}
-
-export function isDefaultStorageClass(sc: StorageClass): boolean {
-  const ann = sc.metadata.annotations ?? {};
-  return ann[IsDefaultStorageClassAnnotation] === 'true' || ann[BetaIsDefaultStorageClassAnnotation] === 'true';
-}
-
-/** GetDefaultClass: the newest default class (then by name), or undefined. */
-export function defaultStorageClass(classes: StorageClass[]): StorageClass | undefined {
-  const defaults = classes.filter(isDefaultStorageClass);
-  defaults.sort(
-    (a, b) =>
-      String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')) ||
-      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
-  );
-  return defaults[0];
 }
 
 /** The claim's provisioner, from the annotation the binder sets for external provisioners. */

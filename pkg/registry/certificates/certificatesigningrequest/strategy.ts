@@ -11,7 +11,7 @@ import {
   validateCertificateSigningRequestCreate,
   validateCertificateSigningRequestUpdate,
 } from '../../../../api/certificates/v1/validation.js';
-import type { UserInfo } from '../../../auth/user.js';
+import { userInfoOf, type UserInfo } from '../../../auth/user.js';
 import type { StrategyWithHooks } from '../../strategy.js';
 import { nowRFC3339 } from '../../store.js';
 
@@ -23,16 +23,7 @@ function prepareForCreate(obj: KubeObject, user: UserInfo | undefined): void {
   delete spec.uid;
   delete spec.groups;
   delete spec.extra;
-  if (user) {
-    spec.username = user.name;
-    if (user.uid) spec.uid = user.uid;
-    if (user.groups.length) spec.groups = [...user.groups];
-    if (user.extra?.size) {
-      const extra = Object.create(null) as Record<string, string[]>;
-      for (const [k, v] of user.extra) extra[k] = [...v];
-      spec.extra = { ...extra };
-    }
-  }
+  if (user) Object.assign(spec, userInfoOf(user));
   csr.status = {};
 }
 

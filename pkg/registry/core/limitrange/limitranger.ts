@@ -8,7 +8,8 @@ import { newForbidden } from '../../../../api/meta/v1/status.js';
 import { parseQuantity, type Quantity } from '../../../../api/resource/quantity.js';
 import { getOwn, hasOwn, setOwn } from '../../../../api/util/ownkeys.js';
 import { formatResource } from '../../../util/quota/resources.js';
-import type { AdmissionPlugin, RequestContext, Store } from '../../store.js';
+import type { LiveLookupLister } from '../../livelookup.js';
+import type { AdmissionPlugin, RequestContext } from '../../store.js';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
@@ -163,13 +164,11 @@ function aggregate(errs: string[]): string {
 }
 
 export class LimitRanger implements AdmissionPlugin {
-  constructor(private readonly limitRanges: Store | undefined) {}
+  constructor(private readonly limitRanges: LiveLookupLister<LimitRange>) {}
 
   private async rangesFor(ctx: RequestContext, obj: KubeObject): Promise<LimitRange[]> {
     const namespace = ctx.namespace ?? obj.metadata.namespace;
-    if (!this.limitRanges || !namespace) return [];
-    const { items } = await this.limitRanges.list({ namespace });
-    return items as LimitRange[];
+    return namespace ? this.limitRanges.list(namespace) : [];
   }
 
   async admitCreate(obj: KubeObject, ctx: RequestContext): Promise<void> {

@@ -10,6 +10,7 @@ import { newForbidden } from '../../../../api/meta/v1/status.js';
 import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import { matchingResources, podConstraints, quotaMatches, usageOf } from '../../../util/quota/evaluator.js';
 import { add, fromUsage, isZero, lessThanOrEqual, mask, prettyPrint, sameUsage, subtract, toUsage, type Usage } from '../../../util/quota/resources.js';
+import type { LiveLookupLister } from '../../livelookup.js';
 import type { AdmissionPlugin, RequestContext, Store } from '../../store.js';
 
 /** What a namespace's objects use of the named resources (the controller's calculation, for a quota it has not synced yet). */
@@ -34,6 +35,7 @@ export async function syncedQuota(quota: ResourceQuota, calculate: UsageCalculat
 export class ResourceQuotaAdmission implements AdmissionPlugin {
   constructor(
     private readonly quotas: Store,
+    private readonly quotaLister: LiveLookupLister<ResourceQuota>,
     private readonly info: ResourceInfo,
     private readonly calculate: UsageCalculator,
   ) {}
@@ -90,11 +92,11 @@ export class ResourceQuotaAdmission implements AdmissionPlugin {
   private async admit(obj: KubeObject, ctx: RequestContext, usage: () => Usage): Promise<void> {
     const namespace = ctx.namespace ?? obj.metadata.namespace;
     if (!namespace) return;
-    const { items } = await this.quotas.list({ namespace });
+    const items = await this.quotaLister.list(namespace);
     if (items.length === 0) return;
     const delta = usage();
     if (isZero(delta)) return;
-    const quotas = (items as ResourceQuota[]).sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
+    const quotas = [...items].sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
     // Every quota is checked before any is charged, so a refusal by one charges none.
     const charged: string[] = [];
     for (const quota of quotas) {

@@ -74,7 +74,7 @@ export function mountServiceAccountToken(pod: Pod, newName: () => string = () =>
 
 export class ServiceAccountAdmission implements AdmissionPlugin {
   constructor(
-    private readonly serviceAccounts: Pick<Store, 'getIfExists'>,
+    private readonly serviceAccounts: Pick<Store, 'getCached' | 'getIfExists'>,
     /** Tests: the wait between looks for `default` (else 100-200 ms). */
     private readonly retryIntervalMs?: number,
   ) {}
@@ -84,10 +84,13 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
   }
 
   /**
-   * getServiceAccount: `default` is made by the service account controller just after its
+   * getServiceAccount: the watch cache first, then etcd (a just-made account may not be in
+   * the cache yet). `default` is made by the service account controller just after its
    * namespace, so it is looked for ten times, 100-200 ms apart, before the pod is refused.
    */
   private async serviceAccount(ctx: RequestContext, name: string): Promise<KubeObject | undefined> {
+    const cached = await this.serviceAccounts.getCached(ctx.namespace, name);
+    if (cached) return cached;
     const attempts = name === DEFAULT_SERVICE_ACCOUNT_NAME ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
     const interval = 100 + Math.floor(Math.random() * 100);
     for (let i = 0; i < attempts; i++) {

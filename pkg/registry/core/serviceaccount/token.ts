@@ -115,7 +115,7 @@ export class TokenREST {
         const podSA = ((pod as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName as string | undefined) ?? '';
         if (podSA !== name) throw newBadRequest(`cannot bind token for serviceaccount "${name}" to pod running with serviceaccount "${podSA}"`);
         uid = pod.metadata.uid;
-        node = await this.nodeOf(pod, read);
+        node = await this.nodeOf(pod);
       } else if (group === '' && kind === 'Secret') {
         secret = await this.secrets.get(read, refName);
         uid = secret.metadata.uid;
@@ -162,10 +162,10 @@ export class TokenREST {
   }
 
   /** The node a scheduled pod runs on, with its uid when the Node exists (the token's node claim). */
-  private async nodeOf(pod: KubeObject, ctx: RequestContext): Promise<ObjectRef | undefined> {
+  private async nodeOf(pod: KubeObject): Promise<ObjectRef | undefined> {
     const nodeName = (pod as { spec?: { nodeName?: unknown } }).spec?.nodeName;
     if (typeof nodeName !== 'string' || nodeName === '') return undefined;
-    const node = await this.nodes?.getIfExists({ ...ctx, namespace: undefined }, nodeName);
+    const node = await this.nodes?.getCached(undefined, nodeName);
     return { name: nodeName, uid: node?.metadata.uid ?? '' };
   }
 }

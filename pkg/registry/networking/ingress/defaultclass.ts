@@ -28,7 +28,7 @@ export class DefaultIngressClass implements AdmissionPlugin {
     const ingress = obj as Ingress;
     if (ingress.spec?.ingressClassName !== undefined && ingress.spec?.ingressClassName !== null) return;
     if (hasOwn(ingress.metadata.annotations ?? {}, ANNOTATION_INGRESS_CLASS)) return;
-    const { items } = await this.ingressClasses.list({});
+    const { items } = await this.ingressClasses.list({ resourceVersion: '0' }); // the watch cache, as upstream's lister
     const chosen = defaultIngressClass(items as IngressClass[]);
     if (chosen?.metadata.name) ingress.spec.ingressClassName = chosen.metadata.name;
   }

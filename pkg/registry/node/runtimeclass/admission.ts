@@ -29,11 +29,12 @@ export class RuntimeClassAdmission implements AdmissionPlugin {
     throw newForbidden({ group: '', resource: 'pods', name: pod.metadata.name }, why);
   }
 
-  /** The pod's RuntimeClass (read from etcd); undefined when it names none. */
+  /** The pod's RuntimeClass; undefined when it names none. */
   private async runtimeClassOf(pod: Pod, ctx: RequestContext): Promise<RuntimeClass | undefined> {
     const name = pod.spec?.runtimeClassName;
     if (name === undefined || name === null) return undefined;
-    const rc = await this.runtimeClasses.getIfExists({ ...ctx, namespace: undefined }, name);
+    // The watch cache first, as upstream's lister; etcd for a class the cache has not seen yet.
+    const rc = (await this.runtimeClasses.getCached(undefined, name)) ?? (await this.runtimeClasses.getIfExists({ ...ctx, namespace: undefined }, name));
     if (!rc) this.refuse(pod, `pod rejected: RuntimeClass ${JSON.stringify(name)} not found`);
     return rc as RuntimeClass;
   }

@@ -4,10 +4,16 @@ import type { Node, Pod } from '../../../../api/core/v1/types.js';
 import type { NodeInfo, ResourceList } from '../../framework/types.js';
 import { podRequests, quantityToAmount } from './resources.js';
 
-/** Host ports a pod claims, as NodeInfo.usedPorts keys "protocol/hostIP/port". */
+/**
+ * Host ports a pod claims, as NodeInfo.usedPorts keys "protocol/hostIP/port" (hostIP
+ * 0.0.0.0 and protocol TCP when unset). As upstream's GetHostPorts: the app containers'
+ * and those of sidecars (restartable init containers, which run as long as the pod);
+ * ordinary init containers have exited before the app containers bind.
+ */
 export function podHostPorts(pod: Pod): string[] {
   const out: string[] = [];
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort || p.hostPort <= 0) continue;
       out.push(`${p.protocol || 'TCP'}/${p.hostIP || '0.0.0.0'}/${p.hostPort}`);

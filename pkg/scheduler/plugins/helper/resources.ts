@@ -66,6 +66,19 @@ export function podRequests(pod: Pod, opts: { nonZero?: boolean } = {}): Resourc
   return reqs;
 }
 
+const nonZeroCpuMemoryCache = new WeakMap<Pod, ResourceList>();
+
+/** The cpu and memory of the non-zero request: what NodeInfo.nonZeroRequested sums for the scorers. Do not mutate. */
+export function nonZeroRequests(pod: Pod): ResourceList {
+  let r = nonZeroCpuMemoryCache.get(pod);
+  if (!r) {
+    const all = podRequests(pod, { nonZero: true });
+    r = { cpu: all.cpu ?? 0, memory: all.memory ?? 0 };
+    nonZeroCpuMemoryCache.set(pod, r);
+  }
+  return r;
+}
+
 function computePodRequests(pod: Pod, nonZero: boolean): ResourceList {
   const reqs: ResourceList = {};
   for (const c of pod.spec?.containers ?? []) addInto(reqs, containerRequests(c, nonZero));

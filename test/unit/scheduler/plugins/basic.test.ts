@@ -4,6 +4,7 @@ import { CycleState, Code } from '../../../../pkg/scheduler/framework/types.js';
 import { NodeName } from '../../../../pkg/scheduler/plugins/nodename/node_name.js';
 import { NodeUnschedulable } from '../../../../pkg/scheduler/plugins/nodeunschedulable/node_unschedulable.js';
 import { NodePorts } from '../../../../pkg/scheduler/plugins/nodeports/node_ports.js';
+import { podHostPorts } from '../../../../pkg/scheduler/plugins/helper/nodeinfo.js';
 import { TaintToleration } from '../../../../pkg/scheduler/plugins/tainttoleration/taint_toleration.js';
 import { NodeAffinity } from '../../../../pkg/scheduler/plugins/nodeaffinity/node_affinity.js';
 import { ImageLocality } from '../../../../pkg/scheduler/plugins/imagelocality/image_locality.js';
@@ -49,6 +50,20 @@ test('NodePorts: conflicting host ports reject, different ones or IPs pass', () 
   assert.equal(run(portPod('d', 8080, '127.0.0.2')).code, Code.Success);
   assert.equal(run(portPod('e', 8080, '127.0.0.1', 'UDP')).code, Code.Success);
   assert.equal(run(portPod('f', 9090)).code, Code.Success);
+});
+
+test('podHostPorts: app containers and sidecars hold host ports; ordinary init containers do not', () => {
+  const port = (hostPort: number) => [{ containerPort: 80, hostPort }];
+  const pod = makePod('p', {
+    spec: {
+      initContainers: [
+        { name: 'setup', image: 'busybox', ports: port(7000) },
+        { name: 'sidecar', image: 'busybox', restartPolicy: 'Always', ports: port(7001) },
+      ],
+      containers: [{ name: 'app', image: 'busybox', ports: port(8080) }],
+    },
+  });
+  assert.deepEqual(podHostPorts(pod), ['TCP/0.0.0.0/7001', 'TCP/0.0.0.0/8080']);
 });
 
 test('TaintToleration filter: untolerated NoSchedule taint is reported as upstream formats it', () => {

@@ -1,7 +1,8 @@
-// ResourceQuota and LimitRanger admission against a real apiserver through the real
-// kubectl, with the resourcequota controller running in this process: the Kubernetes
-// documentation's "Configure Memory and CPU Quotas for a Namespace" and "Configure
-// Default Memory Requests and Limits for a Namespace" tasks, on their example files.
+// Admission plugins against a real apiserver through the real kubectl: ResourceQuota
+// and LimitRanger (with the resourcequota controller running in this process) on the
+// Kubernetes documentation's "Configure Memory and CPU Quotas for a Namespace" and
+// "Configure Default Memory Requests and Limits for a Namespace" tasks, on their
+// example files; DefaultStorageClass on claims.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -119,5 +120,31 @@ describe('ResourceQuota and LimitRanger admission', () => {
       allowFail: true,
     });
     assert.match(res.stderr, /pods "big" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi/);
+  });
+});
+
+describe('DefaultStorageClass admission', () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startCluster();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  const claim = (name: string, storageClassName?: string) =>
+    `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ${name}\nspec:\n${storageClassName === undefined ? '' : `  storageClassName: "${storageClassName}"\n`}  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n`;
+  const storageClass = (name: string, isDefault: boolean) =>
+    `apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ${name}\n  annotations:\n    storageclass.kubernetes.io/is-default-class: "${isDefault}"\nprovisioner: example.com/none\n`;
+  const classOf = async (name: string) => (await c.kubectl(['get', 'pvc', name, '-o', 'jsonpath={.spec.storageClassName}'])).stdout;
+
+  it('a claim without a class gets the default class; an empty class and a named one are kept', async () => {
+    await c.kubectl(['apply', '-f', '-'], { input: claim('before-any-default') });
+    assert.equal(await classOf('before-any-default'), '');
+    await c.kubectl(['apply', '-f', '-'], { input: storageClass('slow', false) + '---\n' + storageClass('standard', true) });
+    await c.kubectl(['apply', '-f', '-'], { input: claim('unset') + '---\n' + claim('empty', '') + '---\n' + claim('named', 'slow') });
+    assert.equal(await classOf('unset'), 'standard');
+    assert.equal(await classOf('empty'), '');
+    assert.equal(await classOf('named'), 'slow');
   });
 });
