@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYAML } from 'yaml';
-import { freePort, isAlive } from '../../pkg/cluster/process.js';
+import { freePort, freePorts, isAlive } from '../../pkg/cluster/process.js';
 import { until } from '../support/controllers.js';
 
 interface AuditEvent {
@@ -40,15 +40,16 @@ describe('timonel up / down', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
+    const [securePort, etcdClientPort, etcdPeerPort] = await freePorts(3);
     flags = [
       '--data-dir',
       dataDir,
       '--secure-port',
-      String(await freePort()),
+      String(securePort),
       '--etcd-client-port',
-      String(await freePort()),
+      String(etcdClientPort),
       '--etcd-peer-port',
-      String(await freePort()),
+      String(etcdPeerPort),
       '--pod-cidr',
       '10.244.101.0/24',
       '--cni-bridge',
