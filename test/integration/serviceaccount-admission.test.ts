@@ -225,6 +225,12 @@ describe('ServiceAccount admission and the service-account controllers', () => {
         'authentication.kubernetes.io/pod-uid': [onN1.pod.metadata.uid as string],
       });
       await assert.rejects(requestToken(onN2.pod, projection), /forbidden/i);
+      await assert.rejects(
+        client.rest.request('POST', '/api/v1/namespaces/default/serviceaccounts/default/token', {
+          body: { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', spec: {} },
+        }),
+        /node requested token not bound to a pod/,
+      );
     } finally {
       client.close();
     }

@@ -6,6 +6,7 @@
 // account and, when asked, to a Pod or Secret of its namespace.
 import { newBadRequest, newConflict, newInvalid, type StatusCause } from '../../../../api/meta/v1/status.js';
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
+import type { Pod } from '../../../../api/core/v1/types.js';
 import {
   DEFAULT_TOKEN_EXPIRATION_SECONDS,
   EXPIRATION_EXTENSION_SECONDS,
@@ -94,7 +95,7 @@ export class TokenREST {
     // NodeRestriction: a kubelet gets tokens only for pods on its node.
     if (nodeIdentity(ctx.user) !== undefined) {
       const ref = spec.boundObjectRef;
-      const boundPod = ref?.apiVersion === 'v1' && ref.kind === 'Pod' && ref.name ? await this.pods.getIfExists(read, ref.name) : undefined;
+      const boundPod = ref?.apiVersion === 'v1' && ref.kind === 'Pod' && ref.name ? await this.pods.getCached(ctx.namespace, ref.name) : undefined;
       tokenRequestRestriction(ctx, name, ref, boundPod);
     }
     let pod: KubeObject | undefined;
@@ -112,7 +113,7 @@ export class TokenREST {
       // As upstream, the kind of the core group decides; the version is not checked.
       if (group === '' && kind === 'Pod') {
         pod = await this.pods.get(read, refName);
-        const podSA = ((pod as { spec?: { serviceAccountName?: string } }).spec?.serviceAccountName as string | undefined) ?? '';
+        const podSA = (pod as Pod).spec?.serviceAccountName ?? '';
         if (podSA !== name) throw newBadRequest(`cannot bind token for serviceaccount "${name}" to pod running with serviceaccount "${podSA}"`);
         uid = pod.metadata.uid;
         node = await this.nodeOf(pod);
