@@ -254,7 +254,7 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    this.addWebhookAdmission();
+    this.addWebhookAdmission({ mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') });
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas || disabled.has('ResourceQuota')) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
@@ -266,17 +266,17 @@ export class Registry {
   }
 
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
-  private addWebhookAdmission(): void {
+  private addWebhookAdmission(enabled: { mutating: boolean; validating: boolean }): void {
     const group = 'admissionregistration.k8s.io';
     const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
     const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
     const namespaces = this.store('', 'v1', 'namespaces');
     const services = this.store('', 'v1', 'services');
     const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
-    if (!mutating || !validating || !namespaces || !services || !slices) return;
+    if (!mutating || !validating || !namespaces || !services || !slices || (!enabled.mutating && !enabled.validating)) return;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), enabled);
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group)
         store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
