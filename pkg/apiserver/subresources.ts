@@ -1,6 +1,6 @@
 // Subresources other than status: each decodes its request, calls the
 // subresource's REST storage in pkg/registry (scale, pods/binding, pods/eviction,
-// namespaces/finalize) and encodes the answer; the node-proxied ones (log, exec,
+// namespaces/finalize, serviceaccounts/token) and encodes the answer; the node-proxied ones (log, exec,
 // ...) need a kubelet to answer.
 import type { Request, Response } from 'express';
 import { StatusError, newMethodNotSupported, newNotFound } from '../../api/meta/v1/status.js';
@@ -61,6 +61,9 @@ export class SubresourceHandlers {
       case 'finalize':
         if (method !== 'PUT') throw newMethodNotSupported('namespaces/finalize', method);
         return this.finalize(req, res, route, q);
+      case 'token':
+        if (method !== 'POST') throw newMethodNotSupported('serviceaccounts/token', method);
+        return this.token(req, res, route, q);
       default:
         return this.nodeProxied(req, res, route, method);
     }
@@ -116,6 +119,18 @@ export class SubresourceHandlers {
   private async finalize(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
     const body = decodedBody(req) as { spec?: { finalizers?: unknown } };
     sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(req, route, q), route.name as string, body));
+  }
+
+  // ---- serviceaccounts/token: TokenRequest ----
+
+  private async token(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const body = decodeBody(req.get('content-type'), req.body as Buffer);
+    sendObject(
+      res,
+      201,
+      await this.restOf(this.registry.token, route).create(ctxOf(req, route, q), route.name as string, body),
+      responseFormat(req.get('accept'), false),
+    );
   }
 
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----

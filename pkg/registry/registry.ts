@@ -44,6 +44,9 @@ import type { APIAuthorization } from './authorization/authorization.js';
 import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
+import { TokenREST } from './core/serviceaccount/token.js';
+import { ServiceAccountAdmission } from './core/serviceaccount/admission.js';
+import type { TokenGenerator } from '../util/serviceaccount/generator.js';
 import { CRDHandler } from './apiextensions/crdhandler.js';
 
 export interface RegistryOptions {
@@ -53,8 +56,16 @@ export interface RegistryOptions {
   serviceNodePortRange: string;
   /** The apiserver's token authentication, for TokenReview (not served without it). */
   authenticateToken?: TokenAuthenticate;
-  /** --api-audiences, for TokenReview. */
+  /** --api-audiences: what TokenRequest issues tokens for when a request names none. */
   apiAudiences?: string[];
+  /** The signer of service-account tokens (--service-account-issuer and -signing-key-file); serviceaccounts/token is not served without it. */
+  tokenGenerator?: TokenGenerator;
+  /** --service-account-max-token-expiration in seconds (0: no cap). */
+  maxTokenExpirationSeconds?: number;
+  /** --service-account-extend-token-expiration (default true). */
+  extendTokenExpiration?: boolean;
+  /** --disable-admission-plugins: admission plugins not to run, by upstream's names (ServiceAccount, LimitRanger, ...). */
+  disabledAdmissionPlugins?: string[];
   log?: (msg: string) => void;
 }
 
@@ -78,6 +89,7 @@ export class Registry {
   readonly binding?: BindingREST;
   readonly eviction?: EvictionREST;
   readonly finalize?: FinalizeREST;
+  readonly token?: TokenREST;
   /** Roles and bindings in memory, indexed for the RBAC authorizer. */
   readonly rbac = new RBACCache();
   readonly ruleResolver = new RuleResolver(this.rbac);
@@ -138,10 +150,20 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
-    this.addComponentStatusesAndAdmission(resources, storages);
+    this.addComponentStatusesAndAdmission(resources, storages, opts);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    const secrets = this.store('', 'v1', 'secrets');
+    if (opts.tokenGenerator && serviceAccounts && pods && secrets) {
+      this.token = new TokenREST(serviceAccounts, pods, secrets, this.store('', 'v1', 'nodes'), {
+        generator: opts.tokenGenerator,
+        apiAudiences: opts.apiAudiences ?? [],
+        maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0,
+        extendExpiration: opts.extendTokenExpiration ?? true,
+      });
+    }
     for (const [plural, kind] of Object.entries(RBAC_KINDS)) {
       const store = this.store('rbac.authorization.k8s.io', 'v1', plural);
       if (store) this.rbacInformers.push(this.informer(store, this.rbac.handlersFor(kind)));
@@ -209,10 +231,11 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses, PodSecurity
-   * on namespaces, pods and the kinds with a pod template, ResourceQuota on every namespaced kind.
+   * other resources: LimitRanger, ServiceAccount and RuntimeClass on pods, DefaultIngressClass
+   * on ingresses, PodSecurity on namespaces, pods and the kinds with a pod template,
+   * ResourceQuota on every namespaced kind; --disable-admission-plugins leaves some out.
    */
-  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
     const csStorage = cs && storages.get(etcdPrefix(cs));
     if (cs && csStorage) {
@@ -220,12 +243,15 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
-    // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
+    const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
+    // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
     const limitRanges = this.store('', 'v1', 'limitranges');
-    if (pods && limitRanges) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
+    if (pods && limitRanges && !disabled.has('LimitRanger')) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    if (pods && serviceAccounts && !disabled.has('ServiceAccount')) pods.admission.push(new ServiceAccountAdmission(serviceAccounts));
     const namespaces = this.store('', 'v1', 'namespaces');
-    if (pods && namespaces) {
+    if (pods && namespaces && !disabled.has('PodSecurity')) {
       const podSecurity = newPodSecurity(namespaces, pods);
       for (const store of this.stores.values()) {
         if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
@@ -233,15 +259,15 @@ export class Registry {
     }
     const claims = this.store('', 'v1', 'persistentvolumeclaims');
     const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
-    if (claims && storageClasses) claims.admission.push(new DefaultStorageClass(storageClasses));
+    if (claims && storageClasses && !disabled.has('DefaultStorageClass')) claims.admission.push(new DefaultStorageClass(storageClasses));
     const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
-    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    if (pods && runtimeClasses && !disabled.has('RuntimeClass')) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
-    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    this.addWebhookAdmission();
+    if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    this.addWebhookAdmission({ mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') });
     const quotas = this.store('', 'v1', 'resourcequotas');
-    if (!quotas) return;
+    if (!quotas || disabled.has('ResourceQuota')) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
     const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
     for (const store of this.stores.values()) {
@@ -251,17 +277,17 @@ export class Registry {
   }
 
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
-  private addWebhookAdmission(): void {
+  private addWebhookAdmission(enabled: { mutating: boolean; validating: boolean }): void {
     const group = 'admissionregistration.k8s.io';
     const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
     const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
     const namespaces = this.store('', 'v1', 'namespaces');
     const services = this.store('', 'v1', 'services');
     const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
-    if (!mutating || !validating || !namespaces || !services || !slices) return;
+    if (!mutating || !validating || !namespaces || !services || !slices || (!enabled.mutating && !enabled.validating)) return;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), enabled);
     const admit = (store: Store) => store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group) admit(store);
@@ -301,7 +327,7 @@ export class Registry {
     const review = info.group === 'authorization.k8s.io' ? ACCESS_REVIEWS[info.plural] : undefined;
     if (review) return new review(info, () => this.authorization);
     if (info.group !== 'authentication.k8s.io') return undefined;
-    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken, opts.apiAudiences);
+    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken);
     if (info.plural === 'selfsubjectreviews') return new SelfSubjectReviewREST();
     return undefined;
   }

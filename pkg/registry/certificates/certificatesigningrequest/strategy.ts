@@ -23,7 +23,11 @@ function prepareForCreate(obj: KubeObject, user: UserInfo | undefined): void {
   delete spec.uid;
   delete spec.groups;
   delete spec.extra;
-  if (user) Object.assign(spec, userInfoOf(user));
+  if (user) {
+    const info = userInfoOf(user);
+    // Stored objects are plain JSON objects (a spread defines even a "__proto__" key as data).
+    Object.assign(spec, info.extra ? { ...info, extra: { ...info.extra } } : info);
+  }
   csr.status = {};
 }
 
