@@ -12,7 +12,7 @@ import type { Eviction } from '../registry/core/pod/eviction.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import { sendObject } from './responses.js';
 import type { ResourceRoute } from './route.js';
-import type { NodeProxy } from './nodeproxy.js';
+import { connectOptions, type NodeProxy } from './nodeproxy.js';
 import { requestUser } from './filters/context.js';
 import { auditAnnotator, auditRequestObject, auditRequestPatch } from './audit/context.js';
 
@@ -136,10 +136,8 @@ export class SubresourceHandlers {
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----
 
   private async nodeProxied(req: Request, res: Response, route: ResourceRoute, method: string): Promise<void> {
-    const obj = await route.store.get(
-      { namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [], user: requestUser(req) },
-      route.name as string,
-    );
+    const ctx: RequestContext = { namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [], user: requestUser(req) };
+    const obj = await route.store.get(ctx, route.name as string);
     const proxy = this.nodeProxy();
     if (!proxy) throw new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet');
     const sub = route.subresource;
@@ -149,6 +147,8 @@ export class SubresourceHandlers {
     }
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       if (method !== 'GET' && method !== 'POST') throw newMethodNotSupported(`pods/${sub}`, method);
+      // A CONNECT: admission (webhooks) sees its options before the stream is opened.
+      await route.store.admitConnect(ctx, route.name as string, sub, connectOptions(sub, new URL(req.originalUrl, 'http://x').searchParams));
       return proxy.podStream(req, res, sub, obj);
     }
     return proxy.proxyToNode(req, res, obj, '/');

@@ -94,6 +94,8 @@ export interface AdmissionPlugin {
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
   /** Validating admission of a delete, with the object as stored; throws to refuse. */
   validateDelete?(old: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Validating admission of a CONNECT (exec, attach, port-forward, proxy), given its options object; throws to refuse. */
+  validateConnect?(options: KubeObject, name: string, subresource: string, ctx: RequestContext): Promise<void>;
 }
 
 export interface NamespaceLifecycle {
@@ -486,6 +488,13 @@ export class Store {
   private requireManager(ctx: RequestContext): string {
     if (!ctx.fieldManager) throw newBadRequest('PATCH, application/apply-patch+yaml requests must include a fieldManager query parameter');
     return ctx.fieldManager;
+  }
+
+  // ---- connect ----
+
+  /** Admission of a CONNECT request to one object (pods/exec, nodes/proxy, ...), before it is relayed. */
+  async admitConnect(ctx: RequestContext, name: string, subresource: string, options: KubeObject): Promise<void> {
+    for (const plugin of this.admission) await plugin.validateConnect?.(options, name, subresource, ctx);
   }
 
   // ---- delete ----

@@ -8,6 +8,16 @@ import type { AdmissionPlugin, RequestContext } from '../../store.js';
 import type { AdmissionAttributes, Operation } from './attributes.js';
 import type { WebhookDispatcher } from './dispatcher.js';
 
+/** CreateOptions, UpdateOptions or DeleteOptions as the request gave them; a CONNECT has none. */
+function operationOptions(operation: Operation, ctx: RequestContext): Record<string, unknown> | undefined {
+  if (operation === 'CONNECT') return undefined;
+  const kind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  const options: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (ctx.dryRun) options.dryRun = ['All'];
+  if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
+  return options;
+}
+
 export class WebhookAdmission implements AdmissionPlugin {
   constructor(
     private readonly dispatcher: WebhookDispatcher,
@@ -22,27 +32,24 @@ export class WebhookAdmission implements AdmissionPlugin {
     obj: KubeObject | undefined,
     old: KubeObject | undefined,
     subresource = '',
+    name = obj?.metadata?.name ?? old?.metadata?.name ?? '',
   ): AdmissionAttributes {
-    const name = obj?.metadata?.name ?? old?.metadata?.name ?? '';
     const isNamespace = this.info.group === '' && this.info.plural === 'namespaces';
-    const optionsKind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
-    const options: Record<string, unknown> = { kind: optionsKind, apiVersion: 'meta.k8s.io/v1' };
-    if (ctx.dryRun) options.dryRun = ['All'];
-    if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
     return {
       operation,
       group: this.info.group,
       version: this.info.version,
       resource: this.info.plural,
       subresource,
-      kind: this.info.kind,
+      // A CONNECT's object is its options (PodExecOptions, ...), and the request names that kind.
+      kind: operation === 'CONNECT' ? (obj?.kind ?? this.info.kind) : this.info.kind,
       name,
-      namespace: isNamespace ? name : this.info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? '') : '',
+      namespace: isNamespace ? name : this.info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? old?.metadata?.namespace ?? '') : '',
       object: obj,
       oldObject: old,
       dryRun: ctx.dryRun,
       user: ctx.user,
-      options,
+      options: operationOptions(operation, ctx),
     };
   }
 
@@ -64,5 +71,10 @@ export class WebhookAdmission implements AdmissionPlugin {
 
   async validateDelete(old: KubeObject, ctx: RequestContext): Promise<void> {
     await this.dispatcher.validate(this.attributes('DELETE', ctx, undefined, old), ctx.warnings);
+  }
+
+  /** Upstream calls mutating webhooks on a CONNECT too, but nothing reads the options they could change; validating ones decide. */
+  async validateConnect(options: KubeObject, name: string, subresource: string, ctx: RequestContext): Promise<void> {
+    await this.dispatcher.validate(this.attributes('CONNECT', ctx, options, undefined, subresource, name), ctx.warnings);
   }
 }
