@@ -17,6 +17,10 @@ export interface ResourceInfo {
   verbs?: string[];
   /** The release that deprecated the kind ('1.19'): every request is answered with upstream's deprecation warning. */
   deprecatedIn?: string;
+  /** A custom resource version's deprecation warning, sent with every request to it. */
+  deprecationWarning?: string;
+  /** A custom resource version's selectableFields: JSON paths (`.spec.color`) usable in field selectors. */
+  selectableFields?: string[];
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -165,8 +165,19 @@ function specFor(resource: ResourceInfo): FieldSpec | undefined {
 export function supportedFieldLabels(resource: ResourceInfo): string[] {
   const spec = specFor(resource);
   if (spec) return spec.labels;
-  if (!resource.namespaced && isCustomResource(resource)) return ['metadata.name'];
-  return META_NAMESPACED;
+  const selectable = (resource.selectableFields ?? []).map((p) => p.replace(/^\./, ''));
+  if (!resource.namespaced && isCustomResource(resource)) return ['metadata.name', ...selectable];
+  return selectable.length ? [...META_NAMESPACED, ...selectable] : META_NAMESPACED;
+}
+
+/** A selectable field's value as upstream formats it: strings as they are, numbers and booleans as text, else "". */
+function selectableValue(obj: KubeObject, path: string): string {
+  let cur: unknown = obj;
+  for (const seg of path.replace(/^\./, '').split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return '';
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return typeof cur === 'string' || typeof cur === 'number' || typeof cur === 'boolean' ? String(cur) : '';
 }
 
 // Built-in groups all end in k8s.io or are one of the classic short names.
@@ -182,5 +193,11 @@ export function fieldsOf(resource: ResourceInfo, obj: KubeObject): Record<string
   const fields: Record<string, string> = { 'metadata.name': str(meta.name) };
   if (resource.namespaced) fields['metadata.namespace'] = str(meta.namespace);
   const spec = specFor(resource);
+  if (resource.selectableFields?.length) {
+    // The CRD's author names these fields: keep them off the prototype chain.
+    const custom: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, fields);
+    for (const p of resource.selectableFields) custom[p.replace(/^\./, '')] = selectableValue(obj, p);
+    return custom;
+  }
   return spec ? { ...fields, ...spec.get(obj) } : fields;
 }

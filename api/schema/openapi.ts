@@ -10,7 +10,7 @@ import { definitionNode, INT_OR_STRING_REF, MICRO_TIME_REF, QUANTITY_REF, schema
 import { encodeOpenAPIV2Document } from './protobuf.js';
 
 type Json = Record<string, unknown>;
-type Flavour = 'v2' | 'v3';
+export type Flavour = 'v2' | 'v3';
 
 const INFO = { title: 'Kubernetes', version: 'v1.32.0' };
 const LIST_META_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
@@ -19,7 +19,22 @@ interface Ctx {
   flavour: Flavour;
   prefix: string; // '#/definitions/' or '#/components/schemas/'
   defs: Record<string, Json>;
+  custom?: CustomSchemas;
 }
+
+/** A kind that is not built in (a custom resource): its definition name and its schema in each flavour. */
+export interface CustomKindSchema {
+  ref: string;
+  schema(flavour: Flavour, prefix: string): Json;
+}
+
+/** The schemas of custom resources; key changes whenever any schema does (documents are cached by it). */
+export interface CustomSchemas {
+  key: string;
+  schemaFor(r: ResourceInfo): CustomKindSchema | undefined;
+}
+
+const OBJECT_META_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 function extensions(node: SchemaNode): Json {
   const x: Json = {};
@@ -138,10 +153,17 @@ function gvk(r: ResourceInfo, kind = r.kind): Json {
 
 /** Adds the kind and its list kind to the definitions, tagged with x-kubernetes-group-version-kind. */
 function addKind(r: ResourceInfo, ctx: Ctx): void {
-  const node = schemaForKind(r.group, r.version, r.kind);
-  if (!node?.ref) return;
-  define(node.ref, node, ctx);
-  const def = ctx.defs[node.ref];
+  const custom = ctx.custom?.schemaFor(r);
+  const node = custom ? undefined : schemaForKind(r.group, r.version, r.kind);
+  const ref = custom?.ref ?? node?.ref;
+  if (!ref) return;
+  if (node) define(ref, node, ctx);
+  if (custom) {
+    const objectMeta = schemaForModel('V1ObjectMeta');
+    if (objectMeta) define(OBJECT_META_REF, objectMeta, ctx);
+    ctx.defs[ref] = custom.schema(ctx.flavour, ctx.prefix);
+  }
+  const def = ctx.defs[ref];
   const kinds = (def['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? [];
   if (!kinds.some((k) => k.group === r.group && k.version === r.version && k.kind === r.kind)) kinds.push(gvk(r));
   def['x-kubernetes-group-version-kind'] = kinds;
@@ -149,13 +171,13 @@ function addKind(r: ResourceInfo, ctx: Ctx): void {
   if (isCreateOnly(r)) return;
   const listMeta = schemaForModel('V1ListMeta');
   if (listMeta) define(LIST_META_REF, listMeta, ctx);
-  ctx.defs[`${node.ref}List`] = {
+  ctx.defs[`${ref}List`] = {
     description: `${r.listKind} is a list of ${r.kind} objects.`,
     type: 'object',
     required: ['items'],
     properties: {
       apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
-      items: { description: `items is the list of ${r.kind} objects.`, type: 'array', items: { $ref: `${ctx.prefix}${node.ref}` } },
+      items: { description: `items is the list of ${r.kind} objects.`, type: 'array', items: { $ref: `${ctx.prefix}${ref}` } },
       kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
       metadata:
         ctx.flavour === 'v3'
@@ -209,6 +231,8 @@ function writeParams(flavour: Flavour, patch: boolean): Json[] {
 
 const MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+// Custom resources take no strategic merge patch: kubectl then sends them merge patches.
+const CUSTOM_PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 
 function op(
   r: ResourceInfo,
@@ -222,15 +246,16 @@ function op(
   const o: Json = { description: `${action} ${r.kind}`, operationId: opId, tags: [operationPrefix(r)[0].toLowerCase() + operationPrefix(r).slice(1)] };
   const responseSchema = responseRef ? { $ref: `${ctx.prefix}${responseRef}` } : { type: 'object' };
   const parameters = [...params];
+  const patchMedia = ctx.custom?.schemaFor(r) ? CUSTOM_PATCH_MEDIA : PATCH_MEDIA;
   if (ctx.flavour === 'v2') {
-    o.consumes = body === 'patch' ? PATCH_MEDIA : ['*/*'];
+    o.consumes = body === 'patch' ? patchMedia : ['*/*'];
     o.produces = MEDIA;
     if (body) parameters.unshift({ name: 'body', in: 'body', required: true, schema: body === 'patch' ? { type: 'object' } : responseSchema });
     o.responses = { '200': { description: 'OK', schema: responseSchema }, '401': { description: 'Unauthorized' } };
     o.schemes = ['https'];
   } else {
     if (body) {
-      const types = body === 'patch' ? PATCH_MEDIA : ['*/*'];
+      const types = body === 'patch' ? patchMedia : ['*/*'];
       o.requestBody = {
         required: true,
         content: Object.fromEntries(types.map((t) => [t, { schema: body === 'patch' ? { type: 'object' } : responseSchema }])),
@@ -254,9 +279,8 @@ function pathParam(name: string, description: string, flavour: Flavour): Json {
 }
 
 function addPaths(r: ResourceInfo, ctx: Ctx, paths: Json): void {
-  const node = schemaForKind(r.group, r.version, r.kind);
-  if (!node?.ref) return;
-  const ref = node.ref;
+  const ref = ctx.custom?.schemaFor(r)?.ref ?? schemaForKind(r.group, r.version, r.kind)?.ref;
+  if (!ref) return;
   const base = `/${r.group === '' ? 'api' : `apis/${r.group}`}/${r.version}`;
   const scope = r.namespaced ? 'Namespaced' : '';
   const collection = r.namespaced ? `${base}/namespaces/{namespace}/${r.plural}` : `${base}/${r.plural}`;
@@ -315,8 +339,8 @@ function sortKeys(obj: Json): Json {
 // --- documents -----------------------------------------------------------------
 
 /** The swagger 2.0 document for all resources (GET /openapi/v2). */
-export function buildOpenAPIV2(resources: ResourceInfo[]): Json {
-  const ctx: Ctx = { flavour: 'v2', prefix: '#/definitions/', defs: {} };
+export function buildOpenAPIV2(resources: ResourceInfo[], custom?: CustomSchemas): Json {
+  const ctx: Ctx = { flavour: 'v2', prefix: '#/definitions/', defs: {}, custom };
   const paths: Json = {};
   for (const r of resources) {
     addKind(r, ctx);
@@ -331,8 +355,8 @@ export function buildOpenAPIV2Protobuf(doc: object): Buffer {
 }
 
 /** The OpenAPI 3.0 document of one group/version (GET /openapi/v3/apis/<group>/<version>). */
-export function buildOpenAPIV3(group: string, version: string, resources: ResourceInfo[]): Json {
-  const ctx: Ctx = { flavour: 'v3', prefix: '#/components/schemas/', defs: {} };
+export function buildOpenAPIV3(group: string, version: string, resources: ResourceInfo[], custom?: CustomSchemas): Json {
+  const ctx: Ctx = { flavour: 'v3', prefix: '#/components/schemas/', defs: {}, custom };
   const paths: Json = {};
   for (const r of resources) {
     if (r.group !== group || r.version !== version) continue;
@@ -354,10 +378,10 @@ function groupVersions(resources: ResourceInfo[]): Array<{ group: string; versio
 }
 
 /** The v3 discovery root (GET /openapi/v3): one entry per group/version with a content hash. */
-export function buildOpenAPIV3Root(resources: ResourceInfo[]): Json {
+export function buildOpenAPIV3Root(resources: ResourceInfo[], custom?: CustomSchemas): Json {
   const paths: Json = {};
   for (const gv of groupVersions(resources)) {
-    const doc = openAPIV3Document(gv.group, gv.version, resources);
+    const doc = openAPIV3Document(gv.group, gv.version, resources, custom);
     paths[openAPIV3Path(gv)] = { serverRelativeURL: `/openapi/v3/${openAPIV3Path(gv)}?hash=${doc.etag}` };
   }
   return { paths: sortKeys(paths) };
@@ -399,24 +423,26 @@ function jsonDocument(obj: Json): ServedDocument {
 }
 
 /** GET /openapi/v2 as JSON. */
-export function openAPIV2Document(resources: ResourceInfo[]): ServedDocument {
-  return cached(`v2-json|${resourcesKey(resources)}`, () => jsonDocument(buildOpenAPIV2(resources)));
+export function openAPIV2Document(resources: ResourceInfo[], custom?: CustomSchemas): ServedDocument {
+  return cached(`v2-json|${resourcesKey(resources)}|${custom?.key ?? ''}`, () => jsonDocument(buildOpenAPIV2(resources, custom)));
 }
 
 /** GET /openapi/v2 as gnostic protobuf. */
-export function openAPIV2ProtobufDocument(resources: ResourceInfo[]): ServedDocument {
-  return cached(`v2-pb|${resourcesKey(resources)}`, () => {
-    const body = buildOpenAPIV2Protobuf(buildOpenAPIV2(resources));
+export function openAPIV2ProtobufDocument(resources: ResourceInfo[], custom?: CustomSchemas): ServedDocument {
+  return cached(`v2-pb|${resourcesKey(resources)}|${custom?.key ?? ''}`, () => {
+    const body = buildOpenAPIV2Protobuf(buildOpenAPIV2(resources, custom));
     return { body, etag: hashOf(body), contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
   });
 }
 
 /** GET /openapi/v3/<api/v1|apis/group/version>. */
-export function openAPIV3Document(group: string, version: string, resources: ResourceInfo[]): ServedDocument {
-  return cached(`v3|${group}/${version}|${resourcesKey(resources)}`, () => jsonDocument(buildOpenAPIV3(group, version, resources)));
+export function openAPIV3Document(group: string, version: string, resources: ResourceInfo[], custom?: CustomSchemas): ServedDocument {
+  return cached(`v3|${group}/${version}|${resourcesKey(resources)}|${custom?.key ?? ''}`, () =>
+    jsonDocument(buildOpenAPIV3(group, version, resources, custom)),
+  );
 }
 
 /** GET /openapi/v3. */
-export function openAPIV3RootDocument(resources: ResourceInfo[]): ServedDocument {
-  return cached(`v3-root|${resourcesKey(resources)}`, () => jsonDocument(buildOpenAPIV3Root(resources)));
+export function openAPIV3RootDocument(resources: ResourceInfo[], custom?: CustomSchemas): ServedDocument {
+  return cached(`v3-root|${resourcesKey(resources)}|${custom?.key ?? ''}`, () => jsonDocument(buildOpenAPIV3Root(resources, custom)));
 }

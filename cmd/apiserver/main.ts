@@ -25,6 +25,13 @@ const { values } = parseArgs({
     'enable-bootstrap-token-auth': { type: 'boolean', default: false },
     'anonymous-auth': { type: 'string', default: 'true' },
     'api-audiences': { type: 'string', default: '' },
+    'service-account-issuer': { type: 'string', multiple: true, default: [] },
+    'service-account-signing-key-file': { type: 'string' },
+    'service-account-key-file': { type: 'string', multiple: true, default: [] },
+    'service-account-max-token-expiration': { type: 'string', default: '0s' },
+    'service-account-jwks-uri': { type: 'string' },
+    'service-account-extend-token-expiration': { type: 'string', default: 'true' },
+    'disable-admission-plugins': { type: 'string', multiple: true, default: [] },
     'audit-log-path': { type: 'string' },
     'audit-policy-file': { type: 'string' },
     'audit-log-maxsize': { type: 'string', default: '0' },
@@ -56,6 +63,10 @@ function parseBool(flag: string, v: string): boolean {
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
   log(`invalid value ${JSON.stringify(v)} for --${flag}: want true or false`);
   process.exit(2);
+}
+/** A repeatable flag whose values may also be comma lists. */
+function list(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
 }
 function nonNegative(flag: string, v: string): number {
   if (/^\d+$/.test(v)) return Number(v);
@@ -107,6 +118,13 @@ const server = newServer({
   enableBootstrapTokenAuth: values['enable-bootstrap-token-auth'] as boolean,
   anonymousAuth: parseBool('anonymous-auth', values['anonymous-auth'] as string),
   apiAudiences: (values['api-audiences'] as string).split(',').filter((a) => a !== ''),
+  serviceAccountIssuers: list(values['service-account-issuer']),
+  serviceAccountSigningKeyFile: values['service-account-signing-key-file'],
+  serviceAccountKeyFiles: list(values['service-account-key-file']),
+  serviceAccountMaxTokenExpirationSeconds: Math.floor(parseDuration(values['service-account-max-token-expiration'] as string) / 1000),
+  serviceAccountJWKSURI: values['service-account-jwks-uri'],
+  serviceAccountExtendTokenExpiration: parseBool('service-account-extend-token-expiration', values['service-account-extend-token-expiration'] as string),
+  disableAdmissionPlugins: list(values['disable-admission-plugins']),
   auditLogPath: values['audit-log-path'],
   auditPolicyFile: values['audit-policy-file'],
   auditLogMaxSize: nonNegative('audit-log-maxsize', values['audit-log-maxsize'] as string),

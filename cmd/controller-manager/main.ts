@@ -17,6 +17,8 @@ const { values } = parseArgs({
     'cluster-signing-cert-file': { type: 'string' },
     'cluster-signing-key-file': { type: 'string' },
     'cluster-signing-duration': { type: 'string', default: '8760h0m0s' },
+    'root-ca-file': { type: 'string' },
+    'service-account-private-key-file': { type: 'string' },
     v: { type: 'string', default: '0' },
   },
   strict: true,
@@ -38,6 +40,8 @@ const manager = new ControllerManager({
   clusterSigningCertFile: values['cluster-signing-cert-file'],
   clusterSigningKeyFile: values['cluster-signing-key-file'],
   clusterSigningDurationMs: parseDuration(values['cluster-signing-duration'] as string),
+  rootCAFile: values['root-ca-file'],
+  serviceAccountPrivateKeyFile: values['service-account-private-key-file'],
   log,
 });
 

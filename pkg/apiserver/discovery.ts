@@ -21,6 +21,7 @@ const SUBRESOURCES: Record<string, (r: ResourceInfo) => SubresourceShape> = {
   proxy: (r) => ({ kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] }),
   finalize: () => ({ kind: 'Namespace', verbs: ['update'] }),
   approval: (r) => ({ kind: r.kind, verbs: ['get', 'patch', 'update'] }),
+  token: () => ({ kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }),
 };
 
 /** Groups in the order Kubernetes lists them; each group's versions, preferred first. */

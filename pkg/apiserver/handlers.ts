@@ -108,6 +108,7 @@ export class ResourceHandlers {
     const { info, name, subresource } = route;
     // The deprecation filter's warning: `v1 ComponentStatus is deprecated in v1.19+`.
     if (info.deprecatedIn) res.setHeader('Warning', warningHeader(`${groupVersion(info)} ${info.kind} is deprecated in v${info.deprecatedIn}+`));
+    if (info.deprecationWarning) res.setHeader('Warning', warningHeader(info.deprecationWarning));
     if (subresource) {
       if (!(info.subresources ?? []).includes(subresource)) throw newNotFoundPath(req.path);
       // status and a CertificateSigningRequest's approval are parts of the object, written through its store.
@@ -147,7 +148,12 @@ export class ResourceHandlers {
     const format = responseFormat(req.get('accept'), true);
     const ctx = contextOf(req, route, q);
     const obj = await route.store.get(ctx, route.name as string);
-    if (format === 'table') return sendObject(res, 200, buildTable(route.info, [obj], { includeObject: includeObjectOf(q), now: new Date() }));
+    if (format === 'table')
+      return sendObject(
+        res,
+        200,
+        buildTable(route.info, [obj], { includeObject: includeObjectOf(q), now: new Date(), printerColumns: route.store.printerColumns }),
+      );
     sendObject(res, 200, obj, format);
   }
 
@@ -158,7 +164,12 @@ export class ResourceHandlers {
     if (result.continue) metadata.continue = result.continue;
     if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
     if (format === 'table') {
-      const table = buildTable(route.info, result.items, { includeObject: includeObjectOf(q), now: new Date(), listMeta: metadata });
+      const table = buildTable(route.info, result.items, {
+        includeObject: includeObjectOf(q),
+        now: new Date(),
+        listMeta: metadata,
+        printerColumns: route.store.printerColumns,
+      });
       return sendObject(res, 200, table);
     }
     const apiVersion = route.store.apiVersion;
@@ -302,7 +313,8 @@ export class ResourceHandlers {
     };
     const encode =
       format === 'table'
-        ? (type: string, obj: KubeObject) => `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date() }))}}\n`
+        ? (type: string, obj: KubeObject) =>
+            `{"type":"${type}","object":${JSON.stringify(buildTable(info, [obj], { includeObject, now: new Date(), printerColumns: route.store.printerColumns }))}}\n`
         : undefined;
     res.status(200);
     res.setHeader('Content-Type', 'application/json');

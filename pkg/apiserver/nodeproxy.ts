@@ -167,6 +167,27 @@ export function kubeletStreamQuery(q: URLSearchParams, withCommand: boolean): UR
   return out;
 }
 
+/**
+ * The options object of a CONNECT request, as admission sees it (PodExecOptions,
+ * PodAttachOptions, PodPortForwardOptions, NodeProxyOptions).
+ */
+export function connectOptions(subresource: 'exec' | 'attach' | 'portforward' | 'proxy', q: URLSearchParams, path = ''): KubeObject {
+  const base = { apiVersion: 'v1', metadata: {} };
+  if (subresource === 'portforward') {
+    const ports = q
+      .getAll('ports')
+      .flatMap((p) => p.split(','))
+      .filter(Boolean)
+      .map(Number);
+    return { ...base, kind: 'PodPortForwardOptions', ...(ports.length ? { ports } : {}) };
+  }
+  if (subresource === 'proxy') return { ...base, kind: 'NodeProxyOptions', path };
+  const streams = { stdin: boolQuery(q, 'stdin'), stdout: boolQuery(q, 'stdout'), stderr: boolQuery(q, 'stderr'), tty: boolQuery(q, 'tty') };
+  const container = q.get('container') ?? undefined;
+  if (subresource === 'attach') return { ...base, kind: 'PodAttachOptions', ...streams, container };
+  return { ...base, kind: 'PodExecOptions', ...streams, container, command: q.getAll('command') };
+}
+
 /** What a kubelet error response becomes (GenericHttpResponseChecker). */
 export function statusFromKubelet(code: number, body: string, resource: string, name: string): StatusError {
   let text = body.trim();

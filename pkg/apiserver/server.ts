@@ -45,6 +45,10 @@ import { serveCreateOnly } from './createonly.js';
 import { KubernetesServiceController, advertisedAddress } from './kubernetesservice.js';
 import { servingCertificateHosts } from './servingcert.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
+import { JWTTokenAuthenticator, boundTokenValidator, legacyAuthenticator } from '../auth/serviceaccount/jwt.js';
+import { TokenGenerator } from '../util/serviceaccount/generator.js';
+import { readPublicKeys, readSigningKey } from '../util/serviceaccount/keys.js';
+import { openIDMetadata, serveOpenIDMetadata, type OpenIDMetadata } from './openidmetadata.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -93,8 +97,22 @@ export interface APIServerConfig {
   enableBootstrapTokenAuth: boolean;
   /** --anonymous-auth: a request without credentials is system:anonymous (else 401). */
   anonymousAuth: boolean;
-  /** --api-audiences: the audiences TokenReview takes tokens for when a review names none. */
+  /** --api-audiences: the audiences requests are for (service-account tokens must name one); default: the issuers. */
   apiAudiences: string[];
+  /** --service-account-issuer: the first is the iss of new tokens; tokens of any of them are taken. */
+  serviceAccountIssuers: string[];
+  /** --service-account-signing-key-file: the private key TokenRequest signs with (not served without it). */
+  serviceAccountSigningKeyFile?: string;
+  /** --service-account-key-file: the public keys tokens are verified with; default: the signing key's. */
+  serviceAccountKeyFiles: string[];
+  /** --service-account-max-token-expiration in seconds; 0: no cap. */
+  serviceAccountMaxTokenExpirationSeconds: number;
+  /** --service-account-extend-token-expiration: kubelet-projected tokens (3607 s) stay valid a year, warning after 3607 s. */
+  serviceAccountExtendTokenExpiration: boolean;
+  /** --disable-admission-plugins: by upstream's names (test fixtures turn ServiceAccount off, as upstream's do). */
+  disableAdmissionPlugins: string[];
+  /** --service-account-jwks-uri: the jwks_uri of the discovery document; default: <issuer>/openid/v1/jwks. */
+  serviceAccountJWKSURI?: string;
   /** Decides what each user may do when authorizationModes is only AlwaysAllow (the default: everything is allowed). */
   authorizer: Authorizer;
   /** --authorization-mode: AlwaysAllow, Node and RBAC, asked in this order (pkg/apiserver/authorization). */
@@ -133,6 +151,11 @@ export const DEFAULT_CONFIG: Omit<APIServerConfig, 'etcdServers' | 'certDir' | '
   enableBootstrapTokenAuth: false,
   anonymousAuth: true,
   apiAudiences: [],
+  serviceAccountIssuers: [],
+  serviceAccountKeyFiles: [],
+  serviceAccountMaxTokenExpirationSeconds: 0,
+  serviceAccountExtendTokenExpiration: true,
+  disableAdmissionPlugins: [],
   authorizer: ALWAYS_ALLOW,
   authorizationModes: ['AlwaysAllow'],
 };
@@ -166,6 +189,7 @@ export class APIServer {
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
+  private readonly openIDMetadata?: OpenIDMetadata;
 
   constructor(
     readonly config: APIServerConfig,
@@ -180,8 +204,10 @@ export class APIServer {
       const secrets = (name: string) => this.store('', 'v1', 'secrets')?.getIfExists(KUBE_SYSTEM_CTX, name) ?? Promise.resolve(undefined);
       tokens.push(new BootstrapTokenAuthenticator(secrets, config.log));
     }
+    const serviceAccounts = this.serviceAccountTokens(config);
+    tokens.push(...serviceAccounts.authenticators);
     if (config.clientCAFile) this.x509 = new X509Authenticator();
-    this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
+    this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth, apiAudiences: serviceAccounts.apiAudiences });
     this.audit = newAuditFilter(config);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
     this.etcd = new EtcdClient(config.etcdServers, {
@@ -195,9 +221,15 @@ export class APIServer {
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
-      authenticateToken: async (token) => this.authenticator.authenticateToken(token),
-      apiAudiences: config.apiAudiences,
+      authenticateToken: async (token, audiences) => this.authenticator.authenticateToken(token, audiences),
+      apiAudiences: serviceAccounts.apiAudiences,
+      tokenGenerator: serviceAccounts.generator,
+      maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,
+      extendTokenExpiration: config.serviceAccountExtendTokenExpiration,
+      disabledAdmissionPlugins: config.disableAdmissionPlugins,
+      log: config.log,
     });
+    this.openIDMetadata = serviceAccounts.metadata;
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
       ? newAuthorizer(this.registry, config.authorizationModes, config.log)
@@ -210,12 +242,46 @@ export class APIServer {
       this.gvIndex.set(gv, entry);
     }
     this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy));
-    this.openapi = new OpenAPIDocuments(resources);
+    this.openapi = new OpenAPIDocuments(async () => ({ resources: await this.servedResources(), custom: this.registry.crds.openAPISchemas() }));
     this.routes();
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
     return this.registry.store(group, version, plural);
+  }
+
+  /**
+   * Service-account tokens from the --service-account-* flags: the signer for TokenRequest, the
+   * authenticators of bound and legacy tokens (reading the watch caches), and the discovery documents.
+   */
+  private serviceAccountTokens(config: APIServerConfig): {
+    authenticators: TokenAuthenticator[];
+    apiAudiences: string[];
+    generator?: TokenGenerator;
+    metadata?: OpenIDMetadata;
+  } {
+    const issuers = config.serviceAccountIssuers;
+    const max = config.serviceAccountMaxTokenExpirationSeconds;
+    if (max !== 0 && (max < 3600 || max > 2 ** 32)) throw new Error('the service-account-max-token-expiration must be between 1 hour and 2^32 seconds');
+    const apiAudiences = config.apiAudiences.length ? config.apiAudiences : [...issuers];
+    const signing = config.serviceAccountSigningKeyFile ? readSigningKey(config.serviceAccountSigningKeyFile) : undefined;
+    if (signing && issuers.length === 0) throw new Error('--service-account-signing-key-file requires --service-account-issuer');
+    const keyFiles = config.serviceAccountKeyFiles.length ? config.serviceAccountKeyFiles : signing ? [config.serviceAccountSigningKeyFile as string] : [];
+    const keys = keyFiles.flatMap(readPublicKeys);
+    if (keys.length === 0) return { authenticators: [], apiAudiences };
+    // From the watch caches: a token is checked on every request, etcd is not asked each time.
+    const get = (plural: string) => (namespace: string, name: string) => this.store('', 'v1', plural)?.getCached(namespace, name) ?? Promise.resolve(undefined);
+    const getter = { getServiceAccount: get('serviceaccounts'), getPod: get('pods'), getSecret: get('secrets') };
+    const authenticators: TokenAuthenticator[] = [legacyAuthenticator(keys, apiAudiences, getter)];
+    if (issuers.length) {
+      authenticators.unshift(new JWTTokenAuthenticator({ issuers, keys, implicitAudiences: apiAudiences, validator: boundTokenValidator(getter) }));
+    }
+    return {
+      authenticators,
+      apiAudiences,
+      generator: signing && new TokenGenerator(issuers[0], signing),
+      metadata: issuers.length ? openIDMetadata(issuers[0], keys, config.serviceAccountJWKSURI) : undefined,
+    };
   }
 
   private routes(): void {
@@ -226,6 +292,7 @@ export class APIServer {
     // Requests with a Content-Encoding come here too: body-parser inflates them.
     app.use(express.raw({ type: () => true, limit: this.config.maxRequestBodyBytes }));
     app.get('/version', (_req, res) => sendObject(res, 200, VERSION_INFO));
+    if (this.openIDMetadata) serveOpenIDMetadata(app, this.openIDMetadata);
     app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
     app.get('/readyz', (_req, res) => {
       this.etcd.currentRevision().then(
@@ -233,16 +300,23 @@ export class APIServer {
         () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'),
       );
     });
-    app.get('/openapi/v2', (req, res) => this.openapi.serveV2(req, res));
-    app.get('/openapi/v3', (req, res) => this.openapi.serveV3Root(req, res));
-    app.get(/^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/, (req, res) => this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)));
+    app.get('/openapi/v2', (req, res, next) => void this.openapi.serveV2(req, res).catch(next));
+    app.get('/openapi/v3', (req, res, next) => void this.openapi.serveV3Root(req, res).catch(next));
+    app.get(
+      /^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/,
+      (req, res, next) => void this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)).catch(next),
+    );
     app.get('/api', (req, res) => {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, true)));
       sendObject(res, 200, apiVersions(`${this.config.bindAddress}:${this.config.securePort}`));
     });
-    app.get('/apis', (req, res) => {
-      if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, false)));
-      sendObject(res, 200, apiGroupList(this.resources));
+    app.get('/apis', (req, res, next) => {
+      this.servedResources()
+        .then((resources) => {
+          if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(resources, false)));
+          sendObject(res, 200, apiGroupList(resources));
+        })
+        .catch(next);
     });
     app.all(
       NODE_PROXY_PATH,
@@ -254,8 +328,12 @@ export class APIServer {
       if (!m) return next();
       const [, group, version, rest] = m;
       if (!version) {
-        const g = apiGroup(this.resources, group);
-        return g ? sendObject(res, 200, g) : sendError(res, newNotFoundPath(req.path));
+        return void this.servedResources()
+          .then((resources) => {
+            const g = apiGroup(resources, group);
+            return g ? sendObject(res, 200, g) : sendError(res, newNotFoundPath(req.path));
+          })
+          .catch(next);
       }
       this.serveGroupVersion(req, res, group, version, rest ?? '').catch(next);
     });
@@ -311,29 +389,47 @@ export class APIServer {
       });
   }
 
+  /**
+   * The built-in resources and those of Established CRDs, as served now: CRDs written
+   * before the request are served (or no longer) by the time it is answered.
+   */
+  private async servedResources(): Promise<ResourceInfo[]> {
+    await this.registry.crds.sync();
+    return [...this.resources, ...this.registry.crds.resources()];
+  }
+
+  /** A resource served in group/version: built-in, else a custom resource. */
+  private resourceInfo(group: string, version: string, plural: string | undefined): ResourceInfo | undefined {
+    if (plural === undefined) return undefined;
+    return this.gvIndex.get(`${group}/${version}`)?.byPlural.get(plural) ?? this.registry.crds.store(group, version, plural)?.info;
+  }
+
   private async serveGroupVersion(req: Request, res: Response, group: string, version: string, rest: string): Promise<void> {
-    const gv = this.gvIndex.get(`${group}/${version}`);
-    if (!gv) return sendError(res, newNotFoundPath(req.path));
+    const builtin = this.gvIndex.has(`${group}/${version}`);
     const segs = rest
       .split('/')
       .filter((s) => s !== '')
       .map(unescapeSegment);
     if (segs.length === 0) {
       if (req.method !== 'GET') return sendError(res, newNotFoundPath(req.path));
-      return sendObject(res, 200, apiResourceList(this.resources, group, version));
+      const list = apiResourceList(await this.servedResources(), group, version);
+      return list ? sendObject(res, 200, list) : sendError(res, newNotFoundPath(req.path));
     }
     let watchPath = false;
     if (segs[0] === 'watch') {
       watchPath = true;
       segs.shift();
     }
+    // A custom resource not served yet may belong to a CRD written a moment ago.
+    const candidate = segs[0] === 'namespaces' && segs.length >= 3 ? segs[2] : segs[0];
+    if (!this.resourceInfo(group, version, candidate) && !(builtin && segs[0] === 'namespaces')) await this.registry.crds.sync();
     let namespace: string | undefined;
-    if (segs[0] === 'namespaces' && segs.length >= 3 && gv.byPlural.get(segs[2])?.namespaced) {
+    if (segs[0] === 'namespaces' && segs.length >= 3 && this.resourceInfo(group, version, segs[2])?.namespaced) {
       namespace = segs[1];
       segs.splice(0, 2);
     }
     const [plural, name, subresource, ...extra] = segs;
-    const info = gv.byPlural.get(plural);
+    const info = this.resourceInfo(group, version, plural);
     if (!info || extra.length || (info.namespaced && namespace === undefined && name !== undefined) || (!info.namespaced && namespace !== undefined)) {
       return sendError(res, newNotFoundPath(req.path));
     }

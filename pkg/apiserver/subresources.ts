@@ -1,6 +1,6 @@
 // Subresources other than status: each decodes its request, calls the
 // subresource's REST storage in pkg/registry (scale, pods/binding, pods/eviction,
-// namespaces/finalize) and encodes the answer; the node-proxied ones (log, exec,
+// namespaces/finalize, serviceaccounts/token) and encodes the answer; the node-proxied ones (log, exec,
 // ...) need a kubelet to answer.
 import type { Request, Response } from 'express';
 import { StatusError, newMethodNotSupported, newNotFound } from '../../api/meta/v1/status.js';
@@ -12,7 +12,7 @@ import type { Eviction } from '../registry/core/pod/eviction.js';
 import { decodeBody, decodePatch, patchTypeOf, responseFormat } from './negotiation.js';
 import { sendObject } from './responses.js';
 import type { ResourceRoute } from './route.js';
-import type { NodeProxy } from './nodeproxy.js';
+import { connectOptions, type NodeProxy } from './nodeproxy.js';
 import { requestUser } from './filters/context.js';
 import { auditAnnotator, auditRequestObject, auditRequestPatch } from './audit/context.js';
 
@@ -61,6 +61,9 @@ export class SubresourceHandlers {
       case 'finalize':
         if (method !== 'PUT') throw newMethodNotSupported('namespaces/finalize', method);
         return this.finalize(req, res, route, q);
+      case 'token':
+        if (method !== 'POST') throw newMethodNotSupported('serviceaccounts/token', method);
+        return this.token(req, res, route, q);
       default:
         return this.nodeProxied(req, res, route, method);
     }
@@ -118,13 +121,23 @@ export class SubresourceHandlers {
     sendObject(res, 200, await this.restOf(this.registry.finalize, route).update(ctxOf(req, route, q), route.name as string, body));
   }
 
+  // ---- serviceaccounts/token: TokenRequest ----
+
+  private async token(req: Request, res: Response, route: ResourceRoute, q: Query): Promise<void> {
+    const body = decodeBody(req.get('content-type'), req.body as Buffer);
+    sendObject(
+      res,
+      201,
+      await this.restOf(this.registry.token, route).create(ctxOf(req, route, q), route.name as string, body),
+      responseFormat(req.get('accept'), false),
+    );
+  }
+
   // ---- log, exec, attach, portforward, nodes/proxy: answered by a kubelet (nodeproxy.ts) ----
 
   private async nodeProxied(req: Request, res: Response, route: ResourceRoute, method: string): Promise<void> {
-    const obj = await route.store.get(
-      { namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [], user: requestUser(req) },
-      route.name as string,
-    );
+    const ctx: RequestContext = { namespace: route.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [], user: requestUser(req) };
+    const obj = await route.store.get(ctx, route.name as string);
     const proxy = this.nodeProxy();
     if (!proxy) throw new StatusError(503, 'ServiceUnavailable', 'the apiserver is not ready to reach kubelets yet');
     const sub = route.subresource;
@@ -134,6 +147,8 @@ export class SubresourceHandlers {
     }
     if (sub === 'exec' || sub === 'attach' || sub === 'portforward') {
       if (method !== 'GET' && method !== 'POST') throw newMethodNotSupported(`pods/${sub}`, method);
+      // A CONNECT: admission (webhooks) sees its options before the stream is opened.
+      await route.store.admitConnect(ctx, route.name as string, sub, connectOptions(sub, new URL(req.originalUrl, 'http://x').searchParams));
       return proxy.podStream(req, res, sub, obj);
     }
     return proxy.proxyToNode(req, res, obj, '/');

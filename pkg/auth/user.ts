@@ -9,6 +9,27 @@ export interface UserInfo {
   extra?: ReadonlyMap<string, string[]>;
 }
 
+/** authentication.k8s.io/v1 UserInfo, the wire form reviews, audit events and AdmissionReviews carry. */
+export interface ReviewUserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** The wire form: empty fields left out, as Go's omitempty does. */
+export function userInfoOf(user: UserInfo): ReviewUserInfo {
+  const out: ReviewUserInfo = { username: user.name };
+  if (user.uid) out.uid = user.uid;
+  if (user.groups.length) out.groups = [...user.groups];
+  if (user.extra?.size) {
+    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
+    for (const [k, v] of user.extra) extra[k] = [...v];
+    out.extra = extra;
+  }
+  return out;
+}
+
 export const ANONYMOUS_USER = 'system:anonymous';
 export const ALL_AUTHENTICATED = 'system:authenticated';
 export const ALL_UNAUTHENTICATED = 'system:unauthenticated';

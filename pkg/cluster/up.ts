@@ -13,6 +13,7 @@ import { CONTROL_PLANE_NODE_FLAGS, freePort, portFree, runningPid, startDetached
 import { ensureAdminToken } from '../apiserver/tokens.js';
 import { ensureAuditPolicy } from './auditpolicy.js';
 import { ensureEncryptionConfiguration } from './encryption.js';
+import { ensureSigningKeyPair } from '../util/serviceaccount/keys.js';
 import { containerdPaths, containerdReady, containerdSpec, purgeContainerdState, unmountUnder, writeContainerdConfig } from './containerd.js';
 import { DEFAULT_IMAGE_CACHE_DIR, ensureImages } from './images.js';
 import { registryReady, registrySpec } from './registry.js';
@@ -91,6 +92,12 @@ export function nodeIP(podCIDR: string): string {
 function entryPoint(cmd: string): string {
   return fileURLToPath(new URL(`../../cmd/${cmd}/main.js`, import.meta.url));
 }
+
+/** The service-account token signing key and its public half, in the pki directory. */
+const SA_KEY = 'sa.key';
+const SA_PUB = 'sa.pub';
+/** --service-account-issuer (kubeadm's default); also the default --api-audiences. */
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 const CONTROL_PLANE = new Set(['apiserver', 'controller-manager', 'scheduler']);
 
@@ -182,6 +189,9 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
       `--local-path-dir=${join(opts.dataDir, 'local-path')}`,
       `--cluster-signing-cert-file=${join(l.pkiDir, 'ca.crt')}`,
       `--cluster-signing-key-file=${join(l.pkiDir, 'ca.key')}`,
+      // Publishes the CA as kube-root-ca.crt in every namespace; fills legacy token Secrets.
+      `--root-ca-file=${join(l.pkiDir, 'ca.crt')}`,
+      `--service-account-private-key-file=${join(l.pkiDir, SA_KEY)}`,
     ],
     step,
   );
@@ -227,6 +237,8 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
   const tokenFile = join(l.pkiDir, 'tokens.csv');
   ensureAdminToken(tokenFile);
   const encryptionConfig = ensureEncryptionConfiguration(join(l.pkiDir, 'encryption-config.yaml'));
+  // Service-account tokens are signed with a key made on the first `up` (kubeadm's sa.key, sa.pub).
+  ensureSigningKeyPair(join(l.pkiDir, SA_KEY), join(l.pkiDir, SA_PUB));
   const caFile = join(l.pkiDir, 'ca.crt');
   const server = `https://${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${opts.securePort}`;
   if (runningPid(l.runDir, 'apiserver')) step('apiserver: already running');
@@ -256,6 +268,9 @@ async function upAPIServer(opts: UpOptions, l: Layout, etcdServers: string, step
         `--client-ca-file=${caFile}`,
         `--kubelet-certificate-authority=${caFile}`,
         '--enable-bootstrap-token-auth',
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+        `--service-account-signing-key-file=${join(l.pkiDir, SA_KEY)}`,
+        `--service-account-key-file=${join(l.pkiDir, SA_PUB)}`,
         // As kubeadm: each component holds only what its role grants, each kubelet only its own pods' objects.
         '--authorization-mode=Node,RBAC',
         ...(opts.auditLogPath

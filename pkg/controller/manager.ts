@@ -28,6 +28,8 @@ import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_
 import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
 import { CSRSigningController } from './certificates/signer/signer.js';
 import { CSRApprovingController } from './certificates/approver/sarapprove.js';
+import { RootCACertPublisher } from './certificates/rootcacertpublisher/publisher.js';
+import { TokensController } from './serviceaccount/tokens_controller.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
@@ -54,6 +56,9 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),
+  'root-ca-cert-publisher': (ctx, opts) => new RootCACertPublisher(ctx, { rootCAFile: opts.rootCAFile }),
+  'serviceaccount-token': (ctx, opts) =>
+    new TokensController(ctx, { serviceAccountPrivateKeyFile: opts.serviceAccountPrivateKeyFile, rootCAFile: opts.rootCAFile }),
   ...BOOTSTRAP_CONTROLLERS,
 };
 
@@ -73,6 +78,10 @@ export interface ManagerOptions {
   clusterSigningKeyFile?: string;
   /** The longest certificate csrsigning issues (--cluster-signing-duration, default a year). */
   clusterSigningDurationMs?: number;
+  /** --root-ca-file: the cluster CA root-ca-cert-publisher publishes and token Secrets carry. */
+  rootCAFile?: string;
+  /** --service-account-private-key-file: the key serviceaccount-token signs legacy tokens with. */
+  serviceAccountPrivateKeyFile?: string;
   log: Logger;
 }
 

@@ -106,6 +106,8 @@ interface PodState {
   volumesReady: boolean;
   /** ConfigMaps/Secrets/labels changed: rewrite volume contents at the next sync. */
   refreshVolumes: boolean;
+  /** When the contents were last written: they are written again at every periodic sync (tokens expire). */
+  volumesWrittenAt?: number;
   lastRuntime?: PodRuntimeStatus;
 }
 
@@ -587,18 +589,24 @@ export class Kubelet {
       return {};
     }
 
+    // The periodic resync (upstream's syncFrequency) is each pod's own requeue; a back-off ending comes sooner.
+    const syncEvery = this.o.syncFrequencyMs ?? 60_000;
     if (!st.volumesReady) {
       try {
         await this.volumes.setUp(pod);
         st.volumesReady = true;
         st.refreshVolumes = false;
+        st.volumesWrittenAt = Date.now();
       } catch (err) {
         this.log(`pod ${podKey(pod)}: ${(err as Error).message}`);
         this.setStatus(st, runtime, false);
         return { requeueAfterMs: 2000 };
       }
-    } else if (st.refreshVolumes) {
+    } else if (st.refreshVolumes || Date.now() - (st.volumesWrittenAt ?? 0) >= syncEvery / 2) {
+      // As upstream's volume manager remounts ConfigMap, Secret, downward API and projected volumes
+      // at every periodic sync: a service account token is fetched again at 80% of its lifetime.
       st.refreshVolumes = false;
+      st.volumesWrittenAt = Date.now();
       await this.volumes.refresh(pod).catch((err: unknown) => this.log(`pod ${podKey(pod)}: refreshing volumes: ${(err as Error).message}`));
     }
 
@@ -621,8 +629,6 @@ export class Kubelet {
     this.probes.add(pod);
     this.probes.updateStatus(uid, status);
 
-    // The periodic resync (upstream's syncFrequency) is each pod's own requeue; a back-off ending comes sooner.
-    const syncEvery = this.o.syncFrequencyMs ?? 60_000;
     const delay = result.retryAt ? Math.max(0, result.retryAt - Date.now()) + 50 : syncEvery;
     return { requeueAfterMs: Math.min(delay, syncEvery) };
   }

@@ -49,6 +49,10 @@ import type { APIAuthorization } from './authorization/authorization.js';
 import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
+import { TokenREST } from './core/serviceaccount/token.js';
+import { ServiceAccountAdmission } from './core/serviceaccount/admission.js';
+import type { TokenGenerator } from '../util/serviceaccount/generator.js';
+import { CRDHandler } from './apiextensions/crdhandler.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -57,8 +61,17 @@ export interface RegistryOptions {
   serviceNodePortRange: string;
   /** The apiserver's token authentication, for TokenReview (not served without it). */
   authenticateToken?: TokenAuthenticate;
-  /** --api-audiences, for TokenReview. */
+  /** --api-audiences: what TokenRequest issues tokens for when a request names none. */
   apiAudiences?: string[];
+  /** The signer of service-account tokens (--service-account-issuer and -signing-key-file); serviceaccounts/token is not served without it. */
+  tokenGenerator?: TokenGenerator;
+  /** --service-account-max-token-expiration in seconds (0: no cap). */
+  maxTokenExpirationSeconds?: number;
+  /** --service-account-extend-token-expiration (default true). */
+  extendTokenExpiration?: boolean;
+  /** --disable-admission-plugins: admission plugins not to run, by upstream's names (ServiceAccount, LimitRanger, ...). */
+  disabledAdmissionPlugins?: string[];
+  log?: (msg: string) => void;
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -81,6 +94,7 @@ export class Registry {
   readonly binding?: BindingREST;
   readonly eviction?: EvictionREST;
   readonly finalize?: FinalizeREST;
+  readonly token?: TokenREST;
   /** Roles and bindings in memory, indexed for the RBAC authorizer. */
   readonly rbac = new RBACCache();
   readonly ruleResolver = new RuleResolver(this.rbac);
@@ -93,6 +107,8 @@ export class Registry {
   private readonly informers: CacheInformer[] = [];
   private readonly rbacInformers: CacheInformer[] = [];
   private rbacReady?: Promise<void>;
+  /** The custom resources of Established CustomResourceDefinitions (pkg/registry/apiextensions). */
+  readonly crds: CRDHandler;
 
   constructor(resources: ResourceInfo[], newStorage: (info: ResourceInfo) => ResourceStorage, opts: RegistryOptions) {
     // Resources stored under one etcd prefix share one storage (one cache): those served at
@@ -112,6 +128,12 @@ export class Registry {
     const nsStorage = storages.get('/registry/namespaces/');
     const lifecycle = nsStorage && new NamespaceLifecycle(nsStorage);
     const hasDependents = (uid: string) => this.hasDependents(uid);
+    this.crds = new CRDHandler({
+      crdStore: () => this.stores.get('apiextensions.k8s.io/v1/customresourcedefinitions'),
+      newStorage,
+      namespaces: lifecycle,
+      log: opts.log ?? (() => undefined),
+    });
     for (const info of resources) {
       if (isCreateOnly(info)) {
         const rest = this.createrFor(info, opts);
@@ -133,10 +155,20 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
-    this.addComponentStatusesAndAdmission(resources, storages);
+    this.addComponentStatusesAndAdmission(resources, storages, opts);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    const secrets = this.store('', 'v1', 'secrets');
+    if (opts.tokenGenerator && serviceAccounts && pods && secrets) {
+      this.token = new TokenREST(serviceAccounts, pods, secrets, this.store('', 'v1', 'nodes'), {
+        generator: opts.tokenGenerator,
+        apiAudiences: opts.apiAudiences ?? [],
+        maxExpirationSeconds: opts.maxTokenExpirationSeconds ?? 0,
+        extendExpiration: opts.extendTokenExpiration ?? true,
+      });
+    }
     for (const [plural, kind] of Object.entries(RBAC_KINDS)) {
       const store = this.store('rbac.authorization.k8s.io', 'v1', plural);
       if (store) this.rbacInformers.push(this.informer(store, this.rbac.handlersFor(kind)));
@@ -152,6 +184,7 @@ export class Registry {
     if (core && info.plural === 'nodes') return nodeRestrictionHooks();
     if (core && info.plural === 'resourcequotas') return this.quotaStatusHooks();
     if (info.group === 'coordination.k8s.io' && info.plural === 'leases') return leaseRestrictionHooks();
+    if (info.group === 'apiextensions.k8s.io' && info.plural === 'customresourcedefinitions') return this.crds.crdHooks();
     if (info.group === 'rbac.authorization.k8s.io') {
       if (info.plural === 'roles' || info.plural === 'clusterroles') return roleHooks(escalation, info.plural);
       if (info.plural === 'rolebindings' || info.plural === 'clusterrolebindings') return bindingHooks(escalation, info.plural);
@@ -203,10 +236,11 @@ export class Registry {
 
   /**
    * componentstatuses (answered, not stored) and the admission plugins that read
-   * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses, PodSecurity
-   * on namespaces, pods and the kinds with a pod template, ResourceQuota on every namespaced kind.
+   * other resources: LimitRanger, ServiceAccount and RuntimeClass on pods, DefaultIngressClass
+   * on ingresses, PodSecurity on namespaces, pods and the kinds with a pod template,
+   * ResourceQuota on every namespaced kind; --disable-admission-plugins leaves some out.
    */
-  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
     const csStorage = cs && storages.get(etcdPrefix(cs));
     if (cs && csStorage) {
@@ -214,12 +248,15 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
-    // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
+    const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
+    // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
     const limitRanges = this.store('', 'v1', 'limitranges');
-    if (pods && limitRanges) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
+    if (pods && limitRanges && !disabled.has('LimitRanger')) pods.admission.push(new LimitRanger(new LiveLookupLister(limitRanges)));
+    const serviceAccounts = this.store('', 'v1', 'serviceaccounts');
+    if (pods && serviceAccounts && !disabled.has('ServiceAccount')) pods.admission.push(new ServiceAccountAdmission(serviceAccounts));
     const namespaces = this.store('', 'v1', 'namespaces');
-    if (pods && namespaces) {
+    if (pods && namespaces && !disabled.has('PodSecurity')) {
       const podSecurity = newPodSecurity(namespaces, pods);
       for (const store of this.stores.values()) {
         if (store instanceof Store && podSecurityApplies(store.info)) store.admission.push(new PodSecurityPlugin(podSecurity, store.info));
@@ -227,16 +264,25 @@ export class Registry {
     }
     const claims = this.store('', 'v1', 'persistentvolumeclaims');
     const storageClasses = this.store('storage.k8s.io', 'v1', 'storageclasses');
-    if (claims && storageClasses) claims.admission.push(new DefaultStorageClass(storageClasses));
+    if (claims && storageClasses && !disabled.has('DefaultStorageClass')) claims.admission.push(new DefaultStorageClass(storageClasses));
     const runtimeClasses = this.store('node.k8s.io', 'v1', 'runtimeclasses');
-    if (pods && runtimeClasses) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
+    if (pods && runtimeClasses && !disabled.has('RuntimeClass')) pods.admission.push(new RuntimeClassAdmission(runtimeClasses));
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
-    if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    this.addValidatingAdmissionPolicy();
-    this.addWebhookAdmission();
+    if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
+    const policyAdmit = disabled.has('ValidatingAdmissionPolicy') ? undefined : this.addValidatingAdmissionPolicy();
+    const webhookAdmit = this.addWebhookAdmission({
+      mutating: !disabled.has('MutatingAdmissionWebhook'),
+      validating: !disabled.has('ValidatingAdmissionWebhook'),
+    });
+    // Custom resources' stores, made when their CRDs are established, get the policies and webhooks too.
+    if (policyAdmit || webhookAdmit)
+      this.crds.admission = (store) => {
+        policyAdmit?.(store);
+        webhookAdmit?.(store);
+      };
     const quotas = this.store('', 'v1', 'resourcequotas');
-    if (!quotas) return;
+    if (!quotas || disabled.has('ResourceQuota')) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
     const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
     for (const store of this.stores.values()) {
@@ -250,12 +296,12 @@ export class Registry {
    * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota); the admissionregistration kinds are
    * exempt, so a bad policy cannot lock itself in. Params are read from the watch cache of their kind.
    */
-  private addValidatingAdmissionPolicy(): void {
+  private addValidatingAdmissionPolicy(): ((store: Store) => void) | undefined {
     const group = 'admissionregistration.k8s.io';
     const policies = this.store(group, 'v1', 'validatingadmissionpolicies');
     const bindings = this.store(group, 'v1', 'validatingadmissionpolicybindings');
     const namespaces = this.store('', 'v1', 'namespaces');
-    if (!policies || !bindings || !namespaces) return;
+    if (!policies || !bindings || !namespaces) return undefined;
     const source = new PolicySource(policies, bindings, (store, handlers) => this.informer(store, handlers));
     const params: ParamResolver = (apiVersion, kind) => {
       const slash = apiVersion.indexOf('/');
@@ -271,9 +317,11 @@ export class Registry {
       return undefined;
     };
     const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params, this.celAuthorizer());
+    const admit = (store: Store) => store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.group !== group) store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));
+      if (store instanceof Store && store.info.group !== group) admit(store);
     }
+    return admit;
   }
 
   /**
@@ -307,21 +355,22 @@ export class Registry {
   }
 
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
-  private addWebhookAdmission(): void {
+  private addWebhookAdmission(enabled: { mutating: boolean; validating: boolean }): ((store: Store) => void) | undefined {
     const group = 'admissionregistration.k8s.io';
     const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
     const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
     const namespaces = this.store('', 'v1', 'namespaces');
     const services = this.store('', 'v1', 'services');
     const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
-    if (!mutating || !validating || !namespaces || !services || !slices) return;
+    if (!mutating || !validating || !namespaces || !services || !slices || (!enabled.mutating && !enabled.validating)) return undefined;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), this.celAuthorizer());
+    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), enabled, this.celAuthorizer());
+    const admit = (store: Store) => store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.group !== group)
-        store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
+      if (store instanceof Store && store.info.group !== group) admit(store);
     }
+    return admit;
   }
 
   /** What the namespace's objects use of a quota's resources, counted over every kind the quota limits (each kind once). */
@@ -343,7 +392,7 @@ export class Registry {
   }
 
   store(group: string, version: string, plural: string): Store | undefined {
-    return this.stores.get(`${group}/${version}/${plural}`);
+    return this.stores.get(`${group}/${version}/${plural}`) ?? this.crds.store(group, version, plural);
   }
 
   /** The REST storage of a resource that is only created (a review); undefined for stored resources. */
@@ -355,28 +404,31 @@ export class Registry {
     const review = info.group === 'authorization.k8s.io' ? ACCESS_REVIEWS[info.plural] : undefined;
     if (review) return new review(info, () => this.authorization);
     if (info.group !== 'authentication.k8s.io') return undefined;
-    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken, opts.apiAudiences);
+    if (info.plural === 'tokenreviews') return opts.authenticateToken && new TokenReviewREST(opts.authenticateToken);
     if (info.plural === 'selfsubjectreviews') return new SelfSubjectReviewREST();
     return undefined;
   }
 
   /** The scale subresource of store's kind, if it has one. */
   scale(store: Store): ScaleREST | undefined {
-    return this.scales.get(store);
+    return this.scales.get(store) ?? this.crds.scale(store);
   }
 
   /** Whether any cached object of any resource names uid as an owner (the caches hold every object once started). */
   hasDependents(uid: string): boolean {
-    return this.storages.some((st) => st.cache.some((o) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)));
+    const owns = (o: KubeObject) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === uid);
+    return this.storages.some((st) => st.cache.some(owns)) || this.crds.storages().some((st) => st.cache.some(owns));
   }
 
   /** Fills every watch cache: first lists and watches are then cheap, and hasDependents sees every resource. */
   async startCaches(): Promise<void> {
     await Promise.all(this.storages.map((st) => st.cache.start()));
+    await this.crds.start();
   }
 
   async stop(): Promise<void> {
     for (const informer of this.informers) informer.stop();
+    await this.crds.stop();
     for (const st of this.storages) await st.stop();
   }
 }

@@ -14,25 +14,76 @@ export interface Scale extends KubeObject {
   status?: { replicas?: number; selector?: string };
 }
 
-/** The Scale view of a workload. */
-export function toScale(obj: KubeObject): Scale {
+/**
+ * Where a custom resource keeps its replicas (a CRD version's subresources.scale): simple
+ * JSON paths such as `.spec.replicas`; the label selector, when given, is already a string.
+ */
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
+function pathSegments(path: string): string[] {
+  return path
+    .replace(/^\./, '')
+    .split('.')
+    .filter((s) => s !== '');
+}
+
+function valueAt(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const seg of pathSegments(path)) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** Sets a value at path, making the objects on the way (with own properties only). */
+function setAt(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const segs = pathSegments(path);
+  let cur = obj;
+  for (const seg of segs.slice(0, -1)) {
+    const next = Object.hasOwn(cur, seg) ? cur[seg] : undefined;
+    const child = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {};
+    Object.defineProperty(cur, seg, { value: child, enumerable: true, writable: true, configurable: true });
+    cur = child;
+  }
+  Object.defineProperty(cur, segs[segs.length - 1], { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The Scale view of a workload (paths: of a custom resource). */
+export function toScale(obj: KubeObject, paths?: ScalePaths): Scale {
+  const m = obj.metadata;
+  const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  if (paths) {
+    const specReplicas = valueAt(obj, paths.specReplicasPath);
+    const statusReplicas = valueAt(obj, paths.statusReplicasPath);
+    const selector = paths.labelSelectorPath ? valueAt(obj, paths.labelSelectorPath) : undefined;
+    const status: Scale['status'] = { replicas: typeof statusReplicas === 'number' ? statusReplicas : 0 };
+    if (typeof selector === 'string' && selector) status.selector = selector;
+    return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: typeof specReplicas === 'number' ? specReplicas : 0 }, status };
+  }
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
   const status = (obj.status ?? {}) as { replicas?: number };
-  const m = obj.metadata;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    metadata,
     spec: { replicas: spec.replicas ?? 0 },
     status: { replicas: status.replicas ?? 0, selector: labelSelectorAsString(spec.selector) },
   };
 }
 
 export class ScaleREST {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly paths?: ScalePaths,
+  ) {}
 
   async get(ctx: RequestContext, name: string): Promise<Scale> {
-    return toScale(await this.store.get(ctx, name));
+    return toScale(await this.store.get(ctx, name), this.paths);
   }
 
   /** PUT: the Scale's spec.replicas becomes the workload's; a resourceVersion in it must be the stored one. */
@@ -52,7 +103,7 @@ export class ScaleREST {
   /** scaled computes the new Scale from the current one, on every try of the workload's update. */
   private async scale(ctx: RequestContext, name: string, scaled: (current: Scale) => Scale): Promise<Scale> {
     const updated = await this.store.updateWith(ctx, name, (current) => {
-      const scale = scaled(toScale(current));
+      const scale = scaled(toScale(current, this.paths));
       const replicas = scale?.spec?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw newInvalid('Scale', 'autoscaling', name, [
@@ -70,9 +121,10 @@ export class ScaleREST {
           'the object has been modified; please apply your changes to the latest version and try again',
         );
       }
-      current.spec = { ...(current.spec as object), replicas };
+      if (this.paths) setAt(current as Record<string, unknown>, this.paths.specReplicasPath, replicas);
+      else current.spec = { ...(current.spec as object), replicas };
       return current;
     });
-    return toScale(updated);
+    return toScale(updated, this.paths);
   }
 }

@@ -94,6 +94,8 @@ export interface AdmissionPlugin {
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
   /** Validating admission of a delete, with the object as stored; throws to refuse. */
   validateDelete?(old: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Validating admission of a CONNECT (exec, attach, port-forward, proxy), given its options object; throws to refuse. */
+  validateConnect?(options: KubeObject, name: string, subresource: string, ctx: RequestContext): Promise<void>;
 }
 
 export interface NamespaceLifecycle {
@@ -157,8 +159,14 @@ export class Store {
   ) {
     this.apiVersion = apiVersionOf(info.group, info.version);
     this.hasStatus = (info.subresources ?? []).includes('status');
-    this.hasSpec = this.schema()?.properties?.spec !== undefined;
-    this.conversion = conversionFor(info.group, info.version, info.kind);
+    // Built-in kinds always have their spec; a custom resource has what its client sent.
+    this.hasSpec = !strategy.schema && this.schema()?.properties?.spec !== undefined;
+    this.conversion = strategy.conversion ?? conversionFor(info.group, info.version, info.kind);
+  }
+
+  /** The CRD version's printer columns (custom resources only). */
+  get printerColumns() {
+    return this.strategy.printerColumns;
   }
 
   /** A kind with a spec always has one, as Go's value-typed Spec field is always written (`"spec": {}`). */
@@ -187,12 +195,13 @@ export class Store {
   }
 
   private schema() {
-    return schemaForKind(this.info.group, this.info.version, this.info.kind);
+    return this.strategy.schema ?? schemaForKind(this.info.group, this.info.version, this.info.kind);
   }
 
   /** Objects come out at this store's version, with apiVersion and kind set. */
   present(obj: KubeObject): KubeObject {
-    if (this.conversion && obj.apiVersion === this.conversion.storageVersion) obj = this.conversion.fromStorage(obj);
+    // Stored at another version (the storage version, or a custom resource's earlier one).
+    if (this.conversion && obj.apiVersion !== this.apiVersion) obj = this.conversion.fromStorage(obj);
     const out = { apiVersion: this.apiVersion, kind: this.info.kind, ...obj, metadata: obj.metadata };
     // Without a conversion the content is obj's (its own apiVersion and kind win), so is its JSON.
     if (!this.conversion) copyJSON(obj, out);
@@ -392,7 +401,10 @@ export class Store {
     for (const plugin of this.admission) await plugin.admitUpdate?.(obj, old, ctx, subresource);
     this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
-      meta.generation = (oldMeta.generation ?? 1) + (isDeepStrictEqual(specOf(obj), specOf(old)) ? 0 : 1);
+      const changed = this.strategy.generationIncludesStatus
+        ? !isDeepStrictEqual([specOf(obj), obj.status], [specOf(old), old.status])
+        : !isDeepStrictEqual(specOf(obj), specOf(old));
+      meta.generation = (oldMeta.generation ?? 1) + (changed ? 1 : 0);
     } else if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
     await this.hooks.beforeUpdate?.(obj, old, ctx, subresource);
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
@@ -430,6 +442,7 @@ export class Store {
   private async patchDecision(ctx: RequestContext, old: KubeObject, type: PatchType, patch: unknown, subresource?: string): Promise<Decision> {
     const name = old.metadata.name ?? '';
     // Patches may change the object they are given; old stays as stored for commitUpdate.
+    if (type === 'strategic' && this.strategy.refusesStrategicMergePatch) throw STRATEGIC_MERGE_PATCH_UNSUPPORTED;
     const current = this.present(clone(old));
     let patched: KubeObject;
     let managed: ObjectMeta['managedFields'] | undefined;
@@ -475,6 +488,13 @@ export class Store {
   private requireManager(ctx: RequestContext): string {
     if (!ctx.fieldManager) throw newBadRequest('PATCH, application/apply-patch+yaml requests must include a fieldManager query parameter');
     return ctx.fieldManager;
+  }
+
+  // ---- connect ----
+
+  /** Admission of a CONNECT request to one object (pods/exec, nodes/proxy, ...), before it is relayed. */
+  async admitConnect(ctx: RequestContext, name: string, subresource: string, options: KubeObject): Promise<void> {
+    for (const plugin of this.admission) await plugin.validateConnect?.(options, name, subresource, ctx);
   }
 
   // ---- delete ----
@@ -598,7 +618,10 @@ export class Store {
   /** Schema check, strict field validation, then the type's semantic checks; 422 with every cause. */
   private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
-    const schemaResult = validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
+    const schemaResult = this.strategy.validateSchema
+      ? this.strategy.validateSchema(obj)
+      : validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
+    if (ctx.fieldValidation === 'Ignore') schemaResult.unknownFields = [];
     if (schemaResult.unknownFields.length) {
       if (ctx.fieldValidation === 'Strict') {
         const list = schemaResult.unknownFields.map((f) => `unknown field "${f}"`);
@@ -625,6 +648,13 @@ export class Store {
     return updated.metadata.managedFields;
   }
 }
+
+// What upstream answers a strategic merge patch of a custom resource.
+const STRATEGIC_MERGE_PATCH_UNSUPPORTED = new StatusError(
+  415,
+  'UnsupportedMediaType',
+  'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+);
 
 function asObject(v: unknown): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw newBadRequest('the patch must be a JSON object');

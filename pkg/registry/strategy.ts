@@ -3,6 +3,15 @@
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { StatusCause } from '../../api/meta/v1/status.js';
 import type { UserInfo } from '../auth/user.js';
+import type { Conversion } from '../../api/conversion.js';
+import type { PrinterColumn } from './printers/index.js';
+import type { SchemaNode } from '../../api/schema/types.js';
+
+/** A schema check's outcome: 422 causes, and the paths of unknown fields it pruned. */
+export interface SchemaValidation {
+  causes: StatusCause[];
+  unknownFields: string[];
+}
 
 export interface Strategy {
   /** Fill in defaults, as Kubernetes' SetDefaults_* do. Runs on create and update (and on patched results). */
@@ -20,12 +29,24 @@ export interface Strategy {
   prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource: string | undefined): void;
   /** metadata.generation starts at 1 and counts spec changes (kinds whose controllers report observedGeneration). */
   tracksGeneration?: boolean;
+  /** Status changes count as spec changes for metadata.generation (custom resources without a status subresource). */
+  generationIncludesStatus?: boolean;
   /** A status sent on create is kept (a Node registers with its status); otherwise the server resets it. */
   allowCreateWithStatus?: boolean;
   /** Seconds a deletion waits before the object goes (a pod's kubelet stops its containers first); 0 when absent. */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** DELETE answers with the deleted object rather than a Status (upstream's Store.ReturnDeletedObject). */
   returnDeletedObject?: boolean;
+  /** Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place). */
+  validateSchema?(obj: KubeObject): SchemaValidation;
+  /** Objects are stored at another version (custom resources: the CRD's storage version). */
+  conversion?: Conversion;
+  /** Strategic merge patches are refused with 415 (custom resources have no patch strategies). */
+  refusesStrategicMergePatch?: boolean;
+  /** Custom resources: the CRD version's schema for server-side apply and managedFields (built-in kinds have theirs). */
+  schema?: SchemaNode;
+  /** Custom resources: the CRD version's additionalPrinterColumns for Table output. */
+  printerColumns?: PrinterColumn[];
 }
 
 /** Strategy plus hooks the generic store calls at fixed points. */

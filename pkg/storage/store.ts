@@ -162,7 +162,7 @@ export class ResourceStorage {
   }
 
   /** Brings the cache up to etcd's current revision; false when it cannot serve consistent reads now (read etcd instead). */
-  private async waitForCurrentRevision(): Promise<boolean> {
+  async waitForCurrentRevision(): Promise<boolean> {
     if (!this.cache.started) return false;
     const rev = await this.hub.currentRevision();
     // A watch running behind (etcd busy, a relist) makes the read go to etcd rather than fail.

@@ -63,6 +63,8 @@ export async function startAPIServerProcess(opts: APIServerProcessOptions): Prom
       `--secure-port=${port}`,
       `--cert-dir=${certDir}`,
       '--bind-address=127.0.0.1',
+      // As upstream's test servers: pods need no ServiceAccount, no controller-manager makes one here.
+      '--disable-admission-plugins=ServiceAccount',
       ...(opts.args ?? []),
     ],
     { stdio: ['ignore', out, out] },

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYAML } from 'yaml';
-import { freePort, isAlive } from '../../pkg/cluster/process.js';
+import { freePort, freePorts, isAlive } from '../../pkg/cluster/process.js';
+import { until } from '../support/controllers.js';
 
 interface AuditEvent {
   verb: string;
@@ -39,15 +40,16 @@ describe('timonel up / down', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'timonel-up-'));
+    const [securePort, etcdClientPort, etcdPeerPort] = await freePorts(3);
     flags = [
       '--data-dir',
       dataDir,
       '--secure-port',
-      String(await freePort()),
+      String(securePort),
       '--etcd-client-port',
-      String(await freePort()),
+      String(etcdClientPort),
       '--etcd-peer-port',
-      String(await freePort()),
+      String(etcdPeerPort),
       '--pod-cidr',
       '10.244.101.0/24',
       '--cni-bridge',
@@ -119,6 +121,8 @@ describe('timonel up / down', () => {
     ];
     const ref = (e: AuditEvent, resource: string, subresource = '', name?: string) =>
       e.objectRef?.resource === resource && (e.objectRef.subresource ?? '') === subresource && (name === undefined || e.objectRef.name === name);
+    // A line is written once its response is complete, which can be after kubectl has its answer.
+    await until('the audit log has the last request', async () => who((e) => e.verb === 'get' && ref(e, 'pods', 'log', 'ident')).length > 0);
     assert.deepEqual(
       who((e) => e.verb === 'create' && ref(e, 'pods', 'binding', 'ident')),
       ['system:kube-scheduler'],

@@ -18,7 +18,8 @@ interface Review {
     namespace?: string;
     dryRun: boolean;
     userInfo: { username?: string };
-    object?: { metadata?: { labels?: Record<string, string> } } | null;
+    kind?: { kind: string };
+    object?: { kind?: string; command?: string[]; metadata?: { labels?: Record<string, string> } } | null;
     oldObject?: { metadata?: { name?: string } } | null;
   };
 }
@@ -261,6 +262,24 @@ describe('admission webhooks', () => {
     await c.kubectl(['apply', '-f', '-'], { input: pod('wet', 'default') });
     assert.ok(received.some((r) => r.path === '/allow' && r.review.request.name === 'wet'));
     await c.kubectl(['delete', 'validatingwebhookconfiguration', 'legacy']);
+  });
+
+  it('a CONNECT (kubectl exec) is sent with its PodExecOptions and can be refused', async () => {
+    await c.kubectl(['apply', '-f', '-'], { input: pod('shell', 'default') });
+    const hook = webhook(
+      'noexec.example.com',
+      { url: `https://127.0.0.1:${port}/deny-all` },
+      { rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec'] }] },
+    );
+    await apply(configuration('Validating', 'noexec', [hook]));
+    await settle();
+    const refused = await c.kubectl(['exec', 'shell', '-n', 'default', '--', 'ls', '/'], { allowFail: true });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /admission webhook "noexec.example.com" denied the request: no CONNECT of shell/);
+    const review = received.find((r) => r.path === '/deny-all' && r.review.request.operation === 'CONNECT')?.review;
+    assert.equal(review?.request.kind?.kind, 'PodExecOptions');
+    assert.deepEqual(review?.request.object?.command, ['ls', '/']);
+    await c.kubectl(['delete', 'validatingwebhookconfiguration', 'noexec']);
   });
 
   it('webhook configurations are validated with upstream messages', async () => {

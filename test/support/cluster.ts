@@ -3,7 +3,8 @@
 // `timonel up`, the apiserver takes client certificates from its CA
 // (--client-ca-file) and verifies kubelets' serving certificates against it; the
 // kubeconfig and request() act as the admin by its client certificate. Tests of
-// tokens give the apiserver their own (overrides.tokens).
+// tokens give the apiserver their own (overrides.tokens). Service-account tokens
+// are signed with sa.key in the pki directory, for SERVICE_ACCOUNT_ISSUER.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { startEtcd, type TestEtcd } from './etcd.js';
 import { freePort } from '../../pkg/cluster/process.js';
 import { kubeconfigYAML } from '../../pkg/cluster/kubeconfig.js';
 import { APIServer, DEFAULT_CONFIG, type APIServerConfig } from '../../pkg/apiserver/server.js';
+import { ensureSigningKeyPair } from '../../pkg/util/serviceaccount/keys.js';
 import { advertisedAddress } from '../../pkg/apiserver/kubernetesservice.js';
 import { servingCertificateHosts } from '../../pkg/apiserver/servingcert.js';
 import { loadCA, loadOrCreateServingCerts, loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
@@ -42,6 +44,9 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** The --service-account-issuer of test clusters (kubeadm's default). */
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
 export const ADMIN = { commonName: 'admin', organizations: ['system:masters'] };
 
 /** Safe as a file name: a user name such as system:node:a. */
@@ -62,12 +67,20 @@ export async function startCluster(overrides: Partial<APIServerConfig> = {}): Pr
   const clientCert = (commonName: string, organizations: string[] = []) =>
     loadOrCreateSignedCert(certDir, `client-${fileName(commonName)}`, { commonName, organizations, usage: 'client' }, ca);
   const adminCert = clientCert(ADMIN.commonName, ADMIN.organizations);
+  // Service-account tokens as `timonel up` signs them: an RSA key in the pki directory.
+  ensureSigningKeyPair(join(certDir, 'sa.key'), join(certDir, 'sa.pub'));
   const server = new APIServer({
     ...DEFAULT_CONFIG,
     etcdServers: [etcd.endpoint],
     certDir,
     clientCAFile: join(certDir, 'ca.crt'),
     kubeletCertificateAuthority: join(certDir, 'ca.crt'),
+    serviceAccountIssuers: [SERVICE_ACCOUNT_ISSUER],
+    serviceAccountSigningKeyFile: join(certDir, 'sa.key'),
+    serviceAccountKeyFiles: [join(certDir, 'sa.pub')],
+    // As upstream's integration test servers: pods need no ServiceAccount (no controller-manager
+    // makes `default` here). Tests of that admission turn it back on.
+    disableAdmissionPlugins: ['ServiceAccount'],
     securePort: port,
     log: (m) => {
       logs.push(m);

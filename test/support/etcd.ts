@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnEtcd } from '../../pkg/cluster/etcd.js';
-import { freePort } from '../../pkg/cluster/process.js';
+import { freePorts } from '../../pkg/cluster/process.js';
 
 export interface TestEtcd {
   endpoint: string;
@@ -15,8 +15,7 @@ export interface TestEtcd {
 
 export async function startEtcd(): Promise<TestEtcd> {
   const dir = mkdtempSync(join(tmpdir(), 'timonel-etcd-'));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+  const [clientPort, peerPort] = await freePorts(2);
   const proc = spawnEtcd({ dataDir: join(dir, 'data'), clientPort, peerPort });
   const endpoint = `http://127.0.0.1:${clientPort}`;
   await waitEtcdHealthy(endpoint);

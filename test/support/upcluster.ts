@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../pkg/cluster/process.js';
+import { freePorts } from '../../pkg/cluster/process.js';
 
 const run = promisify(execFile);
 export const TIMONEL = new URL('../../cmd/timonel/main.js', import.meta.url).pathname;
@@ -27,15 +27,16 @@ export interface UpCluster {
 /** podCIDR is the node's /24; it must differ between test files that may overlap. */
 export async function timonelUp(opts: { podCIDR: string; bridge: string }): Promise<UpCluster & { upOutput: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'timonel-e2e-'));
+  const [securePort, etcdClientPort, etcdPeerPort] = await freePorts(3);
   const flags = [
     '--data-dir',
     dataDir,
     '--secure-port',
-    String(await freePort()),
+    String(securePort),
     '--etcd-client-port',
-    String(await freePort()),
+    String(etcdClientPort),
     '--etcd-peer-port',
-    String(await freePort()),
+    String(etcdPeerPort),
     '--pod-cidr',
     opts.podCIDR,
     '--cni-bridge',

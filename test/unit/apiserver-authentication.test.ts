@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { RequestAuthenticator, bearerToken } from '../../pkg/apiserver/authentication/authenticator.js';
 import { BootstrapTokenAuthenticator, groupsOf, hasExpired } from '../../pkg/apiserver/authentication/bootstrap.js';
 import { TokenFileAuthenticator, parseCSVLine, parseTokenFile } from '../../pkg/apiserver/authentication/tokenfile.js';
-import { splitUsername } from '../../pkg/apiserver/authentication/serviceaccount.js';
+import { splitUsername } from '../../pkg/util/serviceaccount/username.js';
 import { ImpersonationError, impersonate, impersonationRequests } from '../../pkg/apiserver/filters/impersonation.js';
 import type { Attributes, Authorizer } from '../../pkg/auth/authorizer.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';

@@ -3,16 +3,11 @@
 // Request and response bodies are kept only when the level needs them: at
 // Metadata a request object is only looked at for its name, and a response only
 // for its Status; nothing is copied or serialised on that path.
-import type { UserInfo } from '../../auth/user.js';
+import { userInfoOf, type ReviewUserInfo, type UserInfo } from '../../auth/user.js';
 import { levelAtLeast, type RequestAuditConfig } from './evaluator.js';
 import type { Level, Stage } from './policy.js';
 
-interface AuditUser {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
+type AuditUser = ReviewUserInfo | Record<string, never>;
 
 /** audit.k8s.io/v1 ObjectReference, in upstream's field order. */
 export interface ObjectReference {
@@ -50,17 +45,9 @@ export interface EventRequest {
 
 const MAX_USER_AGENT = 1024;
 
+/** The user as events carry it; an empty object for a request nobody was authenticated for. */
 function auditUser(u: UserInfo | undefined): AuditUser {
-  if (!u) return {};
-  const out: AuditUser = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = u.groups;
-  if (u.extra?.size) {
-    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
-    for (const [k, v] of u.extra) extra[k] = v;
-    out.extra = extra;
-  }
-  return out;
+  return u ? userInfoOf(u) : {};
 }
 
 /** metav1.MicroTime: RFC 3339 with microseconds. */

@@ -14,13 +14,24 @@ import { ANONYMOUS, type AuthenticationResult } from './result.js';
 import type { X509Authenticator } from './x509.js';
 
 export interface TokenAuthenticator {
-  /** The token's user; undefined when this authenticator does not know it. */
-  authenticateToken(token: string): UserInfo | undefined | Promise<UserInfo | undefined>;
+  /**
+   * The token's user; undefined when this authenticator does not know it. audiences: those the
+   * token is asked to be valid for (a TokenReview's); absent, the api audiences.
+   */
+  authenticateToken(token: string, audiences?: string[]): UserInfo | undefined | Promise<UserInfo | undefined>;
+  /**
+   * Audience-aware authenticators (service-account JWTs) check the audiences themselves and
+   * say here which a token they took is for. The others' tokens are for the api audiences
+   * only (upstream's audience-agnostic wrapper).
+   */
+  tokenAudiences?(token: string): string[];
 }
 
 export interface AuthenticatorOptions {
   x509?: X509Authenticator;
   tokens: TokenAuthenticator[];
+  /** --api-audiences: what audience-agnostic tokens are for. */
+  apiAudiences?: string[];
   /** --anonymous-auth (default true). */
   anonymous: boolean;
 }
@@ -62,37 +73,64 @@ export class RequestAuthenticator {
     return this.opts.anonymous ? { user: ANONYMOUS } : { error: 'no credentials' };
   }
 
-  /** A bearer token alone (TokenReview): its user, or why it is refused. */
-  authenticateToken(token: string): AuthenticationResult | Promise<AuthenticationResult> {
+  /**
+   * A bearer token alone (TokenReview): its user, or why it is refused. With audiences, only
+   * tokens valid for one of them are taken, and the result says which.
+   */
+  authenticateToken(token: string, audiences?: string[]): AuthenticationResult | Promise<AuthenticationResult> {
     const errors: string[] = [];
     const authenticators = this.opts.tokens;
     for (let i = 0; i < authenticators.length; i++) {
       let user: ReturnType<TokenAuthenticator['authenticateToken']>;
       try {
-        user = authenticators[i].authenticateToken(token);
+        user = this.attempt(i, token, audiences);
       } catch (err) {
         errors.push((err as Error).message);
         continue;
       }
-      if (user instanceof Promise) return this.continueAsync(user, token, i, errors);
-      if (user) return { user };
+      if (user instanceof Promise) return this.continueAsync(user, token, audiences, i, errors);
+      if (user) return this.taken(i, token, user, audiences);
     }
     return refused(errors);
   }
 
-  private async continueAsync(pending: Promise<UserInfo | undefined>, token: string, index: number, errors: string[]): Promise<AuthenticationResult> {
+  /** Asks authenticator i; an audience-agnostic one only when the audiences include an api audience. */
+  private attempt(i: number, token: string, audiences: string[] | undefined): ReturnType<TokenAuthenticator['authenticateToken']> {
+    const a = this.opts.tokens[i];
+    if (audiences && !a.tokenAudiences && intersect(this.opts.apiAudiences ?? [], audiences).length === 0) return undefined;
+    return a.authenticateToken(token, audiences);
+  }
+
+  private taken(i: number, token: string, user: UserInfo, audiences: string[] | undefined): AuthenticationResult {
+    if (!audiences) return { user };
+    const api = this.opts.apiAudiences ?? [];
+    const tokenAudiences = this.opts.tokens[i].tokenAudiences?.(token) ?? api;
+    return { user, audiences: intersect(tokenAudiences.length ? tokenAudiences : api, audiences) };
+  }
+
+  private async continueAsync(
+    pending: Promise<UserInfo | undefined>,
+    token: string,
+    audiences: string[] | undefined,
+    index: number,
+    errors: string[],
+  ): Promise<AuthenticationResult> {
     let next: Promise<UserInfo | undefined> | UserInfo | undefined = pending;
     for (let i = index; i < this.opts.tokens.length; i++) {
       try {
-        if (i > index) next = this.opts.tokens[i].authenticateToken(token);
+        if (i > index) next = this.attempt(i, token, audiences);
         const user = await next;
-        if (user) return { user };
+        if (user) return this.taken(i, token, user, audiences);
       } catch (err) {
         errors.push((err as Error).message);
       }
     }
     return refused(errors);
   }
+}
+
+function intersect(a: readonly string[], b: readonly string[]): string[] {
+  return a.filter((x) => b.includes(x));
 }
 
 /** Upstream's union aggregates the errors; a token no authenticator knows is an invalid bearer token. */

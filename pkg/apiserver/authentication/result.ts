@@ -2,7 +2,8 @@
 // brought are refused (a 401, never anonymous).
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, type UserInfo } from '../../auth/user.js';
 
-export type AuthenticationResult = { user: UserInfo } | { error: string };
+/** audiences: for a token reviewed for some audiences, those of them it is valid for. */
+export type AuthenticationResult = { user: UserInfo; audiences?: string[] } | { error: string };
 
 /** The user of a request without credentials (--anonymous-auth). */
 export const ANONYMOUS: UserInfo = Object.freeze({ name: ANONYMOUS_USER, groups: Object.freeze([ALL_UNAUTHENTICATED]) as string[] });

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Attributes, Authorizer } from '../../auth/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, type UserInfo } from '../../auth/user.js';
 import { goQuote } from '../../util/goquote.js';
-import { makeGroupNames, makeUsername, splitUsername } from '../authentication/serviceaccount.js';
+import { makeGroupNames, makeUsername, splitUsername } from '../../util/serviceaccount/username.js';
 import { forbiddenError } from './authorization.js';
 import type { StatusError } from '../../../api/meta/v1/status.js';
 

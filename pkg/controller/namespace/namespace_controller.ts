@@ -1,6 +1,8 @@
 // The namespace controller: when a namespace is deleted, delete everything in it,
 // then remove the `kubernetes` finalizer so the apiserver can let it go.
 import type { Namespace } from '../../../api/core/v1/types.js';
+import type { CustomResourceDefinition } from '../../../api/apiextensions/v1/types.js';
+import { isConditionTrue, resourceInfosFor } from '../../../api/apiextensions/v1/helpers.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
 import { supportsVerbs } from '../../../api/resourceinfo.js';
 import type { GroupVersionResource } from '../../client/rest.js';
@@ -25,12 +27,25 @@ export function namespacedResources(): GroupVersionResource[] {
   return out;
 }
 
+/** The namespaced custom resources of Established CRDs, each at its preferred version (discovery lists them too). */
+export function namespacedCustomResources(crds: CustomResourceDefinition[]): GroupVersionResource[] {
+  const out: GroupVersionResource[] = [];
+  for (const crd of crds) {
+    if (crd.spec?.scope !== 'Namespaced' || !isConditionTrue(crd, 'Established')) continue;
+    const preferred = resourceInfosFor(crd)[0];
+    if (preferred) out.push({ group: preferred.group, version: preferred.version, resource: preferred.plural, namespaced: true, kind: preferred.kind });
+  }
+  return out;
+}
+
 export class NamespaceController implements Controller {
   private readonly queue = new RateLimitingQueue<string>(undefined, 'namespace');
   private readonly informer: SharedIndexInformer<Namespace>;
+  private readonly crds: SharedIndexInformer<CustomResourceDefinition>;
 
   constructor(private readonly ctx: ControllerContext) {
     this.informer = ctx.informers.forResource<Namespace>('v1', 'namespaces');
+    this.crds = ctx.informers.forResource<CustomResourceDefinition>('apiextensions.k8s.io/v1', 'customresourcedefinitions');
     const enqueue = (ns: Namespace) => {
       if (ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name ?? '');
     };
@@ -40,6 +55,7 @@ export class NamespaceController implements Controller {
   async run(workers: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     await this.informer.waitForCacheSync();
+    await this.crds.waitForCacheSync();
     await runWorkers(this.queue, workers, (name) => this.syncNamespace(name), { log: this.ctx.log });
   }
 
@@ -61,7 +77,7 @@ export class NamespaceController implements Controller {
   /** Deletes every namespaced object in the namespace; returns what is still there. */
   private async deleteContent(namespace: string): Promise<string[]> {
     const remaining: string[] = [];
-    for (const gvr of namespacedResources()) {
+    for (const gvr of [...namespacedResources(), ...namespacedCustomResources(this.crds.lister.list())]) {
       const rc = this.ctx.client.resource(gvr).namespace(namespace);
       const list = await rc.list({ limit: 1 });
       if (!list.items.length) continue;

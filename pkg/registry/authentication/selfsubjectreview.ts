@@ -4,7 +4,7 @@ import { newBadRequest } from '../../../api/meta/v1/status.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { Creater } from '../rest.js';
 import { nowRFC3339, type RequestContext } from '../store.js';
-import { userInfoOf } from './userinfo.js';
+import { userInfoOf } from '../../auth/user.js';
 
 export class SelfSubjectReviewREST implements Creater {
   async create(ctx: RequestContext, _obj: KubeObject): Promise<KubeObject> {

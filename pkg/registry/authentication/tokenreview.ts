@@ -6,10 +6,12 @@ import type { KubeObject } from '../../../api/meta/v1/types.js';
 import type { UserInfo } from '../../auth/user.js';
 import type { Creater } from '../rest.js';
 import type { RequestContext } from '../store.js';
-import { reviewMetadata, userInfoOf, type ReviewUserInfo } from './userinfo.js';
+import { userInfoOf, type ReviewUserInfo } from '../../auth/user.js';
+import { reviewMetadata } from './userinfo.js';
 
 /** The apiserver's token authentication: the token's user, or why it is refused. */
-export type TokenAuthenticate = (token: string) => Promise<{ user: UserInfo } | { error: string }>;
+/** audiences: those the token must be valid for (absent: the api audiences); the answer says which it is valid for. */
+export type TokenAuthenticate = (token: string, audiences?: string[]) => Promise<{ user: UserInfo; audiences?: string[] } | { error: string }>;
 
 interface TokenReviewStatus {
   authenticated?: boolean;
@@ -25,11 +27,7 @@ function strings(v: unknown, field: string): string[] {
 }
 
 export class TokenReviewREST implements Creater {
-  constructor(
-    private readonly authenticate: TokenAuthenticate,
-    /** --api-audiences: the audiences a token is taken for when it does not say. */
-    private readonly apiAudiences: readonly string[] = [],
-  ) {}
+  constructor(private readonly authenticate: TokenAuthenticate) {}
 
   async create(_ctx: RequestContext, obj: KubeObject): Promise<KubeObject> {
     const spec = (obj as { spec?: unknown }).spec ?? {};
@@ -38,22 +36,18 @@ export class TokenReviewREST implements Creater {
     if (token !== undefined && token !== null && typeof token !== 'string') throw newBadRequest('spec.token must be a string');
     if (!token) throw newBadRequest('token is required for TokenReview in authentication');
     const audiences = strings(asked, 'spec.audiences');
-    const status = await this.review(token, audiences.length ? audiences : [...this.apiAudiences]);
+    const status = await this.review(token, audiences);
     return { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: reviewMetadata(obj), spec, status } as KubeObject;
   }
 
   private async review(token: string, audiences: string[]): Promise<TokenReviewStatus> {
-    // Every token this apiserver knows is valid for its own audiences only (upstream's
-    // audience-agnostic authenticators): asked for others, it is not one it knows.
-    let valid: string[] | undefined;
-    if (audiences.length) {
-      valid = this.apiAudiences.filter((a) => audiences.includes(a));
-      if (!valid.length) return { user: {}, error: 'invalid bearer token' };
-    }
-    const r = await this.authenticate(token);
+    // Tokens of the audience-agnostic authenticators are valid for the api audiences only;
+    // service-account tokens for the audiences they name (the authenticator decides).
+    const asked = audiences.length ? audiences : undefined;
+    const r = await this.authenticate(token, asked);
     if ('error' in r) return { user: {}, error: r.error };
     const status: TokenReviewStatus = { authenticated: true, user: userInfoOf(r.user) };
-    if (valid) status.audiences = valid;
+    if (asked) status.audiences = r.audiences ?? [];
     return status;
   }
 }

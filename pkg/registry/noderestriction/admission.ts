@@ -219,3 +219,24 @@ export function leaseRestrictionHooks(): StoreHooks {
     beforeDelete: (obj, ctx) => check(obj, ctx),
   };
 }
+
+/**
+ * admitServiceAccount: a node's TokenRequest must be bound to a pod, by uid, that is
+ * scheduled on that node. Other users are not restricted here.
+ */
+export function tokenRequestRestriction(
+  ctx: RequestContext,
+  serviceAccount: string,
+  ref: { apiVersion?: string; kind?: string; name?: string; uid?: string } | undefined,
+  pod: KubeObject | undefined,
+): void {
+  const node = nodeIdentity(ctx.user);
+  if (node === undefined) return;
+  const no = (why: string) => forbidden({ group: '', resource: 'serviceaccounts' }, serviceAccount, why);
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name) throw no('node requested token not bound to a pod');
+  if (!ref.uid) throw no('node requested token with a pod binding without a uid');
+  if (!pod) throw newNotFound({ group: '', resource: 'pods', name: ref.name });
+  if (ref.uid !== pod.metadata.uid)
+    throw no(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+  if ((pod as Pod).spec?.nodeName !== node) throw no('node requested token bound to a pod scheduled on a different node');
+}

@@ -6,6 +6,7 @@ import { COLUMNS, DEFAULT_COLUMNS, type ColumnDefinition } from './columns.js';
 import { DESCRIPTIONS } from './descriptions.js';
 import { podConditions, type RowCondition } from './pod.js';
 import { ROWS } from './rows.js';
+import { humanDuration } from './duration.js';
 
 export type { ColumnDefinition } from './columns.js';
 
@@ -99,9 +100,11 @@ function jsonPathValue(obj: unknown, path: string): unknown {
   return cur;
 }
 
-function customCell(obj: KubeObject, col: PrinterColumn): unknown {
+function customCell(obj: KubeObject, col: PrinterColumn, now: Date): unknown {
   const v = jsonPathValue(obj, col.jsonPath);
   if (v === undefined || v === null) return null;
+  // Date columns read as an age, as upstream's table convertor writes them.
+  if (col.type === 'date') return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? humanDuration(now.getTime() - Date.parse(v)) : '<invalid>';
   if (typeof v === 'object') return JSON.stringify(v);
   return v;
 }
@@ -111,7 +114,7 @@ export function rowFor(resource: ResourceInfo, obj: KubeObject, now: Date, print
   const k = key(resource);
   if (Object.prototype.hasOwnProperty.call(ROWS, k)) return ROWS[k](obj, now);
   const name = obj.metadata?.name ?? '';
-  if (printerColumns || !isBuiltinGroup(resource.group)) return [name, ...(printerColumns ?? DEFAULT_CR_COLUMNS).map((c) => customCell(obj, c))];
+  if (printerColumns || !isBuiltinGroup(resource.group)) return [name, ...(printerColumns ?? DEFAULT_CR_COLUMNS).map((c) => customCell(obj, c, now))];
   // Default table convertor: the creation time as RFC 3339 (kubectl shows it as is).
   const ts = obj.metadata?.creationTimestamp;
   const t = ts ? Date.parse(ts) : NaN;

@@ -292,7 +292,11 @@ test('resources without a printer use NAME, CREATED AT; custom resources NAME, A
       ['Age', 'date'],
     ],
   );
-  assert.deepEqual(rowFor(widgets, { metadata: { name: 'w', creationTimestamp: '2024-01-02T03:04:05Z' } }, NOW), ['w', '2024-01-02T03:04:05Z']);
+  // Date columns are ages, as upstream's CRD table convertor writes them (kubectl prints cells as they come).
+  assert.deepEqual(rowFor(widgets, { metadata: { name: 'w', creationTimestamp: '2024-01-02T03:04:05Z' } }, NOW), ['w', '120d']);
+  const dated = [{ name: 'When', type: 'date', jsonPath: '.spec.when' }];
+  assert.deepEqual(rowFor(widgets, { metadata: { name: 'w' }, spec: { when: 'soon' } }, NOW, dated), ['w', '<invalid>']);
+  assert.deepEqual(rowFor(widgets, { metadata: { name: 'w' }, spec: {} }, NOW, dated), ['w', null]);
   const cols = [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }];
   assert.deepEqual(rowFor(widgets, { metadata: { name: 'w' }, spec: { size: 3 } }, NOW, cols), ['w', 3]);
   assert.equal(columnsFor(widgets, cols)[1].description, 'Custom resource definition column (in JSONPath format): .spec.size');

@@ -27,6 +27,16 @@ export interface AdmissionAttributes {
   options?: Record<string, unknown>;
 }
 
+/** CreateOptions, UpdateOptions or DeleteOptions as the request gave them; a CONNECT has none. */
+function operationOptions(operation: Operation, ctx: RequestContext): Record<string, unknown> | undefined {
+  if (operation === 'CONNECT') return undefined;
+  const kind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  const options: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (ctx.dryRun) options.dryRun = ['All'];
+  if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
+  return options;
+}
+
 /** The attributes of a request on a resource (its Namespace's own name for requests on namespaces). */
 export function admissionAttributes(
   info: ResourceInfo,
@@ -35,26 +45,23 @@ export function admissionAttributes(
   obj: KubeObject | undefined,
   old: KubeObject | undefined,
   subresource = '',
+  name = obj?.metadata?.name ?? old?.metadata?.name ?? '',
 ): AdmissionAttributes {
-  const name = obj?.metadata?.name ?? old?.metadata?.name ?? '';
   const isNamespace = info.group === '' && info.plural === 'namespaces';
-  const optionsKind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
-  const options: Record<string, unknown> = { kind: optionsKind, apiVersion: 'meta.k8s.io/v1' };
-  if (ctx.dryRun) options.dryRun = ['All'];
-  if (ctx.fieldManager && operation !== 'DELETE') options.fieldManager = ctx.fieldManager;
   return {
     operation,
     group: info.group,
     version: info.version,
     resource: info.plural,
     subresource,
-    kind: info.kind,
+    // A CONNECT's object is its options (PodExecOptions, ...), and the request names that kind.
+    kind: operation === 'CONNECT' ? (obj?.kind ?? info.kind) : info.kind,
     name,
-    namespace: isNamespace ? name : info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? '') : '',
+    namespace: isNamespace ? name : info.namespaced ? (ctx.namespace ?? obj?.metadata?.namespace ?? old?.metadata?.namespace ?? '') : '',
     object: obj,
     oldObject: old,
     dryRun: ctx.dryRun,
     user: ctx.user,
-    options,
+    options: operationOptions(operation, ctx),
   };
 }

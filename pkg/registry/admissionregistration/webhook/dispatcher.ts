@@ -54,6 +54,8 @@ export class WebhookDispatcher {
     private readonly source: WebhookSource,
     private readonly namespaceLabels: NamespaceLabels,
     private readonly resolveService: ServiceResolver,
+    /** The two plugins can be turned off one by one (--disable-admission-plugins). */
+    private readonly enabled = { mutating: true, validating: true },
     private readonly authorize?: RequestAuthorizer,
   ) {}
 
@@ -92,8 +94,9 @@ export class WebhookDispatcher {
 
   /** Mutating admission: may change attr.object in place (its content is replaced by the patched object's). */
   async mutate(attr: AdmissionAttributes, warnings: string[]): Promise<boolean> {
+    if (!this.enabled.mutating || !attr.object) return false;
     const all = await this.source.mutating();
-    if (all.length === 0 || !attr.object) return false;
+    if (all.length === 0) return false;
     const hooks = await this.relevant(all, attr);
     if (hooks.length === 0) return false;
     let changed = false;
@@ -138,6 +141,7 @@ export class WebhookDispatcher {
 
   /** Validating admission: throws the first refusal; the webhooks are called together. */
   async validate(attr: AdmissionAttributes, warnings: string[]): Promise<void> {
+    if (!this.enabled.validating) return;
     const all = await this.source.validating();
     if (all.length === 0) return;
     const hooks = await this.relevant(all, attr);

@@ -22,8 +22,9 @@ export class WebhookAdmission implements AdmissionPlugin {
     obj: KubeObject | undefined,
     old: KubeObject | undefined,
     subresource = '',
+    name = obj?.metadata?.name ?? old?.metadata?.name ?? '',
   ): AdmissionAttributes {
-    return admissionAttributes(this.info, operation, ctx, obj, old, subresource);
+    return admissionAttributes(this.info, operation, ctx, obj, old, subresource, name);
   }
 
   async admitCreate(obj: KubeObject, ctx: RequestContext): Promise<void> {
@@ -44,5 +45,10 @@ export class WebhookAdmission implements AdmissionPlugin {
 
   async validateDelete(old: KubeObject, ctx: RequestContext): Promise<void> {
     await this.dispatcher.validate(this.attributes('DELETE', ctx, undefined, old), ctx.warnings);
+  }
+
+  /** Upstream calls mutating webhooks on a CONNECT too, but nothing reads the options they could change; validating ones decide. */
+  async validateConnect(options: KubeObject, name: string, subresource: string, ctx: RequestContext): Promise<void> {
+    await this.dispatcher.validate(this.attributes('CONNECT', ctx, options, undefined, subresource, name), ctx.warnings);
   }
 }

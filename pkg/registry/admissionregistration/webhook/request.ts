@@ -1,5 +1,6 @@
 // The AdmissionRequest of an AdmissionReview (admission.k8s.io/v1), as webhooks
 // receive it and as admission CEL expressions see it in `request`.
+import { userInfoOf } from '../../../auth/user.js';
 import type { AdmissionAttributes } from './attributes.js';
 
 export function reviewRequest(uid: string, attr: AdmissionAttributes): Record<string, unknown> {
@@ -12,7 +13,7 @@ export function reviewRequest(uid: string, attr: AdmissionAttributes): Record<st
     requestKind: gvk,
     requestResource: gvr,
     operation: attr.operation,
-    userInfo: attr.user ? userInfo(attr.user) : {},
+    userInfo: attr.user ? userInfoOf(attr.user) : {},
     object: attr.object ?? null,
     oldObject: attr.oldObject ?? null,
     dryRun: attr.dryRun,
@@ -25,16 +26,4 @@ export function reviewRequest(uid: string, attr: AdmissionAttributes): Record<st
   if (attr.name) request.name = attr.name;
   if (attr.namespace) request.namespace = attr.namespace;
   return request;
-}
-
-function userInfo(u: NonNullable<AdmissionAttributes['user']>): Record<string, unknown> {
-  const out: Record<string, unknown> = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = u.groups;
-  if (u.extra?.size) {
-    const extra = Object.create(null) as Record<string, string[]>; // keys are the client's
-    for (const [k, v] of u.extra) extra[k] = v;
-    out.extra = extra;
-  }
-  return out;
 }

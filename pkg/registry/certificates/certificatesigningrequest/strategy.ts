@@ -11,7 +11,7 @@ import {
   validateCertificateSigningRequestCreate,
   validateCertificateSigningRequestUpdate,
 } from '../../../../api/certificates/v1/validation.js';
-import type { UserInfo } from '../../../auth/user.js';
+import { userInfoOf, type UserInfo } from '../../../auth/user.js';
 import type { StrategyWithHooks } from '../../strategy.js';
 import { nowRFC3339 } from '../../store.js';
 
@@ -24,14 +24,9 @@ function prepareForCreate(obj: KubeObject, user: UserInfo | undefined): void {
   delete spec.groups;
   delete spec.extra;
   if (user) {
-    spec.username = user.name;
-    if (user.uid) spec.uid = user.uid;
-    if (user.groups.length) spec.groups = [...user.groups];
-    if (user.extra?.size) {
-      const extra = Object.create(null) as Record<string, string[]>;
-      for (const [k, v] of user.extra) extra[k] = [...v];
-      spec.extra = { ...extra };
-    }
+    const info = userInfoOf(user);
+    // Stored objects are plain JSON objects (a spread defines even a "__proto__" key as data).
+    Object.assign(spec, info.extra ? { ...info, extra: { ...info.extra } } : info);
   }
   csr.status = {};
 }

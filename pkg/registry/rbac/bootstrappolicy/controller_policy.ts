@@ -190,6 +190,7 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
       eventsRule(),
     ],
   ],
+  ['root-ca-cert-publisher', [rule('create', 'update').groups('').resources('configmaps').build, eventsRule()]],
   ['service-account-controller', [rule('create').groups('').resources('serviceaccounts').build, eventsRule()]],
   [
     'statefulset-controller',
