@@ -306,15 +306,18 @@ export class Registry {
     const params: ParamResolver = (apiVersion, kind) => {
       const slash = apiVersion.indexOf('/');
       const [g, v] = slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
-      for (const store of this.stores.values()) {
-        if (!(store instanceof Store) || store.info.group !== g || store.info.version !== v || store.info.kind !== kind) continue;
-        return {
-          namespaced: store.info.namespaced,
-          get: (namespace, name) => store.getCached(namespace, name),
-          list: async (namespace) => (await store.list({ namespace, resourceVersion: '0' })).items,
-        };
-      }
-      return undefined;
+      // A built-in kind, or a custom resource's (its store exists while its CRD is served).
+      const crd = this.crds.resources().find((r) => r.group === g && r.version === v && r.kind === kind);
+      const builtin = [...this.stores.values()].find(
+        (st): st is Store => st instanceof Store && st.info.group === g && st.info.version === v && st.info.kind === kind,
+      );
+      const store = builtin ?? (crd && this.crds.store(g, v, crd.plural));
+      if (!store) return undefined;
+      return {
+        namespaced: store.info.namespaced,
+        get: (namespace, name) => store.getCached(namespace, name),
+        list: async (namespace) => (await store.list({ namespace, resourceVersion: '0' })).items,
+      };
     };
     const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params, this.celAuthorizer());
     const admit = (store: Store) => store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));

@@ -193,6 +193,66 @@ describe('ValidatingAdmissionPolicy', () => {
     await c.kubectl(['delete', 'validatingadmissionpolicybinding', 'scale-beyond-binding']);
   });
 
+  it('validates custom resources, with a custom kind as params', async () => {
+    const crd = (kind: string, plural: string, properties: Record<string, unknown>) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.policy.example.com` },
+      spec: {
+        group: 'policy.example.com',
+        scope: 'Namespaced',
+        names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties } } } },
+          },
+        ],
+      },
+    });
+    await apply(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [crd('Widget', 'widgets', { size: { type: 'integer' } }), crd('SizeLimit', 'sizelimits', { max: { type: 'integer' } })],
+      }),
+    );
+    await c.kubectl(['wait', '--for=condition=established', 'crd/widgets.policy.example.com', 'crd/sizelimits.policy.example.com']);
+    await c.kubectl(['create', 'namespace', 'vap-crd']);
+    const widget = (name: string, size: number) =>
+      JSON.stringify({ apiVersion: 'policy.example.com/v1', kind: 'Widget', metadata: { name, namespace: 'vap-crd' }, spec: { size } });
+    await apply(
+      JSON.stringify({ apiVersion: 'policy.example.com/v1', kind: 'SizeLimit', metadata: { name: 'limit', namespace: 'vap-crd' }, spec: { max: 10 } }),
+    );
+    await apply(
+      policy('widget-size.example.com', {
+        paramKind: { apiVersion: 'policy.example.com/v1', kind: 'SizeLimit' },
+        matchConstraints: {
+          resourceRules: [{ apiGroups: ['policy.example.com'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['widgets'] }],
+        },
+        validations: [{ expression: 'object.spec.size <= params.spec.max', messageExpression: "'size must be at most ' + string(params.spec.max)" }],
+      }),
+    );
+    await apply(
+      binding('widget-size-binding', {
+        policyName: 'widget-size.example.com',
+        validationActions: ['Deny'],
+        paramRef: { name: 'limit', parameterNotFoundAction: 'Deny' },
+      }),
+    );
+    await settle();
+    const refused = await tryApply(widget('big', 11));
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /ValidatingAdmissionPolicy 'widget-size.example.com' with binding 'widget-size-binding' denied request: size must be at most 10/,
+    );
+    await apply(widget('small', 10));
+    await c.kubectl(['delete', 'validatingadmissionpolicybinding', 'widget-size-binding']);
+  });
+
   it('refuses a policy whose expression does not compile, and reports a field its kind lacks in status.typeChecking', async () => {
     const bad = await tryApply(
       policy('bad.example.com', { matchConstraints: deployments, validations: [{ expression: 'object.spec.replicas <=' }, { expression: 'nope == 1' }] }),
