@@ -45,6 +45,7 @@ import { serveCreateOnly } from './createonly.js';
 import { KubernetesServiceController, advertisedAddress } from './kubernetesservice.js';
 import { servingCertificateHosts } from './servingcert.js';
 import { loadEncryptionConfiguration } from '../storage/value/encryptionconfig.js';
+import { APIServerMetrics } from './metrics.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -166,6 +167,8 @@ export class APIServer {
   private nodeProxy?: NodeProxy;
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
+  /** What /metrics exposes. */
+  readonly metrics: APIServerMetrics;
 
   constructor(
     readonly config: APIServerConfig,
@@ -184,6 +187,8 @@ export class APIServer {
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth });
     this.audit = newAuditFilter(config);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
+    this.metrics = new APIServerMetrics({ served: (group, version, plural) => this.gvIndex.get(`${group}/${version}`)?.byPlural.has(plural) ?? false });
+    this.metrics.setInFlightSource(() => this.inFlight.current);
     this.etcd = new EtcdClient(config.etcdServers, {
       caFile: config.etcdCAFile,
       certFile: config.etcdCertFile,
@@ -191,25 +196,39 @@ export class APIServer {
       transformer,
     });
     this.hub = new RegistryWatch(this.etcd, config.log);
-    const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
+    const storageOpts = {
+      hub: this.hub,
+      watchCacheSize: config.watchCacheSize,
+      bookmarkIntervalMs: config.bookmarkIntervalMs,
+      log: config.log,
+      metrics: this.metrics.storage,
+    };
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
       authenticateToken: async (token) => this.authenticator.authenticateToken(token),
       apiAudiences: config.apiAudiences,
+      metricsRegistry: this.metrics.registry,
     });
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
       ? newAuthorizer(this.registry, config.authorizationModes, config.log)
       : config.authorizer;
-    this.filters = new RequestFilters({ authenticator: this.authenticator, authorizer, audit: this.audit, log: config.log });
+    const metrics = this.metrics;
+    this.filters = new RequestFilters({
+      authenticator: this.authenticator,
+      authorizer,
+      audit: this.audit,
+      monitor: (req, res, info, query, longRunning) => metrics.monitor(req, res, info, query, longRunning),
+      log: config.log,
+    });
     for (const info of resources) {
       const gv = `${info.group}/${info.version}`;
       const entry = this.gvIndex.get(gv) ?? { byPlural: new Map() };
       entry.byPlural.set(info.plural, info);
       this.gvIndex.set(gv, entry);
     }
-    this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy));
+    this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy), this.metrics);
     this.openapi = new OpenAPIDocuments(resources);
     this.routes();
   }
@@ -232,6 +251,12 @@ export class APIServer {
         () => res.type('text/plain').send('ok'),
         () => res.status(500).type('text/plain').send('[-]etcd failed: etcd is not reachable\nreadyz check failed'),
       );
+    });
+    app.get('/metrics', (_req, res, next) => {
+      this.metrics.expose().then((text) => {
+        res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+        res.end(text);
+      }, next);
     });
     app.get('/openapi/v2', (req, res) => this.openapi.serveV2(req, res));
     app.get('/openapi/v3', (req, res) => this.openapi.serveV3Root(req, res));

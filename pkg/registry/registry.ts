@@ -44,6 +44,8 @@ import type { APIAuthorization } from './authorization/authorization.js';
 import { LocalSubjectAccessReviewREST, SelfSubjectAccessReviewREST, SubjectAccessReviewREST } from './authorization/subjectaccessreview.js';
 import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesreview.js';
 import type { ReviewREST } from './authorization/review.js';
+import type { Registry as PromRegistry } from 'prom-client';
+import { WebhookMetrics } from './admissionregistration/webhook/metrics.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -54,6 +56,8 @@ export interface RegistryOptions {
   authenticateToken?: TokenAuthenticate;
   /** --api-audiences, for TokenReview. */
   apiAudiences?: string[];
+  /** Where admission's metrics are registered (none without it). */
+  metricsRegistry?: PromRegistry;
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -128,7 +132,7 @@ export class Registry {
     const pods = this.store('', 'v1', 'pods');
     const pdbs = this.store('policy', 'v1', 'poddisruptionbudgets');
     const namespaces = this.store('', 'v1', 'namespaces');
-    this.addComponentStatusesAndAdmission(resources, storages);
+    this.addComponentStatusesAndAdmission(resources, storages, opts);
     if (pods) this.binding = new BindingREST(pods);
     if (pods && pdbs) this.eviction = new EvictionREST(pods, pdbs);
     if (namespaces) this.finalize = new FinalizeREST(namespaces);
@@ -201,7 +205,7 @@ export class Registry {
    * other resources: RuntimeClass on pods, DefaultIngressClass on ingresses, PodSecurity
    * on namespaces, pods and the kinds with a pod template, ResourceQuota on every namespaced kind.
    */
-  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>): void {
+  private addComponentStatusesAndAdmission(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
     const cs = resources.find((r) => r.group === '' && r.plural === 'componentstatuses');
     const csStorage = cs && storages.get(etcdPrefix(cs));
     if (cs && csStorage) {
@@ -228,7 +232,7 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    this.addWebhookAdmission();
+    this.addWebhookAdmission(opts.metricsRegistry);
     const quotas = this.store('', 'v1', 'resourcequotas');
     if (!quotas) return;
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
@@ -240,7 +244,7 @@ export class Registry {
   }
 
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
-  private addWebhookAdmission(): void {
+  private addWebhookAdmission(metricsRegistry: PromRegistry | undefined): void {
     const group = 'admissionregistration.k8s.io';
     const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
     const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
@@ -250,7 +254,12 @@ export class Registry {
     if (!mutating || !validating || !namespaces || !services || !slices) return;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices));
+    const dispatcher = new WebhookDispatcher(
+      source,
+      namespaceLabels,
+      endpointResolver(services, slices),
+      metricsRegistry && new WebhookMetrics(metricsRegistry),
+    );
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group)
         store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));

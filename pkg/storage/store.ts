@@ -8,6 +8,7 @@ import { CompactedError, FutureRevisionError, type EtcdClient, type StoredKV } f
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
 import { CachedObject, WatchCache, type CacheWatchHandlers, type Decoder, type WatchFilter } from './cacher.js';
 import type { RegistryWatch } from './registrywatch.js';
+import { since, type EtcdOperation, type EtcdTimers, type StorageMetrics } from './metrics.js';
 
 export interface ListOptions {
   namespace?: string;
@@ -36,6 +37,8 @@ export interface StorageOptions {
   watchCacheSize: number;
   bookmarkIntervalMs: number;
   log: (msg: string) => void;
+  /** etcd_request_duration_seconds and apiserver_storage_objects; none without it. */
+  metrics?: StorageMetrics;
 }
 
 /** How long a consistent read waits for the watch cache before it reads etcd instead. */
@@ -90,6 +93,7 @@ export class ResourceStorage {
   readonly cache: WatchCache;
   private readonly decode: Decoder;
   private readonly hub: RegistryWatch;
+  private readonly timers?: EtcdTimers;
 
   constructor(
     private readonly etcd: EtcdClient,
@@ -109,6 +113,16 @@ export class ResourceStorage {
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       log: opts.log,
     });
+    const resource = info.group ? `${info.plural}.${info.group}` : info.plural;
+    this.timers = opts.metrics?.forResource(resource, () => this.cache.size);
+  }
+
+  /** The call, its latency observed as etcd_request_duration_seconds{operation}. */
+  private timed<T>(operation: EtcdOperation, call: Promise<T>): Promise<T> {
+    const timers = this.timers;
+    if (!timers) return call;
+    const start = performance.now();
+    return call.finally(() => timers[operation].observe(since(start)));
   }
 
   ref(name?: string): ResourceRef {
@@ -138,7 +152,7 @@ export class ResourceStorage {
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    const { kv } = await this.etcd.get(this.key(namespace, name));
+    const { kv } = await this.timed('get', this.etcd.get(this.key(namespace, name)));
     return kv ? decodeObject(kv) : undefined;
   }
 
@@ -181,7 +195,7 @@ export class ResourceStorage {
   async create(obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
     const text = encodeStored(obj);
-    const res = await this.etcd.create(this.key(obj.metadata.namespace, name), Buffer.from(text));
+    const res = await this.timed('create', this.etcd.create(this.key(obj.metadata.namespace, name), Buffer.from(text)));
     if (!res.ok) throw newAlreadyExists(this.ref(name));
     return written(obj, text, res.revision);
   }
@@ -189,7 +203,7 @@ export class ResourceStorage {
   async update(obj: KubeObject, expectedRV: number): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
     const text = encodeStored(obj);
-    const res = await this.etcd.update(this.key(obj.metadata.namespace, name), Buffer.from(text), expectedRV);
+    const res = await this.timed('update', this.etcd.update(this.key(obj.metadata.namespace, name), Buffer.from(text), expectedRV));
     if (!res.ok) {
       if (!res.current) throw newNotFound(this.ref(name));
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -199,7 +213,7 @@ export class ResourceStorage {
 
   async delete(obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
-    const res = await this.etcd.delete(this.key(obj.metadata.namespace, name), Number(obj.metadata.resourceVersion));
+    const res = await this.timed('delete', this.etcd.delete(this.key(obj.metadata.namespace, name), Number(obj.metadata.resourceVersion)));
     if (!res.ok) {
       if (!res.current) throw newNotFound(this.ref(name));
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -243,7 +257,9 @@ export class ResourceStorage {
       const expected = Number(current.metadata.resourceVersion);
       let text = '';
       const res =
-        next === DELETE_OBJECT ? await this.etcd.delete(key, expected) : await this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected);
+        next === DELETE_OBJECT
+          ? await this.timed('delete', this.etcd.delete(key, expected))
+          : await this.timed('update', this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected));
       if (res.ok) {
         if (next !== DELETE_OBJECT) return written(next, text, res.revision);
         return { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } };
@@ -305,7 +321,7 @@ export class ResourceStorage {
     let lastKey = '';
     try {
       for (;;) {
-        const page = await this.etcd.range(prefix, { from, revision, limit: limit ? Math.max(limit - items.length, 1) + 1 : 0 });
+        const page = await this.timed('list', this.etcd.range(prefix, { from, revision, limit: limit ? Math.max(limit - items.length, 1) + 1 : 0 }));
         if (!revision) revision = page.revision;
         let kvs = page.kvs;
         const hasExtra = limit > 0 && kvs.length > Math.max(limit - items.length, 1);
