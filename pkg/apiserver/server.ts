@@ -209,6 +209,9 @@ export class APIServer {
       authenticateToken: async (token) => this.authenticator.authenticateToken(token),
       apiAudiences: config.apiAudiences,
       metricsRegistry: this.metrics.registry,
+      kubeletResourceMetrics: (node) =>
+        this.nodeProxy ? this.nodeProxy.getFromKubelet(node, '/metrics/resource') : Promise.reject(new Error('the apiserver has not started')),
+      log: config.log,
     });
     // Node and RBAC read the registry's caches; without them, config.authorizer decides.
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')

@@ -46,6 +46,8 @@ import { SelfSubjectRulesReviewREST } from './authorization/selfsubjectrulesrevi
 import type { ReviewREST } from './authorization/review.js';
 import type { Registry as PromRegistry } from 'prom-client';
 import { WebhookMetrics } from './admissionregistration/webhook/metrics.js';
+import { NodeMetricsREST, PodMetricsREST } from './metrics/rest.js';
+import { ResourceMetricsScraper, type KubeletResourceMetrics } from './metrics/scraper.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -56,6 +58,12 @@ export interface RegistryOptions {
   authenticateToken?: TokenAuthenticate;
   /** --api-audiences, for TokenReview. */
   apiAudiences?: string[];
+  /**
+   * One node's kubelet /metrics/resource text (the apiserver's kubelet client), for
+   * metrics.k8s.io; without it the metrics API lists nothing.
+   */
+  kubeletResourceMetrics?: KubeletResourceMetrics;
+  log?: (msg: string) => void;
   /** Where admission's metrics are registered (none without it). */
   metricsRegistry?: PromRegistry;
 }
@@ -213,6 +221,7 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
+    this.addResourceMetrics(resources, storages, opts);
     // Upstream's order: LimitRanger, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
     const limitRanges = this.store('', 'v1', 'limitranges');
@@ -240,6 +249,27 @@ export class Registry {
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.namespaced && store !== quotas)
         store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
+    }
+  }
+
+  /** metrics.k8s.io NodeMetrics and PodMetrics, from the kubelets of the nodes stored. */
+  private addResourceMetrics(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
+    const nodes = this.store('', 'v1', 'nodes');
+    const pods = this.store('', 'v1', 'pods');
+    if (!nodes || !pods) return;
+    const scrape = opts.kubeletResourceMetrics;
+    const scraper = new ResourceMetricsScraper({
+      nodes: async () => (scrape ? (await nodes.list({})).items : []),
+      scrape: (node) => (scrape ? scrape(node) : Promise.reject(new Error('no kubelet client'))),
+      log: opts.log,
+    });
+    for (const info of resources) {
+      if (info.group !== 'metrics.k8s.io') continue;
+      const storage = storages.get(etcdPrefix(info));
+      if (!storage) continue;
+      const key = `${info.group}/${info.version}/${info.plural}`;
+      if (info.plural === 'nodes') this.stores.set(key, new NodeMetricsREST(info, storage, scraper, nodes));
+      if (info.plural === 'pods') this.stores.set(key, new PodMetricsREST(info, storage, scraper, pods));
     }
   }
 
