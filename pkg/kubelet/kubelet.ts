@@ -603,6 +603,7 @@ export class Kubelet {
     if (isPodTerminal({ status: known })) {
       // Finished pods never run again; make sure nothing is left running.
       this.probes.remove(uid);
+      this.metrics.forgetProbes(uid);
       if (runtime.containerStatuses.some((c) => c.state === 'running') || runtime.sandboxStatuses.some((s) => s.state === 'ready')) {
         await this.runtime.killPod(pod, runtime);
         runtime = await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
@@ -723,6 +724,7 @@ export class Kubelet {
     const pod = st.pod;
     const uid = pod.metadata.uid ?? '';
     this.probes.remove(uid);
+    this.metrics.forgetProbes(uid);
     let runtime = await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
     const running =
       runtime.containerStatuses.some((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created') ||

@@ -273,5 +273,7 @@ describe('kubelet metrics', () => {
       probes.value('prober_probe_total', { probe_type: 'Readiness', result: 'successful', container: 'app', pod: 'web-0', namespace: 'shop', pod_uid: UID }),
       1,
     );
+    k.forgetProbes(UID);
+    assert.equal(parseExposition(await k.probesRegistry.metrics()).find('prober_probe_total').length, 0);
   });
 });

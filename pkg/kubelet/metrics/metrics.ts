@@ -35,6 +35,8 @@ export class KubeletMetrics {
   readonly plegRelistDuration: Histogram;
   private readonly probeTotal: Counter<'probe_type' | 'result' | 'container' | 'pod' | 'namespace' | 'pod_uid'>;
   private counts?: () => RunningCounts;
+  /** The probe series of each pod (by UID), removed with the pod. */
+  private readonly probeSeries = new Map<string, Map<string, Record<string, string>>>();
 
   constructor(nodeName: string) {
     const registers = [this.registry];
@@ -124,7 +126,17 @@ export class KubeletMetrics {
   }
 
   observeProbe(probeType: ProbeType, result: ProbeResultLabel, container: string, pod: string, namespace: string, podUID: string): void {
-    this.probeTotal.inc({ probe_type: probeType, result, container, pod, namespace, pod_uid: podUID });
+    const labels = { probe_type: probeType, result, container, pod, namespace, pod_uid: podUID };
+    this.probeTotal.inc(labels);
+    let series = this.probeSeries.get(podUID);
+    if (!series) this.probeSeries.set(podUID, (series = new Map()));
+    series.set(`${probeType}/${result}/${container}`, labels);
+  }
+
+  /** Drops a removed pod's prober_probe_total series, as upstream does when its probe workers stop. */
+  forgetProbes(podUID: string): void {
+    for (const labels of this.probeSeries.get(podUID)?.values() ?? []) this.probeTotal.remove(labels);
+    this.probeSeries.delete(podUID);
   }
 }
 
