@@ -2,7 +2,7 @@
 // conditional writes, consistent and cached lists, paging, and watches.
 import { apiVersionOf, type KubeObject } from '../../api/meta/v1/types.js';
 import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, newTooLargeResourceVersion, type ResourceRef } from '../../api/meta/v1/status.js';
-import type { ResourceInfo } from '../../api/resourceinfo.js';
+import { supportsVerbs, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdKey, etcdPrefix } from './keys.js';
 import { CompactedError, FutureRevisionError, type EtcdClient, type StoredKV } from './etcd.js';
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
@@ -113,8 +113,9 @@ export class ResourceStorage {
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       log: opts.log,
     });
+    // Read-only resources answered without storage (componentstatuses, metrics.k8s.io) have no series.
     const resource = info.group ? `${info.plural}.${info.group}` : info.plural;
-    this.timers = opts.metrics?.forResource(resource, () => this.cache.size);
+    if (supportsVerbs(info, 'create')) this.timers = opts.metrics?.forResource(resource, () => this.cache.size);
   }
 
   /** The call, its latency observed as etcd_request_duration_seconds{operation}. */

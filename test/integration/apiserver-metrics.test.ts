@@ -57,6 +57,9 @@ describe('apiserver /metrics', () => {
     // kube-root-ca.crt is not made without the controller-manager: one, the first test's.
     assert.equal(m.value('apiserver_storage_objects', { resource: 'configmaps' }), 1);
     assert.ok(m.value('apiserver_storage_objects', { resource: 'clusterroles.rbac.authorization.k8s.io' }) > 10);
+    // Resources answered without storage have no series.
+    assert.equal(m.find('apiserver_storage_objects', { resource: 'pods.metrics.k8s.io' }).length, 0);
+    assert.equal(m.find('apiserver_storage_objects', { resource: 'componentstatuses' }).length, 0);
     for (const operation of ['create', 'update', 'delete']) {
       assert.ok(m.value('etcd_request_duration_seconds_count', { operation, type: 'configmaps' }) >= 1, operation);
     }
