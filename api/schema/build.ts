@@ -288,6 +288,70 @@ export function schemaForModel(modelClass: string): SchemaNode | undefined {
   return models.has(modelClass) ? modelNode(modelClass) : undefined;
 }
 
+// Kinds client-node has no model for, written out from their upstream definitions:
+// metrics.k8s.io/v1beta1 (k8s.io/metrics), which metrics-server serves and kubectl top reads.
+const METRICS_PACKAGE = 'io.k8s.metrics.pkg.apis.metrics.v1beta1';
+
+function usageNode(description: string): SchemaNode {
+  return { type: 'map', additionalProperties: { type: 'quantity', ref: QUANTITY_REF }, description };
+}
+
+function metricsKind(kind: string, description: string, fields: Record<string, SchemaNode>, required: string[]): SchemaNode {
+  const node: SchemaNode = {
+    type: 'object',
+    ref: `${METRICS_PACKAGE}.${kind}`,
+    description,
+    properties: {
+      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      metadata: { ...(schemaForModel('V1ObjectMeta') as SchemaNode), description: METADATA_DESCRIPTION },
+      timestamp: {
+        type: 'date-time',
+        ref: TIME_REF,
+        format: 'date-time',
+        description: 'The following fields define time interval from which metrics were collected from the interval [Timestamp-Window, Timestamp].',
+      },
+      window: { type: 'string', description: 'The window the usage is averaged over, a duration ("15s").' },
+      ...fields,
+    },
+    required: ['timestamp', 'window', ...required],
+  };
+  byDefinition.set(node.ref as string, node);
+  return node;
+}
+
+function handwrittenKind(group: string, version: string, kind: string): SchemaNode | undefined {
+  if (group !== 'metrics.k8s.io' || version !== 'v1beta1') return undefined;
+  if (kind === 'NodeMetrics') {
+    return metricsKind(
+      'NodeMetrics',
+      'NodeMetrics sets resource usage metrics of a node.',
+      { usage: usageNode('The memory usage is the memory working set.') },
+      ['usage'],
+    );
+  }
+  if (kind === 'PodMetrics') {
+    const container: SchemaNode = {
+      type: 'object',
+      ref: `${METRICS_PACKAGE}.ContainerMetrics`,
+      description: 'ContainerMetrics sets resource usage metrics of a container.',
+      properties: {
+        name: { type: 'string', description: 'Container name corresponding to the one from pod.spec.containers.' },
+        usage: usageNode('The memory usage is the memory working set.'),
+      },
+      required: ['name', 'usage'],
+    };
+    byDefinition.set(container.ref as string, container);
+    return metricsKind(
+      'PodMetrics',
+      'PodMetrics sets resource usage metrics of a pod.',
+      { containers: { type: 'array', items: container, description: 'Metrics for all containers are collected within the same time window.' } },
+      ['containers'],
+    );
+  }
+  return undefined;
+}
+
 const kindCache = new Map<string, SchemaNode | undefined>();
 
 /** The schema of a served (or any client-node known) kind; cached. */
@@ -295,7 +359,7 @@ export function schemaForKind(group: string, version: string, kind: string): Sch
   const key = `${group}/${version}/${kind}`;
   if (kindCache.has(key)) return kindCache.get(key);
   const cls = modelClassFor(group, version, kind);
-  const node = cls ? modelNode(cls) : undefined;
+  const node = cls ? modelNode(cls) : handwrittenKind(group, version, kind);
   kindCache.set(key, node);
   return node;
 }

@@ -19,12 +19,26 @@ const { values } = parseArgs({
     'cluster-signing-duration': { type: 'string', default: '8760h0m0s' },
     'root-ca-file': { type: 'string' },
     'service-account-private-key-file': { type: 'string' },
+    // The secure port: /metrics (authorised through the apiserver) and /healthz; 0 turns it off.
+    'bind-address': { type: 'string', default: '0.0.0.0' },
+    'secure-port': { type: 'string', default: '10257' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'cert-dir': { type: 'string' },
+    'client-ca-file': { type: 'string' },
+    'authorization-always-allow-paths': { type: 'string', default: '/healthz,/readyz,/livez' },
     v: { type: 'string', default: '0' },
   },
   strict: true,
 });
 
 const log = logger('controller-manager', Number(values.v));
+const securePort = Number(values['secure-port']);
+if (!Number.isInteger(securePort) || securePort < 0 || securePort > 65535) {
+  log(`invalid --secure-port ${JSON.stringify(values['secure-port'])}: want 0 to 65535`);
+  process.exit(2);
+}
+const bindHost = values['bind-address'] as string;
 const manager = new ControllerManager({
   kubeconfig: values.kubeconfig,
   controllers: (values.controllers as string)
@@ -42,6 +56,17 @@ const manager = new ControllerManager({
   clusterSigningDurationMs: parseDuration(values['cluster-signing-duration'] as string),
   rootCAFile: values['root-ca-file'],
   serviceAccountPrivateKeyFile: values['service-account-private-key-file'],
+  secureServing:
+    securePort === 0
+      ? undefined
+      : {
+          bindAddress: `${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${securePort}`,
+          tlsCertFile: values['tls-cert-file'],
+          tlsKeyFile: values['tls-private-key-file'],
+          certDir: values['cert-dir'],
+          clientCAFile: values['client-ca-file'],
+          alwaysAllowPaths: (values['authorization-always-allow-paths'] as string).split(',').filter(Boolean),
+        },
   log,
 });
 

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from '../../pkg/client/rest.js';
 import { LeaderElector } from '../../pkg/client/leaderelection.js';
-import { SchedulerMetrics, serveMetrics } from '../../pkg/scheduler/metrics.js';
+import { SchedulerMetrics, serveSecureSchedulerMetrics } from '../../pkg/scheduler/metrics.js';
 import { clientPreemptionWriter, defaultProfile } from '../../pkg/scheduler/plugins/registry.js';
 import { DEFAULT_SCHEDULER_NAME } from '../../pkg/scheduler/profile.js';
 import { Scheduler } from '../../pkg/scheduler/scheduler.js';
@@ -20,8 +20,14 @@ const { values } = parseArgs({
     'leader-elect-retry-period': { type: 'string', default: '2' },
     'leader-elect-resource-namespace': { type: 'string', default: 'kube-system' },
     'leader-elect-resource-name': { type: 'string', default: 'kube-scheduler' },
-    // kube-scheduler serves metrics over HTTPS on --secure-port 10259; this is plain HTTP.
-    'metrics-bind-address': { type: 'string', default: '127.0.0.1:10259' },
+    // The secure port: /metrics (authorised through the apiserver) and /healthz; 0 turns it off.
+    'bind-address': { type: 'string', default: '0.0.0.0' },
+    'secure-port': { type: 'string', default: '10259' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    'cert-dir': { type: 'string' },
+    'client-ca-file': { type: 'string' },
+    'authorization-always-allow-paths': { type: 'string', default: '/healthz,/readyz,/livez' },
     'percentage-of-nodes-to-score': { type: 'string', default: '0' },
     'pod-initial-backoff-seconds': { type: 'string', default: '1' },
     'pod-max-backoff-seconds': { type: 'string', default: '10' },
@@ -39,8 +45,26 @@ async function main(): Promise<void> {
   const preemptionWriter = clientPreemptionWriter(client);
   const metrics = new SchedulerMetrics({ defaultMetrics: true });
   let scheduler: Scheduler | undefined;
-  const server = await serveMetrics(values['metrics-bind-address'] as string, metrics.registry);
-  log(`serving metrics on http://${values['metrics-bind-address']}/metrics`);
+  const securePort = Number(values['secure-port']);
+  if (!Number.isInteger(securePort) || securePort < 0 || securePort > 65535)
+    throw new Error(`invalid --secure-port ${JSON.stringify(values['secure-port'])}: want 0 to 65535`);
+  const bindHost = values['bind-address'] as string;
+  const server =
+    securePort === 0
+      ? undefined
+      : await serveSecureSchedulerMetrics(
+          {
+            bindAddress: `${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${securePort}`,
+            tlsCertFile: values['tls-cert-file'],
+            tlsKeyFile: values['tls-private-key-file'],
+            certDir: values['cert-dir'],
+            clientCAFile: values['client-ca-file'],
+            alwaysAllowPaths: (values['authorization-always-allow-paths'] as string).split(',').filter(Boolean),
+            log,
+          },
+          client,
+          metrics.registry,
+        );
 
   const newScheduler = () =>
     new Scheduler({
@@ -61,7 +85,8 @@ async function main(): Promise<void> {
     log(`received ${sig}, shutting down`);
     await scheduler?.stop();
     await elector?.stop({ release: true });
-    server.close();
+    server?.close();
+    server?.closeAllConnections();
     client.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 // REST handlers for one resource: the verbs of the Kubernetes API over the
 // generic Store, with query parameters, content negotiation and watch streams.
+import type { APIServerMetrics } from './metrics.js';
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import { StatusError, newBadRequest, newMethodNotSupported, toStatusError } from '../../api/meta/v1/status.js';
@@ -100,7 +101,10 @@ function bodyOf(req: Request): Buffer {
 }
 
 export class ResourceHandlers {
-  constructor(private readonly subresources: SubresourceHandlers) {}
+  constructor(
+    private readonly subresources: SubresourceHandlers,
+    private readonly metrics?: APIServerMetrics,
+  ) {}
 
   async handle(req: Request, res: Response, route: ResourceRoute): Promise<void> {
     const q = query(req);
@@ -286,6 +290,7 @@ export class ResourceHandlers {
     }
     const includeObject = format === 'table' ? includeObjectOf(q) : 'Object';
     const filter = listFilter(info, q);
+    const sent = this.metrics?.watchEventsFor(info.group, info.version, info.kind);
     let closed = false;
     let cancel: (() => void) | undefined;
     // Events are queued and written once per event-loop turn: a burst becomes one
@@ -335,6 +340,7 @@ export class ResourceHandlers {
         { namespace: info.namespaced ? route.namespace : undefined, filter, resourceVersion },
         {
           onEvent: (type, ev) => {
+            sent?.inc();
             if (encode) write(encode(type, route.store.present(ev.object)));
             else if (route.store.converts) write(`{"type":"${type}","object":${JSON.stringify(route.store.present(ev.object))}}\n`);
             // Every cached object has its kind (see ResourceStorage): the stored text is the line.

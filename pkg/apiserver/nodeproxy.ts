@@ -257,6 +257,48 @@ export class NodeProxy {
     return new StatusError(503, 'ServiceUnavailable', `error trying to reach the kubelet of node "${nodeName}" at https://${hostPort(l)}: ${err.message}`);
   }
 
+  /**
+   * GET of a kubelet path by the apiserver itself (the resource metrics): the body when the
+   * kubelet answers 200, else an error; at most maxBytes, within timeoutMs.
+   */
+  async getFromKubelet(node: KubeObject, path: string, timeoutMs = 10_000, maxBytes = 64 * 1024 * 1024): Promise<string> {
+    const l = kubeletLocation(node);
+    const nodeName = node.metadata.name ?? '';
+    return new Promise((resolve, reject) => {
+      const kreq = httpsRequest({
+        host: l.host,
+        port: l.port,
+        method: 'GET',
+        path,
+        headers: { Accept: 'text/plain' },
+        ...this.tlsOptions(),
+        timeout: timeoutMs,
+      });
+      const timer = setTimeout(() => kreq.destroy(new Error('timed out waiting for the kubelet')), timeoutMs);
+      kreq.on('timeout', () => kreq.destroy(new Error('timed out waiting for the kubelet')));
+      kreq.on('error', (err) => {
+        clearTimeout(timer);
+        reject(this.unreachable(nodeName, l, err));
+      });
+      kreq.on('response', (kres) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        kres.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) kreq.destroy(new Error(`answer larger than ${maxBytes} bytes`));
+          else chunks.push(c);
+        });
+        kres.on('end', () => {
+          clearTimeout(timer);
+          const body = Buffer.concat(chunks).toString();
+          if (kres.statusCode === 200) resolve(body);
+          else reject(statusFromKubelet(kres.statusCode ?? 500, body, 'nodes', nodeName));
+        });
+      });
+      kreq.end();
+    });
+  }
+
   /** pods/{name}/log */
   async podLog(req: Request, res: Response, pod: KubeObject): Promise<void> {
     const q = queryOf(req);

@@ -49,6 +49,7 @@ import { JWTTokenAuthenticator, boundTokenValidator, legacyAuthenticator } from 
 import { TokenGenerator } from '../util/serviceaccount/generator.js';
 import { readPublicKeys, readSigningKey } from '../util/serviceaccount/keys.js';
 import { openIDMetadata, serveOpenIDMetadata, type OpenIDMetadata } from './openidmetadata.js';
+import { APIServerMetrics } from './metrics.js';
 import { prototypeChanges, snapshotPrototypes, type PrototypeSnapshot } from '../util/prototypes.js';
 
 export interface APIServerConfig {
@@ -190,6 +191,8 @@ export class APIServer {
   private prototypes?: PrototypeSnapshot;
   private readonly inFlight: MaxInFlight;
   private readonly openIDMetadata?: OpenIDMetadata;
+  /** What /metrics exposes. */
+  readonly metrics: APIServerMetrics;
 
   constructor(
     readonly config: APIServerConfig,
@@ -210,6 +213,8 @@ export class APIServer {
     this.authenticator = new RequestAuthenticator({ x509: this.x509, tokens, anonymous: config.anonymousAuth, apiAudiences: serviceAccounts.apiAudiences });
     this.audit = newAuditFilter(config);
     this.inFlight = new MaxInFlight(config.maxRequestsInflight, config.maxMutatingRequestsInflight);
+    this.metrics = new APIServerMetrics({ served: (group, version, plural) => this.gvIndex.get(`${group}/${version}`)?.byPlural.has(plural) ?? false });
+    this.metrics.setInFlightSource(() => this.inFlight.current);
     this.etcd = new EtcdClient(config.etcdServers, {
       caFile: config.etcdCAFile,
       certFile: config.etcdCertFile,
@@ -217,7 +222,13 @@ export class APIServer {
       transformer,
     });
     this.hub = new RegistryWatch(this.etcd, config.log);
-    const storageOpts = { hub: this.hub, watchCacheSize: config.watchCacheSize, bookmarkIntervalMs: config.bookmarkIntervalMs, log: config.log };
+    const storageOpts = {
+      hub: this.hub,
+      watchCacheSize: config.watchCacheSize,
+      bookmarkIntervalMs: config.bookmarkIntervalMs,
+      log: config.log,
+      metrics: this.metrics.storage,
+    };
     this.registry = new Registry(resources, (info) => new ResourceStorage(this.etcd, info, storageOpts), {
       serviceClusterIPRange: config.serviceClusterIPRange,
       serviceNodePortRange: config.serviceNodePortRange,
@@ -227,6 +238,9 @@ export class APIServer {
       maxTokenExpirationSeconds: config.serviceAccountMaxTokenExpirationSeconds,
       extendTokenExpiration: config.serviceAccountExtendTokenExpiration,
       disabledAdmissionPlugins: config.disableAdmissionPlugins,
+      metricsRegistry: this.metrics.registry,
+      kubeletResourceMetrics: (node) =>
+        this.nodeProxy ? this.nodeProxy.getFromKubelet(node, '/metrics/resource') : Promise.reject(new Error('the apiserver has not started')),
       log: config.log,
     });
     this.openIDMetadata = serviceAccounts.metadata;
@@ -234,14 +248,21 @@ export class APIServer {
     const authorizer = config.authorizationModes.some((m) => m !== 'AlwaysAllow')
       ? newAuthorizer(this.registry, config.authorizationModes, config.log)
       : config.authorizer;
-    this.filters = new RequestFilters({ authenticator: this.authenticator, authorizer, audit: this.audit, log: config.log });
+    const metrics = this.metrics;
+    this.filters = new RequestFilters({
+      authenticator: this.authenticator,
+      authorizer,
+      audit: this.audit,
+      monitor: (req, res, info, query, longRunning) => metrics.monitor(req, res, info, query, longRunning),
+      log: config.log,
+    });
     for (const info of resources) {
       const gv = `${info.group}/${info.version}`;
       const entry = this.gvIndex.get(gv) ?? { byPlural: new Map() };
       entry.byPlural.set(info.plural, info);
       this.gvIndex.set(gv, entry);
     }
-    this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy));
+    this.handlers = new ResourceHandlers(new SubresourceHandlers(this.registry, () => this.nodeProxy), this.metrics);
     this.openapi = new OpenAPIDocuments(async () => ({ resources: await this.servedResources(), custom: this.registry.crds.openAPISchemas() }));
     this.routes();
   }
@@ -306,6 +327,12 @@ export class APIServer {
       /^\/openapi\/v3\/(api\/v1|apis\/[^/]+\/[^/]+)$/,
       (req, res, next) => void this.openapi.serveV3(req, res, req.path.slice('/openapi/v3/'.length)).catch(next),
     );
+    app.get('/metrics', (_req, res, next) => {
+      this.metrics.expose().then((text) => {
+        res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+        res.end(text);
+      }, next);
+    });
     app.get('/api', (req, res) => {
       if (wantsAggregated(req.get('accept'))) return res.type(AGGREGATED_CONTENT_TYPE).send(JSON.stringify(aggregatedDiscovery(this.resources, true)));
       sendObject(res, 200, apiVersions(`${this.config.bindAddress}:${this.config.securePort}`));

@@ -1,7 +1,9 @@
 // client-go's workqueue: a set-like FIFO where a key is never handed to two workers
 // at once (processing set), adds of a key already waiting or being processed are
 // coalesced (dirty set) and a key added while processing is re-queued on done();
-// plus the delaying (addAfter) and rate-limited (addRateLimited) layers.
+// plus the delaying (addAfter) and rate-limited (addRateLimited) layers. A named queue
+// reports its metrics when the process has a provider (workqueue_metrics.ts).
+import { queueMetrics, type QueueMetrics } from './workqueue_metrics.js';
 
 export interface RateLimiter<K> {
   /** How long to wait before processing key again; counts as a failure. */
@@ -98,11 +100,24 @@ export class RateLimitingQueue<K = string> {
   private readonly waiting = new Map<K, { readyAt: number; timer: NodeJS.Timeout }>();
   private getters: ((v: { key: K; shutdown: false } | { key: undefined; shutdown: true }) => void)[] = [];
   private shuttingDown = false;
+  private readonly metrics?: QueueMetrics;
+  /** When each queued key was queued, and when each key in processing was taken (ms; with metrics only). */
+  private readonly queuedAt = new Map<K, number>();
+  private readonly takenAt = new Map<K, number>();
 
   constructor(
     readonly rateLimiter: RateLimiter<K> = defaultControllerRateLimiter<K>(),
     readonly name = '',
-  ) {}
+  ) {
+    this.metrics = queueMetrics(name);
+  }
+
+  private taken(key: K, now: number): void {
+    const queued = this.queuedAt.get(key);
+    this.queuedAt.delete(key);
+    this.metrics?.taken(queued === undefined ? 0 : (now - queued) / 1000);
+    this.takenAt.set(key, now);
+  }
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
@@ -114,6 +129,11 @@ export class RateLimitingQueue<K = string> {
 
   private push(key: K): void {
     const g = this.getters.shift();
+    if (this.metrics) {
+      this.metrics.added();
+      if (g) this.taken(key, performance.now());
+      else this.queuedAt.set(key, performance.now());
+    }
     if (g) {
       this.dirty.delete(key);
       this.processing.add(key);
@@ -136,6 +156,7 @@ export class RateLimitingQueue<K = string> {
       }
       this.dirty.delete(key);
       this.processing.add(key);
+      if (this.metrics) this.taken(key, performance.now());
       return Promise.resolve({ key, shutdown: false });
     }
     if (this.shuttingDown) return Promise.resolve({ key: undefined, shutdown: true });
@@ -144,6 +165,11 @@ export class RateLimitingQueue<K = string> {
 
   /** Marks key as no longer being processed; if it was added meanwhile, it is queued again now. */
   done(key: K): void {
+    if (this.metrics) {
+      const taken = this.takenAt.get(key);
+      this.takenAt.delete(key);
+      if (taken !== undefined) this.metrics.done((performance.now() - taken) / 1000);
+    }
     this.processing.delete(key);
     if (this.dirty.has(key)) this.push(key);
   }
@@ -168,6 +194,7 @@ export class RateLimitingQueue<K = string> {
 
   /** Adds key after the rate limiter's delay (per-item backoff, overall bucket). */
   addRateLimited(key: K): void {
+    this.metrics?.retried();
     this.addAfter(key, this.rateLimiter.when(key));
   }
 

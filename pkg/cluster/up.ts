@@ -192,13 +192,29 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
       // Publishes the CA as kube-root-ca.crt in every namespace; fills legacy token Secrets.
       `--root-ca-file=${join(l.pkiDir, 'ca.crt')}`,
       `--service-account-private-key-file=${join(l.pkiDir, SA_KEY)}`,
+      // Its secure port on loopback (10257, or any free one when another cluster holds it):
+      // a self-signed certificate kept with the others, the cluster CA's client certificates.
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await localPort(10257)}`,
+      `--cert-dir=${l.pkiDir}`,
+      `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
     ],
     step,
   );
-  // scheduler: binds pending pods to nodes; its metrics on 127.0.0.1:10259, or any
-  // free port when another cluster on this machine holds that one.
-  const metrics = (await portFree(10259)) ? '127.0.0.1:10259' : '127.0.0.1:0';
-  await upLeaderElected(l, 'scheduler', [`--kubeconfig=${kubeconfigOf('scheduler')}`, `--metrics-bind-address=${metrics}`], step);
+  // scheduler: binds pending pods to nodes; its secure port (metrics, health) as the
+  // controller-manager's, on 10259.
+  await upLeaderElected(
+    l,
+    'scheduler',
+    [
+      `--kubeconfig=${kubeconfigOf('scheduler')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${await localPort(10259)}`,
+      `--cert-dir=${l.pkiDir}`,
+      `--client-ca-file=${join(l.pkiDir, 'ca.crt')}`,
+    ],
+    step,
+  );
 
   await upNode(opts, l, admin, ca, kubeconfigOf, step);
   return { kubeconfig: l.kubeconfig };

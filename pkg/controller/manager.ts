@@ -1,6 +1,12 @@
 // The controller-manager: the known controllers, started together on one set of
-// shared informers while this process holds the leader lease.
+// shared informers while this process holds the leader lease; and its secure port
+// (10257) with /metrics (the work queues', leader election's) and /healthz.
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
+import { Gauge, Registry } from 'prom-client';
+import { DelegatedAuth } from '../client/delegated/filter.js';
+import { PrometheusWorkqueueMetrics, setWorkqueueMetricsProvider } from '../client/workqueue_metrics.js';
+import { healthPaths, serveSecureMetrics } from '../metrics/secure.js';
 import { randomUUID } from 'node:crypto';
 import { Client } from '../client/rest.js';
 import { SharedInformerFactory } from '../client/factory.js';
@@ -82,7 +88,20 @@ export interface ManagerOptions {
   rootCAFile?: string;
   /** --service-account-private-key-file: the key serviceaccount-token signs legacy tokens with. */
   serviceAccountPrivateKeyFile?: string;
+  /** The secure port (--bind-address, --secure-port, --tls-*, --cert-dir, --client-ca-file); not served without it. */
+  secureServing?: SecureServingFlags;
   log: Logger;
+}
+
+export interface SecureServingFlags {
+  /** host:port; port 0 picks a free one. */
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  certDir?: string;
+  clientCAFile?: string;
+  /** --authorization-always-allow-paths (default /healthz, /readyz, /livez). */
+  alwaysAllowPaths?: string[];
 }
 
 export function enabledControllers(flags: string[]): string[] {
@@ -99,12 +118,38 @@ export class ControllerManager {
   private stopLeading?: AbortController;
   private running: Promise<unknown> = Promise.resolve();
   readonly identity = `${hostname()}_${randomUUID()}`;
+  /** What the secure port's /metrics exposes. */
+  readonly metrics = new Registry();
+  private readonly leading: Gauge<'name'>;
+  private server?: Server;
 
   constructor(private readonly opts: ManagerOptions) {
     this.client = Client.fromFile(opts.kubeconfig, { userAgent: 'timonel-controller-manager' });
+    this.leading = new Gauge({
+      name: 'leader_election_master_status',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
+      labelNames: ['name'],
+      registers: [this.metrics],
+    });
+    // Before any controller makes its queue.
+    if (opts.secureServing) setWorkqueueMetricsProvider(new PrometheusWorkqueueMetrics(this.metrics));
+  }
+
+  /** Where the secure port listens, once started (undefined without one). */
+  get securePort(): number | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
   }
 
   async start(): Promise<void> {
+    const serving = this.opts.secureServing;
+    if (serving) {
+      const auth = new DelegatedAuth({ client: this.client, clientCA: !!serving.clientCAFile, alwaysAllowPaths: serving.alwaysAllowPaths, log: this.opts.log });
+      this.server = await serveSecureMetrics(
+        { ...serving, name: 'kube-controller-manager', authorize: (req, path) => auth.check(req, path), handle: healthPaths(), log: this.opts.log },
+        this.metrics,
+      );
+    }
     const names = enabledControllers(this.opts.controllers);
     if (!this.opts.leaderElect) {
       this.lead(names, new AbortController().signal);
@@ -121,11 +166,18 @@ export class ControllerManager {
       releaseOnCancel: true,
       log: this.opts.log,
       callbacks: {
-        onStartedLeading: (signal) => this.lead(names, signal),
-        onStoppedLeading: () => this.opts.log('lost the leader lease; controllers stopped'),
+        onStartedLeading: (signal) => {
+          this.leading.set({ name: 'kube-controller-manager' }, 1);
+          this.lead(names, signal);
+        },
+        onStoppedLeading: () => {
+          this.leading.set({ name: 'kube-controller-manager' }, 0);
+          this.opts.log('lost the leader lease; controllers stopped');
+        },
         onNewLeader: (id) => id !== this.identity && this.opts.log(`leader is ${id}`),
       },
     });
+    this.leading.set({ name: 'kube-controller-manager' }, 0);
     void this.elector.run();
   }
 
@@ -152,6 +204,9 @@ export class ControllerManager {
     this.stopLeading?.abort();
     await this.running;
     await this.elector?.stop({ release: true });
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    await closed;
     this.client.close();
   }
 }

@@ -19,6 +19,8 @@ export interface CRIClientOptions {
   timeoutMs?: number;
   /** Default deadline for PullImage; 0 (the default) means none, since big images take long. */
   pullTimeoutMs?: number;
+  /** Sees every call once it ends (the kubelet's runtime operation metrics): the RPC's name, its duration, whether it failed. */
+  observe?: (rpc: string, seconds: number, failed: boolean) => void;
 }
 
 /** One promise method per RPC of a generated service definition, named in lowerCamelCase (`RunPodSandbox` → `runPodSandbox`). */
@@ -70,6 +72,7 @@ function bindService(
   client: grpc.Client,
   serviceName: string,
   defaultTimeout: (rpc: string, req: unknown) => number,
+  observe?: (rpc: string, seconds: number, failed: boolean) => void,
 ): Record<string, (req: unknown, opts?: CallOptions) => Promise<unknown>> {
   const def = packageDefinition()[`runtime.v1.${serviceName}`] as protoLoader.ServiceDefinition | undefined;
   if (!def) throw new Error(`runtime.v1.${serviceName} missing from api.proto`);
@@ -79,6 +82,7 @@ function bindService(
       new Promise((resolve, reject) => {
         const timeoutMs = opts?.timeoutMs ?? defaultTimeout(rpc, req);
         const callOpts: grpc.CallOptions = timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {};
+        const start = observe ? performance.now() : 0;
         client.makeUnaryRequest(
           m.path,
           m.requestSerialize as (v: unknown) => Buffer,
@@ -86,7 +90,11 @@ function bindService(
           req ?? {},
           new grpc.Metadata(),
           callOpts,
-          (err, res) => (err ? reject(err) : resolve(res)),
+          (err, res) => {
+            observe?.(rpc, (performance.now() - start) / 1000, !!err);
+            if (err) reject(err);
+            else resolve(res);
+          },
         );
       });
   }
@@ -115,8 +123,8 @@ export class CRIClient {
       const execTimeout = rpc === 'ExecSync' ? Number((req as { timeout?: unknown } | undefined)?.timeout ?? 0) : 0;
       return execTimeout > 0 && timeout > 0 ? Math.max(timeout, execTimeout * 1000 + 5000) : timeout;
     };
-    this.runtime = bindService(this.client, 'RuntimeService', pick) as unknown as RuntimeService;
-    this.image = bindService(this.client, 'ImageService', pick) as unknown as ImageService;
+    this.runtime = bindService(this.client, 'RuntimeService', pick, opts.observe) as unknown as RuntimeService;
+    this.image = bindService(this.client, 'ImageService', pick, opts.observe) as unknown as ImageService;
   }
 
   close(): void {

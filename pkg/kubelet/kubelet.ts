@@ -49,6 +49,9 @@ import { mountsUnder, unmount } from './volumes/mount.js';
 import { VolumeManager } from './volumes/manager.js';
 import { tokenRequester } from './volumes/token.js';
 import { rfc3339 } from './format.js';
+import { KubeletMetrics } from './metrics/metrics.js';
+import { StatsProvider } from './stats/provider.js';
+import { CRIRuntimeSource } from './stats/runtime.js';
 
 export interface KubeletOptions {
   client: Client;
@@ -109,9 +112,16 @@ interface PodState {
   /** When the contents were last written: they are written again at every periodic sync (tokens expire). */
   volumesWrittenAt?: number;
   lastRuntime?: PodRuntimeStatus;
+  /** When this kubelet first saw the pod (ms), for kubelet_pod_start_duration_seconds. */
+  firstSeen?: number;
+  /** Its start has been observed. */
+  startObserved?: boolean;
 }
 
 const RUNTIME_NAME = 'containerd';
+
+/** prober_probe_total's probe_type by probe kind. */
+const PROBE_TYPES = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' } as const;
 
 function readdirSafe(dir: string): string[] {
   try {
@@ -137,6 +147,8 @@ export class Kubelet {
   readonly podWorkers: PodWorkers;
   readonly pleg: GenericPLEG;
   readonly locator: KubeletContainerLocator;
+  readonly metrics: KubeletMetrics;
+  readonly stats: StatsProvider;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private readonly volumes: VolumeManager;
@@ -171,7 +183,9 @@ export class Kubelet {
     // Capacity is measured on the root directory's filesystem, so it must exist first.
     mkdirSync(this.paths.podsDir(), { recursive: true, mode: 0o750 });
     mkdirSync(this.paths.logsDir(), { recursive: true, mode: 0o755 });
-    this.cri = new CRIClient(o.runtimeEndpoint);
+    this.metrics = new KubeletMetrics(o.nodeName);
+    this.cri = new CRIClient(o.runtimeEndpoint, { observe: (rpc, seconds, failed) => this.metrics.observeRuntimeOperation(rpc, seconds, failed) });
+    this.stats = new StatsProvider({ nodeName: o.nodeName, runtime: new CRIRuntimeSource(this.cri), cgroupRoot: o.cgroupRoot ?? '/', rootDir: o.rootDir });
     this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, log: (m) => this.log(m) });
     this.mirrors = new MirrorClient(o.client);
 
@@ -204,8 +218,13 @@ export class Kubelet {
       log: o.log,
       currentUID: (ns, name) => this.podInformer.lister.get(ns, name)?.metadata.uid,
     });
-    this.podWorkers = new PodWorkers({ sync: (uid) => this.syncPod(uid), log: (m) => this.log(m) });
+    this.podWorkers = new PodWorkers({
+      sync: (uid) => this.syncPod(uid),
+      log: (m) => this.log(m),
+      observeSync: (operation, seconds) => this.metrics.podWorkerDuration.observe({ operation }, seconds),
+    });
     this.pleg = this.newPLEG();
+    this.metrics.setRunningCountsSource(() => this.pleg.runningCounts());
     this.lease = new NodeLeaseController({
       client: o.client,
       nodeName: o.nodeName,
@@ -260,6 +279,8 @@ export class Kubelet {
         ),
       onResult: (uid, name, kind, result, containerId) => this.onProbeResult(uid, name, kind, result, containerId),
       recordEvent: (pod, _container, type, reason, message) => this.event(pod, type, reason, message),
+      observeProbe: (pod, container, kind, result) =>
+        this.metrics.observeProbe(PROBE_TYPES[kind], result, container, pod.metadata.name ?? '', pod.metadata.namespace ?? '', pod.metadata.uid ?? ''),
     });
   }
 
@@ -294,6 +315,7 @@ export class Kubelet {
       cri: this.cri,
       relistPeriodMs: this.o.relistPeriodMs,
       log: this.o.log,
+      observeRelist: (seconds) => this.metrics.plegRelistDuration.observe(seconds),
       onEvent: (e) => {
         // Before the sources are read, unknown pods may simply not be listed yet.
         if (this.pods.has(e.podUID) || this.sourcesReady) this.podWorkers.update(e.podUID);
@@ -381,6 +403,8 @@ export class Kubelet {
         cri: this.cri,
         locator: this.locator,
         pods: () => [...this.pods.values()].filter((st) => !st.removed).map((st) => st.pod),
+        metrics: this.metrics,
+        stats: this.stats,
         log: (m) => this.log(m),
       });
     }
@@ -466,7 +490,7 @@ export class Kubelet {
       if (!changed) return;
       this.registerPod(pod);
     } else {
-      this.pods.set(uid, { pod, source: 'api', removed: false, volumesReady: false, refreshVolumes: false });
+      this.pods.set(uid, { pod, source: 'api', removed: false, volumesReady: false, refreshVolumes: false, firstSeen: Date.now() });
       this.registerPod(pod);
     }
     this.podWorkers.update(uid);
@@ -581,6 +605,7 @@ export class Kubelet {
     if (isPodTerminal({ status: known })) {
       // Finished pods never run again; make sure nothing is left running.
       this.probes.remove(uid);
+      this.metrics.forgetProbes(uid);
       if (runtime.containerStatuses.some((c) => c.state === 'running') || runtime.sandboxStatuses.some((s) => s.state === 'ready')) {
         await this.runtime.killPod(pod, runtime);
         runtime = await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
@@ -680,7 +705,24 @@ export class Kubelet {
       runtimeName: RUNTIME_NAME,
     });
     if (apiPod) this.statusManager.setPodStatus(pod, status, apiPod);
+    this.observePodStart(st, status);
     return status;
+  }
+
+  /**
+   * The pod's start, once: when it is Running with every container started. From when this
+   * kubelet first saw it (kubelet_pod_start_duration_seconds) and from its creation
+   * (kubelet_pod_start_sli_duration_seconds; image pulls are not subtracted here).
+   */
+  private observePodStart(st: PodState, status: PodStatus): void {
+    if (st.startObserved || status.phase !== 'Running') return;
+    const containers = status.containerStatuses ?? [];
+    if (containers.length === 0 || !containers.every((c) => c.state?.running)) return;
+    st.startObserved = true;
+    const now = Date.now();
+    if (st.firstSeen !== undefined) this.metrics.podStartDuration.observe((now - st.firstSeen) / 1000);
+    const created = Date.parse(st.pod.metadata.creationTimestamp ?? '');
+    if (Number.isFinite(created)) this.metrics.podStartSLIDuration.observe(Math.max(0, now - created) / 1000);
   }
 
   /** Stops the pod (preStop, grace period), reports its last status, removes all trace of it and deletes it from the apiserver. */
@@ -688,6 +730,7 @@ export class Kubelet {
     const pod = st.pod;
     const uid = pod.metadata.uid ?? '';
     this.probes.remove(uid);
+    this.metrics.forgetProbes(uid);
     let runtime = await this.runtime.getPodStatus(uid, pod.metadata.name ?? '', pod.metadata.namespace ?? '');
     const running =
       runtime.containerStatuses.some((c) => c.state === 'running' || c.state === 'unknown' || c.state === 'created') ||

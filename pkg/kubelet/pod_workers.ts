@@ -19,6 +19,8 @@ interface Worker {
   timer?: NodeJS.Timeout;
   timerAt?: number;
   failures: number;
+  /** A sync of the pod has succeeded once (later ones are updates). */
+  synced?: boolean;
 }
 
 export interface PodWorkersOptions {
@@ -27,6 +29,8 @@ export interface PodWorkersOptions {
   /** First retry delay after a failed sync (doubling up to maxRetryMs). */
   retryMs?: number;
   maxRetryMs?: number;
+  /** A successful sync's duration, by upstream's operation (create: the pod's first, update: the rest). */
+  observeSync?: (operation: 'create' | 'update', seconds: number) => void;
 }
 
 export class PodWorkers {
@@ -99,8 +103,12 @@ export class PodWorkers {
     while (w.pending && !this.stopped) {
       w.pending = false;
       let outcome: SyncOutcome;
+      const start = performance.now();
+      const first = !w.synced;
       try {
         outcome = await this.opts.sync(uid);
+        w.synced = true;
+        this.opts.observeSync?.(first ? 'create' : 'update', (performance.now() - start) / 1000);
         w.failures = 0;
       } catch (err) {
         w.failures++;

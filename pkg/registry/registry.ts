@@ -53,6 +53,10 @@ import { TokenREST } from './core/serviceaccount/token.js';
 import { ServiceAccountAdmission } from './core/serviceaccount/admission.js';
 import type { TokenGenerator } from '../util/serviceaccount/generator.js';
 import { CRDHandler } from './apiextensions/crdhandler.js';
+import type { Registry as PromRegistry } from 'prom-client';
+import { WebhookMetrics } from './admissionregistration/webhook/metrics.js';
+import { NodeMetricsREST, PodMetricsREST } from './metrics/rest.js';
+import { ResourceMetricsScraper, type KubeletResourceMetrics } from './metrics/scraper.js';
 
 export interface RegistryOptions {
   /** The service CIDR ClusterIPs come from (--service-cluster-ip-range). */
@@ -71,7 +75,14 @@ export interface RegistryOptions {
   extendTokenExpiration?: boolean;
   /** --disable-admission-plugins: admission plugins not to run, by upstream's names (ServiceAccount, LimitRanger, ...). */
   disabledAdmissionPlugins?: string[];
+  /**
+   * One node's kubelet /metrics/resource text (the apiserver's kubelet client), for
+   * metrics.k8s.io; without it the metrics API lists nothing.
+   */
+  kubeletResourceMetrics?: KubeletResourceMetrics;
   log?: (msg: string) => void;
+  /** Where admission's metrics are registered (none without it). */
+  metricsRegistry?: PromRegistry;
 }
 
 type ReviewRESTClass = new (info: ResourceInfo, authorization: () => APIAuthorization | undefined) => ReviewREST;
@@ -248,6 +259,7 @@ export class Registry {
       const checks = componentChecks(csStorage, leases);
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
+    this.addResourceMetrics(resources, storages, opts);
     const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
     // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
@@ -271,10 +283,10 @@ export class Registry {
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
     const policyAdmit = disabled.has('ValidatingAdmissionPolicy') ? undefined : this.addValidatingAdmissionPolicy();
-    const webhookAdmit = this.addWebhookAdmission({
-      mutating: !disabled.has('MutatingAdmissionWebhook'),
-      validating: !disabled.has('ValidatingAdmissionWebhook'),
-    });
+    const webhookAdmit = this.addWebhookAdmission(
+      { mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') },
+      opts.metricsRegistry,
+    );
     // Custom resources' stores, made when their CRDs are established, get the policies and webhooks too.
     if (policyAdmit || webhookAdmit)
       this.crds.admission = (store) => {
@@ -357,8 +369,32 @@ export class Registry {
     };
   }
 
+  /** metrics.k8s.io NodeMetrics and PodMetrics, from the kubelets of the nodes stored. */
+  private addResourceMetrics(resources: ResourceInfo[], storages: Map<string, ResourceStorage>, opts: RegistryOptions): void {
+    const nodes = this.store('', 'v1', 'nodes');
+    const pods = this.store('', 'v1', 'pods');
+    if (!nodes || !pods) return;
+    const scrape = opts.kubeletResourceMetrics;
+    const scraper = new ResourceMetricsScraper({
+      nodes: async () => (scrape ? (await nodes.list({})).items : []),
+      scrape: (node) => (scrape ? scrape(node) : Promise.reject(new Error('no kubelet client'))),
+      log: opts.log,
+    });
+    for (const info of resources) {
+      if (info.group !== 'metrics.k8s.io') continue;
+      const storage = storages.get(etcdPrefix(info));
+      if (!storage) continue;
+      const key = `${info.group}/${info.version}/${info.plural}`;
+      if (info.plural === 'nodes') this.stores.set(key, new NodeMetricsREST(info, storage, scraper, nodes));
+      if (info.plural === 'pods') this.stores.set(key, new PodMetricsREST(info, storage, scraper, pods));
+    }
+  }
+
   /** MutatingAdmissionWebhook and ValidatingAdmissionWebhook, after the built-in plugins (ResourceQuota comes last). */
-  private addWebhookAdmission(enabled: { mutating: boolean; validating: boolean }): ((store: Store) => void) | undefined {
+  private addWebhookAdmission(
+    enabled: { mutating: boolean; validating: boolean },
+    metricsRegistry: PromRegistry | undefined,
+  ): ((store: Store) => void) | undefined {
     const group = 'admissionregistration.k8s.io';
     const mutating = this.store(group, 'v1', 'mutatingwebhookconfigurations');
     const validating = this.store(group, 'v1', 'validatingwebhookconfigurations');
@@ -368,7 +404,14 @@ export class Registry {
     if (!mutating || !validating || !namespaces || !services || !slices || (!enabled.mutating && !enabled.validating)) return undefined;
     const source = new WebhookSource(mutating, validating, (store, handlers) => this.informer(store, handlers));
     const namespaceLabels = async (name: string) => (await namespaces.getCached(undefined, name))?.metadata.labels;
-    const dispatcher = new WebhookDispatcher(source, namespaceLabels, endpointResolver(services, slices), enabled, this.celAuthorizer());
+    const dispatcher = new WebhookDispatcher(
+      source,
+      namespaceLabels,
+      endpointResolver(services, slices),
+      enabled,
+      metricsRegistry && new WebhookMetrics(metricsRegistry),
+      this.celAuthorizer(),
+    );
     const admit = (store: Store) => store.admission.push(new WebhookAdmission(dispatcher, store.info, (obj) => store.setDefaults(obj)));
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group) admit(store);

@@ -2,7 +2,9 @@
 // their own so two schedulers in one process (tests) do not collide.
 import type { Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { requestPath, serveMetrics as serveMetricsEndpoint } from '../metrics/server.js';
+import type { Client } from '../client/rest.js';
+import { DelegatedAuth } from '../client/delegated/filter.js';
+import { healthPaths, serveSecureMetrics } from '../metrics/secure.js';
 
 /** Upstream's buckets for attempt and e2e latency: ExponentialBuckets(0.001, 2, 15). */
 const LATENCY_BUCKETS = Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i);
@@ -81,19 +83,28 @@ export class SchedulerMetrics {
   }
 }
 
+export interface SchedulerServingOptions {
+  /** host:port (--bind-address, --secure-port). */
+  bindAddress: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  certDir?: string;
+  clientCAFile?: string;
+  alwaysAllowPaths?: string[];
+  log?: (msg: string) => void;
+}
+
 /**
- * Serves /metrics and /healthz, /livez, /readyz over plain HTTP on host:port (kube-scheduler
- * serves HTTPS on 10259 with authn; here it is plain HTTP, meant for loopback).
+ * kube-scheduler's secure port (10259): HTTPS, /metrics for whoever the apiserver lets
+ * get the path (TokenReview, SubjectAccessReview through the scheduler's client), and
+ * /healthz, /livez, /readyz for anyone.
  */
-export function serveMetrics(bindAddress: string, registry: Registry, healthy: () => boolean = () => true): Promise<Server> {
-  return serveMetricsEndpoint(bindAddress, registry, {
-    handle(req, res) {
-      const path = requestPath(req);
-      if (path !== '/healthz' && path !== '/livez' && path !== '/readyz') return false;
-      const ok = healthy();
-      res.writeHead(ok ? 200 : 500, { 'content-type': 'text/plain' });
-      res.end(ok ? 'ok' : 'unhealthy');
-      return true;
-    },
-  });
+export function serveSecureSchedulerMetrics(
+  o: SchedulerServingOptions,
+  client: Client,
+  registry: Registry,
+  healthy: () => boolean = () => true,
+): Promise<Server> {
+  const auth = new DelegatedAuth({ client, clientCA: !!o.clientCAFile, alwaysAllowPaths: o.alwaysAllowPaths, log: o.log });
+  return serveSecureMetrics({ ...o, name: 'kube-scheduler', authorize: (req, path) => auth.check(req, path), handle: healthPaths(healthy) }, registry);
 }

@@ -369,6 +369,11 @@ export class WatchCache implements RegistrySink {
     return () => this.subs.delete(sub);
   }
 
+  /** How many objects the cache holds. */
+  get size(): number {
+    return this.items.size;
+  }
+
   get watcherCount(): number {
     return this.subs.size;
   }

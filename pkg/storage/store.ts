@@ -2,12 +2,13 @@
 // conditional writes, consistent and cached lists, paging, and watches.
 import { apiVersionOf, type KubeObject } from '../../api/meta/v1/types.js';
 import { newAlreadyExists, newBadRequest, newConflict, newGone, newNotFound, newTooLargeResourceVersion, type ResourceRef } from '../../api/meta/v1/status.js';
-import type { ResourceInfo } from '../../api/resourceinfo.js';
+import { supportsVerbs, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdKey, etcdPrefix } from './keys.js';
 import { CompactedError, FutureRevisionError, type EtcdClient, type StoredKV } from './etcd.js';
 import { encodeStored, rememberJSON, withResourceVersion } from './objectjson.js';
 import { CachedObject, WatchCache, type CacheWatchHandlers, type Decoder, type WatchFilter } from './cacher.js';
 import type { RegistryWatch } from './registrywatch.js';
+import { since, type EtcdOperation, type EtcdTimers, type StorageMetrics } from './metrics.js';
 
 export interface ListOptions {
   namespace?: string;
@@ -36,6 +37,8 @@ export interface StorageOptions {
   watchCacheSize: number;
   bookmarkIntervalMs: number;
   log: (msg: string) => void;
+  /** etcd_request_duration_seconds and apiserver_storage_objects; none without it. */
+  metrics?: StorageMetrics;
 }
 
 /** How long a consistent read waits for the watch cache before it reads etcd instead. */
@@ -90,6 +93,7 @@ export class ResourceStorage {
   readonly cache: WatchCache;
   private readonly decode: Decoder;
   private readonly hub: RegistryWatch;
+  private readonly timers?: EtcdTimers;
 
   constructor(
     private readonly etcd: EtcdClient,
@@ -109,6 +113,17 @@ export class ResourceStorage {
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
       log: opts.log,
     });
+    // Read-only resources answered without storage (componentstatuses, metrics.k8s.io) have no series.
+    const resource = info.group ? `${info.plural}.${info.group}` : info.plural;
+    if (supportsVerbs(info, 'create')) this.timers = opts.metrics?.forResource(resource, () => this.cache.size);
+  }
+
+  /** The call, its latency observed as etcd_request_duration_seconds{operation}. */
+  private timed<T>(operation: EtcdOperation, call: Promise<T>): Promise<T> {
+    const timers = this.timers;
+    if (!timers) return call;
+    const start = performance.now();
+    return call.finally(() => timers[operation].observe(since(start)));
   }
 
   ref(name?: string): ResourceRef {
@@ -138,7 +153,7 @@ export class ResourceStorage {
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
-    const { kv } = await this.etcd.get(this.key(namespace, name));
+    const { kv } = await this.timed('get', this.etcd.get(this.key(namespace, name)));
     return kv ? decodeObject(kv) : undefined;
   }
 
@@ -181,7 +196,7 @@ export class ResourceStorage {
   async create(obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
     const text = encodeStored(obj);
-    const res = await this.etcd.create(this.key(obj.metadata.namespace, name), Buffer.from(text));
+    const res = await this.timed('create', this.etcd.create(this.key(obj.metadata.namespace, name), Buffer.from(text)));
     if (!res.ok) throw newAlreadyExists(this.ref(name));
     return written(obj, text, res.revision);
   }
@@ -189,7 +204,7 @@ export class ResourceStorage {
   async update(obj: KubeObject, expectedRV: number): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
     const text = encodeStored(obj);
-    const res = await this.etcd.update(this.key(obj.metadata.namespace, name), Buffer.from(text), expectedRV);
+    const res = await this.timed('update', this.etcd.update(this.key(obj.metadata.namespace, name), Buffer.from(text), expectedRV));
     if (!res.ok) {
       if (!res.current) throw newNotFound(this.ref(name));
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -199,7 +214,7 @@ export class ResourceStorage {
 
   async delete(obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name ?? '';
-    const res = await this.etcd.delete(this.key(obj.metadata.namespace, name), Number(obj.metadata.resourceVersion));
+    const res = await this.timed('delete', this.etcd.delete(this.key(obj.metadata.namespace, name), Number(obj.metadata.resourceVersion)));
     if (!res.ok) {
       if (!res.current) throw newNotFound(this.ref(name));
       throw newConflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -243,7 +258,9 @@ export class ResourceStorage {
       const expected = Number(current.metadata.resourceVersion);
       let text = '';
       const res =
-        next === DELETE_OBJECT ? await this.etcd.delete(key, expected) : await this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected);
+        next === DELETE_OBJECT
+          ? await this.timed('delete', this.etcd.delete(key, expected))
+          : await this.timed('update', this.etcd.update(key, Buffer.from((text = encodeStored(next))), expected));
       if (res.ok) {
         if (next !== DELETE_OBJECT) return written(next, text, res.revision);
         return { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } };
@@ -305,7 +322,7 @@ export class ResourceStorage {
     let lastKey = '';
     try {
       for (;;) {
-        const page = await this.etcd.range(prefix, { from, revision, limit: limit ? Math.max(limit - items.length, 1) + 1 : 0 });
+        const page = await this.timed('list', this.etcd.range(prefix, { from, revision, limit: limit ? Math.max(limit - items.length, 1) + 1 : 0 }));
         if (!revision) revision = page.revision;
         let kvs = page.kvs;
         const hasExtra = limit > 0 && kvs.length > Math.max(limit - items.length, 1);

@@ -53,6 +53,8 @@ export async function startControllerManagerProcess(opts: ControllerManagerProce
       ...(opts.leaderElect ? ['--leader-elect-retry-period=0.2'] : ['--leader-elect=false']),
       `--concurrent-syncs=${opts.concurrentSyncs ?? 5}`,
       `-v=${opts.verbosity ?? 0}`,
+      // No secure port unless a caller's args ask for one.
+      '--secure-port=0',
       ...(opts.args ?? []),
     ],
     { stdio: ['ignore', out, out] },

@@ -3,7 +3,7 @@
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -28,11 +28,12 @@ import { round } from './stats.js';
 import { benchWatch } from './watch-bench.js';
 import { benchProxy } from './proxy-bench.js';
 import { benchDNS } from './dns-bench.js';
+import { benchKubeletMetrics } from './kubelet-metrics-bench.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns' },
+    only: { type: 'string', default: 'etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -56,6 +57,7 @@ const SIZES = quick
       scheduler: [{ label: '100n-1000p', nodes: 100, pods: 1000 }],
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
       dns: { services: 100, queries: 5000, concurrency: 16 },
+      kubeletmetrics: { pods: 20, scrapes: 5 },
     }
   : {
       etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -79,6 +81,7 @@ const SIZES = quick
       // Sync time inside a network namespace of the bench's own; DNS from a client on 127.0.0.1.
       proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
+      kubeletmetrics: { pods: 100, scrapes: 50 },
     };
 const SERVER_PHASES = ['etcd', 'pods', 'admission', 'watch', 'churn'];
 
@@ -169,6 +172,7 @@ async function main(): Promise<number> {
     }
     if (only.has('proxy')) await benchProxy(newContext({}), SIZES.proxy);
     if (only.has('dns')) await benchDNS(newContext({}), SIZES.dns);
+    if (only.has('kubeletmetrics')) await benchKubeletMetrics(newContext({}), SIZES.kubeletmetrics);
     newContext({}).emit({ bench: 'run', quick, duration_s: round((Date.now() - t0) / 1000, 1), ...rssFigures });
   } catch (err) {
     failed = true;

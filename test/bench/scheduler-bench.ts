@@ -61,7 +61,7 @@ async function startSchedulerProcess(kubeconfig: string, logFile: string, cpuPro
   const nodeArgs = [...CONTROL_PLANE_NODE_FLAGS, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', `--metrics-bind-address=127.0.0.1:${metricsPort}`],
+    [...nodeArgs, MAIN, `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${metricsPort}`],
     { stdio: ['ignore', out, out] },
   );
   closeSync(out);

@@ -65,6 +65,7 @@ describe('controller-manager', () => {
       [
         new URL('../../cmd/controller-manager/main.js', import.meta.url).pathname,
         `--kubeconfig=${c.kubeconfig}`,
+        '--secure-port=0',
         '--leader-elect-lease-duration=2',
         '--leader-elect-renew-deadline=1.5',
         '--leader-elect-retry-period=0.2',

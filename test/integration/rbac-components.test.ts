@@ -159,7 +159,7 @@ describe('components under Node,RBAC with their own identities', () => {
     });
     scheduler = spawn(
       process.execPath,
-      [SCHEDULER, `--kubeconfig=${configs.scheduler}`, '--metrics-bind-address=127.0.0.1:0', '--leader-elect-retry-period=0.2', '--pod-max-backoff-seconds=2'],
+      [SCHEDULER, `--kubeconfig=${configs.scheduler}`, '--secure-port=0', '--leader-elect-retry-period=0.2', '--pod-max-backoff-seconds=2'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     scheduler.stderr?.on('data', (d: Buffer) => (schedulerLog += d.toString()));

@@ -20,7 +20,7 @@ describe('scheduler leader election', () => {
       [
         SCHEDULER,
         `--kubeconfig=${c.kubeconfig}`,
-        '--metrics-bind-address=127.0.0.1:0',
+        '--secure-port=0',
         '--leader-elect-lease-duration=2',
         '--leader-elect-renew-deadline=1.5',
         '--leader-elect-retry-period=0.2',

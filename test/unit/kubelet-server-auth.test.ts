@@ -15,10 +15,10 @@ import type { TokenReviewStatus } from '../../api/authentication/v1/types.js';
 import type { CRIClient } from '../../pkg/cri/client.js';
 import { requestAttributes, type KubeletUser } from '../../pkg/kubelet/server/auth/attributes.js';
 import { KubeletAuth } from '../../pkg/kubelet/server/auth/auth.js';
-import { KubeletAuthenticator, WebhookTokenAuthenticator, bearerToken } from '../../pkg/kubelet/server/auth/authenticator.js';
+import { DelegatingAuthenticator, WebhookTokenAuthenticator, bearerToken } from '../../pkg/client/delegated/authenticator.js';
 import { ALWAYS_ALLOW, WebhookAuthorizer, subjectAccessReviewSpec } from '../../pkg/kubelet/server/auth/authorizer.js';
-import { ExpiringCache } from '../../pkg/kubelet/server/auth/cache.js';
-import type { SubjectAccessReviewSpec, SubjectAccessReviewStatus, SubjectAccessReviewer, TokenReviewer } from '../../pkg/kubelet/server/auth/reviews.js';
+import { ExpiringCache } from '../../pkg/client/delegated/cache.js';
+import type { SubjectAccessReviewSpec, SubjectAccessReviewStatus, SubjectAccessReviewer, TokenReviewer } from '../../pkg/client/delegated/reviews.js';
 import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
 import type { ContainerLocator } from '../../pkg/kubelet/server/types.js';
 import { newCertificate, type CertKeyPair } from '../../pkg/util/certs.js';
@@ -215,25 +215,25 @@ describe('the union of authenticators', () => {
   const tokens = new WebhookTokenAuthenticator(reviewer);
 
   it('a token the apiserver knows, else 401; no credentials are anonymous only when allowed', async () => {
-    const strict = new KubeletAuthenticator({ x509: true, tokens, anonymous: false });
+    const strict = new DelegatingAuthenticator({ x509: true, tokens, anonymous: false });
     expect(await strict.authenticate(plainRequest({ authorization: 'Bearer good' }))).toEqual({ user: { name: 'tok', groups: ['system:authenticated'] } });
     expect(await strict.authenticate(plainRequest({ authorization: 'Bearer wrong' }))).toEqual({ error: 'token not authenticated' });
     expect(await strict.authenticate(plainRequest())).toEqual({ error: 'no credentials' });
-    const open = new KubeletAuthenticator({ x509: true, tokens, anonymous: true });
+    const open = new DelegatingAuthenticator({ x509: true, tokens, anonymous: true });
     expect(await open.authenticate(plainRequest())).toEqual({ user: { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
     // A wrong token is refused even where anonymous requests are allowed.
     expect('error' in (await open.authenticate(plainRequest({ authorization: 'Bearer wrong' })))).toBe(true);
   });
 
   it('without token authentication a bearer token is no credential at all', async () => {
-    const certsOnly = new KubeletAuthenticator({ x509: true, anonymous: false });
+    const certsOnly = new DelegatingAuthenticator({ x509: true, anonymous: false });
     expect(await certsOnly.authenticate(plainRequest({ authorization: 'Bearer good' }))).toEqual({ error: 'no credentials' });
   });
 });
 
 describe('the filter', () => {
   const node = 'node-1';
-  const authn = new KubeletAuthenticator({
+  const authn = new DelegatingAuthenticator({
     x509: false,
     tokens: new WebhookTokenAuthenticator(fakeTokens((t) => ({ authenticated: t !== 'wrong', user: { username: t, groups: [] } })).reviewer),
     anonymous: false,
@@ -338,7 +338,7 @@ describe('on a TLS kubelet server', () => {
       tlsCertFile: join(dir, 'kubelet.crt'),
       tlsKeyFile: join(dir, 'kubelet.key'),
       clientCAFile: join(dir, 'ca.crt'),
-      auth: new KubeletAuth(new KubeletAuthenticator({ x509: true, anonymous: false }), new WebhookAuthorizer(reviewer), 'node-1'),
+      auth: new KubeletAuth(new DelegatingAuthenticator({ x509: true, anonymous: false }), new WebhookAuthorizer(reviewer), 'node-1'),
       cri: {} as CRIClient,
       locator: unused,
       pods: () => [],

@@ -28,6 +28,8 @@ export interface FilterOptions {
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
   audit?: AuditFilter;
+  /** Sees every request first, with what it asks for (the request metrics). */
+  monitor?: (req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: string, longRunning: boolean) => void;
   log: (msg: string) => void;
 }
 
@@ -47,7 +49,9 @@ export class RequestFilters {
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const { path, query } = splitURL(req.url ?? '/');
     const info = newRequestInfo(req.method ?? 'GET', path, query);
-    const audit = this.opts.audit?.init(req, res, info, isLongRunning(path, query));
+    const longRunning = this.opts.audit || this.opts.monitor ? isLongRunning(path, query) : false;
+    this.opts.monitor?.(req, res, info, query, longRunning);
+    const audit = this.opts.audit?.init(req, res, info, longRunning);
     let authn: AuthenticationResult | Promise<AuthenticationResult>;
     try {
       authn = this.opts.authenticator.authenticate(req);

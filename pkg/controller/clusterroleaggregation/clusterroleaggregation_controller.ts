@@ -52,7 +52,7 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
 }
 
 export class ClusterRoleAggregationController implements Controller {
-  private readonly queue = new RateLimitingQueue<string>(undefined, 'clusterrole-aggregation');
+  private readonly queue = new RateLimitingQueue<string>(undefined, 'ClusterRoleAggregator');
   private readonly roles: SharedIndexInformer<ClusterRole>;
 
   constructor(private readonly ctx: ControllerContext) {

@@ -29,7 +29,7 @@ function sliceEndpoint(svc: Service, e: EndpointEntry): Endpoint {
 }
 
 export class EndpointSliceController implements Controller {
-  private readonly queue = new RateLimitingQueue<string>(undefined, 'endpointslice');
+  private readonly queue = new RateLimitingQueue<string>(undefined, 'endpoint_slice');
   private readonly watch: ServicePodWatch;
   private readonly slices: SharedIndexInformer<EndpointSlice>;
 

@@ -3,6 +3,7 @@
 // of raw per-container usage to per-pod milli-values (metrics/client.go upstream).
 import type { Client } from '../../client/rest.js';
 import { parseQuantity } from '../../../api/resource/quantity.js';
+import type { PodMetricsList } from '../../../api/metrics/v1beta1/types.js';
 
 /** One PodMetrics item as metrics.k8s.io/v1beta1 returns it. */
 export interface RawPodMetrics {
@@ -18,10 +19,6 @@ export interface MetricsClient {
   podMetrics(namespace: string, selector: string): Promise<RawPodMetrics[]>;
 }
 
-interface PodMetricsList {
-  items?: Array<{ metadata?: { name?: string }; timestamp?: string; window?: string; containers?: Array<{ name: string; usage?: Record<string, string> }> }>;
-}
-
 /** Reads GET /apis/metrics.k8s.io/v1beta1/namespaces/<ns>/pods?labelSelector=… through the apiserver. */
 export class RESTMetricsClient implements MetricsClient {
   constructor(private readonly client: Client) {}
@@ -33,7 +30,8 @@ export class RESTMetricsClient implements MetricsClient {
       pod: m.metadata?.name ?? '',
       timestamp: m.timestamp ?? '',
       window: m.window ?? '0s',
-      containers: (m.containers ?? []).map((c) => ({ name: c.name, usage: c.usage ?? {} })),
+      // Quantities are strings on the wire.
+      containers: (m.containers ?? []).map((c) => ({ name: c.name, usage: (c.usage ?? {}) as Record<string, string> })),
     }));
   }
 }

@@ -21,6 +21,7 @@ type State = 'running' | 'exited' | 'unknown' | 'created' | 'non-existent';
 interface ContainerRecord {
   podUID: string;
   state: State;
+  sandbox?: boolean;
 }
 
 /** The event for a state transition of one container (upstream generateEvents). */
@@ -43,6 +44,8 @@ export interface GenericPLEGOptions {
   relistPeriodMs?: number;
   onEvent(e: PodLifecycleEvent): void;
   log: Logger;
+  /** Each relist's duration, seconds (kubelet_pleg_relist_duration_seconds). */
+  observeRelist?: (seconds: number) => void;
 }
 
 /** What one relist saw: every kubelet-made sandbox and container by pod UID. */
@@ -85,6 +88,18 @@ export class GenericPLEG {
     return this.snapshot;
   }
 
+  /** As of the last relist: pods with a running sandbox, and containers by state. */
+  runningCounts(): { pods: number; containers: Map<string, number> } {
+    const pods = new Set<string>();
+    const containers = new Map<string, number>();
+    for (const r of this.records.values()) {
+      if (r.sandbox) {
+        if (r.state === 'running') pods.add(r.podUID);
+      } else containers.set(r.state, (containers.get(r.state) ?? 0) + 1);
+    }
+    return { pods: pods.size, containers };
+  }
+
   /** One relist; concurrent callers share it. */
   relist(): Promise<RelistSnapshot> {
     this.relisting ??= this.doRelist().finally(() => (this.relisting = undefined));
@@ -93,6 +108,7 @@ export class GenericPLEG {
 
   private async doRelist(): Promise<RelistSnapshot> {
     const { cri } = this.opts;
+    const start = performance.now();
     let sandboxes;
     let containers;
     try {
@@ -105,7 +121,7 @@ export class GenericPLEG {
     for (const sb of sandboxes.items) {
       const uid = sb.labels[POD_UID_LABEL];
       if (!uid) continue;
-      next.set(sb.id, { podUID: uid, state: sb.state === 'SANDBOX_READY' ? 'running' : 'exited' });
+      next.set(sb.id, { podUID: uid, state: sb.state === 'SANDBOX_READY' ? 'running' : 'exited', sandbox: true });
     }
     for (const c of containers.containers) {
       const uid = c.labels[POD_UID_LABEL];
@@ -127,6 +143,7 @@ export class GenericPLEG {
     }
     this.records = next;
     this.lastRelist = Date.now();
+    this.opts.observeRelist?.((performance.now() - start) / 1000);
     this.snapshot = { podUIDs: new Set([...next.values()].map((r) => r.podUID)), timestamp: this.lastRelist };
     for (const e of events) {
       try {

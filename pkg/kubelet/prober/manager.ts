@@ -26,6 +26,8 @@ export interface ProbeManagerOptions {
   recordEvent?: (pod: Pod, containerName: string, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** Milliseconds per probe second (tests shorten it). Default 1000. */
   secondMs?: number;
+  /** Every probe run's result (prober_probe_total): success, failure, or an error of the prober (unknown). */
+  observeProbe?: (pod: Pod, containerName: string, kind: ProbeKind, result: 'successful' | 'failed' | 'unknown') => void;
 }
 
 /** The pod status fields the workers read. */
@@ -203,6 +205,12 @@ class Worker {
 
     const outcome = await this.runWithRetries(status.podIP ?? pod.status?.podIP ?? '');
     if (this.stopped || this.containerID !== c.containerID) return !this.stopped;
+    this.mgr.opts.observeProbe?.(
+      pod,
+      this.container.name,
+      this.kind,
+      outcome.error !== undefined ? 'unknown' : outcome.result === 'success' ? 'successful' : 'failed',
+    );
     if (outcome.error !== undefined) {
       this.mgr.opts.recordEvent?.(pod, this.container.name, 'Warning', 'Unhealthy', `${KIND_TITLE[this.kind]} probe errored: ${outcome.error}`);
       return true; // prober error: throw the result away

@@ -6,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import { GrpcStatus, grpcCode, type CRIClient } from '../../cri/client.js';
 import type { ContainerLocator } from './types.js';
 import type { WebSocketAcceptor } from './websocket.js';
+import type { KubeletMetrics } from '../metrics/metrics.js';
+import type { StatsProvider } from '../stats/provider.js';
 
 /** The server's view of the kubelet: the runtime, where pods' containers are, and the pods it runs. */
 export interface ServerContext {
@@ -15,6 +17,10 @@ export interface ServerContext {
   pods?: () => Promise<unknown[]> | unknown[];
   log: (msg: string) => void;
   websockets: WebSocketAcceptor;
+  /** /metrics and /metrics/probes; 404 without. */
+  metrics?: KubeletMetrics;
+  /** /metrics/cadvisor, /metrics/resource and /stats/summary; 404 without. */
+  stats?: StatsProvider;
 }
 
 /** A plain request: seg is the path below the route's first segment, decoded. */

@@ -2,7 +2,8 @@
 // `attach` and `port-forward`, which the apiserver proxies here. Paths and
 // parameters are the kubelet's: /containerLogs/{ns}/{pod}/{container},
 // /exec|/attach/{ns}/{pod}[/{uid}]/{container}?command=..&input=1&output=1&error=1&tty=1,
-// /portForward/{ns}/{pod}[/{uid}], /run/{ns}/{pod}/{container}?cmd=.., /pods, /healthz.
+// /portForward/{ns}/{pod}[/{uid}], /run/{ns}/{pod}/{container}?cmd=.., /pods, /healthz,
+// and for monitoring /metrics, /metrics/{cadvisor,resource,probes} and /stats/summary.
 // Each route family has its own file; this one dispatches by the path's first
 // segment, passes every request but /healthz through the authentication and
 // authorization filter (auth/) and owns the listener.
@@ -15,6 +16,9 @@ import { getPods, healthz } from './default_handlers.js';
 import { getAttach, getExec } from './exec.js';
 import { HTTPError, sendText, type Handler, type ServerContext, type UpgradeHandler } from './handler.js';
 import { getPortForward } from './port_forward.js';
+import { getMetrics, getStats } from './metrics_handlers.js';
+import type { KubeletMetrics } from '../metrics/metrics.js';
+import type { StatsProvider } from '../stats/provider.js';
 import { getRun } from './run.js';
 import { createTLSServer, type TLSOptions } from './tls.js';
 import { buildAuth, type KubeletAuth } from './auth/auth.js';
@@ -36,6 +40,10 @@ export interface KubeletServerOptions extends TLSOptions {
    * certificate it signed; without one, everyone.
    */
   auth?: KubeletAuth;
+  /** The kubelet's metrics (/metrics, /metrics/probes). */
+  metrics?: KubeletMetrics;
+  /** Node, pod and container usage (/metrics/cadvisor, /metrics/resource, /stats/summary). */
+  stats?: StatsProvider;
   log?: (msg: string) => void;
 }
 
@@ -51,6 +59,8 @@ const ROUTES = new Map<string, Handler>([
   ['pods', getPods],
   ['containerLogs', getContainerLogs],
   ['run', getRun],
+  ['metrics', getMetrics],
+  ['stats', getStats],
 ]);
 
 /** Streaming requests, which must be upgrades. */
@@ -123,7 +133,7 @@ function routeUpgrade(ctx: ServerContext, req: IncomingMessage, socket: Duplex, 
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const log = opts.log ?? (() => undefined);
   const websockets = new WebSocketAcceptor();
-  const ctx: ServerContext = { cri: opts.cri, locator: opts.locator, pods: opts.pods, log, websockets };
+  const ctx: ServerContext = { cri: opts.cri, locator: opts.locator, pods: opts.pods, log, websockets, metrics: opts.metrics, stats: opts.stats };
   const auth =
     opts.auth ??
     buildAuth({ nodeName: '', clientCA: !!opts.clientCAFile, anonymous: !opts.clientCAFile, tokenWebhook: false, authorizationMode: 'AlwaysAllow', log });

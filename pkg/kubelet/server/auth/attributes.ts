@@ -3,15 +3,10 @@
 // from the HTTP method, the resource `nodes` named after this node, and the
 // subresource from the path: /stats → stats, /metrics → metrics, /logs → log,
 // anything else proxy. Granting nodes/proxy grants the whole kubelet API.
+import type { AuthenticatedUser } from '../../../client/delegated/authenticator.js';
 
 /** A user as the kubelet's authenticators name it (user.Info). */
-export interface KubeletUser {
-  name: string;
-  uid?: string;
-  groups: string[];
-  /** By key; keys came from a review's answer. */
-  extra?: ReadonlyMap<string, string[]>;
-}
+export type KubeletUser = AuthenticatedUser;
 
 /** authorizer.AttributesRecord for a kubelet request: always a resource request on this node. */
 export interface KubeletAttributes {

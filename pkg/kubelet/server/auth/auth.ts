@@ -6,9 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Client } from '../../../client/rest.js';
 import { requestAttributes, type KubeletAttributes } from './attributes.js';
-import { KubeletAuthenticator, WebhookTokenAuthenticator } from './authenticator.js';
+import { DelegatingAuthenticator, WebhookTokenAuthenticator } from '../../../client/delegated/authenticator.js';
 import { ALWAYS_ALLOW, WebhookAuthorizer, type KubeletAuthorizer } from './authorizer.js';
-import { clientSubjectAccessReviewer, clientTokenReviewer } from './reviews.js';
+import { clientSubjectAccessReviewer, clientTokenReviewer } from '../../../client/delegated/reviews.js';
 
 export type AuthCheck = { allowed: true; attributes?: KubeletAttributes } | { allowed: false; code: 401 | 403 | 500; message: string };
 
@@ -18,7 +18,7 @@ function describe(a: KubeletAttributes): string {
 
 export class KubeletAuth {
   constructor(
-    private readonly authenticator: KubeletAuthenticator,
+    private readonly authenticator: DelegatingAuthenticator,
     private readonly authorizer: KubeletAuthorizer,
     private readonly nodeName: string,
     private readonly log: (msg: string) => void = () => undefined,
@@ -68,7 +68,7 @@ export function buildAuth(o: KubeletAuthOptions): KubeletAuth {
   if (needsClient && !o.client) throw new Error('kubelet API: webhook authentication and authorization need a client for the apiserver (--kubeconfig)');
   const tokens =
     o.tokenWebhook && o.client ? new WebhookTokenAuthenticator(clientTokenReviewer(o.client), { cacheTTLMs: o.tokenWebhookCacheTTLMs }) : undefined;
-  const authenticator = new KubeletAuthenticator({ x509: o.clientCA, tokens, anonymous: o.anonymous });
+  const authenticator = new DelegatingAuthenticator({ x509: o.clientCA, tokens, anonymous: o.anonymous });
   const authorizer =
     o.authorizationMode === 'Webhook' && o.client
       ? new WebhookAuthorizer(clientSubjectAccessReviewer(o.client), { authorizedTTLMs: o.authorizedTTLMs, unauthorizedTTLMs: o.unauthorizedTTLMs })

@@ -5,10 +5,10 @@
 // (--authorization-webhook-cache-authorized-ttl / -unauthorized-ttl). A review
 // that fails is not kept; the request is then answered 500.
 import type { KubeletAttributes } from './attributes.js';
-import { ExpiringCache } from './cache.js';
-import type { SubjectAccessReviewSpec, SubjectAccessReviewStatus, SubjectAccessReviewer } from './reviews.js';
+import { SubjectAccessReviewAuthorizer, type Decision, type SubjectAccessReviewAuthorizerOptions } from '../../../client/delegated/authorizer.js';
+import type { SubjectAccessReviewSpec, SubjectAccessReviewer } from '../../../client/delegated/reviews.js';
 
-export type Decision = 'Allow' | 'Deny' | 'NoOpinion';
+export type { Decision };
 
 export interface KubeletAuthorizer {
   authorize(attrs: KubeletAttributes): Promise<{ decision: Decision; reason: string }>;
@@ -42,39 +42,17 @@ export function subjectAccessReviewSpec(a: KubeletAttributes): SubjectAccessRevi
   return spec;
 }
 
-export interface WebhookAuthorizerOptions {
-  authorizedTTLMs?: number;
-  unauthorizedTTLMs?: number;
-  now?: () => number;
-}
+export type WebhookAuthorizerOptions = SubjectAccessReviewAuthorizerOptions;
 
+/** Webhook mode: the request's attributes as a SubjectAccessReview on nodes/<subresource>. */
 export class WebhookAuthorizer implements KubeletAuthorizer {
-  private readonly cache: ExpiringCache<SubjectAccessReviewStatus>;
-  private readonly authorizedTTLMs: number;
-  private readonly unauthorizedTTLMs: number;
+  private readonly reviews: SubjectAccessReviewAuthorizer;
 
-  constructor(
-    private readonly reviewer: SubjectAccessReviewer,
-    opts: WebhookAuthorizerOptions = {},
-  ) {
-    this.authorizedTTLMs = opts.authorizedTTLMs ?? 5 * 60_000;
-    this.unauthorizedTTLMs = opts.unauthorizedTTLMs ?? 30_000;
-    this.cache = new ExpiringCache(10_000, opts.now);
+  constructor(reviewer: SubjectAccessReviewer, opts: WebhookAuthorizerOptions = {}) {
+    this.reviews = new SubjectAccessReviewAuthorizer(reviewer, opts);
   }
 
-  /** Rejects when the review cannot be made. */
-  async authorize(attrs: KubeletAttributes): Promise<{ decision: Decision; reason: string }> {
-    const spec = subjectAccessReviewSpec(attrs);
-    const key = JSON.stringify(spec);
-    let status = this.cache.get(key);
-    if (!status) {
-      status = await this.reviewer.review(spec);
-      this.cache.set(key, status, status.allowed ? this.authorizedTTLMs : this.unauthorizedTTLMs);
-    }
-    const reason = status.reason ?? '';
-    if (status.allowed && status.denied) throw new Error('webhook subject access review returned both allow and deny response');
-    if (status.denied) return { decision: 'Deny', reason };
-    if (status.allowed) return { decision: 'Allow', reason };
-    return { decision: 'NoOpinion', reason };
+  authorize(attrs: KubeletAttributes): Promise<{ decision: Decision; reason: string }> {
+    return this.reviews.authorize(subjectAccessReviewSpec(attrs));
   }
 }

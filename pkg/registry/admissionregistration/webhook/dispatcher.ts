@@ -18,6 +18,7 @@ import { admissionActivation, type RequestAuthorizer } from '../cel/activation.j
 import { CallError, callWebhook, type ServiceResolver } from './client.js';
 import { namespaceForSelector, objectSelectorMatches, rulesMatch } from './match.js';
 import type { Webhook, WebhookSource } from './source.js';
+import type { WebhookMetrics } from './metrics.js';
 
 type AnyWebhook = MutatingWebhook | ValidatingWebhook;
 
@@ -56,6 +57,7 @@ export class WebhookDispatcher {
     private readonly resolveService: ServiceResolver,
     /** The two plugins can be turned off one by one (--disable-admission-plugins). */
     private readonly enabled = { mutating: true, validating: true },
+    private readonly metrics?: WebhookMetrics,
     private readonly authorize?: RequestAuthorizer,
   ) {}
 
@@ -156,8 +158,21 @@ export class WebhookDispatcher {
     throw newInternalError(err);
   }
 
-  /** One call: the response when the webhook allowed the request; throws its refusal. */
+  /** One call, timed: the response when the webhook allowed the request; throws its refusal. */
   private async call(hook: Webhook<AnyWebhook>, attr: AdmissionAttributes, mutating: boolean, warnings: string[]): Promise<AdmissionResponse | undefined> {
+    if (!this.metrics) return this.callOnce(hook, attr, mutating, warnings);
+    const start = performance.now();
+    let rejected = true;
+    try {
+      const response = await this.callOnce(hook, attr, mutating, warnings);
+      rejected = false;
+      return response;
+    } finally {
+      this.metrics.observe(hook.webhook.name, mutating, attr.operation, rejected, (performance.now() - start) / 1000);
+    }
+  }
+
+  private async callOnce(hook: Webhook<AnyWebhook>, attr: AdmissionAttributes, mutating: boolean, warnings: string[]): Promise<AdmissionResponse | undefined> {
     const webhook = hook.webhook;
     if (attr.dryRun && webhook.sideEffects !== 'None' && webhook.sideEffects !== 'NoneOnDryRun') {
       throw newBadRequest(`admission webhook "${webhook.name}" does not support dry run`);

@@ -1,10 +1,11 @@
-// The reviews the kubelet asks the apiserver for, through its own client:
-// authentication.k8s.io/v1 TokenReview (who holds this bearer token) and
-// authorization.k8s.io/v1 SubjectAccessReview (may this user do this). The
-// kubelet's credentials need `create` on both (the system:node role has it).
-import type { TokenReview, TokenReviewStatus } from '../../../../api/authentication/v1/types.js';
-import type { SubjectAccessReview, SubjectAccessReviewSpec, SubjectAccessReviewStatus } from '../../../../api/authorization/v1/types.js';
-import type { Client } from '../../../client/rest.js';
+// The reviews a component's server asks the apiserver for, through the component's
+// client: authentication.k8s.io/v1 TokenReview (who holds this bearer token) and
+// authorization.k8s.io/v1 SubjectAccessReview (may this user do this). Its credentials
+// need `create` on both (system:node, system:kube-controller-manager and
+// system:kube-scheduler have it; upstream's system:auth-delegator grants it too).
+import type { TokenReview, TokenReviewStatus } from '../../../api/authentication/v1/types.js';
+import type { SubjectAccessReview, SubjectAccessReviewSpec, SubjectAccessReviewStatus } from '../../../api/authorization/v1/types.js';
+import type { Client } from '../rest.js';
 
 export interface TokenReviewer {
   /** The apiserver's answer for the token. */
@@ -17,7 +18,7 @@ export interface SubjectAccessReviewer {
   review(spec: SubjectAccessReviewSpec): Promise<SubjectAccessReviewStatus>;
 }
 
-/** TokenReviews created through the kubelet's client. */
+/** TokenReviews created through the component's client. */
 export function clientTokenReviewer(client: Client): TokenReviewer {
   const reviews = client.resource<TokenReview>('authentication.k8s.io/v1', 'tokenreviews');
   return {
@@ -29,7 +30,7 @@ export function clientTokenReviewer(client: Client): TokenReviewer {
   };
 }
 
-/** SubjectAccessReviews created through the kubelet's client. */
+/** SubjectAccessReviews created through the component's client. */
 export function clientSubjectAccessReviewer(client: Client): SubjectAccessReviewer {
   const reviews = client.resource<SubjectAccessReview>('authorization.k8s.io/v1', 'subjectaccessreviews');
   return {

@@ -1,26 +1,34 @@
-// Who is asking the kubelet (upstream cmd/kubelet/app/auth.go BuildAuth with
-// k8s.io/apiserver's delegating authenticator): a client certificate from the
-// client CA (CN the user, O the groups), else a bearer token the apiserver knows
-// (TokenReview, cached), else anonymous when allowed. Every authenticated user
+// Who is asking a component's server (the kubelet's, the controller-manager's, the
+// scheduler's), as k8s.io/apiserver's delegating authenticator finds out: a client
+// certificate from the client CA (CN the user, O the groups), else a bearer token the
+// apiserver knows (TokenReview, cached), else anonymous when allowed. Every authenticated user
 // is also in system:authenticated. Credentials that none accepts are refused,
 // never taken as anonymous.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { TokenReviewStatus } from '../../../../api/authentication/v1/types.js';
-import type { KubeletUser } from './attributes.js';
+import type { TokenReviewStatus } from '../../../api/authentication/v1/types.js';
 import { ExpiringCache } from './cache.js';
 import type { TokenReviewer } from './reviews.js';
+
+/** A user as the authenticators name it (user.Info). */
+export interface AuthenticatedUser {
+  name: string;
+  uid?: string;
+  groups: string[];
+  /** By key; keys came from a review's answer. */
+  extra?: ReadonlyMap<string, string[]>;
+}
 
 export const ANONYMOUS_USER = 'system:anonymous';
 export const ALL_AUTHENTICATED = 'system:authenticated';
 export const ALL_UNAUTHENTICATED = 'system:unauthenticated';
 
 /** A user; or why the credentials the request brought are refused (401). */
-export type AuthenticationResult = { user: KubeletUser } | { error: string };
+export type AuthenticationResult = { user: AuthenticatedUser } | { error: string };
 
 /** AuthenticatedGroupAdder. */
-function withAuthenticatedGroup(user: KubeletUser): KubeletUser {
+function withAuthenticatedGroup(user: AuthenticatedUser): AuthenticatedUser {
   if (user.name === ANONYMOUS_USER || user.groups.some((g) => g === ALL_AUTHENTICATED || g === ALL_UNAUTHENTICATED)) return user;
   return { ...user, groups: [...user.groups, ALL_AUTHENTICATED] };
 }
@@ -70,7 +78,7 @@ function userOf(status: TokenReviewStatus): AuthenticationResult {
   const u = status.user ?? {};
   const extra = new Map<string, string[]>(); // keys are the apiserver's answer
   for (const [k, v] of Object.entries(u.extra ?? {})) if (Array.isArray(v)) extra.set(k, v.map(String));
-  const user: KubeletUser = { name: u.username ?? '', groups: (u.groups ?? []).map(String) };
+  const user: AuthenticatedUser = { name: u.username ?? '', groups: (u.groups ?? []).map(String) };
   if (u.uid) user.uid = u.uid;
   if (extra.size) user.extra = extra;
   return { user: withAuthenticatedGroup(user) };
@@ -110,7 +118,7 @@ export class WebhookTokenAuthenticator {
   }
 }
 
-export interface KubeletAuthenticatorOptions {
+export interface DelegatingAuthenticatorOptions {
   /** Client certificates (--client-ca-file). */
   x509: boolean;
   /** Bearer tokens (--authentication-token-webhook). */
@@ -119,8 +127,8 @@ export interface KubeletAuthenticatorOptions {
   anonymous: boolean;
 }
 
-export class KubeletAuthenticator {
-  constructor(private readonly opts: KubeletAuthenticatorOptions) {}
+export class DelegatingAuthenticator {
+  constructor(private readonly opts: DelegatingAuthenticatorOptions) {}
 
   async authenticate(req: IncomingMessage): Promise<AuthenticationResult> {
     let certError: string | undefined;

@@ -1,5 +1,5 @@
-// A bounded cache of answers that expire, for the kubelet's token and access
-// reviews (upstream caches both so that a busy client does not cost a review per
+// A bounded cache of answers that expire, for the token and access reviews of a
+// component's server (upstream caches both so that a busy client does not cost a review per
 // request). Keys come from clients: a Map, and at most `max` entries; the
 // oldest goes first when it is full.
 
