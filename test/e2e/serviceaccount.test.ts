@@ -59,6 +59,15 @@ describe('service accounts: pods use the API', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Line);
+  /** Throws what the lister pod shows (the last log lines, its status), so a timeout says why. */
+  const explain = async (): Promise<never> => {
+    const logs =
+      (await c.kubectl(['logs', 'lister', '-n', NS, '--tail=5'], { allowFail: true })).stdout +
+      (await c.kubectl(['logs', 'lister', '-n', NS, '--tail=5'], { allowFail: true })).stderr;
+    const status = (await c.kubectl(['get', 'pod', 'lister', '-n', NS, '-o', 'jsonpath={.status.phase} {.status.containerStatuses}'], { allowFail: true }))
+      .stdout;
+    throw new Error(`lister: ${status}\n${logs}`);
+  };
   /** kubectl by the token alone (the admin kubeconfig's client certificate would be authenticated first). */
   const whoami = (token: string) => {
     const server = /server: (\S+)/.exec(readFileSync(c.kubeconfig, 'utf8'))?.[1] ?? '';
@@ -169,7 +178,7 @@ describe('service accounts: pods use the API', () => {
   });
 
   it('a client-node program with loadFromCluster() lists pods while its RoleBinding allows it, and gets 403 once it is gone', async () => {
-    await until('the lister lists pods', async () => (await lines()).some((l) => typeof l.pods === 'number' && l.pods > 0), 180_000, 1000);
+    await until('the lister lists pods', async () => (await lines()).some((l) => typeof l.pods === 'number' && l.pods > 0) || explain(), 180_000, 1000);
     await c.kubectl(['delete', 'rolebinding', 'lister-reads-pods', '-n', NS]);
     const since = Date.now();
     await until('the lister is refused', async () => (await lines()).some((l) => l.t > since && l.status === 403), 60_000, 1000);
@@ -204,7 +213,7 @@ describe('service accounts: pods use the API', () => {
       async () => {
         const all = await lines();
         const first = all[0]?.token;
-        return all.some((l) => l.token !== first && typeof l.pods === 'number') && all;
+        return (all.some((l) => l.token !== first && typeof l.pods === 'number') && all) || explain();
       },
       SHORT_TOKEN_SECONDS * 1000 + 240_000 - (Date.now() - listerStarted),
       5000,
