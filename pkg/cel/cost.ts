@@ -74,7 +74,7 @@ const LINEAR = new Set([
   'string',
   'bytes',
 ]);
-const REGEX = new Set(['matches', 'find', 'findAll']);
+const REGEX = new Set(['matches', 'matchesRE2', 'find', 'findAll']);
 /** An authorizer check (upstream prices it high: it may call out of the process). */
 const AUTHZ_CHECK_COST = 350_000;
 /** Functions whose result is about as large as their receiver. */

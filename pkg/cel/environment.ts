@@ -11,6 +11,7 @@
 // untyped JSON.
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { registerKubernetesLibrary } from './library/index.js';
+import { MATCHES_RE2 } from './library/regex.js';
 import { CostLimitError, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, actualCost, estimateCost, type DeclaredSize } from './cost.js';
 
 /** A CEL type as the library writes it: 'dyn', 'bool', 'map<string, dyn>', ... */
@@ -116,8 +117,33 @@ export class CelEnvironment {
     if (!checked.valid) throw issue(expression, checked.error);
     const type = checked.type ?? 'dyn';
     if (returnTypes && type !== 'dyn' && !returnTypes.includes(type)) throw new CompileError(`must evaluate to ${returnTypes.join(' or ')} but got ${type}`);
-    return new CompiledExpression(expression, parsed.ast, parsed as unknown as (ctx: Record<string, unknown>) => unknown, type);
+    // What runs is a second parse whose `matches` calls use RE2 (regex.ts): checked as written
+    // above, so that messages name `matches`, and again here, where the checker binds the calls.
+    const runnable = this.env.parse(expression);
+    if (matchesToRE2(runnable.ast)) runnable.check();
+    else return new CompiledExpression(expression, parsed.ast, parsed as unknown as (ctx: Record<string, unknown>) => unknown, type);
+    return new CompiledExpression(expression, runnable.ast, runnable as unknown as (ctx: Record<string, unknown>) => unknown, type);
   }
+}
+
+/** Points every `x.matches(p)` of an AST at RE2; whether there was one. */
+function matchesToRE2(node: ASTNode): boolean {
+  let found = false;
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) {
+      n.forEach(visit);
+      return;
+    }
+    if (typeof n !== 'object' || n === null || !('op' in n)) return;
+    const node = n as ASTNode;
+    if (node.op === 'rcall' && node.args[0] === 'matches' && node.args[2].length === 1) {
+      (node.args as unknown[])[0] = MATCHES_RE2;
+      found = true;
+    }
+    if (node.op !== 'value' && node.op !== 'id') visit(node.args);
+  };
+  visit(node);
+  return found;
 }
 
 export { CostLimitError } from './cost.js';

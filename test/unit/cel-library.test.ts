@@ -127,6 +127,21 @@ test.each(COMPILE_ERRORS)('%s does not compile', (expr, message) => {
   );
 });
 
+test('regular expressions are RE2: linear time on a pattern that makes backtracking engines stall', () => {
+  const hostile = new Map<string, unknown>([
+    ['object', toCel({ s: `${'a'.repeat(5000)}!` })],
+    ['params', null],
+  ]);
+  const started = Date.now();
+  assert.equal(env.compile('object.s.matches("^(a+)+$")').evaluate(hostile), false);
+  assert.deepEqual(env.compile('object.s.findAll("(a|aa)+$")').evaluate(hostile), []);
+  assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+  // RE2 syntax: no backreferences, as upstream refuses them.
+  assert.throws(() => env.compile('"aa".matches("(a)\\\\1")').evaluate(activation), /error parsing regexp: invalid escape sequence/);
+  // Messages still name `matches`.
+  assert.throws(() => env.compile('1.matches("x")'), /matches/);
+});
+
 test('a result type other than the ones allowed is a compile error', () => {
   assert.throws(() => env.compile('"yes"', ['bool']), /must evaluate to bool but got string/);
   assert.equal(env.compile('object.spec.replicas > 1', ['bool']).outputType, 'bool');
