@@ -12,6 +12,7 @@
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { registerKubernetesLibrary } from './library/index.js';
 import { MATCHES_RE2 } from './library/regex.js';
+import { LOWER_ASCII, UPPER_ASCII } from './library/strings.js';
 import { CostLimitError, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, actualCost, estimateCost, type DeclaredSize } from './cost.js';
 
 /** A CEL type as the library writes it: 'dyn', 'bool', 'map<string, dyn>', ... */
@@ -117,17 +118,25 @@ export class CelEnvironment {
     if (!checked.valid) throw issue(expression, checked.error);
     const type = checked.type ?? 'dyn';
     if (returnTypes && type !== 'dyn' && !returnTypes.includes(type)) throw new CompileError(`must evaluate to ${returnTypes.join(' or ')} but got ${type}`);
-    // What runs is a second parse whose `matches` calls use RE2 (regex.ts): checked as written
-    // above, so that messages name `matches`, and again here, where the checker binds the calls.
+    // What runs is a second parse whose calls of the library's `matches`, `lowerAscii` and
+    // `upperAscii` go to upstream's versions (REPLACED): checked as written above, so that
+    // messages name them as written, and again here, where the checker binds the calls.
     const runnable = this.env.parse(expression);
-    if (matchesToRE2(runnable.ast)) runnable.check();
+    if (replaceBuiltins(runnable.ast)) runnable.check();
     else return new CompiledExpression(expression, parsed.ast, parsed as unknown as (ctx: Record<string, unknown>) => unknown, type);
     return new CompiledExpression(expression, runnable.ast, runnable as unknown as (ctx: Record<string, unknown>) => unknown, type);
   }
 }
 
-/** Points every `x.matches(p)` of an AST at RE2; whether there was one. */
-function matchesToRE2(node: ASTNode): boolean {
+/** Receiver functions of the CEL library that differ from upstream's, and what calls them instead. */
+const REPLACED: ReadonlyMap<string, { name: string; args: number }> = new Map([
+  ['matches', { name: MATCHES_RE2, args: 1 }], // RE2, linear time (regex.ts)
+  ['lowerAscii', { name: LOWER_ASCII, args: 0 }], // ASCII letters only (strings.ts)
+  ['upperAscii', { name: UPPER_ASCII, args: 0 }],
+]);
+
+/** Points the calls of an AST that REPLACED names at upstream's versions; whether there was one. */
+function replaceBuiltins(node: ASTNode): boolean {
   let found = false;
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) {
@@ -136,8 +145,9 @@ function matchesToRE2(node: ASTNode): boolean {
     }
     if (typeof n !== 'object' || n === null || !('op' in n)) return;
     const node = n as ASTNode;
-    if (node.op === 'rcall' && node.args[0] === 'matches' && node.args[2].length === 1) {
-      (node.args as unknown[])[0] = MATCHES_RE2;
+    const replacement = node.op === 'rcall' ? REPLACED.get(node.args[0]) : undefined;
+    if (node.op === 'rcall' && replacement && node.args[2].length === replacement.args) {
+      (node.args as unknown[])[0] = replacement.name;
       found = true;
     }
     if (node.op !== 'value' && node.op !== 'id') visit(node.args);

@@ -24,6 +24,8 @@ const RESULTS: Array<[string, unknown]> = [
   // strings
   ['"ABC".lowerAscii()', 'abc'],
   ['"abc".upperAscii()', 'ABC'],
+  ['"ÀÉ Straße".lowerAscii()', 'ÀÉ straße'],
+  ['"àé straße".upperAscii()', 'àé STRAßE'],
   ['"a,b,c".split(",")', ['a', 'b', 'c']],
   ['"a,b,c".split(",", 2)', ['a', 'b,c']],
   ['["x", "y"].join("-")', 'x-y'],

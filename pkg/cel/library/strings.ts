@@ -1,6 +1,7 @@
 // cel-go's ext.Strings functions that the CEL library does not have built in
-// (it has lowerAscii, upperAscii, trim, indexOf, lastIndexOf, substring, split
-// and join): charAt, replace, reverse and format.
+// (it has trim, indexOf, lastIndexOf, substring, split and join): charAt,
+// replace, reverse and format; and lowerAscii and upperAscii, which change ASCII
+// letters only (the library's change every letter; environment.ts points calls here).
 import type { Environment } from '@marcbachmann/cel-js';
 import { evalError } from './errors.js';
 
@@ -138,8 +139,13 @@ function formatOne(verb: string, arg: unknown, precision: number | undefined): s
   }
 }
 
+export const LOWER_ASCII = 'lowerAsciiOnly';
+export const UPPER_ASCII = 'upperAsciiOnly';
+
 export function registerStrings(env: Environment): void {
   env
+    .registerFunction(`string.${LOWER_ASCII}(): string`, (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+    .registerFunction(`string.${UPPER_ASCII}(): string`, (s: string) => s.replace(/[a-z]+/g, (m) => m.toUpperCase()))
     .registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
       const cs = chars(s);
       if (i < 0n || i > BigInt(cs.length)) throw evalError(`index out of range: ${i}`);
