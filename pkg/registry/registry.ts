@@ -30,6 +30,7 @@ import { endpointResolver } from './admissionregistration/webhook/resolver.js';
 import type { UserInfo } from '../auth/user.js';
 import type { RequestAuthorizer } from './admissionregistration/cel/activation.js';
 import { PolicySource } from './admissionregistration/policy/source.js';
+import { PolicyMetrics } from './admissionregistration/policy/metrics.js';
 import { PolicyDispatcher, type ParamResolver } from './admissionregistration/policy/dispatcher.js';
 import { ValidatingAdmissionPolicyPlugin } from './admissionregistration/policy/plugin.js';
 import { WebhookSource } from './admissionregistration/webhook/source.js';
@@ -282,7 +283,7 @@ export class Registry {
     const ingresses = this.store('networking.k8s.io', 'v1', 'ingresses');
     const ingressClasses = this.store('networking.k8s.io', 'v1', 'ingressclasses');
     if (ingresses && ingressClasses && !disabled.has('DefaultIngressClass')) ingresses.admission.push(new DefaultIngressClass(ingressClasses));
-    const policyAdmit = disabled.has('ValidatingAdmissionPolicy') ? undefined : this.addValidatingAdmissionPolicy();
+    const policyAdmit = disabled.has('ValidatingAdmissionPolicy') ? undefined : this.addValidatingAdmissionPolicy(opts.metricsRegistry);
     const webhookAdmit = this.addWebhookAdmission(
       { mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') },
       opts.metricsRegistry,
@@ -308,7 +309,7 @@ export class Registry {
    * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota); the admissionregistration kinds are
    * exempt, so a bad policy cannot lock itself in. Params are read from the watch cache of their kind.
    */
-  private addValidatingAdmissionPolicy(): ((store: Store) => void) | undefined {
+  private addValidatingAdmissionPolicy(metricsRegistry: PromRegistry | undefined): ((store: Store) => void) | undefined {
     const group = 'admissionregistration.k8s.io';
     const policies = this.store(group, 'v1', 'validatingadmissionpolicies');
     const bindings = this.store(group, 'v1', 'validatingadmissionpolicybindings');
@@ -331,7 +332,13 @@ export class Registry {
         list: async (namespace) => (await store.list({ namespace, resourceVersion: '0' })).items,
       };
     };
-    const dispatcher = new PolicyDispatcher(source, (name) => namespaces.getCached(undefined, name), params, this.celAuthorizer());
+    const dispatcher = new PolicyDispatcher(
+      source,
+      (name) => namespaces.getCached(undefined, name),
+      params,
+      this.celAuthorizer(),
+      metricsRegistry && new PolicyMetrics(metricsRegistry),
+    );
     const admit = (store: Store) => store.admission.push(new ValidatingAdmissionPolicyPlugin(dispatcher, store.info));
     for (const store of this.stores.values()) {
       if (store instanceof Store && store.info.group !== group) admit(store);

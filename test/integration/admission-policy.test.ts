@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { newCertificate } from '../../pkg/util/certs.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { parseExposition } from '../support/promtext.js';
 
 const ca = newCertificate({ commonName: 'webhook-ca', usage: 'ca' });
 const serving = newCertificate({ commonName: 'webhook', usage: 'server', hosts: ['127.0.0.1'], issuer: ca });
@@ -71,7 +72,7 @@ describe('ValidatingAdmissionPolicy', () => {
     );
     await apply(deployment('small', 'vap-deny', 5));
     // An update is checked too.
-    const scaled = await c.kubectl(['scale', 'deployment/small', '-n', 'vap-deny', '--replicas=9'], { allowFail: true });
+    const scaled = await tryApply(deployment('small', 'vap-deny', 9));
     assert.notEqual(scaled.code, 0);
     assert.match(scaled.stderr, /denied request: replicas must be no greater than 5/);
     // Other namespaces are outside the binding.
@@ -84,6 +85,17 @@ describe('ValidatingAdmissionPolicy', () => {
     assert.match(shown, /NAME\s+POLICYNAME\s+PARAMREF\s+AGE/);
     assert.match(shown, /max-replicas-binding\s+max-replicas.example.com\s+<unset>/);
 
+    // Each evaluation is counted in /metrics, by policy, binding and the action taken.
+    const metrics = parseExposition((await c.kubectl(['get', '--raw', '/metrics'])).stdout);
+    const checks = (action: string) =>
+      metrics.value('apiserver_validating_admission_policy_check_total', {
+        policy: 'max-replicas.example.com',
+        policy_binding: 'max-replicas-binding',
+        error_type: 'no_error',
+        enforcement_action: action,
+      });
+    assert.equal(checks('deny'), 2); // big, and small's update to 9 replicas
+    assert.equal(checks('allow'), 1); // small
     const explained = (await c.kubectl(['explain', 'validatingadmissionpolicy.spec.validations.messageExpression'])).stdout;
     assert.match(explained, /KIND:\s+ValidatingAdmissionPolicy/);
     assert.match(explained, /messageExpression declares a CEL expression/);

@@ -12,6 +12,7 @@ import type { RequestContext } from '../../store.js';
 import { admissionActivation, type RequestAuthorizer } from '../cel/activation.js';
 import type { AdmissionAttributes } from '../webhook/attributes.js';
 import { matches } from './match.js';
+import type { PolicyMetrics } from './metrics.js';
 import type { PolicyBinding, PolicySource } from './source.js';
 import { evaluatePolicy, type Decision } from './validator.js';
 
@@ -54,6 +55,7 @@ export class PolicyDispatcher {
     private readonly namespace: NamespaceGetter,
     private readonly params: ParamResolver,
     private readonly authorize?: RequestAuthorizer,
+    private readonly metrics?: PolicyMetrics,
   ) {}
 
   async validate(attr: AdmissionAttributes, ctx: RequestContext): Promise<void> {
@@ -93,7 +95,11 @@ export class PolicyDispatcher {
     if ('deny' in params) return [{ message: params.deny, reason: '', expressionIndex: -1 }];
     const out: Decision[] = [];
     for (const param of params.objects) {
+      const start = performance.now();
       const result = await evaluatePolicy(pb.policy, base, param);
+      const actions = pb.binding.spec?.validationActions ?? [];
+      const action = result.decisions.length ? actions.map((a) => a.toLowerCase()).join(',') : 'allow';
+      this.metrics?.observe(pb.policy.name, pb.name, result.errorType, action, (performance.now() - start) / 1000);
       out.push(...result.decisions);
       for (const [k, v] of result.annotations) ctx.addAuditAnnotation?.(k, v);
     }

@@ -19,6 +19,8 @@ export interface Decision {
 
 export interface EvaluationResult {
   decisions: Decision[];
+  /** What went wrong evaluating, for the metrics: an expression that does not compile, or one that failed. */
+  errorType: 'no_error' | 'compile_error' | 'invalid_error';
   /** auditAnnotations: key (already prefixed with the policy's name) → value. */
   annotations: Array<[string, string]>;
 }
@@ -33,7 +35,9 @@ function errorMessage(err: unknown): string {
 export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<string, unknown>, param: KubeObject | null): Promise<EvaluationResult> {
   const decisions: Decision[] = [];
   const annotations: Array<[string, string]> = [];
-  const fail = (message: string) => {
+  let errorType: EvaluationResult['errorType'] = 'no_error';
+  const fail = (message: string, type: EvaluationResult['errorType'] = 'invalid_error') => {
+    if (errorType === 'no_error') errorType = type;
     if (policy.failurePolicy === 'Fail') decisions.push({ message, reason: '', expressionIndex: -1 });
   };
   const budget = new CostBudget();
@@ -63,12 +67,12 @@ export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<s
     const matched = await policy.matchConditions.match(activation, budget);
     if ('error' in matched) {
       fail(matched.error);
-      return { decisions, annotations };
+      return { decisions, annotations, errorType };
     }
-    if (!matched.matches) return { decisions, annotations };
+    if (!matched.matches) return { decisions, annotations, errorType };
     for (const [i, v] of policy.validations.entries()) {
       if (!v.compiled) {
-        fail(`compilation error: ${v.error ?? ''}`);
+        fail(`compilation error: ${v.error ?? ''}`, 'compile_error');
         continue;
       }
       let ok: unknown;
@@ -110,5 +114,5 @@ export async function evaluatePolicy(policy: CompiledPolicy, base: ReadonlyMap<s
     if (!(err instanceof CostLimitError)) throw err;
     fail(OUT_OF_BUDGET);
   }
-  return { decisions, annotations };
+  return { decisions, annotations, errorType };
 }
