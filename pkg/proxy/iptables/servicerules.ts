@@ -12,30 +12,14 @@ import {
   servicePortPolicyLocalChain,
 } from './chains.js';
 
-/** How to tell traffic from this cluster's pods (upstream's LocalTrafficDetector). */
-export interface LocalTrafficDetector {
-  implemented: boolean;
-  /** Match arguments for "from a local pod" / "not from a local pod". */
-  ifLocal: string;
-  ifNotLocal: string;
-}
-
-export const NO_LOCAL_DETECTOR: LocalTrafficDetector = { implemented: false, ifLocal: '', ifNotLocal: '' };
-
-/** --detect-local-mode ClusterCIDR. */
-export function detectLocalByCIDR(cidr: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-s ${cidr}`, ifNotLocal: `! -s ${cidr}` };
-}
-
-/** --detect-local-mode BridgeInterface. */
-export function detectLocalByBridgeInterface(iface: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-i ${iface}`, ifNotLocal: `! -i ${iface}` };
-}
-
-/** --detect-local-mode InterfaceNamePrefix. */
-export function detectLocalByInterfaceNamePrefix(prefix: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-i ${prefix}+`, ifNotLocal: `! -i ${prefix}+` };
-}
+export {
+  detectLocalByBridgeInterface,
+  detectLocalByCIDR,
+  detectLocalByInterfaceNamePrefix,
+  NO_LOCAL_DETECTOR,
+  type LocalTrafficDetector,
+} from '../localdetector.js';
+import type { LocalTrafficDetector } from '../localdetector.js';
 
 export interface RuleContext {
   masqueradeAll: boolean;
