@@ -1,6 +1,8 @@
 // The iptables rules of one service port, laid out as kube-proxy's iptables
 // mode lays them out (pkg/proxy/iptables/proxier.go syncProxyRules): pure, so
 // the proxier can keep each port's rules and rewrite only the ports that changed.
+import { cidrContains } from '../cidr.js';
+export { cidrContains };
 import { categorizeEndpoints, type EndpointInfo } from '../endpoints.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from '../serviceport.js';
 import {
@@ -57,16 +59,6 @@ export interface ServicePortRules {
 /** The statistic match's probability for the i-th of n endpoints, formatted as upstream (%0.10f). */
 export function probability(n: number): string {
   return (1 / n).toFixed(10);
-}
-
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const size = 2 ** (32 - (bitsText === undefined ? 32 : Number(bitsText)));
-  return Math.floor(ipv4ToInt(base) / size) === Math.floor(ipv4ToInt(ip) / size);
 }
 
 // Long on purpose: it follows the per-service-port section of upstream's syncProxyRules rule by
