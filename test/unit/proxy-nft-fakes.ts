@@ -206,7 +206,6 @@ export function newFakeNFT(model = new NftModel()): FakeNFT {
       }
       if (cmd === 'nft' && args.join(' ') === '-t list chains ip') return ok(model.listing('chain'));
       if (cmd === 'nft' && args.join(' ') === '-t list sets ip') return ok(model.listing('set'));
-      if (cmd === 'nft' && args.join(' ') === 'list tables ip') return ok(model.table ? 'table ip kube-proxy\n' : '');
       if (cmd === 'conntrack') return { code: 1, stdout: '', stderr: 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.' };
       return ok();
     },

@@ -7,6 +7,7 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { NftProxier, type NftProxierOptions } from '../../pkg/proxy/nftables/proxier.js';
 import { hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from '../../pkg/proxy/nftables/names.js';
+import { spreadRules } from '../../pkg/proxy/nftables/servicerules.js';
 import { detectLocalByCIDR } from '../../pkg/proxy/localdetector.js';
 import type { Service } from '../../api/core/v1/types.js';
 import type { EndpointSlice } from '../../api/discovery/v1/types.js';
@@ -170,6 +171,17 @@ add element ip kube-proxy cluster-ips { 172.30.0.46 }
 add element ip kube-proxy no-endpoint-services { 172.30.0.46 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }
 `;
 
+/**
+ * Upstream's one load-balancing rule, `numgen random mod n vmap { 0 : goto a , 1 : goto b }`,
+ * as this proxier writes it: a cascade of numgen rules with no anonymous set (see spreadRules).
+ * The only rewrite applied to upstream's expected output.
+ */
+function asCascade(line: string): string[] {
+  const m = /^(add rule ip kube-proxy \S+) numgen random mod \d+ vmap \{ (.*) \}$/.exec(line.trim());
+  if (!m) return [line];
+  return spreadRules(m[2].split(' , ').map((e) => e.split(' : goto ')[1])).map((r) => `${m[1]} ${r}`);
+}
+
 const tcp80 = [{ name: 'http', port: 80, protocol: 'TCP' as const }];
 const ep8080 = [{ name: 'http', port: 8080, protocol: 'TCP' as const }];
 const web = (name: string, ip: string, extra: Partial<Service['spec']> = {}): Service => svc('default', name, { clusterIP: ip, ports: tcp80, ...extra });
@@ -197,7 +209,12 @@ function started(opts: Partial<NftProxierOptions> = {}, model?: NftModel) {
   };
 }
 
-describe('nftables names', () => {
+describe('nftables names and rules', () => {
+  it('spreads over n endpoints: rule i goes on when numgen mod (n-i) is 0, the last one always', () => {
+    assert.deepEqual(spreadRules(['a']), ['goto a']);
+    assert.deepEqual(spreadRules(['a', 'b', 'c']), ['numgen random mod 3 0 goto a', 'numgen random mod 2 0 goto b', 'goto c']);
+  });
+
   it('prefix "ns/svc/protocol/port" with 8 characters of its hash, as upstream', () => {
     assert.equal(servicePortChainNameBase('ns1/svc1', 'p80', 'tcp'), 'ULMVA6XW-ns1/svc1/tcp/p80');
     assert.equal(servicePortEndpointChainNameBase('ns1/svc1', 'p80', 'tcp', '10.180.0.1:80'), '5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80');
@@ -220,7 +237,7 @@ describe('nftables full sync', () => {
     await start(services, slices);
     assert.equal(fake.transactions.length, 1, 'one transaction');
     const got = normalizeDump(fake.model.dump());
-    const want = normalizeDump((UPSTREAM_BASE_RULES + UPSTREAM_OVERALL).split('\n'));
+    const want = normalizeDump((UPSTREAM_BASE_RULES + UPSTREAM_OVERALL).split('\n').flatMap(asCascade));
     assert.deepEqual(got.objects, want.objects);
     assert.deepEqual(got.rules, want.rules);
     await p.stop();
@@ -272,7 +289,8 @@ describe('nftables partial syncs', () => {
       `add rule ip kube-proxy ${added} ip saddr 10.244.1.3 jump mark-for-masquerade`,
       `add rule ip kube-proxy ${added} meta l4proto tcp dnat to 10.244.1.3:8080`,
       `add rule ip kube-proxy service-${base} ip daddr 10.96.0.1 ip saddr != 10.244.0.0/16 jump mark-for-masquerade`,
-      `add rule ip kube-proxy service-${base} numgen random mod 2 vmap { 0 : goto endpoint-${servicePortEndpointChainNameBase('default/a', 'http', 'tcp', '10.244.1.1:8080')} , 1 : goto ${added} }`,
+      `add rule ip kube-proxy service-${base} numgen random mod 2 0 goto endpoint-${servicePortEndpointChainNameBase('default/a', 'http', 'tcp', '10.244.1.1:8080')}`,
+      `add rule ip kube-proxy service-${base} goto ${added}`,
     ]);
     await p.stop();
   });

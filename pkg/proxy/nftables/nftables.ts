@@ -40,10 +40,11 @@ export class NFTables {
     return this.list('sets');
   }
 
+  /** From the chain listing: `nft list tables` reads every set of every table (1.5 s with 6,000 services here). */
   async tableExists(): Promise<boolean> {
-    const res = await this.runner.run('nft', ['list', 'tables', 'ip']);
-    if (res.code !== 0) throw new Error(`nft list tables ip failed (exit ${res.code}): ${res.stderr.trim()}`);
-    return res.stdout.split('\n').some((l) => l.trim() === `table ip ${this.table}`);
+    const res = await this.runner.run('nft', ['-t', 'list', 'chains', 'ip']);
+    if (res.code !== 0) throw new Error(`nft list chains ip failed (exit ${res.code}): ${res.stderr.trim()}`);
+    return res.stdout.split('\n').some((l) => l === `table ip ${this.table} {`);
   }
 
   /** Deletes the table and everything in it; false if there was none. */
