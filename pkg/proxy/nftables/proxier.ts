@@ -322,7 +322,12 @@ export class NftProxier {
         for (const e of p.rules.elements) addOwner(owners, key, e);
       }
     }
-    for (const c of chains.keys()) tx.push(`add chain ${TABLE} ${c}`, `flush chain ${TABLE} ${c}`);
+    // A chain the kernel does not have yet needs no flush (a third of a cold start's commands at 10,000 services).
+    const existing = new Set(existingChains);
+    for (const c of chains.keys()) {
+      tx.push(`add chain ${TABLE} ${c}`);
+      if (existing.has(c)) tx.push(`flush chain ${TABLE} ${c}`);
+    }
     // Every service chain is flushed and the maps are empty by now, so nothing refers to a stale chain or set.
     const staleChains = existingChains.filter((c) => isServiceChainName(c) && !chains.has(c));
     for (const c of staleChains) tx.push(`flush chain ${TABLE} ${c}`);
