@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { NftProxier, type NftProxierOptions } from '../../pkg/proxy/nftables/proxier.js';
 import { hashAndTruncate, servicePortChainNameBase, servicePortEndpointChainNameBase } from '../../pkg/proxy/nftables/names.js';
 import { spreadRules } from '../../pkg/proxy/nftables/servicerules.js';
+import { namesInTable } from '../../pkg/proxy/nftables/nftables.js';
 import { detectLocalByCIDR } from '../../pkg/proxy/localdetector.js';
 import type { Service } from '../../api/core/v1/types.js';
 import type { EndpointSlice } from '../../api/discovery/v1/types.js';
@@ -210,6 +211,26 @@ function started(opts: Partial<NftProxierOptions> = {}, model?: NftModel) {
 }
 
 describe('nftables names and rules', () => {
+  it("reads one table's chains and sets from `nft -t list` output", () => {
+    const chains = [
+      'table ip nat {',
+      '\tchain POSTROUTING {',
+      '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+      '\t}',
+      '}',
+      'table ip kube-proxy {',
+      '\tchain services {',
+      '\t}',
+      '\tchain service-ULMVA6XW-ns1/svc1/tcp/p80 {',
+      '\t}',
+      '}',
+    ].join('\n');
+    assert.deepEqual(namesInTable(chains, 'kube-proxy', 'chain'), ['services', 'service-ULMVA6XW-ns1/svc1/tcp/p80']);
+    const sets = 'table ip kube-proxy {\n\tset cluster-ips {\n\t\ttype ipv4_addr\n\t}\n\tset affinity-X-ns/s/tcp/p__1.2.3.4/80 {\n\t}\n}\n';
+    assert.deepEqual(namesInTable(sets, 'kube-proxy', 'set'), ['cluster-ips', 'affinity-X-ns/s/tcp/p__1.2.3.4/80']);
+    assert.deepEqual(namesInTable(sets, 'other', 'set'), []);
+  });
+
   it('spreads over n endpoints: rule i goes on when numgen mod (n-i) is 0, the last one always', () => {
     assert.deepEqual(spreadRules(['a']), ['goto a']);
     assert.deepEqual(spreadRules(['a', 'b', 'c']), ['numgen random mod 3 0 goto a', 'numgen random mod 2 0 goto b', 'goto c']);
