@@ -1,9 +1,9 @@
-// kube-proxy's counterpart (iptables mode): flags named as kube-proxy names them.
+// kube-proxy's counterpart (iptables and nftables modes): flags named as kube-proxy names them.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { cleanupModes } from '../../pkg/proxy/cleanup.js';
 import { execRunner } from '../../pkg/proxy/exec.js';
-import { cleanupLeftovers } from '../../pkg/proxy/iptables/cleanup.js';
-import { IPTables } from '../../pkg/proxy/iptables/iptables.js';
+import { PROXY_MODES, type ProxyMode } from '../../pkg/proxy/provider.js';
 import { parseDuration, runProxyServer, type DetectLocalMode, type RunningProxy } from '../../pkg/proxy/server.js';
 import { logger } from '../../pkg/util/log.js';
 
@@ -13,6 +13,8 @@ function flags() {
       options: {
         kubeconfig: { type: 'string' },
         cleanup: { type: 'boolean', default: false },
+        // iptables stays the default; "" is kube-proxy's way of asking for the default.
+        'proxy-mode': { type: 'string', default: 'iptables' },
         'hostname-override': { type: 'string' },
         // kube-proxy takes the node IP from --bind-address when it is not 0.0.0.0.
         'bind-address': { type: 'string', default: '0.0.0.0' },
@@ -55,11 +57,14 @@ function bool(name: string, text: string): boolean {
 async function main(): Promise<void> {
   const netns = values.netns as string | undefined;
   if (values.cleanup) {
-    const res = await cleanupLeftovers(new IPTables(execRunner(netns)));
-    for (const c of res.chains) log(`removed chain ${c}`);
+    // As kube-proxy --cleanup: every mode's rules, whichever mode ran.
+    const res = await cleanupModes(execRunner(netns), PROXY_MODES);
+    for (const c of res.removed) log(`removed ${c}`);
     for (const e of res.errors) log(`cleanup error: ${e}`);
     process.exit(res.errors.length ? 1 : 0);
   }
+  const proxyMode = (values['proxy-mode'] as string) || 'iptables';
+  if (!PROXY_MODES.includes(proxyMode as ProxyMode)) throw new Error(`--proxy-mode must be iptables or nftables, got ${JSON.stringify(proxyMode)}`);
   const clusterCIDR = values['cluster-cidr'] as string | undefined;
   const mode = (values['detect-local-mode'] as string | undefined) ?? (clusterCIDR ? 'ClusterCIDR' : '');
   if (!['ClusterCIDR', 'BridgeInterface', 'InterfaceNamePrefix', ''].includes(mode))
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
   let proxy: RunningProxy | undefined;
   proxy = await runProxyServer({
     kubeconfig: values.kubeconfig as string | undefined,
+    mode: proxyMode as ProxyMode,
     hostname: (values['hostname-override'] as string | undefined) ?? hostname().toLowerCase(),
     nodeIP: bindAddress !== '0.0.0.0' && bindAddress !== '::' ? bindAddress : undefined,
     detectLocalMode: mode as DetectLocalMode,
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
     netns,
     log,
   });
-  log('proxy running', { metrics: values['metrics-bind-address'], healthz: values['healthz-bind-address'] });
+  log('proxy running', { mode: proxy.mode, metrics: values['metrics-bind-address'], healthz: values['healthz-bind-address'] });
   const shutdown = async (sig: string) => {
     log(`received ${sig}, shutting down (rules stay in place; use --cleanup to remove them)`);
     await proxy?.stop();

@@ -8,6 +8,7 @@ import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
                [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
+               [--proxy-mode iptables|nftables]
   timonel down [--data-dir DIR] [--purge]`;
 
 async function main(): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       'node-name': { type: 'string', default: hostname().toLowerCase() },
       'audit-log-path': { type: 'string' },
       'audit-policy-file': { type: 'string' },
+      'proxy-mode': { type: 'string', default: 'iptables' },
       purge: { type: 'boolean', default: false },
     },
     strict: true,
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   const progress = (msg: string) => process.stdout.write(`${msg}\n`);
   switch (command) {
     case 'up': {
+      const proxyMode = values['proxy-mode'] as string;
+      if (proxyMode !== 'iptables' && proxyMode !== 'nftables') throw new Error(`--proxy-mode must be iptables or nftables, got ${JSON.stringify(proxyMode)}`);
       const { kubeconfig } = await up({
         dataDir,
         etcdServers: values['etcd-servers'],
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
         nodeName: values['node-name'] as string,
         auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
         auditPolicyFile: values['audit-policy-file'] && resolve(values['audit-policy-file']),
+        proxyMode,
         progress,
       });
       process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);

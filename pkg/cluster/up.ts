@@ -43,6 +43,8 @@ export interface UpOptions {
   auditLogPath?: string;
   /** --audit-policy-file for the apiserver; without it, auditpolicy.ts's default (Metadata for every request). */
   auditPolicyFile?: string;
+  /** --proxy-mode for the node's proxy: iptables (the default) or nftables. */
+  proxyMode?: 'iptables' | 'nftables';
   progress: (msg: string) => void;
 }
 
@@ -457,7 +459,7 @@ async function upKubelet(
 }
 
 async function upProxy(opts: UpOptions, l: Layout, node: NodeState, kubeconfig: string, step: (msg: string) => void): Promise<void> {
-  // proxy: Services → iptables on this machine.
+  // proxy: Services → iptables or nftables on this machine.
   if (runningPid(l.runDir, 'proxy')) step('proxy: already running');
   else {
     const healthz = await localPort(10256);
@@ -466,6 +468,7 @@ async function upProxy(opts: UpOptions, l: Layout, node: NodeState, kubeconfig: 
         `--kubeconfig=${kubeconfig}`,
         `--hostname-override=${opts.nodeName}`,
         `--bind-address=${node.nodeIP}`,
+        `--proxy-mode=${opts.proxyMode ?? 'iptables'}`,
         '--cluster-cidr=10.244.0.0/16',
         `--healthz-bind-address=127.0.0.1:${healthz}`,
         `--metrics-bind-address=127.0.0.1:${await localPort(10249)}`,
@@ -627,7 +630,7 @@ export async function down(dataDir: string, purge: boolean, progress: (msg: stri
     if (existsSync(l.nodeFile)) {
       // The KUBE-* chains are the machine's, not this cluster's: one proxy per machine owns them.
       await new Promise<void>((resolve) => execFile(process.execPath, [entryPoint('proxy'), '--cleanup'], () => resolve()));
-      progress("removed the proxy's iptables chains");
+      progress("removed the proxy's iptables chains and nftables table");
       const node = JSON.parse(readFileSync(l.nodeFile, 'utf8')) as NodeState;
       await tearDownNodeNetwork({ bridge: node.cniBridge, cniConfDir: cd.cniConfDir, ipamDataDir: new KubeletPaths(join(dataDir, 'kubelet')).cniIpamDir() });
       progress(`removed bridge ${node.cniBridge}`);

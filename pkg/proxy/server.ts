@@ -1,5 +1,5 @@
 // The proxy process (upstream's cmd/kube-proxy/app ProxyServer): node settings,
-// health and metrics servers, informers feeding the iptables proxier.
+// health and metrics servers, informers feeding the iptables or nftables proxier.
 import type { Server } from 'node:http';
 import type { Service } from '../../api/core/v1/types.js';
 import type { EndpointSlice } from '../../api/discovery/v1/types.js';
@@ -8,16 +8,20 @@ import { Client } from '../client/rest.js';
 import type { Logger } from '../util/log.js';
 import { Conntrack } from './conntrack.js';
 import { execRunner, type CommandRunner } from './exec.js';
+import { cleanupModes } from './cleanup.js';
 import { ProxierHealthServer, serveHealthz, serveMetrics } from './healthcheck.js';
 import { IPTables } from './iptables/iptables.js';
 import { Proxier } from './iptables/proxier.js';
+import { NFTables } from './nftables/nftables.js';
+import { NftProxier } from './nftables/proxier.js';
+import { PROXY_MODES, type ProxyMode, type ProxyProvider } from './provider.js';
 import {
   detectLocalByBridgeInterface,
   detectLocalByCIDR,
   detectLocalByInterfaceNamePrefix,
   NO_LOCAL_DETECTOR,
   type LocalTrafficDetector,
-} from './iptables/servicerules.js';
+} from './localdetector.js';
 import { ProxyMetrics } from './metrics.js';
 import { BRIDGE_NF_CALL_IPTABLES, ensureSysctl, IP_FORWARD, ROUTE_LOCALNET } from './sysctl.js';
 import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from './types.js';
@@ -26,6 +30,8 @@ export type DetectLocalMode = 'ClusterCIDR' | 'BridgeInterface' | 'InterfaceName
 
 export interface ProxyServerOptions {
   kubeconfig?: string;
+  /** Which kernel interface programs the Services (--proxy-mode); iptables by default. */
+  mode?: ProxyMode;
   hostname: string;
   nodeIP?: string;
   detectLocalMode: DetectLocalMode;
@@ -37,6 +43,7 @@ export interface ProxyServerOptions {
   fullSyncPeriodMs: number;
   masqueradeAll: boolean;
   masqueradeBit: number;
+  /** NodePorts also answer on 127.0.0.1 (iptables mode only, as upstream). */
   localhostNodePorts: boolean;
   /** host:port for /metrics; "" for none. */
   metricsBindAddress: string;
@@ -50,7 +57,8 @@ export interface ProxyServerOptions {
 }
 
 export interface RunningProxy {
-  proxier: Proxier;
+  mode: ProxyMode;
+  proxier: ProxyProvider;
   metrics: ProxyMetrics;
   stop(): Promise<void>;
 }
@@ -96,7 +104,10 @@ export function proxyInformers(client: Client, o: Pick<ProxyServerOptions, 'conf
 
 export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProxy> {
   const runner = execRunner(o.netns);
-  const { conntrackTCPLiberal } = await ensureNodeSettings(runner, o.localhostNodePorts, o.log);
+  const mode = o.mode ?? 'iptables';
+  // nftables mode has no NodePorts on localhost (upstream's choice), so no route_localnet either.
+  const localhostNodePorts = mode === 'iptables' && o.localhostNodePorts;
+  const { conntrackTCPLiberal } = await ensureNodeSettings(runner, localhostNodePorts, o.log);
   if (conntrackTCPLiberal) o.log('nf_conntrack_tcp_be_liberal set, not installing DROP rules for INVALID packets');
   const metrics = new ProxyMetrics({ defaultMetrics: true });
   const healthz = new ProxierHealthServer(2 * o.syncPeriodMs);
@@ -109,8 +120,13 @@ export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProx
     throw err;
   }
 
-  const proxier = new Proxier({
-    iptables: new IPTables(runner),
+  // A node switched from the other mode must not keep that mode's rules: they would still catch the traffic.
+  const others = PROXY_MODES.filter((m) => m !== mode);
+  const cleaned = await cleanupModes(runner, others);
+  for (const r of cleaned.removed) o.log(`removed ${r} (left by the ${others.join('/')} proxy mode)`);
+  for (const e of cleaned.errors) o.log(`cleaning up another proxy mode's rules: ${e}`);
+
+  const common = {
     conntrack: new Conntrack(runner),
     hostname: o.hostname,
     nodeIP: o.nodeIP,
@@ -120,12 +136,15 @@ export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProx
     masqueradeAll: o.masqueradeAll,
     masqueradeBit: o.masqueradeBit,
     localDetector: localDetectorFor(o),
-    localhostNodePorts: o.localhostNodePorts,
-    conntrackTCPLiberal,
     metrics,
     healthz,
     log: o.log,
-  });
+  };
+  const proxier: ProxyProvider =
+    mode === 'nftables'
+      ? new NftProxier({ ...common, nftables: new NFTables(runner) })
+      : new Proxier({ ...common, iptables: new IPTables(runner), localhostNodePorts, conntrackTCPLiberal });
+  o.log(`using the ${mode} proxy mode`);
 
   const client = Client.fromFile(o.kubeconfig, { userAgent: 'timonel-proxy' });
   const { informers, services, slices } = proxyInformers(client, o);
@@ -150,6 +169,7 @@ export async function runProxyServer(o: ProxyServerOptions): Promise<RunningProx
   });
 
   return {
+    mode,
     proxier,
     metrics,
     async stop() {

@@ -1,8 +1,11 @@
-// Services for real: the proxy's iptables rules and the cluster DNS on a
-// `timonel up` node, reached from a busybox pod by name and by ClusterIP, from
-// the host by NodePort, with the upstream StatefulSet example's headless names.
+// Services for real: the proxy's rules and the cluster DNS on a `timonel up`
+// node, reached from a busybox pod by name and by ClusterIP, from the host by
+// NodePort, with the upstream StatefulSet example's headless names. Once per
+// proxy mode (`timonel up --proxy-mode iptables|nftables`), one cluster after the other.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { timonelUp, type UpCluster } from '../support/upcluster.js';
 import { until } from '../support/controllers.js';
@@ -33,13 +36,15 @@ const APP = {
   ],
 };
 
+const run = promisify(execFile);
+
 jest.setTimeout(600_000);
-describe('services: proxy and cluster DNS on a real node', () => {
+describe.each(['iptables', 'nftables'] as const)('services: proxy (%s mode) and cluster DNS on a real node', (proxyMode) => {
   let c: UpCluster;
   const clientExec = (cmd: string, allowFail = false) => c.kubectl(['exec', 'client', '--', 'sh', '-c', cmd], { allowFail });
 
   beforeAll(async () => {
-    c = await timonelUp({ podCIDR: '10.244.102.0/24', bridge: 'tmnl-e2e2' });
+    c = await timonelUp({ podCIDR: '10.244.102.0/24', bridge: 'tmnl-e2e2', proxyMode });
     await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(APP) });
     await c.kubectl(['run', 'client', '--image=busybox', '--', 'sleep', '3600']);
     await c.kubectl(['rollout', 'status', 'deployment/my-nginx', '--timeout=180s']);
@@ -47,6 +52,22 @@ describe('services: proxy and cluster DNS on a real node', () => {
   });
   afterAll(async () => {
     await c?.down();
+  });
+
+  it(`programs the node with the ${proxyMode} mode only`, async () => {
+    const clusterIP = (await c.kubectl(['get', 'svc', 'my-nginx', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+    const nft = await run('nft', ['list', 'table', 'ip', 'kube-proxy']).then(
+      (r) => r.stdout,
+      () => '',
+    );
+    const ipt = (await run('iptables-save', ['-t', 'nat'])).stdout;
+    if (proxyMode === 'nftables') {
+      assert.ok(nft.includes(`${clusterIP} . tcp . 80 : goto service-`), nft.slice(0, 2000));
+      assert.ok(!ipt.includes('KUBE-SERVICES'), 'no iptables rules left');
+    } else {
+      assert.match(ipt, new RegExp(`-d ${clusterIP.replace(/\./g, '\\.')}/32 .*-j KUBE-SVC-`));
+      assert.equal(nft, '', 'no nftables table left');
+    }
   });
 
   it('resolves the Service by name and serves through the ClusterIP, spreading over every replica', async () => {

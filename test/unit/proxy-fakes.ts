@@ -234,3 +234,47 @@ export function newModelIPTables(model = new RulesetModel()): FakeIPTables & { m
     },
   };
 }
+
+/** The Services and EndpointSlices of upstream's TestOverallIPTablesRules / TestOverallNFTablesRules (node is the proxy's hostname). */
+export function upstreamOverallObjects(node: string): { services: Service[]; slices: EndpointSlice[] } {
+  const port80 = (extra: Record<string, unknown> = {}) => [{ name: 'p80', port: 80, protocol: 'TCP' as const, ...extra }];
+  const services: Service[] = [
+    svc('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: port80() }),
+    {
+      ...svc('ns2', 'svc2', {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        clusterIP: '172.30.0.42',
+        ports: port80({ nodePort: 3001 }),
+        externalIPs: ['192.168.99.22'],
+        healthCheckNodePort: 30000,
+      }),
+      status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } },
+    },
+    svc('ns3', 'svc3', { type: 'NodePort', clusterIP: '172.30.0.43', ports: port80({ nodePort: 3003 }) }),
+    svc('ns4', 'svc4', { type: 'NodePort', clusterIP: '172.30.0.44', externalIPs: ['192.168.99.33'], ports: port80({ targetPort: 80 }) }),
+    {
+      ...svc('ns5', 'svc5', {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Cluster',
+        clusterIP: '172.30.0.45',
+        ports: port80({ nodePort: 3002 }),
+        healthCheckNodePort: 30000,
+        loadBalancerSourceRanges: [' 203.0.113.0/25'],
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+      }),
+      status: { loadBalancer: { ingress: [{ ip: '5.6.7.8' }] } },
+    },
+    svc('ns6', 'svc6', { type: 'ClusterIP', clusterIP: '172.30.0.46', ports: port80({ targetPort: 80 }) }),
+  ];
+  const p80 = [{ name: 'p80', port: 80, protocol: 'TCP' as const }];
+  const slices: EndpointSlice[] = [
+    slice('ns1', 'svc1', [{ addresses: ['10.180.0.1'] }], p80),
+    slice('ns2', 'svc2', [{ addresses: ['10.180.0.2'] }], p80),
+    slice('ns3', 'svc3', [{ addresses: ['10.180.0.3'] }], p80),
+    slice('ns4', 'svc4', [{ addresses: ['10.180.0.4'] }, { addresses: ['10.180.0.5'], nodeName: node }], p80),
+    slice('ns5', 'svc5', [{ addresses: ['10.180.0.3'] }], p80),
+  ];
+  return { services, slices };
+}

@@ -1,7 +1,7 @@
 // kube-proxy's iptables chain names. The per-service names are the first 16
 // characters of base32(sha256(servicePortName + protocol [+ endpoint])), so they
 // fit iptables' 28-character limit and are the same on every node and in upstream.
-import { createHash } from 'node:crypto';
+import { sha256Base32 } from '../base32.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -22,28 +22,8 @@ const FW_PREFIX = 'KUBE-FW-';
 const EXT_PREFIX = 'KUBE-EXT-';
 const SEP_PREFIX = 'KUBE-SEP-';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 (Go's base32.StdEncoding), enough of it for the first 16 characters. */
-function base32Prefix(bytes: Buffer, chars: number): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5 && out.length < chars) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    if (out.length >= chars) break;
-    value &= (1 << bits) - 1;
-  }
-  return out;
-}
-
 function hash16(s: string): string {
-  return base32Prefix(createHash('sha256').update(s).digest(), 16);
+  return sha256Base32(s, 16);
 }
 
 /** portProtoHash: protocol is lower case ("tcp"). */

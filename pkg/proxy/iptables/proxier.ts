@@ -13,15 +13,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Service } from '../../../api/core/v1/types.js';
 import type { EndpointSlice } from '../../../api/discovery/v1/types.js';
+import { ServiceChangeTracker, type PortInputs } from '../changetracker.js';
 import type { Logger } from '../../util/log.js';
 import { BoundedFrequencyRunner } from '../boundedfrequencyrunner.js';
-import type { Conntrack } from '../conntrack.js';
-import { endpointsForPort, type EndpointInfo } from '../endpoints.js';
+import { cleanStaleEntries, type Conntrack } from '../conntrack.js';
 import type { ProxierHealthServer } from '../healthcheck.js';
 import type { ProxyMetrics } from '../metrics.js';
-import { servicePortInfos, type ServicePortInfo } from '../serviceport.js';
-import { LAST_CHANGE_TRIGGER_TIME_ANNOTATION, namespacedName } from '../types.js';
-import { SERVICE_NAME_LABEL } from '../../../api/discovery/v1/wellknownlabels.js';
+import type { ServicePortInfo } from '../serviceport.js';
 import {
   isServiceChainName,
   jumpRuleArgs,
@@ -101,11 +99,6 @@ interface PortState {
   rules: ServicePortRules;
 }
 
-interface PortInputs {
-  info: ServicePortInfo;
-  endpoints: EndpointInfo[];
-}
-
 /** A service's ports and their rules as last computed: what the kernel has after a successful sync. */
 type ServiceState = Map<string, PortState>;
 
@@ -121,12 +114,7 @@ export class Proxier {
   private readonly masqueradeMark: string;
   private readonly localhostNodePorts: boolean;
 
-  private readonly services = new Map<string, Service>();
-  private readonly slices = new Map<string, EndpointSlice>();
-  /** service "ns/name" -> its slices by "ns/sliceName". */
-  private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
-  private dirty = new Set<string>();
-  private triggerTimes = new Map<string, number[]>();
+  private readonly changes: ServiceChangeTracker;
   private servicesSynced = false;
   private endpointSlicesSynced = false;
 
@@ -148,6 +136,14 @@ export class Proxier {
     this.masqueradeMark = '0x' + (2 ** bit).toString(16).padStart(8, '0');
     this.localhostNodePorts = opts.localhostNodePorts ?? true;
     const syncPeriodMs = opts.syncPeriodMs ?? 30_000;
+    this.changes = new ServiceChangeTracker({
+      hostname: opts.hostname,
+      metrics: opts.metrics,
+      now: this.now,
+      onChange: () => {
+        if (this.isInitialized()) this.sync();
+      },
+    });
     this.runner = new BoundedFrequencyRunner(() => this.syncProxyRules().then(() => undefined), opts.minSyncPeriodMs ?? 1000, syncPeriodMs, 2, this.now);
   }
 
@@ -158,18 +154,11 @@ export class Proxier {
   }
 
   onServiceUpdate(old: Service | undefined, svc: Service): void {
-    if (old && old.metadata.resourceVersion === svc.metadata.resourceVersion && old.metadata.resourceVersion) return;
-    const key = namespacedName(svc);
-    this.services.set(key, svc);
-    this.opts.metrics?.serviceChangesTotal.inc();
-    this.markDirty(key);
+    this.changes.onServiceUpdate(old, svc);
   }
 
   onServiceDelete(svc: Service): void {
-    const key = namespacedName(svc);
-    this.services.delete(key);
-    this.opts.metrics?.serviceChangesTotal.inc();
-    this.markDirty(key);
+    this.changes.onServiceDelete(svc);
   }
 
   /** Once both informers have synced, the first (full) sync runs; its result is returned for whoever wants to wait. */
@@ -183,52 +172,16 @@ export class Proxier {
   }
 
   onEndpointSliceUpdate(old: EndpointSlice | undefined, slice: EndpointSlice): void {
-    if (old && old.metadata.resourceVersion === slice.metadata.resourceVersion && old.metadata.resourceVersion) return;
-    this.setSlice(slice, false);
+    this.changes.onEndpointSliceUpdate(old, slice);
   }
 
   onEndpointSliceDelete(slice: EndpointSlice): void {
-    this.setSlice(slice, true);
+    this.changes.onEndpointSliceDelete(slice);
   }
 
   onEndpointSlicesSynced(): Promise<SyncResult | undefined> {
     this.endpointSlicesSynced = true;
     return this.isInitialized() ? this.syncProxyRules() : Promise.resolve(undefined);
-  }
-
-  private setSlice(slice: EndpointSlice, deleted: boolean): void {
-    const sliceKey = namespacedName(slice);
-    const prev = this.slices.get(sliceKey);
-    const prevService = prev ? serviceKeyOf(prev) : undefined;
-    const service = serviceKeyOf(slice);
-    if (prevService) {
-      this.slicesByService.get(prevService)?.delete(sliceKey);
-      if (this.slicesByService.get(prevService)?.size === 0) this.slicesByService.delete(prevService);
-    }
-    if (deleted || !service) {
-      this.slices.delete(sliceKey);
-    } else {
-      this.slices.set(sliceKey, slice);
-      let m = this.slicesByService.get(service);
-      if (!m) this.slicesByService.set(service, (m = new Map()));
-      m.set(sliceKey, slice);
-    }
-    // The controller stamps when the change behind a slice happened; without the stamp, now is the best we know.
-    const stamp = Date.parse(slice.metadata.annotations?.[LAST_CHANGE_TRIGGER_TIME_ANNOTATION] ?? '');
-    const trigger = Number.isFinite(stamp) ? stamp : this.now();
-    this.opts.metrics?.endpointChangesTotal.inc();
-    if (prevService && prevService !== service) this.markDirty(prevService, trigger);
-    if (service) this.markDirty(service, trigger);
-  }
-
-  private markDirty(key: string, triggerTime?: number): void {
-    this.dirty.add(key);
-    if (triggerTime !== undefined) {
-      const t = this.triggerTimes.get(key);
-      if (t) t.push(triggerTime);
-      else this.triggerTimes.set(key, [triggerTime]);
-    }
-    if (this.isInitialized()) this.sync();
   }
 
   isInitialized(): boolean {
@@ -299,14 +252,6 @@ export class Proxier {
 
   // --- the sync ---
 
-  /** A service's ports and each port's endpoints, from the informers' objects (none once the Service is gone). */
-  private serviceInputs(key: string): PortInputs[] {
-    const svc = this.services.get(key);
-    if (!svc) return [];
-    const slices = [...(this.slicesByService.get(key)?.values() ?? [])];
-    return servicePortInfos(svc).map((info) => ({ info, endpoints: endpointsForPort(slices, info.portName, info.protocol, this.opts.hostname) }));
-  }
-
   private ruleContext(largeClusterMode: boolean): RuleContext {
     return {
       masqueradeAll: this.opts.masqueradeAll ?? false,
@@ -319,16 +264,13 @@ export class Proxier {
   private async doSync(): Promise<SyncResult | undefined> {
     if (!this.isInitialized() || this.stopped) return undefined;
     const start = performance.now();
-    const dirty = this.dirty;
-    const triggers = this.triggerTimes;
-    this.dirty = new Set();
-    this.triggerTimes = new Map();
+    const { dirty, triggers } = this.changes.take();
 
     let full = this.needFullSync || this.now() - this.lastFullSync >= (this.opts.fullSyncPeriodMs ?? 3_600_000);
 
     // The changed services' endpoints first: the endpoint total decides large-cluster mode, which shapes every rule.
     const inputs = new Map<string, PortInputs[]>();
-    for (const key of full ? new Set([...this.services.keys(), ...this.state.keys()]) : dirty) inputs.set(key, this.serviceInputs(key));
+    for (const key of full ? new Set([...this.changes.serviceKeys(), ...this.state.keys()]) : dirty) inputs.set(key, this.changes.serviceInputs(key));
     let totalEndpoints = 0;
     for (const [key, st] of this.state) if (!inputs.has(key)) for (const p of st.values()) totalEndpoints += p.rules.endpointCount;
     for (const ports of inputs.values()) for (const p of ports) totalEndpoints += p.endpoints.length;
@@ -338,7 +280,7 @@ export class Proxier {
       this.log?.v(2)(`large cluster mode ${large ? 'on' : 'off'}`, { endpoints: totalEndpoints });
       this.largeClusterMode = large;
       full = true;
-      for (const key of new Set([...this.services.keys(), ...this.state.keys()])) if (!inputs.has(key)) inputs.set(key, this.serviceInputs(key));
+      for (const key of new Set([...this.changes.serviceKeys(), ...this.state.keys()])) if (!inputs.has(key)) inputs.set(key, this.changes.serviceInputs(key));
     }
     const ctx = this.ruleContext(this.largeClusterMode);
     const next = new Map<string, ServiceState>();
@@ -397,7 +339,7 @@ export class Proxier {
     this.opts.healthz?.updated();
     this.log?.v(2)('syncProxyRules complete', { full, elapsedMs: Math.round(durationMs), services: merged.size, endpoints: totalEndpoints, restoreLines });
 
-    if (this.opts.conntrack) await this.cleanStaleConntrack(old, next);
+    if (this.opts.conntrack) await cleanStaleEntries(this.opts.conntrack, old, next, this.log);
     return { full, durationMs, restoreLines, natRules: counts.nat, filterRules: counts.filter, services: merged.size, endpoints: totalEndpoints };
   }
 
@@ -601,55 +543,6 @@ export class Proxier {
       },
     };
   }
-
-  /** After a successful sync: flush UDP flows that would keep going to endpoints or rejections that no longer apply. */
-  private async cleanStaleConntrack(old: Map<string, ServiceState>, next: Map<string, ServiceState>): Promise<void> {
-    const ct = this.opts.conntrack;
-    if (!ct) return;
-    const ips = new Set<string>();
-    const ports = new Set<number>();
-    const nat: Array<[string, string]> = [];
-    const portNat: Array<[string, number]> = [];
-    for (const [key, st] of next) {
-      const before = old.get(key) ?? new Map<string, PortState>();
-      for (const [name, p] of before) {
-        if (p.info.protocol !== 'UDP') continue;
-        const now = st.get(name);
-        if (!now) {
-          ips.add(p.info.clusterIP);
-          continue;
-        }
-        const still = new Set(now.rules.usableEndpoints);
-        for (const ep of p.rules.usableEndpoints) {
-          if (still.has(ep)) continue;
-          const ip = ep.slice(0, ep.lastIndexOf(':'));
-          const info = now.info;
-          if (info.nodePort) portNat.push([ip, info.nodePort]);
-          for (const vip of [info.clusterIP, ...info.externalIPs, ...info.loadBalancerVIPs]) nat.push([vip, ip]);
-        }
-      }
-      for (const [name, p] of st) {
-        if (p.info.protocol !== 'UDP' || !p.rules.hasEndpoints) continue;
-        if (before.get(name)?.rules.hasEndpoints) continue;
-        // Newly served: flows cached while it rejected (or pointed elsewhere) must go.
-        for (const vip of [p.info.clusterIP, ...p.info.externalIPs, ...p.info.loadBalancerVIPs]) ips.add(vip);
-        if (p.info.nodePort) ports.add(p.info.nodePort);
-      }
-    }
-    const jobs: Promise<void>[] = [
-      ...[...ips].map((ip) => ct.clearEntriesForIP(ip)),
-      ...[...ports].map((port) => ct.clearEntriesForPort(port)),
-      ...nat.map(([o, d]) => ct.clearEntriesForNAT(o, d)),
-      ...portNat.map(([d, port]) => ct.clearEntriesForPortNAT(d, port)),
-    ];
-    const results = await Promise.allSettled(jobs);
-    for (const r of results) if (r.status === 'rejected') this.log?.(`failed to clear conntrack entries: ${(r.reason as Error).message}`);
-  }
-}
-
-function serviceKeyOf(slice: EndpointSlice): string | undefined {
-  const svc = slice.metadata.labels?.[SERVICE_NAME_LABEL];
-  return svc ? `${slice.metadata.namespace ?? ''}/${svc}` : undefined;
 }
 
 /** Adds to removed/added what turns before into after, as multisets (order inside a top-level chain does not matter). */

@@ -1,6 +1,8 @@
 // The iptables rules of one service port, laid out as kube-proxy's iptables
 // mode lays them out (pkg/proxy/iptables/proxier.go syncProxyRules): pure, so
 // the proxier can keep each port's rules and rewrite only the ports that changed.
+import { cidrContains } from '../cidr.js';
+export { cidrContains };
 import { categorizeEndpoints, type EndpointInfo } from '../endpoints.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from '../serviceport.js';
 import {
@@ -12,30 +14,14 @@ import {
   servicePortPolicyLocalChain,
 } from './chains.js';
 
-/** How to tell traffic from this cluster's pods (upstream's LocalTrafficDetector). */
-export interface LocalTrafficDetector {
-  implemented: boolean;
-  /** Match arguments for "from a local pod" / "not from a local pod". */
-  ifLocal: string;
-  ifNotLocal: string;
-}
-
-export const NO_LOCAL_DETECTOR: LocalTrafficDetector = { implemented: false, ifLocal: '', ifNotLocal: '' };
-
-/** --detect-local-mode ClusterCIDR. */
-export function detectLocalByCIDR(cidr: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-s ${cidr}`, ifNotLocal: `! -s ${cidr}` };
-}
-
-/** --detect-local-mode BridgeInterface. */
-export function detectLocalByBridgeInterface(iface: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-i ${iface}`, ifNotLocal: `! -i ${iface}` };
-}
-
-/** --detect-local-mode InterfaceNamePrefix. */
-export function detectLocalByInterfaceNamePrefix(prefix: string): LocalTrafficDetector {
-  return { implemented: true, ifLocal: `-i ${prefix}+`, ifNotLocal: `! -i ${prefix}+` };
-}
+export {
+  detectLocalByBridgeInterface,
+  detectLocalByCIDR,
+  detectLocalByInterfaceNamePrefix,
+  NO_LOCAL_DETECTOR,
+  type LocalTrafficDetector,
+} from '../localdetector.js';
+import type { LocalTrafficDetector } from '../localdetector.js';
 
 export interface RuleContext {
   masqueradeAll: boolean;
@@ -73,16 +59,6 @@ export interface ServicePortRules {
 /** The statistic match's probability for the i-th of n endpoints, formatted as upstream (%0.10f). */
 export function probability(n: number): string {
   return (1 / n).toFixed(10);
-}
-
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const size = 2 ** (32 - (bitsText === undefined ? 32 : Number(bitsText)));
-  return Math.floor(ipv4ToInt(base) / size) === Math.floor(ipv4ToInt(ip) / size);
 }
 
 // Long on purpose: it follows the per-service-port section of upstream's syncProxyRules rule by
