@@ -77,6 +77,8 @@ describe('RBAC in the registry', () => {
     registry = new Registry(BUILTIN_RESOURCES, (info) => new ResourceStorage(client, info, storageOpts), {
       serviceClusterIPRange: '10.96.0.0/12',
       serviceNodePortRange: '30000-32767',
+      // No serviceaccount controller makes `default` accounts here (as in upstream's integration servers).
+      disabledAdmissionPlugins: ['ServiceAccount'],
     });
     await bootstrapCluster(stores, 6443);
     await registry.startCaches();
