@@ -22,7 +22,7 @@ const SHORT_TOKEN_SECONDS = 600;
 
 // Runs in the pod: every 2 s one JSON line with the outcome of a pod list and a digest of the token it used.
 const LISTER = `
-import { X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 const kc = new k8s.KubeConfig();
