@@ -9,16 +9,13 @@ import type { NodeMetrics, PodMetrics } from '../../../api/metrics/v1beta1/types
 import type { ResourceInfo } from '../../../api/resourceinfo.js';
 import type { WatchFilter } from '../../storage/cacher.js';
 import type { ListResult, ResourceStorage } from '../../storage/store.js';
-import { Store, type RequestContext } from '../store.js';
+import type { RequestContext, Store } from '../store.js';
+import { ReadOnlyREST } from '../readonly.js';
 import type { ResourceMetricsScraper, Usage } from './scraper.js';
 
 const GROUP = 'metrics.k8s.io';
 const API_VERSION = 'metrics.k8s.io/v1beta1';
 const SERVER_CTX: RequestContext = { dryRun: false, fieldValidation: 'Ignore', warnings: [] };
-
-function methodNotAllowed(): never {
-  throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-}
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -39,13 +36,13 @@ function usageQuantities(u: Usage): Record<string, string> {
   return { cpu: `${u.cpuNanoCores}n`, memory: `${Math.floor(u.memoryBytes / 1024)}Ki` };
 }
 
-abstract class MetricsREST extends Store {
+abstract class MetricsREST extends ReadOnlyREST {
   constructor(
     info: ResourceInfo,
     storage: ResourceStorage,
     protected readonly scraper: ResourceMetricsScraper,
   ) {
-    super(info, storage, {}, undefined);
+    super(info, storage);
   }
 
   protected abstract items(namespace: string | undefined): Promise<KubeObject[]>;
@@ -64,28 +61,6 @@ abstract class MetricsREST extends Store {
   override async list(opts: { namespace?: string; filter?: WatchFilter }): Promise<ListResult & { itemsJSON?: string[] }> {
     const items = await this.items(opts.namespace);
     return { items: opts.filter ? items.filter(opts.filter) : items, resourceVersion: '' };
-  }
-
-  override watch(): ReturnType<Store['watch']> {
-    methodNotAllowed();
-  }
-  override create(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override update(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override updateWith(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override patch(): ReturnType<Store['patch']> {
-    methodNotAllowed();
-  }
-  override delete(): ReturnType<Store['delete']> {
-    methodNotAllowed();
-  }
-  override deleteCollection(): Promise<KubeObject[]> {
-    methodNotAllowed();
   }
 }
 

@@ -15,7 +15,8 @@ import { StatusError, newNotFound } from '../../../../api/meta/v1/status.js';
 import type { ResourceInfo } from '../../../../api/resourceinfo.js';
 import type { ListResult, ResourceStorage } from '../../../storage/store.js';
 import type { WatchFilter } from '../../../storage/cacher.js';
-import { Store, type RequestContext } from '../../store.js';
+import type { RequestContext, Store } from '../../store.js';
+import { ReadOnlyREST } from '../../readonly.js';
 
 const ETCD_TIMEOUT_MS = 5_000;
 
@@ -27,10 +28,6 @@ export interface Health {
 }
 
 export type HealthCheck = () => Promise<Health>;
-
-function methodNotAllowed(): never {
-  throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-}
 
 /** A leader-election lease as a health check: healthy while its holder renews it. */
 export function leaseHealth(lease: Lease | undefined, ref: string, now: Date): Health {
@@ -47,13 +44,13 @@ export function leaseHealth(lease: Lease | undefined, ref: string, now: Date): H
   return { status: 'True', message: 'ok', error: '' };
 }
 
-export class ComponentStatusREST extends Store {
+export class ComponentStatusREST extends ReadOnlyREST {
   constructor(
     info: ResourceInfo,
     storage: ResourceStorage,
     private readonly checks: () => Map<string, HealthCheck>,
   ) {
-    super(info, storage, {}, undefined);
+    super(info, storage);
   }
 
   private async status(name: string, check: HealthCheck): Promise<ComponentStatus> {
@@ -82,28 +79,6 @@ export class ComponentStatusREST extends Store {
   override async list(opts: { filter?: WatchFilter }): Promise<ListResult & { itemsJSON?: string[] }> {
     const items = await Promise.all([...this.checks()].map(([name, check]) => this.status(name, check)));
     return { items: opts.filter ? items.filter(opts.filter) : items, resourceVersion: '' };
-  }
-
-  override watch(): ReturnType<Store['watch']> {
-    methodNotAllowed();
-  }
-  override create(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override update(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override updateWith(): Promise<KubeObject> {
-    methodNotAllowed();
-  }
-  override patch(): ReturnType<Store['patch']> {
-    methodNotAllowed();
-  }
-  override delete(): ReturnType<Store['delete']> {
-    methodNotAllowed();
-  }
-  override deleteCollection(): Promise<KubeObject[]> {
-    methodNotAllowed();
   }
 }
 
