@@ -14,7 +14,8 @@ import { Client } from '../../pkg/client/rest.js';
 import type { CRIClient } from '../../pkg/cri/client.js';
 import { buildAuth } from '../../pkg/kubelet/server/auth/auth.js';
 import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
-import { loadOrCreateSignedCert, type CertKeyPair } from '../../pkg/util/certs.js';
+import { startTestKubeletServer } from '../support/kubeletserver.js';
+import type { CertKeyPair } from '../../pkg/util/certs.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { writeAuditPolicy } from '../support/audit.js';
 import { until } from '../support/controllers.js';
@@ -45,18 +46,8 @@ describe('kubelet API authentication through the apiserver', () => {
       tokens: [{ token: 'reader-token', user: { name: 'reader', uid: 'uid-reader', groups: ['readers'] } }],
     });
     client = Client.fromFile(c.kubeconfigFor(`system:node:${NODE}`, ['system:nodes']));
-    const pki = join(c.dir, 'pki');
-    loadOrCreateSignedCert(pki, 'kubelet-serving', { commonName: `system:node:${NODE}`, usage: 'server', hosts: [NODE, '127.0.0.1'] }, c.ca);
-    kubelet = await startKubeletServer({
-      address: '127.0.0.1',
-      port: 0,
-      tlsCertFile: join(pki, 'kubelet-serving.crt'),
-      tlsKeyFile: join(pki, 'kubelet-serving.key'),
-      clientCAFile: join(pki, 'ca.crt'),
+    kubelet = await startTestKubeletServer(c, NODE, {
       auth: buildAuth({ nodeName: NODE, clientCA: true, anonymous: false, tokenWebhook: true, authorizationMode: 'AlwaysAllow', client }),
-      cri: {} as CRIClient,
-      locator: { find: async () => ({ code: 404, error: 'none' }), findSandbox: async () => ({ code: 404, error: 'none' }) },
-      pods: () => [],
     });
   });
   afterAll(async () => {
@@ -156,18 +147,8 @@ describe('kubelet API authorization through SubjectAccessReview (Node,RBAC)', ()
       auditPolicyFile: writeAuditPolicy(dir),
     });
     client = Client.fromFile(c.kubeconfigFor(`system:node:${NODE}`, ['system:nodes']));
-    const pki = join(c.dir, 'pki');
-    loadOrCreateSignedCert(pki, 'kubelet-serving', { commonName: `system:node:${NODE}`, usage: 'server', hosts: [NODE, '127.0.0.1'] }, c.ca);
-    kubelet = await startKubeletServer({
-      address: '127.0.0.1',
-      port: 0,
-      tlsCertFile: join(pki, 'kubelet-serving.crt'),
-      tlsKeyFile: join(pki, 'kubelet-serving.key'),
-      clientCAFile: join(pki, 'ca.crt'),
+    kubelet = await startTestKubeletServer(c, NODE, {
       auth: buildAuth({ nodeName: NODE, clientCA: true, anonymous: false, tokenWebhook: true, authorizationMode: 'Webhook', client }),
-      cri: {} as CRIClient,
-      locator: { find: async () => ({ code: 404, error: 'none' }), findSandbox: async () => ({ code: 404, error: 'none' }) },
-      pods: () => [],
     });
     // metrics-reader may read this node's metrics; ops may use the whole kubelet API (system:kubelet-api-admin).
     await c.kubectl(['create', 'clusterrole', 'node-metrics', '--verb=get', '--resource=nodes/metrics']);

@@ -10,16 +10,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CRIClient } from '../../pkg/cri/client.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
-import { startKubeletServer, type KubeletServer } from '../../pkg/kubelet/server/server.js';
+import type { KubeletServer } from '../../pkg/kubelet/server/server.js';
+import { startTestKubeletServer } from '../support/kubeletserver.js';
 import { KubeletMetrics } from '../../pkg/kubelet/metrics/metrics.js';
 import { CgroupReader } from '../../pkg/kubelet/stats/cgroup.js';
 import { StatsProvider } from '../../pkg/kubelet/stats/provider.js';
 import type { ContainerInfo, RuntimeContainerStats, RuntimeSource, SandboxInfo } from '../../pkg/kubelet/stats/runtime.js';
 import { HorizontalController } from '../../pkg/controller/podautoscaler/horizontal.js';
 import { logger } from '../../pkg/util/log.js';
-import { loadOrCreateSignedCert } from '../../pkg/util/certs.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { setPodStatus, startControllers, until, type RunningControllers } from '../support/controllers.js';
 import { parseExposition } from '../support/promtext.js';
@@ -126,16 +125,7 @@ describe('metrics.k8s.io from the kubelets', () => {
     c = await startCluster();
     dir = mkdtempSync(join(tmpdir(), 'timonel-metrics-api-'));
     node = new FixtureNode(dir);
-    const pki = join(c.dir, 'pki');
-    loadOrCreateSignedCert(pki, 'kubelet-serving', { commonName: `system:node:${NODE}`, usage: 'server', hosts: [NODE, '127.0.0.1'] }, c.ca);
-    kubelet = await startKubeletServer({
-      address: '127.0.0.1',
-      port: 0,
-      tlsCertFile: join(pki, 'kubelet-serving.crt'),
-      tlsKeyFile: join(pki, 'kubelet-serving.key'),
-      clientCAFile: join(pki, 'ca.crt'),
-      cri: {} as CRIClient,
-      locator: { find: async () => ({ code: 404, error: 'none' }), findSandbox: async () => ({ code: 404, error: 'none' }) },
+    kubelet = await startTestKubeletServer(c, NODE, {
       metrics: new KubeletMetrics(NODE),
       stats: new StatsProvider({ nodeName: NODE, runtime: node, cgroups: new CgroupReader({ root: node.cg, procRoot: node.proc }), rootDir: dir }),
     });
