@@ -3,7 +3,9 @@
 // the local registry that containerd uses as the mirror for docker.io and
 // registry.k8s.io. Unmodified manifests (`image: nginx:1.14.2`) then pull
 // through CRI as they would from Docker Hub. Every tag a catalogue entry lists
-// is the same build; the tag only has to resolve.
+// is the same build, pushed under each; any other tag the entry answers for is
+// resolved to it by the registry's front (registryfront.ts). The image config's
+// labels record the Debian package versions inside.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -30,7 +32,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { registryReady, DEFAULT_REGISTRY_PORT } from './registry.js';
+import { registryCredentials, registryReady, DEFAULT_REGISTRY_PORT } from './registry.js';
+import { basicAuthorization, type CatalogueRepository, type Credentials } from './registryfront.js';
 import { which } from './process.js';
 
 export const DEFAULT_IMAGE_CACHE_DIR = '/var/cache/timonel/images';
@@ -50,6 +53,8 @@ export interface BuildContext {
   /** Scratch directory for this build (removed afterwards). */
   workDir: string;
   progress: (msg: string) => void;
+  /** Debian package → version of what went into the rootfs; recorded as image labels. */
+  packages: Map<string, string>;
 }
 
 export interface ImageSpec {
@@ -57,8 +62,10 @@ export interface ImageSpec {
   name: string;
   /** Bump when the recipe changes so cached builds are redone. */
   recipe: string;
-  /** Upstream repository → tags that resolve to this build. */
+  /** Upstream repository → tags pushed for this build (the first is the one other tags resolve to). */
   references: Record<string, string[]>;
+  /** Which other tags the build answers for (default: any); see registryfront.ts. */
+  answersTag?: (tag: string) => boolean;
   config: ImageConfig;
   /** Files under hack/images whose contents the build uses (part of the cache key). */
   files: string[];
@@ -75,7 +82,7 @@ const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 export const IMAGES: ImageSpec[] = [
   {
     name: 'busybox',
-    recipe: 'busybox-1',
+    recipe: 'busybox-2',
     references: {
       'docker.io/library/busybox': ['latest', '1.28', '1.35', '1.36', '1.37', 'stable'],
       'registry.k8s.io/busybox': ['latest', '1.24', '1.27.2'],
@@ -83,7 +90,7 @@ export const IMAGES: ImageSpec[] = [
     },
     config: { Env: [PATH_ENV], Cmd: ['sh'] },
     files: [],
-    rootfs: async (dir) => busyboxRootfs(dir),
+    rootfs: async (dir, ctx) => busyboxRootfs(dir, ctx),
   },
   {
     name: 'pause',
@@ -98,7 +105,7 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'nginx',
-    recipe: 'nginx-2',
+    recipe: 'nginx-3',
     references: {
       'docker.io/library/nginx': ['latest', 'stable', 'mainline', '1.7.9', '1.14.2', '1.15.4', '1.16.1', '1.19', '1.25', '1.27', '1.29'],
       'registry.k8s.io/nginx-slim': ['latest', '0.8', '0.21', '0.26', '0.27'],
@@ -115,7 +122,7 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'redis',
-    recipe: 'redis-3',
+    recipe: 'redis-4',
     references: {
       'docker.io/library/redis': ['latest', '5', '6', '7', '7.0', '7.2'],
     },
@@ -126,11 +133,12 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'node',
-    recipe: 'node-2',
+    recipe: 'node-3',
     // Debian bookworm's Node.js is 18.20: only tags that name 18 (no `latest` or `lts`, which are newer lines on Docker Hub).
     references: {
       'docker.io/library/node': ['18', '18-slim', '18-bookworm', '18-bookworm-slim', '18.20', '18.20-slim', '18.20-bookworm', '18.20-bookworm-slim'],
     },
+    answersTag: (tag) => /^18(?:[.-]|$)/.test(tag),
     config: { Env: [PATH_ENV], Cmd: ['node'] },
     files: [],
     rootfs: async (dir, ctx) => nodeRootfs(dir, ctx),
@@ -150,6 +158,17 @@ export function catalogueReferences(images: ImageSpec[] = IMAGES): { image: stri
       tags.map((tag) => ({ image: img.name, reference: `${ref}:${tag}`, repository: mirrorRepository(ref), tag })),
     ),
   );
+}
+
+/** Repository path on the mirror → the catalogue's answer for it, for the registry's front. */
+export function catalogueRepositories(images: ImageSpec[] = IMAGES): Map<string, CatalogueRepository> {
+  const out = new Map<string, CatalogueRepository>();
+  for (const img of images) {
+    for (const [ref, tags] of Object.entries(img.references)) {
+      out.set(mirrorRepository(ref), { canonicalTag: tags[0], tags, answers: img.answersTag ?? (() => true) });
+    }
+  }
+  return out;
 }
 
 /**
@@ -176,7 +195,7 @@ export function catalogueImageFor(image: string, images: ImageSpec[] = IMAGES): 
   const ref = normalizeImageReference(image);
   const at = ref.lastIndexOf(':');
   const [repo, tag] = [ref.slice(0, at), ref.slice(at + 1)];
-  return images.find((i) => i.references[repo]?.includes(tag))?.name;
+  return images.find((i) => i.references[repo] && (i.references[repo].includes(tag) || (i.answersTag ?? (() => true))(tag)))?.name;
 }
 
 // ---------------------------------------------------------------------------
@@ -190,6 +209,8 @@ export interface EnsureImagesOptions {
   progress?: (msg: string) => void;
   /** Limit to these build names (default: the whole catalogue). */
   only?: string[];
+  /** The catalogue builder's registry user (default: the one written under cacheDir). */
+  credentials?: Credentials;
 }
 
 export interface EnsureImagesSummary {
@@ -216,6 +237,8 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
   }
   if (!(await registryReady(registry))) throw new Error(`images: no Docker registry answers at http://${registry}/v2/; start it first (timonel up starts it)`);
   mkdirSync(cacheDir, { recursive: true });
+  const auth = opts.credentials ?? registryCredentials(cacheDir)?.catalogue;
+  const headers: Record<string, string> = auth ? { Authorization: basicAuthorization(auth) } : {};
 
   const summary: EnsureImagesSummary = { built: [], cached: [], pushed: [], present: [], images: [] };
   const blobHome = new Map<string, string>();
@@ -239,7 +262,7 @@ export async function ensureImages(opts: EnsureImagesOptions = {}): Promise<Ensu
       // Repositories one after another, so the second links the blobs the first uploaded.
       for (const [ref, tags] of Object.entries(spec.references)) {
         const repo = mirrorRepository(ref);
-        const written = await pushTags(registry, repo, tags, image, blobHome);
+        const written = await pushTags(registry, repo, tags, image, blobHome, headers);
         for (const tag of tags) (written.includes(tag) ? summary.pushed : summary.present).push(`${repo}:${tag}`);
         pushed += written.length;
       }
@@ -313,10 +336,11 @@ async function buildImage(spec: ImageSpec, cacheDir: string, progress: (msg: str
       try {
         const rootfs = join(tmp, 'rootfs');
         mkdirSync(rootfs);
-        await spec.rootfs(rootfs, { workDir: tmp, progress });
+        const packages = new Map<string, string>();
+        await spec.rootfs(rootfs, { workDir: tmp, progress, packages });
         const out = join(tmp, 'image');
         mkdirSync(out);
-        await writeImage(spec, rootfs, out);
+        await writeImage(spec, rootfs, out, packages);
         try {
           renameSync(out, final);
         } catch (err) {
@@ -368,7 +392,14 @@ function loadBuilt(dir: string): BuiltImage | undefined {
   };
 }
 
-async function writeImage(spec: ImageSpec, rootfs: string, out: string): Promise<void> {
+/** Image labels naming each Debian package inside and its version (`org.debian.package.nginx-core: 1.22.1-9+deb12u1`). */
+export function packageLabels(packages: Map<string, string>): Record<string, string> {
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name of [...packages.keys()].sort()) labels[`org.debian.package.${name}`] = packages.get(name) as string;
+  return labels;
+}
+
+async function writeImage(spec: ImageSpec, rootfs: string, out: string, packages: Map<string, string>): Promise<void> {
   const layerFile = join(out, 'layer.tar.gz');
   const diff = createHash('sha256');
   const comp = createHash('sha256');
@@ -402,7 +433,7 @@ async function writeImage(spec: ImageSpec, rootfs: string, out: string): Promise
       architecture: goArch(),
       os: 'linux',
       created,
-      config: spec.config,
+      config: { ...spec.config, Labels: packageLabels(packages) },
       rootfs: { type: 'layers', diff_ids: [diffId] },
       history: [{ created, created_by: `timonel image build ${spec.name} (${spec.recipe})`, comment: 'built from Debian packages by Timonel' }],
     }),
@@ -434,22 +465,33 @@ function tap(fn: (chunk: Buffer) => void): Transform {
 // Push: Registry HTTP API v2, skipping what the registry already has.
 
 /** Pushes the image under each tag of repo that does not already name it; returns the tags written. */
-async function pushTags(registry: string, repo: string, tags: string[], image: BuiltImage, blobHome: Map<string, string>): Promise<string[]> {
+async function pushTags(
+  registry: string,
+  repo: string,
+  tags: string[],
+  image: BuiltImage,
+  blobHome: Map<string, string>,
+  auth: Record<string, string>,
+): Promise<string[]> {
   const base = `http://${registry}/v2/${repo}`;
   const stale = (
     await Promise.all(
       tags.map(async (tag) => {
-        const head = await fetch(`${base}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPE } });
+        const head = await fetch(`${base}/manifests/${tag}`, { method: 'HEAD', headers: { ...auth, Accept: MANIFEST_TYPE } });
         return head.ok && head.headers.get('docker-content-digest') === image.manifestDigest ? undefined : tag;
       }),
     )
   ).filter((t): t is string => t !== undefined);
   if (stale.length === 0) return [];
-  await pushBlob(registry, repo, image.configDigest, () => image.config, blobHome);
-  await pushBlob(registry, repo, image.layerDigest, () => readFileSync(image.layerFile), blobHome);
+  await pushBlob(registry, repo, image.configDigest, () => image.config, blobHome, auth);
+  await pushBlob(registry, repo, image.layerDigest, () => readFileSync(image.layerFile), blobHome, auth);
   await Promise.all(
     stale.map(async (tag) => {
-      const put = await fetch(`${base}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': MANIFEST_TYPE }, body: new Uint8Array(image.manifest) });
+      const put = await fetch(`${base}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { ...auth, 'Content-Type': MANIFEST_TYPE },
+        body: new Uint8Array(image.manifest),
+      });
       if (put.status !== 201) throw new Error(`images: PUT manifest ${repo}:${tag} → HTTP ${put.status}: ${await put.text()}`);
       await put.arrayBuffer().catch(() => undefined);
     }),
@@ -457,9 +499,16 @@ async function pushTags(registry: string, repo: string, tags: string[], image: B
   return stale;
 }
 
-async function pushBlob(registry: string, repo: string, digest: string, body: () => Buffer, blobHome: Map<string, string>): Promise<void> {
+async function pushBlob(
+  registry: string,
+  repo: string,
+  digest: string,
+  body: () => Buffer,
+  blobHome: Map<string, string>,
+  auth: Record<string, string>,
+): Promise<void> {
   const root = `http://${registry}`;
-  const head = await fetch(`${root}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+  const head = await fetch(`${root}/v2/${repo}/blobs/${digest}`, { method: 'HEAD', headers: auth });
   if (head.ok) {
     blobHome.set(digest, repo);
     return;
@@ -468,6 +517,7 @@ async function pushBlob(registry: string, repo: string, digest: string, body: ()
   const from = blobHome.get(digest);
   const start = await fetch(`${root}/v2/${repo}/blobs/uploads/${from ? `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}` : ''}`, {
     method: 'POST',
+    headers: auth,
   });
   await start.arrayBuffer();
   if (start.status === 201) return;
@@ -476,7 +526,7 @@ async function pushBlob(registry: string, repo: string, digest: string, body: ()
   if (!location) throw new Error(`images: registry gave no upload location for ${repo}`);
   const url = new URL(location, root);
   url.searchParams.set('digest', digest);
-  const put = await fetch(url, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(body()) });
+  const put = await fetch(url, { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(body()) });
   if (put.status !== 201) throw new Error(`images: upload of ${digest} to ${repo} → HTTP ${put.status}: ${await put.text()}`);
   await put.arrayBuffer().catch(() => undefined);
   blobHome.set(digest, repo);
@@ -567,7 +617,7 @@ function addUser(root: string, passwd: string, group: string): void {
 }
 
 /** busybox-static with every applet linked into place, users and name service files. */
-async function busyboxRootfs(root: string): Promise<void> {
+async function busyboxRootfs(root: string, ctx: BuildContext): Promise<void> {
   const host = which('busybox');
   if (!host) throw new Error('images: busybox not found: install the Debian package busybox-static (run `make deps`)');
   if (!isStaticELF(host)) throw new Error(`images: ${host} is dynamically linked: install the Debian package busybox-static instead of busybox`);
@@ -589,6 +639,8 @@ async function busyboxRootfs(root: string): Promise<void> {
   });
   symlink(root, 'var/run', '../run');
   copyFileSync(host, join(root, 'bin/busybox'));
+  const version = await run('dpkg-query', ['-W', '-f', '${Version}', 'busybox-static']).catch(() => '');
+  if (version) ctx.packages.set('busybox-static', version);
   chmodSync(join(root, 'bin/busybox'), 0o755);
   // What `busybox --install -s` does, without running anything inside the new root.
   const bin = join(root, 'bin/busybox');
@@ -763,6 +815,12 @@ export function parseAptMadison(out: string): string[] {
     .map((f) => f[1]);
 }
 
+/** `libc6_2.36-9%2bdeb12u4_amd64.deb` → [libc6, 2.36-9+deb12u4]: apt-get download's names, URL-encoded. */
+export function debFileNameParts(file: string): [string, string] {
+  const [name, version] = file.replace(/\.deb$/, '').split('_');
+  return [name, decodeURIComponent(version ?? '')];
+}
+
 /** Downloads (Debian mirror of this machine's apt sources) and unpacks packages into root. */
 async function installDebs(root: string, roots: string[], ctx: BuildContext): Promise<string[]> {
   const debs = join(ctx.workDir, 'debs');
@@ -785,7 +843,11 @@ async function installDebs(root: string, roots: string[], ctx: BuildContext): Pr
   }
   const files = readdirSync(debs).filter((f) => f.endsWith('.deb'));
   if (files.length !== pkgs.length) throw new Error(`images: apt-get download fetched ${files.length} of ${pkgs.length} packages (${pkgs.join(' ')})`);
-  for (const f of files) await run('dpkg-deb', ['-x', join(debs, f), root]);
+  for (const f of files) {
+    await run('dpkg-deb', ['-x', join(debs, f), root]);
+    const [name, version] = debFileNameParts(f);
+    ctx.packages.set(name, version);
+  }
   // ld.so finds libraries in both /lib and /usr/lib without a cache, but a cache is what Debian ships.
   await run('ldconfig', ['-r', root]).catch(() => undefined);
   return pkgs;
@@ -820,7 +882,7 @@ function trim(root: string): void {
 }
 
 async function nginxRootfs(root: string, ctx: BuildContext): Promise<void> {
-  await busyboxRootfs(root);
+  await busyboxRootfs(root, ctx);
   await installDebs(root, ['nginx'], ctx);
   trim(root);
   // Docker Hub's layout: nginx.conf + conf.d/default.conf, pages in /usr/share/nginx/html (Debian ships its index.html there).
@@ -848,7 +910,7 @@ async function nginxRootfs(root: string, ctx: BuildContext): Promise<void> {
 
 /** Debian bookworm's Node.js 18 (nodejs and libnode108) on the busybox base, as Docker Hub's node:18-slim runs it. */
 async function nodeRootfs(root: string, ctx: BuildContext): Promise<void> {
-  await busyboxRootfs(root);
+  await busyboxRootfs(root, ctx);
   let version = await newestDebianVersion('nodejs', '18.');
   if (!version) {
     await refreshAptLists();
@@ -875,7 +937,7 @@ async function nodeRootfs(root: string, ctx: BuildContext): Promise<void> {
 }
 
 async function redisRootfs(root: string, ctx: BuildContext): Promise<void> {
-  await busyboxRootfs(root);
+  await busyboxRootfs(root, ctx);
   await installDebs(root, ['redis-server'], ctx);
   trim(root);
   writeFile(root, 'usr/local/bin/redis-server', readFileSync(hackFile('redis/redis-server')), 0o755);

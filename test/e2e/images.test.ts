@@ -64,12 +64,13 @@ jest.setTimeout(600_000);
     assert.equal(catalogueImageFor('registry.k8s.io/nginx-slim:0.8'), 'nginx');
     assert.equal(catalogueImageFor('registry.k8s.io/pause:3.9'), 'pause');
     assert.equal(catalogueImageFor('docker.io/library/busybox'), 'busybox');
-    assert.equal(catalogueImageFor('nginx:0.0.1-nope'), undefined);
+    assert.equal(catalogueImageFor('nginx:0.0.1-nope'), 'nginx', 'any tag of a catalogue repository');
+    assert.equal(catalogueImageFor('myapp:1.0'), undefined);
     assert.equal(normalizeImageReference('redis:5'), 'docker.io/library/redis:5');
   });
 
   it('the registry listens on loopback only and answers /v2/', async () => {
-    assert.match(registryConfigYAML({ cacheDir: '/x', port: 5001 }), /addr: 127\.0\.0\.1:5001/);
+    assert.match(registryConfigYAML({ cacheDir: '/x', port: 5001 }), /net: unix\n {2}addr: "\/x\/registry-5001\.sock"/);
     const port = Number(registry.addr.split(':')[1]);
     const hex = port.toString(16).toUpperCase().padStart(4, '0');
     const listeners = [...readFileSync('/proc/net/tcp', 'utf8').matchAll(/^\s*\d+: ([0-9A-F]{8}):([0-9A-F]{4}) 00000000:0000 0A/gm)]
@@ -99,30 +100,38 @@ jest.setTimeout(600_000);
 
   it('builds busybox and pause into an empty cache; a second call builds and pushes nothing', async () => {
     const cacheDir = join(work, 'fresh-cache');
-    const first = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
+    const first = await ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['busybox', 'pause'] });
     assert.deepEqual(first.built.sort(), ['busybox', 'pause']);
     const refs = catalogueReferences(IMAGES.filter((i) => ['busybox', 'pause'].includes(i.name)))
       .map((r) => `${r.repository}:${r.tag}`)
       .sort();
     assert.deepEqual(first.pushed.sort(), refs);
-    const second = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
+    const second = await ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['busybox', 'pause'] });
     assert.deepEqual(second.built, []);
     assert.deepEqual(second.cached.sort(), ['busybox', 'pause']);
     assert.deepEqual(second.pushed, []);
     assert.deepEqual(second.present.sort(), refs);
-    await assert.rejects(ensureImages({ cacheDir, registry: registry.addr, only: ['no-such-image'] }), /no catalogue image named "no-such-image"/);
+    await assert.rejects(
+      ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['no-such-image'] }),
+      /no catalogue image named "no-such-image"/,
+    );
   });
 
   it('the whole catalogue from the shared cache: every tag pushed once, then nothing to do', async () => {
     const progress: string[] = [];
-    const first = await ensureImages({ cacheDir: CACHE, registry: registry.addr, progress: (m) => progress.push(m) });
+    const first = await ensureImages({
+      cacheDir: CACHE,
+      registry: registry.addr,
+      credentials: registry.credentials.catalogue,
+      progress: (m) => progress.push(m),
+    });
     const all = catalogueReferences()
       .map((r) => `${r.repository}:${r.tag}`)
       .sort();
     assert.deepEqual([...first.pushed, ...first.present].sort(), all);
     assert.ok(first.pushed.includes('library/nginx:1.14.2'), progress.join('\n'));
     for (const i of first.images) assert.ok(i.compressedBytes > 0 && i.uncompressedBytes >= i.compressedBytes, JSON.stringify(i));
-    const second = await ensureImages({ cacheDir: CACHE, registry: registry.addr });
+    const second = await ensureImages({ cacheDir: CACHE, registry: registry.addr, credentials: registry.credentials.catalogue });
     assert.deepEqual(second.built, []);
     assert.deepEqual(second.pushed, []);
     assert.deepEqual(second.present.sort(), all);
@@ -149,9 +158,16 @@ jest.setTimeout(600_000);
       // Parsed here rather than by Response.json(), whose objects are of Node's realm, not the test's (jest).
       const cfg = JSON.parse(await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).text()) as {
         os: string;
-        config: { Cmd?: string[]; Entrypoint?: string[] };
+        config: { Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
       };
       assert.equal(cfg.os, 'linux');
+      // The Debian packages inside, with their versions (pause is compiled here: none).
+      const labels = Object.keys(cfg.config.Labels ?? {});
+      if (r.image !== 'pause')
+        assert.ok(
+          labels.some((l) => /^org\.debian\.package\./.test(l)),
+          `${r.reference}: ${labels.join(', ')}`,
+        );
       assert.deepEqual(
         { Cmd: cfg.config.Cmd, Entrypoint: cfg.config.Entrypoint },
         { Cmd: undefined, Entrypoint: undefined, ...expectCmd[r.image] },
@@ -161,8 +177,13 @@ jest.setTimeout(600_000);
       assert.equal(layer.status, 200);
       assert.equal(Number(layer.headers.get('content-length')), m.layers[0].size);
     }
-    const missingTag = await fetch(`${registry.url}/v2/library/nginx/manifests/0.0.1-nope`, { headers: { Accept: MANIFEST_V2 } });
-    assert.equal(missingTag.status, 404);
+    // Any other tag answers with the catalogue build (the registry front); a repository the catalogue lacks does not.
+    const latest = await fetch(`${registry.url}/v2/library/nginx/manifests/latest`, { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
+    const otherTag = await fetch(`${registry.url}/v2/library/nginx/manifests/1.26`, { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
+    assert.equal(otherTag.status, 200);
+    assert.equal(otherTag.headers.get('docker-content-digest'), latest.headers.get('docker-content-digest'));
+    const missingRepo = await fetch(`${registry.url}/v2/library/no-such-image/manifests/1.0`, { headers: { Accept: MANIFEST_V2 } });
+    assert.equal(missingRepo.status, 404);
   });
 
   (which('containerd') ? describe : describe.skip)('pulled and run by containerd through CRI', () => {
