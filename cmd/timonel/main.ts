@@ -7,7 +7,7 @@ import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
-               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
+               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--registry-upstream] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
   timonel down [--data-dir DIR] [--purge]`;
 
 async function main(): Promise<void> {
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       'cni-bridge': { type: 'string', default: DEFAULT_CNI_BRIDGE },
       'cache-dir': { type: 'string', default: DEFAULT_IMAGE_CACHE_DIR },
       'registry-port': { type: 'string', default: '5000' },
+      // Off by default: no image pull leaves this machine.
+      'registry-upstream': { type: 'boolean', default: false },
       'node-name': { type: 'string', default: hostname().toLowerCase() },
       'audit-log-path': { type: 'string' },
       'audit-policy-file': { type: 'string' },
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
         cniBridge: values['cni-bridge'] as string,
         cacheDir: values['cache-dir'] as string,
         registryPort: Number(values['registry-port']),
+        registryUpstream: values['registry-upstream'] as boolean,
         nodeName: values['node-name'] as string,
         auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
         auditPolicyFile: values['audit-policy-file'] && resolve(values['audit-policy-file']),
