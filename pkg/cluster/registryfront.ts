@@ -9,8 +9,9 @@
 //   the mirror, nothing builds), and containerd's hosts.toml cannot rewrite a
 //   tag, so the front does: a manifest GET/HEAD by tag that the registry
 //   answers 404 for, in a catalogue repository, is answered with the
-//   manifest of the catalogue's own tag. A tag someone pushed (an import of a
-//   real nginx:1.26) is found first and wins.
+//   manifest of the catalogue's own tag (for readers; the users who write see
+//   the registry as it is). A tag someone pushed (an import of a real
+//   nginx:1.26) is found first and wins.
 // - Who may write. Passwords are distribution's own htpasswd auth (bcrypt):
 //   the front passes the client's Basic credentials through, the registry
 //   checks them. The front adds per-repository policy htpasswd lacks: reads
@@ -150,8 +151,8 @@ export function registryFront(opts: RegistryFrontOptions): (req: IncomingMessage
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     };
-    // The catalogue builder sees the registry as it is, so it pushes every tag it lists.
-    const fallback = user === CATALOGUE_USER ? undefined : fallbackTag(method, route, opts.catalogue);
+    // Writers see the registry as it is: the builder pushes every tag it lists, an import knows what it replaces.
+    const fallback = user === CATALOGUE_USER || user === PUSH_USER ? undefined : fallbackTag(method, route, opts.catalogue);
     forward(url, (up) => {
       if (up.statusCode !== 404 || !fallback || !route) return reply(up);
       up.resume();
