@@ -143,6 +143,7 @@ jest.setTimeout(600_000);
       pause: { Entrypoint: ['/pause'] },
       nginx: { Cmd: ['nginx', '-g', 'daemon off;'] },
       redis: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['redis-server'] },
+      node: { Cmd: ['node'] },
     };
     const checkedBlobs = new Set<string>();
     for (const r of catalogueReferences()) {

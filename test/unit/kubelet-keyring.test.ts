@@ -30,13 +30,13 @@ describe('pull secret keyring', () => {
       dockerconfigjson({ '127.0.0.1:5001/team': { auth: b64('b:p:b') } }),
     ];
     assert.deepEqual(pullSecretAuths('127.0.0.1:5001/team/app:1', secrets), [
-      { username: 'b', password: 'p:b', serverAddress: '127.0.0.1:5001' },
-      { username: 'a', password: 'pa', serverAddress: '127.0.0.1:5001' },
+      { username: 'b', password: 'p:b' },
+      { username: 'a', password: 'pa' },
     ]);
-    assert.deepEqual(pullSecretAuths('127.0.0.1:5001/solo:1', secrets), [{ username: 'a', password: 'pa', serverAddress: '127.0.0.1:5001' }]);
+    assert.deepEqual(pullSecretAuths('127.0.0.1:5001/solo:1', secrets), [{ username: 'a', password: 'pa' }]);
     assert.deepEqual(pullSecretAuths('127.0.0.1:50011/team/app', secrets), [], 'a longer port is another host');
     assert.deepEqual(pullSecretAuths('nginx', [dockerconfigjson({ 'https://index.docker.io/v1/': { username: 'h', password: 'p' } })]), [
-      { username: 'h', password: 'p', serverAddress: 'docker.io' },
+      { username: 'h', password: 'p' },
     ]);
   });
 
@@ -55,6 +55,6 @@ describe('pull secret keyring', () => {
       type: 'kubernetes.io/dockercfg',
       data: { '.dockercfg': b64('{"host.example":{"auth":"' + b64('u:p') + '"}}') },
     };
-    assert.deepEqual(pullSecretAuths('host.example/app', [dockercfg]), [{ username: 'u', password: 'p', serverAddress: 'host.example' }]);
+    assert.deepEqual(pullSecretAuths('host.example/app', [dockercfg]), [{ username: 'u', password: 'p' }]);
   });
 });

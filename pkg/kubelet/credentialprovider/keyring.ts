@@ -51,7 +51,7 @@ function entriesOf(secret: Secret): [string, DockerConfigEntry][] {
   return Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, DockerConfigEntry] => !!e[1] && typeof e[1] === 'object');
 }
 
-function authConfig(entry: DockerConfigEntry, serverAddress: string): AuthConfig__Input | undefined {
+function authConfig(entry: DockerConfigEntry): AuthConfig__Input | undefined {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   let username = str(entry.username);
   let password = str(entry.password);
@@ -64,7 +64,9 @@ function authConfig(entry: DockerConfigEntry, serverAddress: string): AuthConfig
   }
   const identityToken = str(entry.identitytoken);
   if (!username && !identityToken) return undefined;
-  return { username, password, serverAddress, ...(identityToken ? { identityToken } : {}) };
+  // No serverAddress, as upstream's keyring: containerd offers the credentials to whichever host
+  // serves the image (a mirror of the registry the key names, too) and ignores them on a mismatch.
+  return { username, password, ...(identityToken ? { identityToken } : {}) };
 }
 
 /** The credentials of the pod's pull Secrets that apply to image, most specific key first. */
@@ -75,7 +77,7 @@ export function pullSecretAuths(image: string, secrets: Secret[]): AuthConfig__I
     for (const [rawKey, entry] of entriesOf(secret)) {
       const key = normalizeConfigKey(rawKey);
       if (repo !== key && !repo.startsWith(`${key}/`)) continue;
-      const auth = authConfig(entry, key.split('/')[0]);
+      const auth = authConfig(entry);
       if (auth) matches.push({ key, auth });
     }
   }
