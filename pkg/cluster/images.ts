@@ -82,9 +82,9 @@ export interface ImageSpec {
 export const IMAGES: ImageSpec[] = [
   {
     name: 'busybox',
-    recipe: 'busybox-2',
+    recipe: 'busybox-3',
     references: {
-      'docker.io/library/busybox': ['latest', '1.28', '1.35', '1.36', '1.37', 'stable'],
+      'docker.io/library/busybox': ['latest', '1.28', '1.35', '1.36', '1.37', 'stable', 'musl', 'glibc', 'uclibc'],
       'registry.k8s.io/busybox': ['latest', '1.24', '1.27.2'],
       'registry.k8s.io/e2e-test-images/busybox': ['1.29-4', '1.36.1-1'],
     },
@@ -105,7 +105,7 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'nginx',
-    recipe: 'nginx-3',
+    recipe: 'nginx-4',
     references: {
       'docker.io/library/nginx': ['latest', 'stable', 'mainline', '1.7.9', '1.14.2', '1.15.4', '1.16.1', '1.19', '1.25', '1.27', '1.29'],
       'registry.k8s.io/nginx-slim': ['latest', '0.8', '0.21', '0.26', '0.27'],
@@ -122,7 +122,7 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'redis',
-    recipe: 'redis-4',
+    recipe: 'redis-5',
     references: {
       'docker.io/library/redis': ['latest', '5', '6', '7', '7.0', '7.2'],
     },
@@ -133,7 +133,7 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'node',
-    recipe: 'node-3',
+    recipe: 'node-4',
     // Debian bookworm's Node.js is 18.20: only tags that name 18 (no `latest` or `lts`, which are newer lines on Docker Hub).
     references: {
       'docker.io/library/node': ['18', '18-slim', '18-bookworm', '18-bookworm-slim', '18.20', '18.20-slim', '18.20-bookworm', '18.20-bookworm-slim'],

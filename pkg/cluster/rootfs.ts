@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -127,11 +128,84 @@ export function addUser(root: string, passwd: string, group: string): void {
   writeFileSync(join(root, 'etc/group'), `${readFileSync(join(root, 'etc/group'), 'utf8')}${group}\n`);
 }
 
+/**
+ * The busybox the images get: Debian trixie's busybox-static (1.37). Bookworm's 1.35 (busybox and
+ * busybox-static alike) is built without FEATURE_WGET_TIMEOUT, and its `wget -T 5` dies of a
+ * segfault, where Docker Hub's busybox times out. A static binary runs on any base, so trixie's is
+ * taken from Debian's archive with an apt state of its own under the cache (the machine's apt
+ * sources are left alone), and checked: `wget -T 1` on a closed port must fail, not crash.
+ */
+const BUSYBOX_SUITE = 'trixie';
+let busyboxFetch: Promise<{ path: string; version: string }> | undefined;
+
+export function busyboxBinary(ctx: BuildContext): Promise<{ path: string; version: string }> {
+  busyboxFetch ??= fetchBusybox(ctx);
+  busyboxFetch.catch(() => (busyboxFetch = undefined));
+  return busyboxFetch;
+}
+
+async function fetchBusybox(ctx: BuildContext): Promise<{ path: string; version: string }> {
+  const dir = join(ctx.cacheDir, `apt-${BUSYBOX_SUITE}`);
+  const sourceList = join(dir, 'sources.list');
+  const apt = [
+    '-o',
+    `Dir::Etc::SourceList=${sourceList}`,
+    '-o',
+    'Dir::Etc::SourceParts=/dev/null',
+    '-o',
+    `Dir::State::Lists=${join(dir, 'lists')}`,
+    '-o',
+    `Dir::Cache=${join(dir, 'cache')}`,
+    '-o',
+    'APT::Get::List-Cleanup=0',
+  ];
+  for (const d of ['lists/partial', 'cache/archives/partial', 'debs']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(sourceList, `deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian ${BUSYBOX_SUITE} main\n`);
+  // The version trixie's list names (not apt's candidate, which may be this machine's installed bookworm one).
+  const candidate = async () =>
+    (await run('apt-cache', [...apt, 'madison', 'busybox-static']).catch(() => ''))
+      .split('\n')
+      .map((l) => l.split('|').map((f) => f.trim()))
+      .find((f) => f.length === 3 && f[2].includes(` ${BUSYBOX_SUITE}/`))?.[1];
+  let version = await candidate();
+  if (!version) {
+    ctx.progress(`images: fetching Debian ${BUSYBOX_SUITE}'s package list for busybox-static (wget -T works there)`);
+    await run('apt-get', [...apt, 'update', '-qq']);
+    version = await candidate();
+  }
+  if (!version) throw new Error(`images: Debian ${BUSYBOX_SUITE} has no busybox-static`);
+  const out = join(dir, 'busybox', version.replace(/[^A-Za-z0-9.+~-]/g, '_'));
+  const bin = join(out, 'usr/bin/busybox');
+  if (!existsSync(bin)) {
+    const debs = join(dir, 'debs');
+    for (const f of readdirSync(debs)) rmSync(join(debs, f), { force: true });
+    await run('apt-get', [...apt, 'download', '-q', `busybox-static=${version}`], { cwd: debs });
+    const deb = readdirSync(debs).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new Error(`images: apt-get download busybox-static=${version} fetched nothing`);
+    const tmp = `${out}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    await run('dpkg-deb', ['-x', join(debs, deb), tmp]);
+    if (!isStaticELF(join(tmp, 'usr/bin/busybox'))) throw new Error(`images: ${BUSYBOX_SUITE}'s busybox-static is not statically linked`);
+    await checkWgetTimeout(join(tmp, 'usr/bin/busybox'));
+    rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+  }
+  return { path: bin, version };
+}
+
+/** `wget -T 1` against a closed port: exit 1 ("Connection refused"); a build without the option crashes. */
+async function checkWgetTimeout(busybox: string): Promise<void> {
+  const code = await new Promise<number | string>((resolve) => {
+    const child = spawn(busybox, ['wget', '-T', '1', '-q', '-O', '/dev/null', 'http://127.0.0.1:1/'], { stdio: 'ignore', env: { PATH: '/bin' } });
+    child.on('close', (c, signal) => resolve(signal ?? c ?? -1));
+  });
+  if (code !== 1) throw new Error(`images: busybox wget -T fails (${code}); the image's wget would not time out`);
+}
+
 /** busybox-static with every applet linked into place, users and name service files. */
 export async function busyboxRootfs(root: string, ctx: BuildContext): Promise<void> {
-  const host = which('busybox');
-  if (!host) throw new Error('images: busybox not found: install the Debian package busybox-static (run `make deps`)');
-  if (!isStaticELF(host)) throw new Error(`images: ${host} is dynamically linked: install the Debian package busybox-static instead of busybox`);
+  const busybox = await busyboxBinary(ctx);
   mkdirs(root, {
     bin: 0o755,
     sbin: 0o755,
@@ -149,9 +223,8 @@ export async function busyboxRootfs(root: string, ctx: BuildContext): Promise<vo
     dev: 0o755,
   });
   symlink(root, 'var/run', '../run');
-  copyFileSync(host, join(root, 'bin/busybox'));
-  const version = await run('dpkg-query', ['-W', '-f', '${Version}', 'busybox-static']).catch(() => '');
-  if (version) ctx.packages.set('busybox-static', version);
+  copyFileSync(busybox.path, join(root, 'bin/busybox'));
+  ctx.packages.set('busybox-static', busybox.version);
   chmodSync(join(root, 'bin/busybox'), 0o755);
   // What `busybox --install -s` does, without running anything inside the new root.
   const bin = join(root, 'bin/busybox');

@@ -341,6 +341,28 @@ jest.setTimeout(600_000);
       assert.equal(r.stdout.toString(), 'hi\nimages-e2e\nimages-e2e\n2\n/usr/bin/nslookup\n/bin/sleep\nroot\n');
     });
 
+    it("busybox's own wget -T 5 fetches a served URL, and gives up within about 6 s on an address that drops packets", async () => {
+      const ok = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['wget', '-T', '5', '-q', '-O-', 'http://127.0.0.1/'], timeout: 10 });
+      assert.equal(ok.exitCode, 0, ok.stderr.toString());
+      assert.match(ok.stdout.toString(), /Welcome to nginx!/);
+      const applet = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['readlink', '/usr/bin/wget'], timeout: 10 });
+      assert.equal(applet.stdout.toString().trim(), '/bin/busybox', 'busybox wget itself, not a wrapper');
+      // The host's address on the pod bridge, one port dropped in the host's INPUT chain: no answer, no RST.
+      const gateway = `${SUBNET_PREFIX}1`;
+      const rule = ['INPUT', '-d', gateway, '-p', 'tcp', '--dport', '9', '-j', 'DROP'];
+      execFileSync('iptables', ['-w', '-I', ...rule]);
+      try {
+        const started = Date.now();
+        const dropped = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['wget', '-T', '5', '-q', '-O-', `http://${gateway}:9/`], timeout: 30 });
+        const seconds = (Date.now() - started) / 1000;
+        assert.equal(dropped.exitCode, 1, dropped.stderr.toString());
+        assert.match(dropped.stderr.toString(), /timed out/);
+        assert.ok(seconds >= 4.5 && seconds < 7, `gave up after ${seconds} s`);
+      } finally {
+        execFileSync('iptables', ['-w', '-D', ...rule]);
+      }
+    });
+
     it('nginx stops gracefully on its image StopSignal (SIGQUIT): exit code 0', async () => {
       await cri.runtime.stopContainer({ containerId: ids.nginx, timeout: 10 });
       const { status } = await cri.runtime.containerStatus({ containerId: ids.nginx });
