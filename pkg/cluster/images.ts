@@ -44,6 +44,15 @@ import {
   type BuildContext,
 } from './rootfs.js';
 
+import { haproxyImage } from './catalogue/haproxy.js';
+import { httpdImage } from './catalogue/httpd.js';
+import { mariadbImage } from './catalogue/mariadb.js';
+import { memcachedImage } from './catalogue/memcached.js';
+import { postgresImage } from './catalogue/postgres.js';
+import { nodeExporterImage, prometheusImage, vmagentImage } from './catalogue/prometheus.js';
+import { pythonImage } from './catalogue/python.js';
+import { wordpressImage } from './catalogue/wordpress.js';
+
 export { debFileNameParts, newestDebianVersion, parseAptDepends, parseAptMadison, resolvePackages, type BuildContext } from './rootfs.js';
 
 export const DEFAULT_IMAGE_CACHE_DIR = '/var/cache/timonel/images';
@@ -56,6 +65,7 @@ export interface ImageConfig {
   WorkingDir?: string;
   User?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
+  Volumes?: Record<string, Record<string, never>>;
   StopSignal?: string;
 }
 
@@ -143,6 +153,16 @@ export const IMAGES: ImageSpec[] = [
     files: [],
     rootfs: async (dir, ctx) => nodeRootfs(dir, ctx),
   },
+  mariadbImage,
+  wordpressImage,
+  pythonImage,
+  memcachedImage,
+  haproxyImage,
+  httpdImage,
+  postgresImage,
+  prometheusImage,
+  nodeExporterImage,
+  vmagentImage,
 ];
 
 /** `docker.io/library/nginx` → `library/nginx`: the path a mirror serves it under (containerd keeps the repository path). */

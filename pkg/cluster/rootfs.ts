@@ -364,7 +364,8 @@ export async function resolvePackages(roots: string[]): Promise<string[]> {
   const graph = parseAptDepends(out);
   const pinned = new Map(roots.filter((r) => r.includes('=')).map((r) => [packageName(r), r]));
   const have = new Set<string>();
-  const queue = roots.map(packageName).filter((p) => !excluded(p));
+  // A root is taken even when excluded as a dependency (postgres needs libpam0g's library, not PAM's tools).
+  const queue = roots.map(packageName);
   for (const r of queue) if (!graph.has(r)) throw new Error(`images: Debian package ${r} is unknown to apt`);
   while (queue.length) {
     const pkg = queue.shift() as string;
