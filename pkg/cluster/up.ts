@@ -463,6 +463,8 @@ async function upProxy(opts: UpOptions, l: Layout, node: NodeState, kubeconfig: 
 async function upDNS(opts: UpOptions, l: Layout, node: NodeState, admin: AdminAccess, kubeconfig: string, step: (msg: string) => void): Promise<void> {
   // Cluster DNS: the kube-dns Service (manifests/dns.yaml) and its server on the node.
   await ensureObject(admin, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
+  // The default StorageClass, so PersistentVolumeClaims without a class (the WordPress tutorial's) are provisioned.
+  await ensureObject(admin, '/apis/storage.k8s.io/v1/storageclasses', readFileSync(manifest('storageclass-local-path.yaml'), 'utf8'));
   if (runningPid(l.runDir, 'dns')) step('dns: already running');
   else {
     const metrics = await localPort(9153);
