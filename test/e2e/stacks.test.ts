@@ -52,4 +52,55 @@ describe('stacks', () => {
     const table = (await c.kubectl(['get', 'svc', 'wordpress'])).stdout;
     assert.match(table, /^wordpress\s+LoadBalancer\s+\S+\s+10\.244\.110\.1\s+80:\d+\/TCP/m);
   });
+
+  it('seed 002: the Flask + Redis visit counter counts up across requests and across a restart of the web pod', async () => {
+    await c.kubectl(['apply', '-f', `${MANIFESTS}flask-redis/`]);
+    await c.kubectl(['rollout', 'status', 'deployment/redis', '--timeout=300s']);
+    await c.kubectl(['rollout', 'status', 'deployment/web', '--timeout=300s']);
+    const visits = async (): Promise<number> => {
+      const body = await poll(
+        'the visit counter',
+        async () => {
+          const r = await fetch('http://10.244.110.1:30081/', { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+          const text = r?.ok ? await r.text() : '';
+          return /<b>Visits:<\/b> \d+/.test(text) && text;
+        },
+        60_000,
+      );
+      assert.match(body, /<h3>Hello World!<\/h3>/);
+      return Number(/<b>Visits:<\/b> (\d+)/.exec(body)?.[1]);
+    };
+    const first = await visits();
+    assert.equal(await visits(), first + 1);
+    await c.kubectl(['delete', 'pod', '-l', 'app=web', '--wait=true']);
+    await c.kubectl(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    assert.equal(await visits(), first + 2, 'the count lives in Redis, not in the web pod');
+  });
+
+  it('seed 001: WordPress ×2 behind HAProxy (a DaemonSet) answers on its NodePort, and still does at ×4', async () => {
+    await c.kubectl(['label', 'node', '--all', 'wordpress-stack/db=true']);
+    await c.kubectl(['apply', '-f', `${MANIFESTS}wordpress-stack/stack.yaml`]);
+    for (const d of ['dbwordpress', 'wpreredis', 'wpmemcached', 'wordpress']) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout=300s']);
+    await c.kubectl(['rollout', 'status', 'daemonset/balancer', '--timeout=300s']);
+    const installPage = () =>
+      poll(
+        'the WordPress installer through HAProxy',
+        async () => {
+          const r = await fetch('http://10.244.110.1:30080/wp-admin/install.php', { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+          return r?.status === 200 && /WordPress &rsaquo; Installation/.test(await r.text());
+        },
+        240_000,
+      );
+    await installPage();
+    const ready = async (n: number) =>
+      poll(
+        `${n} wordpress replicas ready`,
+        async () => (await c.kubectl(['get', 'deployment', 'wordpress', '-o', 'jsonpath={.status.readyReplicas}'])).stdout.trim() === String(n),
+        240_000,
+      );
+    await ready(2);
+    await c.kubectl(['scale', 'deployment/wordpress', '--replicas=4']);
+    await ready(4);
+    for (let i = 0; i < 8; i++) await installPage();
+  });
 });
