@@ -144,7 +144,26 @@ jest.setTimeout(600_000);
       nginx: { Cmd: ['nginx', '-g', 'daemon off;'] },
       redis: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['redis-server'] },
       node: { Cmd: ['node'] },
+      mariadb: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['mariadbd'] },
+      wordpress: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['apache2-foreground'] },
+      python: { Cmd: ['python3'] },
+      memcached: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['memcached'] },
+      haproxy: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['haproxy', '-f', '/usr/local/etc/haproxy/haproxy.cfg'] },
+      httpd: { Cmd: ['httpd-foreground'] },
+      postgres: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['postgres'] },
+      prometheus: {
+        Entrypoint: ['/bin/prometheus'],
+        Cmd: [
+          '--config.file=/etc/prometheus/prometheus.yml',
+          '--storage.tsdb.path=/prometheus',
+          '--web.console.libraries=/usr/share/prometheus/console_libraries',
+          '--web.console.templates=/usr/share/prometheus/consoles',
+        ],
+      },
+      'node-exporter': { Entrypoint: ['/bin/node_exporter'] },
+      vmagent: { Entrypoint: ['/vmagent-prod'] },
     };
+    assert.deepEqual(Object.keys(expectCmd).sort(), IMAGES.map((i) => i.name).sort(), 'every catalogue image is checked');
     const checkedBlobs = new Set<string>();
     for (const r of catalogueReferences()) {
       const res = await fetch(`${registry.url}/v2/${r.repository}/manifests/${r.tag}`, { headers: { Accept: MANIFEST_V2 } });
