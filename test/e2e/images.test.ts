@@ -391,5 +391,92 @@ jest.setTimeout(600_000);
       await cri.runtime.removePodSandbox({ podSandboxId: sandboxId });
       assert.deepEqual((await cri.runtime.listPodSandbox({})).items, []);
     });
+
+    it('postgres, httpd, prometheus, node-exporter and vmagent start as their upstream images do and answer on their ports', async () => {
+      const uid = 'images-e2e-0002';
+      const config: PodSandboxConfig__Input = {
+        metadata: { name: 'images-e2e-2', namespace: 'default', uid, attempt: 0 },
+        hostname: 'images-e2e-2',
+        logDirectory: join(stateDir, 'pods', uid),
+        linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+      };
+      mkdirSync(config.logDirectory as string, { recursive: true });
+      const { podSandboxId } = await cri.runtime.runPodSandbox({ config, runtimeHandler: '' });
+      const ip = (await cri.runtime.podSandboxStatus({ podSandboxId })).status?.network?.ip ?? '';
+      const containers: [string, string, Partial<ContainerConfig__Input>][] = [
+        [
+          'postgres',
+          'postgres:16',
+          {
+            envs: [
+              { key: 'POSTGRES_PASSWORD', value: "s3cr'et" },
+              { key: 'POSTGRES_USER', value: 'app' },
+              { key: 'POSTGRES_DB', value: 'appdb' },
+              { key: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+            ],
+          },
+        ],
+        ['httpd', 'httpd:2.4', {}],
+        ['prometheus', 'prom/prometheus:v2.45.0', {}],
+        ['node-exporter', 'quay.io/prometheus/node-exporter:latest', {}],
+        ['vmagent', 'victoriametrics/vmagent:v1.93.0', { args: ['-remoteWrite.url=http://127.0.0.1:1/api/v1/write'] }],
+      ];
+      const ids2: Record<string, string> = {};
+      for (const [name, image, extra] of containers) {
+        const { containerId } = await cri.runtime.createContainer({
+          podSandboxId,
+          sandboxConfig: config,
+          config: {
+            metadata: { name, attempt: 0 },
+            image: { image },
+            logPath: `${name}.log`,
+            linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+            ...extra,
+          },
+        });
+        await cri.runtime.startContainer({ containerId });
+        ids2[name] = containerId;
+      }
+      const answers = async (url: string, re: RegExp) => {
+        let last = '';
+        for (let i = 0; i < 120; i++) {
+          last = await fetch(url, { signal: AbortSignal.timeout(2000) })
+            .then((r) => r.text())
+            .catch((e: Error) => e.message);
+          if (re.test(last)) return;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.fail(`${url}: ${last.slice(0, 300)}`);
+      };
+      await answers(`http://${ip}/`, /<h1>It works!<\/h1>/);
+      await answers(`http://${ip}:9090/-/ready`, /Prometheus (Server )?is Ready/);
+      await answers(`http://${ip}:9100/metrics`, /^node_cpu_seconds_total/m);
+      await answers(`http://${ip}:8429/metrics`, /^vmagent_remotewrite_/m);
+      // POSTGRES_USER with POSTGRES_PASSWORD over TCP (scram), into POSTGRES_DB, with PGDATA where it was asked.
+      let out = '';
+      for (let i = 0; i < 60; i++) {
+        const r = await cri.runtime.execSync({
+          containerId: ids2.postgres,
+          cmd: [
+            'sh',
+            '-c',
+            "PGPASSWORD=\"s3cr'et\" psql -h 127.0.0.1 -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION",
+          ],
+          timeout: 10,
+        });
+        out = r.stdout.toString() + r.stderr.toString();
+        if (r.exitCode === 0) break;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+      assert.equal(out, 'app|appdb\n/var/lib/postgresql/data/pgdata/PG_VERSION\n');
+      const wrong = await cri.runtime.execSync({
+        containerId: ids2.postgres,
+        cmd: ['sh', '-c', 'PGPASSWORD=nope psql -h 127.0.0.1 -U app -d appdb -c "select 1"'],
+        timeout: 10,
+      });
+      assert.match(wrong.stderr.toString(), /password authentication failed for user "app"/);
+      await cri.runtime.stopPodSandbox({ podSandboxId });
+      await cri.runtime.removePodSandbox({ podSandboxId });
+    });
   });
 });
