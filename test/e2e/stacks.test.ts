@@ -80,8 +80,9 @@ describe('stacks', () => {
   it('seed 001: WordPress ×2 behind HAProxy (a DaemonSet) answers on its NodePort, and still does at ×4', async () => {
     await c.kubectl(['label', 'node', '--all', 'wordpress-stack/db=true']);
     await c.kubectl(['apply', '-f', `${MANIFESTS}wordpress-stack/stack.yaml`]);
-    for (const d of ['dbwordpress', 'wpreredis', 'wpmemcached', 'wordpress']) await c.kubectl(['rollout', 'status', `deployment/${d}`, '--timeout=300s']);
-    await c.kubectl(['rollout', 'status', 'daemonset/balancer', '--timeout=300s']);
+    for (const d of ['dbwordpress', 'wpreredis', 'wpmemcached', 'wordpress'])
+      await c.kubectl(['-n', 'wordpress-stack', 'rollout', 'status', `deployment/${d}`, '--timeout=300s']);
+    await c.kubectl(['-n', 'wordpress-stack', 'rollout', 'status', 'daemonset/balancer', '--timeout=300s']);
     const installPage = () =>
       poll(
         'the WordPress installer through HAProxy',
@@ -95,11 +96,12 @@ describe('stacks', () => {
     const ready = async (n: number) =>
       poll(
         `${n} wordpress replicas ready`,
-        async () => (await c.kubectl(['get', 'deployment', 'wordpress', '-o', 'jsonpath={.status.readyReplicas}'])).stdout.trim() === String(n),
+        async () =>
+          (await c.kubectl(['-n', 'wordpress-stack', 'get', 'deployment', 'wordpress', '-o', 'jsonpath={.status.readyReplicas}'])).stdout.trim() === String(n),
         240_000,
       );
     await ready(2);
-    await c.kubectl(['scale', 'deployment/wordpress', '--replicas=4']);
+    await c.kubectl(['-n', 'wordpress-stack', 'scale', 'deployment/wordpress', '--replicas=4']);
     await ready(4);
     for (let i = 0; i < 8; i++) await installPage();
   });
