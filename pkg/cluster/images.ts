@@ -42,6 +42,7 @@ import {
   trim,
   writeFile,
   type BuildContext,
+  type ImageSpec,
 } from './rootfs.js';
 
 import { haproxyImage } from './catalogue/haproxy.js';
@@ -53,37 +54,10 @@ import { nodeExporterImage, prometheusImage, vmagentImage } from './catalogue/pr
 import { pythonImage } from './catalogue/python.js';
 import { wordpressImage } from './catalogue/wordpress.js';
 
+export type { ImageConfig, ImageSpec } from './rootfs.js';
 export { debFileNameParts, newestDebianVersion, parseAptDepends, parseAptMadison, resolvePackages, type BuildContext } from './rootfs.js';
 
 export const DEFAULT_IMAGE_CACHE_DIR = '/var/cache/timonel/images';
-
-/** The image config fields a container runtime reads (OCI image-spec `config`). */
-export interface ImageConfig {
-  Entrypoint?: string[];
-  Cmd?: string[];
-  Env: string[];
-  WorkingDir?: string;
-  User?: string;
-  ExposedPorts?: Record<string, Record<string, never>>;
-  Volumes?: Record<string, Record<string, never>>;
-  StopSignal?: string;
-}
-
-export interface ImageSpec {
-  /** Build name, also the cache directory prefix. */
-  name: string;
-  /** Bump when the recipe changes so cached builds are redone. */
-  recipe: string;
-  /** Upstream repository → tags pushed for this build (the first is the one other tags resolve to). */
-  references: Record<string, string[]>;
-  /** Which other tags the build answers for (default: any); see registryfront.ts. */
-  answersTag?: (tag: string) => boolean;
-  config: ImageConfig;
-  /** Files under hack/images whose contents the build uses (part of the cache key). */
-  files: string[];
-  /** Fills `dir` with the image's root filesystem. */
-  rootfs(dir: string, ctx: BuildContext): Promise<void>;
-}
 
 // ---------------------------------------------------------------------------
 // The catalogue. Tags: every tag the vendored upstream examples ask for, plus

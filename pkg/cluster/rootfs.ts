@@ -32,6 +32,34 @@ export interface BuildContext {
   packages: Map<string, string>;
 }
 
+/** The image config fields a container runtime reads (OCI image-spec `config`). */
+export interface ImageConfig {
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Env: string[];
+  WorkingDir?: string;
+  User?: string;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  Volumes?: Record<string, Record<string, never>>;
+  StopSignal?: string;
+}
+
+export interface ImageSpec {
+  /** Build name, also the cache directory prefix. */
+  name: string;
+  /** Bump when the recipe changes so cached builds are redone. */
+  recipe: string;
+  /** Upstream repository → tags pushed for this build (the first is the one other tags resolve to). */
+  references: Record<string, string[]>;
+  /** Which other tags the build answers for (default: any); see registryfront.ts. */
+  answersTag?: (tag: string) => boolean;
+  config: ImageConfig;
+  /** Files under hack/images whose contents the build uses (part of the cache key). */
+  files: string[];
+  /** Fills `dir` with the image's root filesystem. */
+  rootfs(dir: string, ctx: BuildContext): Promise<void>;
+}
+
 export const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function hackDir(): string {

@@ -2,7 +2,7 @@
 // unpacked onto it and trimmed, and a user as Debian's maintainer scripts would add it.
 import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { addUser, busyboxRootfs, installDebs, run, trim, writeFile, type BuildContext } from '../rootfs.js';
+import { addUser, busyboxRootfs, installDebs, run, trim, writeFile, type BuildContext, type ImageSpec } from '../rootfs.js';
 
 export async function debianRootfs(root: string, ctx: BuildContext, packages: string[]): Promise<void> {
   await busyboxRootfs(root, ctx);

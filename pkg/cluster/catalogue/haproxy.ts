@@ -1,7 +1,6 @@
 // haproxy: Debian's HAProxy 2.6 with Docker Hub's layout (/usr/local/etc/haproxy/haproxy.cfg).
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, hackFile, run, symlink, writeFile } from '../rootfs.js';
+import { PATH_ENV, hackFile, run, symlink, writeFile, type ImageSpec } from '../rootfs.js';
 import { debianRootfs, systemUser } from './debian.js';
 
 export const haproxyImage: ImageSpec = {

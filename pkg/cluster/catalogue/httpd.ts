@@ -1,7 +1,6 @@
 // httpd: Debian's apache2 with Docker Hub's layout (/usr/local/apache2: conf/httpd.conf, htdocs "It works!").
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { hackFile, mkdirs, symlink, writeFile } from '../rootfs.js';
+import { hackFile, mkdirs, symlink, writeFile, type ImageSpec } from '../rootfs.js';
 import { apacheConfigTest, debianRootfs } from './debian.js';
 
 export const httpdImage: ImageSpec = {

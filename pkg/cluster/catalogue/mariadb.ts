@@ -1,8 +1,7 @@
 // mysql and mariadb: Debian's MariaDB 10.11 server, started as Docker Hub's images start it
 // (hack/images/mysql/docker-entrypoint.sh: MYSQL_* / MARIADB_* and /docker-entrypoint-initdb.d).
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, hackFile, run, writeFile } from '../rootfs.js';
+import { PATH_ENV, hackFile, run, writeFile, type ImageSpec } from '../rootfs.js';
 import { debianRootfs, systemUser } from './debian.js';
 
 export const mariadbImage: ImageSpec = {

@@ -1,7 +1,6 @@
 // memcached: Debian's memcached 1.6, as Docker Hub's image runs it (user memcache, port 11211).
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, hackFile, run, writeFile } from '../rootfs.js';
+import { PATH_ENV, hackFile, run, writeFile, type ImageSpec } from '../rootfs.js';
 import { debianRootfs, systemUser } from './debian.js';
 
 export const memcachedImage: ImageSpec = {

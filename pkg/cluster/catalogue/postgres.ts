@@ -1,8 +1,7 @@
 // postgres: Debian's PostgreSQL 15, started as Docker Hub's image starts it
 // (hack/images/postgres/docker-entrypoint.sh: POSTGRES_PASSWORD, POSTGRES_USER, POSTGRES_DB, PGDATA).
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { hackFile, run, writeFile } from '../rootfs.js';
+import { hackFile, run, writeFile, type ImageSpec } from '../rootfs.js';
 import { debianRootfs, systemUser } from './debian.js';
 
 export const postgresImage: ImageSpec = {

@@ -1,8 +1,7 @@
 // prometheus, prometheus-node-exporter and vmagent: Debian's builds with the layout and
 // flags of their upstream images (prom/prometheus, prom/node-exporter, victoriametrics/vmagent).
 import { readFileSync } from 'node:fs';
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, hackFile, mkdirs, run, symlink, writeFile } from '../rootfs.js';
+import { PATH_ENV, hackFile, mkdirs, run, symlink, writeFile, type ImageSpec } from '../rootfs.js';
 import { debianRootfs, systemUser } from './debian.js';
 
 export const prometheusImage: ImageSpec = {

@@ -1,7 +1,6 @@
 // python: Debian's Python 3.11 with Flask and the redis client (the seeds' visit counter),
 // as Docker Hub's python:3-slim runs it (`python` is python3).
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, run, symlink } from '../rootfs.js';
+import { PATH_ENV, run, symlink, type ImageSpec } from '../rootfs.js';
 import { debianRootfs } from './debian.js';
 
 export const pythonImage: ImageSpec = {

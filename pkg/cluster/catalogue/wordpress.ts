@@ -2,8 +2,7 @@
 // wordpress:apache image (sources in /usr/src/wordpress, copied into an empty /var/www/html).
 import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ImageSpec } from '../images.js';
-import { PATH_ENV, hackFile, mkdirs, run, writeFile } from '../rootfs.js';
+import { PATH_ENV, hackFile, mkdirs, run, writeFile, type ImageSpec } from '../rootfs.js';
 import { apacheConfigTest, caBundle, debianRootfs } from './debian.js';
 
 // What Debian's apache2 postinst enables (a2enmod is perl, not run here), plus PHP and rewrite.
