@@ -114,12 +114,12 @@ export function registrySpec(cfg: RegistryConfig): ProcessSpec {
   return { name: 'registry', command: process.execPath, args, env };
 }
 
-/** True when `addr` (host:port) answers the Registry v2 API base endpoint. */
+/** True when `addr` (host:port) answers the Registry v2 API base endpoint (200, or 401 with its challenge). */
 export async function registryReady(addr: string, timeoutMs = 2000): Promise<boolean> {
   try {
     const res = await fetch(`http://${addr}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
-    return res.status === 200 && (res.headers.get('docker-distribution-api-version') ?? '').startsWith('registry/2');
+    return (res.status === 200 || res.status === 401) && (res.headers.get('docker-distribution-api-version') ?? '').startsWith('registry/2');
   } catch {
     return false;
   }

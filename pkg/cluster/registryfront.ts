@@ -18,6 +18,8 @@
 //   need no credentials (the front reads as the `pull` user, so nodes in any
 //   network namespace pull), writes need a user, `pull` never writes, and the
 //   catalogue's own tags can only be written or deleted by `catalogue`.
+//   `GET /v2/` without credentials is answered with the Basic challenge, so
+//   docker sends its login when it pushes; pulls by name need none.
 //   A second listener can require credentials for reads too (a private registry).
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 
@@ -132,6 +134,12 @@ export function registryFront(opts: RegistryFrontOptions): (req: IncomingMessage
     if (!headers.authorization && READS.has(method) && opts.anonymousReadAs) {
       headers.authorization = basicAuthorization(opts.anonymousReadAs);
       user = opts.anonymousReadAs.username;
+    }
+    // The version check (`GET /v2/`) without credentials gets the challenge, as registries that allow anonymous
+    // pulls answer it: a client (docker) learns there that it should send its credentials when it writes.
+    if (!req.headers.authorization && (url === '/v2/' || url === '/v2')) {
+      req.resume();
+      return registryError(res, 401, 'UNAUTHORIZED', 'authentication required', true);
     }
     const verdict = authorize(method, route, headers.authorization ? user : undefined, opts.catalogue);
     if (!verdict.allow) {

@@ -78,7 +78,8 @@ jest.setTimeout(600_000);
       .map((m) => m[1]);
     assert.deepEqual(listeners, ['0100007F'], 'listening socket should be 127.0.0.1 only');
     const res = await fetch(`${registry.url}/v2/`);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 401, 'the version check challenges a client without credentials');
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/);
     assert.match(res.headers.get('docker-distribution-api-version') ?? '', /^registry\/2/);
   });
 
@@ -86,7 +87,7 @@ jest.setTimeout(600_000);
     const again = await startRegistry(join(work, 'registry-cache'), Number(registry.addr.split(':')[1]));
     assert.equal(again.pid, undefined);
     await again.stop();
-    assert.equal((await fetch(`${registry.url}/v2/`)).status, 200, 'stopping a reused registry must leave it running');
+    assert.equal((await fetch(`${registry.url}/v2/`)).status, 401, 'stopping a reused registry must leave it running');
 
     const other = createServer((s) => s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { freePort, isAlive, which } from '../../pkg/cluster/process.js';
 import { startRegistry, type RunningRegistry } from '../../pkg/cluster/registry.js';
 import { DOCKER_MANIFEST, RegistryClient, sha256Digest } from '../../pkg/cluster/registryclient.js';
+import { basicAuthorization } from '../../pkg/cluster/registryfront.js';
 
 const skip = ['docker-registry', 'htpasswd'].some((c) => !which(c));
 
@@ -88,6 +89,17 @@ async function pushTiny(client: RegistryClient, repo: string, tag: string, conte
     await assert.rejects(push.deleteManifest('library/nginx', digest), /HTTP 403/);
     assert.ok(await pushTiny(push, 'mine', '1', 'mine', work));
     assert.deepEqual(await push.tags('mine'), ['1']);
+  });
+
+  it('answers the version check without credentials with the Basic challenge (so docker sends its login), with them with 200', async () => {
+    const anonymous = await fetch(`http://${registry.addr}/v2/`);
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic realm="timonel registry"$/);
+    assert.equal(anonymous.headers.get('docker-distribution-api-version'), 'registry/2.0');
+    await anonymous.arrayBuffer();
+    const push = await fetch(`http://${registry.addr}/v2/`, { headers: { Authorization: basicAuthorization(registry.credentials.push) } });
+    assert.equal(push.status, 200);
+    await push.arrayBuffer();
   });
 
   it('the second listener wants credentials for reads too, and names the 401', async () => {
