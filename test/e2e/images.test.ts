@@ -424,6 +424,8 @@ jest.setTimeout(600_000);
       ];
       const ids2: Record<string, string> = {};
       for (const [name, image, extra] of containers) {
+        // Tags the catalogue never pushed (postgres:16 is, v2.45.0 is not): the registry answers them with the build.
+        await cri.image.pullImage({ image: { image } });
         const { containerId } = await cri.runtime.createContainer({
           podSandboxId,
           sandboxConfig: config,
