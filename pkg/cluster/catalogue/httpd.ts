@@ -5,7 +5,7 @@ import { apacheConfigTest, debianRootfs } from './debian.js';
 
 export const httpdImage: ImageSpec = {
   name: 'httpd',
-  recipe: 'httpd-1',
+  recipe: 'httpd-2',
   references: { 'docker.io/library/httpd': ['latest', '2', '2.4', 'alpine'] },
   config: {
     Env: ['PATH=/usr/local/apache2/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HTTPD_PREFIX=/usr/local/apache2'],
