@@ -68,6 +68,8 @@ function listen(p: number, anonymousRead: boolean): Promise<void> {
   const server = createServer(registryFront({ backendSocket: socket, catalogue, anonymousReadAs: anonymousRead ? credentials.pull : undefined }));
   // Blob uploads can be large and slow; the registry itself has no request timeout either.
   server.requestTimeout = 0;
+  // Longer than clients keep idle connections (undici: 4 s under a 5 s server), so none is reused as it closes.
+  server.keepAliveTimeout = 65_000;
   servers.push(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
