@@ -455,7 +455,8 @@ jest.setTimeout(600_000);
       await answers(`http://${ip}:9090/-/ready`, /Prometheus (Server )?is Ready/);
       await answers(`http://${ip}:9100/metrics`, /^node_cpu_seconds_total/m);
       await answers(`http://${ip}:8429/metrics`, /^vmagent_remotewrite_/m);
-      // POSTGRES_USER with POSTGRES_PASSWORD over TCP (scram), into POSTGRES_DB, with PGDATA where it was asked.
+      // POSTGRES_USER with POSTGRES_PASSWORD over TCP to the pod's address (scram; 127.0.0.1 is trusted, as on Docker Hub),
+      // into POSTGRES_DB, with PGDATA where it was asked.
       let out = '';
       for (let i = 0; i < 60; i++) {
         const r = await cri.runtime.execSync({
@@ -463,7 +464,7 @@ jest.setTimeout(600_000);
           cmd: [
             'sh',
             '-c',
-            "PGPASSWORD=\"s3cr'et\" psql -h 127.0.0.1 -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION",
+            "PGPASSWORD=\"s3cr'et\" psql -h ${ip} -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION",
           ],
           timeout: 10,
         });
@@ -474,7 +475,7 @@ jest.setTimeout(600_000);
       assert.equal(out, 'app|appdb\n/var/lib/postgresql/data/pgdata/PG_VERSION\n');
       const wrong = await cri.runtime.execSync({
         containerId: ids2.postgres,
-        cmd: ['sh', '-c', 'PGPASSWORD=nope psql -h 127.0.0.1 -U app -d appdb -c "select 1"'],
+        cmd: ['sh', '-c', `PGPASSWORD=nope psql -h ${ip} -U app -d appdb -c "select 1"`],
         timeout: 10,
       });
       assert.match(wrong.stderr.toString(), /password authentication failed for user "app"/);

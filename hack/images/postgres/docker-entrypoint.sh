@@ -3,11 +3,13 @@
 # initdb with POSTGRES_USER (default postgres) and POSTGRES_PASSWORD (required
 # unless POSTGRES_HOST_AUTH_METHOD=trust), create POSTGRES_DB (default the
 # user's name), run /docker-entrypoint-initdb.d/*.sh, *.sql and *.sql.gz, then
-# exec the server as the postgres user, listening on every address.
+# exec the server as the postgres user (busybox su), listening on every address.
 set -eu
 
-PG_UID=999
-as_postgres() { setpriv --reuid=$PG_UID --regid=$PG_UID --clear-groups "$@"; }
+PG_UID=999 # the postgres user's
+# busybox's su as root: no password asked; -p keeps the environment (PGDATA, PATH); after
+# `--` the command's own options are not taken for su's.
+as_postgres() { su -p -s /bin/sh -c 'exec "$0" "$@"' -- postgres "$@"; }
 file_env() {
 	var="$1"; def="${2:-}"
 	eval "val=\${$var:-}"; eval "fileval=\${${var}_FILE:-}"
@@ -63,4 +65,4 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 
 shift
-exec setpriv --reuid=$PG_UID --regid=$PG_UID --clear-groups postgres -c listen_addresses='*' "$@"
+exec su -p -s /bin/sh -c 'exec "$0" "$@"' -- postgres postgres -c listen_addresses='*' "$@"
