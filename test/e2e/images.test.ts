@@ -464,7 +464,7 @@ jest.setTimeout(600_000);
           cmd: [
             'sh',
             '-c',
-            "PGPASSWORD=\"s3cr'et\" psql -h ${ip} -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION",
+            `PGPASSWORD="s3cr'et" psql -h ${ip} -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION`,
           ],
           timeout: 10,
         });
