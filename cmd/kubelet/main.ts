@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
     'pod-manifest-path': { type: 'string' },
     'cgroup-root': { type: 'string', default: '/' },
+    // Appended to "not found" pull errors: where this node's images come from (timonel up sets it).
+    'image-not-found-hint': { type: 'string' },
     port: { type: 'string', default: '10250' },
     /** Defaults to --node-ip: the server is reachable from the host and from pods, not from outside. */
     address: { type: 'string' },
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     nodeName: (values['node-name'] ?? values['hostname-override'] ?? defaultNodeName()).toLowerCase(),
     nodeIP: nodeIP as string,
     podCIDR,
+    imageNotFoundHint: values['image-not-found-hint'],
     runtimeEndpoint: endpoint,
     rootDir: values['root-dir'] as string,
     cniConfDir: values['cni-conf-dir'],

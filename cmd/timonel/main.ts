@@ -1,18 +1,59 @@
 #!/usr/bin/env node
-// timonel: the launcher. `up` starts a cluster on this machine, `down` stops it.
+// timonel: the launcher. `up` starts a cluster on this machine, `down` stops it,
+// `images` imports images into its registry and lists what the registry holds.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { importImages } from '../../pkg/cluster/imageimport.js';
+import { formatImageTable, listRegistryImages } from '../../pkg/cluster/imagelist.js';
+import { registryCredentials } from '../../pkg/cluster/registry.js';
+import { RegistryClient } from '../../pkg/cluster/registryclient.js';
 import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
-               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
+               [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--registry-upstream] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
                [--proxy-mode iptables|nftables]
-  timonel down [--data-dir DIR] [--purge]`;
+  timonel down [--data-dir DIR] [--purge]
+  timonel images import FILE...|- [--name NAME] [--cache-dir DIR] [--registry-port PORT]
+  timonel images ls [--cache-dir DIR] [--registry-port PORT]`;
+
+/** `timonel images import|ls`: the cluster's registry, with the push credentials `timonel up` wrote under the cache dir. */
+async function images(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'cache-dir': { type: 'string', default: DEFAULT_IMAGE_CACHE_DIR },
+      'registry-port': { type: 'string', default: '5000' },
+      name: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [verb, ...files] = positionals;
+  const registry = `127.0.0.1:${values['registry-port']}`;
+  const cacheDir = values['cache-dir'] as string;
+  switch (verb) {
+    case 'import': {
+      if (files.length === 0) throw new Error('images import: name a docker save archive, an OCI layout or archive, or - for stdin');
+      const creds = registryCredentials(cacheDir);
+      if (!creds) throw new Error(`images import: no registry credentials under ${cacheDir}; start a cluster with timonel up first`);
+      const done = await importImages(files, { registry, credentials: creds.push, name: values.name });
+      for (const d of done) process.stdout.write(`imported ${d.name} (${d.digest})\n`);
+      return;
+    }
+    case 'ls':
+      process.stdout.write(formatImageTable(await listRegistryImages(new RegistryClient(registry))));
+      return;
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      process.exit(2);
+  }
+}
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'images') return images(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -31,6 +72,8 @@ async function main(): Promise<void> {
       'cni-bridge': { type: 'string', default: DEFAULT_CNI_BRIDGE },
       'cache-dir': { type: 'string', default: DEFAULT_IMAGE_CACHE_DIR },
       'registry-port': { type: 'string', default: '5000' },
+      // Off by default: no image pull leaves this machine.
+      'registry-upstream': { type: 'boolean', default: false },
       'node-name': { type: 'string', default: hostname().toLowerCase() },
       'audit-log-path': { type: 'string' },
       'audit-policy-file': { type: 'string' },
@@ -58,6 +101,7 @@ async function main(): Promise<void> {
         cniBridge: values['cni-bridge'] as string,
         cacheDir: values['cache-dir'] as string,
         registryPort: Number(values['registry-port']),
+        registryUpstream: values['registry-upstream'] as boolean,
         nodeName: values['node-name'] as string,
         auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
         auditPolicyFile: values['audit-policy-file'] && resolve(values['audit-policy-file']),

@@ -22,7 +22,20 @@ export interface ContainerdPaths {
 }
 
 export const DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.9';
-export const DEFAULT_MIRRORED_HOSTS = ['docker.io', 'registry.k8s.io'];
+// The registries images are commonly named after: each gets a hosts.toml, so without upstream fallback
+// a pull for any of them is answered by the local registry and never leaves the machine.
+export const DEFAULT_MIRRORED_HOSTS = [
+  'docker.io',
+  'registry.k8s.io',
+  'k8s.gcr.io',
+  'gcr.io',
+  'quay.io',
+  'ghcr.io',
+  'mcr.microsoft.com',
+  'public.ecr.aws',
+  'registry.gitlab.com',
+  'docker.elastic.co',
+];
 export const DEFAULT_CNI_BIN_DIR = '/usr/lib/cni';
 
 export function containerdPaths(stateDir: string): ContainerdPaths {
@@ -164,6 +177,14 @@ export function overlayfsUsable(probeParent: string): boolean {
   return ok;
 }
 
+/**
+ * hosts.toml for the local registry named by its own address (`image: 127.0.0.1:5000/myapp:1`, what a
+ * Dockerfile build pushes to): plain HTTP, which containerd would not assume for an IP address.
+ */
+export function localRegistryHostsToml(url: string): string {
+  return [`server = ${q(url)}`, '', `[host.${q(url)}]`, '  capabilities = ["pull", "resolve"]', ''].join('\n');
+}
+
 /** Writes config.toml and the hosts.toml files; returns the paths and the snapshotter chosen. */
 export function writeContainerdConfig(opts: ContainerdConfigOptions): ContainerdPaths & { snapshotter: Snapshotter } {
   if (!/^https?:\/\/[^/]+$/.test(opts.registryMirror)) {
@@ -177,6 +198,9 @@ export function writeContainerdConfig(opts: ContainerdConfigOptions): Containerd
     mkdirSync(join(paths.certsDir, host), { recursive: true });
     writeFileSync(join(paths.certsDir, host, 'hosts.toml'), hostsToml(host, opts.registryMirror, opts.upstreamFallback));
   }
+  const local = opts.registryMirror.replace(/^https?:\/\//, '');
+  mkdirSync(join(paths.certsDir, local), { recursive: true });
+  writeFileSync(join(paths.certsDir, local, 'hosts.toml'), localRegistryHostsToml(opts.registryMirror));
   return { ...paths, snapshotter };
 }
 

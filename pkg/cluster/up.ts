@@ -38,6 +38,8 @@ export interface UpOptions {
   /** Built images and the local registry's storage; shared by every cluster on this machine. */
   cacheDir: string;
   registryPort: number;
+  /** Let containerd fall back to an image's real registry when the local one lacks it (off: no pull leaves the machine). */
+  registryUpstream?: boolean;
   nodeName: string;
   /** --audit-log-path for the apiserver: who did what, one JSON line per request (off when unset). */
   auditLogPath?: string;
@@ -79,6 +81,10 @@ export function layout(dataDir: string): Layout {
 
 // Components are started in this order and stopped in reverse.
 export const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'registry', 'containerd', 'kubelet', 'proxy', 'dns'];
+
+/** Why a pull found nothing when images come from this machine only, and what to do about it. */
+export const IMAGE_NOT_FOUND_HINT =
+  "the image is not in this machine's registry and pulls do not leave the machine (timonel up --registry-upstream allows that); load it with `timonel images import`";
 
 /** The cluster DNS listens on the node's IP here; the proxy DNATs the kube-dns ClusterIP to it. */
 const DNS_PORT = 10053;
@@ -384,7 +390,7 @@ async function upContainerd(opts: UpOptions, l: Layout, registry: string, step: 
   const cd = containerdPaths(opts.dataDir);
   if (runningPid(l.runDir, 'containerd')) step('containerd: already running');
   else {
-    writeContainerdConfig({ stateDir: opts.dataDir, registryMirror: `http://${registry}` });
+    writeContainerdConfig({ stateDir: opts.dataDir, registryMirror: `http://${registry}`, upstreamFallback: opts.registryUpstream ?? false });
     startDetached(containerdSpec(cd), l.runDir, l.logDir);
     await waitFor(
       'containerd',
@@ -441,6 +447,7 @@ async function upKubelet(
         '--anonymous-auth=false',
         '--authentication-token-webhook',
         '--authorization-mode=Webhook',
+        ...(opts.registryUpstream ? [] : [`--image-not-found-hint=${IMAGE_NOT_FOUND_HINT}`]),
       ]),
       l.runDir,
       l.logDir,
@@ -490,6 +497,8 @@ async function upProxy(opts: UpOptions, l: Layout, node: NodeState, kubeconfig: 
 async function upDNS(opts: UpOptions, l: Layout, node: NodeState, admin: AdminAccess, kubeconfig: string, step: (msg: string) => void): Promise<void> {
   // Cluster DNS: the kube-dns Service (manifests/dns.yaml) and its server on the node.
   await ensureObject(admin, '/api/v1/namespaces/kube-system/services', readFileSync(manifest('dns.yaml'), 'utf8'));
+  // The default StorageClass, so PersistentVolumeClaims without a class (the WordPress tutorial's) are provisioned.
+  await ensureObject(admin, '/apis/storage.k8s.io/v1/storageclasses', readFileSync(manifest('storageclass-local-path.yaml'), 'utf8'));
   if (runningPid(l.runDir, 'dns')) step('dns: already running');
   else {
     const metrics = await localPort(9153);

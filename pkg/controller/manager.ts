@@ -31,6 +31,7 @@ import { JobController } from './job/job_controller.js';
 import { CronJobController } from './cronjob/cronjob_controllerv2.js';
 import { ResourceQuotaController } from './resourcequota/resource_quota_controller.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished_controller.js';
+import { ServiceLBController } from './servicelb/servicelb_controller.js';
 import { BOOTSTRAP_CONTROLLERS } from './bootstrap/index.js';
 import { CSRSigningController } from './certificates/signer/signer.js';
 import { CSRApprovingController } from './certificates/approver/sarapprove.js';
@@ -59,6 +60,8 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   csrsigning: (ctx, opts) => new CSRSigningController(ctx, opts),
   csrapproving: (ctx) => new CSRApprovingController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  // k3s's ServiceLB: type LoadBalancer served on the nodes' addresses.
+  servicelb: (ctx) => new ServiceLBController(ctx),
   resourcequota: (ctx) => new ResourceQuotaController(ctx),
   'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
   'local-path-provisioner': (ctx, opts) => new LocalPathProvisioner(ctx, { localPathDir: opts.localPathDir }),

@@ -13,7 +13,7 @@ import { SharedInformerFactory } from '../client/factory.js';
 import type { SharedIndexInformer } from '../client/informer.js';
 import { isStatus, type Client } from '../client/rest.js';
 import { isPodTerminal } from '../../api/core/v1/pod.js';
-import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Service } from '../../api/core/v1/types.js';
+import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { Logger } from '../util/log.js';
 import { removePodCgroups } from './cm/pod_cgroups.js';
@@ -55,6 +55,8 @@ import { CRIRuntimeSource } from './stats/runtime.js';
 
 export interface KubeletOptions {
   client: Client;
+  /** Appended to an image pull the registry answered "not found", e.g. where this node's images come from. */
+  imageNotFoundHint?: string;
   nodeName: string;
   nodeIP: string;
   podCIDR?: string;
@@ -211,7 +213,16 @@ export class Kubelet {
     const allocatable = nodeAllocatable(machine, o.maxPods);
     this.volumes = this.newVolumeManager(allocatable);
     this.probes = this.newProbeManager();
-    this.images = new ImageManager({ cri: this.cri, event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message) });
+    this.images = new ImageManager({
+      cri: this.cri,
+      event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message),
+      pullSecrets: async (pod) => {
+        const names = (pod.spec?.imagePullSecrets ?? []).map((r) => r?.name).filter((n): n is string => typeof n === 'string' && n !== '');
+        const found = await Promise.all(names.map((n) => this.lookup.secret(pod.metadata.namespace ?? '', n).catch(() => undefined)));
+        return found.filter((s): s is Secret => !!s);
+      },
+      notFoundHint: o.imageNotFoundHint,
+    });
     this.runtime = this.newRuntimeManager(machine.memoryCapacityBytes, allocatable);
     this.statusManager = new StatusManager({
       client: o.client,

@@ -63,7 +63,7 @@ const running = (p: Pod) => (p.status?.containerStatuses?.length ?? 0) > 0 && (p
 
 async function main(): Promise<void> {
   const registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR);
-  await ensureImages({ registry: registry.addr, progress: log });
+  await ensureImages({ registry: registry.addr, credentials: registry.credentials.catalogue, progress: log });
   try {
     log(`raw CRI: ${N} pods`);
     await rawCRI(registry.url);

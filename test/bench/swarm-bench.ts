@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---- preconditions ---------------------------------------------------------
 
 /** The reason docker.io cannot be used, or undefined once it is installed. */
-function ensureDockerIO(install: boolean, log: (m: string) => void): string | undefined {
+export function ensureDockerIO(install: boolean, log: (m: string) => void): string | undefined {
   const have = () => existsSync(DOCKERD) && existsSync(DOCKER) && existsSync(CONTAINERD);
   if (have()) return undefined;
   if (!install) return `docker.io is not installed (${DOCKERD} missing) and installing was not allowed`;

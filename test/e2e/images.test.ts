@@ -64,12 +64,13 @@ jest.setTimeout(600_000);
     assert.equal(catalogueImageFor('registry.k8s.io/nginx-slim:0.8'), 'nginx');
     assert.equal(catalogueImageFor('registry.k8s.io/pause:3.9'), 'pause');
     assert.equal(catalogueImageFor('docker.io/library/busybox'), 'busybox');
-    assert.equal(catalogueImageFor('nginx:0.0.1-nope'), undefined);
+    assert.equal(catalogueImageFor('nginx:0.0.1-nope'), 'nginx', 'any tag of a catalogue repository');
+    assert.equal(catalogueImageFor('myapp:1.0'), undefined);
     assert.equal(normalizeImageReference('redis:5'), 'docker.io/library/redis:5');
   });
 
   it('the registry listens on loopback only and answers /v2/', async () => {
-    assert.match(registryConfigYAML({ cacheDir: '/x', port: 5001 }), /addr: 127\.0\.0\.1:5001/);
+    assert.match(registryConfigYAML({ cacheDir: '/x', port: 5001 }), /net: unix\n {2}addr: "\/x\/registry-5001\.sock"/);
     const port = Number(registry.addr.split(':')[1]);
     const hex = port.toString(16).toUpperCase().padStart(4, '0');
     const listeners = [...readFileSync('/proc/net/tcp', 'utf8').matchAll(/^\s*\d+: ([0-9A-F]{8}):([0-9A-F]{4}) 00000000:0000 0A/gm)]
@@ -77,7 +78,8 @@ jest.setTimeout(600_000);
       .map((m) => m[1]);
     assert.deepEqual(listeners, ['0100007F'], 'listening socket should be 127.0.0.1 only');
     const res = await fetch(`${registry.url}/v2/`);
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 401, 'the version check challenges a client without credentials');
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm=/);
     assert.match(res.headers.get('docker-distribution-api-version') ?? '', /^registry\/2/);
   });
 
@@ -85,7 +87,7 @@ jest.setTimeout(600_000);
     const again = await startRegistry(join(work, 'registry-cache'), Number(registry.addr.split(':')[1]));
     assert.equal(again.pid, undefined);
     await again.stop();
-    assert.equal((await fetch(`${registry.url}/v2/`)).status, 200, 'stopping a reused registry must leave it running');
+    assert.equal((await fetch(`${registry.url}/v2/`)).status, 401, 'stopping a reused registry must leave it running');
 
     const other = createServer((s) => s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'));
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
@@ -99,30 +101,38 @@ jest.setTimeout(600_000);
 
   it('builds busybox and pause into an empty cache; a second call builds and pushes nothing', async () => {
     const cacheDir = join(work, 'fresh-cache');
-    const first = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
+    const first = await ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['busybox', 'pause'] });
     assert.deepEqual(first.built.sort(), ['busybox', 'pause']);
     const refs = catalogueReferences(IMAGES.filter((i) => ['busybox', 'pause'].includes(i.name)))
       .map((r) => `${r.repository}:${r.tag}`)
       .sort();
     assert.deepEqual(first.pushed.sort(), refs);
-    const second = await ensureImages({ cacheDir, registry: registry.addr, only: ['busybox', 'pause'] });
+    const second = await ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['busybox', 'pause'] });
     assert.deepEqual(second.built, []);
     assert.deepEqual(second.cached.sort(), ['busybox', 'pause']);
     assert.deepEqual(second.pushed, []);
     assert.deepEqual(second.present.sort(), refs);
-    await assert.rejects(ensureImages({ cacheDir, registry: registry.addr, only: ['no-such-image'] }), /no catalogue image named "no-such-image"/);
+    await assert.rejects(
+      ensureImages({ cacheDir, registry: registry.addr, credentials: registry.credentials.catalogue, only: ['no-such-image'] }),
+      /no catalogue image named "no-such-image"/,
+    );
   });
 
   it('the whole catalogue from the shared cache: every tag pushed once, then nothing to do', async () => {
     const progress: string[] = [];
-    const first = await ensureImages({ cacheDir: CACHE, registry: registry.addr, progress: (m) => progress.push(m) });
+    const first = await ensureImages({
+      cacheDir: CACHE,
+      registry: registry.addr,
+      credentials: registry.credentials.catalogue,
+      progress: (m) => progress.push(m),
+    });
     const all = catalogueReferences()
       .map((r) => `${r.repository}:${r.tag}`)
       .sort();
     assert.deepEqual([...first.pushed, ...first.present].sort(), all);
     assert.ok(first.pushed.includes('library/nginx:1.14.2'), progress.join('\n'));
     for (const i of first.images) assert.ok(i.compressedBytes > 0 && i.uncompressedBytes >= i.compressedBytes, JSON.stringify(i));
-    const second = await ensureImages({ cacheDir: CACHE, registry: registry.addr });
+    const second = await ensureImages({ cacheDir: CACHE, registry: registry.addr, credentials: registry.credentials.catalogue });
     assert.deepEqual(second.built, []);
     assert.deepEqual(second.pushed, []);
     assert.deepEqual(second.present.sort(), all);
@@ -135,7 +145,26 @@ jest.setTimeout(600_000);
       nginx: { Cmd: ['nginx', '-g', 'daemon off;'] },
       redis: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['redis-server'] },
       node: { Cmd: ['node'] },
+      mariadb: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['mariadbd'] },
+      wordpress: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['apache2-foreground'] },
+      python: { Cmd: ['python3'] },
+      memcached: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['memcached'] },
+      haproxy: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['haproxy', '-f', '/usr/local/etc/haproxy/haproxy.cfg'] },
+      httpd: { Cmd: ['httpd-foreground'] },
+      postgres: { Entrypoint: ['docker-entrypoint.sh'], Cmd: ['postgres'] },
+      prometheus: {
+        Entrypoint: ['/bin/prometheus'],
+        Cmd: [
+          '--config.file=/etc/prometheus/prometheus.yml',
+          '--storage.tsdb.path=/prometheus',
+          '--web.console.libraries=/usr/share/prometheus/console_libraries',
+          '--web.console.templates=/usr/share/prometheus/consoles',
+        ],
+      },
+      'node-exporter': { Entrypoint: ['/bin/node_exporter'] },
+      vmagent: { Entrypoint: ['/vmagent-prod'] },
     };
+    assert.deepEqual(Object.keys(expectCmd).sort(), IMAGES.map((i) => i.name).sort(), 'every catalogue image is checked');
     const checkedBlobs = new Set<string>();
     for (const r of catalogueReferences()) {
       const res = await fetch(`${registry.url}/v2/${r.repository}/manifests/${r.tag}`, { headers: { Accept: MANIFEST_V2 } });
@@ -150,9 +179,16 @@ jest.setTimeout(600_000);
       // Parsed here rather than by Response.json(), whose objects are of Node's realm, not the test's (jest).
       const cfg = JSON.parse(await (await fetch(`${registry.url}/v2/${r.repository}/blobs/${m.config.digest}`)).text()) as {
         os: string;
-        config: { Cmd?: string[]; Entrypoint?: string[] };
+        config: { Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
       };
       assert.equal(cfg.os, 'linux');
+      // The Debian packages inside, with their versions (pause is compiled here: none).
+      const labels = Object.keys(cfg.config.Labels ?? {});
+      if (r.image !== 'pause')
+        assert.ok(
+          labels.some((l) => /^org\.debian\.package\./.test(l)),
+          `${r.reference}: ${labels.join(', ')}`,
+        );
       assert.deepEqual(
         { Cmd: cfg.config.Cmd, Entrypoint: cfg.config.Entrypoint },
         { Cmd: undefined, Entrypoint: undefined, ...expectCmd[r.image] },
@@ -162,8 +198,13 @@ jest.setTimeout(600_000);
       assert.equal(layer.status, 200);
       assert.equal(Number(layer.headers.get('content-length')), m.layers[0].size);
     }
-    const missingTag = await fetch(`${registry.url}/v2/library/nginx/manifests/0.0.1-nope`, { headers: { Accept: MANIFEST_V2 } });
-    assert.equal(missingTag.status, 404);
+    // Any other tag answers with the catalogue build (the registry front); a repository the catalogue lacks does not.
+    const latest = await fetch(`${registry.url}/v2/library/nginx/manifests/latest`, { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
+    const otherTag = await fetch(`${registry.url}/v2/library/nginx/manifests/1.26`, { method: 'HEAD', headers: { Accept: MANIFEST_V2 } });
+    assert.equal(otherTag.status, 200);
+    assert.equal(otherTag.headers.get('docker-content-digest'), latest.headers.get('docker-content-digest'));
+    const missingRepo = await fetch(`${registry.url}/v2/library/no-such-image/manifests/1.0`, { headers: { Accept: MANIFEST_V2 } });
+    assert.equal(missingRepo.status, 404);
   });
 
   (which('containerd') ? describe : describe.skip)('pulled and run by containerd through CRI', () => {
@@ -320,6 +361,28 @@ jest.setTimeout(600_000);
       assert.equal(r.stdout.toString(), 'hi\nimages-e2e\nimages-e2e\n2\n/usr/bin/nslookup\n/bin/sleep\nroot\n');
     });
 
+    it("busybox's own wget -T 5 fetches a served URL, and gives up within about 6 s on an address that drops packets", async () => {
+      const ok = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['wget', '-T', '5', '-q', '-O-', 'http://127.0.0.1/'], timeout: 10 });
+      assert.equal(ok.exitCode, 0, ok.stderr.toString());
+      assert.match(ok.stdout.toString(), /Welcome to nginx!/);
+      const applet = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['readlink', '/usr/bin/wget'], timeout: 10 });
+      assert.equal(applet.stdout.toString().trim(), '/bin/busybox', 'busybox wget itself, not a wrapper');
+      // The host's address on the pod bridge, one port dropped in the host's INPUT chain: no answer, no RST.
+      const gateway = `${SUBNET_PREFIX}1`;
+      const rule = ['INPUT', '-d', gateway, '-p', 'tcp', '--dport', '9', '-j', 'DROP'];
+      execFileSync('iptables', ['-w', '-I', ...rule]);
+      try {
+        const started = Date.now();
+        const dropped = await cri.runtime.execSync({ containerId: ids.shell, cmd: ['wget', '-T', '5', '-q', '-O-', `http://${gateway}:9/`], timeout: 30 });
+        const seconds = (Date.now() - started) / 1000;
+        assert.equal(dropped.exitCode, 1, dropped.stderr.toString());
+        assert.match(dropped.stderr.toString(), /timed out/);
+        assert.ok(seconds >= 4.5 && seconds < 7, `gave up after ${seconds} s`);
+      } finally {
+        execFileSync('iptables', ['-w', '-D', ...rule]);
+      }
+    });
+
     it('nginx stops gracefully on its image StopSignal (SIGQUIT): exit code 0', async () => {
       await cri.runtime.stopContainer({ containerId: ids.nginx, timeout: 10 });
       const { status } = await cri.runtime.containerStatus({ containerId: ids.nginx });
@@ -328,6 +391,96 @@ jest.setTimeout(600_000);
       await cri.runtime.stopPodSandbox({ podSandboxId: sandboxId });
       await cri.runtime.removePodSandbox({ podSandboxId: sandboxId });
       assert.deepEqual((await cri.runtime.listPodSandbox({})).items, []);
+    });
+
+    it('postgres, httpd, prometheus, node-exporter and vmagent start as their upstream images do and answer on their ports', async () => {
+      const uid = 'images-e2e-0002';
+      const config: PodSandboxConfig__Input = {
+        metadata: { name: 'images-e2e-2', namespace: 'default', uid, attempt: 0 },
+        hostname: 'images-e2e-2',
+        logDirectory: join(stateDir, 'pods', uid),
+        linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+      };
+      mkdirSync(config.logDirectory as string, { recursive: true });
+      const { podSandboxId } = await cri.runtime.runPodSandbox({ config, runtimeHandler: '' });
+      const ip = (await cri.runtime.podSandboxStatus({ podSandboxId })).status?.network?.ip ?? '';
+      const containers: [string, string, Partial<ContainerConfig__Input>][] = [
+        [
+          'postgres',
+          'postgres:16',
+          {
+            envs: [
+              { key: 'POSTGRES_PASSWORD', value: "s3cr'et" },
+              { key: 'POSTGRES_USER', value: 'app' },
+              { key: 'POSTGRES_DB', value: 'appdb' },
+              { key: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+            ],
+          },
+        ],
+        ['httpd', 'httpd:2.4', {}],
+        ['prometheus', 'prom/prometheus:v2.45.0', {}],
+        ['node-exporter', 'quay.io/prometheus/node-exporter:latest', {}],
+        ['vmagent', 'victoriametrics/vmagent:v1.93.0', { args: ['-remoteWrite.url=http://127.0.0.1:1/api/v1/write'] }],
+      ];
+      const ids2: Record<string, string> = {};
+      for (const [name, image, extra] of containers) {
+        // Tags the catalogue never pushed (postgres:16 is, v2.45.0 is not): the registry answers them with the build.
+        await cri.image.pullImage({ image: { image } });
+        const { containerId } = await cri.runtime.createContainer({
+          podSandboxId,
+          sandboxConfig: config,
+          config: {
+            metadata: { name, attempt: 0 },
+            image: { image },
+            logPath: `${name}.log`,
+            linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+            ...extra,
+          },
+        });
+        await cri.runtime.startContainer({ containerId });
+        ids2[name] = containerId;
+      }
+      const answers = async (url: string, re: RegExp) => {
+        let last = '';
+        for (let i = 0; i < 120; i++) {
+          last = await fetch(url, { signal: AbortSignal.timeout(2000) })
+            .then((r) => r.text())
+            .catch((e: Error) => e.message);
+          if (re.test(last)) return;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.fail(`${url}: ${last.slice(0, 300)}`);
+      };
+      await answers(`http://${ip}/`, /<h1>It works!<\/h1>/);
+      await answers(`http://${ip}:9090/-/ready`, /Prometheus (Server )?is Ready/);
+      await answers(`http://${ip}:9100/metrics`, /^node_cpu_seconds_total/m);
+      await answers(`http://${ip}:8429/metrics`, /^vmagent_remotewrite_/m);
+      // POSTGRES_USER with POSTGRES_PASSWORD over TCP to the pod's address (scram; 127.0.0.1 is trusted, as on Docker Hub),
+      // into POSTGRES_DB, with PGDATA where it was asked.
+      let out = '';
+      for (let i = 0; i < 60; i++) {
+        const r = await cri.runtime.execSync({
+          containerId: ids2.postgres,
+          cmd: [
+            'sh',
+            '-c',
+            `PGPASSWORD="s3cr'et" psql -h ${ip} -U app -d appdb -tAc 'select current_user, current_database()' && ls /var/lib/postgresql/data/pgdata/PG_VERSION`,
+          ],
+          timeout: 10,
+        });
+        out = r.stdout.toString() + r.stderr.toString();
+        if (r.exitCode === 0) break;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+      assert.equal(out, 'app|appdb\n/var/lib/postgresql/data/pgdata/PG_VERSION\n');
+      const wrong = await cri.runtime.execSync({
+        containerId: ids2.postgres,
+        cmd: ['sh', '-c', `PGPASSWORD=nope psql -h ${ip} -U app -d appdb -c "select 1"`],
+        timeout: 10,
+      });
+      assert.match(wrong.stderr.toString(), /password authentication failed for user "app"/);
+      await cri.runtime.stopPodSandbox({ podSandboxId });
+      await cri.runtime.removePodSandbox({ podSandboxId });
     });
   });
 });

@@ -152,7 +152,7 @@ jest.setTimeout(300_000);
 
   beforeAll(async () => {
     registry = await startRegistry(DEFAULT_IMAGE_CACHE_DIR, DEFAULT_REGISTRY_PORT);
-    await ensureImages({ registry: registry.addr, only: ['busybox', 'pause'] });
+    await ensureImages({ registry: registry.addr, credentials: registry.credentials.catalogue, only: ['busybox', 'pause'] });
 
     containerd = await startTestContainerd({
       tmpPrefix: '/tmp/timonel-streaming-e2e-',

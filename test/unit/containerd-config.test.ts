@@ -103,6 +103,10 @@ test('writeContainerdConfig writes config.toml and one hosts.toml per mirrored h
     assert.equal(parseToml(readFileSync(p.configFile, 'utf8')).root, p.root);
     assert.equal(parseToml(readFileSync(join(p.certsDir, 'quay.io', 'hosts.toml'), 'utf8')).server, 'http://127.0.0.1:5000');
     assert.match(readFileSync(join(p.certsDir, 'docker.io', 'hosts.toml'), 'utf8'), /\[host\."http:\/\/127\.0\.0\.1:5000"\]/);
+    // The registry by its own address (what a Dockerfile build pushes to) is plain HTTP.
+    const local = parseToml(readFileSync(join(p.certsDir, '127.0.0.1:5000', 'hosts.toml'), 'utf8'));
+    assert.equal(local.server, 'http://127.0.0.1:5000');
+    assert.deepEqual(table(local, 'host', 'http://127.0.0.1:5000').capabilities, ['pull', 'resolve']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,10 +2,11 @@
 // pulls through CRI PullImage with a per pod+image back-off, and records the same
 // Events as upstream (Pulling, Pulled, Failed, BackOff, ErrImageNeverPull). The
 // same image requested by many pods at once is pulled once.
-import { GrpcStatus, type CRIClient, type PodSandboxConfig__Input } from '../../cri/client.js';
+import { GrpcStatus, type AuthConfig__Input, type CRIClient, type PodSandboxConfig__Input } from '../../cri/client.js';
+import { pullSecretAuths } from '../credentialprovider/keyring.js';
 import { Backoff } from '../backoff.js';
 import { goDuration } from '../format.js';
-import type { Container, Pod } from '../../../api/core/v1/types.js';
+import type { Container, Pod, Secret } from '../../../api/core/v1/types.js';
 
 export type ImageError = 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName';
 
@@ -37,6 +38,10 @@ export interface ImageManagerOptions {
   event: ContainerEventFn;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** The pod's imagePullSecrets that exist (missing ones are skipped, as upstream does). */
+  pullSecrets?: (pod: Pod) => Promise<Secret[]>;
+  /** Appended to the message of a pull the registry answered "not found" (where images come from on this node). */
+  notFoundHint?: string;
 }
 
 export class ImageManager {
@@ -84,7 +89,8 @@ export class ImageManager {
     event(pod, container, 'Normal', 'Pulling', `Pulling image "${raw}"`);
     const started = Date.now();
     try {
-      const r = await this.pull(image, sandboxConfig);
+      const auths = pullSecretAuths(image, (await this.opts.pullSecrets?.(pod)) ?? []);
+      const r = await this.pullWithAuths(image, sandboxConfig, auths);
       const total = Date.now() - started;
       event(
         pod,
@@ -96,25 +102,41 @@ export class ImageManager {
       this.backoff.gc();
       return { ok: true, imageRef: r.imageRef };
     } catch (err) {
-      const msg = grpcErrorMessage(err);
+      let msg = grpcErrorMessage(err);
+      if (this.opts.notFoundHint && /: not found$/.test(msg)) msg += `; ${this.opts.notFoundHint}`;
       event(pod, container, 'Warning', 'Failed', `Failed to pull image "${raw}": ${msg}`);
       this.backoff.next(key, Date.now());
       return { ok: false, reason: 'ErrImagePull', message: msg };
     }
   }
 
-  /** One PullImage per image at a time; concurrent requests share it. */
-  private pull(image: string, sandboxConfig: PodSandboxConfig__Input): Promise<{ imageRef: string; size: number; pullMs: number }> {
-    let p = this.pulls.get(image);
+  /** Each matching credential in turn until one pulls (upstream's keyring loop); without any, an anonymous pull. */
+  private async pullWithAuths(image: string, sandboxConfig: PodSandboxConfig__Input, auths: AuthConfig__Input[]) {
+    if (auths.length === 0) return this.pull(image, sandboxConfig);
+    let last: unknown;
+    for (const auth of auths) {
+      try {
+        return await this.pull(image, sandboxConfig, auth);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  /** One PullImage per image and credential at a time; concurrent requests share it. */
+  private pull(image: string, sandboxConfig: PodSandboxConfig__Input, auth?: AuthConfig__Input): Promise<{ imageRef: string; size: number; pullMs: number }> {
+    const key = auth ? `${image}\0${auth.serverAddress}\0${auth.username}\0${auth.password}\0${auth.identityToken ?? ''}` : image;
+    let p = this.pulls.get(key);
     if (!p) {
       p = (async () => {
         const t0 = Date.now();
-        const res = await this.opts.cri.image.pullImage({ image: { image }, sandboxConfig });
+        const res = await this.opts.cri.image.pullImage({ image: { image }, sandboxConfig, ...(auth ? { auth } : {}) });
         const pullMs = Date.now() - t0;
         const st = await this.opts.cri.image.imageStatus({ image: { image: res.imageRef } }).catch(() => undefined);
         return { imageRef: res.imageRef, size: st?.image?.size ?? 0, pullMs };
-      })().finally(() => this.pulls.delete(image));
-      this.pulls.set(image, p);
+      })().finally(() => this.pulls.delete(key));
+      this.pulls.set(key, p);
     }
     return p;
   }

@@ -32,6 +32,7 @@ const CONTROLLER_ROLE: Record<string, string> = {
   job: 'job-controller',
   cronjob: 'cronjob-controller',
   'ttl-after-finished': 'ttl-after-finished-controller',
+  servicelb: 'service-lb-controller',
   resourcequota: 'resourcequota-controller',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
   'local-path-provisioner': 'local-path-provisioner',

@@ -214,6 +214,17 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
     // Quota counts anything for reconciliation, so it needs full viewing powers.
     [rule('list', 'watch').groups('*').resources('*').build, rule('update').groups('').resources('resourcequotas/status').build, eventsRule()],
   ],
+  [
+    'service-lb-controller',
+    [
+      rule(...READ)
+        .groups('')
+        .resources('services').build,
+      rule('update', 'patch').groups('').resources('services/status').build,
+      rule('list', 'watch').groups('').resources('nodes').build,
+      eventsRule(),
+    ],
+  ],
   ['ttl-after-finished-controller', [rule('get', 'list', 'watch', 'delete').groups('batch').resources('jobs').build, eventsRule()]],
   [
     // Not upstream's: the local-path provisioner (a dynamic provisioner for the `local-path` StorageClass) runs in this
