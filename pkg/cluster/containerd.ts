@@ -23,7 +23,8 @@ export interface ContainerdPaths {
 
 export const DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.9';
 // The registries images are commonly named after: each gets a hosts.toml, so without upstream fallback
-// a pull for any of them is answered by the local registry and never leaves the machine.
+// a pull for any of them is answered by the local registry. Any other host falls to `_default` (containerd
+// reads it for a host without its own directory), so no pull leaves the machine at all.
 export const DEFAULT_MIRRORED_HOSTS = [
   'docker.io',
   'registry.k8s.io',
@@ -36,6 +37,8 @@ export const DEFAULT_MIRRORED_HOSTS = [
   'registry.gitlab.com',
   'docker.elastic.co',
 ];
+/** The hosts directory containerd falls back to for a registry host without its own. */
+export const DEFAULT_HOSTS_DIR = '_default';
 export const DEFAULT_CNI_BIN_DIR = '/usr/lib/cni';
 
 export function containerdPaths(stateDir: string): ContainerdPaths {
@@ -197,6 +200,12 @@ export function writeContainerdConfig(opts: ContainerdConfigOptions): Containerd
   for (const host of opts.mirroredHosts ?? DEFAULT_MIRRORED_HOSTS) {
     mkdirSync(join(paths.certsDir, host), { recursive: true });
     writeFileSync(join(paths.certsDir, host, 'hosts.toml'), hostsToml(host, opts.registryMirror, opts.upstreamFallback));
+  }
+  if (!opts.upstreamFallback) {
+    mkdirSync(join(paths.certsDir, DEFAULT_HOSTS_DIR), { recursive: true });
+    writeFileSync(join(paths.certsDir, DEFAULT_HOSTS_DIR, 'hosts.toml'), hostsToml(DEFAULT_HOSTS_DIR, opts.registryMirror));
+  } else {
+    rmSync(join(paths.certsDir, DEFAULT_HOSTS_DIR), { recursive: true, force: true });
   }
   const local = opts.registryMirror.replace(/^https?:\/\//, '');
   mkdirSync(join(paths.certsDir, local), { recursive: true });

@@ -111,6 +111,17 @@ describe('images on a real cluster', () => {
     const hosts = containerdPaths(c.dataDir).certsDir;
     const ghcr = (await run('cat', [join(hosts, 'ghcr.io', 'hosts.toml')])).stdout;
     assert.match(ghcr, /^server = "http:\/\/127\.0\.0\.1:5000"$/m, 'without --registry-upstream, ghcr.io is served by the local registry');
+    // A host in no list (containerd's `_default` catches it) is answered by the local registry as well.
+    await c.kubectl(['run', 'elsewhere', '--image=registry.example.org/team/app:2']);
+    const other = await poll(
+      'a pull from an unlisted registry host to fail',
+      async () => {
+        const w = waiting(await pod('elsewhere'));
+        return w?.reason === 'ErrImagePull' && w;
+      },
+      120_000,
+    );
+    assert.match(other.message ?? '', /not found; the image is not in this machine's registry/);
   });
 
   it('imagePullSecrets reach a registry that wants credentials; without them the pull fails with its 401', async () => {

@@ -1,6 +1,6 @@
 import { test } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerdConfigText, containerdPaths, hostsToml, writeContainerdConfig } from '../../pkg/cluster/containerd.js';
@@ -107,6 +107,22 @@ test('writeContainerdConfig writes config.toml and one hosts.toml per mirrored h
     const local = parseToml(readFileSync(join(p.certsDir, '127.0.0.1:5000', 'hosts.toml'), 'utf8'));
     assert.equal(local.server, 'http://127.0.0.1:5000');
     assert.deepEqual(table(local, 'host', 'http://127.0.0.1:5000').capabilities, ['pull', 'resolve']);
+    // Every other host (containerd's `_default`) is the mirror too, so no pull leaves the machine.
+    assert.equal(parseToml(readFileSync(join(p.certsDir, '_default', 'hosts.toml'), 'utf8')).server, 'http://127.0.0.1:5000');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with upstream fallback there is no catch-all: hosts not listed go to their own registries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctrd-cfg-'));
+  try {
+    const opts = { stateDir: dir, registryMirror: 'http://127.0.0.1:5000', snapshotter: 'native' as const, mirroredHosts: ['docker.io'] };
+    const p = writeContainerdConfig(opts);
+    assert.ok(existsSync(join(p.certsDir, '_default', 'hosts.toml')));
+    writeContainerdConfig({ ...opts, upstreamFallback: true });
+    assert.ok(!existsSync(join(p.certsDir, '_default')), 'a restart with --registry-upstream removes the catch-all');
+    assert.equal(parseToml(readFileSync(join(p.certsDir, 'docker.io', 'hosts.toml'), 'utf8')).server, 'https://registry-1.docker.io');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
