@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // registry: docker-registry on a unix socket under the image cache, and the
-// front (pkg/cluster/registryfront.ts) on loopback that resolves catalogue tags
-// and decides who may write. Stops docker-registry when it stops.
+// front (pkg/cluster/registryfront.ts) on loopback (and on any --bind-address,
+// for nodes in other network namespaces) that resolves catalogue tags and
+// decides who may write. Stops docker-registry when it stops.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { catalogueRepositories } from '../../pkg/cluster/images.js';
 import { ensureRegistryCredentials, registryBackendSocket, registryConfigFile, registryConfigYAML, registryStorageDir } from '../../pkg/cluster/registry.js';
@@ -15,14 +17,16 @@ const { values } = parseArgs({
     'cache-dir': { type: 'string' },
     port: { type: 'string' },
     'auth-port': { type: 'string' },
+    'bind-address': { type: 'string', default: '' },
   },
   strict: true,
 });
 const cacheDir = values['cache-dir'];
 const port = Number(values.port);
 const authPort = values['auth-port'] ? Number(values['auth-port']) : undefined;
-if (!cacheDir || !Number.isInteger(port) || port <= 0 || port > 65535) {
-  process.stderr.write('usage: registry --cache-dir DIR --port PORT [--auth-port PORT]\n');
+const extraAddresses = (values['bind-address'] as string).split(',').filter((a) => a && a !== '127.0.0.1');
+if (!cacheDir || !Number.isInteger(port) || port <= 0 || port > 65535 || extraAddresses.some((a) => isIP(a) === 0)) {
+  process.stderr.write('usage: registry --cache-dir DIR --port PORT [--auth-port PORT] [--bind-address IP[,IP...]]\n');
   process.exit(2);
 }
 
@@ -64,7 +68,7 @@ while (!(await backendAnswers(credentials.pull))) {
 
 const catalogue = catalogueRepositories();
 const servers: Server[] = [];
-function listen(p: number, anonymousRead: boolean): Promise<void> {
+function listen(p: number, anonymousRead: boolean, address = '127.0.0.1'): Promise<void> {
   const server = createServer(registryFront({ backendSocket: socket, catalogue, anonymousReadAs: anonymousRead ? credentials.pull : undefined }));
   // Blob uploads can be large and slow; the registry itself has no request timeout either.
   server.requestTimeout = 0;
@@ -73,12 +77,14 @@ function listen(p: number, anonymousRead: boolean): Promise<void> {
   servers.push(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(p, '127.0.0.1', () => resolve());
+    server.listen(p, address, () => resolve());
   });
 }
 await listen(port, true);
+for (const a of extraAddresses) await listen(port, true, a);
 if (authPort) await listen(authPort, false);
-process.stdout.write(`registry: serving on 127.0.0.1:${port}${authPort ? ` (credentials required on 127.0.0.1:${authPort})` : ''}\n`);
+const served = ['127.0.0.1', ...extraAddresses].map((a) => `${a}:${port}`).join(', ');
+process.stdout.write(`registry: serving on ${served}${authPort ? ` (credentials required on 127.0.0.1:${authPort})` : ''}\n`);
 
 function stop(): void {
   stopping = true;

@@ -19,6 +19,8 @@ export interface RegistryConfig {
   port: number;
   /** A second listener where reads need credentials too (a private registry, for imagePullSecrets). */
   authPort?: number;
+  /** Addresses served besides 127.0.0.1 (what nodes in other network namespaces reach); reads only without credentials there too. */
+  bindAddresses?: string[];
 }
 
 export function registryStorageDir(cacheDir: string): string {
@@ -108,7 +110,13 @@ export function registrySpec(cfg: RegistryConfig): ProcessSpec {
   if (!which('docker-registry')) throw new Error('docker-registry not found: install the Debian package docker-registry (run `make deps`)');
   ensureRegistryCredentials(cfg.cacheDir);
   const entry = fileURLToPath(new URL('../../cmd/registry/main.js', import.meta.url));
-  const args = [entry, `--cache-dir=${cfg.cacheDir}`, `--port=${cfg.port}`, ...(cfg.authPort ? [`--auth-port=${cfg.authPort}`] : [])];
+  const args = [
+    entry,
+    `--cache-dir=${cfg.cacheDir}`,
+    `--port=${cfg.port}`,
+    ...(cfg.authPort ? [`--auth-port=${cfg.authPort}`] : []),
+    ...(cfg.bindAddresses?.length ? [`--bind-address=${cfg.bindAddresses.join(',')}`] : []),
+  ];
   // REGISTRY_* variables would override docker-registry's config file; ours must win.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
   return { name: 'registry', command: process.execPath, args, env };
@@ -144,14 +152,14 @@ export interface RunningRegistry {
  * starts one (detached, logging to `<cacheDir>/registry-<port>.log`) and waits
  * until it answers.
  */
-export async function startRegistry(cacheDir: string, port = DEFAULT_REGISTRY_PORT, authPort?: number): Promise<RunningRegistry> {
+export async function startRegistry(cacheDir: string, port = DEFAULT_REGISTRY_PORT, authPort?: number, bindAddresses?: string[]): Promise<RunningRegistry> {
   const addr = `127.0.0.1:${port}`;
   const url = `http://${addr}`;
   const authAddr = authPort ? `127.0.0.1:${authPort}` : undefined;
   const credentials = ensureRegistryCredentials(cacheDir);
   if (await registryReady(addr)) return { addr, url, credentials, authAddr, stop: async () => undefined };
   if (!(await portFree(port))) throw new Error(`registry: port ${addr} is in use by something that is not a Docker registry`);
-  const spec = registrySpec({ cacheDir, port, authPort });
+  const spec = registrySpec({ cacheDir, port, authPort, bindAddresses });
   const logFile = join(cacheDir, `registry-${port}.log`);
   const out = openSync(logFile, 'a');
   const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out], env: spec.env });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, isAlive, which } from '../../pkg/cluster/process.js';
@@ -110,5 +111,60 @@ async function pushTiny(client: RegistryClient, repo: string, tag: string, conte
     await res.arrayBuffer();
     assert.ok(await new RegistryClient(addr, registry.credentials.push).getManifest('mine', '1'));
     await assert.rejects(new RegistryClient(addr, { username: 'push', password: 'nope' }).getManifest('mine', '1'), /HTTP 401/);
+  });
+});
+
+/** Runs a fetch from inside a network namespace; prints `status` for each request. */
+const NETNS_FETCH = `
+const [url, method, auth] = process.argv.slice(1);
+const headers = { accept: 'application/vnd.docker.distribution.manifest.v2+json', ...(auth ? { authorization: auth } : {}) };
+fetch(url, { method, headers, signal: AbortSignal.timeout(5000) })
+  .then(async (r) => { await r.arrayBuffer(); console.log(r.status); })
+  .catch((e) => console.log('error ' + (e.cause?.code ?? e.message)));
+`;
+
+(skip || !which('ip') ? describe.skip : describe)('registry front reached from another network namespace', () => {
+  // A namespace this test creates, joined to the host by a veth pair: what a node of a multi-node cluster is.
+  const id = randomBytes(3).toString('hex');
+  const ns = `tmnl-rg-${id}`;
+  const hostLink = `tmnl-rg-${id}`;
+  const hostAddr = `10.253.${randomBytes(1)[0]}.1`;
+  const nodeAddr = hostAddr.replace(/\.1$/, '.2');
+  let work = '';
+  let registry: RunningRegistry;
+  let port = 0;
+
+  const fromNode = (url: string, method = 'GET', auth = ''): string =>
+    execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', NETNS_FETCH, url, method, auth], { encoding: 'utf8' }).trim();
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    execFileSync('ip', ['addr', 'add', `${hostAddr}/30`, 'dev', hostLink]);
+    execFileSync('ip', ['link', 'set', hostLink, 'up']);
+    execFileSync('ip', ['-n', ns, 'addr', 'add', `${nodeAddr}/30`, 'dev', 'eth0']);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    work = mkdtempSync('/tmp/timonel-registry-netns-');
+    mkdirSync(join(work, 'cache'));
+    port = await freePort();
+    registry = await startRegistry(join(work, 'cache'), port, undefined, [hostAddr]);
+    await pushTiny(new RegistryClient(registry.addr, registry.credentials.push), 'team/app', '1', 'shared image', work);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    execFileSync('ip', ['netns', 'delete', ns]);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('a node in its own namespace pulls without credentials and cannot push without them', () => {
+    const base = `http://${hostAddr}:${port}/v2`;
+    assert.equal(fromNode(`${base}/team/app/manifests/1`), '200');
+    assert.equal(fromNode(`${base}/team/app/blobs/uploads/`, 'POST'), '401');
+    assert.equal(fromNode(`${base}/team/app/blobs/uploads/`, 'POST', basicAuthorization(registry.credentials.pull)), '403');
+    assert.equal(fromNode(`${base}/team/app/blobs/uploads/`, 'POST', basicAuthorization(registry.credentials.push)), '202');
+    // Loopback is the namespace's own: the host's listener there is out of reach, as for any node.
+    assert.match(fromNode(`http://127.0.0.1:${port}/v2/team/app/manifests/1`), /^error ECONNREFUSED$/);
   });
 });
