@@ -7,13 +7,14 @@ import { resolve } from 'node:path';
 import { importImages } from '../../pkg/cluster/imageimport.js';
 import { formatImageTable, listRegistryImages } from '../../pkg/cluster/imagelist.js';
 import { registryCredentials } from '../../pkg/cluster/registry.js';
+import { ADDONS } from '../../pkg/cluster/addons.js';
 import { RegistryClient } from '../../pkg/cluster/registryclient.js';
 import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
                [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--registry-upstream] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
-               [--proxy-mode iptables|nftables]
+               [--proxy-mode iptables|nftables] [--addons prometheus]
   timonel down [--data-dir DIR] [--purge]
   timonel images import FILE...|- [--name NAME] [--cache-dir DIR] [--registry-port PORT]
   timonel images ls [--cache-dir DIR] [--registry-port PORT]`;
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       'audit-log-path': { type: 'string' },
       'audit-policy-file': { type: 'string' },
       'proxy-mode': { type: 'string', default: 'iptables' },
+      addons: { type: 'string', default: '' },
       purge: { type: 'boolean', default: false },
     },
     strict: true,
@@ -88,6 +90,9 @@ async function main(): Promise<void> {
     case 'up': {
       const proxyMode = values['proxy-mode'] as string;
       if (proxyMode !== 'iptables' && proxyMode !== 'nftables') throw new Error(`--proxy-mode must be iptables or nftables, got ${JSON.stringify(proxyMode)}`);
+      const addons = (values.addons as string).split(',').filter(Boolean);
+      const unknown = addons.filter((a) => !ADDONS.includes(a));
+      if (unknown.length) throw new Error(`--addons: unknown ${unknown.join(', ')}; known: ${ADDONS.join(', ')}`);
       const { kubeconfig } = await up({
         dataDir,
         etcdServers: values['etcd-servers'],
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
         auditLogPath: values['audit-log-path'] && resolve(values['audit-log-path']),
         auditPolicyFile: values['audit-policy-file'] && resolve(values['audit-policy-file']),
         proxyMode,
+        addons,
         progress,
       });
       process.stdout.write(`\nTimonel is running. To use it:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n`);

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { parse as parseYAML } from 'yaml';
+import { applyAddon, type AdminCall } from './addons.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
@@ -47,6 +48,8 @@ export interface UpOptions {
   auditPolicyFile?: string;
   /** --proxy-mode for the node's proxy: iptables (the default) or nftables. */
   proxyMode?: 'iptables' | 'nftables';
+  /** Add-ons deployed once the node is up (addons.ts: manifests/<name>/). */
+  addons?: string[];
   progress: (msg: string) => void;
 }
 
@@ -138,12 +141,14 @@ interface HTTPSCall {
   /** The client certificate to present (the admin's). */
   cert?: CertKeyPair;
   body?: string;
+  /** Default application/json. */
+  contentType?: string;
   timeoutMs: number;
 }
 
 /** One HTTPS request to a component of this cluster; rejects on a network error or timeout. */
 function httpsCall(url: string, o: HTTPSCall): Promise<{ status: number; body: string }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/json' };
   return new Promise((resolve, reject) => {
     const tls = { ca: o.ca, cert: o.cert?.cert, key: o.cert?.key, agent: false as const };
     const req = httpsRequest(url, { method: o.method ?? 'GET', ...tls, timeout: o.timeoutMs, headers }, (res) => {
@@ -225,6 +230,11 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   );
 
   await upNode(opts, l, admin, ca, kubeconfigOf, step);
+  for (const addon of opts.addons ?? []) {
+    const call: AdminCall = (method, path, body, contentType) =>
+      httpsCall(`${admin.server}${path}`, { method, ca: admin.ca, cert: admin.cert, body, contentType, timeoutMs: 10_000 });
+    step(`addon ${addon}: applied ${await applyAddon(manifest(addon), call)} objects from manifests/${addon}/`);
+  }
   return { kubeconfig: l.kubeconfig };
 }
 

@@ -1,6 +1,7 @@
 // Metrics on a `timonel up` node, from real containers: the kubelet's cAdvisor,
 // resource and Summary endpoints through the apiserver's node proxy, kubectl top
-// from metrics.k8s.io, and the controller-manager's and scheduler's secure ports.
+// from metrics.k8s.io, the controller-manager's and scheduler's secure ports, and
+// an HPA on real CPU load.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -100,5 +101,48 @@ describe('metrics from a real node', () => {
       assert.equal((await get('/healthz', false)).status, 200);
       assert.equal((await get('/metrics', false)).status, 403);
     }
+  });
+
+  it('an HPA scales a CPU-burning Deployment up from 1, and back to 1 once the load stops', async () => {
+    await c.kubectl(['delete', 'pod', 'burner', '--wait=false']);
+    const deployment = (command: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'hog' },
+      spec: {
+        selector: { matchLabels: { app: 'hog' } },
+        template: {
+          metadata: { labels: { app: 'hog' } },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'hog', image: 'busybox:1.36', command: ['sh', '-c', command], resources: { requests: { cpu: '100m' } } }],
+          },
+        },
+      },
+    });
+    await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(deployment('while true; do :; done')) });
+    // The windows shortened: no stabilisation either way, so the test sees each decision at the next sync.
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'hog' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hog' },
+        minReplicas: 1,
+        maxReplicas: 3,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+        behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 0 } },
+      },
+    };
+    await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(hpa) });
+    const replicas = async () => Number((await c.kubectl(['get', 'deploy', 'hog', '-o', 'jsonpath={.spec.replicas}'])).stdout);
+    await until('the HPA to scale hog above 1', async () => (await replicas()) >= 2, 240_000, 3000);
+    const status = JSON.parse((await c.kubectl(['get', 'hpa', 'hog', '-o', 'json'])).stdout) as {
+      status: { currentMetrics?: { resource?: { current?: { averageUtilization?: number } } }[] };
+    };
+    assert.ok((status.status.currentMetrics?.[0]?.resource?.current?.averageUtilization ?? 0) > 50, JSON.stringify(status.status));
+    // The load stops: the same Deployment, idle.
+    await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(deployment('sleep 3600')) });
+    await until('the HPA to scale hog back to 1', async () => (await replicas()) === 1, 300_000, 3000);
   });
 });
