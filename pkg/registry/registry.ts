@@ -288,20 +288,26 @@ export class Registry {
       { mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') },
       opts.metricsRegistry,
     );
-    // Custom resources' stores, made when their CRDs are established, get the policies and webhooks too.
-    if (policyAdmit || webhookAdmit)
+    const quotas = this.store('', 'v1', 'resourcequotas');
+    const quotaAdmit = quotas && !disabled.has('ResourceQuota') ? this.addResourceQuota(quotas) : undefined;
+    // Custom resources' stores, made when their CRDs are established, get the policies, webhooks and quota too.
+    if (policyAdmit || webhookAdmit || quotaAdmit)
       this.crds.admission = (store) => {
         policyAdmit?.(store);
         webhookAdmit?.(store);
+        quotaAdmit?.(store);
       };
-    const quotas = this.store('', 'v1', 'resourcequotas');
-    if (!quotas || disabled.has('ResourceQuota')) return;
+  }
+
+  /** ResourceQuota on every namespaced kind, last of the admission plugins; what it adds to a custom resource's store. */
+  private addResourceQuota(quotas: Store): (store: Store) => void {
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
     const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
-    for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.namespaced && store !== quotas)
-        store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
-    }
+    const admit = (store: Store) => {
+      if (store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
+    };
+    for (const store of this.stores.values()) if (store instanceof Store) admit(store);
+    return admit;
   }
 
   /**
@@ -431,7 +437,7 @@ export class Registry {
     const hard = Object.keys(quota.spec?.hard ?? {});
     let usage: Usage = new Map();
     const seen = new Set<string>();
-    for (const store of this.stores.values()) {
+    for (const store of [...this.stores.values(), ...this.crds.servedStores()]) {
       if (!(store instanceof Store) || !store.info.namespaced) continue;
       const { group, plural } = store.info;
       if (seen.has(`${group}/${plural}`) || matchingResources(group, plural, hard).length === 0) continue;

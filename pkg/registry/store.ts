@@ -619,7 +619,7 @@ export class Store {
   private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
     const schemaResult = this.strategy.validateSchema
-      ? this.strategy.validateSchema(obj)
+      ? this.strategy.validateSchema(obj, old, ctx.warnings)
       : validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
     if (ctx.fieldValidation === 'Ignore') schemaResult.unknownFields = [];
     if (schemaResult.unknownFields.length) {

@@ -33,6 +33,7 @@ import * as networking from '../../api/networking/v1/validation.js';
 import { validateRuntimeClass, validateRuntimeClassUpdate } from '../../api/node/v1/validation.js';
 import { setDefaultsMutatingWebhookConfiguration, setDefaultsValidatingWebhookConfiguration } from '../../api/admissionregistration/v1/defaults.js';
 import * as admissionregistration from '../../api/admissionregistration/v1/validation.js';
+import { validateCustomResourceDefinitionRules } from './apiextensions/cel/crdvalidation.js';
 import { csrStrategy } from './certificates/certificatesigningrequest/strategy.js';
 import { validateWebhookMatchConditions } from './admissionregistration/webhook/validation.js';
 import { policyStrategy, policyBindingStrategy } from './admissionregistration/policy/strategy.js';
@@ -142,7 +143,11 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': policyStrategy,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': policyBindingStrategy,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
-    strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
+    strategy(
+      setDefaultsCustomResourceDefinition,
+      withCEL(validateCustomResourceDefinition, validateCustomResourceDefinitionRules),
+      validateCustomResourceDefinitionUpdate, // the store runs validate on updates too
+    ),
   ),
 };
 

@@ -37,8 +37,11 @@ export interface Strategy {
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** DELETE answers with the deleted object rather than a Status (upstream's Store.ReturnDeletedObject). */
   returnDeletedObject?: boolean;
-  /** Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place). */
-  validateSchema?(obj: KubeObject): SchemaValidation;
+  /**
+   * Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place),
+   * and its validation rules (old: the stored object on an update; warnings: where ratcheted failures go).
+   */
+  validateSchema?(obj: KubeObject, old?: KubeObject, warnings?: string[]): SchemaValidation;
   /** Objects are stored at another version (custom resources: the CRD's storage version). */
   conversion?: Conversion;
   /** Strategic merge patches are refused with 415 (custom resources have no patch strategies). */

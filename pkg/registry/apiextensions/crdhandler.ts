@@ -122,6 +122,14 @@ export class CRDHandler {
     };
   }
 
+  /** One store per served CRD (its objects are the same at every version), for counting them (quota). */
+  servedStores(): Store[] {
+    return [...this.served.values()].flatMap((s) => {
+      const first = s.stores.values().next().value as Store | undefined;
+      return first ? [first] : [];
+    });
+  }
+
   storages(): ResourceStorage[] {
     return [...this.served.values()].map((s) => s.storage);
   }
