@@ -143,11 +143,10 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': policyStrategy,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': policyBindingStrategy,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration({
-    ...strategy(
-      setDefaultsCustomResourceDefinition,
-      validateCustomResourceDefinition,
-      (crd, old) => [...validateCustomResourceDefinitionUpdate(crd, old), ...validateCustomResourceConversionUpdate(crd, old)],
-    ),
+    ...strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, (crd, old) => [
+      ...validateCustomResourceDefinitionUpdate(crd, old),
+      ...validateCustomResourceConversionUpdate(crd, old),
+    ]),
     validateCreate: (crd) => validateCustomResourceConversion(crd),
   }),
 };

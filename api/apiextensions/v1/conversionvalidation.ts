@@ -55,8 +55,7 @@ function validateConversionReviewVersions(versions: unknown[], requireRecognized
     for (const m of isDNS1035Label(v)) errs.push(invalid(`${path}[${i}]`, v, m));
     if (REVIEW_VERSIONS.includes(v)) recognized = true;
   });
-  if (requireRecognizedVersion && !recognized)
-    errs.push(invalid(path, versions.map(String), `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
+  if (requireRecognizedVersion && !recognized) errs.push(invalid(path, versions.map(String), `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
   return errs;
 }
 

@@ -63,9 +63,7 @@ export class WebhookConverter {
     if (toConvert.length === 0) return objs;
     const names = this.crd.status?.acceptedNames ?? this.crd.spec.names;
     const single = !asList && objs.length === 1;
-    const what = single
-      ? gvkString(objs[0].apiVersion, objs[0].kind)
-      : gvkString(apiVersion, names.listKind || `${names.kind}List`);
+    const what = single ? gvkString(objs[0].apiVersion, objs[0].kind) : gvkString(apiVersion, names.listKind || `${names.kind}List`);
     if (!this.reviewVersion) throw conversionError('no supported conversion review versions');
     const uid = randomUUID();
     const review = {

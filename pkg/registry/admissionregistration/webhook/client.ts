@@ -63,19 +63,17 @@ export async function callWebhook(
   } catch (err) {
     if (!(err instanceof WebhookPostError)) throw err;
     if (err.stage === 'status')
-      throw new CallError(webhookName, `failed to call webhook: the server responded with the status code ${err.statusCode} but did not return more information`);
+      throw new CallError(
+        webhookName,
+        `failed to call webhook: the server responded with the status code ${err.statusCode} but did not return more information`,
+      );
     if (err.stage === 'decode') throw new CallError(webhookName, `received invalid webhook response: ${err.detail}`);
     throw new CallError(webhookName, err.detail === 'no url or service in clientConfig' ? err.detail : `failed to call webhook: ${err.detail}`);
   }
 }
 
 /** POSTs a JSON body to a webhook and returns its decoded JSON answer; failures are WebhookPostErrors. */
-export async function postWebhook(
-  config: WebhookClientConfig,
-  timeoutSeconds: number,
-  body: string,
-  resolveService: ServiceResolver,
-): Promise<unknown> {
+export async function postWebhook(config: WebhookClientConfig, timeoutSeconds: number, body: string, resolveService: ServiceResolver): Promise<unknown> {
   let url: URL;
   let connectTo: { host: string; port: number } | undefined;
   let servername: string;

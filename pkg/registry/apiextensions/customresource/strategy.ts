@@ -24,11 +24,7 @@ function schemaOf(v: CustomResourceDefinitionVersion): StructuralSchema | undefi
 }
 
 /** webhook: the CRD's conversion webhook client, when its conversion strategy is Webhook. */
-export function customResourceStrategy(
-  crd: CustomResourceDefinition,
-  version: CustomResourceDefinitionVersion,
-  webhook?: WebhookConverter,
-): StrategyWithHooks {
+export function customResourceStrategy(crd: CustomResourceDefinition, version: CustomResourceDefinitionVersion, webhook?: WebhookConverter): StrategyWithHooks {
   const schema = schemaOf(version);
   const strategy: StrategyWithHooks = {
     tracksGeneration: true,
