@@ -132,7 +132,10 @@ export async function benchCustomResources(ctx: BenchContext, target: APIServerT
       };
       await Promise.all(Array.from({ length: 20 }, worker));
     }
-    for (const clients of sizes.clients) await pair('list', clients, { items: sizes.listPods });
+    // Custom resources are larger on the wire (a longer apiVersion, generation, the schema's defaults): a list costs more bytes.
+    const bytes = async (kind: Kind) => Buffer.byteLength((await setup.expect(200, 'GET', path(kind, NS.list))).body);
+    const listBytes = { configmap_response_bytes: await bytes('configmap'), customresource_response_bytes: await bytes('customresource') };
+    for (const clients of sizes.clients) await pair('list', clients, { items: sizes.listPods, ...listBytes });
   } finally {
     setup.close();
   }
