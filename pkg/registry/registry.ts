@@ -144,6 +144,13 @@ export class Registry {
       crdStore: () => this.stores.get('apiextensions.k8s.io/v1/customresourcedefinitions'),
       newStorage,
       namespaces: lifecycle,
+      // The Service and EndpointSlice stores are made below; asked for at call time.
+      resolveService: (namespace, name, port) => {
+        const services = this.store('', 'v1', 'services');
+        const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
+        if (!services || !slices) return Promise.resolve({ error: `service "${name}" not found` });
+        return endpointResolver(services, slices)(namespace, name, port);
+      },
       log: opts.log ?? (() => undefined),
     });
     for (const info of resources) {

@@ -1,9 +1,9 @@
-// `make bench`: etcd's own ceiling, then pod create/get/list, watch fan-out and
-// Deployment churn through the controller-manager, all against an apiserver
+// `make bench`: etcd's own ceiling, then pod create/get/list, custom resources beside
+// ConfigMaps, watch fan-out and Deployment churn through the controller-manager, all against an apiserver
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -22,6 +22,7 @@ import { benchChurn } from './churn-bench.js';
 import { benchEtcd } from './etcd-bench.js';
 import { benchInformer } from './informer-bench.js';
 import { benchPods } from './pod-bench.js';
+import { benchCustomResources } from './customresource-bench.js';
 import { benchScheduler } from './scheduler-bench.js';
 import { rssBytes } from './procstat.js';
 import { round } from './stats.js';
@@ -33,7 +34,7 @@ import { benchKubeletMetrics } from './kubelet-metrics-bench.js';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics' },
+    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -83,7 +84,7 @@ const SIZES = quick
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
       kubeletmetrics: { pods: 100, scrapes: 50 },
     };
-const SERVER_PHASES = ['etcd', 'pods', 'admission', 'watch', 'churn'];
+const SERVER_PHASES = ['etcd', 'pods', 'customresources', 'admission', 'watch', 'churn'];
 
 function fdLimit(pid: number | 'self'): number {
   const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -130,6 +131,7 @@ async function main(): Promise<number> {
 
     const puts = only.has('etcd') || only.has('pods') ? await benchEtcd(ctx, etcd.endpoint, SIZES.etcd) : new Map();
     if (only.has('pods')) await benchPods(ctx, server, SIZES.pods, puts);
+    if (only.has('customresources')) await benchCustomResources(ctx, server, SIZES.pods);
     if (only.has('admission')) await benchAdmission(ctx, server, SIZES.admission);
     if (only.has('watch')) {
       const need = SIZES.watch.watchers + 100;

@@ -1,28 +1,17 @@
 // The strategy of one served version of a custom resource, built from its CRD
 // (upstream: apiextensions-apiserver's customresource strategy): schema
 // defaulting, pruning and validation, the x-kubernetes-validations rules, generation counting, storage at the
-// CRD's storage version with None conversion (only apiVersion changes), and
+// CRD's storage version (None or webhook conversion, ../conversion.ts), and
 // the version's printer columns.
 import type { KubeObject } from '../../../../api/meta/v1/types.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionVersion } from '../../../../api/apiextensions/v1/types.js';
-import { storageVersion } from '../../../../api/apiextensions/v1/helpers.js';
 import { StructuralSchema } from '../../../../api/apiextensions/v1/structural.js';
 import { customResourceSchemaNode } from '../../../../api/apiextensions/v1/schemanode.js';
 import { validateMetaSubdomain, validateMetaUpdate } from '../../../../api/core/v1/validation.js';
-import type { Conversion } from '../../../../api/conversion.js';
 import type { SchemaValidation, StrategyWithHooks } from '../../strategy.js';
 import { Validator } from '../cel/validation.js';
-
-/** None conversion: the object is the same at every version but for its apiVersion. */
-export function noneConversion(group: string, served: string, storage: string): Conversion {
-  const storageVersion = `${group}/${storage}`;
-  const servedVersion = `${group}/${served}`;
-  return {
-    storageVersion,
-    toStorage: (obj) => ({ ...obj, apiVersion: storageVersion }),
-    fromStorage: (obj) => ({ ...obj, apiVersion: servedVersion }),
-  };
-}
+import { customResourceConversion } from '../conversion.js';
+import type { WebhookConverter } from '../conversionwebhook.js';
 
 /** Compiled schemas, one per CRD version and CRD generation (compiled once, kept while the CRD is unchanged). */
 const schemas = new WeakMap<CustomResourceDefinitionVersion, StructuralSchema | undefined>();
@@ -70,10 +59,10 @@ function validateWithRules(
   return result;
 }
 
-export function customResourceStrategy(crd: CustomResourceDefinition, version: CustomResourceDefinitionVersion): StrategyWithHooks {
+/** webhook: the CRD's conversion webhook client, when its conversion strategy is Webhook. */
+export function customResourceStrategy(crd: CustomResourceDefinition, version: CustomResourceDefinitionVersion, webhook?: WebhookConverter): StrategyWithHooks {
   const schema = schemaOf(version);
   const rules = validatorOf(version);
-  const storage = storageVersion(crd) ?? version.name;
   const strategy: StrategyWithHooks = {
     tracksGeneration: true,
     // Without a status subresource, every change but metadata's is a new generation.
@@ -88,9 +77,8 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
     schema: customResourceSchemaNode(version.schema?.openAPIV3Schema),
     printerColumns: version.additionalPrinterColumns?.length ? version.additionalPrinterColumns : undefined,
   };
-  // One version only, never stored at another: objects are read as stored (the stored JSON is sent as it is).
-  const stored = crd.status?.storedVersions ?? [];
-  if (storage !== version.name || crd.spec.versions.length > 1 || stored.some((v) => v !== version.name))
-    strategy.conversion = noneConversion(crd.spec.group, version.name, storage);
+  const { conversion, batchConversion } = customResourceConversion(crd, version, webhook);
+  if (conversion) strategy.conversion = conversion;
+  if (batchConversion) strategy.batchConversion = batchConversion;
   return strategy;
 }
