@@ -5,6 +5,7 @@
 // pods/eviction, scale, namespaces/finalize), and the REST storage of resources
 // that are only created (reviews). Nothing outside pkg/registry touches storage:
 // caches are started, stopped and searched through here.
+import { AdmissionMetrics } from './admission/metrics.js';
 import { isCreateOnly, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdPrefix } from '../storage/keys.js';
 import { Store, type StoreHooks } from './store.js';
@@ -261,6 +262,8 @@ export class Registry {
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
     this.addResourceMetrics(resources, storages, opts);
+    const admissionMetrics = opts.metricsRegistry && new AdmissionMetrics(opts.metricsRegistry);
+    if (admissionMetrics) for (const store of this.stores.values()) if (store instanceof Store) store.admissionMetrics = admissionMetrics;
     const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
     // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
@@ -289,8 +292,9 @@ export class Registry {
       opts.metricsRegistry,
     );
     // Custom resources' stores, made when their CRDs are established, get the policies and webhooks too.
-    if (policyAdmit || webhookAdmit)
+    if (policyAdmit || webhookAdmit || admissionMetrics)
       this.crds.admission = (store) => {
+        store.admissionMetrics = admissionMetrics;
         policyAdmit?.(store);
         webhookAdmit?.(store);
       };
