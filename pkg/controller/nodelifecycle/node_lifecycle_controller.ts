@@ -65,8 +65,13 @@ export class NodeLifecycleController implements Controller {
     while (!signal.aborted) {
       await this.monitorNodeHealth().catch((err: unknown) => this.ctx.log(`node health monitoring failed: ${(err as Error).message}`));
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.period);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        const done = () => {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, this.period);
+        signal.addEventListener('abort', done, { once: true });
       });
     }
     this.ctx.log('node lifecycle controller stopped');
