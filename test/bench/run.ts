@@ -59,7 +59,7 @@ const SIZES = quick
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
       dns: { services: 100, queries: 5000, concurrency: 16 },
       kubeletmetrics: { pods: 20, scrapes: 5 },
-      requestmetrics: { clients: 10, ops: 300, rounds: 2, maxSeconds: 3 },
+      requestmetrics: { clients: 10, ops: 300, rounds: 2, maxSeconds: 3, middlewareCalls: 20_000 },
     }
   : {
       etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -85,7 +85,7 @@ const SIZES = quick
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
       kubeletmetrics: { pods: 100, scrapes: 50 },
       // Alternating rounds with the request metrics middleware on and off.
-      requestmetrics: { clients: 10, ops: 2000, rounds: 4, maxSeconds: 10 },
+      requestmetrics: { clients: 10, ops: 2000, rounds: 6, maxSeconds: 10, middlewareCalls: 500_000 },
     };
 const SERVER_PHASES = ['etcd', 'pods', 'admission', 'watch', 'churn'];
 
