@@ -39,7 +39,7 @@ describe('events from the kubelet and the node lifecycle controller', () => {
     client = Client.fromFile(c.kubeconfig);
     dir = mkdtempSync(join(tmpdir(), 'timonel-kubelet-events-'));
     runtime = await startFakeRuntime(join(dir, 'cri.sock'), { images: ['registry.k8s.io/pause:3.9'] });
-    manager = await startManager(c, ['nodelifecycle'], { nodeMonitorPeriodMs: 300, nodeMonitorGracePeriodMs: 3000, nodeStartupGracePeriodMs: 3000 });
+    manager = await startManager(c, ['nodelifecycle'], { nodeMonitorPeriodMs: 300, nodeMonitorGracePeriodMs: 5000, nodeStartupGracePeriodMs: 5000 });
     kubelet = new Kubelet({
       client,
       nodeName: NODE,
@@ -165,13 +165,10 @@ describe('events from the kubelet and the node lifecycle controller', () => {
     // The kubelet stops: past the grace period the controller takes Ready away and says so.
     await kubelet?.stop();
     kubelet = undefined;
-    await until('NodeNotReady', async () => (await reasons()).includes('node-controller NodeNotReady'), 30_000);
-    const conditions = (await client.resource<Node>('v1', 'nodes').get(NODE)).status?.conditions ?? [];
-    expect(conditions.find((x) => x.type === 'Ready')).toMatchObject({
-      status: 'Unknown',
-      reason: 'NodeStatusUnknown',
-      message: 'Kubelet stopped posting node status.',
-    });
+    const readyCondition = async () => (await client.resource<Node>('v1', 'nodes').get(NODE)).status?.conditions?.find((x) => x.type === 'Ready');
+    await until('Ready to become Unknown', async () => (await readyCondition())?.status === 'Unknown', 30_000);
+    expect(await readyCondition()).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    await until('NodeNotReady', async () => (await reasons()).includes('node-controller NodeNotReady'), 10_000);
     describe = (await c.kubectl(['describe', 'node', NODE])).stdout;
     expect(describe).toMatch(/Normal\s+NodeNotReady\s+\S+\s+node-controller\s+Node events-node status is now: NodeNotReady/);
   });
