@@ -162,6 +162,12 @@ describe('events from the kubelet and the node lifecycle controller', () => {
     ])
       expect(eventsSection).toMatch(line);
 
+    // `kubectl events --for node/x` looks in the default namespace and filters on involvedObject.apiVersion,
+    // which the kubelet's node reference lacks (upstream's too): it lists the controller's events only.
+    const forNode = (await c.kubectl(['events', '--for', `node/${NODE}`])).stdout;
+    expect(forNode).toMatch(/Normal\s+RegisteredNode\s+Node\/events-node\s+Node events-node event: Registered Node events-node in Controller/);
+    expect(forNode).not.toContain('NodeReady');
+
     // The kubelet stops: past the grace period the controller takes Ready away and says so.
     await kubelet?.stop();
     kubelet = undefined;
