@@ -5,6 +5,7 @@
 // pods/eviction, scale, namespaces/finalize), and the REST storage of resources
 // that are only created (reviews). Nothing outside pkg/registry touches storage:
 // caches are started, stopped and searched through here.
+import { AdmissionMetrics } from './admission/metrics.js';
 import { isCreateOnly, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdPrefix } from '../storage/keys.js';
 import { Store, type StoreHooks } from './store.js';
@@ -268,6 +269,8 @@ export class Registry {
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
     this.addResourceMetrics(resources, storages, opts);
+    const admissionMetrics = opts.metricsRegistry && new AdmissionMetrics(opts.metricsRegistry);
+    if (admissionMetrics) for (const store of this.stores.values()) if (store instanceof Store) store.admissionMetrics = admissionMetrics;
     const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
     // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
@@ -298,8 +301,9 @@ export class Registry {
     const quotas = this.store('', 'v1', 'resourcequotas');
     const quotaAdmit = quotas && !disabled.has('ResourceQuota') ? this.addResourceQuota(quotas) : undefined;
     // Custom resources' stores, made when their CRDs are established, get the policies, webhooks and quota too.
-    if (policyAdmit || webhookAdmit || quotaAdmit)
+    if (policyAdmit || webhookAdmit || quotaAdmit || admissionMetrics)
       this.crds.admission = (store) => {
+        store.admissionMetrics = admissionMetrics;
         policyAdmit?.(store);
         webhookAdmit?.(store);
         quotaAdmit?.(store);

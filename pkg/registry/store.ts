@@ -2,6 +2,7 @@
 // resource goes through the same create/update/patch/delete logic here, and a
 // per-type Strategy supplies defaults, validation and the kind's own rules. Every
 // read-modify-write is one guaranteedUpdate (pkg/storage/store.ts).
+import { runAdmissionPhase, type AdmissionMetrics, type NamedAdmissionPlugin } from './admission/metrics.js';
 import { copyJSON } from '../storage/objectjson.js';
 import type { UserInfo } from '../auth/user.js';
 import { randomUUID } from 'node:crypto';
@@ -83,7 +84,7 @@ export interface StoreHooks {
  * that may only refuse it. Plugins that read other resources (RuntimeClass, DefaultIngressClass)
  * are added by the registry to the store of the kind they admit.
  */
-export interface AdmissionPlugin {
+export interface AdmissionPlugin extends NamedAdmissionPlugin {
   /** Mutating admission of a create: runs after the kind's defaults, before validation. */
   admitCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Validating admission of a create: runs after validation; throws to refuse. */
@@ -150,6 +151,8 @@ export class Store {
   dependents?: (uid: string) => boolean;
   /** Admission plugins on creates, in order (added by the registry). */
   readonly admission: AdmissionPlugin[] = [];
+  /** Where admission phases and plugins are timed (set by the registry when it has metrics). */
+  admissionMetrics?: AdmissionMetrics;
 
   constructor(
     readonly info: ResourceInfo,
@@ -316,9 +319,9 @@ export class Store {
     if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
     this.setDefaults(obj);
     this.strategy.prepareForCreate?.(obj, ctx.user);
-    for (const plugin of this.admission) await plugin.admitCreate?.(obj, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'admit', 'CREATE', (p) => p.admitCreate?.(obj, ctx));
     this.validate(ctx, obj, undefined);
-    for (const plugin of this.admission) await plugin.validateCreate?.(obj, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'CREATE', (p) => p.validateCreate?.(obj, ctx));
     await this.hooks.beforeCreate?.(obj, ctx);
     obj.metadata.managedFields = managedFields ?? this.managedFieldsFor(undefined, obj, ctx, undefined);
     if (ctx.dryRun) return this.present(obj);
@@ -420,7 +423,7 @@ export class Store {
     }
     this.strategy.prepareForUpdate?.(obj, old, subresource);
     this.setDefaults(obj);
-    for (const plugin of this.admission) await plugin.admitUpdate?.(obj, old, ctx, subresource);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'admit', 'UPDATE', (p) => p.admitUpdate?.(obj, old, ctx, subresource));
     this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
       const changed = this.strategy.generationIncludesStatus
@@ -432,7 +435,7 @@ export class Store {
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
     if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
-    for (const plugin of this.admission) await plugin.validateUpdate?.(obj, old, ctx, subresource);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'UPDATE', (p) => p.validateUpdate?.(obj, old, ctx, subresource));
     if (ctx.dryRun) return { write: undefined, answer: obj };
     // The last finalizer is gone: the object's deletion completes now.
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) return { write: DELETE_OBJECT, answer: obj };
@@ -516,14 +519,15 @@ export class Store {
 
   /** Admission of a CONNECT request to one object (pods/exec, nodes/proxy, ...), before it is relayed. */
   async admitConnect(ctx: RequestContext, name: string, subresource: string, options: KubeObject): Promise<void> {
-    for (const plugin of this.admission) await plugin.validateConnect?.(options, name, subresource, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'CONNECT', (p) => p.validateConnect?.(options, name, subresource, ctx));
   }
 
   // ---- delete ----
 
   async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<DeleteResult> {
     return this.guaranteedUpdate(ctx.namespace, name, async (old) => {
-      for (const plugin of this.admission) await plugin.validateDelete?.(await this.output(old), ctx);
+      const current = await this.output(old);
+      await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'DELETE', (p) => p.validateDelete?.(current, ctx));
       return this.deleteDecision(ctx, old, opts);
     });
   }

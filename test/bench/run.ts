@@ -3,7 +3,7 @@
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -30,11 +30,12 @@ import { benchWatch } from './watch-bench.js';
 import { benchProxy } from './proxy-bench.js';
 import { benchDNS } from './dns-bench.js';
 import { benchKubeletMetrics } from './kubelet-metrics-bench.js';
+import { benchRequestMetrics } from './request-metrics-bench.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics' },
+    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -59,6 +60,7 @@ const SIZES = quick
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
       dns: { services: 100, queries: 5000, concurrency: 16 },
       kubeletmetrics: { pods: 20, scrapes: 5 },
+      requestmetrics: { clients: 10, ops: 300, rounds: 2, maxSeconds: 3, middlewareCalls: 20_000 },
     }
   : {
       etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -83,6 +85,8 @@ const SIZES = quick
       proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
       kubeletmetrics: { pods: 100, scrapes: 50 },
+      // Alternating rounds with the request metrics middleware on and off.
+      requestmetrics: { clients: 10, ops: 2000, rounds: 6, maxSeconds: 10, middlewareCalls: 500_000 },
     };
 const SERVER_PHASES = ['etcd', 'pods', 'customresources', 'admission', 'watch', 'churn'];
 
@@ -152,6 +156,13 @@ async function main(): Promise<number> {
   try {
     log(`${quick ? 'quick' : 'full'} run; scratch ${dir}`);
     if (SERVER_PHASES.some((p) => only.has(p))) await serverPhases();
+    if (only.has('requestmetrics')) {
+      // Its own apiserver children, one at a time, over the shared etcd (started if no phase before needed it).
+      await apiserver?.stop();
+      apiserver = undefined;
+      etcd ??= await startEtcd();
+      await benchRequestMetrics(newContext({}), etcd.endpoint, dir, SIZES.requestmetrics);
+    }
     if (only.has('informer')) {
       // It starts its own etcd and apiserver; stop the shared ones first so they do not compete for the cores.
       await apiserver?.stop();
