@@ -215,6 +215,15 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
     [rule('list', 'watch').groups('*').resources('*').build, rule('update').groups('').resources('resourcequotas/status').build, eventsRule()],
   ],
   [
+    // nodeipam writes spec.podCIDRs (upstream's node-controller role also serves node lifecycle, not run here).
+    'node-controller',
+    [
+      rule('get', 'list', 'update', 'patch').groups('').resources('nodes').build,
+      rule('patch', 'update').groups('').resources('nodes/status').build,
+      eventsRule(),
+    ],
+  ],
+  [
     'service-lb-controller',
     [
       rule(...READ)
