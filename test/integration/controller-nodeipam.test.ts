@@ -3,11 +3,14 @@
 // --allocate-node-cidrs and a cluster CIDR of four /24s: a Node that already holds
 // a block keeps it and the block is not handed out again; three new Nodes get the
 // other three; a fifth finds the range full and gets a CIDRNotAvailable event;
-// when a Node is deleted its block goes to the waiting one.
+// when a Node is deleted its block goes to the waiting one. A kubelet not given
+// --pod-cidr waits, as its own user, until its Node has one, and takes it.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { Event, Node } from '../../api/core/v1/types.js';
 import type { ControllerManager } from '../../pkg/controller/manager.js';
+import { Client } from '../../pkg/client/rest.js';
+import { waitForPodCIDR } from '../../pkg/kubelet/network/pod_cidr.js';
 import { logger } from '../../pkg/util/log.js';
 import { request, startCluster, type TestCluster } from '../support/cluster.js';
 import { startManager, until } from '../support/controllers.js';
@@ -103,5 +106,38 @@ describe('nodeipam controller', () => {
       return (res.json() as { items: Event[] }).items.some((e) => e.reason === 'CIDRNotAvailable');
     });
     assert.equal((await getNode('node-6')).spec?.podCIDR, undefined);
+  });
+
+  it('a kubelet without --pod-cidr waits for its Node to get one and takes it', async () => {
+    await manager?.stop();
+    manager = undefined;
+    // node-6 waits no more: kubelet-node is the only Node without a block.
+    assert.equal((await request(c, 'DELETE', '/api/v1/nodes/node-6')).status, 200);
+    await createNode('kubelet-node');
+    const kubelet = Client.fromFile(c.kubeconfigFor('system:node:kubelet-node', ['system:nodes']));
+    const logs: string[] = [];
+    let settled = false;
+    const waiting = waitForPodCIDR({ client: kubelet, nodeName: 'kubelet-node', stopped: () => false, log: (m) => logs.push(m), pollMs: 100 }).finally(
+      () => (settled = true),
+    );
+    try {
+      // No controller runs: the kubelet keeps waiting and says why.
+      await until('the waiting message', () => logs.some((m) => m.includes('waiting for node kubelet-node to be given a pod CIDR')));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(settled, false);
+      // Free one block (node-3's), then let a controller run.
+      assert.equal((await request(c, 'DELETE', '/api/v1/nodes/node-3')).status, 200);
+      manager = await startManager(c, ['nodeipam'], {
+        kubeconfig: c.kubeconfigFor('system:kube-controller-manager'),
+        allocateNodeCIDRs: true,
+        nodeIpam: { clusterCIDR: '10.244.0.0/22', nodeCIDRMaskSize: 24 },
+        log: logger('controller-manager-test', process.env.TIMONEL_TEST_LOG ? 4 : -1),
+      });
+      const got = await waiting;
+      assert.equal(got, (await getNode('kubelet-node')).spec?.podCIDR);
+      assert.equal(got, '10.244.3.0/24');
+    } finally {
+      kubelet.close();
+    }
   });
 });
