@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ControllerManager } from '../../pkg/controller/manager.js';
 import { logger } from '../../pkg/util/log.js';
+import { clusterCIDRsAndMasks } from '../../pkg/controller/nodeipam/node_ipam_controller.js';
 import { parseDuration } from '../../pkg/util/duration.js';
 
 const { values } = parseArgs({
@@ -18,6 +19,13 @@ const { values } = parseArgs({
     'cluster-signing-key-file': { type: 'string' },
     'cluster-signing-duration': { type: 'string', default: '8760h0m0s' },
     'root-ca-file': { type: 'string' },
+    // Node IPAM (the nodeipam controller).
+    'allocate-node-cidrs': { type: 'string', default: 'false' },
+    'cluster-cidr': { type: 'string' },
+    'node-cidr-mask-size': { type: 'string' },
+    'node-cidr-mask-size-ipv4': { type: 'string' },
+    'node-cidr-mask-size-ipv6': { type: 'string' },
+    'service-cluster-ip-range': { type: 'string' },
     'service-account-private-key-file': { type: 'string' },
     'node-monitor-period': { type: 'string', default: '5s' },
     'node-monitor-grace-period': { type: 'string', default: '50s' },
@@ -41,6 +49,34 @@ if (!Number.isInteger(securePort) || securePort < 0 || securePort > 65535) {
   log(`invalid --secure-port ${JSON.stringify(values['secure-port'])}: want 0 to 65535`);
   process.exit(2);
 }
+/** A mask size flag: undefined when not given, an exit when it is not a whole number. */
+function maskSize(flag: string): number | undefined {
+  const v = values[flag as keyof typeof values] as string | undefined;
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 128) {
+    log(`invalid --${flag} ${JSON.stringify(v)}: want a prefix length`);
+    process.exit(2);
+  }
+  return n;
+}
+const allocateNodeCIDRs = values['allocate-node-cidrs'] === 'true';
+const nodeIpam = {
+  clusterCIDR: values['cluster-cidr'],
+  nodeCIDRMaskSize: maskSize('node-cidr-mask-size'),
+  nodeCIDRMaskSizeIPv4: maskSize('node-cidr-mask-size-ipv4'),
+  nodeCIDRMaskSizeIPv6: maskSize('node-cidr-mask-size-ipv6'),
+  serviceClusterIPRange: values['service-cluster-ip-range'],
+};
+if (allocateNodeCIDRs) {
+  // Bad IPAM flags stop the start, as kube-controller-manager's do.
+  try {
+    clusterCIDRsAndMasks(nodeIpam);
+  } catch (err) {
+    log((err as Error).message);
+    process.exit(1);
+  }
+}
 const bindHost = values['bind-address'] as string;
 const manager = new ControllerManager({
   kubeconfig: values.kubeconfig,
@@ -62,6 +98,8 @@ const manager = new ControllerManager({
   nodeMonitorPeriodMs: parseDuration(values['node-monitor-period'] as string),
   nodeMonitorGracePeriodMs: parseDuration(values['node-monitor-grace-period'] as string),
   nodeStartupGracePeriodMs: parseDuration(values['node-startup-grace-period'] as string),
+  allocateNodeCIDRs,
+  nodeIpam,
   secureServing:
     securePort === 0
       ? undefined

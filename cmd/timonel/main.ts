@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // timonel: the launcher. `up` starts a cluster on this machine, `down` stops it,
-// `images` imports images into its registry and lists what the registry holds.
+// `images` imports images into its registry and lists what the registry holds, `token create`
+// makes a bootstrap token and prints the command that joins a machine with it.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -9,7 +10,10 @@ import { formatImageTable, listRegistryImages } from '../../pkg/cluster/imagelis
 import { registryCredentials } from '../../pkg/cluster/registry.js';
 import { ADDONS } from '../../pkg/cluster/addons.js';
 import { RegistryClient } from '../../pkg/cluster/registryclient.js';
-import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, up } from '../../pkg/cluster/up.js';
+import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, layout, up } from '../../pkg/cluster/up.js';
+import { DEFAULT_TOKEN_GROUPS, DEFAULT_TOKEN_USAGES, createToken } from '../../pkg/cluster/token.js';
+import { Client } from '../../pkg/client/rest.js';
+import { parseDuration } from '../../pkg/util/duration.js';
 
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
@@ -17,7 +21,48 @@ const USAGE = `usage:
                [--proxy-mode iptables|nftables] [--addons prometheus]
   timonel down [--data-dir DIR] [--purge]
   timonel images import FILE...|- [--name NAME] [--cache-dir DIR] [--registry-port PORT]
-  timonel images ls [--cache-dir DIR] [--registry-port PORT]`;
+  timonel images ls [--cache-dir DIR] [--registry-port PORT]
+  timonel token create [TOKEN] [--ttl 24h] [--usages signing,authentication] [--groups GROUP,...] [--description TEXT] [--data-dir DIR | --kubeconfig FILE]`;
+
+/** `timonel token create`: a bootstrap token and the command that joins a machine with it. */
+async function token(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ttl: { type: 'string', default: '24h0m0s' },
+      usages: { type: 'string', default: DEFAULT_TOKEN_USAGES.join(',') },
+      groups: { type: 'string', default: DEFAULT_TOKEN_GROUPS.join(',') },
+      description: { type: 'string' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      kubeconfig: { type: 'string' },
+    },
+    strict: true,
+  });
+  const [verb, given, ...extra] = positionals;
+  if (verb !== 'create' || extra.length) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
+  const list = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const client = Client.fromFile(values.kubeconfig ?? layout(values['data-dir'] as string).kubeconfig, { userAgent: 'timonel-token' });
+  try {
+    const created = await createToken(client, {
+      token: given,
+      ttlMs: parseDuration(values.ttl as string),
+      usages: list(values.usages as string),
+      groups: list(values.groups as string),
+      description: values.description,
+    });
+    process.stdout.write(`${created.token}\n${created.joinCommand}\n`);
+  } finally {
+    client.close();
+  }
+}
 
 /** `timonel images import|ls`: the cluster's registry, with the push credentials `timonel up` wrote under the cache dir. */
 async function images(args: string[]): Promise<void> {
@@ -55,6 +100,7 @@ async function images(args: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'images') return images(rest);
+  if (command === 'token') return token(rest);
   const { values } = parseArgs({
     args: rest,
     options: {

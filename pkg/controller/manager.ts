@@ -38,6 +38,7 @@ import { CSRSigningController } from './certificates/signer/signer.js';
 import { CSRApprovingController } from './certificates/approver/sarapprove.js';
 import { RootCACertPublisher } from './certificates/rootcacertpublisher/publisher.js';
 import { TokensController } from './serviceaccount/tokens_controller.js';
+import { NodeIpamController, type NodeIpamOptions } from './nodeipam/node_ipam_controller.js';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation_controller.js';
 
 type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Controller;
@@ -76,7 +77,15 @@ export const CONTROLLERS: Record<string, ControllerFactory> = {
   'serviceaccount-token': (ctx, opts) =>
     new TokensController(ctx, { serviceAccountPrivateKeyFile: opts.serviceAccountPrivateKeyFile, rootCAFile: opts.rootCAFile }),
   ...BOOTSTRAP_CONTROLLERS,
+  // Off unless --allocate-node-cidrs, as upstream.
+  nodeipam: (ctx, opts) =>
+    opts.allocateNodeCIDRs ? new NodeIpamController(ctx, opts.nodeIpam ?? {}) : skipped(ctx, 'nodeipam', '--allocate-node-cidrs is not set'),
 };
+
+/** A controller that is named but has nothing to do with these flags: it says so and ends. */
+function skipped(ctx: ControllerContext, name: string, why: string): Controller {
+  return { run: async () => ctx.log(`skipping controller ${name}: ${why}`) };
+}
 
 export interface ManagerOptions {
   kubeconfig?: string;
@@ -102,6 +111,10 @@ export interface ManagerOptions {
   nodeMonitorPeriodMs?: number;
   nodeMonitorGracePeriodMs?: number;
   nodeStartupGracePeriodMs?: number;
+  /** --allocate-node-cidrs: nodeipam gives Nodes pod CIDRs from nodeIpam.clusterCIDR. */
+  allocateNodeCIDRs?: boolean;
+  /** --cluster-cidr, --node-cidr-mask-size(-ipv4/-ipv6), --service-cluster-ip-range. */
+  nodeIpam?: NodeIpamOptions;
   /** The secure port (--bind-address, --secure-port, --tls-*, --cert-dir, --client-ca-file); not served without it. */
   secureServing?: SecureServingFlags;
   log: Logger;

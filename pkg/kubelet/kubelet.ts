@@ -33,6 +33,7 @@ import { KubeGenericRuntimeManager, ReasonCache } from './kuberuntime/runtime_ma
 import type { ProbeResult as ActionProbeResult, ProbeResults } from './kuberuntime/compute_actions.js';
 import { emptyPodRuntimeStatus, type PodRuntimeStatus } from './kuberuntime/runtime_status.js';
 import { HandlerRunner } from './lifecycle/handlers.js';
+import { waitForPodCIDR } from './network/pod_cidr.js';
 import { setUpNodeNetwork } from './network/node_network.js';
 import { NodeLeaseController } from './nodelease/controller.js';
 import { NodeStatusManager } from './nodestatus/node_status_manager.js';
@@ -68,7 +69,7 @@ export interface KubeletOptions {
   /** Where containerd reads CNI configuration; node network setup writes there. */
   cniConfDir?: string;
   cniBridge: string;
-  /** Set up the bridge, routes and CNI config (default: when podCIDR and cniConfDir are given). */
+  /** Set up the bridge, routes and CNI config (default: when cniConfDir is given), for podCIDR or else the Node's spec.podCIDR. */
   setUpNetwork?: boolean;
   clusterDNS: string[];
   clusterDomain: string;
@@ -357,22 +358,16 @@ export class Kubelet {
     void this.recorder.record(this.nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
     await this.waitForRuntime();
 
-    if (o.setUpNetwork ?? (!!o.podCIDR && !!o.cniConfDir)) {
-      if (!o.podCIDR || !o.cniConfDir) throw new Error('node network setup needs --pod-cidr and --cni-conf-dir');
-      const r = await setUpNodeNetwork({
-        bridge: o.cniBridge,
-        podCIDR: o.podCIDR,
-        nodeIP: o.nodeIP,
-        cniConfDir: o.cniConfDir,
-        ipamDataDir: this.paths.cniIpamDir(),
-        log: (m) => this.log(m),
-      });
-      this.log(`node network ready: bridge ${o.cniBridge} ${r.gateway}, CNI config ${r.conflistPath}`);
-    }
-
+    const network = o.setUpNetwork ?? !!o.cniConfDir;
+    if (network && o.podCIDR) await this.setUpNetwork(o.podCIDR);
     await this.nodeStatus.register();
     this.nodeStatus.start();
     this.lease.start();
+    if (network && !o.podCIDR) {
+      // Without --pod-cidr the Node's spec.podCIDR is used; until it has one the runtime's network is not ready.
+      await this.setUpNetwork(await waitForPodCIDR({ client: o.client, nodeName: o.nodeName, stopped: () => this.stopped, log: (m) => this.log(m) }));
+      void this.nodeStatus.trigger();
+    }
 
     this.podInformer.addEventHandler({
       onAdd: (p) => this.onPodUpdate(p),
@@ -442,6 +437,21 @@ export class Kubelet {
     this.statusManager.stop();
     await Promise.all([this.podFactory.shutdown(), this.serviceFactory.shutdown(), this.secretManager.stop(), this.configMapManager.stop()]);
     this.cri.close();
+  }
+
+  /** The bridge, routes and CNI configuration for this node's pod CIDR. */
+  private async setUpNetwork(podCIDR: string): Promise<void> {
+    const o = this.o;
+    if (!o.cniConfDir) throw new Error('node network setup needs --cni-conf-dir');
+    const r = await setUpNodeNetwork({
+      bridge: o.cniBridge,
+      podCIDR,
+      nodeIP: o.nodeIP,
+      cniConfDir: o.cniConfDir,
+      ipamDataDir: this.paths.cniIpamDir(),
+      log: (m) => this.log(m),
+    });
+    this.log(`node network ready: bridge ${o.cniBridge} ${r.gateway}, CNI config ${r.conflistPath}`);
   }
 
   private async waitForRuntime(): Promise<void> {

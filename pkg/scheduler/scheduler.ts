@@ -63,8 +63,11 @@ const ASSIGNED_POD_SENSITIVE_PLUGINS = new Set(['InterPodAffinity', 'PodTopology
 
 export interface SchedulerOptions {
   client: Client;
-  /** The profile, or a builder given the scheduler's ClusterLister (plugins that read the cluster need it). */
-  profile: Profile | ((lister: ClusterLister) => Profile);
+  /**
+   * The profile or profiles (one per schedulerName, as a KubeSchedulerConfiguration's), or a
+   * builder given the scheduler's ClusterLister (plugins that read the cluster need it).
+   */
+  profile: Profile | Profile[] | ((lister: ClusterLister) => Profile | Profile[]);
   /** Shared informers; one is created when not given. */
   factory?: SharedInformerFactory;
   /** 0 (default): upstream's adaptive percentage. */
@@ -135,9 +138,14 @@ export class Scheduler {
   readonly schedulerCache: SchedulerCache;
   readonly queue: SchedulingQueue;
   readonly factory: SharedInformerFactory;
+  /** The first profile. */
   readonly profile: Profile;
+  /** Every profile by schedulerName; they share the queue and the cache, as upstream's. */
+  readonly profiles = new Map<string, Profile>();
   readonly lister: ClusterLister;
+  /** The first profile's recorder (each profile records as its schedulerName). */
   readonly recorder: EventRecorder;
+  private readonly recorders = new Map<string, EventRecorder>();
   private readonly podInformer: SharedIndexInformer<Pod>;
   private readonly nodeInformer: SharedIndexInformer<Node>;
   private readonly alg: AlgorithmState;
@@ -185,8 +193,17 @@ export class Scheduler {
       },
       list: (apiVersion, plural, namespace) => factory.forResource(apiVersion, plural).lister.list(namespace),
     };
-    this.profile = typeof opts.profile === 'function' ? opts.profile(this.lister) : opts.profile;
-    this.recorder = new EventRecorder(opts.client, { component: this.profile.schedulerName || DEFAULT_SCHEDULER_NAME, host: hostname(), log: this.log });
+    const built = typeof opts.profile === 'function' ? opts.profile(this.lister) : opts.profile;
+    const list = Array.isArray(built) ? built : [built];
+    if (list.length === 0) throw new Error('at least one profile is required');
+    for (const profile of list) {
+      const name = profile.schedulerName || DEFAULT_SCHEDULER_NAME;
+      if (this.profiles.has(name)) throw new Error(`duplicate profile with scheduler name "${name}"`);
+      this.profiles.set(name, profile);
+      this.recorders.set(name, new EventRecorder(opts.client, { component: name, host: hostname(), log: this.log }));
+    }
+    this.profile = list[0];
+    this.recorder = this.recorders.get(this.schedulerName) as EventRecorder;
     opts.metrics?.setPendingPodsSource(() => this.queue.pendingPods());
     this.bindLimiter = new ConcurrencyLimiter(opts.maxInFlightBindings ?? DEFAULT_MAX_IN_FLIGHT_BINDINGS);
     opts.metrics?.setBindingsSource(() => this.inFlightBindings.size);
@@ -204,9 +221,14 @@ export class Scheduler {
     return this.profile.schedulerName || DEFAULT_SCHEDULER_NAME;
   }
 
-  /** Whether this profile schedules pod: its schedulerName (default default-scheduler) matches. */
+  /** Whether a profile schedules pod: its schedulerName (default default-scheduler) is one of theirs. */
   responsibleFor(pod: Pod): boolean {
-    return (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === this.schedulerName;
+    return this.profiles.has(pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME);
+  }
+
+  /** The profile of the pod's schedulerName (the first one for a pod no profile claims). */
+  profileFor(pod: Pod): Profile {
+    return this.profiles.get(pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) ?? this.profile;
   }
 
   /** Wires the informers, waits for them to sync, and starts the scheduling loop. */
@@ -217,7 +239,7 @@ export class Scheduler {
     this.schedulerCache.run();
     this.queue.run();
     this.loop = this.runLoop();
-    this.log(`scheduler started profile=${this.schedulerName} nodes=${this.schedulerCache.snapshot().length}`);
+    this.log(`scheduler started profiles=${[...this.profiles.keys()].join(',')} nodes=${this.schedulerCache.snapshot().length}`);
   }
 
   async stop(): Promise<void> {
@@ -241,8 +263,9 @@ export class Scheduler {
   }
 
   /** Records an Event without waiting; see BoundedWriter. */
-  private recordEvent(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.eventWriter.submit(() => this.recorder.event(obj, type, reason, message, { apiVersion: 'v1', kind: 'Pod' }));
+  private recordEvent(profile: Profile, obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const recorder = this.recorders.get(profile.schedulerName || DEFAULT_SCHEDULER_NAME) ?? this.recorder;
+    this.eventWriter.submit(() => recorder.event(obj, type, reason, message, { apiVersion: 'v1', kind: 'Pod' }));
   }
 
   private addEventHandlers(): void {
@@ -327,13 +350,16 @@ export class Scheduler {
     const start = performance.now();
     const cycle = this.queue.cycle;
     const state = new CycleState();
-    const profileName = this.schedulerName;
+    const profile = this.profileFor(pod);
+    const profileName = profile.schedulerName || DEFAULT_SCHEDULER_NAME;
+    // A profile's percentageOfNodesToScore overrides the global one.
+    this.alg.percentageOfNodesToScore = profile.percentageOfNodesToScore ?? this.opts.percentageOfNodesToScore;
     let host: string;
     try {
-      host = schedulePod(this.profile, state, pod, this.schedulerCache.snapshot(), this.alg).suggestedHost;
+      host = schedulePod(profile, state, pod, this.schedulerCache.snapshot(), this.alg).suggestedHost;
     } catch (err) {
       if (err instanceof FitError) {
-        await this.runPostFilter(state, pod, err);
+        await this.runPostFilter(profile, state, pod, err);
         info.unschedulablePlugins = err.unschedulablePlugins;
         this.opts.metrics?.observeAttempt('unschedulable', profileName, (performance.now() - start) / 1000);
         this.logV(`unable to schedule pod=${podName(pod)} err=${JSON.stringify(err.message)}`);
@@ -347,9 +373,9 @@ export class Scheduler {
     }
 
     // Reserve, then assume: from here on the cache counts the pod on host.
-    const reserveStatus = await this.runReserve(state, pod, host);
+    const reserveStatus = await this.runReserve(profile, state, pod, host);
     if (reserveStatus.code !== Code.Success) {
-      await this.runUnreserve(state, pod, host);
+      await this.runUnreserve(profile, state, pod, host);
       const unsched = reserveStatus.code === Code.Unschedulable || reserveStatus.code === Code.UnschedulableAndUnresolvable;
       this.opts.metrics?.observeAttempt(unsched ? 'unschedulable' : 'error', profileName, (performance.now() - start) / 1000);
       const err = unsched
@@ -366,14 +392,14 @@ export class Scheduler {
     }
     this.schedulerCache.assume(pod, host);
     this.queue.done(pod);
-    const binding = this.bindingCycle(info, state, host, cycle, start).finally(() => this.inFlightBindings.delete(binding));
+    const binding = this.bindingCycle(profile, info, state, host, cycle, start).finally(() => this.inFlightBindings.delete(binding));
     this.inFlightBindings.add(binding);
     return true;
   }
 
-  private async runPostFilter(state: CycleState, pod: Pod, err: FitError): Promise<void> {
+  private async runPostFilter(profile: Profile, state: CycleState, pod: Pod, err: FitError): Promise<void> {
     const reasons: string[] = [];
-    for (const pl of this.profile.postFilter) {
+    for (const pl of profile.postFilter) {
       try {
         const r = await pl.postFilter(state, pod, err.nodeToStatus);
         if (r.status.code === Code.Success) {
@@ -389,17 +415,17 @@ export class Scheduler {
     if (reasons.length) err.postFilterMsg = reasons.join(', ');
   }
 
-  private async runReserve(state: CycleState, pod: Pod, host: string): Promise<Status> {
-    for (const pl of this.profile.reserve) {
+  private async runReserve(profile: Profile, state: CycleState, pod: Pod, host: string): Promise<Status> {
+    for (const pl of profile.reserve) {
       const st = await pl.reserve(state, pod, host);
       if (st.code !== Code.Success) return st.plugin ? st : { ...st, plugin: pl.name };
     }
     return { code: Code.Success, reasons: [] };
   }
 
-  private async runUnreserve(state: CycleState, pod: Pod, host: string): Promise<void> {
+  private async runUnreserve(profile: Profile, state: CycleState, pod: Pod, host: string): Promise<void> {
     // Upstream unreserves in reverse order.
-    for (const pl of [...this.profile.reserve].reverse()) {
+    for (const pl of [...profile.reserve].reverse()) {
       try {
         await pl.unreserve(state, pod, host);
       } catch (e) {
@@ -409,8 +435,9 @@ export class Scheduler {
   }
 
   /** POST pods/<name>/binding; on failure undo the assumption and retry the pod after a backoff. */
-  private async bindingCycle(info: QueuedPodInfo, state: CycleState, host: string, cycle: number, start: number): Promise<void> {
+  private async bindingCycle(profile: Profile, info: QueuedPodInfo, state: CycleState, host: string, cycle: number, start: number): Promise<void> {
     const pod = info.pod;
+    const profileName = profile.schedulerName || DEFAULT_SCHEDULER_NAME;
     const pods = this.opts.client.resource<Pod>('v1', 'pods');
     try {
       const body = {
@@ -426,24 +453,24 @@ export class Scheduler {
       }
     } catch (err) {
       this.log(`failed to bind pod=${podName(pod)} node=${host}: ${(err as Error)?.message ?? String(err)}`);
-      await this.runUnreserve(state, pod, host);
+      await this.runUnreserve(profile, state, pod, host);
       this.schedulerCache.forget(pod);
       // The resources it held in the cache are free again.
       this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
-      this.opts.metrics?.observeAttempt('error', this.schedulerName, (performance.now() - start) / 1000);
+      this.opts.metrics?.observeAttempt('error', profileName, (performance.now() - start) / 1000);
       if (!isStatus(err, 404)) await this.handleSchedulingFailure(info, err as Error, cycle, false);
       return;
     }
     this.schedulerCache.finishBinding(pod);
     const seconds = (performance.now() - start) / 1000;
-    this.opts.metrics?.observeAttempt('scheduled', this.schedulerName, seconds);
+    this.opts.metrics?.observeAttempt('scheduled', profileName, seconds);
     this.opts.metrics?.e2eSchedulingDuration.observe(
-      { result: 'scheduled', profile: this.schedulerName },
+      { result: 'scheduled', profile: profileName },
       (Date.now() - (info.initialAttemptTimestamp ?? Date.now())) / 1000 + seconds,
     );
     this.logV(`successfully bound pod=${podName(pod)} node=${host}`);
     if (this.opts.recordScheduledEvents ?? true) {
-      this.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`);
+      this.recordEvent(profile, pod, 'Normal', 'Scheduled', `Successfully assigned ${podName(pod)} to ${host}`);
     }
   }
 
@@ -462,7 +489,7 @@ export class Scheduler {
     const reason = err instanceof FitError ? 'Unschedulable' : 'SchedulerError';
     const message = err.message;
     const note = message.length > NOTE_LENGTH_LIMIT ? message.slice(0, NOTE_LENGTH_LIMIT - 3) + '...' : message;
-    this.recordEvent(current, 'Warning', 'FailedScheduling', note);
+    this.recordEvent(this.profileFor(current), current, 'Warning', 'FailedScheduling', note);
     await this.updatePodScheduledCondition(current, reason, message);
   }
 

@@ -113,6 +113,8 @@ export interface ClusterLister {
 
 export interface Profile {
   schedulerName: string;
+  /** Overrides the scheduler's percentageOfNodesToScore for this profile's pods. */
+  percentageOfNodesToScore?: number;
   preFilter: PreFilterPlugin[];
   filter: FilterPlugin[];
   postFilter: PostFilterPlugin[];

@@ -40,6 +40,7 @@ const CONTROLLER_ROLE: Record<string, string> = {
   csrsigning: 'certificate-controller',
   csrapproving: 'certificate-controller',
   'root-ca-cert-publisher': 'root-ca-cert-publisher',
+  nodeipam: 'node-controller',
 };
 
 /** Controllers upstream runs with the controller-manager's own (root) credentials: no role of their own. */

@@ -165,7 +165,7 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
     ],
   ],
   [
-    // The node lifecycle controller: node health, and (upstream) pod status and deletion on lost nodes.
+    // Node lifecycle (node health, and upstream's pod status and deletion on lost nodes) and nodeipam (spec.podCIDRs).
     'node-controller',
     [
       rule('get', 'list', 'update', 'delete', 'patch').groups('').resources('nodes').build,

@@ -4,7 +4,8 @@ import type { Pod } from '../../../../api/core/v1/types.js';
 import { CycleState, MAX_NODE_SCORE, SUCCESS, unschedulable } from '../../framework/types.js';
 import type { FilterPlugin, NodeInfo, PreFilterPlugin, PreScorePlugin, ResourceList, ScorePlugin, Status } from '../../framework/types.js';
 import { isScalarResourceName, podRequests } from '../helper/resources.js';
-import { DEFAULT_RESOURCES, nonZeroRequested, podScoringRequest, requestedWithPod } from './resource_allocation.js';
+import { DEFAULT_RESOURCES, nonZeroRequested, podScoringRequest, requestedAndAllocatable } from './resource_allocation.js';
+import { leastRequestedScore, scorerFor, type ScoringStrategy } from './scoring.js';
 import type { ResourceSpec } from './resource_allocation.js';
 
 export const NAME = 'NodeResourcesFit';
@@ -40,11 +41,7 @@ export function fitsRequest(podRequest: ResourceList, nodeInfo: NodeInfo): Insuf
   return out;
 }
 
-/** resource_allocation leastRequestedScore: the unrequested share of the node, 0..100. */
-export function leastRequestedScore(requested: number, capacity: number): number {
-  if (capacity === 0 || requested > capacity) return 0;
-  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
-}
+export { leastRequestedScore } from './scoring.js';
 
 /** What Filter compares, computed once per cycle: the pod's requests and the scalar resources among them. */
 interface PreFilterState {
@@ -55,8 +52,18 @@ interface PreFilterState {
   scalars: string[];
 }
 
-function preFilterState(pod: Pod): PreFilterState {
+/** NodeResourcesFitArgs: the scoring strategy, and extended resources the filter does not check. */
+export interface NodeResourcesFitOptions {
+  scoringStrategy?: ScoringStrategy;
+  /** Extended resources whose requests are not checked. */
+  ignoredResources?: string[];
+  /** Extended resource groups (the part before "/") whose requests are not checked. */
+  ignoredResourceGroups?: string[];
+}
+
+function preFilterState(pod: Pod, ignored?: (name: string) => boolean): PreFilterState {
   const req = podRequests(pod);
+  if (ignored) for (const name of Object.keys(req)) if (isScalarResourceName(name) && ignored(name)) delete req[name];
   return { req, cpu: req.cpu ?? 0, memory: req.memory ?? 0, ephemeral: req['ephemeral-storage'] ?? 0, scalars: Object.keys(req).filter(isScalarResourceName) };
 }
 
@@ -86,18 +93,32 @@ function isDefaultSpec(resources: ResourceSpec[]): boolean {
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   readonly weight = 1;
+  readonly resources: ResourceSpec[];
+  readonly strategy: ScoringStrategy;
   private readonly defaultSpec: boolean;
-  constructor(readonly resources: ResourceSpec[] = DEFAULT_RESOURCES) {
-    this.defaultSpec = isDefaultSpec(resources);
+  private readonly scorer: (requested: number[], allocatable: number[]) => number;
+  private readonly ignored?: (name: string) => boolean;
+
+  /** The default LeastAllocated over cpu and memory; a list of resources (older form) or NodeResourcesFitArgs otherwise. */
+  constructor(opts: ResourceSpec[] | NodeResourcesFitOptions = {}) {
+    const o: NodeResourcesFitOptions = Array.isArray(opts) ? { scoringStrategy: { type: 'LeastAllocated', resources: opts } } : opts;
+    this.strategy = o.scoringStrategy ?? { type: 'LeastAllocated', resources: DEFAULT_RESOURCES };
+    this.resources = this.strategy.resources.length ? this.strategy.resources : DEFAULT_RESOURCES;
+    this.strategy = { ...this.strategy, resources: this.resources };
+    this.defaultSpec = this.strategy.type === 'LeastAllocated' && isDefaultSpec(this.resources);
+    this.scorer = scorerFor(this.strategy);
+    const names = new Set(o.ignoredResources ?? []);
+    const groups = new Set(o.ignoredResourceGroups ?? []);
+    if (names.size || groups.size) this.ignored = (name) => names.has(name) || groups.has(name.split('/')[0]);
   }
 
   preFilter(state: CycleState, pod: Pod): { status: Status } {
-    state.write(PRE_FILTER_KEY, preFilterState(pod));
+    state.write(PRE_FILTER_KEY, preFilterState(pod, this.ignored));
     return { status: SUCCESS };
   }
 
   filter(state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
-    const s = state.read<PreFilterState>(PRE_FILTER_KEY) ?? preFilterState(pod);
+    const s = state.read<PreFilterState>(PRE_FILTER_KEY) ?? preFilterState(pod, this.ignored);
     // The common case allocates nothing; the reasons are only built for a node that does not fit.
     if (!anyInsufficient(s, nodeInfo)) return SUCCESS;
     const insufficient = fitsRequest(s.req, nodeInfo);
@@ -110,11 +131,11 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     return SUCCESS;
   }
 
-  /** LeastAllocated: weighted mean over cpu and memory of the share left free, counting non-zero requests. */
+  /** The strategy's weighted score over its resources, counting non-zero requests for cpu and memory. */
   score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const req = state.read<ResourceList>(PRE_SCORE_KEY) ?? podScoringRequest(pod, false);
     if (this.defaultSpec) {
-      // cpu and memory, weight 1 each: the loop below unrolled, as it runs per node per pod.
+      // LeastAllocated over cpu and memory, weight 1 each: the general path unrolled, as it runs per node per pod.
       const alloc = nodeInfo.allocatable;
       const nz = nonZeroRequested(nodeInfo);
       const ac = alloc.cpu ?? 0;
@@ -123,14 +144,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
         return Math.trunc((leastRequestedScore((nz.cpu ?? 0) + (req.cpu ?? 0), ac) + leastRequestedScore((nz.memory ?? 0) + (req.memory ?? 0), am)) / 2);
       }
     }
-    let nodeScore = 0;
-    let weightSum = 0;
-    for (const r of this.resources) {
-      const allocatable = nodeInfo.allocatable[r.name] ?? 0;
-      if (allocatable === 0) continue;
-      nodeScore += leastRequestedScore(requestedWithPod(nodeInfo, req, r.name, false), allocatable) * r.weight;
-      weightSum += r.weight;
-    }
-    return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
+    const { requested, allocatable } = requestedAndAllocatable(nodeInfo, req, this.resources, false);
+    return this.scorer(requested, allocatable);
   }
 }
