@@ -178,8 +178,7 @@ export function podCard(pod: Pod, usage: Usage | null = null): PodCard {
   const ready = podReady(pod);
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   const controller = pod.metadata.ownerReferences?.find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
-  const schedulingMessage =
-    !pod.spec?.nodeName && scheduled?.status === 'False' ? [scheduled.reason, scheduled.message].filter(Boolean).join(': ') : '';
+  const schedulingMessage = !pod.spec?.nodeName && scheduled?.status === 'False' ? [scheduled.reason, scheduled.message].filter(Boolean).join(': ') : '';
   return {
     key: podKey(pod),
     namespace: pod.metadata.namespace ?? '',

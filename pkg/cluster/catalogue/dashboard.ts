@@ -56,7 +56,10 @@ export function dashboardFiles(): string[] {
 function contentKey(): string {
   try {
     const h = createHash('sha256');
-    for (const f of dashboardFiles()) h.update(f).update('\0').update(readFileSync(join(ROOT, f)));
+    for (const f of dashboardFiles())
+      h.update(f)
+        .update('\0')
+        .update(readFileSync(join(ROOT, f)));
     return h.digest('hex').slice(0, 16);
   } catch {
     // Not built yet (a loader running the sources): the build below reports what is missing.
@@ -93,7 +96,8 @@ export const dashboardImage: ImageSpec = {
         throw new Error('images: dashboard: the server accepted an unknown flag');
       },
       (err: Error) => {
-        if (!/ERR_PARSE_ARGS_UNKNOWN_OPTION|Unknown option/.test(err.message)) throw new Error(`images: dashboard: the server does not load on the image's Node: ${err.message}`);
+        if (!/ERR_PARSE_ARGS_UNKNOWN_OPTION|Unknown option/.test(err.message))
+          throw new Error(`images: dashboard: the server does not load on the image's Node: ${err.message}`);
       },
     );
   },

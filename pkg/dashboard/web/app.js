@@ -28,7 +28,7 @@ const cpu = (m) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 2 : 0)} cores` 
 const mem = (b) => {
   const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti'];
   let i = 0;
-  while (b >= 1024 && i < units.length - 1) (b /= 1024), i++;
+  while (b >= 1024 && i < units.length - 1) ((b /= 1024), i++);
   return `${b >= 10 || i === 0 ? Math.round(b) : b.toFixed(1)}${units[i]}`;
 };
 
@@ -78,7 +78,8 @@ function draw() {
     const badge = el('span', { class: `badge${n.ready ? '' : ' bad'}`, text: n.ready ? 'Ready' : 'NotReady' });
     head.append(el('h2', {}, el('span', { class: 'node-name', text: n.name }), badge));
     const conds = el('div', { class: 'conditions' });
-    for (const c of n.conditions) conds.append(el('span', { class: n.problems.includes(c.type) ? 'bad' : '', title: c.message, text: `${c.type}=${c.status} ` }));
+    for (const c of n.conditions)
+      conds.append(el('span', { class: n.problems.includes(c.type) ? 'bad' : '', title: c.message, text: `${c.type}=${c.status} ` }));
     if (n.unschedulable) conds.append(el('span', { class: 'bad', text: 'SchedulingDisabled' }));
     head.append(conds, meter('CPU', n.requested.cpu, n.allocatable.cpu, cpu), meter('Memory', n.requested.memory, n.allocatable.memory, mem));
     frag.append(column(n.name, 'node-column', head, byNode.get(n.name) ?? []));
