@@ -77,6 +77,10 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       res.end(readFileSync(`${WEB_DIR}${file.file}`));
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (url.pathname === '/healthz') {
       const ok = nodes.hasSynced() && pods.hasSynced();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'informers not synced\n');
