@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PATH_ENV, run, writeFile, type ImageSpec } from '../rootfs.js';
+import { PATH_ENV, newestDebianVersion, refreshAptLists, run, writeFile, type ImageSpec } from '../rootfs.js';
 import { caBundle, debianRootfs } from './debian.js';
 
 /** The checkout's root, from dist/pkg/cluster/catalogue/dashboard.js. */
@@ -82,7 +82,14 @@ export const dashboardImage: ImageSpec = {
   },
   files: [],
   rootfs: async (root, ctx) => {
-    await debianRootfs(root, ctx, ['nodejs', 'ca-certificates']);
+    // Debian bookworm's Node 18, named by version: the machine's own apt sources may offer a newer nodejs.
+    let version = await newestDebianVersion('nodejs', '18.');
+    if (!version) {
+      await refreshAptLists();
+      version = await newestDebianVersion('nodejs', '18.');
+    }
+    if (!version) throw new Error("images: dashboard: apt's sources have no nodejs 18.x (Debian bookworm's); check /etc/apt/sources.list");
+    await debianRootfs(root, ctx, [`nodejs=${version}`, 'ca-certificates']);
     caBundle(root);
     for (const f of dashboardFiles()) {
       mkdirSync(join(root, APP, dirname(f)), { recursive: true });
