@@ -75,7 +75,8 @@ export const dashboardImage: ImageSpec = {
   },
   config: {
     Env: [PATH_ENV],
-    Cmd: ['node', `${APP}/dist/cmd/dashboard/main.js`],
+    // The entry point, so a manifest's args are the server's flags.
+    Entrypoint: ['node', `${APP}/dist/cmd/dashboard/main.js`],
     WorkingDir: APP,
     User: '65534:65534',
     ExposedPorts: { '8080/tcp': {} },
