@@ -48,6 +48,8 @@ const { values } = parseArgs({
     'max-requests-inflight': { type: 'string', default: String(DEFAULT_CONFIG.maxRequestsInflight) },
     'max-mutating-requests-inflight': { type: 'string', default: String(DEFAULT_CONFIG.maxMutatingRequestsInflight) },
     'request-timeout': { type: 'string', default: '1m0s' },
+    // Benchmarks only: serve without the request metrics middleware, to measure what it costs.
+    'disable-request-metrics': { type: 'boolean', default: false },
     // Tests only: exit non-zero as soon as a request changed a built-in prototype.
     'check-prototypes': { type: 'boolean', default: false },
     v: { type: 'string', default: '0' },
@@ -136,6 +138,7 @@ const server = newServer({
   maxRequestsInflight: Number(values['max-requests-inflight']),
   maxMutatingRequestsInflight: Number(values['max-mutating-requests-inflight']),
   requestTimeoutMs: parseDuration(values['request-timeout'] as string),
+  requestMetrics: !values['disable-request-metrics'],
   log,
   onPrototypesChanged: values['check-prototypes']
     ? (changes, request) => {

@@ -19,6 +19,9 @@ const { values } = parseArgs({
     'cluster-signing-duration': { type: 'string', default: '8760h0m0s' },
     'root-ca-file': { type: 'string' },
     'service-account-private-key-file': { type: 'string' },
+    'node-monitor-period': { type: 'string', default: '5s' },
+    'node-monitor-grace-period': { type: 'string', default: '50s' },
+    'node-startup-grace-period': { type: 'string', default: '1m0s' },
     // The secure port: /metrics (authorised through the apiserver) and /healthz; 0 turns it off.
     'bind-address': { type: 'string', default: '0.0.0.0' },
     'secure-port': { type: 'string', default: '10257' },
@@ -56,6 +59,9 @@ const manager = new ControllerManager({
   clusterSigningDurationMs: parseDuration(values['cluster-signing-duration'] as string),
   rootCAFile: values['root-ca-file'],
   serviceAccountPrivateKeyFile: values['service-account-private-key-file'],
+  nodeMonitorPeriodMs: parseDuration(values['node-monitor-period'] as string),
+  nodeMonitorGracePeriodMs: parseDuration(values['node-monitor-grace-period'] as string),
+  nodeStartupGracePeriodMs: parseDuration(values['node-startup-grace-period'] as string),
   secureServing:
     securePort === 0
       ? undefined

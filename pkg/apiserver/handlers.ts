@@ -293,6 +293,7 @@ export class ResourceHandlers {
     const sent = this.metrics?.watchEventsFor(info.group, info.version, info.kind);
     let closed = false;
     let cancel: (() => void) | undefined;
+    let converted = Promise.resolve();
     // Events are queued and written once per event-loop turn: a burst becomes one
     // TLS write per watcher instead of one per event, which is what fan-out costs.
     let pending: Array<string | Buffer> = [];
@@ -333,7 +334,10 @@ export class ResourceHandlers {
     const bookmark = (rv: number, annotations?: Record<string, string>) => {
       const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
       if (annotations) metadata.annotations = annotations;
-      write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: info.kind, apiVersion, metadata })}}\n`);
+      const line = `{"type":"BOOKMARK","object":${JSON.stringify({ kind: info.kind, apiVersion, metadata })}}\n`;
+      // Never ahead of an event still being converted.
+      if (route.store.convertsAsync) converted = converted.then(() => write(line));
+      else write(line);
     };
     try {
       const watch = await route.store.watch(
@@ -341,7 +345,19 @@ export class ResourceHandlers {
         {
           onEvent: (type, ev) => {
             sent?.inc();
-            if (encode) write(encode(type, route.store.present(ev.object)));
+            // A conversion webhook answers later: events are converted one after another, in order.
+            if (route.store.convertsAsync) {
+              converted = converted
+                .then(async () => {
+                  if (closed) return;
+                  const [obj] = await route.store.presentAll([ev.object]);
+                  write(encode ? encode(type, obj) : `{"type":"${type}","object":${JSON.stringify(obj)}}\n`);
+                })
+                .catch((err: unknown) => {
+                  write(`{"type":"ERROR","object":${JSON.stringify(toStatusError(err).toStatus())}}\n`);
+                  finish();
+                });
+            } else if (encode) write(encode(type, route.store.present(ev.object)));
             else if (route.store.converts) write(`{"type":"${type}","object":${JSON.stringify(route.store.present(ev.object))}}\n`);
             // Every cached object has its kind (see ResourceStorage): the stored text is the line.
             else write(ev.watchLine(type));

@@ -88,6 +88,8 @@ export interface APIServerConfig {
   /** --max-requests-inflight and --max-mutating-requests-inflight (0: no limit); watches and other long-running requests do not count. */
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
+  /** false: no request metrics middleware (apiserver_request_*); benchmarks only, to measure what it costs. */
+  requestMetrics?: boolean;
   /** --request-timeout: a request that is not long-running is answered 504 after this long; it bounds receiving a request too. */
   requestTimeoutMs: number;
   /** Static bearer tokens and their users (--token-auth-file). */
@@ -253,7 +255,7 @@ export class APIServer {
       authenticator: this.authenticator,
       authorizer,
       audit: this.audit,
-      monitor: (req, res, info, query, longRunning) => metrics.monitor(req, res, info, query, longRunning),
+      monitor: config.requestMetrics === false ? undefined : (req, res, info, query, longRunning) => metrics.monitor(req, res, info, query, longRunning),
       log: config.log,
     });
     for (const info of resources) {

@@ -19,7 +19,15 @@ import { CostLimitError, PER_CALL_LIMIT, RUNTIME_CEL_COST_BUDGET, actualCost, es
 export type CelTypeName = string;
 
 /** What went wrong compiling, worded as cel-go's issues: `ERROR: <input>:1:5: undeclared reference to 'x'`. */
-export class CompileError extends Error {}
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    /** Where in the expression (an offset), when known. */
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** The cost still available to one evaluation (of all a policy's expressions, as upstream's budget). */
 export class CostBudget {
@@ -76,10 +84,16 @@ function position(input: string, offset: number): string {
 function issue(expression: string, err: unknown): CompileError {
   const e = err as { summary?: string; message?: string; range?: { start: number } };
   let summary = e.summary ?? e.message ?? String(err);
-  // cel-go's wording for the commonest mistake.
+  let start = e.range?.start ?? 0;
+  // cel-go's wording for the commonest mistakes.
   const unknown = /^Unknown variable: (.*)$/.exec(summary);
   if (unknown) summary = `undeclared reference to '${unknown[1]}' (in container '')`;
-  return new CompileError(`ERROR: ${position(expression, e.range?.start ?? 0)}: ${summary}`);
+  const noField = /^No such key: (.*)$/.exec(summary);
+  if (noField) {
+    summary = `undefined field '${noField[1]}'`;
+    start = Math.max(0, start - 1); // cel-go points at the '.'
+  }
+  return new CompileError(`ERROR: ${position(expression, start)}: ${summary}`, start);
 }
 
 let base: Environment | undefined;
@@ -101,8 +115,10 @@ function baseEnvironment(): Environment {
 export class CelEnvironment {
   private readonly env: Environment;
 
-  constructor(variables: Iterable<[string, CelTypeName]>) {
+  /** configure: registers types and operators of this environment's own (a CRD schema's message types) before the variables. */
+  constructor(variables: Iterable<[string, CelTypeName]>, configure?: (env: Environment) => void) {
     this.env = baseEnvironment().clone();
+    configure?.(this.env);
     for (const [name, type] of variables) this.env.registerVariable(name, type);
   }
 

@@ -62,8 +62,28 @@ export class EventRecorder {
 
   /** Records an Event about obj. Never rejects: a lost Event must not fail a sync (errors are logged). */
   event(obj: KubeObject, type: EventType, reason: string, message: string, gvk: { apiVersion?: string; kind?: string } = {}): Promise<void> {
-    const ref = objectReference(obj, gvk);
-    const key = [this.opts.component, this.opts.host ?? '', ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type, reason, message].join('\u0000');
+    return this.record(objectReference(obj, gvk), type, reason, message);
+  }
+
+  /**
+   * Records an Event about what ref names: a part of an object (a container: ref.fieldPath
+   * `spec.containers{name}`), or an object known by reference only (the kubelet's Node, whose
+   * uid is the node's name). Never rejects.
+   */
+  record(ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
+    const key = [
+      this.opts.component,
+      this.opts.host ?? '',
+      ref.kind,
+      ref.namespace,
+      ref.name,
+      ref.uid,
+      ref.apiVersion,
+      ref.fieldPath,
+      type,
+      reason,
+      message,
+    ].join('\u0000');
     const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev
       .then(() => this.write(key, ref, type, reason, message))

@@ -15,6 +15,7 @@ import { LeaderElector } from '../client/leaderelection.js';
 import type { Logger } from '../util/log.js';
 import type { Controller, ControllerContext } from './context.js';
 import { NamespaceController } from './namespace/namespace_controller.js';
+import { NodeLifecycleController } from './nodelifecycle/node_lifecycle_controller.js';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts_controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice_controller.js';
 import { EndpointsController } from './endpoint/endpoints_controller.js';
@@ -44,6 +45,12 @@ type ControllerFactory = (ctx: ControllerContext, opts: ManagerOptions) => Contr
 /** Controllers by the names kube-controller-manager's --controllers flag uses. */
 export const CONTROLLERS: Record<string, ControllerFactory> = {
   namespace: (ctx) => new NamespaceController(ctx),
+  nodelifecycle: (ctx, opts) =>
+    new NodeLifecycleController(ctx, {
+      nodeMonitorPeriodMs: opts.nodeMonitorPeriodMs,
+      nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
+      nodeStartupGracePeriodMs: opts.nodeStartupGracePeriodMs,
+    }),
   serviceaccount: (ctx) => new ServiceAccountsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),
@@ -91,6 +98,10 @@ export interface ManagerOptions {
   rootCAFile?: string;
   /** --service-account-private-key-file: the key serviceaccount-token signs legacy tokens with. */
   serviceAccountPrivateKeyFile?: string;
+  /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period (nodelifecycle). */
+  nodeMonitorPeriodMs?: number;
+  nodeMonitorGracePeriodMs?: number;
+  nodeStartupGracePeriodMs?: number;
   /** The secure port (--bind-address, --secure-port, --tls-*, --cert-dir, --client-ca-file); not served without it. */
   secureServing?: SecureServingFlags;
   log: Logger;

@@ -8,12 +8,14 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRIClient, type DNSConfig__Input, type KeyValue, type Mount__Input } from '../cri/client.js';
+import { containerRef } from './container_ref.js';
+import { kubeletNodeRef, nodeStatusEventMessage } from './nodestatus/events.js';
 import { EventRecorder } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
 import type { SharedIndexInformer } from '../client/informer.js';
 import { isStatus, type Client } from '../client/rest.js';
 import { isPodTerminal } from '../../api/core/v1/pod.js';
-import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/core/v1/types.js';
+import type { Container, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret, Service } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../api/meta/v1/types.js';
 import type { Logger } from '../util/log.js';
 import { removePodCgroups } from './cm/pod_cgroups.js';
@@ -153,6 +155,7 @@ export class Kubelet {
   readonly stats: StatsProvider;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
+  private readonly nodeRef: ObjectReference;
   private readonly volumes: VolumeManager;
   private readonly probes: ProbeManager;
   private readonly images: ImageManager;
@@ -188,6 +191,7 @@ export class Kubelet {
     this.metrics = new KubeletMetrics(o.nodeName);
     this.cri = new CRIClient(o.runtimeEndpoint, { observe: (rpc, seconds, failed) => this.metrics.observeRuntimeOperation(rpc, seconds, failed) });
     this.stats = new StatsProvider({ nodeName: o.nodeName, runtime: new CRIRuntimeSource(this.cri), cgroupRoot: o.cgroupRoot ?? '/', rootDir: o.rootDir });
+    this.nodeRef = kubeletNodeRef(o.nodeName);
     this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, log: (m) => this.log(m) });
     this.mirrors = new MirrorClient(o.client);
 
@@ -215,7 +219,7 @@ export class Kubelet {
     this.probes = this.newProbeManager();
     this.images = new ImageManager({
       cri: this.cri,
-      event: (pod, _c, type, reason, message) => this.event(pod, type, reason, message),
+      event: (pod, c, type, reason, message) => this.event(pod, type, reason, message, c.name),
       pullSecrets: async (pod) => {
         const names = (pod.spec?.imagePullSecrets ?? []).map((r) => r?.name).filter((n): n is string => typeof n === 'string' && n !== '');
         const found = await Promise.all(names.map((n) => this.lookup.secret(pod.metadata.namespace ?? '', n).catch(() => undefined)));
@@ -263,6 +267,7 @@ export class Kubelet {
       images: async () => nodeImages((await this.cri.image.listImages({})).images),
       log: o.log,
       updateFrequencyMs: o.nodeStatusUpdateFrequencyMs,
+      recordEvent: (reason) => void this.recorder.record(this.nodeRef, 'Normal', reason, nodeStatusEventMessage(o.nodeName, reason)),
     });
   }
 
@@ -289,7 +294,7 @@ export class Kubelet {
           { timeoutMs: timeoutS > 0 ? timeoutS * 1000 + 5000 : 0 },
         ),
       onResult: (uid, name, kind, result, containerId) => this.onProbeResult(uid, name, kind, result, containerId),
-      recordEvent: (pod, _container, type, reason, message) => this.event(pod, type, reason, message),
+      recordEvent: (pod, container, type, reason, message) => this.event(pod, type, reason, message, container),
       observeProbe: (pod, container, kind, result) =>
         this.metrics.observeProbe(PROBE_TYPES[kind], result, container, pod.metadata.name ?? '', pod.metadata.namespace ?? '', pod.metadata.uid ?? ''),
     });
@@ -310,7 +315,7 @@ export class Kubelet {
       },
       images: this.images,
       handlers: new HandlerRunner({ cri: this.cri }),
-      event: (pod, type, reason, message) => this.event(pod, type, reason, message),
+      event: (pod, type, reason, message, container) => this.event(pod, type, reason, message, container),
       probes: probeResults,
       reasons: this.reasons,
       memoryCapacityBytes,
@@ -348,6 +353,8 @@ export class Kubelet {
 
   async run(): Promise<void> {
     const o = this.o;
+    // Upstream's BirthCry.
+    void this.recorder.record(this.nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
     await this.waitForRuntime();
 
     if (o.setUpNetwork ?? (!!o.podCIDR && !!o.cniConfDir)) {
@@ -835,10 +842,12 @@ export class Kubelet {
     });
   }
 
-  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  /** An Event about pod, or about one of its containers (the reference then carries its fieldPath). */
+  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
     // Events about a static pod are filed against its mirror pod, which is what users can see.
     const target = isStaticPod(pod) ? (this.mirrorPods.get(podKey(pod)) ?? pod) : pod;
-    void this.recorder.event(target, type, reason, message, { apiVersion: 'v1', kind: 'Pod' });
+    if (container === undefined) void this.recorder.event(target, type, reason, message, { apiVersion: 'v1', kind: 'Pod' });
+    else void this.recorder.record(containerRef(target, container), type, reason, message);
   }
 
   private async getOrUndefined<T extends KubeObject>(resource: string, name: string, namespace?: string): Promise<T | undefined> {

@@ -5,6 +5,7 @@
 // pods/eviction, scale, namespaces/finalize), and the REST storage of resources
 // that are only created (reviews). Nothing outside pkg/registry touches storage:
 // caches are started, stopped and searched through here.
+import { AdmissionMetrics } from './admission/metrics.js';
 import { isCreateOnly, type ResourceInfo } from '../../api/resourceinfo.js';
 import { etcdPrefix } from '../storage/keys.js';
 import { Store, type StoreHooks } from './store.js';
@@ -144,6 +145,13 @@ export class Registry {
       crdStore: () => this.stores.get('apiextensions.k8s.io/v1/customresourcedefinitions'),
       newStorage,
       namespaces: lifecycle,
+      // The Service and EndpointSlice stores are made below; asked for at call time.
+      resolveService: (namespace, name, port) => {
+        const services = this.store('', 'v1', 'services');
+        const slices = this.store('discovery.k8s.io', 'v1', 'endpointslices');
+        if (!services || !slices) return Promise.resolve({ error: `service "${name}" not found` });
+        return endpointResolver(services, slices)(namespace, name, port);
+      },
       log: opts.log ?? (() => undefined),
     });
     for (const info of resources) {
@@ -261,6 +269,8 @@ export class Registry {
       this.stores.set(`${cs.group}/${cs.version}/${cs.plural}`, new ComponentStatusREST(cs, csStorage, () => checks));
     }
     this.addResourceMetrics(resources, storages, opts);
+    const admissionMetrics = opts.metricsRegistry && new AdmissionMetrics(opts.metricsRegistry);
+    if (admissionMetrics) for (const store of this.stores.values()) if (store instanceof Store) store.admissionMetrics = admissionMetrics;
     const disabled = new Set(opts.disabledAdmissionPlugins ?? []);
     // Upstream's order: LimitRanger, ServiceAccount, ..., PodSecurity, ..., DefaultStorageClass, RuntimeClass, DefaultIngressClass, ..., ResourceQuota last.
     const pods = this.store('', 'v1', 'pods');
@@ -288,20 +298,27 @@ export class Registry {
       { mutating: !disabled.has('MutatingAdmissionWebhook'), validating: !disabled.has('ValidatingAdmissionWebhook') },
       opts.metricsRegistry,
     );
-    // Custom resources' stores, made when their CRDs are established, get the policies and webhooks too.
-    if (policyAdmit || webhookAdmit)
+    const quotas = this.store('', 'v1', 'resourcequotas');
+    const quotaAdmit = quotas && !disabled.has('ResourceQuota') ? this.addResourceQuota(quotas) : undefined;
+    // Custom resources' stores, made when their CRDs are established, get the policies, webhooks and quota too.
+    if (policyAdmit || webhookAdmit || quotaAdmit || admissionMetrics)
       this.crds.admission = (store) => {
+        store.admissionMetrics = admissionMetrics;
         policyAdmit?.(store);
         webhookAdmit?.(store);
+        quotaAdmit?.(store);
       };
-    const quotas = this.store('', 'v1', 'resourcequotas');
-    if (!quotas || disabled.has('ResourceQuota')) return;
+  }
+
+  /** ResourceQuota on every namespaced kind, last of the admission plugins; what it adds to a custom resource's store. */
+  private addResourceQuota(quotas: Store): (store: Store) => void {
     const calculate: UsageCalculator = (namespace, quota) => this.quotaUsage(namespace, quota);
     const quotaLister = new LiveLookupLister<ResourceQuota>(quotas);
-    for (const store of this.stores.values()) {
-      if (store instanceof Store && store.info.namespaced && store !== quotas)
-        store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
-    }
+    const admit = (store: Store) => {
+      if (store.info.namespaced && store !== quotas) store.admission.push(new ResourceQuotaAdmission(quotas, quotaLister, store.info, calculate));
+    };
+    for (const store of this.stores.values()) if (store instanceof Store) admit(store);
+    return admit;
   }
 
   /**
@@ -431,7 +448,7 @@ export class Registry {
     const hard = Object.keys(quota.spec?.hard ?? {});
     let usage: Usage = new Map();
     const seen = new Set<string>();
-    for (const store of this.stores.values()) {
+    for (const store of [...this.stores.values(), ...this.crds.servedStores()]) {
       if (!(store instanceof Store) || !store.info.namespaced) continue;
       const { group, plural } = store.info;
       if (seen.has(`${group}/${plural}`) || matchingResources(group, plural, hard).length === 0) continue;

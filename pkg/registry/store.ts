@@ -2,6 +2,7 @@
 // resource goes through the same create/update/patch/delete logic here, and a
 // per-type Strategy supplies defaults, validation and the kind's own rules. Every
 // read-modify-write is one guaranteedUpdate (pkg/storage/store.ts).
+import { runAdmissionPhase, type AdmissionMetrics, type NamedAdmissionPlugin } from './admission/metrics.js';
 import { copyJSON } from '../storage/objectjson.js';
 import type { UserInfo } from '../auth/user.js';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +20,7 @@ import { applyPatch as serverSideApply, conflictError, createdManagedFields, upd
 import type { ResourceInfo } from '../../api/resourceinfo.js';
 import { DELETE_OBJECT, type ResourceStorage, type ListOptions, type ListResult, type UpdateResult } from '../storage/store.js';
 import type { CacheWatchHandlers, WatchFilter } from '../storage/cacher.js';
-import type { StrategyWithHooks } from './strategy.js';
+import type { BatchConversion, StrategyWithHooks } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -83,7 +84,7 @@ export interface StoreHooks {
  * that may only refuse it. Plugins that read other resources (RuntimeClass, DefaultIngressClass)
  * are added by the registry to the store of the kind they admit.
  */
-export interface AdmissionPlugin {
+export interface AdmissionPlugin extends NamedAdmissionPlugin {
   /** Mutating admission of a create: runs after the kind's defaults, before validation. */
   admitCreate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Validating admission of a create: runs after validation; throws to refuse. */
@@ -145,10 +146,13 @@ export class Store {
   private readonly hasStatus: boolean;
   private readonly hasSpec: boolean;
   private readonly conversion?: Conversion;
+  private readonly batchConversion?: BatchConversion;
   /** Whether any object names this uid as an owner (set by the registry, which sees every resource). */
   dependents?: (uid: string) => boolean;
   /** Admission plugins on creates, in order (added by the registry). */
   readonly admission: AdmissionPlugin[] = [];
+  /** Where admission phases and plugins are timed (set by the registry when it has metrics). */
+  admissionMetrics?: AdmissionMetrics;
 
   constructor(
     readonly info: ResourceInfo,
@@ -161,7 +165,8 @@ export class Store {
     this.hasStatus = (info.subresources ?? []).includes('status');
     // Built-in kinds always have their spec; a custom resource has what its client sent.
     this.hasSpec = !strategy.schema && this.schema()?.properties?.spec !== undefined;
-    this.conversion = strategy.conversion ?? conversionFor(info.group, info.version, info.kind);
+    this.batchConversion = strategy.batchConversion;
+    if (!this.batchConversion) this.conversion = strategy.conversion ?? conversionFor(info.group, info.version, info.kind);
   }
 
   /** The CRD version's printer columns (custom resources only). */
@@ -178,7 +183,12 @@ export class Store {
 
   /** Whether objects are stored at another version than this store serves. */
   get converts(): boolean {
-    return this.conversion !== undefined;
+    return this.conversion !== undefined || this.batchConversion !== undefined;
+  }
+
+  /** Whether conversion calls out (a conversion webhook): objects come out through presentAll, not present. */
+  get convertsAsync(): boolean {
+    return this.batchConversion !== undefined;
   }
 
   /** DELETE answers with the deleted object rather than a Status. */
@@ -186,7 +196,8 @@ export class Store {
     return this.strategy.returnDeletedObject ?? false;
   }
 
-  private toStorage(obj: KubeObject): KubeObject {
+  private async toStorage(obj: KubeObject): Promise<KubeObject> {
+    if (this.batchConversion) return (await this.batchConversion.convert([obj], this.batchConversion.storageVersion))[0];
     return this.conversion ? this.conversion.toStorage(obj) : obj;
   }
 
@@ -198,7 +209,21 @@ export class Store {
     return this.strategy.schema ?? schemaForKind(this.info.group, this.info.version, this.info.kind);
   }
 
-  /** Objects come out at this store's version, with apiVersion and kind set. */
+  /**
+   * Objects come out at this store's version, in order: with a conversion webhook, those
+   * stored at another version are converted in one call.
+   */
+  async presentAll(objs: KubeObject[], asList = false): Promise<KubeObject[]> {
+    const batch = this.batchConversion;
+    if (batch && objs.some((o) => o.apiVersion !== this.apiVersion)) objs = await batch.convert(objs, this.apiVersion, asList);
+    return objs.map((o) => this.present(o));
+  }
+
+  private async output(obj: KubeObject): Promise<KubeObject> {
+    return this.batchConversion ? (await this.presentAll([obj]))[0] : this.present(obj);
+  }
+
+  /** Objects come out at this store's version, with apiVersion and kind set (already converted, with a conversion webhook: presentAll). */
   present(obj: KubeObject): KubeObject {
     // Stored at another version (the storage version, or a custom resource's earlier one).
     if (this.conversion && obj.apiVersion !== this.apiVersion) obj = this.conversion.fromStorage(obj);
@@ -212,24 +237,24 @@ export class Store {
   async get(ctx: RequestContext, name: string): Promise<KubeObject> {
     const obj = await this.storage.getConsistent(ctx.namespace, name);
     if (!obj) throw newNotFound(this.ref(name));
-    return this.present(obj);
+    return this.output(obj);
   }
 
   /** The object as the watch cache has it (a moment behind etcd at most), or undefined; shared: do not change it. */
   async getCached(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const obj = await this.storage.getCached(namespace, name);
-    return obj && this.present(obj);
+    return obj && this.output(obj);
   }
 
   /** The object, or undefined when there is none. */
   async getIfExists(ctx: RequestContext, name: string): Promise<KubeObject | undefined> {
     const obj = await this.storage.get(ctx.namespace, name);
-    return obj && this.present(obj);
+    return obj && this.output(obj);
   }
 
   async list(opts: ListOptions & { asJSON?: boolean }): Promise<ListResult & { itemsJSON?: string[] }> {
-    const res = await this.storage.listMaybeJSON({ ...opts, asJSON: opts.asJSON && !this.conversion });
-    return { ...res, items: res.items.map((o) => this.present(o)) };
+    const res = await this.storage.listMaybeJSON({ ...opts, asJSON: opts.asJSON && !this.converts });
+    return { ...res, items: this.batchConversion ? await this.presentAll(res.items, true) : res.items.map((o) => this.present(o)) };
   }
 
   /**
@@ -263,9 +288,9 @@ export class Store {
     if (last.write === DELETE_OBJECT) {
       await this.hooks.afterDelete?.(stored);
       const answer = last.answer ?? stored;
-      return { object: this.present({ ...answer, metadata: { ...answer.metadata, resourceVersion: stored.metadata.resourceVersion } }), deleted: true };
+      return { object: await this.output({ ...answer, metadata: { ...answer.metadata, resourceVersion: stored.metadata.resourceVersion } }), deleted: true };
     }
-    return { object: this.present(last.write ? stored : (last.answer ?? stored)), deleted: !!last.deletes };
+    return { object: await this.output(last.write ? stored : (last.answer ?? stored)), deleted: !!last.deletes };
   }
 
   // ---- create ----
@@ -294,15 +319,15 @@ export class Store {
     if (this.hasStatus && !this.strategy.allowCreateWithStatus) delete obj.status;
     this.setDefaults(obj);
     this.strategy.prepareForCreate?.(obj, ctx.user);
-    for (const plugin of this.admission) await plugin.admitCreate?.(obj, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'admit', 'CREATE', (p) => p.admitCreate?.(obj, ctx));
     this.validate(ctx, obj, undefined);
-    for (const plugin of this.admission) await plugin.validateCreate?.(obj, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'CREATE', (p) => p.validateCreate?.(obj, ctx));
     await this.hooks.beforeCreate?.(obj, ctx);
     obj.metadata.managedFields = managedFields ?? this.managedFieldsFor(undefined, obj, ctx, undefined);
     if (ctx.dryRun) return this.present(obj);
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.present(await this.storage.create(this.toStorage(obj)));
+        return await this.output(await this.storage.create(await this.toStorage(obj)));
       } catch (err) {
         // A generated name that collides gets another try, as Kubernetes' client-side retry would.
         if (err instanceof StatusError && err.reason === 'AlreadyExists' && generateName && attempt < 3) {
@@ -343,7 +368,7 @@ export class Store {
    */
   async updateWith(ctx: RequestContext, name: string, updatedObject: UpdatedObject, subresource?: string): Promise<KubeObject> {
     const res = await this.guaranteedUpdate(ctx.namespace, name, async (stored) => {
-      const incoming = await updatedObject(this.present(clone(stored)));
+      const incoming = await updatedObject(await this.output(clone(stored)));
       return this.commitUpdate(ctx, stored, incoming, subresource);
     });
     return res.object;
@@ -357,7 +382,7 @@ export class Store {
     subresource?: string,
     managedFieldsOverride?: ObjectMeta['managedFields'],
   ): Promise<Decision> {
-    const old = this.present(stored);
+    const old = await this.output(stored);
     let obj: KubeObject;
     // Subresources that write part of the object: the status, a CertificateSigningRequest's approval.
     if (subresource === 'status' || subresource === 'approval') {
@@ -398,7 +423,7 @@ export class Store {
     }
     this.strategy.prepareForUpdate?.(obj, old, subresource);
     this.setDefaults(obj);
-    for (const plugin of this.admission) await plugin.admitUpdate?.(obj, old, ctx, subresource);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'admit', 'UPDATE', (p) => p.admitUpdate?.(obj, old, ctx, subresource));
     this.validate(ctx, obj, old, subresource);
     if (this.strategy.tracksGeneration) {
       const changed = this.strategy.generationIncludesStatus
@@ -410,11 +435,11 @@ export class Store {
     meta.managedFields = managedFieldsOverride ?? this.managedFieldsFor(old, obj, ctx, subresource);
 
     if (isDeepStrictEqual(stripVolatile(obj), stripVolatile(old))) return { write: undefined, answer: old }; // no-op: no write, no new resourceVersion
-    for (const plugin of this.admission) await plugin.validateUpdate?.(obj, old, ctx, subresource);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'UPDATE', (p) => p.validateUpdate?.(obj, old, ctx, subresource));
     if (ctx.dryRun) return { write: undefined, answer: obj };
     // The last finalizer is gone: the object's deletion completes now.
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !this.hooks.pendingFinalization?.(obj)) return { write: DELETE_OBJECT, answer: obj };
-    return { write: this.toStorage(obj) };
+    return { write: await this.toStorage(obj) };
   }
 
   // ---- patch ----
@@ -443,7 +468,7 @@ export class Store {
     const name = old.metadata.name ?? '';
     // Patches may change the object they are given; old stays as stored for commitUpdate.
     if (type === 'strategic' && this.strategy.refusesStrategicMergePatch) throw STRATEGIC_MERGE_PATCH_UNSUPPORTED;
-    const current = this.present(clone(old));
+    const current = await this.output(clone(old));
     let patched: KubeObject;
     let managed: ObjectMeta['managedFields'] | undefined;
     switch (type) {
@@ -494,14 +519,15 @@ export class Store {
 
   /** Admission of a CONNECT request to one object (pods/exec, nodes/proxy, ...), before it is relayed. */
   async admitConnect(ctx: RequestContext, name: string, subresource: string, options: KubeObject): Promise<void> {
-    for (const plugin of this.admission) await plugin.validateConnect?.(options, name, subresource, ctx);
+    await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'CONNECT', (p) => p.validateConnect?.(options, name, subresource, ctx));
   }
 
   // ---- delete ----
 
   async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<DeleteResult> {
     return this.guaranteedUpdate(ctx.namespace, name, async (old) => {
-      for (const plugin of this.admission) await plugin.validateDelete?.(this.present(old), ctx);
+      const current = await this.output(old);
+      await runAdmissionPhase(this.admission, this.admissionMetrics, 'validate', 'DELETE', (p) => p.validateDelete?.(current, ctx));
       return this.deleteDecision(ctx, old, opts);
     });
   }
@@ -619,7 +645,7 @@ export class Store {
   private validate(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     // Unknown fields are dropped (Warn, Ignore) or refused (Strict), never stored.
     const schemaResult = this.strategy.validateSchema
-      ? this.strategy.validateSchema(obj)
+      ? this.strategy.validateSchema(obj, old, ctx.warnings)
       : validateObject(this.info.group, this.info.version, this.info.kind, obj, { unknownFields: ctx.fieldValidation, prune: true });
     if (ctx.fieldValidation === 'Ignore') schemaResult.unknownFields = [];
     if (schemaResult.unknownFields.length) {

@@ -28,11 +28,13 @@ import { setDefaultsStorageClass } from '../../api/storage/v1/defaults.js';
 import { validateStorageClass, validateStorageClassUpdate } from '../../api/storage/v1/validation.js';
 import { setDefaultsCustomResourceDefinition } from '../../api/apiextensions/v1/defaults.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../../api/apiextensions/v1/validation.js';
+import { validateCustomResourceConversion, validateCustomResourceConversionUpdate } from '../../api/apiextensions/v1/conversionvalidation.js';
 import { setDefaultsIngressClass, setDefaultsNetworkPolicy } from '../../api/networking/v1/defaults.js';
 import * as networking from '../../api/networking/v1/validation.js';
 import { validateRuntimeClass, validateRuntimeClassUpdate } from '../../api/node/v1/validation.js';
 import { setDefaultsMutatingWebhookConfiguration, setDefaultsValidatingWebhookConfiguration } from '../../api/admissionregistration/v1/defaults.js';
 import * as admissionregistration from '../../api/admissionregistration/v1/validation.js';
+import { validateCustomResourceDefinitionRules } from './apiextensions/cel/crdvalidation.js';
 import { csrStrategy } from './certificates/certificatesigningrequest/strategy.js';
 import { validateWebhookMatchConditions } from './admissionregistration/webhook/validation.js';
 import { policyStrategy, policyBindingStrategy } from './admissionregistration/policy/strategy.js';
@@ -141,9 +143,15 @@ const STRATEGIES: Record<string, StrategyWithHooks> = {
   ),
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': policyStrategy,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': policyBindingStrategy,
-  'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration(
-    strategy(setDefaultsCustomResourceDefinition, validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate),
-  ),
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': tracksGeneration({
+    ...strategy(
+      setDefaultsCustomResourceDefinition,
+      withCEL(validateCustomResourceDefinition, validateCustomResourceDefinitionRules),
+      // The store runs validate on updates too.
+      (crd, old) => [...validateCustomResourceDefinitionUpdate(crd, old), ...validateCustomResourceConversionUpdate(crd, old)],
+    ),
+    validateCreate: (crd) => validateCustomResourceConversion(crd),
+  }),
 };
 
 /**

@@ -7,6 +7,14 @@ import type { Conversion } from '../../api/conversion.js';
 import type { PrinterColumn } from './printers/index.js';
 import type { SchemaNode } from '../../api/schema/types.js';
 
+/** A conversion that may call out, and converts many objects in one call (one ConversionReview per list). */
+export interface BatchConversion {
+  /** apiVersion objects are stored at. */
+  storageVersion: string;
+  /** The objects at apiVersion, in order; objects already there come back as they are. asList: a list's items. */
+  convert(objs: KubeObject[], apiVersion: string, asList?: boolean): Promise<KubeObject[]>;
+}
+
 /** A schema check's outcome: 422 causes, and the paths of unknown fields it pruned. */
 export interface SchemaValidation {
   causes: StatusCause[];
@@ -37,10 +45,15 @@ export interface Strategy {
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** DELETE answers with the deleted object rather than a Status (upstream's Store.ReturnDeletedObject). */
   returnDeletedObject?: boolean;
-  /** Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place). */
-  validateSchema?(obj: KubeObject): SchemaValidation;
+  /**
+   * Custom resources: the CRD version's structural schema, in place of the built-in schemas (prunes obj in place),
+   * and its validation rules (old: the stored object on an update; warnings: where ratcheted failures go).
+   */
+  validateSchema?(obj: KubeObject, old?: KubeObject, warnings?: string[]): SchemaValidation;
   /** Objects are stored at another version (custom resources: the CRD's storage version). */
   conversion?: Conversion;
+  /** Conversion that calls out (a CRD's conversion webhook), in place of conversion: many objects per call. */
+  batchConversion?: BatchConversion;
   /** Strategic merge patches are refused with 415 (custom resources have no patch strategies). */
   refusesStrategicMergePatch?: boolean;
   /** Custom resources: the CRD version's schema for server-side apply and managedFields (built-in kinds have theirs). */

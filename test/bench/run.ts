@@ -1,9 +1,9 @@
-// `make bench`: etcd's own ceiling, then pod create/get/list, watch fan-out and
-// Deployment churn through the controller-manager, all against an apiserver
+// `make bench`: etcd's own ceiling, then pod create/get/list, custom resources beside
+// ConfigMaps, watch fan-out and Deployment churn through the controller-manager, all against an apiserver
 // running as its own process; then informers against a fresh apiserver of their
 // own. One JSON object per line on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -22,6 +22,7 @@ import { benchChurn } from './churn-bench.js';
 import { benchEtcd } from './etcd-bench.js';
 import { benchInformer } from './informer-bench.js';
 import { benchPods } from './pod-bench.js';
+import { benchCustomResources } from './customresource-bench.js';
 import { benchScheduler } from './scheduler-bench.js';
 import { rssBytes } from './procstat.js';
 import { round } from './stats.js';
@@ -29,11 +30,12 @@ import { benchWatch } from './watch-bench.js';
 import { benchProxy } from './proxy-bench.js';
 import { benchDNS } from './dns-bench.js';
 import { benchKubeletMetrics } from './kubelet-metrics-bench.js';
+import { benchRequestMetrics } from './request-metrics-bench.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,admission,watch,churn,informer,scheduler,proxy,dns,kubeletmetrics' },
+    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -58,6 +60,7 @@ const SIZES = quick
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
       dns: { services: 100, queries: 5000, concurrency: 16 },
       kubeletmetrics: { pods: 20, scrapes: 5 },
+      requestmetrics: { clients: 10, ops: 300, rounds: 2, maxSeconds: 3, middlewareCalls: 20_000 },
     }
   : {
       etcd: { clients: CLIENTS, ops: (c: number) => (c === 1 ? 2000 : c === 10 ? 5000 : 10000), maxSeconds: 8, valueBytes: 1024 },
@@ -82,8 +85,10 @@ const SIZES = quick
       proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
       kubeletmetrics: { pods: 100, scrapes: 50 },
+      // Alternating rounds with the request metrics middleware on and off.
+      requestmetrics: { clients: 10, ops: 2000, rounds: 6, maxSeconds: 10, middlewareCalls: 500_000 },
     };
-const SERVER_PHASES = ['etcd', 'pods', 'admission', 'watch', 'churn'];
+const SERVER_PHASES = ['etcd', 'pods', 'customresources', 'admission', 'watch', 'churn'];
 
 function fdLimit(pid: number | 'self'): number {
   const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
@@ -130,6 +135,7 @@ async function main(): Promise<number> {
 
     const puts = only.has('etcd') || only.has('pods') ? await benchEtcd(ctx, etcd.endpoint, SIZES.etcd) : new Map();
     if (only.has('pods')) await benchPods(ctx, server, SIZES.pods, puts);
+    if (only.has('customresources')) await benchCustomResources(ctx, server, SIZES.pods);
     if (only.has('admission')) await benchAdmission(ctx, server, SIZES.admission);
     if (only.has('watch')) {
       const need = SIZES.watch.watchers + 100;
@@ -150,6 +156,13 @@ async function main(): Promise<number> {
   try {
     log(`${quick ? 'quick' : 'full'} run; scratch ${dir}`);
     if (SERVER_PHASES.some((p) => only.has(p))) await serverPhases();
+    if (only.has('requestmetrics')) {
+      // Its own apiserver children, one at a time, over the shared etcd (started if no phase before needed it).
+      await apiserver?.stop();
+      apiserver = undefined;
+      etcd ??= await startEtcd();
+      await benchRequestMetrics(newContext({}), etcd.endpoint, dir, SIZES.requestmetrics);
+    }
     if (only.has('informer')) {
       // It starts its own etcd and apiserver; stop the shared ones first so they do not compete for the cores.
       await apiserver?.stop();

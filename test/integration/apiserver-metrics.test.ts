@@ -1,7 +1,8 @@
 // The apiserver's /metrics with the real kubectl (get --raw /metrics) under Node,RBAC
 // authorization: the admin reads the request, storage, etcd, in-flight, long-running and
 // watch metrics after requests of its own; a user without a role is refused, and one in
-// system:monitoring (the default role for /metrics) is not.
+// system:monitoring (the default role for /metrics) is not. Admission is timed per phase
+// and per built-in plugin.
 import { afterAll, beforeAll, describe, it, jest } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -64,6 +65,54 @@ describe('apiserver /metrics', () => {
       assert.ok(m.value('etcd_request_duration_seconds_count', { operation, type: 'configmaps' }) >= 1, operation);
     }
     assert.equal(m.types.get('etcd_request_duration_seconds'), 'histogram');
+  });
+
+  it('times admission by phase and by built-in plugin, refusals apart', async () => {
+    await c.kubectl(['create', 'namespace', 'm2']);
+    await c.kubectl(['label', 'namespace', 'm2', 'pod-security.kubernetes.io/enforce=restricted']);
+    const pod = (name: string, securityContext: Record<string, unknown>) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'm2' },
+        spec: { containers: [{ name: 'c', image: 'busybox', securityContext }] },
+      });
+    const restricted = {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+      capabilities: { drop: ['ALL'] },
+    };
+    await c.kubectl(['create', '-f', '-'], { input: pod('ok', restricted) });
+    const refused = await c.kubectl(['create', '-f', '-'], { input: pod('privileged', { privileged: true }), allowFail: true });
+    assert.match(refused.stderr, /violates PodSecurity/);
+    await c.kubectl(['-n', 'm2', 'delete', 'pod', 'ok', '--wait=false']);
+    const m = await scrape();
+    const step = 'apiserver_admission_step_admission_duration_seconds';
+    const controller = 'apiserver_admission_controller_admission_duration_seconds';
+    assert.equal(m.types.get(step), 'histogram');
+    assert.equal(m.types.get(controller), 'histogram');
+    // Both pods passed the mutating phase; only one the validating phase.
+    assert.ok(m.value(`${step}_count`, { type: 'admit', operation: 'CREATE', rejected: 'false' }) >= 2);
+    assert.ok(m.value(`${step}_count`, { type: 'validate', operation: 'CREATE', rejected: 'false' }) >= 1);
+    assert.equal(m.value(`${step}_count`, { type: 'validate', operation: 'CREATE', rejected: 'true' }), 1);
+    assert.ok(m.value(`${step}_count`, { type: 'validate', operation: 'DELETE', rejected: 'false' }) >= 1);
+    // The plugins by their upstream names: LimitRanger mutates and validates pods, PodSecurity only validates.
+    assert.ok(m.value(`${controller}_count`, { name: 'LimitRanger', type: 'admit', operation: 'CREATE', rejected: 'false' }) >= 2);
+    assert.ok(m.value(`${controller}_count`, { name: 'PodSecurity', type: 'validate', operation: 'CREATE', rejected: 'false' }) >= 1);
+    assert.equal(m.value(`${controller}_count`, { name: 'PodSecurity', type: 'validate', operation: 'CREATE', rejected: 'true' }), 1);
+    assert.equal(m.find(`${controller}_count`, { name: 'PodSecurity', type: 'admit' }).length, 0);
+    // The refusal is PodSecurity's alone: no plugin before it refused, none after it ran.
+    const refusals = m.find(`${controller}_count`, { rejected: 'true' }).filter((s) => s.value > 0);
+    assert.deepEqual(
+      refusals.map((s) => s.labels.get('name')),
+      ['PodSecurity'],
+    );
+    // Upstream's buckets, 5 ms to 2.5 s, for both.
+    for (const name of [step, controller]) {
+      const le = m.find(`${name}_bucket`, { type: 'admit', operation: 'CREATE', rejected: 'false' }).map((s) => s.labels.get('le'));
+      assert.deepEqual([...new Set(le)], ['0.005', '0.025', '0.1', '0.5', '1', '2.5', '+Inf'], name);
+    }
   });
 
   it('counts watch events by kind and open watches as long-running', async () => {

@@ -109,7 +109,8 @@ function validateWebhookURL(url: string, field: string): ErrorList {
   return errs;
 }
 
-function validateClientConfig(cc: Obj | undefined, field: string): ErrorList {
+/** A webhook's clientConfig (upstream's checks of url or service); also a CRD's conversion webhook's. */
+export function validateClientConfig(cc: Obj | undefined, field: string): ErrorList {
   const url = str(cc, 'url');
   const service = objAt(cc, 'service');
   if ((url !== undefined) === (service !== undefined)) return [required(field, 'exactly one of url or service is required')];

@@ -63,7 +63,7 @@ export class StructuralSchema {
   /** Prunes obj in place (unknown fields), then validates it; causes carry kube-openapi's messages. */
   validate(obj: Json, prune: boolean): SchemaResult {
     const unknownFields: string[] = [];
-    if (prune) pruneObject(obj, this.schema, '', unknownFields, true);
+    if (prune) pruneObject(obj, this.schema, [], unknownFields, true);
     const causes: StatusCause[] = [];
     if (!this.validateFn(obj)) {
       const errors = (this.validateFn.errors ?? []).filter((e) => !INSIDE_JUNCTOR.test(e.schemaPath));
@@ -147,12 +147,21 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Drops what the schema does not specify; embedded resources keep apiVersion, kind and metadata. */
-function pruneObject(value: unknown, s: JSONSchemaProps | undefined, path: string, pruned: string[], root = false): void {
+/**
+ * Drops what the schema does not specify; embedded resources keep apiVersion, kind and metadata.
+ * path holds the segments down to value; a field's path is only spelled out when it is pruned
+ * (most writes prune nothing, and every create goes through here).
+ */
+function pruneObject(value: unknown, s: JSONSchemaProps | undefined, path: Array<string | number>, pruned: string[], root = false): void {
   if (!s) return;
   if (Array.isArray(value)) {
     const items = s.items as JSONSchemaProps | undefined;
-    if (items && typeof items === 'object') value.forEach((v, i) => pruneObject(v, items, pathOf(path, i), pruned));
+    if (!items || typeof items !== 'object') return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      pruneObject(value[i], items, path, pruned);
+      path.pop();
+    }
     return;
   }
   if (!isObject(value)) return;
@@ -165,20 +174,41 @@ function pruneObject(value: unknown, s: JSONSchemaProps | undefined, path: strin
       if (!root && key === 'metadata' && isObject(value.metadata)) pruneEmbeddedMetadata(value.metadata);
       continue;
     }
-    if (prop) pruneObject(value[key], prop, pathOf(path, key), pruned);
-    else if (additional) pruneObject(value[key], additional, pathOf(path, key), pruned);
-    else if (s.additionalProperties === true || preserve) continue;
+    const next = prop ?? additional;
+    if (next) {
+      // Only objects and arrays have anything to prune.
+      const child = value[key];
+      if (child === null || typeof child !== 'object') continue;
+      path.push(key);
+      pruneObject(child, next, path, pruned);
+      path.pop();
+    } else if (s.additionalProperties === true || preserve) continue;
     else {
-      pruned.push(pathOf(path, key));
+      pruned.push(joinPath(path, key));
       delete value[key];
     }
   }
+}
+
+function joinPath(path: Array<string | number>, last: string): string {
+  let out = '';
+  for (const k of path) out = pathOf(out, k);
+  return pathOf(out, last);
 }
 
 const EMBEDDED_METADATA = new Set(['name', 'namespace', 'generateName', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
 
 function pruneEmbeddedMetadata(meta: Json): void {
   for (const key of Object.keys(meta)) if (!EMBEDDED_METADATA.has(key)) delete meta[key];
+}
+
+/** Each schema's properties as entries, listed once (every write defaults). */
+const propertyEntries = new WeakMap<JSONSchemaProps, Array<[string, JSONSchemaProps]>>();
+
+function entriesOf(s: JSONSchemaProps): Array<[string, JSONSchemaProps]> {
+  let e = propertyEntries.get(s);
+  if (!e) propertyEntries.set(s, (e = Object.entries(s.properties ?? {})));
+  return e;
 }
 
 function applyDefaults(value: unknown, s: JSONSchemaProps | undefined): void {
@@ -190,10 +220,14 @@ function applyDefaults(value: unknown, s: JSONSchemaProps | undefined): void {
   }
   if (!isObject(value)) return;
   if (s.properties) {
-    for (const [key, prop] of Object.entries(s.properties)) {
-      if (!Object.hasOwn(value, key) && prop.default !== undefined)
-        Object.defineProperty(value, key, { value: structuredClone(prop.default), enumerable: true, writable: true, configurable: true });
-      if (Object.hasOwn(value, key)) applyDefaults(value[key], prop);
+    for (const [key, prop] of entriesOf(s)) {
+      if (!Object.hasOwn(value, key) && prop.default !== undefined) {
+        // A default object or list is copied: each object gets its own.
+        const v = prop.default !== null && typeof prop.default === 'object' ? structuredClone(prop.default) : prop.default;
+        Object.defineProperty(value, key, { value: v, enumerable: true, writable: true, configurable: true });
+      }
+      const child = Object.hasOwn(value, key) ? value[key] : undefined;
+      if (child !== null && typeof child === 'object') applyDefaults(child, prop);
     }
   }
   if (typeof s.additionalProperties === 'object') {

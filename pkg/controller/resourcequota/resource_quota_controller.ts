@@ -2,7 +2,8 @@
 // ResourceQuota's status.hard equal to its spec.hard and status.used equal to what
 // the namespace's objects use. A quota is synced when it changes, when a pod of its
 // namespace comes, changes or goes (pods free quota most often), and on a periodic
-// full resync that catches every other kind.
+// full resync that catches every other kind. Custom resources count as
+// `count/<plural>.<group>`.
 import type { Pod, ResourceQuota } from '../../../api/core/v1/types.js';
 import type { KubeObject } from '../../../api/meta/v1/types.js';
 import { BUILTIN_RESOURCES } from '../../../api/resources.js';
@@ -10,7 +11,8 @@ import type { SharedIndexInformer } from '../../client/informer.js';
 import { isStatus, type ResourceClient } from '../../client/rest.js';
 import { metaNamespaceKeyFunc, splitMetaNamespaceKey } from '../../client/store.js';
 import { RateLimitingQueue, runWorkers } from '../../client/workqueue.js';
-import { matchingResources, quotaMatches, usageOf } from '../../util/quota/evaluator.js';
+import { countResourceName, matchingResources, quotaMatches, usageOf } from '../../util/quota/evaluator.js';
+import type { CustomResourceDefinition } from '../../../api/apiextensions/v1/types.js';
 import { add, fromUsage, mask, sameUsage, toUsage, type Usage } from '../../util/quota/resources.js';
 import type { Controller, ControllerContext } from '../context.js';
 
@@ -93,8 +95,33 @@ export class ResourceQuotaController implements Controller {
    */
   private async objectsOf(group: string, version: string, plural: string, namespace: string): Promise<KubeObject[]> {
     const apiVersion = group === '' ? version : `${group}/${version}`;
-    const list = await this.deps.client.resource(apiVersion, plural).namespace(namespace).list();
+    const builtin = BUILTIN_RESOURCES.some((r) => r.group === group && r.version === version && r.plural === plural);
+    const resource = builtin
+      ? this.deps.client.resource(apiVersion, plural)
+      : this.deps.client.resource({ group, version, resource: plural, namespaced: true });
+    const list = await resource.namespace(namespace).list();
     return list.items;
+  }
+
+  /**
+   * The custom resources a quota counts (`count/<plural>.<group>` naming no built-in kind): the
+   * namespaced CRDs of those names, at their storage version (upstream finds them by discovery).
+   */
+  private async customKinds(hard: string[]): Promise<Array<{ group: string; version: string; plural: string }>> {
+    const builtin = new Set(COUNTED_KINDS.map((r) => countResourceName(r.group, r.plural)));
+    const wanted = new Set(hard.filter((h) => h.startsWith('count/') && h.includes('.') && !builtin.has(h)).map((h) => h.slice('count/'.length)));
+    if (wanted.size === 0) return [];
+    const crds = await this.deps.client
+      .resource<CustomResourceDefinition>({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', namespaced: false })
+      .list();
+    const out: Array<{ group: string; version: string; plural: string }> = [];
+    for (const crd of crds.items) {
+      const version = crd.spec.versions.find((v) => v.storage)?.name;
+      if (!wanted.has(crd.metadata.name ?? '') || crd.spec.scope !== 'Namespaced' || !version) continue;
+      if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) continue;
+      out.push({ group: crd.spec.group, version, plural: crd.status?.acceptedNames?.plural ?? crd.spec.names.plural });
+    }
+    return out;
   }
 
   /** What the namespace's objects use of the quota's resources (CalculateUsage). */
@@ -102,7 +129,7 @@ export class ResourceQuotaController implements Controller {
     const namespace = quota.metadata.namespace ?? '';
     const hard = Object.keys(quota.spec?.hard ?? {});
     let usage: Usage = new Map();
-    for (const info of COUNTED_KINDS) {
+    for (const info of [...COUNTED_KINDS, ...(await this.customKinds(hard))]) {
       if (matchingResources(info.group, info.plural, hard).length === 0) continue;
       for (const obj of await this.objectsOf(info.group, info.version, info.plural, namespace)) {
         if (quotaMatches(quota, info.group, info.plural, obj, hard)) usage = add(usage, usageOf(info.group, info.plural, obj));

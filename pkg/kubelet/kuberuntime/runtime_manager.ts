@@ -47,7 +47,8 @@ export interface RuntimeHelper {
   dnsConfig(pod: Pod): Promise<DNSConfig__Input | undefined>;
 }
 
-export type EventFn = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+/** An Event about the pod, or with container, about that container of it (upstream's container reference). */
+export type EventFn = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, container?: string) => void;
 
 /** Why containers of a pod could not start, by pod UID and container name (upstream ReasonCache). */
 export class ReasonCache {
@@ -323,7 +324,7 @@ export class KubeGenericRuntimeManager {
     const key = stableKey(pod, container);
     const ts = exited.finishedAt;
     if (this.containerBackoff.isInBackOffSince(key, ts)) {
-      this.o.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${formatPod(pod)}`);
+      this.o.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${formatPod(pod)}`, container.name);
       const message = `back-off ${goDuration(this.containerBackoff.get(key))} restarting failed container=${container.name} pod=${formatPod(pod)}`;
       return { inBackOff: true, message, until: this.containerBackoff.backOffUntil(key, ts) };
     }
@@ -383,7 +384,7 @@ export class KubeGenericRuntimeManager {
       });
     } catch (err) {
       const msg = (err as Error).message;
-      event(pod, 'Warning', 'Failed', `Error: ${msg}`);
+      event(pod, 'Warning', 'Failed', `Error: ${msg}`, container.name);
       this.fail(pod, container, 'CreateContainerConfigError', msg);
       return { started: false, retryAt: Date.now() + SYNC_BACKOFF_PERIOD_MS };
     }
@@ -392,20 +393,20 @@ export class KubeGenericRuntimeManager {
       containerId = (await cri.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig })).containerId;
     } catch (err) {
       const msg = (err as Error).message;
-      event(pod, 'Warning', 'Failed', `Error: ${msg}`);
+      event(pod, 'Warning', 'Failed', `Error: ${msg}`, container.name);
       this.fail(pod, container, 'CreateContainerError', msg);
       return { started: false, retryAt: Date.now() + SYNC_BACKOFF_PERIOD_MS };
     }
-    event(pod, 'Normal', 'Created', `Created container ${container.name}`);
+    event(pod, 'Normal', 'Created', `Created container ${container.name}`, container.name);
     try {
       await cri.runtime.startContainer({ containerId });
     } catch (err) {
       const msg = (err as Error).message;
-      event(pod, 'Warning', 'Failed', `Error: ${msg}`);
+      event(pod, 'Warning', 'Failed', `Error: ${msg}`, container.name);
       this.fail(pod, container, 'RunContainerError', msg);
       return { started: true, retryAt: Date.now() + SYNC_BACKOFF_PERIOD_MS };
     }
-    event(pod, 'Normal', 'Started', `Started container ${container.name}`);
+    event(pod, 'Normal', 'Started', `Started container ${container.name}`, container.name);
     this.o.reasons.delete(uid, container.name);
 
     if (container.lifecycle?.postStart) {
@@ -413,7 +414,7 @@ export class KubeGenericRuntimeManager {
         await this.o.handlers.run(containerId, pod, container, container.lifecycle.postStart, podIPs[0] ?? '', 0);
       } catch (err) {
         const eventMsg = err instanceof HookError ? err.eventMessage : (err as Error).message;
-        event(pod, 'Warning', 'FailedPostStartHook', eventMsg);
+        event(pod, 'Warning', 'FailedPostStartHook', eventMsg, container.name);
         await this.killContainer(pod, containerId, container.name, container, 'FailedPostStartHook', '');
         this.fail(pod, container, 'PostStartHookError', (err as Error).message);
       }
@@ -479,13 +480,13 @@ export class KubeGenericRuntimeManager {
       }
     }
     let grace = gracePeriodOverride ?? this.gracePeriod(pod, container, reason, annotated);
-    if (pod) event(pod, 'Normal', 'Killing', message || `Stopping container ${name}`);
+    if (pod) event(pod, 'Normal', 'Killing', message || `Stopping container ${name}`, name);
     if (preStop && grace > 0 && pod) {
       const started = Date.now();
       const spec: Container = container ?? { name };
       await Promise.race([
         this.o.handlers.run(containerId, pod, spec, preStop, pod.status?.podIP ?? '', grace).catch((err: unknown) => {
-          event(pod, 'Warning', 'FailedPreStopHook', err instanceof HookError ? err.eventMessage : (err as Error).message);
+          event(pod, 'Warning', 'FailedPreStopHook', err instanceof HookError ? err.eventMessage : (err as Error).message, name);
         }),
         new Promise((r) => setTimeout(r, grace * 1000)),
       ]);

@@ -8,6 +8,7 @@ import { isStatus, type Client, type ResourceClient } from '../../client/rest.js
 import type { Logger } from '../../util/log.js';
 import type { ContainerImage, Node, NodeStatus } from '../../../api/core/v1/types.js';
 import { memoryAvailableBytes, pidStats, readMachineInfo, type MachineInfo } from './machine.js';
+import { nodeConditionEvents } from './events.js';
 import { initialNode, nodeLabels, nodeStatus, statusFingerprint, type NodeConfig, type RuntimeState } from './setters.js';
 
 export interface NodeStatusManagerOptions {
@@ -19,6 +20,8 @@ export interface NodeStatusManagerOptions {
   log: Logger;
   updateFrequencyMs?: number;
   reportFrequencyMs?: number;
+  /** Records a Normal Event about the Node (NodeHasSufficientMemory, NodeReady, ...). */
+  recordEvent?: (reason: string) => void;
 }
 
 function rfc3339(d = new Date()): string {
@@ -56,8 +59,10 @@ export class NodeStatusManager {
     for (;;) {
       try {
         const wanted = initialNode(cfg, this.machine);
+        let created = false;
         try {
           this.current = await this.nodes.create(wanted);
+          created = true;
           this.opts.log(`registered node ${cfg.nodeName}`);
         } catch (err) {
           if (!isStatus(err, 409)) throw err;
@@ -67,7 +72,7 @@ export class NodeStatusManager {
           this.current = await this.nodes.patch(cfg.nodeName, 'merge', patch);
           this.opts.log(`node ${cfg.nodeName} already registered; reusing it`);
         }
-        await this.syncNodeStatus(true);
+        await this.syncNodeStatus(true, created ? 'created' : 'reused');
         return this.current as Node;
       } catch (err) {
         if (this.stopped) throw err;
@@ -100,7 +105,12 @@ export class NodeStatusManager {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private async syncNodeStatus(force: boolean): Promise<void> {
+  /**
+   * Measures and reports. At registration upstream's kubelet first fills a fresh Node's
+   * status (recording the pressure conditions' events every start) with Ready not yet
+   * true, then compares with the Node stored: a created Node goes NotReady -> Ready.
+   */
+  private async syncNodeStatus(force: boolean, registering?: 'created' | 'reused'): Promise<void> {
     const cfg = this.opts.config;
     this.machine = readMachineInfo(this.opts.rootDir);
     const [runtime, images] = await Promise.all([this.opts.runtimeState(), this.opts.images().catch(() => this.current?.status?.images ?? [])]);
@@ -117,7 +127,14 @@ export class NodeStatusManager {
     const reportEvery = this.opts.reportFrequencyMs ?? 300_000;
     if (!force && fp === this.lastFingerprint && Date.now() - this.lastReport < reportEvery) return;
     // Merge patch: conditions, addresses and images are replaced whole.
+    const next = status.conditions ?? [];
+    let reasons: string[];
+    if (registering === 'created') reasons = nodeConditionEvents([{ type: 'Ready', status: 'False' }], next);
+    else if (registering === 'reused')
+      reasons = [...new Set([...nodeConditionEvents(undefined, next), ...nodeConditionEvents(this.current?.status?.conditions, next)])];
+    else reasons = nodeConditionEvents(this.current?.status?.conditions, next);
     this.current = await this.nodes.patch(cfg.nodeName, 'merge', { status }, { subresource: 'status' });
+    for (const reason of reasons) this.opts.recordEvent?.(reason);
     this.lastFingerprint = fp;
     this.lastReport = Date.now();
     this.opts.log.v(3)('node status reported', { node: cfg.nodeName, ready: status.conditions?.find((c) => c.type === 'Ready')?.status });

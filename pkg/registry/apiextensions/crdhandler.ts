@@ -31,6 +31,9 @@ import { CacheInformer } from '../cacheinformer.js';
 import { customResourceSchema } from '../../../api/apiextensions/v1/openapi.js';
 import type { CustomKindSchema, CustomSchemas } from '../../../api/schema/openapi.js';
 import { createHash } from 'node:crypto';
+import { WebhookConverter } from './conversionwebhook.js';
+import { usesWebhookConversion } from './conversion.js';
+import type { ServiceResolver } from '../admissionregistration/webhook/client.js';
 
 const SERVER_CTX: RequestContext = { dryRun: false, fieldValidation: 'Strict', warnings: [] };
 
@@ -56,8 +59,12 @@ export interface CRDHandlerDeps {
   crdStore: () => Store | undefined;
   newStorage: (info: ResourceInfo) => ResourceStorage;
   namespaces?: NamespaceLifecycle;
+  /** Where a conversion webhook's Service is reached (the admission webhooks' resolver). */
+  resolveService?: ServiceResolver;
   log: (msg: string) => void;
 }
+
+const NO_SERVICES: ServiceResolver = async (_namespace, name) => ({ error: `service "${name}" not found` });
 
 function signatureOf(crd: CustomResourceDefinition): string {
   const status = crd.status;
@@ -122,6 +129,14 @@ export class CRDHandler {
     };
   }
 
+  /** One store per served CRD (its objects are the same at every version), for counting them (quota). */
+  servedStores(): Store[] {
+    return [...this.served.values()].flatMap((s) => {
+      const first = s.stores.values().next().value as Store | undefined;
+      return first ? [first] : [];
+    });
+  }
+
   storages(): ResourceStorage[] {
     return [...this.served.values()].map((s) => s.storage);
   }
@@ -175,10 +190,12 @@ export class CRDHandler {
           throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
       },
     };
+    // One webhook client per CRD, shared by its versions (rebuilt with the CRD).
+    const webhook = usesWebhookConversion(crd) ? new WebhookConverter(crd, this.deps.resolveService ?? NO_SERVICES) : undefined;
     for (const info of infos) {
       const version = crd.spec.versions.find((v) => v.name === info.version);
       if (!version) continue;
-      const store = new Store(info, storage, customResourceStrategy(crd, version), info.namespaced ? this.deps.namespaces : undefined, hooks);
+      const store = new Store(info, storage, customResourceStrategy(crd, version, webhook), info.namespaced ? this.deps.namespaces : undefined, hooks);
       this.admission?.(store);
       served.stores.set(info.version, store);
       served.schemas.set(info.version, customResourceSchema(crd, version, info.kind));

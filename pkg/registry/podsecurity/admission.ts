@@ -31,6 +31,7 @@ export function newPodSecurity(namespaces: Store, pods: Store, config?: PodSecur
 }
 
 export class PodSecurityPlugin implements AdmissionPlugin {
+  readonly name = 'PodSecurity';
   constructor(
     private readonly policy: PodSecurityAdmission,
     private readonly info: ResourceInfo,

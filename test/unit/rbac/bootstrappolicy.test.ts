@@ -18,6 +18,7 @@ const policy = bootstrapPolicy();
 /** Each controller the manager runs, by the name of its upstream role. */
 const CONTROLLER_ROLE: Record<string, string> = {
   namespace: 'namespace-controller',
+  nodelifecycle: 'node-controller',
   serviceaccount: 'service-account-controller',
   endpointslice: 'endpointslice-controller',
   endpoint: 'endpoint-controller',

@@ -8,6 +8,7 @@ import { admissionAttributes } from '../webhook/attributes.js';
 import type { PolicyDispatcher } from './dispatcher.js';
 
 export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
+  readonly name = 'ValidatingAdmissionPolicy';
   constructor(
     private readonly dispatcher: PolicyDispatcher,
     private readonly info: ResourceInfo,

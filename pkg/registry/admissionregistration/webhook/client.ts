@@ -3,8 +3,9 @@
 // to its URL or to its Service. A Service is reached at one of its ready
 // endpoints (as kube-apiserver with --enable-aggregator-routing), so the call does
 // not depend on a proxy on the apiserver's host; the certificate must still name
-// <service>.<namespace>.svc. Every failure is a CallError, which the webhook's
-// failurePolicy decides about.
+// <service>.<namespace>.svc. Conversion webhooks of custom resources go through
+// the same post (postWebhook), worded their own way. Every failure of an admission
+// call is a CallError, which the webhook's failurePolicy decides about.
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity } from 'node:tls';
@@ -17,6 +18,22 @@ export class CallError extends Error {
     reason: string,
   ) {
     super(`failed calling webhook "${webhookName}": ${reason}`);
+  }
+}
+
+/**
+ * How a post to a webhook failed: `call` (no answer: unresolvable Service, dial or TLS
+ * failure, timeout, oversized answer; detail starts with `Post "<url>"` where Go's client
+ * says so), `status` (an answer outside 2xx) or `decode` (the answer is not JSON).
+ */
+export class WebhookPostError extends Error {
+  constructor(
+    readonly stage: 'call' | 'status' | 'decode',
+    readonly detail: string,
+    readonly statusCode?: number,
+    readonly responseBody?: string,
+  ) {
+    super(detail);
   }
 }
 
@@ -33,6 +50,7 @@ const keepAlive = new Agent({ keepAlive: true, maxFreeSockets: 32 });
 /** Answers larger than this are refused: a webhook is not trusted to bound itself. */
 const MAX_RESPONSE_BYTES = 3 << 20;
 
+/** An admission webhook call: every failure a CallError worded as upstream's admission plugins word it. */
 export async function callWebhook(
   webhookName: string,
   config: WebhookClientConfig,
@@ -40,6 +58,22 @@ export async function callWebhook(
   body: string,
   resolveService: ServiceResolver,
 ): Promise<unknown> {
+  try {
+    return await postWebhook(config, timeoutSeconds, body, resolveService);
+  } catch (err) {
+    if (!(err instanceof WebhookPostError)) throw err;
+    if (err.stage === 'status')
+      throw new CallError(
+        webhookName,
+        `failed to call webhook: the server responded with the status code ${err.statusCode} but did not return more information`,
+      );
+    if (err.stage === 'decode') throw new CallError(webhookName, `received invalid webhook response: ${err.detail}`);
+    throw new CallError(webhookName, err.detail === 'no url or service in clientConfig' ? err.detail : `failed to call webhook: ${err.detail}`);
+  }
+}
+
+/** POSTs a JSON body to a webhook and returns its decoded JSON answer; failures are WebhookPostErrors. */
+export async function postWebhook(config: WebhookClientConfig, timeoutSeconds: number, body: string, resolveService: ServiceResolver): Promise<unknown> {
   let url: URL;
   let connectTo: { host: string; port: number } | undefined;
   let servername: string;
@@ -48,12 +82,12 @@ export async function callWebhook(
     servername = url.hostname;
   } else {
     const svc = config.service;
-    if (!svc) throw new CallError(webhookName, 'no url or service in clientConfig');
+    if (!svc) throw new WebhookPostError('call', 'no url or service in clientConfig');
     const port = svc.port ?? 443;
     servername = `${svc.name}.${svc.namespace}.svc`;
     url = new URL(`https://${servername}:${port}${svc.path ?? ''}`);
     const resolved = await resolveService(svc.namespace, svc.name, port);
-    if ('error' in resolved) throw new CallError(webhookName, `failed to call webhook: ${resolved.error}`);
+    if ('error' in resolved) throw new WebhookPostError('call', resolved.error);
     connectTo = resolved;
   }
   url.searchParams.set('timeout', `${timeoutSeconds}s`);
@@ -71,7 +105,7 @@ export async function callWebhook(
         if (!settled) rejectCall(err);
         settled = true;
       };
-      const fail = (reason: string) => reject(new CallError(webhookName, `failed to call webhook: ${where}: ${reason}`));
+      const fail = (reason: string) => reject(new WebhookPostError('call', `${where}: ${reason}`));
       const options: RequestOptions = {
         method: 'POST',
         host: connectTo?.host ?? url.hostname.replace(/^\[|\]$/g, ''),
@@ -100,18 +134,13 @@ export async function callWebhook(
           clearTimeout(timer);
           const text = Buffer.concat(chunks).toString();
           if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) {
-            reject(
-              new CallError(
-                webhookName,
-                `failed to call webhook: the server responded with the status code ${res.statusCode} but did not return more information`,
-              ),
-            );
+            reject(new WebhookPostError('status', `the server responded with the status code ${res.statusCode}`, res.statusCode, text));
             return;
           }
           try {
             resolve(JSON.parse(text) as unknown);
           } catch (err) {
-            reject(new CallError(webhookName, `received invalid webhook response: ${(err as Error).message}`));
+            reject(new WebhookPostError('decode', (err as Error).message));
           }
         });
         res.on('error', (err) => fail(err.message));

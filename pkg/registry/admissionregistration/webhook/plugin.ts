@@ -9,6 +9,10 @@ import { admissionAttributes, type AdmissionAttributes, type Operation } from '.
 import type { WebhookDispatcher } from './dispatcher.js';
 
 export class WebhookAdmission implements AdmissionPlugin {
+  /** Upstream's two plugins: mutating webhooks admit, validating ones validate. */
+  readonly name = 'MutatingAdmissionWebhook';
+  readonly validatingName = 'ValidatingAdmissionWebhook';
+
   constructor(
     private readonly dispatcher: WebhookDispatcher,
     private readonly info: ResourceInfo,

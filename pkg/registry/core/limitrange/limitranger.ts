@@ -164,6 +164,7 @@ function aggregate(errs: string[]): string {
 }
 
 export class LimitRanger implements AdmissionPlugin {
+  readonly name = 'LimitRanger';
   constructor(private readonly limitRanges: LiveLookupLister<LimitRange>) {}
 
   private async rangesFor(ctx: RequestContext, obj: KubeObject): Promise<LimitRange[]> {

@@ -33,6 +33,7 @@ export async function syncedQuota(quota: ResourceQuota, calculate: UsageCalculat
 }
 
 export class ResourceQuotaAdmission implements AdmissionPlugin {
+  readonly name = 'ResourceQuota';
   constructor(
     private readonly quotas: Store,
     private readonly quotaLister: LiveLookupLister<ResourceQuota>,

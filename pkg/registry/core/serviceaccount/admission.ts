@@ -73,6 +73,7 @@ export function mountServiceAccountToken(pod: Pod, newName: () => string = () =>
 }
 
 export class ServiceAccountAdmission implements AdmissionPlugin {
+  readonly name = 'ServiceAccount';
   constructor(
     private readonly serviceAccounts: Pick<Store, 'getCached' | 'getIfExists'>,
     /** Tests: the wait between looks for `default` (else 100-200 ms). */

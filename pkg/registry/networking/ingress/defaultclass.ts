@@ -22,6 +22,7 @@ export function defaultIngressClass(classes: IngressClass[]): IngressClass | und
 }
 
 export class DefaultIngressClass implements AdmissionPlugin {
+  readonly name = 'DefaultIngressClass';
   constructor(private readonly ingressClasses: Store) {}
 
   async admitCreate(obj: KubeObject): Promise<void> {

@@ -23,6 +23,7 @@ function sameResources(a: ResourceList | undefined, b: ResourceList | undefined)
 }
 
 export class RuntimeClassAdmission implements AdmissionPlugin {
+  readonly name = 'RuntimeClass';
   constructor(private readonly runtimeClasses: Store) {}
 
   private refuse(pod: Pod, why: string): never {

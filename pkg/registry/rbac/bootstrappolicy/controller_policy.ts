@@ -165,6 +165,17 @@ const CONTROLLER_ROLES: Array<[string, PolicyRule[]]> = [
     ],
   ],
   [
+    // The node lifecycle controller: node health, and (upstream) pod status and deletion on lost nodes.
+    'node-controller',
+    [
+      rule('get', 'list', 'update', 'delete', 'patch').groups('').resources('nodes').build,
+      rule('patch', 'update').groups('').resources('nodes/status').build,
+      rule('patch', 'update').groups('').resources('pods/status').build,
+      rule('list', 'delete').groups('').resources('pods').build,
+      eventsRule(),
+    ],
+  ],
+  [
     'persistent-volume-binder',
     [
       rule('get', 'list', 'watch', 'update', 'create', 'delete').groups('').resources('persistentvolumes').build,

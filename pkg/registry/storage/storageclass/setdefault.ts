@@ -10,6 +10,7 @@ import { hasOwn } from '../../../../api/util/ownkeys.js';
 import type { AdmissionPlugin, Store } from '../../store.js';
 
 export class DefaultStorageClass implements AdmissionPlugin {
+  readonly name = 'DefaultStorageClass';
   constructor(private readonly storageClasses: Store) {}
 
   async admitCreate(obj: KubeObject): Promise<void> {
