@@ -5,13 +5,9 @@
 import type { Node, Pod } from '../../api/core/v1/types.js';
 import type { SharedIndexInformer } from '../client/informer.js';
 import { NodeNameIndex } from '../client/store.js';
-import { nodeColumn, podCard, podKey, type NodeColumn, type PodCard, type Usage } from './viewmodel.js';
+import { nodeColumn, podCard, podKey, type Change, type NodeColumn, type PodCard, type Usage } from './viewmodel.js';
 
-export type Change =
-  | { type: 'pod'; card: PodCard }
-  | { type: 'pod-delete'; key: string; namespace: string }
-  | { type: 'node'; column: NodeColumn }
-  | { type: 'node-delete'; name: string };
+export type { Change };
 
 export type Subscriber = (changes: Change[]) => void;
 

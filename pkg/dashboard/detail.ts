@@ -7,6 +7,7 @@ import type { KubeObject, OwnerReference } from '../../api/meta/v1/types.js';
 import { SharedIndexInformer } from '../client/informer.js';
 import type { APIClient } from './apiclient.js';
 import { openEventStream } from './stream.js';
+import type { EventLine, OwnerLink } from './viewmodel.js';
 
 /** The plural of the owner kinds the chain follows; others end it. */
 const OWNER_RESOURCES: Record<string, string> = {
@@ -18,13 +19,6 @@ const OWNER_RESOURCES: Record<string, string> = {
   CronJob: 'cronjobs',
   ReplicationController: 'replicationcontrollers',
 };
-
-export interface OwnerLink {
-  kind: string;
-  name: string;
-  /** False when the owner could not be read (gone, or a kind the chain does not follow). */
-  found: boolean;
-}
 
 /** The REST path of a namespaced owner from its reference, or undefined for a kind the chain does not follow. */
 export function ownerPath(namespace: string, ref: OwnerReference): string | undefined {
@@ -55,16 +49,6 @@ export async function ownerChain(api: APIClient, namespace: string, name: string
     obj = owner;
   }
   return chain;
-}
-
-export interface EventLine {
-  type: string;
-  reason: string;
-  message: string;
-  count: number;
-  /** The last time it happened (RFC 3339). */
-  time: string;
-  source: string;
 }
 
 export function eventLine(ev: Event): EventLine {

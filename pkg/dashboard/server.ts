@@ -1,11 +1,9 @@
-// The web view's HTTP server: the page's three files, the live cluster stream and
+// The web view's HTTP server: the built page (static.ts), the live cluster stream and
 // a pod's detail (owners, events, logs). Every route is a GET: nothing served
 // here can change the cluster, and the ServiceAccount it reads with may only
 // get, list and watch. node:http rather than express: six fixed routes, and the
 // add-on's image carries no node_modules.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Node, Pod } from '../../api/core/v1/types.js';
 import { SharedIndexInformer } from '../client/informer.js';
 import { NodeNameIndex, nodeNameIndexFunc } from '../client/store.js';
@@ -13,15 +11,8 @@ import type { APIClient } from './apiclient.js';
 import { ClusterState } from './clusterstate.js';
 import { ownerChain, serveEvents, serveLog } from './detail.js';
 import { pollPodMetrics } from './metrics.js';
+import { loadPage } from './static.js';
 import { parseFilter, serveClusterStream } from './stream.js';
-
-/** The page's files: checked-in source, served as they are (no build step, nothing from outside the cluster). */
-export const WEB_DIR = fileURLToPath(new URL('../../../pkg/dashboard/web/', import.meta.url));
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-};
 
 // A DNS-1123 subdomain (pod and namespace names) and a container name (a label).
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -31,6 +22,8 @@ export interface DashboardOptions {
   api: APIClient;
   metricsIntervalMs?: number;
   log?: (msg: string) => void;
+  /** The built page's directory (static.ts WEB_DIR by default). */
+  webDir?: string;
 }
 
 export interface Dashboard {
@@ -49,6 +42,7 @@ function sendJSON(res: ServerResponse, code: number, body: unknown): void {
 export function createDashboard(opts: DashboardOptions): Dashboard {
   const log = opts.log ?? (() => undefined);
   const { api } = opts;
+  const page = loadPage(opts.webDir);
   const informerLog = (msg: string) => log(msg);
   const nodes = new SharedIndexInformer<Node>(api.listerWatcher('/api/v1/nodes'), { name: 'nodes', log: informerLog });
   const pods = new SharedIndexInformer<Pod>(api.listerWatcher('/api/v1/pods'), {
@@ -71,10 +65,10 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       res.writeHead(405, { allow: 'GET, HEAD' }).end('read-only\n');
       return;
     }
-    const file = Object.hasOwn(STATIC, url.pathname) ? STATIC[url.pathname] : undefined;
+    const file = page.get(url.pathname);
     if (file) {
-      res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
-      res.end(readFileSync(`${WEB_DIR}${file.file}`));
+      res.writeHead(200, { 'content-type': file.type, 'cache-control': file.cacheControl, 'content-length': file.body.length });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
       return;
     }
     if (url.pathname === '/favicon.ico') {

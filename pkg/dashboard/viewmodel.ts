@@ -3,7 +3,8 @@
 // pods are cards (phase and readiness as one colour, restarts, usage from the
 // metrics API); pods the scheduler has not placed sit in a column of their own
 // with its reason. Pure functions, so the page's content is tested without a
-// cluster.
+// cluster. The types at the end are what the server sends the page
+// (web/dashboard imports them; this file imports types and pure helpers only).
 import type { Container, Node, Pod } from '../../api/core/v1/types.js';
 import type { PodMetrics } from '../../api/metrics/v1beta1/types.js';
 import { parseQuantity } from '../../api/resource/quantity.js';
@@ -250,4 +251,30 @@ export function clusterView(nodes: Node[], pods: Pod[], metrics: Map<string, Usa
     nodes: nodes.map((n) => nodeColumn(n, byNode.get(n.metadata.name ?? '') ?? [])).sort((a, b) => a.name.localeCompare(b.name)),
     pods: pods.map((p) => podCard(p, metrics.get(podKey(p)) ?? null)).sort((a, b) => a.key.localeCompare(b.key)),
   };
+}
+
+/** One change on the cluster stream (the `changes` event carries a list of them). */
+export type Change =
+  | { type: 'pod'; card: PodCard }
+  | { type: 'pod-delete'; key: string; namespace: string }
+  | { type: 'node'; column: NodeColumn }
+  | { type: 'node-delete'; name: string };
+
+/** One link of a pod's owner chain. */
+export interface OwnerLink {
+  kind: string;
+  name: string;
+  /** False when the owner could not be read (gone, or a kind the chain does not follow). */
+  found: boolean;
+}
+
+/** One of a pod's events, as the detail panel lists it. */
+export interface EventLine {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  /** The last time it happened (RFC 3339). */
+  time: string;
+  source: string;
 }

@@ -111,7 +111,12 @@ describe('the web view server', () => {
     assert.match(((await bad.json()) as { message: string }).message, /.+/);
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     const page = await fetch(`${base}/`);
-    assert.match(await page.text(), /<script type="module" src="app.js">/);
+    const script = /<script type="module"[^>]* src="\.(\/assets\/[\w-]+\.js)">/.exec(await page.text());
+    assert.ok(script, 'the built page names its bundled script');
+    const js = await fetch(`${base}${script[1]}`);
+    assert.equal(js.status, 200);
+    assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.match(await js.text(), /EventSource/);
   });
 
   it('shows the node column, then pods pending, placed, Ready and counted against the node', async () => {

@@ -219,17 +219,21 @@ describe('owner chain and the add-on', () => {
       );
   });
 
-  test("the image's files: the server's modules (no package imports) and the page", () => {
+  test("the image's files: the server's modules (no package imports) and the built page", () => {
     const files = dashboardFiles();
     for (const f of [
       'dist/cmd/dashboard/main.js',
       'dist/pkg/dashboard/server.js',
       'dist/pkg/client/informer.js',
-      'pkg/dashboard/web/index.html',
-      'pkg/dashboard/web/app.js',
+      'dist/pkg/dashboard/static.js',
+      'dist/web/dashboard/index.html',
     ]) {
       assert.ok(files.includes(f), f);
     }
+    assert.ok(
+      files.some((f) => /^dist\/web\/dashboard\/assets\/[\w-]+\.js$/.test(f)),
+      'the bundled script',
+    );
     assert.ok(!files.some((f) => f.includes('node_modules') || f.endsWith('/rest.js')), 'no client-node, no REST client');
     const main = fileURLToPath(new URL('../../cmd/timonel/main.js', import.meta.url));
     assert.throws(() => moduleClosure(main), /imports the package/);

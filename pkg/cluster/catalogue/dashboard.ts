@@ -1,9 +1,10 @@
 // timonel/dashboard: the cluster's web view (cmd/dashboard, manifests/dashboard)
 // as an image, made from this checkout's compiled code on Debian's Node 18. The
 // image carries exactly the modules the server imports (followed from its entry
-// point) and the page's files, laid out as in the checkout under /opt/timonel, so
-// it always matches the `timonel` that deploys it: its cache key is a hash of
-// those files, and a changed server is a new build.
+// point) and the page as Vite built it (dist/web/dashboard), laid out as in the
+// checkout under /opt/timonel, so it always matches the `timonel` that deploys
+// it: its cache key is a hash of those files, and a changed server or page is a
+// new build.
 //
 // An image rather than code in a ConfigMap: a ConfigMap holds files by flat key
 // and 1 MiB at most, and the code would then run whatever node image the tag
@@ -19,7 +20,7 @@ import { caBundle, debianRootfs } from './debian.js';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const ENTRY = join(DIST, 'cmd/dashboard/main.js');
-const WEB = join(ROOT, 'pkg/dashboard/web');
+const WEB = join(DIST, 'web/dashboard');
 const APP = '/opt/timonel';
 
 const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/g;
@@ -46,10 +47,14 @@ export function moduleClosure(entry: string): string[] {
   return [...seen].sort();
 }
 
-/** Checkout-relative paths of what goes into the image: the module closure and the page. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Checkout-relative paths of what goes into the image: the module closure and the built page. */
 export function dashboardFiles(): string[] {
-  const web = existsSync(WEB) ? readdirSync(WEB).map((f) => join(WEB, f)) : [];
-  return [...moduleClosure(ENTRY), ...web].map((f) => relative(ROOT, f)).sort();
+  if (!existsSync(join(WEB, 'index.html'))) throw new Error('images: dashboard: the page is not built (dist/web/dashboard); run make build');
+  return [...moduleClosure(ENTRY), ...walk(WEB)].map((f) => relative(ROOT, f)).sort();
 }
 
 /** A hash of the image's files, so a changed server or page is a new build. */

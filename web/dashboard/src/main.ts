@@ -1,19 +1,31 @@
 // The cluster page: draws what the server's event stream says (a snapshot, then
 // changes), never polls. Every text from the cluster goes in through textContent.
-const $ = (id) => document.getElementById(id);
+// The stream's types are the server's own (type imports: nothing of the server's
+// code is bundled).
+import type { Change, ClusterView, EventLine, NodeColumn, OwnerLink, PodCard } from '../../../pkg/dashboard/viewmodel.js';
+
+function $<T extends HTMLElement = HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`the page has no #${id}`);
+  return e as T;
+}
 const board = $('board');
-const nsSelect = $('namespace');
-const selectorInput = $('selector');
+const nsSelect = $<HTMLSelectElement>('namespace');
+const selectorInput = $<HTMLInputElement>('selector');
 
 /** name → node column; namespace/name → pod card, as the server's view model (pkg/dashboard/viewmodel.ts). */
-const nodes = new Map();
-const pods = new Map();
-const namespaces = new Set();
-let stream;
+const nodes = new Map<string, NodeColumn>();
+const pods = new Map<string, PodCard>();
+const namespaces = new Set<string>();
+let stream: EventSource | undefined;
 let selected = '';
 let drawScheduled = false;
 
-function el(tag, attrs = {}, ...children) {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | false | undefined)[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
@@ -24,22 +36,22 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-const cpu = (m) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 2 : 0)} cores` : `${m}m`);
-const mem = (b) => {
+const cpu = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 2 : 0)} cores` : `${m}m`);
+const mem = (b: number) => {
   const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti'];
   let i = 0;
   while (b >= 1024 && i < units.length - 1) ((b /= 1024), i++);
   return `${b >= 10 || i === 0 ? Math.round(b) : b.toFixed(1)}${units[i]}`;
 };
 
-function meter(label, used, total, fmt) {
+function meter(label: string, used: number, total: number, fmt: (n: number) => string): HTMLElement {
   const pct = total > 0 ? Math.min(100, (used / total) * 100) : 0;
   const fill = el('span', { style: `width:${pct.toFixed(1)}%` });
   if (used > total) fill.classList.add('over');
   return el('div', { class: 'meter' }, el('div', { text: `${label} ${fmt(used)} requested of ${fmt(total)}` }), el('div', { class: 'bar' }, fill));
 }
 
-function card(p) {
+function card(p: PodCard): HTMLElement {
   const c = el('button', { class: 'card', type: 'button', 'data-key': p.key, 'data-state': p.state, title: `${p.phase}${p.ready ? ', ready' : ''}` });
   if (p.key === selected) c.classList.add('selected');
   c.append(el('div', { class: 'name', text: p.name }));
@@ -53,7 +65,7 @@ function card(p) {
   return c;
 }
 
-function column(title, cls, head, list) {
+function column(title: string, cls: string, head: HTMLElement, list: PodCard[]): HTMLElement {
   const col = el('section', { class: `column ${cls}`, 'data-column': title });
   col.append(head);
   const cards = el('div', { class: 'cards' });
@@ -63,10 +75,10 @@ function column(title, cls, head, list) {
   return col;
 }
 
-function draw() {
+function draw(): void {
   drawScheduled = false;
-  const byNode = new Map();
-  const pending = [];
+  const byNode = new Map<string, PodCard[]>();
+  const pending: PodCard[] = [];
   for (const p of [...pods.values()].sort((a, b) => a.key.localeCompare(b.key))) {
     if (!p.node) pending.push(p);
     else byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
@@ -93,13 +105,13 @@ function draw() {
   }
 }
 
-function scheduleDraw() {
+function scheduleDraw(): void {
   if (drawScheduled) return;
   drawScheduled = true;
   requestAnimationFrame(draw);
 }
 
-function apply(change) {
+function apply(change: Change): void {
   switch (change.type) {
     case 'pod':
       pods.set(change.card.key, change.card);
@@ -117,14 +129,14 @@ function apply(change) {
   }
 }
 
-function streamURL() {
+function streamURL(): string {
   const q = new URLSearchParams();
   if (nsSelect.value) q.set('namespace', nsSelect.value);
   if (selectorInput.value.trim()) q.set('labelSelector', selectorInput.value.trim());
   return `api/stream?${q}`;
 }
 
-function connect() {
+function connect(): void {
   stream?.close();
   $('filter-error').textContent = '';
   const url = streamURL();
@@ -132,7 +144,7 @@ function connect() {
   const s = (stream = new EventSource(url));
   s.addEventListener('open', () => ($('connection').className = 'up'));
   s.addEventListener('snapshot', (e) => {
-    const snap = JSON.parse(e.data);
+    const snap = JSON.parse(e.data) as ClusterView;
     nodes.clear();
     pods.clear();
     for (const n of snap.nodes) nodes.set(n.name, n);
@@ -140,7 +152,7 @@ function connect() {
     scheduleDraw();
   });
   s.addEventListener('changes', (e) => {
-    for (const ch of JSON.parse(e.data)) apply(ch);
+    for (const ch of JSON.parse(e.data) as Change[]) apply(ch);
     scheduleDraw();
   });
   s.addEventListener('error', async () => {
@@ -148,15 +160,15 @@ function connect() {
     if (s.readyState !== EventSource.CLOSED || s !== stream) return;
     // The server refused the stream: say why (a bad selector), else try again shortly.
     const res = await fetch(url).catch(() => undefined);
-    if (res && res.status === 400) $('filter-error').textContent = (await res.json()).message;
+    if (res && res.status === 400) $('filter-error').textContent = ((await res.json()) as { message: string }).message;
     else setTimeout(() => s === stream && connect(), 2000);
   });
 }
 
 // --- the detail panel: owners, events and logs of one pod, live while it is open.
-let detailStreams = [];
+let detailStreams: EventSource[] = [];
 
-function closeDetail() {
+function closeDetail(): void {
   for (const s of detailStreams) s.close();
   detailStreams = [];
   selected = '';
@@ -164,12 +176,12 @@ function closeDetail() {
   scheduleDraw();
 }
 
-function podPath(key) {
+function podPath(key: string): string {
   const [ns, name] = key.split('/');
   return `api/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`;
 }
 
-function followLog(key, container) {
+function followLog(key: string, container: string): void {
   const log = $('log');
   log.textContent = '';
   $('log-state').textContent = 'following';
@@ -177,18 +189,18 @@ function followLog(key, container) {
   detailStreams.push(s);
   s.addEventListener('lines', (e) => {
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-    log.append(document.createTextNode(JSON.parse(e.data).join('\n') + '\n'));
+    log.append(document.createTextNode((JSON.parse(e.data) as string[]).join('\n') + '\n'));
     if (atBottom) log.scrollTop = log.scrollHeight;
   });
-  const stop = (why) => {
+  const stop = (why: string) => {
     s.close();
     $('log-state').textContent = why;
   };
   s.addEventListener('end', () => stop('log ended'));
-  s.addEventListener('failed', (e) => stop(JSON.parse(e.data).message));
+  s.addEventListener('failed', (e) => stop((JSON.parse(e.data) as { message: string }).message));
 }
 
-async function openDetail(key) {
+function openDetail(key: string): void {
   closeDetail();
   selected = key;
   const p = pods.get(key);
@@ -197,22 +209,22 @@ async function openDetail(key) {
   const owners = $('owners');
   owners.textContent = '';
   fetch(`${podPath(key)}/owners`)
-    .then((r) => r.json())
+    .then((r) => r.json() as Promise<{ chain?: OwnerLink[]; message?: string }>)
     .then((body) => {
       if (selected !== key) return;
-      if (!body.chain) return (owners.textContent = body.message ?? '');
+      if (!body.chain) return void (owners.textContent = body.message ?? '');
       body.chain.forEach((o, i) => {
         if (i) owners.append(' → ');
         owners.append(el('span', { text: `${o.kind} ` }), el('b', { text: o.name }));
       });
     });
-  const rows = $('events').tBodies[0];
+  const rows = $<HTMLTableElement>('events').tBodies[0];
   rows.replaceChildren();
-  const events = new Map();
+  const events = new Map<string, EventLine & { uid: string }>();
   const es = new EventSource(`${podPath(key)}/events`);
   detailStreams.push(es);
   es.addEventListener('event', (e) => {
-    const ev = JSON.parse(e.data);
+    const ev = JSON.parse(e.data) as EventLine & { uid: string };
     events.set(ev.uid, ev);
     rows.replaceChildren(
       ...[...events.values()]
@@ -229,7 +241,7 @@ async function openDetail(key) {
         ),
     );
   });
-  const sel = $('container');
+  const sel = $<HTMLSelectElement>('container');
   sel.replaceChildren(...(p?.containers ?? []).map((c) => el('option', { value: c, text: c })));
   sel.onchange = () => {
     detailStreams = detailStreams.filter((s) => !s.url.includes('/log?') || (s.close(), false));
@@ -245,9 +257,10 @@ nsSelect.addEventListener('change', connect);
 selectorInput.addEventListener('change', connect);
 
 const initial = new URLSearchParams(location.search);
-if (initial.get('namespace')) {
-  nsSelect.append(el('option', { value: initial.get('namespace'), text: initial.get('namespace') }));
-  nsSelect.value = initial.get('namespace');
+const initialNamespace = initial.get('namespace');
+if (initialNamespace) {
+  nsSelect.append(el('option', { value: initialNamespace, text: initialNamespace }));
+  nsSelect.value = initialNamespace;
 }
 selectorInput.value = initial.get('labelSelector') ?? '';
 connect();
