@@ -2,12 +2,18 @@
 DATA_DIR ?= /var/lib/timonel
 NODE ?= node
 
-.PHONY: deps build build-tests test test-unit test-integration test-e2e bench up down purge clean
+.PHONY: deps web build build-tests test test-unit test-integration test-e2e bench up down purge clean
 
 deps:
 	./hack/install-deps.sh
 
-build: deps
+# The web view's page (web/dashboard): type-checked, then bundled by Vite into dist/web/dashboard
+# (README "The web view"), which the dashboard server serves and its image carries.
+web: deps
+	npx tsc -p web/dashboard/tsconfig.json
+	npx vite build web/dashboard
+
+build: deps web
 	npx tsc -p tsconfig.json
 
 # Tests run under jest from the compiled dist/test (README "Tests"); each target runs exactly its
@@ -28,7 +34,7 @@ test-integration: build-tests
 test-e2e: build-tests
 	$(NODE) dist/test/run.js e2e
 
-build-tests: deps
+build-tests: deps web
 	rm -rf dist/test
 	npx tsc -p tsconfig.json
 

@@ -31,6 +31,8 @@ export const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map([
   ['pkg/proxy', COMPONENT],
   ['pkg/dns', COMPONENT],
   ['pkg/kubelet', [...COMPONENT, 'pkg/cri']],
+  // The web view's server (manifests/dashboard): a client of the API like the components.
+  ['pkg/dashboard', COMPONENT],
   // `timonel up` starts every part on this machine, as cmd/ does.
   ['pkg/cluster', [...SHARED, 'pkg/client', 'pkg/cri', 'pkg/apiserver', 'pkg/kubelet']],
 ]);

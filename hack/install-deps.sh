@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="etcd-server etcd-client containerd runc containernetworking-plugins iptables nftables conntrack iproute2 skopeo docker-registry apache2-utils victoria-metrics debootstrap busybox-static gcc libc6-dev python3-kubernetes"
+PACKAGES="etcd-server etcd-client containerd runc containernetworking-plugins iptables nftables conntrack iproute2 skopeo docker-registry apache2-utils victoria-metrics chromium debootstrap busybox-static gcc libc6-dev python3-kubernetes"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // timonel: the launcher. `up` starts a cluster on this machine, `down` stops it,
 // `images` imports images into its registry and lists what the registry holds, `token create`
-// makes a bootstrap token and prints the command that joins a machine with it.
+// makes a bootstrap token and prints the command that joins a machine with it, `dashboard` opens
+// the web view.
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { importImages } from '../../pkg/cluster/imageimport.js';
 import { formatImageTable, listRegistryImages } from '../../pkg/cluster/imagelist.js';
 import { registryCredentials } from '../../pkg/cluster/registry.js';
 import { ADDONS } from '../../pkg/cluster/addons.js';
+import { openDashboard } from '../../pkg/cluster/dashboard.js';
 import { RegistryClient } from '../../pkg/cluster/registryclient.js';
 import { DEFAULT_CNI_BRIDGE, DEFAULT_DATA_DIR, DEFAULT_IMAGE_CACHE_DIR, DEFAULT_POD_CIDR, down, layout, up } from '../../pkg/cluster/up.js';
 import { DEFAULT_TOKEN_GROUPS, DEFAULT_TOKEN_USAGES, createToken } from '../../pkg/cluster/token.js';
@@ -18,8 +20,9 @@ import { parseDuration } from '../../pkg/util/duration.js';
 const USAGE = `usage:
   timonel up   [--data-dir DIR] [--etcd-servers URLS [--etcd-cafile F --etcd-certfile F --etcd-keyfile F]] [--bind-address IP] [--secure-port PORT] [--service-cluster-ip-range CIDR]
                [--pod-cidr CIDR] [--cni-bridge NAME] [--cache-dir DIR] [--registry-port PORT] [--registry-upstream] [--node-name NAME] [--audit-log-path FILE] [--audit-policy-file FILE]
-               [--proxy-mode iptables|nftables] [--addons prometheus]
+               [--proxy-mode iptables|nftables] [--addons prometheus] (the web view, manifests/dashboard, is always deployed)
   timonel down [--data-dir DIR] [--purge]
+  timonel dashboard [--data-dir DIR] [--port PORT] [--address IP]   (the web view, deployed by up; port 0: any free one)
   timonel images import FILE...|- [--name NAME] [--cache-dir DIR] [--registry-port PORT]
   timonel images ls [--cache-dir DIR] [--registry-port PORT]
   timonel token create [TOKEN] [--ttl 24h] [--usages signing,authentication] [--groups GROUP,...] [--description TEXT] [--data-dir DIR | --kubeconfig FILE]`;
@@ -127,6 +130,9 @@ async function main(): Promise<void> {
       'proxy-mode': { type: 'string', default: 'iptables' },
       addons: { type: 'string', default: '' },
       purge: { type: 'boolean', default: false },
+      // timonel dashboard: where the port-forward listens.
+      port: { type: 'string', default: '8080' },
+      address: { type: 'string', default: '127.0.0.1' },
     },
     strict: true,
   });
@@ -166,6 +172,15 @@ async function main(): Promise<void> {
     case 'down':
       await down(dataDir, values.purge as boolean, progress);
       return;
+    case 'dashboard': {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0 to 65535, got ${JSON.stringify(values.port)}`);
+      const { url, child } = await openDashboard({ kubeconfig: layout(dataDir).kubeconfig, address: values.address as string, port });
+      process.stdout.write(`The cluster's web view: ${url}\n(forwarding with kubectl port-forward; Ctrl-C to stop)\n`);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill('SIGTERM'));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      process.exit(code ?? 0);
+    }
     default:
       process.stderr.write(`${USAGE}\n`);
       process.exit(command ? 2 : 0);

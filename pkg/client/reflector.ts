@@ -3,7 +3,11 @@
 // is resumed from the last resourceVersion seen (events or bookmarks); only a
 // 410 Expired/Gone - the server no longer has that history - forces a relist.
 import type { KubeList, KubeObject } from '../../api/meta/v1/types.js';
-import { isStatus, type ListOptions, type ResourceClient, type WatchHandle, type WatchHandler, type WatchOptions } from './rest.js';
+// isStatus from status.js, not rest.js: the reflector and informer then load without
+// @kubernetes/client-node, so a program with its own ListerWatcher (the web view's in-cluster
+// client, on the node image) ships without it.
+import { isStatus } from '../../api/meta/v1/status.js';
+import type { ListOptions, ResourceClient, WatchHandle, WatchHandler, WatchOptions } from './rest.js';
 
 export interface ListerWatcher<T extends KubeObject> {
   list(opts: ListOptions): Promise<KubeList<T>>;

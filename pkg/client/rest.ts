@@ -83,10 +83,7 @@ export function statusErrorFrom(code: number, body: string): StatusError {
   return new StatusError(code, REASONS[code] ?? '', body.trim() || http.STATUS_CODES[code] || `HTTP ${code}`);
 }
 
-/** True for StatusErrors (or watch ERROR Statuses) with that code. */
-export function isStatus(err: unknown, code: number): boolean {
-  return err instanceof StatusError && err.code === code;
-}
+export { isStatus } from '../../api/meta/v1/status.js';
 
 export class RESTClient {
   readonly server: URL;

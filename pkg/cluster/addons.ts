@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { BUILTIN_RESOURCES } from '../../api/resources.js';
 
-export const ADDONS = ['prometheus'];
+export const ADDONS = ['dashboard', 'prometheus'];
+
+/** Add-ons every `timonel up` deploys: the web view (manifests/dashboard). */
+export const DEFAULT_ADDONS = ['dashboard'];
+
+/** The add-ons an `up` applies: the default ones, then those asked for, each once. */
+export function addonsToApply(asked: string[]): string[] {
+  return [...new Set([...DEFAULT_ADDONS, ...asked])];
+}
 
 /** Sends one request to the apiserver as the admin; resolves with the status and body. */
 export type AdminCall = (method: string, path: string, body: string, contentType: string) => Promise<{ status: number; body: string }>;

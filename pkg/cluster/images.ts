@@ -45,6 +45,7 @@ import {
   type ImageSpec,
 } from './rootfs.js';
 
+import { dashboardImage } from './catalogue/dashboard.js';
 import { haproxyImage } from './catalogue/haproxy.js';
 import { httpdImage } from './catalogue/httpd.js';
 import { mariadbImage } from './catalogue/mariadb.js';
@@ -137,6 +138,7 @@ export const IMAGES: ImageSpec[] = [
   prometheusImage,
   nodeExporterImage,
   vmagentImage,
+  dashboardImage,
 ];
 
 /** `docker.io/library/nginx` → `library/nginx`: the path a mirror serves it under (containerd keeps the repository path). */

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { parse as parseYAML } from 'yaml';
-import { applyAddon, type AdminCall } from './addons.js';
+import { addonsToApply, applyAddon, type AdminCall } from './addons.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdDataDir, etcdSpec } from './etcd.js';
@@ -48,7 +48,7 @@ export interface UpOptions {
   auditPolicyFile?: string;
   /** --proxy-mode for the node's proxy: iptables (the default) or nftables. */
   proxyMode?: 'iptables' | 'nftables';
-  /** Add-ons deployed once the node is up (addons.ts: manifests/<name>/). */
+  /** Add-ons deployed once the node is up, besides the web view every `up` deploys (addons.ts: manifests/<name>/). */
   addons?: string[];
   progress: (msg: string) => void;
 }
@@ -230,7 +230,7 @@ export async function up(opts: UpOptions): Promise<{ kubeconfig: string }> {
   );
 
   await upNode(opts, l, admin, ca, kubeconfigOf, step);
-  for (const addon of opts.addons ?? []) {
+  for (const addon of addonsToApply(opts.addons ?? [])) {
     const call: AdminCall = (method, path, body, contentType) =>
       httpsCall(`${admin.server}${path}`, { method, ca: admin.ca, cert: admin.cert, body, contentType, timeoutMs: 10_000 });
     step(`addon ${addon}: applied ${await applyAddon(manifest(addon), call)} objects from manifests/${addon}/`);

@@ -1,9 +1,11 @@
 // `make bench`: etcd's own ceiling, then pod create/get/list, custom resources beside
 // ConfigMaps, watch fan-out and Deployment churn through the controller-manager, all against an apiserver
 // running as its own process; then informers against a fresh apiserver of their
-// own. One JSON object per line on stdout per figure; progress on stderr.
+// own, the scheduler, proxy, DNS and kubelet metrics, and the web view's
+// Ready-to-green delay and memory (dashboard-bench.ts). One JSON object per line
+// on stdout per figure; progress on stderr.
 //
-//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics] [--cpu-prof[=DIR]]
+//   node dist/test/bench/run.js [--quick] [--only=etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics,dashboard] [--cpu-prof[=DIR]]
 //
 // --quick shrinks every size for a smoke run; --cpu-prof profiles the apiserver
 // child and prints its hottest functions on stderr (the profile is kept in DIR,
@@ -30,12 +32,13 @@ import { benchWatch } from './watch-bench.js';
 import { benchProxy } from './proxy-bench.js';
 import { benchDNS } from './dns-bench.js';
 import { benchKubeletMetrics } from './kubelet-metrics-bench.js';
+import { benchDashboard } from './dashboard-bench.js';
 import { benchRequestMetrics } from './request-metrics-bench.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics' },
+    only: { type: 'string', default: 'etcd,pods,customresources,admission,watch,churn,requestmetrics,informer,scheduler,proxy,dns,kubeletmetrics,dashboard' },
     'cpu-prof': { type: 'string' },
   },
   strict: true,
@@ -60,6 +63,7 @@ const SIZES = quick
       proxy: { sizes: [200], endpointsPerService: 2, changes: 3 },
       dns: { services: 100, queries: 5000, concurrency: 16 },
       kubeletmetrics: { pods: 20, scrapes: 5 },
+      dashboard: { nodes: 3, pods: 10, spacingMs: 100, rssPods: 100 },
       requestmetrics: { clients: 10, ops: 300, rounds: 2, maxSeconds: 3, middlewareCalls: 20_000 },
     }
   : {
@@ -85,6 +89,8 @@ const SIZES = quick
       proxy: { sizes: [1000, 5000, 10_000], endpointsPerService: 2, changes: 10 },
       dns: { services: 1000, queries: 100_000, concurrency: 64 },
       kubeletmetrics: { pods: 100, scrapes: 50 },
+      // The web view: Ready-to-green delay over 50 pods, then its RSS with 1,000 pods in all.
+      dashboard: { nodes: 10, pods: 50, spacingMs: 200, rssPods: 950 },
       // Alternating rounds with the request metrics middleware on and off.
       requestmetrics: { clients: 10, ops: 2000, rounds: 6, maxSeconds: 10, middlewareCalls: 500_000 },
     };
@@ -186,6 +192,14 @@ async function main(): Promise<number> {
     if (only.has('proxy')) await benchProxy(newContext({}), SIZES.proxy);
     if (only.has('dns')) await benchDNS(newContext({}), SIZES.dns);
     if (only.has('kubeletmetrics')) await benchKubeletMetrics(newContext({}), SIZES.kubeletmetrics);
+    if (only.has('dashboard')) {
+      // Its own etcd, apiserver and dashboard server; the shared ones stop first so they do not compete for the cores.
+      await apiserver?.stop();
+      apiserver = undefined;
+      await etcd?.stop().catch(() => undefined);
+      etcd = undefined;
+      await benchDashboard(newContext({}), SIZES.dashboard);
+    }
     newContext({}).emit({ bench: 'run', quick, duration_s: round((Date.now() - t0) / 1000, 1), ...rssFigures });
   } catch (err) {
     failed = true;

@@ -25,7 +25,12 @@ export interface UpCluster {
 }
 
 /** podCIDR is the node's /24; it must differ between test files that may overlap. */
-export async function timonelUp(opts: { podCIDR: string; bridge: string; proxyMode?: 'iptables' | 'nftables'; extraFlags?: string[] }): Promise<UpCluster & { upOutput: string }> {
+export async function timonelUp(opts: {
+  podCIDR: string;
+  bridge: string;
+  proxyMode?: 'iptables' | 'nftables';
+  extraFlags?: string[];
+}): Promise<UpCluster & { upOutput: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'timonel-e2e-'));
   const [securePort, etcdClientPort, etcdPeerPort] = await freePorts(3);
   const flags = [

@@ -163,3 +163,8 @@ export function newTooLargeResourceVersion(requested: number, current: number, r
 export function toStatusError(err: unknown): StatusError {
   return err instanceof StatusError ? err : newInternalError(err);
 }
+
+/** True for StatusErrors (or watch ERROR Statuses) with that code. */
+export function isStatus(err: unknown, code: number): boolean {
+  return err instanceof StatusError && err.code === code;
+}
