@@ -24,7 +24,7 @@ const skip = which('containerd') ? false : 'containerd is not installed (Debian 
  * A one-layer image made from the host's static busybox, pushed to the
  * registry with skopeo. Same layer for busybox and pause; only the config differs.
  */
-function pushBusyboxImage(workDir: string, registryAddr: string, repoTag: string, config: Record<string, unknown>): void {
+function pushBusyboxImage(registry: RunningRegistry, workDir: string, repoTag: string, config: Record<string, unknown>): void {
   const stage = join(workDir, 'rootfs');
   if (!existsSync(stage)) {
     mkdirSync(join(stage, 'bin'), { recursive: true });
@@ -52,7 +52,10 @@ function pushBusyboxImage(workDir: string, registryAddr: string, repoTag: string
   copyFileSync(join(workDir, 'layer.tar'), join(dir, 'layer.tar'));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: [repoTag], Layers: ['layer.tar'] }]));
   execFileSync('tar', ['-C', dir, '-cf', archive, 'config.json', 'layer.tar', 'manifest.json']);
-  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${registryAddr}/${repoTag}`], {
+  // busybox and pause are catalogue repositories: only the catalogue's builder may write their tags.
+  const { username, password } = registry.credentials.catalogue;
+  const dest = ['--dest-tls-verify=false', '--dest-creds', `${username}:${password}`];
+  execFileSync('skopeo', ['copy', '--quiet', ...dest, `docker-archive:${archive}`, `docker://${registry.addr}/${repoTag}`], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
@@ -74,9 +77,9 @@ jest.setTimeout(180_000);
     registry = await startRegistry(join(stateDir, 'registry-cache'), port);
     const work = join(stateDir, 'image-build');
     mkdirSync(work);
-    pushBusyboxImage(work, registry.addr, 'library/busybox:1.36', { Cmd: ['sh'] });
+    pushBusyboxImage(registry, work, 'library/busybox:1.36', { Cmd: ['sh'] });
     // Sandboxes get SIGKILL on stop, so a plain long sleep is enough of a pause.
-    pushBusyboxImage(work, registry.addr, 'pause:3.9', { Entrypoint: ['/bin/sleep', 'infinity'] });
+    pushBusyboxImage(registry, work, 'pause:3.9', { Entrypoint: ['/bin/sleep', 'infinity'] });
 
     containerd = await startTestContainerd({ stateDir, registryMirror: registry.url, network: { bridge: BRIDGE, subnet: `${SUBNET_PREFIX}0/24` } });
     ({ paths, cri } = containerd);

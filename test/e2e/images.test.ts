@@ -163,6 +163,7 @@ jest.setTimeout(600_000);
       },
       'node-exporter': { Entrypoint: ['/bin/node_exporter'] },
       vmagent: { Entrypoint: ['/vmagent-prod'] },
+      dashboard: { Entrypoint: ['node', '/opt/timonel/dist/cmd/dashboard/main.js'] },
     };
     assert.deepEqual(Object.keys(expectCmd).sort(), IMAGES.map((i) => i.name).sort(), 'every catalogue image is checked');
     const checkedBlobs = new Set<string>();
